@@ -1,0 +1,83 @@
+//! Command-line interface: arguments become typed requests, each command lives in its own file.
+
+mod patch;
+mod preview;
+mod schema;
+mod validate;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// Exit code for invalid input (a scenario that does not validate, a patch that does not apply).
+pub const EXIT_INVALID: u8 = 1;
+/// Exit code for usage errors (clap uses 2 as well).
+pub const EXIT_USAGE: u8 = 2;
+/// Exit code for unexpected failures (I/O, git).
+pub const EXIT_FAILURE: u8 = 1;
+
+/// Outage drills for GitOps teams.
+#[derive(Debug, Parser)]
+#[command(name = "firedrill", version, about, propagate_version = true)]
+pub struct Cli {
+    /// More log output (-v debug, -vv trace). Logs go to stderr.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check scenario files and folders; every problem names file:line:column and a fix.
+    Validate(validate::Args),
+    /// Print the JSON Schema of scenario files.
+    Schema(schema::Args),
+    /// Apply an RFC 6902 JSON Patch to one file, preserving its formatting, and print the result.
+    Patch(patch::Args),
+    /// Show what a scenario would do — diff, branch, commit, pull request, times — without writing anything.
+    Preview(preview::Args),
+}
+
+/// The outcome of a command that did not fail unexpectedly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Ok,
+    /// The input was invalid; the command already printed why.
+    Invalid,
+    /// The command was used wrongly; the command already printed why.
+    Usage,
+}
+
+impl From<Outcome> for std::process::ExitCode {
+    fn from(o: Outcome) -> Self {
+        match o {
+            Outcome::Ok => std::process::ExitCode::SUCCESS,
+            Outcome::Invalid => std::process::ExitCode::from(EXIT_INVALID),
+            Outcome::Usage => std::process::ExitCode::from(EXIT_USAGE),
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    match cli.command {
+        Command::Validate(a) => validate::run(a),
+        Command::Schema(a) => schema::run(a),
+        Command::Patch(a) => patch::run(a),
+        Command::Preview(a) => preview::run(a),
+    }
+}
+
+/// Logs go to stderr so that stdout stays the command's output (a patched file, a schema, a diff).
+pub fn init_logging(verbose: u8) {
+    let level = match verbose {
+        0 => "warn",
+        1 => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("FIREDRILL_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).without_time().try_init();
+}
+
+/// Paths given on the command line, resolved later.
+pub(crate) type Paths = Vec<PathBuf>;

@@ -1,0 +1,10 @@
+//! `firedrill validate`.
+
+use super::Outcome;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+pub fn run(_args: Args) -> anyhow::Result<Outcome> {
+    anyhow::bail!("`validate` is not implemented yet")
+}

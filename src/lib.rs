@@ -1,0 +1,8 @@
+//! firedrill: outage drills for GitOps teams.
+//!
+//! Pure modules (no IO): [`patch`], [`scenario`], [`schedule`], [`render`].
+//! Adapters: [`repo`] (reading target files from a folder or a git repository).
+//! The CLI in `main.rs` only parses arguments and calls [`cli::run`].
+
+pub mod patch;
+pub mod cli;

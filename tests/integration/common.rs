@@ -1,0 +1,44 @@
+//! Shared helpers: run the real binary in a hermetic environment.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The project root (where `Cargo.toml` is).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `../shared/corpus`, when present (CI has it beside the checkout).
+pub fn shared_dir() -> Option<PathBuf> {
+    let p = root().join("..").join("shared");
+    p.is_dir().then_some(p)
+}
+
+/// A `firedrill` command with `GITHUB_*`, `RUNNER_*`, `INPUT_*` and git's global config scrubbed.
+pub fn firedrill() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_firedrill"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("GITHUB_") || k.starts_with("RUNNER_") || k.starts_with("INPUT_") || k.starts_with("FIREDRILL_") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.env("GIT_CONFIG_NOSYSTEM", "1").env("GIT_CONFIG_GLOBAL", "/dev/null").env("NO_COLOR", "1").env("TZ", "UTC");
+    cmd.current_dir(root());
+    cmd
+}
+
+/// Runs a command and returns (exit code, stdout, stderr).
+pub fn run(cmd: &mut Command) -> (i32, String, String) {
+    let Output { status, stdout, stderr } = cmd.output().expect("failed to start firedrill");
+    (status.code().unwrap_or(-1), String::from_utf8_lossy(&stdout).into_owned(), String::from_utf8_lossy(&stderr).into_owned())
+}
+
+/// Writes `contents` to `dir/name`, creating parent folders, and returns the path.
+pub fn write(dir: &Path, name: &str, contents: &str) -> PathBuf {
+    let p = dir.join(name);
+    if let Some(parent) = p.parent() {
+        std::fs::create_dir_all(parent).unwrap();
+    }
+    std::fs::write(&p, contents).unwrap();
+    p
+}

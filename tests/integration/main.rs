@@ -1,0 +1,9 @@
+//! The one integration-test binary: every end-to-end test runs the real `firedrill` binary or library.
+
+mod common;
+mod corpus;
+mod patch_cli;
+mod patch_formats;
+mod preview;
+mod schema;
+mod validate;

@@ -1,0 +1,1 @@
+//! Integration tests: patch_cli.

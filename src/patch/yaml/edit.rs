@@ -1,0 +1,464 @@
+//! One RFC 6902 operation turned into one splice of the YAML text.
+
+use serde_json::Value;
+
+use super::render::{self, DocStyle};
+use super::tree::{Document, Entry, Kind, Node, Style, col_of, dash_before};
+use crate::patch::{Location, PatchError, PatchErrorKind, Pointer};
+
+/// Replace `text[start..end]` with `with`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Splice {
+    pub start: usize,
+    pub end: usize,
+    pub with: String,
+}
+
+/// The nodes along a resolved path, from the root.
+struct Step<'a> {
+    node: &'a Node,
+    /// How this node hangs off its parent.
+    link: Link<'a>,
+}
+
+#[derive(Clone, Copy)]
+enum Link<'a> {
+    Root,
+    Entry { parent: &'a Node, index: usize, entry: &'a Entry },
+    Item { parent: &'a Node, index: usize },
+}
+
+pub struct Editor<'t> {
+    pub text: &'t str,
+    pub doc: &'t Document,
+    pub style: DocStyle,
+}
+
+impl<'t> Editor<'t> {
+    pub fn new(text: &'t str, doc: &'t Document) -> Self {
+        let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
+        let (map_step, seq_offset) = infer_indents(text, &doc.root);
+        Editor { text, doc, style: DocStyle { map_step, seq_offset, eol } }
+    }
+
+    fn loc(&self, byte: usize) -> Location {
+        Location::of_byte(self.text, byte)
+    }
+
+    fn err(&self, kind: PatchErrorKind, at: usize, msg: impl Into<String>) -> PatchError {
+        PatchError::new(kind, msg).at(self.loc(at))
+    }
+
+    /// Walks `ptr` from the root; every node on the way must exist and none may be an alias.
+    fn resolve(&self, ptr: &Pointer) -> Result<Vec<Step<'t>>, PatchError> {
+        let mut steps = vec![Step { node: &self.doc.root, link: Link::Root }];
+        for (depth, token) in ptr.tokens.iter().enumerate() {
+            let cur = steps.last().map(|s| s.node).unwrap_or(&self.doc.root);
+            self.refuse_alias(cur)?;
+            let so_far = Pointer { tokens: ptr.tokens[..depth].to_vec() };
+            let next = match &cur.kind {
+                Kind::Map { entries, .. } => {
+                    let found = entries.iter().enumerate().find(|(_, e)| key_text(&e.key) == Some(token.as_str()));
+                    match found {
+                        Some((index, entry)) => Step { node: &entry.value, link: Link::Entry { parent: cur, index, entry } },
+                        None => {
+                            return Err(self
+                                .err(PatchErrorKind::NotFound, cur.content, format!("`{so_far}` has no key `{token}`"))
+                                .hint(suggest_key(entries, token)));
+                        }
+                    }
+                }
+                Kind::Seq { items, .. } => match Pointer::array_index(token).filter(|i| *i < items.len()) {
+                    Some(index) => Step { node: &items[index], link: Link::Item { parent: cur, index } },
+                    None => {
+                        return Err(self
+                            .err(
+                                PatchErrorKind::NotFound,
+                                cur.content,
+                                format!("`{so_far}` is a sequence of {} items and `{token}` is not one of its indexes", items.len()),
+                            )
+                            .hint("use a 0-based index below the length, or `-` to append with `add`"));
+                    }
+                },
+                _ => {
+                    return Err(self.err(
+                        PatchErrorKind::NotAContainer,
+                        cur.content,
+                        format!("`{so_far}` is {}, not a mapping or a sequence, so it has no `{token}`", cur.kind_name()),
+                    ));
+                }
+            };
+            steps.push(next);
+        }
+        if let Some(last) = steps.last() {
+            self.refuse_alias(last.node)?;
+        }
+        // An edit below an anchored node would show through every alias of that anchor too.
+        for step in &steps[..steps.len() - 1] {
+            if step.node.anchor != 0 && self.alias_count(&[step.node.anchor]) > 0 {
+                return Err(self
+                    .err(PatchErrorKind::Unsupported, step.node.start, "the path goes through a node whose anchor is used by aliases elsewhere")
+                    .hint("editing below it would change every alias too; patch a node without a shared anchor"));
+            }
+        }
+        Ok(steps)
+    }
+
+    fn refuse_alias(&self, n: &Node) -> Result<(), PatchError> {
+        if let Kind::Alias(_) = n.kind {
+            return Err(self
+                .err(PatchErrorKind::Unsupported, n.start, format!("the path goes through the alias `{}`", &self.text[n.start..n.end]))
+                .hint("edit the anchored node itself (the `&name` it refers to); an edit through an alias would change every place that uses it"));
+        }
+        Ok(())
+    }
+
+    /// Refuses to rewrite a node whose anchor is used by an alias, or that carries a tag.
+    fn refuse_shared(&self, n: &Node) -> Result<(), PatchError> {
+        let mut defined = Vec::new();
+        n.walk(&mut |m| {
+            if m.anchor != 0 {
+                defined.push(m.anchor);
+            }
+        });
+        let used = self.alias_count(&defined);
+        if used > 0 {
+            return Err(self
+                .err(PatchErrorKind::Unsupported, n.start, format!("this node defines an anchor used by {used} alias(es) elsewhere"))
+                .hint("editing it would change every alias too; point the patch at a node without an anchor, or edit the aliases' places separately"));
+        }
+        if n.tagged {
+            return Err(self
+                .err(PatchErrorKind::Unsupported, n.start, "this node has an explicit YAML tag")
+                .hint("tagged values are refused because the tag decides how the new value is read; remove the tag first"));
+        }
+        Ok(())
+    }
+
+    /// How many aliases in the document refer to one of `anchors`.
+    fn alias_count(&self, anchors: &[usize]) -> usize {
+        let mut used = 0;
+        if !anchors.is_empty() {
+            self.doc.root.walk(&mut |m| {
+                if let Kind::Alias(id) = m.kind {
+                    used += usize::from(anchors.contains(&id));
+                }
+            });
+        }
+        used
+    }
+
+    pub fn replace(&self, ptr: &Pointer, v: &Value) -> Result<Splice, PatchError> {
+        let steps = self.resolve(ptr)?;
+        let Some(target) = steps.last() else { return Err(self.err(PatchErrorKind::NotFound, 0, "empty path")) };
+        self.refuse_shared(target.node)?;
+        self.replace_node(target.node, target.link, v)
+    }
+
+    fn replace_node(&self, node: &Node, link: Link<'_>, v: &Value) -> Result<Splice, PatchError> {
+        if let Link::Entry { entry, .. } = link {
+            if entry.complex {
+                return Err(self
+                    .err(PatchErrorKind::Unsupported, entry.key.start, "the key is written in the explicit `? key` form")
+                    .hint("rewrite it as a plain `key: value` entry first"));
+            }
+        }
+        let in_flow = match link {
+            Link::Entry { parent, .. } | Link::Item { parent, .. } => parent.is_flow_collection(),
+            Link::Root => false,
+        };
+        let is_container = matches!(v, Value::Array(a) if !a.is_empty()) || matches!(v, Value::Object(o) if !o.is_empty());
+
+        // A scalar replaced by a scalar: only its own text changes, in its own style where possible.
+        if let Kind::Scalar { style, .. } = &node.kind {
+            let style = *style;
+            if !is_container {
+                if matches!(style, Style::Literal | Style::Folded) {
+                    if let Value::String(s) = v.as_str().filter(|s| s.contains('\n')).map(|s| Value::String(s.to_owned())).as_ref().unwrap_or(&Value::Null) {
+                        let col = content_col(self.text, node.content);
+                        if let Some(block) = render::literal(s, col, &self.style) {
+                            return Ok(Splice { start: node.content_header(self.text), end: node.end, with: block });
+                        }
+                    }
+                    return Ok(Splice { start: node.content_header(self.text), end: node.end, with: render::scalar(v, None, in_flow) });
+                }
+                if node.is_empty_scalar() {
+                    return Ok(Splice { start: node.start, end: node.end, with: format!(" {}", render::scalar(v, None, in_flow)) });
+                }
+                let prefer = Some(style);
+                return Ok(Splice { start: node.content, end: node.end, with: render::scalar(v, prefer, in_flow) });
+            }
+        }
+        // Inside a flow collection, or a flow collection replaced by a collection: stay in flow style.
+        if in_flow || (node.is_flow_collection() && (is_container || matches!(v, Value::Array(_) | Value::Object(_)))) {
+            return Ok(Splice { start: node.content, end: node.end, with: render::flow_value(v) });
+        }
+        // Block context: rewrite everything after the indicator (`key:` or `-`).
+        match link {
+            Link::Entry { entry, .. } => {
+                let col = col_of(self.text, entry.key.start);
+                Ok(Splice { start: entry.colon + 1, end: node.end, with: render::after_indicator(v, col, false, &self.style) })
+            }
+            Link::Item { .. } => {
+                let dash = dash_before(self.text.as_bytes(), node.start);
+                let col = col_of(self.text, dash);
+                Ok(Splice { start: dash + 1, end: node.end, with: render::after_indicator(v, col, true, &self.style) })
+            }
+            Link::Root => {
+                let with = match v {
+                    Value::Object(m) if !m.is_empty() => render::map_lines(m, 0, &self.style),
+                    Value::Array(a) if !a.is_empty() => render::seq_lines(a, 0, &self.style),
+                    other => render::scalar(other, None, false),
+                };
+                Ok(Splice { start: node.start, end: node.end, with })
+            }
+        }
+    }
+
+    pub fn add(&self, ptr: &Pointer, v: &Value) -> Result<Splice, PatchError> {
+        let Some((parent_ptr, token)) = ptr.split_last() else {
+            let steps = self.resolve(ptr)?;
+            return self.replace_node(steps[0].node, Link::Root, v);
+        };
+        let steps = self.resolve(&parent_ptr)?;
+        let Some(parent) = steps.last().map(|s| s.node) else { return Err(self.err(PatchErrorKind::NotFound, 0, "empty path")) };
+        let eol = self.style.eol;
+        match &parent.kind {
+            Kind::Map { flow, entries } => {
+                if entries.iter().any(|e| key_text(&e.key) == Some(token)) {
+                    return self.replace(ptr, v);
+                }
+                if *flow {
+                    let item = format!("{}: {}", render::key(token, true), render::flow_value(v));
+                    return Ok(match entries.last() {
+                        Some(last) => Splice { start: last.value.end.max(last.colon + 1), end: last.value.end.max(last.colon + 1), with: format!(", {item}") },
+                        None => Splice { start: parent.content + 1, end: parent.end - 1, with: item },
+                    });
+                }
+                let Some(last) = entries.last() else { return Err(self.err(PatchErrorKind::Unsupported, parent.start, "empty block mapping")) };
+                let col = col_of(self.text, entries[0].key.start);
+                let at = line_end(self.text, last.value.end.max(last.colon + 1));
+                let line = format!("{}{}:{}", " ".repeat(col), render::key(token, false), render::after_indicator(v, col, false, &self.style));
+                Ok(Splice { start: at, end: at, with: format!("{eol}{line}") })
+            }
+            Kind::Seq { flow, items } => {
+                let index = if token == "-" {
+                    items.len()
+                } else {
+                    match Pointer::array_index(token).filter(|i| *i <= items.len()) {
+                        Some(i) => i,
+                        None => {
+                            return Err(self
+                                .err(PatchErrorKind::NotFound, parent.content, format!("`{parent_ptr}` has {} items; cannot add at `{token}`", items.len()))
+                                .hint("use an index up to the length, or `-` to append"));
+                        }
+                    }
+                };
+                if *flow {
+                    let item = render::flow_value(v);
+                    return Ok(if items.is_empty() {
+                        Splice { start: parent.content + 1, end: parent.end - 1, with: item }
+                    } else if index == items.len() {
+                        let end = items[index - 1].end;
+                        Splice { start: end, end, with: format!(", {item}") }
+                    } else {
+                        let s = items[index].start;
+                        Splice { start: s, end: s, with: format!("{item}, ") }
+                    });
+                }
+                let Some(first) = items.first() else { return Err(self.err(PatchErrorKind::Unsupported, parent.start, "empty block sequence")) };
+                let dash0 = dash_before(self.text.as_bytes(), first.start);
+                let col = col_of(self.text, dash0);
+                let line = format!("{}-{}", " ".repeat(col), render::after_indicator(v, col, true, &self.style));
+                if index == items.len() {
+                    let at = line_end(self.text, items[index - 1].end);
+                    Ok(Splice { start: at, end: at, with: format!("{eol}{line}") })
+                } else {
+                    let dash = dash_before(self.text.as_bytes(), items[index].start);
+                    let ls = line_start(self.text, dash);
+                    if self.text[ls..dash].trim() != "" {
+                        return Err(self
+                            .err(PatchErrorKind::Unsupported, dash, "this sequence item does not start its own line")
+                            .hint("append with `-` instead, or rewrite the sequence with one item per line"));
+                    }
+                    Ok(Splice { start: ls, end: ls, with: format!("{line}{eol}") })
+                }
+            }
+            _ => Err(self.err(
+                PatchErrorKind::NotAContainer,
+                parent.content,
+                format!("cannot add `{token}`: `{parent_ptr}` is {}, not a mapping or a sequence", parent.kind_name()),
+            )
+            .hint("add the parent first, or point the path at an existing mapping")),
+        }
+    }
+
+    pub fn remove(&self, ptr: &Pointer) -> Result<Splice, PatchError> {
+        let steps = self.resolve(ptr)?;
+        let Some(target) = steps.last() else { return Err(self.err(PatchErrorKind::NotFound, 0, "empty path")) };
+        self.refuse_shared(target.node)?;
+        let parent_step = steps.len().checked_sub(2).map(|i| &steps[i]);
+        let text = self.text;
+        match target.link {
+            Link::Root => Err(self.err(PatchErrorKind::Unsupported, target.node.start, "cannot remove the whole document")
+                .hint("replace it with {} instead")),
+            Link::Entry { parent, index, entry } => {
+                let Kind::Map { flow, entries } = &parent.kind else { return Err(self.err(PatchErrorKind::NotFound, parent.start, "not a mapping")) };
+                if entry.complex {
+                    return Err(self.err(PatchErrorKind::Unsupported, entry.key.start, "the key is written in the explicit `? key` form"));
+                }
+                let value_end = entry.value.end.max(entry.colon + 1);
+                if *flow {
+                    return Ok(flow_remove(entries.iter().map(|e| (e.key.start, e.value.end.max(e.colon + 1))).collect(), index, parent));
+                }
+                if entries.len() == 1 {
+                    // The mapping becomes empty: write `{}` where it was.
+                    let p = parent_step.ok_or_else(|| self.err(PatchErrorKind::NotFound, parent.start, "no parent"))?;
+                    return self.replace_node(p.node, p.link, &Value::Object(Default::default()));
+                }
+                let key_start = entry.key.start;
+                if text[line_start(text, key_start)..key_start].trim().is_empty() {
+                    Ok(self.delete_lines(key_start, value_end))
+                } else {
+                    // `- key: v` followed by more keys: pull the next key up onto the dash line.
+                    let next = &entries[index + 1];
+                    Ok(Splice { start: key_start, end: next.key.start, with: String::new() })
+                }
+            }
+            Link::Item { parent, index } => {
+                let Kind::Seq { flow, items } = &parent.kind else { return Err(self.err(PatchErrorKind::NotFound, parent.start, "not a sequence")) };
+                if *flow {
+                    return Ok(flow_remove(items.iter().map(|i| (i.start, i.end)).collect(), index, parent));
+                }
+                if items.len() == 1 {
+                    let p = parent_step.ok_or_else(|| self.err(PatchErrorKind::NotFound, parent.start, "no parent"))?;
+                    return self.replace_node(p.node, p.link, &Value::Array(Vec::new()));
+                }
+                let dash = dash_before(text.as_bytes(), target.node.start);
+                if !text[line_start(text, dash)..dash].trim().is_empty() {
+                    return Err(self
+                        .err(PatchErrorKind::Unsupported, dash, "this sequence item does not start its own line")
+                        .hint("rewrite the sequence with one item per line first"));
+                }
+                Ok(self.delete_lines(dash, target.node.end.max(dash + 1)))
+            }
+        }
+    }
+
+    /// Deletes the whole lines spanning `from..to`, keeping the file's final newline (or its absence).
+    fn delete_lines(&self, from: usize, to: usize) -> Splice {
+        let text = self.text;
+        let start = line_start(text, from);
+        let end = line_end(text, to);
+        let eol_len = if text[end..].starts_with("\r\n") {
+            2
+        } else {
+            usize::from(text[end..].starts_with('\n'))
+        };
+        if eol_len > 0 {
+            Splice { start, end: end + eol_len, with: String::new() }
+        } else {
+            // Last line without a final newline: take the line break before it instead.
+            let before = if text[..start].ends_with("\r\n") { 2 } else { usize::from(text[..start].ends_with('\n')) };
+            Splice { start: start - before, end, with: String::new() }
+        }
+    }
+}
+
+impl Node {
+    /// Start of a block scalar's header (`|`) without its properties; other nodes: their content.
+    fn content_header(&self, text: &str) -> usize {
+        let mut i = self.start;
+        let b = text.as_bytes();
+        while i < self.content && !matches!(b[i], b'|' | b'>') {
+            i += 1;
+        }
+        i
+    }
+}
+
+/// Removes item `index` of a flow collection together with one comma.
+fn flow_remove(spans: Vec<(usize, usize)>, index: usize, parent: &Node) -> Splice {
+    let (s, e) = spans[index];
+    if spans.len() == 1 {
+        Splice { start: parent.content + 1, end: parent.end - 1, with: String::new() }
+    } else if index + 1 < spans.len() {
+        Splice { start: s, end: spans[index + 1].0, with: String::new() }
+    } else {
+        Splice { start: spans[index - 1].1, end: e, with: String::new() }
+    }
+}
+
+/// The text of a scalar key, `None` for collection keys.
+fn key_text(n: &Node) -> Option<&str> {
+    n.as_scalar().map(|(v, _)| v)
+}
+
+fn suggest_key(entries: &[Entry], token: &str) -> String {
+    let best = entries
+        .iter()
+        .filter_map(|e| key_text(&e.key))
+        .map(|k| (strsim::jaro_winkler(k, token), k))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    match best {
+        Some((_, k)) => format!("did you mean `{k}`? Keys are case-sensitive"),
+        None => "use `add` to create a key; `replace`, `remove` and `test` need an existing one".into(),
+    }
+}
+
+pub fn line_start(text: &str, at: usize) -> usize {
+    text[..at].rfind('\n').map_or(0, |p| p + 1)
+}
+
+/// The end of the line holding `at`, before its line break.
+pub fn line_end(text: &str, at: usize) -> usize {
+    let at = at.min(text.len());
+    // A node ending exactly at a line break belongs to the line before it.
+    let e = text[at..].find('\n').map_or(text.len(), |p| at + p);
+    if e > 0 && text.as_bytes()[e - 1] == b'\r' && e > at { e - 1 } else { e }
+}
+
+fn content_col(text: &str, at: usize) -> usize {
+    col_of(text, at)
+}
+
+/// The document's habits: how far nested mappings are indented and whether sequences under a key are
+/// indented. The most common value wins; 2 and "indented" when the document has no example.
+fn infer_indents(text: &str, root: &Node) -> (usize, usize) {
+    let mut steps = [0usize; 9];
+    let mut seq_offsets = [0usize; 9];
+    fn visit(text: &str, n: &Node, steps: &mut [usize; 9], seqs: &mut [usize; 9]) {
+        match &n.kind {
+            Kind::Map { flow: false, entries } => {
+                for e in entries {
+                    let kc = col_of(text, e.key.start);
+                    match &e.value.kind {
+                        Kind::Map { flow: false, entries: inner } if !inner.is_empty() => {
+                            let d = col_of(text, inner[0].key.start).saturating_sub(kc);
+                            if (1..9).contains(&d) && line_start(text, inner[0].key.start) != line_start(text, e.key.start) {
+                                steps[d] += 1;
+                            }
+                        }
+                        Kind::Seq { flow: false, items } if !items.is_empty() => {
+                            let dash = dash_before(text.as_bytes(), items[0].start);
+                            let d = col_of(text, dash).saturating_sub(kc);
+                            if d < 9 {
+                                seqs[d] += 1;
+                            }
+                        }
+                        _ => {}
+                    }
+                    visit(text, &e.value, steps, seqs);
+                }
+            }
+            Kind::Seq { items, .. } => items.iter().for_each(|i| visit(text, i, steps, seqs)),
+            Kind::Map { entries, .. } => entries.iter().for_each(|e| visit(text, &e.value, steps, seqs)),
+            _ => {}
+        }
+    }
+    visit(text, root, &mut steps, &mut seq_offsets);
+    let step = (1..9).max_by_key(|&d| (steps[d], d == 2)).filter(|&d| steps[d] > 0).unwrap_or(2);
+    let seq = (0..9).max_by_key(|&d| (seq_offsets[d], d == step)).filter(|&d| seq_offsets[d] > 0).unwrap_or(step);
+    (step, seq)
+}

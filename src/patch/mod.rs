@@ -5,6 +5,7 @@
 //! what RFC 6902 gives on the parsed input (see [`verify`]). A splice that fails that check is refused,
 //! never written.
 
+pub mod cases;
 mod env;
 mod json;
 mod pointer;

@@ -178,11 +178,11 @@ pub fn parse(text: &str) -> Result<Vec<Document>, PatchError> {
                 Node { start: node_start, content, end, col, anchor, tagged: tag.is_some(), kind: Kind::Scalar { value: value.into_owned(), style } }
             }
             Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
-                let flow = end > start && {
-                    let last = bytes[end - 1];
-                    last == b'[' || last == b'{'
-                };
-                let content = if flow { end - 1 } else { skip_properties(bytes, start, end, anchor != 0, tag.is_some()) };
+                // The span may run past the indicator (`{ `), so look at the first character after the
+                // properties instead.
+                let after_props = skip_properties(bytes, start, end, anchor != 0, tag.is_some());
+                let flow = matches!(bytes.get(after_props), Some(b'[' | b'{'));
+                let content = after_props;
                 let is_seq = matches!(event, Event::SequenceStart(..));
                 let col = span.start.col() + text[start..content].chars().count();
                 stack.push(if is_seq {
@@ -195,7 +195,8 @@ pub fn parse(text: &str) -> Result<Vec<Document>, PatchError> {
             Event::SequenceEnd => match stack.pop() {
                 Some(Frame::Seq { start: s, col, anchor, tagged, flow, items }) => {
                     let (content, end, col) = if flow {
-                        (content_after_props(bytes, s, b'['), end, col)
+                        // The end event's span can run on over blanks and a comment: stop at the bracket.
+                        (content_after_props(bytes, s, b'['), start + 1, col)
                     } else {
                         let first = items.first().map_or(s, |i| dash_before(bytes, i.start));
                         let last = items.last().map_or(s, |i| i.end);
@@ -209,7 +210,7 @@ pub fn parse(text: &str) -> Result<Vec<Document>, PatchError> {
             Event::MappingEnd => match stack.pop() {
                 Some(Frame::Map { start: s, col, anchor, tagged, flow, entries, .. }) => {
                     let (content, end, col) = if flow {
-                        (content_after_props(bytes, s, b'{'), end, col)
+                        (content_after_props(bytes, s, b'{'), start + 1, col)
                     } else {
                         let first = entries.first().map_or(s, |e| e.key.start);
                         let last = entries.last().map_or(s, |e| e.value.end.max(e.colon + 1));

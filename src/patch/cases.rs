@@ -1,0 +1,253 @@
+//! Deterministic patch cases generated from a parsed document, for the corpus test and benchmark.
+//!
+//! Given a document, picks scalars, mappings and sequences at varied depths and builds single-operation
+//! patches of four kinds: replace a scalar, add a key to a mapping, append to a sequence, remove a key.
+//! Same document in, same cases out.
+
+use serde_json::{Value, json};
+
+use super::{Patch, Pointer};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CaseKind {
+    ReplaceScalar,
+    AddKey,
+    AppendItem,
+    RemoveKey,
+}
+
+impl CaseKind {
+    pub const ALL: [CaseKind; 4] = [CaseKind::ReplaceScalar, CaseKind::AddKey, CaseKind::AppendItem, CaseKind::RemoveKey];
+    pub fn name(self) -> &'static str {
+        match self {
+            CaseKind::ReplaceScalar => "replace a scalar",
+            CaseKind::AddKey => "add a key",
+            CaseKind::AppendItem => "append an item",
+            CaseKind::RemoveKey => "remove a key",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub kind: CaseKind,
+    pub patch: Patch,
+    /// The operation's path.
+    pub path: String,
+    /// Whether the value written is a scalar (so a minimal edit adds or changes exactly one line).
+    pub scalar_value: bool,
+}
+
+/// Values written by replace cases: every type, and strings that other YAML readers could mistake.
+fn replacement(i: usize) -> Value {
+    match i % 10 {
+        0 => json!(0),
+        1 => json!("0"),
+        2 => json!("yes"),
+        3 => json!(false),
+        4 => json!("redis-0.cache.svc"),
+        5 => json!("needs: quoting # really"),
+        6 => json!(null),
+        7 => json!(1.5),
+        8 => json!("true"),
+        _ => json!("it's fine"),
+    }
+}
+
+fn added(i: usize) -> (Value, bool) {
+    match i % 4 {
+        0 => (json!("added-value"), true),
+        1 => (json!(3), true),
+        2 => (json!({"enabled": false, "size": "0"}), false),
+        _ => (json!(["one", "2"]), false),
+    }
+}
+
+struct Found {
+    scalars: Vec<(Pointer, usize)>,
+    maps: Vec<(Pointer, Vec<String>)>,
+    seqs: Vec<Pointer>,
+}
+
+fn walk(v: &Value, at: &Pointer, depth: usize, f: &mut Found) {
+    match v {
+        Value::Object(m) => {
+            f.maps.push((at.clone(), m.keys().cloned().collect()));
+            for (k, child) in m {
+                let mut p = at.clone();
+                p.push(k.clone());
+                walk(child, &p, depth + 1, f);
+            }
+        }
+        Value::Array(items) => {
+            f.seqs.push(at.clone());
+            for (i, child) in items.iter().enumerate() {
+                let mut p = at.clone();
+                p.push(i.to_string());
+                walk(child, &p, depth + 1, f);
+            }
+        }
+        _ => f.scalars.push((at.clone(), depth)),
+    }
+}
+
+/// Takes at most `n` evenly spaced elements, so that every depth and region of the file gets cases.
+fn spread<T: Clone>(items: &[T], n: usize) -> Vec<T> {
+    if items.len() <= n {
+        return items.to_vec();
+    }
+    (0..n).map(|i| items[i * items.len() / n].clone()).collect()
+}
+
+fn op(json: Value) -> Patch {
+    serde_json::from_value(Value::Array(vec![json])).expect("generated operations are valid")
+}
+
+/// Up to `per_kind` cases of each kind for `doc`.
+pub fn generate(doc: &Value, per_kind: usize) -> Vec<Case> {
+    let mut f = Found { scalars: Vec::new(), maps: Vec::new(), seqs: Vec::new() };
+    walk(doc, &Pointer::default(), 0, &mut f);
+    let mut cases = Vec::new();
+    for (i, (p, _)) in spread(&f.scalars, per_kind).into_iter().enumerate() {
+        if p.is_root() {
+            continue;
+        }
+        let path = p.to_string();
+        let mut value = replacement(i);
+        if doc.pointer(&path) == Some(&value) {
+            value = replacement(i + 1);
+        }
+        cases.push(Case { kind: CaseKind::ReplaceScalar, patch: op(json!({"op": "replace", "path": path, "value": value})), path, scalar_value: true });
+    }
+    for (i, (p, _)) in spread(&f.maps, per_kind).into_iter().enumerate() {
+        let mut q = p.clone();
+        q.push(format!("drillAdded{i}"));
+        let path = q.to_string();
+        let (value, scalar_value) = added(i);
+        cases.push(Case { kind: CaseKind::AddKey, patch: op(json!({"op": "add", "path": path, "value": value})), path, scalar_value });
+    }
+    for (i, p) in spread(&f.seqs, per_kind).into_iter().enumerate() {
+        let mut q = p.clone();
+        q.push("-");
+        let path = q.to_string();
+        let (value, scalar_value) = added(i);
+        cases.push(Case { kind: CaseKind::AppendItem, patch: op(json!({"op": "add", "path": path, "value": value})), path, scalar_value });
+    }
+    let entries: Vec<Pointer> = f
+        .maps
+        .iter()
+        .flat_map(|(p, keys)| {
+            keys.iter().map(move |k| {
+                let mut q = p.clone();
+                q.push(k.clone());
+                q
+            })
+        })
+        .collect();
+    for p in spread(&entries, per_kind) {
+        let path = p.to_string();
+        cases.push(Case { kind: CaseKind::RemoveKey, patch: op(json!({"op": "remove", "path": path})), path, scalar_value: false });
+    }
+    cases
+}
+
+/// What happened to one case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Applied, correct, minimal and native-looking.
+    Exact,
+    /// Refused with an explicit error (the message).
+    Refused(String),
+    /// Applied but wrong: a corruption or a non-minimal edit (what was wrong).
+    Failed(String),
+}
+
+/// Applies `case` to `input` and checks the properties the engine promises: the output parses to exactly
+/// what RFC 6902 gives (1), nothing else changed and the edit is minimal (2, 4), inserted lines follow their
+/// siblings' indentation (3).
+pub fn judge(format: super::Format, input: &str, case: &Case) -> Verdict {
+    let output = match super::apply(format, input, &case.patch, None) {
+        Ok(o) => o,
+        Err(e) => return Verdict::Refused(e.to_string()),
+    };
+    let before = match super::parse_value(format, input, None) {
+        Ok(v) => v,
+        Err(e) => return Verdict::Refused(e.to_string()),
+    };
+    let mut want = before;
+    if let Err(e) = json_patch::patch(&mut want, &case.patch.0) {
+        return Verdict::Failed(format!("the engine applied a patch that RFC 6902 rejects: {e}"));
+    }
+    match super::parse_value(format, &output, None) {
+        Ok(got) if got == want => {}
+        Ok(_) => return Verdict::Failed("the output does not parse to the RFC 6902 result".into()),
+        Err(e) => return Verdict::Failed(format!("the output does not parse: {e}")),
+    }
+    match line_changes(input, &output) {
+        Err(e) => Verdict::Failed(e),
+        Ok(ch) => minimal(case, &ch, input),
+    }
+}
+
+struct Changes {
+    deleted: usize,
+    inserted: Vec<String>,
+}
+
+/// The line-level change, which must be one contiguous hunk.
+fn line_changes(old: &str, new: &str) -> Result<Changes, String> {
+    use similar::{ChangeTag, TextDiff};
+    let diff = TextDiff::from_lines(old, new);
+    let mut ch = Changes { deleted: 0, inserted: Vec::new() };
+    let mut hunks = 0;
+    let mut in_hunk = false;
+    for change in diff.iter_all_changes() {
+        match change.tag() {
+            ChangeTag::Equal => in_hunk = false,
+            tag => {
+                if !in_hunk {
+                    hunks += 1;
+                    in_hunk = true;
+                }
+                if tag == ChangeTag::Delete {
+                    ch.deleted += 1;
+                } else {
+                    ch.inserted.push(change.value().trim_end_matches(['\n', '\r']).to_owned());
+                }
+            }
+        }
+    }
+    if hunks != 1 {
+        return Err(format!("the edit touches {hunks} separate places"));
+    }
+    Ok(ch)
+}
+
+fn minimal(case: &Case, ch: &Changes, input: &str) -> Verdict {
+    let ins = ch.inserted.len();
+    let ok = match case.kind {
+        CaseKind::ReplaceScalar => ins == 1 && ch.deleted >= 1,
+        CaseKind::AddKey | CaseKind::AppendItem if case.scalar_value => (ins == 1 && ch.deleted <= 1) || (ins == 2 && ch.deleted == 1),
+        CaseKind::AddKey | CaseKind::AppendItem => ins >= 1 && ch.deleted <= 1,
+        CaseKind::RemoveKey => ins <= 1 && ch.deleted >= 1,
+    };
+    if !ok {
+        return Verdict::Failed(format!("{}: {} line(s) removed and {ins} added is not minimal", case.kind.name(), ch.deleted));
+    }
+    // A line added beside its siblings must be indented like one of them.
+    if matches!(case.kind, CaseKind::AddKey | CaseKind::AppendItem) && ch.deleted == 0 {
+        let first = &ch.inserted[0];
+        let indent = &first[..first.len() - first.trim_start().len()];
+        let item = first.trim_start().starts_with('-');
+        let sibling = input.lines().any(|l| {
+            l.starts_with(indent) && {
+                let rest = &l[indent.len()..];
+                !rest.starts_with([' ', '#']) && !rest.is_empty() && rest.starts_with('-') == item
+            }
+        });
+        if !sibling {
+            return Verdict::Failed(format!("the added line `{first}` is not indented like any sibling"));
+        }
+    }
+    Verdict::Exact
+}

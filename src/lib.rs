@@ -6,3 +6,5 @@
 
 pub mod patch;
 pub mod cli;
+pub mod render;
+pub mod repo;

@@ -1,10 +1,76 @@
-//! `firedrill patch`.
+//! `firedrill patch FILE --patch PATCH.json`: try a fault on one file, print the result or a diff.
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+
+use anyhow::Context;
 
 use super::Outcome;
+use crate::patch::{self, DocumentSelector, Format};
+use crate::render;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The file to edit (it is only read; the result goes to stdout).
+    pub file: PathBuf,
+    /// An RFC 6902 JSON Patch: a file holding a JSON array of operations, or `-` for stdin.
+    #[arg(long, short = 'p', value_name = "PATCH.json")]
+    pub patch: PathBuf,
+    /// The file's format; inferred from its extension when absent.
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(["yaml", "json", "toml", "env", "text"]))]
+    pub format: Option<String>,
+    /// For multi-document YAML: the document to edit, by 0-based index or `Kind/name`.
+    #[arg(long, value_name = "SEL")]
+    pub document: Option<String>,
+    /// Print a unified diff instead of the edited file.
+    #[arg(long)]
+    pub diff: bool,
+}
 
-pub fn run(_args: Args) -> anyhow::Result<Outcome> {
-    anyhow::bail!("`patch` is not implemented yet")
+#[allow(clippy::print_stderr)]
+fn usage(msg: impl std::fmt::Display) -> anyhow::Result<Outcome> {
+    eprintln!("error: {msg}");
+    Ok(Outcome::Usage)
+}
+
+#[allow(clippy::print_stderr)]
+pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    let shown = args.file.display().to_string();
+    let text = match std::fs::read_to_string(&args.file) {
+        Ok(t) => t,
+        Err(e) => return usage(format_args!("cannot read {shown}: {e}")),
+    };
+    let patch_text = if args.patch.as_os_str() == "-" {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s).context("reading the patch from stdin")?;
+        s
+    } else {
+        match std::fs::read_to_string(&args.patch) {
+            Ok(t) => t,
+            Err(e) => return usage(format_args!("cannot read the patch {}: {e}", args.patch.display())),
+        }
+    };
+    let format = match &args.format {
+        Some(f) => f.parse::<Format>().map_err(anyhow::Error::msg)?,
+        None => Format::infer(&args.file),
+    };
+    let document = match args.document.as_deref().map(str::parse::<DocumentSelector>).transpose() {
+        Ok(d) => d,
+        Err(e) => return usage(e),
+    };
+    let result = patch::parse_patch(&patch_text)
+        .map_err(|e| render::patch_error(&args.patch.display().to_string(), &e))
+        .and_then(|p| patch::apply(format, &text, &p, document.as_ref()).map_err(|e| render::patch_error(&shown, &e)));
+    let edited = match result {
+        Ok(e) => e,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            return Ok(Outcome::Invalid);
+        }
+    };
+    let out = if args.diff { render::diff::unified(&shown, &text, &edited) } else { edited };
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(out.as_bytes()).context("writing to stdout")?;
+    stdout.flush().context("writing to stdout")?;
+    Ok(Outcome::Ok)
 }

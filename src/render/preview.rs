@@ -1,0 +1,1 @@
+//! Preview text (see render::preview).

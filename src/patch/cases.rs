@@ -191,6 +191,7 @@ pub fn judge(format: super::Format, input: &str, case: &Case) -> Verdict {
 
 struct Changes {
     deleted: usize,
+    deleted_lines: Vec<String>,
     inserted: Vec<String>,
 }
 
@@ -198,7 +199,7 @@ struct Changes {
 fn line_changes(old: &str, new: &str) -> Result<Changes, String> {
     use similar::{ChangeTag, TextDiff};
     let diff = TextDiff::from_lines(old, new);
-    let mut ch = Changes { deleted: 0, inserted: Vec::new() };
+    let mut ch = Changes { deleted: 0, deleted_lines: Vec::new(), inserted: Vec::new() };
     let mut hunks = 0;
     let mut in_hunk = false;
     for change in diff.iter_all_changes() {
@@ -211,6 +212,7 @@ fn line_changes(old: &str, new: &str) -> Result<Changes, String> {
                 }
                 if tag == ChangeTag::Delete {
                     ch.deleted += 1;
+                    ch.deleted_lines.push(change.value().trim_end_matches(['\n', '\r']).to_owned());
                 } else {
                     ch.inserted.push(change.value().trim_end_matches(['\n', '\r']).to_owned());
                 }
@@ -233,6 +235,16 @@ fn minimal(case: &Case, ch: &Changes, input: &str) -> Verdict {
     };
     if !ok {
         return Verdict::Failed(format!("{}: {} line(s) removed and {ins} added is not minimal", case.kind.name(), ch.deleted));
+    }
+    // A comment after a replaced value stays where it was.
+    if case.kind == CaseKind::ReplaceScalar {
+        if let (Some(old), Some(new)) = (ch.deleted_lines.last(), ch.inserted.last()) {
+            if let Some(p) = old.rfind(" #") {
+                if !new.ends_with(&old[p..]) {
+                    return Verdict::Failed(format!("the comment `{}` after the value was lost", &old[p..]));
+                }
+            }
+        }
     }
     // A line added beside its siblings must be indented like one of them.
     if matches!(case.kind, CaseKind::AddKey | CaseKind::AppendItem) && ch.deleted == 0 {

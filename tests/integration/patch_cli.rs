@@ -35,7 +35,7 @@ fn diff_mode_prints_a_unified_diff() {
     insta::assert_snapshot!(out, @r#"
     --- a/examples/charts/checkout/values-staging.yaml
     +++ b/examples/charts/checkout/values-staging.yaml
-    @@ -35,7 +35,7 @@
+    @@ -33,7 +33,7 @@
        SERVICE__HTTP__PORT: "8080"
        SERVICE__REDIS__HOST: redis-master.cache.svc.cluster.local
        SERVICE__REDIS__PORT: "6379"
@@ -77,7 +77,7 @@ fn errors_go_to_stderr_with_file_line_column_and_nothing_on_stdout() {
     assert_eq!(code, 1);
     assert_eq!(out, "");
     insta::assert_snapshot!(err, @r"
-    error: examples/charts/checkout/values-staging.yaml:35:3: operation 0 (`/env/SERVICE__REDIS__CONECTION_POOL__SIZE`): `/env` has no key `SERVICE__REDIS__CONECTION_POOL__SIZE`
+    error: examples/charts/checkout/values-staging.yaml:33:3: operation 0 (`/env/SERVICE__REDIS__CONECTION_POOL__SIZE`): `/env` has no key `SERVICE__REDIS__CONECTION_POOL__SIZE`
       hint: did you mean `SERVICE__REDIS__CONNECTION_POOL__SIZE`? Keys are case-sensitive
     ");
 

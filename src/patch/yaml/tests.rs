@@ -121,3 +121,10 @@ fn unicode_offsets() {
     ok("name: café # ☕\nport: 80\n", r#"[{"op":"replace","path":"/port","value":81}]"#, "name: café # ☕\nport: 81\n");
     ok("ü:\n  ö: 1\n", r#"[{"op":"add","path":"/ü/ä","value":"ß"}]"#, "ü:\n  ö: 1\n  ä: ß\n");
 }
+
+#[test]
+fn comments_after_quoted_values_stay() {
+    ok("a: \"10\"   # c\nb: 'q' # d\n", r#"[{"op":"replace","path":"/a","value":"0"}]"#, "a: \"0\"   # c\nb: 'q' # d\n");
+    ok("a: \"10\"   # c\nb: 'it''s' # d\n", r#"[{"op":"replace","path":"/b","value":"x"}]"#, "a: \"10\"   # c\nb: 'x' # d\n");
+    ok("a: \"x\\\"y\" # c\n", r#"[{"op":"replace","path":"/a","value":1}]"#, "a: 1 # c\n");
+}

@@ -160,8 +160,9 @@ pub fn parse(text: &str) -> Result<Vec<Document>, PatchError> {
                 let col = span.start.col() + text[start..content].chars().count();
                 let (style, node_start, end) = match style {
                     ScalarStyle::Plain => (Style::Plain, start, end),
-                    ScalarStyle::SingleQuoted => (Style::Single, start, end),
-                    ScalarStyle::DoubleQuoted => (Style::Double, start, end),
+                    // A quoted scalar's span can run on over blanks and a comment: end at its closing quote.
+                    ScalarStyle::SingleQuoted => (Style::Single, start, quoted_end(bytes, content, end)),
+                    ScalarStyle::DoubleQuoted => (Style::Double, start, quoted_end(bytes, content, end)),
                     ScalarStyle::Literal | ScalarStyle::Folded => {
                         let s = if style == ScalarStyle::Literal { Style::Literal } else { Style::Folded };
                         // saphyr's span starts at the content; the header (`|-`, `>`) and any properties
@@ -280,6 +281,21 @@ fn is_complex_key(bytes: &[u8], key_start: usize) -> bool {
         i -= 1;
     }
     i > 0 && bytes[i - 1] == b'?'
+}
+
+/// The end (after the closing quote) of a quoted scalar starting at `open`; `fallback` if none is found.
+fn quoted_end(bytes: &[u8], open: usize, fallback: usize) -> usize {
+    let Some(&quote) = bytes.get(open) else { return fallback };
+    let mut i = open + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if quote == b'"' => i += 2,
+            b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 2,
+            b if b == quote => return i + 1,
+            _ => i += 1,
+        }
+    }
+    fallback
 }
 
 /// Skips `&anchor` and `!tag` properties (and the blanks after them) from `start`.

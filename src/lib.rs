@@ -6,5 +6,6 @@
 
 pub mod patch;
 pub mod cli;
+pub mod schedule;
 pub mod render;
 pub mod repo;

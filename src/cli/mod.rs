@@ -5,7 +5,6 @@ mod preview;
 mod schema;
 mod validate;
 
-use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
@@ -78,6 +77,3 @@ pub fn init_logging(verbose: u8) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("FIREDRILL_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).without_time().try_init();
 }
-
-/// Paths given on the command line, resolved later.
-pub(crate) type Paths = Vec<PathBuf>;

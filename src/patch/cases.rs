@@ -195,34 +195,20 @@ struct Changes {
     inserted: Vec<String>,
 }
 
-/// The line-level change, which must be one contiguous hunk.
+/// The lines that differ between `old` and `new`: everything before the first differing line and after the
+/// last one is unchanged by construction, so the counts measure how far the edit reaches.
 fn line_changes(old: &str, new: &str) -> Result<Changes, String> {
-    use similar::{ChangeTag, TextDiff};
-    let diff = TextDiff::from_lines(old, new);
-    let mut ch = Changes { deleted: 0, deleted_lines: Vec::new(), inserted: Vec::new() };
-    let mut hunks = 0;
-    let mut in_hunk = false;
-    for change in diff.iter_all_changes() {
-        match change.tag() {
-            ChangeTag::Equal => in_hunk = false,
-            tag => {
-                if !in_hunk {
-                    hunks += 1;
-                    in_hunk = true;
-                }
-                if tag == ChangeTag::Delete {
-                    ch.deleted += 1;
-                    ch.deleted_lines.push(change.value().trim_end_matches(['\n', '\r']).to_owned());
-                } else {
-                    ch.inserted.push(change.value().trim_end_matches(['\n', '\r']).to_owned());
-                }
-            }
-        }
+    let a: Vec<&str> = old.split_inclusive('\n').collect();
+    let b: Vec<&str> = new.split_inclusive('\n').collect();
+    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let suffix = a.iter().rev().zip(b.iter().rev()).take_while(|(x, y)| x == y).count().min(a.len().min(b.len()) - prefix);
+    let strip = |l: &&str| l.trim_end_matches(['\n', '\r']).to_owned();
+    let deleted_lines: Vec<String> = a[prefix..a.len() - suffix].iter().map(strip).collect();
+    let inserted: Vec<String> = b[prefix..b.len() - suffix].iter().map(strip).collect();
+    if deleted_lines.is_empty() && inserted.is_empty() {
+        return Err("the edit changed nothing".into());
     }
-    if hunks != 1 {
-        return Err(format!("the edit touches {hunks} separate places"));
-    }
-    Ok(ch)
+    Ok(Changes { deleted: deleted_lines.len(), deleted_lines, inserted })
 }
 
 fn minimal(case: &Case, ch: &Changes, input: &str) -> Verdict {
@@ -251,11 +237,16 @@ fn minimal(case: &Case, ch: &Changes, input: &str) -> Verdict {
         let first = &ch.inserted[0];
         let indent = &first[..first.len() - first.trim_start().len()];
         let item = first.trim_start().starts_with('-');
+        // A sibling key may also open its mapping on a sequence item's line (`- key: v`).
+        let dash_line = indent.len().checked_sub(2).map(|n| format!("{}- ", &indent[..n]));
         let sibling = input.lines().any(|l| {
-            l.starts_with(indent) && {
+            let same = l.starts_with(indent) && {
                 let rest = &l[indent.len()..];
                 !rest.starts_with([' ', '#']) && !rest.is_empty() && rest.starts_with('-') == item
-            }
+            };
+            let on_dash = !item
+                && dash_line.as_deref().is_some_and(|d| l.starts_with(d) && !l[d.len()..].starts_with([' ', '#', '-']) && l.len() > d.len());
+            same || on_dash
         });
         if !sibling {
             return Verdict::Failed(format!("the added line `{first}` is not indented like any sibling"));

@@ -1,13 +1,982 @@
-//! json engine (placeholder until implemented).
+//! JSON engine: a small position-aware JSON reader gives the byte span of every value, member key and
+//! separator; each operation becomes a splice of the original text, so every byte outside the edited node
+//! (key order, spacing, indentation, CRLF line endings, the final newline or its absence) stays as it was.
+//!
+//! - `replace` splices the value's span. Scalars are written compactly; an object or array is written
+//!   pretty, with the file's indent unit at the node's depth, when it replaces a multi-line container or
+//!   sits in a multi-line container, and compact (with the file's `, ` / `: ` spacing) otherwise.
+//! - `add` to an object appends the member after the last one: on its own line with its siblings'
+//!   indentation in a multi-line object, or as `, "k": v` in a single-line one. Adding an existing key
+//!   replaces its value (RFC 6902). `add` to an array inserts at the index (or appends for `-`).
+//! - `remove` deletes the member or item with its comma (and its line, when it has one of its own).
+//! - `move` within one object to a new key renames the key in place; other moves are a remove and an add.
+//!
+//! Duplicate keys are read the way serde_json reads them (the last one wins), and editing through a
+//! duplicated key is refused. The engine also hosts the driver ([`engine`]) and the layout helpers
+//! ([`layout`]) the TOML, dotenv and text engines share.
 
 use serde_json::Value;
 
-use super::{Patch, PatchError, PatchErrorKind};
+use self::engine::{Engine, Prim, Slot};
+use self::layout::{Layout, Seq, Splice, line_indent};
+use super::{Location, Patch, PatchError, PatchErrorKind, Pointer};
 
-pub(crate) fn apply(_text: &str, _patch: &Patch) -> Result<String, PatchError> {
-    Err(PatchError::new(PatchErrorKind::Unsupported, "the json engine is not implemented yet"))
+pub(crate) fn apply(text: &str, patch: &Patch) -> Result<String, PatchError> {
+    engine::run(&JsonEngine, text, patch, None)
 }
 
-pub(crate) fn parse_value(_text: &str) -> Result<Value, PatchError> {
-    Err(PatchError::new(PatchErrorKind::Unsupported, "the json engine is not implemented yet"))
+pub(crate) fn parse_value(text: &str) -> Result<Value, PatchError> {
+    serde_json::from_str(text).map_err(|e| {
+        let full = e.to_string();
+        let msg = full.rfind(" at line ").map_or(full.as_str(), |i| &full[..i]);
+        PatchError::new(PatchErrorKind::Parse, format!("the file is not valid JSON: {msg}"))
+            .at(Location { line: e.line(), column: e.column().max(1) })
+            .hint("fix the JSON syntax at that position (JSON allows no comments and no trailing commas)")
+    })
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The positioned tree.
+
+#[derive(Debug)]
+struct Node {
+    start: usize,
+    end: usize,
+    kind: Kind,
+}
+
+#[derive(Debug)]
+enum Kind {
+    Scalar,
+    Object(Vec<Member>),
+    Array(Vec<Node>),
+}
+
+#[derive(Debug)]
+struct Member {
+    key: String,
+    key_start: usize,
+    key_end: usize,
+    value: Node,
+}
+
+impl Node {
+    fn is_multi_line(&self, text: &str) -> bool {
+        text[self.start..self.end].contains('\n')
+    }
+
+    fn is_empty_or_scalar(&self) -> bool {
+        match &self.kind {
+            Kind::Scalar => true,
+            Kind::Object(m) => m.is_empty(),
+            Kind::Array(a) => a.is_empty(),
+        }
+    }
+
+    fn seq(&self) -> Seq {
+        let elems = match &self.kind {
+            Kind::Scalar => Vec::new(),
+            Kind::Object(ms) => ms.iter().map(|m| (m.key_start, m.value.end)).collect(),
+            Kind::Array(items) => items.iter().map(|n| (n.start, n.end)).collect(),
+        };
+        Seq { open: self.start, close: self.end.saturating_sub(1), elems, comment: None }
+    }
+}
+
+struct Reader<'a> {
+    src: &'a str,
+    b: &'a [u8],
+    i: usize,
+}
+
+impl Reader<'_> {
+    fn ws(&mut self) {
+        while matches!(self.b.get(self.i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.i += 1;
+        }
+    }
+
+    fn eat(&mut self, c: u8) -> Result<(), usize> {
+        if self.b.get(self.i) == Some(&c) {
+            self.i += 1;
+            Ok(())
+        } else {
+            Err(self.i)
+        }
+    }
+
+    fn string(&mut self) -> Result<(), usize> {
+        self.eat(b'"')?;
+        loop {
+            match self.b.get(self.i) {
+                None => return Err(self.i),
+                Some(b'\\') => self.i += 2,
+                Some(b'"') => {
+                    self.i += 1;
+                    return Ok(());
+                }
+                Some(_) => self.i += 1,
+            }
+        }
+    }
+
+    fn value(&mut self) -> Result<Node, usize> {
+        let start = self.i;
+        match self.b.get(self.i) {
+            Some(b'{') => {
+                self.i += 1;
+                let mut members = Vec::new();
+                self.ws();
+                if self.b.get(self.i) == Some(&b'}') {
+                    self.i += 1;
+                } else {
+                    loop {
+                        self.ws();
+                        let key_start = self.i;
+                        self.string()?;
+                        let key_end = self.i;
+                        let key = serde_json::from_str::<String>(&self.src[key_start..key_end]).map_err(|_| key_start)?;
+                        self.ws();
+                        self.eat(b':')?;
+                        self.ws();
+                        let value = self.value()?;
+                        members.push(Member { key, key_start, key_end, value });
+                        self.ws();
+                        match self.b.get(self.i) {
+                            Some(b',') => self.i += 1,
+                            Some(b'}') => {
+                                self.i += 1;
+                                break;
+                            }
+                            _ => return Err(self.i),
+                        }
+                    }
+                }
+                Ok(Node { start, end: self.i, kind: Kind::Object(members) })
+            }
+            Some(b'[') => {
+                self.i += 1;
+                let mut items = Vec::new();
+                self.ws();
+                if self.b.get(self.i) == Some(&b']') {
+                    self.i += 1;
+                } else {
+                    loop {
+                        self.ws();
+                        items.push(self.value()?);
+                        self.ws();
+                        match self.b.get(self.i) {
+                            Some(b',') => self.i += 1,
+                            Some(b']') => {
+                                self.i += 1;
+                                break;
+                            }
+                            _ => return Err(self.i),
+                        }
+                    }
+                }
+                Ok(Node { start, end: self.i, kind: Kind::Array(items) })
+            }
+            Some(b'"') => {
+                self.string()?;
+                Ok(Node { start, end: self.i, kind: Kind::Scalar })
+            }
+            Some(_) => {
+                while matches!(self.b.get(self.i), Some(c) if c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.')) {
+                    self.i += 1;
+                }
+                if self.i == start {
+                    return Err(start);
+                }
+                Ok(Node { start, end: self.i, kind: Kind::Scalar })
+            }
+            None => Err(self.i),
+        }
+    }
+}
+
+fn parse_tree(text: &str) -> Result<Node, PatchError> {
+    let mut r = Reader { src: text, b: text.as_bytes(), i: 0 };
+    let fail = |at: usize| {
+        PatchError::new(PatchErrorKind::Parse, "the file is not valid JSON")
+            .at(Location::of_byte(text, at))
+            .hint("fix the JSON syntax at that position")
+    };
+    r.ws();
+    let root = r.value().map_err(fail)?;
+    r.ws();
+    if r.i != text.len() {
+        return Err(fail(r.i));
+    }
+    Ok(root)
+}
+
+/// The index of the member named `key`, refusing a key the object holds more than once.
+fn member_index(text: &str, members: &[Member], key: &str, at: &Pointer) -> Result<Option<usize>, PatchError> {
+    let hits: Vec<usize> = members.iter().enumerate().filter(|(_, m)| m.key == key).map(|(i, _)| i).collect();
+    if hits.len() > 1 {
+        let lines: Vec<String> =
+            hits.iter().map(|&i| Location::of_byte(text, members[i].key_start).line.to_string()).collect();
+        let place = if at.is_root() { "the top-level object".to_owned() } else { format!("`{at}`") };
+        return Err(PatchError::new(
+            PatchErrorKind::Unsupported,
+            format!("key `{key}` appears {} times in {place} (lines {}), so the edit would be ambiguous", hits.len(), lines.join(" and ")),
+        )
+        .at(Location::of_byte(text, members[hits[0]].key_start))
+        .hint("remove the duplicate key from the file first: JSON readers disagree on which one wins"));
+    }
+    Ok(hits.first().copied())
+}
+
+/// The chain of nodes from the root to `path` (inclusive).
+fn resolve<'a>(root: &'a Node, text: &str, path: &Pointer) -> Result<Vec<&'a Node>, PatchError> {
+    let mut chain = vec![root];
+    let mut at = Pointer::default();
+    for tok in &path.tokens {
+        let node = chain[chain.len() - 1];
+        let next = match &node.kind {
+            Kind::Object(ms) => member_index(text, ms, tok, &at)?.map(|i| &ms[i].value),
+            Kind::Array(items) => Pointer::array_index(tok).and_then(|i| items.get(i)),
+            Kind::Scalar => None,
+        };
+        let Some(next) = next else {
+            return Err(PatchError::new(PatchErrorKind::NotFound, format!("`{path}` does not exist in the file"))
+                .at(Location::of_byte(text, node.start)));
+        };
+        at.push(tok.clone());
+        chain.push(next);
+    }
+    Ok(chain)
+}
+
+/// Where to point at for `path`: the key of a member, the start of an item.
+fn find(root: &Node, path: &Pointer) -> Option<usize> {
+    let mut node = root;
+    let mut pos = root.start;
+    for tok in &path.tokens {
+        match &node.kind {
+            Kind::Object(ms) => {
+                let m = ms.iter().rev().find(|m| &m.key == tok)?;
+                pos = m.key_start;
+                node = &m.value;
+            }
+            Kind::Array(items) => {
+                node = items.get(Pointer::array_index(tok)?)?;
+                pos = node.start;
+            }
+            Kind::Scalar => return None,
+        }
+    }
+    Some(pos)
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Style and rendering.
+
+/// How this file writes JSON, learned from its own text.
+struct Style {
+    nl: &'static str,
+    unit: String,
+    colon: String,
+    comma: String,
+    pad: String,
+}
+
+impl Style {
+    fn detect(text: &str, root: &Node) -> Style {
+        let mut st = Style { nl: layout::newline(text), unit: String::new(), colon: String::new(), comma: String::new(), pad: String::new() };
+        let (mut colon, mut comma, mut pad, mut unit) = (None, None, None, None);
+        let mut stack = vec![root];
+        while let Some(n) = stack.pop() {
+            let seq = n.seq();
+            match &n.kind {
+                Kind::Scalar => continue,
+                Kind::Object(ms) => {
+                    if colon.is_none()
+                        && let Some(m) = ms.first()
+                    {
+                        colon = Some(text[m.key_end..m.value.start].to_owned()).filter(|s| !s.contains('\n'));
+                    }
+                    stack.extend(ms.iter().rev().map(|m| &m.value));
+                }
+                Kind::Array(items) => stack.extend(items.iter().rev()),
+            }
+            if !seq.multi_line(text) {
+                let (p, c) = inline_spacing(text, &seq);
+                pad = pad.or(p);
+                comma = comma.or(c);
+            } else if unit.is_none() && seq.own_lines(text) {
+                let child = line_indent(text, seq.elems[0].0);
+                unit = child.strip_prefix(line_indent(text, seq.open)).filter(|u| !u.is_empty()).map(str::to_owned);
+            }
+        }
+        st.colon = colon.unwrap_or_else(|| ": ".into());
+        st.comma = comma.unwrap_or_else(|| " ".into());
+        st.pad = pad.unwrap_or_default();
+        st.unit = unit.unwrap_or_else(|| "  ".into());
+        st
+    }
+
+    /// The style to use inside `node`: its own spacing where it shows one, else the file's.
+    fn within(&self, text: &str, node: &Node) -> Style {
+        let seq = node.seq();
+        let mut st = Style { nl: self.nl, unit: self.unit.clone(), colon: self.colon.clone(), comma: self.comma.clone(), pad: self.pad.clone() };
+        if let Kind::Object(ms) = &node.kind
+            && let Some(m) = ms.first()
+        {
+            let c = &text[m.key_end..m.value.start];
+            if !c.contains('\n') {
+                st.colon = c.to_owned();
+            }
+        }
+        if !seq.multi_line(text) {
+            let (p, c) = inline_spacing(text, &seq);
+            if let Some(p) = p {
+                st.pad = p;
+            }
+            if let Some(c) = c {
+                st.comma = c;
+            }
+        }
+        st
+    }
+}
+
+/// The padding inside the brackets and the spacing after commas of a single-line container.
+fn inline_spacing(text: &str, seq: &Seq) -> (Option<String>, Option<String>) {
+    let Some(first) = seq.elems.first() else { return (None, None) };
+    let pad = Some(text[seq.open + 1..first.0].to_owned());
+    let comma = seq.elems.get(1).and_then(|second| {
+        let c = seq.comma_after(text, 0)?;
+        Some(text[c + 1..second.0].to_owned())
+    });
+    (pad, comma)
+}
+
+fn quote(s: &str) -> String {
+    Value::String(s.to_owned()).to_string()
+}
+
+/// Renders `v` as JSON text: pretty (one entry per line, `base` being the indentation of the line the value
+/// starts on) or compact.
+fn render(v: &Value, st: &Style, base: &str, pretty: bool) -> String {
+    let (open, close, entries): (&str, &str, Vec<(Option<&str>, &Value)>) = match v {
+        Value::Object(m) if !m.is_empty() => ("{", "}", m.iter().map(|(k, v)| (Some(k.as_str()), v)).collect()),
+        Value::Array(a) if !a.is_empty() => ("[", "]", a.iter().map(|v| (None, v)).collect()),
+        Value::Object(_) => return "{}".into(),
+        Value::Array(_) => return "[]".into(),
+        scalar => return scalar.to_string(),
+    };
+    let inner = format!("{base}{}", st.unit);
+    let parts: Vec<String> = entries
+        .into_iter()
+        .map(|(k, v)| {
+            let key = k.map(|k| format!("{}{}", quote(k), st.colon)).unwrap_or_default();
+            format!("{key}{}", render(v, st, &inner, pretty))
+        })
+        .collect();
+    if pretty {
+        let sep = format!(",{}{inner}", st.nl);
+        format!("{open}{nl}{inner}{}{nl}{base}{close}", parts.join(&sep), nl = st.nl)
+    } else {
+        format!("{open}{pad}{}{pad}{close}", parts.join(&format!(",{}", st.comma)), pad = st.pad)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The engine.
+
+struct JsonEngine;
+
+impl Engine for JsonEngine {
+    fn parse(&self, text: &str) -> Result<Value, PatchError> {
+        parse_value(text)
+    }
+
+    fn locate(&self, text: &str, path: &Pointer) -> Option<usize> {
+        find(&parse_tree(text).ok()?, path)
+    }
+
+    fn exec(&self, text: &str, prim: &Prim) -> Result<Option<String>, PatchError> {
+        let root = parse_tree(text)?;
+        let file = Style::detect(text, &root);
+        let splices = match prim {
+            Prim::Replace { path, value } => {
+                let chain = resolve(&root, text, path)?;
+                let node = chain[chain.len() - 1];
+                let pretty = if !node.is_empty_or_scalar() {
+                    node.is_multi_line(text)
+                } else if chain.len() >= 2 {
+                    chain[chain.len() - 2].seq().own_lines(text)
+                } else {
+                    text.trim().contains('\n')
+                };
+                let st = if node.is_empty_or_scalar() { file } else { file.within(text, node) };
+                vec![Splice::new(node.start, node.end, render(value, &st, line_indent(text, node.start), pretty))]
+            }
+            Prim::Insert { parent, slot, value } => {
+                let chain = resolve(&root, text, parent)?;
+                let node = chain[chain.len() - 1];
+                let st = file.within(text, node);
+                let seq = node.seq();
+                let (idx, key) = match (slot, &node.kind) {
+                    (Slot::Key(k), Kind::Object(ms)) => (ms.len(), Some(k.as_str())),
+                    (Slot::Index(i), Kind::Array(_)) => (*i, None),
+                    _ => return Err(mismatch(text, node.start, parent)),
+                };
+                let entry = |l: Layout| {
+                    let key = key.map(|k| format!("{}{}", quote(k), st.colon)).unwrap_or_default();
+                    match l {
+                        Layout::Line(indent) => format!("{key}{}", render(value, &st, indent, true)),
+                        Layout::Inline => format!("{key}{}", render(value, &st, "", false)),
+                    }
+                };
+                seq.insert(text, idx, st.nl, &st.unit, &st.comma, &st.pad, &entry)
+            }
+            Prim::Delete { path } => {
+                let Some((parent, last)) = path.split_last() else {
+                    return Err(mismatch(text, root.start, path));
+                };
+                let chain = resolve(&root, text, &parent)?;
+                let node = chain[chain.len() - 1];
+                let idx = match &node.kind {
+                    Kind::Object(ms) => member_index(text, ms, last, &parent)?,
+                    Kind::Array(items) => Pointer::array_index(last).filter(|&i| i < items.len()),
+                    Kind::Scalar => None,
+                };
+                let Some(idx) = idx else { return Err(mismatch(text, node.start, path)) };
+                node.seq().remove(text, idx)
+            }
+            Prim::Rename { parent, from, to } => {
+                let chain = resolve(&root, text, parent)?;
+                let node = chain[chain.len() - 1];
+                let Kind::Object(ms) = &node.kind else { return Ok(None) };
+                let Some(i) = member_index(text, ms, from, parent)? else { return Ok(None) };
+                vec![Splice::new(ms[i].key_start, ms[i].key_end, quote(to))]
+            }
+        };
+        Ok(Some(layout::apply(text, splices)))
+    }
+}
+
+fn mismatch(text: &str, at: usize, path: &Pointer) -> PatchError {
+    PatchError::new(PatchErrorKind::Verification, format!("the engine lost track of `{path}` while editing"))
+        .at(Location::of_byte(text, at))
+        .hint("this is a limitation of the format-preserving editor; please report it with the file and the patch")
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+/// Text helpers shared by the engines: line arithmetic, splices, and the layout of comma-separated
+/// sequences (JSON objects and arrays, TOML arrays and inline tables).
+pub(crate) mod layout {
+    /// Replace `start..end` of the text by `text`.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub(crate) struct Splice {
+        pub start: usize,
+        pub end: usize,
+        pub text: String,
+    }
+
+    impl Splice {
+        pub(crate) fn new(start: usize, end: usize, text: impl Into<String>) -> Splice {
+            Splice { start, end, text: text.into() }
+        }
+    }
+
+    /// Applies splices given against the same original text (overlapping deletions are merged; insertions
+    /// at one offset keep their order).
+    pub(crate) fn apply(text: &str, mut splices: Vec<Splice>) -> String {
+        splices.sort_by_key(|s| (s.start, s.end));
+        let mut out = String::with_capacity(text.len() + 64);
+        let mut pos = 0;
+        for s in splices {
+            let start = s.start.max(pos);
+            out.push_str(&text[pos..start]);
+            out.push_str(&s.text);
+            pos = s.end.max(pos);
+        }
+        out.push_str(&text[pos..]);
+        out
+    }
+
+    /// The file's line ending: `\r\n` when its first line ends so, else `\n`.
+    pub(crate) fn newline(text: &str) -> &'static str {
+        match text.find('\n') {
+            Some(i) if i > 0 && text.as_bytes()[i - 1] == b'\r' => "\r\n",
+            _ => "\n",
+        }
+    }
+
+    pub(crate) fn line_start(text: &str, pos: usize) -> usize {
+        text[..pos].rfind('\n').map_or(0, |i| i + 1)
+    }
+
+    /// The leading spaces and tabs of the line holding `pos`.
+    pub(crate) fn line_indent(text: &str, pos: usize) -> &str {
+        let s = line_start(text, pos);
+        let rest = &text[s..];
+        let n = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+        &text[s..s + n]
+    }
+
+    /// Whether only spaces and tabs precede `pos` on its line.
+    pub(crate) fn starts_line(text: &str, pos: usize) -> bool {
+        text[line_start(text, pos)..pos].bytes().all(|b| b == b' ' || b == b'\t')
+    }
+
+    /// The offset of the line ending (`\r\n` or `\n`) of the line holding `pos`, or the end of the text.
+    pub(crate) fn eol(text: &str, pos: usize) -> usize {
+        match text[pos..].find('\n') {
+            Some(i) if i > 0 && text.as_bytes()[pos + i - 1] == b'\r' => pos + i - 1,
+            Some(i) => pos + i,
+            None => text.len(),
+        }
+    }
+
+    /// The start of the line after the one holding `pos` (or the end of the text).
+    pub(crate) fn next_line(text: &str, pos: usize) -> usize {
+        text[pos..].find('\n').map_or(text.len(), |i| pos + i + 1)
+    }
+
+    /// How a new entry is laid out: on a line of its own with this indentation, or inline.
+    pub(crate) enum Layout<'a> {
+        Line(&'a str),
+        Inline,
+    }
+
+    /// A bracketed, comma-separated sequence: `open` and `close` are the offsets of the brackets, `elems` the
+    /// spans of the entries (from a member's key to its value's end), `comment` the comment character.
+    pub(crate) struct Seq {
+        pub open: usize,
+        pub close: usize,
+        pub elems: Vec<(usize, usize)>,
+        pub comment: Option<u8>,
+    }
+
+    impl Seq {
+        fn skip(&self, text: &str, mut i: usize) -> usize {
+            let b = text.as_bytes();
+            while i < b.len() {
+                match b[i] {
+                    b' ' | b'\t' | b'\r' | b'\n' => i += 1,
+                    c if Some(c) == self.comment => i = next_line(text, i),
+                    _ => break,
+                }
+            }
+            i
+        }
+
+        /// The offset of the comma after entry `idx`, if there is one.
+        pub(crate) fn comma_after(&self, text: &str, idx: usize) -> Option<usize> {
+            let i = self.skip(text, self.elems[idx].1);
+            (i < self.close && text.as_bytes()[i] == b',').then_some(i)
+        }
+
+        pub(crate) fn multi_line(&self, text: &str) -> bool {
+            text[self.open..self.close].contains('\n')
+        }
+
+        /// Multi-line, and every entry starts a line of its own.
+        pub(crate) fn own_lines(&self, text: &str) -> bool {
+            self.multi_line(text) && !self.elems.is_empty() && self.elems.iter().all(|e| starts_line(text, e.0))
+        }
+
+        /// Nothing but blanks or a comment follows `pos` on its line, and the closing bracket is further down.
+        fn rest_blank(&self, text: &str, pos: usize) -> bool {
+            let end = eol(text, pos);
+            let rest = text[pos..end].trim_start_matches([' ', '\t']);
+            end < self.close && (rest.is_empty() || self.comment.is_some_and(|c| rest.as_bytes()[0] == c))
+        }
+
+        /// Splices inserting an entry at position `idx` (`render` writes the entry for the layout chosen).
+        /// `comma` is the spacing after a comma and `pad` the padding inside brackets, for inline layouts.
+        #[allow(clippy::too_many_arguments)]
+        pub(crate) fn insert(
+            &self,
+            text: &str,
+            idx: usize,
+            nl: &str,
+            unit: &str,
+            comma: &str,
+            pad: &str,
+            render: &dyn Fn(Layout) -> String,
+        ) -> Vec<Splice> {
+            let len = self.elems.len();
+            if len == 0 {
+                if self.multi_line(text) {
+                    let indent = format!("{}{unit}", line_indent(text, self.open));
+                    let entry = render(Layout::Line(&indent));
+                    return vec![Splice::new(self.open + 1, self.open + 1, format!("{nl}{indent}{entry}"))];
+                }
+                return vec![Splice::new(self.open + 1, self.close, format!("{pad}{}{pad}", render(Layout::Inline)))];
+            }
+            if self.own_lines(text) {
+                if idx < len {
+                    let s = self.elems[idx].0;
+                    let indent = line_indent(text, s);
+                    let at = line_start(text, s);
+                    return vec![Splice::new(at, at, format!("{indent}{},{nl}", render(Layout::Line(indent))))];
+                }
+                let (last_start, last_end) = self.elems[len - 1];
+                let indent = line_indent(text, last_start);
+                let entry = render(Layout::Line(indent));
+                let trailing = self.comma_after(text, len - 1);
+                let after = trailing.map_or(last_end, |c| c + 1);
+                if self.rest_blank(text, after) {
+                    let at = eol(text, after);
+                    return match trailing {
+                        Some(_) => vec![Splice::new(at, at, format!("{nl}{indent}{entry},"))],
+                        None => vec![Splice::new(last_end, last_end, ","), Splice::new(at, at, format!("{nl}{indent}{entry}"))],
+                    };
+                }
+                let comma = if trailing.is_some() { "" } else { "," };
+                return vec![Splice::new(after, after, format!("{comma}{nl}{indent}{entry}"))];
+            }
+            if idx < len {
+                let s = self.elems[idx].0;
+                let sep = (idx > 0)
+                    .then(|| self.comma_after(text, idx - 1))
+                    .flatten()
+                    .map(|c| &text[c + 1..s])
+                    .filter(|w| !w.contains('\n') && w.trim().is_empty())
+                    .unwrap_or(comma);
+                return vec![Splice::new(s, s, format!("{},{sep}", render(Layout::Inline)))];
+            }
+            let e = self.elems[len - 1].1;
+            vec![Splice::new(e, e, format!(",{comma}{}", render(Layout::Inline)))]
+        }
+
+        /// Splices removing entry `idx` with its comma (and its line, when it has one of its own).
+        pub(crate) fn remove(&self, text: &str, idx: usize) -> Vec<Splice> {
+            let len = self.elems.len();
+            let (s, e) = self.elems[idx];
+            if len == 1 {
+                return vec![Splice::new(self.open + 1, self.close, "")];
+            }
+            if self.own_lines(text) {
+                let comma = self.comma_after(text, idx);
+                let after = comma.map_or(e, |c| c + 1);
+                if self.rest_blank(text, after) {
+                    let mut v = vec![Splice::new(line_start(text, s), next_line(text, after), "")];
+                    if idx == len - 1
+                        && comma.is_none()
+                        && let Some(c) = self.comma_after(text, idx - 1)
+                    {
+                        v.push(Splice::new(c, c + 1, ""));
+                    }
+                    return v;
+                }
+            }
+            if idx + 1 < len {
+                vec![Splice::new(s, self.elems[idx + 1].0, "")]
+            } else {
+                vec![Splice::new(self.elems[idx - 1].1, e, "")]
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+/// The driver every engine shares: checks each operation against the parsed document, explains refusals,
+/// lowers RFC 6902 operations to primitive edits the engine performs as splices, and verifies the result.
+pub(crate) mod engine {
+    use serde_json::Value;
+
+    use super::super::{Location, Patch, PatchError, PatchErrorKind, PatchOperation, Pointer, verify};
+
+    /// Where an inserted value goes: a new key of an object, or an index of an array (`len` appends).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub(crate) enum Slot {
+        Key(String),
+        Index(usize),
+    }
+
+    /// A primitive edit. The driver only asks for edits that make sense on the current document: `Replace`
+    /// and `Delete` paths exist, `Insert` keys are new, array indexes are resolved (never `-`).
+    #[derive(Debug, Clone, PartialEq)]
+    pub(crate) enum Prim {
+        Replace { path: Pointer, value: Value },
+        Insert { parent: Pointer, slot: Slot, value: Value },
+        Delete { path: Pointer },
+        Rename { parent: Pointer, from: String, to: String },
+    }
+
+    pub(crate) trait Engine {
+        /// The parsed document (the engine's `parse_value`).
+        fn parse(&self, text: &str) -> Result<Value, PatchError>;
+        /// Performs one primitive as splices of `text`. `Ok(None)` means "not natively" (only for `Rename`):
+        /// the driver then deletes and inserts.
+        fn exec(&self, text: &str, prim: &Prim) -> Result<Option<String>, PatchError>;
+        /// The byte offset of the node at `path`, if it exists.
+        fn locate(&self, text: &str, path: &Pointer) -> Option<usize>;
+    }
+
+    /// Applies `patch` to `text` with `engine` and verifies the result. `shown` overrides the paths named in
+    /// errors (the text engine resolves its snippets to indexes, but errors name what the user wrote).
+    pub(crate) fn run(engine: &dyn Engine, text: &str, patch: &Patch, shown: Option<&[String]>) -> Result<String, PatchError> {
+        let before = engine.parse(text)?;
+        let expected = verify::expected(&before, patch);
+        let mut cur = before;
+        let mut out = text.to_owned();
+        for (i, op) in patch.0.iter().enumerate() {
+            let shown_path = shown.and_then(|s| s.get(i).cloned()).unwrap_or_else(|| verify::op_path(op));
+            let mut next = cur.clone();
+            if let Err(e) = json_patch::patch(&mut next, std::slice::from_ref(op)) {
+                return Err(diagnose(engine, &out, &cur, op, &e.kind).for_op(i, &shown_path));
+            }
+            out = perform(engine, &out, &cur, op).map_err(|e| e.for_op(i, &shown_path))?;
+            cur = next;
+        }
+        let expected = expected?;
+        let actual = engine.parse(&out).map_err(|e| {
+            PatchError::new(
+                PatchErrorKind::Verification,
+                format!("refusing to write: the edited file would not parse any more ({})", e.message),
+            )
+            .hint("this is a limitation of the format-preserving editor; please report it with the file and the patch")
+        })?;
+        verify::check(&expected, &actual)?;
+        Ok(out)
+    }
+
+    fn pointer(s: &impl ToString) -> Result<Pointer, PatchError> {
+        Pointer::parse(&s.to_string())
+    }
+
+    fn perform(engine: &dyn Engine, text: &str, cur: &Value, op: &PatchOperation) -> Result<String, PatchError> {
+        let prims = match op {
+            PatchOperation::Add(o) => lower_add(cur, pointer(&o.path)?, o.value.clone()),
+            PatchOperation::Remove(o) => vec![Prim::Delete { path: pointer(&o.path)? }],
+            PatchOperation::Replace(o) => vec![Prim::Replace { path: pointer(&o.path)?, value: o.value.clone() }],
+            PatchOperation::Copy(o) => {
+                let v = cur.pointer(&o.from.to_string()).cloned().unwrap_or(Value::Null);
+                lower_add(cur, pointer(&o.path)?, v)
+            }
+            PatchOperation::Move(o) => {
+                let (from, path) = (pointer(&o.from)?, pointer(&o.path)?);
+                if from == path {
+                    return Ok(text.to_owned());
+                }
+                match (from.split_last(), path.split_last()) {
+                    (Some((fp, fk)), Some((tp, tk)))
+                        if fp == tp && cur.pointer(&fp.to_string()).is_some_and(|p| p.as_object().is_some_and(|m| !m.contains_key(tk))) =>
+                    {
+                        vec![Prim::Rename { parent: fp, from: fk.to_owned(), to: tk.to_owned() }]
+                    }
+                    _ => {
+                        let v = cur.pointer(&from.to_string()).cloned().unwrap_or(Value::Null);
+                        let mut mid = cur.clone();
+                        remove_at(&mut mid, &from);
+                        let mut prims = vec![Prim::Delete { path: from }];
+                        prims.extend(lower_add(&mid, path, v));
+                        prims
+                    }
+                }
+            }
+            PatchOperation::Test(_) => Vec::new(),
+        };
+        exec_all(engine, text, cur, prims)
+    }
+
+    /// Executes primitives one after the other, each on the text the previous one produced.
+    pub(crate) fn exec_all(engine: &dyn Engine, text: &str, cur: &Value, prims: Vec<Prim>) -> Result<String, PatchError> {
+        let mut out = text.to_owned();
+        for prim in prims {
+            out = match engine.exec(&out, &prim)? {
+                Some(t) => t,
+                None => {
+                    let Prim::Rename { parent, from, to } = prim else {
+                        return Err(PatchError::new(PatchErrorKind::Unsupported, "the engine cannot perform this edit"));
+                    };
+                    let mut path = parent.clone();
+                    path.push(from);
+                    let v = cur.pointer(&path.to_string()).cloned().unwrap_or(Value::Null);
+                    let t = engine.exec(&out, &Prim::Delete { path })?.unwrap_or(out);
+                    engine.exec(&t, &Prim::Insert { parent, slot: Slot::Key(to), value: v })?.unwrap_or(t)
+                }
+            };
+        }
+        Ok(out)
+    }
+
+    /// `add` on the current document: a replace when the key exists, else an insert.
+    pub(crate) fn lower_add(cur: &Value, path: Pointer, value: Value) -> Vec<Prim> {
+        let Some((parent, last)) = path.split_last() else {
+            return vec![Prim::Replace { path, value }];
+        };
+        let last = last.to_owned();
+        match cur.pointer(&parent.to_string()) {
+            Some(Value::Object(m)) if m.contains_key(&last) => vec![Prim::Replace { path, value }],
+            Some(Value::Object(_)) => vec![Prim::Insert { parent, slot: Slot::Key(last), value }],
+            Some(Value::Array(a)) => {
+                let i = if last == "-" { a.len() } else { Pointer::array_index(&last).unwrap_or(a.len()) };
+                vec![Prim::Insert { parent, slot: Slot::Index(i), value }]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn remove_at(doc: &mut Value, p: &Pointer) {
+        let Some((parent, last)) = p.split_last() else { return };
+        match doc.pointer_mut(&parent.to_string()) {
+            Some(Value::Object(m)) => {
+                m.shift_remove(last);
+            }
+            Some(Value::Array(a)) => {
+                if let Some(i) = Pointer::array_index(last).filter(|&i| i < a.len()) {
+                    a.remove(i);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    pub(crate) fn type_name(v: &Value) -> &'static str {
+        match v {
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Number(_) => "number",
+            Value::String(_) => "string",
+            Value::Array(_) => "array",
+            Value::Object(_) => "object",
+        }
+    }
+
+    /// A value for a message: its JSON text, cut at 60 characters.
+    pub(crate) fn short(v: &Value) -> String {
+        let s = v.to_string();
+        if s.chars().count() > 60 { format!("{}…", s.chars().take(60).collect::<String>()) } else { s }
+    }
+
+    /// `did you mean …` among `candidates`, when one is close to `wanted`.
+    pub(crate) fn did_you_mean<'a>(wanted: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
+        candidates
+            .map(|c| {
+                let score = if c.eq_ignore_ascii_case(wanted) { 1.0 } else { strsim::jaro_winkler(c, wanted) };
+                (score, c)
+            })
+            .filter(|(s, _)| *s >= 0.8)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, c)| c.to_owned())
+    }
+
+    fn place(p: &Pointer) -> String {
+        if p.is_root() { "the document".into() } else { format!("`{p}`") }
+    }
+
+    /// Explains why the reference implementation refused `op` on `cur`, pointing at the nearest node.
+    fn diagnose(engine: &dyn Engine, text: &str, cur: &Value, op: &PatchOperation, kind: &json_patch::PatchErrorKind) -> PatchError {
+        let locate = |p: &Pointer| {
+            let mut p = p.clone();
+            loop {
+                if let Some(at) = engine.locate(text, &p) {
+                    return Location::of_byte(text, at);
+                }
+                if p.tokens.pop().is_none() {
+                    return Location { line: 1, column: 1 };
+                }
+            }
+        };
+        let path = Pointer::parse(&verify::op_path(op)).unwrap_or_default();
+        match (kind, op) {
+            (json_patch::PatchErrorKind::TestFailed, PatchOperation::Test(t)) => {
+                let actual = cur.pointer(&t.path.to_string()).map_or_else(|| "nothing".to_owned(), short);
+                PatchError::new(
+                    PatchErrorKind::TestFailed,
+                    format!("`test` failed: {} is {actual}, not {}", place(&path), short(&t.value)),
+                )
+                .at(locate(&path))
+                .hint("the file does not hold the value the scenario expects; update the `test` value or drop the operation")
+            }
+            (json_patch::PatchErrorKind::CannotMoveInsideItself, PatchOperation::Move(m)) => PatchError::new(
+                PatchErrorKind::BadPatch,
+                format!("cannot move `{}` into `{}`, which is inside it", m.from, m.path),
+            )
+            .at(locate(&path))
+            .hint("move the value somewhere outside itself, or copy it first"),
+            (json_patch::PatchErrorKind::InvalidFromPointer, PatchOperation::Move(m)) => {
+                walk(cur, &Pointer::parse(&m.from.to_string()).unwrap_or_default(), false, "from", &locate)
+            }
+            (json_patch::PatchErrorKind::InvalidFromPointer, PatchOperation::Copy(c)) => {
+                walk(cur, &Pointer::parse(&c.from.to_string()).unwrap_or_default(), false, "from", &locate)
+            }
+            (_, PatchOperation::Remove(_)) if path.is_root() => {
+                PatchError::new(PatchErrorKind::BadPatch, "cannot remove the whole document")
+                    .at(Location { line: 1, column: 1 })
+                    .hint("remove keys or items inside it instead")
+            }
+            (_, PatchOperation::Move(m)) => {
+                let mut mid = cur.clone();
+                remove_at(&mut mid, &Pointer::parse(&m.from.to_string()).unwrap_or_default());
+                walk(&mid, &path, true, "path", &locate)
+            }
+            (_, PatchOperation::Add(_) | PatchOperation::Copy(_)) => walk(cur, &path, true, "path", &locate),
+            _ => walk(cur, &path, false, "path", &locate),
+        }
+    }
+
+    /// Follows `path` in `doc` and explains the first step that fails. `add` allows a new last key and the
+    /// index one past the end (or `-`).
+    fn walk(doc: &Value, path: &Pointer, add: bool, what: &str, locate: &dyn Fn(&Pointer) -> Location) -> PatchError {
+        let mut node = doc;
+        let mut at = Pointer::default();
+        let n = path.tokens.len();
+        for (i, tok) in path.tokens.iter().enumerate() {
+            let last = i + 1 == n;
+            match node {
+                Value::Object(m) => match m.get(tok) {
+                    Some(v) => node = v,
+                    None if last && add => break,
+                    None => {
+                        let mut e = PatchError::new(PatchErrorKind::NotFound, format!("{} has no key `{tok}`", place(&at)))
+                            .at(locate(&at));
+                        e = match did_you_mean(tok, m.keys().map(String::as_str)) {
+                            Some(s) => e.hint(format!("did you mean `{s}`? keys are case-sensitive")),
+                            None if last => e.hint("check the spelling, or use `add` to create the key"),
+                            None => e.hint(format!("check the {what}: every key above the last one must exist")),
+                        };
+                        return e;
+                    }
+                },
+                Value::Array(a) => {
+                    let idx = if add && last && tok == "-" { Some(a.len()) } else { Pointer::array_index(tok) };
+                    let Some(idx) = idx else {
+                        return PatchError::new(
+                            PatchErrorKind::NotFound,
+                            format!("`{tok}` is not an index of {}, a list of {} items", place(&at), a.len()),
+                        )
+                        .at(locate(&at))
+                        .hint(if add { "use a 0-based index, or `-` to append" } else { "use a 0-based index" });
+                    };
+                    let limit = if add && last { a.len() + 1 } else { a.len() };
+                    if idx >= limit {
+                        return PatchError::new(
+                            PatchErrorKind::NotFound,
+                            format!("index {idx} is out of range: {} has {} items", place(&at), a.len()),
+                        )
+                        .at(locate(&at))
+                        .hint(if add { "indexes are 0-based; use `-` to append" } else { "indexes are 0-based" });
+                    }
+                    match a.get(idx) {
+                        Some(v) => node = v,
+                        None => break,
+                    }
+                }
+                scalar => {
+                    return PatchError::new(
+                        PatchErrorKind::NotAContainer,
+                        format!("{} is a {}, not an object or a list, so it has no `{tok}`", place(&at), type_name(scalar)),
+                    )
+                    .at(locate(&at))
+                    .hint(format!("point the {what} at {} itself, or at a key of an object", place(&at)));
+                }
+            }
+            at.push(tok.clone());
+        }
+        PatchError::new(PatchErrorKind::NotFound, format!("the {what} `{path}` cannot be used here"))
+            .at(locate(path))
+            .hint("check the operation's paths")
+    }
 }

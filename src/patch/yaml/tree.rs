@@ -37,8 +37,6 @@ pub struct Node {
     pub content: usize,
     /// End (exclusive) of the node's last character; trailing blank lines of block scalars are excluded.
     pub end: usize,
-    /// Column (in characters, 0-based) of `content`.
-    pub col: usize,
     /// Anchor id defined on this node (0 = none).
     pub anchor: usize,
     pub tagged: bool,
@@ -61,9 +59,6 @@ pub struct Document {
 }
 
 impl Node {
-    pub fn is_block_collection(&self) -> bool {
-        matches!(self.kind, Kind::Seq { flow: false, .. } | Kind::Map { flow: false, .. })
-    }
     pub fn is_flow_collection(&self) -> bool {
         matches!(self.kind, Kind::Seq { flow: true, .. } | Kind::Map { flow: true, .. })
     }
@@ -121,8 +116,8 @@ impl Offsets {
 }
 
 enum Frame {
-    Seq { start: usize, col: usize, anchor: usize, tagged: bool, flow: bool, items: Vec<Node> },
-    Map { start: usize, col: usize, anchor: usize, tagged: bool, flow: bool, keys: Vec<Node>, entries: Vec<Entry> },
+    Seq { start: usize, anchor: usize, tagged: bool, flow: bool, items: Vec<Node> },
+    Map { start: usize, anchor: usize, tagged: bool, flow: bool, keys: Vec<Node>, entries: Vec<Entry> },
 }
 
 /// Parses a YAML stream into documents with positions.
@@ -148,16 +143,15 @@ pub fn parse(text: &str) -> Result<Vec<Document>, PatchError> {
                 continue;
             }
             Event::DocumentEnd => {
-                let root = root.take().unwrap_or_else(|| empty_scalar(start, span.start.col()));
+                let root = root.take().unwrap_or_else(|| empty_scalar(start));
                 docs.push(Document { root });
                 continue;
             }
             Event::Alias(id) => {
-                Node { start, content: start, end, col: span.start.col(), anchor: 0, tagged: false, kind: Kind::Alias(id) }
+                Node { start, content: start, end, anchor: 0, tagged: false, kind: Kind::Alias(id) }
             }
             Event::Scalar(value, style, anchor, tag) => {
                 let content = skip_properties(bytes, start, end, anchor != 0, tag.is_some());
-                let col = span.start.col() + text[start..content].chars().count();
                 let (style, node_start, end) = match style {
                     ScalarStyle::Plain => (Style::Plain, start, end),
                     // A quoted scalar's span can run on over blanks and a comment: end at its closing quote.
@@ -176,51 +170,49 @@ pub fn parse(text: &str) -> Result<Vec<Document>, PatchError> {
                     }
                 };
                 let content = if matches!(style, Style::Literal | Style::Folded) { start } else { content };
-                Node { start: node_start, content, end, col, anchor, tagged: tag.is_some(), kind: Kind::Scalar { value: value.into_owned(), style } }
+                Node { start: node_start, content, end, anchor, tagged: tag.is_some(), kind: Kind::Scalar { value: value.into_owned(), style } }
             }
             Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
                 // The span may run past the indicator (`{ `), so look at the first character after the
                 // properties instead.
                 let after_props = skip_properties(bytes, start, end, anchor != 0, tag.is_some());
                 let flow = matches!(bytes.get(after_props), Some(b'[' | b'{'));
-                let content = after_props;
                 let is_seq = matches!(event, Event::SequenceStart(..));
-                let col = span.start.col() + text[start..content].chars().count();
                 stack.push(if is_seq {
-                    Frame::Seq { start, col, anchor, tagged: tag.is_some(), flow, items: Vec::new() }
+                    Frame::Seq { start, anchor, tagged: tag.is_some(), flow, items: Vec::new() }
                 } else {
-                    Frame::Map { start, col, anchor, tagged: tag.is_some(), flow, keys: Vec::new(), entries: Vec::new() }
+                    Frame::Map { start, anchor, tagged: tag.is_some(), flow, keys: Vec::new(), entries: Vec::new() }
                 });
                 continue;
             }
             Event::SequenceEnd => match stack.pop() {
-                Some(Frame::Seq { start: s, col, anchor, tagged, flow, items }) => {
-                    let (content, end, col) = if flow {
+                Some(Frame::Seq { start: s, anchor, tagged, flow, items }) => {
+                    let (content, end) = if flow {
                         // The end event's span can run on over blanks and a comment: stop at the bracket.
-                        (content_after_props(bytes, s, b'['), start + 1, col)
+                        (content_after_props(bytes, s, b'['), start + 1)
                     } else {
                         let first = items.first().map_or(s, |i| dash_before(bytes, i.start));
                         let last = items.last().map_or(s, |i| i.end);
-                        (first, last, col_of(text, first))
+                        (first, last)
                     };
                     let start = if anchor == 0 && !tagged { content } else { s };
-                    Node { start, content, end, col, anchor, tagged, kind: Kind::Seq { flow, items } }
+                    Node { start, content, end, anchor, tagged, kind: Kind::Seq { flow, items } }
                 }
-                _ => unreachable_event("sequence end"),
+                _ => return Err(unbalanced(start)),
             },
             Event::MappingEnd => match stack.pop() {
-                Some(Frame::Map { start: s, col, anchor, tagged, flow, entries, .. }) => {
-                    let (content, end, col) = if flow {
-                        (content_after_props(bytes, s, b'{'), start + 1, col)
+                Some(Frame::Map { start: s, anchor, tagged, flow, entries, .. }) => {
+                    let (content, end) = if flow {
+                        (content_after_props(bytes, s, b'{'), start + 1)
                     } else {
                         let first = entries.first().map_or(s, |e| e.key.start);
                         let last = entries.last().map_or(s, |e| e.value.end.max(e.colon + 1));
-                        (first, last, col_of(text, first))
+                        (first, last)
                     };
                     let start = if anchor == 0 && !tagged { content } else { s };
-                    Node { start, content, end, col, anchor, tagged, kind: Kind::Map { flow, entries } }
+                    Node { start, content, end, anchor, tagged, kind: Kind::Map { flow, entries } }
                 }
-                _ => unreachable_event("mapping end"),
+                _ => return Err(unbalanced(start)),
             },
         };
         attach(&mut stack, &mut root, node, bytes)?;
@@ -228,13 +220,13 @@ pub fn parse(text: &str) -> Result<Vec<Document>, PatchError> {
     Ok(docs)
 }
 
-fn unreachable_event(what: &str) -> Node {
-    // saphyr guarantees balanced events; an unbalanced stream would have been a parse error.
-    panic!("YAML parser produced an unbalanced {what}")
+/// saphyr guarantees balanced events; should it ever not, refuse rather than guess.
+fn unbalanced(at: usize) -> PatchError {
+    PatchError::new(PatchErrorKind::Parse, format!("the YAML parser reported an unbalanced collection at byte {at}"))
 }
 
-fn empty_scalar(at: usize, col: usize) -> Node {
-    Node { start: at, content: at, end: at, col, anchor: 0, tagged: false, kind: Kind::Scalar { value: String::new(), style: Style::Plain } }
+fn empty_scalar(at: usize) -> Node {
+    Node { start: at, content: at, end: at, anchor: 0, tagged: false, kind: Kind::Scalar { value: String::new(), style: Style::Plain } }
 }
 
 fn attach(stack: &mut [Frame], root: &mut Option<Node>, node: Node, bytes: &[u8]) -> Result<(), PatchError> {
@@ -400,7 +392,7 @@ mod tests {
         assert_eq!(slice(text, &entries[1].value), "c: \"x\"\n  e:\n    - 1\n    - two\n  f: [1, 2]\n  g: |-\n    lit");
         assert_eq!(slice(text, &b[0].value), "\"x\"");
         assert_eq!(slice(text, &b[1].value), "- 1\n    - two");
-        assert_eq!(b[1].value.col, 4);
+
         assert_eq!(slice(text, &b[2].value), "[1, 2]");
         assert_eq!(slice(text, &b[3].value), "|-\n    lit");
         assert_eq!(slice(text, &entries[2].value), "&x é");

@@ -135,7 +135,8 @@ impl Reader<'_> {
                         let key_start = self.i;
                         self.string()?;
                         let key_end = self.i;
-                        let key = serde_json::from_str::<String>(&self.src[key_start..key_end]).map_err(|_| key_start)?;
+                        let key =
+                            serde_json::from_str::<String>(&self.src[key_start..key_end]).map_err(|_| key_start)?;
                         self.ws();
                         self.eat(b':')?;
                         self.ws();
@@ -182,7 +183,8 @@ impl Reader<'_> {
                 Ok(Node { start, end: self.i, kind: Kind::Scalar })
             }
             Some(_) => {
-                while matches!(self.b.get(self.i), Some(c) if c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.')) {
+                while matches!(self.b.get(self.i), Some(c) if c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.'))
+                {
                     self.i += 1;
                 }
                 if self.i == start {
@@ -220,7 +222,11 @@ fn member_index(text: &str, members: &[Member], key: &str, at: &Pointer) -> Resu
         let place = if at.is_root() { "the top-level object".to_owned() } else { format!("`{at}`") };
         return Err(PatchError::new(
             PatchErrorKind::Unsupported,
-            format!("key `{key}` appears {} times in {place} (lines {}), so the edit would be ambiguous", hits.len(), lines.join(" and ")),
+            format!(
+                "key `{key}` appears {} times in {place} (lines {}), so the edit would be ambiguous",
+                hits.len(),
+                lines.join(" and ")
+            ),
         )
         .at(Location::of_byte(text, members[hits[0]].key_start))
         .hint("remove the duplicate key from the file first: JSON readers disagree on which one wins"));
@@ -284,7 +290,13 @@ struct Style {
 
 impl Style {
     fn detect(text: &str, root: &Node) -> Style {
-        let mut st = Style { nl: layout::newline(text), unit: String::new(), colon: String::new(), comma: String::new(), pad: String::new() };
+        let mut st = Style {
+            nl: layout::newline(text),
+            unit: String::new(),
+            colon: String::new(),
+            comma: String::new(),
+            pad: String::new(),
+        };
         let (mut colon, mut comma, mut pad, mut unit) = (None, None, None, None);
         let mut stack = vec![root];
         while let Some(n) = stack.pop() {
@@ -320,7 +332,13 @@ impl Style {
     /// The style to use inside `node`: its own spacing where it shows one, else the file's.
     fn within(&self, text: &str, node: &Node) -> Style {
         let seq = node.seq();
-        let mut st = Style { nl: self.nl, unit: self.unit.clone(), colon: self.colon.clone(), comma: self.comma.clone(), pad: self.pad.clone() };
+        let mut st = Style {
+            nl: self.nl,
+            unit: self.unit.clone(),
+            colon: self.colon.clone(),
+            comma: self.comma.clone(),
+            pad: self.pad.clone(),
+        };
         if let Kind::Object(ms) = &node.kind
             && let Some(m) = ms.first()
         {
@@ -627,7 +645,10 @@ pub(crate) mod layout {
                     let at = eol(text, after);
                     return match trailing {
                         Some(_) => vec![Splice::new(at, at, format!("{nl}{indent}{entry},"))],
-                        None => vec![Splice::new(last_end, last_end, ","), Splice::new(at, at, format!("{nl}{indent}{entry}"))],
+                        None => vec![
+                            Splice::new(last_end, last_end, ","),
+                            Splice::new(at, at, format!("{nl}{indent}{entry}")),
+                        ],
                     };
                 }
                 let comma = if trailing.is_some() { "" } else { "," };
@@ -715,7 +736,12 @@ pub(crate) mod engine {
 
     /// Applies `patch` to `text` with `engine` and verifies the result. `shown` overrides the paths named in
     /// errors (the text engine resolves its snippets to indexes, but errors name what the user wrote).
-    pub(crate) fn run(engine: &dyn Engine, text: &str, patch: &Patch, shown: Option<&[String]>) -> Result<String, PatchError> {
+    pub(crate) fn run(
+        engine: &dyn Engine,
+        text: &str,
+        patch: &Patch,
+        shown: Option<&[String]>,
+    ) -> Result<String, PatchError> {
         let before = engine.parse(text)?;
         let expected = verify::expected(&before, patch);
         let mut cur = before;
@@ -761,7 +787,10 @@ pub(crate) mod engine {
                 }
                 match (from.split_last(), path.split_last()) {
                     (Some((fp, fk)), Some((tp, tk)))
-                        if fp == tp && cur.pointer(&fp.to_string()).is_some_and(|p| p.as_object().is_some_and(|m| !m.contains_key(tk))) =>
+                        if fp == tp
+                            && cur
+                                .pointer(&fp.to_string())
+                                .is_some_and(|p| p.as_object().is_some_and(|m| !m.contains_key(tk))) =>
                     {
                         vec![Prim::Rename { parent: fp, from: fk.to_owned(), to: tk.to_owned() }]
                     }
@@ -781,14 +810,22 @@ pub(crate) mod engine {
     }
 
     /// Executes primitives one after the other, each on the text the previous one produced.
-    pub(crate) fn exec_all(engine: &dyn Engine, text: &str, cur: &Value, prims: Vec<Prim>) -> Result<String, PatchError> {
+    pub(crate) fn exec_all(
+        engine: &dyn Engine,
+        text: &str,
+        cur: &Value,
+        prims: Vec<Prim>,
+    ) -> Result<String, PatchError> {
         let mut out = text.to_owned();
         for prim in prims {
             out = match engine.exec(&out, &prim)? {
                 Some(t) => t,
                 None => {
                     let Prim::Rename { parent, from, to } = prim else {
-                        return Err(PatchError::new(PatchErrorKind::Unsupported, "the engine cannot perform this edit"));
+                        return Err(PatchError::new(
+                            PatchErrorKind::Unsupported,
+                            "the engine cannot perform this edit",
+                        ));
                     };
                     let mut path = parent.clone();
                     path.push(from);
@@ -867,7 +904,13 @@ pub(crate) mod engine {
     }
 
     /// Explains why the reference implementation refused `op` on `cur`, pointing at the nearest node.
-    fn diagnose(engine: &dyn Engine, text: &str, cur: &Value, op: &PatchOperation, kind: &json_patch::PatchErrorKind) -> PatchError {
+    fn diagnose(
+        engine: &dyn Engine,
+        text: &str,
+        cur: &Value,
+        op: &PatchOperation,
+        kind: &json_patch::PatchErrorKind,
+    ) -> PatchError {
         let locate = |p: &Pointer| {
             let mut p = p.clone();
             loop {
@@ -930,8 +973,9 @@ pub(crate) mod engine {
                     Some(v) => node = v,
                     None if last && add => break,
                     None => {
-                        let mut e = PatchError::new(PatchErrorKind::NotFound, format!("{} has no key `{tok}`", place(&at)))
-                            .at(locate(&at));
+                        let mut e =
+                            PatchError::new(PatchErrorKind::NotFound, format!("{} has no key `{tok}`", place(&at)))
+                                .at(locate(&at));
                         e = match did_you_mean(tok, m.keys().map(String::as_str)) {
                             Some(s) => e.hint(format!("did you mean `{s}`? keys are case-sensitive")),
                             None if last => e.hint("check the spelling, or use `add` to create the key"),
@@ -948,7 +992,11 @@ pub(crate) mod engine {
                             format!("`{tok}` is not an index of {}, a list of {} items", place(&at), a.len()),
                         )
                         .at(locate(&at))
-                        .hint(if add { "use a 0-based index, or `-` to append" } else { "use a 0-based index" });
+                        .hint(if add {
+                            "use a 0-based index, or `-` to append"
+                        } else {
+                            "use a 0-based index"
+                        });
                     };
                     let limit = if add && last { a.len() + 1 } else { a.len() };
                     if idx >= limit {
@@ -957,7 +1005,11 @@ pub(crate) mod engine {
                             format!("index {idx} is out of range: {} has {} items", place(&at), a.len()),
                         )
                         .at(locate(&at))
-                        .hint(if add { "indexes are 0-based; use `-` to append" } else { "indexes are 0-based" });
+                        .hint(if add {
+                            "indexes are 0-based; use `-` to append"
+                        } else {
+                            "indexes are 0-based"
+                        });
                     }
                     match a.get(idx) {
                         Some(v) => node = v,
@@ -967,7 +1019,11 @@ pub(crate) mod engine {
                 scalar => {
                     return PatchError::new(
                         PatchErrorKind::NotAContainer,
-                        format!("{} is a {}, not an object or a list, so it has no `{tok}`", place(&at), type_name(scalar)),
+                        format!(
+                            "{} is a {}, not an object or a list, so it has no `{tok}`",
+                            place(&at),
+                            type_name(scalar)
+                        ),
                     )
                     .at(locate(&at))
                     .hint(format!("point the {what} at {} itself, or at a key of an object", place(&at)));
@@ -978,5 +1034,213 @@ pub(crate) mod engine {
         PatchError::new(PatchErrorKind::NotFound, format!("the {what} `{path}` cannot be used here"))
             .at(locate(path))
             .hint("check the operation's paths")
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn patch(json: &str) -> Patch {
+        serde_json::from_str(json).unwrap()
+    }
+
+    fn run(text: &str, ops: &str) -> Result<String, PatchError> {
+        apply(text, &patch(ops))
+    }
+
+    fn ok(text: &str, ops: &str) -> String {
+        run(text, ops).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    const DOC: &str = "{\n  \"name\": \"api\",\n  \"replicas\": 3,\n  \"pool\": {\n    \"size\": \"10\",\n    \"tags\": [\"a\", \"b\"]\n  },\n  \"list\": [\n    1,\n    2\n  ]\n}\n";
+
+    #[test]
+    fn replace_scalar_changes_only_that_scalar() {
+        let out = ok(DOC, r#"[{"op":"replace","path":"/replicas","value":0}]"#);
+        assert_eq!(out, DOC.replace("\"replicas\": 3", "\"replicas\": 0"));
+        // a string stays a string: "0" is not 0
+        let out = ok(DOC, r#"[{"op":"replace","path":"/pool/size","value":"0"}]"#);
+        assert_eq!(out, DOC.replace("\"size\": \"10\"", "\"size\": \"0\""));
+        let out = ok(DOC, r#"[{"op":"replace","path":"/pool/tags/1","value":null}]"#);
+        assert_eq!(out, DOC.replace("\"b\"]", "null]"));
+    }
+
+    #[test]
+    fn replace_with_containers_follows_the_layout() {
+        let out = ok(DOC, r#"[{"op":"replace","path":"/replicas","value":{"min":1,"max":[2,3]}}]"#);
+        assert_eq!(
+            out,
+            DOC.replace(
+                "\"replicas\": 3",
+                "\"replicas\": {\n    \"min\": 1,\n    \"max\": [\n      2,\n      3\n    ]\n  }"
+            )
+        );
+        // an inline array stays inline
+        let out = ok(DOC, r#"[{"op":"replace","path":"/pool/tags","value":["x","y","z"]}]"#);
+        assert_eq!(out, DOC.replace("[\"a\", \"b\"]", "[\"x\", \"y\", \"z\"]"));
+        let inline = "{\"a\": {\"b\": 1}, \"c\": [1, 2]}";
+        assert_eq!(
+            ok(inline, r#"[{"op":"replace","path":"/a","value":{"x":{"y":[]}}}]"#),
+            "{\"a\": {\"x\": {\"y\": []}}, \"c\": [1, 2]}"
+        );
+    }
+
+    #[test]
+    fn add_member_is_one_line_in_multi_line_objects() {
+        let out = ok(DOC, r#"[{"op":"add","path":"/pool/timeout","value":"5s"}]"#);
+        assert_eq!(out, DOC.replace("\"b\"]\n  },", "\"b\"],\n    \"timeout\": \"5s\"\n  },"));
+        let out = ok(DOC, r#"[{"op":"add","path":"/extra","value":true}]"#);
+        assert_eq!(out, DOC.replace("    2\n  ]\n}", "    2\n  ],\n  \"extra\": true\n}"));
+        // adding an existing key replaces it
+        let out = ok(DOC, r#"[{"op":"add","path":"/replicas","value":5}]"#);
+        assert_eq!(out, DOC.replace("\"replicas\": 3", "\"replicas\": 5"));
+    }
+
+    #[test]
+    fn add_to_single_line_and_empty_containers() {
+        assert_eq!(ok("{\"a\": 1}", r#"[{"op":"add","path":"/b","value":"x"}]"#), "{\"a\": 1, \"b\": \"x\"}");
+        assert_eq!(ok("{ \"a\":1 }", r#"[{"op":"add","path":"/b","value":[1,2]}]"#), "{ \"a\":1, \"b\":[ 1, 2 ] }");
+        assert_eq!(ok("{\"a\": {}}", r#"[{"op":"add","path":"/a/k","value":1}]"#), "{\"a\": {\"k\": 1}}");
+        assert_eq!(
+            ok("{\n  \"a\": [\n  ]\n}\n", r#"[{"op":"add","path":"/a/-","value":1}]"#),
+            "{\n  \"a\": [\n    1\n  ]\n}\n"
+        );
+    }
+
+    #[test]
+    fn add_to_arrays_at_index_and_end() {
+        let out = ok(DOC, r#"[{"op":"add","path":"/list/0","value":0}]"#);
+        assert_eq!(out, DOC.replace("[\n    1,", "[\n    0,\n    1,"));
+        let out = ok(DOC, r#"[{"op":"add","path":"/list/-","value":3}]"#);
+        assert_eq!(out, DOC.replace("    2\n  ]", "    2,\n    3\n  ]"));
+        let out = ok(DOC, r#"[{"op":"add","path":"/pool/tags/1","value":"m"}]"#);
+        assert_eq!(out, DOC.replace("[\"a\", \"b\"]", "[\"a\", \"m\", \"b\"]"));
+        let out = ok(DOC, r#"[{"op":"add","path":"/pool/tags/2","value":"c"}]"#);
+        assert_eq!(out, DOC.replace("[\"a\", \"b\"]", "[\"a\", \"b\", \"c\"]"));
+        let out = ok(DOC, r#"[{"op":"add","path":"/list/-","value":{"k":"v"}}]"#);
+        assert_eq!(out, DOC.replace("    2\n  ]", "    2,\n    {\n      \"k\": \"v\"\n    }\n  ]"));
+    }
+
+    #[test]
+    fn remove_deletes_the_line_and_fixes_commas() {
+        let out = ok(DOC, r#"[{"op":"remove","path":"/replicas"}]"#);
+        assert_eq!(out, DOC.replace("  \"replicas\": 3,\n", ""));
+        let out = ok(DOC, r#"[{"op":"remove","path":"/list"}]"#);
+        assert_eq!(out, DOC.replace("  },\n  \"list\": [\n    1,\n    2\n  ]\n", "  }\n"));
+        let out = ok(DOC, r#"[{"op":"remove","path":"/pool/tags/0"}]"#);
+        assert_eq!(out, DOC.replace("[\"a\", \"b\"]", "[\"b\"]"));
+        let out = ok(DOC, r#"[{"op":"remove","path":"/pool/tags/1"}]"#);
+        assert_eq!(out, DOC.replace("[\"a\", \"b\"]", "[\"a\"]"));
+        assert_eq!(ok("{\"a\": {\"b\": 1}}", r#"[{"op":"remove","path":"/a/b"}]"#), "{\"a\": {}}");
+    }
+
+    #[test]
+    fn move_copy_and_test() {
+        // a move inside one object renames the key in place
+        let out = ok(DOC, r#"[{"op":"move","from":"/replicas","path":"/count"}]"#);
+        assert_eq!(out, DOC.replace("\"replicas\"", "\"count\""));
+        let out = ok(DOC, r#"[{"op":"move","from":"/pool/size","path":"/size"}]"#);
+        let v = parse_value(&out).unwrap();
+        assert_eq!(v["size"], "10");
+        assert!(v["pool"].get("size").is_none());
+        let out = ok(DOC, r#"[{"op":"copy","from":"/name","path":"/pool/name"}]"#);
+        assert_eq!(parse_value(&out).unwrap()["pool"]["name"], "api");
+        let out =
+            ok(DOC, r#"[{"op":"test","path":"/replicas","value":3},{"op":"replace","path":"/replicas","value":1}]"#);
+        assert_eq!(out, DOC.replace("\"replicas\": 3", "\"replicas\": 1"));
+    }
+
+    #[test]
+    fn crlf_and_missing_final_newline_are_kept() {
+        let crlf = DOC.replace('\n', "\r\n");
+        let out = ok(&crlf, r#"[{"op":"add","path":"/pool/timeout","value":{"s":1}}]"#);
+        assert_eq!(
+            out,
+            crlf.replace("\"b\"]\r\n  },", "\"b\"],\r\n    \"timeout\": {\r\n      \"s\": 1\r\n    }\r\n  },")
+        );
+        let out = ok(&crlf, r#"[{"op":"remove","path":"/name"}]"#);
+        assert_eq!(out, crlf.replace("  \"name\": \"api\",\r\n", ""));
+        let bare = DOC.trim_end();
+        let out = ok(bare, r#"[{"op":"add","path":"/z","value":1}]"#);
+        assert!(out.ends_with("],\n  \"z\": 1\n}"), "{out}");
+    }
+
+    #[test]
+    fn tabs_and_four_spaces_are_detected() {
+        let tabs = "{\n\t\"a\": {\n\t\t\"b\": 1\n\t}\n}";
+        assert_eq!(
+            ok(tabs, r#"[{"op":"add","path":"/a/c","value":{"d":2}}]"#),
+            "{\n\t\"a\": {\n\t\t\"b\": 1,\n\t\t\"c\": {\n\t\t\t\"d\": 2\n\t\t}\n\t}\n}"
+        );
+        let four = "{\n    \"a\": 1\n}\n";
+        assert_eq!(
+            ok(four, r#"[{"op":"add","path":"/b","value":[1]}]"#),
+            "{\n    \"a\": 1,\n    \"b\": [\n        1\n    ]\n}\n"
+        );
+    }
+
+    #[test]
+    fn refusals_name_the_position() {
+        let e = run(DOC, r#"[{"op":"replace","path":"/pool/sise","value":1}]"#).unwrap_err();
+        assert_eq!(e.kind, PatchErrorKind::NotFound);
+        assert_eq!(
+            e.to_string(),
+            "4:3: operation 0 (`/pool/sise`): `/pool` has no key `sise`\n  hint: did you mean `size`? keys are case-sensitive"
+        );
+        let e = run(DOC, r#"[{"op":"add","path":"/replicas/x","value":1}]"#).unwrap_err();
+        assert_eq!(e.kind, PatchErrorKind::NotAContainer);
+        assert!(
+            e.to_string()
+                .starts_with("3:3: operation 0 (`/replicas/x`): `/replicas` is a number, not an object or a list"),
+            "{e}"
+        );
+        let e = run(DOC, r#"[{"op":"add","path":"/list/5","value":1}]"#).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "8:3: operation 0 (`/list/5`): index 5 is out of range: `/list` has 2 items\n  hint: indexes are 0-based; use `-` to append"
+        );
+        let e =
+            run(DOC, r#"[{"op":"replace","path":"/name","value":"x"},{"op":"test","path":"/replicas","value":"3"}]"#)
+                .unwrap_err();
+        assert_eq!(e.kind, PatchErrorKind::TestFailed);
+        assert!(
+            e.to_string().starts_with("3:3: operation 1 (`/replicas`): `test` failed: `/replicas` is 3, not \"3\""),
+            "{e}"
+        );
+        let e = run("{\"a\": 1,\n \"a\": 2}", r#"[{"op":"replace","path":"/a","value":3}]"#).unwrap_err();
+        assert_eq!(e.kind, PatchErrorKind::Unsupported);
+        assert!(
+            e.to_string().starts_with(
+                "1:2: operation 0 (`/a`): key `a` appears 2 times in the top-level object (lines 1 and 2)"
+            ),
+            "{e}"
+        );
+        let e = run("{\"a\": 1,}", r#"[]"#).unwrap_err();
+        assert_eq!(e.kind, PatchErrorKind::Parse);
+        assert!(e.to_string().starts_with("1:9: the file is not valid JSON: trailing comma"), "{e}");
+    }
+
+    #[test]
+    fn root_and_whole_document_edits() {
+        assert_eq!(ok("[1, 2]\n", r#"[{"op":"add","path":"/-","value":3}]"#), "[1, 2, 3]\n");
+        assert_eq!(ok("  3  ", r#"[{"op":"replace","path":"","value":"x"}]"#), "  \"x\"  ");
+        let e = run("{}", r#"[{"op":"remove","path":""}]"#).unwrap_err();
+        assert_eq!(e.kind, PatchErrorKind::BadPatch);
+    }
+
+    #[test]
+    fn keys_with_escapes_and_unicode() {
+        let text = "{\n  \"a/b\": 1,\n  \"t~x\": \"é\",\n  \"\\u0041\": 2\n}";
+        assert_eq!(
+            ok(text, r#"[{"op":"replace","path":"/a~1b","value":2}]"#),
+            text.replace("\"a/b\": 1", "\"a/b\": 2")
+        );
+        assert_eq!(
+            ok(text, r#"[{"op":"replace","path":"/A","value":3}]"#),
+            text.replace("\"\\u0041\": 2", "\"\\u0041\": 3")
+        );
+        assert_eq!(ok(text, r#"[{"op":"replace","path":"/t~0x","value":"ü"}]"#), text.replace("\"é\"", "\"ü\""));
     }
 }

@@ -7,5 +7,6 @@
 pub mod patch;
 pub mod cli;
 pub mod schedule;
+pub mod disguise;
 pub mod render;
 pub mod repo;

@@ -425,6 +425,25 @@ mod tests {
     }
 
     #[test]
+    fn variables_for_a_plan_use_the_merge_date_in_the_zone() {
+        let zone = crate::schedule::Zone::parse("Asia/Tokyo").unwrap();
+        let occurrence: Timestamp = "2026-11-24T14:00:00Z".parse().unwrap();
+        let plan = Plan::for_occurrence(
+            "redis-pool-exhaustion",
+            occurrence,
+            &zone,
+            jiff::SignedDuration::from_hours(2),
+            jiff::SignedDuration::ZERO,
+        );
+        let v = DisguiseVars::for_plan(&plan, "charts/api/values.yaml", "main", "/env/REDIS_POOL_SIZE");
+        assert_eq!(v.scenario_id, "redis-pool-exhaustion");
+        assert_eq!(v.drill_id.as_str(), "redis-pool-exhaustion-20261124T1400Z");
+        assert_eq!(v.key, "REDIS_POOL_SIZE");
+        // 14:00 UTC plus up to two hours is the 24th or the 25th in Tokyo; the date follows the merge.
+        assert_eq!(v.date, zone.date_of(plan.merge_at));
+    }
+
+    #[test]
     fn short_id_is_pinned() {
         assert_eq!(short_id(&vars().drill_id), PINNED_SHORT_ID);
     }

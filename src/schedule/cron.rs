@@ -102,6 +102,11 @@ impl fmt::Display for CronField {
 
 /// A parsed five-field cron expression (minute hour day-of-month month day-of-week).
 ///
+/// Occurrences follow the daylight-saving rules of this module: a skipped wall-clock time fires at the end of
+/// the gap, a repeated one fires once, at its first instant. croner is asked for wall-clock matches only,
+/// because its own zoned search applies those rules to single-minute, single-hour patterns alone (with it,
+/// `30 2,14 * * *` would skip Berlin's spring-forward day and fire twice on the fall-back day).
+///
 /// Seconds and year fields, which croner would accept, are refused: drills are planned to the minute, and a
 /// six-field expression is far more often a copy-paste from a Quartz scheduler than an intent.
 #[derive(Clone, Debug)]

@@ -1,7 +1,9 @@
 //! When drills happen: cron occurrences in the scenario's time zone, merge instants, drill ids (pure, `now` is a parameter).
 //!
-//! - [`Cron`]: a five-field cron expression and its occurrences, with the daylight-saving rules documented in
-//!   [`cron`](self::Cron) (a skipped wall-clock time fires at the end of the gap, a repeated one fires once).
+//! - [`Cron`]: a five-field cron expression and its occurrences as wall-clock times in the scenario's zone.
+//!   Across daylight-saving changes a wall-clock time that is skipped fires at the first instant after the gap
+//!   (Berlin `30 2 * * *` on 2026-03-29 fires at 01:00 UTC), and one that happens twice fires once, on its
+//!   first pass (on 2026-10-25 at 00:30 UTC only). See [`Cron`] for why croner is driven over civil time.
 //! - [`Zone`]: an IANA zone; [`format_instant`] shows an instant in UTC and in the zone; [`is_blacked_out`].
 //! - [`DrillId`], [`merge_instant`], [`open_instant`], [`Plan`], [`next_plan`], [`due_occurrences`].
 //! - [`seed`]: the one seeded PRNG that every random choice in firedrill draws from.

@@ -1,1 +1,81 @@
-//! Preview text (see render::preview).
+//! The text of `firedrill preview`: what a drill would write and when, before anything is written.
+
+use std::fmt::Write as _;
+
+use crate::disguise::Author;
+use crate::drill::prepare::Draft;
+use crate::scenario::Scenario;
+use crate::schedule::format_instant;
+
+use super::diff;
+
+/// Renders a preview of `draft` for `scenario`; `source` describes where the target files were read.
+pub fn render(scenario: &Scenario, draft: &Draft, source: &str) -> String {
+    let mut o = String::new();
+    let t = &scenario.target;
+    let _ = writeln!(o, "Scenario  {} — {}", scenario.id.as_str(), scenario.title);
+    let repo = t.repo.as_ref().map_or_else(|| "this repository".to_owned(), |r| r.as_str().to_owned());
+    let _ = writeln!(o, "Target    {} @ {} in {repo} (read from the {source})", t.path.as_str(), t.branch.as_str());
+    if let Some(doc) = &t.document {
+        let _ = writeln!(o, "Document  {}", doc.to_selector());
+    }
+    let _ = writeln!(o);
+
+    let _ = writeln!(o, "── The commit ({} file{}) ──", draft.edits.len(), if draft.edits.len() == 1 { "" } else { "s" });
+    for e in &draft.edits {
+        let d = diff::unified(&e.path, &e.before, &e.after);
+        if d.is_empty() {
+            let _ = writeln!(o, "(no change to {})", e.path);
+        } else {
+            o.push_str(&d);
+        }
+    }
+    let _ = writeln!(o);
+
+    let d = &draft.disguise;
+    let _ = writeln!(o, "── The pull request ──");
+    let _ = writeln!(o, "Branch    {}", d.branch);
+    let _ = writeln!(o, "Author    {}", author(&d.author));
+    let _ = writeln!(o, "Commit    {}", indent_rest(&d.commit_message, 10));
+    let _ = writeln!(o, "Title     {}", d.pr_title);
+    let _ = writeln!(o, "Body");
+    for line in d.pr_body.lines() {
+        let _ = writeln!(o, "  │ {line}");
+    }
+    let _ = writeln!(o);
+
+    let _ = writeln!(o, "── When ──");
+    let _ = writeln!(o, "Drill id  {}", draft.drill_id);
+    match (&draft.plan, &scenario.schedule) {
+        (Some(p), Some(s)) => {
+            let opened = if s.open_before().is_zero() { "opened at the merge".to_owned() } else { format!("opened {} before", s.open_before().as_str()) };
+            let _ = writeln!(o, "Schedule  `{}` in {}, merge window {}, {opened}", s.cron.as_str(), p.zone.name(), s.window().as_str());
+            let _ = writeln!(o, "Occurs    {}", format_instant(p.occurrence, &p.zone));
+            let _ = writeln!(o, "Opens     {}", format_instant(p.open_at, &p.zone));
+            let _ = writeln!(o, "Merges    {}", format_instant(p.merge_at, &p.zone));
+            let safety = &scenario.safety;
+            let limit = p.merge_at.checked_add(safety.max_duration().to_signed()).unwrap_or(p.merge_at);
+            let action = if safety.auto_revert() { "reverted by firedrill" } else { "reported as timed out (no auto-revert)" };
+            let _ = writeln!(o, "Deadline  {} — {action} if not recovered", format_instant(limit, &p.zone));
+        }
+        _ => {
+            let _ = writeln!(o, "Schedule  none: this drill runs only when started by hand");
+        }
+    }
+    let _ = writeln!(o);
+    let _ = writeln!(o, "Nothing was written.");
+    o
+}
+
+fn author(a: &Author) -> String {
+    match a {
+        Author::TokenOwner => "the owner of the drill token (no `disguise.author` set)".to_owned(),
+        Author::Explicit { name, email } => format!("{name} <{email}>"),
+    }
+}
+
+/// Indents every line after the first by `n` spaces, so multi-line messages line up in the preview.
+fn indent_rest(text: &str, n: usize) -> String {
+    let pad = " ".repeat(n);
+    text.lines().enumerate().map(|(i, l)| if i == 0 || l.is_empty() { l.to_owned() } else { format!("{pad}{l}") }).collect::<Vec<_>>().join("\n")
+}

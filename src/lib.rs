@@ -5,6 +5,7 @@
 //! The CLI in `main.rs` only parses arguments and calls [`cli::run`].
 
 pub mod patch;
+pub mod scenario;
 pub mod cli;
 pub mod schedule;
 pub mod disguise;

@@ -1,0 +1,581 @@
+//! The typed scenario and `firedrill.yml` models; their doc comments become the JSON Schema descriptions.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::value::{
+    BranchName, CronExpr, Date, Duration, GithubLogin, JsonPointer, RepoPath, RepoRef, ScenarioId, TimeZoneName,
+};
+use crate::patch::{DocumentSelector, Format};
+
+/// Safety timer used when neither the scenario nor `firedrill.yml` sets `safety.max_duration`.
+pub const DEFAULT_MAX_DURATION: Duration = Duration::from_hours(4);
+/// Catch-up bound used when neither the scenario nor `firedrill.yml` sets `schedule.max_lateness`.
+pub const DEFAULT_MAX_LATENESS: Duration = Duration::from_hours(1);
+/// The ledger branch used when `firedrill.yml` does not name one.
+pub const DEFAULT_LEDGER_BRANCH: &str = "firedrill/ledger";
+
+/// An outage drill: which file to break, how, when, and how to keep it safe.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "firedrill scenario")]
+pub struct Scenario {
+    /// Unique identifier of the scenario: a slug of lowercase letters, digits and `-`. Drill ids derive from it.
+    pub id: ScenarioId,
+    /// A short title for reports and the game master (responders never see it before the reveal).
+    pub title: String,
+    /// What the drill is about: shown in the report's reveal.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// The file the fault is written into.
+    pub target: Target,
+    /// The breaking change: RFC 6902 JSON Patch operations on the target file, applied in order. At least one
+    /// must change something. `test` operations after the last change define "the fault is present"; without
+    /// them it is derived from the values the operations set (and the paths they remove).
+    pub fault: Vec<PatchOp>,
+    /// Innocuous edits shipped in the same commit, so that the fault is not the only change.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cover: Vec<CoverEdit>,
+    /// How the commit and the pull request look. Every text may use placeholders such as `{{ scenario.id }}`.
+    #[serde(default, skip_serializing_if = "Disguise::is_empty")]
+    pub disguise: Disguise,
+    /// When the drill runs. Absent: only when started by hand.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<Schedule>,
+    /// Limits that keep the drill safe.
+    #[serde(default, skip_serializing_if = "Safety::is_empty")]
+    pub safety: Safety,
+    /// Hints released to responders (on `/drill hint`, or once their delay has passed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hints: Vec<Hint>,
+    /// What responders should notice, for the report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expect: Option<Expect>,
+    /// The playbook responders should follow: a URL or a path in the control repository.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub playbook: Option<String>,
+}
+
+/// The file the fault is written into.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    /// The repository holding the file: `owner/name` on GitHub, a git URL or a local path. Absent: the
+    /// repository holding the scenarios.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repo: Option<RepoRef>,
+    /// The branch the deployment watches; the drill's pull request is merged into it.
+    #[serde(default = "BranchName::main")]
+    pub branch: BranchName,
+    /// The file's path from the repository root.
+    pub path: RepoPath,
+    /// The file's format. Absent: inferred from the file name (`.yaml`/`.yml`, `.json`, `.toml`, `.env`,
+    /// anything else is text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<Format>,
+    /// For a YAML file with several documents (`---`): which one to patch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<DocumentSpec>,
+    /// The environment this file deploys to (a free label such as `staging`), checked against
+    /// `allowed_environments` of `firedrill.yml`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
+}
+
+impl Target {
+    /// The format given, or the one inferred from the path.
+    pub fn format(&self) -> Format {
+        self.format.unwrap_or_else(|| Format::infer(self.path.as_path()))
+    }
+    pub fn document_selector(&self) -> Option<DocumentSelector> {
+        self.document.as_ref().map(DocumentSpec::to_selector)
+    }
+}
+
+/// Which document of a multi-document YAML file: its 0-based index, or its `kind` and `metadata.name`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum DocumentSpec {
+    /// The 0-based position of the document in the file.
+    Index(usize),
+    /// The document with this `metadata.name` (and `kind`, when given).
+    Named(NamedDocument),
+}
+
+/// A document found by its Kubernetes-style `kind` and `metadata.name`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NamedDocument {
+    /// The document's `kind`, such as `Deployment`. Absent: any kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// The document's `metadata.name`.
+    pub name: String,
+}
+
+impl DocumentSpec {
+    pub fn to_selector(&self) -> DocumentSelector {
+        match self {
+            DocumentSpec::Index(i) => DocumentSelector::Index(*i),
+            DocumentSpec::Named(n) => DocumentSelector::Named { kind: n.kind.clone(), name: n.name.clone() },
+        }
+    }
+}
+
+/// One RFC 6902 operation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "op", rename_all = "lowercase", deny_unknown_fields)]
+pub enum PatchOp {
+    /// Adds `value` at `path` (inserting into a list at an index, or appending with `-`).
+    Add {
+        /// Where to add: a JSON pointer such as `/redis/pool/size`.
+        path: JsonPointer,
+        /// The value to add (any YAML value).
+        value: serde_json::Value,
+    },
+    /// Removes the value at `path`.
+    Remove {
+        /// What to remove: a JSON pointer such as `/redis/pool/size`.
+        path: JsonPointer,
+    },
+    /// Replaces the value at `path` with `value`.
+    Replace {
+        /// What to replace: a JSON pointer such as `/redis/pool/size`.
+        path: JsonPointer,
+        /// The new value (any YAML value).
+        value: serde_json::Value,
+    },
+    /// Moves the value at `from` to `path`.
+    Move {
+        /// What to move: a JSON pointer.
+        from: JsonPointer,
+        /// Where to move it: a JSON pointer.
+        path: JsonPointer,
+    },
+    /// Copies the value at `from` to `path`.
+    Copy {
+        /// What to copy: a JSON pointer.
+        from: JsonPointer,
+        /// Where to copy it: a JSON pointer.
+        path: JsonPointer,
+    },
+    /// Checks that the value at `path` equals `value`; changes nothing.
+    Test {
+        /// What to check: a JSON pointer such as `/redis/pool/size`.
+        path: JsonPointer,
+        /// The value it must have.
+        value: serde_json::Value,
+    },
+}
+
+impl PatchOp {
+    pub fn name(&self) -> &'static str {
+        match self {
+            PatchOp::Add { .. } => "add",
+            PatchOp::Remove { .. } => "remove",
+            PatchOp::Replace { .. } => "replace",
+            PatchOp::Move { .. } => "move",
+            PatchOp::Copy { .. } => "copy",
+            PatchOp::Test { .. } => "test",
+        }
+    }
+    pub fn path(&self) -> &JsonPointer {
+        match self {
+            PatchOp::Add { path, .. }
+            | PatchOp::Remove { path }
+            | PatchOp::Replace { path, .. }
+            | PatchOp::Move { path, .. }
+            | PatchOp::Copy { path, .. }
+            | PatchOp::Test { path, .. } => path,
+        }
+    }
+    pub fn from(&self) -> Option<&JsonPointer> {
+        match self {
+            PatchOp::Move { from, .. } | PatchOp::Copy { from, .. } => Some(from),
+            _ => None,
+        }
+    }
+    /// Whether the operation changes the document (everything but `test`).
+    pub fn changes(&self) -> bool {
+        !matches!(self, PatchOp::Test { .. })
+    }
+}
+
+/// Turns operations into the patch engine's type.
+pub fn to_patch(ops: &[PatchOp]) -> crate::patch::Patch {
+    let ops = ops
+        .iter()
+        .map(|op| {
+            use json_patch as jp;
+            let ptr = |p: &JsonPointer| jp::jsonptr::PointerBuf::parse(p.as_str()).unwrap_or_default();
+            match op {
+                PatchOp::Add { path, value } => {
+                    jp::PatchOperation::Add(jp::AddOperation { path: ptr(path), value: value.clone() })
+                }
+                PatchOp::Remove { path } => jp::PatchOperation::Remove(jp::RemoveOperation { path: ptr(path) }),
+                PatchOp::Replace { path, value } => {
+                    jp::PatchOperation::Replace(jp::ReplaceOperation { path: ptr(path), value: value.clone() })
+                }
+                PatchOp::Move { from, path } => {
+                    jp::PatchOperation::Move(jp::MoveOperation { from: ptr(from), path: ptr(path) })
+                }
+                PatchOp::Copy { from, path } => {
+                    jp::PatchOperation::Copy(jp::CopyOperation { from: ptr(from), path: ptr(path) })
+                }
+                PatchOp::Test { path, value } => {
+                    jp::PatchOperation::Test(jp::TestOperation { path: ptr(path), value: value.clone() })
+                }
+            }
+        })
+        .collect();
+    json_patch::Patch(ops)
+}
+
+/// An innocuous edit shipped in the same commit as the fault.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CoverEdit {
+    /// The file to edit, in the target repository. Absent: the target file itself (applied after the fault).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<RepoPath>,
+    /// The file's format. Absent: inferred from the file name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<Format>,
+    /// For a multi-document YAML file: which document to patch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<DocumentSpec>,
+    /// RFC 6902 operations on that file. They must not touch what the fault changes.
+    pub patch: Vec<PatchOp>,
+}
+
+impl CoverEdit {
+    /// Whether this edit is on the target file.
+    pub fn is_on_target(&self, target: &Target) -> bool {
+        self.path.as_ref().is_none_or(|p| *p == target.path)
+    }
+    /// The file this edit changes.
+    pub fn file<'a>(&'a self, target: &'a Target) -> &'a RepoPath {
+        self.path.as_ref().unwrap_or(&target.path)
+    }
+    /// The format given, inherited from the target (same file), or inferred from the path.
+    pub fn format(&self, target: &Target) -> Format {
+        match (&self.format, &self.path) {
+            (Some(f), _) => *f,
+            (None, None) => target.format(),
+            (None, Some(p)) if *p == target.path => target.format(),
+            (None, Some(p)) => Format::infer(p.as_path()),
+        }
+    }
+    /// The document given, or the target's when this edit is on the target file.
+    pub fn document_selector(&self, target: &Target) -> Option<DocumentSelector> {
+        match &self.document {
+            Some(d) => Some(d.to_selector()),
+            None if self.is_on_target(target) => target.document_selector(),
+            None => None,
+        }
+    }
+}
+
+/// How the drill's commit and pull request look. Texts are templates: `{{ scenario.id }}`-style placeholders
+/// are filled in when the drill is written.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Disguise {
+    /// Name of the branch the change is pushed to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch: Option<String>,
+    /// The commit message (first line is the subject).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit_message: Option<String>,
+    /// The pull request title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pr_title: Option<String>,
+    /// The pull request description (Markdown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pr_body: Option<String>,
+    /// The commit author.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<Author>,
+}
+
+impl Disguise {
+    pub fn is_empty(&self) -> bool {
+        *self == Disguise::default()
+    }
+    /// Fills every field not set here from `defaults`.
+    pub fn apply_defaults(&mut self, defaults: &Disguise) {
+        let fill = |mine: &mut Option<String>, theirs: &Option<String>| {
+            if mine.is_none() {
+                mine.clone_from(theirs);
+            }
+        };
+        fill(&mut self.branch, &defaults.branch);
+        fill(&mut self.commit_message, &defaults.commit_message);
+        fill(&mut self.pr_title, &defaults.pr_title);
+        fill(&mut self.pr_body, &defaults.pr_body);
+        if self.author.is_none() {
+            self.author.clone_from(&defaults.author);
+        }
+    }
+}
+
+/// A git commit author.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Author {
+    pub name: String,
+    pub email: String,
+}
+
+/// When the drill runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Schedule {
+    /// When a drill is due: five cron fields (minute hour day-of-month month day-of-week) in `timezone`.
+    pub cron: CronExpr,
+    /// The IANA time zone of `cron` and `blackout`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("default" = "UTC"))]
+    pub timezone: Option<TimeZoneName>,
+    /// The merge happens at an instant drawn inside this window after each cron occurrence (the same instant
+    /// on every re-run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("default" = "0s"))]
+    pub window: Option<Duration>,
+    /// The pull request is opened this long before the merge instant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("default" = "0s"))]
+    pub open_before: Option<Duration>,
+    /// A missed occurrence (late or skipped scheduled run) is still run when noticed within this delay.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("default" = "1h"))]
+    pub max_lateness: Option<Duration>,
+    /// Days on which no drill starts (in `timezone`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blackout: Vec<Date>,
+}
+
+impl Schedule {
+    pub fn timezone(&self) -> TimeZoneName {
+        self.timezone.clone().unwrap_or_else(TimeZoneName::utc)
+    }
+    pub fn window(&self) -> Duration {
+        self.window.unwrap_or(Duration::ZERO)
+    }
+    pub fn open_before(&self) -> Duration {
+        self.open_before.unwrap_or(Duration::ZERO)
+    }
+    pub fn max_lateness(&self) -> Duration {
+        self.max_lateness.unwrap_or(DEFAULT_MAX_LATENESS)
+    }
+    /// Fills every field not set here from `defaults`; blackout dates are merged.
+    pub fn apply_defaults(&mut self, defaults: &ScheduleDefaults) {
+        if self.timezone.is_none() {
+            self.timezone.clone_from(&defaults.timezone);
+        }
+        self.window = self.window.or(defaults.window);
+        self.open_before = self.open_before.or(defaults.open_before);
+        self.max_lateness = self.max_lateness.or(defaults.max_lateness);
+        let mut dates = defaults.blackout.clone();
+        dates.extend(self.blackout.iter().copied());
+        dates.sort();
+        dates.dedup();
+        self.blackout = dates;
+    }
+}
+
+/// Schedule settings shared by every scenario (everything but `cron`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleDefaults {
+    /// The IANA time zone of every scenario's `cron` and `blackout`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<TimeZoneName>,
+    /// The merge window after each cron occurrence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<Duration>,
+    /// How long before the merge instant the pull request is opened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open_before: Option<Duration>,
+    /// How late a missed occurrence may still be run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_lateness: Option<Duration>,
+    /// Days on which no drill starts; added to each scenario's own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blackout: Vec<Date>,
+}
+
+/// Limits that keep the drill safe.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Safety {
+    /// The drill ends this long after the merge: the fault is reverted (when `auto_revert`) and the drill is
+    /// reported as timed out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("default" = "4h"))]
+    pub max_duration: Option<Duration>,
+    /// Whether firedrill reverts the fault itself when `max_duration` has passed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("default" = true))]
+    pub auto_revert: Option<bool>,
+}
+
+impl Safety {
+    pub fn is_empty(&self) -> bool {
+        *self == Safety::default()
+    }
+    pub fn max_duration(&self) -> Duration {
+        self.max_duration.unwrap_or(DEFAULT_MAX_DURATION)
+    }
+    pub fn auto_revert(&self) -> bool {
+        self.auto_revert.unwrap_or(true)
+    }
+    pub fn apply_defaults(&mut self, defaults: &Safety) {
+        self.max_duration = self.max_duration.or(defaults.max_duration);
+        self.auto_revert = self.auto_revert.or(defaults.auto_revert);
+    }
+}
+
+/// A hint for responders.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Hint {
+    /// Released this long after the merge (or earlier, on `/drill hint`).
+    pub after: Duration,
+    /// The hint (Markdown).
+    pub text: String,
+}
+
+/// What responders should notice, for the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    /// The visible symptom, such as "checkout API returns 503".
+    pub symptom: String,
+    /// How it should be detected, such as "alert RedisPoolExhausted within 5 minutes".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detect_by: Option<String>,
+}
+
+/// The repository-wide settings, `firedrill.yml` at the root of the control repository.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "firedrill.yml")]
+pub struct Config {
+    /// The branch of the control repository holding the drill ledger, reports and badges.
+    #[serde(default = "default_ledger_branch")]
+    pub ledger_branch: BranchName,
+    /// Target branches drills may be merged into (`*` matches any characters). Absent: any branch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_branches: Option<Vec<String>>,
+    /// Values allowed for scenarios' `target.environment`. Absent: any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_environments: Option<Vec<String>>,
+    /// GitHub logins allowed to run game-master commands such as `/drill abort`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub game_masters: Vec<GithubLogin>,
+    /// How long the last real outage took to recover from, to compare drills with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline_mttr: Option<Duration>,
+    /// Settings applied to every scenario that does not set them itself.
+    #[serde(default, skip_serializing_if = "Defaults::is_empty")]
+    pub defaults: Defaults,
+}
+
+fn default_ledger_branch() -> BranchName {
+    BranchName::unchecked(DEFAULT_LEDGER_BRANCH)
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            ledger_branch: default_ledger_branch(),
+            allowed_branches: None,
+            allowed_environments: None,
+            game_masters: Vec::new(),
+            baseline_mttr: None,
+            defaults: Defaults::default(),
+        }
+    }
+}
+
+impl Config {
+    /// Whether drills may be merged into `branch`.
+    pub fn allows_branch(&self, branch: &str) -> bool {
+        self.allowed_branches.as_ref().is_none_or(|list| list.iter().any(|p| glob_match(p, branch)))
+    }
+    /// Whether drills may target `environment`.
+    pub fn allows_environment(&self, environment: &str) -> bool {
+        self.allowed_environments.as_ref().is_none_or(|list| list.iter().any(|e| e == environment))
+    }
+}
+
+/// Matches `text` against `pattern`, where `*` stands for any characters.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    let [first, middle @ .., last] = parts.as_slice() else {
+        return pattern == text;
+    };
+    let Some(mut rest) = text.strip_prefix(first) else { return false };
+    for part in middle {
+        match rest.find(part) {
+            Some(i) => rest = &rest[i + part.len()..],
+            None => return false,
+        }
+    }
+    rest.len() >= last.len() && rest.ends_with(last)
+}
+
+/// Defaults for every scenario.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Defaults {
+    /// Schedule settings (everything but `cron`).
+    #[serde(default)]
+    pub schedule: ScheduleDefaults,
+    /// Safety limits.
+    #[serde(default)]
+    pub safety: Safety,
+    /// Commit and pull request texts.
+    #[serde(default)]
+    pub disguise: Disguise,
+}
+
+impl Defaults {
+    pub fn is_empty(&self) -> bool {
+        *self == Defaults::default()
+    }
+}
+
+impl Scenario {
+    /// Fills every schedule, safety and disguise setting not set in the scenario from `defaults`.
+    pub fn apply_defaults(&mut self, defaults: &Defaults) {
+        if let Some(s) = &mut self.schedule {
+            s.apply_defaults(&defaults.schedule);
+        }
+        self.safety.apply_defaults(&defaults.safety);
+        self.disguise.apply_defaults(&defaults.disguise);
+    }
+
+    /// The fault as a patch for [`crate::patch::apply`].
+    pub fn fault_patch(&self) -> crate::patch::Patch {
+        to_patch(&self.fault)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("main", "main"));
+        assert!(!glob_match("main", "mainx"));
+        assert!(glob_match("env/*", "env/staging"));
+        assert!(glob_match("*-staging", "eu-staging"));
+        assert!(glob_match("a*b*c", "aXbYc"));
+        assert!(!glob_match("a*b*c", "aXc"));
+        assert!(!glob_match("ab*ba", "aba"));
+        assert!(glob_match("*", "anything"));
+    }
+}

@@ -1,0 +1,387 @@
+//! The rules a well-shaped scenario or config must also follow: a fault that changes something and can be
+//! recognised later, cover edits that leave the fault alone, values YAML 1.1 tools would misread, and rules
+//! across files (unique ids, `firedrill.yml` allow-lists).
+
+use std::collections::HashMap;
+
+use super::ScenarioFile;
+use super::diagnostic::Diagnostic;
+use super::fault;
+use super::model::{Config, Disguise, PatchOp, Scenario};
+use super::source::Source;
+use super::value::branch_name_problem;
+use super::yaml::{Node, Style, Value, quote};
+use crate::patch::Format;
+
+/// Checks one scenario on its own.
+pub(crate) fn check_scenario(src: &Source, s: &Scenario) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    not_blank(src, &mut out, "title", &s.title);
+    check_fault(src, s, &mut out);
+    check_cover(src, s, &mut out);
+    if s.target.document.is_some() && s.target.format() != Format::Yaml {
+        out.push(
+            src.at_key(
+                "target.document",
+                format!("a document selector only applies to YAML, and this target is {}", s.target.format()),
+            )
+            .hint("remove `document`, or set `format: yaml` if the file is YAML"),
+        );
+    }
+    if let Some(env) = &s.target.environment {
+        not_blank(src, &mut out, "target.environment", env);
+    }
+    check_disguise(src, "disguise", &s.disguise, &mut out);
+    if s.safety.max_duration.is_some_and(|d| d.is_zero()) {
+        out.push(
+            src.at_value("safety.max_duration", "the maximum duration is zero: the drill would end at once")
+                .hint("use a duration such as `4h`"),
+        );
+    }
+    for (i, hint) in s.hints.iter().enumerate() {
+        not_blank(src, &mut out, &format!("hints[{i}].text"), &hint.text);
+    }
+    if let Some(expect) = &s.expect {
+        not_blank(src, &mut out, "expect.symptom", &expect.symptom);
+    }
+    if let Some(playbook) = &s.playbook {
+        let url = playbook.starts_with("https://") || playbook.starts_with("http://");
+        if !url && playbook.parse::<super::value::RepoPath>().is_err() {
+            out.push(
+                src.at_value("playbook", format!("{} is neither an http(s) URL nor a file path in this repository", quote(playbook)))
+                    .hint("write a URL such as `https://wiki.example.com/runbooks/redis` or a path such as `docs/runbooks/redis.md`"),
+            );
+        }
+    }
+    out
+}
+
+fn not_blank(src: &Source, out: &mut Vec<Diagnostic>, path: &str, text: &str) {
+    if text.trim().is_empty() {
+        out.push(
+            src.at_value(path, "the text is empty").hint("write a few words, or remove the field if it is optional"),
+        );
+    }
+}
+
+fn check_fault(src: &Source, s: &Scenario, out: &mut Vec<Diagnostic>) {
+    if s.fault.is_empty() {
+        out.push(
+            src.at_value("fault", "the fault is empty: it needs at least one operation that changes the file")
+                .hint("add an operation such as `- {op: replace, path: /redis/pool/size, value: 0}`"),
+        );
+        return;
+    }
+    if !s.fault.iter().any(PatchOp::changes) {
+        out.push(
+            src.at_value("fault", "the fault only has `test` operations: it changes nothing")
+                .hint("add an `add`, `remove`, `replace`, `move` or `copy` operation"),
+        );
+        return;
+    }
+    ops_rules(src, "fault", &s.fault, out);
+    if let Err(e) = fault::derive(&s.fault) {
+        out.push(
+            src.at_value(&format!("fault[{}]", e.op), format!("cannot tell when the fault is present: {}", e.why)).hint(
+                "add a `test` operation after the changes with the value the fault leaves, such as `- {op: test, path: /a/b, value: 0}`",
+            ),
+        );
+    }
+}
+
+/// Rules for any list of operations (fault or cover).
+fn ops_rules(src: &Source, base: &str, ops: &[PatchOp], out: &mut Vec<Diagnostic>) {
+    for (i, op) in ops.iter().enumerate() {
+        let at = format!("{base}[{i}]");
+        if let PatchOp::Move { from, path } = op
+            && from.contains(path)
+        {
+            let message = if from == path { "moves a value onto itself" } else { "moves a value into itself" };
+            out.push(src.at_value(&format!("{at}.path"), format!("`{path}` {message} (from `{from}`)")));
+        }
+        if let Some(node) = src.node(&format!("{at}.value")) {
+            ambiguous_scalars(src, node, &format!("{at}.value"), out);
+        }
+    }
+}
+
+/// Plain scalars that YAML 1.1 tools (Helm, kubectl) read differently from this YAML 1.2 reader.
+fn ambiguous_scalars(src: &Source, node: &Node, path: &str, out: &mut Vec<Diagnostic>) {
+    match &node.value {
+        Value::Scalar { text, style: Style::Plain, tag: None } => {
+            let lower = text.to_ascii_lowercase();
+            let bool_like = matches!(lower.as_str(), "yes" | "no" | "on" | "off" | "y" | "n");
+            let unsigned = text.trim_start_matches(['-', '+']);
+            let octal_like =
+                unsigned.len() > 1 && unsigned.starts_with('0') && unsigned.chars().all(|c| c.is_ascii_digit());
+            let sexagesimal = text.contains(':')
+                && text.split(':').all(|p| !p.is_empty() && p.len() <= 2 && p.chars().all(|c| c.is_ascii_digit()))
+                && text.split(':').next().is_some_and(|p| !p.is_empty());
+            let hint = if bool_like {
+                format!("write `true` or `false` for a boolean, or quote it (\"{text}\") for a string")
+            } else if octal_like {
+                format!("quote it (\"{text}\") for a string, or drop the leading zeros for a number")
+            } else if sexagesimal {
+                format!("quote it (\"{text}\") for a string")
+            } else {
+                return;
+            };
+            let reading = if bool_like {
+                "a string here, but a boolean by YAML 1.1 tools such as Helm and kubectl"
+            } else if octal_like {
+                "a decimal number here, but an octal number by YAML 1.1 tools such as Helm and kubectl"
+            } else {
+                "a string here, but a base-60 number by YAML 1.1 tools such as Helm and kubectl"
+            };
+            let message = format!("`{text}` is ambiguous: it is {reading}");
+            out.push(Diagnostic::new(&src.file, node.pos, path, message).hint(hint));
+        }
+        Value::Seq(items) => {
+            for (i, item) in items.iter().enumerate() {
+                ambiguous_scalars(src, item, &format!("{path}[{i}]"), out);
+            }
+        }
+        Value::Map(entries) => {
+            for e in entries {
+                let key = e.key.scalar_text().unwrap_or_default();
+                ambiguous_scalars(src, &e.value, &format!("{path}.{key}"), out);
+            }
+        }
+        Value::Scalar { .. } => {}
+    }
+}
+
+fn check_cover(src: &Source, s: &Scenario, out: &mut Vec<Diagnostic>) {
+    let fault_paths: Vec<&super::value::JsonPointer> =
+        s.fault.iter().filter(|op| op.changes()).flat_map(|op| [Some(op.path()), op.from()]).flatten().collect();
+    for (i, edit) in s.cover.iter().enumerate() {
+        let at = format!("cover[{i}]");
+        if edit.patch.is_empty() {
+            out.push(
+                src.at_value(&format!("{at}.patch"), "the cover edit is empty")
+                    .hint("add operations, or remove this cover edit"),
+            );
+        }
+        if edit.document.is_some() && edit.format(&s.target) != Format::Yaml {
+            out.push(
+                src.at_key(
+                    &format!("{at}.document"),
+                    format!("a document selector only applies to YAML, and this file is {}", edit.format(&s.target)),
+                )
+                .hint("remove `document`, or set `format: yaml` if the file is YAML"),
+            );
+        }
+        ops_rules(src, &format!("{at}.patch"), &edit.patch, out);
+        let same_document = edit.document_selector(&s.target) == s.target.document_selector();
+        if !(edit.is_on_target(&s.target) && same_document) {
+            continue;
+        }
+        for (j, op) in edit.patch.iter().enumerate() {
+            let touched = [Some(op.path()), op.from()].into_iter().flatten();
+            for p in touched {
+                if let Some(f) = fault_paths.iter().find(|f| f.contains(p) || p.contains(f)) {
+                    out.push(
+                        src.at_value(
+                            &format!("{at}.patch[{j}].path"),
+                            format!("the cover edit touches `{p}`, which the fault changes at `{f}`"),
+                        )
+                        .hint("cover edits must leave the fault alone: pick another key"),
+                    );
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// Checks the texts of a disguise (scenario or defaults).
+fn check_disguise(src: &Source, base: &str, d: &Disguise, out: &mut Vec<Diagnostic>) {
+    let texts = [
+        ("branch", &d.branch),
+        ("commit_message", &d.commit_message),
+        ("pr_title", &d.pr_title),
+        ("pr_body", &d.pr_body),
+    ];
+    for (name, text) in texts {
+        let Some(text) = text else { continue };
+        let path = format!("{base}.{name}");
+        if text.trim().is_empty() {
+            out.push(
+                src.at_value(&path, "the text is empty").hint("write the text, or remove the field to use the default"),
+            );
+            continue;
+        }
+        if let Err(why) = placeholders_balanced(text) {
+            out.push(src.at_value(&path, why).hint("write placeholders as `{{ scenario.id }}`"));
+            continue;
+        }
+        if name == "branch" {
+            let literal = without_placeholders(text);
+            if let Some(why) = branch_name_problem(&literal) {
+                out.push(
+                    src.at_value(&path, format!("{} would not be a valid branch name: {why}", quote(text)))
+                        .hint("use letters, digits, `-`, `_`, `.` and `/`, such as `chore/bump-{{ scenario.id }}`"),
+                );
+            }
+        }
+    }
+    if let Some(author) = &d.author {
+        not_blank(src, out, &format!("{base}.author.name"), &author.name);
+        let email = &author.email;
+        let ok = email.split_once('@').is_some_and(|(u, h)| !u.is_empty() && !h.is_empty())
+            && !email.chars().any(char::is_whitespace);
+        if !ok {
+            out.push(
+                src.at_value(&format!("{base}.author.email"), format!("{} is not an email address", quote(email)))
+                    .hint("write an address such as `dana@example.com`"),
+            );
+        }
+    }
+}
+
+fn placeholders_balanced(text: &str) -> Result<(), String> {
+    let mut rest = text;
+    while let Some(open) = rest.find("{{") {
+        let after = &rest[open + 2..];
+        let Some(close) = after.find("}}") else {
+            return Err("a placeholder `{{` is never closed with `}}`".into());
+        };
+        if after[..close].trim().is_empty() {
+            return Err("a placeholder `{{ }}` is empty".into());
+        }
+        rest = &after[close + 2..];
+    }
+    Ok(())
+}
+
+fn without_placeholders(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(open) = rest.find("{{") {
+        out.push_str(&rest[..open]);
+        out.push('x');
+        rest = rest[open..].find("}}").map_or("", |c| &rest[open + c + 2..]);
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Checks `firedrill.yml` on its own.
+pub(crate) fn check_config(src: &Source, c: &Config) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (i, pattern) in c.allowed_branches.iter().flatten().enumerate() {
+        if let Some(why) = branch_name_problem(&pattern.replace('*', "x")) {
+            out.push(src.at_value(
+                &format!("allowed_branches[{i}]"),
+                format!("{} is not a branch name or pattern: {why}", quote(pattern)),
+            ));
+        }
+    }
+    for (i, env) in c.allowed_environments.iter().flatten().enumerate() {
+        not_blank(src, &mut out, &format!("allowed_environments[{i}]"), env);
+    }
+    if c.baseline_mttr.is_some_and(|d| d.is_zero()) {
+        out.push(
+            src.at_value("baseline_mttr", "the baseline is zero")
+                .hint("give the recovery time of the last real outage, such as `4h`"),
+        );
+    }
+    if c.defaults.safety.max_duration.is_some_and(|d| d.is_zero()) {
+        out.push(
+            src.at_value("defaults.safety.max_duration", "the maximum duration is zero: drills would end at once"),
+        );
+    }
+    check_disguise(src, "defaults.disguise", &c.defaults.disguise, &mut out);
+    out
+}
+
+/// Rules across scenario files, and against `firedrill.yml` when there is one.
+pub(crate) fn check_set(files: &[ScenarioFile], config: Option<&Config>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut first: HashMap<&str, &ScenarioFile> = HashMap::new();
+    for f in files {
+        let id = f.scenario.id.as_str();
+        match first.get(id) {
+            Some(other) => {
+                let p = other.source.value_pos("id");
+                out.push(
+                    f.source
+                        .at_value(
+                            "id",
+                            format!("duplicate id `{id}`: {}:{}:{} uses it too", other.source.file, p.line, p.column),
+                        )
+                        .hint("give each scenario its own id"),
+                );
+            }
+            None => {
+                first.insert(id, f);
+            }
+        }
+        let mut s = f.scenario.clone();
+        if let Some(c) = config {
+            s.apply_defaults(&c.defaults);
+        }
+        let max = s.safety.max_duration();
+        for (i, hint) in s.hints.iter().enumerate() {
+            if hint.after > max {
+                out.push(
+                    f.source
+                        .at_value(
+                            &format!("hints[{i}].after"),
+                            format!("this hint comes after {}, but the drill ends after {max}", hint.after),
+                        )
+                        .hint("release it earlier, or raise `safety.max_duration`"),
+                );
+            }
+        }
+        let Some(c) = config else { continue };
+        let branch = s.target.branch.as_str();
+        if !c.allows_branch(branch) {
+            let allowed = c.allowed_branches.iter().flatten().map(|b| format!("`{b}`")).collect::<Vec<_>>().join(", ");
+            let path = if f.source.node("target.branch").is_some() { "target.branch" } else { "target" };
+            out.push(
+                f.source
+                    .at_value(
+                        path,
+                        format!("branch `{branch}` is not allowed by firedrill.yml (allowed_branches: {allowed})"),
+                    )
+                    .hint("target an allowed branch, or add it to `allowed_branches` in firedrill.yml"),
+            );
+        }
+        if let Some(list) = &c.allowed_environments {
+            let allowed = list.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ");
+            match &s.target.environment {
+                Some(env) if !c.allows_environment(env) => out.push(
+                    f.source
+                        .at_value("target.environment", format!("environment `{env}` is not allowed by firedrill.yml (allowed_environments: {allowed})"))
+                        .with_hint(
+                            super::shape::did_you_mean(env, list.iter().map(String::as_str))
+                                .map(|g| format!("did you mean `{g}`?"))
+                                .or_else(|| Some("use an allowed environment, or add it to `allowed_environments` in firedrill.yml".into())),
+                        ),
+                ),
+                None => out.push(
+                    f.source
+                        .at_key("target", format!("firedrill.yml restricts environments ({allowed}), and this target names none"))
+                        .hint("add `environment:` to the target"),
+                ),
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders() {
+        assert!(placeholders_balanced("chore: {{ scenario.id }} and {{x}}").is_ok());
+        assert!(placeholders_balanced("{{ scenario.id").is_err());
+        assert!(placeholders_balanced("{{ }}").is_err());
+        assert_eq!(without_placeholders("chore/{{ scenario.id }}-x"), "chore/x-x");
+        assert_eq!(without_placeholders("a {{ b"), "a x");
+    }
+}

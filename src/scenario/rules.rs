@@ -338,15 +338,13 @@ pub(crate) fn check_set(files: &[ScenarioFile], config: Option<&Config>) -> Vec<
         let branch = s.target.branch.as_str();
         if !c.allows_branch(branch) {
             let allowed = c.allowed_branches.iter().flatten().map(|b| format!("`{b}`")).collect::<Vec<_>>().join(", ");
-            let path = if f.source.node("target.branch").is_some() { "target.branch" } else { "target" };
-            out.push(
-                f.source
-                    .at_value(
-                        path,
-                        format!("branch `{branch}` is not allowed by firedrill.yml (allowed_branches: {allowed})"),
-                    )
-                    .hint("target an allowed branch, or add it to `allowed_branches` in firedrill.yml"),
-            );
+            let message = format!("branch `{branch}` is not allowed by firedrill.yml (allowed_branches: {allowed})");
+            // Point at the branch when it is written, else at `target:` (the branch is the default one).
+            let diag = match f.source.node("target.branch") {
+                Some(_) => f.source.at_value("target.branch", message),
+                None => f.source.at_key("target", message),
+            };
+            out.push(diag.hint("target an allowed branch, or add it to `allowed_branches` in firedrill.yml"));
         }
         if let Some(list) = &c.allowed_environments {
             let allowed = list.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ");

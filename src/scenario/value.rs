@@ -140,7 +140,7 @@ impl FromStr for ScenarioId {
         }
         if let Some(c) = s.chars().find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-')) {
             return Err(suggest(ValueError::new(format!(
-                "{} is not a slug: {c:?} is not allowed (only lowercase letters, digits and `-`)",
+                "{} is not a slug: `{c}` is not allowed (only lowercase letters, digits and `-`)",
                 quote(s)
             ))));
         }

@@ -340,7 +340,7 @@ impl Engine for EnvEngine {
                 let e = Self::entry(text, &entries, from)?.ok_or_else(|| missing(from))?;
                 vec![Splice::new(e.key_start, e.key_end, to.clone())]
             }
-            Prim::Replace { .. } | Prim::Insert { .. } => {
+            Prim::Insert { .. } => {
                 return Err(PatchError::new(
                     PatchErrorKind::Unsupported,
                     "a dotenv file can only be edited one `/KEY` at a time",

@@ -314,7 +314,7 @@ impl Style {
                 Kind::Array(items) => stack.extend(items.iter().rev()),
             }
             if !seq.multi_line(text) {
-                let (p, c) = inline_spacing(text, &seq);
+                let (p, c) = seq.inline_spacing(text);
                 pad = pad.or(p);
                 comma = comma.or(c);
             } else if unit.is_none() && seq.own_lines(text) {
@@ -348,7 +348,7 @@ impl Style {
             }
         }
         if !seq.multi_line(text) {
-            let (p, c) = inline_spacing(text, &seq);
+            let (p, c) = seq.inline_spacing(text);
             if let Some(p) = p {
                 st.pad = p;
             }
@@ -358,17 +358,6 @@ impl Style {
         }
         st
     }
-}
-
-/// The padding inside the brackets and the spacing after commas of a single-line container.
-fn inline_spacing(text: &str, seq: &Seq) -> (Option<String>, Option<String>) {
-    let Some(first) = seq.elems.first() else { return (None, None) };
-    let pad = Some(text[seq.open + 1..first.0].to_owned());
-    let comma = seq.elems.get(1).and_then(|second| {
-        let c = seq.comma_after(text, 0)?;
-        Some(text[c + 1..second.0].to_owned())
-    });
-    (pad, comma)
 }
 
 fn quote(s: &str) -> String {
@@ -589,6 +578,18 @@ pub(crate) mod layout {
         pub(crate) fn comma_after(&self, text: &str, idx: usize) -> Option<usize> {
             let i = self.skip(text, self.elems[idx].1);
             (i < self.close && text.as_bytes()[i] == b',').then_some(i)
+        }
+
+        /// The padding inside the brackets and the spacing after the first comma, as written (for a
+        /// single-line sequence with entries).
+        pub(crate) fn inline_spacing(&self, text: &str) -> (Option<String>, Option<String>) {
+            let Some(first) = self.elems.first() else { return (None, None) };
+            let pad = Some(text[self.open + 1..first.0].to_owned());
+            let comma = self.elems.get(1).and_then(|second| {
+                let c = self.comma_after(text, 0)?;
+                Some(text[c + 1..second.0].to_owned()).filter(|w| w.trim().is_empty())
+            });
+            (pad, comma)
         }
 
         pub(crate) fn multi_line(&self, text: &str) -> bool {

@@ -194,13 +194,17 @@ fn check_cover(src: &Source, s: &Scenario, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Checks the texts of a disguise (scenario or defaults).
+/// Checks the texts of a disguise (scenario or defaults): placeholders the drill can fill, a branch name git
+/// accepts once they are filled, an email address.
 fn check_disguise(src: &Source, base: &str, d: &Disguise, out: &mut Vec<Diagnostic>) {
+    let author = d.author.as_ref();
     let texts = [
-        ("branch", &d.branch),
-        ("commit_message", &d.commit_message),
-        ("pr_title", &d.pr_title),
-        ("pr_body", &d.pr_body),
+        ("branch", d.branch.as_ref()),
+        ("commit_message", d.commit_message.as_ref()),
+        ("pr_title", d.pr_title.as_ref()),
+        ("pr_body", d.pr_body.as_ref()),
+        ("author.name", author.map(|a| &a.name)),
+        ("author.email", author.map(|a| &a.email)),
     ];
     for (name, text) in texts {
         let Some(text) = text else { continue };
@@ -211,49 +215,65 @@ fn check_disguise(src: &Source, base: &str, d: &Disguise, out: &mut Vec<Diagnost
             );
             continue;
         }
-        if let Err(why) = placeholders_balanced(text) {
-            out.push(src.at_value(&path, why).hint("write placeholders as `{{ scenario.id }}`"));
+        if let Err(e) = crate::disguise::check_template(text) {
+            out.push(template_error(src, &path, &e));
             continue;
         }
-        if name == "branch" {
+        if name == "branch"
+            && let Some(why) = branch_name_problem(&without_placeholders(text))
+        {
+            out.push(
+                src.at_value(&path, format!("{} would not be a valid branch name: {why}", quote(text)))
+                    .hint("use letters, digits, `-`, `_`, `.` and `/`, such as `chore/bump-{{ short_id }}`"),
+            );
+        }
+        if name == "author.email" {
             let literal = without_placeholders(text);
-            if let Some(why) = branch_name_problem(&literal) {
+            let ok = literal.split_once('@').is_some_and(|(u, h)| !u.is_empty() && !h.is_empty())
+                && !literal.chars().any(char::is_whitespace);
+            if !ok {
                 out.push(
-                    src.at_value(&path, format!("{} would not be a valid branch name: {why}", quote(text)))
-                        .hint("use letters, digits, `-`, `_`, `.` and `/`, such as `chore/bump-{{ scenario.id }}`"),
+                    src.at_value(&path, format!("{} is not an email address", quote(text)))
+                        .hint("write an address such as `dana@example.com`"),
                 );
             }
         }
     }
-    if let Some(author) = &d.author {
-        not_blank(src, out, &format!("{base}.author.name"), &author.name);
-        let email = &author.email;
-        let ok = email.split_once('@').is_some_and(|(u, h)| !u.is_empty() && !h.is_empty())
-            && !email.chars().any(char::is_whitespace);
-        if !ok {
-            out.push(
-                src.at_value(&format!("{base}.author.email"), format!("{} is not an email address", quote(email)))
-                    .hint("write an address such as `dana@example.com`"),
-            );
-        }
-    }
 }
 
-fn placeholders_balanced(text: &str) -> Result<(), String> {
-    let mut rest = text;
-    while let Some(open) = rest.find("{{") {
-        let after = &rest[open + 2..];
-        let Some(close) = after.find("}}") else {
-            return Err("a placeholder `{{` is never closed with `}}`".into());
-        };
-        if after[..close].trim().is_empty() {
-            return Err("a placeholder `{{ }}` is empty".into());
+/// A template problem, pointed at the placeholder itself when the text is on one line of the file.
+fn template_error(src: &Source, path: &str, e: &crate::disguise::TemplateError) -> Diagnostic {
+    use crate::disguise::TemplateError as E;
+    let (at, message, hint) = match e {
+        E::Unclosed { at } => (
+            at,
+            "a placeholder `{{` is never closed with `}}`".to_owned(),
+            "write placeholders as `{{ short_id }}`".to_owned(),
+        ),
+        E::Empty { at, known } => {
+            (at, "a placeholder `{{ }}` is empty".to_owned(), format!("known placeholders: {known}"))
         }
-        rest = &after[close + 2..];
+        E::Unknown { name, at, suggestion, known } => (
+            at,
+            format!("unknown placeholder `{{{{ {name} }}}}`"),
+            match suggestion {
+                Some(s) => format!("did you mean `{s}`? known placeholders: {known}"),
+                None => format!("known placeholders: {known}"),
+            },
+        ),
+    };
+    let mut diag = src.at_value(path, message).hint(hint);
+    if let Some(node) = src.node(path)
+        && let Value::Scalar { style: style @ (Style::Plain | Style::Quoted), .. } = &node.value
+        && at.line == 1
+    {
+        // On one line, the placeholder is `column - 1` characters after the value's start (and its quote).
+        diag.column += at.column - 1 + usize::from(*style == Style::Quoted);
     }
-    Ok(())
+    diag
 }
 
+/// The text with each placeholder replaced by `x`, to check what is literal in it.
 fn without_placeholders(text: &str) -> String {
     let mut out = String::new();
     let mut rest = text;
@@ -376,9 +396,6 @@ mod tests {
 
     #[test]
     fn placeholders() {
-        assert!(placeholders_balanced("chore: {{ scenario.id }} and {{x}}").is_ok());
-        assert!(placeholders_balanced("{{ scenario.id").is_err());
-        assert!(placeholders_balanced("{{ }}").is_err());
         assert_eq!(without_placeholders("chore/{{ scenario.id }}-x"), "chore/x-x");
         assert_eq!(without_placeholders("a {{ b"), "a x");
     }

@@ -824,28 +824,10 @@ impl BranchName {
     }
 }
 
-/// Why `s` is not a valid git branch name (`git check-ref-format --branch`), if it is not.
+/// Why `s` is not a valid git branch name, if it is not (the rules the disguise module enforces, so that
+/// `validate` and the drill agree).
 pub(crate) fn branch_name_problem(s: &str) -> Option<&'static str> {
-    if s.is_empty() {
-        return Some("it is empty");
-    }
-    if let Some(c) = s.chars().find(|c| c.is_control() || c.is_whitespace() || "~^:?*[\\".contains(*c)) {
-        return Some(if c.is_whitespace() {
-            "it contains a space"
-        } else {
-            "it contains one of ~ ^ : ? * [ \\ or a control character"
-        });
-    }
-    if s.contains("..") || s.contains("@{") || s == "@" {
-        return Some("it contains `..` or `@{`");
-    }
-    if s.starts_with('/') || s.ends_with('/') || s.contains("//") || s.starts_with('-') {
-        return Some("it starts with `-` or has an empty `/` segment");
-    }
-    if s.ends_with('.') || s.ends_with(".lock") || s.split('/').any(|seg| seg.starts_with('.')) {
-        return Some("a segment starts with `.`, or it ends with `.` or `.lock`");
-    }
-    None
+    crate::disguise::check_branch_name(s).err()
 }
 
 impl FromStr for BranchName {

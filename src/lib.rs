@@ -11,3 +11,4 @@ pub mod schedule;
 pub mod disguise;
 pub mod render;
 pub mod repo;
+pub mod git;

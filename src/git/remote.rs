@@ -1,0 +1,305 @@
+//! Fetching and pushing over smart HTTP(S) or to a local path, with `x-access-token` basic auth.
+//!
+//! Remotes are anonymous (`git_remote_create_anonymous`): nothing is written to the repository's config, so
+//! neither the URL nor any credential lands in `.git/config`.
+
+use std::cell::{Cell, RefCell};
+use std::num::NonZeroU32;
+
+use super::error::{redact_url, scrub};
+use super::types::{CommitSha, PushRef, Token};
+use super::{GitError, Repo, Result, check_ref_name};
+
+/// How many times the token is offered for one URL during one operation. libgit2 asks the credentials callback
+/// again after every 401 and would replay a refused token up to its own limit of 15 requests; a second request
+/// for the same URL means the token was refused, so one offer is enough.
+const OFFERS_PER_URL: usize = 1;
+/// How many times the callback may be asked in total during one operation (one redirect to another host).
+const MAX_CREDENTIAL_CALLS: usize = 3;
+
+/// The credentials callback's memory, shared by the callbacks of one operation (connect, then fetch).
+struct Auth<'a> {
+    token: Option<&'a Token>,
+    offered: RefCell<Vec<String>>,
+    calls: Cell<usize>,
+    refused: Cell<bool>,
+}
+
+impl<'a> Auth<'a> {
+    fn new(token: Option<&'a Token>) -> Auth<'a> {
+        Auth { token, offered: RefCell::new(Vec::new()), calls: Cell::new(0), refused: Cell::new(false) }
+    }
+
+    /// The answer to libgit2's request for credentials for `url`.
+    fn credentials(&self, url: &str, allowed: git2::CredentialType) -> std::result::Result<git2::Cred, git2::Error> {
+        self.calls.set(self.calls.get() + 1);
+        let mut offered = self.offered.borrow_mut();
+        let times = offered.iter().filter(|u| *u == url).count();
+        let Some(token) = self.token else {
+            return Err(self.refuse("the server asks for credentials and no token was given"));
+        };
+        if !allowed.contains(git2::CredentialType::USER_PASS_PLAINTEXT) {
+            return Err(self.refuse("the server asks for a kind of credentials other than a token"));
+        }
+        if times >= OFFERS_PER_URL || self.calls.get() > MAX_CREDENTIAL_CALLS {
+            return Err(self.refuse("the server refused the token"));
+        }
+        offered.push(url.to_owned());
+        tracing::debug!(url = %redact_url(url), "offering the token as x-access-token");
+        git2::Cred::userpass_plaintext("x-access-token", token.expose())
+    }
+
+    fn refuse(&self, why: &str) -> git2::Error {
+        self.refused.set(true);
+        git2::Error::new(git2::ErrorCode::Auth, git2::ErrorClass::Callback, format!("firedrill: {why}"))
+    }
+
+    /// A remote failure in domain terms, scrubbed of the token.
+    fn error(&self, url: &str, err: &git2::Error) -> GitError {
+        let url = redact_url(url);
+        let message = scrub(err.message(), self.token);
+        if self.refused.get() || err.code() == git2::ErrorCode::Auth {
+            return GitError::AuthFailed { url, token_given: self.token.is_some() };
+        }
+        // libgit2 reports unexpected HTTP statuses only in the message text.
+        if message.contains("status code: 403") {
+            return GitError::PermissionDenied { url, message };
+        }
+        if message.contains("status code: 404") {
+            return GitError::NotFound { what: format!("the repository {url}") };
+        }
+        GitError::Transport { url, message }
+    }
+}
+
+fn callbacks<'a>(auth: &'a Auth<'a>) -> git2::RemoteCallbacks<'a> {
+    let mut callbacks = git2::RemoteCallbacks::new();
+    callbacks.credentials(move |url, _username, allowed| auth.credentials(url, allowed));
+    callbacks
+}
+
+/// Whether libgit2 reaches `url` through its smart HTTP transport, which supports shallow fetches; its local
+/// transport (paths and `file://`) does not.
+fn is_http(url: &str) -> bool {
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
+}
+
+impl Repo {
+    /// Fetches branch `branch` of the repository at `url` (smart HTTP or a local path) into local reference
+    /// `into_ref` (a full name such as `refs/remotes/origin/main`, force-updated) and returns its tip, or
+    /// `None` when the remote has no such branch (then `into_ref` is deleted, so it never shows a stale tip).
+    ///
+    /// With `depth`, only that many commits of history are fetched, over HTTP: the repository becomes shallow.
+    /// libgit2's local transport cannot fetch shallow, so from a path the whole branch is fetched. `token` is
+    /// sent as the password of user `x-access-token` when the server asks; a refused or missing token ends the
+    /// fetch at once with [`GitError::AuthFailed`]. No tags are fetched and `FETCH_HEAD` is not written.
+    pub fn fetch_branch(
+        &self,
+        url: &str,
+        branch: &str,
+        into_ref: &str,
+        depth: Option<NonZeroU32>,
+        token: Option<&Token>,
+    ) -> Result<Option<CommitSha>> {
+        let remote_ref = super::branch_ref(branch)?;
+        check_ref_name(into_ref)?;
+        let shown = redact_url(url);
+        let auth = Auth::new(token);
+        let mut remote = self.repo.remote_anonymous(url).map_err(|e| auth.error(url, &e))?;
+        tracing::debug!(url = %shown, branch, depth = depth.map(NonZeroU32::get), "fetching");
+
+        // STEP 1: list the remote's branches (one request), to tell a missing branch from an empty fetch.
+        let mut connection = remote
+            .connect_auth(git2::Direction::Fetch, Some(callbacks(&auth)), None)
+            .map_err(|e| auth.error(url, &e))?;
+        let listed = connection.list().map_err(|e| auth.error(url, &e))?;
+        let Some(tip) = listed.iter().find(|head| head.name() == remote_ref).map(|head| head.oid()) else {
+            drop(connection);
+            self.delete_ref_if_present(into_ref)?;
+            tracing::debug!(url = %shown, branch, "the remote has no such branch");
+            return Ok(None);
+        };
+
+        // STEP 2: download it over the same connection and point `into_ref` at it.
+        let mut options = git2::FetchOptions::new();
+        options
+            .remote_callbacks(callbacks(&auth))
+            .download_tags(git2::AutotagOption::None)
+            .update_fetchhead(false)
+            .prune(git2::FetchPrune::Off);
+        match depth {
+            Some(depth) if is_http(url) => {
+                options.depth(i32::try_from(depth.get()).unwrap_or(i32::MAX));
+            }
+            Some(_) => tracing::debug!(url = %shown, "the local transport cannot fetch shallow: fetching all history"),
+            None => {}
+        }
+        let refspec = format!("+{remote_ref}:{into_ref}");
+        let reflog = format!("firedrill: fetch {branch} from {shown}");
+        connection
+            .remote()
+            .fetch(&[refspec.as_str()], Some(&mut options), Some(&reflog))
+            .map_err(|e| auth.error(url, &e))?;
+        drop(connection);
+
+        let tip = CommitSha::from_oid(tip);
+        // libgit2 updates `into_ref` from the same listing; set it ourselves should it ever skip an unchanged tip.
+        if self.ref_target(into_ref)?.as_ref() != Some(&tip) {
+            self.repo.reference(into_ref, tip.oid(), true, &reflog).map_err(|e| GitError::storage(&e))?;
+        }
+        tracing::debug!(url = %shown, branch, tip = %tip, "fetched");
+        Ok(Some(tip))
+    }
+
+    /// Pushes `updates` to the repository at `url` (smart HTTP or a local path), never forced. A reference
+    /// update the server refuses — non-fast-forward (the remote branch moved: a lost compare-and-swap), a hook,
+    /// a protection rule — is a [`GitError::PushRejected`], never silence. Authentication as in
+    /// [`Repo::fetch_branch`].
+    pub fn push(&self, url: &str, updates: &[PushRef<'_>], token: Option<&Token>) -> Result<()> {
+        let shown = redact_url(url);
+        let mut refspecs = Vec::with_capacity(updates.len());
+        for update in updates {
+            check_ref_name(update.remote_ref())?;
+            refspecs.push(match update {
+                PushRef::Update { commit, remote_ref } => {
+                    self.repo
+                        .find_commit(commit.oid())
+                        .map_err(|_| GitError::NotFound { what: format!("commit {commit}") })?;
+                    format!("{commit}:{remote_ref}")
+                }
+                PushRef::Delete { remote_ref } => format!(":{remote_ref}"),
+            });
+        }
+        if refspecs.is_empty() {
+            return Ok(());
+        }
+        let auth = Auth::new(token);
+        let rejected: RefCell<Vec<(String, String)>> = RefCell::new(Vec::new());
+        let remote_says: RefCell<String> = RefCell::new(String::new());
+        // (remote ref, its commit on the remote before the push) from the negotiation, to name a non-fast-forward.
+        let remote_before: RefCell<Vec<(String, git2::Oid)>> = RefCell::new(Vec::new());
+        let mut callbacks = callbacks(&auth);
+        callbacks.push_update_reference(|refname, status| {
+            if let Some(status) = status {
+                rejected.borrow_mut().push((refname.to_owned(), status.to_owned()));
+            }
+            Ok(())
+        });
+        callbacks.sideband_progress(|text| {
+            remote_says.borrow_mut().push_str(&String::from_utf8_lossy(text));
+            true
+        });
+        callbacks.push_negotiation(|negotiated| {
+            let mut before = remote_before.borrow_mut();
+            for update in negotiated {
+                before.push((String::from_utf8_lossy(update.dst_refname_bytes()).into_owned(), update.src()));
+            }
+            Ok(())
+        });
+        let mut options = git2::PushOptions::new();
+        options.remote_callbacks(callbacks);
+        tracing::debug!(url = %shown, refs = ?updates.iter().map(PushRef::remote_ref).collect::<Vec<_>>(), "pushing");
+
+        let mut remote = self.repo.remote_anonymous(url).map_err(|e| auth.error(url, &e))?;
+        let pushed = remote.push(&refspecs, Some(&mut options));
+        drop(remote);
+        drop(options);
+        let remote_says = remote_message(&remote_says.into_inner(), token);
+        if let Err(e) = pushed {
+            if e.code() == git2::ErrorCode::NotFastForward {
+                // libgit2 refuses a non-fast-forward itself, before sending anything.
+                let refname = self.non_fast_forward(updates, &remote_before.into_inner());
+                return Err(GitError::PushRejected {
+                    refname,
+                    reason: "non-fast-forward: the remote branch has commits the pushed commit does not contain \
+                             (it moved since it was fetched)"
+                        .to_owned(),
+                });
+            }
+            return Err(auth.error(url, &e));
+        }
+        let rejected = rejected.into_inner();
+        if let Some((refname, status)) = rejected.first() {
+            let mut reason = scrub(status, token);
+            if rejected.len() > 1 {
+                let others: Vec<&str> = rejected[1..].iter().map(|(r, _)| r.as_str()).collect();
+                reason.push_str(&format!(" (also rejected: {})", others.join(", ")));
+            }
+            if !remote_says.is_empty() {
+                reason.push_str(&format!("; the server said: {remote_says}"));
+            }
+            tracing::debug!(url = %shown, refname, reason, "push rejected");
+            return Err(GitError::PushRejected { refname: refname.clone(), reason });
+        }
+        tracing::debug!(url = %shown, "pushed");
+        Ok(())
+    }
+
+    /// The remote reference of `updates` whose remote commit is not an ancestor of the pushed one.
+    fn non_fast_forward(&self, updates: &[PushRef<'_>], remote_before: &[(String, git2::Oid)]) -> String {
+        let offending = updates.iter().find_map(|update| {
+            let PushRef::Update { commit, remote_ref } = update else { return None };
+            let (_, before) = remote_before.iter().find(|(name, _)| name == remote_ref)?;
+            let fast_forward = before.is_zero()
+                || *before == commit.oid()
+                || self.repo.graph_descendant_of(commit.oid(), *before).unwrap_or(false);
+            (!fast_forward).then(|| (*remote_ref).to_owned())
+        });
+        offending.unwrap_or_else(|| updates.iter().map(PushRef::remote_ref).collect::<Vec<_>>().join(", "))
+    }
+
+    fn delete_ref_if_present(&self, name: &str) -> Result<()> {
+        match self.repo.find_reference(name) {
+            Ok(mut reference) => reference.delete().map_err(|e| GitError::storage(&e)),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(()),
+            Err(e) => Err(GitError::storage(&e)),
+        }
+    }
+}
+
+/// The server's side-band text (hook output), one line, scrubbed.
+fn remote_message(text: &str, token: Option<&Token>) -> String {
+    let lines: Vec<&str> = text.split(['\n', '\r']).map(str::trim).filter(|l| !l.is_empty()).collect();
+    scrub(&lines.join(" / "), token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_http_urls_fetch_shallow() {
+        assert!(is_http("http://127.0.0.1:1234/r.git"));
+        assert!(is_http("HTTPS://github.com/o/r.git"));
+        assert!(!is_http("/srv/git/r.git"));
+        assert!(!is_http("file:///srv/git/r.git"));
+        assert!(!is_http("git@github.com:o/r.git"));
+        assert!(!is_http("htt"));
+    }
+
+    #[test]
+    fn remote_messages_become_one_scrubbed_line() {
+        let token = Token::new("tok123");
+        assert_eq!(remote_message("drills are paused\r\nask tok123\n\n", Some(&token)), "drills are paused / ask ***");
+    }
+
+    #[test]
+    fn refused_tokens_are_offered_once_per_url() {
+        let token = Token::new("t");
+        let auth = Auth::new(Some(&token));
+        let plain = git2::CredentialType::USER_PASS_PLAINTEXT;
+        assert!(auth.credentials("http://h/a.git", plain).is_ok());
+        assert!(auth.credentials("http://h/a.git", plain).is_err());
+        assert!(auth.refused.get());
+        let err = auth.error("http://u:t@h/a.git", &git2::Error::from_str("boom t"));
+        assert!(matches!(&err, GitError::AuthFailed { url, token_given: true } if url == "http://h/a.git"), "{err:?}");
+
+        let anonymous = Auth::new(None);
+        assert!(anonymous.credentials("http://h/a.git", plain).is_err());
+        assert!(matches!(
+            anonymous.error("http://h", &git2::Error::from_str("x")),
+            GitError::AuthFailed { token_given: false, .. }
+        ));
+    }
+}

@@ -9,6 +9,8 @@ use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
 /// Alias expansion can make a tiny file enormous ("billion laughs"); scenario files are small.
 const MAX_NODES: usize = 100_000;
+/// Every later pass walks the tree recursively; real configuration is never this deep.
+const MAX_DEPTH: usize = 128;
 
 /// A position in a text file: 1-based line, 1-based column counted in characters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
@@ -310,6 +312,9 @@ pub fn parse(text: &str) -> Result<Vec<Node>, SyntaxError> {
                 };
                 b.finish(node, anchor);
             }
+            Event::SequenceStart(..) | Event::MappingStart(..) if b.stack.len() >= MAX_DEPTH => {
+                return Err(fail(format!("lists and mappings are nested more than {MAX_DEPTH} levels deep")));
+            }
             Event::SequenceStart(anchor, _) => b.stack.push(Frame::Seq { pos, anchor, items: Vec::new() }),
             Event::MappingStart(anchor, _) => b.stack.push(Frame::Map { pos, anchor, entries: Vec::new(), key: None }),
             Event::SequenceEnd | Event::MappingEnd => {
@@ -395,6 +400,12 @@ mod tests {
             ));
         }
         assert!(parse(&text).is_err());
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let text: String = (0..300).map(|i| format!("{}a:\n", " ".repeat(i))).collect();
+        assert!(parse(&text).unwrap_err().message.contains("nested more than 128 levels"));
     }
 
     #[test]

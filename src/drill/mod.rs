@@ -1,3 +1,6 @@
-//! The drill: what one occurrence of a scenario writes, and (next issue) its lifecycle as a fold of events.
+//! The drill: what one occurrence of a scenario writes ([`prepare`]), its events ([`event`]) and its state
+//! as a fold of those events ([`state`]).
 
+pub mod event;
 pub mod prepare;
+pub mod state;

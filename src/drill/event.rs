@@ -1,0 +1,156 @@
+//! The events of a drill, as stored one per line in the ledger (`drills/<drill-id>/events.jsonl`).
+//!
+//! The log is append-only; a drill's state is a fold over it ([`super::state`]), never stored separately.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// The version of the event format, written in every line.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// One line of a drill's event log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Format version ([`FORMAT_VERSION`]).
+    pub v: u32,
+    /// When it happened (for recoveries: when the recovering commit landed, not when firedrill noticed).
+    pub time: Timestamp,
+    /// Who did it: `firedrill`, a user name, or the author of a commit.
+    pub actor: String,
+    /// What produced it: `tick`, `command`, `demo`…
+    pub source: String,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// Where the fault goes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetRef {
+    /// The target repository as the scenario names it (`None`: the control repository).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repo: Option<String>,
+    pub branch: String,
+    pub path: String,
+}
+
+/// How the fault was removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecoveryHow {
+    /// A commit that reverts the drill's merge.
+    Revert,
+    /// Any other change that removes the fault (a fix, another value).
+    Fix,
+    /// firedrill reverted it after `safety.max_duration`.
+    Timeout,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", content = "data", rename_all = "snake_case")]
+pub enum EventKind {
+    /// The drill is scheduled: what, where and when.
+    Planned { scenario: String, target: TargetRef, occurrence: Timestamp, open_at: Timestamp, merge_at: Timestamp },
+    /// The change was opened: the branch, its commit, the base it was cut from, the change request.
+    Opened { branch: String, commit: String, base: String, change: String },
+    /// The fault landed on the base branch.
+    Merged { commit: String },
+    /// The change could not be merged (closed, head moved, conflict): the drill ends here.
+    Abandoned { reason: String },
+    /// A responder's or game master's command.
+    Command { name: String, #[serde(default, skip_serializing_if = "Option::is_none")] args: Option<String> },
+    /// A hint was released.
+    Hint { index: usize, text: String },
+    /// The fault is gone from the base branch: which commit removed it (its landing time is the event time).
+    Recovered { commit: String, how: RecoveryHow },
+    /// `safety.max_duration` passed without recovery.
+    TimedOut { #[serde(default, skip_serializing_if = "Option::is_none")] reverted_by: Option<String> },
+    /// Stopped by the game master (or a real incident); the fault is reverted if it had landed.
+    Aborted { reason: String },
+    /// The report was written.
+    Reported { path: String },
+}
+
+impl EventKind {
+    /// The event's name as written in the log.
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventKind::Planned { .. } => "planned",
+            EventKind::Opened { .. } => "opened",
+            EventKind::Merged { .. } => "merged",
+            EventKind::Abandoned { .. } => "abandoned",
+            EventKind::Command { .. } => "command",
+            EventKind::Hint { .. } => "hint",
+            EventKind::Recovered { .. } => "recovered",
+            EventKind::TimedOut { .. } => "timed_out",
+            EventKind::Aborted { .. } => "aborted",
+            EventKind::Reported { .. } => "reported",
+        }
+    }
+
+    /// Whether the log may hold this event more than once (commands do; lifecycle steps happen once).
+    pub fn repeatable(&self) -> bool {
+        matches!(self, EventKind::Command { .. })
+    }
+}
+
+impl Event {
+    pub fn new(time: Timestamp, actor: impl Into<String>, source: impl Into<String>, kind: EventKind) -> Event {
+        Event { v: FORMAT_VERSION, time, actor: actor.into(), source: source.into(), kind }
+    }
+
+    /// Whether `self` is already in `log`: the same lifecycle step (or, for hints, the same hint) was recorded.
+    /// Appending is idempotent on this, so a re-run never duplicates a step.
+    pub fn already_in(&self, log: &[Event]) -> bool {
+        match &self.kind {
+            EventKind::Hint { index, .. } => log.iter().any(|e| matches!(&e.kind, EventKind::Hint { index: i, .. } if i == index)),
+            k if k.repeatable() => log.iter().any(|e| e == self),
+            k => log.iter().any(|e| e.kind.name() == k.name()),
+        }
+    }
+
+    /// One JSON line (without the line break).
+    pub fn to_line(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// Parses an event log; a line that does not parse is an error naming its line number.
+pub fn parse_log(text: &str) -> Result<Vec<Event>, String> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            let e: Event = serde_json::from_str(l).map_err(|e| format!("line {}: {e}", i + 1))?;
+            if e.v > FORMAT_VERSION {
+                return Err(format!("line {}: event format version {} is newer than this firedrill ({FORMAT_VERSION}); upgrade firedrill", i + 1, e.v));
+            }
+            Ok(e)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_round_trip_with_a_version_and_a_tag() {
+        let e = Event::new("2026-11-24T10:17:00Z".parse().unwrap(), "firedrill", "tick", EventKind::Merged { commit: "abc".into() });
+        let line = e.to_line();
+        assert_eq!(line, r#"{"v":1,"time":"2026-11-24T10:17:00Z","actor":"firedrill","source":"tick","event":"merged","data":{"commit":"abc"}}"#);
+        assert_eq!(parse_log(&format!("{line}\n")).unwrap(), vec![e]);
+        assert!(parse_log("{\"v\":9}\n").is_err());
+    }
+
+    #[test]
+    fn steps_are_recorded_once_commands_many_times() {
+        let t: Timestamp = "2026-11-24T10:17:00Z".parse().unwrap();
+        let merged = Event::new(t, "firedrill", "tick", EventKind::Merged { commit: "a".into() });
+        let log = vec![merged.clone()];
+        let again = Event::new(t, "firedrill", "tick", EventKind::Merged { commit: "b".into() });
+        assert!(again.already_in(&log));
+        let cmd = Event::new(t, "ana", "command", EventKind::Command { name: "status".into(), args: None });
+        assert!(!cmd.already_in(&log));
+    }
+}

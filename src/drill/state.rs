@@ -1,0 +1,197 @@
+//! A drill's state: a fold over its events. Nothing here is stored; it is recomputed from the log.
+
+use jiff::{SignedDuration, Timestamp};
+
+use super::event::{Event, EventKind, RecoveryHow, TargetRef};
+
+/// Where a drill stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Scheduled; the change is not open yet.
+    Planned,
+    /// The change is open and waits for its merge instant.
+    Opened,
+    /// The fault is on the base branch: the incident is running.
+    Merged,
+    /// The fault is gone (revert, fix, or firedrill's timeout revert).
+    Recovered,
+    /// The game master stopped it.
+    Aborted,
+    /// The change could not be merged; the fault never landed.
+    Abandoned,
+}
+
+impl Phase {
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Planned => "planned",
+            Phase::Opened => "open",
+            Phase::Merged => "running",
+            Phase::Recovered => "recovered",
+            Phase::Aborted => "aborted",
+            Phase::Abandoned => "abandoned",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Opened {
+    pub at: Timestamp,
+    pub branch: String,
+    pub commit: String,
+    pub base: String,
+    pub change: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Landed {
+    pub at: Timestamp,
+    pub commit: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Drill {
+    pub id: String,
+    pub scenario: String,
+    pub target: TargetRef,
+    pub occurrence: Timestamp,
+    pub open_at: Timestamp,
+    pub merge_at: Timestamp,
+    pub opened: Option<Opened>,
+    pub merged: Option<Landed>,
+    pub recovered: Option<(Landed, RecoveryHow)>,
+    pub timed_out: Option<Timestamp>,
+    pub aborted: Option<(Timestamp, String, String)>,
+    pub abandoned: Option<(Timestamp, String)>,
+    /// Released hints: (index, when).
+    pub hints: Vec<(usize, Timestamp)>,
+    pub reported: Option<String>,
+    /// The whole log, for timelines.
+    pub events: Vec<Event>,
+}
+
+impl Drill {
+    /// Folds a drill's log; `None` when the log has no `planned` event (not a drill yet).
+    pub fn fold(id: &str, events: &[Event]) -> Option<Drill> {
+        let mut d = events.iter().find_map(|e| match &e.kind {
+            EventKind::Planned { scenario, target, occurrence, open_at, merge_at } => Some(Drill {
+                id: id.to_owned(),
+                scenario: scenario.clone(),
+                target: target.clone(),
+                occurrence: *occurrence,
+                open_at: *open_at,
+                merge_at: *merge_at,
+                opened: None,
+                merged: None,
+                recovered: None,
+                timed_out: None,
+                aborted: None,
+                abandoned: None,
+                hints: Vec::new(),
+                reported: None,
+                events: events.to_vec(),
+            }),
+            _ => None,
+        })?;
+        for e in events {
+            match &e.kind {
+                EventKind::Planned { .. } | EventKind::Command { .. } => {}
+                EventKind::Opened { branch, commit, base, change } => {
+                    d.opened.get_or_insert(Opened { at: e.time, branch: branch.clone(), commit: commit.clone(), base: base.clone(), change: change.clone() });
+                }
+                EventKind::Merged { commit } => {
+                    d.merged.get_or_insert(Landed { at: e.time, commit: commit.clone() });
+                }
+                EventKind::Abandoned { reason } => {
+                    d.abandoned.get_or_insert((e.time, reason.clone()));
+                }
+                EventKind::Hint { index, .. } => d.hints.push((*index, e.time)),
+                EventKind::Recovered { commit, how } => {
+                    d.recovered.get_or_insert((Landed { at: e.time, commit: commit.clone() }, *how));
+                }
+                EventKind::TimedOut { .. } => {
+                    d.timed_out.get_or_insert(e.time);
+                }
+                EventKind::Aborted { reason } => {
+                    d.aborted.get_or_insert((e.time, e.actor.clone(), reason.clone()));
+                }
+                EventKind::Reported { path } => {
+                    d.reported.get_or_insert(path.clone());
+                }
+            }
+        }
+        Some(d)
+    }
+
+    pub fn phase(&self) -> Phase {
+        if self.aborted.is_some() {
+            Phase::Aborted
+        } else if self.recovered.is_some() {
+            Phase::Recovered
+        } else if self.abandoned.is_some() {
+            Phase::Abandoned
+        } else if self.merged.is_some() {
+            Phase::Merged
+        } else if self.opened.is_some() {
+            Phase::Opened
+        } else {
+            Phase::Planned
+        }
+    }
+
+    /// Finished: nothing more will happen to the target (a timed-out drill without auto-revert is still
+    /// watched until someone removes the fault).
+    pub fn is_resolved(&self) -> bool {
+        matches!(self.phase(), Phase::Recovered | Phase::Aborted | Phase::Abandoned)
+    }
+
+    /// Time to recovery: from the fault's landing to the landing of the commit that removed it.
+    pub fn time_to_recovery(&self) -> Option<SignedDuration> {
+        let merged = self.merged.as_ref()?;
+        let (rec, _) = self.recovered.as_ref()?;
+        Some(rec.at.duration_since(merged.at))
+    }
+}
+
+/// `1 h 18 min`, `42 min`, `35 s`: a duration as people say it.
+pub fn human_duration(d: SignedDuration) -> String {
+    let secs = d.as_secs().max(0);
+    let (h, m, s) = (secs / 3600, (secs % 3600) / 60, secs % 60);
+    match (h, m, s) {
+        (0, 0, s) => format!("{s} s"),
+        (0, m, 0) => format!("{m} min"),
+        (0, m, s) => format!("{m} min {s} s"),
+        (h, 0, _) => format!("{h} h"),
+        (h, m, _) => format!("{h} h {m} min"),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_drill_folds_from_planned_to_recovered_with_its_time_to_recovery() {
+        let target = TargetRef { repo: None, branch: "main".into(), path: "values.yaml".into() };
+        let ev = |time: &str, kind| Event::new(t(time), "firedrill", "tick", kind);
+        let log = vec![
+            ev("2026-11-24T09:00:00Z", EventKind::Planned { scenario: "s".into(), target, occurrence: t("2026-11-24T09:00:00Z"), open_at: t("2026-11-24T09:00:00Z"), merge_at: t("2026-11-24T10:17:00Z") }),
+            ev("2026-11-24T09:00:00Z", EventKind::Opened { branch: "b".into(), commit: "c1".into(), base: "c0".into(), change: "b".into() }),
+            ev("2026-11-24T10:17:00Z", EventKind::Merged { commit: "m".into() }),
+        ];
+        let d = Drill::fold("s-1", &log).unwrap();
+        assert_eq!(d.phase(), Phase::Merged);
+        assert!(!d.is_resolved());
+        let mut log = log;
+        log.push(ev("2026-11-24T11:35:00Z", EventKind::Recovered { commit: "r".into(), how: RecoveryHow::Revert }));
+        let d = Drill::fold("s-1", &log).unwrap();
+        assert_eq!(d.phase(), Phase::Recovered);
+        assert_eq!(human_duration(d.time_to_recovery().unwrap()), "1 h 18 min");
+        assert!(Drill::fold("x", &[]).is_none());
+    }
+}

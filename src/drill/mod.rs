@@ -1,6 +1,7 @@
 //! The drill: what one occurrence of a scenario writes ([`prepare`]), its events ([`event`]) and its state
 //! as a fold of those events ([`state`]).
 
+pub mod due;
 pub mod event;
 pub mod prepare;
 pub mod state;

@@ -195,6 +195,9 @@ impl Repo {
     /// a merge commit with parents (base, head), a squash commit with parent base, or `head` itself for a
     /// fast-forward. Moves no reference. When `head` is already contained in `base`, returns `base`
     /// unchanged: there is nothing to merge. `author` is used for merge and squash commits.
+    ///
+    /// The merge base must be present locally: in a shallow copy whose history stops above it, libgit2 merges
+    /// without a base and reports conflicts on every file both sides changed. Fetch enough history first.
     pub fn merge(
         &self,
         base: &CommitSha,

@@ -65,7 +65,10 @@ impl<'a> Auth<'a> {
         if message.contains("status code: 403") {
             return GitError::PermissionDenied { url, message };
         }
-        if message.contains("status code: 404") {
+        // A missing repository: HTTP 404, or a local path with no repository.
+        if message.contains("status code: 404")
+            || (err.code() == git2::ErrorCode::NotFound && err.class() == git2::ErrorClass::Repository)
+        {
             return GitError::NotFound { what: format!("the repository {url}") };
         }
         GitError::Transport { url, message }
@@ -83,6 +86,14 @@ fn callbacks<'a>(auth: &'a Auth<'a>) -> git2::RemoteCallbacks<'a> {
 fn is_http(url: &str) -> bool {
     let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
     lower.starts_with("http://") || lower.starts_with("https://")
+}
+
+/// A remote given as a folder that does not exist. libgit2 picks the transport by looking at the disk, so a
+/// missing folder would otherwise be reported as "unsupported URL protocol".
+fn missing_local_repository(url: &str) -> Option<GitError> {
+    let looks_like_path = !url.contains("://") && (url.starts_with(['/', '.']) || !url.contains(':'));
+    (looks_like_path && !std::path::Path::new(url).exists())
+        .then(|| GitError::NotFound { what: format!("the repository {url}") })
 }
 
 impl Repo {
@@ -104,6 +115,9 @@ impl Repo {
     ) -> Result<Option<CommitSha>> {
         let remote_ref = super::branch_ref(branch)?;
         check_ref_name(into_ref)?;
+        if let Some(missing) = missing_local_repository(url) {
+            return Err(missing);
+        }
         let shown = redact_url(url);
         let auth = Auth::new(token);
         let mut remote = self.repo.remote_anonymous(url).map_err(|e| auth.error(url, &e))?;
@@ -173,6 +187,9 @@ impl Repo {
         }
         if refspecs.is_empty() {
             return Ok(());
+        }
+        if let Some(missing) = missing_local_repository(url) {
+            return Err(missing);
         }
         let auth = Auth::new(token);
         let rejected: RefCell<Vec<(String, String)>> = RefCell::new(Vec::new());
@@ -276,6 +293,15 @@ mod tests {
         assert!(!is_http("file:///srv/git/r.git"));
         assert!(!is_http("git@github.com:o/r.git"));
         assert!(!is_http("htt"));
+    }
+
+    #[test]
+    fn a_missing_folder_is_a_missing_repository() {
+        assert!(missing_local_repository("/definitely/not/here.git").is_some());
+        assert!(missing_local_repository("relative/not-here.git").is_some());
+        assert!(missing_local_repository("/").is_none());
+        assert!(missing_local_repository("http://127.0.0.1/r.git").is_none());
+        assert!(missing_local_repository("git@github.com:o/r.git").is_none());
     }
 
     #[test]

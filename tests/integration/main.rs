@@ -2,8 +2,10 @@
 
 mod common;
 mod corpus;
+mod git;
 mod patch_cli;
 mod patch_formats;
 mod preview;
 mod schema;
+mod support;
 mod validate;

@@ -420,6 +420,7 @@ fn write_commit_changes_exactly_the_given_files() {
     files.push(("README.md".into(), "# staging\n".into()));
     let parent = import(&git_dir, &files, &[("scripts/deploy.sh", "#!/bin/sh\necho deploy\n")]);
     let refs_before = git_in(&git_dir, &["for-each-ref"]);
+    assert_eq!(loose_objects(&git_dir), 0, "fast-import wrote a pack");
 
     let changes = [
         FileChange::write("charts/api/values.yaml", "redis:\n  pool: 0\n"),
@@ -455,12 +456,22 @@ fn write_commit_changes_exactly_the_given_files() {
     assert!(header.ends_with("Tune the redis pool\n\nLess idle connections."), "{header}");
     assert_eq!(git_in(&git_dir, &["for-each-ref"]), refs_before);
     assert!(!git_dir.join("index").exists());
+    // Objects written: 3 blobs, the 5 trees on the changed paths (root, charts, charts/api, charts/api/extra,
+    // scripts) and the commit. The 40 files under apps/ were never read: the cost follows the paths' depth.
+    assert_eq!(loose_objects(&git_dir), 9, "objects written");
     git_in(&git_dir, &["fsck", "--no-progress", "--strict", commit.as_str()]);
 
     let info = repo.commit_info(&commit).expect("info");
     assert_eq!(info.parents, vec![parent.clone()]);
     assert_eq!(info.author, dana(0));
     assert_eq!(info.committer, bot(3600));
+}
+
+/// How many loose objects `git count-objects` sees.
+fn loose_objects(git_dir: &Path) -> usize {
+    let counts = git_in(git_dir, &["count-objects", "-v"]);
+    let count = counts.lines().find_map(|l| l.strip_prefix("count: ")).expect("count line");
+    count.parse().expect("a number")
 }
 
 /// Writes one commit on `main` with git fast-import: (path, content) files and executable scripts.
@@ -475,7 +486,7 @@ fn import(git_dir: &Path, files: &[(String, String)], scripts: &[(&str, &str)]) 
     }
     let mut child = crate::support::git_http::git_command(&std::env::temp_dir())
         .current_dir(git_dir)
-        .args(["fast-import", "--quiet"])
+        .args(["-c", "fastimport.unpackLimit=0", "fast-import", "--quiet"])
         .stdin(std::process::Stdio::piped())
         .spawn()
         .expect("git fast-import");

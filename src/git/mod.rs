@@ -280,6 +280,29 @@ impl Repo {
         self.repo.graph_descendant_of(descendant.oid(), ancestor.oid()).map_err(|e| GitError::storage(&e))
     }
 
+    /// The names of the entries of folder `dir` at `commit` (empty when the folder does not exist), sorted.
+    pub fn list_dir(&self, commit: &CommitSha, dir: &str) -> Result<Vec<String>> {
+        check_path(dir)?;
+        let tree = self.find_commit(commit)?.tree().map_err(|e| GitError::storage(&e))?;
+        let entry = match tree.get_path(Path::new(dir)) {
+            Ok(entry) => entry,
+            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(GitError::storage(&e)),
+        };
+        let Ok(sub) = self.repo.find_tree(entry.id()) else {
+            return Err(GitError::InvalidPath { path: dir.to_owned(), reason: format!("it is a file at {commit}") });
+        };
+        let mut names: Vec<String> = sub.iter().filter_map(|e| e.name().ok().map(str::to_owned)).collect();
+        names.sort();
+        Ok(names)
+    }
+
+    /// Points `HEAD` at `refname` (e.g. `refs/heads/main`), so clones check that branch out.
+    pub fn set_head(&self, refname: &str) -> Result<()> {
+        check_ref_name(refname)?;
+        self.repo.set_head(refname).map_err(|e| GitError::storage(&e))
+    }
+
     fn find_commit(&self, sha: &CommitSha) -> Result<git2::Commit<'_>> {
         self.repo.find_commit(sha.oid()).map_err(|e| match e.code() {
             git2::ErrorCode::NotFound => GitError::NotFound { what: format!("commit {sha}") },

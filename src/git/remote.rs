@@ -123,7 +123,7 @@ impl Repo {
         let mut remote = self.repo.remote_anonymous(url).map_err(|e| auth.error(url, &e))?;
         tracing::debug!(url = %shown, branch, depth = depth.map(NonZeroU32::get), "fetching");
 
-        // STEP 1: list the remote's branches (one request), to tell a missing branch from an empty fetch.
+        // STEP 1: read the remote's ref advertisement, to tell a missing branch from an empty fetch.
         let mut connection = remote
             .connect_auth(git2::Direction::Fetch, Some(callbacks(&auth)), None)
             .map_err(|e| auth.error(url, &e))?;

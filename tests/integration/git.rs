@@ -461,6 +461,12 @@ fn write_commit_changes_exactly_the_given_files() {
     assert_eq!(loose_objects(&git_dir), 9, "objects written");
     git_in(&git_dir, &["fsck", "--no-progress", "--strict", commit.as_str()]);
 
+    assert_eq!(repo.list_dir(&commit, "charts/api").expect("list"), ["extra", "templates", "values.yaml"]);
+    assert_eq!(repo.list_dir(&commit, "charts/web").expect("an emptied folder"), Vec::<String>::new());
+    assert!(matches!(repo.list_dir(&commit, "README.md"), Err(GitError::InvalidPath { .. })));
+    repo.set_head("refs/heads/drill").expect("HEAD may name a branch that does not exist yet");
+    assert_eq!(git_in(&git_dir, &["symbolic-ref", "HEAD"]), "refs/heads/drill");
+
     let info = repo.commit_info(&commit).expect("info");
     assert_eq!(info.parents, vec![parent.clone()]);
     assert_eq!(info.author, dana(0));

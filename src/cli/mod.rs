@@ -1,8 +1,13 @@
 //! Command-line interface: arguments become typed requests, each command lives in its own file.
 
+mod command;
+mod demo;
+pub(crate) mod lifecycle;
 mod patch;
 mod preview;
 mod schema;
+mod status;
+mod tick;
 mod validate;
 
 
@@ -36,6 +41,14 @@ pub enum Command {
     Patch(patch::Args),
     /// Show what a scenario would do — diff, branch, commit, pull request, times — without writing anything.
     Preview(preview::Args),
+    /// Do everything that is due now: plan, open, merge, observe recovery, revert on timeout, report.
+    Tick(tick::Args),
+    /// Drive a drill by hand: revert, abort, status.
+    Command(command::Args),
+    /// List the drills in the ledger with their state and times.
+    Status(status::Args),
+    /// Run a whole drill locally in a few seconds, with simulated time and no network.
+    Demo(demo::Args),
 }
 
 /// The outcome of a command that did not fail unexpectedly.
@@ -64,6 +77,10 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Schema(a) => schema::run(a),
         Command::Patch(a) => patch::run(a),
         Command::Preview(a) => preview::run(a),
+        Command::Tick(a) => tick::run(a),
+        Command::Command(a) => command::run(a),
+        Command::Status(a) => status::run(a),
+        Command::Demo(a) => demo::run(a),
     }
 }
 

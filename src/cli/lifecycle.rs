@@ -1,0 +1,168 @@
+//! What `tick`, `command` and `status` share: loading scenarios and settings, and building the ledger and
+//! the forges of the local (plain git) mode.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+
+use crate::forge::Actor;
+use crate::forge::local::LocalForge;
+use crate::git::{MergeMethod, Token};
+use crate::ledger::Ledger;
+use crate::runner::{Forges, Report, Settings};
+use crate::scenario::{self, Config, RepoKind, Scenario};
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Common {
+    /// The folder of scenario files.
+    #[arg(long, value_name = "DIR", default_value = "scenarios")]
+    pub scenarios: PathBuf,
+    /// The control repository (a path or a URL) whose ledger branch holds the drills' state.
+    #[arg(long, value_name = "PATH|URL", default_value = ".")]
+    pub control: String,
+    /// Working folder for fetched repositories (default: a folder under the system's temporary folder).
+    #[arg(long, value_name = "DIR")]
+    pub workdir: Option<PathBuf>,
+    /// Who firedrill acts as, `Name <email>`: the owner of the drill token. Default: $FIREDRILL_IDENTITY, or
+    /// `firedrill <firedrill@localhost>`.
+    #[arg(long, value_name = "NAME <EMAIL>")]
+    pub identity: Option<String>,
+    /// How drills are merged: merge (a merge commit), squash, fast-forward.
+    #[arg(long, value_name = "METHOD", default_value = "merge", value_parser = ["merge", "squash", "fast-forward"])]
+    pub merge_method: String,
+}
+
+/// Everything a lifecycle command needs, loaded and checked.
+pub struct Setup {
+    pub scenarios: Vec<Scenario>,
+    pub config: Config,
+    pub ledger: Ledger,
+    pub forges: Forges<LocalForge>,
+    pub settings: Settings,
+}
+
+/// `Name <email>` into an actor.
+pub fn parse_identity(s: &str) -> anyhow::Result<Actor> {
+    let s = s.trim();
+    let (name, rest) = s.split_once('<').with_context(|| format!("identity `{s}` is not of the form `Name <email>`"))?;
+    let email = rest.strip_suffix('>').with_context(|| format!("identity `{s}` is not of the form `Name <email>`"))?;
+    if name.trim().is_empty() || !email.contains('@') {
+        bail!("identity `{s}` is not of the form `Name <email>`");
+    }
+    Ok(Actor { name: name.trim().to_owned(), email: email.trim().to_owned() })
+}
+
+/// The scenarios of a folder (every `*.yml`/`*.yaml`, `firedrill.yml` excepted), or every problem found.
+pub fn load_scenarios(dir: &Path) -> anyhow::Result<Vec<Scenario>> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read the scenarios folder {}", dir.display()))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml") && p.file_name().is_some_and(|n| n != scenario::CONFIG_FILE))
+        .collect();
+    paths.sort();
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    for p in paths {
+        let text = std::fs::read_to_string(&p).with_context(|| format!("reading {}", p.display()))?;
+        match scenario::load(&p, &text) {
+            Ok(s) => out.push(s),
+            Err(d) => problems.extend(d.iter().map(ToString::to_string)),
+        }
+    }
+    if !problems.is_empty() {
+        bail!("invalid scenarios (run `firedrill validate`):\n{}", problems.join("\n"));
+    }
+    Ok(out)
+}
+
+fn load_config(path: &Path) -> anyhow::Result<Config> {
+    if !path.is_file() {
+        return Ok(Config::default());
+    }
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    scenario::load_config(path, &text).map_err(|d| anyhow::anyhow!("{} is invalid:\n{}", path.display(), d.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")))
+}
+
+/// A stable folder name for a repository URL inside the working folder.
+fn slot(url: &str) -> String {
+    let h = crate::schedule::seed::fnv1a64(url.as_bytes());
+    let tail: String = url.rsplit(['/', '\\']).find(|s| !s.is_empty()).unwrap_or("repo").chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '.').collect();
+    format!("{tail}-{h:016x}")
+}
+
+/// Where a scenario's `target.repo` is, for the local forge.
+fn resolve_repo(repo: &str, kind: RepoKind) -> anyhow::Result<String> {
+    match kind {
+        RepoKind::Url => Ok(repo.to_owned()),
+        RepoKind::Path => {
+            let expanded = match repo.strip_prefix("~/") {
+                Some(rest) => PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(rest),
+                None => PathBuf::from(repo),
+            };
+            Ok(std::path::absolute(&expanded).unwrap_or(expanded).display().to_string())
+        }
+        RepoKind::GitHub => bail!("target.repo `{repo}` is a GitHub repository; the local forge needs a path or a git URL"),
+    }
+}
+
+impl Common {
+    pub fn setup(&self, source: &str, dry_run: bool) -> anyhow::Result<Setup> {
+        let mut scenarios = load_scenarios(&self.scenarios)?;
+        let config = load_config(&self.scenarios.join("..").join(scenario::CONFIG_FILE))?;
+        for s in &mut scenarios {
+            s.apply_defaults(&config.defaults);
+        }
+        let identity = match &self.identity {
+            Some(i) => i.clone(),
+            None => std::env::var("FIREDRILL_IDENTITY").unwrap_or_else(|_| "firedrill <firedrill@localhost>".to_owned()),
+        };
+        let actor = parse_identity(&identity)?;
+        // The token comes only from the environment: never from arguments, which other users can read.
+        let token = std::env::var("FIREDRILL_TOKEN").ok().filter(|t| !t.is_empty()).map(Token::new);
+        let workdir = self.workdir.clone().unwrap_or_else(|| std::env::temp_dir().join("firedrill-work"));
+        let control = if self.control.contains("://") { self.control.clone() } else { resolve_repo(&self.control, RepoKind::Path)? };
+        let ledger = Ledger::new(&control, config.ledger_branch.as_str(), &workdir.join("ledger").join(slot(&control)), token.clone())?;
+        let mut by_repo = BTreeMap::new();
+        for s in &scenarios {
+            let key = s.target.repo.as_ref().map(|r| r.as_str().to_owned());
+            if by_repo.contains_key(&key) {
+                continue;
+            }
+            let url = match &s.target.repo {
+                Some(r) => resolve_repo(r.as_str(), r.kind())?,
+                None => control.clone(),
+            };
+            by_repo.insert(key, LocalForge::new(&url, &workdir.join("repos").join(slot(&url)), token.clone())?);
+        }
+        let merge_method = match self.merge_method.as_str() {
+            "squash" => MergeMethod::Squash,
+            "fast-forward" => MergeMethod::FastForward,
+            _ => MergeMethod::Merge,
+        };
+        let baseline_mttr = config.baseline_mttr.map(|d| d.to_signed());
+        let settings = Settings { actor, source: source.to_owned(), merge_method, dry_run, baseline_mttr };
+        Ok(Setup { scenarios, config, ledger, forges: Forges { by_repo }, settings })
+    }
+}
+
+/// The report of a run as numbered steps.
+pub fn render_report(title: &str, report: &Report) -> String {
+    let mut out = format!("{title}\n");
+    for (i, (step, lines)) in report.steps.iter().enumerate() {
+        out.push_str(&format!("{}. {step}\n", i + 1));
+        if lines.is_empty() {
+            out.push_str("   nothing to do\n");
+        }
+        for l in lines {
+            out.push_str(&format!("   {l}\n"));
+        }
+    }
+    out
+}
+
+/// A current-thread runtime for the async lifecycle.
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread().enable_time().build().context("starting the async runtime")
+}

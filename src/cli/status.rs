@@ -1,0 +1,44 @@
+//! `firedrill status`: the drills in the ledger, with their state and times.
+
+use std::io::Write;
+
+use anyhow::Context;
+use jiff::Timestamp;
+
+use super::Outcome;
+use super::lifecycle::Common;
+use crate::runner::Runner;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub common: Common,
+    /// The instant to describe running drills at (RFC 3339); default: now.
+    #[arg(long, value_name = "RFC3339")]
+    pub now: Option<Timestamp>,
+    /// Show one drill's timeline instead of the table.
+    #[arg(long)]
+    pub drill: Option<String>,
+}
+
+pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    let setup = args.common.setup("status", true)?;
+    let now = args.now.unwrap_or_else(Timestamp::now);
+    let runner = Runner { scenarios: &setup.scenarios, ledger: &setup.ledger, forges: &setup.forges, settings: setup.settings.clone() };
+    let drills = runner.drills()?;
+    let find = |id: &str| setup.scenarios.iter().find(|s| s.id.as_str() == id);
+    let out = match &args.drill {
+        Some(id) => {
+            let Some(d) = drills.iter().find(|d| &d.id == id) else {
+                anyhow::bail!("no drill `{id}` in the ledger; `firedrill status` lists them");
+            };
+            crate::render::status::timeline(find(&d.scenario), d)
+        }
+        None => {
+            let rows: Vec<_> = drills.iter().map(|d| (find(&d.scenario), d)).collect();
+            crate::render::status::table(&rows, now)
+        }
+    };
+    std::io::stdout().lock().write_all(out.as_bytes()).context("writing to stdout")?;
+    Ok(Outcome::Ok)
+}

@@ -1,0 +1,117 @@
+//! Forges: what the drill lifecycle needs from the service hosting the target repository.
+//!
+//! A narrow trait with one implementation per forge: [`local::LocalForge`] (any git repository, a path or a
+//! URL: firedrill pushes and merges itself) and, next, GitHub. Every method is safe to repeat: opening an
+//! open change or merging a merged one reports what is there instead of doing it twice.
+
+pub mod local;
+
+use jiff::Timestamp;
+
+use crate::git::{CommitSha, FileChange, GitError, MergeMethod};
+
+/// A change request: a pull request on GitHub, a pushed branch on the local forge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// How the forge names it (the PR number, or the branch).
+    pub id: String,
+    pub branch: String,
+    pub head: CommitSha,
+    /// A link for people, when the forge has one.
+    pub url: Option<String>,
+}
+
+/// What merging a change did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MergeOutcome {
+    /// The change is on the base branch: `commit` is the commit that landed it, at `at`.
+    Merged { commit: CommitSha, at: Timestamp },
+    /// The change's head is not the commit firedrill opened (someone pushed to it).
+    HeadMoved { expected: CommitSha, actual: CommitSha },
+    /// The change was closed or its branch deleted.
+    Closed,
+    /// The forge cannot merge it (conflicts, protection rules); why.
+    NotMergeable { reason: String },
+}
+
+/// A commit on the first-parent history of a branch, and when it landed there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Landing {
+    pub sha: CommitSha,
+    pub at: Timestamp,
+    pub message: String,
+    pub author: String,
+    pub committer: String,
+}
+
+/// How to merge a change.
+#[derive(Debug, Clone)]
+pub struct MergeSpec<'a> {
+    /// The branch to merge into.
+    pub base: &'a str,
+    /// The base commit the change was opened on (where to look for an earlier landing).
+    pub cut_from: &'a CommitSha,
+    /// The head the change must still have.
+    pub expected_head: &'a CommitSha,
+    pub method: MergeMethod,
+    pub message: &'a str,
+}
+
+/// Who firedrill acts as, and when: commits it writes carry this identity and this time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub name: String,
+    pub email: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ForgeError {
+    #[error(transparent)]
+    Git(#[from] GitError),
+    #[error("branch `{branch}` does not exist in {repo}")]
+    NoBranch { repo: String, branch: String },
+    #[error("{0}")]
+    Other(String),
+}
+
+impl ForgeError {
+    pub fn hint(&self) -> Option<&str> {
+        match self {
+            ForgeError::Git(e) => e.hint(),
+            ForgeError::NoBranch { .. } => Some("check `target.branch` in the scenario"),
+            ForgeError::Other(_) => None,
+        }
+    }
+}
+
+pub type Result<T, E = ForgeError> = std::result::Result<T, E>;
+
+/// What the lifecycle needs from a forge.
+#[allow(async_fn_in_trait)]
+pub trait Forge {
+    /// A short description for logs and reports (a URL without credentials, or a path).
+    fn describe(&self) -> String;
+    /// The tip of `branch`, or `None` when it does not exist.
+    async fn branch_head(&self, branch: &str) -> Result<Option<CommitSha>>;
+    /// The text of `path` at `commit`, or `None` when absent.
+    async fn read_file(&self, commit: &CommitSha, path: &str) -> Result<Option<String>>;
+    /// Writes (without publishing) a commit on top of `parent` changing `files`.
+    async fn write_commit(&self, parent: &CommitSha, files: &[FileChange], message: &str, author: &Actor, at: Timestamp) -> Result<CommitSha>;
+    /// The open change for `branch`, if any.
+    async fn find_change(&self, branch: &str) -> Result<Option<Change>>;
+    /// Opens a change from `branch` (created at `head`) into `base`; returns the existing one when it is
+    /// already open at `head`.
+    async fn open_change(&self, branch: &str, head: &CommitSha, base: &str, title: &str, body: &str) -> Result<Change>;
+    /// Merges `change` as `merge` says, if its head is still the expected one. When the change already
+    /// landed (a re-run after a crash), reports that landing instead of merging again.
+    async fn merge_change(&self, change: &Change, merge: &MergeSpec<'_>, actor: &Actor, at: Timestamp) -> Result<MergeOutcome>;
+    /// Reverts `commit` on `base` as `actor` at `at`; returns the landing of the revert.
+    async fn revert(&self, commit: &CommitSha, base: &str, message: &str, actor: &Actor, at: Timestamp) -> Result<Landing>;
+    /// The first-parent history of `base` after `after` (exclusive), oldest first.
+    async fn history(&self, base: &str, after: &CommitSha) -> Result<Vec<Landing>>;
+    /// Closes `change` without merging it.
+    async fn close_change(&self, change: &Change) -> Result<()>;
+    /// Posts or updates (found by `marker`) a status note on `change`. The local forge has nowhere to post:
+    /// its notes are the ledger's events.
+    async fn post_note(&self, change: &Change, marker: &str, body: &str) -> Result<()>;
+}

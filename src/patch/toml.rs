@@ -219,18 +219,30 @@ fn is_blank_line(text: &str, start: usize) -> bool {
     start < text.len() && text[start..eol(text, start)].trim().is_empty()
 }
 
-/// The range to delete for lines `start..end` (line starts): when they end the file without a final
-/// newline, the previous line's ending goes instead, so the absence of a final newline is kept.
-fn delete_lines(text: &str, start: usize, end: usize) -> Splice {
-    if end == text.len() && !text.ends_with('\n') && start > 0 {
-        Splice::new(eol(text, line_start(text, start - 1)), end, "")
-    } else {
-        Splice::new(start, end, "")
+/// Splices deleting `ranges` (whole lines): overlapping ranges are merged first, and when the last one
+/// ends the file without a final newline, the line ending before it goes instead, so the absence of a
+/// final newline is kept.
+fn delete_ranges(text: &str, mut ranges: Vec<Range<usize>>) -> Vec<Splice> {
+    ranges.sort_by_key(|r| (r.start, r.end));
+    let mut merged: Vec<Range<usize>> = Vec::new();
+    for r in ranges {
+        match merged.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => merged.push(r),
+        }
     }
+    if let Some(last) = merged.last_mut()
+        && last.end == text.len()
+        && !text.ends_with('\n')
+        && last.start > 0
+    {
+        last.start = eol(text, line_start(text, last.start - 1));
+    }
+    merged.into_iter().map(|r| Splice::new(r.start, r.end, "")).collect()
 }
 
-/// Deletes a section with the comments right above its header and one blank separator line.
-fn delete_section(text: &str, r: &Range<usize>) -> Splice {
+/// A section with the comments right above its header and one blank separator line.
+fn section_range(text: &str, r: &Range<usize>) -> Range<usize> {
     let mut s = block_start(text, r.start);
     let mut e = r.end;
     if s > 0 && is_blank_line(text, line_start(text, s - 1)) {
@@ -238,7 +250,7 @@ fn delete_section(text: &str, r: &Range<usize>) -> Splice {
     } else if is_blank_line(text, e) {
         e = next_line(text, e);
     }
-    delete_lines(text, s, e)
+    s..e
 }
 
 /// Inserts `line` as a new line after the line holding `pos`.
@@ -254,14 +266,13 @@ fn line_after(text: &str, pos: usize, line: &str, nl: &str) -> Splice {
 // ---------------------------------------------------------------------------------------------------------
 // Rendering.
 
-/// Escapes `s` for a basic string (`"…"`), keeping line feeds raw when `raw_newlines` (for `"""…"""`).
-fn escape(s: &str, raw_newlines: bool) -> String {
+/// Escapes `s` for the inside of a basic string (`"…"`).
+fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
-            '\n' if raw_newlines => out.push('\n'),
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
@@ -275,7 +286,7 @@ fn escape(s: &str, raw_newlines: bool) -> String {
 }
 
 fn basic(s: &str) -> String {
-    format!("\"{}\"", escape(s, false))
+    format!("\"{}\"", escape(s))
 }
 
 fn key_repr(k: &str) -> String {
@@ -286,26 +297,41 @@ fn key_repr(k: &str) -> String {
     }
 }
 
+/// Whether every line break in `s` is the file's own (`nl`), so it can be written raw in a multi-line string.
+fn native_breaks(s: &str, nl: &str) -> bool {
+    if nl == "\n" {
+        return !s.contains('\r');
+    }
+    let b = s.as_bytes();
+    b.iter().enumerate().all(|(i, &c)| match c {
+        b'\n' => i > 0 && b[i - 1] == b'\r',
+        b'\r' => b.get(i + 1) == Some(&b'\n'),
+        _ => true,
+    })
+}
+
 /// A string in the quote style of `old` (the raw text of the value it replaces) when `s` allows it.
 fn render_string(s: &str, old: &str, nl: &str) -> String {
     let plain = |extra: &[char]| s.chars().all(|c| c == '\t' || extra.contains(&c) || !c.is_control());
-    let multi_ok = nl == "\n" || !s.contains('\n');
+    let native = native_breaks(s, nl);
     for delim in ["'''", "\"\"\""] {
         let Some(rest) = old.strip_prefix(delim) else { continue };
         // a line break right after the opening delimiter is not part of the value: keep it, and add one
         // when the value itself starts with a line break
         let lead = if rest.starts_with("\r\n") {
             "\r\n"
-        } else if rest.starts_with('\n') || s.starts_with('\n') {
-            "\n"
+        } else if rest.starts_with('\n') || s.starts_with(['\r', '\n']) {
+            if nl == "\r\n" { "\r\n" } else { "\n" }
         } else {
             ""
         };
-        if delim == "'''" && multi_ok && plain(&['\n']) && !s.contains("'''") && !s.ends_with('\'') {
+        if delim == "'''" && native && plain(&['\n', '\r']) && !s.contains("'''") && !s.ends_with('\'') {
             return format!("'''{lead}{s}'''");
         }
         if delim == "\"\"\"" {
-            return format!("\"\"\"{lead}{}\"\"\"", escape(s, nl == "\n"));
+            // the file's own line breaks stay raw; any other (a lone `\n` in a CRLF file) is escaped
+            let body = s.split(nl).map(escape).collect::<Vec<_>>().join(nl);
+            return format!("\"\"\"{lead}{body}\"\"\"");
         }
     }
     if old.starts_with('\'') && !old.starts_with("'''") && plain(&[]) && !s.contains('\'') {
@@ -652,25 +678,26 @@ impl TomlEngine {
                     Node::Value(v) => {
                         let ks = key_span(pnode, tok).ok_or_else(|| lost(text, path))?;
                         let vs = v.span().ok_or_else(|| lost(text, path))?;
-                        Ok(vec![delete_lines(text, line_start(text, ks.start), next_line(text, vs.end))])
+                        let line = line_start(text, ks.start)..next_line(text, vs.end);
+                        Ok(delete_ranges(text, std::iter::once(line).collect()))
                     }
                     Node::Table(t) if t.is_dotted() => {
                         let mut kvs = Vec::new();
                         all_kvs(t, &mut kvs);
-                        Ok(kvs
-                            .iter()
-                            .map(|(k, v)| delete_lines(text, line_start(text, k.start), next_line(text, v.end)))
-                            .collect())
+                        Ok(delete_ranges(
+                            text,
+                            kvs.iter().map(|(k, v)| line_start(text, k.start)..next_line(text, v.end)).collect(),
+                        ))
                     }
                     Node::Table(t) => {
                         let mut secs = Vec::new();
                         sections(text, t, &mut secs);
-                        Ok(secs.iter().map(|r| delete_section(text, r)).collect())
+                        Ok(delete_ranges(text, secs.iter().map(|r| section_range(text, r)).collect()))
                     }
                     Node::Aot(a) => {
                         let mut secs = Vec::new();
                         a.iter().for_each(|el| sections(text, el, &mut secs));
-                        Ok(secs.iter().map(|r| delete_section(text, r)).collect())
+                        Ok(delete_ranges(text, secs.iter().map(|r| section_range(text, r)).collect()))
                     }
                 }
             }
@@ -688,7 +715,7 @@ impl TomlEngine {
                 let Node::Table(el) = target else { return Err(lost(text, path)) };
                 let mut secs = Vec::new();
                 sections(text, el, &mut secs);
-                Ok(secs.iter().map(|r| delete_section(text, r)).collect())
+                Ok(delete_ranges(text, secs.iter().map(|r| section_range(text, r)).collect()))
             }
             Node::Value(v) => {
                 let seq = table_seq(v).ok_or_else(|| {
@@ -978,6 +1005,31 @@ url = "redis://cache"
         assert_eq!(ok(bare, r#"[{"op":"add","path":"/a/y","value":2}]"#), "[a]\nx = 1\ny = 2");
         assert_eq!(ok("[a]\nx = 1\n\n[b]\ny = 2", r#"[{"op":"remove","path":"/b"}]"#), "[a]\nx = 1");
         assert_eq!(ok("[[t]]\nx = 1", r#"[{"op":"add","path":"/t/-","value":{"x":2}}]"#), "[[t]]\nx = 1\n[[t]]\nx = 2");
+    }
+
+    #[test]
+    fn removing_the_last_sections_keeps_a_missing_final_newline() {
+        let text = "[a]\nx = 1\n\n[lints.rust]\ny = 2\n\n[lints.rust.idioms]\nlevel = \"warn\"";
+        assert_eq!(ok(text, r#"[{"op":"remove","path":"/lints"}]"#), "[a]\nx = 1");
+        let text = "[lints]\nw = 1\n\n[lints.rust]\ny = 2\n\n[lints.rust.idioms]\nlevel = \"warn\"";
+        assert_eq!(ok(&text.replace('\n', "\r\n"), r#"[{"op":"remove","path":"/lints/rust"}]"#), "[lints]\r\nw = 1");
+    }
+
+    #[test]
+    fn multi_line_strings_keep_the_files_line_breaks() {
+        let crlf = "d = \"\"\"\r\nline one\r\nline two\"\"\"\r\nx = 1\r\n";
+        assert_eq!(parse_value(crlf).unwrap()["d"], "line one\r\nline two");
+        assert_eq!(
+            ok(crlf, r#"[{"op":"replace","path":"/d","value":"one\r\n\"two\""}]"#),
+            "d = \"\"\"\r\none\r\n\\\"two\\\"\"\"\"\r\nx = 1\r\n"
+        );
+        let lit = "d = \'\'\'\r\nline one\r\n\'\'\'\r\n";
+        assert_eq!(ok(lit, r#"[{"op":"replace","path":"/d","value":"a\r\nb"}]"#), "d = \'\'\'\r\na\r\nb\'\'\'\r\n");
+        // a lone line feed in a CRLF file is escaped rather than written raw
+        assert_eq!(
+            ok(crlf, r#"[{"op":"replace","path":"/d","value":"a\nb"}]"#),
+            "d = \"\"\"\r\na\\nb\"\"\"\r\nx = 1\r\n"
+        );
     }
 
     #[test]

@@ -82,12 +82,22 @@ fn generate(doc: &Value) -> Vec<Case> {
                 }
             }
             Value::Array(a) if !a.is_empty() => {
-                let item = changed(&a[a.len() - 1], n);
-                cases.push(Case {
-                    kind: Kind::Append,
-                    patch: json!([{"op": "add", "path": format!("{path}/-"), "value": item}]),
-                    key: None,
-                });
+                if a[a.len() - 1].is_object() {
+                    // an array of objects gets an object (a new [[table]] in TOML)
+                    let key = format!("drillKey{n}");
+                    cases.push(Case {
+                        kind: Kind::AddObject,
+                        patch: json!([{"op": "add", "path": format!("{path}/-"), "value": { key.clone(): n }}]),
+                        key: Some(key),
+                    });
+                } else {
+                    let item = changed(&a[a.len() - 1], n);
+                    cases.push(Case {
+                        kind: Kind::Append,
+                        patch: json!([{"op": "add", "path": format!("{path}/-"), "value": item}]),
+                        key: None,
+                    });
+                }
             }
             Value::Array(_) => {}
             scalar if !path.is_empty() => {
@@ -121,28 +131,55 @@ fn indent(line: &str) -> &str {
 }
 
 /// `Ok(())` when `after` is the right result with only the expected lines changed.
-fn judge(before_text: &str, before: &Value, after_text: &str, case: &Case) -> Result<(), String> {
+fn judge(format: Format, before_text: &str, before: &Value, after_text: &str, case: &Case) -> Result<(), String> {
     let patch: Patch = serde_json::from_value(case.patch.clone()).map_err(|e| e.to_string())?;
     let mut expected = before.clone();
     json_patch::patch(&mut expected, &patch).map_err(|e| format!("reference refused: {e}"))?;
-    let got = patch::parse_value(Format::Json, after_text, None).map_err(|e| format!("output does not parse: {e}"))?;
+    let got = patch::parse_value(format, after_text, None).map_err(|e| format!("output does not parse: {e}"))?;
     if got != expected {
         return Err("output does not read as the RFC 6902 result".into());
     }
     let (del, ins) = diff_lines(before_text, after_text);
-    let key_line = |lines: &[String]| case.key.as_ref().map(|k| lines.iter().any(|l| l.contains(&format!("\"{k}\""))));
+    let quoted = |k: &str| if format == Format::Json { format!("\"{k}\"") } else { k.to_owned() };
+    let key_line = |lines: &[String]| case.key.as_ref().map(|k| lines.iter().any(|l| l.contains(&quoted(k))));
+    let strip = |l: &str| l.trim_end_matches(['\r', '\n']).to_owned();
+    // the previous entry's line gains a comma (JSON) or, at the end of a file without a final newline, a
+    // line ending
+    let neighbour_fix =
+        |d: &String, i: &String| i.trim_end() == format!("{},", d.trim_end()) || (strip(i) == strip(d) && i != d);
+    let nonblank = |v: &[String]| v.iter().filter(|l| !l.trim().is_empty()).count();
+    // a multi-line string spans its lines, plus the line break TOML allows after the opening delimiter
+    let lines_of = |v: Option<&Value>| v.and_then(Value::as_str).map_or(1, |s| s.matches('\n').count() + 2);
     let ok = match case.kind {
-        Kind::Replace => del.len() == 1 && ins.len() == 1,
+        // one line, or the lines of a multi-line string
+        Kind::Replace => {
+            let path = case.patch[0]["path"].as_str().unwrap_or_default();
+            let (old, new) = (lines_of(before.pointer(path)), lines_of(case.patch[0].get("value")));
+            // (`\` line continuations make a multi-line string's text longer than its value)
+            (del.len() == 1 && ins.len() == 1) || (old > 2 && !del.is_empty() && (1..=new).contains(&ins.len()))
+        }
         Kind::AddScalar | Kind::Append => {
             let inline = del.len() == 1 && ins.len() == 1;
-            // one new line, plus at most the previous entry's line gaining a comma, indented like its neighbour
+            // one new line, plus at most the previous entry's line fixed, indented like its neighbour
             let own_line = ins.len() == del.len() + 1
                 && del.len() <= 1
-                && del.iter().zip(&ins).all(|(d, i)| i.trim_end() == format!("{},", d.trim_end()))
-                && after_text.lines().collect::<Vec<_>>().windows(2).any(|w| {
-                    ins.last().is_some_and(|l| w[1] == l.trim_end_matches(['\r', '\n'])) && indent(w[0]) == indent(w[1])
-                });
-            (inline || own_line) && key_line(&ins) != Some(false)
+                && del.iter().zip(&ins).all(|(d, i)| neighbour_fix(d, i))
+                && after_text
+                    .lines()
+                    .collect::<Vec<_>>()
+                    .windows(2)
+                    .any(|w| ins.last().is_some_and(|l| w[1] == strip(l)) && indent(w[0]) == indent(w[1]));
+            // TOML: a new `[table]` or `[[array]]` section (header and entry), or a first top-level key,
+            // with a blank separator line
+            let section = format == Format::Toml
+                && del.len() <= 1
+                && del.iter().all(|d| ins.iter().any(|i| neighbour_fix(d, i)))
+                && match nonblank(&ins) - del.len() {
+                    1 => true,
+                    2 => ins.iter().filter(|l| l.trim_start().starts_with('[')).count() == 1,
+                    _ => false,
+                };
+            (inline || own_line || section) && key_line(&ins) != Some(false)
         }
         // a single-line container changes its one line; a multi-line one gains the rendered lines
         Kind::AddObject => del.len() <= 1 && ins.len() >= del.len().max(1) && key_line(&ins) == Some(true),
@@ -156,18 +193,83 @@ fn judge(before_text: &str, before: &Value, after_text: &str, case: &Case) -> Re
                 });
             // or a single-line container loses the entry
             let inline = del.len() == 1 && ins.len() == 1;
-            lines_gone || inline
+            // TOML: an inline table written over several lines becomes one line without the entry
+            let folded = format == Format::Toml && ins.len() == 1 && del.len() > 1 && key_line(&del) == Some(true);
+            lines_gone || inline || folded
         }
     };
     if !ok {
         return Err(format!("unexpected diff: -{del:?} +{ins:?}"));
     }
-    if before_text.contains("\r\n") != after_text.contains("\r\n")
-        || before_text.ends_with('\n') != after_text.ends_with('\n')
-    {
+    let crlf_changed = after_text.contains('\n') && before_text.contains("\r\n") != after_text.contains("\r\n");
+    if crlf_changed || (!after_text.is_empty() && before_text.ends_with('\n') != after_text.ends_with('\n')) {
         return Err("line endings or the final newline changed".into());
     }
     Ok(())
+}
+
+/// Tallies per kind (exact, refused, failed), with the failures and refusals explained.
+#[derive(Default)]
+struct Corpus {
+    tally: BTreeMap<Kind, [usize; 3]>,
+    failures: Vec<String>,
+    refusals: Vec<String>,
+}
+
+impl Corpus {
+    /// Runs every case on `text`, on its CRLF twin, and on it without its final newline.
+    fn check(&mut self, format: Format, name: &str, text: &str) {
+        self.check_one(format, name, text);
+        if !text.contains('\r') {
+            self.check_one(format, &format!("{name} (CRLF)"), &text.replace('\n', "\r\n"));
+        }
+        if text.ends_with('\n') {
+            self.check_one(format, &format!("{name} (no final newline)"), text.trim_end());
+        }
+    }
+
+    fn check_one(&mut self, format: Format, name: &str, text: &str) {
+        let doc = patch::parse_value(format, text, None).unwrap_or_else(|e| panic!("{name}: {e}"));
+        for case in generate(&doc) {
+            let slot = self.tally.entry(case.kind).or_default();
+            let patch: Patch = serde_json::from_value(case.patch.clone()).unwrap_or_else(|e| panic!("{e}"));
+            match patch::apply(format, text, &patch, None) {
+                Ok(out) => match judge(format, text, &doc, &out, &case) {
+                    Ok(()) => slot[0] += 1,
+                    Err(why) => {
+                        slot[2] += 1;
+                        self.failures.push(format!("{name}: {} → {why}", case.patch));
+                    }
+                },
+                Err(e) if e.kind == patch::PatchErrorKind::Verification => {
+                    slot[2] += 1;
+                    self.failures.push(format!("{name}: {} → {e}", case.patch));
+                }
+                Err(e) => {
+                    slot[1] += 1;
+                    self.refusals.push(format!("{name}: {} → {e}", case.patch));
+                }
+            }
+        }
+    }
+
+    /// Prints the tallies and returns the totals (exact, refused, failed).
+    #[allow(clippy::print_stderr)]
+    fn report(&self, title: &str) -> [usize; 3] {
+        let total = self.tally.values().fold([0; 3], |a, t| [a[0] + t[0], a[1] + t[1], a[2] + t[2]]);
+        eprintln!("{title}");
+        for (kind, [exact, refused, failed]) in &self.tally {
+            eprintln!("  {kind:?}: {exact} exact, {refused} refused, {failed} failed");
+        }
+        eprintln!("  total: {} exact, {} refused, {} failed", total[0], total[1], total[2]);
+        for r in self.refusals.iter().take(10) {
+            eprintln!("refused {r}");
+        }
+        for f in self.failures.iter().take(usize::MAX) {
+            eprintln!("FAILED {f}");
+        }
+        total
+    }
 }
 
 #[test]
@@ -190,53 +292,17 @@ fn json_corpus_is_exact_or_refused() {
     files.sort();
     assert!(!files.is_empty(), "no JSON files in {}", dir.display());
 
-    let mut tally: BTreeMap<Kind, [usize; 3]> = BTreeMap::new();
-    let mut failures = Vec::new();
+    let mut corpus = Corpus::default();
     for file in &files {
         let text = std::fs::read_to_string(file).unwrap();
-        let name = file.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        check_file(name, &text, &mut tally, &mut failures);
-        // the same file with CRLF line endings and without its final newline
-        check_file(&format!("{name} (CRLF)"), &text.replace('\n', "\r\n"), &mut tally, &mut failures);
-        check_file(&format!("{name} (no final newline)"), text.trim_end(), &mut tally, &mut failures);
+        corpus.check(Format::Json, file.file_name().and_then(|n| n.to_str()).unwrap_or_default(), &text);
     }
-    let total: [usize; 3] = tally.values().fold([0; 3], |a, t| [a[0] + t[0], a[1] + t[1], a[2] + t[2]]);
-    eprintln!("JSON corpus: {} files (each also as CRLF and without final newline)", files.len());
-    for (kind, [exact, refused, failed]) in &tally {
-        eprintln!("  {kind:?}: {exact} exact, {refused} refused, {failed} failed");
-    }
-    eprintln!("  total: {} exact, {} refused, {} failed", total[0], total[1], total[2]);
-    for f in failures.iter().take(20) {
-        eprintln!("FAILED {f}");
-    }
-    assert!(failures.is_empty(), "{} corpus cases failed (first: {})", failures.len(), failures[0]);
-    assert!(total[0] > 1000, "expected well over a thousand exact cases, got {}", total[0]);
-}
-
-#[allow(clippy::print_stderr)]
-fn check_file(name: &str, text: &str, tally: &mut BTreeMap<Kind, [usize; 3]>, failures: &mut Vec<String>) {
-    let doc = patch::parse_value(Format::Json, text, None).unwrap_or_else(|e| panic!("{name}: {e}"));
-    for case in generate(&doc) {
-        let slot = tally.entry(case.kind).or_default();
-        let patch: Patch = serde_json::from_value(case.patch.clone()).unwrap_or_else(|e| panic!("{e}"));
-        match patch::apply(Format::Json, text, &patch, None) {
-            Ok(out) => match judge(text, &doc, &out, &case) {
-                Ok(()) => slot[0] += 1,
-                Err(why) => {
-                    slot[2] += 1;
-                    failures.push(format!("{name}: {} → {why}", case.patch));
-                }
-            },
-            Err(e) if e.kind == patch::PatchErrorKind::Verification => {
-                slot[2] += 1;
-                failures.push(format!("{name}: {} → {e}", case.patch));
-            }
-            Err(e) => {
-                slot[1] += 1;
-                eprintln!("refused {name}: {} → {e}", case.patch);
-            }
-        }
-    }
+    let [exact, _, failed] = corpus.report(&format!(
+        "JSON corpus: {} files (each also with CRLF line endings and without its final newline)",
+        files.len()
+    ));
+    assert_eq!(failed, 0, "{} corpus cases failed (first: {})", corpus.failures.len(), corpus.failures[0]);
+    assert!(exact > 1000, "expected well over a thousand exact cases, got {exact}");
 }
 
 /// The judge itself must reject what it is there to catch.
@@ -245,22 +311,68 @@ fn judge_rejects_wrong_or_noisy_results() {
     let before = "{\n  \"a\": 1,\n  \"b\": 2\n}\n";
     let doc: Value = serde_json::from_str(before).unwrap_or_else(|e| panic!("{e}"));
     let replace = Case { kind: Kind::Replace, patch: json!([{"op": "replace", "path": "/a", "value": 5}]), key: None };
-    assert!(judge(before, &doc, "{\n  \"a\": 5,\n  \"b\": 2\n}\n", &replace).is_ok());
-    assert!(judge(before, &doc, "{\n  \"a\": 6,\n  \"b\": 2\n}\n", &replace).is_err(), "wrong value");
-    assert!(judge(before, &doc, "{\n    \"a\": 5,\n    \"b\": 2\n}\n", &replace).is_err(), "re-indented");
-    assert!(judge(before, &doc, "{\n  \"a\": 5,\n  \"b\": 2\n}", &replace).is_err(), "final newline lost");
+    assert!(judge(Format::Json, before, &doc, "{\n  \"a\": 5,\n  \"b\": 2\n}\n", &replace).is_ok());
+    assert!(judge(Format::Json, before, &doc, "{\n  \"a\": 6,\n  \"b\": 2\n}\n", &replace).is_err(), "wrong value");
+    assert!(judge(Format::Json, before, &doc, "{\n    \"a\": 5,\n    \"b\": 2\n}\n", &replace).is_err(), "re-indented");
+    assert!(
+        judge(Format::Json, before, &doc, "{\n  \"a\": 5,\n  \"b\": 2\n}", &replace).is_err(),
+        "final newline lost"
+    );
     let add = Case {
         kind: Kind::AddScalar,
         patch: json!([{"op": "add", "path": "/c", "value": "0"}]),
         key: Some("c".into()),
     };
-    assert!(judge(before, &doc, "{\n  \"a\": 1,\n  \"b\": 2,\n  \"c\": \"0\"\n}\n", &add).is_ok());
+    assert!(judge(Format::Json, before, &doc, "{\n  \"a\": 1,\n  \"b\": 2,\n  \"c\": \"0\"\n}\n", &add).is_ok());
     assert!(
-        judge(before, &doc, "{\n  \"a\": 1,\n  \"b\": 2,\n    \"c\": \"0\"\n}\n", &add).is_err(),
+        judge(Format::Json, before, &doc, "{\n  \"a\": 1,\n  \"b\": 2,\n    \"c\": \"0\"\n}\n", &add).is_err(),
         "wrong indentation"
     );
-    assert!(judge(before, &doc, "{\n  \"a\": 1,\n  \"b\": 2,\n  \"c\": 0\n}\n", &add).is_err(), "\"0\" became 0");
+    assert!(
+        judge(Format::Json, before, &doc, "{\n  \"a\": 1,\n  \"b\": 2,\n  \"c\": 0\n}\n", &add).is_err(),
+        "\"0\" became 0"
+    );
     let remove = Case { kind: Kind::Remove, patch: json!([{"op": "remove", "path": "/b"}]), key: Some("b".into()) };
-    assert!(judge(before, &doc, "{\n  \"a\": 1\n}\n", &remove).is_ok());
-    assert!(judge(before, &doc, "{\"a\": 1}\n", &remove).is_err(), "reformatted");
+    assert!(judge(Format::Json, before, &doc, "{\n  \"a\": 1\n}\n", &remove).is_ok());
+    assert!(judge(Format::Json, before, &doc, "{\"a\": 1}\n", &remove).is_err(), "reformatted");
+}
+
+/// The same cases on TOML files from a folder named by `FIREDRILL_TOML_CORPUS` (searched recursively for
+/// `*.toml` and `Cargo.toml.orig`); skipped when it is not set. For a deeper local run, e.g.
+/// `FIREDRILL_TOML_CORPUS=~/.cargo/registry/src cargo nextest run --test integration toml_corpus`.
+#[test]
+#[allow(clippy::print_stderr)]
+fn toml_corpus_is_exact_or_refused() {
+    let Some(dir) = std::env::var_os("FIREDRILL_TOML_CORPUS") else {
+        eprintln!("SKIPPED: set FIREDRILL_TOML_CORPUS to a folder of TOML files to run the TOML corpus");
+        return;
+    };
+    let mut files = Vec::new();
+    let mut stack = vec![std::path::PathBuf::from(dir)];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        for e in entries.flatten() {
+            let p = e.path();
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            if p.is_dir() {
+                stack.push(p);
+            } else if name.ends_with(".toml") || name == "Cargo.toml.orig" {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    let mut corpus = Corpus::default();
+    let mut skipped = 0;
+    for file in &files {
+        let Ok(text) = std::fs::read_to_string(file) else { continue };
+        if patch::parse_value(Format::Toml, &text, None).is_err() {
+            skipped += 1;
+            continue;
+        }
+        corpus.check(Format::Toml, &file.display().to_string(), &text);
+    }
+    let [_, _, failed] =
+        corpus.report(&format!("TOML corpus: {} files ({skipped} not readable, skipped)", files.len()));
+    assert_eq!(failed, 0, "{} TOML corpus cases failed (first: {})", corpus.failures.len(), corpus.failures[0]);
 }

@@ -1,0 +1,351 @@
+//! What `firedrill status` prints: a table of drills, and the plain-text timeline of one drill.
+
+use std::fmt::Write as _;
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+
+use super::report::{change_name, chronological, offset, outcome, short, time_limit, timeout_revert, who, zero};
+use crate::drill::event::{Event, EventKind, RecoveryHow};
+use crate::drill::state::{Drill, Phase, human_duration};
+use crate::scenario::Scenario;
+
+/// Scenario titles longer than this are cut in the table, so one long title does not widen every row.
+const TITLE_WIDTH: usize = 36;
+
+/// One row per drill, newest first, in aligned columns; `now` dates "running for …" and "next".
+pub fn table(drills: &[(Option<&Scenario>, &Drill)], now: Timestamp) -> String {
+    if drills.is_empty() {
+        return "no drills yet\n".to_owned();
+    }
+    let mut sorted: Vec<&(Option<&Scenario>, &Drill)> = drills.iter().collect();
+    sorted.sort_by(|(_, a), (_, b)| (zero(b), &b.id).cmp(&(zero(a), &a.id)));
+    let mut rows = vec![vec![
+        "DRILL".to_owned(),
+        "SCENARIO".to_owned(),
+        "PHASE".to_owned(),
+        "MERGE (UTC)".to_owned(),
+        "RECOVERY".to_owned(),
+        "NEXT".to_owned(),
+    ]];
+    for (scenario, drill) in sorted {
+        rows.push(vec![
+            drill.id.clone(),
+            scenario.map_or_else(|| format!("{} (no scenario file)", drill.scenario), |s| cut(&s.title, TITLE_WIDTH)),
+            drill.phase().name().to_owned(),
+            merge_column(drill),
+            recovery_column(drill, now),
+            next_action(*scenario, drill, now),
+        ]);
+    }
+    columns(&rows, "  ")
+}
+
+/// The timeline of one drill for the terminal: every event with its UTC time and offset from the merge, then
+/// the time to recovery (or how the drill ended).
+pub fn timeline(scenario: Option<&Scenario>, drill: &Drill) -> String {
+    let mut o = String::new();
+    match scenario {
+        Some(s) => {
+            let _ = writeln!(o, "{}", s.title);
+        }
+        None => {
+            let _ = writeln!(o, "Scenario {} (no scenario file)", drill.scenario);
+        }
+    }
+    let _ = writeln!(o, "Drill {}: {}", drill.id, drill.phase().name());
+    let zero = zero(drill);
+    let reference = if drill.merged.is_some() { "the merge" } else { "the planned merge" };
+    let _ = writeln!(o, "Times in UTC; T+0 is {reference} at {}.", hhmm(zero));
+
+    let mut rows: Vec<(String, Vec<String>)> = Vec::new();
+    for e in chronological(drill) {
+        let date = e.time.to_zoned(TimeZone::UTC).date().to_string();
+        rows.push((
+            date,
+            vec![hhmm(e.time), offset(e.time, zero), e.kind.name().replace('_', " "), who(e), detail(e, drill)],
+        ));
+    }
+    let cells: Vec<Vec<String>> = rows.iter().map(|(_, r)| r.clone()).collect();
+    let lines = columns(&cells, "  ");
+    let mut day = String::new();
+    for ((date, _), line) in rows.iter().zip(lines.lines()) {
+        if *date != day {
+            let _ = writeln!(o);
+            let _ = writeln!(o, "{date}");
+            day.clone_from(date);
+        }
+        let _ = writeln!(o, "  {line}");
+    }
+    let _ = writeln!(o);
+    let _ = writeln!(o, "{}", ending(drill));
+    o
+}
+
+fn ending(drill: &Drill) -> String {
+    match (&drill.recovered, drill.time_to_recovery()) {
+        (Some(_), _) if drill.aborted.is_some() => format!("{}.", outcome(drill)),
+        (Some((_, RecoveryHow::Timeout)), Some(d)) => {
+            format!("Time to recovery: {} (timed out: firedrill reverted the change)", human_duration(d))
+        }
+        (Some((_, how)), Some(d)) => format!("Time to recovery: {} ({})", human_duration(d), how_word(*how)),
+        _ => format!("{}.", outcome(drill)),
+    }
+}
+
+fn how_word(how: RecoveryHow) -> &'static str {
+    match how {
+        RecoveryHow::Revert => "revert",
+        RecoveryHow::Fix => "fix",
+        RecoveryHow::Timeout => "timed out",
+    }
+}
+
+/// One event in a few words.
+fn detail(e: &Event, drill: &Drill) -> String {
+    let one_line = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    match &e.kind {
+        EventKind::Planned { open_at, merge_at, .. } => {
+            format!("opens at {}, merges at {}", near(*open_at, e.time), near(*merge_at, e.time))
+        }
+        EventKind::Opened { branch, change, .. } if change == branch => format!("branch {branch}"),
+        EventKind::Opened { branch, change, .. } => format!("{} from branch {branch}", change_name(change)),
+        EventKind::Merged { commit } => format!("the fault landed: {}", short(commit)),
+        EventKind::Abandoned { reason } => one_line(reason),
+        EventKind::Command { name, args } => match args.as_deref().map(one_line).filter(|a| !a.is_empty()) {
+            Some(args) => format!("/drill {name} {args}"),
+            None => format!("/drill {name}"),
+        },
+        EventKind::Hint { index, text } => format!("#{} {}", index + 1, one_line(text)),
+        EventKind::Recovered { commit, how: RecoveryHow::Revert } => format!("reverted by {}", short(commit)),
+        EventKind::Recovered { commit, how: RecoveryHow::Fix } => format!("fixed by {}", short(commit)),
+        EventKind::Recovered { commit, how: RecoveryHow::Timeout } => {
+            format!("firedrill's revert {} landed", short(commit))
+        }
+        EventKind::TimedOut { reverted_by } => {
+            let after = drill
+                .merged
+                .as_ref()
+                .map_or_else(String::new, |m| format!(" after {}", human_duration(e.time.duration_since(m.at))));
+            match reverted_by {
+                Some(sha) => format!("time limit reached{after}: firedrill reverts with {}", short(sha)),
+                None => format!("time limit reached{after}: the fault stays (auto-revert is off)"),
+            }
+        }
+        EventKind::Aborted { reason } => one_line(reason),
+        EventKind::Reported { path } => path.clone(),
+    }
+}
+
+fn merge_column(drill: &Drill) -> String {
+    match (&drill.merged, drill.phase()) {
+        (Some(m), _) => day_hhmm(m.at),
+        (None, Phase::Planned | Phase::Opened) => format!("{} (planned)", day_hhmm(drill.merge_at)),
+        (None, _) => "never".to_owned(),
+    }
+}
+
+fn recovery_column(drill: &Drill, now: Timestamp) -> String {
+    match (drill.phase(), &drill.recovered, drill.time_to_recovery()) {
+        (Phase::Recovered, Some((_, how)), Some(d)) => format!("{} ({})", human_duration(d), how_word(*how)),
+        (Phase::Merged, _, _) => match &drill.merged {
+            Some(m) => format!("running for {}", human_duration(now.duration_since(m.at))),
+            None => "running".to_owned(),
+        },
+        _ => "-".to_owned(),
+    }
+}
+
+/// What firedrill (or the team) does next for this drill.
+fn next_action(scenario: Option<&Scenario>, drill: &Drill, now: Timestamp) -> String {
+    let due = |what: &str, at: Timestamp| {
+        if at <= now { format!("{what} now (due {})", near(at, now)) } else { format!("{what} at {}", near(at, now)) }
+    };
+    match drill.phase() {
+        Phase::Planned => due("opens", drill.open_at),
+        Phase::Opened => due("merges", drill.merge_at),
+        Phase::Merged if drill.timed_out.is_some() => match timeout_revert(drill) {
+            Some(_) => "waiting for firedrill's revert to land".to_owned(),
+            None => format!(
+                "waiting for a revert or fix (time limit of {} passed)",
+                time_limit(drill).map_or_else(|| "the drill".to_owned(), human_duration)
+            ),
+        },
+        Phase::Merged => match (scenario, &drill.merged) {
+            (Some(s), Some(m)) => {
+                let deadline = m.at.checked_add(s.safety.max_duration().to_signed()).unwrap_or(m.at);
+                if s.safety.auto_revert() {
+                    due("auto-revert", deadline)
+                } else {
+                    due("time limit (no auto-revert)", deadline)
+                }
+            }
+            _ => "waiting for recovery".to_owned(),
+        },
+        Phase::Recovered | Phase::Aborted | Phase::Abandoned if drill.reported.is_none() => {
+            "write the report".to_owned()
+        }
+        Phase::Recovered | Phase::Aborted | Phase::Abandoned => "-".to_owned(),
+    }
+}
+
+/// `10:17 UTC` when on the same UTC day as `now`, else `2026-12-01 10:17 UTC`.
+fn near(ts: Timestamp, now: Timestamp) -> String {
+    if ts.to_zoned(TimeZone::UTC).date() == now.to_zoned(TimeZone::UTC).date() {
+        format!("{} UTC", hhmm(ts))
+    } else {
+        format!("{} UTC", day_hhmm(ts))
+    }
+}
+
+fn hhmm(ts: Timestamp) -> String {
+    let pattern = if ts.as_second().rem_euclid(60) == 0 { "%H:%M" } else { "%H:%M:%S" };
+    ts.to_zoned(TimeZone::UTC).strftime(pattern).to_string()
+}
+
+fn day_hhmm(ts: Timestamp) -> String {
+    format!("{} {}", ts.to_zoned(TimeZone::UTC).date(), hhmm(ts))
+}
+
+/// `s`, cut to `width` characters with an ellipsis.
+fn cut(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        return s.to_owned();
+    }
+    let mut out: String = s.chars().take(width - 1).collect();
+    out.push('…');
+    out
+}
+
+/// Rows as lines with every column but the last padded to its widest cell; no trailing spaces.
+fn columns(rows: &[Vec<String>], gap: &str) -> String {
+    let n = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> =
+        (0..n).map(|i| rows.iter().filter_map(|r| r.get(i)).map(|c| c.chars().count()).max().unwrap_or(0)).collect();
+    let mut out = String::new();
+    for row in rows {
+        let mut line = String::new();
+        for (i, cell) in row.iter().enumerate() {
+            if i > 0 {
+                line.push_str(gap);
+            }
+            line.push_str(cell);
+            if i + 1 < row.len() {
+                line.push_str(&" ".repeat(widths[i].saturating_sub(cell.chars().count())));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::drill::event::TargetRef;
+    use crate::render::report::tests::{
+        abandoned, aborted, ev, merged, recovered_by_revert, redis, seed_drill, t, timed_out,
+    };
+
+    fn scenario(file: &str, text: &str) -> Scenario {
+        crate::scenario::load(Path::new(file), text).unwrap()
+    }
+
+    /// A drill planned but not opened yet.
+    fn planned(scenario: &str, occurrence: &str, open_at: &str, merge_at: &str) -> Drill {
+        let target = TargetRef { repo: None, branch: "main".into(), path: "values.yaml".into() };
+        let log = vec![ev(
+            occurrence,
+            "firedrill",
+            "tick",
+            EventKind::Planned {
+                scenario: scenario.into(),
+                target,
+                occurrence: t(occurrence),
+                open_at: t(open_at),
+                merge_at: t(merge_at),
+            },
+        )];
+        let id = format!("{scenario}-{}", t(occurrence).strftime("%Y%m%dT%H%MZ"));
+        Drill::fold(&id, &log).unwrap()
+    }
+
+    #[test]
+    fn an_empty_ledger() {
+        assert_eq!(table(&[], t("2026-11-24T10:59:00Z")), "no drills yet\n");
+    }
+
+    #[test]
+    fn drills_in_every_phase_newest_first() {
+        let redis = redis();
+        let worker =
+            scenario("scenarios/worker-retries-zero.yaml", include_str!("../../scenarios/worker-retries-zero.yaml"));
+        let payment = scenario(
+            "scenarios/payment-retries-disabled.yaml",
+            include_str!("../../scenarios/payment-retries-disabled.yaml"),
+        );
+        let running = seed_drill("2026-11-24", vec![merged("2026-11-24T10:17:00Z")]);
+        let mut opened =
+            planned("worker-retries-zero", "2026-11-24T13:00:00Z", "2026-11-24T10:40:00Z", "2026-11-24T13:25:00Z");
+        let mut log = opened.events.clone();
+        log.push(ev(
+            "2026-11-24T10:40:00Z",
+            "firedrill",
+            "tick",
+            EventKind::Opened {
+                branch: "fix/worker".into(),
+                commit: "c".into(),
+                base: "b".into(),
+                change: "57".into(),
+            },
+        ));
+        opened = Drill::fold(&opened.id, &log).unwrap();
+        let next_week =
+            planned("payment-retries-disabled", "2026-12-01T20:00:00Z", "2026-12-01T20:00:00Z", "2026-12-01T21:12:00Z");
+        // A drill whose scenario file was deleted since.
+        let orphan = recovered_by_revert("2026-10-06");
+        let mut last_week = recovered_by_revert("2026-11-17");
+        let mut log = last_week.events.clone();
+        log.push(ev(
+            "2026-11-17T11:40:00Z",
+            "firedrill",
+            "tick",
+            EventKind::Reported { path: "drills/x/report.md".into() },
+        ));
+        last_week = Drill::fold(&last_week.id, &log).unwrap();
+        let (a, b, c) = (timed_out("2026-11-10"), aborted("2026-11-03"), abandoned("2026-10-27"));
+        let drills = [
+            (Some(&redis), &c),
+            (Some(&worker), &opened),
+            (Some(&payment), &next_week),
+            (None, &orphan),
+            (Some(&redis), &running),
+            (Some(&redis), &a),
+            (Some(&redis), &b),
+            (Some(&redis), &last_week),
+        ];
+        insta::assert_snapshot!(table(&drills, t("2026-11-24T10:59:00Z")));
+    }
+
+    #[test]
+    fn timeline_of_a_recovered_drill() {
+        let s = redis();
+        let text = timeline(Some(&s), &recovered_by_revert("2026-11-24"));
+        assert!(text.ends_with("Time to recovery: 1 h 18 min (revert)\n"));
+        insta::assert_snapshot!(text);
+    }
+
+    #[test]
+    fn timeline_of_a_timed_out_drill_without_its_scenario() {
+        insta::assert_snapshot!(timeline(None, &timed_out("2026-11-24")));
+    }
+
+    #[test]
+    fn timeline_of_an_abandoned_drill() {
+        insta::assert_snapshot!(timeline(Some(&redis()), &abandoned("2026-11-24")));
+    }
+}

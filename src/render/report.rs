@@ -87,8 +87,12 @@ pub fn outcome(drill: &Drill) -> String {
                     Some(d) => format!("Recovered in {} by {}", human_duration(d), how_article(*how)),
                     None => format!("Recovered by {}", how_article(*how)),
                 };
-                if drill.timed_out.is_some() {
-                    let _ = write!(s, ", after the {limit_text} time limit");
+                match limit {
+                    Some(l) => {
+                        let _ = write!(s, ", after the {} time limit", human_duration(l));
+                    }
+                    None if drill.timed_out.is_some() => s.push_str(", after the time limit"),
+                    None => {}
                 }
                 s
             }
@@ -996,6 +1000,18 @@ pub(super) mod tests {
         assert_eq!(outcome(&timed_out(DAY)), "Timed out after 3 h: firedrill reverted the change");
         assert_eq!(outcome(&aborted(DAY)), "Aborted by @ana: real incident");
         assert_eq!(outcome(&abandoned(DAY)), "Abandoned: the pull request was closed before the merge");
+        let mut log = seed_drill(DAY, vec![merged("2026-11-24T10:17:00Z")]).events;
+        log.push(ev("2026-11-24T13:17:00Z", "firedrill", "tick", EventKind::TimedOut { reverted_by: None }));
+        let still_broken = Drill::fold("d", &log).unwrap();
+        assert_eq!(outcome(&still_broken), "Timed out after 3 h: the fault is still in place (auto-revert is off)");
+        log.push(ev(
+            "2026-11-24T13:40:00Z",
+            "ana",
+            "tick",
+            EventKind::Recovered { commit: "abc1234".into(), how: RecoveryHow::Fix },
+        ));
+        let fixed_late = Drill::fold("d", &log).unwrap();
+        assert_eq!(outcome(&fixed_late), "Recovered in 3 h 23 min by a fix, after the 3 h time limit");
         let running = seed_drill("2026-11-24", vec![merged("2026-11-24T10:17:00Z")]);
         assert_eq!(outcome(&running), "Running: the fault landed at 2026-11-24 10:17 UTC and is not removed yet");
     }

@@ -92,7 +92,8 @@ fn parse_error(text: &str, at: usize, msg: impl Into<String>, hint: &str) -> Pat
 
 fn parse_entries(text: &str) -> Result<Vec<Entry>, PatchError> {
     let mut entries = Vec::new();
-    let mut i = 0;
+    // a byte-order mark is not part of the first key (it stays in the file)
+    let mut i = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
     while i < text.len() {
         let line_start = i;
         let end = eol(text, i);
@@ -467,6 +468,8 @@ mod tests {
         assert!(e.to_string().starts_with("2:3: the single-quoted value of `B` is never closed"), "{e}");
         let e = run("A=1\nnot an entry\n", r#"[]"#).unwrap_err();
         assert!(e.to_string().starts_with("2:1: line 2 is not a `KEY=value` entry"), "{e}");
+        let bom = ok("\u{feff}A=1\n", r#"[{"op":"replace","path":"/A","value":"2"}]"#);
+        assert_eq!(bom, "\u{feff}A=2\n");
         let e = run("A=\"x\" y\n", r#"[]"#).unwrap_err();
         assert!(e.to_string().starts_with("1:6: unexpected text after the quoted value of `A`"), "{e}");
     }

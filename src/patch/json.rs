@@ -8,10 +8,11 @@
 //! - `add` to an object appends the member after the last one: on its own line with its siblings'
 //!   indentation in a multi-line object, or as `, "k": v` in a single-line one. Adding an existing key
 //!   replaces its value (RFC 6902). `add` to an array inserts at the index (or appends for `-`).
-//! - `remove` deletes the member or item with its comma (and its line, when it has one of its own).
+//! - `remove` deletes the member or item with its comma (and its line, when it has one of its own);
+//!   removing the only entry leaves `{}` or `[]`.
 //! - `move` within one object to a new key renames the key in place; other moves are a remove and an add.
 //!
-//! Duplicate keys are read the way serde_json reads them (the last one wins), and editing through a
+//! A leading byte-order mark is read past and kept. Duplicate keys are read the way serde_json reads them (the last one wins), and editing through a
 //! duplicated key is refused. The engine also hosts the driver ([`engine`]) and the layout helpers
 //! ([`layout`]) the TOML, dotenv and text engines share.
 
@@ -26,7 +27,8 @@ pub(crate) fn apply(text: &str, patch: &Patch) -> Result<String, PatchError> {
 }
 
 pub(crate) fn parse_value(text: &str) -> Result<Value, PatchError> {
-    serde_json::from_str(text).map_err(|e| {
+    // a byte-order mark is not JSON, but editors on Windows write one: read past it (it stays in the file)
+    serde_json::from_str(text.strip_prefix('\u{feff}').unwrap_or(text)).map_err(|e| {
         let full = e.to_string();
         let msg = full.rfind(" at line ").map_or(full.as_str(), |i| &full[..i]);
         PatchError::new(PatchErrorKind::Parse, format!("the file is not valid JSON: {msg}"))
@@ -198,7 +200,8 @@ impl Reader<'_> {
 }
 
 fn parse_tree(text: &str) -> Result<Node, PatchError> {
-    let mut r = Reader { src: text, b: text.as_bytes(), i: 0 };
+    let bom = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
+    let mut r = Reader { src: text, b: text.as_bytes(), i: bom };
     let fail = |at: usize| {
         PatchError::new(PatchErrorKind::Parse, "the file is not valid JSON")
             .at(Location::of_byte(text, at))
@@ -1243,5 +1246,11 @@ mod tests {
             text.replace("\"\\u0041\": 2", "\"\\u0041\": 3")
         );
         assert_eq!(ok(text, r#"[{"op":"replace","path":"/t~0x","value":"ü"}]"#), text.replace("\"é\"", "\"ü\""));
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_kept() {
+        let text = "\u{feff}{\n  \"a\": 1\n}\n";
+        assert_eq!(ok(text, r#"[{"op":"replace","path":"/a","value":2}]"#), "\u{feff}{\n  \"a\": 2\n}\n");
     }
 }

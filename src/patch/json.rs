@@ -12,8 +12,8 @@
 //!   removing the only entry leaves `{}` or `[]`.
 //! - `move` within one object to a new key renames the key in place; other moves are a remove and an add.
 //!
-//! A leading byte-order mark is read past and kept. Duplicate keys are read the way serde_json reads them (the last one wins), and editing through a
-//! duplicated key is refused. The engine also hosts the driver ([`engine`]) and the layout helpers
+//! A leading byte-order mark is read past and kept. Duplicate keys are read the way serde_json reads them
+//! (the last one wins), and editing through a duplicated key is refused. The engine also hosts the driver ([`engine`]) and the layout helpers
 //! ([`layout`]) the TOML, dotenv and text engines share.
 
 use serde_json::Value;

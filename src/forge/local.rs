@@ -49,6 +49,12 @@ impl LocalForge {
         Identity::new(actor.name.clone(), actor.email.clone(), at)
     }
 
+    /// After a rejected push onto `tip`: fine (retry) when `branch` moved meanwhile, else the rejection is
+    /// not a lost race but a refusal (a hook, a protection rule), returned as the error.
+    fn moved_or(&self, branch: &str, tip: &CommitSha, rejection: GitError) -> Result<()> {
+        if self.fetch(branch)?.as_ref() == Some(tip) { Err(rejection.into()) } else { Ok(()) }
+    }
+
     /// The commit that landed `head` on `base` (the first on the first-parent chain after `cut_from` that
     /// contains it), when it has landed.
     fn landing_of(&self, tip: &CommitSha, cut_from: &CommitSha, head: &CommitSha) -> Result<Option<Landing>> {
@@ -116,7 +122,16 @@ impl Forge for LocalForge {
                     head.short()
                 )));
             }
-            None => self.push(head, branch)?,
+            None => match self.push(head, branch) {
+                Ok(()) => {}
+                // Another run pushed the very same commit at the same moment: the change is open.
+                Err(e @ GitError::PushRejected { .. }) => {
+                    if self.fetch(branch)?.as_ref() != Some(head) {
+                        return Err(e.into());
+                    }
+                }
+                Err(e) => return Err(e.into()),
+            },
         }
         Ok(Change { id: branch.to_owned(), branch: branch.to_owned(), head: head.clone(), url: None })
     }
@@ -142,7 +157,7 @@ impl Forge for LocalForge {
             match self.push(&merged, base) {
                 Ok(()) => return Ok(MergeOutcome::Merged { commit: merged, at }),
                 // The base moved since the fetch: merge again onto the new tip.
-                Err(GitError::PushRejected { .. }) => continue,
+                Err(e @ GitError::PushRejected { .. }) => self.moved_or(base, &tip, e)?,
                 Err(e) => return Err(e.into()),
             }
         }
@@ -156,7 +171,7 @@ impl Forge for LocalForge {
             let reverted = self.repo.revert(commit, &tip, message, &who, &who)?;
             match self.push(&reverted, base) {
                 Ok(()) => return Ok(landing(self.repo.commit_info(&reverted)?)),
-                Err(GitError::PushRejected { .. }) => continue,
+                Err(e @ GitError::PushRejected { .. }) => self.moved_or(base, &tip, e)?,
                 Err(e) => return Err(e.into()),
             }
         }

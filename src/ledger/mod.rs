@@ -121,8 +121,13 @@ impl Ledger {
                     tracing::debug!(ledger = %self.describe(), %commit, appended, "ledger written");
                     return Ok(Written { commit: Some(commit), appended, retries });
                 }
-                // Another writer moved the branch: read again and re-apply.
-                Err(GitError::PushRejected { reason, .. }) => {
+                // Another writer moved the branch: read again and re-apply. If it did not move, the server
+                // refused for another reason (a hook, a protection rule): that is an error, not a race.
+                Err(GitError::PushRejected { refname, reason }) => {
+                    let now_tip = self.repo.fetch_branch(&self.url, &self.branch, &self.tracking(), None::<NonZeroU32>, self.token.as_ref())?;
+                    if now_tip == snapshot.tip {
+                        return Err(GitError::PushRejected { refname, reason }.into());
+                    }
                     tracing::debug!(ledger = %self.describe(), %reason, "lost a race on the ledger; retrying");
                 }
                 Err(e) => return Err(e.into()),

@@ -3,6 +3,7 @@
 mod common;
 mod corpus;
 mod git;
+mod lifecycle;
 mod patch_cli;
 mod patch_formats;
 mod preview;

@@ -1,0 +1,340 @@
+//! The drill lifecycle end to end: the real `firedrill` binary against repositories served by git's own
+//! `git http-backend` over smart HTTP with token auth (the control repository holds the ledger, the target
+//! repository gets the fault). Time is simulated with `--now`.
+
+use std::path::{Path, PathBuf};
+
+use firedrill::drill::event::{EventKind, RecoveryHow, parse_log};
+use firedrill::git::{CommitSha, FileChange, Identity, Repo};
+use firedrill::schedule::Plan;
+use jiff::{SignedDuration, Timestamp};
+
+use crate::common::{firedrill, run};
+use crate::support::git_http::GitHttp;
+
+const TOKEN: &str = "ghs_lifecycleTestToken0123456789";
+const VALUES: &str = "charts/checkout/values-staging.yaml";
+
+struct Fixture {
+    server: GitHttp,
+    dir: tempfile::TempDir,
+    plan: Plan,
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        let server = GitHttp::start(TOKEN);
+        let target = server.create_repo("target");
+        server.create_repo("control");
+        let repo = Repo::open(&target).unwrap();
+        let root = crate::common::root().join("examples");
+        let files: Vec<FileChange> = [VALUES, "k8s/staging/checkout.yaml", "config/staging/database.env"]
+            .iter()
+            .map(|p| FileChange::write(*p, std::fs::read_to_string(root.join(p)).unwrap()))
+            .collect();
+        let who = Identity::new("Sam Rivera", "sam@acme.example", "2026-11-16T12:00:00Z".parse().unwrap());
+        let c = repo.write_commit(None, &files, "Staging configuration\n", &who, &who).unwrap();
+        repo.update_ref("refs/heads/main", &c, None, "test: initial commit").unwrap();
+
+        let dir = tempfile::tempdir().unwrap();
+        let seed = std::fs::read_to_string(crate::common::root().join("scenarios/redis-pool-exhaustion.yaml")).unwrap();
+        let text = seed.replacen("target:\n", &format!("target:\n  repo: {}\n", server.url("target")), 1);
+        std::fs::create_dir_all(dir.path().join("scenarios")).unwrap();
+        std::fs::write(dir.path().join("scenarios/redis.yaml"), &text).unwrap();
+        let scenario = firedrill::scenario::load(Path::new("redis.yaml"), &text).unwrap();
+        let plan = firedrill::drill::prepare::plan(&scenario, "2026-11-23T12:00:00Z".parse().unwrap()).unwrap().unwrap();
+        Fixture { server, dir, plan }
+    }
+
+    fn workdir(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Runs `firedrill ARGS --now NOW` with the shared options and the token in the environment.
+    fn firedrill(&self, args: &[&str], now: Timestamp, workdir: &str) -> (i32, String, String) {
+        let mut cmd = firedrill();
+        cmd.args(args)
+            .args(["--scenarios"])
+            .arg(self.dir.path().join("scenarios"))
+            .args(["--control", &self.server.url("control"), "--identity", "Sam Rivera <sam@acme.example>", "--now", &now.to_string(), "--workdir"])
+            .arg(self.workdir(workdir))
+            .env("FIREDRILL_TOKEN", TOKEN);
+        run(&mut cmd)
+    }
+
+    fn tick(&self, now: Timestamp) -> String {
+        let (code, out, err) = self.firedrill(&["tick"], now, "work");
+        assert_eq!(code, 0, "tick at {now} failed:\n{out}\n{err}");
+        out
+    }
+
+    fn target(&self) -> Repo {
+        Repo::open(&self.server.repo_path("target")).unwrap()
+    }
+
+    fn main(&self) -> CommitSha {
+        self.target().branch_head("main").unwrap().unwrap()
+    }
+
+    fn ledger_tip(&self) -> Option<CommitSha> {
+        Repo::open(&self.server.repo_path("control")).unwrap().branch_head("firedrill/ledger").unwrap()
+    }
+
+    fn events(&self) -> Vec<firedrill::drill::event::Event> {
+        let control = Repo::open(&self.server.repo_path("control")).unwrap();
+        let tip = control.branch_head("firedrill/ledger").unwrap().unwrap();
+        let bytes = control.read_file(&tip, &format!("drills/{}/events.jsonl", self.plan.drill_id)).unwrap().unwrap();
+        parse_log(&String::from_utf8(bytes).unwrap()).unwrap()
+    }
+
+    fn names(&self) -> Vec<&'static str> {
+        self.events().iter().map(|e| e.kind.name()).collect()
+    }
+
+    /// A responder's commit straight on the server's `main`.
+    fn push_to_main(&self, commit: &CommitSha) {
+        let old = self.main();
+        self.target().update_ref("refs/heads/main", commit, Some(&old), "test: a user pushes").unwrap();
+    }
+
+    fn first_parent_count(&self) -> usize {
+        let repo = self.target();
+        let mut n = 0;
+        let mut tip = Some(self.main());
+        while let Some(c) = tip {
+            n += 1;
+            tip = repo.commit_info(&c).unwrap().parents.first().cloned();
+        }
+        n
+    }
+
+    /// Refuses pushes to the control repository whose commit subject contains `subject`.
+    fn refuse_ledger_commits(&self, subject: &str) {
+        let hook = self.server.repo_path("control").join("hooks/pre-receive");
+        std::fs::create_dir_all(hook.parent().unwrap()).unwrap();
+        let script = format!(
+            "#!/bin/sh\nwhile read old new ref; do\n  if git log -1 --format=%s \"$new\" | grep -q '{subject}'; then echo 'simulated crash' >&2; exit 1; fi\ndone\nexit 0\n"
+        );
+        std::fs::write(&hook, script).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}
+
+fn after(t: Timestamp, mins: i64) -> Timestamp {
+    t.checked_add(SignedDuration::from_mins(mins)).unwrap()
+}
+
+#[test]
+fn a_whole_drill_over_smart_http_recovers_with_the_exact_time_to_recovery() {
+    let f = Fixture::new();
+    let base = f.main();
+    assert!(f.tick(after(f.plan.open_at, -1)).contains("nothing to do"), "nothing is due a minute before the opening");
+
+    let out = f.tick(f.plan.open_at);
+    assert!(out.contains("planned") && out.contains("opened `chore/tune-redis-pool-"), "{out}");
+    assert_eq!(f.main(), base, "opening does not touch main");
+    let opened = f.events().into_iter().find_map(|e| match e.kind {
+        EventKind::Opened { branch, commit, .. } => Some((branch, commit)),
+        _ => None,
+    });
+    let (branch, head) = opened.unwrap();
+    assert_eq!(f.target().branch_head(&branch).unwrap().map(|c| c.to_string()), Some(head.clone()));
+    let diff = f.target().read_file(&CommitSha::parse(&head).unwrap(), VALUES).unwrap().unwrap();
+    assert!(String::from_utf8(diff).unwrap().contains("SERVICE__REDIS__CONNECTION_POOL__SIZE: \"0\"   # raised"));
+
+    let out = f.tick(f.plan.merge_at);
+    assert!(out.contains("merged into main"), "{out}");
+    let merge = f.main();
+    let info = f.target().commit_info(&merge).unwrap();
+    assert_eq!(info.parents.len(), 2);
+    assert_eq!(info.committer.time, f.plan.merge_at, "the merge lands at the planned instant");
+
+    // Ana reverts on the server 1 h 18 min later; the next tick, 4 minutes after, records it.
+    let revert_at = after(f.plan.merge_at, 78);
+    let ana = Identity::new("Ana Lima", "ana@acme.example", revert_at);
+    let revert = f.target().revert(&merge, &merge, "Revert the pool change\n", &ana, &ana).unwrap();
+    f.push_to_main(&revert);
+    let out = f.tick(after(revert_at, 4));
+    assert!(out.contains("time to recovery 1 h 18 min"), "{out}");
+    let recovered = f.events().into_iter().find(|e| e.kind.name() == "recovered").unwrap();
+    assert_eq!(recovered.time, revert_at, "recovery is the revert's landing, not when firedrill noticed");
+    assert_eq!(recovered.actor, "Ana Lima");
+    assert!(matches!(recovered.kind, EventKind::Recovered { ref commit, how: RecoveryHow::Revert } if *commit == revert.to_string()));
+    assert_eq!(f.names(), ["planned", "opened", "merged", "recovered", "reported"]);
+
+    // A second tick at the same instant writes nothing.
+    let (ledger, main) = (f.ledger_tip(), f.main());
+    let again = f.tick(after(revert_at, 4));
+    assert_eq!((f.ledger_tip(), f.main()), (ledger, main), "{again}");
+
+    let (code, out, _) = f.firedrill(&["status"], after(revert_at, 5), "work");
+    assert_eq!(code, 0);
+    assert!(out.contains(f.plan.drill_id.as_str()) && out.contains("recovered") && out.contains("1 h 18 min"), "{out}");
+}
+
+#[test]
+fn a_fix_that_is_not_a_revert_counts_as_recovery() {
+    let f = Fixture::new();
+    f.tick(f.plan.open_at);
+    f.tick(f.plan.merge_at);
+    // Someone sets the pool to 5: not the old value, but the fault ("0") is gone.
+    let main = f.main();
+    let text = String::from_utf8(f.target().read_file(&main, VALUES).unwrap().unwrap()).unwrap();
+    let fixed = text.replace("SERVICE__REDIS__CONNECTION_POOL__SIZE: \"0\"", "SERVICE__REDIS__CONNECTION_POOL__SIZE: \"5\"");
+    let at = after(f.plan.merge_at, 42);
+    let bo = Identity::new("Bo Chen", "bo@acme.example", at);
+    let fix = f.target().write_commit(Some(&main), &[FileChange::write(VALUES, fixed)], "Set the redis pool to 5\n", &bo, &bo).unwrap();
+    f.push_to_main(&fix);
+    let out = f.tick(after(at, 10));
+    assert!(out.contains("(Fix)") && out.contains("42 min"), "{out}");
+    let recovered = f.events().into_iter().find(|e| e.kind.name() == "recovered").unwrap();
+    assert!(matches!(recovered.kind, EventKind::Recovered { how: RecoveryHow::Fix, .. }));
+    assert_eq!(recovered.time, at);
+
+    // Next week's occurrence: the scenario's precondition (`test` value "10") no longer holds, so the
+    // drill is abandoned and recorded, not forced onto a file that changed.
+    let next = firedrill::schedule::Plan::for_occurrence(
+        "redis-pool-exhaustion",
+        f.plan.occurrence.checked_add(SignedDuration::from_hours(24 * 7)).unwrap(),
+        &f.plan.zone,
+        SignedDuration::from_hours(2),
+        SignedDuration::from_mins(45),
+    );
+    let out = f.tick(next.open_at);
+    assert!(out.contains("abandoned") && out.contains("`test` failed"), "{out}");
+}
+
+#[test]
+fn the_safety_timer_reverts_on_its_own_after_max_duration() {
+    let f = Fixture::new();
+    f.tick(f.plan.open_at);
+    f.tick(f.plan.merge_at);
+    assert!(f.tick(after(f.plan.merge_at, 179)).contains("auto-revert at"));
+    let out = f.tick(after(f.plan.merge_at, 180));
+    assert!(out.contains("timed out: reverted by"), "{out}");
+    let info = f.target().commit_info(&f.main()).unwrap();
+    assert!(info.message.starts_with("Revert"), "{}", info.message);
+    assert_eq!(info.author.name, "Sam Rivera");
+    assert_eq!(f.names(), ["planned", "opened", "merged", "hint", "hint", "timed_out", "recovered", "reported"]);
+}
+
+#[test]
+fn a_crash_between_a_push_and_its_ledger_record_is_completed_without_duplicates() {
+    let f = Fixture::new();
+    // The branch is pushed, then the process "dies" before recording it.
+    f.refuse_ledger_commits("record opened change");
+    let (code, _, err) = f.firedrill(&["tick"], f.plan.open_at, "work");
+    assert_ne!(code, 0, "the ledger write was refused");
+    assert!(err.contains("simulated crash"), "{err}");
+    assert_eq!(f.names(), ["planned"]);
+    f.server.accept_pushes("control");
+    f.tick(after(f.plan.open_at, 10));
+    assert_eq!(f.names(), ["planned", "opened"]);
+
+    // The merge is pushed, then the process dies before recording it.
+    f.refuse_ledger_commits("record merge");
+    let (code, _, _) = f.firedrill(&["tick"], f.plan.merge_at, "work");
+    assert_ne!(code, 0);
+    let merged = f.main();
+    f.server.accept_pushes("control");
+    // A fresh working folder, as on a new CI runner.
+    let (code, out, err) = f.firedrill(&["tick"], after(f.plan.merge_at, 10), "other-runner");
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(f.main(), merged, "no second merge");
+    assert_eq!(f.first_parent_count(), 2, "main holds the initial commit and one merge");
+    let merged_event = f.events().into_iter().find(|e| e.kind.name() == "merged").unwrap();
+    assert_eq!(merged_event.time, f.plan.merge_at, "the recorded landing is the real one");
+    assert_eq!(f.names(), ["planned", "opened", "merged"]);
+}
+
+#[test]
+fn two_ticks_racing_lose_nothing_and_duplicate_nothing() {
+    let f = Fixture::new();
+    let spawn = |now: Timestamp, work: &str| {
+        let mut cmd = firedrill();
+        cmd.args(["tick", "--scenarios"])
+            .arg(f.dir.path().join("scenarios"))
+            .args(["--control", &f.server.url("control"), "--identity", "Sam Rivera <sam@acme.example>", "--now", &now.to_string(), "--workdir"])
+            .arg(f.workdir(work))
+            .env("FIREDRILL_TOKEN", TOKEN)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        cmd.spawn().unwrap()
+    };
+    for now in [f.plan.open_at, f.plan.merge_at] {
+        let a = spawn(now, "runner-a");
+        let b = spawn(now, "runner-b");
+        for child in [a, b] {
+            let out = child.wait_with_output().unwrap();
+            assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        }
+    }
+    assert_eq!(f.names(), ["planned", "opened", "merged"]);
+    assert_eq!(f.first_parent_count(), 2, "exactly one merge landed");
+}
+
+#[test]
+fn commands_revert_and_abort_drive_the_same_lifecycle() {
+    let f = Fixture::new();
+    f.tick(f.plan.open_at);
+    f.tick(f.plan.merge_at);
+    let id = f.plan.drill_id.to_string();
+    let at = after(f.plan.merge_at, 50);
+    let (code, out, err) = f.firedrill(&["command", "revert", "--drill", &id, "--actor", "ana"], at, "work");
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("reverted by"), "{out}");
+    assert_eq!(f.names(), ["planned", "opened", "merged", "command", "recovered", "reported"]);
+    assert!(f.target().commit_info(&f.main()).unwrap().message.starts_with("Revert"));
+    let (code, out, _) = f.firedrill(&["command", "abort", "--drill", &id, "--actor", "gm"], after(at, 1), "work");
+    assert_eq!(code, 0);
+    assert!(out.contains("already recovered"), "{out}");
+    let (code, _, err) = f.firedrill(&["command", "status", "--drill", "nope", "--actor", "gm"], at, "work");
+    assert_eq!(code, 1);
+    assert!(err.contains("no drill `nope`"), "{err}");
+}
+
+#[test]
+fn a_wrong_token_is_refused_clearly_and_no_token_is_ever_written_down() {
+    let f = Fixture::new();
+    let wrong = "ghp_wrongTokenThatMustNeverLeak42";
+    let mut cmd = firedrill();
+    cmd.args(["tick", "--scenarios"])
+        .arg(f.dir.path().join("scenarios"))
+        .args(["--control", &f.server.url("control"), "--now", &f.plan.open_at.to_string(), "--workdir"])
+        .arg(f.workdir("work"))
+        .env("FIREDRILL_TOKEN", wrong);
+    let (code, out, err) = run(&mut cmd);
+    assert_eq!(code, 1);
+    assert!(err.contains("authentication to http://") && err.contains("failed: the server refused the token"), "{err}");
+    assert!(!out.contains(wrong) && !err.contains(wrong));
+    // A successful run with the right token leaves it nowhere on disk either.
+    f.tick(f.plan.open_at);
+    for token in [TOKEN, wrong] {
+        let found = grep_dir(&f.workdir("work"), token);
+        assert!(found.is_empty(), "the token is written in {found:?}");
+    }
+}
+
+fn grep_dir(dir: &Path, needle: &str) -> Vec<PathBuf> {
+    let mut hits = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else { return hits };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            hits.extend(grep_dir(&p, needle));
+        } else if std::fs::read(&p).is_ok_and(|b| b.windows(needle.len()).any(|w| w == needle.as_bytes())) {
+            hits.push(p);
+        }
+    }
+    hits
+}
+
+#[test]
+fn dry_run_plans_and_says_what_it_would_do_but_writes_nothing() {
+    let f = Fixture::new();
+    let (code, out, err) = f.firedrill(&["tick", "--dry-run"], f.plan.open_at, "work");
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("dry run") && out.contains("planned"), "{out}");
+    assert_eq!(f.ledger_tip(), None, "no ledger was written");
+}

@@ -19,7 +19,8 @@ fn main() {
     }
     let per_kind = std::env::var("FIREDRILL_CORPUS_PER_KIND").ok().and_then(|v| v.parse().ok()).unwrap_or(12);
     for (folder, format) in [("helm-values", Format::Yaml), ("json", Format::Json)] {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(shared.join(folder)).unwrap().map(|e| e.unwrap().path()).collect();
+        let mut files: Vec<PathBuf> =
+            std::fs::read_dir(shared.join(folder)).unwrap().map(|e| e.unwrap().path()).collect();
         files.retain(|p| Format::infer(p) == format);
         files.sort();
         let mut work = Vec::new();

@@ -4,15 +4,15 @@
 //! Adapters: [`repo`] (reading target files from a folder or a git repository).
 //! The CLI in `main.rs` only parses arguments and calls [`cli::run`].
 
-pub mod patch;
-pub mod scenario;
 pub mod cli;
-pub mod schedule;
 pub mod disguise;
 pub mod drill;
 pub mod forge;
+pub mod git;
 pub mod ledger;
+pub mod patch;
 pub mod render;
 pub mod repo;
 pub mod runner;
-pub mod git;
+pub mod scenario;
+pub mod schedule;

@@ -33,7 +33,12 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let setup = args.common.setup("command", args.dry_run)?;
     let now = args.now.unwrap_or_else(Timestamp::now);
-    let runner = Runner { scenarios: &setup.scenarios, ledger: &setup.ledger, forges: &setup.forges, settings: setup.settings.clone() };
+    let runner = Runner {
+        scenarios: &setup.scenarios,
+        ledger: &setup.ledger,
+        forges: &setup.forges,
+        settings: setup.settings.clone(),
+    };
     let report = runtime()?.block_on(runner.command(&args.drill, &args.name, &args.actor, now))?;
     let title = format!("firedrill command {} by {} at {now}", args.name, args.actor);
     std::io::stdout().lock().write_all(render_report(&title, &report).as_bytes()).context("writing to stdout")?;

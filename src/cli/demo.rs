@@ -86,21 +86,31 @@ pub fn run_in(out: &Path) -> anyhow::Result<String> {
     let config_text = "# Repository-wide settings for firedrill.\nledger_branch: firedrill/ledger\nbaseline_mttr: 4h\n";
     let control_dir = out.join("control.git");
     let control = Repo::init_bare(&control_dir)?;
-    let files = vec![FileChange::write(SEED_FILE, scenario_text.clone()), FileChange::write("firedrill.yml", config_text)];
+    let files =
+        vec![FileChange::write(SEED_FILE, scenario_text.clone()), FileChange::write("firedrill.yml", config_text)];
     let c = control.write_commit(None, &files, "Add the Redis pool drill\n", &who, &who)?;
     control.update_ref("refs/heads/main", &c, None, "demo: initial commit")?;
     control.set_head("refs/heads/main")?;
 
-    let scenario = scenario::load(Path::new(SEED_FILE), &scenario_text).map_err(|d| anyhow::anyhow!("{}", d.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")))?;
-    let config = scenario::load_config(Path::new("firedrill.yml"), config_text).map_err(|d| anyhow::anyhow!("{}", d.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")))?;
+    let scenario = scenario::load(Path::new(SEED_FILE), &scenario_text)
+        .map_err(|d| anyhow::anyhow!("{}", d.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")))?;
+    let config = scenario::load_config(Path::new("firedrill.yml"), config_text)
+        .map_err(|d| anyhow::anyhow!("{}", d.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")))?;
     let plan = prepare::plan(&scenario, plan_from)?.context("the seed scenario has a schedule")?;
     let work = out.join(".work");
-    let ledger = Ledger::new(&control_dir.display().to_string(), config.ledger_branch.as_str(), &work.join("ledger"), None)?;
+    let ledger =
+        Ledger::new(&control_dir.display().to_string(), config.ledger_branch.as_str(), &work.join("ledger"), None)?;
     let repo_key = scenario.target.repo.as_ref().map(|r| r.as_str().to_owned());
     let forge = LocalForge::new(&target_dir.display().to_string(), &work.join("target"), None)?;
     let forges = Forges { by_repo: [(repo_key, forge)].into_iter().collect() };
     let scenarios = vec![scenario];
-    let settings = Settings { actor: sam.clone(), source: "demo".into(), merge_method: MergeMethod::Merge, dry_run: false, baseline_mttr: config.baseline_mttr.map(|d| d.to_signed()) };
+    let settings = Settings {
+        actor: sam.clone(),
+        source: "demo".into(),
+        merge_method: MergeMethod::Merge,
+        dry_run: false,
+        baseline_mttr: config.baseline_mttr.map(|d| d.to_signed()),
+    };
     let runner = Runner { scenarios: &scenarios, ledger: &ledger, forges: &forges, settings };
     let rt = runtime()?;
     let id = plan.drill_id.to_string();
@@ -118,7 +128,8 @@ pub fn run_in(out: &Path) -> anyhow::Result<String> {
     tick(plan.open_at, "the opening instant", &mut log)?;
     tick(plan.merge_at, "the merge instant", &mut log)?;
 
-    let merged = runner.drills()?.into_iter().find(|d| d.id == id).and_then(|d| d.merged).context("the drill did not merge")?;
+    let merged =
+        runner.drills()?.into_iter().find(|d| d.id == id).and_then(|d| d.merged).context("the drill did not merge")?;
     // A responder asks for the status, a hint comes out, then Ana finds the change and reverts it.
     let ask = at(merged.at, SignedDuration::from_mins(25));
     let r = rt.block_on(runner.command(&id, "status", "ana", ask))?;
@@ -131,7 +142,9 @@ pub fn run_in(out: &Path) -> anyhow::Result<String> {
     let ana = Actor { name: "Ana Lima".into(), email: "ana@acme.example".into() };
     let responder = LocalForge::new(&target_dir.display().to_string(), &work.join("responder"), None)?;
     let merge_sha = crate::git::CommitSha::parse(&merged.commit).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let message = format!("Revert \"tune redis pool settings\"\n\nThis reverts commit {merge_sha}: checkout cannot get Redis connections.\n");
+    let message = format!(
+        "Revert \"tune redis pool settings\"\n\nThis reverts commit {merge_sha}: checkout cannot get Redis connections.\n"
+    );
     let landing = rt.block_on(responder.revert(&merge_sha, "main", &message, &ana, revert_at))?;
     log.push_str(&format!("── {revert_at}: Ana Lima pushes a revert ({}) to main\n", landing.sha.short()));
     tick(at(revert_at, SignedDuration::from_mins(4)), "the next scheduled tick", &mut log)?;

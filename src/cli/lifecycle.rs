@@ -45,7 +45,8 @@ pub struct Setup {
 /// `Name <email>` into an actor.
 pub fn parse_identity(s: &str) -> anyhow::Result<Actor> {
     let s = s.trim();
-    let (name, rest) = s.split_once('<').with_context(|| format!("identity `{s}` is not of the form `Name <email>`"))?;
+    let (name, rest) =
+        s.split_once('<').with_context(|| format!("identity `{s}` is not of the form `Name <email>`"))?;
     let email = rest.strip_suffix('>').with_context(|| format!("identity `{s}` is not of the form `Name <email>`"))?;
     if name.trim().is_empty() || !email.contains('@') {
         bail!("identity `{s}` is not of the form `Name <email>`");
@@ -59,7 +60,10 @@ pub fn load_scenarios(dir: &Path) -> anyhow::Result<Vec<Scenario>> {
         .with_context(|| format!("cannot read the scenarios folder {}", dir.display()))?
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml") && p.file_name().is_some_and(|n| n != scenario::CONFIG_FILE))
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "yaml" || e == "yml")
+                && p.file_name().is_some_and(|n| n != scenario::CONFIG_FILE)
+        })
         .collect();
     paths.sort();
     let mut out = Vec::new();
@@ -82,13 +86,25 @@ fn load_config(path: &Path) -> anyhow::Result<Config> {
         return Ok(Config::default());
     }
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    scenario::load_config(path, &text).map_err(|d| anyhow::anyhow!("{} is invalid:\n{}", path.display(), d.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")))
+    scenario::load_config(path, &text).map_err(|d| {
+        anyhow::anyhow!(
+            "{} is invalid:\n{}",
+            path.display(),
+            d.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+        )
+    })
 }
 
 /// A stable folder name for a repository URL inside the working folder.
 fn slot(url: &str) -> String {
     let h = crate::schedule::seed::fnv1a64(url.as_bytes());
-    let tail: String = url.rsplit(['/', '\\']).find(|s| !s.is_empty()).unwrap_or("repo").chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '.').collect();
+    let tail: String = url
+        .rsplit(['/', '\\'])
+        .find(|s| !s.is_empty())
+        .unwrap_or("repo")
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '.')
+        .collect();
     format!("{tail}-{h:016x}")
 }
 
@@ -103,7 +119,9 @@ fn resolve_repo(repo: &str, kind: RepoKind) -> anyhow::Result<String> {
             };
             Ok(std::path::absolute(&expanded).unwrap_or(expanded).display().to_string())
         }
-        RepoKind::GitHub => bail!("target.repo `{repo}` is a GitHub repository; the local forge needs a path or a git URL"),
+        RepoKind::GitHub => {
+            bail!("target.repo `{repo}` is a GitHub repository; the local forge needs a path or a git URL")
+        }
     }
 }
 
@@ -116,14 +134,25 @@ impl Common {
         }
         let identity = match &self.identity {
             Some(i) => i.clone(),
-            None => std::env::var("FIREDRILL_IDENTITY").unwrap_or_else(|_| "firedrill <firedrill@localhost>".to_owned()),
+            None => {
+                std::env::var("FIREDRILL_IDENTITY").unwrap_or_else(|_| "firedrill <firedrill@localhost>".to_owned())
+            }
         };
         let actor = parse_identity(&identity)?;
         // The token comes only from the environment: never from arguments, which other users can read.
         let token = std::env::var("FIREDRILL_TOKEN").ok().filter(|t| !t.is_empty()).map(Token::new);
         let workdir = self.workdir.clone().unwrap_or_else(|| std::env::temp_dir().join("firedrill-work"));
-        let control = if self.control.contains("://") { self.control.clone() } else { resolve_repo(&self.control, RepoKind::Path)? };
-        let ledger = Ledger::new(&control, config.ledger_branch.as_str(), &workdir.join("ledger").join(slot(&control)), token.clone())?;
+        let control = if self.control.contains("://") {
+            self.control.clone()
+        } else {
+            resolve_repo(&self.control, RepoKind::Path)?
+        };
+        let ledger = Ledger::new(
+            &control,
+            config.ledger_branch.as_str(),
+            &workdir.join("ledger").join(slot(&control)),
+            token.clone(),
+        )?;
         let mut by_repo = BTreeMap::new();
         for s in &scenarios {
             let key = s.target.repo.as_ref().map(|r| r.as_str().to_owned());

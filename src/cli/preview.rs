@@ -57,7 +57,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     };
     let branch = scenario.target.branch.as_str().to_owned();
     let now = args.now.unwrap_or_else(Timestamp::now);
-    let draft = prepare::draft(&scenario, now, |path| source.read(&branch, path).map_err(|e| (e.to_string(), e.hint().map(str::to_owned))));
+    let draft = prepare::draft(&scenario, now, |path| {
+        source.read(&branch, path).map_err(|e| (e.to_string(), e.hint().map(str::to_owned)))
+    });
     let draft = match draft {
         Ok(d) => d,
         Err(e) => {
@@ -74,7 +76,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
 fn describe(e: &PrepareError) -> String {
     match e {
         PrepareError::Read { hint: Some(h), .. } => format!("{e}\n  hint: {h}"),
-        PrepareError::Patch { path, what, error } => format!("the {what} does not apply:\n  {}", render::patch_error(path, error).replace('\n', "\n  ")),
+        PrepareError::Patch { path, what, error } => {
+            format!("the {what} does not apply:\n  {}", render::patch_error(path, error).replace('\n', "\n  "))
+        }
         other => other.to_string(),
     }
 }
@@ -84,10 +88,15 @@ fn load_config(scenario_path: &std::path::Path) -> anyhow::Result<Option<scenari
     let dir = scenario_path.parent().unwrap_or(std::path::Path::new("."));
     for candidate in [dir.join(scenario::CONFIG_FILE), dir.join("..").join(scenario::CONFIG_FILE)] {
         if candidate.is_file() {
-            let text = std::fs::read_to_string(&candidate).with_context(|| format!("reading {}", candidate.display()))?;
+            let text =
+                std::fs::read_to_string(&candidate).with_context(|| format!("reading {}", candidate.display()))?;
             return match scenario::load_config(&candidate, &text) {
                 Ok(c) => Ok(Some(c)),
-                Err(d) => anyhow::bail!("{} is invalid:\n{}", candidate.display(), d.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")),
+                Err(d) => anyhow::bail!(
+                    "{} is invalid:\n{}",
+                    candidate.display(),
+                    d.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+                ),
             };
         }
     }

@@ -24,7 +24,12 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let setup = args.common.setup("status", true)?;
     let now = args.now.unwrap_or_else(Timestamp::now);
-    let runner = Runner { scenarios: &setup.scenarios, ledger: &setup.ledger, forges: &setup.forges, settings: setup.settings.clone() };
+    let runner = Runner {
+        scenarios: &setup.scenarios,
+        ledger: &setup.ledger,
+        forges: &setup.forges,
+        settings: setup.settings.clone(),
+    };
     let drills = runner.drills()?;
     let find = |id: &str| setup.scenarios.iter().find(|s| s.id.as_str() == id);
     let out = match &args.drill {

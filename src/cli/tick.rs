@@ -24,7 +24,12 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let setup = args.common.setup("tick", args.dry_run)?;
     let now = args.now.unwrap_or_else(Timestamp::now);
-    let runner = Runner { scenarios: &setup.scenarios, ledger: &setup.ledger, forges: &setup.forges, settings: setup.settings.clone() };
+    let runner = Runner {
+        scenarios: &setup.scenarios,
+        ledger: &setup.ledger,
+        forges: &setup.forges,
+        settings: setup.settings.clone(),
+    };
     let report = runtime()?.block_on(runner.tick(now))?;
     let title = format!("firedrill tick at {now}{}", if args.dry_run { " (dry run: nothing is written)" } else { "" });
     std::io::stdout().lock().write_all(render_report(&title, &report).as_bytes()).context("writing to stdout")?;

@@ -43,7 +43,8 @@ pub fn decide(scenarios: &[Scenario], drills: &[Drill], now: Timestamp) -> Vec<D
     for (i, s) in scenarios.iter().enumerate() {
         let Some(sched) = &s.schedule else { continue };
         let zone = sched.timezone().zone().clone();
-        let (window, open_before, lateness) = (sched.window().to_signed(), sched.open_before().to_signed(), sched.max_lateness().to_signed());
+        let (window, open_before, lateness) =
+            (sched.window().to_signed(), sched.open_before().to_signed(), sched.max_lateness().to_signed());
         let from = now.checked_sub(lateness).and_then(|t| t.checked_sub(window)).unwrap_or(now);
         let to = now.checked_add(open_before).unwrap_or(now);
         let blackout: Vec<jiff::civil::Date> = sched.blackout.iter().map(|d| d.date()).collect();
@@ -54,7 +55,9 @@ pub fn decide(scenarios: &[Scenario], drills: &[Drill], now: Timestamp) -> Vec<D
             .map(|o| Plan::for_occurrence(s.id.as_str(), o, &zone, window, open_before))
             .filter(|p| p.open_at <= now && p.merge_at.checked_add(lateness).is_ok_and(|late| now <= late))
             .collect();
-        let Some(latest) = due.iter().rev().find(|p| !drills.iter().any(|d| d.id == p.drill_id.as_str())) else { continue };
+        let Some(latest) = due.iter().rev().find(|p| !drills.iter().any(|d| d.id == p.drill_id.as_str())) else {
+            continue;
+        };
         let target = target_of(s);
         let reason = if is_blacked_out(latest.occurrence, &zone, &blackout) {
             Some(format!("{} is a blackout date", zone.date_of(latest.occurrence)))
@@ -127,13 +130,33 @@ mod tests {
         let now = t("2026-11-24T09:00:00Z");
         let Decision::Plan { plan, .. } = &decide(&s, &[], now)[0] else { panic!() };
         let target = target_of(&s[0]);
-        let ev = Event::new(now, "firedrill", "tick", EventKind::Planned { scenario: "pool".into(), target, occurrence: plan.occurrence, open_at: plan.open_at, merge_at: plan.merge_at });
+        let ev = Event::new(
+            now,
+            "firedrill",
+            "tick",
+            EventKind::Planned {
+                scenario: "pool".into(),
+                target,
+                occurrence: plan.occurrence,
+                open_at: plan.open_at,
+                merge_at: plan.merge_at,
+            },
+        );
         let drill = Drill::fold(plan.drill_id.as_str(), &[ev]).unwrap();
         assert!(decide(&s, std::slice::from_ref(&drill), now).is_empty());
         // A week later the next occurrence is skipped while last week's drill is unresolved.
-        let next = crate::schedule::Plan::for_occurrence("pool", t("2026-12-01T09:00:00Z"), &crate::schedule::Zone::parse("Europe/Berlin").unwrap(), jiff::SignedDuration::from_hours(2), jiff::SignedDuration::from_mins(45));
+        let next = crate::schedule::Plan::for_occurrence(
+            "pool",
+            t("2026-12-01T09:00:00Z"),
+            &crate::schedule::Zone::parse("Europe/Berlin").unwrap(),
+            jiff::SignedDuration::from_hours(2),
+            jiff::SignedDuration::from_mins(45),
+        );
         let next_week = decide(&s, &[drill], next.open_at);
-        assert!(matches!(&next_week[0], Decision::Skip { reason, .. } if reason.contains("not resolved")), "{next_week:?}");
+        assert!(
+            matches!(&next_week[0], Decision::Skip { reason, .. } if reason.contains("not resolved")),
+            "{next_week:?}"
+        );
     }
 
     #[test]

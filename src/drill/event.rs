@@ -57,13 +57,20 @@ pub enum EventKind {
     /// The change could not be merged (closed, head moved, conflict): the drill ends here.
     Abandoned { reason: String },
     /// A responder's or game master's command.
-    Command { name: String, #[serde(default, skip_serializing_if = "Option::is_none")] args: Option<String> },
+    Command {
+        name: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        args: Option<String>,
+    },
     /// A hint was released.
     Hint { index: usize, text: String },
     /// The fault is gone from the base branch: which commit removed it (its landing time is the event time).
     Recovered { commit: String, how: RecoveryHow },
     /// `safety.max_duration` passed without recovery.
-    TimedOut { #[serde(default, skip_serializing_if = "Option::is_none")] reverted_by: Option<String> },
+    TimedOut {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reverted_by: Option<String>,
+    },
     /// Stopped by the game master (or a real incident); the fault is reverted if it had landed.
     Aborted { reason: String },
     /// The report was written.
@@ -102,7 +109,9 @@ impl Event {
     /// Appending is idempotent on this, so a re-run never duplicates a step.
     pub fn already_in(&self, log: &[Event]) -> bool {
         match &self.kind {
-            EventKind::Hint { index, .. } => log.iter().any(|e| matches!(&e.kind, EventKind::Hint { index: i, .. } if i == index)),
+            EventKind::Hint { index, .. } => {
+                log.iter().any(|e| matches!(&e.kind, EventKind::Hint { index: i, .. } if i == index))
+            }
             k if k.repeatable() => log.iter().any(|e| e == self),
             k => log.iter().any(|e| e.kind.name() == k.name()),
         }
@@ -136,9 +145,17 @@ mod tests {
 
     #[test]
     fn lines_round_trip_with_a_version_and_a_tag() {
-        let e = Event::new("2026-11-24T10:17:00Z".parse().unwrap(), "firedrill", "tick", EventKind::Merged { commit: "abc".into() });
+        let e = Event::new(
+            "2026-11-24T10:17:00Z".parse().unwrap(),
+            "firedrill",
+            "tick",
+            EventKind::Merged { commit: "abc".into() },
+        );
         let line = e.to_line();
-        assert_eq!(line, r#"{"v":1,"time":"2026-11-24T10:17:00Z","actor":"firedrill","source":"tick","event":"merged","data":{"commit":"abc"}}"#);
+        assert_eq!(
+            line,
+            r#"{"v":1,"time":"2026-11-24T10:17:00Z","actor":"firedrill","source":"tick","event":"merged","data":{"commit":"abc"}}"#
+        );
         assert_eq!(parse_log(&format!("{line}\n")).unwrap(), vec![e]);
         assert!(parse_log("{\"v\":9}\n").is_err());
     }

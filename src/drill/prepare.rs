@@ -37,7 +37,7 @@ pub enum PrepareError {
     #[error("cannot read `{path}`: {message}")]
     Read { path: String, message: String, hint: Option<String> },
     #[error("the {what} does not apply to `{path}`: {error}")]
-    Patch { path: String, what: String, error: PatchError },
+    Patch { path: String, what: String, error: Box<PatchError> },
     #[error("the cover edits undo the fault on `{path}`")]
     CoverUndoesFault { path: String },
     #[error(transparent)]
@@ -67,15 +67,18 @@ pub fn edits(scenario: &Scenario, mut read: impl FnMut(&str) -> ReadResult) -> R
     let target_path = target.path.as_str();
     let i = load(target_path, target.format(), &mut out)?;
     let selector = target.document_selector();
-    out[i].after = patch::apply(out[i].format, &out[i].before, &scenario.fault_patch(), selector.as_ref())
-        .map_err(|error| PrepareError::Patch { path: target_path.to_owned(), what: "fault".into(), error })?;
+    out[i].after =
+        patch::apply(out[i].format, &out[i].before, &scenario.fault_patch(), selector.as_ref()).map_err(|error| {
+            PrepareError::Patch { path: target_path.to_owned(), what: "fault".into(), error: Box::new(error) }
+        })?;
 
     for (n, cover) in scenario.cover.iter().enumerate() {
         let path = cover.file(target).as_str().to_owned();
         let i = load(&path, cover.format(target), &mut out)?;
         let selector = cover.document_selector(target);
-        out[i].after = patch::apply(out[i].format, &out[i].after, &to_patch(&cover.patch), selector.as_ref())
-            .map_err(|error| PrepareError::Patch { path: path.clone(), what: format!("cover edit {n}"), error })?;
+        out[i].after = patch::apply(out[i].format, &out[i].after, &to_patch(&cover.patch), selector.as_ref()).map_err(
+            |error| PrepareError::Patch { path: path.clone(), what: format!("cover edit {n}"), error: Box::new(error) },
+        )?;
     }
 
     // The cover must leave the fault in place, or recovery could never be judged.
@@ -87,7 +90,12 @@ pub fn edits(scenario: &Scenario, mut read: impl FnMut(&str) -> ReadResult) -> R
 
 /// Whether the fault is present in `text`: every value the fault sets (and every path it removes) is as the
 /// fault left it. This is how recovery is judged later: the fault no longer holds.
-pub fn fault_holds(scenario: &Scenario, text: &str, format: Format, selector: Option<&patch::DocumentSelector>) -> bool {
+pub fn fault_holds(
+    scenario: &Scenario,
+    text: &str,
+    format: Format,
+    selector: Option<&patch::DocumentSelector>,
+) -> bool {
     let Ok(doc) = patch::parse_value(format, text, selector) else { return false };
     scenario.fault_check().iter().all(|check| check.holds(&doc))
 }
@@ -117,7 +125,12 @@ pub fn draft(scenario: &Scenario, now: Timestamp, read: impl FnMut(&str) -> Read
 }
 
 /// The disguise of one drill: the scenario's templates, or the built-in wordings seeded by the drill id.
-pub fn disguise(scenario: &Scenario, drill_id: &DrillId, plan: Option<&Plan>, now: Timestamp) -> Result<ResolvedDisguise, PrepareError> {
+pub fn disguise(
+    scenario: &Scenario,
+    drill_id: &DrillId,
+    plan: Option<&Plan>,
+    now: Timestamp,
+) -> Result<ResolvedDisguise, PrepareError> {
     let d = &scenario.disguise;
     let spec = DisguiseSpec {
         branch: d.branch.clone(),
@@ -126,9 +139,12 @@ pub fn disguise(scenario: &Scenario, drill_id: &DrillId, plan: Option<&Plan>, no
         pr_body: d.pr_body.clone(),
         author: d.author.as_ref().map(|a| crate::disguise::AuthorSpec { name: a.name.clone(), email: a.email.clone() }),
     };
-    let first_change = scenario.fault.iter().find(|op| op.changes()).map(|op| op.path().as_str().to_owned()).unwrap_or_default();
+    let first_change =
+        scenario.fault.iter().find(|op| op.changes()).map(|op| op.path().as_str().to_owned()).unwrap_or_default();
     let vars = match plan {
-        Some(p) => DisguiseVars::for_plan(p, scenario.target.path.as_str(), scenario.target.branch.as_str(), &first_change),
+        Some(p) => {
+            DisguiseVars::for_plan(p, scenario.target.path.as_str(), scenario.target.branch.as_str(), &first_change)
+        }
         None => {
             let zone = scenario.schedule.as_ref().map_or_else(Zone::utc, |s| s.timezone().zone().clone());
             let p = Plan { drill_id: drill_id.clone(), occurrence: now, open_at: now, merge_at: now, zone };

@@ -97,7 +97,13 @@ impl Drill {
             match &e.kind {
                 EventKind::Planned { .. } | EventKind::Command { .. } => {}
                 EventKind::Opened { branch, commit, base, change } => {
-                    d.opened.get_or_insert(Opened { at: e.time, branch: branch.clone(), commit: commit.clone(), base: base.clone(), change: change.clone() });
+                    d.opened.get_or_insert(Opened {
+                        at: e.time,
+                        branch: branch.clone(),
+                        commit: commit.clone(),
+                        base: base.clone(),
+                        change: change.clone(),
+                    });
                 }
                 EventKind::Merged { commit } => {
                     d.merged.get_or_insert(Landed { at: e.time, commit: commit.clone() });
@@ -180,8 +186,20 @@ mod tests {
         let target = TargetRef { repo: None, branch: "main".into(), path: "values.yaml".into() };
         let ev = |time: &str, kind| Event::new(t(time), "firedrill", "tick", kind);
         let log = vec![
-            ev("2026-11-24T09:00:00Z", EventKind::Planned { scenario: "s".into(), target, occurrence: t("2026-11-24T09:00:00Z"), open_at: t("2026-11-24T09:00:00Z"), merge_at: t("2026-11-24T10:17:00Z") }),
-            ev("2026-11-24T09:00:00Z", EventKind::Opened { branch: "b".into(), commit: "c1".into(), base: "c0".into(), change: "b".into() }),
+            ev(
+                "2026-11-24T09:00:00Z",
+                EventKind::Planned {
+                    scenario: "s".into(),
+                    target,
+                    occurrence: t("2026-11-24T09:00:00Z"),
+                    open_at: t("2026-11-24T09:00:00Z"),
+                    merge_at: t("2026-11-24T10:17:00Z"),
+                },
+            ),
+            ev(
+                "2026-11-24T09:00:00Z",
+                EventKind::Opened { branch: "b".into(), commit: "c1".into(), base: "c0".into(), change: "b".into() },
+            ),
             ev("2026-11-24T10:17:00Z", EventKind::Merged { commit: "m".into() }),
         ];
         let d = Drill::fold("s-1", &log).unwrap();

@@ -26,7 +26,8 @@ impl LocalForge {
     /// A forge for the repository at `url` (a path or an http(s) URL), working in the bare repository
     /// `workdir` (created when missing).
     pub fn new(url: &str, workdir: &Path, token: Option<Token>) -> Result<LocalForge> {
-        std::fs::create_dir_all(workdir).map_err(|e| ForgeError::Other(format!("cannot create {}: {e}", workdir.display())))?;
+        std::fs::create_dir_all(workdir)
+            .map_err(|e| ForgeError::Other(format!("cannot create {}: {e}", workdir.display())))?;
         let repo = Repo::init_bare(workdir)?;
         Ok(LocalForge { url: url.to_owned(), repo, token })
     }
@@ -37,7 +38,13 @@ impl LocalForge {
 
     /// Fetches `branch` (all of its history: recovery is judged on it) and returns its tip.
     fn fetch(&self, branch: &str) -> Result<Option<CommitSha>> {
-        Ok(self.repo.fetch_branch(&self.url, branch, &Self::tracking(branch), None::<NonZeroU32>, self.token.as_ref())?)
+        Ok(self.repo.fetch_branch(
+            &self.url,
+            branch,
+            &Self::tracking(branch),
+            None::<NonZeroU32>,
+            self.token.as_ref(),
+        )?)
     }
 
     fn push(&self, commit: &CommitSha, branch: &str) -> std::result::Result<(), GitError> {
@@ -97,11 +104,21 @@ impl Forge for LocalForge {
     async fn read_file(&self, commit: &CommitSha, path: &str) -> Result<Option<String>> {
         let bytes = self.repo.read_file(commit, path)?;
         bytes
-            .map(|b| String::from_utf8(b).map_err(|_| ForgeError::Other(format!("`{path}` at {} is not UTF-8 text", commit.short()))))
+            .map(|b| {
+                String::from_utf8(b)
+                    .map_err(|_| ForgeError::Other(format!("`{path}` at {} is not UTF-8 text", commit.short())))
+            })
             .transpose()
     }
 
-    async fn write_commit(&self, parent: &CommitSha, files: &[FileChange], message: &str, author: &Actor, at: Timestamp) -> Result<CommitSha> {
+    async fn write_commit(
+        &self,
+        parent: &CommitSha,
+        files: &[FileChange],
+        message: &str,
+        author: &Actor,
+        at: Timestamp,
+    ) -> Result<CommitSha> {
         let who = Self::identity(author, at);
         Ok(self.repo.write_commit(Some(parent), files, message, &who, &who)?)
     }
@@ -110,7 +127,14 @@ impl Forge for LocalForge {
         Ok(self.fetch(branch)?.map(|head| Change { id: branch.to_owned(), branch: branch.to_owned(), head, url: None }))
     }
 
-    async fn open_change(&self, branch: &str, head: &CommitSha, _base: &str, _title: &str, _body: &str) -> Result<Change> {
+    async fn open_change(
+        &self,
+        branch: &str,
+        head: &CommitSha,
+        _base: &str,
+        _title: &str,
+        _body: &str,
+    ) -> Result<Change> {
         match self.fetch(branch)? {
             // Already pushed (a re-run): the change is open.
             Some(existing) if existing == *head => {}
@@ -136,7 +160,13 @@ impl Forge for LocalForge {
         Ok(Change { id: branch.to_owned(), branch: branch.to_owned(), head: head.clone(), url: None })
     }
 
-    async fn merge_change(&self, change: &Change, spec: &MergeSpec<'_>, actor: &Actor, at: Timestamp) -> Result<MergeOutcome> {
+    async fn merge_change(
+        &self,
+        change: &Change,
+        spec: &MergeSpec<'_>,
+        actor: &Actor,
+        at: Timestamp,
+    ) -> Result<MergeOutcome> {
         let MergeSpec { base, cut_from, expected_head, method, message } = *spec;
         let Some(head) = self.fetch(&change.branch)? else { return Ok(MergeOutcome::Closed) };
         if head != *expected_head {
@@ -144,14 +174,18 @@ impl Forge for LocalForge {
         }
         let who = Self::identity(actor, at);
         for _ in 0..CAS_ATTEMPTS {
-            let tip = self.fetch(base)?.ok_or_else(|| ForgeError::NoBranch { repo: self.describe(), branch: base.to_owned() })?;
+            let tip = self
+                .fetch(base)?
+                .ok_or_else(|| ForgeError::NoBranch { repo: self.describe(), branch: base.to_owned() })?;
             // A re-run after a crash: the change already landed; report that landing.
             if let Some(l) = self.landing_of(&tip, cut_from, &head)? {
                 return Ok(MergeOutcome::Merged { commit: l.sha, at: l.at });
             }
             let merged = match self.repo.merge(&tip, &head, method, message, &who, &who) {
                 Ok(m) => m,
-                Err(e @ (GitError::Conflict { .. } | GitError::NotFastForward { .. })) => return Ok(MergeOutcome::NotMergeable { reason: e.to_string() }),
+                Err(e @ (GitError::Conflict { .. } | GitError::NotFastForward { .. })) => {
+                    return Ok(MergeOutcome::NotMergeable { reason: e.to_string() });
+                }
                 Err(e) => return Err(e.into()),
             };
             match self.push(&merged, base) {
@@ -164,10 +198,19 @@ impl Forge for LocalForge {
         Err(ForgeError::Other(format!("`{base}` kept moving while merging; gave up after {CAS_ATTEMPTS} attempts")))
     }
 
-    async fn revert(&self, commit: &CommitSha, base: &str, message: &str, actor: &Actor, at: Timestamp) -> Result<Landing> {
+    async fn revert(
+        &self,
+        commit: &CommitSha,
+        base: &str,
+        message: &str,
+        actor: &Actor,
+        at: Timestamp,
+    ) -> Result<Landing> {
         let who = Self::identity(actor, at);
         for _ in 0..CAS_ATTEMPTS {
-            let tip = self.fetch(base)?.ok_or_else(|| ForgeError::NoBranch { repo: self.describe(), branch: base.to_owned() })?;
+            let tip = self
+                .fetch(base)?
+                .ok_or_else(|| ForgeError::NoBranch { repo: self.describe(), branch: base.to_owned() })?;
             let reverted = self.repo.revert(commit, &tip, message, &who, &who)?;
             match self.push(&reverted, base) {
                 Ok(()) => return Ok(landing(self.repo.commit_info(&reverted)?)),
@@ -179,7 +222,8 @@ impl Forge for LocalForge {
     }
 
     async fn history(&self, base: &str, after: &CommitSha) -> Result<Vec<Landing>> {
-        let tip = self.fetch(base)?.ok_or_else(|| ForgeError::NoBranch { repo: self.describe(), branch: base.to_owned() })?;
+        let tip =
+            self.fetch(base)?.ok_or_else(|| ForgeError::NoBranch { repo: self.describe(), branch: base.to_owned() })?;
         // Oldest first, as the lifecycle reads it: the first commit without the fault is the recovery.
         Ok(self.repo.first_parent_history(&tip, after)?.into_iter().map(landing).collect())
     }

@@ -96,7 +96,14 @@ pub trait Forge {
     /// The text of `path` at `commit`, or `None` when absent.
     async fn read_file(&self, commit: &CommitSha, path: &str) -> Result<Option<String>>;
     /// Writes (without publishing) a commit on top of `parent` changing `files`.
-    async fn write_commit(&self, parent: &CommitSha, files: &[FileChange], message: &str, author: &Actor, at: Timestamp) -> Result<CommitSha>;
+    async fn write_commit(
+        &self,
+        parent: &CommitSha,
+        files: &[FileChange],
+        message: &str,
+        author: &Actor,
+        at: Timestamp,
+    ) -> Result<CommitSha>;
     /// The open change for `branch`, if any.
     async fn find_change(&self, branch: &str) -> Result<Option<Change>>;
     /// Opens a change from `branch` (created at `head`) into `base`; returns the existing one when it is
@@ -104,9 +111,22 @@ pub trait Forge {
     async fn open_change(&self, branch: &str, head: &CommitSha, base: &str, title: &str, body: &str) -> Result<Change>;
     /// Merges `change` as `merge` says, if its head is still the expected one. When the change already
     /// landed (a re-run after a crash), reports that landing instead of merging again.
-    async fn merge_change(&self, change: &Change, merge: &MergeSpec<'_>, actor: &Actor, at: Timestamp) -> Result<MergeOutcome>;
+    async fn merge_change(
+        &self,
+        change: &Change,
+        merge: &MergeSpec<'_>,
+        actor: &Actor,
+        at: Timestamp,
+    ) -> Result<MergeOutcome>;
     /// Reverts `commit` on `base` as `actor` at `at`; returns the landing of the revert.
-    async fn revert(&self, commit: &CommitSha, base: &str, message: &str, actor: &Actor, at: Timestamp) -> Result<Landing>;
+    async fn revert(
+        &self,
+        commit: &CommitSha,
+        base: &str,
+        message: &str,
+        actor: &Actor,
+        at: Timestamp,
+    ) -> Result<Landing>;
     /// The first-parent history of `base` after `after` (exclusive), oldest first.
     async fn history(&self, base: &str, after: &CommitSha) -> Result<Vec<Landing>>;
     /// Closes `change` without merging it.

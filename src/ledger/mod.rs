@@ -72,7 +72,8 @@ pub struct Ledger {
 impl Ledger {
     /// The ledger on `branch` of the repository at `url`, worked on in the bare repository `workdir`.
     pub fn new(url: &str, branch: &str, workdir: &Path, token: Option<Token>) -> Result<Ledger, LedgerError> {
-        std::fs::create_dir_all(workdir).map_err(|e| GitError::CannotCreate { path: workdir.display().to_string(), message: e.to_string() })?;
+        std::fs::create_dir_all(workdir)
+            .map_err(|e| GitError::CannotCreate { path: workdir.display().to_string(), message: e.to_string() })?;
         Ok(Ledger { url: url.to_owned(), branch: branch.to_owned(), repo: Repo::init_bare(workdir)?, token })
     }
 
@@ -86,7 +87,13 @@ impl Ledger {
 
     /// Reads the ledger at the remote's current tip.
     pub fn read(&self) -> Result<Snapshot, LedgerError> {
-        let tip = self.repo.fetch_branch(&self.url, &self.branch, &self.tracking(), None::<NonZeroU32>, self.token.as_ref())?;
+        let tip = self.repo.fetch_branch(
+            &self.url,
+            &self.branch,
+            &self.tracking(),
+            None::<NonZeroU32>,
+            self.token.as_ref(),
+        )?;
         let Some(tip) = tip else { return Ok(Snapshot::default()) };
         let mut logs = BTreeMap::new();
         for drill in self.repo.list_dir(&tip, "drills")? {
@@ -102,11 +109,20 @@ impl Ledger {
     /// A file of a drill at the snapshot's tip (e.g. `report.md`).
     pub fn read_drill_file(&self, snapshot: &Snapshot, drill: &str, name: &str) -> Result<Option<String>, LedgerError> {
         let Some(tip) = &snapshot.tip else { return Ok(None) };
-        Ok(self.repo.read_file(tip, &format!("drills/{drill}/{name}"))?.map(|b| String::from_utf8_lossy(&b).into_owned()))
+        Ok(self
+            .repo
+            .read_file(tip, &format!("drills/{drill}/{name}"))?
+            .map(|b| String::from_utf8_lossy(&b).into_owned()))
     }
 
     /// Appends `write` as one commit by `who` at `at`, retrying on lost races; returns what was written.
-    pub fn write(&self, write: &Write, message: &str, who: (&str, &str), at: Timestamp) -> Result<Written, LedgerError> {
+    pub fn write(
+        &self,
+        write: &Write,
+        message: &str,
+        who: (&str, &str),
+        at: Timestamp,
+    ) -> Result<Written, LedgerError> {
         let identity = Identity::new(who.0, who.1, at);
         for retries in 0..CAS_ATTEMPTS {
             let snapshot = self.read()?;
@@ -116,7 +132,11 @@ impl Ledger {
             }
             let commit = self.repo.write_commit(snapshot.tip.as_ref(), &changes, message, &identity, &identity)?;
             let remote_ref = format!("refs/heads/{}", self.branch);
-            match self.repo.push(&self.url, &[PushRef::Update { commit: &commit, remote_ref: &remote_ref }], self.token.as_ref()) {
+            match self.repo.push(
+                &self.url,
+                &[PushRef::Update { commit: &commit, remote_ref: &remote_ref }],
+                self.token.as_ref(),
+            ) {
                 Ok(()) => {
                     tracing::debug!(ledger = %self.describe(), %commit, appended, "ledger written");
                     return Ok(Written { commit: Some(commit), appended, retries });
@@ -124,7 +144,13 @@ impl Ledger {
                 // Another writer moved the branch: read again and re-apply. If it did not move, the server
                 // refused for another reason (a hook, a protection rule): that is an error, not a race.
                 Err(GitError::PushRejected { refname, reason }) => {
-                    let now_tip = self.repo.fetch_branch(&self.url, &self.branch, &self.tracking(), None::<NonZeroU32>, self.token.as_ref())?;
+                    let now_tip = self.repo.fetch_branch(
+                        &self.url,
+                        &self.branch,
+                        &self.tracking(),
+                        None::<NonZeroU32>,
+                        self.token.as_ref(),
+                    )?;
                     if now_tip == snapshot.tip {
                         return Err(GitError::PushRejected { refname, reason }.into());
                     }
@@ -141,7 +167,8 @@ impl Ledger {
         let mut logs: BTreeMap<&str, Vec<Event>> = BTreeMap::new();
         let mut appended = 0;
         for (drill, event) in &write.events {
-            let log = logs.entry(drill.as_str()).or_insert_with(|| snapshot.logs.get(drill).cloned().unwrap_or_default());
+            let log =
+                logs.entry(drill.as_str()).or_insert_with(|| snapshot.logs.get(drill).cloned().unwrap_or_default());
             if !event.already_in(log) {
                 log.push(event.clone());
                 appended += 1;

@@ -17,7 +17,8 @@ pub enum CaseKind {
 }
 
 impl CaseKind {
-    pub const ALL: [CaseKind; 4] = [CaseKind::ReplaceScalar, CaseKind::AddKey, CaseKind::AppendItem, CaseKind::RemoveKey];
+    pub const ALL: [CaseKind; 4] =
+        [CaseKind::ReplaceScalar, CaseKind::AddKey, CaseKind::AppendItem, CaseKind::RemoveKey];
     pub fn name(self) -> &'static str {
         match self {
             CaseKind::ReplaceScalar => "replace a scalar",
@@ -117,21 +118,36 @@ pub fn generate(doc: &Value, per_kind: usize) -> Vec<Case> {
         if doc.pointer(&path) == Some(&value) {
             value = replacement(i + 1);
         }
-        cases.push(Case { kind: CaseKind::ReplaceScalar, patch: op(json!({"op": "replace", "path": path, "value": value})), path, scalar_value: true });
+        cases.push(Case {
+            kind: CaseKind::ReplaceScalar,
+            patch: op(json!({"op": "replace", "path": path, "value": value})),
+            path,
+            scalar_value: true,
+        });
     }
     for (i, (p, _)) in spread(&f.maps, per_kind).into_iter().enumerate() {
         let mut q = p.clone();
         q.push(format!("drillAdded{i}"));
         let path = q.to_string();
         let (value, scalar_value) = added(i);
-        cases.push(Case { kind: CaseKind::AddKey, patch: op(json!({"op": "add", "path": path, "value": value})), path, scalar_value });
+        cases.push(Case {
+            kind: CaseKind::AddKey,
+            patch: op(json!({"op": "add", "path": path, "value": value})),
+            path,
+            scalar_value,
+        });
     }
     for (i, p) in spread(&f.seqs, per_kind).into_iter().enumerate() {
         let mut q = p.clone();
         q.push("-");
         let path = q.to_string();
         let (value, scalar_value) = added(i);
-        cases.push(Case { kind: CaseKind::AppendItem, patch: op(json!({"op": "add", "path": path, "value": value})), path, scalar_value });
+        cases.push(Case {
+            kind: CaseKind::AppendItem,
+            patch: op(json!({"op": "add", "path": path, "value": value})),
+            path,
+            scalar_value,
+        });
     }
     let entries: Vec<Pointer> = f
         .maps
@@ -146,7 +162,12 @@ pub fn generate(doc: &Value, per_kind: usize) -> Vec<Case> {
         .collect();
     for p in spread(&entries, per_kind) {
         let path = p.to_string();
-        cases.push(Case { kind: CaseKind::RemoveKey, patch: op(json!({"op": "remove", "path": path})), path, scalar_value: false });
+        cases.push(Case {
+            kind: CaseKind::RemoveKey,
+            patch: op(json!({"op": "remove", "path": path})),
+            path,
+            scalar_value: false,
+        });
     }
     cases
 }
@@ -201,7 +222,8 @@ fn line_changes(old: &str, new: &str) -> Result<Changes, String> {
     let a: Vec<&str> = old.split_inclusive('\n').collect();
     let b: Vec<&str> = new.split_inclusive('\n').collect();
     let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
-    let suffix = a.iter().rev().zip(b.iter().rev()).take_while(|(x, y)| x == y).count().min(a.len().min(b.len()) - prefix);
+    let suffix =
+        a.iter().rev().zip(b.iter().rev()).take_while(|(x, y)| x == y).count().min(a.len().min(b.len()) - prefix);
     let strip = |l: &&str| l.trim_end_matches(['\n', '\r']).to_owned();
     let deleted_lines: Vec<String> = a[prefix..a.len() - suffix].iter().map(strip).collect();
     let inserted: Vec<String> = b[prefix..b.len() - suffix].iter().map(strip).collect();
@@ -215,22 +237,26 @@ fn minimal(case: &Case, ch: &Changes, input: &str) -> Verdict {
     let ins = ch.inserted.len();
     let ok = match case.kind {
         CaseKind::ReplaceScalar => ins == 1 && ch.deleted >= 1,
-        CaseKind::AddKey | CaseKind::AppendItem if case.scalar_value => (ins == 1 && ch.deleted <= 1) || (ins == 2 && ch.deleted == 1),
+        CaseKind::AddKey | CaseKind::AppendItem if case.scalar_value => {
+            (ins == 1 && ch.deleted <= 1) || (ins == 2 && ch.deleted == 1)
+        }
         CaseKind::AddKey | CaseKind::AppendItem => ins >= 1 && ch.deleted <= 1,
         CaseKind::RemoveKey => ins <= 1 && ch.deleted >= 1,
     };
     if !ok {
-        return Verdict::Failed(format!("{}: {} line(s) removed and {ins} added is not minimal", case.kind.name(), ch.deleted));
+        return Verdict::Failed(format!(
+            "{}: {} line(s) removed and {ins} added is not minimal",
+            case.kind.name(),
+            ch.deleted
+        ));
     }
     // A comment after a replaced value stays where it was.
-    if case.kind == CaseKind::ReplaceScalar {
-        if let (Some(old), Some(new)) = (ch.deleted_lines.last(), ch.inserted.last()) {
-            if let Some(p) = old.rfind(" #") {
-                if !new.ends_with(&old[p..]) {
-                    return Verdict::Failed(format!("the comment `{}` after the value was lost", &old[p..]));
-                }
-            }
-        }
+    if case.kind == CaseKind::ReplaceScalar
+        && let (Some(old), Some(new)) = (ch.deleted_lines.last(), ch.inserted.last())
+        && let Some(p) = old.rfind(" #")
+        && !new.ends_with(&old[p..])
+    {
+        return Verdict::Failed(format!("the comment `{}` after the value was lost", &old[p..]));
     }
     // A line added beside its siblings must be indented like one of them.
     if matches!(case.kind, CaseKind::AddKey | CaseKind::AppendItem) && ch.deleted == 0 {
@@ -245,7 +271,9 @@ fn minimal(case: &Case, ch: &Changes, input: &str) -> Verdict {
                 !rest.starts_with([' ', '#']) && !rest.is_empty() && rest.starts_with('-') == item
             };
             let on_dash = !item
-                && dash_line.as_deref().is_some_and(|d| l.starts_with(d) && !l[d.len()..].starts_with([' ', '#', '-']) && l.len() > d.len());
+                && dash_line.as_deref().is_some_and(|d| {
+                    l.starts_with(d) && !l[d.len()..].starts_with([' ', '#', '-']) && l.len() > d.len()
+                });
             same || on_dash
         });
         if !sibling {

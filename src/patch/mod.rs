@@ -219,7 +219,12 @@ impl PatchError {
 ///
 /// The result is verified: parsing it gives exactly what RFC 6902 gives on the parsed input, and for YAML
 /// the selected document is the only one that changed.
-pub fn apply(format: Format, text: &str, patch: &Patch, document: Option<&DocumentSelector>) -> Result<String, PatchError> {
+pub fn apply(
+    format: Format,
+    text: &str,
+    patch: &Patch,
+    document: Option<&DocumentSelector>,
+) -> Result<String, PatchError> {
     if document.is_some() && format != Format::Yaml {
         return Err(PatchError::new(
             PatchErrorKind::Document,
@@ -238,7 +243,11 @@ pub fn apply(format: Format, text: &str, patch: &Patch, document: Option<&Docume
 
 /// Parses `text` in `format` into the JSON value RFC 6902 operations are judged against (for YAML, the
 /// selected document). This is the "parsed document" of the scenario reference.
-pub fn parse_value(format: Format, text: &str, document: Option<&DocumentSelector>) -> Result<serde_json::Value, PatchError> {
+pub fn parse_value(
+    format: Format,
+    text: &str,
+    document: Option<&DocumentSelector>,
+) -> Result<serde_json::Value, PatchError> {
     match format {
         Format::Yaml => yaml::parse_value(text, document),
         Format::Json => json::parse_value(text),

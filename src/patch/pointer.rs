@@ -16,8 +16,11 @@ impl Pointer {
             return Ok(Pointer::default());
         }
         let Some(rest) = s.strip_prefix('/') else {
-            return Err(PatchError::new(PatchErrorKind::BadPatch, format!("`{s}` is not a JSON pointer: it must start with `/`"))
-                .hint("write paths as /key/subkey/0, escaping `~` as ~0 and `/` as ~1"));
+            return Err(PatchError::new(
+                PatchErrorKind::BadPatch,
+                format!("`{s}` is not a JSON pointer: it must start with `/`"),
+            )
+            .hint("write paths as /key/subkey/0, escaping `~` as ~0 and `/` as ~1"));
         };
         let mut tokens = Vec::new();
         for raw in rest.split('/') {
@@ -61,7 +64,8 @@ impl Pointer {
 
     /// Parses an array index token: digits without leading zeros (RFC 6901), or `None`.
     pub fn array_index(token: &str) -> Option<usize> {
-        if token.is_empty() || (token.len() > 1 && token.starts_with('0')) || !token.bytes().all(|b| b.is_ascii_digit()) {
+        if token.is_empty() || (token.len() > 1 && token.starts_with('0')) || !token.bytes().all(|b| b.is_ascii_digit())
+        {
             return None;
         }
         token.parse().ok()
@@ -78,6 +82,7 @@ impl fmt::Display for Pointer {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -22,7 +22,9 @@ pub(crate) fn expected(before: &Value, patch: &Patch) -> Result<Value, PatchErro
 
 fn reference_message(_before: &Value, op: &PatchOperation, kind: &json_patch::PatchErrorKind) -> String {
     match kind {
-        json_patch::PatchErrorKind::TestFailed => format!("`test` failed: the value at `{}` is not the expected one", op_path(op)),
+        json_patch::PatchErrorKind::TestFailed => {
+            format!("`test` failed: the value at `{}` is not the expected one", op_path(op))
+        }
         other => format!("cannot {} `{}`: {other}", op_name(op), op_path(op)),
     }
 }

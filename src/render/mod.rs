@@ -27,6 +27,11 @@ pub fn report_markdown(
             let ctx = report::ReportContext { baseline_mttr: baseline, ..report::ReportContext::for_scenario(s) };
             report::markdown(s, drill, &ctx)
         }
-        None => format!("# Drill `{}`\n\n**{}.**\n\n```\n{}```\n", drill.id, report::outcome(drill), status::timeline(None, drill)),
+        None => format!(
+            "# Drill `{}`\n\n**{}.**\n\n```\n{}```\n",
+            drill.id,
+            report::outcome(drill),
+            status::timeline(None, drill)
+        ),
     }
 }

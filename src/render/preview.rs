@@ -21,7 +21,8 @@ pub fn render(scenario: &Scenario, draft: &Draft, source: &str) -> String {
     }
     let _ = writeln!(o);
 
-    let _ = writeln!(o, "── The commit ({} file{}) ──", draft.edits.len(), if draft.edits.len() == 1 { "" } else { "s" });
+    let _ =
+        writeln!(o, "── The commit ({} file{}) ──", draft.edits.len(), if draft.edits.len() == 1 { "" } else { "s" });
     for e in &draft.edits {
         let d = diff::unified(&e.path, &e.before, &e.after);
         if d.is_empty() {
@@ -48,14 +49,25 @@ pub fn render(scenario: &Scenario, draft: &Draft, source: &str) -> String {
     let _ = writeln!(o, "Drill id  {}", draft.drill_id);
     match (&draft.plan, &scenario.schedule) {
         (Some(p), Some(s)) => {
-            let opened = if s.open_before().is_zero() { "opened at the merge".to_owned() } else { format!("opened {} before", s.open_before().as_str()) };
-            let _ = writeln!(o, "Schedule  `{}` in {}, merge window {}, {opened}", s.cron.as_str(), p.zone.name(), s.window().as_str());
+            let opened = if s.open_before().is_zero() {
+                "opened at the merge".to_owned()
+            } else {
+                format!("opened {} before", s.open_before().as_str())
+            };
+            let _ = writeln!(
+                o,
+                "Schedule  `{}` in {}, merge window {}, {opened}",
+                s.cron.as_str(),
+                p.zone.name(),
+                s.window().as_str()
+            );
             let _ = writeln!(o, "Occurs    {}", format_instant(p.occurrence, &p.zone));
             let _ = writeln!(o, "Opens     {}", format_instant(p.open_at, &p.zone));
             let _ = writeln!(o, "Merges    {}", format_instant(p.merge_at, &p.zone));
             let safety = &scenario.safety;
             let limit = p.merge_at.checked_add(safety.max_duration().to_signed()).unwrap_or(p.merge_at);
-            let action = if safety.auto_revert() { "reverted by firedrill" } else { "reported as timed out (no auto-revert)" };
+            let action =
+                if safety.auto_revert() { "reverted by firedrill" } else { "reported as timed out (no auto-revert)" };
             let _ = writeln!(o, "Deadline  {} — {action} if not recovered", format_instant(limit, &p.zone));
         }
         _ => {
@@ -77,5 +89,9 @@ fn author(a: &Author) -> String {
 /// Indents every line after the first by `n` spaces, so multi-line messages line up in the preview.
 fn indent_rest(text: &str, n: usize) -> String {
     let pad = " ".repeat(n);
-    text.lines().enumerate().map(|(i, l)| if i == 0 || l.is_empty() { l.to_owned() } else { format!("{pad}{l}") }).collect::<Vec<_>>().join("\n")
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| if i == 0 || l.is_empty() { l.to_owned() } else { format!("{pad}{l}") })
+        .collect::<Vec<_>>()
+        .join("\n")
 }

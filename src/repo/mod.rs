@@ -36,7 +36,9 @@ impl RepoError {
     pub fn hint(&self) -> Option<&str> {
         match self {
             RepoError::NoBranch { hint, .. } => Some(hint),
-            RepoError::NoFileAtBranch { .. } => Some("check `target.path` (relative to the repository root) and `target.branch`"),
+            RepoError::NoFileAtBranch { .. } => {
+                Some("check `target.path` (relative to the repository root) and `target.branch`")
+            }
             RepoError::NoFile { .. } => Some("check `target.path`: it is relative to the folder given with --repo"),
             _ => None,
         }
@@ -70,7 +72,9 @@ impl Source {
             Source::Folder(root) => {
                 let p = root.join(file);
                 let bytes = std::fs::read(&p).map_err(|e| match e.kind() {
-                    std::io::ErrorKind::NotFound => RepoError::NoFile { folder: root.display().to_string(), file: file.to_owned() },
+                    std::io::ErrorKind::NotFound => {
+                        RepoError::NoFile { folder: root.display().to_string(), file: file.to_owned() }
+                    }
                     _ => RepoError::Io { file: p.display().to_string(), message: e.to_string() },
                 })?;
                 String::from_utf8(bytes).map_err(|_| RepoError::NotText { file: file.to_owned() })
@@ -89,7 +93,9 @@ fn read_at_branch(root: &Path, branch: &str, file: &str) -> Result<String, RepoE
     let Some(commit) = commit else {
         let branches: Vec<String> = repo
             .branches(Some(git2::BranchType::Local))
-            .map(|it| it.filter_map(Result::ok).filter_map(|(b, _)| b.name().ok().flatten().map(str::to_owned)).collect())
+            .map(|it| {
+                it.filter_map(Result::ok).filter_map(|(b, _)| b.name().ok().flatten().map(str::to_owned)).collect()
+            })
             .unwrap_or_default();
         let hint = if branches.is_empty() {
             "the repository has no branches yet".to_owned()
@@ -99,9 +105,15 @@ fn read_at_branch(root: &Path, branch: &str, file: &str) -> Result<String, RepoE
         return Err(RepoError::NoBranch { repo: repo_name, branch: branch.to_owned(), hint });
     };
     let tree = commit.tree().map_err(git)?;
-    let entry = tree
-        .get_path(Path::new(file))
-        .map_err(|_| RepoError::NoFileAtBranch { repo: repo_name.clone(), branch: branch.to_owned(), file: file.to_owned() })?;
-    let blob = repo.find_blob(entry.id()).map_err(|_| RepoError::NoFileAtBranch { repo: repo_name.clone(), branch: branch.to_owned(), file: file.to_owned() })?;
+    let entry = tree.get_path(Path::new(file)).map_err(|_| RepoError::NoFileAtBranch {
+        repo: repo_name.clone(),
+        branch: branch.to_owned(),
+        file: file.to_owned(),
+    })?;
+    let blob = repo.find_blob(entry.id()).map_err(|_| RepoError::NoFileAtBranch {
+        repo: repo_name.clone(),
+        branch: branch.to_owned(),
+        file: file.to_owned(),
+    })?;
     String::from_utf8(blob.content().to_vec()).map_err(|_| RepoError::NotText { file: file.to_owned() })
 }

@@ -72,7 +72,9 @@ pub struct Forges<F> {
 
 impl<F: Forge> Forges<F> {
     fn get(&self, repo: Option<&String>) -> Result<&F, RunError> {
-        self.by_repo.get(&repo.cloned()).ok_or_else(|| RunError::NoForge(repo.cloned().unwrap_or_else(|| "(control)".into())))
+        self.by_repo
+            .get(&repo.cloned())
+            .ok_or_else(|| RunError::NoForge(repo.cloned().unwrap_or_else(|| "(control)".into())))
     }
 }
 
@@ -106,7 +108,12 @@ impl<F: Forge> Runner<'_, F> {
         if events.is_empty() {
             return Ok(0);
         }
-        let w = self.ledger.write(&Write { events, files: Vec::new() }, what, (&self.settings.actor.name, &self.settings.actor.email), now)?;
+        let w = self.ledger.write(
+            &Write { events, files: Vec::new() },
+            what,
+            (&self.settings.actor.name, &self.settings.actor.email),
+            now,
+        )?;
         Ok(w.appended)
     }
 
@@ -122,8 +129,15 @@ impl<F: Forge> Runner<'_, F> {
             match decision {
                 Decision::Plan { scenario, plan } => {
                     let s = &self.scenarios[scenario];
-                    report.say(format!("{}: planned (opens {}, merges {})", plan.drill_id, plan.open_at, plan.merge_at));
-                    let kind = EventKind::Planned { scenario: s.id.as_str().to_owned(), target: due::target_of(s), occurrence: plan.occurrence, open_at: plan.open_at, merge_at: plan.merge_at };
+                    report
+                        .say(format!("{}: planned (opens {}, merges {})", plan.drill_id, plan.open_at, plan.merge_at));
+                    let kind = EventKind::Planned {
+                        scenario: s.id.as_str().to_owned(),
+                        target: due::target_of(s),
+                        occurrence: plan.occurrence,
+                        open_at: plan.open_at,
+                        merge_at: plan.merge_at,
+                    };
                     planned.push((plan.drill_id.to_string(), self.event(now, kind)));
                 }
                 Decision::Skip { scenario, occurrence, reason } => {
@@ -163,14 +177,30 @@ impl<F: Forge> Runner<'_, F> {
 
     fn plan_of(d: &Drill, s: &Scenario) -> Plan {
         let zone = s.schedule.as_ref().map_or_else(crate::schedule::Zone::utc, |sch| sch.timezone().zone().clone());
-        Plan { drill_id: DrillId::parse(&d.id).unwrap_or_else(|_| DrillId::new(s.id.as_str(), d.occurrence)), occurrence: d.occurrence, open_at: d.open_at, merge_at: d.merge_at, zone }
+        Plan {
+            drill_id: DrillId::parse(&d.id).unwrap_or_else(|_| DrillId::new(s.id.as_str(), d.occurrence)),
+            occurrence: d.occurrence,
+            open_at: d.open_at,
+            merge_at: d.merge_at,
+            zone,
+        }
     }
 
     async fn open(&self, d: &Drill, now: Timestamp, report: &mut Report) -> Result<(), RunError> {
         let Some(s) = self.scenario(&d.scenario) else {
             report.say(format!("{}: abandoned: scenario `{}` no longer exists", d.id, d.scenario));
             if !self.settings.dry_run {
-                self.record(vec![(d.id.clone(), self.event(now, EventKind::Abandoned { reason: format!("scenario `{}` was removed", d.scenario) }))], "firedrill: abandon drill", now)?;
+                self.record(
+                    vec![(
+                        d.id.clone(),
+                        self.event(
+                            now,
+                            EventKind::Abandoned { reason: format!("scenario `{}` was removed", d.scenario) },
+                        ),
+                    )],
+                    "firedrill: abandon drill",
+                    now,
+                )?;
             }
             return Ok(());
         };
@@ -187,39 +217,65 @@ impl<F: Forge> Runner<'_, F> {
                 files.insert(path.to_owned(), text);
             }
         }
-        let edits = match prepare::edits(s, |p| files.get(p).cloned().ok_or_else(|| (format!("`{p}` does not exist at {}", base.short()), None))) {
+        let edits = match prepare::edits(s, |p| {
+            files.get(p).cloned().ok_or_else(|| (format!("`{p}` does not exist at {}", base.short()), None))
+        }) {
             Ok(e) => e,
             Err(e) => {
                 report.say(format!("{}: abandoned: {e}", d.id));
                 if !self.settings.dry_run {
-                    self.record(vec![(d.id.clone(), self.event(now, EventKind::Abandoned { reason: e.to_string() }))], "firedrill: abandon drill", now)?;
+                    self.record(
+                        vec![(d.id.clone(), self.event(now, EventKind::Abandoned { reason: e.to_string() }))],
+                        "firedrill: abandon drill",
+                        now,
+                    )?;
                 }
                 return Ok(());
             }
         };
         let plan = Self::plan_of(d, s);
-        let disguise = prepare::disguise(s, &plan.drill_id, Some(&plan), now).map_err(|e| RunError::Drill(e.to_string()))?;
+        let disguise =
+            prepare::disguise(s, &plan.drill_id, Some(&plan), now).map_err(|e| RunError::Drill(e.to_string()))?;
         let author = match &disguise.author {
             crate::disguise::Author::Explicit { name, email } => Actor { name: name.clone(), email: email.clone() },
             crate::disguise::Author::TokenOwner => self.settings.actor.clone(),
         };
         if self.settings.dry_run {
-            report.say(format!("{}: would open `{}` on {} ({} file(s)): {}", d.id, disguise.branch, d.target.branch, edits.len(), disguise.pr_title));
+            report.say(format!(
+                "{}: would open `{}` on {} ({} file(s)): {}",
+                d.id,
+                disguise.branch,
+                d.target.branch,
+                edits.len(),
+                disguise.pr_title
+            ));
             return Ok(());
         }
         // Act: the commit carries the planned opening time, so a re-run writes the very same commit.
-        let changes: Vec<FileChange> = edits.iter().map(|e| FileChange::write(e.path.clone(), e.after.clone())).collect();
+        let changes: Vec<FileChange> =
+            edits.iter().map(|e| FileChange::write(e.path.clone(), e.after.clone())).collect();
         let existing = forge.find_change(&disguise.branch).await.map_err(&fe)?;
         let change = match existing {
             // Opened by an earlier run that stopped before recording it.
             Some(c) => c,
             None => {
-                let head = forge.write_commit(&base, &changes, &disguise.commit_message, &author, d.open_at).await.map_err(&fe)?;
-                forge.open_change(&disguise.branch, &head, &d.target.branch, &disguise.pr_title, &disguise.pr_body).await.map_err(&fe)?
+                let head = forge
+                    .write_commit(&base, &changes, &disguise.commit_message, &author, d.open_at)
+                    .await
+                    .map_err(&fe)?;
+                forge
+                    .open_change(&disguise.branch, &head, &d.target.branch, &disguise.pr_title, &disguise.pr_body)
+                    .await
+                    .map_err(&fe)?
             }
         };
         report.say(format!("{}: opened `{}` at {} on {}", d.id, change.branch, change.head.short(), d.target.branch));
-        let kind = EventKind::Opened { branch: change.branch.clone(), commit: change.head.to_string(), base: base.to_string(), change: change.id.clone() };
+        let kind = EventKind::Opened {
+            branch: change.branch.clone(),
+            commit: change.head.to_string(),
+            base: base.to_string(),
+            change: change.id.clone(),
+        };
         self.record(vec![(d.id.clone(), self.event(now, kind))], "firedrill: record opened change", now)?;
         Ok(())
     }
@@ -236,7 +292,13 @@ impl<F: Forge> Runner<'_, F> {
         let cut_from = sha(&opened.base)?;
         let change = Change { id: opened.change.clone(), branch: opened.branch.clone(), head: head.clone(), url: None };
         let message = format!("Merge branch '{}'", opened.branch);
-        let spec = MergeSpec { base: &d.target.branch, cut_from: &cut_from, expected_head: &head, method: self.settings.merge_method, message: &message };
+        let spec = MergeSpec {
+            base: &d.target.branch,
+            cut_from: &cut_from,
+            expected_head: &head,
+            method: self.settings.merge_method,
+            message: &message,
+        };
         let outcome = forge.merge_change(&change, &spec, &self.settings.actor, now).await.map_err(&fe)?;
         let (time, kind) = match outcome {
             MergeOutcome::Merged { commit, at } => {
@@ -276,28 +338,48 @@ impl<F: Forge> Runner<'_, F> {
         let deadline = merged.at.checked_add(s.safety.max_duration().to_signed()).unwrap_or(merged.at);
         for landing in forge.history(&d.target.branch, &merge_commit).await.map_err(&fe)? {
             let text = forge.read_file(&landing.sha, &d.target.path).await.map_err(&fe)?;
-            let holds = text.as_deref().is_some_and(|t| prepare::fault_holds(s, t, s.target.format(), selector.as_ref()));
+            let holds =
+                text.as_deref().is_some_and(|t| prepare::fault_holds(s, t, s.target.format(), selector.as_ref()));
             if holds {
                 continue;
             }
             let ours = landing.committer == format!("{} <{}>", self.settings.actor.name, self.settings.actor.email);
             let how = if ours && landing.at >= deadline && landing.message.starts_with("Revert") {
                 RecoveryHow::Timeout
-            } else if landing.message.starts_with("Revert") || landing.message.contains(&merged.commit) || d.opened.as_ref().is_some_and(|o| landing.message.contains(&o.commit)) {
+            } else if landing.message.starts_with("Revert")
+                || landing.message.contains(&merged.commit)
+                || d.opened.as_ref().is_some_and(|o| landing.message.contains(&o.commit))
+            {
                 RecoveryHow::Revert
             } else {
                 RecoveryHow::Fix
             };
             let ttr = human_duration(landing.at.duration_since(merged.at));
-            report.say(format!("{}: recovered by {} at {} ({how:?}), time to recovery {ttr}", d.id, landing.sha.short(), landing.at));
+            report.say(format!(
+                "{}: recovered by {} at {} ({how:?}), time to recovery {ttr}",
+                d.id,
+                landing.sha.short(),
+                landing.at
+            ));
             if !self.settings.dry_run {
                 let mut events = Vec::new();
                 if how == RecoveryHow::Timeout {
-                    events.push((d.id.clone(), self.event(landing.at, EventKind::TimedOut { reverted_by: Some(landing.sha.to_string()) })));
+                    events.push((
+                        d.id.clone(),
+                        self.event(landing.at, EventKind::TimedOut { reverted_by: Some(landing.sha.to_string()) }),
+                    ));
                 }
                 // The recovery is the responder's: the commit's author is the event's actor.
                 let who = landing.author.split(" <").next().unwrap_or(&landing.author).to_owned();
-                events.push((d.id.clone(), Event::new(landing.at, who, self.settings.source.clone(), EventKind::Recovered { commit: landing.sha.to_string(), how })));
+                events.push((
+                    d.id.clone(),
+                    Event::new(
+                        landing.at,
+                        who,
+                        self.settings.source.clone(),
+                        EventKind::Recovered { commit: landing.sha.to_string(), how },
+                    ),
+                ));
                 self.record(events, "firedrill: record recovery", now)?;
             }
             return Ok(());
@@ -318,34 +400,64 @@ impl<F: Forge> Runner<'_, F> {
 
         // The safety timer.
         if now < deadline {
-            report.say(format!("{}: running for {}; auto-revert at {deadline}", d.id, human_duration(now.duration_since(merged.at))));
+            report.say(format!(
+                "{}: running for {}; auto-revert at {deadline}",
+                d.id,
+                human_duration(now.duration_since(merged.at))
+            ));
             return Ok(());
         }
         if !s.safety.auto_revert() {
             report.say(format!("{}: timed out (no auto-revert): the fault stays until someone removes it", d.id));
             if !self.settings.dry_run {
-                self.record(vec![(d.id.clone(), self.event(deadline, EventKind::TimedOut { reverted_by: None }))], "firedrill: record timeout", now)?;
+                self.record(
+                    vec![(d.id.clone(), self.event(deadline, EventKind::TimedOut { reverted_by: None }))],
+                    "firedrill: record timeout",
+                    now,
+                )?;
             }
             return Ok(());
         }
         if self.settings.dry_run {
-            report.say(format!("{}: would revert {} (max_duration {} passed)", d.id, merge_commit.short(), s.safety.max_duration().as_str()));
+            report.say(format!(
+                "{}: would revert {} (max_duration {} passed)",
+                d.id,
+                merge_commit.short(),
+                s.safety.max_duration().as_str()
+            ));
             return Ok(());
         }
         let landing = self.revert_fault(d, &merge_commit, now).await?;
         report.say(format!("{}: timed out: reverted by {}", d.id, landing.sha.short()));
         let events = vec![
             (d.id.clone(), self.event(landing.at, EventKind::TimedOut { reverted_by: Some(landing.sha.to_string()) })),
-            (d.id.clone(), self.event(landing.at, EventKind::Recovered { commit: landing.sha.to_string(), how: RecoveryHow::Timeout })),
+            (
+                d.id.clone(),
+                self.event(
+                    landing.at,
+                    EventKind::Recovered { commit: landing.sha.to_string(), how: RecoveryHow::Timeout },
+                ),
+            ),
         ];
         self.record(events, "firedrill: record timeout revert", now)?;
         Ok(())
     }
 
-    async fn revert_fault(&self, d: &Drill, merge_commit: &CommitSha, now: Timestamp) -> Result<crate::forge::Landing, RunError> {
+    async fn revert_fault(
+        &self,
+        d: &Drill,
+        merge_commit: &CommitSha,
+        now: Timestamp,
+    ) -> Result<crate::forge::Landing, RunError> {
         let forge = self.forges.get(d.target.repo.as_ref())?;
-        let message = format!("Revert \"Merge branch '{}'\"\n\nThis reverts commit {merge_commit}.\n", d.opened.as_ref().map_or("", |o| o.branch.as_str()));
-        forge.revert(merge_commit, &d.target.branch, &message, &self.settings.actor, now).await.map_err(forge_err(forge))
+        let message = format!(
+            "Revert \"Merge branch '{}'\"\n\nThis reverts commit {merge_commit}.\n",
+            d.opened.as_ref().map_or("", |o| o.branch.as_str())
+        );
+        forge
+            .revert(merge_commit, &d.target.branch, &message, &self.settings.actor, now)
+            .await
+            .map_err(forge_err(forge))
     }
 
     fn write_report(&self, d: &Drill, now: Timestamp, report: &mut Report) -> Result<(), RunError> {
@@ -358,7 +470,12 @@ impl<F: Forge> Runner<'_, F> {
         }
         let event = self.event(now, EventKind::Reported { path: path.clone() });
         let w = Write { events: vec![(d.id.clone(), event)], files: vec![(d.id.clone(), "report.md".into(), text)] };
-        self.ledger.write(&w, "firedrill: write drill report", (&self.settings.actor.name, &self.settings.actor.email), now)?;
+        self.ledger.write(
+            &w,
+            "firedrill: write drill report",
+            (&self.settings.actor.name, &self.settings.actor.email),
+            now,
+        )?;
         Ok(())
     }
 
@@ -368,7 +485,10 @@ impl<F: Forge> Runner<'_, F> {
         let mut report = Report::default();
         report.step(&format!("/drill {name}"));
         let drills = self.drills()?;
-        let d = drills.iter().find(|d| d.id == drill_id).ok_or_else(|| RunError::Drill(format!("no drill `{drill_id}` in the ledger")))?;
+        let d = drills
+            .iter()
+            .find(|d| d.id == drill_id)
+            .ok_or_else(|| RunError::Drill(format!("no drill `{drill_id}` in the ledger")))?;
         let command = Event::new(now, actor, "command", EventKind::Command { name: name.to_owned(), args: None });
         match name {
             "status" => {
@@ -392,11 +512,21 @@ impl<F: Forge> Runner<'_, F> {
                     let landing = self.revert_fault(d, &sha(&merged.commit)?, now).await?;
                     report.say(format!("{}: reverted by {}", d.id, landing.sha.short()));
                     if name == "revert" {
-                        let e = Event::new(landing.at, actor, "command", EventKind::Recovered { commit: landing.sha.to_string(), how: RecoveryHow::Revert });
+                        let e = Event::new(
+                            landing.at,
+                            actor,
+                            "command",
+                            EventKind::Recovered { commit: landing.sha.to_string(), how: RecoveryHow::Revert },
+                        );
                         self.record(vec![(d.id.clone(), e)], "firedrill: record recovery", now)?;
                     }
                 } else if let Some(opened) = &d.opened {
-                    let change = Change { id: opened.change.clone(), branch: opened.branch.clone(), head: sha(&opened.commit)?, url: None };
+                    let change = Change {
+                        id: opened.change.clone(),
+                        branch: opened.branch.clone(),
+                        head: sha(&opened.commit)?,
+                        url: None,
+                    };
                     forge.close_change(&change).await.map_err(forge_err(forge))?;
                     report.say(format!("{}: closed `{}` before it was merged", d.id, opened.branch));
                 }
@@ -409,7 +539,9 @@ impl<F: Forge> Runner<'_, F> {
                     self.write_report(d, now, &mut report)?;
                 }
             }
-            other => return Err(RunError::Drill(format!("unknown command `{other}`: expected revert, abort or status"))),
+            other => {
+                return Err(RunError::Drill(format!("unknown command `{other}`: expected revert, abort or status")));
+            }
         }
         Ok(report)
     }

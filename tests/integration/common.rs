@@ -18,7 +18,11 @@ pub fn shared_dir() -> Option<PathBuf> {
 pub fn firedrill() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_firedrill"));
     for (k, _) in std::env::vars() {
-        if k.starts_with("GITHUB_") || k.starts_with("RUNNER_") || k.starts_with("INPUT_") || k.starts_with("FIREDRILL_") {
+        if k.starts_with("GITHUB_")
+            || k.starts_with("RUNNER_")
+            || k.starts_with("INPUT_")
+            || k.starts_with("FIREDRILL_")
+        {
             cmd.env_remove(k);
         }
     }
@@ -30,7 +34,11 @@ pub fn firedrill() -> Command {
 /// Runs a command and returns (exit code, stdout, stderr).
 pub fn run(cmd: &mut Command) -> (i32, String, String) {
     let Output { status, stdout, stderr } = cmd.output().expect("failed to start firedrill");
-    (status.code().unwrap_or(-1), String::from_utf8_lossy(&stdout).into_owned(), String::from_utf8_lossy(&stderr).into_owned())
+    (
+        status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&stdout).into_owned(),
+        String::from_utf8_lossy(&stderr).into_owned(),
+    )
 }
 
 /// Writes `contents` to `dir/name`, creating parent folders, and returns the path.

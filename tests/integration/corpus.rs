@@ -24,7 +24,11 @@ fn helm_values_corpus_is_exact_or_refused() {
         return;
     };
     let dir = shared.join("corpus/helm-values");
-    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "yaml")).collect();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
     files.sort();
     assert!(files.len() >= 50, "expected the Helm values corpus in {}", dir.display());
 
@@ -40,7 +44,12 @@ fn helm_values_corpus_is_exact_or_refused() {
                 Verdict::Exact => slot[0] += 1,
                 Verdict::Refused(why) => {
                     slot[1] += 1;
-                    refusals.push(format!("{} {}: {}", file.file_name().unwrap().to_string_lossy(), case.path, why.lines().next().unwrap_or("")));
+                    refusals.push(format!(
+                        "{} {}: {}",
+                        file.file_name().unwrap().to_string_lossy(),
+                        case.path,
+                        why.lines().next().unwrap_or("")
+                    ));
                 }
                 Verdict::Failed(why) => {
                     slot[2] += 1;
@@ -55,7 +64,12 @@ fn helm_values_corpus_is_exact_or_refused() {
     for (kind, t) in &tally {
         eprintln!("  {:<16} exact {:>5}  refused {:>4}  failed {:>3}", kind.name(), t[0], t[1], t[2]);
     }
-    eprintln!("  exact {:.2}%  refused {:.2}%  failed {}", 100.0 * total[0] as f64 / n as f64, 100.0 * total[1] as f64 / n as f64, total[2]);
+    eprintln!(
+        "  exact {:.2}%  refused {:.2}%  failed {}",
+        100.0 * total[0] as f64 / n as f64,
+        100.0 * total[1] as f64 / n as f64,
+        total[2]
+    );
     for r in refusals.iter().take(40) {
         eprintln!("  refused: {r}");
     }

@@ -42,7 +42,8 @@ impl Fixture {
         std::fs::create_dir_all(dir.path().join("scenarios")).unwrap();
         std::fs::write(dir.path().join("scenarios/redis.yaml"), &text).unwrap();
         let scenario = firedrill::scenario::load(Path::new("redis.yaml"), &text).unwrap();
-        let plan = firedrill::drill::prepare::plan(&scenario, "2026-11-23T12:00:00Z".parse().unwrap()).unwrap().unwrap();
+        let plan =
+            firedrill::drill::prepare::plan(&scenario, "2026-11-23T12:00:00Z".parse().unwrap()).unwrap().unwrap();
         Fixture { server, dir, plan }
     }
 
@@ -56,7 +57,15 @@ impl Fixture {
         cmd.args(args)
             .args(["--scenarios"])
             .arg(self.dir.path().join("scenarios"))
-            .args(["--control", &self.server.url("control"), "--identity", "Sam Rivera <sam@acme.example>", "--now", &now.to_string(), "--workdir"])
+            .args([
+                "--control",
+                &self.server.url("control"),
+                "--identity",
+                "Sam Rivera <sam@acme.example>",
+                "--now",
+                &now.to_string(),
+                "--workdir",
+            ])
             .arg(self.workdir(workdir))
             .env("FIREDRILL_TOKEN", TOKEN);
         run(&mut cmd)
@@ -160,7 +169,9 @@ fn a_whole_drill_over_smart_http_recovers_with_the_exact_time_to_recovery() {
     let recovered = f.events().into_iter().find(|e| e.kind.name() == "recovered").unwrap();
     assert_eq!(recovered.time, revert_at, "recovery is the revert's landing, not when firedrill noticed");
     assert_eq!(recovered.actor, "Ana Lima");
-    assert!(matches!(recovered.kind, EventKind::Recovered { ref commit, how: RecoveryHow::Revert } if *commit == revert.to_string()));
+    assert!(
+        matches!(recovered.kind, EventKind::Recovered { ref commit, how: RecoveryHow::Revert } if *commit == revert.to_string())
+    );
     assert_eq!(f.names(), ["planned", "opened", "merged", "recovered", "reported"]);
 
     // A second tick at the same instant writes nothing.
@@ -181,10 +192,14 @@ fn a_fix_that_is_not_a_revert_counts_as_recovery() {
     // Someone sets the pool to 5: not the old value, but the fault ("0") is gone.
     let main = f.main();
     let text = String::from_utf8(f.target().read_file(&main, VALUES).unwrap().unwrap()).unwrap();
-    let fixed = text.replace("SERVICE__REDIS__CONNECTION_POOL__SIZE: \"0\"", "SERVICE__REDIS__CONNECTION_POOL__SIZE: \"5\"");
+    let fixed =
+        text.replace("SERVICE__REDIS__CONNECTION_POOL__SIZE: \"0\"", "SERVICE__REDIS__CONNECTION_POOL__SIZE: \"5\"");
     let at = after(f.plan.merge_at, 42);
     let bo = Identity::new("Bo Chen", "bo@acme.example", at);
-    let fix = f.target().write_commit(Some(&main), &[FileChange::write(VALUES, fixed)], "Set the redis pool to 5\n", &bo, &bo).unwrap();
+    let fix = f
+        .target()
+        .write_commit(Some(&main), &[FileChange::write(VALUES, fixed)], "Set the redis pool to 5\n", &bo, &bo)
+        .unwrap();
     f.push_to_main(&fix);
     let out = f.tick(after(at, 10));
     assert!(out.contains("(Fix)") && out.contains("42 min"), "{out}");
@@ -255,7 +270,15 @@ fn two_ticks_racing_lose_nothing_and_duplicate_nothing() {
         let mut cmd = firedrill();
         cmd.args(["tick", "--scenarios"])
             .arg(f.dir.path().join("scenarios"))
-            .args(["--control", &f.server.url("control"), "--identity", "Sam Rivera <sam@acme.example>", "--now", &now.to_string(), "--workdir"])
+            .args([
+                "--control",
+                &f.server.url("control"),
+                "--identity",
+                "Sam Rivera <sam@acme.example>",
+                "--now",
+                &now.to_string(),
+                "--workdir",
+            ])
             .arg(f.workdir(work))
             .env("FIREDRILL_TOKEN", TOKEN)
             .stdout(std::process::Stdio::piped())
@@ -267,7 +290,12 @@ fn two_ticks_racing_lose_nothing_and_duplicate_nothing() {
         let b = spawn(now, "runner-b");
         for child in [a, b] {
             let out = child.wait_with_output().unwrap();
-            assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.status.success(),
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
     }
     assert_eq!(f.names(), ["planned", "opened", "merged"]);

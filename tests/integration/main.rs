@@ -1,5 +1,8 @@
 //! The one integration-test binary: every end-to-end test runs the real `firedrill` binary or library.
 
+// Tests may panic on a broken fixture and print what they measured.
+#![allow(clippy::unwrap_used, clippy::print_stderr, clippy::print_stdout)]
+
 mod common;
 mod corpus;
 mod git;

@@ -30,7 +30,8 @@ fn prints_the_edited_file_changing_one_line_only() {
 fn diff_mode_prints_a_unified_diff() {
     let dir = tempfile::tempdir().unwrap();
     let p = write(dir.path(), "pool.json", SEED_PATCH);
-    let (code, out, _) = run(firedrill().args(["patch", "examples/charts/checkout/values-staging.yaml", "--diff", "--patch"]).arg(&p));
+    let (code, out, _) =
+        run(firedrill().args(["patch", "examples/charts/checkout/values-staging.yaml", "--diff", "--patch"]).arg(&p));
     assert_eq!(code, 0);
     insta::assert_snapshot!(out, @r#"
     --- a/examples/charts/checkout/values-staging.yaml
@@ -50,7 +51,15 @@ fn diff_mode_prints_a_unified_diff() {
 #[test]
 fn multi_document_yaml_by_kind_and_name_with_patch_on_stdin() {
     let mut child = firedrill()
-        .args(["patch", "examples/k8s/staging/checkout.yaml", "--document", "Deployment/checkout-worker", "--diff", "--patch", "-"])
+        .args([
+            "patch",
+            "examples/k8s/staging/checkout.yaml",
+            "--document",
+            "Deployment/checkout-worker",
+            "--diff",
+            "--patch",
+            "-",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -66,14 +75,22 @@ fn multi_document_yaml_by_kind_and_name_with_patch_on_stdin() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let diff = String::from_utf8(out.stdout).unwrap();
     assert!(diff.contains("-              path: /healthz/ready\n+              path: /health/ready\n"), "{diff}");
-    assert_eq!(diff.lines().filter(|l| l.starts_with(['+', '-']) && !l.starts_with("+++") && !l.starts_with("---")).count(), 2);
+    assert_eq!(
+        diff.lines().filter(|l| l.starts_with(['+', '-']) && !l.starts_with("+++") && !l.starts_with("---")).count(),
+        2
+    );
 }
 
 #[test]
 fn errors_go_to_stderr_with_file_line_column_and_nothing_on_stdout() {
     let dir = tempfile::tempdir().unwrap();
-    let p = write(dir.path(), "typo.json", r#"[{"op":"replace","path":"/env/SERVICE__REDIS__CONECTION_POOL__SIZE","value":"0"}]"#);
-    let (code, out, err) = run(firedrill().args(["patch", "examples/charts/checkout/values-staging.yaml", "--patch"]).arg(&p));
+    let p = write(
+        dir.path(),
+        "typo.json",
+        r#"[{"op":"replace","path":"/env/SERVICE__REDIS__CONECTION_POOL__SIZE","value":"0"}]"#,
+    );
+    let (code, out, err) =
+        run(firedrill().args(["patch", "examples/charts/checkout/values-staging.yaml", "--patch"]).arg(&p));
     assert_eq!(code, 1);
     assert_eq!(out, "");
     insta::assert_snapshot!(err, @r"
@@ -82,7 +99,8 @@ fn errors_go_to_stderr_with_file_line_column_and_nothing_on_stdout() {
     ");
 
     let multi = write(dir.path(), "replicas.json", r#"[{"op":"replace","path":"/spec/replicas","value":0}]"#);
-    let (code, out, err) = run(firedrill().args(["patch", "examples/k8s/staging/checkout.yaml", "--patch"]).arg(&multi));
+    let (code, out, err) =
+        run(firedrill().args(["patch", "examples/k8s/staging/checkout.yaml", "--patch"]).arg(&multi));
     assert_eq!((code, out.as_str()), (1, ""));
     insta::assert_snapshot!(err, @r"
     error: examples/k8s/staging/checkout.yaml: the file holds 3 YAML documents and no document was chosen
@@ -99,7 +117,8 @@ fn usage_errors_exit_2() {
     assert_eq!(code, 2, "missing --patch is a usage error");
     let dir = tempfile::tempdir().unwrap();
     let bad = write(dir.path(), "bad.json", "{\"op\": \"replace\"}");
-    let (code, out, err) = run(firedrill().args(["patch", "examples/charts/checkout/values-staging.yaml", "--patch"]).arg(&bad));
+    let (code, out, err) =
+        run(firedrill().args(["patch", "examples/charts/checkout/values-staging.yaml", "--patch"]).arg(&bad));
     assert_eq!((code, out.as_str()), (1, ""));
     assert!(err.contains("is not a valid RFC 6902 JSON Patch"), "{err}");
 }

@@ -60,7 +60,9 @@ impl<'t> Editor<'t> {
                 Kind::Map { entries, .. } => {
                     let found = entries.iter().enumerate().find(|(_, e)| key_text(&e.key) == Some(token.as_str()));
                     match found {
-                        Some((index, entry)) => Step { node: &entry.value, link: Link::Entry { parent: cur, index, entry } },
+                        Some((index, entry)) => {
+                            Step { node: &entry.value, link: Link::Entry { parent: cur, index, entry } }
+                        }
                         None => {
                             return Err(self
                                 .err(PatchErrorKind::NotFound, cur.content, format!("`{so_far}` has no key `{token}`"))
@@ -75,7 +77,10 @@ impl<'t> Editor<'t> {
                             .err(
                                 PatchErrorKind::NotFound,
                                 cur.content,
-                                format!("`{so_far}` is a sequence of {} items and `{token}` is not one of its indexes", items.len()),
+                                format!(
+                                    "`{so_far}` is a sequence of {} items and `{token}` is not one of its indexes",
+                                    items.len()
+                                ),
                             )
                             .hint("use a 0-based index below the length, or `-` to append with `add`"));
                     }
@@ -84,7 +89,10 @@ impl<'t> Editor<'t> {
                     return Err(self.err(
                         PatchErrorKind::NotAContainer,
                         cur.content,
-                        format!("`{so_far}` is {}, not a mapping or a sequence, so it has no `{token}`", cur.kind_name()),
+                        format!(
+                            "`{so_far}` is {}, not a mapping or a sequence, so it has no `{token}`",
+                            cur.kind_name()
+                        ),
                     ));
                 }
             };
@@ -97,7 +105,11 @@ impl<'t> Editor<'t> {
         for step in &steps[..steps.len() - 1] {
             if step.node.anchor != 0 && self.alias_count(&[step.node.anchor]) > 0 {
                 return Err(self
-                    .err(PatchErrorKind::Unsupported, step.node.start, "the path goes through a node whose anchor is used by aliases elsewhere")
+                    .err(
+                        PatchErrorKind::Unsupported,
+                        step.node.start,
+                        "the path goes through a node whose anchor is used by aliases elsewhere",
+                    )
                     .hint("editing below it would change every alias too; patch a node without a shared anchor"));
             }
         }
@@ -128,9 +140,9 @@ impl<'t> Editor<'t> {
                 .hint("editing it would change every alias too; point the patch at a node without an anchor, or edit the aliases' places separately"));
         }
         if n.tagged {
-            return Err(self
-                .err(PatchErrorKind::Unsupported, n.start, "this node has an explicit YAML tag")
-                .hint("tagged values are refused because the tag decides how the new value is read; remove the tag first"));
+            return Err(self.err(PatchErrorKind::Unsupported, n.start, "this node has an explicit YAML tag").hint(
+                "tagged values are refused because the tag decides how the new value is read; remove the tag first",
+            ));
         }
         Ok(())
     }
@@ -156,10 +168,16 @@ impl<'t> Editor<'t> {
     }
 
     fn replace_node(&self, node: &Node, link: Link<'_>, v: &Value) -> Result<Splice, PatchError> {
-        if let Link::Entry { entry, .. } = link {
-            if entry.complex {
+        if let Link::Entry { entry, .. } = link
+            && entry.complex
+        {
+            {
                 return Err(self
-                    .err(PatchErrorKind::Unsupported, entry.key.start, "the key is written in the explicit `? key` form")
+                    .err(
+                        PatchErrorKind::Unsupported,
+                        entry.key.start,
+                        "the key is written in the explicit `? key` form",
+                    )
                     .hint("rewrite it as a plain `key: value` entry first"));
             }
         }
@@ -167,23 +185,38 @@ impl<'t> Editor<'t> {
             Link::Entry { parent, .. } | Link::Item { parent, .. } => parent.is_flow_collection(),
             Link::Root => false,
         };
-        let is_container = matches!(v, Value::Array(a) if !a.is_empty()) || matches!(v, Value::Object(o) if !o.is_empty());
+        let is_container =
+            matches!(v, Value::Array(a) if !a.is_empty()) || matches!(v, Value::Object(o) if !o.is_empty());
 
         // A scalar replaced by a scalar: only its own text changes, in its own style where possible.
         if let Kind::Scalar { style, .. } = &node.kind {
             let style = *style;
             if !is_container {
                 if matches!(style, Style::Literal | Style::Folded) {
-                    if let Value::String(s) = v.as_str().filter(|s| s.contains('\n')).map(|s| Value::String(s.to_owned())).as_ref().unwrap_or(&Value::Null) {
+                    if let Value::String(s) = v
+                        .as_str()
+                        .filter(|s| s.contains('\n'))
+                        .map(|s| Value::String(s.to_owned()))
+                        .as_ref()
+                        .unwrap_or(&Value::Null)
+                    {
                         let col = content_col(self.text, node.content);
                         if let Some(block) = render::literal(s, col, &self.style) {
                             return Ok(Splice { start: node.content_header(self.text), end: node.end, with: block });
                         }
                     }
-                    return Ok(Splice { start: node.content_header(self.text), end: node.end, with: render::scalar(v, None, in_flow) });
+                    return Ok(Splice {
+                        start: node.content_header(self.text),
+                        end: node.end,
+                        with: render::scalar(v, None, in_flow),
+                    });
                 }
                 if node.is_empty_scalar() {
-                    return Ok(Splice { start: node.start, end: node.end, with: format!(" {}", render::scalar(v, None, in_flow)) });
+                    return Ok(Splice {
+                        start: node.start,
+                        end: node.end,
+                        with: format!(" {}", render::scalar(v, None, in_flow)),
+                    });
                 }
                 let prefer = Some(style);
                 return Ok(Splice { start: node.content, end: node.end, with: render::scalar(v, prefer, in_flow) });
@@ -197,7 +230,11 @@ impl<'t> Editor<'t> {
         match link {
             Link::Entry { entry, .. } => {
                 let col = col_of(self.text, entry.key.start);
-                Ok(Splice { start: entry.colon + 1, end: node.end, with: render::after_indicator(v, col, false, &self.style) })
+                Ok(Splice {
+                    start: entry.colon + 1,
+                    end: node.end,
+                    with: render::after_indicator(v, col, false, &self.style),
+                })
             }
             Link::Item { .. } => {
                 let dash = dash_before(self.text.as_bytes(), node.start);
@@ -221,7 +258,9 @@ impl<'t> Editor<'t> {
             return self.replace_node(steps[0].node, Link::Root, v);
         };
         let steps = self.resolve(&parent_ptr)?;
-        let Some(parent) = steps.last().map(|s| s.node) else { return Err(self.err(PatchErrorKind::NotFound, 0, "empty path")) };
+        let Some(parent) = steps.last().map(|s| s.node) else {
+            return Err(self.err(PatchErrorKind::NotFound, 0, "empty path"));
+        };
         let eol = self.style.eol;
         match &parent.kind {
             Kind::Map { flow, entries } => {
@@ -231,14 +270,25 @@ impl<'t> Editor<'t> {
                 if *flow {
                     let item = format!("{}: {}", render::key(token, true), render::flow_value(v));
                     return Ok(match entries.last() {
-                        Some(last) => Splice { start: last.value.end.max(last.colon + 1), end: last.value.end.max(last.colon + 1), with: format!(", {item}") },
+                        Some(last) => Splice {
+                            start: last.value.end.max(last.colon + 1),
+                            end: last.value.end.max(last.colon + 1),
+                            with: format!(", {item}"),
+                        },
                         None => Splice { start: parent.content + 1, end: parent.end - 1, with: item },
                     });
                 }
-                let Some(last) = entries.last() else { return Err(self.err(PatchErrorKind::Unsupported, parent.start, "empty block mapping")) };
+                let Some(last) = entries.last() else {
+                    return Err(self.err(PatchErrorKind::Unsupported, parent.start, "empty block mapping"));
+                };
                 let col = col_of(self.text, entries[0].key.start);
                 let at = line_end(self.text, last.value.end.max(last.colon + 1));
-                let line = format!("{}{}:{}", " ".repeat(col), render::key(token, false), render::after_indicator(v, col, false, &self.style));
+                let line = format!(
+                    "{}{}:{}",
+                    " ".repeat(col),
+                    render::key(token, false),
+                    render::after_indicator(v, col, false, &self.style)
+                );
                 Ok(Splice { start: at, end: at, with: format!("{eol}{line}") })
             }
             Kind::Seq { flow, items } => {
@@ -249,7 +299,11 @@ impl<'t> Editor<'t> {
                         Some(i) => i,
                         None => {
                             return Err(self
-                                .err(PatchErrorKind::NotFound, parent.content, format!("`{parent_ptr}` has {} items; cannot add at `{token}`", items.len()))
+                                .err(
+                                    PatchErrorKind::NotFound,
+                                    parent.content,
+                                    format!("`{parent_ptr}` has {} items; cannot add at `{token}`", items.len()),
+                                )
                                 .hint("use an index up to the length, or `-` to append"));
                         }
                     }
@@ -266,7 +320,9 @@ impl<'t> Editor<'t> {
                         Splice { start: s, end: s, with: format!("{item}, ") }
                     });
                 }
-                let Some(first) = items.first() else { return Err(self.err(PatchErrorKind::Unsupported, parent.start, "empty block sequence")) };
+                let Some(first) = items.first() else {
+                    return Err(self.err(PatchErrorKind::Unsupported, parent.start, "empty block sequence"));
+                };
                 let dash0 = dash_before(self.text.as_bytes(), first.start);
                 let col = col_of(self.text, dash0);
                 let line = format!("{}-{}", " ".repeat(col), render::after_indicator(v, col, true, &self.style));
@@ -284,12 +340,16 @@ impl<'t> Editor<'t> {
                     Ok(Splice { start: ls, end: ls, with: format!("{line}{eol}") })
                 }
             }
-            _ => Err(self.err(
-                PatchErrorKind::NotAContainer,
-                parent.content,
-                format!("cannot add `{token}`: `{parent_ptr}` is {}, not a mapping or a sequence", parent.kind_name()),
-            )
-            .hint("add the parent first, or point the path at an existing mapping")),
+            _ => Err(self
+                .err(
+                    PatchErrorKind::NotAContainer,
+                    parent.content,
+                    format!(
+                        "cannot add `{token}`: `{parent_ptr}` is {}, not a mapping or a sequence",
+                        parent.kind_name()
+                    ),
+                )
+                .hint("add the parent first, or point the path at an existing mapping")),
         }
     }
 
@@ -300,16 +360,27 @@ impl<'t> Editor<'t> {
         let parent_step = steps.len().checked_sub(2).map(|i| &steps[i]);
         let text = self.text;
         match target.link {
-            Link::Root => Err(self.err(PatchErrorKind::Unsupported, target.node.start, "cannot remove the whole document")
+            Link::Root => Err(self
+                .err(PatchErrorKind::Unsupported, target.node.start, "cannot remove the whole document")
                 .hint("replace it with {} instead")),
             Link::Entry { parent, index, entry } => {
-                let Kind::Map { flow, entries } = &parent.kind else { return Err(self.err(PatchErrorKind::NotFound, parent.start, "not a mapping")) };
+                let Kind::Map { flow, entries } = &parent.kind else {
+                    return Err(self.err(PatchErrorKind::NotFound, parent.start, "not a mapping"));
+                };
                 if entry.complex {
-                    return Err(self.err(PatchErrorKind::Unsupported, entry.key.start, "the key is written in the explicit `? key` form"));
+                    return Err(self.err(
+                        PatchErrorKind::Unsupported,
+                        entry.key.start,
+                        "the key is written in the explicit `? key` form",
+                    ));
                 }
                 let value_end = entry.value.end.max(entry.colon + 1);
                 if *flow {
-                    return Ok(flow_remove(entries.iter().map(|e| (e.key.start, e.value.end.max(e.colon + 1))).collect(), index, parent));
+                    return Ok(flow_remove(
+                        entries.iter().map(|e| (e.key.start, e.value.end.max(e.colon + 1))).collect(),
+                        index,
+                        parent,
+                    ));
                 }
                 if entries.len() == 1 {
                     // The mapping becomes empty: write `{}` where it was.
@@ -326,7 +397,9 @@ impl<'t> Editor<'t> {
                 }
             }
             Link::Item { parent, index } => {
-                let Kind::Seq { flow, items } = &parent.kind else { return Err(self.err(PatchErrorKind::NotFound, parent.start, "not a sequence")) };
+                let Kind::Seq { flow, items } = &parent.kind else {
+                    return Err(self.err(PatchErrorKind::NotFound, parent.start, "not a sequence"));
+                };
                 if *flow {
                     return Ok(flow_remove(items.iter().map(|i| (i.start, i.end)).collect(), index, parent));
                 }
@@ -350,11 +423,7 @@ impl<'t> Editor<'t> {
         let text = self.text;
         let start = line_start(text, from);
         let end = line_end(text, to);
-        let eol_len = if text[end..].starts_with("\r\n") {
-            2
-        } else {
-            usize::from(text[end..].starts_with('\n'))
-        };
+        let eol_len = if text[end..].starts_with("\r\n") { 2 } else { usize::from(text[end..].starts_with('\n')) };
         if eol_len > 0 {
             Splice { start, end: end + eol_len, with: String::new() }
         } else {
@@ -436,7 +505,9 @@ fn infer_indents(text: &str, root: &Node) -> (usize, usize) {
                     match &e.value.kind {
                         Kind::Map { flow: false, entries: inner } if !inner.is_empty() => {
                             let d = col_of(text, inner[0].key.start).saturating_sub(kc);
-                            if (1..9).contains(&d) && line_start(text, inner[0].key.start) != line_start(text, e.key.start) {
+                            if (1..9).contains(&d)
+                                && line_start(text, inner[0].key.start) != line_start(text, e.key.start)
+                            {
                                 steps[d] += 1;
                             }
                         }

@@ -60,10 +60,13 @@ fn apply_op(text: &str, index: usize, op: &PatchOperation) -> Result<String, Pat
         PatchOperation::Remove(o) => vec![Step::Remove(pointer(&o.path)?)],
         PatchOperation::Copy(o) => vec![Step::Add(pointer(&o.path)?, value_at(&values[index], &o.from.to_string()))],
         PatchOperation::Move(o) => {
-            if o.from.to_string() == o.path.to_string() {
+            if o.from == o.path {
                 return Ok(text.to_owned());
             }
-            vec![Step::Remove(pointer(&o.from)?), Step::Add(pointer(&o.path)?, value_at(&values[index], &o.from.to_string()))]
+            vec![
+                Step::Remove(pointer(&o.from)?),
+                Step::Add(pointer(&o.path)?, value_at(&values[index], &o.from.to_string())),
+            ]
         }
     };
     let mut out = text.to_owned();
@@ -78,17 +81,26 @@ fn apply_op(text: &str, index: usize, op: &PatchOperation) -> Result<String, Pat
         out = splice_text(&out, &splice);
     }
     let after = stream_values(&out).map_err(|e| {
-        PatchError::new(PatchErrorKind::Verification, format!("refusing to write: the edited file would not parse ({})", e.message))
-            .hint("this is a limitation of the format-preserving editor; please report it with the file and the patch")
+        PatchError::new(
+            PatchErrorKind::Verification,
+            format!("refusing to write: the edited file would not parse ({})", e.message),
+        )
+        .hint("this is a limitation of the format-preserving editor; please report it with the file and the patch")
     })?;
     if after.len() != values.len() {
-        return Err(PatchError::new(PatchErrorKind::Verification, "refusing to write: the edit would change the number of documents"));
+        return Err(PatchError::new(
+            PatchErrorKind::Verification,
+            "refusing to write: the edit would change the number of documents",
+        ));
     }
     for (i, (b, a)) in values.iter().zip(&after).enumerate() {
         if i == index {
             verify::check(&expected, a)?;
         } else if a != b {
-            return Err(PatchError::new(PatchErrorKind::Verification, format!("refusing to write: the edit would change document {i}")));
+            return Err(PatchError::new(
+                PatchErrorKind::Verification,
+                format!("refusing to write: the edit would change document {i}"),
+            ));
         }
     }
     Ok(out)
@@ -116,7 +128,7 @@ fn value_at(doc: &Value, ptr: &str) -> Value {
 fn locate_failure(editor: &Editor<'_>, op: &PatchOperation, doc: &Value) -> Option<PatchError> {
     let path = op_path(op);
     let ptr = Pointer::parse(&path).ok()?;
-    let probe = match op {
+    match op {
         PatchOperation::Add(o) => editor.add(&ptr, &o.value).err(),
         PatchOperation::Test(o) => {
             let actual = doc.pointer(&path);
@@ -126,15 +138,19 @@ fn locate_failure(editor: &Editor<'_>, op: &PatchOperation, doc: &Value) -> Opti
             }
             let at = find_location(editor, &ptr);
             let found = actual.map_or_else(|| "nothing".to_owned(), |v| v.to_string());
-            let mut e = PatchError::new(PatchErrorKind::TestFailed, format!("`test` failed: `{path}` is {found}, not {}", o.value));
+            let mut e = PatchError::new(
+                PatchErrorKind::TestFailed,
+                format!("`test` failed: `{path}` is {found}, not {}", o.value),
+            );
             e.at = at;
-            return Some(e.hint("the file no longer holds what the patch expects; check the `test` value against the current file"));
+            Some(e.hint(
+                "the file no longer holds what the patch expects; check the `test` value against the current file",
+            ))
         }
         PatchOperation::Move(o) => editor.remove(&Pointer::parse(&o.from.to_string()).ok()?).err(),
         PatchOperation::Copy(o) => editor.replace(&Pointer::parse(&o.from.to_string()).ok()?, &Value::Null).err(),
         _ => editor.remove(&ptr).err(),
-    };
-    probe
+    }
 }
 
 fn find_location(editor: &Editor<'_>, ptr: &Pointer) -> Option<Location> {
@@ -169,7 +185,9 @@ fn to_json(v: serde_norway::Value) -> Value {
             } else if let Some(u) = n.as_u64() {
                 Value::from(u)
             } else {
-                n.as_f64().and_then(serde_json::Number::from_f64).map_or_else(|| Value::String(n.to_string()), Value::Number)
+                n.as_f64()
+                    .and_then(serde_json::Number::from_f64)
+                    .map_or_else(|| Value::String(n.to_string()), Value::Number)
             }
         }
         Y::String(s) => Value::String(s),
@@ -198,11 +216,21 @@ fn select(values: &[Value], selector: Option<&DocumentSelector>) -> Result<usize
             }
             Ok(0)
         }
-        None => Err(PatchError::new(PatchErrorKind::Document, format!("the file holds {} YAML documents and no document was chosen", values.len()))
-            .hint(format!("choose one by index (0 to {}) or by `Kind/name`: {}", values.len() - 1, describe_documents(values)))),
+        None => Err(PatchError::new(
+            PatchErrorKind::Document,
+            format!("the file holds {} YAML documents and no document was chosen", values.len()),
+        )
+        .hint(format!(
+            "choose one by index (0 to {}) or by `Kind/name`: {}",
+            values.len() - 1,
+            describe_documents(values)
+        ))),
         Some(DocumentSelector::Index(i)) if *i < values.len() => Ok(*i),
-        Some(DocumentSelector::Index(i)) => Err(PatchError::new(PatchErrorKind::Document, format!("document {i} does not exist: the file holds {} document(s)", values.len()))
-            .hint(format!("documents are counted from 0: {}", describe_documents(values)))),
+        Some(DocumentSelector::Index(i)) => Err(PatchError::new(
+            PatchErrorKind::Document,
+            format!("document {i} does not exist: the file holds {} document(s)", values.len()),
+        )
+        .hint(format!("documents are counted from 0: {}", describe_documents(values)))),
         Some(sel @ DocumentSelector::Named { kind, name }) => {
             let matches: Vec<usize> = values
                 .iter()
@@ -215,8 +243,11 @@ fn select(values: &[Value], selector: Option<&DocumentSelector>) -> Result<usize
                 [one] => Ok(*one),
                 [] => Err(PatchError::new(PatchErrorKind::Document, format!("no document matches `{sel}`"))
                     .hint(format!("the file holds: {}", describe_documents(values)))),
-                many => Err(PatchError::new(PatchErrorKind::Document, format!("{} documents match `{sel}` (indexes {many:?})", many.len()))
-                    .hint("add the kind (`Kind/name`) or use an index")),
+                many => Err(PatchError::new(
+                    PatchErrorKind::Document,
+                    format!("{} documents match `{sel}` (indexes {many:?})", many.len()),
+                )
+                .hint("add the kind (`Kind/name`) or use an index")),
             }
         }
     }
@@ -242,7 +273,14 @@ fn describe_documents(values: &[Value]) -> String {
 /// Plain scalars written by the edit must mean the same to YAML 1.1 readers (go-yaml v2: Helm, kubectl).
 fn check_yaml_1_1(before: &str, after: &str, index: usize) -> Result<(), PatchError> {
     let prefix = before.bytes().zip(after.bytes()).take_while(|(a, b)| a == b).count();
-    let suffix = before.bytes().rev().zip(after.bytes().rev()).take_while(|(a, b)| a == b).count().min(after.len() - prefix).min(before.len() - prefix);
+    let suffix = before
+        .bytes()
+        .rev()
+        .zip(after.bytes().rev())
+        .take_while(|(a, b)| a == b)
+        .count()
+        .min(after.len() - prefix)
+        .min(before.len() - prefix);
     let (from, to) = (prefix, after.len() - suffix);
     if from >= to {
         return Ok(());

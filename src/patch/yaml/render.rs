@@ -37,7 +37,8 @@ fn number(n: &serde_json::Number) -> String {
 }
 
 fn string(s: &str, prefer: Option<Style>, flow: bool) -> String {
-    let printable = s.chars().all(|c| !c.is_control() || c == '\t') && !s.contains(['\u{feff}', '\u{85}', '\u{2028}', '\u{2029}']);
+    let printable =
+        s.chars().all(|c| !c.is_control() || c == '\t') && !s.contains(['\u{feff}', '\u{85}', '\u{2028}', '\u{2029}']);
     match prefer {
         Some(Style::Single) if printable && !s.contains(['\n', '\t']) => single_quoted(s),
         Some(Style::Double) => double_quoted(s),
@@ -77,12 +78,14 @@ pub fn double_quoted(s: &str) -> String {
 /// schema) and YAML 1.1 (the go-yaml v2 reader of Helm and kubectl).
 pub fn plain_safe(s: &str, flow: bool) -> bool {
     let Some(first) = s.chars().next() else { return false };
-    if s.trim() != s || s.chars().any(|c| c.is_control() || matches!(c, '\u{feff}' | '\u{85}' | '\u{2028}' | '\u{2029}')) {
+    if s.trim() != s
+        || s.chars().any(|c| c.is_control() || matches!(c, '\u{feff}' | '\u{85}' | '\u{2028}' | '\u{2029}'))
+    {
         return false;
     }
     let second = s.chars().nth(1);
     let starts_ok = match first {
-        '-' | '?' | ':' => second.is_some_and(|c| !c.is_whitespace() && !(flow && ",[]{}".contains(c))),
+        '-' | '?' | ':' => second.is_some_and(|c| !(c.is_whitespace() || flow && ",[]{}".contains(c))),
         ',' | '[' | ']' | '{' | '}' | '#' | '&' | '*' | '!' | '|' | '>' | '\'' | '"' | '%' | '@' | '`' => false,
         _ => true,
     };
@@ -117,7 +120,8 @@ pub fn resolve_1_2(s: &str) -> Resolved {
         "" | "~" | "null" | "Null" | "NULL" => return Resolved::Null,
         "true" | "True" | "TRUE" => return Resolved::Bool(true),
         "false" | "False" | "FALSE" => return Resolved::Bool(false),
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" | "-.inf" | "-.Inf" | "-.INF" | ".nan" | ".NaN" | ".NAN" => {
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" | "-.inf" | "-.Inf" | "-.INF" | ".nan" | ".NaN"
+        | ".NAN" => {
             return Resolved::Float;
         }
         _ => {}
@@ -126,15 +130,17 @@ pub fn resolve_1_2(s: &str) -> Resolved {
     if !unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit()) {
         return Resolved::Int;
     }
-    if let Some(h) = s.strip_prefix("0x") {
-        if !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Resolved::Int;
-        }
+    if let Some(h) = s.strip_prefix("0x")
+        && !h.is_empty()
+        && h.bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        return Resolved::Int;
     }
-    if let Some(o) = s.strip_prefix("0o") {
-        if !o.is_empty() && o.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
-            return Resolved::Int;
-        }
+    if let Some(o) = s.strip_prefix("0o")
+        && !o.is_empty()
+        && o.bytes().all(|b| (b'0'..=b'7').contains(&b))
+    {
+        return Resolved::Int;
     }
     if is_float_1_2(unsigned) {
         return Resolved::Float;
@@ -149,7 +155,11 @@ fn is_float_1_2(s: &str) -> bool {
         None => (s, None),
     };
     let mantissa_ok = match mantissa.split_once('.') {
-        Some((a, b)) => a.bytes().all(|c| c.is_ascii_digit()) && b.bytes().all(|c| c.is_ascii_digit()) && !(a.is_empty() && b.is_empty()),
+        Some((a, b)) => {
+            a.bytes().all(|c| c.is_ascii_digit())
+                && b.bytes().all(|c| c.is_ascii_digit())
+                && !(a.is_empty() && b.is_empty())
+        }
         None => !mantissa.is_empty() && mantissa.bytes().all(|c| c.is_ascii_digit()),
     };
     let exp_ok = exp.is_none_or(|e| {
@@ -164,8 +174,12 @@ fn is_float_1_2(s: &str) -> bool {
 pub fn resolve_1_1(s: &str) -> Resolved {
     match s {
         "" | "~" | "null" | "Null" | "NULL" => return Resolved::Null,
-        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "true" | "True" | "TRUE" => return Resolved::Bool(true),
-        "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "false" | "False" | "FALSE" => return Resolved::Bool(false),
+        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "true" | "True" | "TRUE" => {
+            return Resolved::Bool(true);
+        }
+        "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "false" | "False" | "FALSE" => {
+            return Resolved::Bool(false);
+        }
         "<<" | "=" => return Resolved::Other,
         _ => {}
     }
@@ -176,13 +190,16 @@ pub fn resolve_1_1(s: &str) -> Resolved {
     }
     // Numbers of every 1.1 form (binary, octal, hex, sexagesimal, `_` separators, floats with exponents)
     // and timestamps are made only of these characters and start with a digit or a dot.
-    let numeric_chars = unsigned.bytes().all(|b| b.is_ascii_hexdigit() || matches!(b, b'_' | b'.' | b':' | b'x' | b'o' | b'b' | b'e' | b'+' | b'-'));
+    let numeric_chars = unsigned
+        .bytes()
+        .all(|b| b.is_ascii_hexdigit() || matches!(b, b'_' | b'.' | b':' | b'x' | b'o' | b'b' | b'e' | b'+' | b'-'));
     let starts_numeric = unsigned.starts_with(|c: char| c.is_ascii_digit() || c == '.');
     if starts_numeric && numeric_chars && unsigned.bytes().any(|b| b.is_ascii_digit()) {
         return if unsigned.contains(['.', 'e']) { Resolved::Float } else { Resolved::Int };
     }
     // Timestamps with a `T` or spaces (`2001-12-14t21:59:43.10-05:00`, `2001-12-14 21:59:43.10 -5`).
-    if unsigned.len() >= 8 && unsigned.as_bytes()[..4].iter().all(u8::is_ascii_digit) && unsigned.as_bytes()[4] == b'-' {
+    if unsigned.len() >= 8 && unsigned.as_bytes()[..4].iter().all(u8::is_ascii_digit) && unsigned.as_bytes()[4] == b'-'
+    {
         return Resolved::Other;
     }
     Resolved::Str
@@ -232,7 +249,10 @@ pub fn after_indicator(v: &Value, col: usize, is_item: bool, st: &DocStyle) -> S
 /// Block mapping lines at column `col`, joined by the line ending, without a final one.
 pub fn map_lines(map: &serde_json::Map<String, Value>, col: usize, st: &DocStyle) -> String {
     let pad = " ".repeat(col);
-    map.iter().map(|(k, v)| format!("{pad}{}:{}", key(k, false), after_indicator(v, col, false, st))).collect::<Vec<_>>().join(st.eol)
+    map.iter()
+        .map(|(k, v)| format!("{pad}{}:{}", key(k, false), after_indicator(v, col, false, st)))
+        .collect::<Vec<_>>()
+        .join(st.eol)
 }
 
 /// Block sequence lines with dashes at column `col`.
@@ -248,7 +268,8 @@ pub fn literal(s: &str, col: usize, st: &DocStyle) -> Option<String> {
     let trailing = s.len() - body.len();
     // Leading blanks on the first line would need an indentation indicator; trailing blanks on lines are
     // invisible in review. Both fall back to a quoted string.
-    if !printable || body.is_empty() || body.starts_with([' ', '\t']) || body.lines().any(|l| l.ends_with([' ', '\t'])) {
+    if !printable || body.is_empty() || body.starts_with([' ', '\t']) || body.lines().any(|l| l.ends_with([' ', '\t']))
+    {
         return None;
     }
     let chomp = match trailing {
@@ -280,7 +301,31 @@ mod tests {
 
     #[test]
     fn strings_that_look_like_other_types_are_quoted() {
-        for s in ["0", "10", "1.5", "yes", "No", "on", "OFF", "y", "n", "null", "~", "true", "0x1F", "0o17", "017", "1_000", "1:20", ".inf", "-.5", "2026-01-01", "1e3", "<<", "="] {
+        for s in [
+            "0",
+            "10",
+            "1.5",
+            "yes",
+            "No",
+            "on",
+            "OFF",
+            "y",
+            "n",
+            "null",
+            "~",
+            "true",
+            "0x1F",
+            "0o17",
+            "017",
+            "1_000",
+            "1:20",
+            ".inf",
+            "-.5",
+            "2026-01-01",
+            "1e3",
+            "<<",
+            "=",
+        ] {
             assert_eq!(scalar(&json!(s), None, false), format!("\"{s}\""), "{s}");
         }
         for s in ["redis", "api-v2", "-Xmx512m", "hello world", "a#b", "/healthz", "info", "1.2.3-rc1.alpine"] {
@@ -301,7 +346,10 @@ mod tests {
     #[test]
     fn blocks_follow_the_document_style() {
         let v = json!({"a": 1, "b": ["x", {"c": "0", "d": []}], "e": {}});
-        assert_eq!(after_indicator(&v, 2, false, &ST), "\n    a: 1\n    b:\n      - x\n      - c: \"0\"\n        d: []\n    e: {}");
+        assert_eq!(
+            after_indicator(&v, 2, false, &ST),
+            "\n    a: 1\n    b:\n      - x\n      - c: \"0\"\n        d: []\n    e: {}"
+        );
         let indentless = DocStyle { seq_offset: 0, ..ST };
         assert_eq!(after_indicator(&json!(["x"]), 0, false, &indentless), "\n- x");
         assert_eq!(after_indicator(&json!("l1\nl2\n"), 0, false, &ST), " |\n  l1\n  l2");

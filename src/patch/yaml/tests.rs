@@ -1,7 +1,7 @@
 //! Before/after cases for the YAML engine: each names the exact text it must produce.
 
 use super::*;
-use crate::patch::{parse_patch, PatchErrorKind};
+use crate::patch::{PatchErrorKind, parse_patch};
 
 fn run(input: &str, patch: &str) -> Result<String, PatchError> {
     apply(input, &parse_patch(patch).unwrap(), None)
@@ -24,11 +24,31 @@ fn refused(input: &str, patch: &str) -> PatchError {
 #[test]
 fn replace_scalar_keeps_comments_and_quoting() {
     let input = "# top\nredis:\n  host: redis # the cache\n  pool: \"10\"\n  mode: 'a'\n";
-    ok(input, r#"[{"op":"replace","path":"/redis/pool","value":"0"}]"#, "# top\nredis:\n  host: redis # the cache\n  pool: \"0\"\n  mode: 'a'\n");
-    ok(input, r#"[{"op":"replace","path":"/redis/pool","value":0}]"#, "# top\nredis:\n  host: redis # the cache\n  pool: 0\n  mode: 'a'\n");
-    ok(input, r#"[{"op":"replace","path":"/redis/host","value":"10"}]"#, "# top\nredis:\n  host: \"10\" # the cache\n  pool: \"10\"\n  mode: 'a'\n");
-    ok(input, r#"[{"op":"replace","path":"/redis/mode","value":"on"}]"#, "# top\nredis:\n  host: redis # the cache\n  pool: \"10\"\n  mode: 'on'\n");
-    ok(input, r#"[{"op":"replace","path":"/redis/host","value":"yes"}]"#, "# top\nredis:\n  host: \"yes\" # the cache\n  pool: \"10\"\n  mode: 'a'\n");
+    ok(
+        input,
+        r#"[{"op":"replace","path":"/redis/pool","value":"0"}]"#,
+        "# top\nredis:\n  host: redis # the cache\n  pool: \"0\"\n  mode: 'a'\n",
+    );
+    ok(
+        input,
+        r#"[{"op":"replace","path":"/redis/pool","value":0}]"#,
+        "# top\nredis:\n  host: redis # the cache\n  pool: 0\n  mode: 'a'\n",
+    );
+    ok(
+        input,
+        r#"[{"op":"replace","path":"/redis/host","value":"10"}]"#,
+        "# top\nredis:\n  host: \"10\" # the cache\n  pool: \"10\"\n  mode: 'a'\n",
+    );
+    ok(
+        input,
+        r#"[{"op":"replace","path":"/redis/mode","value":"on"}]"#,
+        "# top\nredis:\n  host: redis # the cache\n  pool: \"10\"\n  mode: 'on'\n",
+    );
+    ok(
+        input,
+        r#"[{"op":"replace","path":"/redis/host","value":"yes"}]"#,
+        "# top\nredis:\n  host: \"yes\" # the cache\n  pool: \"10\"\n  mode: 'a'\n",
+    );
 }
 
 #[test]
@@ -42,9 +62,21 @@ fn crlf_and_missing_final_newline_survive() {
 #[test]
 fn add_follows_sibling_indentation_and_sequence_style() {
     let input = "env:\n    - name: A\n      value: \"1\"\nres:\n    limits:\n        cpu: 1\n";
-    ok(input, r#"[{"op":"add","path":"/env/-","value":{"name":"B","value":"2"}}]"#, "env:\n    - name: A\n      value: \"1\"\n    - name: B\n      value: \"2\"\nres:\n    limits:\n        cpu: 1\n");
-    ok(input, r#"[{"op":"add","path":"/res/limits/memory","value":"64Mi"}]"#, "env:\n    - name: A\n      value: \"1\"\nres:\n    limits:\n        cpu: 1\n        memory: 64Mi\n");
-    ok(input, r#"[{"op":"add","path":"/res/requests","value":{"cpu":"100m"}}]"#, "env:\n    - name: A\n      value: \"1\"\nres:\n    limits:\n        cpu: 1\n    requests:\n        cpu: 100m\n");
+    ok(
+        input,
+        r#"[{"op":"add","path":"/env/-","value":{"name":"B","value":"2"}}]"#,
+        "env:\n    - name: A\n      value: \"1\"\n    - name: B\n      value: \"2\"\nres:\n    limits:\n        cpu: 1\n",
+    );
+    ok(
+        input,
+        r#"[{"op":"add","path":"/res/limits/memory","value":"64Mi"}]"#,
+        "env:\n    - name: A\n      value: \"1\"\nres:\n    limits:\n        cpu: 1\n        memory: 64Mi\n",
+    );
+    ok(
+        input,
+        r#"[{"op":"add","path":"/res/requests","value":{"cpu":"100m"}}]"#,
+        "env:\n    - name: A\n      value: \"1\"\nres:\n    limits:\n        cpu: 1\n    requests:\n        cpu: 100m\n",
+    );
     let indentless = "args:\n- --a\n- --b\nx: 1\n";
     ok(indentless, r#"[{"op":"add","path":"/args/1","value":"--c"}]"#, "args:\n- --a\n- --c\n- --b\nx: 1\n");
     // `y` is a boolean to YAML 1.1 readers, so the new key is quoted.
@@ -55,7 +87,11 @@ fn add_follows_sibling_indentation_and_sequence_style() {
 fn flow_collections_stay_flow() {
     ok("a: [1, 2]\nb: {}\nc: []\n", r#"[{"op":"add","path":"/a/-","value":3}]"#, "a: [1, 2, 3]\nb: {}\nc: []\n");
     ok("a: [1, 2]\nb: {}\nc: []\n", r#"[{"op":"add","path":"/b/k","value":"v w"}]"#, "a: [1, 2]\nb: {k: v w}\nc: []\n");
-    ok("a: [1, 2]\nb: {}\nc: []\n", r#"[{"op":"add","path":"/c/0","value":"x,y"}]"#, "a: [1, 2]\nb: {}\nc: [\"x,y\"]\n");
+    ok(
+        "a: [1, 2]\nb: {}\nc: []\n",
+        r#"[{"op":"add","path":"/c/0","value":"x,y"}]"#,
+        "a: [1, 2]\nb: {}\nc: [\"x,y\"]\n",
+    );
     ok("a: [1, 2]\n", r#"[{"op":"remove","path":"/a/0"}]"#, "a: [2]\n");
     ok("a: [1, 2]\n", r#"[{"op":"remove","path":"/a/1"}]"#, "a: [1]\n");
     ok("a: {x: 1, y: 2}\n", r#"[{"op":"replace","path":"/a/y","value":"no"}]"#, "a: {x: 1, y: \"no\"}\n");
@@ -70,7 +106,11 @@ fn removing_the_last_key_leaves_an_empty_mapping_not_a_null() {
 
 #[test]
 fn block_scalars_and_nulls() {
-    ok("s: |\n  one\n  two\nt: 1\n", r#"[{"op":"replace","path":"/s","value":"three\nfour\n"}]"#, "s: |\n  three\n  four\nt: 1\n");
+    ok(
+        "s: |\n  one\n  two\nt: 1\n",
+        r#"[{"op":"replace","path":"/s","value":"three\nfour\n"}]"#,
+        "s: |\n  three\n  four\nt: 1\n",
+    );
     ok("s: |\n  one\n\nt: 1\n", r#"[{"op":"replace","path":"/s","value":"x"}]"#, "s: x\n\nt: 1\n");
     ok("a:\nb: 1\n", r#"[{"op":"replace","path":"/a","value":"0"}]"#, "a: \"0\"\nb: 1\n");
     ok("a: ~\n", r#"[{"op":"replace","path":"/a","value":{"k":[1]}}]"#, "a:\n  k:\n    - 1\n");
@@ -78,11 +118,15 @@ fn block_scalars_and_nulls() {
 
 #[test]
 fn multi_document_selection() {
-    let input = "kind: Service\nmetadata:\n  name: api\n---\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  replicas: 2\n";
+    let input =
+        "kind: Service\nmetadata:\n  name: api\n---\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  replicas: 2\n";
     let patch = parse_patch(r#"[{"op":"replace","path":"/spec/replicas","value":0}]"#).unwrap();
     let sel = DocumentSelector::Named { kind: Some("Deployment".into()), name: "api".into() };
     assert_eq!(apply(input, &patch, Some(&sel)).unwrap(), input.replace("replicas: 2", "replicas: 0"));
-    assert_eq!(apply(input, &patch, Some(&DocumentSelector::Index(1))).unwrap(), input.replace("replicas: 2", "replicas: 0"));
+    assert_eq!(
+        apply(input, &patch, Some(&DocumentSelector::Index(1))).unwrap(),
+        input.replace("replicas: 2", "replicas: 0")
+    );
     let e = apply(input, &patch, None).unwrap_err();
     assert_eq!(e.kind, PatchErrorKind::Document);
     assert!(e.to_string().contains("0 = Service/api, 1 = Deployment/api"), "{e}");
@@ -94,12 +138,18 @@ fn multi_document_selection() {
 fn refusals_name_the_place() {
     let e = refused("base: &b\n  x: 1\nuse: *b\n", r#"[{"op":"replace","path":"/use/x","value":2}]"#);
     assert_eq!(e.kind, PatchErrorKind::Unsupported);
-    assert_eq!(e.to_string().lines().next().unwrap(), "3:6: operation 0 (`/use/x`): the path goes through the alias `*b`");
+    assert_eq!(
+        e.to_string().lines().next().unwrap(),
+        "3:6: operation 0 (`/use/x`): the path goes through the alias `*b`"
+    );
     let e = refused("base: &b\n  x: 1\nuse: *b\n", r#"[{"op":"replace","path":"/base/x","value":2}]"#);
     assert_eq!(e.kind, PatchErrorKind::Unsupported, "{e}");
     let e = refused("a:\n  host: x\n", r#"[{"op":"replace","path":"/a/hots","value":2}]"#);
     assert_eq!(e.kind, PatchErrorKind::NotFound);
-    assert_eq!(e.to_string(), "2:3: operation 0 (`/a/hots`): `/a` has no key `hots`\n  hint: did you mean `host`? Keys are case-sensitive");
+    assert_eq!(
+        e.to_string(),
+        "2:3: operation 0 (`/a/hots`): `/a` has no key `hots`\n  hint: did you mean `host`? Keys are case-sensitive"
+    );
     let e = refused("a: 1\n", r#"[{"op":"add","path":"/a/b","value":2}]"#);
     assert_eq!(e.kind, PatchErrorKind::NotAContainer);
     assert!(e.to_string().starts_with("1:4: "), "{e}");
@@ -124,7 +174,15 @@ fn unicode_offsets() {
 
 #[test]
 fn comments_after_quoted_values_stay() {
-    ok("a: \"10\"   # c\nb: 'q' # d\n", r#"[{"op":"replace","path":"/a","value":"0"}]"#, "a: \"0\"   # c\nb: 'q' # d\n");
-    ok("a: \"10\"   # c\nb: 'it''s' # d\n", r#"[{"op":"replace","path":"/b","value":"x"}]"#, "a: \"10\"   # c\nb: 'x' # d\n");
+    ok(
+        "a: \"10\"   # c\nb: 'q' # d\n",
+        r#"[{"op":"replace","path":"/a","value":"0"}]"#,
+        "a: \"0\"   # c\nb: 'q' # d\n",
+    );
+    ok(
+        "a: \"10\"   # c\nb: 'it''s' # d\n",
+        r#"[{"op":"replace","path":"/b","value":"x"}]"#,
+        "a: \"10\"   # c\nb: 'x' # d\n",
+    );
     ok("a: \"x\\\"y\" # c\n", r#"[{"op":"replace","path":"/a","value":1}]"#, "a: 1 # c\n");
 }

@@ -19,9 +19,18 @@ pub enum Style {
 
 #[derive(Debug, Clone)]
 pub enum Kind {
-    Scalar { value: String, style: Style },
-    Seq { flow: bool, items: Vec<Node> },
-    Map { flow: bool, entries: Vec<Entry> },
+    Scalar {
+        value: String,
+        style: Style,
+    },
+    Seq {
+        flow: bool,
+        items: Vec<Node>,
+    },
+    Map {
+        flow: bool,
+        entries: Vec<Entry>,
+    },
     /// An alias (`*name`) to the anchor with this id.
     Alias(usize),
 }
@@ -147,9 +156,7 @@ pub fn parse(text: &str) -> Result<Vec<Document>, PatchError> {
                 docs.push(Document { root });
                 continue;
             }
-            Event::Alias(id) => {
-                Node { start, content: start, end, anchor: 0, tagged: false, kind: Kind::Alias(id) }
-            }
+            Event::Alias(id) => Node { start, content: start, end, anchor: 0, tagged: false, kind: Kind::Alias(id) },
             Event::Scalar(value, style, anchor, tag) => {
                 let content = skip_properties(bytes, start, end, anchor != 0, tag.is_some());
                 let (style, node_start, end) = match style {
@@ -170,7 +177,14 @@ pub fn parse(text: &str) -> Result<Vec<Document>, PatchError> {
                     }
                 };
                 let content = if matches!(style, Style::Literal | Style::Folded) { start } else { content };
-                Node { start: node_start, content, end, anchor, tagged: tag.is_some(), kind: Kind::Scalar { value: value.into_owned(), style } }
+                Node {
+                    start: node_start,
+                    content,
+                    end,
+                    anchor,
+                    tagged: tag.is_some(),
+                    kind: Kind::Scalar { value: value.into_owned(), style },
+                }
             }
             Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
                 // The span may run past the indicator (`{ `), so look at the first character after the
@@ -226,7 +240,14 @@ fn unbalanced(at: usize) -> PatchError {
 }
 
 fn empty_scalar(at: usize) -> Node {
-    Node { start: at, content: at, end: at, anchor: 0, tagged: false, kind: Kind::Scalar { value: String::new(), style: Style::Plain } }
+    Node {
+        start: at,
+        content: at,
+        end: at,
+        anchor: 0,
+        tagged: false,
+        kind: Kind::Scalar { value: String::new(), style: Style::Plain },
+    }
 }
 
 fn attach(stack: &mut [Frame], root: &mut Option<Node>, node: Node, bytes: &[u8]) -> Result<(), PatchError> {
@@ -264,7 +285,7 @@ fn find_colon(bytes: &[u8], key_end: usize) -> usize {
             _ => break,
         }
     }
-    key_end.saturating_sub(1).max(0)
+    key_end.saturating_sub(1)
 }
 
 fn is_complex_key(bytes: &[u8], key_start: usize) -> bool {

@@ -5,6 +5,7 @@
 
 mod common;
 mod corpus;
+mod demo;
 mod git;
 mod lifecycle;
 mod patch_cli;

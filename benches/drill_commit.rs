@@ -44,7 +44,11 @@ fn make_remote(dir: &Path, n: usize) {
     input.push_str(&format!("M 100644 inline {TARGET}\ndata {}\n{values}\n", values.len()));
     for i in 0..n {
         let body = format!("name: service-{i}\nreplicas: {}\n", i % 7);
-        input.push_str(&format!("M 100644 inline apps/group-{:04}/service-{i}.yaml\ndata {}\n{body}\n", i / 100, body.len()));
+        input.push_str(&format!(
+            "M 100644 inline apps/group-{:04}/service-{i}.yaml\ndata {}\n{body}\n",
+            i / 100,
+            body.len()
+        ));
     }
     child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
     assert!(child.wait().unwrap().success());
@@ -60,7 +64,9 @@ fn main() {
         .ok()
         .map(|s| s.split(',').filter_map(|x| x.trim().parse().ok()).collect())
         .unwrap_or_else(|| vec![1_000, 10_000, 100_000]);
-    println!("| files | firedrill: fetch | write commit | objects written | push | total | git CLI: clone --depth 1 | edit + commit | push | total | git CLI / firedrill |");
+    println!(
+        "| files | firedrill: fetch | write commit | objects written | push | total | git CLI: clone --depth 1 | edit + commit | push | total | git CLI / firedrill |"
+    );
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for n in sizes {
         let dir = tempfile::tempdir().unwrap();
@@ -76,7 +82,9 @@ fn main() {
         let t1 = Instant::now();
         let before = loose_objects(&dir.path().join("work.git"));
         let who = Identity::new("Sam", "sam@acme.example", "2026-11-24T10:00:00Z".parse().unwrap());
-        let commit = work.write_commit(Some(&base), &[FileChange::write(TARGET, edited.clone())], "chore: tune pool\n", &who, &who).unwrap();
+        let commit = work
+            .write_commit(Some(&base), &[FileChange::write(TARGET, edited.clone())], "chore: tune pool\n", &who, &who)
+            .unwrap();
         let t2 = Instant::now();
         let written = loose_objects(&dir.path().join("work.git")) - before;
         work.push(&url, &[PushRef::Update { commit: &commit, remote_ref: "refs/heads/fd-branch" }], None).unwrap();

@@ -8,7 +8,8 @@ const NOW: &str = "2026-11-23T12:00:00Z";
 
 #[test]
 fn the_seed_scenario_previews_against_the_examples_folder() {
-    let (code, out, err) = run(firedrill().args(["preview", "scenarios/redis-pool-exhaustion.yaml", "--repo", "examples", "--now", NOW]));
+    let (code, out, err) =
+        run(firedrill().args(["preview", "scenarios/redis-pool-exhaustion.yaml", "--repo", "examples", "--now", NOW]));
     assert_eq!(code, 0, "{err}");
     insta::assert_snapshot!(out);
 }
@@ -41,23 +42,38 @@ fn a_git_repository_is_read_at_the_target_branch_not_the_work_tree() {
     let repo = Repo::init(dir.path()).unwrap();
     let values = std::fs::read_to_string(root().join("examples/charts/checkout/values-staging.yaml")).unwrap();
     let who = Identity::new("Sam", "sam@acme.example", "2026-11-16T12:00:00Z".parse().unwrap());
-    let c = repo.write_commit(None, &[FileChange::write("charts/checkout/values-staging.yaml", values.clone())], "init\n", &who, &who).unwrap();
+    let c = repo
+        .write_commit(
+            None,
+            &[FileChange::write("charts/checkout/values-staging.yaml", values.clone())],
+            "init\n",
+            &who,
+            &who,
+        )
+        .unwrap();
     repo.update_ref("refs/heads/main", &c, None, "test").unwrap();
     // The work tree holds something else entirely; preview must not read it.
     std::fs::create_dir_all(dir.path().join("charts/checkout")).unwrap();
     std::fs::write(dir.path().join("charts/checkout/values-staging.yaml"), "env: {}\n").unwrap();
-    let (code, out, err) = run(firedrill().args(["preview", "scenarios/redis-pool-exhaustion.yaml", "--now", NOW, "--repo"]).arg(dir.path()));
+    let (code, out, err) = run(firedrill()
+        .args(["preview", "scenarios/redis-pool-exhaustion.yaml", "--now", NOW, "--repo"])
+        .arg(dir.path()));
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("-  SERVICE__REDIS__CONNECTION_POOL__SIZE: \"10\""), "{out}");
     assert!(out.contains("(read from the git repository"), "{out}");
 
     // A branch that does not exist is a clear error naming the branches there are.
     let other = dir.path().join("other.yaml");
-    let text = std::fs::read_to_string(root().join("scenarios/redis-pool-exhaustion.yaml")).unwrap().replace("branch: main", "branch: staging");
+    let text = std::fs::read_to_string(root().join("scenarios/redis-pool-exhaustion.yaml"))
+        .unwrap()
+        .replace("branch: main", "branch: staging");
     std::fs::write(&other, text).unwrap();
     let (code, out, err) = run(firedrill().arg("preview").arg(&other).args(["--now", NOW, "--repo"]).arg(dir.path()));
     assert_eq!((code, out.as_str()), (1, ""));
-    assert!(err.contains("branch `staging` does not exist") && err.contains("set `target.branch` to one of: main"), "{err}");
+    assert!(
+        err.contains("branch `staging` does not exist") && err.contains("set `target.branch` to one of: main"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -66,8 +82,11 @@ fn a_fault_that_no_longer_applies_is_an_error_naming_both_files() {
     let folder = dir.path().join("repo/charts/checkout");
     std::fs::create_dir_all(&folder).unwrap();
     let values = std::fs::read_to_string(root().join("examples/charts/checkout/values-staging.yaml")).unwrap();
-    std::fs::write(folder.join("values-staging.yaml"), values.replace("POOL__SIZE: \"10\"", "POOL__SIZE: \"12\"")).unwrap();
-    let (code, out, err) = run(firedrill().args(["preview", "scenarios/redis-pool-exhaustion.yaml", "--now", NOW, "--repo"]).arg(dir.path().join("repo")));
+    std::fs::write(folder.join("values-staging.yaml"), values.replace("POOL__SIZE: \"10\"", "POOL__SIZE: \"12\""))
+        .unwrap();
+    let (code, out, err) = run(firedrill()
+        .args(["preview", "scenarios/redis-pool-exhaustion.yaml", "--now", NOW, "--repo"])
+        .arg(dir.path().join("repo")));
     assert_eq!((code, out.as_str()), (1, ""));
     insta::assert_snapshot!(err);
 }

@@ -160,6 +160,18 @@ mod tests {
     }
 
     #[test]
+    fn a_late_tick_catches_up_with_the_latest_missed_occurrence_only_within_max_lateness() {
+        let hourly =
+            |lateness: &str| vec![scenario(&format!("schedule:\n  cron: \"0 * * * *\"\n  max_lateness: {lateness}\n"))];
+        // Scheduled runs were skipped since 08:00; at 10:30 the 08:00, 09:00 and 10:00 occurrences are missed.
+        let d = decide(&hourly("3h"), &[], t("2026-11-24T10:30:00Z"));
+        assert_eq!(d.len(), 1, "one drill per target: only the latest");
+        assert_eq!(planned(&d[0]).0, "pool-20261124T1000Z");
+        // With a 20 min bound, 10:00 is too old to run now.
+        assert!(decide(&hourly("20m"), &[], t("2026-11-24T10:30:00Z")).is_empty());
+    }
+
+    #[test]
     fn blackout_dates_skip() {
         let s = vec![scenario(&format!("{SCHED}  blackout: [2026-11-24]\n"))];
         let d = decide(&s, &[], t("2026-11-24T09:00:00Z"));

@@ -1,13 +1,9 @@
 //! `firedrill command revert|abort|status --drill ID --actor NAME`: drive a drill by hand.
 
-use std::io::Write;
-
-use anyhow::Context;
 use jiff::Timestamp;
 
 use super::Outcome;
-use super::lifecycle::{Common, render_report, runtime};
-use crate::runner::Runner;
+use super::lifecycle::{Common, print_report, runtime};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -33,14 +29,9 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let setup = args.common.setup("command", args.dry_run)?;
     let now = args.now.unwrap_or_else(Timestamp::now);
-    let runner = Runner {
-        scenarios: &setup.scenarios,
-        ledger: &setup.ledger,
-        forges: &setup.forges,
-        settings: setup.settings.clone(),
-    };
+    let runner = setup.runner();
     let report = runtime()?.block_on(runner.command(&args.drill, &args.name, &args.actor, now))?;
     let title = format!("firedrill command {} by {} at {now}", args.name, args.actor);
-    std::io::stdout().lock().write_all(render_report(&title, &report).as_bytes()).context("writing to stdout")?;
+    print_report(&title, &report)?;
     Ok(Outcome::Ok)
 }

@@ -10,7 +10,7 @@ use crate::forge::Actor;
 use crate::forge::local::LocalForge;
 use crate::git::{MergeMethod, Token};
 use crate::ledger::Ledger;
-use crate::runner::{Forges, Report, Settings};
+use crate::runner::{Forges, Report, Runner, Settings};
 use crate::scenario::{self, Config, RepoKind, Scenario};
 
 #[derive(Debug, Clone, clap::Args)]
@@ -174,6 +174,24 @@ impl Common {
         let settings = Settings { actor, source: source.to_owned(), merge_method, dry_run, baseline_mttr };
         Ok(Setup { scenarios, config, ledger, forges: Forges { by_repo }, settings })
     }
+}
+
+impl Setup {
+    /// The runner over this setup's scenarios, ledger and forges.
+    pub fn runner(&self) -> Runner<'_, LocalForge> {
+        Runner {
+            scenarios: &self.scenarios,
+            ledger: &self.ledger,
+            forges: &self.forges,
+            settings: self.settings.clone(),
+        }
+    }
+}
+
+/// Prints a run's report under `title` on stdout.
+pub fn print_report(title: &str, report: &Report) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    std::io::stdout().lock().write_all(render_report(title, report).as_bytes()).context("writing to stdout")
 }
 
 /// The report of a run as numbered steps.

@@ -7,7 +7,6 @@ use jiff::Timestamp;
 
 use super::Outcome;
 use super::lifecycle::Common;
-use crate::runner::Runner;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -24,12 +23,7 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let setup = args.common.setup("status", true)?;
     let now = args.now.unwrap_or_else(Timestamp::now);
-    let runner = Runner {
-        scenarios: &setup.scenarios,
-        ledger: &setup.ledger,
-        forges: &setup.forges,
-        settings: setup.settings.clone(),
-    };
+    let runner = setup.runner();
     let drills = runner.drills()?;
     let find = |id: &str| setup.scenarios.iter().find(|s| s.id.as_str() == id);
     let out = match &args.drill {

@@ -1,13 +1,9 @@
 //! `firedrill tick`: do everything that is due now (plan, open, merge, observe, revert on timeout, report).
 
-use std::io::Write;
-
-use anyhow::Context;
 use jiff::Timestamp;
 
 use super::Outcome;
-use super::lifecycle::{Common, render_report, runtime};
-use crate::runner::Runner;
+use super::lifecycle::{Common, print_report, runtime};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -24,14 +20,9 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let setup = args.common.setup("tick", args.dry_run)?;
     let now = args.now.unwrap_or_else(Timestamp::now);
-    let runner = Runner {
-        scenarios: &setup.scenarios,
-        ledger: &setup.ledger,
-        forges: &setup.forges,
-        settings: setup.settings.clone(),
-    };
+    let runner = setup.runner();
     let report = runtime()?.block_on(runner.tick(now))?;
     let title = format!("firedrill tick at {now}{}", if args.dry_run { " (dry run: nothing is written)" } else { "" });
-    std::io::stdout().lock().write_all(render_report(&title, &report).as_bytes()).context("writing to stdout")?;
+    print_report(&title, &report)?;
     Ok(Outcome::Ok)
 }

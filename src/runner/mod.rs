@@ -100,8 +100,16 @@ impl<F: Forge> Runner<'_, F> {
 
     /// The drills in the ledger, folded.
     pub fn drills(&self) -> Result<Vec<Drill>, RunError> {
-        let snapshot = self.ledger.read()?;
-        Ok(snapshot.logs.iter().filter_map(|(id, log)| Drill::fold(id, log)).collect())
+        self.drills_with(&[])
+    }
+
+    /// The drills in the ledger with `unwritten` events (a dry run's) appended to their logs.
+    fn drills_with(&self, unwritten: &[(String, Event)]) -> Result<Vec<Drill>, RunError> {
+        let mut logs = self.ledger.read()?.logs;
+        for (id, e) in unwritten {
+            logs.entry(id.clone()).or_default().push(e.clone());
+        }
+        Ok(logs.iter().filter_map(|(id, log)| Drill::fold(id, log)).collect())
     }
 
     fn record(&self, events: Vec<(String, Event)>, what: &str, now: Timestamp) -> Result<usize, RunError> {
@@ -145,31 +153,37 @@ impl<F: Forge> Runner<'_, F> {
                 }
             }
         }
-        if !self.settings.dry_run {
+        // Under dry-run nothing is written, but the later steps still see the drills planned here, so the
+        // preview shows what this tick would open.
+        let unwritten = if self.settings.dry_run {
+            planned
+        } else {
             self.record(planned, "firedrill: plan drills", now)?;
-        }
+            Vec::new()
+        };
+        let drills = || self.drills_with(&unwritten);
 
         // STEP 2: open the changes whose opening instant has come.
         report.step("open changes");
-        for d in self.drills()?.iter().filter(|d| d.phase() == Phase::Planned && d.open_at <= now) {
+        for d in drills()?.iter().filter(|d| d.phase() == Phase::Planned && d.open_at <= now) {
             self.open(d, now, &mut report).await?;
         }
 
         // STEP 3: merge the changes whose merge instant has come.
         report.step("merge");
-        for d in self.drills()?.iter().filter(|d| d.phase() == Phase::Opened && d.merge_at <= now) {
+        for d in drills()?.iter().filter(|d| d.phase() == Phase::Opened && d.merge_at <= now) {
             self.merge(d, now, &mut report).await?;
         }
 
         // STEP 4: watch running drills: recovery from content, hints, the safety timer.
         report.step("observe");
-        for d in self.drills()?.iter().filter(|d| d.phase() == Phase::Merged) {
+        for d in drills()?.iter().filter(|d| d.phase() == Phase::Merged) {
             self.observe(d, now, &mut report).await?;
         }
 
         // STEP 5: report finished drills.
         report.step("report");
-        for d in self.drills()?.iter().filter(|d| d.is_resolved() && d.reported.is_none()) {
+        for d in drills()?.iter().filter(|d| d.is_resolved() && d.reported.is_none()) {
             self.write_report(d, now, &mut report)?;
         }
         Ok(report)

@@ -364,5 +364,6 @@ fn dry_run_plans_and_says_what_it_would_do_but_writes_nothing() {
     let (code, out, err) = f.firedrill(&["tick", "--dry-run"], f.plan.open_at, "work");
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("dry run") && out.contains("planned"), "{out}");
+    assert!(out.contains("would open `chore/tune-redis-pool-") && out.contains("(1 file(s))"), "{out}");
     assert_eq!(f.ledger_tip(), None, "no ledger was written");
 }

@@ -1,0 +1,544 @@
+//! The GitHub forge: GitHub and GitHub Enterprise through octocrab over the REST API, without a clone.
+//!
+//! The drill commit is made from the API's git objects (blob → tree with `base_tree` → commit → ref), so its
+//! cost does not depend on the repository's size. Every create looks first (octocrab's retry re-sends a POST
+//! after a 5xx, and re-runs happen): an existing branch, pull request or note is reused. Secondary rate limits
+//! (403/429 with `retry-after`, or an exhausted `x-ratelimit-remaining`) are waited out, within a bound; every
+//! request is counted for the run summary.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use base64::Engine as _;
+use http::{Method, StatusCode};
+use jiff::Timestamp;
+use octocrab::Octocrab;
+use serde_json::{Value, json};
+
+use super::{Actor, Change, Forge, ForgeError, Landing, MergeOutcome, MergeSpec, Result};
+use crate::git::{CommitSha, FileChange, MergeMethod, Token};
+
+/// The longest firedrill waits for a rate limit to reset before giving up on a request.
+const MAX_RATE_LIMIT_WAIT: Duration = Duration::from_secs(90);
+/// How many times one request is retried after a secondary rate limit.
+const RATE_LIMIT_RETRIES: usize = 3;
+/// How many commits of history are read per page.
+const PER_PAGE: usize = 100;
+
+pub struct GitHubForge {
+    gh: Octocrab,
+    owner: String,
+    repo: String,
+    requests: AtomicUsize,
+}
+
+fn other(msg: impl Into<String>) -> ForgeError {
+    ForgeError::Other(msg.into())
+}
+
+/// Percent-encodes a file path for the contents API (segments kept apart by `/`).
+fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+fn sha(v: &Value) -> Result<CommitSha> {
+    let s = v.as_str().ok_or_else(|| other("GitHub returned no commit id"))?;
+    CommitSha::parse(s).map_err(|e| other(format!("GitHub returned a bad commit id: {e}")))
+}
+
+fn time(v: &Value) -> Option<Timestamp> {
+    v.as_str().and_then(|s| s.parse().ok())
+}
+
+impl GitHubForge {
+    /// A forge for `owner/name` on the GitHub API at `api_url` (`https://api.github.com`, or an Enterprise
+    /// server's `/api/v3`), authenticated with `token`.
+    pub fn new(api_url: &str, token: &Token, repository: &str) -> Result<GitHubForge> {
+        let (owner, repo) = repository
+            .split_once('/')
+            .filter(|(o, r)| !o.is_empty() && !r.is_empty() && !r.contains('/'))
+            .ok_or_else(|| other(format!("`{repository}` is not a GitHub repository name of the form owner/name")))?;
+        let gh = Octocrab::builder()
+            .base_uri(api_url)
+            .map_err(|e| other(format!("bad GitHub API URL `{}`: {e}", crate::git::redact_url(api_url))))?
+            .personal_token(token.expose().to_owned())
+            .build()
+            .map_err(|e| other(format!("cannot build the GitHub client: {e}")))?;
+        Ok(GitHubForge { gh, owner: owner.to_owned(), repo: repo.to_owned(), requests: AtomicUsize::new(0) })
+    }
+
+    /// How many REST requests this forge has sent.
+    pub fn requests(&self) -> usize {
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    fn repo_path(&self, rest: &str) -> String {
+        format!("/repos/{}/{}{rest}", self.owner, self.repo)
+    }
+
+    /// Sends one request and returns the status and the JSON body (`Null` when empty), waiting out
+    /// secondary rate limits.
+    async fn call(&self, method: Method, path: &str, body: Option<&Value>) -> Result<(StatusCode, Value)> {
+        for attempt in 0..=RATE_LIMIT_RETRIES {
+            self.requests.fetch_add(1, Ordering::Relaxed);
+            let response = match method {
+                Method::GET => self.gh._get(path).await,
+                Method::POST => self.gh._post(path, body).await,
+                Method::PUT => self.gh._put(path, body).await,
+                Method::PATCH => self.gh._patch(path, body).await,
+                Method::DELETE => self.gh._delete(path, body).await,
+                _ => return Err(other(format!("unsupported method {method}"))),
+            }
+            .map_err(|e| other(format!("{method} {path}: {}", describe_octocrab(&e))))?;
+            let status = response.status();
+            let wait = rate_limit_wait(status, response.headers());
+            let text = self
+                .gh
+                .body_to_string(response)
+                .await
+                .map_err(|e| other(format!("{method} {path}: {}", describe_octocrab(&e))))?;
+            let value = if text.trim().is_empty() {
+                Value::Null
+            } else {
+                serde_json::from_str(&text).unwrap_or(Value::String(text))
+            };
+            match wait {
+                Some(d) if attempt < RATE_LIMIT_RETRIES && d <= MAX_RATE_LIMIT_WAIT => {
+                    tracing::warn!(%method, path, seconds = d.as_secs(), "GitHub rate limit: waiting before retrying");
+                    tokio::time::sleep(d).await;
+                }
+                Some(d) => {
+                    return Err(other(format!(
+                        "{method} {path}: GitHub's rate limit needs a {} s wait; try again later",
+                        d.as_secs()
+                    )));
+                }
+                None => return Ok((status, value)),
+            }
+        }
+        Err(other(format!("{method} {path}: still rate limited after {RATE_LIMIT_RETRIES} retries")))
+    }
+
+    /// Like [`call`], but any status other than 2xx is an error naming GitHub's message.
+    async fn ok(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Value> {
+        let (status, value) = self.call(method.clone(), path, body).await?;
+        if status.is_success() {
+            return Ok(value);
+        }
+        Err(api_error(&method, path, status, &value))
+    }
+
+    async fn pull(&self, number: &str) -> Result<Value> {
+        self.ok(Method::GET, &self.repo_path(&format!("/pulls/{number}")), None).await
+    }
+
+    fn change_of(pr: &Value) -> Result<Change> {
+        Ok(Change {
+            id: pr["number"].as_u64().map(|n| n.to_string()).ok_or_else(|| other("pull request without a number"))?,
+            branch: pr["head"]["ref"].as_str().unwrap_or_default().to_owned(),
+            head: sha(&pr["head"]["sha"])?,
+            url: pr["html_url"].as_str().map(str::to_owned),
+        })
+    }
+
+    /// The landing time of `commit` on a branch: the `merged_at` of the pull request that landed it, else
+    /// its committer date.
+    async fn landed_at(&self, commit: &Value) -> Result<Timestamp> {
+        let sha = commit["sha"].as_str().unwrap_or_default();
+        let (status, pulls) = self.call(Method::GET, &self.repo_path(&format!("/commits/{sha}/pulls")), None).await?;
+        if status.is_success()
+            && let Some(at) = pulls
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|p| p["merge_commit_sha"].as_str() == Some(sha))
+                .and_then(|p| time(&p["merged_at"]))
+        {
+            return Ok(at);
+        }
+        time(&commit["commit"]["committer"]["date"]).ok_or_else(|| other(format!("commit {sha} has no committer date")))
+    }
+}
+
+fn describe_octocrab(e: &octocrab::Error) -> String {
+    // octocrab's Display can be terse; its Debug can be long but never holds the token (it is a SecretString).
+    let s = e.to_string();
+    if s.is_empty() { format!("{e:?}") } else { s }
+}
+
+/// How long to wait before retrying, for GitHub's rate limits (primary and secondary).
+fn rate_limit_wait(status: StatusCode, headers: &http::HeaderMap) -> Option<Duration> {
+    if status != StatusCode::FORBIDDEN && status != StatusCode::TOO_MANY_REQUESTS {
+        return None;
+    }
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    if let Some(secs) = header("retry-after").and_then(|v| v.parse::<u64>().ok()) {
+        return Some(Duration::from_secs(secs));
+    }
+    if header("x-ratelimit-remaining") == Some("0") {
+        let reset = header("x-ratelimit-reset").and_then(|v| v.parse::<i64>().ok())?;
+        let now = Timestamp::now().as_second();
+        return Some(Duration::from_secs(u64::try_from(reset - now).unwrap_or(0).max(1)));
+    }
+    // A 429 without hints: back off a little.
+    (status == StatusCode::TOO_MANY_REQUESTS).then_some(Duration::from_secs(60))
+}
+
+fn api_error(method: &Method, path: &str, status: StatusCode, body: &Value) -> ForgeError {
+    let message = body["message"].as_str().unwrap_or("no message");
+    let hint = match status.as_u16() {
+        401 => " (the token is missing, wrong or expired)",
+        403 => " (the token lacks a permission: contents and pull requests need write access)",
+        404 => " (or the token cannot see the repository)",
+        _ => "",
+    };
+    other(format!("GitHub answered {} to {method} {path}: {message}{hint}", status.as_u16()))
+}
+
+impl Forge for GitHubForge {
+    fn describe(&self) -> String {
+        format!("{}/{}", self.owner, self.repo)
+    }
+
+    async fn branch_head(&self, branch: &str) -> Result<Option<CommitSha>> {
+        let (status, v) = self.call(Method::GET, &self.repo_path(&format!("/git/ref/heads/{branch}")), None).await?;
+        match status {
+            StatusCode::NOT_FOUND => Ok(None),
+            s if s.is_success() => sha(&v["object"]["sha"]).map(Some),
+            s => Err(api_error(&Method::GET, "git/ref", s, &v)),
+        }
+    }
+
+    async fn read_file(&self, commit: &CommitSha, path: &str) -> Result<Option<String>> {
+        let p = self.repo_path(&format!("/contents/{}?ref={commit}", encode_path(path)));
+        let (status, v) = self.call(Method::GET, &p, None).await?;
+        if status == StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        if !status.is_success() {
+            return Err(api_error(&Method::GET, &p, status, &v));
+        }
+        if v.is_array() {
+            return Err(other(format!("`{path}` is a folder at {}", commit.short())));
+        }
+        let encoded: String =
+            v["content"].as_str().unwrap_or_default().chars().filter(|c| !c.is_whitespace()).collect();
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(encoded)
+            .map_err(|e| other(format!("`{path}`: bad base64 from GitHub: {e}")))?;
+        String::from_utf8(bytes)
+            .map(Some)
+            .map_err(|_| other(format!("`{path}` at {} is not UTF-8 text", commit.short())))
+    }
+
+    async fn write_commit(
+        &self,
+        parent: &CommitSha,
+        files: &[FileChange],
+        message: &str,
+        author: &Actor,
+        at: Timestamp,
+    ) -> Result<CommitSha> {
+        // Blobs and trees are content-addressed: creating them again (a retry, a re-run) changes nothing.
+        let parent_commit = self.ok(Method::GET, &self.repo_path(&format!("/git/commits/{parent}")), None).await?;
+        let base_tree = parent_commit["tree"]["sha"].clone();
+        let mut entries = Vec::new();
+        for f in files {
+            match f {
+                FileChange::Write { path, content } => {
+                    let body = json!({"content": base64::engine::general_purpose::STANDARD.encode(content), "encoding": "base64"});
+                    let blob = self.ok(Method::POST, &self.repo_path("/git/blobs"), Some(&body)).await?;
+                    entries.push(json!({"path": path, "mode": "100644", "type": "blob", "sha": blob["sha"]}));
+                }
+                FileChange::Delete { path } => {
+                    entries.push(json!({"path": path, "mode": "100644", "type": "blob", "sha": null}))
+                }
+            }
+        }
+        let tree = self
+            .ok(Method::POST, &self.repo_path("/git/trees"), Some(&json!({"base_tree": base_tree, "tree": entries})))
+            .await?;
+        let who = json!({"name": author.name, "email": author.email, "date": at.to_string()});
+        let body = json!({"message": message, "tree": tree["sha"], "parents": [parent.to_string()], "author": who, "committer": who});
+        let commit = self.ok(Method::POST, &self.repo_path("/git/commits"), Some(&body)).await?;
+        sha(&commit["sha"])
+    }
+
+    async fn find_change(&self, branch: &str) -> Result<Option<Change>> {
+        let p = self.repo_path(&format!("/pulls?head={}:{branch}&state=open&per_page=10", self.owner));
+        let pulls = self.ok(Method::GET, &p, None).await?;
+        pulls.as_array().and_then(|a| a.first()).map(Self::change_of).transpose()
+    }
+
+    async fn open_change(&self, branch: &str, head: &CommitSha, base: &str, title: &str, body: &str) -> Result<Change> {
+        // Look before creating: the pull request, then the branch.
+        if let Some(existing) = self.find_change(branch).await? {
+            return Ok(existing);
+        }
+        match self.branch_head(branch).await? {
+            Some(h) if h == *head => {}
+            Some(h) => {
+                return Err(other(format!(
+                    "branch `{branch}` already exists in {} at {}, not at the drill's commit {}",
+                    self.describe(),
+                    h.short(),
+                    head.short()
+                )));
+            }
+            None => {
+                let body = json!({"ref": format!("refs/heads/{branch}"), "sha": head.to_string()});
+                let (status, v) = self.call(Method::POST, &self.repo_path("/git/refs"), Some(&body)).await?;
+                // 422 "Reference already exists": a retried POST or a racing run created it.
+                let created = status.is_success()
+                    || (status == StatusCode::UNPROCESSABLE_ENTITY
+                        && self.branch_head(branch).await?.as_ref() == Some(head));
+                if !created {
+                    return Err(api_error(&Method::POST, "git/refs", status, &v));
+                }
+            }
+        }
+        let pr = json!({"title": title, "head": branch, "base": base, "body": body});
+        let (status, v) = self.call(Method::POST, &self.repo_path("/pulls"), Some(&pr)).await?;
+        if status.is_success() {
+            return Self::change_of(&v);
+        }
+        // 422 "A pull request already exists": a retried POST or a racing run opened it.
+        if status == StatusCode::UNPROCESSABLE_ENTITY
+            && let Some(existing) = self.find_change(branch).await?
+        {
+            return Ok(existing);
+        }
+        Err(api_error(&Method::POST, "pulls", status, &v))
+    }
+
+    async fn merge_change(
+        &self,
+        change: &Change,
+        spec: &MergeSpec<'_>,
+        _actor: &Actor,
+        _at: Timestamp,
+    ) -> Result<MergeOutcome> {
+        // Verify before acting: still open, still at the drill's commit. A merged one was merged by an earlier
+        // run: report that landing.
+        let pr = self.pull(&change.id).await?;
+        if pr["merged"].as_bool() == Some(true) || pr["merged_at"].is_string() {
+            let commit = sha(&pr["merge_commit_sha"])?;
+            let at = time(&pr["merged_at"]).ok_or_else(|| other("a merged pull request without merged_at"))?;
+            return Ok(MergeOutcome::Merged { commit, at });
+        }
+        if pr["state"].as_str() == Some("closed") {
+            return Ok(MergeOutcome::Closed);
+        }
+        let actual = sha(&pr["head"]["sha"])?;
+        if actual != *spec.expected_head {
+            return Ok(MergeOutcome::HeadMoved { expected: spec.expected_head.clone(), actual });
+        }
+        let method = match spec.method {
+            MergeMethod::Merge => "merge",
+            MergeMethod::Squash => "squash",
+            MergeMethod::FastForward => "rebase",
+        };
+        let body = json!({"sha": spec.expected_head.to_string(), "merge_method": method, "commit_title": spec.message});
+        let path = self.repo_path(&format!("/pulls/{}/merge", change.id));
+        let (status, v) = self.call(Method::PUT, &path, Some(&body)).await?;
+        match status.as_u16() {
+            200 => {
+                let merged = self.pull(&change.id).await?;
+                let commit = sha(&v["sha"]).or_else(|_| sha(&merged["merge_commit_sha"]))?;
+                let at = time(&merged["merged_at"]).ok_or_else(|| other("the merged pull request has no merged_at"))?;
+                Ok(MergeOutcome::Merged { commit, at })
+            }
+            405 | 422 => {
+                Ok(MergeOutcome::NotMergeable { reason: v["message"].as_str().unwrap_or("not mergeable").to_owned() })
+            }
+            409 => {
+                let pr = self.pull(&change.id).await?;
+                Ok(MergeOutcome::HeadMoved { expected: spec.expected_head.clone(), actual: sha(&pr["head"]["sha"])? })
+            }
+            _ => Err(api_error(&Method::PUT, &path, status, &v)),
+        }
+    }
+
+    /// GitHub has no revert endpoint: the commit is undone file by file on top of the branch's tip (each file
+    /// the commit changed goes back to its first parent's version, when nobody changed it since), and the
+    /// branch is moved without force.
+    async fn revert(
+        &self,
+        commit: &CommitSha,
+        base: &str,
+        message: &str,
+        actor: &Actor,
+        at: Timestamp,
+    ) -> Result<Landing> {
+        let info = self.ok(Method::GET, &self.repo_path(&format!("/commits/{commit}")), None).await?;
+        let parent = info["parents"]
+            .as_array()
+            .and_then(|p| p.first())
+            .map(|p| sha(&p["sha"]))
+            .transpose()?
+            .ok_or_else(|| other("cannot revert a root commit"))?;
+        let files: Vec<String> = info["files"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f["filename"].as_str().map(str::to_owned))
+            .collect();
+        for _ in 0..5 {
+            let tip = self
+                .branch_head(base)
+                .await?
+                .ok_or_else(|| ForgeError::NoBranch { repo: self.describe(), branch: base.to_owned() })?;
+            let mut changes = Vec::new();
+            for f in &files {
+                let now = self.read_file(&tip, f).await?;
+                let theirs = self.read_file(commit, f).await?;
+                if now != theirs {
+                    return Err(other(format!("cannot revert {}: `{f}` changed since", commit.short())));
+                }
+                changes.push(match self.read_file(&parent, f).await? {
+                    Some(old) => FileChange::write(f.clone(), old),
+                    None => FileChange::delete(f.clone()),
+                });
+            }
+            let reverted = self.write_commit(&tip, &changes, message, actor, at).await?;
+            let body = json!({"sha": reverted.to_string(), "force": false});
+            let (status, v) =
+                self.call(Method::PATCH, &self.repo_path(&format!("/git/refs/heads/{base}")), Some(&body)).await?;
+            if status.is_success() {
+                return Ok(Landing {
+                    sha: reverted,
+                    at,
+                    message: message.to_owned(),
+                    author: format!("{} <{}>", actor.name, actor.email),
+                    committer: format!("{} <{}>", actor.name, actor.email),
+                });
+            }
+            // 422 "Update is not a fast forward": the branch moved; try again on the new tip.
+            if status != StatusCode::UNPROCESSABLE_ENTITY {
+                return Err(api_error(&Method::PATCH, "git/refs", status, &v));
+            }
+        }
+        Err(other(format!("`{base}` kept moving while reverting")))
+    }
+
+    async fn history(&self, base: &str, after: &CommitSha) -> Result<Vec<Landing>> {
+        // Pages of the branch's commits (newest first) until `after`, then its first-parent chain.
+        let mut by_sha = std::collections::HashMap::new();
+        let mut tip = None;
+        let mut found = false;
+        for page in 1..=20 {
+            let list = self
+                .ok(Method::GET, &self.repo_path(&format!("/commits?sha={base}&per_page={PER_PAGE}&page={page}")), None)
+                .await?;
+            let items = list.as_array().cloned().unwrap_or_default();
+            if tip.is_none() {
+                tip = items.first().and_then(|c| c["sha"].as_str()).map(str::to_owned);
+            }
+            let n = items.len();
+            for c in items {
+                if c["sha"].as_str() == Some(after.as_str()) {
+                    found = true;
+                }
+                if let Some(s) = c["sha"].as_str() {
+                    by_sha.insert(s.to_owned(), c);
+                }
+            }
+            if found || n < PER_PAGE {
+                break;
+            }
+        }
+        if !found {
+            return Err(other(format!("{} is not in the history of `{base}`", after.short())));
+        }
+        let mut chain = Vec::new();
+        let mut cur = tip;
+        while let Some(s) = cur {
+            if s == after.as_str() {
+                break;
+            }
+            let Some(c) = by_sha.get(&s) else {
+                return Err(other(format!("{} is not on the first-parent history of `{base}`", after.short())));
+            };
+            chain.push(c.clone());
+            cur = c["parents"].as_array().and_then(|p| p.first()).and_then(|p| p["sha"].as_str()).map(str::to_owned);
+        }
+        chain.reverse();
+        let mut out = Vec::with_capacity(chain.len());
+        for c in chain {
+            let person = |who: &Value| {
+                format!("{} <{}>", who["name"].as_str().unwrap_or(""), who["email"].as_str().unwrap_or(""))
+            };
+            out.push(Landing {
+                sha: sha(&c["sha"])?,
+                at: self.landed_at(&c).await?,
+                message: c["commit"]["message"].as_str().unwrap_or_default().to_owned(),
+                author: person(&c["commit"]["author"]),
+                committer: person(&c["commit"]["committer"]),
+            });
+        }
+        Ok(out)
+    }
+
+    async fn close_change(&self, change: &Change) -> Result<()> {
+        self.ok(Method::PATCH, &self.repo_path(&format!("/pulls/{}", change.id)), Some(&json!({"state": "closed"})))
+            .await
+            .map(|_| ())
+    }
+
+    async fn post_note(&self, change: &Change, marker: &str, body: &str) -> Result<()> {
+        let text = format!("{body}\n\n<!-- {marker} -->");
+        let comments = self
+            .ok(Method::GET, &self.repo_path(&format!("/issues/{}/comments?per_page=100", change.id)), None)
+            .await?;
+        let mine = comments
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|c| c["body"].as_str().is_some_and(|b| b.contains(&format!("<!-- {marker} -->"))));
+        match mine.and_then(|c| c["id"].as_u64()) {
+            Some(id) => self
+                .ok(Method::PATCH, &self.repo_path(&format!("/issues/comments/{id}")), Some(&json!({"body": text})))
+                .await
+                .map(|_| ()),
+            None => self
+                .ok(
+                    Method::POST,
+                    &self.repo_path(&format!("/issues/{}/comments", change.id)),
+                    Some(&json!({"body": text})),
+                )
+                .await
+                .map(|_| ()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rate_limits_are_read_from_retry_after_then_the_reset() {
+        let mut h = http::HeaderMap::new();
+        assert_eq!(rate_limit_wait(StatusCode::OK, &h), None);
+        assert_eq!(rate_limit_wait(StatusCode::FORBIDDEN, &h), None, "a plain 403 is a permission problem");
+        h.insert("retry-after", http::HeaderValue::from_static("7"));
+        assert_eq!(rate_limit_wait(StatusCode::FORBIDDEN, &h), Some(Duration::from_secs(7)));
+        assert_eq!(
+            rate_limit_wait(StatusCode::TOO_MANY_REQUESTS, &http::HeaderMap::new()),
+            Some(Duration::from_secs(60))
+        );
+    }
+
+    #[test]
+    fn paths_are_percent_encoded_but_keep_their_slashes() {
+        assert_eq!(encode_path("charts/my values.yaml"), "charts/my%20values.yaml");
+        assert_eq!(encode_path("a/b#c?.env"), "a/b%23c%3F.env");
+    }
+}

@@ -1,0 +1,217 @@
+//! A stateful stand-in for GitHub served over real HTTP: the REST API with the shapes of GitHub's OpenAPI
+//! description, real bare git repositories (git2) served over smart HTTP by `git http-backend`, and an admin API
+//! under `/_emulator/` to drive it from tests or by hand. See `README.md` next to this crate.
+#![recursion_limit = "512"]
+
+mod admin;
+mod api;
+mod error;
+mod events;
+mod git;
+mod ops;
+mod server;
+mod shapes;
+mod smart_http;
+mod state;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex};
+
+use anyhow::Context as _;
+use serde_json::Value;
+
+pub use error::ApiError;
+pub use server::Fault;
+
+/// How to run an emulator.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where to listen; port 0 picks a free one.
+    pub listen: SocketAddr,
+    /// The state folder: `state.json`, `repos/OWNER/REPO.git`, `events/`.
+    pub state_dir: PathBuf,
+    /// Repositories to import (with their history) when absent: (`OWNER/REPO`, local path).
+    pub seeds: Vec<(String, PathBuf)>,
+    /// Write every REST exchange as one JSON line here.
+    pub log: Option<PathBuf>,
+}
+
+impl Config {
+    pub fn new(state_dir: impl Into<PathBuf>) -> Config {
+        Config { listen: SocketAddr::from(([127, 0, 0, 1], 0)), state_dir: state_dir.into(), seeds: Vec::new(), log: None }
+    }
+}
+
+/// The entry point: [`Emulator::start`].
+pub struct Emulator;
+
+impl Emulator {
+    /// Binds, loads (or creates) the state, imports the seeds and serves on a runtime of its own, so callers may
+    /// block (git2, `git`) while it answers.
+    pub fn start(config: Config) -> anyhow::Result<Running> {
+        std::fs::create_dir_all(config.state_dir.join("repos"))
+            .with_context(|| format!("cannot create the state folder {}", config.state_dir.display()))?;
+        let git_home = config.state_dir.join("git-home");
+        std::fs::create_dir_all(&git_home)?;
+        let listener = std::net::TcpListener::bind(config.listen).with_context(|| format!("cannot listen on {}", config.listen))?;
+        listener.set_nonblocking(true)?;
+        let addr = listener.local_addr()?;
+        let log = match &config.log {
+            Some(path) => Some(Mutex::new(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .with_context(|| format!("cannot open the log {}", path.display()))?,
+            )),
+            None => None,
+        };
+        let app = Arc::new(server::App {
+            dir: config.state_dir.clone(),
+            urls: shapes::Urls { base: format!("http://{addr}") },
+            state: Mutex::new(state::State::load(&config.state_dir)?),
+            faults: Mutex::new(Vec::new()),
+            log,
+            used: Mutex::new(Default::default()),
+            requests: AtomicU64::new(1),
+            git_home,
+        });
+        let mut running = Running { app: Arc::clone(&app), addr, stop: None, thread: None };
+        for (key, path) in &config.seeds {
+            let (owner, name) = key.split_once('/').with_context(|| format!("--seed {key}: expected OWNER/REPO=PATH"))?;
+            if !app.state.lock().expect("state lock").repos.contains_key(key) {
+                running
+                    .admin("POST", "/_emulator/repos", &serde_json::json!({"owner": owner, "name": name, "from_path": path}))
+                    .with_context(|| format!("cannot seed {key} from {}", path.display()))?;
+            }
+        }
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+        let router = axum::Router::new().fallback(server::handle).with_state(Arc::clone(&app));
+        let thread = std::thread::Builder::new().name("github-emulator".to_owned()).spawn(move || {
+            runtime.block_on(async move {
+                let listener = match tokio::net::TcpListener::from_std(listener) {
+                    Ok(l) => l,
+                    Err(e) => {
+                        tracing::error!("cannot serve: {e}");
+                        return;
+                    }
+                };
+                let serve = axum::serve(listener, router).with_graceful_shutdown(async move {
+                    let _ = stop_rx.await;
+                });
+                if let Err(e) = serve.await {
+                    tracing::error!("server stopped: {e}");
+                }
+            });
+        })?;
+        running.stop = Some(stop_tx);
+        running.thread = Some(thread);
+        Ok(running)
+    }
+}
+
+/// A running emulator; dropping it stops it.
+pub struct Running {
+    app: Arc<server::App>,
+    addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Running {
+    /// `http://127.0.0.1:PORT` — the REST root (octocrab's `base_uri`).
+    pub fn url(&self) -> String {
+        self.app.urls.base.clone()
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The smart HTTP URL of a repository: `http://127.0.0.1:PORT/OWNER/REPO.git`.
+    pub fn git_url(&self, repo: &str) -> String {
+        format!("{}/{repo}.git", self.app.urls.base)
+    }
+
+    pub fn state_dir(&self) -> &Path {
+        &self.app.dir
+    }
+
+    /// Calls the admin API in-process (same verbs as `/_emulator/...` over HTTP); an error carries GitHub's body.
+    pub fn admin(&self, method: &str, path: &str, body: &Value) -> Result<Value, ApiError> {
+        let (path, query) = path.split_once('?').unwrap_or((path, ""));
+        let request = server::Incoming {
+            method: method.to_owned(),
+            path: path.to_owned(),
+            query: query.to_owned(),
+            params: Default::default(),
+            headers: Default::default(),
+            body: serde_json::to_vec(body).unwrap_or_default().into(),
+        };
+        let reply = admin::handle(&self.app, &request);
+        let value = reply.body.unwrap_or(Value::Null);
+        if reply.status >= 400 { Err(ApiError { status: reply.status, body: value }) } else { Ok(value) }
+    }
+
+    /// Creates `login` (if needed) and a token bound to it; returns the token.
+    pub fn user_with_token(&self, login: &str) -> Result<String, ApiError> {
+        let value = self.admin("POST", "/_emulator/tokens", &serde_json::json!({"login": login}))?;
+        Ok(value["token"].as_str().unwrap_or_default().to_owned())
+    }
+
+    /// Creates `owner/name`, empty or imported from a local repository.
+    pub fn create_repo(&self, full_name: &str, from_path: Option<&Path>, private: bool) -> Result<Value, ApiError> {
+        let (owner, name) = full_name.split_once('/').unwrap_or((full_name, ""));
+        self.admin(
+            "POST",
+            "/_emulator/repos",
+            &serde_json::json!({"owner": owner, "name": name, "from_path": from_path, "private": private}),
+        )
+    }
+
+    pub fn set_permission(&self, repo: &str, login: &str, permission: &str) -> Result<Value, ApiError> {
+        self.admin("PUT", &format!("/_emulator/repos/{repo}/permissions/{login}"), &serde_json::json!({"permission": permission}))
+    }
+
+    /// Freezes the clock at an RFC 3339 instant.
+    pub fn set_clock(&self, instant: &str) -> Result<Value, ApiError> {
+        self.admin("POST", "/_emulator/clock", &serde_json::json!({"set": instant}))
+    }
+
+    pub fn advance_clock(&self, seconds: i64) -> Result<Value, ApiError> {
+        self.admin("POST", "/_emulator/clock", &serde_json::json!({"advance_seconds": seconds}))
+    }
+
+    /// Arms a fault (see [`Fault`]).
+    pub fn inject(&self, fault: &Value) -> Result<Value, ApiError> {
+        self.admin("POST", "/_emulator/faults", fault)
+    }
+
+    /// Every object, for assertions.
+    pub fn state(&self) -> Result<Value, ApiError> {
+        self.admin("GET", "/_emulator/state", &Value::Null)
+    }
+
+    /// Stops serving and waits for the server thread.
+    pub fn shutdown(mut self) {
+        self.stop_now();
+    }
+
+    fn stop_now(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.stop_now();
+    }
+}

@@ -1,0 +1,257 @@
+//! The emulator's objects (users, tokens, permissions, pull requests, issues, comments, deployments, the clock),
+//! kept as one JSON document under the state folder so that a restart on the same folder resumes where it stopped.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// A user's role on a repository, from strongest to weakest, as GitHub names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Permission {
+    None,
+    Read,
+    Triage,
+    Write,
+    Maintain,
+    Admin,
+}
+
+impl Permission {
+    pub fn parse(text: &str) -> Option<Permission> {
+        Some(match text {
+            "none" => Permission::None,
+            "read" | "pull" => Permission::Read,
+            "triage" => Permission::Triage,
+            "write" | "push" => Permission::Write,
+            "maintain" => Permission::Maintain,
+            "admin" => Permission::Admin,
+            _ => return None,
+        })
+    }
+
+    /// The role name (`role_name`).
+    pub fn role_name(self) -> &'static str {
+        match self {
+            Permission::None => "none",
+            Permission::Read => "read",
+            Permission::Triage => "triage",
+            Permission::Write => "write",
+            Permission::Maintain => "maintain",
+            Permission::Admin => "admin",
+        }
+    }
+
+    /// The legacy `permission` field of the collaborator-permission API: maintain reads as write, triage as read.
+    pub fn legacy(self) -> &'static str {
+        match self {
+            Permission::None => "none",
+            Permission::Read | Permission::Triage => "read",
+            Permission::Write | Permission::Maintain => "write",
+            Permission::Admin => "admin",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct User {
+    pub id: u64,
+    pub login: String,
+    /// `User` or `Bot`.
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Repo {
+    pub id: u64,
+    pub owner: String,
+    pub name: String,
+    pub private: bool,
+    pub default_branch: String,
+    pub created_at: Timestamp,
+    #[serde(default)]
+    pub permissions: BTreeMap<String, Permission>,
+    pub next_number: u64,
+    #[serde(default)]
+    pub pulls: Vec<Pull>,
+    #[serde(default)]
+    pub issues: Vec<Issue>,
+    #[serde(default)]
+    pub comments: Vec<Comment>,
+    #[serde(default)]
+    pub deployments: Vec<Deployment>,
+}
+
+impl Repo {
+    pub fn full_name(&self) -> String {
+        format!("{}/{}", self.owner, self.name)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Pull {
+    pub id: u64,
+    pub number: u64,
+    pub title: String,
+    pub body: Option<String>,
+    pub user: String,
+    pub head_ref: String,
+    /// The head commit when the pull request was last seen open (the branch may be gone since).
+    pub head_sha: String,
+    pub base_ref: String,
+    pub base_sha: String,
+    pub draft: bool,
+    pub state: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub closed_at: Option<Timestamp>,
+    pub merged_at: Option<Timestamp>,
+    pub merged_by: Option<String>,
+    pub merge_commit_sha: Option<String>,
+    /// Every commit the merge put on the base branch (one for merge and squash, several for rebase).
+    #[serde(default)]
+    pub landed: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Issue {
+    pub id: u64,
+    pub number: u64,
+    pub title: String,
+    pub body: Option<String>,
+    pub user: String,
+    pub labels: Vec<String>,
+    pub state: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub closed_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Comment {
+    pub id: u64,
+    /// The issue or pull request number.
+    pub number: u64,
+    pub user: String,
+    pub body: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    #[serde(default)]
+    pub reactions: Vec<Reaction>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Reaction {
+    pub id: u64,
+    pub user: String,
+    pub content: String,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Deployment {
+    pub id: u64,
+    pub sha: String,
+    #[serde(rename = "ref")]
+    pub git_ref: String,
+    pub task: String,
+    pub environment: String,
+    pub description: Option<String>,
+    pub payload: serde_json::Value,
+    pub creator: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    #[serde(default)]
+    pub statuses: Vec<DeploymentStatus>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DeploymentStatus {
+    pub id: u64,
+    pub state: String,
+    pub description: String,
+    pub environment: String,
+    pub target_url: String,
+    pub log_url: String,
+    pub environment_url: String,
+    pub creator: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// Everything the emulator knows besides the git objects.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct State {
+    /// The frozen emulator time; `None` follows the wall clock.
+    pub clock: Option<Timestamp>,
+    pub next_id: u64,
+    pub users: BTreeMap<String, User>,
+    /// Token → login.
+    pub tokens: BTreeMap<String, String>,
+    /// `owner/name` → repository.
+    pub repos: BTreeMap<String, Repo>,
+    /// How many event payloads were written, to name the next one.
+    #[serde(default)]
+    pub events_written: u64,
+}
+
+impl State {
+    pub fn now(&self) -> Timestamp {
+        // GitHub's timestamps have whole seconds.
+        let now = self.clock.unwrap_or_else(Timestamp::now);
+        Timestamp::from_second(now.as_second()).unwrap_or(now)
+    }
+
+    pub fn id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    pub fn load(dir: &Path) -> anyhow::Result<State> {
+        let path = state_file(dir);
+        match std::fs::read(&path) {
+            Ok(bytes) => Ok(serde_json::from_slice(&bytes)
+                .map_err(|e| anyhow::anyhow!("{}: not an emulator state file: {e}", path.display()))?),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(State { next_id: 1000, ..State::default() }),
+            Err(e) => Err(anyhow::anyhow!("cannot read {}: {e}", path.display())),
+        }
+    }
+
+    /// Writes the state atomically (temporary file, then rename).
+    pub fn save(&self, dir: &Path) -> anyhow::Result<()> {
+        let path = state_file(dir);
+        let tmp = path.with_extension("json.tmp");
+        std::fs::write(&tmp, serde_json::to_vec_pretty(self)?)?;
+        std::fs::rename(&tmp, &path)?;
+        Ok(())
+    }
+
+    pub fn ensure_user(&mut self, login: &str) -> User {
+        if let Some(user) = self.users.get(login) {
+            return user.clone();
+        }
+        let id = self.id();
+        let kind = if login.ends_with("[bot]") { "Bot" } else { "User" };
+        let user = User { id, login: login.to_owned(), kind: kind.to_owned() };
+        self.users.insert(login.to_owned(), user.clone());
+        user
+    }
+
+    /// What `login` may do on `repo` (`None` login = anonymous).
+    pub fn permission(&self, repo: &Repo, login: Option<&str>) -> Permission {
+        let granted = login.map_or(Permission::None, |login| {
+            if login == repo.owner {
+                Permission::Admin
+            } else {
+                repo.permissions.get(login).copied().unwrap_or(Permission::None)
+            }
+        });
+        if !repo.private { granted.max(Permission::Read) } else { granted }
+    }
+}
+
+pub fn state_file(dir: &Path) -> PathBuf {
+    dir.join("state.json")
+}

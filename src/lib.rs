@@ -4,6 +4,7 @@
 //! Adapters: [`repo`] (reading target files from a folder or a git repository).
 //! The CLI in `main.rs` only parses arguments and calls [`cli::run`].
 
+pub mod action;
 pub mod cli;
 pub mod disguise;
 pub mod drill;

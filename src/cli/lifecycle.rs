@@ -127,6 +127,13 @@ fn resolve_repo(repo: &str, kind: RepoKind) -> anyhow::Result<String> {
 
 impl Common {
     pub fn setup(&self, source: &str, dry_run: bool) -> anyhow::Result<Setup> {
+        // The token comes only from the environment: never from arguments, which other users can read.
+        let token = std::env::var("FIREDRILL_TOKEN").ok().filter(|t| !t.is_empty()).map(Token::new);
+        self.setup_with_token(source, dry_run, token)
+    }
+
+    /// [`Common::setup`] with the token given (the Action reads it from its inputs).
+    pub fn setup_with_token(&self, source: &str, dry_run: bool, token: Option<Token>) -> anyhow::Result<Setup> {
         let mut scenarios = load_scenarios(&self.scenarios)?;
         let config = load_config(&self.scenarios.join("..").join(scenario::CONFIG_FILE))?;
         for s in &mut scenarios {
@@ -139,8 +146,6 @@ impl Common {
             }
         };
         let actor = parse_identity(&identity)?;
-        // The token comes only from the environment: never from arguments, which other users can read.
-        let token = std::env::var("FIREDRILL_TOKEN").ok().filter(|t| !t.is_empty()).map(Token::new);
         let workdir = self.workdir.clone().unwrap_or_else(|| std::env::temp_dir().join("firedrill-work"));
         let control = if self.control.contains("://") {
             self.control.clone()

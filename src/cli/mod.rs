@@ -1,5 +1,6 @@
 //! Command-line interface: arguments become typed requests, each command lives in its own file.
 
+mod action;
 mod command;
 mod demo;
 pub(crate) mod lifecycle;
@@ -48,6 +49,8 @@ pub enum Command {
     Status(status::Args),
     /// Run a whole drill locally in a few seconds, with simulated time and no network.
     Demo(demo::Args),
+    /// Run as a GitHub Action: read INPUT_*, GITHUB_* and the event payload.
+    Action(action::Args),
 }
 
 /// The outcome of a command that did not fail unexpectedly.
@@ -80,6 +83,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Command(a) => command::run(a),
         Command::Status(a) => status::run(a),
         Command::Demo(a) => demo::run(a),
+        Command::Action(a) => action::run(a),
     }
 }
 
@@ -92,5 +96,13 @@ pub fn init_logging(verbose: u8) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("FIREDRILL_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    // Under GitHub Actions, log lines are workflow commands (errors and warnings become annotations).
+    if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
+        use tracing_subscriber::layer::SubscriberExt as _;
+        use tracing_subscriber::util::SubscriberInitExt as _;
+        let layer = crate::action::log::WorkflowCommandLayer::new(std::io::stderr);
+        let _ = tracing_subscriber::registry().with(filter).with(layer).try_init();
+        return;
+    }
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).without_time().try_init();
 }

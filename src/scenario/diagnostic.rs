@@ -59,14 +59,10 @@ impl Diagnostic {
             message.push_str("\nhelp: ");
             message.push_str(h);
         }
-        format!(
-            "::error file={},line={},col={},title={}::{}",
-            escape_property(&self.file),
-            self.line,
-            self.column,
-            escape_property("firedrill validate"),
-            escape_data(&message)
-        )
+        crate::action::workflow::Annotation::new(crate::action::workflow::Level::Error, message)
+            .at(&self.file, self.line, self.column)
+            .title("firedrill validate")
+            .to_command()
     }
 }
 
@@ -78,16 +74,6 @@ impl fmt::Display for Diagnostic {
         }
         Ok(())
     }
-}
-
-/// Escapes the message of a workflow command.
-fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
-}
-
-/// Escapes a property value of a workflow command (`file=…`, `title=…`).
-fn escape_property(s: &str) -> String {
-    escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
 /// Sorts diagnostics by file, then position, and drops exact duplicates.

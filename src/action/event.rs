@@ -1,0 +1,260 @@
+//! The event that started the workflow (`GITHUB_EVENT_NAME` and the JSON at `GITHUB_EVENT_PATH`), as what
+//! firedrill should do about it.
+
+use jiff::Timestamp;
+use serde_json::Value;
+
+/// What a workflow run asks firedrill to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Trigger {
+    /// A scheduled run: do whatever is due.
+    Tick,
+    /// A manual run (`workflow_dispatch`).
+    Dispatch(Dispatch),
+    /// A comment on an issue or pull request that may hold `/drill` commands.
+    Command(Comment),
+    /// Something happened on a repository (a pull request closed or merged, a push): look for recovery now.
+    Observe(Observe),
+    /// An event firedrill has nothing to do for; the reason is shown in the log.
+    Ignored(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DispatchMode {
+    /// Act now (for one scenario when `scenario` is given).
+    Run,
+    /// Show what the scenario would do; write nothing.
+    Preview,
+}
+
+/// The inputs of a manual run that firedrill reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dispatch {
+    pub scenario: Option<String>,
+    pub mode: DispatchMode,
+    pub now: Option<Timestamp>,
+    /// A drill command given by hand (`revert`, `abort`, `status`), with the drill it is about.
+    pub command: Option<String>,
+    pub drill: Option<String>,
+}
+
+/// A new comment. The body is data: it is parsed, never run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comment {
+    pub id: u64,
+    pub body: String,
+    pub author: String,
+    /// The issue or pull request number.
+    pub issue: u64,
+    pub is_pr: bool,
+}
+
+/// A repository event that can show a drill's recovery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Observe {
+    /// `owner/name`.
+    pub repository: Option<String>,
+    /// For people: `pull request #3 closed (merged)`, `push to refs/heads/main`.
+    pub what: String,
+    pub pull_request: Option<u64>,
+    pub merged: bool,
+    pub git_ref: Option<String>,
+    pub after: Option<String>,
+}
+
+/// A payload that lacks what its event must have.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the {event} event payload {message}")]
+pub struct EventError {
+    pub event: String,
+    pub message: String,
+}
+
+fn str_at<'a>(v: &'a Value, pointer: &str) -> Option<&'a str> {
+    v.pointer(pointer).and_then(Value::as_str)
+}
+
+/// Reads the `workflow_dispatch` input `name`: GitHub sends strings, booleans and numbers as they were typed.
+fn dispatch_input(v: &Value, name: &str) -> Option<String> {
+    let s = match v.pointer(&format!("/inputs/{name}"))? {
+        Value::String(s) => s.trim().to_owned(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        _ => return None,
+    };
+    (!s.is_empty()).then_some(s)
+}
+
+/// Turns an event into a trigger. `payload` is `Value::Null` when there is no event file.
+pub fn parse(event_name: &str, payload: &Value) -> Result<Trigger, EventError> {
+    let err = |message: String| EventError { event: event_name.to_owned(), message };
+    let repository = str_at(payload, "/repository/full_name").map(str::to_owned);
+    match event_name {
+        // A scheduled run's file has only `schedule` (older runners) or a few more fields; neither matters.
+        "schedule" => Ok(Trigger::Tick),
+        "workflow_dispatch" => {
+            let mode = match dispatch_input(payload, "mode").as_deref() {
+                None | Some("run") => DispatchMode::Run,
+                Some("preview") => DispatchMode::Preview,
+                Some(other) => return Err(err(format!("has input mode `{other}`: use `run` or `preview`"))),
+            };
+            let now = match dispatch_input(payload, "now") {
+                None => None,
+                Some(n) => Some(n.parse::<Timestamp>().map_err(|e| {
+                    err(format!(
+                        "has input now `{n}`, which is not an RFC 3339 instant ({e}): write e.g. 2026-11-24T09:00:00Z"
+                    ))
+                })?),
+            };
+            Ok(Trigger::Dispatch(Dispatch {
+                scenario: dispatch_input(payload, "scenario"),
+                mode,
+                now,
+                command: dispatch_input(payload, "command"),
+                drill: dispatch_input(payload, "drill"),
+            }))
+        }
+        "issue_comment" => {
+            let action = str_at(payload, "/action").unwrap_or("");
+            if action != "created" {
+                return Ok(Trigger::Ignored(format!("a comment was {action}: only new comments are commands")));
+            }
+            let id = payload
+                .pointer("/comment/id")
+                .and_then(Value::as_u64)
+                .ok_or_else(|| err("has no comment.id".into()))?;
+            let body = str_at(payload, "/comment/body").unwrap_or("").to_owned();
+            let author =
+                str_at(payload, "/comment/user/login").ok_or_else(|| err("has no comment.user.login".into()))?;
+            let issue = payload
+                .pointer("/issue/number")
+                .and_then(Value::as_u64)
+                .ok_or_else(|| err("has no issue.number".into()))?;
+            let is_pr = payload.pointer("/issue/pull_request").is_some_and(|p| !p.is_null());
+            Ok(Trigger::Command(Comment { id, body, author: author.to_owned(), issue, is_pr }))
+        }
+        "pull_request" | "pull_request_target" => {
+            let action = str_at(payload, "/action").unwrap_or("");
+            let number = payload
+                .pointer("/pull_request/number")
+                .or_else(|| payload.pointer("/number"))
+                .and_then(Value::as_u64)
+                .ok_or_else(|| err("has no pull_request.number".into()))?;
+            let merged = payload.pointer("/pull_request/merged").and_then(Value::as_bool).unwrap_or(false);
+            let what = format!("pull request #{number} {action}{}", if merged { " (merged)" } else { "" });
+            Ok(Trigger::Observe(Observe {
+                repository,
+                what,
+                pull_request: Some(number),
+                merged,
+                git_ref: str_at(payload, "/pull_request/base/ref").map(str::to_owned),
+                after: str_at(payload, "/pull_request/merge_commit_sha").map(str::to_owned),
+            }))
+        }
+        "push" => {
+            let git_ref = str_at(payload, "/ref").ok_or_else(|| err("has no ref".into()))?;
+            Ok(Trigger::Observe(Observe {
+                repository,
+                what: format!("push to {git_ref}"),
+                pull_request: None,
+                merged: false,
+                git_ref: Some(git_ref.to_owned()),
+                after: str_at(payload, "/after").map(str::to_owned),
+            }))
+        }
+        other => Ok(Trigger::Ignored(format!("firedrill does nothing on `{other}` events"))),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::print_stderr)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn schedule_is_a_tick_whatever_the_file_holds() {
+        assert_eq!(parse("schedule", &Value::Null).unwrap(), Trigger::Tick);
+        assert_eq!(parse("schedule", &json!({"schedule": "*/10 * * * *"})).unwrap(), Trigger::Tick);
+    }
+
+    #[test]
+    fn dispatch_inputs() {
+        let t = parse(
+            "workflow_dispatch",
+            &json!({"inputs": {"scenario": "redis", "mode": "preview", "now": "2026-11-24T09:00:00Z"}}),
+        )
+        .unwrap();
+        let Trigger::Dispatch(d) = t else { panic!("{t:?}") };
+        assert_eq!(d.scenario.as_deref(), Some("redis"));
+        assert_eq!(d.mode, DispatchMode::Preview);
+        assert_eq!(d.now, Some("2026-11-24T09:00:00Z".parse().unwrap()));
+        let e = parse("workflow_dispatch", &json!({"inputs": {"mode": "go"}})).unwrap_err();
+        assert_eq!(e.to_string(), "the workflow_dispatch event payload has input mode `go`: use `run` or `preview`");
+        let e = parse("workflow_dispatch", &json!({"inputs": {"now": "soon"}})).unwrap_err();
+        assert!(e.to_string().contains("now `soon`, which is not an RFC 3339 instant"), "{e}");
+    }
+
+    #[test]
+    fn comments_need_their_ids_and_edits_are_ignored() {
+        let e = parse("issue_comment", &json!({"action": "created", "comment": {"body": "/drill"}})).unwrap_err();
+        assert_eq!(e.to_string(), "the issue_comment event payload has no comment.id");
+        let t = parse("issue_comment", &json!({"action": "edited"})).unwrap();
+        assert!(matches!(t, Trigger::Ignored(_)), "{t:?}");
+        assert!(matches!(parse("release", &Value::Null).unwrap(), Trigger::Ignored(_)));
+    }
+
+    /// Every payload in `../shared/payloads`, as GitHub sends them.
+    #[test]
+    fn every_shared_payload() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/payloads");
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            eprintln!("skipped: {} is absent", dir.display());
+            return;
+        };
+        let mut names: Vec<_> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect();
+        names.sort();
+        let mut seen = Vec::new();
+        for path in names {
+            let file = path.file_name().unwrap().to_string_lossy().into_owned();
+            let event = file.split('.').next().unwrap();
+            let payload: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let t = parse(event, &payload).unwrap_or_else(|e| panic!("{file}: {e}"));
+            let shown = match &t {
+                Trigger::Tick => "tick".to_owned(),
+                Trigger::Dispatch(d) => format!("dispatch {:?} command={:?}", d.mode, d.command),
+                Trigger::Command(c) => {
+                    format!("comment {} by {} on #{} pr={} body={:?}", c.id, c.author, c.issue, c.is_pr, c.body)
+                }
+                Trigger::Observe(o) => format!("observe {} in {:?}", o.what, o.repository),
+                Trigger::Ignored(r) => format!("ignored: {r}"),
+            };
+            seen.push(format!("{file}: {shown}"));
+        }
+        if seen.is_empty() {
+            eprintln!("skipped: no payloads in {}", dir.display());
+            return;
+        }
+        let text = seen.join("\n");
+        for expected in [
+            "issue_comment.created.json: comment ",
+            "issue_comment.created.on-pr.derived.json: comment ",
+            "pr=true body=\"/drill revert\"",
+            "pull_request.closed.merged.derived.json: observe pull request #",
+            "closed (merged)",
+            "pull_request.opened.json: observe pull request #",
+            "push.json: observe push to refs/heads/master",
+            "schedule.derived.json: tick",
+            "schedule.minimal.json: tick",
+            "workflow_dispatch.json: dispatch Run command=None",
+            "workflow_dispatch.with-inputs.derived.json: dispatch Run command=Some(\"revert\")",
+        ] {
+            assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+        }
+        assert!(text.contains("issue_comment.created.json: comment") && text.contains("pr=false"), "{text}");
+    }
+}

@@ -128,8 +128,12 @@ pub fn run_in(out: &Path) -> anyhow::Result<String> {
     tick(plan.open_at, "the opening instant", &mut log)?;
     tick(plan.merge_at, "the merge instant", &mut log)?;
 
-    let merged =
-        runner.drills()?.into_iter().find(|d| d.id == id).and_then(|d| d.merged).context("the drill did not merge")?;
+    let merged = rt
+        .block_on(runner.drills())?
+        .into_iter()
+        .find(|d| d.id == id)
+        .and_then(|d| d.merged)
+        .context("the drill did not merge")?;
     // A responder asks for the status, a hint comes out, then Ana finds the change and reverts it.
     let ask = at(merged.at, SignedDuration::from_mins(25));
     let r = rt.block_on(runner.command(&id, "status", "ana", ask))?;
@@ -150,11 +154,11 @@ pub fn run_in(out: &Path) -> anyhow::Result<String> {
     tick(at(revert_at, SignedDuration::from_mins(4)), "the next scheduled tick", &mut log)?;
 
     // The outcome, the timeline, the report.
-    let drill = runner.drills()?.into_iter().find(|d| d.id == id).context("the drill is in the ledger")?;
+    let drill = rt.block_on(runner.drills())?.into_iter().find(|d| d.id == id).context("the drill is in the ledger")?;
     log.push('\n');
     log.push_str(&crate::render::status::timeline(scenarios.first(), &drill));
-    let snapshot = ledger.read()?;
-    let report = ledger.read_drill_file(&snapshot, &id, "report.md")?.context("the report was written")?;
+    let snapshot = rt.block_on(ledger.read())?;
+    let report = rt.block_on(ledger.read_drill_file(&snapshot, &id, "report.md"))?.context("the report was written")?;
     std::fs::write(out.join("report.md"), &report).context("writing report.md")?;
     // The scenario as a checked-out control repository would hold it, for `firedrill status` and `tick`.
     std::fs::create_dir_all(out.join("scenarios"))?;

@@ -24,7 +24,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let setup = args.common.setup("status", true)?;
     let now = args.now.unwrap_or_else(Timestamp::now);
     let runner = setup.runner();
-    let drills = runner.drills()?;
+    let drills = super::lifecycle::runtime()?.block_on(runner.drills())?;
     let find = |id: &str| setup.scenarios.iter().find(|s| s.id.as_str() == id);
     let out = match &args.drill {
         Some(id) => {

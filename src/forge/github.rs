@@ -167,6 +167,77 @@ impl GitHubForge {
     }
 }
 
+impl GitHubForge {
+    /// The names in folder `dir` at `commit` (empty when it does not exist).
+    pub async fn list_dir(&self, commit: &CommitSha, dir: &str) -> Result<Vec<String>> {
+        let p = self.repo_path(&format!("/contents/{}?ref={commit}", encode_path(dir)));
+        let (status, v) = self.call(Method::GET, &p, None).await?;
+        if status == StatusCode::NOT_FOUND {
+            return Ok(Vec::new());
+        }
+        if !status.is_success() {
+            return Err(api_error(&Method::GET, &p, status, &v));
+        }
+        let mut names: Vec<String> =
+            v.as_array().into_iter().flatten().filter_map(|e| e["name"].as_str().map(str::to_owned)).collect();
+        names.sort();
+        Ok(names)
+    }
+
+    /// Writes a commit with `files` on `parent` (or a root commit with only them when `None`).
+    pub async fn write_commit_on(
+        &self,
+        parent: Option<&CommitSha>,
+        files: &[FileChange],
+        message: &str,
+        author: &Actor,
+        at: Timestamp,
+    ) -> Result<CommitSha> {
+        match parent {
+            Some(p) => self.write_commit(p, files, message, author, at).await,
+            None => {
+                let mut entries = Vec::new();
+                for f in files {
+                    if let FileChange::Write { path, content } = f {
+                        let body = json!({"content": base64::engine::general_purpose::STANDARD.encode(content), "encoding": "base64"});
+                        let blob = self.ok(Method::POST, &self.repo_path("/git/blobs"), Some(&body)).await?;
+                        entries.push(json!({"path": path, "mode": "100644", "type": "blob", "sha": blob["sha"]}));
+                    }
+                }
+                let tree =
+                    self.ok(Method::POST, &self.repo_path("/git/trees"), Some(&json!({"tree": entries}))).await?;
+                let who = json!({"name": author.name, "email": author.email, "date": at.to_string()});
+                let body =
+                    json!({"message": message, "tree": tree["sha"], "parents": [], "author": who, "committer": who});
+                sha(&self.ok(Method::POST, &self.repo_path("/git/commits"), Some(&body)).await?["sha"])
+            }
+        }
+    }
+
+    /// Moves (or creates) `branch` to `commit` if it is still at `expected` (absent when `None`): a
+    /// compare-and-swap. `false` when it moved meanwhile; any other refusal is an error.
+    pub async fn move_branch(&self, branch: &str, commit: &CommitSha, expected: Option<&CommitSha>) -> Result<bool> {
+        let (status, v) = match expected {
+            None => {
+                let body = json!({"ref": format!("refs/heads/{branch}"), "sha": commit.to_string()});
+                self.call(Method::POST, &self.repo_path("/git/refs"), Some(&body)).await?
+            }
+            Some(_) => {
+                let body = json!({"sha": commit.to_string(), "force": false});
+                self.call(Method::PATCH, &self.repo_path(&format!("/git/refs/heads/{branch}")), Some(&body)).await?
+            }
+        };
+        if status.is_success() {
+            return Ok(true);
+        }
+        // 422: the ref exists already, or the update is not a fast-forward. A race only if the branch moved.
+        if status == StatusCode::UNPROCESSABLE_ENTITY && self.branch_head(branch).await?.as_ref() != expected {
+            return Ok(false);
+        }
+        Err(api_error(&Method::PATCH, "git/refs", status, &v))
+    }
+}
+
 fn describe_octocrab(e: &octocrab::Error) -> String {
     // octocrab's Display can be terse; its Debug can be long but never holds the token (it is a SecretString).
     let s = e.to_string();

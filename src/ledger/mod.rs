@@ -13,6 +13,8 @@ use std::path::Path;
 use jiff::Timestamp;
 
 use crate::drill::event::{Event, parse_log};
+use crate::forge::Forge as _;
+use crate::forge::github::GitHubForge;
 use crate::git::{CommitSha, FileChange, GitError, Identity, PushRef, Repo, Token, redact_url};
 
 /// How many times a write is retried after losing a race.
@@ -24,6 +26,8 @@ pub enum LedgerError {
     Git(#[from] GitError),
     #[error("the ledger's log of {drill} is damaged: {message}")]
     Damaged { drill: String, message: String },
+    #[error(transparent)]
+    Forge(#[from] crate::forge::ForgeError),
     #[error("the ledger branch kept moving: gave up after {CAS_ATTEMPTS} attempts")]
     Contended,
 }
@@ -62,44 +66,106 @@ pub struct Written {
     pub retries: usize,
 }
 
+/// Where the ledger branch lives.
+enum Store {
+    /// Any git repository (a path or a URL), worked on in a local bare repository.
+    Git { url: String, repo: Repo, token: Option<Token> },
+    /// A GitHub repository, through the REST API's git objects: no clone.
+    GitHub(GitHubForge),
+}
+
 pub struct Ledger {
-    url: String,
     branch: String,
-    repo: Repo,
-    token: Option<Token>,
+    store: Store,
 }
 
 impl Ledger {
-    /// The ledger on `branch` of the repository at `url`, worked on in the bare repository `workdir`.
+    /// The ledger on `branch` of the git repository at `url`, worked on in the bare repository `workdir`.
     pub fn new(url: &str, branch: &str, workdir: &Path, token: Option<Token>) -> Result<Ledger, LedgerError> {
         std::fs::create_dir_all(workdir)
             .map_err(|e| GitError::CannotCreate { path: workdir.display().to_string(), message: e.to_string() })?;
-        Ok(Ledger { url: url.to_owned(), branch: branch.to_owned(), repo: Repo::init_bare(workdir)?, token })
+        let store = Store::Git { url: url.to_owned(), repo: Repo::init_bare(workdir)?, token };
+        Ok(Ledger { branch: branch.to_owned(), store })
+    }
+
+    /// The ledger on `branch` of a GitHub repository, through the API.
+    pub fn github(forge: GitHubForge, branch: &str) -> Ledger {
+        Ledger { branch: branch.to_owned(), store: Store::GitHub(forge) }
     }
 
     pub fn describe(&self) -> String {
-        format!("{} on {}", self.branch, redact_url(&self.url))
+        match &self.store {
+            Store::Git { url, .. } => format!("{} on {}", self.branch, redact_url(url)),
+            Store::GitHub(f) => format!("{} on {}", self.branch, f.describe()),
+        }
     }
 
-    fn tracking(&self) -> String {
-        "refs/firedrill/ledger".to_owned()
+    const TRACKING: &str = "refs/firedrill/ledger";
+
+    async fn tip(&self) -> Result<Option<CommitSha>, LedgerError> {
+        match &self.store {
+            Store::Git { url, repo, token } => {
+                Ok(repo.fetch_branch(url, &self.branch, Self::TRACKING, None::<NonZeroU32>, token.as_ref())?)
+            }
+            Store::GitHub(f) => Ok(f.branch_head(&self.branch).await?),
+        }
     }
 
-    /// Reads the ledger at the remote's current tip.
-    pub fn read(&self) -> Result<Snapshot, LedgerError> {
-        let tip = self.repo.fetch_branch(
-            &self.url,
-            &self.branch,
-            &self.tracking(),
-            None::<NonZeroU32>,
-            self.token.as_ref(),
-        )?;
-        let Some(tip) = tip else { return Ok(Snapshot::default()) };
+    async fn list_dir(&self, tip: &CommitSha, dir: &str) -> Result<Vec<String>, LedgerError> {
+        match &self.store {
+            Store::Git { repo, .. } => Ok(repo.list_dir(tip, dir)?),
+            Store::GitHub(f) => Ok(f.list_dir(tip, dir).await?),
+        }
+    }
+
+    async fn read_file(&self, tip: &CommitSha, path: &str) -> Result<Option<String>, LedgerError> {
+        match &self.store {
+            Store::Git { repo, .. } => Ok(repo.read_file(tip, path)?.map(|b| String::from_utf8_lossy(&b).into_owned())),
+            Store::GitHub(f) => Ok(f.read_file(tip, path).await?),
+        }
+    }
+
+    /// Writes a commit on `parent` and moves the branch to it if it is still at `parent`. `Ok(None)`: the
+    /// branch moved (a lost race); a refusal for any other reason is an error.
+    async fn publish(
+        &self,
+        parent: Option<&CommitSha>,
+        changes: &[FileChange],
+        message: &str,
+        who: &Identity,
+    ) -> Result<Option<CommitSha>, LedgerError> {
+        match &self.store {
+            Store::Git { url, repo, token } => {
+                let commit = repo.write_commit(parent, changes, message, who, who)?;
+                let remote_ref = format!("refs/heads/{}", self.branch);
+                match repo.push(url, &[PushRef::Update { commit: &commit, remote_ref: &remote_ref }], token.as_ref()) {
+                    Ok(()) => Ok(Some(commit)),
+                    // Another writer moved the branch, or the server refused for another reason (a hook, a
+                    // protection rule): only the first is a race.
+                    Err(e @ GitError::PushRejected { .. }) => {
+                        if self.tip().await?.as_ref() == parent {
+                            Err(e.into())
+                        } else {
+                            Ok(None)
+                        }
+                    }
+                    Err(e) => Err(e.into()),
+                }
+            }
+            Store::GitHub(f) => {
+                let actor = crate::forge::Actor { name: who.name.clone(), email: who.email.clone() };
+                let commit = f.write_commit_on(parent, changes, message, &actor, who.time).await?;
+                Ok(f.move_branch(&self.branch, &commit, parent).await?.then_some(commit))
+            }
+        }
+    }
+
+    /// Reads the ledger at the current tip.
+    pub async fn read(&self) -> Result<Snapshot, LedgerError> {
+        let Some(tip) = self.tip().await? else { return Ok(Snapshot::default()) };
         let mut logs = BTreeMap::new();
-        for drill in self.repo.list_dir(&tip, "drills")? {
-            let path = format!("drills/{drill}/events.jsonl");
-            let Some(bytes) = self.repo.read_file(&tip, &path)? else { continue };
-            let text = String::from_utf8_lossy(&bytes);
+        for drill in self.list_dir(&tip, "drills").await? {
+            let Some(text) = self.read_file(&tip, &format!("drills/{drill}/events.jsonl")).await? else { continue };
             let events = parse_log(&text).map_err(|message| LedgerError::Damaged { drill: drill.clone(), message })?;
             logs.insert(drill, events);
         }
@@ -107,16 +173,18 @@ impl Ledger {
     }
 
     /// A file of a drill at the snapshot's tip (e.g. `report.md`).
-    pub fn read_drill_file(&self, snapshot: &Snapshot, drill: &str, name: &str) -> Result<Option<String>, LedgerError> {
+    pub async fn read_drill_file(
+        &self,
+        snapshot: &Snapshot,
+        drill: &str,
+        name: &str,
+    ) -> Result<Option<String>, LedgerError> {
         let Some(tip) = &snapshot.tip else { return Ok(None) };
-        Ok(self
-            .repo
-            .read_file(tip, &format!("drills/{drill}/{name}"))?
-            .map(|b| String::from_utf8_lossy(&b).into_owned()))
+        self.read_file(tip, &format!("drills/{drill}/{name}")).await
     }
 
     /// Appends `write` as one commit by `who` at `at`, retrying on lost races; returns what was written.
-    pub fn write(
+    pub async fn write(
         &self,
         write: &Write,
         message: &str,
@@ -125,45 +193,24 @@ impl Ledger {
     ) -> Result<Written, LedgerError> {
         let identity = Identity::new(who.0, who.1, at);
         for retries in 0..CAS_ATTEMPTS {
-            let snapshot = self.read()?;
-            let (changes, appended) = self.changes(&snapshot, write)?;
+            let snapshot = self.read().await?;
+            let (changes, appended) = self.changes(&snapshot, write).await?;
             if changes.is_empty() {
                 return Ok(Written { commit: None, appended: 0, retries });
             }
-            let commit = self.repo.write_commit(snapshot.tip.as_ref(), &changes, message, &identity, &identity)?;
-            let remote_ref = format!("refs/heads/{}", self.branch);
-            match self.repo.push(
-                &self.url,
-                &[PushRef::Update { commit: &commit, remote_ref: &remote_ref }],
-                self.token.as_ref(),
-            ) {
-                Ok(()) => {
+            match self.publish(snapshot.tip.as_ref(), &changes, message, &identity).await? {
+                Some(commit) => {
                     tracing::debug!(ledger = %self.describe(), %commit, appended, "ledger written");
                     return Ok(Written { commit: Some(commit), appended, retries });
                 }
-                // Another writer moved the branch: read again and re-apply. If it did not move, the server
-                // refused for another reason (a hook, a protection rule): that is an error, not a race.
-                Err(GitError::PushRejected { refname, reason }) => {
-                    let now_tip = self.repo.fetch_branch(
-                        &self.url,
-                        &self.branch,
-                        &self.tracking(),
-                        None::<NonZeroU32>,
-                        self.token.as_ref(),
-                    )?;
-                    if now_tip == snapshot.tip {
-                        return Err(GitError::PushRejected { refname, reason }.into());
-                    }
-                    tracing::debug!(ledger = %self.describe(), %reason, "lost a race on the ledger; retrying");
-                }
-                Err(e) => return Err(e.into()),
+                None => tracing::debug!(ledger = %self.describe(), "lost a race on the ledger; retrying"),
             }
         }
         Err(LedgerError::Contended)
     }
 
     /// The file changes that apply `write` to `snapshot`, and how many events are new.
-    fn changes(&self, snapshot: &Snapshot, write: &Write) -> Result<(Vec<FileChange>, usize), LedgerError> {
+    async fn changes(&self, snapshot: &Snapshot, write: &Write) -> Result<(Vec<FileChange>, usize), LedgerError> {
         let mut logs: BTreeMap<&str, Vec<Event>> = BTreeMap::new();
         let mut appended = 0;
         for (drill, event) in &write.events {
@@ -187,7 +234,7 @@ impl Ledger {
             changes.push(FileChange::write(format!("drills/{drill}/events.jsonl"), text));
         }
         for (drill, name, content) in &write.files {
-            if self.read_drill_file(snapshot, drill, name)?.as_deref() != Some(content.as_str()) {
+            if self.read_drill_file(snapshot, drill, name).await?.as_deref() != Some(content.as_str()) {
                 changes.push(FileChange::write(format!("drills/{drill}/{name}"), content.clone()));
             }
         }

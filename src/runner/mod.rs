@@ -99,29 +99,32 @@ impl<F: Forge> Runner<'_, F> {
     }
 
     /// The drills in the ledger, folded.
-    pub fn drills(&self) -> Result<Vec<Drill>, RunError> {
-        self.drills_with(&[])
+    pub async fn drills(&self) -> Result<Vec<Drill>, RunError> {
+        self.drills_with(&[]).await
     }
 
     /// The drills in the ledger with `unwritten` events (a dry run's) appended to their logs.
-    fn drills_with(&self, unwritten: &[(String, Event)]) -> Result<Vec<Drill>, RunError> {
-        let mut logs = self.ledger.read()?.logs;
+    async fn drills_with(&self, unwritten: &[(String, Event)]) -> Result<Vec<Drill>, RunError> {
+        let mut logs = self.ledger.read().await?.logs;
         for (id, e) in unwritten {
             logs.entry(id.clone()).or_default().push(e.clone());
         }
         Ok(logs.iter().filter_map(|(id, log)| Drill::fold(id, log)).collect())
     }
 
-    fn record(&self, events: Vec<(String, Event)>, what: &str, now: Timestamp) -> Result<usize, RunError> {
+    async fn record(&self, events: Vec<(String, Event)>, what: &str, now: Timestamp) -> Result<usize, RunError> {
         if events.is_empty() {
             return Ok(0);
         }
-        let w = self.ledger.write(
-            &Write { events, files: Vec::new() },
-            what,
-            (&self.settings.actor.name, &self.settings.actor.email),
-            now,
-        )?;
+        let w = self
+            .ledger
+            .write(
+                &Write { events, files: Vec::new() },
+                what,
+                (&self.settings.actor.name, &self.settings.actor.email),
+                now,
+            )
+            .await?;
         Ok(w.appended)
     }
 
@@ -131,7 +134,7 @@ impl<F: Forge> Runner<'_, F> {
 
         // STEP 1: plan the occurrences that are due.
         report.step("plan due drills");
-        let drills = self.drills()?;
+        let drills = self.drills().await?;
         let mut planned = Vec::new();
         for decision in due::decide(self.scenarios, &drills, now) {
             match decision {
@@ -158,33 +161,34 @@ impl<F: Forge> Runner<'_, F> {
         let unwritten = if self.settings.dry_run {
             planned
         } else {
-            self.record(planned, "firedrill: plan drills", now)?;
+            self.record(planned, "firedrill: plan drills", now).await?;
             Vec::new()
         };
-        let drills = || self.drills_with(&unwritten);
 
         // STEP 2: open the changes whose opening instant has come.
         report.step("open changes");
-        for d in drills()?.iter().filter(|d| d.phase() == Phase::Planned && d.open_at <= now) {
+        for d in self.drills_with(&unwritten).await?.iter().filter(|d| d.phase() == Phase::Planned && d.open_at <= now)
+        {
             self.open(d, now, &mut report).await?;
         }
 
         // STEP 3: merge the changes whose merge instant has come.
         report.step("merge");
-        for d in drills()?.iter().filter(|d| d.phase() == Phase::Opened && d.merge_at <= now) {
+        for d in self.drills_with(&unwritten).await?.iter().filter(|d| d.phase() == Phase::Opened && d.merge_at <= now)
+        {
             self.merge(d, now, &mut report).await?;
         }
 
         // STEP 4: watch running drills: recovery from content, hints, the safety timer.
         report.step("observe");
-        for d in drills()?.iter().filter(|d| d.phase() == Phase::Merged) {
+        for d in self.drills_with(&unwritten).await?.iter().filter(|d| d.phase() == Phase::Merged) {
             self.observe(d, now, &mut report).await?;
         }
 
         // STEP 5: report finished drills.
         report.step("report");
-        for d in drills()?.iter().filter(|d| d.is_resolved() && d.reported.is_none()) {
-            self.write_report(d, now, &mut report)?;
+        for d in self.drills_with(&unwritten).await?.iter().filter(|d| d.is_resolved() && d.reported.is_none()) {
+            self.write_report(d, now, &mut report).await?;
         }
         Ok(report)
     }
@@ -214,7 +218,8 @@ impl<F: Forge> Runner<'_, F> {
                     )],
                     "firedrill: abandon drill",
                     now,
-                )?;
+                )
+                .await?;
             }
             return Ok(());
         };
@@ -242,7 +247,8 @@ impl<F: Forge> Runner<'_, F> {
                         vec![(d.id.clone(), self.event(now, EventKind::Abandoned { reason: e.to_string() }))],
                         "firedrill: abandon drill",
                         now,
-                    )?;
+                    )
+                    .await?;
                 }
                 return Ok(());
             }
@@ -290,7 +296,7 @@ impl<F: Forge> Runner<'_, F> {
             base: base.to_string(),
             change: change.id.clone(),
         };
-        self.record(vec![(d.id.clone(), self.event(now, kind))], "firedrill: record opened change", now)?;
+        self.record(vec![(d.id.clone(), self.event(now, kind))], "firedrill: record opened change", now).await?;
         Ok(())
     }
 
@@ -333,7 +339,7 @@ impl<F: Forge> Runner<'_, F> {
                 (now, EventKind::Abandoned { reason })
             }
         };
-        self.record(vec![(d.id.clone(), self.event(time, kind))], "firedrill: record merge", now)?;
+        self.record(vec![(d.id.clone(), self.event(time, kind))], "firedrill: record merge", now).await?;
         Ok(())
     }
 
@@ -394,7 +400,7 @@ impl<F: Forge> Runner<'_, F> {
                         EventKind::Recovered { commit: landing.sha.to_string(), how },
                     ),
                 ));
-                self.record(events, "firedrill: record recovery", now)?;
+                self.record(events, "firedrill: record recovery", now).await?;
             }
             return Ok(());
         }
@@ -409,7 +415,7 @@ impl<F: Forge> Runner<'_, F> {
             }
         }
         if !self.settings.dry_run {
-            self.record(events, "firedrill: release hints", now)?;
+            self.record(events, "firedrill: release hints", now).await?;
         }
 
         // The safety timer.
@@ -428,7 +434,8 @@ impl<F: Forge> Runner<'_, F> {
                     vec![(d.id.clone(), self.event(deadline, EventKind::TimedOut { reverted_by: None }))],
                     "firedrill: record timeout",
                     now,
-                )?;
+                )
+                .await?;
             }
             return Ok(());
         }
@@ -453,7 +460,7 @@ impl<F: Forge> Runner<'_, F> {
                 ),
             ),
         ];
-        self.record(events, "firedrill: record timeout revert", now)?;
+        self.record(events, "firedrill: record timeout revert", now).await?;
         Ok(())
     }
 
@@ -474,7 +481,7 @@ impl<F: Forge> Runner<'_, F> {
             .map_err(forge_err(forge))
     }
 
-    fn write_report(&self, d: &Drill, now: Timestamp, report: &mut Report) -> Result<(), RunError> {
+    async fn write_report(&self, d: &Drill, now: Timestamp, report: &mut Report) -> Result<(), RunError> {
         let scenario = self.scenario(&d.scenario);
         let text = crate::render::report_markdown(scenario, d, self.settings.baseline_mttr);
         let path = format!("drills/{}/report.md", d.id);
@@ -484,12 +491,9 @@ impl<F: Forge> Runner<'_, F> {
         }
         let event = self.event(now, EventKind::Reported { path: path.clone() });
         let w = Write { events: vec![(d.id.clone(), event)], files: vec![(d.id.clone(), "report.md".into(), text)] };
-        self.ledger.write(
-            &w,
-            "firedrill: write drill report",
-            (&self.settings.actor.name, &self.settings.actor.email),
-            now,
-        )?;
+        self.ledger
+            .write(&w, "firedrill: write drill report", (&self.settings.actor.name, &self.settings.actor.email), now)
+            .await?;
         Ok(())
     }
 
@@ -498,7 +502,7 @@ impl<F: Forge> Runner<'_, F> {
     pub async fn command(&self, drill_id: &str, name: &str, actor: &str, now: Timestamp) -> Result<Report, RunError> {
         let mut report = Report::default();
         report.step(&format!("/drill {name}"));
-        let drills = self.drills()?;
+        let drills = self.drills().await?;
         let d = drills
             .iter()
             .find(|d| d.id == drill_id)
@@ -508,7 +512,7 @@ impl<F: Forge> Runner<'_, F> {
             "status" => {
                 report.say(format!("{}: {}", d.id, d.phase().name()));
                 if !self.settings.dry_run {
-                    self.record(vec![(d.id.clone(), command)], "firedrill: record command", now)?;
+                    self.record(vec![(d.id.clone(), command)], "firedrill: record command", now).await?;
                 }
             }
             "revert" | "abort" => {
@@ -520,7 +524,7 @@ impl<F: Forge> Runner<'_, F> {
                     report.say(format!("{}: would {name}", d.id));
                     return Ok(report);
                 }
-                self.record(vec![(d.id.clone(), command)], "firedrill: record command", now)?;
+                self.record(vec![(d.id.clone(), command)], "firedrill: record command", now).await?;
                 let forge = self.forges.get(d.target.repo.as_ref())?;
                 if let (Some(merged), None) = (&d.merged, &d.recovered) {
                     let landing = self.revert_fault(d, &sha(&merged.commit)?, now).await?;
@@ -532,7 +536,7 @@ impl<F: Forge> Runner<'_, F> {
                             "command",
                             EventKind::Recovered { commit: landing.sha.to_string(), how: RecoveryHow::Revert },
                         );
-                        self.record(vec![(d.id.clone(), e)], "firedrill: record recovery", now)?;
+                        self.record(vec![(d.id.clone(), e)], "firedrill: record recovery", now).await?;
                     }
                 } else if let Some(opened) = &d.opened {
                     let change = Change {
@@ -546,11 +550,13 @@ impl<F: Forge> Runner<'_, F> {
                 }
                 if name == "abort" || d.merged.is_none() {
                     let e = Event::new(now, actor, "command", EventKind::Aborted { reason: format!("/drill {name}") });
-                    self.record(vec![(d.id.clone(), e)], "firedrill: record abort", now)?;
+                    self.record(vec![(d.id.clone(), e)], "firedrill: record abort", now).await?;
                     report.say(format!("{}: aborted", d.id));
                 }
-                for d in self.drills()?.iter().filter(|x| x.id == drill_id && x.is_resolved() && x.reported.is_none()) {
-                    self.write_report(d, now, &mut report)?;
+                for d in
+                    self.drills().await?.iter().filter(|x| x.id == drill_id && x.is_resolved() && x.reported.is_none())
+                {
+                    self.write_report(d, now, &mut report).await?;
                 }
             }
             other => {

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 
 use crate::forge::Actor;
+use crate::forge::any::AnyForge;
+use crate::forge::github::GitHubForge;
 use crate::forge::local::LocalForge;
 use crate::git::{MergeMethod, Token};
 use crate::ledger::Ledger;
@@ -28,6 +30,10 @@ pub struct Common {
     /// `firedrill <firedrill@localhost>`.
     #[arg(long, value_name = "NAME <EMAIL>")]
     pub identity: Option<String>,
+    /// The GitHub API, for repositories named `owner/name` (GitHub Enterprise: `https://HOST/api/v3`).
+    /// Default: $GITHUB_API_URL, or https://api.github.com.
+    #[arg(long, value_name = "URL")]
+    pub api_url: Option<String>,
     /// How drills are merged: merge (a merge commit), squash, fast-forward.
     #[arg(long, value_name = "METHOD", default_value = "merge", value_parser = ["merge", "squash", "fast-forward"])]
     pub merge_method: String,
@@ -38,7 +44,7 @@ pub struct Setup {
     pub scenarios: Vec<Scenario>,
     pub config: Config,
     pub ledger: Ledger,
-    pub forges: Forges<LocalForge>,
+    pub forges: Forges<AnyForge>,
     pub settings: Settings,
 }
 
@@ -146,29 +152,45 @@ impl Common {
             }
         };
         let actor = parse_identity(&identity)?;
-        let workdir = self.workdir.clone().unwrap_or_else(|| std::env::temp_dir().join("firedrill-work"));
-        let control = if self.control.contains("://") {
-            self.control.clone()
-        } else {
-            resolve_repo(&self.control, RepoKind::Path)?
+        let api_url = self
+            .api_url
+            .clone()
+            .or_else(|| std::env::var("GITHUB_API_URL").ok().filter(|u| !u.is_empty()))
+            .unwrap_or_else(|| "https://api.github.com".to_owned());
+        let github = |repo: &str| -> anyhow::Result<GitHubForge> {
+            let token =
+                token.as_ref().with_context(|| format!("{repo} is a GitHub repository: set FIREDRILL_TOKEN"))?;
+            Ok(GitHubForge::new(&api_url, token, repo)?)
         };
-        let ledger = Ledger::new(
-            &control,
-            config.ledger_branch.as_str(),
-            &workdir.join("ledger").join(slot(&control)),
-            token.clone(),
-        )?;
+        let workdir = self.workdir.clone().unwrap_or_else(|| std::env::temp_dir().join("firedrill-work"));
+        let control_kind = self.control.parse::<scenario::RepoRef>().map(|r| r.kind()).unwrap_or(RepoKind::Path);
+        let ledger = match control_kind {
+            RepoKind::GitHub => Ledger::github(github(&self.control)?, config.ledger_branch.as_str()),
+            kind => {
+                let control = resolve_repo(&self.control, kind)?;
+                let dir = workdir.join("ledger").join(slot(&control));
+                Ledger::new(&control, config.ledger_branch.as_str(), &dir, token.clone())?
+            }
+        };
         let mut by_repo = BTreeMap::new();
         for s in &scenarios {
             let key = s.target.repo.as_ref().map(|r| r.as_str().to_owned());
             if by_repo.contains_key(&key) {
                 continue;
             }
-            let url = match &s.target.repo {
-                Some(r) => resolve_repo(r.as_str(), r.kind())?,
-                None => control.clone(),
+            // A target without `repo` is the control repository itself.
+            let (repo, kind) = match &s.target.repo {
+                Some(r) => (r.as_str().to_owned(), r.kind()),
+                None => (self.control.clone(), control_kind),
             };
-            by_repo.insert(key, LocalForge::new(&url, &workdir.join("repos").join(slot(&url)), token.clone())?);
+            let forge = match kind {
+                RepoKind::GitHub => AnyForge::GitHub(github(&repo)?),
+                kind => {
+                    let url = resolve_repo(&repo, kind)?;
+                    AnyForge::Local(LocalForge::new(&url, &workdir.join("repos").join(slot(&url)), token.clone())?)
+                }
+            };
+            by_repo.insert(key, forge);
         }
         let merge_method = match self.merge_method.as_str() {
             "squash" => MergeMethod::Squash,
@@ -183,7 +205,7 @@ impl Common {
 
 impl Setup {
     /// The runner over this setup's scenarios, ledger and forges.
-    pub fn runner(&self) -> Runner<'_, LocalForge> {
+    pub fn runner(&self) -> Runner<'_, AnyForge> {
         Runner {
             scenarios: &self.scenarios,
             ledger: &self.ledger,

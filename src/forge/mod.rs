@@ -4,6 +4,7 @@
 //! URL: firedrill pushes and merges itself) and, next, GitHub. Every method is safe to repeat: opening an
 //! open change or merging a merged one reports what is there instead of doing it twice.
 
+pub mod any;
 pub mod github;
 pub mod local;
 

@@ -1,0 +1,89 @@
+//! One type for "a forge of either kind", so a run can hold local and GitHub targets side by side.
+
+use jiff::Timestamp;
+
+use super::github::GitHubForge;
+use super::local::LocalForge;
+use super::{Actor, Change, Forge, Landing, MergeOutcome, MergeSpec, Result};
+use crate::git::{CommitSha, FileChange};
+
+pub enum AnyForge {
+    Local(LocalForge),
+    GitHub(GitHubForge),
+}
+
+impl AnyForge {
+    /// REST requests sent so far (GitHub only; 0 for the local forge).
+    pub fn requests(&self) -> usize {
+        match self {
+            AnyForge::Local(_) => 0,
+            AnyForge::GitHub(g) => g.requests(),
+        }
+    }
+}
+
+/// Forwards a call to whichever forge this is.
+macro_rules! each {
+    ($self:ident, $f:ident => $call:expr) => {
+        match $self {
+            AnyForge::Local($f) => $call,
+            AnyForge::GitHub($f) => $call,
+        }
+    };
+}
+
+impl Forge for AnyForge {
+    fn describe(&self) -> String {
+        each!(self, f => f.describe())
+    }
+    async fn branch_head(&self, branch: &str) -> Result<Option<CommitSha>> {
+        each!(self, f => f.branch_head(branch).await)
+    }
+    async fn read_file(&self, commit: &CommitSha, path: &str) -> Result<Option<String>> {
+        each!(self, f => f.read_file(commit, path).await)
+    }
+    async fn write_commit(
+        &self,
+        parent: &CommitSha,
+        files: &[FileChange],
+        message: &str,
+        author: &Actor,
+        at: Timestamp,
+    ) -> Result<CommitSha> {
+        each!(self, f => f.write_commit(parent, files, message, author, at).await)
+    }
+    async fn find_change(&self, branch: &str) -> Result<Option<Change>> {
+        each!(self, f => f.find_change(branch).await)
+    }
+    async fn open_change(&self, branch: &str, head: &CommitSha, base: &str, title: &str, body: &str) -> Result<Change> {
+        each!(self, f => f.open_change(branch, head, base, title, body).await)
+    }
+    async fn merge_change(
+        &self,
+        change: &Change,
+        merge: &MergeSpec<'_>,
+        actor: &Actor,
+        at: Timestamp,
+    ) -> Result<MergeOutcome> {
+        each!(self, f => f.merge_change(change, merge, actor, at).await)
+    }
+    async fn revert(
+        &self,
+        commit: &CommitSha,
+        base: &str,
+        message: &str,
+        actor: &Actor,
+        at: Timestamp,
+    ) -> Result<Landing> {
+        each!(self, f => f.revert(commit, base, message, actor, at).await)
+    }
+    async fn history(&self, base: &str, after: &CommitSha) -> Result<Vec<Landing>> {
+        each!(self, f => f.history(base, after).await)
+    }
+    async fn close_change(&self, change: &Change) -> Result<()> {
+        each!(self, f => f.close_change(change).await)
+    }
+    async fn post_note(&self, change: &Change, marker: &str, body: &str) -> Result<()> {
+        each!(self, f => f.post_note(change, marker, body).await)
+    }
+}

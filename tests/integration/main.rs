@@ -3,9 +3,12 @@
 // Tests may panic on a broken fixture and print what they measured.
 #![allow(clippy::unwrap_used, clippy::print_stderr, clippy::print_stdout)]
 
+mod action;
 mod common;
 mod corpus;
 mod demo;
+mod emulator;
+mod forge_contract;
 mod git;
 mod lifecycle;
 mod patch_cli;

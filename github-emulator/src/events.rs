@@ -17,7 +17,8 @@ impl Ctx<'_> {
         self.st.events_written += 1;
         let dir = self.dir.join("events");
         std::fs::create_dir_all(&dir).map_err(ApiError::internal)?;
-        let path = dir.join(format!("{:04}-{name}.json", self.st.events_written));
+        // `EVENT.ACTION.NNNN.json`: the name says what it is (and `gh-openapi-check --webhook auto` reads it).
+        let path = dir.join(format!("{name}.{:04}.json", self.st.events_written));
         std::fs::write(&path, serde_json::to_vec_pretty(payload).map_err(ApiError::internal)?).map_err(ApiError::internal)?;
         Ok(path)
     }

@@ -53,6 +53,8 @@ impl Emulator {
     pub fn start(config: Config) -> anyhow::Result<Running> {
         std::fs::create_dir_all(config.state_dir.join("repos"))
             .with_context(|| format!("cannot create the state folder {}", config.state_dir.display()))?;
+        // Absolute, so the event paths it hands out work from any working directory.
+        let config = Config { state_dir: config.state_dir.canonicalize()?, ..config };
         let git_home = config.state_dir.join("git-home");
         std::fs::create_dir_all(&git_home)?;
         let listener = std::net::TcpListener::bind(config.listen).with_context(|| format!("cannot listen on {}", config.listen))?;

@@ -26,7 +26,10 @@ const RATE_LIMIT_RETRIES: usize = 3;
 const PER_PAGE: usize = 100;
 
 pub struct GitHubForge {
-    gh: Octocrab,
+    api_url: String,
+    token: Token,
+    /// Built on first use: octocrab's client needs a running async runtime.
+    gh: std::sync::OnceLock<Octocrab>,
     owner: String,
     repo: String,
     requests: AtomicUsize,
@@ -65,13 +68,31 @@ impl GitHubForge {
             .split_once('/')
             .filter(|(o, r)| !o.is_empty() && !r.is_empty() && !r.contains('/'))
             .ok_or_else(|| other(format!("`{repository}` is not a GitHub repository name of the form owner/name")))?;
+        api_url
+            .parse::<http::Uri>()
+            .map_err(|e| other(format!("bad GitHub API URL `{}`: {e}", crate::git::redact_url(api_url))))?;
+        Ok(GitHubForge {
+            api_url: api_url.to_owned(),
+            token: token.clone(),
+            gh: std::sync::OnceLock::new(),
+            owner: owner.to_owned(),
+            repo: repo.to_owned(),
+            requests: AtomicUsize::new(0),
+        })
+    }
+
+    /// The client, built on first use (inside the async runtime).
+    fn gh(&self) -> Result<&Octocrab> {
+        if let Some(gh) = self.gh.get() {
+            return Ok(gh);
+        }
         let gh = Octocrab::builder()
-            .base_uri(api_url)
-            .map_err(|e| other(format!("bad GitHub API URL `{}`: {e}", crate::git::redact_url(api_url))))?
-            .personal_token(token.expose().to_owned())
+            .base_uri(self.api_url.as_str())
+            .map_err(|e| other(format!("bad GitHub API URL `{}`: {e}", crate::git::redact_url(&self.api_url))))?
+            .personal_token(self.token.expose().to_owned())
             .build()
             .map_err(|e| other(format!("cannot build the GitHub client: {e}")))?;
-        Ok(GitHubForge { gh, owner: owner.to_owned(), repo: repo.to_owned(), requests: AtomicUsize::new(0) })
+        Ok(self.gh.get_or_init(|| gh))
     }
 
     /// How many REST requests this forge has sent.
@@ -88,19 +109,19 @@ impl GitHubForge {
     async fn call(&self, method: Method, path: &str, body: Option<&Value>) -> Result<(StatusCode, Value)> {
         for attempt in 0..=RATE_LIMIT_RETRIES {
             self.requests.fetch_add(1, Ordering::Relaxed);
+            let gh = self.gh()?;
             let response = match method {
-                Method::GET => self.gh._get(path).await,
-                Method::POST => self.gh._post(path, body).await,
-                Method::PUT => self.gh._put(path, body).await,
-                Method::PATCH => self.gh._patch(path, body).await,
-                Method::DELETE => self.gh._delete(path, body).await,
+                Method::GET => gh._get(path).await,
+                Method::POST => gh._post(path, body).await,
+                Method::PUT => gh._put(path, body).await,
+                Method::PATCH => gh._patch(path, body).await,
+                Method::DELETE => gh._delete(path, body).await,
                 _ => return Err(other(format!("unsupported method {method}"))),
             }
             .map_err(|e| other(format!("{method} {path}: {}", describe_octocrab(&e))))?;
             let status = response.status();
             let wait = rate_limit_wait(status, response.headers());
-            let text = self
-                .gh
+            let text = gh
                 .body_to_string(response)
                 .await
                 .map_err(|e| other(format!("{method} {path}: {}", describe_octocrab(&e))))?;

@@ -120,3 +120,26 @@ fn the_local_forge_keeps_the_contract_over_smart_http() {
     .unwrap();
     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(contract(&forge));
 }
+
+#[test]
+fn the_github_forge_keeps_the_contract_against_the_emulator() {
+    let state = tempfile::tempdir().unwrap();
+    let emulator = github_emulator::Emulator::start(github_emulator::Config::new(state.path())).unwrap();
+    emulator.set_clock("2026-11-24T09:00:00Z").unwrap();
+    // The target: a repository whose `main` holds the examples' values file.
+    let seed = tempfile::tempdir().unwrap();
+    let repo = firedrill::git::Repo::init(seed.path()).unwrap();
+    let values = std::fs::read_to_string(crate::common::root().join("examples").join(FILE)).unwrap();
+    let who = firedrill::git::Identity::new("Sam", "sam@acme.example", t("2026-11-16T12:00:00Z"));
+    let c = repo.write_commit(None, &[FileChange::write(FILE, values)], "init\n", &who, &who).unwrap();
+    repo.update_ref("refs/heads/main", &c, None, "test").unwrap();
+    repo.set_head("refs/heads/main").unwrap();
+    emulator.create_repo("acme/shop", Some(seed.path()), true).unwrap();
+    let token = emulator.user_with_token("sam").unwrap();
+    emulator.set_permission("acme/shop", "sam", "write").unwrap();
+    let forge =
+        firedrill::forge::github::GitHubForge::new(&emulator.url(), &firedrill::git::Token::new(token), "acme/shop")
+            .unwrap();
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(contract(&forge));
+    assert!(forge.requests() > 20, "requests are counted: {}", forge.requests());
+}

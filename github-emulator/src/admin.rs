@@ -34,7 +34,10 @@ fn route(app: &App, req: &Incoming) -> Result<Reply, ApiError> {
         ("GET", ["clock"]) => Reply::ok(json!({"now": crate::shapes::ts(st.now()), "frozen": st.clock.is_some()})),
         ("POST", ["clock"]) => {
             if let Some(set) = body["set"].as_str() {
-                st.clock = Some(set.parse().map_err(|e| ApiError::unprocessable(&format!("`set`: not an RFC 3339 instant: {e}")))?);
+                st.clock = Some(
+                    set.parse()
+                        .map_err(|e| ApiError::unprocessable(&format!("`set`: not an RFC 3339 instant: {e}")))?,
+                );
             }
             if let Some(seconds) = body["advance_seconds"].as_i64() {
                 let now = st.now();
@@ -74,7 +77,8 @@ fn route(app: &App, req: &Incoming) -> Result<Reply, ApiError> {
             }
             let path = repo_path(&app.dir, &key);
             let default_branch = match body["from_path"].as_str() {
-                Some(source) => git::import(&path, std::path::Path::new(source)).map_err(|e| ApiError::unprocessable(&e.to_string()))?,
+                Some(source) => git::import(&path, std::path::Path::new(source))
+                    .map_err(|e| ApiError::unprocessable(&e.to_string()))?,
                 None => {
                     let branch = body["default_branch"].as_str().unwrap_or("main");
                     git::init_bare(&path, branch)?;
@@ -115,13 +119,16 @@ fn route(app: &App, req: &Incoming) -> Result<Reply, ApiError> {
             act(&mut ctx, method, rest, &body)?
         }
         ("POST", ["faults"]) => {
-            let mut fault: Fault = serde_json::from_value(body).map_err(|e| ApiError::unprocessable(&format!("not a fault: {e}")))?;
+            let mut fault: Fault =
+                serde_json::from_value(body).map_err(|e| ApiError::unprocessable(&format!("not a fault: {e}")))?;
             fault.id = st.id();
             let id = fault.id;
             app.faults.lock().expect("faults lock").push(fault);
             Reply::json(201, json!({"id": id}))
         }
-        ("GET", ["faults"]) => Reply::ok(serde_json::to_value(app.faults.lock().expect("faults lock").clone()).map_err(ApiError::internal)?),
+        ("GET", ["faults"]) => Reply::ok(
+            serde_json::to_value(app.faults.lock().expect("faults lock").clone()).map_err(ApiError::internal)?,
+        ),
         ("DELETE", ["faults"]) => {
             app.faults.lock().expect("faults lock").clear();
             Reply::no_content()
@@ -141,8 +148,9 @@ fn act(ctx: &mut Ctx<'_>, method: &str, rest: &[&str], body: &Value) -> Result<R
     let number = |s: &str| s.parse::<u64>().map_err(|_| ApiError::not_found());
     match (method, rest) {
         ("PUT", ["permissions", login]) => {
-            let permission = Permission::parse(field(body, "permission")?)
-                .ok_or_else(|| ApiError::unprocessable("permission: one of admin, maintain, write, triage, read, none"))?;
+            let permission = Permission::parse(field(body, "permission")?).ok_or_else(|| {
+                ApiError::unprocessable("permission: one of admin, maintain, write, triage, read, none")
+            })?;
             ctx.st.ensure_user(login);
             ctx.repo_mut().permissions.insert((*login).to_owned(), permission);
             Ok(Reply::ok(json!({"login": login, "permission": permission.role_name()})))
@@ -154,17 +162,29 @@ fn act(ctx: &mut Ctx<'_>, method: &str, rest: &[&str], body: &Value) -> Result<R
             let message = body["message"].as_str().unwrap_or("Update file");
             let (before, after) = ctx.push_file(branch, path, content, message, body["from"].as_str())?;
             let event = ctx.push_event(branch, before, after)?;
-            Ok(Reply::json(201, json!({"sha": after.to_string(), "before": before.to_string(), "event_path": path_str(&event)})))
+            Ok(Reply::json(
+                201,
+                json!({"sha": after.to_string(), "before": before.to_string(), "event_path": path_str(&event)}),
+            ))
         }
         ("POST", ["revert"]) => {
             let branch = field(body, "branch")?;
             let (before, after) = ctx.revert_on(branch, field(body, "sha")?, None)?;
             let event = ctx.push_event(branch, before, after)?;
-            Ok(Reply::json(201, json!({"sha": after.to_string(), "before": before.to_string(), "event_path": path_str(&event)})))
+            Ok(Reply::json(
+                201,
+                json!({"sha": after.to_string(), "before": before.to_string(), "event_path": path_str(&event)}),
+            ))
         }
         ("POST", ["pulls"]) => {
             let base = body["base"].as_str().map_or_else(|| ctx.repo().default_branch.clone(), str::to_owned);
-            let pr = ctx.open_pull(field(body, "title")?, field(body, "head")?, &base, body["body"].as_str().map(str::to_owned), false)?;
+            let pr = ctx.open_pull(
+                field(body, "title")?,
+                field(body, "head")?,
+                &base,
+                body["body"].as_str().map(str::to_owned),
+                false,
+            )?;
             let event = ctx.pull_request_event("opened", &pr)?;
             let pull = ctx.pull_json(&pr)?;
             Ok(Reply::json(201, json!({"pull_request": pull, "event_path": path_str(&event)})))
@@ -174,7 +194,9 @@ fn act(ctx: &mut Ctx<'_>, method: &str, rest: &[&str], body: &Value) -> Result<R
             let (pr, tip, before) = ctx.merge_pull(number(n)?, body["sha"].as_str(), method, None, None)?;
             let closed = ctx.pull_request_event("closed", &pr)?;
             let push = ctx.push_event(&pr.base_ref, before, tip)?;
-            Ok(Reply::ok(json!({"sha": tip.to_string(), "event_path": path_str(&closed), "push_event_path": path_str(&push)})))
+            Ok(Reply::ok(
+                json!({"sha": tip.to_string(), "event_path": path_str(&closed), "push_event_path": path_str(&push)}),
+            ))
         }
         ("POST", ["pulls", n, "close"]) => {
             let n = number(n)?;
@@ -192,10 +214,12 @@ fn act(ctx: &mut Ctx<'_>, method: &str, rest: &[&str], body: &Value) -> Result<R
         ("POST", ["pulls", n, "revert"]) => {
             // GitHub's "Revert" button: a branch `revert-N-HEAD` with the revert, and a pull request for it.
             let pr = ctx.find_pull(number(n)?)?;
-            let merge = pr.merge_commit_sha.clone().ok_or_else(|| ApiError::unprocessable("the pull request is not merged"))?;
+            let merge =
+                pr.merge_commit_sha.clone().ok_or_else(|| ApiError::unprocessable("the pull request is not merged"))?;
             let branch = format!("revert-{}-{}", pr.number, pr.head_ref);
             let git = ctx.git()?;
-            let base_tip = git::branch_tip(&git, &pr.base_ref).ok_or_else(|| ApiError::unprocessable("base branch is gone"))?;
+            let base_tip =
+                git::branch_tip(&git, &pr.base_ref).ok_or_else(|| ApiError::unprocessable("base branch is gone"))?;
             git::set_branch(&git, &branch, base_tip, "revert branch")?;
             let mut events = Vec::new();
             if pr.landed.len() > 1 {
@@ -228,7 +252,10 @@ fn act(ctx: &mut Ctx<'_>, method: &str, rest: &[&str], body: &Value) -> Result<R
             let now = ctx.st.now();
             let id = ctx.st.id();
             let actor = ctx.actor.login.clone();
-            let labels = body["labels"].as_array().map(|l| l.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()).unwrap_or_default();
+            let labels = body["labels"]
+                .as_array()
+                .map(|l| l.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+                .unwrap_or_default();
             let repo = ctx.repo_mut();
             let n = repo.next_number;
             repo.next_number += 1;
@@ -291,7 +318,8 @@ fn act(ctx: &mut Ctx<'_>, method: &str, rest: &[&str], body: &Value) -> Result<R
                 body["target_url"].as_str().unwrap_or(""),
                 body["environment_url"].as_str().unwrap_or(""),
             )?;
-            let deployment = ctx.repo().deployments.iter().find(|d| d.id == id).cloned().ok_or_else(ApiError::not_found)?;
+            let deployment =
+                ctx.repo().deployments.iter().find(|d| d.id == id).cloned().ok_or_else(ApiError::not_found)?;
             let event = ctx.deployment_status_event(&deployment, &status)?;
             let creator = ctx.actor.clone();
             let value = ctx.urls.deployment_status(ctx.repo(), &deployment, &status, &creator);

@@ -94,7 +94,9 @@ fn repo_route(ctx: &mut Ctx<'_>, req: &Incoming, rest: &[&str]) -> Result<Reply,
     }
     match (method, rest) {
         ("GET", []) => Ok(Reply::ok(ctx.repo_json()?)),
-        ("GET", ["git", "ref", r @ ..]) | ("GET", ["git", "refs", r @ ..]) if !r.is_empty() => get_ref(ctx, &r.join("/")),
+        ("GET", ["git", "ref", r @ ..]) | ("GET", ["git", "refs", r @ ..]) if !r.is_empty() => {
+            get_ref(ctx, &r.join("/"))
+        }
         ("POST", ["git", "refs"]) => create_ref(ctx, req),
         ("PATCH", ["git", "refs", r @ ..]) if !r.is_empty() => update_ref(ctx, req, &r.join("/")),
         ("DELETE", ["git", "refs", r @ ..]) if !r.is_empty() => delete_ref(ctx, &r.join("/")),
@@ -114,7 +116,8 @@ fn repo_route(ctx: &mut Ctx<'_>, req: &Incoming, rest: &[&str]) -> Result<Reply,
         ("GET", ["commits", r @ ..]) if !r.is_empty() => {
             let git = ctx.git()?;
             let name = r.join("/");
-            let oid = git::resolve(&git, &name).ok_or_else(|| ApiError::unprocessable(&format!("No commit found for SHA: {name}")))?;
+            let oid = git::resolve(&git, &name)
+                .ok_or_else(|| ApiError::unprocessable(&format!("No commit found for SHA: {name}")))?;
             Ok(Reply::ok(ops::commit_json(ctx.urls, ctx.st, &ctx.key, &git, oid, true)?))
         }
         ("GET", ["pulls"]) => list_pulls(ctx, req),
@@ -124,7 +127,13 @@ fn repo_route(ctx: &mut Ctx<'_>, req: &Incoming, rest: &[&str]) -> Result<Reply,
             let title = str_field(&body, "title", "PullRequest")?;
             let head = str_field(&body, "head", "PullRequest")?;
             let base = str_field(&body, "base", "PullRequest")?;
-            let pr = ctx.open_pull(title, head, base, body["body"].as_str().map(str::to_owned), body["draft"].as_bool().unwrap_or(false))?;
+            let pr = ctx.open_pull(
+                title,
+                head,
+                base,
+                body["body"].as_str().map(str::to_owned),
+                body["draft"].as_bool().unwrap_or(false),
+            )?;
             Ok(Reply::created(ctx.pull_json(&pr)?))
         }
         ("GET", ["pulls", n]) => {
@@ -144,7 +153,9 @@ fn repo_route(ctx: &mut Ctx<'_>, req: &Incoming, rest: &[&str]) -> Result<Reply,
                 body["commit_title"].as_str(),
                 body["commit_message"].as_str(),
             )?;
-            Ok(Reply::ok(json!({"sha": tip.to_string(), "merged": true, "message": "Pull Request successfully merged"})))
+            Ok(Reply::ok(
+                json!({"sha": tip.to_string(), "merged": true, "message": "Pull Request successfully merged"}),
+            ))
         }
         ("GET", ["pulls", n, "merge"]) => {
             let pr = ctx.find_pull(number(n)?)?;
@@ -157,7 +168,8 @@ fn repo_route(ctx: &mut Ctx<'_>, req: &Incoming, rest: &[&str]) -> Result<Reply,
             let comment = ctx.repo().comments.iter().find(|c| c.id == id).cloned().ok_or_else(ApiError::not_found)?;
             Ok(Reply::ok(ctx.comment_json(&comment)))
         }
-        ("PATCH", ["issues", "comments", id]) => {
+        // GitHub takes POST for PATCH (octocrab's `update_comment` sends POST).
+        ("PATCH" | "POST", ["issues", "comments", id]) => {
             ctx.require(Permission::Read)?;
             let body = req.json()?;
             let text = str_field(&body, "body", "IssueComment")?;
@@ -184,7 +196,10 @@ fn repo_route(ctx: &mut Ctx<'_>, req: &Incoming, rest: &[&str]) -> Result<Reply,
             let n = number(n)?;
             ctx.issue_json(n)?;
             let since = match req.param("since") {
-                Some(s) => Some(s.parse::<jiff::Timestamp>().map_err(|_| ApiError::validation("IssueComment", "since", "invalid"))?),
+                Some(s) => Some(
+                    s.parse::<jiff::Timestamp>()
+                        .map_err(|_| ApiError::validation("IssueComment", "since", "invalid"))?,
+                ),
                 None => None,
             };
             let comments: Vec<_> = ctx
@@ -217,7 +232,9 @@ fn repo_route(ctx: &mut Ctx<'_>, req: &Incoming, rest: &[&str]) -> Result<Reply,
                 "triage": permission >= Permission::Triage,
                 "pull": permission >= Permission::Read,
             });
-            Ok(Reply::ok(json!({"permission": permission.legacy(), "role_name": permission.role_name(), "user": collaborator})))
+            Ok(Reply::ok(
+                json!({"permission": permission.legacy(), "role_name": permission.role_name(), "user": collaborator}),
+            ))
         }
         ("GET", ["deployments"]) => {
             let deployments: Vec<Deployment> = ctx
@@ -382,7 +399,11 @@ fn update_ref(ctx: &mut Ctx<'_>, req: &Incoming, name: &str) -> Result<Reply, Ap
     let full = full_ref(name);
     let oid = sha_of(sha)?;
     let git = ctx.git()?;
-    let current = git.find_reference(&full).ok().and_then(|r| r.target()).ok_or_else(|| ApiError::unprocessable("Reference does not exist"))?;
+    let current = git
+        .find_reference(&full)
+        .ok()
+        .and_then(|r| r.target())
+        .ok_or_else(|| ApiError::unprocessable("Reference does not exist"))?;
     if git.find_commit(oid).is_err() {
         return Err(ApiError::unprocessable("Object does not exist"));
     }
@@ -396,7 +417,8 @@ fn update_ref(ctx: &mut Ctx<'_>, req: &Incoming, name: &str) -> Result<Reply, Ap
 fn delete_ref(ctx: &mut Ctx<'_>, name: &str) -> Result<Reply, ApiError> {
     ctx.require(Permission::Write)?;
     let git = ctx.git()?;
-    let mut reference = git.find_reference(&full_ref(name)).map_err(|_| ApiError::unprocessable("Reference does not exist"))?;
+    let mut reference =
+        git.find_reference(&full_ref(name)).map_err(|_| ApiError::unprocessable("Reference does not exist"))?;
     reference.delete().map_err(ApiError::git)?;
     Ok(Reply::no_content())
 }
@@ -404,11 +426,13 @@ fn delete_ref(ctx: &mut Ctx<'_>, name: &str) -> Result<Reply, ApiError> {
 fn contents(ctx: &Ctx<'_>, req: &Incoming, path: &str) -> Result<Reply, ApiError> {
     let git = ctx.git()?;
     let name = req.param("ref").map_or_else(|| ctx.repo().default_branch.clone(), str::to_owned);
-    let commit = git::resolve(&git, &name).ok_or_else(|| ApiError::new(404, &format!("No commit found for the ref {name}")))?;
+    let commit =
+        git::resolve(&git, &name).ok_or_else(|| ApiError::new(404, &format!("No commit found for the ref {name}")))?;
     let key = &ctx.key;
     let item = |path: &str, sha: &str, kind: &str, size: usize| {
         let url = ctx.urls.api(&format!("/repos/{key}/contents/{path}?ref={}", encode(&name)));
-        let git_url = ctx.urls.api(&format!("/repos/{key}/git/{}/{sha}", if kind == "dir" { "trees" } else { "blobs" }));
+        let git_url =
+            ctx.urls.api(&format!("/repos/{key}/git/{}/{sha}", if kind == "dir" { "trees" } else { "blobs" }));
         let html = format!("{}/{key}/{}/{name}/{path}", ctx.urls.base, if kind == "dir" { "tree" } else { "blob" });
         let download = (kind == "file").then(|| format!("{}/{key}/raw/{name}/{path}", ctx.urls.base));
         json!({
@@ -429,7 +453,8 @@ fn contents(ctx: &Ctx<'_>, req: &Incoming, path: &str) -> Result<Reply, ApiError
             let mut value = item(path.trim_matches('/'), &sha, "file", bytes.len());
             let encoded = base64::engine::general_purpose::STANDARD.encode(&bytes);
             // GitHub wraps the base64 at 60 characters per line.
-            let wrapped: Vec<&str> = encoded.as_bytes().chunks(60).map(|c| std::str::from_utf8(c).unwrap_or_default()).collect();
+            let wrapped: Vec<&str> =
+                encoded.as_bytes().chunks(60).map(|c| std::str::from_utf8(c).unwrap_or_default()).collect();
             value["content"] = json!(format!("{}\n", wrapped.join("\n")));
             value["encoding"] = json!("base64");
             Ok(Reply::ok(value))
@@ -568,9 +593,12 @@ fn person_of(value: &Value, default: &crate::git::Person) -> Result<crate::git::
         return Ok(default.clone());
     }
     let name = value["name"].as_str().ok_or_else(|| ApiError::validation("Commit", "author.name", "missing_field"))?;
-    let email = value["email"].as_str().ok_or_else(|| ApiError::validation("Commit", "author.email", "missing_field"))?;
+    let email =
+        value["email"].as_str().ok_or_else(|| ApiError::validation("Commit", "author.email", "missing_field"))?;
     let when = match value["date"].as_str() {
-        Some(date) => date.parse::<jiff::Timestamp>().map_err(|_| ApiError::validation("Commit", "author.date", "invalid"))?,
+        Some(date) => {
+            date.parse::<jiff::Timestamp>().map_err(|_| ApiError::validation("Commit", "author.date", "invalid"))?
+        }
         None => default.when,
     };
     Ok(crate::git::Person { name: name.to_owned(), email: email.to_owned(), when })
@@ -623,7 +651,8 @@ fn list_commits(ctx: &Ctx<'_>, req: &Incoming) -> Result<Reply, ApiError> {
     for oid in walk {
         let oid = oid.map_err(ApiError::git)?;
         let commit = git.find_commit(oid).map_err(ApiError::git)?;
-        let when = jiff::Timestamp::from_second(commit.committer().when().seconds()).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+        let when =
+            jiff::Timestamp::from_second(commit.committer().when().seconds()).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
         if since.is_some_and(|s| when < s) || until.is_some_and(|u| when > u) {
             continue;
         }
@@ -639,7 +668,8 @@ fn list_commits(ctx: &Ctx<'_>, req: &Incoming) -> Result<Reply, ApiError> {
 
 fn commit_pulls(ctx: &mut Ctx<'_>, req: &Incoming, sha: &str) -> Result<Reply, ApiError> {
     let git = ctx.git()?;
-    let oid = git::resolve(&git, sha).ok_or_else(|| ApiError::unprocessable(&format!("No commit found for SHA: {sha}")))?;
+    let oid =
+        git::resolve(&git, sha).ok_or_else(|| ApiError::unprocessable(&format!("No commit found for SHA: {sha}")))?;
     let text = oid.to_string();
     ctx.refresh_pulls()?;
     let pulls: Vec<_> = ctx
@@ -651,7 +681,9 @@ fn commit_pulls(ctx: &mut Ctx<'_>, req: &Incoming, sha: &str) -> Result<Reply, A
                 || p.landed.iter().any(|l| *l == text)
                 || p.head_sha == text
                 || (p.state == "open"
-                    && Oid::from_str(&p.head_sha).ok().is_some_and(|h| git.graph_descendant_of(h, oid).unwrap_or(false)))
+                    && Oid::from_str(&p.head_sha)
+                        .ok()
+                        .is_some_and(|h| git.graph_descendant_of(h, oid).unwrap_or(false)))
         })
         .cloned()
         .collect();
@@ -702,7 +734,10 @@ fn update_pull(ctx: &mut Ctx<'_>, req: &Incoming, n: u64) -> Result<Reply, ApiEr
         return Err(ApiError::validation("PullRequest", "state", "invalid"));
     }
     if pr.merged_at.is_some() && body["state"].as_str() == Some("open") {
-        return Err(ApiError::validation_message("PullRequest", "state cannot be changed. The pull request has been merged."));
+        return Err(ApiError::validation_message(
+            "PullRequest",
+            "state cannot be changed. The pull request has been merged.",
+        ));
     }
     let stored = ctx.repo_mut().pulls.iter_mut().find(|p| p.number == n).ok_or_else(ApiError::not_found)?;
     if let Some(title) = body["title"].as_str() {
@@ -732,7 +767,10 @@ fn update_pull(ctx: &mut Ctx<'_>, req: &Incoming, n: u64) -> Result<Reply, ApiEr
 
 fn list_issues(ctx: &mut Ctx<'_>, req: &Incoming) -> Result<Reply, ApiError> {
     let state = req.param("state").unwrap_or("open");
-    let labels: Vec<&str> = req.param("labels").map(|l| l.split(',').map(str::trim).filter(|l| !l.is_empty()).collect()).unwrap_or_default();
+    let labels: Vec<&str> = req
+        .param("labels")
+        .map(|l| l.split(',').map(str::trim).filter(|l| !l.is_empty()).collect())
+        .unwrap_or_default();
     let repo = ctx.repo().clone();
     let mut numbers: Vec<(u64, jiff::Timestamp)> = repo
         .issues
@@ -817,7 +855,8 @@ fn create_deployment(ctx: &mut Ctx<'_>, req: &Incoming) -> Result<Reply, ApiErro
     let body = req.json()?;
     let git_ref = str_field(&body, "ref", "Deployment")?.to_owned();
     let git = ctx.git()?;
-    let sha = git::resolve(&git, &git_ref).ok_or_else(|| ApiError::validation_message("Deployment", &format!("No ref found for: {git_ref}")))?;
+    let sha = git::resolve(&git, &git_ref)
+        .ok_or_else(|| ApiError::validation_message("Deployment", &format!("No ref found for: {git_ref}")))?;
     let now = ctx.st.now();
     let id = ctx.st.id();
     let payload = match &body["payload"] {
@@ -842,4 +881,3 @@ fn create_deployment(ctx: &mut Ctx<'_>, req: &Incoming) -> Result<Reply, ApiErro
     let creator = ctx.actor.clone();
     Ok(Reply::created(ctx.urls.deployment(ctx.repo(), &deployment, &creator)))
 }
-

@@ -19,7 +19,8 @@ impl Ctx<'_> {
         std::fs::create_dir_all(&dir).map_err(ApiError::internal)?;
         // `EVENT.ACTION.NNNN.json`: the name says what it is (and `gh-openapi-check --webhook auto` reads it).
         let path = dir.join(format!("{name}.{:04}.json", self.st.events_written));
-        std::fs::write(&path, serde_json::to_vec_pretty(payload).map_err(ApiError::internal)?).map_err(ApiError::internal)?;
+        std::fs::write(&path, serde_json::to_vec_pretty(payload).map_err(ApiError::internal)?)
+            .map_err(ApiError::internal)?;
         Ok(path)
     }
 
@@ -49,7 +50,12 @@ impl Ctx<'_> {
         self.write_event(&format!("pull_request.{action}"), &payload)
     }
 
-    pub fn issue_comment_event(&mut self, action: &str, comment: &Comment, before: Option<&Comment>) -> Result<PathBuf, ApiError> {
+    pub fn issue_comment_event(
+        &mut self,
+        action: &str,
+        comment: &Comment,
+        before: Option<&Comment>,
+    ) -> Result<PathBuf, ApiError> {
         let issue = self.issue_json(comment.number)?;
         let comment_json = self.comment_json(comment);
         let mut payload = json!({
@@ -65,7 +71,11 @@ impl Ctx<'_> {
         self.write_event(&format!("issue_comment.{action}"), &payload)
     }
 
-    pub fn deployment_status_event(&mut self, deployment: &Deployment, status: &DeploymentStatus) -> Result<PathBuf, ApiError> {
+    pub fn deployment_status_event(
+        &mut self,
+        deployment: &Deployment,
+        status: &DeploymentStatus,
+    ) -> Result<PathBuf, ApiError> {
         let repo = self.repo().clone();
         let creator = self.user(&deployment.creator);
         let status_creator = self.user(&status.creator);
@@ -82,20 +92,15 @@ impl Ctx<'_> {
     /// A `push` of `branch` from `before` to `after` (zero `before` = a new branch).
     pub fn push_event(&mut self, branch: &str, before: Oid, after: Oid) -> Result<PathBuf, ApiError> {
         let git = self.git()?;
-        let commits = if before.is_zero() {
-            vec![after]
-        } else {
-            crate::git::commits_between(&git, before, after)?
-        };
+        let commits = if before.is_zero() { vec![after] } else { crate::git::commits_between(&git, before, after)? };
         let key = self.key.clone();
         let base = self.urls.base.clone();
         let commit_json = |oid: Oid| -> Result<Value, ApiError> {
             let commit = git.find_commit(oid).map_err(ApiError::git)?;
             let files = crate::git::changed_files(&git, oid)?;
-            let pick = |status: &str| files.iter().filter(|f| f.status == status).map(|f| f.path.clone()).collect::<Vec<_>>();
-            let person = |sig: git2::Signature<'_>| {
-                json!({"name": sig.name().unwrap_or_default(), "email": sig.email().unwrap_or_default(), "username": sig.name().unwrap_or_default()})
-            };
+            let pick =
+                |status: &str| files.iter().filter(|f| f.status == status).map(|f| f.path.clone()).collect::<Vec<_>>();
+            let person = |sig: git2::Signature<'_>| json!({"name": sig.name().unwrap_or_default(), "email": sig.email().unwrap_or_default(), "username": sig.name().unwrap_or_default()});
             Ok(json!({
                 "id": oid.to_string(),
                 "tree_id": commit.tree_id().to_string(),

@@ -39,7 +39,8 @@ pub fn init_bare(path: &Path, default_branch: &str) -> Result<Repository, ApiErr
 /// Imports every branch and tag of the local repository at `source` into the bare repository at `path`; returns
 /// the default branch (the source's current branch, or `main`).
 pub fn import(path: &Path, source: &Path) -> anyhow::Result<String> {
-    let from = Repository::open(source).map_err(|e| anyhow::anyhow!("{}: not a git repository: {e}", source.display()))?;
+    let from =
+        Repository::open(source).map_err(|e| anyhow::anyhow!("{}: not a git repository: {e}", source.display()))?;
     let branch = from
         .head()
         .ok()
@@ -56,11 +57,7 @@ pub fn import(path: &Path, source: &Path) -> anyhow::Result<String> {
 
 /// Resolves a branch, tag, full ref or commit sha to a commit.
 pub fn resolve(repo: &Repository, name: &str) -> Option<Oid> {
-    let candidates = [
-        name.to_owned(),
-        format!("refs/heads/{name}"),
-        format!("refs/tags/{name}"),
-    ];
+    let candidates = [name.to_owned(), format!("refs/heads/{name}"), format!("refs/tags/{name}")];
     for candidate in candidates {
         if let Ok(reference) = repo.find_reference(&candidate)
             && let Ok(commit) = reference.peel_to_commit()
@@ -87,11 +84,8 @@ pub enum Content {
 pub fn content_at(repo: &Repository, commit: Oid, path: &str) -> Option<Content> {
     let tree = repo.find_commit(commit).ok()?.tree().ok()?;
     let path = path.trim_matches('/');
-    let object = if path.is_empty() {
-        tree.into_object()
-    } else {
-        tree.get_path(Path::new(path)).ok()?.to_object(repo).ok()?
-    };
+    let object =
+        if path.is_empty() { tree.into_object() } else { tree.get_path(Path::new(path)).ok()?.to_object(repo).ok()? };
     if let Some(blob) = object.as_blob() {
         return Some(Content::File { sha: blob.id().to_string(), bytes: blob.content().to_vec() });
     }
@@ -170,10 +164,14 @@ pub fn commit(
     let tree = repo.find_tree(tree).map_err(|_| ApiError::unprocessable("Tree SHA does not exist"))?;
     let parents = parents
         .iter()
-        .map(|p| repo.find_commit(*p).map_err(|_| ApiError::unprocessable("Parent SHA does not exist or is not a commit object")))
+        .map(|p| {
+            repo.find_commit(*p)
+                .map_err(|_| ApiError::unprocessable("Parent SHA does not exist or is not a commit object"))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let parent_refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
-    repo.commit(None, &author.signature()?, &committer.signature()?, message, &tree, &parent_refs).map_err(ApiError::git)
+    repo.commit(None, &author.signature()?, &committer.signature()?, message, &tree, &parent_refs)
+        .map_err(ApiError::git)
 }
 
 /// The tree of `base` with `path` set to `content` (or removed when `None`).

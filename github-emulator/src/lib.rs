@@ -40,7 +40,12 @@ pub struct Config {
 
 impl Config {
     pub fn new(state_dir: impl Into<PathBuf>) -> Config {
-        Config { listen: SocketAddr::from(([127, 0, 0, 1], 0)), state_dir: state_dir.into(), seeds: Vec::new(), log: None }
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            state_dir: state_dir.into(),
+            seeds: Vec::new(),
+            log: None,
+        }
     }
 }
 
@@ -57,7 +62,8 @@ impl Emulator {
         let config = Config { state_dir: config.state_dir.canonicalize()?, ..config };
         let git_home = config.state_dir.join("git-home");
         std::fs::create_dir_all(&git_home)?;
-        let listener = std::net::TcpListener::bind(config.listen).with_context(|| format!("cannot listen on {}", config.listen))?;
+        let listener = std::net::TcpListener::bind(config.listen)
+            .with_context(|| format!("cannot listen on {}", config.listen))?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
         let log = match &config.log {
@@ -82,10 +88,15 @@ impl Emulator {
         });
         let mut running = Running { app: Arc::clone(&app), addr, stop: None, thread: None };
         for (key, path) in &config.seeds {
-            let (owner, name) = key.split_once('/').with_context(|| format!("--seed {key}: expected OWNER/REPO=PATH"))?;
+            let (owner, name) =
+                key.split_once('/').with_context(|| format!("--seed {key}: expected OWNER/REPO=PATH"))?;
             if !app.state.lock().expect("state lock").repos.contains_key(key) {
                 running
-                    .admin("POST", "/_emulator/repos", &serde_json::json!({"owner": owner, "name": name, "from_path": path}))
+                    .admin(
+                        "POST",
+                        "/_emulator/repos",
+                        &serde_json::json!({"owner": owner, "name": name, "from_path": path}),
+                    )
                     .with_context(|| format!("cannot seed {key} from {}", path.display()))?;
             }
         }
@@ -175,7 +186,11 @@ impl Running {
     }
 
     pub fn set_permission(&self, repo: &str, login: &str, permission: &str) -> Result<Value, ApiError> {
-        self.admin("PUT", &format!("/_emulator/repos/{repo}/permissions/{login}"), &serde_json::json!({"permission": permission}))
+        self.admin(
+            "PUT",
+            &format!("/_emulator/repos/{repo}/permissions/{login}"),
+            &serde_json::json!({"permission": permission}),
+        )
     }
 
     /// Freezes the clock at an RFC 3339 instant.

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use anyhow::{Context as _, bail};
 use github_emulator::{Config, Emulator};
 
-const USAGE: &str = "usage: github-emulator --listen 127.0.0.1:PORT --state DIR [--seed OWNER/REPO=PATH]... [--log FILE]";
+const USAGE: &str =
+    "usage: github-emulator --listen 127.0.0.1:PORT --state DIR [--seed OWNER/REPO=PATH]... [--log FILE]";
 
 fn parse(mut args: impl Iterator<Item = String>) -> anyhow::Result<Config> {
     let mut config = Config::new(PathBuf::new());
@@ -20,7 +21,8 @@ fn parse(mut args: impl Iterator<Item = String>) -> anyhow::Result<Config> {
             "--log" => config.log = Some(PathBuf::from(value("--log")?)),
             "--seed" => {
                 let seed = value("--seed")?;
-                let (repo, path) = seed.split_once('=').with_context(|| format!("--seed {seed}: expected OWNER/REPO=PATH"))?;
+                let (repo, path) =
+                    seed.split_once('=').with_context(|| format!("--seed {seed}: expected OWNER/REPO=PATH"))?;
                 if !repo.contains('/') {
                     bail!("--seed {seed}: expected OWNER/REPO=PATH");
                 }

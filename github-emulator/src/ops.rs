@@ -137,7 +137,8 @@ impl Ctx<'_> {
         let merge_base = git.merge_base(base, head).unwrap_or(base);
         let commits = git::commits_between(&git, merge_base, head).map(|c| c.len()).unwrap_or(0);
         let (mut additions, mut deletions, mut changed_files) = (0, 0, 0);
-        if let (Ok(old), Ok(new)) = (git.find_commit(merge_base).and_then(|c| c.tree()), git.find_commit(head).and_then(|c| c.tree()))
+        if let (Ok(old), Ok(new)) =
+            (git.find_commit(merge_base).and_then(|c| c.tree()), git.find_commit(head).and_then(|c| c.tree()))
             && let Ok(diff) = git.diff_tree_to_tree(Some(&old), Some(&new), None)
             && let Ok(stats) = diff.stats()
         {
@@ -188,7 +189,14 @@ impl Ctx<'_> {
     }
 
     /// Opens a pull request from `head` (a branch of this repository, optionally `owner:branch`) into `base`.
-    pub fn open_pull(&mut self, title: &str, head: &str, base: &str, body: Option<String>, draft: bool) -> Result<Pull, ApiError> {
+    pub fn open_pull(
+        &mut self,
+        title: &str,
+        head: &str,
+        base: &str,
+        body: Option<String>,
+        draft: bool,
+    ) -> Result<Pull, ApiError> {
         let head_branch = match head.split_once(':') {
             Some((owner, branch)) if owner == self.repo().owner => branch.to_owned(),
             Some(_) => return Err(ApiError::validation("PullRequest", "head", "invalid")),
@@ -198,8 +206,10 @@ impl Ctx<'_> {
             return Err(ApiError::validation("PullRequest", "title", "missing_field"));
         }
         let git = self.git()?;
-        let base_tip = git::branch_tip(&git, base).ok_or_else(|| ApiError::validation("PullRequest", "base", "invalid"))?;
-        let head_tip = git::branch_tip(&git, &head_branch).ok_or_else(|| ApiError::validation("PullRequest", "head", "invalid"))?;
+        let base_tip =
+            git::branch_tip(&git, base).ok_or_else(|| ApiError::validation("PullRequest", "base", "invalid"))?;
+        let head_tip = git::branch_tip(&git, &head_branch)
+            .ok_or_else(|| ApiError::validation("PullRequest", "head", "invalid"))?;
         if self.repo().pulls.iter().any(|p| p.state == "open" && p.head_ref == head_branch && p.base_ref == base) {
             let owner = self.repo().owner.clone();
             return Err(ApiError::validation_message(
@@ -208,7 +218,10 @@ impl Ctx<'_> {
             ));
         }
         if git::commits_between(&git, base_tip, head_tip)?.is_empty() {
-            return Err(ApiError::validation_message("PullRequest", &format!("No commits between {base} and {head_branch}")));
+            return Err(ApiError::validation_message(
+                "PullRequest",
+                &format!("No commits between {base} and {head_branch}"),
+            ));
         }
         let now = self.st.now();
         let id = self.st.id();
@@ -275,9 +288,13 @@ impl Ctx<'_> {
         let owner = self.repo().owner.clone();
         let (tip, landed) = match method {
             "merge" => {
-                let title = title.map_or_else(|| format!("Merge pull request #{number} from {owner}/{}", pr.head_ref), str::to_owned);
+                let title = title.map_or_else(
+                    || format!("Merge pull request #{number} from {owner}/{}", pr.head_ref),
+                    str::to_owned,
+                );
                 let message = message.map_or_else(|| pr.title.clone(), str::to_owned);
-                let sha = git::commit(&git, tree, &[base, head], &author, &committer, &format!("{title}\n\n{message}"))?;
+                let sha =
+                    git::commit(&git, tree, &[base, head], &author, &committer, &format!("{title}\n\n{message}"))?;
                 (sha, vec![sha])
             }
             "squash" => {
@@ -287,11 +304,20 @@ impl Ctx<'_> {
                     Some(m) => m.to_owned(),
                     None => git::commits_between(&git, base, head)?
                         .iter()
-                        .filter_map(|c| git.find_commit(*c).ok().and_then(|c| c.summary().ok().flatten().map(|s| format!("* {s}"))))
+                        .filter_map(|c| {
+                            git.find_commit(*c).ok().and_then(|c| c.summary().ok().flatten().map(|s| format!("* {s}")))
+                        })
                         .collect::<Vec<_>>()
                         .join("\n\n"),
                 };
-                let sha = git::commit(&git, tree, &[base], &user_person(&pr_author, now), &committer, &format!("{title}\n\n{body}"))?;
+                let sha = git::commit(
+                    &git,
+                    tree,
+                    &[base],
+                    &user_person(&pr_author, now),
+                    &committer,
+                    &format!("{title}\n\n{body}"),
+                )?;
                 (sha, vec![sha])
             }
             _ => {
@@ -394,7 +420,14 @@ impl Ctx<'_> {
 
     /// Commits one file change on `branch` (created from `from`, or the default branch, when missing), as the
     /// actor. Returns (before, after); `before` is zero for a new branch.
-    pub fn push_file(&mut self, branch: &str, path: &str, content: Option<&[u8]>, message: &str, from: Option<&str>) -> Result<(Oid, Oid), ApiError> {
+    pub fn push_file(
+        &mut self,
+        branch: &str,
+        path: &str,
+        content: Option<&[u8]>,
+        message: &str,
+        from: Option<&str>,
+    ) -> Result<(Oid, Oid), ApiError> {
         let git = self.git()?;
         let before = git::branch_tip(&git, branch);
         let parent = match before {
@@ -463,7 +496,14 @@ fn node(sha: Oid) -> String {
 }
 
 /// `commit` JSON (the commits API), with `files` and `stats` when `detailed`.
-pub fn commit_json(urls: &Urls, st: &State, key: &str, repo: &Repository, sha: Oid, detailed: bool) -> Result<Value, ApiError> {
+pub fn commit_json(
+    urls: &Urls,
+    st: &State,
+    key: &str,
+    repo: &Repository,
+    sha: Oid,
+    detailed: bool,
+) -> Result<Value, ApiError> {
     let git_commit = git_commit_json(urls, key, repo, sha)?;
     let commit = repo.find_commit(sha).map_err(|_| ApiError::not_found())?;
     let user_of = |email: &str| {

@@ -209,7 +209,10 @@ pub async fn handle(AxState(app): AxState<Arc<App>>, request: Request) -> Respon
         let (reply, login) = match &fault {
             Some(f) if f.status.is_some() => {
                 let status = f.status.unwrap_or(500);
-                let body = f.body.clone().unwrap_or_else(|| json!({"message": "injected fault", "documentation_url": crate::error::DOCS}));
+                let body = f
+                    .body
+                    .clone()
+                    .unwrap_or_else(|| json!({"message": "injected fault", "documentation_url": crate::error::DOCS}));
                 let mut reply = Reply::json(status, body);
                 reply.headers.extend(f.headers.iter().map(|(k, v)| (k.clone(), v.clone())));
                 (reply, None)
@@ -221,7 +224,8 @@ pub async fn handle(AxState(app): AxState<Arc<App>>, request: Request) -> Respon
     .await
     .unwrap_or_else(|e| panic!("REST handler panicked: {e}"));
     let mut headers = rate_headers(&app, login.as_deref());
-    headers.push(("x-github-request-id".to_owned(), format!("EMU:{:08X}", app.requests.fetch_add(1, Ordering::SeqCst))));
+    headers
+        .push(("x-github-request-id".to_owned(), format!("EMU:{:08X}", app.requests.fetch_add(1, Ordering::SeqCst))));
     headers.push(("x-github-api-version-selected".to_owned(), "2022-11-28".to_owned()));
     log_exchange(&app, &incoming, &reply);
     to_response(reply, &headers)
@@ -259,7 +263,11 @@ fn rate_headers(app: &App, login: Option<&str>) -> Vec<(String, String)> {
 
 fn log_exchange(app: &App, incoming: &Incoming, reply: &Reply) {
     let Some(log) = &app.log else { return };
-    let request_body = if incoming.body.is_empty() { Value::Null } else { serde_json::from_slice(&incoming.body).unwrap_or(Value::Null) };
+    let request_body = if incoming.body.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&incoming.body).unwrap_or(Value::Null)
+    };
     let query: serde_json::Map<String, Value> = incoming.params.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
     let line = json!({
         "method": incoming.method,
@@ -274,7 +282,8 @@ fn log_exchange(app: &App, incoming: &Incoming, reply: &Reply) {
 }
 
 pub fn to_response(reply: Reply, extra: &[(String, String)]) -> Response<Body> {
-    let mut builder = Response::builder().status(StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
+    let mut builder =
+        Response::builder().status(StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
     let body = match &reply.body {
         Some(value) => {
             builder = builder.header("content-type", "application/json; charset=utf-8");
@@ -303,7 +312,10 @@ impl http_body::Body for Broken {
     type Data = Bytes;
     type Error = std::io::Error;
 
-    fn poll_frame(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Option<Result<http_body::Frame<Bytes>, std::io::Error>>> {
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, std::io::Error>>> {
         Poll::Ready(Some(Err(std::io::Error::other("connection dropped by an injected fault"))))
     }
 }

@@ -163,7 +163,15 @@ impl Urls {
         })
     }
 
-    pub fn pull(&self, repo: &Repo, repo_json: &Value, pr: &Pull, user: &User, merged_by: Option<&User>, view: &PullView) -> Value {
+    pub fn pull(
+        &self,
+        repo: &Repo,
+        repo_json: &Value,
+        pr: &Pull,
+        user: &User,
+        merged_by: Option<&User>,
+        view: &PullView,
+    ) -> Value {
         let full = repo.full_name();
         let u = self.api(&format!("/repos/{full}/pulls/{}", pr.number));
         let issue_url = self.api(&format!("/repos/{full}/issues/{}", pr.number));
@@ -361,7 +369,13 @@ impl Urls {
         })
     }
 
-    pub fn deployment_status(&self, repo: &Repo, deployment: &Deployment, status: &DeploymentStatus, creator: &User) -> Value {
+    pub fn deployment_status(
+        &self,
+        repo: &Repo,
+        deployment: &Deployment,
+        status: &DeploymentStatus,
+        creator: &User,
+    ) -> Value {
         let full = repo.full_name();
         let du = self.api(&format!("/repos/{full}/deployments/{}", deployment.id));
         json!({

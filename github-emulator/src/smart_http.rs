@@ -39,7 +39,8 @@ pub async fn serve(app: &App, key: &str, request: Incoming) -> Response<Body> {
 }
 
 fn unauthorized() -> Response<Body> {
-    let mut response = plain(401, "Invalid username or token. Password authentication is not supported for Git operations.");
+    let mut response =
+        plain(401, "Invalid username or token. Password authentication is not supported for Git operations.");
     response.headers_mut().insert("www-authenticate", axum::http::HeaderValue::from_static("Basic realm=\"GitHub\""));
     response
 }
@@ -81,7 +82,11 @@ async fn run_backend(app: &App, request: &Incoming, user: &str) -> Response<Body
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
-    for (header, var) in [("content-type", "CONTENT_TYPE"), ("git-protocol", "HTTP_GIT_PROTOCOL"), ("content-encoding", "HTTP_CONTENT_ENCODING")] {
+    for (header, var) in [
+        ("content-type", "CONTENT_TYPE"),
+        ("git-protocol", "HTTP_GIT_PROTOCOL"),
+        ("content-encoding", "HTTP_CONTENT_ENCODING"),
+    ] {
         if let Some(value) = request.headers.get(header).and_then(|v| v.to_str().ok()) {
             cmd.env(var, value);
         }

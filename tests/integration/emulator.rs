@@ -89,8 +89,22 @@ fn checker() -> Option<PathBuf> {
 
 /// Validates every logged exchange against GitHub's OpenAPI description; panics with the checker's report.
 fn assert_openapi_valid(log: &Path, extra: &[&str]) {
+    assert_openapi_valid_except(log, extra, |_| false);
+}
+
+/// Like [`assert_openapi_valid`], leaving out the exchanges whose *request* a test broke on purpose (the checker
+/// validates requests too); the test asserts those answers itself.
+fn assert_openapi_valid_except(log: &Path, extra: &[&str], deliberate: impl Fn(&Value) -> bool) {
     let Some(checker) = checker() else { return };
-    let out = std::process::Command::new(checker).args(extra).arg("-q").arg(log).output().unwrap();
+    let kept: Vec<String> = std::fs::read_to_string(log)
+        .unwrap()
+        .lines()
+        .filter(|line| !deliberate(&serde_json::from_str::<Value>(line).unwrap()))
+        .map(str::to_owned)
+        .collect();
+    let log = log.with_extension("checked.jsonl");
+    std::fs::write(&log, kept.join("\n")).unwrap();
+    let out = std::process::Command::new(checker).args(extra).arg("-q").arg(&log).output().unwrap();
     let report = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     eprintln!("gh-openapi-check {}: {}", log.display(), report.lines().last().unwrap_or(""));
     assert!(out.status.success(), "gh-openapi-check found invalid exchanges:\n{report}");
@@ -140,7 +154,8 @@ async fn octocrab_models_read_every_answer_the_forge_uses() {
         .post("/repos/acme/app/git/blobs", Some(&json!({"content": text.replace("10", "0"), "encoding": "utf-8"})))
         .await
         .unwrap();
-    let base_commit: models::commits::GitCommitObject = octo.get(format!("/repos/acme/app/git/commits/{base}"), None::<&()>).await.unwrap();
+    let base_commit: models::commits::GitCommitObject =
+        octo.get(format!("/repos/acme/app/git/commits/{base}"), None::<&()>).await.unwrap();
     let tree: models::git::GitTree = octo
         .post(
             "/repos/acme/app/git/trees",
@@ -204,7 +219,11 @@ async fn octocrab_models_read_every_answer_the_forge_uses() {
     assert_eq!(landing.items[0].number, 1);
 
     // A second pull request, closed without merging; the branch is deleted.
-    let side = h.admin("POST", "/_emulator/repos/acme/app/push", json!({"branch": "side", "path": "x.txt", "content": "x", "message": "x"}));
+    let side = h.admin(
+        "POST",
+        "/_emulator/repos/acme/app/push",
+        json!({"branch": "side", "path": "x.txt", "content": "x", "message": "x"}),
+    );
     assert!(side["sha"].is_string());
     let second = pulls.create("Side", "side", "main").send().await.unwrap();
     let closed = pulls.update(second.number).state(params::pulls::State::Closed).send().await.unwrap();
@@ -222,7 +241,14 @@ async fn octocrab_models_read_every_answer_the_forge_uses() {
     let since: Vec<models::issues::Comment> =
         octo.get("/repos/acme/app/issues/1/comments?since=2026-03-02T10:15:30Z", None::<&()>).await.unwrap();
     assert_eq!(since.iter().map(|c| c.id).collect::<Vec<_>>(), vec![later.id]);
-    let edited = issues.update_comment(comment.id, "/drill status (edited)").await.unwrap();
+    // octocrab's `update_comment` sends POST (which GitHub also takes); the documented verb is PATCH.
+    let edited: models::issues::Comment = octo
+        .patch(
+            format!("/repos/acme/app/issues/comments/{}", comment.id),
+            Some(&json!({"body": "/drill status (edited)"})),
+        )
+        .await
+        .unwrap();
     assert_eq!(edited.body.as_deref(), Some("/drill status (edited)"));
     let reaction = issues.create_comment_reaction(comment.id, ReactionContent::Eyes).await.unwrap();
     assert_eq!(reaction.content, ReactionContent::Eyes);
@@ -230,11 +256,19 @@ async fn octocrab_models_read_every_answer_the_forge_uses() {
     // Permissions, deployments and their statuses, rate limit.
     h.emu.user_with_token("bob").unwrap();
     h.emu.set_permission(REPO, "bob", "maintain").unwrap();
-    let permission = repos.get_contributor_permission("bob").send().await.unwrap();
-    assert_eq!(permission.permission, params::teams::Permission::Push);
+    // GitHub answers the legacy `permission` as admin/write/read/none, which octocrab 0.54's `RepoPermission`
+    // (pull/push/...) cannot read, so this one is read as JSON: the forge must not use the typed call either.
+    let permission: Value = octo.get("/repos/acme/app/collaborators/bob/permission", None::<&()>).await.unwrap();
+    assert_eq!(
+        (permission["permission"].as_str(), permission["role_name"].as_str()),
+        (Some("write"), Some("maintain"))
+    );
+    let collaborator: models::Collaborator = serde_json::from_value(permission["user"].clone()).unwrap();
+    assert_eq!(collaborator.author.login, "bob");
     let deployment = repos.deployments().create("main").environment("staging").send().await.unwrap();
     assert_eq!(deployment.sha, new_main);
-    let status = repos.deployments().statuses(deployment.id).create(DeploymentStatusState::Success).send().await.unwrap();
+    let status =
+        repos.deployments().statuses(deployment.id).create(DeploymentStatusState::Success).send().await.unwrap();
     assert_eq!(status.state, DeploymentStatusState::Success);
     let deployments = repos.deployments().list().environment("staging").send().await.unwrap();
     assert_eq!(deployments.items.len(), 1);
@@ -279,8 +313,16 @@ async fn merges_are_real_and_refuse_like_github() {
     assert_eq!(status_of(&duplicate), 422);
 
     // Rebase: each commit replayed on main, the pull request lists them all.
-    h.admin("POST", "/_emulator/repos/acme/app/push", json!({"branch": "c", "path": "c1.txt", "content": "1", "message": "c1"}));
-    h.admin("POST", "/_emulator/repos/acme/app/push", json!({"branch": "c", "path": "c2.txt", "content": "2", "message": "c2"}));
+    h.admin(
+        "POST",
+        "/_emulator/repos/acme/app/push",
+        json!({"branch": "c", "path": "c1.txt", "content": "1", "message": "c1"}),
+    );
+    h.admin(
+        "POST",
+        "/_emulator/repos/acme/app/push",
+        json!({"branch": "c", "path": "c2.txt", "content": "2", "message": "c2"}),
+    );
     let c = pulls.create("C", "c", "main").send().await.unwrap();
     let rebased = pulls.merge(c.number).method(params::pulls::MergeMethod::Rebase).send().await.unwrap();
     let page = octo.repos("acme", "app").list_commits().sha("main").per_page(2).send().await.unwrap();
@@ -289,16 +331,23 @@ async fn merges_are_real_and_refuse_like_github() {
 
     // Not a fast forward without force; fine with it.
     let old = page.items[1].sha.clone();
-    let refused: Result<models::repos::Ref, _> = octo.patch("/repos/acme/app/git/refs/heads/main", Some(&json!({"sha": "b".repeat(40)}))).await;
+    let refused: Result<models::repos::Ref, _> =
+        octo.patch("/repos/acme/app/git/refs/heads/main", Some(&json!({"sha": "b".repeat(40)}))).await;
     assert_eq!(status_of(&refused.unwrap_err()), 422);
-    h.admin("POST", "/_emulator/repos/acme/app/push", json!({"branch": "d", "path": "d.txt", "content": "d", "message": "d", "from": old}));
+    h.admin(
+        "POST",
+        "/_emulator/repos/acme/app/push",
+        json!({"branch": "d", "path": "d.txt", "content": "d", "message": "d", "from": old}),
+    );
     let d = sha_of(&octo.repos("acme", "app").get_ref(&Reference::Branch("d".into())).await.unwrap());
-    let not_ff: Result<models::repos::Ref, _> = octo.patch("/repos/acme/app/git/refs/heads/main", Some(&json!({"sha": d}))).await;
+    let not_ff: Result<models::repos::Ref, _> =
+        octo.patch("/repos/acme/app/git/refs/heads/main", Some(&json!({"sha": d}))).await;
     assert_eq!(status_of(&not_ff.unwrap_err()), 422);
-    let forced: models::repos::Ref = octo.patch("/repos/acme/app/git/refs/heads/main", Some(&json!({"sha": d, "force": true}))).await.unwrap();
+    let forced: models::repos::Ref =
+        octo.patch("/repos/acme/app/git/refs/heads/main", Some(&json!({"sha": d, "force": true}))).await.unwrap();
     assert_eq!(sha_of(&forced), d);
 
-    assert_openapi_valid(&h.log, &[]);
+    assert_openapi_valid_except(&h.log, &[], |exchange| exchange["request_body"]["merge_method"] == "octopus");
 }
 
 #[tokio::test]
@@ -328,7 +377,14 @@ async fn tokens_and_permissions_answer_401_403_404() {
     assert_eq!(status_of(&err), 404);
 
     let raw = h.owner()._get(format!("{}/repos/acme/app", h.emu.url())).await.unwrap();
-    for header in ["x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "x-ratelimit-used", "x-ratelimit-resource", "x-github-request-id"] {
+    for header in [
+        "x-ratelimit-limit",
+        "x-ratelimit-remaining",
+        "x-ratelimit-reset",
+        "x-ratelimit-used",
+        "x-ratelimit-resource",
+        "x-github-request-id",
+    ] {
         assert!(raw.headers().contains_key(header), "{header} is missing");
     }
     // GitHub's description lists 401 on few operations, though every one answers it.
@@ -383,7 +439,10 @@ fn git_fetches_shallow_and_pushes_over_smart_http_with_a_token() {
     assert_eq!(git_in(&clone, &["rev-list", "--count", "HEAD"]), "1", "shallow");
     std::fs::write(clone.join("new.txt"), "pushed\n").unwrap();
     git_in(&clone, &["add", "new.txt"]);
-    git_in(&clone, &["-c", "user.name=Ada", "-c", "user.email=ada@example.com", "commit", "--quiet", "-m", "push over http"]);
+    git_in(
+        &clone,
+        &["-c", "user.name=Ada", "-c", "user.email=ada@example.com", "commit", "--quiet", "-m", "push over http"],
+    );
     let pushed = git_in(&clone, &["rev-parse", "HEAD"]);
     git_in(&clone, &["push", "--quiet", "origin", "HEAD:refs/heads/pushed"]);
     let state_repo = git2::Repository::open_bare(h.emu.state_dir().join("repos/acme/app.git")).unwrap();
@@ -392,13 +451,25 @@ fn git_fetches_shallow_and_pushes_over_smart_http_with_a_token() {
     // A reader may fetch but not push; a wrong token is refused.
     let reader = h.emu.user_with_token("reader").unwrap();
     let reader_url = h.emu.git_url(REPO).replace("http://", &format!("http://x-access-token:{reader}@"));
-    let out = git_command(home.path()).current_dir(&clone).args(["push", &reader_url, "HEAD:refs/heads/nope"]).output().unwrap();
+    let out = git_command(home.path())
+        .current_dir(&clone)
+        .args(["push", &reader_url, "HEAD:refs/heads/nope"])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("403"), "{}", String::from_utf8_lossy(&out.stderr));
     let wrong_url = h.emu.git_url(REPO).replace("http://", "http://x-access-token:wrong@");
-    let out = git_command(home.path()).current_dir(&clone).args(["push", &wrong_url, "HEAD:refs/heads/nope"]).output().unwrap();
+    let out = git_command(home.path())
+        .current_dir(&clone)
+        .args(["push", &wrong_url, "HEAD:refs/heads/nope"])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("Authentication failed"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("Authentication failed"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -411,7 +482,12 @@ fn state_survives_a_restart_on_the_same_folder() {
     let emu = Emulator::start(config.clone()).unwrap();
     emu.set_clock("2026-03-02T09:00:00Z").unwrap();
     let token = emu.user_with_token("acme").unwrap();
-    emu.admin("POST", "/_emulator/repos/acme/app/push", &json!({"branch": "f", "path": "f.txt", "content": "f", "message": "f"})).unwrap();
+    emu.admin(
+        "POST",
+        "/_emulator/repos/acme/app/push",
+        &json!({"branch": "f", "path": "f.txt", "content": "f", "message": "f"}),
+    )
+    .unwrap();
     let opened = emu.admin("POST", "/_emulator/repos/acme/app/pulls", &json!({"head": "f", "title": "F"})).unwrap();
     let number = opened["pull_request"]["number"].as_u64().unwrap();
     emu.shutdown();
@@ -453,12 +529,17 @@ fn admin_actions_write_webhook_payloads_github_would_send() {
     assert_eq!(closed["pull_request"]["merged"], true);
     assert_eq!(closed["pull_request"]["merged_at"], "2026-03-02T10:00:00Z");
     assert_eq!(event(&merged, "push_event_path")["ref"], "refs/heads/main");
-    let comment = h.admin("POST", "/_emulator/repos/acme/app/issues/1/comments", json!({"as": bob, "body": "/drill ack"}));
+    let comment =
+        h.admin("POST", "/_emulator/repos/acme/app/issues/1/comments", json!({"as": bob, "body": "/drill ack"}));
     let created = event(&comment, "event_path");
     assert_eq!(created["comment"]["body"], "/drill ack");
     assert_eq!(created["issue"]["pull_request"]["merged_at"], "2026-03-02T10:00:00Z");
     let id = comment["comment"]["id"].as_u64().unwrap();
-    let edited = h.admin("PATCH", &format!("/_emulator/repos/acme/app/issues/comments/{id}"), json!({"as": bob, "body": "/drill hint"}));
+    let edited = h.admin(
+        "PATCH",
+        &format!("/_emulator/repos/acme/app/issues/comments/{id}"),
+        json!({"as": bob, "body": "/drill hint"}),
+    );
     assert_eq!(event(&edited, "event_path")["changes"]["body"]["from"], "/drill ack");
     h.emu.set_clock("2026-03-02T10:42:00Z").unwrap();
     let revert = h.admin("POST", "/_emulator/repos/acme/app/pulls/1/revert", json!({"as": bob, "merge": true}));

@@ -238,5 +238,5 @@ pub fn render_report(title: &str, report: &Report) -> String {
 
 /// A current-thread runtime for the async lifecycle.
 pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread().enable_time().build().context("starting the async runtime")
+    tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the async runtime")
 }

@@ -369,6 +369,7 @@ impl<F: Forge> Runner<'_, F> {
             } else if landing.message.starts_with("Revert")
                 || landing.message.contains(&merged.commit)
                 || d.opened.as_ref().is_some_and(|o| landing.message.contains(&o.commit))
+                || self.back_to_before(forge, d, &landing.sha).await?
             {
                 RecoveryHow::Revert
             } else {
@@ -462,6 +463,16 @@ impl<F: Forge> Runner<'_, F> {
         ];
         self.record(events, "firedrill: record timeout revert", now).await?;
         Ok(())
+    }
+
+    /// Whether the target file at `commit` is exactly what it was before the drill (a revert, whatever its
+    /// commit message says: GitHub's revert button lands as "Merge pull request #N").
+    async fn back_to_before(&self, forge: &F, d: &Drill, commit: &CommitSha) -> Result<bool, RunError> {
+        let Some(opened) = &d.opened else { return Ok(false) };
+        let fe = forge_err(forge);
+        let before = forge.read_file(&sha(&opened.base)?, &d.target.path).await.map_err(&fe)?;
+        let now = forge.read_file(commit, &d.target.path).await.map_err(&fe)?;
+        Ok(before == now)
     }
 
     async fn revert_fault(

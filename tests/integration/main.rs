@@ -10,6 +10,7 @@ mod demo;
 mod emulator;
 mod forge_contract;
 mod git;
+mod github_drill;
 mod lifecycle;
 mod patch_cli;
 mod patch_formats;

@@ -1,0 +1,103 @@
+//! A whole drill on GitHub: the real binary with the GitHub forge and the API ledger, against the GitHub
+//! emulator over real HTTP. The emulator's clock is GitHub's clock: merges and reverts land at its instants.
+
+use std::path::Path;
+
+use firedrill::drill::event::{EventKind, RecoveryHow, parse_log};
+use firedrill::git::{FileChange, Identity, Repo};
+use jiff::{SignedDuration, Timestamp};
+use serde_json::json;
+
+use crate::common::{firedrill, run};
+
+const VALUES: &str = "charts/checkout/values-staging.yaml";
+
+fn seed_repo(dir: &Path, files: &[(&str, String)]) {
+    let repo = Repo::init(dir).unwrap();
+    let who = Identity::new("Sam Rivera", "sam@acme.example", "2026-11-16T12:00:00Z".parse().unwrap());
+    let changes: Vec<FileChange> = files.iter().map(|(p, c)| FileChange::write(*p, c.clone())).collect();
+    let c = repo.write_commit(None, &changes, "Initial commit\n", &who, &who).unwrap();
+    repo.update_ref("refs/heads/main", &c, None, "test").unwrap();
+    repo.set_head("refs/heads/main").unwrap();
+}
+
+fn after(t: Timestamp, mins: i64) -> Timestamp {
+    t.checked_add(SignedDuration::from_mins(mins)).unwrap()
+}
+
+#[test]
+fn a_whole_drill_on_github_recovers_with_the_emulator_clocks_time_to_recovery() {
+    let state = tempfile::tempdir().unwrap();
+    let emulator = github_emulator::Emulator::start(github_emulator::Config::new(state.path())).unwrap();
+    let root = crate::common::root();
+    let values = std::fs::read_to_string(root.join("examples").join(VALUES)).unwrap();
+    let seeds = tempfile::tempdir().unwrap();
+    seed_repo(&seeds.path().join("shop"), &[(VALUES, values)]);
+    seed_repo(&seeds.path().join("drills"), &[("README.md", "Drills for the shop.\n".to_owned())]);
+    emulator.create_repo("acme/shop", Some(&seeds.path().join("shop")), true).unwrap();
+    emulator.create_repo("acme/drills", Some(&seeds.path().join("drills")), true).unwrap();
+    let token = emulator.user_with_token("sam").unwrap();
+    for repo in ["acme/shop", "acme/drills"] {
+        emulator.set_permission(repo, "sam", "write").unwrap();
+    }
+    emulator.set_permission("acme/shop", "ana", "write").unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let seed = std::fs::read_to_string(root.join("scenarios/redis-pool-exhaustion.yaml")).unwrap();
+    let text = seed.replacen("target:\n", "target:\n  repo: acme/shop\n", 1);
+    std::fs::create_dir_all(dir.path().join("scenarios")).unwrap();
+    std::fs::write(dir.path().join("scenarios/redis.yaml"), &text).unwrap();
+    let scenario = firedrill::scenario::load(Path::new("redis.yaml"), &text).unwrap();
+    let plan = firedrill::drill::prepare::plan(&scenario, "2026-11-23T12:00:00Z".parse().unwrap()).unwrap().unwrap();
+
+    let tick = |now: Timestamp| -> String {
+        emulator.set_clock(&now.to_string()).unwrap();
+        let mut cmd = firedrill();
+        cmd.args(["tick", "--scenarios"])
+            .arg(dir.path().join("scenarios"))
+            .args(["--control", "acme/drills", "--api-url", &emulator.url(), "--now", &now.to_string(), "--workdir"])
+            .arg(dir.path().join("work"))
+            .args(["--identity", "Sam Rivera <sam@acme.example>"])
+            .env("FIREDRILL_TOKEN", &token);
+        let (code, out, err) = run(&mut cmd);
+        assert_eq!(code, 0, "tick at {now}:\n{out}\n{err}");
+        assert!(!out.contains(&token) && !err.contains(&token), "the token leaked");
+        out
+    };
+
+    let out = tick(plan.open_at);
+    assert!(out.contains("opened `chore/tune-redis-pool-"), "{out}");
+    let st = emulator.state().unwrap();
+    let pr = &st["repos"]["acme/shop"]["pulls"][0];
+    assert_eq!(pr["title"], "chore(checkout): tune redis pool settings for staging", "{pr}");
+    assert_eq!(pr["user"], "sam", "the pull request is the token owner's, not a bot's: {pr}");
+
+    let out = tick(plan.merge_at);
+    assert!(out.contains("merged into main"), "{out}");
+
+    // Ana presses "Revert" on the pull request 1 h 18 min later and merges the revert.
+    let revert_at = after(plan.merge_at, 78);
+    emulator.set_clock(&revert_at.to_string()).unwrap();
+    emulator.admin("POST", "/_emulator/repos/acme/shop/pulls/1/revert", &json!({"as": "ana", "merge": true})).unwrap();
+
+    let out = tick(after(revert_at, 6));
+    assert!(out.contains("time to recovery 1 h 18 min"), "{out}");
+
+    // The ledger is on the control repository's branch, written through the API.
+    let st = emulator.state().unwrap();
+    let control = Repo::open(&state.path().join("repos/acme/drills.git")).unwrap();
+    let tip = control.branch_head("firedrill/ledger").unwrap().expect("the ledger branch exists");
+    let log = control.read_file(&tip, &format!("drills/{}/events.jsonl", plan.drill_id)).unwrap().unwrap();
+    let events = parse_log(&String::from_utf8(log).unwrap()).unwrap();
+    let names: Vec<_> = events.iter().map(|e| e.kind.name()).collect();
+    assert_eq!(names, ["planned", "opened", "merged", "recovered", "reported"], "{st}");
+    let merged = events.iter().find(|e| e.kind.name() == "merged").unwrap();
+    assert_eq!(merged.time, plan.merge_at, "GitHub's merged_at");
+    let recovered = events.iter().find(|e| e.kind.name() == "recovered").unwrap();
+    assert_eq!(recovered.time, revert_at, "the revert's landing");
+    assert!(matches!(recovered.kind, EventKind::Recovered { how: RecoveryHow::Revert, .. }));
+
+    // A second tick at the same instant writes nothing.
+    tick(after(revert_at, 6));
+    assert_eq!(control.branch_head("firedrill/ledger").unwrap(), Some(tip));
+}

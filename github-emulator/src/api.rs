@@ -33,10 +33,11 @@ pub fn handle(app: &App, req: &Incoming) -> (Reply, Option<String>) {
                 Some(repo) if st.permission(repo, Some(&login)) > Permission::None => {
                     let mut ctx = Ctx { st: &mut st, dir: app.dir.clone(), urls: &app.urls, key, actor };
                     let result = repo_route(&mut ctx, req, rest);
-                    if result.as_ref().is_ok_and(|r| r.status < 300) && req.method != "GET" {
-                        if let Err(e) = ctx.st.save(&app.dir) {
-                            tracing::error!("cannot save the state: {e}");
-                        }
+                    if result.as_ref().is_ok_and(|r| r.status < 300)
+                        && req.method != "GET"
+                        && let Err(e) = ctx.st.save(&app.dir)
+                    {
+                        tracing::error!("cannot save the state: {e}");
                     }
                     result
                 }
@@ -548,11 +549,9 @@ fn create_tree(ctx: &mut Ctx<'_>, req: &Incoming) -> Result<Reply, ApiError> {
     let base = match body["base_tree"].as_str() {
         Some(sha) => {
             let oid = sha_of(sha)?;
-            let tree = git
-                .find_tree(oid)
+            git.find_tree(oid)
                 .or_else(|_| git.find_commit(oid).and_then(|c| c.tree()))
-                .map_err(|_| ApiError::unprocessable("base_tree is not a valid tree oid"))?;
-            tree
+                .map_err(|_| ApiError::unprocessable("base_tree is not a valid tree oid"))?
         }
         None => git::empty_tree(&git)?,
     };
@@ -678,7 +677,7 @@ fn commit_pulls(ctx: &mut Ctx<'_>, req: &Incoming, sha: &str) -> Result<Reply, A
         .iter()
         .filter(|p| {
             p.merge_commit_sha.as_deref() == Some(&text)
-                || p.landed.iter().any(|l| *l == text)
+                || p.landed.contains(&text)
                 || p.head_sha == text
                 || (p.state == "open"
                     && Oid::from_str(&p.head_sha)

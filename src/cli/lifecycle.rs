@@ -233,6 +233,9 @@ pub fn render_report(title: &str, report: &Report) -> String {
             out.push_str(&format!("   {l}\n"));
         }
     }
+    if report.requests > 0 {
+        out.push_str(&format!("GitHub API requests: {}\n", report.requests));
+    }
     out
 }
 

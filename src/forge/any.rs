@@ -12,16 +12,6 @@ pub enum AnyForge {
     GitHub(GitHubForge),
 }
 
-impl AnyForge {
-    /// REST requests sent so far (GitHub only; 0 for the local forge).
-    pub fn requests(&self) -> usize {
-        match self {
-            AnyForge::Local(_) => 0,
-            AnyForge::GitHub(g) => g.requests(),
-        }
-    }
-}
-
 /// Forwards a call to whichever forge this is.
 macro_rules! each {
     ($self:ident, $f:ident => $call:expr) => {
@@ -35,6 +25,9 @@ macro_rules! each {
 impl Forge for AnyForge {
     fn describe(&self) -> String {
         each!(self, f => f.describe())
+    }
+    fn requests(&self) -> usize {
+        each!(self, f => f.requests())
     }
     async fn branch_head(&self, branch: &str) -> Result<Option<CommitSha>> {
         each!(self, f => f.branch_head(branch).await)

@@ -95,11 +95,6 @@ impl GitHubForge {
         Ok(self.gh.get_or_init(|| gh))
     }
 
-    /// How many REST requests this forge has sent.
-    pub fn requests(&self) -> usize {
-        self.requests.load(Ordering::Relaxed)
-    }
-
     fn repo_path(&self, rest: &str) -> String {
         format!("/repos/{}/{}{rest}", self.owner, self.repo)
     }
@@ -297,6 +292,10 @@ fn api_error(method: &Method, path: &str, status: StatusCode, body: &Value) -> F
 impl Forge for GitHubForge {
     fn describe(&self) -> String {
         format!("{}/{}", self.owner, self.repo)
+    }
+
+    fn requests(&self) -> usize {
+        self.requests.load(Ordering::Relaxed)
     }
 
     async fn branch_head(&self, branch: &str) -> Result<Option<CommitSha>> {

@@ -93,6 +93,10 @@ pub type Result<T, E = ForgeError> = std::result::Result<T, E>;
 pub trait Forge {
     /// A short description for logs and reports (a URL without credentials, or a path).
     fn describe(&self) -> String;
+    /// How many API requests this forge has sent (0 for forges that speak git, not an API).
+    fn requests(&self) -> usize {
+        0
+    }
     /// The tip of `branch`, or `None` when it does not exist.
     async fn branch_head(&self, branch: &str) -> Result<Option<CommitSha>>;
     /// The text of `path` at `commit`, or `None` when absent.

@@ -77,6 +77,9 @@ enum Store {
 pub struct Ledger {
     branch: String,
     store: Store,
+    /// The last snapshot read, reused until this process writes: one run reads the ledger once per write,
+    /// not once per step (an idle tick on GitHub costs a handful of requests). Writes always read afresh.
+    cache: std::sync::Mutex<Option<Snapshot>>,
 }
 
 impl Ledger {
@@ -85,12 +88,20 @@ impl Ledger {
         std::fs::create_dir_all(workdir)
             .map_err(|e| GitError::CannotCreate { path: workdir.display().to_string(), message: e.to_string() })?;
         let store = Store::Git { url: url.to_owned(), repo: Repo::init_bare(workdir)?, token };
-        Ok(Ledger { branch: branch.to_owned(), store })
+        Ok(Ledger { branch: branch.to_owned(), store, cache: std::sync::Mutex::new(None) })
     }
 
     /// The ledger on `branch` of a GitHub repository, through the API.
     pub fn github(forge: GitHubForge, branch: &str) -> Ledger {
-        Ledger { branch: branch.to_owned(), store: Store::GitHub(forge) }
+        Ledger { branch: branch.to_owned(), store: Store::GitHub(forge), cache: std::sync::Mutex::new(None) }
+    }
+
+    /// API requests sent for the ledger (0 for a git repository).
+    pub fn requests(&self) -> usize {
+        match &self.store {
+            Store::Git { .. } => 0,
+            Store::GitHub(f) => f.requests(),
+        }
     }
 
     pub fn describe(&self) -> String {
@@ -160,8 +171,18 @@ impl Ledger {
         }
     }
 
-    /// Reads the ledger at the current tip.
+    /// Reads the ledger (at the current tip, or as this process last read or wrote it).
     pub async fn read(&self) -> Result<Snapshot, LedgerError> {
+        if let Some(s) = self.cache.lock().map_err(|_| LedgerError::Contended)?.clone() {
+            return Ok(s);
+        }
+        let snapshot = self.read_fresh().await?;
+        *self.cache.lock().map_err(|_| LedgerError::Contended)? = Some(snapshot.clone());
+        Ok(snapshot)
+    }
+
+    /// Reads the ledger at the current tip.
+    async fn read_fresh(&self) -> Result<Snapshot, LedgerError> {
         let Some(tip) = self.tip().await? else { return Ok(Snapshot::default()) };
         let mut logs = BTreeMap::new();
         for drill in self.list_dir(&tip, "drills").await? {
@@ -192,8 +213,10 @@ impl Ledger {
         at: Timestamp,
     ) -> Result<Written, LedgerError> {
         let identity = Identity::new(who.0, who.1, at);
+        // Whatever happens, the next read looks at the branch again.
+        self.cache.lock().map_err(|_| LedgerError::Contended)?.take();
         for retries in 0..CAS_ATTEMPTS {
-            let snapshot = self.read().await?;
+            let snapshot = self.read_fresh().await?;
             let (changes, appended) = self.changes(&snapshot, write).await?;
             if changes.is_empty() {
                 return Ok(Written { commit: None, appended: 0, retries });

@@ -48,6 +48,8 @@ pub enum RunError {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Report {
     pub steps: Vec<(String, Vec<String>)>,
+    /// API requests the run sent (GitHub), for the summary.
+    pub requests: usize,
 }
 
 impl Report {
@@ -96,6 +98,11 @@ impl<F: Forge> Runner<'_, F> {
 
     fn event(&self, time: Timestamp, kind: EventKind) -> Event {
         Event::new(time, self.settings.actor.name.clone(), self.settings.source.clone(), kind)
+    }
+
+    /// API requests sent so far by the ledger and the forges (GitHub's budget is about 1,000 an hour).
+    pub fn requests(&self) -> usize {
+        self.ledger.requests() + self.forges.by_repo.values().map(Forge::requests).sum::<usize>()
     }
 
     /// The drills in the ledger, folded.
@@ -190,6 +197,7 @@ impl<F: Forge> Runner<'_, F> {
         for d in self.drills_with(&unwritten).await?.iter().filter(|d| d.is_resolved() && d.reported.is_none()) {
             self.write_report(d, now, &mut report).await?;
         }
+        report.requests = self.requests();
         Ok(report)
     }
 

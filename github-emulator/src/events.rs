@@ -34,12 +34,17 @@ impl Ctx<'_> {
             for extra in ["network_count", "subscribers_count"] {
                 map.remove(extra);
             }
+            map.insert("custom_properties".to_owned(), json!({}));
         }
         Ok(repo)
     }
 
     pub fn pull_request_event(&mut self, action: &str, pr: &Pull) -> Result<PathBuf, ApiError> {
-        let pull_request = self.pull_json(pr)?;
+        let mut pull_request = self.pull_json(pr)?;
+        // Webhooks show the repositories' custom properties; the REST pull request does not.
+        for side in ["head", "base"] {
+            pull_request[side]["repo"]["custom_properties"] = json!({});
+        }
         let payload = json!({
             "action": action,
             "number": pr.number,

@@ -564,4 +564,49 @@ fn admin_actions_write_webhook_payloads_github_would_send() {
     events.sort();
     assert_eq!(events.len(), 11, "{events:?}");
     assert_webhooks_valid(&events);
+    for (example, prefix) in [
+        ("push.json", "push."),
+        ("pull_request.opened.json", "pull_request.opened."),
+        ("pull_request.closed.merged.derived.json", "pull_request.closed."),
+        ("issue_comment.created.on-pr.derived.json", "issue_comment.created."),
+    ] {
+        let ours = events.iter().find(|p| p.file_name().unwrap().to_string_lossy().starts_with(prefix)).unwrap();
+        assert_same_fields_as_real_example(example, ours);
+    }
+}
+
+/// Every field of GitHub's real example (`../shared/payloads/`) is in ours too, except where ours is null or empty
+/// (no assignee, no labels) and the organization/installation parts a user repository does not have.
+fn assert_same_fields_as_real_example(example: &str, file: &Path) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/payloads").join(example);
+    let Ok(real) = std::fs::read(&path) else {
+        eprintln!("SKIPPED the comparison with {}: absent", path.display());
+        return;
+    };
+    let real: Value = serde_json::from_slice(&real).unwrap();
+    let ours: Value = serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
+    let mut missing = Vec::new();
+    compare_fields(&real, &ours, "", &mut missing);
+    missing.retain(|f| !["installation", "organization", "enterprise"].iter().any(|skip| f.starts_with(skip)));
+    assert!(missing.is_empty(), "{} lacks fields of {example}: {missing:?}", file.display());
+}
+
+fn compare_fields(real: &Value, ours: &Value, at: &str, missing: &mut Vec<String>) {
+    match (real, ours) {
+        (Value::Object(real), Value::Object(ours)) => {
+            for (key, value) in real {
+                let here = if at.is_empty() { key.clone() } else { format!("{at}.{key}") };
+                match ours.get(key) {
+                    None => missing.push(here),
+                    Some(mine) => compare_fields(value, mine, &here, missing),
+                }
+            }
+        }
+        (Value::Array(real), Value::Array(ours)) => {
+            if let (Some(first), Some(mine)) = (real.first(), ours.first()) {
+                compare_fields(first, mine, &format!("{at}[]"), missing);
+            }
+        }
+        _ => {}
+    }
 }

@@ -46,18 +46,19 @@ fn main() -> anyhow::Result<()> {
         .init();
     let config = parse(std::env::args().skip(1))?;
     let running = Emulator::start(config)?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    // Listen for SIGTERM before announcing the address, so a supervisor that stops us at once is obeyed.
+    let mut term =
+        runtime.block_on(async { tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) })?;
     let mut stdout = std::io::stdout();
     writeln!(stdout, "listening on {}", running.url())?;
     stdout.flush()?;
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {}
             _ = term.recv() => {}
         }
-        anyhow::Ok(())
-    })?;
+    });
     running.shutdown();
     Ok(())
 }

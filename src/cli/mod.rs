@@ -3,6 +3,7 @@
 mod action;
 mod command;
 mod demo;
+mod doctor;
 pub(crate) mod lifecycle;
 mod patch;
 mod preview;
@@ -49,6 +50,8 @@ pub enum Command {
     Status(status::Args),
     /// Run a whole drill locally in a few seconds, with simulated time and no network.
     Demo(demo::Args),
+    /// Check that everything is ready for the first drill: token, repositories, branches, faults, schedules.
+    Doctor(doctor::Args),
     /// Run as a GitHub Action: read INPUT_*, GITHUB_* and the event payload.
     Action(action::Args),
 }
@@ -83,6 +86,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Command(a) => command::run(a),
         Command::Status(a) => status::run(a),
         Command::Demo(a) => demo::run(a),
+        Command::Doctor(a) => doctor::run(a),
         Command::Action(a) => action::run(a),
     }
 }

@@ -184,6 +184,11 @@ impl GitHubForge {
 }
 
 impl GitHubForge {
+    /// The repository as GitHub describes it (`GET /repos/{owner}/{repo}`): merge settings, visibility.
+    pub async fn repository(&self) -> Result<Value> {
+        self.ok(Method::GET, &self.repo_path(""), None).await
+    }
+
     /// The names in folder `dir` at `commit` (empty when it does not exist).
     pub async fn list_dir(&self, commit: &CommitSha, dir: &str) -> Result<Vec<String>> {
         let p = self.repo_path(&format!("/contents/{}?ref={commit}", encode_path(dir)));

@@ -65,6 +65,17 @@ fn a_whole_drill_on_github_recovers_with_the_emulator_clocks_time_to_recovery() 
         out
     };
 
+    // Before the first drill: the readiness table.
+    let mut cmd = firedrill();
+    cmd.args(["doctor", "--scenarios"])
+        .arg(dir.path().join("scenarios"))
+        .args(["--control", "acme/drills", "--api-url", &emulator.url(), "--now", "2026-11-23T12:00:00Z", "--workdir"])
+        .arg(dir.path().join("work"))
+        .env("FIREDRILL_TOKEN", &token);
+    let (code, out, err) = run(&mut cmd);
+    assert_eq!(code, 0, "{out}{err}");
+    insta::assert_snapshot!(out.replace(&emulator.url(), "[API]"));
+
     let out = tick(plan.open_at);
     assert!(out.contains("opened `chore/tune-redis-pool-"), "{out}");
     let st = emulator.state().unwrap();

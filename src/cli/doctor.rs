@@ -1,0 +1,209 @@
+//! `firedrill doctor`: is everything ready for the first drill? A readiness table, checked before any write.
+
+use std::io::Write;
+
+use anyhow::Context;
+use jiff::{SignedDuration, Timestamp};
+
+use super::Outcome;
+use super::lifecycle::{Common, runtime};
+use crate::drill::prepare;
+use crate::forge::Forge;
+use crate::forge::any::AnyForge;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub common: Common,
+    /// The instant to plan from (RFC 3339); default: now.
+    #[arg(long, value_name = "RFC3339")]
+    pub now: Option<Timestamp>,
+}
+
+/// GitHub disables scheduled workflows of public repositories after this long without activity.
+const SCHEDULE_PAUSE: SignedDuration = SignedDuration::from_hours(60 * 24);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Status {
+    Ok,
+    Warn,
+    Fail,
+}
+
+struct Row {
+    check: String,
+    status: Status,
+    detail: String,
+}
+
+/// What kind of token this is, from GitHub's documented prefixes.
+fn token_kind(token: &str) -> (&'static str, Status) {
+    match token.get(..4) {
+        _ if token.starts_with("github_pat_") => ("fine-grained personal access token", Status::Ok),
+        Some("ghp_") => ("classic personal access token", Status::Ok),
+        Some("ghs_") => ("GitHub App installation token (or the workflow's GITHUB_TOKEN)", Status::Ok),
+        Some("gho_") => ("OAuth token", Status::Ok),
+        _ => ("a token of unknown kind", Status::Warn),
+    }
+}
+
+pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    let setup = args.common.setup("doctor", true)?;
+    let now = args.now.unwrap_or_else(Timestamp::now);
+    let rt = runtime()?;
+    let mut rows = Vec::new();
+    let mut row = |check: String, status: Status, detail: String| rows.push(Row { check, status, detail });
+
+    // The token: which kind, and whether it is the workflow's own (merges with it start no workflow).
+    match std::env::var("FIREDRILL_TOKEN").ok().filter(|t| !t.is_empty()) {
+        None => row(
+            "token".into(),
+            Status::Warn,
+            "FIREDRILL_TOKEN is not set: only unauthenticated git remotes work".into(),
+        ),
+        Some(t) => {
+            let (kind, status) = token_kind(&t);
+            if std::env::var("GITHUB_TOKEN").ok().as_deref() == Some(t.as_str()) {
+                row(
+                    "token".into(),
+                    Status::Warn,
+                    "this is the workflow's GITHUB_TOKEN: its merges start no deploy workflow and its pull requests are \
+                     authored by github-actions[bot]; give a personal or GitHub App token as drill-token"
+                        .into(),
+                );
+            } else {
+                row("token".into(), status, kind.into());
+            }
+        }
+    }
+    let ledger = rt.block_on(setup.ledger.read());
+    match ledger {
+        Ok(s) => row("ledger".into(), Status::Ok, format!("{} ({} drill(s))", setup.ledger.describe(), s.logs.len())),
+        Err(e) => row("ledger".into(), Status::Fail, format!("{}: {e}", setup.ledger.describe())),
+    }
+
+    for s in &setup.scenarios {
+        let id = s.id.as_str();
+        let key = s.target.repo.as_ref().map(|r| r.as_str().to_owned());
+        let Some(forge) = setup.forges.by_repo.get(&key) else { continue };
+        let branch = s.target.branch.as_str();
+        if let AnyForge::GitHub(g) = forge {
+            match rt.block_on(g.repository()) {
+                Ok(repo) => {
+                    let method = setup.settings.merge_method;
+                    let field = match method {
+                        crate::git::MergeMethod::Merge => "allow_merge_commit",
+                        crate::git::MergeMethod::Squash => "allow_squash_merge",
+                        crate::git::MergeMethod::FastForward => "allow_rebase_merge",
+                    };
+                    let allowed = repo[field].as_bool().unwrap_or(true);
+                    row(
+                        format!("{id}: merge method"),
+                        if allowed { Status::Ok } else { Status::Fail },
+                        if allowed {
+                            format!("{method:?} is allowed in {}", g.describe())
+                        } else {
+                            format!("{} disables {field}: choose another --merge-method", g.describe())
+                        },
+                    );
+                    if repo["private"].as_bool() == Some(false)
+                        && let Ok(Some(plan)) = prepare::plan(s, now)
+                        && plan.merge_at.duration_since(now) > SCHEDULE_PAUSE
+                    {
+                        row(
+                            format!("{id}: schedule"),
+                            Status::Warn,
+                            "the next drill is more than 60 days away and GitHub pauses scheduled workflows of public \
+                             repositories after 60 days without activity: re-enable the workflow or run it by hand"
+                                .into(),
+                        );
+                    }
+                }
+                Err(e) => row(format!("{id}: repository"), Status::Fail, e.to_string()),
+            }
+        }
+        let head = match rt.block_on(forge.branch_head(branch)) {
+            Ok(Some(h)) => {
+                row(format!("{id}: branch"), Status::Ok, format!("{branch} of {} at {}", forge.describe(), h.short()));
+                h
+            }
+            Ok(None) => {
+                row(format!("{id}: branch"), Status::Fail, format!("{branch} does not exist in {}", forge.describe()));
+                continue;
+            }
+            Err(e) => {
+                row(format!("{id}: branch"), Status::Fail, format!("{}: {e}", forge.describe()));
+                continue;
+            }
+        };
+        let mut files = std::collections::BTreeMap::new();
+        for path in std::iter::once(s.target.path.as_str()).chain(s.cover.iter().map(|c| c.file(&s.target).as_str())) {
+            if let Ok(Some(text)) = rt.block_on(forge.read_file(&head, path)) {
+                files.insert(path.to_owned(), text);
+            }
+        }
+        match prepare::edits(s, |p| {
+            files.get(p).cloned().ok_or_else(|| (format!("`{p}` does not exist on {branch}"), None))
+        }) {
+            Ok(edits) => {
+                let changed: usize = edits
+                    .iter()
+                    .map(|e| {
+                        crate::render::diff::unified(&e.path, &e.before, &e.after)
+                            .lines()
+                            .filter(|l| l.starts_with('+') && !l.starts_with("+++"))
+                            .count()
+                    })
+                    .sum();
+                row(
+                    format!("{id}: fault"),
+                    Status::Ok,
+                    format!("applies to {}: {changed} line(s) change", s.target.path.as_str()),
+                );
+            }
+            Err(e) => row(format!("{id}: fault"), Status::Fail, e.to_string()),
+        }
+        match prepare::plan(s, now) {
+            Ok(Some(plan)) => row(
+                format!("{id}: next drill"),
+                Status::Ok,
+                format!("merges {}", crate::schedule::format_instant(plan.merge_at, &plan.zone)),
+            ),
+            Ok(None) => row(format!("{id}: next drill"), Status::Ok, "no schedule: started by hand".into()),
+            Err(e) => row(format!("{id}: next drill"), Status::Fail, e.to_string()),
+        }
+    }
+
+    let width = rows.iter().map(|r| r.check.chars().count()).max().unwrap_or(5).max(5);
+    let mut out = format!("{:<width$}  STATUS  DETAIL\n", "CHECK");
+    for r in &rows {
+        let status = match r.status {
+            Status::Ok => "ok",
+            Status::Warn => "warn",
+            Status::Fail => "FAIL",
+        };
+        out.push_str(&format!("{:<width$}  {status:<6}  {}\n", r.check, r.detail));
+    }
+    let failed = rows.iter().filter(|r| r.status == Status::Fail).count();
+    let warned = rows.iter().filter(|r| r.status == Status::Warn).count();
+    out.push_str(&match (failed, warned) {
+        (0, 0) => "Ready for the first drill.\n".to_owned(),
+        (0, w) => format!("Ready, with {w} warning(s).\n"),
+        (f, _) => format!("Not ready: {f} check(s) failed.\n"),
+    });
+    std::io::stdout().lock().write_all(out.as_bytes()).context("writing to stdout")?;
+    Ok(if failed > 0 { Outcome::Invalid } else { Outcome::Ok })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_kinds_follow_githubs_prefixes() {
+        assert_eq!(token_kind("github_pat_11AB").0, "fine-grained personal access token");
+        assert_eq!(token_kind("ghp_abc").0, "classic personal access token");
+        assert_eq!(token_kind("ghs_abc").1, Status::Ok);
+        assert_eq!(token_kind("whatever").1, Status::Warn);
+    }
+}

@@ -270,6 +270,9 @@ impl Ctx<'_> {
         if pr.state != "open" {
             return Err(ApiError::new(405, "Pull Request is not mergeable"));
         }
+        if pr.draft {
+            return Err(ApiError::new(405, "Pull Request is still a draft"));
+        }
         if let Some(sha) = expected_sha
             && sha != pr.head_sha
         {

@@ -291,7 +291,10 @@ pub fn to_response(reply: Reply, extra: &[(String, String)]) -> Response<Body> {
         }
         None => Body::empty(),
     };
-    for (name, value) in extra.iter().chain(reply.headers.iter()) {
+    // The reply's own headers (an injected fault's `x-ratelimit-remaining: 0`, say) win over the defaults.
+    let overridden = |name: &str| reply.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
+    let defaults = extra.iter().filter(|(name, _)| !overridden(name));
+    for (name, value) in defaults.chain(reply.headers.iter()) {
         if let (Ok(n), Ok(v)) = (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value)) {
             builder = builder.header(n, v);
         }

@@ -402,13 +402,15 @@ async fn injected_faults_hit_the_next_matching_requests() {
             "times": 2,
             "status": 403,
             "body": {"message": "You have exceeded a secondary rate limit.", "documentation_url": "https://docs.github.com/rest"},
-            "headers": {"retry-after": "7"},
+            "headers": {"retry-after": "7", "x-ratelimit-remaining": "0"},
         }))
         .unwrap();
     for _ in 0..2 {
         let raw = octo._get(format!("{}/repos/acme/app/pulls", h.emu.url())).await.unwrap();
         assert_eq!(raw.status().as_u16(), 403);
         assert_eq!(raw.headers()["retry-after"], "7");
+        let remaining: Vec<_> = raw.headers().get_all("x-ratelimit-remaining").iter().collect();
+        assert_eq!(remaining, ["0"], "the fault's header replaces the default");
     }
     octo.pulls("acme", "app").list().send().await.unwrap();
 

@@ -25,45 +25,92 @@ fn after(t: Timestamp, mins: i64) -> Timestamp {
     t.checked_add(SignedDuration::from_mins(mins)).unwrap()
 }
 
+struct Fixture {
+    emulator: github_emulator::Running,
+    state: tempfile::TempDir,
+    _seeds: tempfile::TempDir,
+    dir: tempfile::TempDir,
+    token: String,
+    plan: firedrill::schedule::Plan,
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        let state = tempfile::tempdir().unwrap();
+        let emulator = github_emulator::Emulator::start(github_emulator::Config::new(state.path())).unwrap();
+        let root = crate::common::root();
+        let values = std::fs::read_to_string(root.join("examples").join(VALUES)).unwrap();
+        let seeds = tempfile::tempdir().unwrap();
+        seed_repo(&seeds.path().join("shop"), &[(VALUES, values)]);
+        seed_repo(&seeds.path().join("drills"), &[("README.md", "Drills for the shop.\n".to_owned())]);
+        emulator.create_repo("acme/shop", Some(&seeds.path().join("shop")), true).unwrap();
+        emulator.create_repo("acme/drills", Some(&seeds.path().join("drills")), true).unwrap();
+        let token = emulator.user_with_token("sam").unwrap();
+        for repo in ["acme/shop", "acme/drills"] {
+            emulator.set_permission(repo, "sam", "write").unwrap();
+        }
+        emulator.set_permission("acme/shop", "ana", "write").unwrap();
+
+        let dir = tempfile::tempdir().unwrap();
+        let seed = std::fs::read_to_string(root.join("scenarios/redis-pool-exhaustion.yaml")).unwrap();
+        let text = seed.replacen("target:\n", "target:\n  repo: acme/shop\n", 1);
+        std::fs::create_dir_all(dir.path().join("scenarios")).unwrap();
+        std::fs::write(dir.path().join("scenarios/redis.yaml"), &text).unwrap();
+        let scenario = firedrill::scenario::load(Path::new("redis.yaml"), &text).unwrap();
+        let plan =
+            firedrill::drill::prepare::plan(&scenario, "2026-11-23T12:00:00Z".parse().unwrap()).unwrap().unwrap();
+        Fixture { emulator, state, _seeds: seeds, dir, token, plan }
+    }
+
+    /// `firedrill ARGS` at `now` on GitHub's clock; returns (exit code, stdout, stderr).
+    fn firedrill(&self, args: &[&str], now: Timestamp) -> (i32, String, String) {
+        self.emulator.set_clock(&now.to_string()).unwrap();
+        let mut cmd = firedrill();
+        cmd.args(args)
+            .arg("--scenarios")
+            .arg(self.dir.path().join("scenarios"))
+            .args([
+                "--control",
+                "acme/drills",
+                "--api-url",
+                &self.emulator.url(),
+                "--now",
+                &now.to_string(),
+                "--workdir",
+            ])
+            .arg(self.dir.path().join("work"))
+            .args(["--identity", "Sam Rivera <sam@acme.example>"])
+            .env("FIREDRILL_TOKEN", &self.token);
+        let (code, out, err) = run(&mut cmd);
+        assert!(!out.contains(&self.token) && !err.contains(&self.token), "the token leaked");
+        (code, out, err)
+    }
+
+    fn tick(&self, now: Timestamp) -> String {
+        let (code, out, err) = self.firedrill(&["tick"], now);
+        assert_eq!(code, 0, "tick at {now}:\n{out}\n{err}");
+        out
+    }
+
+    fn events(&self) -> Vec<firedrill::drill::event::Event> {
+        let control = Repo::open(&self.state.path().join("repos/acme/drills.git")).unwrap();
+        let Some(tip) = control.branch_head("firedrill/ledger").unwrap() else { return Vec::new() };
+        let Some(log) = control.read_file(&tip, &format!("drills/{}/events.jsonl", self.plan.drill_id)).unwrap() else {
+            return Vec::new();
+        };
+        parse_log(&String::from_utf8(log).unwrap()).unwrap()
+    }
+
+    fn names(&self) -> Vec<&'static str> {
+        self.events().iter().map(|e| e.kind.name()).collect()
+    }
+}
+
 #[test]
 fn a_whole_drill_on_github_recovers_with_the_emulator_clocks_time_to_recovery() {
-    let state = tempfile::tempdir().unwrap();
-    let emulator = github_emulator::Emulator::start(github_emulator::Config::new(state.path())).unwrap();
-    let root = crate::common::root();
-    let values = std::fs::read_to_string(root.join("examples").join(VALUES)).unwrap();
-    let seeds = tempfile::tempdir().unwrap();
-    seed_repo(&seeds.path().join("shop"), &[(VALUES, values)]);
-    seed_repo(&seeds.path().join("drills"), &[("README.md", "Drills for the shop.\n".to_owned())]);
-    emulator.create_repo("acme/shop", Some(&seeds.path().join("shop")), true).unwrap();
-    emulator.create_repo("acme/drills", Some(&seeds.path().join("drills")), true).unwrap();
-    let token = emulator.user_with_token("sam").unwrap();
-    for repo in ["acme/shop", "acme/drills"] {
-        emulator.set_permission(repo, "sam", "write").unwrap();
-    }
-    emulator.set_permission("acme/shop", "ana", "write").unwrap();
-
-    let dir = tempfile::tempdir().unwrap();
-    let seed = std::fs::read_to_string(root.join("scenarios/redis-pool-exhaustion.yaml")).unwrap();
-    let text = seed.replacen("target:\n", "target:\n  repo: acme/shop\n", 1);
-    std::fs::create_dir_all(dir.path().join("scenarios")).unwrap();
-    std::fs::write(dir.path().join("scenarios/redis.yaml"), &text).unwrap();
-    let scenario = firedrill::scenario::load(Path::new("redis.yaml"), &text).unwrap();
-    let plan = firedrill::drill::prepare::plan(&scenario, "2026-11-23T12:00:00Z".parse().unwrap()).unwrap().unwrap();
-
-    let tick = |now: Timestamp| -> String {
-        emulator.set_clock(&now.to_string()).unwrap();
-        let mut cmd = firedrill();
-        cmd.args(["tick", "--scenarios"])
-            .arg(dir.path().join("scenarios"))
-            .args(["--control", "acme/drills", "--api-url", &emulator.url(), "--now", &now.to_string(), "--workdir"])
-            .arg(dir.path().join("work"))
-            .args(["--identity", "Sam Rivera <sam@acme.example>"])
-            .env("FIREDRILL_TOKEN", &token);
-        let (code, out, err) = run(&mut cmd);
-        assert_eq!(code, 0, "tick at {now}:\n{out}\n{err}");
-        assert!(!out.contains(&token) && !err.contains(&token), "the token leaked");
-        out
-    };
+    let f = Fixture::new();
+    let (emulator, plan, token, state, dir) = (&f.emulator, &f.plan, &f.token, &f.state, &f.dir);
+    let tick = |now: Timestamp| f.tick(now);
 
     // Before the first drill: the readiness table.
     let mut cmd = firedrill();
@@ -113,4 +160,54 @@ fn a_whole_drill_on_github_recovers_with_the_emulator_clocks_time_to_recovery() 
     let requests: usize = idle.lines().find_map(|l| l.strip_prefix("GitHub API requests: ")).unwrap().parse().unwrap();
     assert!(requests <= 6, "an idle tick sent {requests} requests:\n{idle}");
     assert_eq!(control.branch_head("firedrill/ledger").unwrap(), Some(tip));
+}
+
+#[test]
+fn faults_injected_at_every_step_converge_on_re_runs_without_duplicates() {
+    let f = Fixture::new();
+    let fault = |method: &str, path: &str, extra: serde_json::Value| {
+        let mut v = json!({"method": method, "path": path, "times": 1});
+        v.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        f.emulator.inject(&v).unwrap();
+    };
+
+    let clear = || f.emulator.admin("DELETE", "/_emulator/faults", &json!({})).unwrap();
+    // A dropped connection, once, is retried by the client and changes nothing.
+    fault("POST", "/repos/acme/shop/git/refs", json!({"drop": true}));
+    // Opening: the pull request cannot be created (the connection keeps dropping) after the branch was
+    // pushed: the run fails. The next run finds the branch and opens the pull request, once.
+    fault("POST", "/repos/acme/shop/pulls", json!({"drop": true, "times": 20}));
+    let (code, out, err) = f.firedrill(&["tick"], f.plan.open_at);
+    assert_ne!(code, 0, "{out}{err}");
+    assert_eq!(f.names(), ["planned"]);
+    clear();
+    f.tick(f.plan.open_at);
+    assert_eq!(f.names(), ["planned", "opened"]);
+
+    // A secondary rate limit on a read is waited out (retry-after: 1 s).
+    fault(
+        "GET",
+        "/repos/acme/shop/pulls/*",
+        json!({"status": 403, "headers": {"retry-after": "1"}, "body": {"message": "You have exceeded a secondary rate limit"}}),
+    );
+    // Merging: a 502 on the merge is retried by the client; then the ledger cannot be written after the
+    // merge landed, so the run fails. The next run records the merge GitHub made, with its merged_at.
+    fault("PUT", "/repos/acme/shop/pulls/*/merge", json!({"status": 502, "body": {"message": "Server Error"}}));
+    fault("PATCH", "/repos/acme/drills/git/refs/*", json!({"drop": true, "times": 20}));
+    let (code, out, err) = f.firedrill(&["tick"], f.plan.merge_at);
+    assert_ne!(code, 0, "{out}{err}");
+    // The rate limit and the 502 were hit (and so consumed); only the ledger's fault is left.
+    let left = f.emulator.admin("GET", "/_emulator/faults", &json!({})).unwrap();
+    let paths: Vec<&str> = left.as_array().unwrap().iter().map(|x| x["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["/repos/acme/drills/git/refs/*"], "{left}");
+    clear();
+    f.tick(after(f.plan.merge_at, 2));
+
+    let st = f.emulator.state().unwrap();
+    let pulls = st["repos"]["acme/shop"]["pulls"].as_array().unwrap();
+    assert_eq!(pulls.len(), 1, "one pull request: {pulls:?}");
+    assert_eq!(pulls[0]["merged_at"], "2026-11-24T10:37:00Z");
+    assert_eq!(f.names(), ["planned", "opened", "merged"]);
+    let merged = f.events().into_iter().find(|e| e.kind.name() == "merged").unwrap();
+    assert_eq!(merged.time, f.plan.merge_at, "the landing GitHub recorded, not the re-run's instant");
 }

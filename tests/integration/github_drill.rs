@@ -118,7 +118,7 @@ fn a_whole_drill_on_github_recovers_with_the_emulator_clocks_time_to_recovery() 
         .arg(dir.path().join("scenarios"))
         .args(["--control", "acme/drills", "--api-url", &emulator.url(), "--now", "2026-11-23T12:00:00Z", "--workdir"])
         .arg(dir.path().join("work"))
-        .env("FIREDRILL_TOKEN", &token);
+        .env("FIREDRILL_TOKEN", token);
     let (code, out, err) = run(&mut cmd);
     assert_eq!(code, 0, "{out}{err}");
     insta::assert_snapshot!(out.replace(&emulator.url(), "[API]"));

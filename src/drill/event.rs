@@ -66,6 +66,9 @@ pub enum EventKind {
     Hint { index: usize, text: String },
     /// The fault is gone from the base branch: which commit removed it (its landing time is the event time).
     Recovered { commit: String, how: RecoveryHow },
+    /// The target environment's deployments: when the fault was deployed and when the recovery was (from the
+    /// forge's deployment statuses, where the repository has them).
+    Deployed { fault: Timestamp, fix: Timestamp },
     /// `safety.max_duration` passed without recovery.
     TimedOut {
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -88,6 +91,7 @@ impl EventKind {
             EventKind::Command { .. } => "command",
             EventKind::Hint { .. } => "hint",
             EventKind::Recovered { .. } => "recovered",
+            EventKind::Deployed { .. } => "deployed",
             EventKind::TimedOut { .. } => "timed_out",
             EventKind::Aborted { .. } => "aborted",
             EventKind::Reported { .. } => "reported",

@@ -61,6 +61,8 @@ pub struct Drill {
     pub merged: Option<Landed>,
     pub recovered: Option<(Landed, RecoveryHow)>,
     pub timed_out: Option<Timestamp>,
+    /// When the fault and the recovery were deployed to the target environment, where known.
+    pub deployed: Option<(Timestamp, Timestamp)>,
     pub aborted: Option<(Timestamp, String, String)>,
     pub abandoned: Option<(Timestamp, String)>,
     /// Released hints: (index, when).
@@ -85,6 +87,7 @@ impl Drill {
                 merged: None,
                 recovered: None,
                 timed_out: None,
+                deployed: None,
                 aborted: None,
                 abandoned: None,
                 hints: Vec::new(),
@@ -114,6 +117,9 @@ impl Drill {
                 EventKind::Hint { index, .. } => d.hints.push((*index, e.time)),
                 EventKind::Recovered { commit, how } => {
                     d.recovered.get_or_insert((Landed { at: e.time, commit: commit.clone() }, *how));
+                }
+                EventKind::Deployed { fault, fix } => {
+                    d.deployed.get_or_insert((*fault, *fix));
                 }
                 EventKind::TimedOut { .. } => {
                     d.timed_out.get_or_insert(e.time);
@@ -149,6 +155,11 @@ impl Drill {
     /// watched until someone removes the fault).
     pub fn is_resolved(&self) -> bool {
         matches!(self.phase(), Phase::Recovered | Phase::Aborted | Phase::Abandoned)
+    }
+
+    /// Time to recovery as the users saw it: from the fault's deployment to the fix's deployment.
+    pub fn deploy_time_to_recovery(&self) -> Option<SignedDuration> {
+        self.deployed.map(|(fault, fix)| fix.duration_since(fault))
     }
 
     /// Time to recovery: from the fault's landing to the landing of the commit that removed it.

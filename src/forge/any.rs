@@ -76,6 +76,9 @@ impl Forge for AnyForge {
     async fn close_change(&self, change: &Change) -> Result<()> {
         each!(self, f => f.close_change(change).await)
     }
+    async fn deployed_at(&self, environment: &str, commit: &CommitSha) -> Result<Option<Timestamp>> {
+        each!(self, f => f.deployed_at(environment, commit).await)
+    }
     async fn post_note(&self, change: &Change, marker: &str, body: &str) -> Result<()> {
         each!(self, f => f.post_note(change, marker, body).await)
     }

@@ -588,6 +588,31 @@ impl Forge for GitHubForge {
             .map(|_| ())
     }
 
+    async fn deployed_at(&self, environment: &str, commit: &CommitSha) -> Result<Option<Timestamp>> {
+        let p =
+            self.repo_path(&format!("/deployments?environment={}&sha={commit}&per_page=10", encode_path(environment)));
+        let deployments = self.ok(Method::GET, &p, None).await?;
+        let mut first: Option<Timestamp> = None;
+        for d in deployments.as_array().into_iter().flatten() {
+            let Some(id) = d["id"].as_u64() else { continue };
+            let statuses = self
+                .ok(Method::GET, &self.repo_path(&format!("/deployments/{id}/statuses?per_page=100")), None)
+                .await?;
+            let ok = statuses
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|s| s["state"] == "success")
+                .filter_map(|s| time(&s["created_at"]))
+                .min();
+            first = match (first, ok) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
+        Ok(first)
+    }
+
     async fn post_note(&self, change: &Change, marker: &str, body: &str) -> Result<()> {
         let text = format!("{body}\n\n<!-- {marker} -->");
         let comments = self

@@ -137,6 +137,11 @@ pub trait Forge {
     async fn history(&self, base: &str, after: &CommitSha) -> Result<Vec<Landing>>;
     /// Closes `change` without merging it.
     async fn close_change(&self, change: &Change) -> Result<()>;
+    /// When `commit` was first deployed successfully to `environment` (a deployment status `success`), for
+    /// forges that track deployments; `None` when unknown.
+    async fn deployed_at(&self, _environment: &str, _commit: &CommitSha) -> Result<Option<Timestamp>> {
+        Ok(None)
+    }
     /// Posts or updates (found by `marker`) a status note on `change`. The local forge has nowhere to post:
     /// its notes are the ledger's events.
     async fn post_note(&self, change: &Change, marker: &str, body: &str) -> Result<()>;

@@ -240,6 +240,17 @@ fn key_figures(o: &mut String, scenario: &Scenario, drill: &Drill, extra: &Repor
         rows.push(("How", how_text.to_owned()));
         rows.push((if by_team { "Recovering commit" } else { "Removed by" }, links.commit(&landed.commit)));
     }
+    if let (Some(d), Some((fault, fix))) = (drill.deploy_time_to_recovery(), drill.deployed) {
+        rows.push((
+            "Deploy to deploy",
+            format!(
+                "{} (the fault was deployed {}, the fix {})",
+                human_duration(d),
+                format_instant(fault, zone),
+                format_instant(fix, zone)
+            ),
+        ));
+    }
     if let Some(baseline) = extra.baseline_mttr
         && drill.merged.is_some()
     {
@@ -406,6 +417,11 @@ fn what(e: &Event, drill: &Drill, links: &Links) -> String {
         EventKind::Aborted { reason } if reason.trim().is_empty() => "**Aborted**".to_owned(),
         EventKind::Aborted { reason } => format!("**Aborted**: {}", text(reason)),
         EventKind::Reported { path } => format!("Report written to {}", code(path)),
+        EventKind::Deployed { fault, fix } => format!(
+            "**Fix deployed**: the fault reached the environment at {} UTC, the fix at {} UTC",
+            fault.strftime("%H:%M"),
+            fix.strftime("%H:%M")
+        ),
     }
 }
 
@@ -465,6 +481,7 @@ fn mermaid_label(e: &Event, drill: &Drill) -> String {
         EventKind::TimedOut { .. } => "Time limit reached".to_owned(),
         EventKind::Aborted { .. } => format!("Aborted by {}", who(e)),
         EventKind::Reported { .. } => "Report written".to_owned(),
+        EventKind::Deployed { .. } => "Fix deployed".to_owned(),
     }
 }
 

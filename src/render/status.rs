@@ -111,6 +111,9 @@ fn detail(e: &Event, drill: &Drill) -> String {
         EventKind::Opened { branch, change, .. } if change == branch => format!("branch {branch}"),
         EventKind::Opened { branch, change, .. } => format!("{} from branch {branch}", change_name(change)),
         EventKind::Merged { commit } => format!("the fault landed: {}", short(commit)),
+        EventKind::Deployed { fault, fix } => {
+            format!("deployed: the fault at {}, the fix at {}", fault.strftime("%H:%M"), fix.strftime("%H:%M"))
+        }
         EventKind::Abandoned { reason } => one_line(reason),
         EventKind::Command { name, args } => match args.as_deref().map(one_line).filter(|a| !a.is_empty()) {
             Some(args) => format!("/drill {name} {args}"),

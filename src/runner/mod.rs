@@ -409,6 +409,15 @@ impl<F: Forge> Runner<'_, F> {
                         EventKind::Recovered { commit: landing.sha.to_string(), how },
                     ),
                 ));
+                // Where the target environment has deployments: from the fault's to the fix's deployment.
+                if let Some(env) = &s.target.environment {
+                    let fault = forge.deployed_at(env, &merge_commit).await.map_err(&fe)?;
+                    let fix = forge.deployed_at(env, &landing.sha).await.map_err(&fe)?;
+                    if let (Some(fault), Some(fix)) = (fault, fix) {
+                        report.say(format!("{}: deployed to {env}: fault {fault}, fix {fix}", d.id));
+                        events.push((d.id.clone(), self.event(fix, EventKind::Deployed { fault, fix })));
+                    }
+                }
                 self.record(events, "firedrill: record recovery", now).await?;
             }
             return Ok(());

@@ -133,10 +133,32 @@ fn a_whole_drill_on_github_recovers_with_the_emulator_clocks_time_to_recovery() 
     let out = tick(plan.merge_at);
     assert!(out.contains("merged into main"), "{out}");
 
+    // The deploy workflow rolls each commit of main out to staging some minutes after it lands.
+    let deploy = |sha: &str, at: Timestamp| {
+        emulator.set_clock(&at.to_string()).unwrap();
+        let d = emulator
+            .admin("POST", "/_emulator/repos/acme/shop/deployments", &json!({"ref": sha, "environment": "staging"}))
+            .unwrap();
+        let id = d["deployment"]["id"].as_u64().unwrap();
+        emulator
+            .admin(
+                "POST",
+                &format!("/_emulator/repos/acme/shop/deployments/{id}/statuses"),
+                &json!({"state": "success"}),
+            )
+            .unwrap();
+    };
+    let merge_sha =
+        emulator.state().unwrap()["repos"]["acme/shop"]["pulls"][0]["merge_commit_sha"].as_str().unwrap().to_owned();
+    deploy(&merge_sha, after(plan.merge_at, 10));
+
     // Ana presses "Revert" on the pull request 1 h 18 min later and merges the revert.
     let revert_at = after(plan.merge_at, 78);
     emulator.set_clock(&revert_at.to_string()).unwrap();
-    emulator.admin("POST", "/_emulator/repos/acme/shop/pulls/1/revert", &json!({"as": "ana", "merge": true})).unwrap();
+    let reverted = emulator
+        .admin("POST", "/_emulator/repos/acme/shop/pulls/1/revert", &json!({"as": "ana", "merge": true}))
+        .unwrap();
+    deploy(reverted["sha"].as_str().unwrap(), after(revert_at, 5));
 
     let out = tick(after(revert_at, 6));
     assert!(out.contains("time to recovery 1 h 18 min"), "{out}");
@@ -148,12 +170,22 @@ fn a_whole_drill_on_github_recovers_with_the_emulator_clocks_time_to_recovery() 
     let log = control.read_file(&tip, &format!("drills/{}/events.jsonl", plan.drill_id)).unwrap().unwrap();
     let events = parse_log(&String::from_utf8(log).unwrap()).unwrap();
     let names: Vec<_> = events.iter().map(|e| e.kind.name()).collect();
-    assert_eq!(names, ["planned", "opened", "merged", "recovered", "reported"], "{st}");
+    assert_eq!(names, ["planned", "opened", "merged", "recovered", "deployed", "reported"], "{st}");
     let merged = events.iter().find(|e| e.kind.name() == "merged").unwrap();
     assert_eq!(merged.time, plan.merge_at, "GitHub's merged_at");
     let recovered = events.iter().find(|e| e.kind.name() == "recovered").unwrap();
     assert_eq!(recovered.time, revert_at, "the revert's landing");
     assert!(matches!(recovered.kind, EventKind::Recovered { how: RecoveryHow::Revert, .. }));
+    // From the fault's deployment (merge + 10 min) to the fix's (revert + 5 min): 1 h 13 min.
+    let deployed = events.iter().find(|e| e.kind.name() == "deployed").unwrap();
+    assert!(
+        matches!(deployed.kind, EventKind::Deployed { fault, fix } if fault == after(plan.merge_at, 10) && fix == after(revert_at, 5)),
+        "{deployed:?}"
+    );
+    let report =
+        String::from_utf8(control.read_file(&tip, &format!("drills/{}/report.md", plan.drill_id)).unwrap().unwrap())
+            .unwrap();
+    assert!(report.contains("| Deploy to deploy | 1 h 13 min"), "{report}");
 
     // A second tick at the same instant writes nothing, and an idle tick costs a handful of requests.
     let idle = tick(after(revert_at, 6));

@@ -166,7 +166,7 @@ fn execute(
             run.title = format!("firedrill tick at {now}{dry}");
             write!(out, "{}", render_report(&run.title, &report))?;
             run.steps = report.steps;
-            let drills = runner.drills()?;
+            let drills = runtime()?.block_on(runner.drills())?;
             run.outputs = outputs(pick(&drills, only.as_deref(), None));
             Ok(Outcome::Ok)
         }
@@ -179,7 +179,7 @@ fn execute(
             run.title = format!("firedrill command {name} by {actor} at {now}");
             write!(out, "{}", render_report(&run.title, &report))?;
             run.steps = report.steps;
-            let drills = runner.drills()?;
+            let drills = runtime()?.block_on(runner.drills())?;
             run.outputs = outputs(pick(&drills, None, Some(drill)));
             Ok(Outcome::Ok)
         }
@@ -209,6 +209,7 @@ fn common(inputs: &Inputs, env: &GithubEnv, _forge: ForgeChoice) -> Common {
         control,
         workdir: None,
         identity: inputs.identity.clone(),
+        api_url: None,
         merge_method: "merge".to_owned(),
     }
 }

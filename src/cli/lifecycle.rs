@@ -20,8 +20,9 @@ pub struct Common {
     /// The folder of scenario files.
     #[arg(long, value_name = "DIR", default_value = "scenarios")]
     pub scenarios: PathBuf,
-    /// The control repository (a path or a URL) whose ledger branch holds the drills' state.
-    #[arg(long, value_name = "PATH|URL", default_value = ".")]
+    /// The control repository whose ledger branch holds the drills' state: a path, a git URL, or a GitHub
+    /// repository as `owner/name` (reached through the API).
+    #[arg(long, value_name = "PATH|URL|OWNER/NAME", default_value = ".")]
     pub control: String,
     /// Working folder for fetched repositories (default: a folder under the system's temporary folder).
     #[arg(long, value_name = "DIR")]

@@ -11,5 +11,7 @@ RUN RUSTFLAGS="-C target-feature=+crt-static" cargo build --release --locked --b
 
 FROM scratch
 COPY --from=build /firedrill /firedrill
-USER 65532:65532
+# No USER: GitHub runs Docker actions as the image's default user and requires it to be root, or the step
+# cannot write GITHUB_OUTPUT and GITHUB_STEP_SUMMARY (owned by the runner) nor read the workspace.
+# The image holds nothing but the binary, which `action.yml` starts as `firedrill action`.
 ENTRYPOINT ["/firedrill"]

@@ -152,7 +152,8 @@ fn execute(
         Job::Preview { scenario, now } => preview(inputs, scenario, now.unwrap_or_else(Timestamp::now), run, out),
         Job::Tick { now, only } => {
             let now = now.unwrap_or_else(Timestamp::now);
-            let common = common(inputs, env, forge_for(inputs)?);
+            let common = common(inputs, env, run, out)?;
+            let local = common.api_url.is_none();
             let mut setup = common.setup_with_token("action", inputs.dry_run, inputs.target_token().cloned())?;
             if let Some(id) = only {
                 setup.scenarios.retain(|s| s.id.as_str() == id);
@@ -167,12 +168,13 @@ fn execute(
             write!(out, "{}", render_report(&run.title, &report))?;
             run.steps = report.steps;
             let drills = runtime()?.block_on(runner.drills())?;
-            run.outputs = outputs(pick(&drills, only.as_deref(), None));
+            run.outputs = outputs(pick(&drills, only.as_deref(), None), local);
             Ok(Outcome::Ok)
         }
         Job::Command { name, drill, actor, now } => {
             let now = now.unwrap_or_else(Timestamp::now);
-            let common = common(inputs, env, forge_for(inputs)?);
+            let common = common(inputs, env, run, out)?;
+            let local = common.api_url.is_none();
             let setup = common.setup_with_token("action", inputs.dry_run, inputs.target_token().cloned())?;
             let runner = setup.runner();
             let report = runtime()?.block_on(runner.command(drill, name, actor, now))?;
@@ -180,38 +182,48 @@ fn execute(
             write!(out, "{}", render_report(&run.title, &report))?;
             run.steps = report.steps;
             let drills = runtime()?.block_on(runner.drills())?;
-            run.outputs = outputs(pick(&drills, None, Some(drill)));
+            run.outputs = outputs(pick(&drills, None, Some(drill)), local);
             Ok(Outcome::Ok)
         }
     }
 }
 
-/// The seam where the GitHub forge plugs in. Until it does, a GitHub `api-url` is refused with a way out.
-fn forge_for(inputs: &Inputs) -> anyhow::Result<ForgeChoice> {
-    match gha::forge_for(inputs.api_url.as_deref()) {
-        ForgeChoice::Local => Ok(ForgeChoice::Local),
-        ForgeChoice::GitHub { api_url } => bail!(
-            "the GitHub forge is not wired into `firedrill action` yet (api-url {api_url}); \
-             set the input `api-url: local` to run drills on plain git repositories"
-        ),
-    }
-}
-
-/// The lifecycle options of the local forge, from the inputs.
-fn common(inputs: &Inputs, env: &GithubEnv, _forge: ForgeChoice) -> Common {
-    // The ledger lives in the repository the workflow runs in, unless `control` names another one.
-    let control = inputs.control.clone().unwrap_or_else(|| match (&env.server_url, &env.repository) {
-        (Some(server), Some(repo)) => format!("{}/{repo}.git", server.trim_end_matches('/')),
-        _ => ".".to_owned(),
-    });
-    Common {
+/// Which forge the lifecycle runs on, and the lifecycle options for it. On GitHub the control repository is
+/// the one the workflow runs in (`GITHUB_REPOSITORY`, reached through the API) unless `control` names another;
+/// scenarios whose `target.repo` is `owner/name` get the GitHub forge, paths and git URLs the local one.
+fn common(inputs: &Inputs, env: &GithubEnv, run: &mut RunSummary, out: &mut dyn Write) -> anyhow::Result<Common> {
+    let (control, api_url) = match gha::forge_for(inputs.api_url.as_deref()) {
+        ForgeChoice::Local => {
+            // The ledger lives in the repository the workflow runs in, unless `control` names another one.
+            let control = inputs.control.clone().unwrap_or_else(|| match (&env.server_url, &env.repository) {
+                (Some(server), Some(repo)) => format!("{}/{repo}.git", server.trim_end_matches('/')),
+                _ => ".".to_owned(),
+            });
+            (control, None)
+        }
+        ForgeChoice::GitHub { api_url } => {
+            let control = inputs.control.clone().or_else(|| env.repository.clone()).with_context(|| {
+                "no control repository: GITHUB_REPOSITORY is not set and the `control` input is empty".to_owned()
+            })?;
+            if inputs.drill_token.is_none() {
+                // Merges made with the workflow's token start no deploy workflow, and its pull requests are
+                // authored by github-actions[bot], which gives the drill away.
+                let w = "only the workflow's GITHUB_TOKEN is set: drills merged with it start no deploy workflow \
+                         and their pull requests are authored by github-actions[bot]; set the `drill-token` input";
+                Annotation::new(Level::Warning, w).title("firedrill").write(out)?;
+                run.warnings.push(w.to_owned());
+            }
+            (control, Some(api_url))
+        }
+    };
+    Ok(Common {
         scenarios: inputs.scenarios.clone(),
         control,
         workdir: None,
         identity: inputs.identity.clone(),
-        api_url: None,
+        api_url,
         merge_method: "merge".to_owned(),
-    }
+    })
 }
 
 /// The drill the outputs are about: the one named, else the most recently active (of `only`'s scenario).
@@ -225,10 +237,11 @@ fn pick<'a>(drills: &'a [Drill], only: Option<&str>, id: Option<&str>) -> Option
         .max_by_key(|d| (d.events.last().map(|e| e.time), d.id.clone()))
 }
 
-fn outputs(drill: Option<&Drill>) -> Outputs {
+/// `local`: the local forge, which makes no API requests (the GitHub forge's count is in its step lines).
+fn outputs(drill: Option<&Drill>, local: bool) -> Outputs {
+    let requests = local.then_some(0);
     let Some(d) = drill else {
-        // The local forge makes no API requests.
-        return Outputs { requests: Some(0), ..Outputs::default() };
+        return Outputs { requests, ..Outputs::default() };
     };
     Outputs {
         drill_id: Some(d.id.clone()),
@@ -237,7 +250,7 @@ fn outputs(drill: Option<&Drill>) -> Outputs {
         pr_url: None,
         mttr_seconds: d.time_to_recovery().map(|t| t.as_secs()),
         report_path: d.reported.clone(),
-        requests: Some(0),
+        requests,
     }
 }
 

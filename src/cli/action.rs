@@ -153,7 +153,6 @@ fn execute(
         Job::Tick { now, only } => {
             let now = now.unwrap_or_else(Timestamp::now);
             let common = common(inputs, env, run, out)?;
-            let local = common.api_url.is_none();
             let mut setup = common.setup_with_token("action", inputs.dry_run, inputs.target_token().cloned())?;
             if let Some(id) = only {
                 setup.scenarios.retain(|s| s.id.as_str() == id);
@@ -162,27 +161,29 @@ fn execute(
                 }
             }
             let runner = setup.runner();
-            let report = runtime()?.block_on(runner.tick(now))?;
+            // One runtime for the whole run: the GitHub client lives on the runtime it was first used on.
+            let rt = runtime()?;
+            let report = rt.block_on(runner.tick(now))?;
             let dry = if inputs.dry_run { " (dry run: nothing is written)" } else { "" };
             run.title = format!("firedrill tick at {now}{dry}");
             write!(out, "{}", render_report(&run.title, &report))?;
             run.steps = report.steps;
-            let drills = runtime()?.block_on(runner.drills())?;
-            run.outputs = outputs(pick(&drills, only.as_deref(), None), local);
+            let drills = rt.block_on(runner.drills())?;
+            run.outputs = outputs(pick(&drills, only.as_deref(), None), report.requests);
             Ok(Outcome::Ok)
         }
         Job::Command { name, drill, actor, now } => {
             let now = now.unwrap_or_else(Timestamp::now);
             let common = common(inputs, env, run, out)?;
-            let local = common.api_url.is_none();
             let setup = common.setup_with_token("action", inputs.dry_run, inputs.target_token().cloned())?;
             let runner = setup.runner();
-            let report = runtime()?.block_on(runner.command(drill, name, actor, now))?;
+            let rt = runtime()?;
+            let report = rt.block_on(runner.command(drill, name, actor, now))?;
             run.title = format!("firedrill command {name} by {actor} at {now}");
             write!(out, "{}", render_report(&run.title, &report))?;
             run.steps = report.steps;
-            let drills = runtime()?.block_on(runner.drills())?;
-            run.outputs = outputs(pick(&drills, None, Some(drill)), local);
+            let drills = rt.block_on(runner.drills())?;
+            run.outputs = outputs(pick(&drills, None, Some(drill)), report.requests);
             Ok(Outcome::Ok)
         }
     }
@@ -237,9 +238,9 @@ fn pick<'a>(drills: &'a [Drill], only: Option<&str>, id: Option<&str>) -> Option
         .max_by_key(|d| (d.events.last().map(|e| e.time), d.id.clone()))
 }
 
-/// `local`: the local forge, which makes no API requests (the GitHub forge's count is in its step lines).
-fn outputs(drill: Option<&Drill>, local: bool) -> Outputs {
-    let requests = local.then_some(0);
+/// The outputs about `drill`, and the API requests the run sent.
+fn outputs(drill: Option<&Drill>, requests: usize) -> Outputs {
+    let requests = Some(requests as u64);
     let Some(d) = drill else {
         return Outputs { requests, ..Outputs::default() };
     };

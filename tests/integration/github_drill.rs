@@ -243,3 +243,68 @@ fn faults_injected_at_every_step_converge_on_re_runs_without_duplicates() {
     let merged = f.events().into_iter().find(|e| e.kind.name() == "merged").unwrap();
     assert_eq!(merged.time, f.plan.merge_at, "the landing GitHub recorded, not the re-run's instant");
 }
+
+/// `firedrill action` as GitHub runs it on a schedule: the environment, the inputs and the event payload.
+fn action(f: &Fixture, now: Timestamp, work: &Path) -> (i32, String, String, String) {
+    f.emulator.set_clock(&now.to_string()).unwrap();
+    let event = work.join("event.json");
+    std::fs::write(&event, r#"{"schedule": "*/10 * * * *"}"#).unwrap();
+    let output = work.join("output.txt");
+    let summary = work.join("summary.md");
+    let _ = std::fs::remove_file(&output);
+    let mut cmd = firedrill();
+    cmd.arg("action")
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_EVENT_NAME", "schedule")
+        .env("GITHUB_EVENT_PATH", &event)
+        .env("GITHUB_REPOSITORY", "acme/drills")
+        .env("GITHUB_WORKSPACE", f.dir.path())
+        .env("GITHUB_OUTPUT", &output)
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("INPUT_COMMAND", "tick")
+        .env("INPUT_API-URL", f.emulator.url())
+        .env("INPUT_DRILL-TOKEN", &f.token)
+        .env("INPUT_GITHUB-TOKEN", "ghs_workflowTokenNotUsedForDrills")
+        .env("INPUT_SCENARIOS", f.dir.path().join("scenarios"))
+        .env("INPUT_IDENTITY", "Sam Rivera <sam@acme.example>")
+        .env("INPUT_NOW", now.to_string())
+        .current_dir(f.dir.path());
+    let (code, out, err) = run(&mut cmd);
+    // The token appears once, in the `::add-mask::` command that tells GitHub to hide it, and nowhere else.
+    let masks: Vec<&str> = out.lines().take_while(|l| l.starts_with("::add-mask::")).collect();
+    assert!(masks.contains(&format!("::add-mask::{}", f.token).as_str()), "masked first:\n{out}");
+    assert_eq!(out.matches(f.token.as_str()).count(), 1, "the drill token leaked:\n{out}");
+    assert!(!err.contains(&f.token), "the drill token leaked:\n{err}");
+    (code, out, err, std::fs::read_to_string(&output).unwrap_or_default())
+}
+
+#[test]
+fn the_action_runs_a_whole_drill_on_github_from_scheduled_events() {
+    let f = Fixture::new();
+    let work = tempfile::tempdir().unwrap();
+    let (code, out, err, outputs) = action(&f, f.plan.open_at, work.path());
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(outputs.contains("state=open") && outputs.contains("pr-number=1"), "{outputs}");
+    let (code, out, err, outputs) = action(&f, f.plan.merge_at, work.path());
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(outputs.contains("state=running"), "{outputs}");
+
+    let revert_at = after(f.plan.merge_at, 78);
+    f.emulator.set_clock(&revert_at.to_string()).unwrap();
+    f.emulator
+        .admin("POST", "/_emulator/repos/acme/shop/pulls/1/revert", &json!({"as": "ana", "merge": true}))
+        .unwrap();
+    let (code, out, err, outputs) = action(&f, after(revert_at, 9), work.path());
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(outputs.contains("state=recovered") && outputs.contains("mttr-seconds=4680"), "{outputs}");
+    assert!(outputs.contains(&format!("report-path=drills/{}/report.md", f.plan.drill_id)), "{outputs}");
+    let summary = std::fs::read_to_string(work.path().join("summary.md")).unwrap();
+    assert!(summary.contains("time to recovery 1 h 18 min"), "{summary}");
+
+    // The next scheduled run changes nothing and costs a handful of requests.
+    let (code, _, _, outputs) = action(&f, after(revert_at, 19), work.path());
+    assert_eq!(code, 0);
+    let requests: u64 = outputs.lines().find_map(|l| l.strip_prefix("requests=")).unwrap().parse().unwrap();
+    assert!(requests <= 6, "{outputs}");
+    assert_eq!(f.names(), ["planned", "opened", "merged", "recovered", "reported"]);
+}

@@ -140,6 +140,11 @@ impl Inputs {
     pub fn target_token(&self) -> Option<&Token> {
         self.drill_token.as_ref().or(self.github_token.as_ref())
     }
+
+    /// The token for the control repository's ledger: the workflow's `github-token`, else `drill-token`.
+    pub fn control_token(&self) -> Option<&Token> {
+        self.github_token.as_ref().or(self.drill_token.as_ref())
+    }
 }
 
 /// What the runner tells every step about the run (`GITHUB_*`).

@@ -153,7 +153,12 @@ fn execute(
         Job::Tick { now, only } => {
             let now = now.unwrap_or_else(Timestamp::now);
             let common = common(inputs, env, run, out)?;
-            let mut setup = common.setup_with_token("action", inputs.dry_run, inputs.target_token().cloned())?;
+            let mut setup = common.setup_with_tokens(
+                "action",
+                inputs.dry_run,
+                inputs.control_token().cloned(),
+                inputs.target_token().cloned(),
+            )?;
             if let Some(id) = only {
                 setup.scenarios.retain(|s| s.id.as_str() == id);
                 if setup.scenarios.is_empty() {
@@ -175,7 +180,12 @@ fn execute(
         Job::Command { name, drill, actor, now } => {
             let now = now.unwrap_or_else(Timestamp::now);
             let common = common(inputs, env, run, out)?;
-            let setup = common.setup_with_token("action", inputs.dry_run, inputs.target_token().cloned())?;
+            let setup = common.setup_with_tokens(
+                "action",
+                inputs.dry_run,
+                inputs.control_token().cloned(),
+                inputs.target_token().cloned(),
+            )?;
             let runner = setup.runner();
             let rt = runtime()?;
             let report = rt.block_on(runner.command(drill, name, actor, now))?;

@@ -134,13 +134,29 @@ fn resolve_repo(repo: &str, kind: RepoKind) -> anyhow::Result<String> {
 
 impl Common {
     pub fn setup(&self, source: &str, dry_run: bool) -> anyhow::Result<Setup> {
-        // The token comes only from the environment: never from arguments, which other users can read.
-        let token = std::env::var("FIREDRILL_TOKEN").ok().filter(|t| !t.is_empty()).map(Token::new);
-        self.setup_with_token(source, dry_run, token)
+        // Tokens come only from the environment: never from arguments, which other users can read.
+        // FIREDRILL_TOKEN opens and merges drills; FIREDRILL_CONTROL_TOKEN (else the same) writes the ledger.
+        let env = |name: &str| std::env::var(name).ok().filter(|t| !t.is_empty()).map(Token::new);
+        let token = env("FIREDRILL_TOKEN");
+        let control = env("FIREDRILL_CONTROL_TOKEN").or_else(|| token.clone());
+        self.setup_with_tokens(source, dry_run, control, token)
     }
 
-    /// [`Common::setup`] with the token given (the Action reads it from its inputs).
+    /// [`Common::setup`] with one token for everything.
     pub fn setup_with_token(&self, source: &str, dry_run: bool, token: Option<Token>) -> anyhow::Result<Setup> {
+        self.setup_with_tokens(source, dry_run, token.clone(), token)
+    }
+
+    /// [`Common::setup`] with the tokens given (the Action reads them from its inputs): `control_token` for the
+    /// ledger (in the Action, the workflow's GITHUB_TOKEN), `target_token` for opening and merging drills (a
+    /// personal or GitHub App token, so that merges start deploy workflows and pull requests look human).
+    pub fn setup_with_tokens(
+        &self,
+        source: &str,
+        dry_run: bool,
+        control_token: Option<Token>,
+        token: Option<Token>,
+    ) -> anyhow::Result<Setup> {
         let mut scenarios = load_scenarios(&self.scenarios)?;
         let config = load_config(&self.scenarios.join("..").join(scenario::CONFIG_FILE))?;
         for s in &mut scenarios {
@@ -158,19 +174,20 @@ impl Common {
             .clone()
             .or_else(|| std::env::var("GITHUB_API_URL").ok().filter(|u| !u.is_empty()))
             .unwrap_or_else(|| "https://api.github.com".to_owned());
-        let github = |repo: &str| -> anyhow::Result<GitHubForge> {
-            let token =
-                token.as_ref().with_context(|| format!("{repo} is a GitHub repository: set FIREDRILL_TOKEN"))?;
+        let github = |repo: &str, token: Option<&Token>| -> anyhow::Result<GitHubForge> {
+            let token = token.with_context(|| format!("{repo} is a GitHub repository: set FIREDRILL_TOKEN"))?;
             Ok(GitHubForge::new(&api_url, token, repo)?)
         };
         let workdir = self.workdir.clone().unwrap_or_else(|| std::env::temp_dir().join("firedrill-work"));
         let control_kind = self.control.parse::<scenario::RepoRef>().map(|r| r.kind()).unwrap_or(RepoKind::Path);
         let ledger = match control_kind {
-            RepoKind::GitHub => Ledger::github(github(&self.control)?, config.ledger_branch.as_str()),
+            RepoKind::GitHub => {
+                Ledger::github(github(&self.control, control_token.as_ref())?, config.ledger_branch.as_str())
+            }
             kind => {
                 let control = resolve_repo(&self.control, kind)?;
                 let dir = workdir.join("ledger").join(slot(&control));
-                Ledger::new(&control, config.ledger_branch.as_str(), &dir, token.clone())?
+                Ledger::new(&control, config.ledger_branch.as_str(), &dir, control_token.clone())?
             }
         };
         let mut by_repo = BTreeMap::new();
@@ -185,7 +202,7 @@ impl Common {
                 None => (self.control.clone(), control_kind),
             };
             let forge = match kind {
-                RepoKind::GitHub => AnyForge::GitHub(github(&repo)?),
+                RepoKind::GitHub => AnyForge::GitHub(github(&repo, token.as_ref())?),
                 kind => {
                     let url = resolve_repo(&repo, kind)?;
                     AnyForge::Local(LocalForge::new(&url, &workdir.join("repos").join(slot(&url)), token.clone())?)

@@ -245,7 +245,7 @@ fn faults_injected_at_every_step_converge_on_re_runs_without_duplicates() {
 }
 
 /// `firedrill action` as GitHub runs it on a schedule: the environment, the inputs and the event payload.
-fn action(f: &Fixture, now: Timestamp, work: &Path) -> (i32, String, String, String) {
+fn action(f: &Fixture, now: Timestamp, work: &Path, workflow_token: &str) -> (i32, String, String, String) {
     f.emulator.set_clock(&now.to_string()).unwrap();
     let event = work.join("event.json");
     std::fs::write(&event, r#"{"schedule": "*/10 * * * *"}"#).unwrap();
@@ -264,7 +264,7 @@ fn action(f: &Fixture, now: Timestamp, work: &Path) -> (i32, String, String, Str
         .env("INPUT_COMMAND", "tick")
         .env("INPUT_API-URL", f.emulator.url())
         .env("INPUT_DRILL-TOKEN", &f.token)
-        .env("INPUT_GITHUB-TOKEN", "ghs_workflowTokenNotUsedForDrills")
+        .env("INPUT_GITHUB-TOKEN", workflow_token)
         .env("INPUT_SCENARIOS", f.dir.path().join("scenarios"))
         .env("INPUT_IDENTITY", "Sam Rivera <sam@acme.example>")
         .env("INPUT_NOW", now.to_string())
@@ -281,11 +281,17 @@ fn action(f: &Fixture, now: Timestamp, work: &Path) -> (i32, String, String, Str
 #[test]
 fn the_action_runs_a_whole_drill_on_github_from_scheduled_events() {
     let f = Fixture::new();
+    // The workflow's own token writes the ledger; the drill token (Sam's) opens and merges. Sam may only read
+    // the control repository here, so a ledger write with his token would be refused.
+    let workflow = f.emulator.user_with_token("github-actions").unwrap();
+    f.emulator.set_permission("acme/drills", "github-actions", "write").unwrap();
+    f.emulator.set_permission("acme/drills", "sam", "read").unwrap();
     let work = tempfile::tempdir().unwrap();
-    let (code, out, err, outputs) = action(&f, f.plan.open_at, work.path());
+    let action = |now: Timestamp, work: &Path| action(&f, now, work, &workflow);
+    let (code, out, err, outputs) = action(f.plan.open_at, work.path());
     assert_eq!(code, 0, "{out}{err}");
     assert!(outputs.contains("state=open") && outputs.contains("pr-number=1"), "{outputs}");
-    let (code, out, err, outputs) = action(&f, f.plan.merge_at, work.path());
+    let (code, out, err, outputs) = action(f.plan.merge_at, work.path());
     assert_eq!(code, 0, "{out}{err}");
     assert!(outputs.contains("state=running"), "{outputs}");
 
@@ -294,7 +300,7 @@ fn the_action_runs_a_whole_drill_on_github_from_scheduled_events() {
     f.emulator
         .admin("POST", "/_emulator/repos/acme/shop/pulls/1/revert", &json!({"as": "ana", "merge": true}))
         .unwrap();
-    let (code, out, err, outputs) = action(&f, after(revert_at, 9), work.path());
+    let (code, out, err, outputs) = action(after(revert_at, 9), work.path());
     assert_eq!(code, 0, "{out}{err}");
     assert!(outputs.contains("state=recovered") && outputs.contains("mttr-seconds=4680"), "{outputs}");
     assert!(outputs.contains(&format!("report-path=drills/{}/report.md", f.plan.drill_id)), "{outputs}");
@@ -302,9 +308,12 @@ fn the_action_runs_a_whole_drill_on_github_from_scheduled_events() {
     assert!(summary.contains("time to recovery 1 h 18 min"), "{summary}");
 
     // The next scheduled run changes nothing and costs a handful of requests.
-    let (code, _, _, outputs) = action(&f, after(revert_at, 19), work.path());
+    let (code, _, _, outputs) = action(after(revert_at, 19), work.path());
     assert_eq!(code, 0);
     let requests: u64 = outputs.lines().find_map(|l| l.strip_prefix("requests=")).unwrap().parse().unwrap();
     assert!(requests <= 6, "{outputs}");
     assert_eq!(f.names(), ["planned", "opened", "merged", "recovered", "reported"]);
+    let st = f.emulator.state().unwrap();
+    assert_eq!(st["repos"]["acme/shop"]["pulls"][0]["user"], "sam", "the drill's pull request is the drill token's");
+    assert_eq!(st["repos"]["acme/shop"]["pulls"][0]["merged_by"], "sam");
 }

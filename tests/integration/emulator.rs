@@ -88,7 +88,7 @@ fn checker() -> Option<PathBuf> {
 }
 
 /// Validates every logged exchange against GitHub's OpenAPI description; panics with the checker's report.
-fn assert_openapi_valid(log: &Path, extra: &[&str]) {
+pub(crate) fn assert_openapi_valid(log: &Path, extra: &[&str]) {
     assert_openapi_valid_except(log, extra, |_| false);
 }
 

@@ -37,7 +37,12 @@ struct Fixture {
 impl Fixture {
     fn new() -> Fixture {
         let state = tempfile::tempdir().unwrap();
-        let emulator = github_emulator::Emulator::start(github_emulator::Config::new(state.path())).unwrap();
+        // Every REST exchange is logged, to be checked against GitHub's OpenAPI description.
+        let config = github_emulator::Config {
+            log: Some(state.path().join("exchanges.jsonl")),
+            ..github_emulator::Config::new(state.path())
+        };
+        let emulator = github_emulator::Emulator::start(config).unwrap();
         let root = crate::common::root();
         let values = std::fs::read_to_string(root.join("examples").join(VALUES)).unwrap();
         let seeds = tempfile::tempdir().unwrap();
@@ -99,6 +104,11 @@ impl Fixture {
             return Vec::new();
         };
         parse_log(&String::from_utf8(log).unwrap()).unwrap()
+    }
+
+    /// Every exchange so far is valid against GitHub's OpenAPI description (when the shared tools are there).
+    fn assert_openapi_valid(&self, extra: &[&str]) {
+        crate::emulator::assert_openapi_valid(&self.state.path().join("exchanges.jsonl"), extra);
     }
 
     fn names(&self) -> Vec<&'static str> {
@@ -192,6 +202,7 @@ fn a_whole_drill_on_github_recovers_with_the_emulator_clocks_time_to_recovery() 
     let requests: usize = idle.lines().find_map(|l| l.strip_prefix("GitHub API requests: ")).unwrap().parse().unwrap();
     assert!(requests <= 6, "an idle tick sent {requests} requests:\n{idle}");
     assert_eq!(control.branch_head("firedrill/ledger").unwrap(), Some(tip));
+    f.assert_openapi_valid(&[]);
 }
 
 #[test]
@@ -242,6 +253,8 @@ fn faults_injected_at_every_step_converge_on_re_runs_without_duplicates() {
     assert_eq!(f.names(), ["planned", "opened", "merged"]);
     let merged = f.events().into_iter().find(|e| e.kind.name() == "merged").unwrap();
     assert_eq!(merged.time, f.plan.merge_at, "the landing GitHub recorded, not the re-run's instant");
+    // The injected 403 and 502 are not in GitHub's description of those operations.
+    f.assert_openapi_valid(&["--allow-undocumented-status"]);
 }
 
 /// `firedrill action` as GitHub runs it on a schedule: the environment, the inputs and the event payload.
@@ -316,4 +329,5 @@ fn the_action_runs_a_whole_drill_on_github_from_scheduled_events() {
     let st = f.emulator.state().unwrap();
     assert_eq!(st["repos"]["acme/shop"]["pulls"][0]["user"], "sam", "the drill's pull request is the drill token's");
     assert_eq!(st["repos"]["acme/shop"]["pulls"][0]["merged_by"], "sam");
+    f.assert_openapi_valid(&[]);
 }

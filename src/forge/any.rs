@@ -29,6 +29,9 @@ impl Forge for AnyForge {
     fn requests(&self) -> usize {
         each!(self, f => f.requests())
     }
+    fn web_url(&self) -> Option<String> {
+        each!(self, f => f.web_url())
+    }
     async fn branch_head(&self, branch: &str) -> Result<Option<CommitSha>> {
         each!(self, f => f.branch_head(branch).await)
     }

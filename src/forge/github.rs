@@ -303,6 +303,13 @@ impl Forge for GitHubForge {
         self.requests.load(Ordering::Relaxed)
     }
 
+    fn web_url(&self) -> Option<String> {
+        // api.github.com → github.com; GitHub Enterprise's https://HOST/api/v3 → https://HOST.
+        let base = self.api_url.trim_end_matches('/');
+        let base = base.strip_suffix("/api/v3").unwrap_or(base).replacen("://api.github.com", "://github.com", 1);
+        Some(format!("{base}/{}/{}", self.owner, self.repo))
+    }
+
     async fn branch_head(&self, branch: &str) -> Result<Option<CommitSha>> {
         let (status, v) = self.call(Method::GET, &self.repo_path(&format!("/git/ref/heads/{branch}")), None).await?;
         match status {

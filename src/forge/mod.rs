@@ -93,6 +93,11 @@ pub type Result<T, E = ForgeError> = std::result::Result<T, E>;
 pub trait Forge {
     /// A short description for logs and reports (a URL without credentials, or a path).
     fn describe(&self) -> String;
+    /// The repository's web address (`https://github.com/owner/name`), to link commits and pull requests
+    /// in reports; `None` where there is no web interface.
+    fn web_url(&self) -> Option<String> {
+        None
+    }
     /// How many API requests this forge has sent (0 for forges that speak git, not an API).
     fn requests(&self) -> usize {
         0

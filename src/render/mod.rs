@@ -21,10 +21,12 @@ pub fn report_markdown(
     scenario: Option<&crate::scenario::Scenario>,
     drill: &crate::drill::state::Drill,
     baseline: Option<jiff::SignedDuration>,
+    repo_url: Option<String>,
 ) -> String {
     match scenario {
         Some(s) => {
-            let ctx = report::ReportContext { baseline_mttr: baseline, ..report::ReportContext::for_scenario(s) };
+            let ctx =
+                report::ReportContext { baseline_mttr: baseline, repo_url, ..report::ReportContext::for_scenario(s) };
             report::markdown(s, drill, &ctx)
         }
         None => format!(

@@ -511,7 +511,8 @@ impl<F: Forge> Runner<'_, F> {
 
     async fn write_report(&self, d: &Drill, now: Timestamp, report: &mut Report) -> Result<(), RunError> {
         let scenario = self.scenario(&d.scenario);
-        let text = crate::render::report_markdown(scenario, d, self.settings.baseline_mttr);
+        let repo_url = self.forges.get(d.target.repo.as_ref()).ok().and_then(Forge::web_url);
+        let text = crate::render::report_markdown(scenario, d, self.settings.baseline_mttr, repo_url);
         let path = format!("drills/{}/report.md", d.id);
         report.say(format!("{}: report written to {path}", d.id));
         if self.settings.dry_run {

@@ -196,6 +196,8 @@ fn a_whole_drill_on_github_recovers_with_the_emulator_clocks_time_to_recovery() 
         String::from_utf8(control.read_file(&tip, &format!("drills/{}/report.md", plan.drill_id)).unwrap().unwrap())
             .unwrap();
     assert!(report.contains("| Deploy to deploy | 1 h 13 min"), "{report}");
+    // On GitHub the report links the pull request and the commits.
+    assert!(report.contains(&format!("[#1]({}/acme/shop/pull/1)", emulator.url())), "{report}");
 
     // A second tick at the same instant writes nothing, and an idle tick costs a handful of requests.
     let idle = tick(after(revert_at, 6));

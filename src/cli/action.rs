@@ -174,7 +174,7 @@ fn execute(
             write!(out, "{}", render_report(&run.title, &report))?;
             run.steps = report.steps;
             let drills = rt.block_on(runner.drills())?;
-            run.outputs = outputs(pick(&drills, only.as_deref(), None), report.requests);
+            run.outputs = outputs(pick(&drills, only.as_deref(), None), report.requests, &setup);
             Ok(Outcome::Ok)
         }
         Job::Command { name, drill, actor, now } => {
@@ -193,7 +193,7 @@ fn execute(
             write!(out, "{}", render_report(&run.title, &report))?;
             run.steps = report.steps;
             let drills = rt.block_on(runner.drills())?;
-            run.outputs = outputs(pick(&drills, None, Some(drill)), report.requests);
+            run.outputs = outputs(pick(&drills, None, Some(drill)), report.requests, &setup);
             Ok(Outcome::Ok)
         }
     }
@@ -249,7 +249,7 @@ fn pick<'a>(drills: &'a [Drill], only: Option<&str>, id: Option<&str>) -> Option
 }
 
 /// The outputs about `drill`, and the API requests the run sent.
-fn outputs(drill: Option<&Drill>, requests: usize) -> Outputs {
+fn outputs(drill: Option<&Drill>, requests: usize, setup: &super::lifecycle::Setup) -> Outputs {
     let requests = Some(requests as u64);
     let Some(d) = drill else {
         return Outputs { requests, ..Outputs::default() };
@@ -258,7 +258,11 @@ fn outputs(drill: Option<&Drill>, requests: usize) -> Outputs {
         drill_id: Some(d.id.clone()),
         state: Some(d.phase().name().to_owned()),
         pr_number: d.opened.as_ref().and_then(|o| o.change.parse().ok()),
-        pr_url: None,
+        // A pull request's page, where the target's forge has a web interface.
+        pr_url: d.opened.as_ref().filter(|o| o.change.parse::<u64>().is_ok()).and_then(|o| {
+            let forge = setup.forges.by_repo.get(&d.target.repo)?;
+            crate::forge::Forge::web_url(forge).map(|web| format!("{web}/pull/{}", o.change))
+        }),
         mttr_seconds: d.time_to_recovery().map(|t| t.as_secs()),
         report_path: d.reported.clone(),
         requests,

@@ -306,6 +306,7 @@ fn the_action_runs_a_whole_drill_on_github_from_scheduled_events() {
     let (code, out, err, outputs) = action(f.plan.open_at, work.path());
     assert_eq!(code, 0, "{out}{err}");
     assert!(outputs.contains("state=open") && outputs.contains("pr-number=1"), "{outputs}");
+    assert!(outputs.contains(&format!("pr-url={}/acme/shop/pull/1", f.emulator.url())), "{outputs}");
     let (code, out, err, outputs) = action(f.plan.merge_at, work.path());
     assert_eq!(code, 0, "{out}{err}");
     assert!(outputs.contains("state=running"), "{outputs}");

@@ -88,6 +88,25 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         let Some(forge) = setup.forges.by_repo.get(&key) else { continue };
         let branch = s.target.branch.as_str();
         if let AnyForge::GitHub(g) = forge {
+            match rt.block_on(g.token_permission()) {
+                Ok((login, role)) => {
+                    let can_write = matches!(role.as_str(), "admin" | "maintain" | "write");
+                    row(
+                        format!("{id}: permission"),
+                        if can_write { Status::Ok } else { Status::Fail },
+                        if can_write {
+                            format!("{login} can {role} {}", g.describe())
+                        } else {
+                            format!("{login} has `{role}` on {}: opening and merging need write", g.describe())
+                        },
+                    );
+                }
+                Err(e) => row(
+                    format!("{id}: permission"),
+                    Status::Warn,
+                    format!("could not read the token's permission: {e}"),
+                ),
+            }
             match rt.block_on(g.repository()) {
                 Ok(repo) => {
                     let method = setup.settings.merge_method;

@@ -189,6 +189,17 @@ impl GitHubForge {
         self.ok(Method::GET, &self.repo_path(""), None).await
     }
 
+    /// The token owner's login and permission on this repository (`admin`, `maintain`, `write`, `triage`,
+    /// `read`, `none`), read from `GET /user` and the collaborator-permission endpoint.
+    pub async fn token_permission(&self) -> Result<(String, String)> {
+        let user = self.ok(Method::GET, "/user", None).await?;
+        let login = user["login"].as_str().ok_or_else(|| other("GET /user returned no login"))?.to_owned();
+        let p = self.ok(Method::GET, &self.repo_path(&format!("/collaborators/{login}/permission")), None).await?;
+        // `role_name` carries maintain/triage; `permission` folds them into write/read.
+        let role = p["role_name"].as_str().or(p["permission"].as_str()).unwrap_or("none").to_owned();
+        Ok((login, role))
+    }
+
     /// The names in folder `dir` at `commit` (empty when it does not exist).
     pub async fn list_dir(&self, commit: &CommitSha, dir: &str) -> Result<Vec<String>> {
         let p = self.repo_path(&format!("/contents/{}?ref={commit}", encode_path(dir)));

@@ -26,7 +26,7 @@ pub fn handle(app: &App, req: &Incoming) -> (Reply, Option<String>) {
     let segs: Vec<&str> = segments.iter().map(String::as_str).collect();
     let reply = match (req.method.as_str(), segs.as_slice()) {
         ("GET", ["rate_limit"]) => Ok(rate_limit(app, &st, &login)),
-        ("GET", ["user"]) => Ok(Reply::ok(app.urls.user(&actor))),
+        ("GET", ["user"]) => Ok(Reply::ok(app.urls.private_user(&actor))),
         (_, ["repos", owner, name, rest @ ..]) => {
             let key = format!("{owner}/{name}");
             match st.repos.get(&key) {

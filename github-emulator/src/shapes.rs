@@ -52,6 +52,36 @@ impl Urls {
         })
     }
 
+    /// `private-user`: the authenticated user as `GET /user` describes it.
+    pub fn private_user(&self, user: &User) -> Value {
+        let mut v = self.user(user);
+        let extra = json!({
+            "name": user.login,
+            "company": null,
+            "blog": "",
+            "location": null,
+            "email": null,
+            "hireable": null,
+            "bio": null,
+            "public_repos": 0,
+            "public_gists": 0,
+            "followers": 0,
+            "following": 0,
+            "created_at": "2020-01-01T00:00:00Z",
+            "updated_at": "2020-01-01T00:00:00Z",
+            "private_gists": 0,
+            "total_private_repos": 0,
+            "owned_private_repos": 0,
+            "disk_usage": 0,
+            "collaborators": 0,
+            "two_factor_authentication": true,
+        });
+        if let (Some(o), Some(e)) = (v.as_object_mut(), extra.as_object()) {
+            o.extend(e.clone());
+        }
+        v
+    }
+
     /// `full-repository` (a superset of `repository` and `minimal-repository`).
     pub fn repo(&self, repo: &Repo, owner: &User, pushed_at: Timestamp, open_issues: usize) -> Value {
         let full = repo.full_name();

@@ -14,6 +14,8 @@ pub enum Job {
     Preview { scenario: String, now: Option<Timestamp> },
     /// Do whatever is due (for one scenario only when `only` is set).
     Tick { now: Option<Timestamp>, only: Option<String> },
+    /// Start a drill of one scenario now, by hand.
+    Start { scenario: String, now: Option<Timestamp> },
     /// A drill command (`revert`, `abort`, `status`) on one drill.
     Command { name: String, drill: String, actor: String, now: Option<Timestamp> },
     /// Nothing to do, and why.
@@ -58,9 +60,11 @@ pub fn job(inputs: &Inputs, trigger: &Trigger, actor: &str) -> Result<Job, Strin
             DispatchMode::Preview => {
                 Ok(Job::Preview { scenario: need_scenario(d.scenario.as_ref())?, now: now.or(d.now) })
             }
-            DispatchMode::Run => {
-                Ok(Job::Tick { now: now.or(d.now), only: d.scenario.clone().or_else(|| inputs.scenario.clone()) })
-            }
+            // A manual run of one scenario starts it now; without a scenario it does what is due.
+            DispatchMode::Run => match d.scenario.clone().or_else(|| inputs.scenario.clone()) {
+                Some(scenario) => Ok(Job::Start { scenario, now: now.or(d.now) }),
+                None => Ok(Job::Tick { now: now.or(d.now), only: None }),
+            },
         },
         // Observing is what a tick does first; doing it now saves waiting for the next scheduled run.
         (Mode::Auto, Trigger::Observe(_)) => Ok(Job::Tick { now, only: None }),
@@ -119,7 +123,7 @@ mod tests {
         );
         assert_eq!(
             job(&i, &dispatch(Some("redis"), DispatchMode::Run, None), "a"),
-            Ok(Job::Tick { now: None, only: Some("redis".into()) })
+            Ok(Job::Start { scenario: "redis".into(), now: None })
         );
         assert!(job(&i, &dispatch(None, DispatchMode::Preview, None), "a").unwrap_err().contains("needs a scenario"));
         assert!(

@@ -177,6 +177,26 @@ fn execute(
             run.outputs = outputs(pick(&drills, only.as_deref(), None), report.requests, &setup);
             Ok(Outcome::Ok)
         }
+        Job::Start { scenario, now } => {
+            let now = now.unwrap_or_else(Timestamp::now);
+            let common = common(inputs, env, run, out)?;
+            let setup = common.setup_with_tokens(
+                "action",
+                inputs.dry_run,
+                inputs.control_token().cloned(),
+                inputs.target_token().cloned(),
+            )?;
+            let runner = setup.runner();
+            let rt = runtime()?;
+            let report = rt.block_on(runner.start(scenario, now, None))?;
+            let dry = if inputs.dry_run { " (dry run: nothing is written)" } else { "" };
+            run.title = format!("firedrill start {scenario} at {now}{dry}");
+            write!(out, "{}", render_report(&run.title, &report))?;
+            run.steps = report.steps;
+            let drills = rt.block_on(runner.drills())?;
+            run.outputs = outputs(pick(&drills, Some(scenario.as_str()), None), report.requests, &setup);
+            Ok(Outcome::Ok)
+        }
         Job::Command { name, drill, actor, now } => {
             let now = now.unwrap_or_else(Timestamp::now);
             let common = common(inputs, env, run, out)?;

@@ -8,6 +8,7 @@ pub(crate) mod lifecycle;
 mod patch;
 mod preview;
 mod schema;
+mod start;
 mod status;
 mod tick;
 mod validate;
@@ -44,6 +45,8 @@ pub enum Command {
     Preview(preview::Args),
     /// Do everything that is due now: plan, open, merge, observe recovery, revert on timeout, report.
     Tick(tick::Args),
+    /// Start a drill of one scenario now, by hand (scheduled or not).
+    Start(start::Args),
     /// Drive a drill by hand: revert, abort, status.
     Command(command::Args),
     /// List the drills in the ledger with their state and times.
@@ -83,6 +86,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Patch(a) => patch::run(a),
         Command::Preview(a) => preview::run(a),
         Command::Tick(a) => tick::run(a),
+        Command::Start(a) => start::run(a),
         Command::Command(a) => command::run(a),
         Command::Status(a) => status::run(a),
         Command::Demo(a) => demo::run(a),

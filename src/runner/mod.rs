@@ -526,6 +526,60 @@ impl<F: Forge> Runner<'_, F> {
         Ok(())
     }
 
+    /// Starts a drill of `scenario_id` by hand at `now` (scheduled or not): planned now, opened now, merged
+    /// after `merge_in` (default: an instant drawn in the scenario's window, seeded by the drill id). Then
+    /// does whatever else is due, as a tick.
+    pub async fn start(
+        &self,
+        scenario_id: &str,
+        now: Timestamp,
+        merge_in: Option<SignedDuration>,
+    ) -> Result<Report, RunError> {
+        let s = self.scenario(scenario_id).ok_or_else(|| RunError::Drill(format!("no scenario `{scenario_id}`")))?;
+        let target = due::target_of(s);
+        let drills = self.drills().await?;
+        if let Some(d) =
+            drills.iter().find(|d| !d.is_resolved() && d.target.repo == target.repo && d.target.branch == target.branch)
+        {
+            return Err(RunError::Drill(format!(
+                "drill {} on the same target is not resolved yet ({}): one drill at a time",
+                d.id,
+                d.phase().name()
+            )));
+        }
+        // The occurrence is this minute: the drill id, and so every seeded choice, is stable within it.
+        let occurrence = Timestamp::from_second(now.as_second() - now.as_second().rem_euclid(60)).unwrap_or(now);
+        let id = DrillId::new(s.id.as_str(), occurrence);
+        let window = s.schedule.as_ref().map_or(SignedDuration::ZERO, |sc| sc.window().to_signed());
+        let merge_at = match merge_in {
+            Some(d) => now.checked_add(d).unwrap_or(now),
+            None => crate::schedule::merge_instant(now, window, id.as_str()),
+        };
+        let mut report = Report::default();
+        report.step("start by hand");
+        report.say(format!("{id}: planned by hand (opens now, merges {merge_at})"));
+        let kind =
+            EventKind::Planned { scenario: s.id.as_str().to_owned(), target, occurrence, open_at: now, merge_at };
+        let planned = vec![(id.to_string(), self.event(now, kind))];
+        let unwritten = if self.settings.dry_run {
+            planned
+        } else {
+            self.record(planned, "firedrill: plan a drill by hand", now).await?;
+            Vec::new()
+        };
+        // The rest is a tick, which now sees this drill as planned and due to open.
+        for d in
+            self.drills_with(&unwritten).await?.iter().filter(|d| d.id == id.as_str() && d.phase() == Phase::Planned)
+        {
+            report.step("open changes");
+            self.open(d, now, &mut report).await?;
+        }
+        let tick = self.tick(now).await?;
+        report.steps.extend(tick.steps.into_iter().filter(|(_, lines)| !lines.is_empty()));
+        report.requests = self.requests();
+        Ok(report)
+    }
+
     /// A command on one drill, by `actor` (`revert`: give up and revert now; `abort`: stop the drill;
     /// `status`: record that someone asked). Returns what was done.
     pub async fn command(&self, drill_id: &str, name: &str, actor: &str, now: Timestamp) -> Result<Report, RunError> {

@@ -261,22 +261,34 @@ fn faults_injected_at_every_step_converge_on_re_runs_without_duplicates() {
 
 /// `firedrill action` as GitHub runs it on a schedule: the environment, the inputs and the event payload.
 fn action(f: &Fixture, now: Timestamp, work: &Path, workflow_token: &str) -> (i32, String, String, String) {
+    action_on(f, now, work, workflow_token, ("schedule", r#"{"schedule": "*/10 * * * *"}"#))
+}
+
+/// `firedrill action` for the event `(name, payload)`.
+fn action_on(
+    f: &Fixture,
+    now: Timestamp,
+    work: &Path,
+    workflow_token: &str,
+    event: (&str, &str),
+) -> (i32, String, String, String) {
     f.emulator.set_clock(&now.to_string()).unwrap();
+    let (event_name, payload) = event;
     let event = work.join("event.json");
-    std::fs::write(&event, r#"{"schedule": "*/10 * * * *"}"#).unwrap();
+    std::fs::write(&event, payload).unwrap();
     let output = work.join("output.txt");
     let summary = work.join("summary.md");
     let _ = std::fs::remove_file(&output);
     let mut cmd = firedrill();
     cmd.arg("action")
         .env("GITHUB_ACTIONS", "true")
-        .env("GITHUB_EVENT_NAME", "schedule")
+        .env("GITHUB_EVENT_NAME", event_name)
         .env("GITHUB_EVENT_PATH", &event)
         .env("GITHUB_REPOSITORY", "acme/drills")
         .env("GITHUB_WORKSPACE", f.dir.path())
         .env("GITHUB_OUTPUT", &output)
         .env("GITHUB_STEP_SUMMARY", &summary)
-        .env("INPUT_COMMAND", "tick")
+        .env("INPUT_COMMAND", "auto")
         .env("INPUT_API-URL", f.emulator.url())
         .env("INPUT_DRILL-TOKEN", &f.token)
         .env("INPUT_GITHUB-TOKEN", workflow_token)
@@ -333,4 +345,21 @@ fn the_action_runs_a_whole_drill_on_github_from_scheduled_events() {
     assert_eq!(st["repos"]["acme/shop"]["pulls"][0]["user"], "sam", "the drill's pull request is the drill token's");
     assert_eq!(st["repos"]["acme/shop"]["pulls"][0]["merged_by"], "sam");
     f.assert_openapi_valid(&[]);
+}
+
+#[test]
+fn a_manual_run_from_workflow_dispatch_starts_the_scenario_now() {
+    let f = Fixture::new();
+    let work = tempfile::tempdir().unwrap();
+    let now: Timestamp = "2026-11-26T14:03:00Z".parse().unwrap();
+    let payload = r#"{"inputs": {"scenario": "redis-pool-exhaustion", "mode": "run"}, "ref": "refs/heads/main"}"#;
+    let workflow = f.emulator.user_with_token("github-actions").unwrap();
+    f.emulator.set_permission("acme/drills", "github-actions", "write").unwrap();
+    let (code, out, err, outputs) = action_on(&f, now, work.path(), &workflow, ("workflow_dispatch", payload));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("planned by hand") && out.contains("opened `"), "{out}");
+    assert!(
+        outputs.contains("drill-id=redis-pool-exhaustion-20261126T1403Z") && outputs.contains("state=open"),
+        "{outputs}"
+    );
 }

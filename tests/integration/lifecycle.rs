@@ -367,3 +367,18 @@ fn dry_run_plans_and_says_what_it_would_do_but_writes_nothing() {
     assert!(out.contains("would open `chore/tune-redis-pool-") && out.contains("(1 file(s))"), "{out}");
     assert_eq!(f.ledger_tip(), None, "no ledger was written");
 }
+
+#[test]
+fn a_drill_started_by_hand_opens_now_and_merges_after_merge_in() {
+    let f = Fixture::new();
+    let now: Timestamp = "2026-11-25T15:07:31Z".parse().unwrap();
+    let (code, out, err) = f.firedrill(&["start", "redis-pool-exhaustion", "--merge-in", "30m"], now, "work");
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("redis-pool-exhaustion-20261125T1507Z: planned by hand") && out.contains("opened `"), "{out}");
+    // One drill at a time on a target.
+    let (code, _, err) = f.firedrill(&["start", "redis-pool-exhaustion"], after(now, 1), "work");
+    assert_eq!(code, 1);
+    assert!(err.contains("is not resolved yet"), "{err}");
+    let out = f.tick(after(now, 30));
+    assert!(out.contains("merged into main"), "{out}");
+}

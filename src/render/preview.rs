@@ -71,7 +71,11 @@ pub fn render(scenario: &Scenario, draft: &Draft, source: &str) -> String {
             let _ = writeln!(o, "Deadline  {} — {action} if not recovered", format_instant(limit, &p.zone));
         }
         _ => {
-            let _ = writeln!(o, "Schedule  none: this drill runs only when started by hand");
+            let _ = writeln!(
+                o,
+                "Schedule  none: this drill runs only when started by hand (`firedrill start {}`)",
+                scenario.id.as_str()
+            );
         }
     }
     let _ = writeln!(o);

@@ -124,7 +124,19 @@ fn resolve_repo(repo: &str, kind: RepoKind) -> anyhow::Result<String> {
                 Some(rest) => PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(rest),
                 None => PathBuf::from(repo),
             };
-            Ok(std::path::absolute(&expanded).unwrap_or(expanded).display().to_string())
+            let path = std::path::absolute(&expanded).unwrap_or(expanded);
+            // firedrill pushes to repositories as a forge would, and git cannot push into a clone's work tree.
+            if let Ok(r) = crate::git::Repo::open(&path)
+                && !r.is_bare()
+            {
+                bail!(
+                    "{} is a clone with a work tree: firedrill pushes branches and merges the way a forge does, \
+                     so give it the repository the clone came from (`git remote get-url origin`), a bare \
+                     repository, or a GitHub `owner/name`",
+                    path.display()
+                );
+            }
+            Ok(path.display().to_string())
         }
         RepoKind::GitHub => {
             bail!("target.repo `{repo}` is a GitHub repository; the local forge needs a path or a git URL")

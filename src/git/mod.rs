@@ -58,6 +58,11 @@ impl Repo {
         self.repo.path()
     }
 
+    /// Whether the repository has no work tree (as a server's copy has).
+    pub fn is_bare(&self) -> bool {
+        self.repo.is_bare()
+    }
+
     /// Whether the repository is a shallow copy (fetched with a depth): older history is missing.
     pub fn is_shallow(&self) -> bool {
         self.repo.is_shallow()

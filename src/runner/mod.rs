@@ -34,7 +34,7 @@ pub struct Settings {
 
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
-    #[error("ledger: {0}")]
+    #[error(transparent)]
     Ledger(#[from] LedgerError),
     #[error("{target}: {error}")]
     Forge { target: String, error: ForgeError },

@@ -382,3 +382,21 @@ fn a_drill_started_by_hand_opens_now_and_merges_after_merge_in() {
     let out = f.tick(after(now, 30));
     assert!(out.contains("merged into main"), "{out}");
 }
+
+#[test]
+fn a_clone_with_a_work_tree_is_refused_with_the_way_out() {
+    let dir = tempfile::tempdir().unwrap();
+    Repo::init(&dir.path().join("clone")).unwrap();
+    std::fs::create_dir_all(dir.path().join("scenarios")).unwrap();
+    let seed = std::fs::read_to_string(crate::common::root().join("scenarios/redis-pool-exhaustion.yaml")).unwrap();
+    std::fs::write(dir.path().join("scenarios/redis.yaml"), seed).unwrap();
+    let (code, out, err) = run(firedrill()
+        .args(["tick", "--now", "2026-11-24T09:52:00Z", "--scenarios"])
+        .arg(dir.path().join("scenarios"))
+        .arg("--control")
+        .arg(dir.path().join("clone"))
+        .arg("--workdir")
+        .arg(dir.path().join("work")));
+    assert_eq!((code, out.as_str()), (1, ""));
+    assert!(err.contains("is a clone with a work tree") && err.contains("git remote get-url origin"), "{err}");
+}

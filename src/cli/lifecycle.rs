@@ -22,7 +22,7 @@ pub struct Common {
     pub scenarios: PathBuf,
     /// The control repository whose ledger branch holds the drills' state: a path, a git URL, or a GitHub
     /// repository as `owner/name` (reached through the API).
-    #[arg(long, value_name = "PATH|URL|OWNER/NAME", default_value = ".")]
+    #[arg(long, value_name = "PATH|URL|OWNER/NAME")]
     pub control: String,
     /// Working folder for fetched repositories (default: a folder under the system's temporary folder).
     #[arg(long, value_name = "DIR")]

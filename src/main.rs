@@ -14,7 +14,7 @@ fn main() -> ExitCode {
             {
                 eprintln!("error: {err:#}");
             }
-            ExitCode::from(firedrill::cli::EXIT_FAILURE)
+            ExitCode::from(firedrill::cli::exit_code(&err))
         }
     }
 }

@@ -208,7 +208,9 @@ fn execute(
             )?;
             let runner = setup.runner();
             let rt = runtime()?;
-            let report = rt.block_on(runner.command(drill, name, actor, now))?;
+            let verb: crate::drill::command::DrillCommand =
+                name.parse().map_err(|e| super::InvalidInput(format!("the `command` input: {e}")))?;
+            let report = rt.block_on(runner.command(drill, verb, None, actor, now))?;
             run.title = format!("firedrill command {name} by {actor} at {now}");
             write!(out, "{}", render_report(&run.title, &report))?;
             run.steps = report.steps;
@@ -264,7 +266,7 @@ fn pick<'a>(drills: &'a [Drill], only: Option<&str>, id: Option<&str>) -> Option
     }
     drills
         .iter()
-        .filter(|d| only.is_none_or(|s| d.scenario == s))
+        .filter(|d| only.is_none_or(|s| d.scenario.as_str() == s))
         .max_by_key(|d| (d.events.last().map(|e| e.time), d.id.clone()))
 }
 
@@ -275,11 +277,11 @@ fn outputs(drill: Option<&Drill>, requests: usize, setup: &super::lifecycle::Set
         return Outputs { requests, ..Outputs::default() };
     };
     Outputs {
-        drill_id: Some(d.id.clone()),
+        drill_id: Some(d.id.to_string()),
         state: Some(d.phase().name().to_owned()),
-        pr_number: d.opened.as_ref().and_then(|o| o.change.parse().ok()),
+        pr_number: d.opened.as_ref().and_then(|o| o.change.number()),
         // A pull request's page, where the target's forge has a web interface.
-        pr_url: d.opened.as_ref().filter(|o| o.change.parse::<u64>().is_ok()).and_then(|o| {
+        pr_url: d.opened.as_ref().filter(|o| o.change.number().is_some()).and_then(|o| {
             let forge = setup.forges.by_repo.get(&d.target.repo)?;
             crate::forge::Forge::web_url(forge).map(|web| format!("{web}/pull/{}", o.change))
         }),

@@ -15,9 +15,10 @@ use super::Outcome;
 use super::lifecycle::runtime;
 use crate::drill::prepare;
 use crate::forge::local::LocalForge;
-use crate::forge::{Actor, Forge};
+use crate::forge::{Person, Forge};
 use crate::git::{FileChange, Identity, MergeMethod, Repo};
 use crate::ledger::Ledger;
+use crate::drill::command::DrillCommand;
 use crate::runner::{Forges, Runner, Settings};
 use crate::scenario;
 
@@ -68,7 +69,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
 /// Runs the demo in `out` and returns what to print.
 pub fn run_in(out: &Path) -> anyhow::Result<String> {
     let mut log = String::new();
-    let sam = Actor { name: "Sam Rivera".into(), email: "sam@acme.example".into() };
+    let sam = Person::new("Sam Rivera", "sam@acme.example");
     let plan_from: Timestamp = PLAN_FROM.parse().context("demo start")?;
     let history_start = at(plan_from, SignedDuration::from_hours(-24 * 7));
 
@@ -111,7 +112,7 @@ pub fn run_in(out: &Path) -> anyhow::Result<String> {
         dry_run: false,
         baseline_mttr: config.baseline_mttr.map(|d| d.to_signed()),
     };
-    let runner = Runner { scenarios: &scenarios, ledger: &ledger, forges: &forges, settings };
+    let runner = Runner { scenarios: &scenarios, config: &config, ledger: &ledger, forges: &forges, settings };
     let rt = runtime()?;
     let id = plan.drill_id.to_string();
 
@@ -136,16 +137,16 @@ pub fn run_in(out: &Path) -> anyhow::Result<String> {
         .context("the drill did not merge")?;
     // A responder asks for the status, a hint comes out, then Ana finds the change and reverts it.
     let ask = at(merged.at, SignedDuration::from_mins(25));
-    let r = rt.block_on(runner.command(&id, "status", "ana", ask))?;
+    let r = rt.block_on(runner.command(&id, DrillCommand::Status, None, "ana", ask))?;
     log.push_str(&format!("── {ask}: ana comments `/drill status`\n"));
     for l in r.steps.iter().flat_map(|(_, l)| l) {
         log.push_str(&format!("   {l}\n"));
     }
     tick(at(merged.at, SignedDuration::from_mins(35)), "a regular tick", &mut log)?;
     let revert_at = at(merged.at, RESPONSE);
-    let ana = Actor { name: "Ana Lima".into(), email: "ana@acme.example".into() };
+    let ana = Person::new("Ana Lima", "ana@acme.example");
     let responder = LocalForge::new(&target_dir.display().to_string(), &work.join("responder"), None)?;
-    let merge_sha = crate::git::CommitSha::parse(&merged.commit).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let merge_sha = merged.commit.clone();
     let message = format!(
         "Revert \"tune redis pool settings\"\n\nThis reverts commit {merge_sha}: checkout cannot get Redis connections.\n"
     );

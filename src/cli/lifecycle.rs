@@ -6,13 +6,14 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
-use crate::forge::Actor;
+use crate::forge::Person;
 use crate::forge::any::AnyForge;
 use crate::forge::github::GitHubForge;
 use crate::forge::local::LocalForge;
 use crate::git::{MergeMethod, Token};
 use crate::ledger::Ledger;
 use crate::runner::{Forges, Report, Runner, Settings};
+use super::InvalidInput;
 use crate::scenario::{self, Config, RepoKind, Scenario};
 
 #[derive(Debug, Clone, clap::Args)]
@@ -49,16 +50,9 @@ pub struct Setup {
     pub settings: Settings,
 }
 
-/// `Name <email>` into an actor.
-pub fn parse_identity(s: &str) -> anyhow::Result<Actor> {
-    let s = s.trim();
-    let (name, rest) =
-        s.split_once('<').with_context(|| format!("identity `{s}` is not of the form `Name <email>`"))?;
-    let email = rest.strip_suffix('>').with_context(|| format!("identity `{s}` is not of the form `Name <email>`"))?;
-    if name.trim().is_empty() || !email.contains('@') {
-        bail!("identity `{s}` is not of the form `Name <email>`");
-    }
-    Ok(Actor { name: name.trim().to_owned(), email: email.trim().to_owned() })
+/// `Name <email>` into the person firedrill acts as.
+pub fn parse_identity(s: &str) -> anyhow::Result<Person> {
+    Person::parse(s).map_err(|e| InvalidInput(format!("identity {e}")).into())
 }
 
 /// The scenarios of a folder (every `*.yml`/`*.yaml`, `firedrill.yml` excepted), or every problem found.
@@ -83,7 +77,7 @@ pub fn load_scenarios(dir: &Path) -> anyhow::Result<Vec<Scenario>> {
         }
     }
     if !problems.is_empty() {
-        bail!("invalid scenarios (run `firedrill validate`):\n{}", problems.join("\n"));
+        return Err(InvalidInput(format!("invalid scenarios (run `firedrill validate`):\n{}", problems.join("\n"))).into());
     }
     Ok(out)
 }
@@ -94,11 +88,12 @@ fn load_config(path: &Path) -> anyhow::Result<Config> {
     }
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     scenario::load_config(path, &text).map_err(|d| {
-        anyhow::anyhow!(
+        InvalidInput(format!(
             "{} is invalid:\n{}",
             path.display(),
             d.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
-        )
+        ))
+        .into()
     })
 }
 
@@ -238,6 +233,7 @@ impl Setup {
     pub fn runner(&self) -> Runner<'_, AnyForge> {
         Runner {
             scenarios: &self.scenarios,
+            config: &self.config,
             ledger: &self.ledger,
             forges: &self.forges,
             settings: self.settings.clone(),
@@ -245,28 +241,22 @@ impl Setup {
     }
 }
 
-/// Prints a run's report under `title` on stdout.
-pub fn print_report(title: &str, report: &Report) -> anyhow::Result<()> {
+/// Prints a run's report under `title` on stdout; the outcome is refused (exit 3) when a safety rule refused
+/// something or a drill was abandoned in this run.
+pub fn print_report(title: &str, report: &Report) -> anyhow::Result<super::Outcome> {
     use std::io::Write as _;
-    std::io::stdout().lock().write_all(render_report(title, report).as_bytes()).context("writing to stdout")
+    std::io::stdout().lock().write_all(render_report(title, report).as_bytes()).context("writing to stdout")?;
+    Ok(outcome(report))
+}
+
+/// The outcome of a run that did not fail.
+pub fn outcome(report: &Report) -> super::Outcome {
+    if report.refusals.is_empty() { super::Outcome::Ok } else { super::Outcome::Refused }
 }
 
 /// The report of a run as numbered steps.
 pub fn render_report(title: &str, report: &Report) -> String {
-    let mut out = format!("{title}\n");
-    for (i, (step, lines)) in report.steps.iter().enumerate() {
-        out.push_str(&format!("{}. {step}\n", i + 1));
-        if lines.is_empty() {
-            out.push_str("   nothing to do\n");
-        }
-        for l in lines {
-            out.push_str(&format!("   {l}\n"));
-        }
-    }
-    if report.requests > 0 {
-        out.push_str(&format!("GitHub API requests: {}\n", report.requests));
-    }
-    out
+    crate::render::run::report(title, report)
 }
 
 /// A current-thread runtime for the async lifecycle.

@@ -15,12 +15,16 @@ mod validate;
 
 use clap::{Parser, Subcommand};
 
-/// Exit code for invalid input (a scenario that does not validate, a patch that does not apply).
-pub const EXIT_INVALID: u8 = 1;
-/// Exit code for usage errors (clap uses 2 as well).
-pub const EXIT_USAGE: u8 = 2;
-/// Exit code for unexpected failures (I/O, git).
+/// Exit code: done.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: failed (I/O, the forge, the ledger).
 pub const EXIT_FAILURE: u8 = 1;
+/// Exit code: invalid input (a scenario, `firedrill.yml`, the arguments; clap uses 2 for usage errors too).
+pub const EXIT_INVALID: u8 = 2;
+/// Exit code: refused by a safety rule, or the drill was abandoned.
+pub const EXIT_REFUSED: u8 = 3;
+/// Kept for the commands that distinguish a usage error; the same code as invalid input.
+pub const EXIT_USAGE: u8 = EXIT_INVALID;
 
 /// Outage drills for GitOps teams.
 #[derive(Debug, Parser)]
@@ -47,7 +51,7 @@ pub enum Command {
     Tick(tick::Args),
     /// Start a drill of one scenario now, by hand (scheduled or not).
     Start(start::Args),
-    /// Drive a drill by hand: revert, abort, status.
+    /// Give a drill command by hand: status, ack, found, fixed, hint, revert, abort, reveal, help.
     Command(command::Args),
     /// List the drills in the ledger with their state and times.
     Status(status::Args),
@@ -67,6 +71,30 @@ pub enum Outcome {
     Invalid,
     /// The command was used wrongly; the command already printed why.
     Usage,
+    /// A safety rule refused something, or a drill was abandoned; the command already printed why.
+    Refused,
+}
+
+/// Invalid input found before anything was done: exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidInput(pub String);
+
+/// The exit code for an error: its kind, found anywhere in its chain, decides.
+pub fn exit_code(err: &anyhow::Error) -> u8 {
+    for cause in err.chain() {
+        if cause.downcast_ref::<InvalidInput>().is_some() {
+            return EXIT_INVALID;
+        }
+        if let Some(e) = cause.downcast_ref::<crate::runner::RunError>() {
+            return match e {
+                crate::runner::RunError::Invalid(_) => EXIT_INVALID,
+                crate::runner::RunError::Refused(_) => EXIT_REFUSED,
+                _ => EXIT_FAILURE,
+            };
+        }
+    }
+    EXIT_FAILURE
 }
 
 impl From<Outcome> for std::process::ExitCode {
@@ -75,6 +103,7 @@ impl From<Outcome> for std::process::ExitCode {
             Outcome::Ok => std::process::ExitCode::SUCCESS,
             Outcome::Invalid => std::process::ExitCode::from(EXIT_INVALID),
             Outcome::Usage => std::process::ExitCode::from(EXIT_USAGE),
+            Outcome::Refused => std::process::ExitCode::from(EXIT_REFUSED),
         }
     }
 }

@@ -28,6 +28,5 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let merge_in: Option<SignedDuration> = args.merge_in.map(|d| d.to_signed());
     let report = runtime()?.block_on(setup.runner().start(&args.scenario, now, merge_in))?;
     let dry = if args.dry_run { " (dry run: nothing is written)" } else { "" };
-    print_report(&format!("firedrill start {} at {now}{dry}", args.scenario), &report)?;
-    Ok(Outcome::Ok)
+    print_report(&format!("firedrill start {} at {now}{dry}", args.scenario), &report)
 }

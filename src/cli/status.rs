@@ -25,10 +25,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let now = args.now.unwrap_or_else(Timestamp::now);
     let runner = setup.runner();
     let drills = super::lifecycle::runtime()?.block_on(runner.drills())?;
-    let find = |id: &str| setup.scenarios.iter().find(|s| s.id.as_str() == id);
+    let find = |id: &crate::scenario::ScenarioId| setup.scenarios.iter().find(|s| s.id == *id);
     let out = match &args.drill {
         Some(id) => {
-            let Some(d) = drills.iter().find(|d| &d.id == id) else {
+            let Some(d) = drills.iter().find(|d| d.id == *id) else {
                 anyhow::bail!("no drill `{id}` in the ledger; `firedrill status` lists them");
             };
             crate::render::status::timeline(find(&d.scenario), d)

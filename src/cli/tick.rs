@@ -23,6 +23,5 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let runner = setup.runner();
     let report = runtime()?.block_on(runner.tick(now))?;
     let title = format!("firedrill tick at {now}{}", if args.dry_run { " (dry run: nothing is written)" } else { "" });
-    print_report(&title, &report)?;
-    Ok(Outcome::Ok)
+    print_report(&title, &report)
 }

@@ -135,14 +135,14 @@ mod tests {
             "firedrill",
             "tick",
             EventKind::Planned {
-                scenario: "pool".into(),
+                scenario: "pool".parse().unwrap(),
                 target,
                 occurrence: plan.occurrence,
                 open_at: plan.open_at,
                 merge_at: plan.merge_at,
             },
         );
-        let drill = Drill::fold(plan.drill_id.as_str(), &[ev]).unwrap();
+        let drill = Drill::fold(&plan.drill_id, &[ev]).unwrap();
         assert!(decide(&s, std::slice::from_ref(&drill), now).is_empty());
         // A week later the next occurrence is skipped while last week's drill is unresolved.
         let next = crate::schedule::Plan::for_occurrence(

@@ -5,6 +5,9 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use crate::git::CommitSha;
+use crate::scenario::ScenarioId;
+
 /// The version of the event format, written in every line.
 pub const FORMAT_VERSION: u32 = 1;
 
@@ -33,6 +36,39 @@ pub struct TargetRef {
     pub path: String,
 }
 
+/// How a forge names a change request: a pull request's number on GitHub, the pushed branch on the local forge.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ChangeId(pub String);
+
+impl ChangeId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// The pull request number, where the forge numbers its changes.
+    pub fn number(&self) -> Option<u64> {
+        self.0.parse().ok()
+    }
+}
+
+impl AsRef<str> for ChangeId {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<String> for ChangeId {
+    fn eq(&self, other: &String) -> bool {
+        &self.0 == other
+    }
+}
+
+impl std::fmt::Display for ChangeId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// How the fault was removed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -43,17 +79,19 @@ pub enum RecoveryHow {
     Fix,
     /// firedrill reverted it after `safety.max_duration`.
     Timeout,
+    /// The responders gave up (`/drill revert`) and firedrill reverted it: not a recovery for statistics.
+    GaveUp,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event", content = "data", rename_all = "snake_case")]
 pub enum EventKind {
     /// The drill is scheduled: what, where and when.
-    Planned { scenario: String, target: TargetRef, occurrence: Timestamp, open_at: Timestamp, merge_at: Timestamp },
+    Planned { scenario: ScenarioId, target: TargetRef, occurrence: Timestamp, open_at: Timestamp, merge_at: Timestamp },
     /// The change was opened: the branch, its commit, the base it was cut from, the change request.
-    Opened { branch: String, commit: String, base: String, change: String },
+    Opened { branch: String, commit: CommitSha, base: CommitSha, change: ChangeId },
     /// The fault landed on the base branch.
-    Merged { commit: String },
+    Merged { commit: CommitSha },
     /// The change could not be merged (closed, head moved, conflict): the drill ends here.
     Abandoned { reason: String },
     /// A responder's or game master's command.
@@ -65,14 +103,14 @@ pub enum EventKind {
     /// A hint was released.
     Hint { index: usize, text: String },
     /// The fault is gone from the base branch: which commit removed it (its landing time is the event time).
-    Recovered { commit: String, how: RecoveryHow },
+    Recovered { commit: CommitSha, how: RecoveryHow },
     /// The target environment's deployments: when the fault was deployed and when the recovery was (from the
     /// forge's deployment statuses, where the repository has them).
     Deployed { fault: Timestamp, fix: Timestamp },
     /// `safety.max_duration` passed without recovery.
     TimedOut {
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        reverted_by: Option<String>,
+        reverted_by: Option<CommitSha>,
     },
     /// Stopped by the game master (or a real incident); the fault is reverted if it had landed.
     Aborted { reason: String },
@@ -153,12 +191,12 @@ mod tests {
             "2026-11-24T10:17:00Z".parse().unwrap(),
             "firedrill",
             "tick",
-            EventKind::Merged { commit: "abc".into() },
+            EventKind::Merged { commit: CommitSha::parse(&"a".repeat(40)).unwrap() },
         );
         let line = e.to_line();
         assert_eq!(
             line,
-            r#"{"v":1,"time":"2026-11-24T10:17:00Z","actor":"firedrill","source":"tick","event":"merged","data":{"commit":"abc"}}"#
+            r#"{"v":1,"time":"2026-11-24T10:17:00Z","actor":"firedrill","source":"tick","event":"merged","data":{"commit":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}}"#
         );
         assert_eq!(parse_log(&format!("{line}\n")).unwrap(), vec![e]);
         assert!(parse_log("{\"v\":9}\n").is_err());
@@ -167,9 +205,9 @@ mod tests {
     #[test]
     fn steps_are_recorded_once_commands_many_times() {
         let t: Timestamp = "2026-11-24T10:17:00Z".parse().unwrap();
-        let merged = Event::new(t, "firedrill", "tick", EventKind::Merged { commit: "a".into() });
+        let merged = Event::new(t, "firedrill", "tick", EventKind::Merged { commit: CommitSha::parse(&"a".repeat(40)).unwrap() });
         let log = vec![merged.clone()];
-        let again = Event::new(t, "firedrill", "tick", EventKind::Merged { commit: "b".into() });
+        let again = Event::new(t, "firedrill", "tick", EventKind::Merged { commit: CommitSha::parse(&"b".repeat(40)).unwrap() });
         assert!(again.already_in(&log));
         let cmd = Event::new(t, "ana", "command", EventKind::Command { name: "status".into(), args: None });
         assert!(!cmd.already_in(&log));

@@ -2,7 +2,10 @@
 
 use jiff::{SignedDuration, Timestamp};
 
-use super::event::{Event, EventKind, RecoveryHow, TargetRef};
+use super::event::{ChangeId, Event, EventKind, RecoveryHow, TargetRef};
+use crate::git::CommitSha;
+use crate::scenario::ScenarioId;
+use crate::schedule::DrillId;
 
 /// Where a drill stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,6 +18,8 @@ pub enum Phase {
     Merged,
     /// The fault is gone (revert, fix, or firedrill's timeout revert).
     Recovered,
+    /// `safety.max_duration` passed with `auto_revert: false`: the fault was left in place and reported.
+    TimedOut,
     /// The game master stopped it.
     Aborted,
     /// The change could not be merged; the fault never landed.
@@ -28,6 +33,7 @@ impl Phase {
             Phase::Opened => "open",
             Phase::Merged => "running",
             Phase::Recovered => "recovered",
+            Phase::TimedOut => "timed out",
             Phase::Aborted => "aborted",
             Phase::Abandoned => "abandoned",
         }
@@ -38,21 +44,21 @@ impl Phase {
 pub struct Opened {
     pub at: Timestamp,
     pub branch: String,
-    pub commit: String,
-    pub base: String,
-    pub change: String,
+    pub commit: CommitSha,
+    pub base: CommitSha,
+    pub change: ChangeId,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Landed {
     pub at: Timestamp,
-    pub commit: String,
+    pub commit: CommitSha,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Drill {
-    pub id: String,
-    pub scenario: String,
+    pub id: DrillId,
+    pub scenario: ScenarioId,
     pub target: TargetRef,
     pub occurrence: Timestamp,
     pub open_at: Timestamp,
@@ -74,10 +80,10 @@ pub struct Drill {
 
 impl Drill {
     /// Folds a drill's log; `None` when the log has no `planned` event (not a drill yet).
-    pub fn fold(id: &str, events: &[Event]) -> Option<Drill> {
+    pub fn fold(id: &DrillId, events: &[Event]) -> Option<Drill> {
         let mut d = events.iter().find_map(|e| match &e.kind {
             EventKind::Planned { scenario, target, occurrence, open_at, merge_at } => Some(Drill {
-                id: id.to_owned(),
+                id: id.clone(),
                 scenario: scenario.clone(),
                 target: target.clone(),
                 occurrence: *occurrence,
@@ -136,14 +142,18 @@ impl Drill {
     }
 
     pub fn phase(&self) -> Phase {
+        // A fault that landed is running until it is gone, whatever else the log says: a racing run's
+        // `abandoned` (its merge was refused because the other run had merged) must not hide it.
         if self.aborted.is_some() {
             Phase::Aborted
         } else if self.recovered.is_some() {
             Phase::Recovered
-        } else if self.abandoned.is_some() {
-            Phase::Abandoned
+        } else if self.merged.is_some() && self.timed_out.is_some() && !self.timeout_reverts() {
+            Phase::TimedOut
         } else if self.merged.is_some() {
             Phase::Merged
+        } else if self.abandoned.is_some() {
+            Phase::Abandoned
         } else if self.opened.is_some() {
             Phase::Opened
         } else {
@@ -151,10 +161,23 @@ impl Drill {
         }
     }
 
-    /// Finished: nothing more will happen to the target (a timed-out drill without auto-revert is still
-    /// watched until someone removes the fault).
+    /// Finished: nothing more will happen to the target. A drill timed out without auto-revert is finished
+    /// too (reported as left broken), so it no longer blocks later drills on its target.
     pub fn is_resolved(&self) -> bool {
-        matches!(self.phase(), Phase::Recovered | Phase::Aborted | Phase::Abandoned)
+        matches!(self.phase(), Phase::Recovered | Phase::TimedOut | Phase::Aborted | Phase::Abandoned)
+    }
+
+    /// Whether the `timed_out` event says firedrill reverts (or reverted) the fault.
+    fn timeout_reverts(&self) -> bool {
+        self.events.iter().any(|e| matches!(&e.kind, EventKind::TimedOut { reverted_by: Some(_) }))
+    }
+
+    /// The commands given on this drill, oldest first: (verb as recorded, who, when).
+    pub fn commands(&self) -> impl Iterator<Item = (&str, &str, Timestamp)> {
+        self.events.iter().filter_map(|e| match &e.kind {
+            EventKind::Command { name, .. } => Some((name.as_str(), e.actor.as_str(), e.time)),
+            _ => None,
+        })
     }
 
     /// Time to recovery as the users saw it: from the fault's deployment to the fix's deployment.
@@ -192,6 +215,10 @@ mod tests {
         s.parse().unwrap()
     }
 
+    fn sha(c: char) -> CommitSha {
+        CommitSha::parse(&c.to_string().repeat(40)).unwrap()
+    }
+
     #[test]
     fn a_drill_folds_from_planned_to_recovered_with_its_time_to_recovery() {
         let target = TargetRef { repo: None, branch: "main".into(), path: "values.yaml".into() };
@@ -200,7 +227,7 @@ mod tests {
             ev(
                 "2026-11-24T09:00:00Z",
                 EventKind::Planned {
-                    scenario: "s".into(),
+                    scenario: "s".parse().unwrap(),
                     target,
                     occurrence: t("2026-11-24T09:00:00Z"),
                     open_at: t("2026-11-24T09:00:00Z"),
@@ -209,18 +236,24 @@ mod tests {
             ),
             ev(
                 "2026-11-24T09:00:00Z",
-                EventKind::Opened { branch: "b".into(), commit: "c1".into(), base: "c0".into(), change: "b".into() },
+                EventKind::Opened {
+                    branch: "b".into(),
+                    commit: sha('1'),
+                    base: sha('0'),
+                    change: ChangeId("b".into()),
+                },
             ),
-            ev("2026-11-24T10:17:00Z", EventKind::Merged { commit: "m".into() }),
+            ev("2026-11-24T10:17:00Z", EventKind::Merged { commit: sha('2') }),
         ];
-        let d = Drill::fold("s-1", &log).unwrap();
+        let id = DrillId::parse("s-20261124T0900Z").unwrap();
+        let d = Drill::fold(&id, &log).unwrap();
         assert_eq!(d.phase(), Phase::Merged);
         assert!(!d.is_resolved());
         let mut log = log;
-        log.push(ev("2026-11-24T11:35:00Z", EventKind::Recovered { commit: "r".into(), how: RecoveryHow::Revert }));
-        let d = Drill::fold("s-1", &log).unwrap();
+        log.push(ev("2026-11-24T11:35:00Z", EventKind::Recovered { commit: sha('3'), how: RecoveryHow::Revert }));
+        let d = Drill::fold(&id, &log).unwrap();
         assert_eq!(d.phase(), Phase::Recovered);
         assert_eq!(human_duration(d.time_to_recovery().unwrap()), "1 h 18 min");
-        assert!(Drill::fold("x", &[]).is_none());
+        assert!(Drill::fold(&id, &[]).is_none());
     }
 }

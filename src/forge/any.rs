@@ -4,7 +4,7 @@ use jiff::Timestamp;
 
 use super::github::GitHubForge;
 use super::local::LocalForge;
-use super::{Actor, Change, Forge, Landing, MergeOutcome, MergeSpec, Result};
+use super::{Person, Change, Forge, Landing, MergeOutcome, MergeSpec, Result};
 use crate::git::{CommitSha, FileChange};
 
 pub enum AnyForge {
@@ -43,7 +43,7 @@ impl Forge for AnyForge {
         parent: &CommitSha,
         files: &[FileChange],
         message: &str,
-        author: &Actor,
+        author: &Person,
         at: Timestamp,
     ) -> Result<CommitSha> {
         each!(self, f => f.write_commit(parent, files, message, author, at).await)
@@ -58,17 +58,20 @@ impl Forge for AnyForge {
         &self,
         change: &Change,
         merge: &MergeSpec<'_>,
-        actor: &Actor,
+        actor: &Person,
         at: Timestamp,
     ) -> Result<MergeOutcome> {
         each!(self, f => f.merge_change(change, merge, actor, at).await)
+    }
+    async fn landed(&self, change: &Change, merge: &MergeSpec<'_>) -> Result<Option<(CommitSha, Timestamp)>> {
+        each!(self, f => f.landed(change, merge).await)
     }
     async fn revert(
         &self,
         commit: &CommitSha,
         base: &str,
         message: &str,
-        actor: &Actor,
+        actor: &Person,
         at: Timestamp,
     ) -> Result<Landing> {
         each!(self, f => f.revert(commit, base, message, actor, at).await)

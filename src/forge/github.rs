@@ -15,7 +15,7 @@ use jiff::Timestamp;
 use octocrab::Octocrab;
 use serde_json::{Value, json};
 
-use super::{Actor, Change, Forge, ForgeError, Landing, MergeOutcome, MergeSpec, Result};
+use super::{Person, Change, Forge, ForgeError, Landing, MergeOutcome, MergeSpec, Result};
 use crate::git::{CommitSha, FileChange, MergeMethod, Token};
 
 /// The longest firedrill waits for a rate limit to reset before giving up on a request.
@@ -222,7 +222,7 @@ impl GitHubForge {
         parent: Option<&CommitSha>,
         files: &[FileChange],
         message: &str,
-        author: &Actor,
+        author: &Person,
         at: Timestamp,
     ) -> Result<CommitSha> {
         match parent {
@@ -357,7 +357,7 @@ impl Forge for GitHubForge {
         parent: &CommitSha,
         files: &[FileChange],
         message: &str,
-        author: &Actor,
+        author: &Person,
         at: Timestamp,
     ) -> Result<CommitSha> {
         // Blobs and trees are content-addressed: creating them again (a retry, a re-run) changes nothing.
@@ -436,7 +436,7 @@ impl Forge for GitHubForge {
         &self,
         change: &Change,
         spec: &MergeSpec<'_>,
-        _actor: &Actor,
+        _actor: &Person,
         _at: Timestamp,
     ) -> Result<MergeOutcome> {
         // Verify before acting: still open, still at the drill's commit. A merged one was merged by an earlier
@@ -480,6 +480,16 @@ impl Forge for GitHubForge {
         }
     }
 
+    async fn landed(&self, change: &Change, _spec: &MergeSpec<'_>) -> Result<Option<(CommitSha, Timestamp)>> {
+        let pr = self.pull(&change.id).await?;
+        if pr["merged"].as_bool() == Some(true) || pr["merged_at"].is_string() {
+            let commit = sha(&pr["merge_commit_sha"])?;
+            let at = time(&pr["merged_at"]).ok_or_else(|| other("a merged pull request without merged_at"))?;
+            return Ok(Some((commit, at)));
+        }
+        Ok(None)
+    }
+
     /// GitHub has no revert endpoint: the commit is undone file by file on top of the branch's tip (each file
     /// the commit changed goes back to its first parent's version, when nobody changed it since), and the
     /// branch is moved without force.
@@ -488,7 +498,7 @@ impl Forge for GitHubForge {
         commit: &CommitSha,
         base: &str,
         message: &str,
-        actor: &Actor,
+        actor: &Person,
         at: Timestamp,
     ) -> Result<Landing> {
         let info = self.ok(Method::GET, &self.repo_path(&format!("/commits/{commit}")), None).await?;
@@ -530,8 +540,8 @@ impl Forge for GitHubForge {
                     sha: reverted,
                     at,
                     message: message.to_owned(),
-                    author: format!("{} <{}>", actor.name, actor.email),
-                    committer: format!("{} <{}>", actor.name, actor.email),
+                    author: actor.clone(),
+                    committer: actor.clone(),
                 });
             }
             // 422 "Update is not a fast forward": the branch moved; try again on the new tip.
@@ -587,7 +597,7 @@ impl Forge for GitHubForge {
         let mut out = Vec::with_capacity(chain.len());
         for c in chain {
             let person = |who: &Value| {
-                format!("{} <{}>", who["name"].as_str().unwrap_or(""), who["email"].as_str().unwrap_or(""))
+                Person::new(who["name"].as_str().unwrap_or(""), who["email"].as_str().unwrap_or(""))
             };
             out.push(Landing {
                 sha: sha(&c["sha"])?,

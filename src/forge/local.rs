@@ -10,7 +10,7 @@ use std::path::Path;
 
 use jiff::Timestamp;
 
-use super::{Actor, Change, Forge, ForgeError, Landing, MergeOutcome, MergeSpec, Result};
+use super::{Person, Change, Forge, ForgeError, Landing, MergeOutcome, MergeSpec, Result};
 use crate::git::{CommitSha, FileChange, GitError, Identity, PushRef, Repo, Token, redact_url};
 
 /// How many times a merge or revert is retried when the base branch moves under it.
@@ -52,7 +52,7 @@ impl LocalForge {
         self.repo.push(&self.url, &[PushRef::Update { commit, remote_ref: &remote_ref }], self.token.as_ref())
     }
 
-    fn identity(actor: &Actor, at: Timestamp) -> Identity {
+    fn identity(actor: &Person, at: Timestamp) -> Identity {
         Identity::new(actor.name.clone(), actor.email.clone(), at)
     }
 
@@ -85,8 +85,8 @@ impl LocalForge {
 fn landing(c: crate::git::CommitInfo) -> Landing {
     Landing {
         at: c.committer.time,
-        author: format!("{} <{}>", c.author.name, c.author.email),
-        committer: format!("{} <{}>", c.committer.name, c.committer.email),
+        author: Person::new(c.author.name, c.author.email),
+        committer: Person::new(c.committer.name, c.committer.email),
         message: c.message,
         sha: c.sha,
     }
@@ -116,7 +116,7 @@ impl Forge for LocalForge {
         parent: &CommitSha,
         files: &[FileChange],
         message: &str,
-        author: &Actor,
+        author: &Person,
         at: Timestamp,
     ) -> Result<CommitSha> {
         let who = Self::identity(author, at);
@@ -164,7 +164,7 @@ impl Forge for LocalForge {
         &self,
         change: &Change,
         spec: &MergeSpec<'_>,
-        actor: &Actor,
+        actor: &Person,
         at: Timestamp,
     ) -> Result<MergeOutcome> {
         let MergeSpec { base, cut_from, expected_head, method, message } = *spec;
@@ -198,12 +198,17 @@ impl Forge for LocalForge {
         Err(ForgeError::Other(format!("`{base}` kept moving while merging; gave up after {CAS_ATTEMPTS} attempts")))
     }
 
+    async fn landed(&self, _change: &Change, spec: &MergeSpec<'_>) -> Result<Option<(CommitSha, Timestamp)>> {
+        let Some(tip) = self.fetch(spec.base)? else { return Ok(None) };
+        Ok(self.landing_of(&tip, spec.cut_from, spec.expected_head)?.map(|l| (l.sha, l.at)))
+    }
+
     async fn revert(
         &self,
         commit: &CommitSha,
         base: &str,
         message: &str,
-        actor: &Actor,
+        actor: &Person,
         at: Timestamp,
     ) -> Result<Landing> {
         let who = Self::identity(actor, at);

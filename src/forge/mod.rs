@@ -11,6 +11,7 @@ pub mod local;
 use jiff::Timestamp;
 
 use crate::git::{CommitSha, FileChange, GitError, MergeMethod};
+pub use crate::person::Person;
 
 /// A change request: a pull request on GitHub, a pushed branch on the local forge.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,8 +43,8 @@ pub struct Landing {
     pub sha: CommitSha,
     pub at: Timestamp,
     pub message: String,
-    pub author: String,
-    pub committer: String,
+    pub author: Person,
+    pub committer: Person,
 }
 
 /// How to merge a change.
@@ -59,12 +60,6 @@ pub struct MergeSpec<'a> {
     pub message: &'a str,
 }
 
-/// Who firedrill acts as, and when: commits it writes carry this identity and this time.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Actor {
-    pub name: String,
-    pub email: String,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ForgeError {
@@ -112,7 +107,7 @@ pub trait Forge {
         parent: &CommitSha,
         files: &[FileChange],
         message: &str,
-        author: &Actor,
+        author: &Person,
         at: Timestamp,
     ) -> Result<CommitSha>;
     /// The open change for `branch`, if any.
@@ -126,16 +121,19 @@ pub trait Forge {
         &self,
         change: &Change,
         merge: &MergeSpec<'_>,
-        actor: &Actor,
+        actor: &Person,
         at: Timestamp,
     ) -> Result<MergeOutcome>;
+    /// Whether `change` is already on the base branch (merged by this run, an earlier one or a racing one):
+    /// the commit that landed it and when. A read: asked after a refused merge, before deciding it failed.
+    async fn landed(&self, change: &Change, merge: &MergeSpec<'_>) -> Result<Option<(CommitSha, Timestamp)>>;
     /// Reverts `commit` on `base` as `actor` at `at`; returns the landing of the revert.
     async fn revert(
         &self,
         commit: &CommitSha,
         base: &str,
         message: &str,
-        actor: &Actor,
+        actor: &Person,
         at: Timestamp,
     ) -> Result<Landing>;
     /// The first-parent history of `base` after `after` (exclusive), oldest first.

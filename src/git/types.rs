@@ -16,6 +16,12 @@ pub struct InvalidCommitSha {
     pub text: String,
 }
 
+impl AsRef<str> for CommitSha {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
 impl CommitSha {
     /// Parses 40 hexadecimal digits (either case; stored lowercase).
     pub fn parse(text: &str) -> Result<CommitSha, InvalidCommitSha> {

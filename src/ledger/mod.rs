@@ -164,7 +164,7 @@ impl Ledger {
                 }
             }
             Store::GitHub(f) => {
-                let actor = crate::forge::Actor { name: who.name.clone(), email: who.email.clone() };
+                let actor = crate::forge::Person::new(who.name.clone(), who.email.clone());
                 let commit = f.write_commit_on(parent, changes, message, &actor, who.time).await?;
                 Ok(f.move_branch(&self.branch, &commit, parent).await?.then_some(commit))
             }
@@ -209,10 +209,10 @@ impl Ledger {
         &self,
         write: &Write,
         message: &str,
-        who: (&str, &str),
+        who: &crate::person::Person,
         at: Timestamp,
     ) -> Result<Written, LedgerError> {
-        let identity = Identity::new(who.0, who.1, at);
+        let identity = Identity::new(who.name.as_str(), who.email.as_str(), at);
         // Whatever happens, the next read looks at the branch again.
         self.cache.lock().map_err(|_| LedgerError::Contended)?.take();
         for retries in 0..CAS_ATTEMPTS {

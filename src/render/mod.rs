@@ -3,6 +3,7 @@
 pub mod diff;
 pub mod preview;
 pub mod report;
+pub mod run;
 pub mod status;
 
 use crate::patch::PatchError;

@@ -9,6 +9,7 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
 
+use crate::git::CommitSha;
 use crate::drill::event::{Event, EventKind, RecoveryHow};
 use crate::drill::state::{Drill, Phase, human_duration};
 use crate::scenario::{PatchOp, Scenario};
@@ -76,6 +77,11 @@ pub fn outcome(drill: &Drill) -> String {
     if let Some((_, how)) = &drill.recovered {
         let ttr = drill.time_to_recovery();
         return match (how, ttr) {
+            // Not a recovery: the statistics must not count it as a fast one.
+            (RecoveryHow::GaveUp, Some(d)) => {
+                format!("Gave up after {}: firedrill reverted the change on `/drill revert`", human_duration(d))
+            }
+            (RecoveryHow::GaveUp, None) => "Gave up: firedrill reverted the change on `/drill revert`".to_owned(),
             (RecoveryHow::Timeout, _) => {
                 format!(
                     "Timed out after {}: firedrill reverted the change",
@@ -135,9 +141,11 @@ pub(super) fn offset(ts: Timestamp, zero: Timestamp) -> String {
     }
 }
 
-/// Who did it: `firedrill`, `@login` for a command's author, or a commit author's name.
+/// Who did it: `firedrill`, `@login` for a command given on GitHub (where the actor is a login), else the name
+/// as recorded (a name given on the command line, a commit author's name): never `@Ana Lima`.
 pub(super) fn who(e: &Event) -> String {
-    if e.source == "command" && !e.actor.starts_with('@') && e.actor != "firedrill" {
+    let from_github = matches!(e.source.as_str(), "action" | "comment");
+    if from_github && e.actor != "firedrill" && e.actor.parse::<crate::scenario::GithubLogin>().is_ok() {
         format!("@{}", e.actor)
     } else {
         e.actor.clone()
@@ -153,7 +161,8 @@ pub(super) fn chronological(drill: &Drill) -> Vec<&Event> {
 }
 
 /// A commit id as git abbreviates it.
-pub(super) fn short(sha: &str) -> &str {
+pub(super) fn short<S: AsRef<str> + ?Sized>(sha: &S) -> &str {
+    let sha = sha.as_ref();
     sha.get(..7).unwrap_or(sha)
 }
 
@@ -165,23 +174,26 @@ pub(super) fn time_limit(drill: &Drill) -> Option<SignedDuration> {
 /// The commit firedrill reverted the fault with when the time limit was reached.
 pub(super) fn timeout_revert(drill: &Drill) -> Option<&str> {
     drill.events.iter().find_map(|e| match &e.kind {
-        EventKind::TimedOut { reverted_by } => reverted_by.as_deref(),
+        EventKind::TimedOut { reverted_by } => reverted_by.as_ref().map(CommitSha::as_str),
         _ => None,
     })
 }
 
 /// The change for people, in plain text: `pull request #42` for a number, else `change <name>`.
-pub(super) fn change_name(change: &str) -> String {
+pub(super) fn change_name(change: impl AsRef<str>) -> String {
+    let change = change.as_ref();
     if is_number(change) { format!("pull request #{change}") } else { format!("change {change}") }
 }
 
 /// `pull request `#42`` (in a code span, so GitHub does not link it to an issue of the wrong repository), or
 /// the change's own name.
-fn change_ref(change: &str) -> String {
+fn change_ref(change: impl AsRef<str>) -> String {
+    let change = change.as_ref();
     if is_number(change) { format!("pull request {}", code(&format!("#{change}"))) } else { code(change) }
 }
 
-fn is_number(s: &str) -> bool {
+fn is_number(s: impl AsRef<str>) -> bool {
+    let s = s.as_ref();
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
@@ -190,6 +202,7 @@ fn how_article(how: RecoveryHow) -> &'static str {
         RecoveryHow::Revert => "a revert",
         RecoveryHow::Fix => "a fix",
         RecoveryHow::Timeout => "firedrill's timeout revert",
+        RecoveryHow::GaveUp => "firedrill's revert after the responders gave up",
     }
 }
 
@@ -236,6 +249,7 @@ fn key_figures(o: &mut String, scenario: &Scenario, drill: &Drill, extra: &Repor
             RecoveryHow::Revert => "revert: a commit that reverts the drill's merge",
             RecoveryHow::Fix => "fix: another change that removes the fault",
             RecoveryHow::Timeout => "timeout: firedrill reverted the change",
+            RecoveryHow::GaveUp => "gave up: the responders asked firedrill to revert (`/drill revert`)",
         };
         rows.push(("How", how_text.to_owned()));
         rows.push((if by_team { "Recovering commit" } else { "Removed by" }, links.commit(&landed.commit)));
@@ -334,7 +348,7 @@ fn first_ack(drill: &Drill) -> Option<&Event> {
 
 fn timeline_table(o: &mut String, drill: &Drill, extra: &ReportContext, links: &Links) {
     let zone = &extra.zone;
-    let local = !is_utc(zone);
+    let local = !zone.is_utc();
     let zero = zero(drill);
     let _ = writeln!(o, "## Timeline");
     let _ = writeln!(o);
@@ -399,6 +413,9 @@ fn what(e: &Event, drill: &Drill, links: &Links) -> String {
             RecoveryHow::Revert => format!("**Recovered**: the merge was reverted by {}", links.commit(commit)),
             RecoveryHow::Fix => format!("**Recovered**: the fault was fixed by {}", links.commit(commit)),
             RecoveryHow::Timeout => format!("**Fault removed**: firedrill's revert {} landed", links.commit(commit)),
+            RecoveryHow::GaveUp => {
+                format!("**Gave up**: firedrill's revert {} landed on `/drill revert`", links.commit(commit))
+            }
         },
         EventKind::TimedOut { reverted_by } => {
             let after =
@@ -478,6 +495,7 @@ fn mermaid_label(e: &Event, drill: &Drill) -> String {
         EventKind::Recovered { how: RecoveryHow::Revert, .. } => "Recovered by a revert".to_owned(),
         EventKind::Recovered { how: RecoveryHow::Fix, .. } => "Recovered by a fix".to_owned(),
         EventKind::Recovered { how: RecoveryHow::Timeout, .. } => "firedrill's revert landed".to_owned(),
+        EventKind::Recovered { how: RecoveryHow::GaveUp, .. } => "Gave up: reverted".to_owned(),
         EventKind::TimedOut { .. } => "Time limit reached".to_owned(),
         EventKind::Aborted { .. } => format!("Aborted by {}", who(e)),
         EventKind::Reported { .. } => "Report written".to_owned(),
@@ -694,7 +712,8 @@ impl Links {
     }
 
     /// `` [`7c1e2d9`](…/commit/7c1e2d9…) ``, or the short id alone.
-    fn commit(&self, sha: &str) -> String {
+    fn commit(&self, sha: impl AsRef<str>) -> String {
+        let sha = sha.as_ref();
         match &self.base {
             Some(base) if is_hex(sha) => link(&code(short(sha)), &format!("{base}/commit/{sha}")),
             _ => code(short(sha)),
@@ -702,7 +721,8 @@ impl Links {
     }
 
     /// `[#42](…/pull/42)` when the change is a pull request number and there is an address.
-    fn change(&self, change: &str) -> Option<String> {
+    fn change(&self, change: impl AsRef<str>) -> Option<String> {
+        let change = change.as_ref();
         let base = self.base.as_ref()?;
         is_number(change).then(|| link(&format!("#{change}"), &format!("{base}/pull/{change}")))
     }
@@ -733,7 +753,8 @@ fn web_base(url: &str) -> Option<String> {
     (!host.is_empty()).then(|| format!("{scheme}://{host}{path}"))
 }
 
-fn is_hex(s: &str) -> bool {
+fn is_hex(s: impl AsRef<str>) -> bool {
+    let s = s.as_ref();
     s.len() >= 7 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
@@ -759,8 +780,8 @@ fn text(s: &str) -> String {
 }
 
 /// A code span that survives backticks in its content.
-fn code(s: &str) -> String {
-    let s = one_line(s);
+fn code(s: impl AsRef<str>) -> String {
+    let s = one_line(s.as_ref());
     if s.contains('`') { format!("`` {s} ``") } else { format!("`{s}`") }
 }
 
@@ -819,11 +840,6 @@ fn short_clock(ts: Timestamp, near: Timestamp) -> String {
     format!("{} UTC", clock(ts, &TimeZone::UTC, !same_day))
 }
 
-/// Whether `zone` is UTC, so that local times would only repeat the UTC column.
-fn is_utc(zone: &Zone) -> bool {
-    matches!(zone.name(), "UTC" | "Etc/UTC" | "Etc/UCT" | "UCT" | "Etc/Universal" | "Universal" | "Zulu" | "Etc/Zulu")
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 pub(super) mod tests {
@@ -857,7 +873,7 @@ pub(super) mod tests {
                 "firedrill",
                 "tick",
                 EventKind::Planned {
-                    scenario: "redis-pool-exhaustion".into(),
+                    scenario: "redis-pool-exhaustion".parse().unwrap(),
                     target,
                     occurrence: at("09:00"),
                     open_at: at("09:32"),
@@ -870,14 +886,14 @@ pub(super) mod tests {
                 "tick",
                 EventKind::Opened {
                     branch: "chore/tune-redis-pool-4f2a".into(),
-                    commit: "5d1c0b7e2a9f4c3b8d6e1f0a7b2c9d4e8f1a3b5c".into(),
-                    base: "0a1b2c3d4e5f60718293a4b5c6d7e8f901234567".into(),
-                    change: "42".into(),
+                    commit: crate::git::CommitSha::parse("5d1c0b7e2a9f4c3b8d6e1f0a7b2c9d4e8f1a3b5c").unwrap(),
+                    base: crate::git::CommitSha::parse("0a1b2c3d4e5f60718293a4b5c6d7e8f901234567").unwrap(),
+                    change: crate::drill::event::ChangeId("42".into()),
                 },
             ),
         ];
         log.extend(more);
-        Drill::fold(&id, &log).unwrap()
+        Drill::fold(&crate::schedule::DrillId::parse(&id).unwrap(), &log).unwrap()
     }
 
     pub(crate) fn ev(time: &str, actor: &str, source: &str, kind: EventKind) -> Event {
@@ -885,7 +901,7 @@ pub(super) mod tests {
     }
 
     pub(crate) fn merged(time: &str) -> Event {
-        ev(time, "firedrill", "tick", EventKind::Merged { commit: "7c1e2d9a0b3f5e6d7c8b9a0f1e2d3c4b5a6f7e8d".into() })
+        ev(time, "firedrill", "tick", EventKind::Merged { commit: crate::git::CommitSha::parse("7c1e2d9a0b3f5e6d7c8b9a0f1e2d3c4b5a6f7e8d").unwrap() })
     }
 
     pub(crate) fn recovered_by_revert(day: &str) -> Drill {
@@ -912,7 +928,7 @@ pub(super) mod tests {
                     "Ana Lima",
                     "tick",
                     EventKind::Recovered {
-                        commit: "9f8e7d6c5b4a39281706f5e4d3c2b1a098765432".into(),
+                        commit: crate::git::CommitSha::parse("9f8e7d6c5b4a39281706f5e4d3c2b1a098765432").unwrap(),
                         how: RecoveryHow::Revert,
                     },
                 ),
@@ -931,12 +947,12 @@ pub(super) mod tests {
                 ev(&at("10:47"), "firedrill", "tick", hint(0, "Errors started right after a deploy.")),
                 ev(&at("11:05"), "ben", "command", EventKind::Command { name: "status".into(), args: None }),
                 ev(&at("11:17"), "firedrill", "tick", hint(1, "Look at how the service talks to Redis.")),
-                ev(&at("13:17"), "firedrill", "tick", EventKind::TimedOut { reverted_by: Some(revert.into()) }),
+                ev(&at("13:17"), "firedrill", "tick", EventKind::TimedOut { reverted_by: Some(crate::git::CommitSha::parse(revert).unwrap()) }),
                 ev(
                     &at("13:17"),
                     "firedrill",
                     "tick",
-                    EventKind::Recovered { commit: revert.into(), how: RecoveryHow::Timeout },
+                    EventKind::Recovered { commit: crate::git::CommitSha::parse(revert).unwrap(), how: RecoveryHow::Timeout },
                 ),
             ],
         )
@@ -948,14 +964,14 @@ pub(super) mod tests {
             day,
             vec![
                 merged(&at("10:17")),
-                ev(&at("10:25"), "ana", "command", EventKind::Command { name: "ack".into(), args: None }),
-                ev(&at("10:37"), "ana", "command", EventKind::Aborted { reason: "real incident".into() }),
+                ev(&at("10:25"), "ana", "comment", EventKind::Command { name: "ack".into(), args: None }),
+                ev(&at("10:37"), "ana", "comment", EventKind::Aborted { reason: "real incident".into() }),
                 ev(
                     &at("10:38"),
                     "firedrill",
                     "tick",
                     EventKind::Recovered {
-                        commit: "b1946ac92492d2347c6235b4d2611184c0ffee00".into(),
+                        commit: crate::git::CommitSha::parse("b1946ac92492d2347c6235b4d2611184c0ffee00").unwrap(),
                         how: RecoveryHow::Revert,
                     },
                 ),
@@ -1016,18 +1032,27 @@ pub(super) mod tests {
         assert_eq!(outcome(&recovered_by_revert(DAY)), "Recovered in 1 h 18 min by a revert");
         assert_eq!(outcome(&timed_out(DAY)), "Timed out after 3 h: firedrill reverted the change");
         assert_eq!(outcome(&aborted(DAY)), "Aborted by @ana: real incident");
+        // A name given on the command line is not a GitHub login.
+        let mut log = aborted(DAY).events;
+        for e in &mut log {
+            if e.actor == "ana" {
+                (e.actor, e.source) = ("Ana Lima".into(), "command".into());
+            }
+        }
+        let id = crate::schedule::DrillId::parse("redis-pool-exhaustion-20261124T0900Z").unwrap();
+        assert_eq!(outcome(&Drill::fold(&id, &log).unwrap()), "Aborted by Ana Lima: real incident");
         assert_eq!(outcome(&abandoned(DAY)), "Abandoned: the pull request was closed before the merge");
         let mut log = seed_drill(DAY, vec![merged("2026-11-24T10:17:00Z")]).events;
         log.push(ev("2026-11-24T13:17:00Z", "firedrill", "tick", EventKind::TimedOut { reverted_by: None }));
-        let still_broken = Drill::fold("d", &log).unwrap();
+        let still_broken = Drill::fold(&crate::schedule::DrillId::parse("d").unwrap(), &log).unwrap();
         assert_eq!(outcome(&still_broken), "Timed out after 3 h: the fault is still in place (auto-revert is off)");
         log.push(ev(
             "2026-11-24T13:40:00Z",
             "ana",
             "tick",
-            EventKind::Recovered { commit: "abc1234".into(), how: RecoveryHow::Fix },
+            EventKind::Recovered { commit: crate::git::CommitSha::parse("abc1234000000000000000000000000000000000").unwrap(), how: RecoveryHow::Fix },
         ));
-        let fixed_late = Drill::fold("d", &log).unwrap();
+        let fixed_late = Drill::fold(&crate::schedule::DrillId::parse("d").unwrap(), &log).unwrap();
         assert_eq!(outcome(&fixed_late), "Recovered in 3 h 23 min by a fix, after the 3 h time limit");
         let running = seed_drill("2026-11-24", vec![merged("2026-11-24T10:17:00Z")]);
         assert_eq!(outcome(&running), "Running: the fault landed at 2026-11-24 10:17 UTC and is not removed yet");

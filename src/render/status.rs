@@ -30,7 +30,7 @@ pub fn table(drills: &[(Option<&Scenario>, &Drill)], now: Timestamp) -> String {
     ]];
     for (scenario, drill) in sorted {
         rows.push(vec![
-            drill.id.clone(),
+            drill.id.to_string(),
             scenario.map_or_else(|| format!("{} (no scenario file)", drill.scenario), |s| cut(&s.title, TITLE_WIDTH)),
             drill.phase().name().to_owned(),
             merge_column(drill),
@@ -98,6 +98,7 @@ fn how_word(how: RecoveryHow) -> &'static str {
         RecoveryHow::Revert => "revert",
         RecoveryHow::Fix => "fix",
         RecoveryHow::Timeout => "timed out",
+        RecoveryHow::GaveUp => "gave up",
     }
 }
 
@@ -124,6 +125,9 @@ fn detail(e: &Event, drill: &Drill) -> String {
         EventKind::Recovered { commit, how: RecoveryHow::Fix } => format!("fixed by {}", short(commit)),
         EventKind::Recovered { commit, how: RecoveryHow::Timeout } => {
             format!("firedrill's revert {} landed", short(commit))
+        }
+        EventKind::Recovered { commit, how: RecoveryHow::GaveUp } => {
+            format!("gave up: firedrill's revert {} landed", short(commit))
         }
         EventKind::TimedOut { reverted_by } => {
             let after = drill
@@ -165,6 +169,7 @@ fn next_action(scenario: Option<&Scenario>, drill: &Drill, now: Timestamp) -> St
         if at <= now { format!("{what} now (due {})", near(at, now)) } else { format!("{what} at {}", near(at, now)) }
     };
     match drill.phase() {
+        Phase::TimedOut => "nothing: timed out, the fault was left in place (auto-revert is off)".to_owned(),
         Phase::Planned => due("opens", drill.open_at),
         Phase::Opened => due("merges", drill.merge_at),
         Phase::Merged if drill.timed_out.is_some() => match timeout_revert(drill) {
@@ -176,7 +181,7 @@ fn next_action(scenario: Option<&Scenario>, drill: &Drill, now: Timestamp) -> St
         },
         Phase::Merged => match (scenario, &drill.merged) {
             (Some(s), Some(m)) => {
-                let deadline = m.at.checked_add(s.safety.max_duration().to_signed()).unwrap_or(m.at);
+                let deadline = crate::drill::step::deadline(m.at, s);
                 if s.safety.auto_revert() {
                     due("auto-revert", deadline)
                 } else {
@@ -266,7 +271,7 @@ mod tests {
             "firedrill",
             "tick",
             EventKind::Planned {
-                scenario: scenario.into(),
+                scenario: scenario.parse().unwrap(),
                 target,
                 occurrence: t(occurrence),
                 open_at: t(open_at),
@@ -274,7 +279,7 @@ mod tests {
             },
         )];
         let id = format!("{scenario}-{}", t(occurrence).strftime("%Y%m%dT%H%MZ"));
-        Drill::fold(&id, &log).unwrap()
+        Drill::fold(&crate::schedule::DrillId::parse(&id).unwrap(), &log).unwrap()
     }
 
     #[test]
@@ -301,9 +306,9 @@ mod tests {
             "tick",
             EventKind::Opened {
                 branch: "fix/worker".into(),
-                commit: "c".into(),
-                base: "b".into(),
-                change: "57".into(),
+                commit: crate::git::CommitSha::parse("c000000000000000000000000000000000000000").unwrap(),
+                base: crate::git::CommitSha::parse("b000000000000000000000000000000000000000").unwrap(),
+                change: crate::drill::event::ChangeId("57".into()),
             },
         ));
         opened = Drill::fold(&opened.id, &log).unwrap();

@@ -10,6 +10,7 @@
 //!
 //! Rules across files ([`check_set`]) and the local target check ([`ScenarioFile::check_target`]) come on top.
 
+pub mod builder;
 mod diagnostic;
 mod fault;
 mod model;

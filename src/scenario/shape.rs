@@ -104,16 +104,7 @@ fn allowed_strings(schema: &J) -> Option<Vec<String>> {
     values.iter().map(|v| v.as_str().map(str::to_owned)).collect()
 }
 
-/// The closest candidate to `word`, when one is close enough to be a likely typo.
-pub fn did_you_mean<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
-    let word_l = word.to_ascii_lowercase();
-    candidates
-        .into_iter()
-        .map(|c| (strsim::jaro_winkler(&word_l, &c.to_ascii_lowercase()), c))
-        .filter(|(score, c)| *score >= 0.8 || strsim::levenshtein(&word_l, &c.to_ascii_lowercase()) <= 1)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
-}
+pub use crate::suggest::did_you_mean;
 
 fn backticked(items: &[String]) -> String {
     items.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
@@ -539,10 +530,4 @@ mod tests {
         assert_eq!(p.to_string(), "fault[0].path");
     }
 
-    #[test]
-    fn suggestions_prefer_close_words() {
-        assert_eq!(did_you_mean("shedule", ["schedule", "safety", "hints"]), Some("schedule"));
-        assert_eq!(did_you_mean("zzz", ["schedule", "safety"]), None);
-        assert_eq!(did_you_mean("ymal", ["yaml", "json", "toml"]), Some("yaml"));
-    }
 }

@@ -508,7 +508,7 @@ impl FromStr for TimeZoneName {
         {
             return Err(err.hint("write an IANA zone name such as `Europe/Paris`, so daylight saving time is followed; for a fixed offset use `Etc/GMT-2` (sign reversed)"));
         }
-        Err(match closest_zones(s).as_slice() {
+        Err(match crate::suggest::closest_zones(s).as_slice() {
             [] => err.hint("use an IANA name such as `Europe/Paris`, `America/New_York` or `UTC`"),
             [one] => err.hint(format!("did you mean `{one}`?")),
             many => err.hint(format!(
@@ -517,34 +517,6 @@ impl FromStr for TimeZoneName {
             )),
         })
     }
-}
-
-/// Up to three zone names close to `s`: same city ignoring case and separators, else by edit distance.
-fn closest_zones(s: &str) -> Vec<String> {
-    let norm = |z: &str| z.to_ascii_lowercase().replace([' ', '-', '_'], "");
-    let wanted = norm(s);
-    let wanted_city = wanted.rsplit('/').next().unwrap_or_default().to_owned();
-    let names: Vec<String> = jiff::tz::db().available().map(|n| n.as_str().to_owned()).collect();
-    let same_city: Vec<String> = names
-        .iter()
-        .filter(|n| {
-            norm(n) == wanted || (!wanted_city.is_empty() && norm(n).rsplit('/').next() == Some(wanted_city.as_str()))
-        })
-        .take(3)
-        .cloned()
-        .collect();
-    if !same_city.is_empty() {
-        return same_city;
-    }
-    // Otherwise the names at the smallest edit distance, comparing whole names and city parts.
-    let city = |z: &str| norm(z).rsplit('/').next().unwrap_or_default().to_owned();
-    let distance =
-        |n: &str| strsim::levenshtein(&wanted, &norm(n)).min(strsim::levenshtein(&wanted_city, &city(n)) + 1);
-    let best = names.iter().map(|n| distance(n)).min().unwrap_or(usize::MAX);
-    if best > 2.max(wanted.len() / 5) {
-        return Vec::new();
-    }
-    names.iter().filter(|n| distance(n) == best).take(3).cloned().collect()
 }
 
 string_value!(TimeZoneName, "TimeZoneName", "an IANA time zone such as `Europe/Paris`", {

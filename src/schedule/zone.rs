@@ -24,7 +24,7 @@ impl Zone {
         let trimmed = name.trim();
         match jiff::tz::db().get(trimmed) {
             Ok(tz) => Ok(Zone { name: trimmed.to_owned(), tz }),
-            Err(_) => Err(ScheduleError::UnknownZone { name: name.to_owned(), suggestion: closest_zone_name(trimmed) }),
+            Err(_) => Err(ScheduleError::UnknownZone { name: name.to_owned(), suggestion: crate::suggest::closest_zones(trimmed).into_iter().next() }),
         }
     }
 
@@ -49,8 +49,11 @@ impl Zone {
     }
 
     /// Whether the zone is UTC under another name, so the preview need not show the same time twice.
-    fn is_utc(&self) -> bool {
-        matches!(self.name.as_str(), "UTC" | "Etc/UTC" | "Etc/UCT" | "UCT" | "Etc/Universal" | "Universal" | "Zulu")
+    pub fn is_utc(&self) -> bool {
+        matches!(
+            self.name.as_str(),
+            "UTC" | "Etc/UTC" | "Etc/UCT" | "UCT" | "Etc/Universal" | "Universal" | "Zulu" | "Etc/Zulu"
+        )
     }
 }
 
@@ -67,21 +70,6 @@ impl fmt::Display for Zone {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.name)
     }
-}
-
-/// The zone name closest to a misspelt one, for a "did you mean" hint.
-fn closest_zone_name(name: &str) -> Option<String> {
-    let wanted = name.to_ascii_lowercase();
-    jiff::tz::db()
-        .available()
-        .map(|candidate| {
-            let score = strsim::jaro_winkler(&wanted, &candidate.as_str().to_ascii_lowercase());
-            (score, candidate.as_str().to_owned())
-        })
-        // Below this a suggestion is more confusing than helpful.
-        .filter(|(score, _)| *score >= 0.85)
-        .max_by(|(a, _), (b, _)| a.total_cmp(b))
-        .map(|(_, candidate)| candidate)
 }
 
 /// Shows `ts` in UTC and in `zone`, e.g. `2026-11-24 10:17 UTC (2026-11-24 11:17 CET, Europe/Berlin)`.

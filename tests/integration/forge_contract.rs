@@ -1,7 +1,7 @@
 //! The forge contract: the same cases against every forge (the local forge over git's smart HTTP server,
 //! the GitHub forge over the GitHub emulator), so the lifecycle can rely on one behaviour.
 
-use firedrill::forge::{Actor, Forge, MergeOutcome, MergeSpec};
+use firedrill::forge::{Person, Forge, MergeOutcome, MergeSpec};
 use firedrill::git::{CommitSha, FileChange, MergeMethod};
 use jiff::Timestamp;
 
@@ -11,8 +11,8 @@ fn t(s: &str) -> Timestamp {
     s.parse().unwrap()
 }
 
-fn sam() -> Actor {
-    Actor { name: "Sam Rivera".into(), email: "sam@acme.example".into() }
+fn sam() -> Person {
+    Person::new("Sam Rivera", "sam@acme.example")
 }
 
 /// The cases. `main` holds `FILE` with the examples' content when this starts.

@@ -1,0 +1,573 @@
+//! Decide, then do: one drill's state, its scenario, the settings, what the forge shows and `now` → the effects
+//! to carry out. Pure: every rule of the incident phase lives here, and the runner only executes.
+//!
+//! The runner calls [`step`] in rounds: it gathers an [`Observed`] for the drill, executes the effects, folds the
+//! events it appended into the drill, feeds the results of forge actions back into the observation, and calls
+//! [`step`] again until nothing is left to do. Every rule is therefore idempotent: the same state and the same
+//! observation give the same effects, so a re-run after a crash at any point picks up where the last one
+//! stopped, and a dry run lists exactly what a real run at the same instant would do.
+
+use jiff::{SignedDuration, Timestamp};
+
+use super::command::DrillCommand;
+use super::event::{EventKind, RecoveryHow};
+use super::prepare;
+use super::state::{Drill, Phase};
+use crate::forge::{Change, Landing, Person};
+use crate::git::CommitSha;
+use crate::scenario::{Config, Scenario};
+use crate::schedule::{DrillId, Plan};
+
+/// The settings a decision depends on.
+#[derive(Debug, Clone)]
+pub struct Context<'a> {
+    pub config: &'a Config,
+    /// Who firedrill acts as (the drill token's owner): its own commits are recognised by this identity.
+    pub actor: &'a Person,
+}
+
+/// What the forge showed about one drill, gathered by the runner for this decision (and updated with the
+/// results of the actions taken in this run).
+#[derive(Debug, Clone, Default)]
+pub struct Observed {
+    /// For a drill about to open: the base branch's tip and the files read there (`None`: absent).
+    pub base: Option<Base>,
+    /// The change firedrill opened in this run (or found already open for the drill's branch).
+    pub opened: Option<Change>,
+    /// A merge attempted in this run did not go through, and why.
+    pub merge_refused: Option<String>,
+    /// The change is on the base branch: its landing (from a merge in this run, or the truth looked up after a
+    /// refused merge: a racing run may have merged it).
+    pub landed: Option<(CommitSha, Timestamp)>,
+    /// For a running drill: the fault at the base branch's tip.
+    pub fault: Option<FaultView>,
+    /// When the fault's and the removal's first successful deployments happened, where the forge knows.
+    pub deployed: Option<(Timestamp, Timestamp)>,
+    /// The change was closed in this run.
+    pub closed: bool,
+    /// Commands received for this drill in this run, in order.
+    pub commands: Vec<Received>,
+}
+
+/// The base branch before opening.
+#[derive(Debug, Clone)]
+pub struct Base {
+    pub head: Option<CommitSha>,
+    /// The target file and the cover files, as read at `head`.
+    pub files: Vec<(String, Option<String>)>,
+}
+
+/// The fault at the tip of the base branch.
+#[derive(Debug, Clone)]
+pub struct FaultView {
+    pub head: CommitSha,
+    pub holds: bool,
+    /// When it does not hold: the first landing after which the fault stayed gone up to the tip.
+    pub removal: Option<Removal>,
+}
+
+/// The commit that removed the fault, with what is needed to tell how.
+#[derive(Debug, Clone)]
+pub struct Removal {
+    pub landing: Landing,
+    /// The target file is exactly what it was before the drill (a revert, whatever its message says: GitHub's
+    /// Revert button lands as "Merge pull request #N").
+    pub back_to_before: bool,
+}
+
+/// A command for this drill.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Received {
+    pub command: DrillCommand,
+    pub args: Option<String>,
+    /// Who gave it (a login on GitHub, a name on the command line).
+    pub by: String,
+    /// When it was given (a comment's creation time, not when firedrill saw it).
+    pub at: Timestamp,
+}
+
+/// Why firedrill reverts the fault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RevertWhy {
+    /// `safety.max_duration` passed.
+    Timeout,
+    /// The responders gave up (`/drill revert`).
+    GaveUp,
+    /// The game master aborted the drill.
+    Abort,
+}
+
+/// What to open: the commit and the change request, all decided before anything is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenSpec {
+    pub branch: String,
+    /// The base branch and the commit the change is cut from.
+    pub base_branch: String,
+    pub base: CommitSha,
+    /// (path, new text) of every file the commit changes.
+    pub files: Vec<(String, String)>,
+    pub message: String,
+    pub author: Person,
+    /// The commit's time: the planned opening instant, so a re-run writes the very same commit.
+    pub at: Timestamp,
+    pub title: String,
+    pub body: String,
+}
+
+/// Something the runner does. Effects are listed (and, under `--dry-run`, only listed) in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Write the drill's commit, push its branch and open the change (looking before creating).
+    Open(Box<OpenSpec>),
+    /// Merge the opened change at `now`, if its head is still the drill's commit.
+    Merge { branch: String, into: String },
+    /// Revert the fault's merge on the base branch.
+    Revert { commit: CommitSha, why: RevertWhy },
+    /// Close the change without merging it.
+    Close { branch: String },
+    /// Append an event to the drill's log.
+    Append { time: Timestamp, actor: String, kind: EventKind },
+    /// Write the drill's report to the ledger (with its `reported` event).
+    WriteReport,
+    /// Answer whoever gave a command (printed; on GitHub, a comment).
+    Reply(Reply),
+    /// A safety rule or a state refused something: why (shown in the output and the job summary).
+    Refuse(String),
+    /// Nothing to do now, and why: said, not done.
+    Note(Note),
+}
+
+impl Effect {
+    /// Whether the effect changes something (as opposed to saying something).
+    pub fn acts(&self) -> bool {
+        !matches!(self, Effect::Note(_) | Effect::Reply(_) | Effect::Refuse(_))
+    }
+}
+
+/// An answer to a command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reply {
+    Status,
+    Help,
+    /// The hint just released (index, text).
+    Hint(usize, String),
+    NoHintLeft,
+    Reveal,
+}
+
+/// A remark about a drill that is waiting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Note {
+    /// Running since `since`; reverted at `deadline` when auto-revert is on.
+    Running { since: Timestamp, deadline: Timestamp, auto_revert: bool },
+    /// Opened; merges at the instant.
+    WaitingToMerge { at: Timestamp },
+    /// Planned; opens at the instant.
+    WaitingToOpen { at: Timestamp },
+    /// The scenario of a running drill is gone: recovery cannot be judged from content.
+    ScenarioMissing,
+}
+
+/// The decision for one drill at `now`.
+pub fn step(d: &Drill, s: Option<&Scenario>, cx: &Context<'_>, o: &Observed, now: Timestamp) -> Vec<Effect> {
+    let mut out = Vec::new();
+    // A stop (revert or abort) given now, or recorded by an earlier run that did not get to carry it out.
+    let stop = commands(d, s, cx, o, now, &mut out).or_else(|| pending_stop(d));
+    let c = stop.as_ref().map(|(c, _)| *c);
+    match d.phase() {
+        Phase::Planned => planned(d, s, cx, o, now, c, &mut out),
+        Phase::Opened => opened(d, cx, o, now, c, &mut out),
+        Phase::Merged => running(d, s, cx, o, now, stop, &mut out),
+        Phase::Recovered | Phase::TimedOut | Phase::Aborted | Phase::Abandoned => {}
+    }
+    if d.is_resolved() && d.reported.is_none() {
+        out.push(Effect::WriteReport);
+    }
+    out
+}
+
+fn append(out: &mut Vec<Effect>, time: Timestamp, actor: &str, kind: EventKind) {
+    out.push(Effect::Append { time, actor: actor.to_owned(), kind });
+}
+
+/// The commands received in this run: checked, recorded, answered. Returns a stop asked for (`revert` or
+/// `abort`), which the phase rules carry out.
+fn commands(
+    d: &Drill,
+    s: Option<&Scenario>,
+    cx: &Context<'_>,
+    o: &Observed,
+    now: Timestamp,
+    out: &mut Vec<Effect>,
+) -> Option<(DrillCommand, String)> {
+    let mut stop = None;
+    let mut hints_released = d.hints.len();
+    for r in &o.commands {
+        if let Some(why) = refusal(d, cx, r) {
+            out.push(Effect::Refuse(why));
+            continue;
+        }
+        let record = EventKind::Command { name: r.command.verb().to_owned(), args: r.args.clone() };
+        match r.command {
+            DrillCommand::Help => out.push(Effect::Reply(Reply::Help)),
+            DrillCommand::Status => {
+                append(out, r.at, &r.by, record);
+                out.push(Effect::Reply(Reply::Status));
+            }
+            DrillCommand::Reveal => out.push(Effect::Reply(Reply::Reveal)),
+            DrillCommand::Ack | DrillCommand::Found | DrillCommand::Fixed => append(out, r.at, &r.by, record),
+            DrillCommand::Hint => {
+                append(out, r.at, &r.by, record);
+                let next = s.and_then(|s| s.hints.get(hints_released).map(|h| (hints_released, h.text.clone())));
+                match next {
+                    Some((index, text)) => {
+                        append(out, r.at, &r.by, EventKind::Hint { index, text: text.clone() });
+                        out.push(Effect::Reply(Reply::Hint(index, text)));
+                        hints_released += 1;
+                    }
+                    None => out.push(Effect::Reply(Reply::NoHintLeft)),
+                }
+            }
+            DrillCommand::Revert | DrillCommand::Abort => {
+                append(out, r.at.min(now), &r.by, record);
+                stop = Some((r.command, r.by.clone()));
+            }
+        }
+    }
+    stop
+}
+
+/// Why a command cannot be obeyed now, if it cannot.
+fn refusal(d: &Drill, cx: &Context<'_>, r: &Received) -> Option<String> {
+    let verb = r.command.verb();
+    if r.command.game_masters_only()
+        && !cx.config.game_masters.is_empty()
+        && !cx.config.game_masters.iter().any(|g| g.as_str().eq_ignore_ascii_case(&r.by))
+    {
+        let gms: Vec<&str> = cx.config.game_masters.iter().map(|g| g.as_str()).collect();
+        return Some(format!(
+            "`/drill {verb}` is for game masters only ({}); {} is not one",
+            gms.join(", "),
+            r.by
+        ));
+    }
+    let resolved = d.is_resolved();
+    match r.command {
+        DrillCommand::Reveal if !resolved => {
+            Some("`/drill reveal` shows the answer after the drill ends; the drill is still on".to_owned())
+        }
+        DrillCommand::Revert | DrillCommand::Abort if resolved => {
+            Some(format!("the drill is already {}; nothing to {verb}", d.phase().name()))
+        }
+        DrillCommand::Ack | DrillCommand::Found | DrillCommand::Fixed | DrillCommand::Hint
+            if d.phase() != Phase::Merged =>
+        {
+            Some(format!("`/drill {verb}` is for a running drill; this one is {}", d.phase().name()))
+        }
+        _ => None,
+    }
+}
+
+/// The safety limits of `firedrill.yml` that apply to landing this drill's fault, checked where the action
+/// happens (opening and merging), not only by `validate`.
+fn limits(d: &Drill, s: Option<&Scenario>, cx: &Context<'_>) -> Option<String> {
+    let c = cx.config;
+    if !c.allows_branch(&d.target.branch) {
+        let allowed = c.allowed_branches.as_deref().unwrap_or_default().join(", ");
+        return Some(format!(
+            "branch `{}` is not in allowed_branches ({allowed}) of firedrill.yml",
+            d.target.branch
+        ));
+    }
+    if let Some(env) = s.and_then(|s| s.target.environment.as_deref())
+        && !c.allows_environment(env)
+    {
+        let allowed = c.allowed_environments.as_deref().unwrap_or_default().join(", ");
+        return Some(format!("environment `{env}` is not in allowed_environments ({allowed}) of firedrill.yml"));
+    }
+    None
+}
+
+fn abandon(out: &mut Vec<Effect>, now: Timestamp, reason: String) {
+    append(out, now, "firedrill", EventKind::Abandoned { reason });
+}
+
+fn planned(
+    d: &Drill,
+    s: Option<&Scenario>,
+    cx: &Context<'_>,
+    o: &Observed,
+    now: Timestamp,
+    stop: Option<DrillCommand>,
+    out: &mut Vec<Effect>,
+) {
+    if let Some(c) = stop {
+        append(out, now, "firedrill", EventKind::Aborted { reason: format!("/drill {c} before the change was opened") });
+        return;
+    }
+    if d.open_at > now {
+        out.push(Effect::Note(Note::WaitingToOpen { at: d.open_at }));
+        return;
+    }
+    let Some(s) = s else {
+        return abandon(out, now, format!("scenario `{}` was removed", d.scenario));
+    };
+    if let Some(why) = limits(d, Some(s), cx) {
+        out.push(Effect::Refuse(why.clone()));
+        return abandon(out, now, format!("refused: {why}"));
+    }
+    // The change is open (this run opened it, or an earlier run did and stopped before recording it).
+    if let (Some(c), Some(base)) = (&o.opened, o.base.as_ref().and_then(|b| b.head.clone())) {
+        let kind = EventKind::Opened {
+            branch: c.branch.clone(),
+            commit: c.head.clone(),
+            base,
+            change: super::event::ChangeId(c.id.clone()),
+        };
+        return append(out, now, "firedrill", kind);
+    }
+    let Some(base) = &o.base else { return };
+    let Some(head) = &base.head else {
+        return abandon(out, now, format!("branch `{}` does not exist", d.target.branch));
+    };
+    let edits = prepare::edits(s, |p| {
+        base.files
+            .iter()
+            .find(|(path, _)| path == p)
+            .and_then(|(_, text)| text.clone())
+            .ok_or_else(|| (format!("`{p}` does not exist at {}", head.short()), None))
+    });
+    let edits = match edits {
+        Ok(e) => e,
+        Err(e) => return abandon(out, now, e.to_string()),
+    };
+    let plan = plan_of(d, s);
+    let disguise = match prepare::disguise(s, &plan.drill_id, Some(&plan), now) {
+        Ok(x) => x,
+        Err(e) => return abandon(out, now, e.to_string()),
+    };
+    let author = match disguise.author {
+        crate::disguise::Author::Explicit { name, email } => Person::new(name, email),
+        crate::disguise::Author::TokenOwner => cx.actor.clone(),
+    };
+    out.push(Effect::Open(Box::new(OpenSpec {
+        branch: disguise.branch,
+        base_branch: d.target.branch.clone(),
+        base: head.clone(),
+        files: edits.into_iter().map(|e| (e.path, e.after)).collect(),
+        message: disguise.commit_message,
+        author,
+        at: d.open_at,
+        title: disguise.pr_title,
+        body: disguise.pr_body,
+    })));
+}
+
+/// The plan a drill was made from, as the disguise needs it.
+pub fn plan_of(d: &Drill, s: &Scenario) -> Plan {
+    let zone = s.schedule.as_ref().map_or_else(crate::schedule::Zone::utc, |sch| sch.timezone().zone().clone());
+    Plan { drill_id: d.id.clone(), occurrence: d.occurrence, open_at: d.open_at, merge_at: d.merge_at, zone }
+}
+
+fn opened(
+    d: &Drill,
+    cx: &Context<'_>,
+    o: &Observed,
+    now: Timestamp,
+    stop: Option<DrillCommand>,
+    out: &mut Vec<Effect>,
+) {
+    let Some(op) = &d.opened else { return };
+    // The truth first: a change on the base branch is merged, whatever this run's merge attempt said.
+    if let Some((commit, at)) = &o.landed {
+        return append(out, *at, "firedrill", EventKind::Merged { commit: commit.clone() });
+    }
+    if let Some(c) = stop {
+        if !o.closed {
+            out.push(Effect::Close { branch: op.branch.clone() });
+        }
+        let reason = format!("/drill {c} before the merge");
+        return append(out, now, "firedrill", EventKind::Aborted { reason });
+    }
+    if let Some(reason) = &o.merge_refused {
+        return abandon(out, now, reason.clone());
+    }
+    if d.merge_at > now {
+        out.push(Effect::Note(Note::WaitingToMerge { at: d.merge_at }));
+        return;
+    }
+    if let Some(why) = limits(d, None, cx) {
+        out.push(Effect::Refuse(why.clone()));
+        if !o.closed {
+            out.push(Effect::Close { branch: op.branch.clone() });
+        }
+        return abandon(out, now, format!("refused: {why}"));
+    }
+    out.push(Effect::Merge { branch: op.branch.clone(), into: d.target.branch.clone() });
+}
+
+/// The instant the safety timer fires.
+pub fn deadline(merged_at: Timestamp, s: &Scenario) -> Timestamp {
+    // Durations are bounded by validation; saturate rather than wrap for anything that slips through.
+    merged_at.checked_add(s.safety.max_duration().to_signed()).unwrap_or(Timestamp::MAX)
+}
+
+/// The stop (revert or abort) recorded in the log of an unresolved drill: not carried out yet.
+fn pending_stop(d: &Drill) -> Option<(DrillCommand, String)> {
+    if d.is_resolved() {
+        return None;
+    }
+    d.commands()
+        .filter_map(|(name, by, _)| match name {
+            "revert" => Some((DrillCommand::Revert, by.to_owned())),
+            "abort" => Some((DrillCommand::Abort, by.to_owned())),
+            _ => None,
+        })
+        .last()
+}
+
+fn running(
+    d: &Drill,
+    s: Option<&Scenario>,
+    cx: &Context<'_>,
+    o: &Observed,
+    now: Timestamp,
+    stop: Option<(DrillCommand, String)>,
+    out: &mut Vec<Effect>,
+) {
+    let Some(merged) = &d.merged else { return };
+    let Some(s) = s else {
+        out.push(Effect::Note(Note::ScenarioMissing));
+        return;
+    };
+    let Some(fault) = &o.fault else { return };
+    let deadline = deadline(merged.at, s);
+
+    if !fault.holds {
+        let Some(removal) = &fault.removal else { return };
+        let l = &removal.landing;
+        let ours = l.committer == *cx.actor;
+        let reverts = l.message.starts_with("Revert")
+            || l.message.contains(merged.commit.as_str())
+            || d.opened.as_ref().is_some_and(|op| l.message.contains(op.commit.as_str()))
+            || removal.back_to_before;
+        match stop {
+            // Aborted: the fault is gone (reverted by firedrill or anyone); the drill ends as aborted.
+            Some((DrillCommand::Abort, by)) => {
+                append(out, l.at.max(merged.at), &by, EventKind::Aborted { reason: "/drill abort".to_owned() });
+                return;
+            }
+            Some((_, by)) if ours => {
+                let kind = EventKind::Recovered { commit: l.sha.clone(), how: RecoveryHow::GaveUp };
+                append(out, l.at, &by, kind);
+                return;
+            }
+            _ => {}
+        }
+        let how = if ours && l.at >= deadline && reverts {
+            append(out, l.at, "firedrill", EventKind::TimedOut { reverted_by: Some(l.sha.clone()) });
+            RecoveryHow::Timeout
+        } else if reverts {
+            RecoveryHow::Revert
+        } else {
+            RecoveryHow::Fix
+        };
+        // The recovery is the responder's: the commit's author is the event's actor.
+        append(out, l.at, &l.author.name, EventKind::Recovered { commit: l.sha.clone(), how });
+        if let Some((fault_at, fix_at)) = o.deployed {
+            append(out, fix_at, "firedrill", EventKind::Deployed { fault: fault_at, fix: fix_at });
+        }
+        return;
+    }
+
+    // Still broken. A stop asked for is carried out first.
+    if let Some((c, _)) = stop {
+        let why = if c == DrillCommand::Abort { RevertWhy::Abort } else { RevertWhy::GaveUp };
+        out.push(Effect::Revert { commit: merged.commit.clone(), why });
+        return;
+    }
+    if now >= deadline {
+        if s.safety.auto_revert() {
+            out.push(Effect::Revert { commit: merged.commit.clone(), why: RevertWhy::Timeout });
+        } else {
+            append(out, deadline, "firedrill", EventKind::TimedOut { reverted_by: None });
+        }
+        return;
+    }
+    // Hints whose time has come (never one due after the deadline: the drill ends first).
+    for (index, hint) in s.hints.iter().enumerate() {
+        let due = merged.at.checked_add(hint.after.to_signed()).unwrap_or(Timestamp::MAX);
+        if due <= now && due < deadline && !d.hints.iter().any(|(i, _)| *i == index) {
+            append(out, now, "firedrill", EventKind::Hint { index, text: hint.text.clone() });
+        }
+    }
+    out.push(Effect::Note(Note::Running { since: merged.at, deadline, auto_revert: s.safety.auto_revert() }));
+}
+
+/// Whether the fault holds in `text` (the target file's content at some commit).
+pub fn fault_holds(s: &Scenario, text: Option<&str>) -> bool {
+    let selector = s.target.document_selector();
+    text.is_some_and(|t| prepare::fault_holds(s, t, s.target.format(), selector.as_ref()))
+}
+
+/// Of the landings after the fault (oldest first, with whether the fault holds after each), the one after
+/// which the fault stayed gone up to the last: a fault removed, re-introduced and removed again was recovered
+/// by the last removal.
+pub fn removal_of<T>(landings: Vec<(T, bool)>) -> Option<T> {
+    let mut found = None;
+    for (l, holds) in landings {
+        if holds {
+            found = None;
+        } else if found.is_none() {
+            found = Some(l);
+        }
+    }
+    found
+}
+
+/// A drill planned by hand now (`firedrill start`), or why not: the same "one drill per target" rule as the
+/// scheduler, so a dry run and a real run agree.
+pub fn start(
+    s: &Scenario,
+    drills: &[Drill],
+    cx: &Context<'_>,
+    now: Timestamp,
+    merge_in: Option<SignedDuration>,
+) -> Result<Plan, String> {
+    let target = super::due::target_of(s);
+    if let Some(d) =
+        drills.iter().find(|d| !d.is_resolved() && d.target.repo == target.repo && d.target.branch == target.branch)
+    {
+        return Err(format!(
+            "drill {} on the same target is not resolved yet ({}): one drill at a time",
+            d.id,
+            d.phase().name()
+        ));
+    }
+    let c = cx.config;
+    if !c.allows_branch(&target.branch) {
+        return Err(format!("branch `{}` is not in allowed_branches of firedrill.yml", target.branch));
+    }
+    if let Some(env) = s.target.environment.as_deref()
+        && !c.allows_environment(env)
+    {
+        return Err(format!("environment `{env}` is not in allowed_environments of firedrill.yml"));
+    }
+    // The occurrence is this minute: the drill id, and so every seeded choice, is stable within it.
+    let occurrence = Timestamp::from_second(now.as_second() - now.as_second().rem_euclid(60)).unwrap_or(now);
+    let id = DrillId::new(s.id.as_str(), occurrence);
+    if drills.iter().any(|d| d.id == id) {
+        return Err(format!("drill {id} was already started this minute"));
+    }
+    let window = s.schedule.as_ref().map_or(SignedDuration::ZERO, |sc| sc.window().to_signed());
+    let merge_at = match merge_in {
+        Some(d) => now.checked_add(d).unwrap_or(now),
+        None => crate::schedule::merge_instant(now, window, id.as_str()),
+    };
+    let zone = s.schedule.as_ref().map_or_else(crate::schedule::Zone::utc, |sch| sch.timezone().zone().clone());
+    Ok(Plan { drill_id: id, occurrence, open_at: now, merge_at, zone })
+}
+
+#[cfg(test)]
+#[path = "step_tests.rs"]
+mod tests;

@@ -1,0 +1,331 @@
+//! Table tests of [`super::step`]: every phase × `now` × observation, with no forge and no async.
+
+#![allow(clippy::unwrap_used)]
+
+use jiff::{SignedDuration, Timestamp};
+
+use super::*;
+use crate::drill::event::{ChangeId, Event, TargetRef};
+use crate::scenario::builder::{ScenarioBuilder, config};
+
+const VALUES: &str = "env:\n  SERVICE__REDIS__CONNECTION_POOL__SIZE: \"10\"\n";
+const BROKEN: &str = "env:\n  SERVICE__REDIS__CONNECTION_POOL__SIZE: \"0\"\n";
+
+fn t(s: &str) -> Timestamp {
+    s.parse().unwrap()
+}
+fn at(mins: i64) -> Timestamp {
+    t("2026-11-24T09:00:00Z").checked_add(SignedDuration::from_mins(mins)).unwrap()
+}
+fn sha(c: char) -> CommitSha {
+    CommitSha::parse(&c.to_string().repeat(40)).unwrap()
+}
+fn firedrill() -> Person {
+    Person::new("firedrill", "firedrill@localhost")
+}
+fn sam() -> Person {
+    Person::new("Sam Rivera", "sam@acme.example")
+}
+
+fn scenario() -> Scenario {
+    ScenarioBuilder::new("redis")
+        .path("values.yaml")
+        .hint("30m", "What changed?")
+        .hint("4h", "after the deadline")
+        .build()
+}
+
+/// A drill log: planned to open at 0 and merge at 60 (minutes after 09:00), then `more`.
+fn drill(more: &[EventKind]) -> Drill {
+    let id = DrillId::new("redis", at(0));
+    let planned = EventKind::Planned {
+        scenario: "redis".parse().unwrap(),
+        target: TargetRef { repo: None, branch: "main".into(), path: "values.yaml".into() },
+        occurrence: at(0),
+        open_at: at(0),
+        merge_at: at(60),
+    };
+    let mut log = vec![Event::new(at(0), "firedrill", "tick", planned)];
+    for (i, k) in more.iter().enumerate() {
+        let time = if matches!(k, EventKind::Merged { .. }) { at(60) } else { at(i as i64) };
+        log.push(Event::new(time, "firedrill", "tick", k.clone()));
+    }
+    Drill::fold(&id, &log).unwrap()
+}
+
+fn opened() -> EventKind {
+    EventKind::Opened { branch: "chore/x".into(), commit: sha('c'), base: sha('b'), change: ChangeId("7".into()) }
+}
+fn merged() -> EventKind {
+    EventKind::Merged { commit: sha('e') }
+}
+fn command(name: &str) -> EventKind {
+    EventKind::Command { name: name.into(), args: None }
+}
+
+fn base(text: Option<&str>) -> Observed {
+    Observed {
+        base: Some(Base { head: Some(sha('b')), files: vec![("values.yaml".into(), text.map(str::to_owned))] }),
+        ..Observed::default()
+    }
+}
+fn holding() -> Observed {
+    Observed { fault: Some(FaultView { head: sha('d'), holds: true, removal: None }), ..Observed::default() }
+}
+fn removed_by(committer: Person, message: &str, mins: i64, back_to_before: bool) -> Observed {
+    let landing = Landing { sha: sha('f'), at: at(mins), message: message.into(), author: sam(), committer };
+    Observed {
+        fault: Some(FaultView { head: sha('f'), holds: false, removal: Some(Removal { landing, back_to_before }) }),
+        ..Observed::default()
+    }
+}
+fn received(c: DrillCommand, by: &str, mins: i64) -> Received {
+    Received { command: c, args: None, by: by.into(), at: at(mins) }
+}
+
+fn decide(d: &Drill, o: &Observed, now: Timestamp) -> Vec<Effect> {
+    decide_with(d, o, now, "")
+}
+fn decide_with(d: &Drill, o: &Observed, now: Timestamp, cfg: &str) -> Vec<Effect> {
+    let c = config(cfg);
+    let me = firedrill();
+    step(d, Some(&scenario()), &Context { config: &c, actor: &me }, o, now)
+}
+
+/// The effects as short words, for tables.
+fn words(effects: &[Effect]) -> Vec<String> {
+    effects
+        .iter()
+        .map(|e| match e {
+            Effect::Open(_) => "open".to_owned(),
+            Effect::Merge { .. } => "merge".to_owned(),
+            Effect::Revert { why, .. } => format!("revert:{why:?}"),
+            Effect::Close { .. } => "close".to_owned(),
+            Effect::Append { kind: EventKind::Recovered { how, .. }, .. } => format!("recovered:{how:?}"),
+            Effect::Append { kind: EventKind::TimedOut { reverted_by }, .. } => {
+                format!("timed_out:{}", if reverted_by.is_some() { "reverted" } else { "left" })
+            }
+            Effect::Append { kind: EventKind::Command { name, .. }, .. } => format!("command:{name}"),
+            Effect::Append { kind: EventKind::Hint { index, .. }, .. } => format!("hint:{index}"),
+            Effect::Append { kind, .. } => kind.name().to_owned(),
+            Effect::WriteReport => "report".to_owned(),
+            Effect::Reply(r) => format!("reply:{r:?}").split('(').next().unwrap_or_default().to_owned(),
+            Effect::Refuse(_) => "refuse".to_owned(),
+            Effect::Note(n) => format!("note:{n:?}").split([' ', '{']).next().unwrap_or_default().to_owned(),
+        })
+        .collect()
+}
+
+#[test]
+fn planned_drills() {
+    let cases: Vec<(&str, Drill, Observed, Timestamp, Vec<&str>)> = vec![
+        ("before its opening instant", drill(&[]), Observed::default(), at(-5), vec!["note:WaitingToOpen"]),
+        ("due, the fault applies", drill(&[]), base(Some(VALUES)), at(0), vec!["open"]),
+        ("due, the file is gone", drill(&[]), base(None), at(0), vec!["abandoned"]),
+        ("due, the fault no longer applies", drill(&[]), base(Some(BROKEN)), at(0), vec!["abandoned"]),
+        (
+            "due, the branch is gone",
+            drill(&[]),
+            Observed { base: Some(Base { head: None, files: vec![] }), ..Observed::default() },
+            at(0),
+            vec!["abandoned"],
+        ),
+        (
+            "the change is open (this run or an earlier one)",
+            drill(&[]),
+            Observed {
+                opened: Some(Change { id: "7".into(), branch: "chore/x".into(), head: sha('c'), url: None }),
+                ..base(Some(VALUES))
+            },
+            at(0),
+            vec!["opened"],
+        ),
+    ];
+    for (what, d, o, now, want) in cases {
+        assert_eq!(words(&decide(&d, &o, now)), want, "{what}");
+    }
+}
+
+#[test]
+fn an_open_is_exactly_the_drills_commit() {
+    let effects = decide(&drill(&[]), &base(Some(VALUES)), at(3));
+    let Effect::Open(spec) = &effects[0] else { panic!("{effects:?}") };
+    assert_eq!(spec.base, sha('b'));
+    assert_eq!(spec.at, at(0), "the commit carries the planned opening time, so a re-run writes the same commit");
+    assert_eq!(spec.files, vec![("values.yaml".to_owned(), BROKEN.to_owned())]);
+    assert_eq!(spec.author, firedrill(), "no disguise author: the token's owner");
+}
+
+#[test]
+fn opened_drills() {
+    let d = drill(&[opened()]);
+    let refused = Observed { merge_refused: Some("Pull Request is not mergeable".into()), ..Observed::default() };
+    let raced = Observed { landed: Some((sha('e'), at(60))), ..refused.clone() };
+    let cases: Vec<(&str, Observed, Timestamp, Vec<&str>)> = vec![
+        ("before the merge instant", Observed::default(), at(30), vec!["note:WaitingToMerge"]),
+        ("at the merge instant", Observed::default(), at(60), vec!["merge"]),
+        ("late: still merged", Observed::default(), at(200), vec!["merge"]),
+        ("the merge went through", Observed { landed: Some((sha('e'), at(60))), ..Default::default() }, at(60), vec!["merged"]),
+        ("the merge was refused and nobody merged", refused, at(60), vec!["abandoned"]),
+        // Issue: two ticks at the merge instant; the loser's refusal must not hide the winner's merge.
+        ("the merge was refused because another run merged", raced, at(60), vec!["merged"]),
+    ];
+    for (what, o, now, want) in cases {
+        assert_eq!(words(&decide(&d, &o, now)), want, "{what}");
+    }
+}
+
+#[test]
+fn running_drills() {
+    let d = drill(&[opened(), merged()]);
+    let cases: Vec<(&str, Drill, Observed, Timestamp, Vec<&str>)> = vec![
+        ("running, no hint due", d.clone(), holding(), at(70), vec!["note:Running"]),
+        ("a hint is due", d.clone(), holding(), at(95), vec!["hint:0", "note:Running"]),
+        (
+            "a hint already released",
+            drill(&[opened(), merged(), EventKind::Hint { index: 0, text: "x".into() }]),
+            holding(),
+            at(100),
+            vec!["note:Running"],
+        ),
+        // max_duration is 3h: the deadline is 12:00; the hint due at 13:00 is never released.
+        ("the safety timer fires", d.clone(), holding(), at(240), vec!["revert:Timeout"]),
+        ("a revert by a responder", d.clone(), removed_by(sam(), "Revert \"x\"", 120, true), at(125), vec!["recovered:Revert"]),
+        ("GitHub's Revert button", d.clone(), removed_by(sam(), "Merge pull request #8", 120, true), at(125), vec!["recovered:Revert"]),
+        ("a fix", d.clone(), removed_by(sam(), "pool size 10", 120, false), at(125), vec!["recovered:Fix"]),
+        (
+            "firedrill's own revert after the deadline",
+            d.clone(),
+            removed_by(firedrill(), "Revert \"Merge branch 'chore/x'\"", 240, true),
+            at(240),
+            vec!["timed_out:reverted", "recovered:Timeout"],
+        ),
+        (
+            "gave up: firedrill reverted on /drill revert",
+            drill(&[opened(), merged(), command("revert")]),
+            removed_by(firedrill(), "Revert \"Merge branch 'chore/x'\"", 80, true),
+            at(80),
+            vec!["recovered:GaveUp"],
+        ),
+        ("a pending /drill revert is carried out", drill(&[opened(), merged(), command("revert")]), holding(), at(80), vec!["revert:GaveUp"]),
+        ("a pending /drill abort is carried out", drill(&[opened(), merged(), command("abort")]), holding(), at(80), vec!["revert:Abort"]),
+        (
+            "an abort whose revert landed",
+            drill(&[opened(), merged(), command("abort")]),
+            removed_by(firedrill(), "Revert", 80, true),
+            at(80),
+            vec!["aborted"],
+        ),
+    ];
+    for (what, d, o, now, want) in cases {
+        assert_eq!(words(&decide(&d, &o, now)), want, "{what}");
+    }
+}
+
+#[test]
+fn a_timeout_without_auto_revert_is_reported_and_frees_the_target() {
+    let s = ScenarioBuilder::new("redis").path("values.yaml").auto_revert(false).build();
+    let d = drill(&[opened(), merged()]);
+    let c = config("");
+    let me = firedrill();
+    let cx = Context { config: &c, actor: &me };
+    let e = step(&d, Some(&s), &cx, &holding(), at(250));
+    assert_eq!(words(&e), vec!["timed_out:left"]);
+    let Effect::Append { time, .. } = &e[0] else { panic!() };
+    assert_eq!(*time, at(240), "timed out at the deadline, not when the tick noticed");
+    let after = drill(&[opened(), merged(), EventKind::TimedOut { reverted_by: None }]);
+    assert_eq!(after.phase(), Phase::TimedOut);
+    assert!(after.is_resolved());
+    assert_eq!(words(&step(&after, Some(&s), &cx, &holding(), at(250))), vec!["report"]);
+}
+
+#[test]
+fn finished_drills_are_reported_once() {
+    let done = drill(&[opened(), merged(), EventKind::Recovered { commit: sha('f'), how: RecoveryHow::Fix }]);
+    assert_eq!(words(&decide(&done, &Observed::default(), at(300))), vec!["report"]);
+    let reported = drill(&[
+        opened(),
+        merged(),
+        EventKind::Recovered { commit: sha('f'), how: RecoveryHow::Fix },
+        EventKind::Reported { path: "p".into() },
+    ]);
+    assert!(decide(&reported, &Observed::default(), at(300)).is_empty());
+    let abandoned = drill(&[opened(), EventKind::Abandoned { reason: "closed".into() }]);
+    assert_eq!(words(&decide(&abandoned, &Observed::default(), at(300))), vec!["report"]);
+}
+
+#[test]
+fn a_log_with_both_merged_and_abandoned_is_running() {
+    let d = drill(&[opened(), merged(), EventKind::Abandoned { reason: "not mergeable".into() }]);
+    assert_eq!(d.phase(), Phase::Merged);
+    assert_eq!(words(&decide(&d, &holding(), at(240))), vec!["revert:Timeout"]);
+}
+
+#[test]
+fn commands_by_phase_and_person() {
+    let gm = "game_masters: [gail]\n";
+    let running = drill(&[opened(), merged()]);
+    let with = |c: DrillCommand, by: &str| Observed { commands: vec![received(c, by, 70)], ..holding() };
+    let cases: Vec<(&str, Drill, Observed, &str, Vec<&str>)> = vec![
+        ("status", running.clone(), with(DrillCommand::Status, "ana"), "", vec!["command:status", "reply:Status", "note:Running"]),
+        ("ack", running.clone(), with(DrillCommand::Ack, "ana"), "", vec!["command:ack", "note:Running"]),
+        ("hint on demand", running.clone(), with(DrillCommand::Hint, "ana"), "", vec!["command:hint", "hint:0", "reply:Hint", "note:Running"]),
+        ("help", running.clone(), with(DrillCommand::Help, "ana"), "", vec!["reply:Help", "note:Running"]),
+        ("revert gives up", running.clone(), with(DrillCommand::Revert, "ana"), "", vec!["command:revert", "revert:GaveUp"]),
+        ("abort by a game master", running.clone(), with(DrillCommand::Abort, "gail"), gm, vec!["command:abort", "revert:Abort"]),
+        ("abort by a responder", running.clone(), with(DrillCommand::Abort, "kim"), gm, vec!["refuse", "note:Running"]),
+        ("reveal while running", running.clone(), with(DrillCommand::Reveal, "gail"), gm, vec!["refuse", "note:Running"]),
+        ("ack before the merge (which is due)", drill(&[opened()]), with(DrillCommand::Ack, "ana"), "", vec!["refuse", "merge"]),
+        ("abort before the merge", drill(&[opened()]), with(DrillCommand::Abort, "gail"), gm, vec!["command:abort", "close", "aborted"]),
+        (
+            "revert after the end",
+            drill(&[opened(), merged(), EventKind::Recovered { commit: sha('f'), how: RecoveryHow::Fix }]),
+            with(DrillCommand::Revert, "ana"),
+            "",
+            vec!["refuse", "report"],
+        ),
+    ];
+    for (what, d, o, cfg, want) in cases {
+        assert_eq!(words(&decide_with(&d, &o, at(70), cfg)), want, "{what}");
+    }
+}
+
+#[test]
+fn limits_of_firedrill_yml_are_enforced_where_the_fault_lands() {
+    let cfg = "allowed_branches: [staging]\n";
+    assert_eq!(words(&decide_with(&drill(&[]), &base(Some(VALUES)), at(0), cfg)), vec!["refuse", "abandoned"]);
+    assert_eq!(words(&decide_with(&drill(&[opened()]), &Observed::default(), at(60), cfg)), vec!["refuse", "close", "abandoned"]);
+    let cfg = "allowed_environments: [qa]\n";
+    assert_eq!(words(&decide_with(&drill(&[]), &base(Some(VALUES)), at(0), cfg)), vec!["refuse", "abandoned"]);
+}
+
+#[test]
+fn a_missing_scenario_abandons_a_planned_drill_and_is_said_for_a_running_one() {
+    let c = config("");
+    let me = firedrill();
+    let cx = Context { config: &c, actor: &me };
+    assert_eq!(words(&step(&drill(&[]), None, &cx, &Observed::default(), at(0))), vec!["abandoned"]);
+    assert_eq!(words(&step(&drill(&[opened(), merged()]), None, &cx, &holding(), at(70))), vec!["note:ScenarioMissing"]);
+}
+
+#[test]
+fn the_removal_is_the_last_time_the_fault_went_away() {
+    assert_eq!(removal_of(vec![(1, true), (2, false), (3, false)]), Some(2));
+    assert_eq!(removal_of(vec![(1, false), (2, true), (3, false)]), Some(3));
+    assert_eq!(removal_of(vec![(1, false), (2, true)]), None);
+    assert_eq!(removal_of::<u8>(vec![]), None);
+}
+
+#[test]
+fn start_refuses_a_second_drill_on_a_busy_target() {
+    let s = scenario();
+    let c = config("");
+    let me = firedrill();
+    let cx = Context { config: &c, actor: &me };
+    let busy = vec![drill(&[opened()])];
+    assert!(start(&s, &busy, &cx, at(10), None).unwrap_err().contains("one drill at a time"));
+    let p = start(&s, &[], &cx, at(10), Some(SignedDuration::from_mins(30))).unwrap();
+    assert_eq!((p.open_at, p.merge_at), (at(10), at(40)));
+    let c = config("allowed_branches: [staging]\n");
+    assert!(start(&s, &[], &Context { config: &c, actor: &me }, at(10), None).unwrap_err().contains("allowed_branches"));
+}

@@ -1,0 +1,257 @@
+//! What a run says: the effects it takes (worded "would …" under `--dry-run`), their results, the answers to
+//! commands, and the commit messages firedrill writes. Pure, snapshot-tested.
+
+use std::fmt::Write as _;
+
+use jiff::Timestamp;
+
+use crate::drill::command::DrillCommand;
+use crate::drill::event::{EventKind, RecoveryHow};
+use crate::drill::state::{Drill, human_duration};
+use crate::drill::step::{Effect, Note, Reply, RevertWhy};
+use crate::scenario::Scenario;
+
+/// What a run did (or, under dry-run, would do), section by section, for people.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunReport {
+    /// (title, lines): "plan due drills", then one section per drill that had something to do or say.
+    pub steps: Vec<(String, Vec<String>)>,
+    /// API requests the run sent (GitHub), for the summary.
+    pub requests: usize,
+    /// What safety rules refused in this run, and drills abandoned by it (exit code 3).
+    pub refusals: Vec<String>,
+}
+
+impl RunReport {
+    pub fn step(&mut self, title: impl Into<String>) {
+        self.steps.push((title.into(), Vec::new()));
+    }
+    pub fn say(&mut self, line: impl Into<String>) {
+        if let Some((_, lines)) = self.steps.last_mut() {
+            lines.push(line.into());
+        }
+    }
+    /// Whether any step did (or would do) something.
+    pub fn did_anything(&self) -> bool {
+        self.steps.iter().any(|(_, l)| !l.is_empty())
+    }
+    /// The effect lines of the run, without results: what a dry run and a real run at the same instant share.
+    pub fn effect_lines(&self) -> Vec<String> {
+        self.steps
+            .iter()
+            .flat_map(|(_, lines)| lines.iter())
+            .filter(|l| !l.starts_with(RESULT))
+            .map(|l| l.strip_prefix("would ").unwrap_or(l).to_owned())
+            .collect()
+    }
+}
+
+/// The prefix of a result line (what an executed effect produced).
+pub const RESULT: &str = "→ ";
+
+/// The report of a run as numbered steps.
+pub fn report(title: &str, report: &RunReport) -> String {
+    let mut out = format!("{title}\n");
+    for (i, (step, lines)) in report.steps.iter().enumerate() {
+        let _ = writeln!(out, "{}. {step}", i + 1);
+        if lines.is_empty() {
+            out.push_str("   nothing to do\n");
+        }
+        for l in lines {
+            let _ = writeln!(out, "   {l}");
+        }
+    }
+    for r in &report.refusals {
+        let _ = writeln!(out, "refused: {r}");
+    }
+    if report.requests > 0 {
+        let _ = writeln!(out, "GitHub API requests: {}", report.requests);
+    }
+    out
+}
+
+/// One effect, as the run lists it: the same words in a dry run (prefixed "would ") and a real run.
+pub fn effect(e: &Effect, d: &Drill, s: Option<&Scenario>, dry_run: bool) -> String {
+    let would = if dry_run && e.acts() { "would " } else { "" };
+    let text = match e {
+        Effect::Open(spec) => format!(
+            "open `{}` on {} ({} file(s)): {}",
+            spec.branch,
+            spec.base_branch,
+            spec.files.len(),
+            spec.title
+        ),
+        Effect::Merge { branch, into } => format!("merge `{branch}` into {into}"),
+        Effect::Revert { commit, why } => {
+            let why = match why {
+                RevertWhy::Timeout => format!(
+                    "max_duration {} passed",
+                    s.map_or_else(|| "?".to_owned(), |s| s.safety.max_duration().as_str().to_owned())
+                ),
+                RevertWhy::GaveUp => "the responders gave up".to_owned(),
+                RevertWhy::Abort => "the drill was aborted".to_owned(),
+            };
+            format!("revert the fault ({}): {why}", commit.short())
+        }
+        Effect::Close { branch } => format!("close `{branch}` without merging"),
+        Effect::Append { time, kind, actor } => record(kind, *time, actor, d),
+        Effect::WriteReport => format!("write the report to drills/{}/report.md", d.id),
+        Effect::Reply(r) => reply(r, d, s, None),
+        Effect::Refuse(why) => format!("refused: {why}"),
+        Effect::Note(n) => note(n),
+    };
+    format!("{would}{text}")
+}
+
+fn record(kind: &EventKind, time: Timestamp, actor: &str, d: &Drill) -> String {
+    match kind {
+        EventKind::Planned { open_at, merge_at, .. } => {
+            format!("planned (opens {open_at}, merges {merge_at})")
+        }
+        EventKind::Opened { branch, .. } => format!("record: opened `{branch}`"),
+        EventKind::Merged { .. } => format!("record: merged into {} at {time}", d.target.branch),
+        EventKind::Abandoned { reason } => format!("abandoned: {reason}"),
+        EventKind::Command { name, .. } => format!("record: /drill {name} by {actor} at {time}"),
+        EventKind::Hint { index, text } => format!("hint {} released: {text}", index + 1),
+        EventKind::Recovered { how, .. } => {
+            let ttr = d.merged.as_ref().map(|m| human_duration(time.duration_since(m.at))).unwrap_or_default();
+            let how = match how {
+                RecoveryHow::Revert => "a revert",
+                RecoveryHow::Fix => "a fix",
+                RecoveryHow::Timeout => "firedrill's timeout revert",
+                RecoveryHow::GaveUp => "firedrill's revert: the responders gave up",
+            };
+            format!("recovered at {time} by {how} ({actor}): time to recovery {ttr}")
+        }
+        EventKind::Deployed { fault, fix } => format!("deployed: the fault at {fault}, the fix at {fix}"),
+        EventKind::TimedOut { reverted_by: Some(_) } => format!("timed out at {time}: the fault was reverted"),
+        EventKind::TimedOut { reverted_by: None } => {
+            format!("timed out at {time}: auto-revert is off, the fault stays until someone removes it")
+        }
+        EventKind::Aborted { reason } => format!("aborted by {actor}: {reason}"),
+        EventKind::Reported { path } => format!("record: report at {path}"),
+    }
+}
+
+fn note(n: &Note) -> String {
+    match n {
+        Note::Running { since, deadline, auto_revert: true } => {
+            format!("running since {since}; auto-revert at {deadline}")
+        }
+        Note::Running { since, deadline, auto_revert: false } => {
+            format!("running since {since}; times out at {deadline} (auto-revert is off)")
+        }
+        Note::WaitingToMerge { at } => format!("open; merges at {at}"),
+        Note::WaitingToOpen { at } => format!("planned; opens at {at}"),
+        Note::ScenarioMissing => {
+            "the scenario file is gone: recovery cannot be judged from content; restore the scenario or \
+             `firedrill command abort`"
+                .to_owned()
+        }
+    }
+}
+
+/// What a result of an executed effect says.
+pub fn result(text: impl std::fmt::Display) -> String {
+    format!("{RESULT}{text}")
+}
+
+/// The answer to a command, for whoever asked. Never names the fault or the scenario before the end.
+pub fn reply(r: &Reply, d: &Drill, s: Option<&Scenario>, now: Option<Timestamp>) -> String {
+    match r {
+        Reply::Help => {
+            let mut o = "commands:".to_owned();
+            for c in DrillCommand::ALL {
+                let _ = write!(o, "\n  /drill {:<7} {}", c.verb(), c.summary());
+            }
+            o
+        }
+        Reply::Status => status(d, now),
+        Reply::Hint(i, text) => format!("hint {}: {text}", i + 1),
+        Reply::NoHintLeft => "no hint left: every hint of this drill has been released".to_owned(),
+        Reply::Reveal => match s {
+            Some(s) => {
+                let mut o = format!("the drill was: {}", s.title);
+                if !s.description.trim().is_empty() {
+                    let _ = write!(o, "\n{}", s.description.trim_end());
+                }
+                let _ = write!(o, "\nfault in `{}`:", s.target.path.as_str());
+                for op in &s.fault {
+                    let _ = write!(o, "\n  {} {}", op.name(), op.path().as_str());
+                }
+                if let Some(e) = &s.expect {
+                    let _ = write!(o, "\nexpected symptom: {}", e.symptom);
+                }
+                o
+            }
+            None => format!("the scenario `{}` is no longer in the control repository", d.scenario),
+        },
+    }
+}
+
+/// `/drill status`: phase, elapsed time, hints released so far (with their text).
+pub fn status(d: &Drill, now: Option<Timestamp>) -> String {
+    let mut o = format!("drill {}: {}", d.id, d.phase().name());
+    if let (Some(m), Some(now)) = (&d.merged, now)
+        && !d.is_resolved()
+    {
+        let _ = write!(o, ", running for {}", human_duration(now.duration_since(m.at)));
+    }
+    for e in &d.events {
+        if let EventKind::Hint { index, text } = &e.kind {
+            let _ = write!(o, "\nhint {} ({}): {text}", index + 1, e.time);
+        }
+    }
+    o
+}
+
+/// The message of firedrill's revert of the fault: what `git revert` writes, so it reads like any revert.
+pub fn revert_message(branch: &str, merge_commit: &str) -> String {
+    format!("Revert \"Merge branch '{branch}'\"\n\nThis reverts commit {merge_commit}.\n")
+}
+
+/// The message of the drill's merge commit: what a forge writes for a merged branch.
+pub fn merge_message(branch: &str) -> String {
+    format!("Merge branch '{branch}'")
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn help_lists_every_command() {
+        let d = crate::render::report::tests::recovered_by_revert("2026-11-24");
+        insta::assert_snapshot!(reply(&Reply::Help, &d, None, None));
+    }
+
+    #[test]
+    fn status_shows_released_hints_and_never_the_fault() {
+        let d = crate::render::report::tests::recovered_by_revert("2026-11-24");
+        let text = status(&d, None);
+        insta::assert_snapshot!(text);
+        assert!(!text.contains("POOL"), "{text}");
+    }
+
+    #[test]
+    fn messages_read_like_git() {
+        assert_eq!(merge_message("chore/x"), "Merge branch 'chore/x'");
+        assert_eq!(
+            revert_message("chore/x", "abc"),
+            "Revert \"Merge branch 'chore/x'\"\n\nThis reverts commit abc.\n"
+        );
+    }
+
+    #[test]
+    fn a_run_report_numbers_its_steps_and_lists_refusals() {
+        let mut r = RunReport::default();
+        r.step("plan due drills");
+        r.step("redis-20261124T0900Z");
+        r.say("would merge `chore/x` into main");
+        r.say(result("merged"));
+        r.refusals.push("branch `main` is not in allowed_branches".into());
+        insta::assert_snapshot!(report("firedrill tick", &r));
+        assert_eq!(r.effect_lines(), vec!["merge `chore/x` into main".to_owned()]);
+    }
+}

@@ -75,14 +75,15 @@ pub fn run_with(vars: &BTreeMap<String, String>, out: &mut dyn Write) -> anyhow:
     let outcome = match execute(&job, &inputs, &env, &mut run, out) {
         Ok(o) => o,
         Err(e) => {
+            let outcome = super::outcome_of(&e);
             let message = format!("{e:#}");
             Annotation::new(Level::Error, &message).title("firedrill").write(out)?;
             if run.title.is_empty() {
                 run.title = "firedrill failed".to_owned();
             }
             run.warnings.push(message);
-            // Exit code 1, as for any command that fails.
-            Outcome::Invalid
+            // The error's kind decides the exit code, as for any command.
+            outcome
         }
     };
 
@@ -172,10 +173,12 @@ fn execute(
             let dry = if inputs.dry_run { " (dry run: nothing is written)" } else { "" };
             run.title = format!("firedrill tick at {now}{dry}");
             write!(out, "{}", render_report(&run.title, &report))?;
+            let outcome = super::lifecycle::outcome(&report);
+            run.warnings.extend(report.refusals.iter().map(|r| format!("refused: {r}")));
             run.steps = report.steps;
             let drills = rt.block_on(runner.drills())?;
             run.outputs = outputs(pick(&drills, only.as_deref(), None), report.requests, &setup);
-            Ok(Outcome::Ok)
+            Ok(outcome)
         }
         Job::Start { scenario, now } => {
             let now = now.unwrap_or_else(Timestamp::now);
@@ -192,10 +195,12 @@ fn execute(
             let dry = if inputs.dry_run { " (dry run: nothing is written)" } else { "" };
             run.title = format!("firedrill start {scenario} at {now}{dry}");
             write!(out, "{}", render_report(&run.title, &report))?;
+            let outcome = super::lifecycle::outcome(&report);
+            run.warnings.extend(report.refusals.iter().map(|r| format!("refused: {r}")));
             run.steps = report.steps;
             let drills = rt.block_on(runner.drills())?;
             run.outputs = outputs(pick(&drills, Some(scenario.as_str()), None), report.requests, &setup);
-            Ok(Outcome::Ok)
+            Ok(outcome)
         }
         Job::Command { name, drill, actor, now } => {
             let now = now.unwrap_or_else(Timestamp::now);
@@ -213,10 +218,12 @@ fn execute(
             let report = rt.block_on(runner.command(drill, verb, None, actor, now))?;
             run.title = format!("firedrill command {name} by {actor} at {now}");
             write!(out, "{}", render_report(&run.title, &report))?;
+            let outcome = super::lifecycle::outcome(&report);
+            run.warnings.extend(report.refusals.iter().map(|r| format!("refused: {r}")));
             run.steps = report.steps;
             let drills = rt.block_on(runner.drills())?;
             run.outputs = outputs(pick(&drills, None, Some(drill)), report.requests, &setup);
-            Ok(Outcome::Ok)
+            Ok(outcome)
         }
     }
 }

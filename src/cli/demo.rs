@@ -13,12 +13,12 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::Outcome;
 use super::lifecycle::runtime;
+use crate::drill::command::DrillCommand;
 use crate::drill::prepare;
 use crate::forge::local::LocalForge;
-use crate::forge::{Person, Forge};
+use crate::forge::{Forge, Person};
 use crate::git::{FileChange, Identity, MergeMethod, Repo};
 use crate::ledger::Ledger;
-use crate::drill::command::DrillCommand;
 use crate::runner::{Forges, Runner, Settings};
 use crate::scenario;
 

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
+use super::InvalidInput;
 use crate::forge::Person;
 use crate::forge::any::AnyForge;
 use crate::forge::github::GitHubForge;
@@ -13,7 +14,6 @@ use crate::forge::local::LocalForge;
 use crate::git::{MergeMethod, Token};
 use crate::ledger::Ledger;
 use crate::runner::{Forges, Report, Runner, Settings};
-use super::InvalidInput;
 use crate::scenario::{self, Config, RepoKind, Scenario};
 
 #[derive(Debug, Clone, clap::Args)]
@@ -77,7 +77,9 @@ pub fn load_scenarios(dir: &Path) -> anyhow::Result<Vec<Scenario>> {
         }
     }
     if !problems.is_empty() {
-        return Err(InvalidInput(format!("invalid scenarios (run `firedrill validate`):\n{}", problems.join("\n"))).into());
+        return Err(
+            InvalidInput(format!("invalid scenarios (run `firedrill validate`):\n{}", problems.join("\n"))).into()
+        );
     }
     Ok(out)
 }

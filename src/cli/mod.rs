@@ -67,6 +67,8 @@ pub enum Command {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     Ok,
+    /// Something failed (I/O, the forge, the ledger); the command already printed why.
+    Failed,
     /// The input was invalid; the command already printed why.
     Invalid,
     /// The command was used wrongly; the command already printed why.
@@ -79,6 +81,15 @@ pub enum Outcome {
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct InvalidInput(pub String);
+
+/// The outcome for an error that was already shown: its kind decides.
+pub fn outcome_of(err: &anyhow::Error) -> Outcome {
+    match exit_code(err) {
+        EXIT_INVALID => Outcome::Invalid,
+        EXIT_REFUSED => Outcome::Refused,
+        _ => Outcome::Failed,
+    }
+}
 
 /// The exit code for an error: its kind, found anywhere in its chain, decides.
 pub fn exit_code(err: &anyhow::Error) -> u8 {
@@ -101,6 +112,7 @@ impl From<Outcome> for std::process::ExitCode {
     fn from(o: Outcome) -> Self {
         match o {
             Outcome::Ok => std::process::ExitCode::SUCCESS,
+            Outcome::Failed => std::process::ExitCode::from(EXIT_FAILURE),
             Outcome::Invalid => std::process::ExitCode::from(EXIT_INVALID),
             Outcome::Usage => std::process::ExitCode::from(EXIT_USAGE),
             Outcome::Refused => std::process::ExitCode::from(EXIT_REFUSED),

@@ -51,7 +51,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         }
     };
     let format = match &args.format {
-        Some(f) => f.parse::<Format>().map_err(anyhow::Error::msg)?,
+        Some(f) => f.parse::<Format>().map_err(|e| super::InvalidInput(e.to_string()))?,
         None => Format::infer(&args.file),
     };
     let document = match args.document.as_deref().map(str::parse::<DocumentSelector>).transpose() {

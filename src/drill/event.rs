@@ -205,9 +205,19 @@ mod tests {
     #[test]
     fn steps_are_recorded_once_commands_many_times() {
         let t: Timestamp = "2026-11-24T10:17:00Z".parse().unwrap();
-        let merged = Event::new(t, "firedrill", "tick", EventKind::Merged { commit: CommitSha::parse(&"a".repeat(40)).unwrap() });
+        let merged = Event::new(
+            t,
+            "firedrill",
+            "tick",
+            EventKind::Merged { commit: CommitSha::parse(&"a".repeat(40)).unwrap() },
+        );
         let log = vec![merged.clone()];
-        let again = Event::new(t, "firedrill", "tick", EventKind::Merged { commit: CommitSha::parse(&"b".repeat(40)).unwrap() });
+        let again = Event::new(
+            t,
+            "firedrill",
+            "tick",
+            EventKind::Merged { commit: CommitSha::parse(&"b".repeat(40)).unwrap() },
+        );
         assert!(again.already_in(&log));
         let cmd = Event::new(t, "ana", "command", EventKind::Command { name: "status".into(), args: None });
         assert!(!cmd.already_in(&log));

@@ -142,6 +142,14 @@ impl Effect {
     pub fn acts(&self) -> bool {
         !matches!(self, Effect::Note(_) | Effect::Reply(_) | Effect::Refuse(_))
     }
+
+    /// Whether the effect writes to the forge or the report (and so changes what the next round sees).
+    pub fn acts_on_forge(&self) -> bool {
+        matches!(
+            self,
+            Effect::Open(_) | Effect::Merge { .. } | Effect::Revert { .. } | Effect::Close { .. } | Effect::WriteReport
+        )
+    }
 }
 
 /// An answer to a command.
@@ -245,11 +253,7 @@ fn refusal(d: &Drill, cx: &Context<'_>, r: &Received) -> Option<String> {
         && !cx.config.game_masters.iter().any(|g| g.as_str().eq_ignore_ascii_case(&r.by))
     {
         let gms: Vec<&str> = cx.config.game_masters.iter().map(|g| g.as_str()).collect();
-        return Some(format!(
-            "`/drill {verb}` is for game masters only ({}); {} is not one",
-            gms.join(", "),
-            r.by
-        ));
+        return Some(format!("`/drill {verb}` is for game masters only ({}); {} is not one", gms.join(", "), r.by));
     }
     let resolved = d.is_resolved();
     match r.command {
@@ -274,10 +278,7 @@ fn limits(d: &Drill, s: Option<&Scenario>, cx: &Context<'_>) -> Option<String> {
     let c = cx.config;
     if !c.allows_branch(&d.target.branch) {
         let allowed = c.allowed_branches.as_deref().unwrap_or_default().join(", ");
-        return Some(format!(
-            "branch `{}` is not in allowed_branches ({allowed}) of firedrill.yml",
-            d.target.branch
-        ));
+        return Some(format!("branch `{}` is not in allowed_branches ({allowed}) of firedrill.yml", d.target.branch));
     }
     if let Some(env) = s.and_then(|s| s.target.environment.as_deref())
         && !c.allows_environment(env)
@@ -302,7 +303,12 @@ fn planned(
     out: &mut Vec<Effect>,
 ) {
     if let Some(c) = stop {
-        append(out, now, "firedrill", EventKind::Aborted { reason: format!("/drill {c} before the change was opened") });
+        append(
+            out,
+            now,
+            "firedrill",
+            EventKind::Aborted { reason: format!("/drill {c} before the change was opened") },
+        );
         return;
     }
     if d.open_at > now {

@@ -165,7 +165,12 @@ fn opened_drills() {
         ("before the merge instant", Observed::default(), at(30), vec!["note:WaitingToMerge"]),
         ("at the merge instant", Observed::default(), at(60), vec!["merge"]),
         ("late: still merged", Observed::default(), at(200), vec!["merge"]),
-        ("the merge went through", Observed { landed: Some((sha('e'), at(60))), ..Default::default() }, at(60), vec!["merged"]),
+        (
+            "the merge went through",
+            Observed { landed: Some((sha('e'), at(60))), ..Default::default() },
+            at(60),
+            vec!["merged"],
+        ),
         ("the merge was refused and nobody merged", refused, at(60), vec!["abandoned"]),
         // Issue: two ticks at the merge instant; the loser's refusal must not hide the winner's merge.
         ("the merge was refused because another run merged", raced, at(60), vec!["merged"]),
@@ -190,8 +195,20 @@ fn running_drills() {
         ),
         // max_duration is 3h: the deadline is 12:00; the hint due at 13:00 is never released.
         ("the safety timer fires", d.clone(), holding(), at(240), vec!["revert:Timeout"]),
-        ("a revert by a responder", d.clone(), removed_by(sam(), "Revert \"x\"", 120, true), at(125), vec!["recovered:Revert"]),
-        ("GitHub's Revert button", d.clone(), removed_by(sam(), "Merge pull request #8", 120, true), at(125), vec!["recovered:Revert"]),
+        (
+            "a revert by a responder",
+            d.clone(),
+            removed_by(sam(), "Revert \"x\"", 120, true),
+            at(125),
+            vec!["recovered:Revert"],
+        ),
+        (
+            "GitHub's Revert button",
+            d.clone(),
+            removed_by(sam(), "Merge pull request #8", 120, true),
+            at(125),
+            vec!["recovered:Revert"],
+        ),
         ("a fix", d.clone(), removed_by(sam(), "pool size 10", 120, false), at(125), vec!["recovered:Fix"]),
         (
             "firedrill's own revert after the deadline",
@@ -207,8 +224,20 @@ fn running_drills() {
             at(80),
             vec!["recovered:GaveUp"],
         ),
-        ("a pending /drill revert is carried out", drill(&[opened(), merged(), command("revert")]), holding(), at(80), vec!["revert:GaveUp"]),
-        ("a pending /drill abort is carried out", drill(&[opened(), merged(), command("abort")]), holding(), at(80), vec!["revert:Abort"]),
+        (
+            "a pending /drill revert is carried out",
+            drill(&[opened(), merged(), command("revert")]),
+            holding(),
+            at(80),
+            vec!["revert:GaveUp"],
+        ),
+        (
+            "a pending /drill abort is carried out",
+            drill(&[opened(), merged(), command("abort")]),
+            holding(),
+            at(80),
+            vec!["revert:Abort"],
+        ),
         (
             "an abort whose revert landed",
             drill(&[opened(), merged(), command("abort")]),
@@ -267,16 +296,58 @@ fn commands_by_phase_and_person() {
     let running = drill(&[opened(), merged()]);
     let with = |c: DrillCommand, by: &str| Observed { commands: vec![received(c, by, 70)], ..holding() };
     let cases: Vec<(&str, Drill, Observed, &str, Vec<&str>)> = vec![
-        ("status", running.clone(), with(DrillCommand::Status, "ana"), "", vec!["command:status", "reply:Status", "note:Running"]),
+        (
+            "status",
+            running.clone(),
+            with(DrillCommand::Status, "ana"),
+            "",
+            vec!["command:status", "reply:Status", "note:Running"],
+        ),
         ("ack", running.clone(), with(DrillCommand::Ack, "ana"), "", vec!["command:ack", "note:Running"]),
-        ("hint on demand", running.clone(), with(DrillCommand::Hint, "ana"), "", vec!["command:hint", "hint:0", "reply:Hint", "note:Running"]),
+        (
+            "hint on demand",
+            running.clone(),
+            with(DrillCommand::Hint, "ana"),
+            "",
+            vec!["command:hint", "hint:0", "reply:Hint", "note:Running"],
+        ),
         ("help", running.clone(), with(DrillCommand::Help, "ana"), "", vec!["reply:Help", "note:Running"]),
-        ("revert gives up", running.clone(), with(DrillCommand::Revert, "ana"), "", vec!["command:revert", "revert:GaveUp"]),
-        ("abort by a game master", running.clone(), with(DrillCommand::Abort, "gail"), gm, vec!["command:abort", "revert:Abort"]),
+        (
+            "revert gives up",
+            running.clone(),
+            with(DrillCommand::Revert, "ana"),
+            "",
+            vec!["command:revert", "revert:GaveUp"],
+        ),
+        (
+            "abort by a game master",
+            running.clone(),
+            with(DrillCommand::Abort, "gail"),
+            gm,
+            vec!["command:abort", "revert:Abort"],
+        ),
         ("abort by a responder", running.clone(), with(DrillCommand::Abort, "kim"), gm, vec!["refuse", "note:Running"]),
-        ("reveal while running", running.clone(), with(DrillCommand::Reveal, "gail"), gm, vec!["refuse", "note:Running"]),
-        ("ack before the merge (which is due)", drill(&[opened()]), with(DrillCommand::Ack, "ana"), "", vec!["refuse", "merge"]),
-        ("abort before the merge", drill(&[opened()]), with(DrillCommand::Abort, "gail"), gm, vec!["command:abort", "close", "aborted"]),
+        (
+            "reveal while running",
+            running.clone(),
+            with(DrillCommand::Reveal, "gail"),
+            gm,
+            vec!["refuse", "note:Running"],
+        ),
+        (
+            "ack before the merge (which is due)",
+            drill(&[opened()]),
+            with(DrillCommand::Ack, "ana"),
+            "",
+            vec!["refuse", "merge"],
+        ),
+        (
+            "abort before the merge",
+            drill(&[opened()]),
+            with(DrillCommand::Abort, "gail"),
+            gm,
+            vec!["command:abort", "close", "aborted"],
+        ),
         (
             "revert after the end",
             drill(&[opened(), merged(), EventKind::Recovered { commit: sha('f'), how: RecoveryHow::Fix }]),
@@ -294,7 +365,10 @@ fn commands_by_phase_and_person() {
 fn limits_of_firedrill_yml_are_enforced_where_the_fault_lands() {
     let cfg = "allowed_branches: [staging]\n";
     assert_eq!(words(&decide_with(&drill(&[]), &base(Some(VALUES)), at(0), cfg)), vec!["refuse", "abandoned"]);
-    assert_eq!(words(&decide_with(&drill(&[opened()]), &Observed::default(), at(60), cfg)), vec!["refuse", "close", "abandoned"]);
+    assert_eq!(
+        words(&decide_with(&drill(&[opened()]), &Observed::default(), at(60), cfg)),
+        vec!["refuse", "close", "abandoned"]
+    );
     let cfg = "allowed_environments: [qa]\n";
     assert_eq!(words(&decide_with(&drill(&[]), &base(Some(VALUES)), at(0), cfg)), vec!["refuse", "abandoned"]);
 }
@@ -305,7 +379,10 @@ fn a_missing_scenario_abandons_a_planned_drill_and_is_said_for_a_running_one() {
     let me = firedrill();
     let cx = Context { config: &c, actor: &me };
     assert_eq!(words(&step(&drill(&[]), None, &cx, &Observed::default(), at(0))), vec!["abandoned"]);
-    assert_eq!(words(&step(&drill(&[opened(), merged()]), None, &cx, &holding(), at(70))), vec!["note:ScenarioMissing"]);
+    assert_eq!(
+        words(&step(&drill(&[opened(), merged()]), None, &cx, &holding(), at(70))),
+        vec!["note:ScenarioMissing"]
+    );
 }
 
 #[test]
@@ -327,5 +404,7 @@ fn start_refuses_a_second_drill_on_a_busy_target() {
     let p = start(&s, &[], &cx, at(10), Some(SignedDuration::from_mins(30))).unwrap();
     assert_eq!((p.open_at, p.merge_at), (at(10), at(40)));
     let c = config("allowed_branches: [staging]\n");
-    assert!(start(&s, &[], &Context { config: &c, actor: &me }, at(10), None).unwrap_err().contains("allowed_branches"));
+    assert!(
+        start(&s, &[], &Context { config: &c, actor: &me }, at(10), None).unwrap_err().contains("allowed_branches")
+    );
 }

@@ -4,7 +4,7 @@ use jiff::Timestamp;
 
 use super::github::GitHubForge;
 use super::local::LocalForge;
-use super::{Person, Change, Forge, Landing, MergeOutcome, MergeSpec, Result};
+use super::{Change, Forge, Landing, MergeOutcome, MergeSpec, Person, Result};
 use crate::git::{CommitSha, FileChange};
 
 pub enum AnyForge {

@@ -15,7 +15,7 @@ use jiff::Timestamp;
 use octocrab::Octocrab;
 use serde_json::{Value, json};
 
-use super::{Person, Change, Forge, ForgeError, Landing, MergeOutcome, MergeSpec, Result};
+use super::{Change, Forge, ForgeError, Landing, MergeOutcome, MergeSpec, Person, Result};
 use crate::git::{CommitSha, FileChange, MergeMethod, Token};
 
 /// The longest firedrill waits for a rate limit to reset before giving up on a request.
@@ -596,9 +596,8 @@ impl Forge for GitHubForge {
         chain.reverse();
         let mut out = Vec::with_capacity(chain.len());
         for c in chain {
-            let person = |who: &Value| {
-                Person::new(who["name"].as_str().unwrap_or(""), who["email"].as_str().unwrap_or(""))
-            };
+            let person =
+                |who: &Value| Person::new(who["name"].as_str().unwrap_or(""), who["email"].as_str().unwrap_or(""));
             out.push(Landing {
                 sha: sha(&c["sha"])?,
                 at: self.landed_at(&c).await?,

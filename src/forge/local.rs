@@ -10,7 +10,7 @@ use std::path::Path;
 
 use jiff::Timestamp;
 
-use super::{Person, Change, Forge, ForgeError, Landing, MergeOutcome, MergeSpec, Result};
+use super::{Change, Forge, ForgeError, Landing, MergeOutcome, MergeSpec, Person, Result};
 use crate::git::{CommitSha, FileChange, GitError, Identity, PushRef, Repo, Token, redact_url};
 
 /// How many times a merge or revert is retried when the base branch moves under it.

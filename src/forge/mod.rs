@@ -60,7 +60,6 @@ pub struct MergeSpec<'a> {
     pub message: &'a str,
 }
 
-
 #[derive(Debug, thiserror::Error)]
 pub enum ForgeError {
     #[error(transparent)]

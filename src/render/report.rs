@@ -9,9 +9,9 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
 
-use crate::git::CommitSha;
 use crate::drill::event::{Event, EventKind, RecoveryHow};
 use crate::drill::state::{Drill, Phase, human_duration};
+use crate::git::CommitSha;
 use crate::scenario::{PatchOp, Scenario};
 use crate::schedule::{Zone, format_instant};
 
@@ -189,7 +189,7 @@ pub(super) fn change_name(change: impl AsRef<str>) -> String {
 /// the change's own name.
 fn change_ref(change: impl AsRef<str>) -> String {
     let change = change.as_ref();
-    if is_number(change) { format!("pull request {}", code(&format!("#{change}"))) } else { code(change) }
+    if is_number(change) { format!("pull request {}", code(format!("#{change}"))) } else { code(change) }
 }
 
 fn is_number(s: impl AsRef<str>) -> bool {
@@ -583,7 +583,7 @@ fn operations(ops: &[PatchOp]) -> Vec<String> {
 }
 
 fn json(v: &Value) -> String {
-    code(&serde_json::to_string(v).unwrap_or_default())
+    code(serde_json::to_string(v).unwrap_or_default())
 }
 
 fn playbook(p: &str) -> String {
@@ -901,7 +901,14 @@ pub(super) mod tests {
     }
 
     pub(crate) fn merged(time: &str) -> Event {
-        ev(time, "firedrill", "tick", EventKind::Merged { commit: crate::git::CommitSha::parse("7c1e2d9a0b3f5e6d7c8b9a0f1e2d3c4b5a6f7e8d").unwrap() })
+        ev(
+            time,
+            "firedrill",
+            "tick",
+            EventKind::Merged {
+                commit: crate::git::CommitSha::parse("7c1e2d9a0b3f5e6d7c8b9a0f1e2d3c4b5a6f7e8d").unwrap(),
+            },
+        )
     }
 
     pub(crate) fn recovered_by_revert(day: &str) -> Drill {
@@ -910,8 +917,8 @@ pub(super) mod tests {
             day,
             vec![
                 merged(&at("10:17")),
-                ev(&at("10:22"), "ana", "command", EventKind::Command { name: "ack".into(), args: None }),
-                ev(&at("10:42"), "ben", "command", EventKind::Command { name: "status".into(), args: None }),
+                ev(&at("10:22"), "ana", "comment", EventKind::Command { name: "ack".into(), args: None }),
+                ev(&at("10:42"), "ben", "comment", EventKind::Command { name: "status".into(), args: None }),
                 ev(
                     &at("10:47"),
                     "firedrill",
@@ -945,14 +952,22 @@ pub(super) mod tests {
             vec![
                 merged(&at("10:17")),
                 ev(&at("10:47"), "firedrill", "tick", hint(0, "Errors started right after a deploy.")),
-                ev(&at("11:05"), "ben", "command", EventKind::Command { name: "status".into(), args: None }),
+                ev(&at("11:05"), "ben", "comment", EventKind::Command { name: "status".into(), args: None }),
                 ev(&at("11:17"), "firedrill", "tick", hint(1, "Look at how the service talks to Redis.")),
-                ev(&at("13:17"), "firedrill", "tick", EventKind::TimedOut { reverted_by: Some(crate::git::CommitSha::parse(revert).unwrap()) }),
                 ev(
                     &at("13:17"),
                     "firedrill",
                     "tick",
-                    EventKind::Recovered { commit: crate::git::CommitSha::parse(revert).unwrap(), how: RecoveryHow::Timeout },
+                    EventKind::TimedOut { reverted_by: Some(crate::git::CommitSha::parse(revert).unwrap()) },
+                ),
+                ev(
+                    &at("13:17"),
+                    "firedrill",
+                    "tick",
+                    EventKind::Recovered {
+                        commit: crate::git::CommitSha::parse(revert).unwrap(),
+                        how: RecoveryHow::Timeout,
+                    },
                 ),
             ],
         )
@@ -1044,15 +1059,18 @@ pub(super) mod tests {
         assert_eq!(outcome(&abandoned(DAY)), "Abandoned: the pull request was closed before the merge");
         let mut log = seed_drill(DAY, vec![merged("2026-11-24T10:17:00Z")]).events;
         log.push(ev("2026-11-24T13:17:00Z", "firedrill", "tick", EventKind::TimedOut { reverted_by: None }));
-        let still_broken = Drill::fold(&crate::schedule::DrillId::parse("d").unwrap(), &log).unwrap();
+        let still_broken = Drill::fold(&id, &log).unwrap();
         assert_eq!(outcome(&still_broken), "Timed out after 3 h: the fault is still in place (auto-revert is off)");
         log.push(ev(
             "2026-11-24T13:40:00Z",
             "ana",
             "tick",
-            EventKind::Recovered { commit: crate::git::CommitSha::parse("abc1234000000000000000000000000000000000").unwrap(), how: RecoveryHow::Fix },
+            EventKind::Recovered {
+                commit: crate::git::CommitSha::parse("abc1234000000000000000000000000000000000").unwrap(),
+                how: RecoveryHow::Fix,
+            },
         ));
-        let fixed_late = Drill::fold(&crate::schedule::DrillId::parse("d").unwrap(), &log).unwrap();
+        let fixed_late = Drill::fold(&id, &log).unwrap();
         assert_eq!(outcome(&fixed_late), "Recovered in 3 h 23 min by a fix, after the 3 h time limit");
         let running = seed_drill("2026-11-24", vec![merged("2026-11-24T10:17:00Z")]);
         assert_eq!(outcome(&running), "Running: the fault landed at 2026-11-24 10:17 UTC and is not removed yet");

@@ -74,13 +74,9 @@ pub fn report(title: &str, report: &RunReport) -> String {
 pub fn effect(e: &Effect, d: &Drill, s: Option<&Scenario>, dry_run: bool) -> String {
     let would = if dry_run && e.acts() { "would " } else { "" };
     let text = match e {
-        Effect::Open(spec) => format!(
-            "open `{}` on {} ({} file(s)): {}",
-            spec.branch,
-            spec.base_branch,
-            spec.files.len(),
-            spec.title
-        ),
+        Effect::Open(spec) => {
+            format!("open `{}` on {} ({} file(s)): {}", spec.branch, spec.base_branch, spec.files.len(), spec.title)
+        }
         Effect::Merge { branch, into } => format!("merge `{branch}` into {into}"),
         Effect::Revert { commit, why } => {
             let why = match why {
@@ -237,10 +233,7 @@ mod tests {
     #[test]
     fn messages_read_like_git() {
         assert_eq!(merge_message("chore/x"), "Merge branch 'chore/x'");
-        assert_eq!(
-            revert_message("chore/x", "abc"),
-            "Revert \"Merge branch 'chore/x'\"\n\nThis reverts commit abc.\n"
-        );
+        assert_eq!(revert_message("chore/x", "abc"), "Revert \"Merge branch 'chore/x'\"\n\nThis reverts commit abc.\n");
     }
 
     #[test]

@@ -158,7 +158,8 @@ impl<F: Forge> Runner<'_, F> {
                         open_at: plan.open_at,
                         merge_at: plan.merge_at,
                     };
-                    report.say(format!("{}: planned (opens {}, merges {})", plan.drill_id, plan.open_at, plan.merge_at));
+                    report
+                        .say(format!("{}: planned (opens {}, merges {})", plan.drill_id, plan.open_at, plan.merge_at));
                     planned.push((plan.drill_id.clone(), self.event(now, "firedrill", kind)));
                 }
                 Decision::Skip { scenario, occurrence, reason } => {
@@ -294,7 +295,9 @@ impl<F: Forge> Runner<'_, F> {
                 log.push(self.event(now, "firedrill", EventKind::Reported { path: report_path(&d.id) }));
                 d = Drill::fold(&d.id, &log).unwrap_or(d);
             }
-            if !acts {
+            // Another round only when the forge was acted on or the drill moved on: a recorded command or
+            // hint alone changes nothing the next decision depends on.
+            if !acts || (!effects.iter().any(Effect::acts_on_forge) && d.phase() == phase) {
                 break;
             }
             if d.phase() != phase {
@@ -337,11 +340,9 @@ impl<F: Forge> Runner<'_, F> {
                     o.fault = Some(FaultView { head: simulated(), holds: true, removal: None });
                     return Ok(());
                 }
-                let head = forge.branch_head(&d.target.branch).await.map_err(&fe)?.ok_or_else(|| {
-                    RunError::Forge {
-                        target: forge.describe(),
-                        error: ForgeError::NoBranch { repo: forge.describe(), branch: d.target.branch.clone() },
-                    }
+                let head = forge.branch_head(&d.target.branch).await.map_err(&fe)?.ok_or_else(|| RunError::Forge {
+                    target: forge.describe(),
+                    error: ForgeError::NoBranch { repo: forge.describe(), branch: d.target.branch.clone() },
                 })?;
                 // One read answers the idle question; history is walked only once the fault is gone.
                 let at_head = forge.read_file(&head, &d.target.path).await.map_err(&fe)?;

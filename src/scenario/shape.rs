@@ -529,5 +529,4 @@ mod tests {
         let p = FieldPath::default().key("fault").index(0).key("path");
         assert_eq!(p.to_string(), "fault[0].path");
     }
-
 }

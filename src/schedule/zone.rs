@@ -24,7 +24,10 @@ impl Zone {
         let trimmed = name.trim();
         match jiff::tz::db().get(trimmed) {
             Ok(tz) => Ok(Zone { name: trimmed.to_owned(), tz }),
-            Err(_) => Err(ScheduleError::UnknownZone { name: name.to_owned(), suggestion: crate::suggest::closest_zones(trimmed).into_iter().next() }),
+            Err(_) => Err(ScheduleError::UnknownZone {
+                name: name.to_owned(),
+                suggestion: crate::suggest::closest_zones(trimmed).into_iter().next(),
+            }),
         }
     }
 

@@ -152,7 +152,7 @@ fn a_scenario_error_becomes_an_error_annotation_on_its_file() {
     write(&a.ws(), "scenarios/redis.yaml", &text);
     let event = a.event("workflow_dispatch", r#"{"inputs": {}}"#);
     let (code, out, err) = a.run("workflow_dispatch", &event, &[("COMMAND", "validate")]);
-    assert_eq!(code, 1, "{out}\n{err}");
+    assert_eq!(code, 2, "{out}\n{err}");
     let line = out.lines().find(|l| l.starts_with("::error file=scenarios/redis.yaml,line=")).unwrap_or_else(|| {
         panic!("no annotation on the scenario file:\n{out}");
     });

@@ -1,7 +1,7 @@
 //! The forge contract: the same cases against every forge (the local forge over git's smart HTTP server,
 //! the GitHub forge over the GitHub emulator), so the lifecycle can rely on one behaviour.
 
-use firedrill::forge::{Person, Forge, MergeOutcome, MergeSpec};
+use firedrill::forge::{Forge, MergeOutcome, MergeSpec, Person};
 use firedrill::git::{CommitSha, FileChange, MergeMethod};
 use jiff::Timestamp;
 

@@ -202,7 +202,7 @@ fn a_fix_that_is_not_a_revert_counts_as_recovery() {
         .unwrap();
     f.push_to_main(&fix);
     let out = f.tick(after(at, 10));
-    assert!(out.contains("(Fix)") && out.contains("42 min"), "{out}");
+    assert!(out.contains("by a fix (Bo Chen)") && out.contains("time to recovery 42 min"), "{out}");
     let recovered = f.events().into_iter().find(|e| e.kind.name() == "recovered").unwrap();
     assert!(matches!(recovered.kind, EventKind::Recovered { how: RecoveryHow::Fix, .. }));
     assert_eq!(recovered.time, at);
@@ -216,7 +216,8 @@ fn a_fix_that_is_not_a_revert_counts_as_recovery() {
         SignedDuration::from_hours(2),
         SignedDuration::from_mins(45),
     );
-    let out = f.tick(next.open_at);
+    let (code, out, err) = f.firedrill(&["tick"], next.open_at, "work");
+    assert_eq!(code, 3, "an abandoned drill is a refusal for scripts: {out}{err}");
     assert!(out.contains("abandoned") && out.contains("`test` failed"), "{out}");
 }
 
@@ -227,7 +228,7 @@ fn the_safety_timer_reverts_on_its_own_after_max_duration() {
     f.tick(f.plan.merge_at);
     assert!(f.tick(after(f.plan.merge_at, 179)).contains("auto-revert at"));
     let out = f.tick(after(f.plan.merge_at, 180));
-    assert!(out.contains("timed out: reverted by"), "{out}");
+    assert!(out.contains("→ reverted by") && out.contains("timed out at"), "{out}");
     let info = f.target().commit_info(&f.main()).unwrap();
     assert!(info.message.starts_with("Revert"), "{}", info.message);
     assert_eq!(info.author.name, "Sam Rivera");
@@ -238,7 +239,7 @@ fn the_safety_timer_reverts_on_its_own_after_max_duration() {
 fn a_crash_between_a_push_and_its_ledger_record_is_completed_without_duplicates() {
     let f = Fixture::new();
     // The branch is pushed, then the process "dies" before recording it.
-    f.refuse_ledger_commits("record opened change");
+    f.refuse_ledger_commits("record opened");
     let (code, _, err) = f.firedrill(&["tick"], f.plan.open_at, "work");
     assert_ne!(code, 0, "the ledger write was refused");
     assert!(err.contains("simulated crash"), "{err}");
@@ -248,7 +249,7 @@ fn a_crash_between_a_push_and_its_ledger_record_is_completed_without_duplicates(
     assert_eq!(f.names(), ["planned", "opened"]);
 
     // The merge is pushed, then the process dies before recording it.
-    f.refuse_ledger_commits("record merge");
+    f.refuse_ledger_commits("record merged");
     let (code, _, _) = f.firedrill(&["tick"], f.plan.merge_at, "work");
     assert_ne!(code, 0);
     let merged = f.main();
@@ -315,10 +316,10 @@ fn commands_revert_and_abort_drive_the_same_lifecycle() {
     assert_eq!(f.names(), ["planned", "opened", "merged", "command", "recovered", "reported"]);
     assert!(f.target().commit_info(&f.main()).unwrap().message.starts_with("Revert"));
     let (code, out, _) = f.firedrill(&["command", "abort", "--drill", &id, "--actor", "gm"], after(at, 1), "work");
-    assert_eq!(code, 0);
+    assert_eq!(code, 3, "refused: the drill is over");
     assert!(out.contains("already recovered"), "{out}");
     let (code, _, err) = f.firedrill(&["command", "status", "--drill", "nope", "--actor", "gm"], at, "work");
-    assert_eq!(code, 1);
+    assert_eq!(code, 2, "invalid input");
     assert!(err.contains("no drill `nope`"), "{err}");
 }
 
@@ -377,7 +378,7 @@ fn a_drill_started_by_hand_opens_now_and_merges_after_merge_in() {
     assert!(out.contains("redis-pool-exhaustion-20261125T1507Z: planned by hand") && out.contains("opened `"), "{out}");
     // One drill at a time on a target.
     let (code, _, err) = f.firedrill(&["start", "redis-pool-exhaustion"], after(now, 1), "work");
-    assert_eq!(code, 1);
+    assert_eq!(code, 3, "refused by a safety rule: {err}");
     assert!(err.contains("is not resolved yet"), "{err}");
     let out = f.tick(after(now, 30));
     assert!(out.contains("merged into main"), "{out}");

@@ -91,7 +91,7 @@ fn errors_go_to_stderr_with_file_line_column_and_nothing_on_stdout() {
     );
     let (code, out, err) =
         run(firedrill().args(["patch", "examples/charts/checkout/values-staging.yaml", "--patch"]).arg(&p));
-    assert_eq!(code, 1);
+    assert_eq!(code, 2);
     assert_eq!(out, "");
     insta::assert_snapshot!(err, @r"
     error: examples/charts/checkout/values-staging.yaml:33:3: operation 0 (`/env/SERVICE__REDIS__CONECTION_POOL__SIZE`): `/env` has no key `SERVICE__REDIS__CONECTION_POOL__SIZE`
@@ -101,7 +101,7 @@ fn errors_go_to_stderr_with_file_line_column_and_nothing_on_stdout() {
     let multi = write(dir.path(), "replicas.json", r#"[{"op":"replace","path":"/spec/replicas","value":0}]"#);
     let (code, out, err) =
         run(firedrill().args(["patch", "examples/k8s/staging/checkout.yaml", "--patch"]).arg(&multi));
-    assert_eq!((code, out.as_str()), (1, ""));
+    assert_eq!((code, out.as_str()), (2, ""));
     insta::assert_snapshot!(err, @r"
     error: examples/k8s/staging/checkout.yaml: the file holds 3 YAML documents and no document was chosen
       hint: choose one by index (0 to 2) or by `Kind/name`: 0 = Deployment/checkout-worker, 1 = Service/checkout-worker, 2 = PodDisruptionBudget/checkout-worker
@@ -119,6 +119,6 @@ fn usage_errors_exit_2() {
     let bad = write(dir.path(), "bad.json", "{\"op\": \"replace\"}");
     let (code, out, err) =
         run(firedrill().args(["patch", "examples/charts/checkout/values-staging.yaml", "--patch"]).arg(&bad));
-    assert_eq!((code, out.as_str()), (1, ""));
+    assert_eq!((code, out.as_str()), (2, ""));
     assert!(err.contains("is not a valid RFC 6902 JSON Patch"), "{err}");
 }

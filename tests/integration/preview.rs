@@ -69,7 +69,7 @@ fn a_git_repository_is_read_at_the_target_branch_not_the_work_tree() {
         .replace("branch: main", "branch: staging");
     std::fs::write(&other, text).unwrap();
     let (code, out, err) = run(firedrill().arg("preview").arg(&other).args(["--now", NOW, "--repo"]).arg(dir.path()));
-    assert_eq!((code, out.as_str()), (1, ""));
+    assert_eq!((code, out.as_str()), (2, ""));
     assert!(
         err.contains("branch `staging` does not exist") && err.contains("set `target.branch` to one of: main"),
         "{err}"
@@ -87,6 +87,6 @@ fn a_fault_that_no_longer_applies_is_an_error_naming_both_files() {
     let (code, out, err) = run(firedrill()
         .args(["preview", "scenarios/redis-pool-exhaustion.yaml", "--now", NOW, "--repo"])
         .arg(dir.path().join("repo")));
-    assert_eq!((code, out.as_str()), (1, ""));
+    assert_eq!((code, out.as_str()), (2, ""));
     insta::assert_snapshot!(err);
 }

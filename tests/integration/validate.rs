@@ -57,7 +57,7 @@ fn each_invalid_case_fails_with_its_own_error() {
     assert!(cases.len() >= 30);
     for (name, path) in cases {
         let (code, stdout, stderr) = validate(&[&path]);
-        assert_eq!(code, 1, "{name} should be invalid: {stdout}{stderr}");
+        assert_eq!(code, 2, "{name} should be invalid: {stdout}{stderr}");
         assert!(stdout.contains(" error") && stdout.contains(" in 1 of "), "{name}: {stdout}");
         insta::assert_snapshot!(name, stderr);
     }
@@ -66,7 +66,7 @@ fn each_invalid_case_fails_with_its_own_error() {
 #[test]
 fn github_format_prints_annotations_on_stdout() {
     let (code, stdout, stderr) = validate(&["tests/scenarios/invalid/bad-cron.yaml", "--format", "github"]);
-    assert_eq!((code, stderr.as_str()), (1, ""));
+    assert_eq!((code, stderr.as_str()), (2, ""));
     insta::assert_snapshot!(stdout, @r#"
     ::error file=tests/scenarios/invalid/bad-cron.yaml,line=10,col=9,title=firedrill validate::schedule.cron: invalid cron expression "61 * * * *": minute 61 is out of range 0-59%0Ahelp: use five fields: minute hour day-of-month month day-of-week, e.g. "0 10 * * 2"
     1 error in 1 of 1 file
@@ -80,7 +80,7 @@ fn under_github_actions_both_forms_are_printed() {
         .args(["validate", "tests/scenarios/invalid/unknown-timezone.yaml", "--repo"])
         .arg(empty.path())
         .env("GITHUB_ACTIONS", "true"));
-    assert_eq!(code, 1);
+    assert_eq!(code, 2);
     assert_eq!(
         stderr,
         "tests/scenarios/invalid/unknown-timezone.yaml:11:13: schedule.timezone: unknown time zone \"Europe/Pariss\"\n  = help: did you mean `Europe/Paris`?\n"
@@ -103,7 +103,7 @@ fn several_files_are_summed_up() {
         "tests/scenarios/invalid/many-errors.yaml",
         "tests/scenarios/invalid/bad-id.yaml",
     ]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 2);
     assert_eq!(stdout, "7 errors in 2 of 3 files\n");
 }
 
@@ -141,7 +141,7 @@ fn defaults_to_scenarios_and_firedrill_yml() {
 
     write(dir.path(), "firedrill.yml", "allowed_environments: [production]\n");
     let (code, stdout, stderr) = run(firedrill().arg("validate").current_dir(dir.path()));
-    assert_eq!(code, 1);
+    assert_eq!(code, 2);
     assert_eq!(stdout, "2 errors in 2 of 3 files\n");
     insta::assert_snapshot!(stderr, @r"
     scenarios/minimal.yaml:7:16: target.environment: environment `staging` is not allowed by firedrill.yml (allowed_environments: `production`)
@@ -178,14 +178,14 @@ fn local_json_target_is_patched() {
 
     let missing = json_scenario("  - {op: replace, path: /spec/replica, value: 0}\n", "");
     let (code, _, stderr, _dir) = check_locally(&missing, &[("deploy/api.json", API_JSON)]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 2);
     // The message itself is the JSON engine's; what matters here is where it points.
     assert!(stderr.starts_with("scenario.yaml:6:25: fault[0]: "), "{stderr}");
     assert!(stderr.contains("`replica`") && stderr.contains(" (in deploy/api.json:2:"), "{stderr}");
 
     let already = json_scenario("  - {op: replace, path: /spec/replicas, value: 3}\n", "");
     let (code, _, stderr, _dir) = check_locally(&already, &[("deploy/api.json", API_JSON)]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 2);
     insta::assert_snapshot!(stderr, @r"
     scenario.yaml:5:1: fault: the fault changes nothing in deploy/api.json
       = help: set a value different from the current one
@@ -197,7 +197,7 @@ fn local_cover_edits_are_patched_too() {
     let cover = "cover:\n  - patch:\n      - {op: replace, path: /spec/image, value: \"api:1.3\"}\n  - path: deploy/other.json\n    patch:\n      - {op: add, path: /note, value: x}\n";
     let scenario = json_scenario("  - {op: replace, path: /spec/replicas, value: 0}\n", cover);
     let (code, _, stderr, _dir) = check_locally(&scenario, &[("deploy/api.json", API_JSON)]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 2);
     insta::assert_snapshot!(stderr, @r"
     scenario.yaml:10:11: cover[1].path: deploy/other.json does not exist beside the target file deploy/api.json
       = help: check the path: it is relative to the target repository's root
@@ -215,7 +215,7 @@ fn local_yaml_target_is_patched() {
     assert_eq!((code, stderr.as_str()), (0, ""));
     let wrong = scenario.replace("/redis/pool/size", "/redis/pool/max");
     let (code, _, stderr, _dir) = check_locally(&wrong, &[("values.yaml", values)]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 2);
     assert!(stderr.starts_with("scenario.yaml:7:11: fault[0]: "), "{stderr}");
     assert!(stderr.contains("(in values.yaml:"), "{stderr}");
 }

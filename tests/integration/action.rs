@@ -241,6 +241,10 @@ fn a_github_api_url_runs_the_github_forge_on_the_workflow_repository() {
     assert!(out.contains("::error title=firedrill::"), "{out}");
     assert!(!out.contains("not wired"), "{out}");
     assert!(a.summary().contains("> [!WARNING]"), "{}", a.summary());
+    // The step failed, and its outputs say so, with the requests it tried (none answered).
+    let output = a.output();
+    let requests = output.strip_prefix("state=failed\nrequests=").and_then(|r| r.strip_suffix('\n'));
+    assert!(requests.is_some_and(|n| n.parse::<u64>().is_ok_and(|n| n > 0)), "{output}");
     a.assert_no_token_leak(&out, &err);
 }
 
@@ -258,4 +262,45 @@ fn bad_inputs_and_payloads_are_usage_errors() {
     let (code, out, _) = a.run("schedule", &broken, &[]);
     assert_eq!(code, 2);
     assert!(out.contains("is not JSON"), "{out}");
+    // Each failed run still wrote its outputs and its summary.
+    assert_eq!(a.output(), "state=failed\nrequests=0\nstate=failed\nrequests=0\n");
+    assert!(a.summary().starts_with("### firedrill failed\n"), "{}", a.summary());
+    assert!(a.summary().contains("`maybe` is not a boolean"), "{}", a.summary());
+}
+
+#[test]
+fn outside_github_actions_the_action_is_refused_with_the_way_out() {
+    let a = Action::new();
+    a.scenario(None);
+    let event = a.event("schedule", r#"{"schedule": "*/10 * * * *"}"#);
+    let mut cmd = a.command("schedule", &event, &[("COMMAND", "validate")]);
+    cmd.env_remove("GITHUB_ACTIONS");
+    let (code, out, err) = run(&mut cmd);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(out.is_empty(), "nothing for a runner to read: {out}");
+    assert!(!a.path("output").exists() && !a.path("summary.md").exists());
+    insta::assert_snapshot!("outside_github_actions", err);
+}
+
+#[test]
+fn a_failed_run_on_github_writes_state_failed_and_what_it_knows() {
+    let f = crate::github_drill::Fixture::new();
+    let work = tempfile::tempdir().unwrap();
+    let workflow = f.emulator.user_with_token("github-actions").unwrap();
+    f.emulator.set_permission("acme/drills", "github-actions", "write").unwrap();
+    // The drill's pull request cannot be opened: the connection keeps dropping.
+    let fault = serde_json::json!({"method": "POST", "path": "/repos/acme/shop/pulls", "drop": true, "times": 20});
+    f.emulator.inject(&fault).unwrap();
+    let schedule = ("schedule", r#"{"schedule": "*/10 * * * *"}"#);
+    let (code, out, err, outputs) =
+        crate::github_drill::action_on(&f, f.plan.open_at, work.path(), &workflow, schedule);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("::error title=firedrill::"), "{out}");
+    // The ledger knows the drill was planned; the outputs say which, that the run failed, and what it cost.
+    let requests: u64 = outputs.lines().find_map(|l| l.strip_prefix("requests=")).unwrap().parse().unwrap();
+    assert!(requests > 0, "{outputs}");
+    assert_eq!(outputs, format!("drill-id={}\nstate=failed\nrequests={requests}\n", f.plan.drill_id));
+    let summary = std::fs::read_to_string(work.path().join("summary.md")).unwrap();
+    assert!(summary.starts_with(&format!("### firedrill tick at {}: failed\n", f.plan.open_at)), "{summary}");
+    assert!(summary.contains("| `state` | failed |"), "{summary}");
 }

@@ -5,6 +5,7 @@
 
 mod action;
 mod common;
+mod container;
 mod corpus;
 mod demo;
 mod emulator;

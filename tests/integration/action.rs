@@ -304,3 +304,76 @@ fn a_failed_run_on_github_writes_state_failed_and_what_it_knows() {
     assert!(summary.starts_with(&format!("### firedrill tick at {}: failed\n", f.plan.open_at)), "{summary}");
     assert!(summary.contains("| `state` | failed |"), "{summary}");
 }
+
+/// `runs.image` of an `action.yml`.
+fn runs_image(action_yml: &str) -> String {
+    let doc: serde_json::Value = serde_norway::from_str(action_yml).unwrap();
+    doc["runs"]["image"].as_str().unwrap().to_owned()
+}
+
+/// A `docker://` image must be the one the release of this crate version publishes.
+fn assert_is_this_release(image: &str) {
+    let reference = image.strip_prefix("docker://").unwrap_or_else(|| panic!("not a docker:// image: {image}"));
+    let (name, tag) = reference.rsplit_once(':').unwrap();
+    assert!(name.starts_with("ghcr.io/") && name.ends_with("/firedrill"), "{image}");
+    assert_eq!(tag, format!("v{}", env!("CARGO_PKG_VERSION")), "the image's tag is the crate version: {image}");
+}
+
+#[test]
+fn action_yml_runs_the_dockerfile_on_main_and_this_versions_image_once_released() {
+    let root = crate::common::root();
+    let action_yml = std::fs::read_to_string(root.join("action.yml")).unwrap();
+    let image = runs_image(&action_yml);
+    if image.starts_with("docker://") {
+        assert_is_this_release(&image);
+    } else {
+        assert_eq!(image, "Dockerfile", "the development branch builds the image");
+    }
+
+    // The release workflow's edit, made on a copy: exactly this version's image, and nothing else changes.
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["action.yml", "Cargo.toml"] {
+        std::fs::copy(root.join(f), dir.path().join(f)).unwrap();
+    }
+    let (code, out, err) =
+        run(Command::new("sh").arg(root.join(".ci/pin-image")).arg("Acme-Org").current_dir(dir.path()));
+    if image.starts_with("docker://") {
+        assert_eq!(code, 1, "a pinned action.yml is not pinned twice: {err}");
+        return;
+    }
+    assert_eq!(code, 0, "{err}");
+    let version = env!("CARGO_PKG_VERSION");
+    let major = version.split('.').next().unwrap();
+    assert_eq!(
+        out,
+        format!(
+            "version={version}\ntag=v{version}\nmajor-tag=v{major}\nimage=ghcr.io/acme-org/firedrill:v{version}\n\
+             major-image=ghcr.io/acme-org/firedrill:v{major}\n"
+        )
+    );
+    let pinned = std::fs::read_to_string(dir.path().join("action.yml")).unwrap();
+    assert_eq!(runs_image(&pinned), format!("docker://ghcr.io/acme-org/firedrill:v{version}"));
+    assert_is_this_release(&runs_image(&pinned));
+    let changed: Vec<_> = action_yml.lines().zip(pinned.lines()).filter(|(a, b)| a != b).collect();
+    assert_eq!(changed.len(), 1, "{changed:?}");
+    assert_eq!(action_yml.lines().count(), pinned.lines().count());
+
+    // The workflow pushes exactly the images the script named, and tags the commit it pinned.
+    let release = std::fs::read_to_string(root.join(".github/workflows/release.yml")).unwrap();
+    let doc: serde_json::Value = serde_norway::from_str(&release).unwrap();
+    let steps = doc["jobs"]["release"]["steps"].as_array().unwrap();
+    let pin = steps.iter().find(|s| s["run"].as_str().is_some_and(|r| r.contains(".ci/pin-image"))).unwrap();
+    let id = pin["id"].as_str().unwrap();
+    assert!(pin["run"].as_str().unwrap().contains("$GITHUB_OUTPUT"), "{pin}");
+    let push =
+        steps.iter().find(|s| s["uses"].as_str().is_some_and(|u| u.starts_with("docker/build-push-action@"))).unwrap();
+    let tags: Vec<&str> = push["with"]["tags"].as_str().unwrap().lines().map(str::trim).collect();
+    assert_eq!(
+        tags,
+        [format!("${{{{ steps.{id}.outputs.image }}}}"), format!("${{{{ steps.{id}.outputs.major-image }}}}")]
+    );
+    assert_eq!(push["with"]["push"], true);
+    let commit = steps.iter().find(|s| s["run"].as_str().is_some_and(|r| r.contains("git commit"))).unwrap();
+    assert_eq!(commit["env"]["TAG"], format!("${{{{ steps.{id}.outputs.tag }}}}"));
+    assert!(commit["run"].as_str().unwrap().contains("action.yml"), "{commit}");
+}

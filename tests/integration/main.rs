@@ -16,6 +16,7 @@ mod lifecycle;
 mod patch_cli;
 mod patch_formats;
 mod preview;
+mod readme;
 mod schema;
 mod support;
 mod validate;

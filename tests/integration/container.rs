@@ -222,7 +222,7 @@ impl<'a> Job<'a> {
 /// `docker run --workdir /github/workspace -v …:/github/… -e … IMAGE ARGS`, with buildah: a fresh container
 /// from the image, removed afterwards.
 fn run_in_image(image: &str, mounts: &[(PathBuf, String)], env: &[(String, String)]) -> (i32, String, String) {
-    let container = buildah(&["from", "--pull-never", image]);
+    let container = Container::from(image);
     let entrypoint = entrypoint(image);
     let mut cmd = Command::new("buildah");
     cmd.args(STORAGE).args(["run", "--isolation", "chroot", "--workingdir", "/github/workspace"]);
@@ -232,12 +232,25 @@ fn run_in_image(image: &str, mounts: &[(PathBuf, String)], env: &[(String, Strin
     for (k, v) in env {
         cmd.arg("--env").arg(format!("{k}={v}"));
     }
-    cmd.arg(&container).arg("--").args(entrypoint).args(ActionYml::read().args);
+    cmd.arg(&container.0).arg("--").args(entrypoint).args(ActionYml::read().args);
     // Nothing from the host's environment reaches the container but what is passed above.
     cmd.env_clear().env("PATH", std::env::var("PATH").unwrap_or_default());
-    let result = run(&mut cmd);
-    buildah(&["rm", &container]);
-    result
+    run(&mut cmd)
+}
+
+/// A working container from the image, removed when dropped (also when an assertion fails midway).
+struct Container(String);
+
+impl Container {
+    fn from(image: &str) -> Container {
+        Container(buildah(&["from", "--quiet", "--pull=never", image]))
+    }
+}
+
+impl Drop for Container {
+    fn drop(&mut self) {
+        let _ = Command::new("buildah").args(STORAGE).args(["rm", &self.0]).output();
+    }
 }
 
 fn inspect(image: &str) -> serde_json::Value {
@@ -256,8 +269,8 @@ fn the_image_holds_only_the_binary_and_runs_as_root() {
     assert_eq!(config["Entrypoint"], json!(["/firedrill"]), "{config}");
     // GitHub needs the default user to be root to let the step write GITHUB_OUTPUT.
     assert!(config["User"].as_str().unwrap_or_default().is_empty(), "{config}");
-    let container = buildah(&["from", "--pull-never", &image]);
-    let root = PathBuf::from(buildah(&["mount", &container]));
+    let container = Container::from(&image);
+    let root = PathBuf::from(buildah(&["mount", &container.0]));
     let mut files = Vec::new();
     let mut stack = vec![root.clone()];
     while let Some(dir) = stack.pop() {
@@ -269,8 +282,7 @@ fn the_image_holds_only_the_binary_and_runs_as_root() {
             files.push(path.strip_prefix(&root).unwrap().display().to_string());
         }
     }
-    buildah(&["umount", &container]);
-    buildah(&["rm", &container]);
+    buildah(&["umount", &container.0]);
     assert_eq!(files, ["firedrill"]);
 }
 

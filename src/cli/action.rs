@@ -22,12 +22,27 @@ use crate::scenario::{self, RepoKind, Scenario};
 #[derive(Debug, clap::Args)]
 pub struct Args {}
 
+/// What `firedrill action` says outside GitHub Actions, with the commands that do the same work by hand.
+const OUTSIDE_ACTIONS: &str = "`firedrill action` is the GitHub Action's entry point and runs only inside GitHub \
+Actions (GITHUB_ACTIONS=true is not set).
+On a laptop or another CI, run the same work with its own command:
+  firedrill tick --control REPO            what a scheduled run does: open, merge, observe, report what is due
+  firedrill start SCENARIO --control REPO  what a manual run of one scenario does
+  firedrill preview SCENARIO --repo PATH   what a manual preview does (writes nothing)
+  firedrill validate scenarios             what `command: validate` does
+  firedrill command revert|abort|status --control REPO --drill ID --actor NAME";
+
 /// Reads the process environment, then runs with stdout as the log.
 pub fn run(_args: Args) -> anyhow::Result<Outcome> {
     let vars: BTreeMap<String, String> = std::env::vars_os()
         .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
         .filter(|(k, _)| k.starts_with("INPUT_") || k.starts_with("GITHUB_"))
         .collect();
+    // Outside a runner nothing would read the outputs, the summary or the annotations: say what to run instead.
+    if !GithubEnv::from_vars(&vars).actions {
+        writeln!(io::stderr().lock(), "error: {OUTSIDE_ACTIONS}")?;
+        return Ok(Outcome::Usage);
+    }
     // Relative inputs (`scenarios`, `config`) and annotation paths are relative to the checkout.
     if let Some(ws) = vars.get("GITHUB_WORKSPACE").filter(|w| !w.is_empty()) {
         std::env::set_current_dir(ws).with_context(|| format!("entering GITHUB_WORKSPACE {ws}"))?;
@@ -35,57 +50,35 @@ pub fn run(_args: Args) -> anyhow::Result<Outcome> {
     run_with(&vars, &mut io::stdout())
 }
 
-/// The whole run over the given variables; workflow commands and the log go to `out`.
+/// The whole run over the given variables; workflow commands and the log go to `out`. The outputs and the
+/// summary are written whatever happens, so a failed run still says `state=failed` and what it cost.
 pub fn run_with(vars: &BTreeMap<String, String>, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     // STEP 1: mask the tokens before anything else can print them.
     for token in gha::inputs::tokens(vars) {
         workflow::add_mask(out, token.expose())?;
     }
-
-    // STEP 2: inputs, runner environment and event.
-    let inputs = match Inputs::from_vars(vars) {
-        Ok(i) => i,
-        Err(e) => {
-            Annotation::new(Level::Error, e.to_string()).title("firedrill: invalid input").write(out)?;
-            return Ok(Outcome::Usage);
-        }
-    };
     let env = GithubEnv::from_vars(vars);
-    let trigger = match read_trigger(&env) {
-        Ok(t) => t,
-        Err(e) => {
-            Annotation::new(Level::Error, format!("{e:#}")).title("firedrill: event").write(out)?;
-            return Ok(Outcome::Usage);
-        }
-    };
+    let mut run = RunSummary::default();
 
-    // STEP 3: decide the job.
-    let actor = env.actor.clone().unwrap_or_else(|| "someone".to_owned());
-    let job = match gha::plan::job(&inputs, &trigger, &actor) {
-        Ok(j) => j,
-        Err(e) => {
-            Annotation::new(Level::Error, e).title("firedrill: usage").write(out)?;
-            return Ok(Outcome::Usage);
-        }
-    };
-    let mut run =
-        RunSummary { trigger: describe_trigger(env.event_name.as_deref(), &trigger), ..RunSummary::default() };
-
-    // STEP 4: do it. A failure is shown as an annotation and in the summary, and the step fails.
-    let outcome = match execute(&job, &inputs, &env, &mut run, out) {
+    // STEPS 2-4: read, decide, do.
+    let outcome = match decide_and_execute(vars, &env, &mut run, out) {
         Ok(o) => o,
         Err(e) => {
+            // A failure is shown as an annotation and in the summary, and the step fails; the error's kind
+            // decides the exit code, as for any command.
             let outcome = super::outcome_of(&e);
             let message = format!("{e:#}");
             Annotation::new(Level::Error, &message).title("firedrill").write(out)?;
-            if run.title.is_empty() {
-                run.title = "firedrill failed".to_owned();
-            }
             run.warnings.push(message);
-            // The error's kind decides the exit code, as for any command.
             outcome
         }
     };
+    if !matches!(outcome, Outcome::Ok | Outcome::Refused) {
+        // A refusal is not a failure: the drill's own state stays. What is known is kept (the drill, its pull request, the requests sent); the state says the run failed.
+        run.outputs.state = Some(FAILED.to_owned());
+        run.outputs.requests.get_or_insert(0);
+        run.title = if run.title.is_empty() { "firedrill failed".to_owned() } else { format!("{}: failed", run.title) };
+    }
 
     // STEP 5: outputs and summary.
     if let Some(path) = &env.output {
@@ -97,6 +90,46 @@ pub fn run_with(vars: &BTreeMap<String, String>, out: &mut dyn Write) -> anyhow:
             .with_context(|| format!("writing GITHUB_STEP_SUMMARY {}", path.display()))?;
     }
     Ok(outcome)
+}
+
+/// The `state` output of a run that failed (a usage error, a scenario error, a forge or ledger failure).
+pub const FAILED: &str = "failed";
+
+/// A usage error: annotated, shown in the summary, exit code 2.
+fn usage(title: &str, message: String, run: &mut RunSummary, out: &mut dyn Write) -> anyhow::Result<Outcome> {
+    Annotation::new(Level::Error, &message).title(title).write(out)?;
+    run.warnings.push(message);
+    Ok(Outcome::Usage)
+}
+
+/// Inputs, runner environment and event, then the job. Usage errors are annotated here and returned as
+/// `Outcome::Usage`; anything else that goes wrong is an `Err`.
+fn decide_and_execute(
+    vars: &BTreeMap<String, String>,
+    env: &GithubEnv,
+    run: &mut RunSummary,
+    out: &mut dyn Write,
+) -> anyhow::Result<Outcome> {
+    // STEP 2: inputs, runner environment and event.
+    let inputs = match Inputs::from_vars(vars) {
+        Ok(i) => i,
+        Err(e) => return usage("firedrill: invalid input", e.to_string(), run, out),
+    };
+    let trigger = match read_trigger(env) {
+        Ok(t) => t,
+        Err(e) => return usage("firedrill: event", format!("{e:#}"), run, out),
+    };
+    run.trigger = describe_trigger(env.event_name.as_deref(), &trigger);
+
+    // STEP 3: decide the job.
+    let actor = env.actor.clone().unwrap_or_else(|| "someone".to_owned());
+    let job = match gha::plan::job(&inputs, &trigger, &actor) {
+        Ok(j) => j,
+        Err(e) => return usage("firedrill: usage", e, run, out),
+    };
+
+    // STEP 4: do it.
+    execute(&job, &inputs, env, run, out)
 }
 
 fn append(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
@@ -151,81 +184,85 @@ fn execute(
         }
         Job::Validate => validate(inputs, run, out),
         Job::Preview { scenario, now } => preview(inputs, scenario, now.unwrap_or_else(Timestamp::now), run, out),
-        Job::Tick { now, only } => {
+        Job::Tick { .. } | Job::Start { .. } | Job::Command { .. } => lifecycle(job, inputs, env, run, out),
+    }
+}
+
+/// A tick, a manual start or a drill command, through the runner. On failure the outputs still get what the
+/// ledger knows about the drill and the requests sent, before the error is returned.
+fn lifecycle(
+    job: &Job,
+    inputs: &Inputs,
+    env: &GithubEnv,
+    run: &mut RunSummary,
+    out: &mut dyn Write,
+) -> anyhow::Result<Outcome> {
+    let common = common(inputs, env, run, out)?;
+    let mut setup = common.setup_with_tokens(
+        "action",
+        inputs.dry_run,
+        inputs.control_token().cloned(),
+        inputs.target_token().cloned(),
+    )?;
+    // The drill the outputs are about: of one scenario (`only`), or one drill by id.
+    let (only, id) = match job {
+        Job::Tick { only, .. } => (only.as_deref(), None),
+        Job::Start { scenario, .. } => (Some(scenario.as_str()), None),
+        Job::Command { drill, .. } => (None, Some(drill.as_str())),
+        _ => (None, None),
+    };
+    if let Job::Tick { only: Some(id), .. } = job {
+        setup.scenarios.retain(|s| s.id.as_str() == id);
+        if setup.scenarios.is_empty() {
+            bail!("there is no scenario `{id}` in {}", inputs.scenarios.display());
+        }
+    }
+    if let Some(id) = id {
+        run.outputs.drill_id = Some(id.to_owned());
+    }
+    let runner = setup.runner();
+    // One runtime for the whole run: the GitHub client lives on the runtime it was first used on.
+    let rt = runtime()?;
+    let dry = if inputs.dry_run { " (dry run: nothing is written)" } else { "" };
+    let result = match job {
+        Job::Tick { now, .. } => {
             let now = now.unwrap_or_else(Timestamp::now);
-            let common = common(inputs, env, run, out)?;
-            let mut setup = common.setup_with_tokens(
-                "action",
-                inputs.dry_run,
-                inputs.control_token().cloned(),
-                inputs.target_token().cloned(),
-            )?;
-            if let Some(id) = only {
-                setup.scenarios.retain(|s| s.id.as_str() == id);
-                if setup.scenarios.is_empty() {
-                    bail!("there is no scenario `{id}` in {}", inputs.scenarios.display());
-                }
-            }
-            let runner = setup.runner();
-            // One runtime for the whole run: the GitHub client lives on the runtime it was first used on.
-            let rt = runtime()?;
-            let report = rt.block_on(runner.tick(now))?;
-            let dry = if inputs.dry_run { " (dry run: nothing is written)" } else { "" };
             run.title = format!("firedrill tick at {now}{dry}");
-            write!(out, "{}", render_report(&run.title, &report))?;
-            let outcome = super::lifecycle::outcome(&report);
-            run.warnings.extend(report.refusals.iter().map(|r| format!("refused: {r}")));
-            run.steps = report.steps;
-            let drills = rt.block_on(runner.drills())?;
-            run.outputs = outputs(pick(&drills, only.as_deref(), None), report.requests, &setup);
-            Ok(outcome)
+            rt.block_on(runner.tick(now))
         }
         Job::Start { scenario, now } => {
             let now = now.unwrap_or_else(Timestamp::now);
-            let common = common(inputs, env, run, out)?;
-            let setup = common.setup_with_tokens(
-                "action",
-                inputs.dry_run,
-                inputs.control_token().cloned(),
-                inputs.target_token().cloned(),
-            )?;
-            let runner = setup.runner();
-            let rt = runtime()?;
-            let report = rt.block_on(runner.start(scenario, now, None))?;
-            let dry = if inputs.dry_run { " (dry run: nothing is written)" } else { "" };
             run.title = format!("firedrill start {scenario} at {now}{dry}");
-            write!(out, "{}", render_report(&run.title, &report))?;
-            let outcome = super::lifecycle::outcome(&report);
-            run.warnings.extend(report.refusals.iter().map(|r| format!("refused: {r}")));
-            run.steps = report.steps;
-            let drills = rt.block_on(runner.drills())?;
-            run.outputs = outputs(pick(&drills, Some(scenario.as_str()), None), report.requests, &setup);
-            Ok(outcome)
+            rt.block_on(runner.start(scenario, now, None))
         }
         Job::Command { name, drill, actor, now } => {
             let now = now.unwrap_or_else(Timestamp::now);
-            let common = common(inputs, env, run, out)?;
-            let setup = common.setup_with_tokens(
-                "action",
-                inputs.dry_run,
-                inputs.control_token().cloned(),
-                inputs.target_token().cloned(),
-            )?;
-            let runner = setup.runner();
-            let rt = runtime()?;
+            run.title = format!("firedrill command {name} by {actor} at {now}");
             let verb: crate::drill::command::DrillCommand =
                 name.parse().map_err(|e| super::InvalidInput(format!("the `command` input: {e}")))?;
-            let report = rt.block_on(runner.command(drill, verb, None, actor, now))?;
-            run.title = format!("firedrill command {name} by {actor} at {now}");
-            write!(out, "{}", render_report(&run.title, &report))?;
-            let outcome = super::lifecycle::outcome(&report);
-            run.warnings.extend(report.refusals.iter().map(|r| format!("refused: {r}")));
-            run.steps = report.steps;
-            let drills = rt.block_on(runner.drills())?;
-            run.outputs = outputs(pick(&drills, None, Some(drill)), report.requests, &setup);
-            Ok(outcome)
+            rt.block_on(runner.command(drill, verb, None, actor, now))
         }
-    }
+        _ => bail!("not a lifecycle job"),
+    };
+    let report = match result {
+        Ok(r) => r,
+        Err(e) => {
+            // Best effort: the ledger may be what failed, and then only the request count is known.
+            match rt.block_on(runner.drills()) {
+                Ok(drills) => run.outputs = outputs(pick(&drills, only, id), runner.requests(), &setup),
+                Err(_) => run.outputs.requests = Some(runner.requests() as u64),
+            }
+            return Err(e.into());
+        }
+    };
+    write!(out, "{}", render_report(&run.title, &report))?;
+    let outcome = super::lifecycle::outcome(&report);
+    // Refusals and abandoned drills are shown in the job summary, not only in the log.
+    run.warnings.extend(report.refusals.iter().map(|r| format!("refused: {r}")));
+    run.steps = report.steps;
+    let drills = rt.block_on(runner.drills())?;
+    run.outputs = outputs(pick(&drills, only, id), report.requests, &setup);
+    Ok(outcome)
 }
 
 /// Which forge the lifecycle runs on, and the lifecycle options for it. On GitHub the control repository is

@@ -8,7 +8,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use jiff::{SignedDuration, Timestamp};
 
 use super::Outcome;
@@ -41,8 +41,8 @@ const RESPONSE: SignedDuration = SignedDuration::from_mins(78);
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Where to leave the repositories, the ledger and the report (must be empty or absent); default: a new
-    /// folder under the system's temporary folder.
+    /// Where to leave the repositories, the ledger and the report: an empty or absent folder, or the folder
+    /// of a previous demo (replaced); default: a new folder under the system's temporary folder.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 }
@@ -51,19 +51,59 @@ fn at(t: Timestamp, d: SignedDuration) -> Timestamp {
     t.checked_add(d).unwrap_or(t)
 }
 
+/// The file that marks a folder as the demo's own: running the demo again replaces such a folder, and only such
+/// a folder, so re-running the README's first command works and nothing else is ever deleted.
+pub const MARKER: &str = ".firedrill-demo";
+const MARKER_TEXT: &str =
+    "This folder was made by `firedrill demo`; running the demo again with the same --out replaces it.\n";
+
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let out = match args.out {
         Some(o) => o,
         None => std::env::temp_dir().join(format!("firedrill-demo-{}", std::process::id())),
     };
-    if out.exists() && std::fs::read_dir(&out).map(|mut d| d.next().is_some()).unwrap_or(true) {
-        bail!("{} is not empty: choose another --out", out.display());
+    match prepare_out(&out) {
+        Ok(()) => {}
+        Err(Refused(why)) => {
+            writeln!(std::io::stderr().lock(), "error: {why}").context("writing to stderr")?;
+            return Ok(Outcome::Usage);
+        }
     }
-    std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
     let out = std::path::absolute(&out).unwrap_or(out);
     let text = run_in(&out)?;
     std::io::stdout().lock().write_all(text.as_bytes()).context("writing to stdout")?;
     Ok(Outcome::Ok)
+}
+
+/// Why `--out` cannot be used.
+struct Refused(String);
+
+/// Makes `out` an empty folder holding only the marker: absent or empty folders are used, a previous demo's
+/// folder is replaced, anything else is refused.
+fn prepare_out(out: &Path) -> Result<(), Refused> {
+    let shown = out.display();
+    if out.exists() {
+        if !out.is_dir() {
+            return Err(Refused(format!("{shown} is a file, not a folder: choose another --out")));
+        }
+        let mut entries = std::fs::read_dir(out)
+            .map_err(|e| Refused(format!("{shown} cannot be read ({e}): choose another --out")))?;
+        if entries.next().is_some() {
+            let marked = std::fs::read_to_string(out.join(MARKER)).is_ok_and(|t| t == MARKER_TEXT);
+            if !marked {
+                return Err(Refused(format!(
+                    "{shown} is not empty and was not made by `firedrill demo` (it has no {MARKER} file), so the \
+                     demo will not replace it: choose another --out, or an empty or absent folder"
+                )));
+            }
+            std::fs::remove_dir_all(out)
+                .map_err(|e| Refused(format!("{shown} holds a previous demo that cannot be removed ({e})")))?;
+        }
+    }
+    std::fs::create_dir_all(out)
+        .map_err(|e| Refused(format!("{shown} cannot be created ({e}): choose another --out")))?;
+    std::fs::write(out.join(MARKER), MARKER_TEXT)
+        .map_err(|e| Refused(format!("{shown} cannot be written ({e}): choose another --out")))
 }
 
 /// Runs the demo in `out` and returns what to print.

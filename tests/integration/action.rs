@@ -241,6 +241,10 @@ fn a_github_api_url_runs_the_github_forge_on_the_workflow_repository() {
     assert!(out.contains("::error title=firedrill::"), "{out}");
     assert!(!out.contains("not wired"), "{out}");
     assert!(a.summary().contains("> [!WARNING]"), "{}", a.summary());
+    // The step failed, and its outputs say so, with the requests it tried (none answered).
+    let output = a.output();
+    let requests = output.strip_prefix("state=failed\nrequests=").and_then(|r| r.strip_suffix('\n'));
+    assert!(requests.is_some_and(|n| n.parse::<u64>().is_ok_and(|n| n > 0)), "{output}");
     a.assert_no_token_leak(&out, &err);
 }
 
@@ -258,4 +262,118 @@ fn bad_inputs_and_payloads_are_usage_errors() {
     let (code, out, _) = a.run("schedule", &broken, &[]);
     assert_eq!(code, 2);
     assert!(out.contains("is not JSON"), "{out}");
+    // Each failed run still wrote its outputs and its summary.
+    assert_eq!(a.output(), "state=failed\nrequests=0\nstate=failed\nrequests=0\n");
+    assert!(a.summary().starts_with("### firedrill failed\n"), "{}", a.summary());
+    assert!(a.summary().contains("`maybe` is not a boolean"), "{}", a.summary());
+}
+
+#[test]
+fn outside_github_actions_the_action_is_refused_with_the_way_out() {
+    let a = Action::new();
+    a.scenario(None);
+    let event = a.event("schedule", r#"{"schedule": "*/10 * * * *"}"#);
+    let mut cmd = a.command("schedule", &event, &[("COMMAND", "validate")]);
+    cmd.env_remove("GITHUB_ACTIONS");
+    let (code, out, err) = run(&mut cmd);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(out.is_empty(), "nothing for a runner to read: {out}");
+    assert!(!a.path("output").exists() && !a.path("summary.md").exists());
+    insta::assert_snapshot!("outside_github_actions", err);
+}
+
+#[test]
+fn a_failed_run_on_github_writes_state_failed_and_what_it_knows() {
+    let f = crate::github_drill::Fixture::new();
+    let work = tempfile::tempdir().unwrap();
+    let workflow = f.emulator.user_with_token("github-actions").unwrap();
+    f.emulator.set_permission("acme/drills", "github-actions", "write").unwrap();
+    // The drill's pull request cannot be opened: the connection keeps dropping.
+    let fault = serde_json::json!({"method": "POST", "path": "/repos/acme/shop/pulls", "drop": true, "times": 20});
+    f.emulator.inject(&fault).unwrap();
+    let schedule = ("schedule", r#"{"schedule": "*/10 * * * *"}"#);
+    let (code, out, err, outputs) =
+        crate::github_drill::action_on(&f, f.plan.open_at, work.path(), &workflow, schedule);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("::error title=firedrill::"), "{out}");
+    // The ledger knows the drill was planned; the outputs say which, that the run failed, and what it cost.
+    let requests: u64 = outputs.lines().find_map(|l| l.strip_prefix("requests=")).unwrap().parse().unwrap();
+    assert!(requests > 0, "{outputs}");
+    assert_eq!(outputs, format!("drill-id={}\nstate=failed\nrequests={requests}\n", f.plan.drill_id));
+    let summary = std::fs::read_to_string(work.path().join("summary.md")).unwrap();
+    assert!(summary.starts_with(&format!("### firedrill tick at {}: failed\n", f.plan.open_at)), "{summary}");
+    assert!(summary.contains("| `state` | failed |"), "{summary}");
+}
+
+/// `runs.image` of an `action.yml`.
+fn runs_image(action_yml: &str) -> String {
+    let doc: serde_json::Value = serde_norway::from_str(action_yml).unwrap();
+    doc["runs"]["image"].as_str().unwrap().to_owned()
+}
+
+/// A `docker://` image must be the one the release of this crate version publishes.
+fn assert_is_this_release(image: &str) {
+    let reference = image.strip_prefix("docker://").unwrap_or_else(|| panic!("not a docker:// image: {image}"));
+    let (name, tag) = reference.rsplit_once(':').unwrap();
+    assert!(name.starts_with("ghcr.io/") && name.ends_with("/firedrill"), "{image}");
+    assert_eq!(tag, format!("v{}", env!("CARGO_PKG_VERSION")), "the image's tag is the crate version: {image}");
+}
+
+#[test]
+fn action_yml_runs_the_dockerfile_on_main_and_this_versions_image_once_released() {
+    let root = crate::common::root();
+    let action_yml = std::fs::read_to_string(root.join("action.yml")).unwrap();
+    let image = runs_image(&action_yml);
+    if image.starts_with("docker://") {
+        assert_is_this_release(&image);
+    } else {
+        assert_eq!(image, "Dockerfile", "the development branch builds the image");
+    }
+
+    // The release workflow's edit, made on a copy: exactly this version's image, and nothing else changes.
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["action.yml", "Cargo.toml"] {
+        std::fs::copy(root.join(f), dir.path().join(f)).unwrap();
+    }
+    let (code, out, err) =
+        run(Command::new("sh").arg(root.join(".ci/pin-image")).arg("Acme-Org").current_dir(dir.path()));
+    if image.starts_with("docker://") {
+        assert_eq!(code, 1, "a pinned action.yml is not pinned twice: {err}");
+        return;
+    }
+    assert_eq!(code, 0, "{err}");
+    let version = env!("CARGO_PKG_VERSION");
+    let major = version.split('.').next().unwrap();
+    assert_eq!(
+        out,
+        format!(
+            "version={version}\ntag=v{version}\nmajor-tag=v{major}\nimage=ghcr.io/acme-org/firedrill:v{version}\n\
+             major-image=ghcr.io/acme-org/firedrill:v{major}\n"
+        )
+    );
+    let pinned = std::fs::read_to_string(dir.path().join("action.yml")).unwrap();
+    assert_eq!(runs_image(&pinned), format!("docker://ghcr.io/acme-org/firedrill:v{version}"));
+    assert_is_this_release(&runs_image(&pinned));
+    let changed: Vec<_> = action_yml.lines().zip(pinned.lines()).filter(|(a, b)| a != b).collect();
+    assert_eq!(changed.len(), 1, "{changed:?}");
+    assert_eq!(action_yml.lines().count(), pinned.lines().count());
+
+    // The workflow pushes exactly the images the script named, and tags the commit it pinned.
+    let release = std::fs::read_to_string(root.join(".github/workflows/release.yml")).unwrap();
+    let doc: serde_json::Value = serde_norway::from_str(&release).unwrap();
+    let steps = doc["jobs"]["release"]["steps"].as_array().unwrap();
+    let pin = steps.iter().find(|s| s["run"].as_str().is_some_and(|r| r.contains(".ci/pin-image"))).unwrap();
+    let id = pin["id"].as_str().unwrap();
+    assert!(pin["run"].as_str().unwrap().contains("$GITHUB_OUTPUT"), "{pin}");
+    let push =
+        steps.iter().find(|s| s["uses"].as_str().is_some_and(|u| u.starts_with("docker/build-push-action@"))).unwrap();
+    let tags: Vec<&str> = push["with"]["tags"].as_str().unwrap().lines().map(str::trim).collect();
+    assert_eq!(
+        tags,
+        [format!("${{{{ steps.{id}.outputs.image }}}}"), format!("${{{{ steps.{id}.outputs.major-image }}}}")]
+    );
+    assert_eq!(push["with"]["push"], true);
+    let commit = steps.iter().find(|s| s["run"].as_str().is_some_and(|r| r.contains("git commit"))).unwrap();
+    assert_eq!(commit["env"]["TAG"], format!("${{{{ steps.{id}.outputs.tag }}}}"));
+    assert!(commit["run"].as_str().unwrap().contains("action.yml"), "{commit}");
 }

@@ -35,8 +35,29 @@ fn the_demo_runs_a_whole_drill_and_leaves_everything_for_plain_git() {
     assert_eq!(code, 0, "{err}");
     assert!(status.contains("recovered") && status.contains("1 h 18 min"), "{status}");
 
-    // It never overwrites a folder that holds something.
-    let (code, _, err) = run(firedrill().arg("demo").arg("--out").arg(&out));
-    assert_eq!(code, 1);
-    assert!(err.contains("is not empty"), "{err}");
+    // The README's first command, run again: the previous demo's folder is replaced, and the story is the same.
+    std::fs::write(out.join("notes.txt"), "left over\n").unwrap();
+    let (code, again, stderr) = run(firedrill().arg("demo").arg("--out").arg(&out));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(again, stdout, "a second demo tells the same story");
+    assert!(!out.join("notes.txt").exists(), "the previous demo folder was replaced, not added to");
+    assert!(out.join("report.md").is_file());
+}
+
+#[test]
+fn the_demo_never_replaces_a_folder_it_did_not_make() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("thesis.tex"), "precious\n").unwrap();
+    let (code, stdout, stderr) = run(firedrill().arg("demo").arg("--out").arg(dir.path()));
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    let shown = stderr.replace(&dir.path().display().to_string(), "[OUT]");
+    insta::assert_snapshot!(shown, @"error: [OUT] is not empty and was not made by `firedrill demo` (it has no .firedrill-demo file), so the demo will not replace it: choose another --out, or an empty or absent folder");
+    assert_eq!(std::fs::read_to_string(dir.path().join("thesis.tex")).unwrap(), "precious\n");
+
+    // A marker with other words in it is not the demo's either.
+    std::fs::write(dir.path().join(".firedrill-demo"), "mine\n").unwrap();
+    let (code, _, _) = run(firedrill().arg("demo").arg("--out").arg(dir.path()));
+    assert_eq!(code, 2);
+    assert!(dir.path().join("thesis.tex").is_file());
 }

@@ -21,21 +21,23 @@ fn seed_repo(dir: &Path, files: &[(&str, String)]) {
     repo.set_head("refs/heads/main").unwrap();
 }
 
-fn after(t: Timestamp, mins: i64) -> Timestamp {
+pub(crate) fn after(t: Timestamp, mins: i64) -> Timestamp {
     t.checked_add(SignedDuration::from_mins(mins)).unwrap()
 }
 
-struct Fixture {
-    emulator: github_emulator::Running,
+/// The emulator with `acme/shop` (the target) and `acme/drills` (the control repository), Sam's token, and a
+/// workspace holding the seed scenario aimed at `acme/shop`.
+pub(crate) struct Fixture {
+    pub(crate) emulator: github_emulator::Running,
     state: tempfile::TempDir,
     _seeds: tempfile::TempDir,
-    dir: tempfile::TempDir,
-    token: String,
-    plan: firedrill::schedule::Plan,
+    pub(crate) dir: tempfile::TempDir,
+    pub(crate) token: String,
+    pub(crate) plan: firedrill::schedule::Plan,
 }
 
 impl Fixture {
-    fn new() -> Fixture {
+    pub(crate) fn new() -> Fixture {
         let state = tempfile::tempdir().unwrap();
         // Every REST exchange is logged, to be checked against GitHub's OpenAPI description.
         let config = github_emulator::Config {
@@ -111,7 +113,7 @@ impl Fixture {
         crate::emulator::assert_openapi_valid(&self.state.path().join("exchanges.jsonl"), extra);
     }
 
-    fn names(&self) -> Vec<&'static str> {
+    pub(crate) fn names(&self) -> Vec<&'static str> {
         self.events().iter().map(|e| e.kind.name()).collect()
     }
 }
@@ -265,7 +267,7 @@ fn action(f: &Fixture, now: Timestamp, work: &Path, workflow_token: &str) -> (i3
 }
 
 /// `firedrill action` for the event `(name, payload)`.
-fn action_on(
+pub(crate) fn action_on(
     f: &Fixture,
     now: Timestamp,
     work: &Path,

@@ -5,6 +5,7 @@
 
 mod action;
 mod common;
+mod container;
 mod corpus;
 mod demo;
 mod emulator;
@@ -15,6 +16,7 @@ mod lifecycle;
 mod patch_cli;
 mod patch_formats;
 mod preview;
+mod readme;
 mod schema;
 mod support;
 mod validate;

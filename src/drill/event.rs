@@ -43,6 +43,8 @@ pub enum RecoveryHow {
     Fix,
     /// firedrill reverted it after `safety.max_duration`.
     Timeout,
+    /// The responders gave up (`/drill revert`) and firedrill reverted it: not a recovery for statistics.
+    GaveUp,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -82,6 +82,10 @@ pub fn outcome(drill: &Drill) -> String {
                     limit.or(ttr).map_or(limit_text, human_duration)
                 )
             }
+            (RecoveryHow::GaveUp, Some(d)) => {
+                format!("Gave up after {}: firedrill reverted the change", human_duration(d))
+            }
+            (RecoveryHow::GaveUp, None) => "Gave up: firedrill reverted the change".to_owned(),
             (how, ttr) => {
                 let mut s = match ttr {
                     Some(d) => format!("Recovered in {} by {}", human_duration(d), how_article(*how)),
@@ -190,6 +194,7 @@ fn how_article(how: RecoveryHow) -> &'static str {
         RecoveryHow::Revert => "a revert",
         RecoveryHow::Fix => "a fix",
         RecoveryHow::Timeout => "firedrill's timeout revert",
+        RecoveryHow::GaveUp => "firedrill's revert after the team gave up",
     }
 }
 
@@ -221,12 +226,15 @@ fn key_figures(o: &mut String, scenario: &Scenario, drill: &Drill, extra: &Repor
         rows.push(("Aborted at", format_instant(*at, zone)));
     }
     if let Some((landed, how)) = &drill.recovered {
-        let by_team = !aborted && *how != RecoveryHow::Timeout;
+        let by_team = !aborted && matches!(how, RecoveryHow::Revert | RecoveryHow::Fix);
         rows.push((if by_team { "Recovered at" } else { "Fault removed at" }, format_instant(landed.at, zone)));
         let ttr = match (drill.time_to_recovery(), how) {
             _ if aborted => "not measured: the drill was aborted".to_owned(),
             (Some(d), RecoveryHow::Timeout) => {
                 format!("{} (the time limit: the team did not recover)", human_duration(d))
+            }
+            (Some(d), RecoveryHow::GaveUp) => {
+                format!("at least {} (the team gave up: not counted as a recovery)", human_duration(d))
             }
             (Some(d), _) => format!("**{}**", human_duration(d)),
             (None, _) => "unknown: no merge was recorded".to_owned(),
@@ -236,6 +244,7 @@ fn key_figures(o: &mut String, scenario: &Scenario, drill: &Drill, extra: &Repor
             RecoveryHow::Revert => "revert: a commit that reverts the drill's merge",
             RecoveryHow::Fix => "fix: another change that removes the fault",
             RecoveryHow::Timeout => "timeout: firedrill reverted the change",
+            RecoveryHow::GaveUp => "gave up: the team asked firedrill to revert (`/drill revert`)",
         };
         rows.push(("How", how_text.to_owned()));
         rows.push((if by_team { "Recovering commit" } else { "Removed by" }, links.commit(&landed.commit)));
@@ -398,7 +407,9 @@ fn what(e: &Event, drill: &Drill, links: &Links) -> String {
         EventKind::Recovered { commit, how } => match how {
             RecoveryHow::Revert => format!("**Recovered**: the merge was reverted by {}", links.commit(commit)),
             RecoveryHow::Fix => format!("**Recovered**: the fault was fixed by {}", links.commit(commit)),
-            RecoveryHow::Timeout => format!("**Fault removed**: firedrill's revert {} landed", links.commit(commit)),
+            RecoveryHow::Timeout | RecoveryHow::GaveUp => {
+                format!("**Fault removed**: firedrill's revert {} landed", links.commit(commit))
+            }
         },
         EventKind::TimedOut { reverted_by } => {
             let after =
@@ -477,7 +488,9 @@ fn mermaid_label(e: &Event, drill: &Drill) -> String {
         EventKind::Hint { index, .. } => format!("Hint {} released", index + 1),
         EventKind::Recovered { how: RecoveryHow::Revert, .. } => "Recovered by a revert".to_owned(),
         EventKind::Recovered { how: RecoveryHow::Fix, .. } => "Recovered by a fix".to_owned(),
-        EventKind::Recovered { how: RecoveryHow::Timeout, .. } => "firedrill's revert landed".to_owned(),
+        EventKind::Recovered { how: RecoveryHow::Timeout | RecoveryHow::GaveUp, .. } => {
+            "firedrill's revert landed".to_owned()
+        }
         EventKind::TimedOut { .. } => "Time limit reached".to_owned(),
         EventKind::Aborted { .. } => format!("Aborted by {}", who(e)),
         EventKind::Reported { .. } => "Report written".to_owned(),

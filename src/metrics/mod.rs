@@ -59,7 +59,8 @@ impl Outcome {
 }
 
 /// The `/drill` commands that stamp a phase, in the order of an incident.
-pub const PHASE_COMMANDS: [(&str, Stage); 3] = [("ack", Stage::Detect), ("found", Stage::Identify), ("fixed", Stage::Fix)];
+pub const PHASE_COMMANDS: [(&str, Stage); 3] =
+    [("ack", Stage::Detect), ("found", Stage::Identify), ("fixed", Stage::Fix)];
 
 /// The steps of an incident, in order; each ends at a moment the timeline may hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -334,8 +335,7 @@ impl Stats {
 
         let mut quarters: Vec<Quarter> = counted.iter().map(|d| Quarter::of(d.date)).collect();
         quarters.dedup();
-        let in_quarter =
-            |q: Quarter| counted.iter().copied().filter(|d| Quarter::of(d.date) == q).collect::<Vec<_>>();
+        let in_quarter = |q: Quarter| counted.iter().copied().filter(|d| Quarter::of(d.date) == q).collect::<Vec<_>>();
         let quarters =
             quarters.into_iter().map(|q| (q, Period::new(&in_quarter(q), &in_quarter(q.previous())))).collect();
 

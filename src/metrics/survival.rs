@@ -50,7 +50,7 @@ pub struct Summary {
     pub count: usize,
     /// Of which censored (timed out, gave up).
     pub censored: usize,
-    /// The mean, a lower bound when any time is censored (censored times are counted at their limit).
+    /// The mean, to the minute; a lower bound when any time is censored (censored times count at their limit).
     pub mean: Option<Estimate>,
     /// Kaplan–Meier median.
     pub median: Option<Estimate>,
@@ -65,8 +65,8 @@ pub fn summarize(samples: &[Sample]) -> Summary {
     let censored = samples.iter().filter(|s| s.censored).count();
     let total: i64 = samples.iter().map(|s| s.time.as_secs()).sum();
     let n = i64::try_from(samples.len()).unwrap_or(i64::MAX);
-    // Rounded to the second, half up.
-    let mean = SignedDuration::from_secs((2 * total + n) / (2 * n));
+    // Rounded to the minute, half up: seconds in a mean of drills are noise.
+    let mean = SignedDuration::from_mins((total + 30 * n) / (60 * n));
     Summary {
         count: samples.len(),
         censored,

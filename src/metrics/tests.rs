@@ -98,13 +98,10 @@ fn the_seed_drill_has_every_phase_of_the_write_up() {
     assert_eq!(m.hints_used, 1);
     assert_eq!(m.date, landed);
     let p = m.phases;
-    assert_eq!((p.detect, p.identify, p.fix, p.recover, p.deploy), (
-        Some(mins(5)),
-        Some(mins(30)),
-        Some(mins(53)),
-        Some(mins(56)),
-        Some(mins(78))
-    ));
+    assert_eq!(
+        (p.detect, p.identify, p.fix, p.recover, p.deploy),
+        (Some(mins(5)), Some(mins(30)), Some(mins(53)), Some(mins(56)), Some(mins(78)))
+    );
     let took: Vec<Option<SignedDuration>> = p.durations().iter().map(|(_, _, took)| *took).collect();
     assert_eq!(took, [Some(mins(5)), Some(mins(25)), Some(mins(23)), Some(mins(3)), Some(mins(22))]);
 }
@@ -129,12 +126,24 @@ fn every_outcome_is_named_and_only_three_are_counted() {
     let day = "2026-11-24";
     let cases = [
         (recovered_in("a", day, 78), Outcome::Recovered, exact(78)),
-        (drill("b", day, vec![merged(), cmd(50, "revert"), recovered(50, RecoveryHow::GaveUp)]), Outcome::GaveUp, at_least(50)),
+        (
+            drill("b", day, vec![merged(), cmd(50, "revert"), recovered(50, RecoveryHow::GaveUp)]),
+            Outcome::GaveUp,
+            at_least(50),
+        ),
         (timed_out_at("c", day, 180), Outcome::TimedOut, at_least(180)),
         // auto_revert off: left broken, censored at the limit.
         (drill("d", day, vec![merged(), timed_out(180, false)]), Outcome::TimedOut, at_least(180)),
         (
-            drill("e", day, vec![merged(), (20, EventKind::Aborted { reason: "real incident".into() }), recovered(21, RecoveryHow::Revert)]),
+            drill(
+                "e",
+                day,
+                vec![
+                    merged(),
+                    (20, EventKind::Aborted { reason: "real incident".into() }),
+                    recovered(21, RecoveryHow::Revert),
+                ],
+            ),
             Outcome::Aborted,
             None,
         ),

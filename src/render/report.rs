@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use crate::drill::event::{Event, EventKind, RecoveryHow};
 use crate::drill::state::{Drill, Phase, human_duration};
+use crate::metrics::{DrillMetrics, Outcome, PHASE_COMMANDS, Sample, Stage, Trend, summarize};
 use crate::scenario::{PatchOp, Scenario};
 use crate::schedule::{Zone, format_instant};
 
@@ -24,6 +25,20 @@ pub struct ReportContext {
     pub repo_url: Option<String>,
     /// The zone local times are shown in (the scenario's).
     pub zone: Zone,
+    /// Earlier drills and the history page, for "compared with earlier drills and the baseline".
+    pub history: Option<History>,
+}
+
+/// What a drill is compared with, and where all drills are.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct History {
+    /// The counted drills before this one (every scenario), oldest first.
+    pub earlier: Vec<DrillMetrics>,
+    /// How many of the most recent earlier drills the comparison's median covers (`stats.last`).
+    pub last_n: usize,
+    /// The history page's address; without one, `index.html` at the root of the ledger branch, relative to
+    /// the report (`drills/<id>/report.md`).
+    pub url: Option<String>,
 }
 
 impl ReportContext {
@@ -33,6 +48,7 @@ impl ReportContext {
             baseline_mttr: None,
             repo_url: None,
             zone: scenario.schedule.as_ref().map_or_else(Zone::utc, |s| s.timezone().zone().clone()),
+            history: None,
         }
     }
 }
@@ -46,6 +62,10 @@ pub fn markdown(scenario: &Scenario, drill: &Drill, extra: &ReportContext) -> St
     let _ = writeln!(o, "**{}.**", text(&outcome(drill)));
     let _ = writeln!(o);
     key_figures(&mut o, scenario, drill, extra, &links);
+    phases(&mut o, scenario, drill);
+    if let Some(history) = &extra.history {
+        comparison(&mut o, scenario, drill, extra.baseline_mttr, history);
+    }
     timeline_table(&mut o, drill, extra, &links);
     mermaid_timeline(&mut o, scenario, drill);
     reveal(&mut o, scenario, drill, &links);
@@ -335,6 +355,127 @@ fn compare(drill: SignedDuration, baseline: SignedDuration) -> String {
 fn ratio(r: f64) -> String {
     let s = if r >= 3.0 { format!("{:.0}", r) } else { format!("{:.1}", r) };
     s.strip_suffix(".0").map(str::to_owned).unwrap_or(s)
+}
+
+/// The phase table: when each stage of the incident ended (T+ from the landing) and how long it took, and the
+/// hints used. Stages come from `/drill ack`, `/drill found`, `/drill fixed`, the recovery and the deployment.
+fn phases(o: &mut String, scenario: &Scenario, drill: &Drill) {
+    if drill.merged.is_none() {
+        return;
+    }
+    let m = DrillMetrics::of(drill);
+    let _ = writeln!(o, "## Phases");
+    let _ = writeln!(o);
+    let _ = writeln!(o, "| Phase | Ended | Took | Marked by |");
+    let _ = writeln!(o, "|---|---|---|---|");
+    for (stage, at, took) in m.phases.durations() {
+        let command = PHASE_COMMANDS.iter().find(|(_, s)| *s == stage).map(|(c, _)| *c);
+        let (name, source) = match (stage, command) {
+            (_, Some(c)) => (stage_title(stage), format!("`/drill {c}`")),
+            (Stage::Recover, _) => (stage_title(stage), "the commit that removed the fault landed".to_owned()),
+            _ => (stage_title(stage), "the fix's deployment status".to_owned()),
+        };
+        let at = at.map_or_else(|| "not recorded".to_owned(), |t| format!("T+{}", human_duration(t)));
+        let took = took.map_or_else(|| "—".to_owned(), human_duration);
+        let _ = writeln!(o, "{}", row(&[name.to_owned(), at, took, source]));
+    }
+    let _ = writeln!(o);
+    let total = scenario.hints.len().max(m.hints_used);
+    let _ = match m.hints_used {
+        0 if total == 0 => writeln!(o, "Hints used: none (the scenario has none)."),
+        0 => writeln!(o, "Hints used: none of {total}."),
+        n => writeln!(o, "Hints used: {n} of {total}."),
+    };
+    let _ = writeln!(o);
+}
+
+fn stage_title(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Detect => "Detect",
+        Stage::Identify => "Identify the change",
+        Stage::Fix => "Fix ready",
+        Stage::Recover => "Recover (fault gone from the branch)",
+        Stage::Deploy => "Deploy the fix",
+    }
+}
+
+/// "Compared with earlier drills and the baseline": this drill's time beside the previous drill of the same
+/// scenario, the median of recent drills, and the last real outage; then the link to the history page.
+fn comparison(o: &mut String, scenario: &Scenario, drill: &Drill, baseline: Option<SignedDuration>, h: &History) {
+    use super::stats::{estimate, trend};
+    let me = DrillMetrics::of(drill);
+    let _ = writeln!(o, "## Compared with earlier drills and the baseline");
+    let _ = writeln!(o);
+    let earlier: Vec<&DrillMetrics> =
+        h.earlier.iter().filter(|d| d.id != drill.id && d.date <= me.date && d.outcome.counted()).collect();
+    let recent = &earlier[earlier.len().saturating_sub(h.last_n.max(1))..];
+    let samples: Vec<Sample> = recent.iter().filter_map(|d| d.sample()).collect();
+    let median = summarize(&samples).median;
+    let previous = earlier.iter().rev().find(|d| d.scenario == scenario.id.as_str());
+    let mine = me.time_to_recovery;
+    let versus = |other| match (mine, Trend::between(mine, other)) {
+        (None, _) => String::new(),
+        (_, Trend::Unclear) => String::new(),
+        (_, Trend::Same) => " — about the same".to_owned(),
+        (_, t) => format!(" — this drill was {}", trend(t)),
+    };
+    let _ = writeln!(o, "| | Time to recovery |");
+    let _ = writeln!(o, "|---|---|");
+    let this = match me.outcome {
+        Outcome::Recovered | Outcome::GaveUp | Outcome::TimedOut => {
+            format!("**{}** ({})", estimate(mine), me.outcome.name())
+        }
+        other => format!("not counted ({})", other.name()),
+    };
+    let _ = writeln!(o, "{}", row(&["This drill".to_owned(), this]));
+    match previous {
+        Some(p) => {
+            let _ = writeln!(
+                o,
+                "{}",
+                row(&[
+                    format!("The previous drill of this scenario ({})", p.date.strftime("%Y-%m-%d")),
+                    format!("{}{}", estimate(p.time_to_recovery), versus(p.time_to_recovery)),
+                ])
+            );
+        }
+        None => {
+            let _ = writeln!(
+                o,
+                "{}",
+                row(&["The previous drill of this scenario".to_owned(), "none: this is the first".to_owned()])
+            );
+        }
+    }
+    if samples.is_empty() {
+        let _ =
+            writeln!(o, "{}", row(&["Median of earlier drills".to_owned(), "no earlier drill counted yet".to_owned()]));
+    } else {
+        let censored = samples.iter().filter(|s| s.censored).count();
+        let what = match censored {
+            0 => format!("Median of the last {} earlier drills", samples.len()),
+            c => format!("Median of the last {} earlier drills ({c} censored)", samples.len()),
+        };
+        let _ = writeln!(o, "{}", row(&[what, format!("{}{}", estimate(median), versus(median))]));
+    }
+    if let Some(b) = baseline {
+        let other = Some(crate::metrics::Estimate::Exact(b));
+        let _ = writeln!(
+            o,
+            "{}",
+            row(&["The last real outage (baseline)".to_owned(), format!("{}{}", human_duration(b), versus(other))])
+        );
+    }
+    let _ = writeln!(o);
+    let _ = writeln!(
+        o,
+        "Times marked `≥` are lower bounds: a drill that timed out or that the team gave up on had not recovered \
+         by then. Medians are Kaplan–Meier estimates that count such drills for what they are."
+    );
+    let _ = writeln!(o);
+    let url = h.url.clone().unwrap_or_else(|| "../../index.html".to_owned());
+    let _ = writeln!(o, "All drills, the statistics and the trend: {}.", link("the drill history", &url));
+    let _ = writeln!(o);
 }
 
 fn first_ack(drill: &Drill) -> Option<&Event> {

@@ -18,7 +18,7 @@ const LABEL_BACKGROUND: &str = "#555";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Color {
     Named(&'static str),
-    /// Six lowercase hex digits, without `#`.
+    /// Three or six lowercase hex digits, without `#`.
     Hex(String),
 }
 
@@ -57,8 +57,7 @@ impl Color {
         }
         let hex = lower.strip_prefix('#').unwrap_or(&lower);
         if matches!(hex.len(), 3 | 6) && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            let full = if hex.len() == 3 { hex.chars().flat_map(|c| [c, c]).collect() } else { hex.to_owned() };
-            return Ok(Color::Hex(full));
+            return Ok(Color::Hex(hex.to_owned()));
         }
         let names: Vec<&str> = NAMED.iter().map(|(n, _)| *n).collect();
         Err(format!("`{s}` is not a badge colour: use one of {} or a hex colour such as `e05d44`", names.join(", ")))
@@ -112,7 +111,7 @@ pub fn preferred_width(text: &str) -> u32 {
     // Truncation is the intent: shields uses `width | 0`.
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let w = text_width(text) as u32;
-    if w % 2 == 0 { w + 1 } else { w }
+    if w.is_multiple_of(2) { w + 1 } else { w }
 }
 
 /// Perceived brightness of a hex fill (`#rgb` or `#rrggbb`), 0 to 1, rounded to hundredths.
@@ -235,7 +234,7 @@ mod tests {
     #[test]
     fn colours_by_name_alias_or_hex() {
         assert_eq!(Color::parse("success").unwrap(), Color::Named("brightgreen"));
-        assert_eq!(Color::parse("#E54").unwrap(), Color::Hex("ee5544".into()));
+        assert_eq!(Color::parse("#E54").unwrap(), Color::Hex("e54".into()));
         assert_eq!(Color::parse("e05d44").unwrap().fill(), "#e05d44");
         let err = Color::parse("chartreuse").unwrap_err();
         assert!(err.contains("`chartreuse` is not a badge colour") && err.contains("brightgreen"), "{err}");
@@ -258,7 +257,7 @@ mod tests {
         assert!(svg.contains(r##"textLength="310" fill="#333">≥ 3 h</text>"##), "{svg}");
         let json: serde_json::Value = serde_json::from_str(&b.endpoint_json()).unwrap();
         assert_eq!(json["label"], "a<b & \"c\"");
-        assert_eq!(json["color"], "eeeeee");
+        assert_eq!(json["color"], "eee");
         assert_eq!(json.as_object().unwrap().len(), 4);
     }
 }

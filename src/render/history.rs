@@ -54,6 +54,11 @@ svg.chart { width: 100%; height: auto; display: block; }
 .chart .point { fill: var(--accent); } .chart .censored { fill: var(--bg); stroke: var(--bad); stroke-width: 2; }
 .chart .baseline { stroke: var(--warn); stroke-width: 2; stroke-dasharray: 6 4; }
 .chart text.baseline-label { fill: var(--warn); }
+@media (max-width: 600px) {
+  /* The chart shrinks with the screen: its text is enlarged in chart units to stay readable. */
+  .chart text { font-size: 22px; } .chart .mid { display: none; }
+  .chart .point, .chart .censored { r: 9; }
+}
 code { font-size: 0.8rem; background: var(--card); padding: 0.1rem 0.3rem; border-radius: 4px; word-break: break-all; }
 "#;
 
@@ -177,10 +182,10 @@ fn table(o: &mut String, stats: &Stats, scenarios: &[Scenario], links: &PageLink
 /// Chart geometry: a 640 × 260 view box, scaled to the page's width.
 const W: f64 = 640.0;
 const H: f64 = 260.0;
-const LEFT: f64 = 56.0;
+const LEFT: f64 = 76.0;
 const RIGHT: f64 = 16.0;
-const TOP: f64 = 16.0;
-const BOTTOM: f64 = 36.0;
+const TOP: f64 = 32.0;
+const BOTTOM: f64 = 44.0;
 
 /// The trend chart: one point per counted drill (oldest left), the baseline as a dashed line.
 pub fn chart(stats: &Stats) -> String {
@@ -252,11 +257,21 @@ pub fn chart(stats: &Stats) -> String {
             xml(id),
             xml(&estimate(Some(*t)))
         );
-        if i % every == 0 || i + 1 == points.len() {
+        let (first, last) = (i == 0, i + 1 == points.len());
+        // A regular label too close to the last one would overlap it.
+        let clear = last || x(points.len() - 1) - cx >= 100.0;
+        if (i % every == 0 && clear) || last {
+            // The ends are anchored inwards so they stay inside the chart; dates in between give way on a phone.
+            let (anchor, class) = match (first, last) {
+                (true, true) => ("middle", ""),
+                (true, false) => ("start", ""),
+                (false, true) => ("end", ""),
+                (false, false) => ("middle", " class=\"mid\""),
+            };
             let _ = write!(
                 o,
-                "<text x=\"{cx:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
-                H - BOTTOM + 18.0,
+                "<text{class} x=\"{cx:.1}\" y=\"{}\" text-anchor=\"{anchor}\">{}</text>",
+                H - BOTTOM + 26.0,
                 date.strftime("%Y-%m-%d")
             );
         }

@@ -173,7 +173,7 @@ pub fn markdown(stats: &Stats) -> String {
 /// "3× faster than the 10 drills before. Against the baseline: …"
 pub fn period_sentences(p: &Period, before: &str, baseline: Option<SignedDuration>) -> String {
     let mut s = match p.trend {
-        Trend::Unclear if p.previous.count == 0 => format!("Trend: nothing to compare with yet ({before})."),
+        Trend::Unclear if p.previous.count == 0 => format!("Trend: too few drills yet to compare with {before}."),
         Trend::Unclear => format!("Trend: not clear against {before} (the bounds overlap)."),
         Trend::Same => format!("Trend: the median is about the same as for {before}."),
         t => format!("Trend: the median is {} than for {before}.", trend(t)),

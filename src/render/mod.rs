@@ -97,15 +97,14 @@ pub fn report_json(
     links: &Links,
 ) -> String {
     let h = history_for(drill, drills, config, links);
-    let recent = &h.earlier[h.earlier.len().saturating_sub(h.last_n.max(1))..];
-    let samples: Vec<_> = recent.iter().filter_map(crate::metrics::DrillMetrics::sample).collect();
+    let samples = h.recent();
     let estimate = |e: Option<crate::metrics::Estimate>| {
         e.map_or(
             serde_json::Value::Null,
             |e| serde_json::json!({ "seconds": e.value().as_secs(), "at_least": e.is_bound() }),
         )
     };
-    let previous = h.earlier.iter().rev().find(|d| d.scenario == drill.scenario);
+    let previous = h.previous_of(&drill.scenario);
     let mut value = stats::drill_json(&crate::metrics::DrillMetrics::of(drill));
     value["summary"] = serde_json::json!(report::outcome(drill));
     value["compared"] = serde_json::json!({

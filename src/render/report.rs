@@ -357,6 +357,21 @@ fn ratio(r: f64) -> String {
     s.strip_suffix(".0").map(str::to_owned).unwrap_or(s)
 }
 
+impl History {
+    /// The most recent `last_n` earlier drills, as samples.
+    pub fn recent(&self) -> Vec<Sample> {
+        self.earlier[self.earlier.len().saturating_sub(self.last_n.max(1))..]
+            .iter()
+            .filter_map(DrillMetrics::sample)
+            .collect()
+    }
+
+    /// The latest earlier drill of `scenario`.
+    pub fn previous_of(&self, scenario: &str) -> Option<&DrillMetrics> {
+        self.earlier.iter().rev().find(|d| d.scenario == scenario)
+    }
+}
+
 /// The phase table: when each stage of the incident ended (T+ from the landing) and how long it took, and the
 /// hints used. Stages come from `/drill ack`, `/drill found`, `/drill fixed`, the recovery and the deployment.
 fn phases(o: &mut String, scenario: &Scenario, drill: &Drill) {
@@ -406,12 +421,9 @@ fn comparison(o: &mut String, scenario: &Scenario, drill: &Drill, baseline: Opti
     let me = DrillMetrics::of(drill);
     let _ = writeln!(o, "## Compared with earlier drills and the baseline");
     let _ = writeln!(o);
-    let earlier: Vec<&DrillMetrics> =
-        h.earlier.iter().filter(|d| d.id != drill.id && d.date <= me.date && d.outcome.counted()).collect();
-    let recent = &earlier[earlier.len().saturating_sub(h.last_n.max(1))..];
-    let samples: Vec<Sample> = recent.iter().filter_map(|d| d.sample()).collect();
+    let samples = h.recent();
     let median = summarize(&samples).median;
-    let previous = earlier.iter().rev().find(|d| d.scenario == scenario.id.as_str());
+    let previous = h.previous_of(scenario.id.as_str());
     let mine = me.time_to_recovery;
     let versus = |other| match (mine, Trend::between(mine, other)) {
         (None, _) => String::new(),

@@ -1,6 +1,6 @@
 //! firedrill: outage drills for GitOps teams.
 //!
-//! Pure modules (no IO): [`patch`], [`scenario`], [`schedule`], [`render`].
+//! Pure modules (no IO): [`patch`], [`scenario`], [`schedule`], [`metrics`], [`render`].
 //! Adapters: [`repo`] (reading target files from a folder or a git repository).
 //! The CLI in `main.rs` only parses arguments and calls [`cli::run`].
 
@@ -11,6 +11,7 @@ pub mod drill;
 pub mod forge;
 pub mod git;
 pub mod ledger;
+pub mod metrics;
 pub mod patch;
 pub mod person;
 pub mod render;

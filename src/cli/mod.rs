@@ -1,14 +1,17 @@
 //! Command-line interface: arguments become typed requests, each command lives in its own file.
 
 mod action;
+mod badge;
 mod command;
 mod demo;
 mod doctor;
 pub(crate) mod lifecycle;
 mod patch;
 mod preview;
+mod report;
 mod schema;
 mod start;
+mod stats;
 mod status;
 mod tick;
 mod validate;
@@ -61,6 +64,12 @@ pub enum Command {
     Doctor(doctor::Args),
     /// Run as a GitHub Action: read INPUT_*, GITHUB_* and the event payload.
     Action(action::Args),
+    /// Print a drill's report from the ledger (Markdown or JSON).
+    Report(report::Args),
+    /// Print time-to-recovery statistics across the drills in the ledger.
+    Stats(stats::Args),
+    /// Write the badges (SVG and shields endpoint JSON), or one badge from a label, message and colour.
+    Badge(badge::Args),
 }
 
 /// The outcome of a command that did not fail unexpectedly.
@@ -133,6 +142,9 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Demo(a) => demo::run(a),
         Command::Doctor(a) => doctor::run(a),
         Command::Action(a) => action::run(a),
+        Command::Report(a) => report::run(a),
+        Command::Stats(a) => stats::run(a),
+        Command::Badge(a) => badge::run(a),
     }
 }
 

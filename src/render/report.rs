@@ -12,6 +12,7 @@ use serde_json::Value;
 use crate::drill::event::{Event, EventKind, RecoveryHow};
 use crate::drill::state::{Drill, Phase, human_duration};
 use crate::git::CommitSha;
+use crate::metrics::{DrillMetrics, Outcome, PHASE_COMMANDS, Sample, Stage, Trend, summarize};
 use crate::scenario::{PatchOp, Scenario};
 use crate::schedule::{Zone, format_instant};
 
@@ -25,6 +26,20 @@ pub struct ReportContext {
     pub repo_url: Option<String>,
     /// The zone local times are shown in (the scenario's).
     pub zone: Zone,
+    /// Earlier drills and the history page, for "compared with earlier drills and the baseline".
+    pub history: Option<History>,
+}
+
+/// What a drill is compared with, and where all drills are.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct History {
+    /// The counted drills before this one (every scenario), oldest first.
+    pub earlier: Vec<DrillMetrics>,
+    /// How many of the most recent earlier drills the comparison's median covers (`stats.last`).
+    pub last_n: usize,
+    /// The history page's address; without one, `index.html` at the root of the ledger branch, relative to
+    /// the report (`drills/<id>/report.md`).
+    pub url: Option<String>,
 }
 
 impl ReportContext {
@@ -34,6 +49,7 @@ impl ReportContext {
             baseline_mttr: None,
             repo_url: None,
             zone: scenario.schedule.as_ref().map_or_else(Zone::utc, |s| s.timezone().zone().clone()),
+            history: None,
         }
     }
 }
@@ -47,6 +63,10 @@ pub fn markdown(scenario: &Scenario, drill: &Drill, extra: &ReportContext) -> St
     let _ = writeln!(o, "**{}.**", text(&outcome(drill)));
     let _ = writeln!(o);
     key_figures(&mut o, scenario, drill, extra, &links);
+    phases(&mut o, scenario, drill);
+    if let Some(history) = &extra.history {
+        comparison(&mut o, scenario, drill, extra.baseline_mttr, history);
+    }
     timeline_table(&mut o, drill, extra, &links);
     mermaid_timeline(&mut o, scenario, drill);
     reveal(&mut o, scenario, drill, &links);
@@ -77,17 +97,16 @@ pub fn outcome(drill: &Drill) -> String {
     if let Some((_, how)) = &drill.recovered {
         let ttr = drill.time_to_recovery();
         return match (how, ttr) {
-            // Not a recovery: the statistics must not count it as a fast one.
-            (RecoveryHow::GaveUp, Some(d)) => {
-                format!("Gave up after {}: firedrill reverted the change on `/drill revert`", human_duration(d))
-            }
-            (RecoveryHow::GaveUp, None) => "Gave up: firedrill reverted the change on `/drill revert`".to_owned(),
             (RecoveryHow::Timeout, _) => {
                 format!(
                     "Timed out after {}: firedrill reverted the change",
                     limit.or(ttr).map_or(limit_text, human_duration)
                 )
             }
+            (RecoveryHow::GaveUp, Some(d)) => {
+                format!("Gave up after {}: firedrill reverted the change", human_duration(d))
+            }
+            (RecoveryHow::GaveUp, None) => "Gave up: firedrill reverted the change".to_owned(),
             (how, ttr) => {
                 let mut s = match ttr {
                     Some(d) => format!("Recovered in {} by {}", human_duration(d), how_article(*how)),
@@ -202,7 +221,7 @@ fn how_article(how: RecoveryHow) -> &'static str {
         RecoveryHow::Revert => "a revert",
         RecoveryHow::Fix => "a fix",
         RecoveryHow::Timeout => "firedrill's timeout revert",
-        RecoveryHow::GaveUp => "firedrill's revert after the responders gave up",
+        RecoveryHow::GaveUp => "firedrill's revert after the team gave up",
     }
 }
 
@@ -234,12 +253,15 @@ fn key_figures(o: &mut String, scenario: &Scenario, drill: &Drill, extra: &Repor
         rows.push(("Aborted at", format_instant(*at, zone)));
     }
     if let Some((landed, how)) = &drill.recovered {
-        let by_team = !aborted && *how != RecoveryHow::Timeout;
+        let by_team = !aborted && matches!(how, RecoveryHow::Revert | RecoveryHow::Fix);
         rows.push((if by_team { "Recovered at" } else { "Fault removed at" }, format_instant(landed.at, zone)));
         let ttr = match (drill.time_to_recovery(), how) {
             _ if aborted => "not measured: the drill was aborted".to_owned(),
             (Some(d), RecoveryHow::Timeout) => {
                 format!("{} (the time limit: the team did not recover)", human_duration(d))
+            }
+            (Some(d), RecoveryHow::GaveUp) => {
+                format!("at least {} (the team gave up: not counted as a recovery)", human_duration(d))
             }
             (Some(d), _) => format!("**{}**", human_duration(d)),
             (None, _) => "unknown: no merge was recorded".to_owned(),
@@ -249,7 +271,7 @@ fn key_figures(o: &mut String, scenario: &Scenario, drill: &Drill, extra: &Repor
             RecoveryHow::Revert => "revert: a commit that reverts the drill's merge",
             RecoveryHow::Fix => "fix: another change that removes the fault",
             RecoveryHow::Timeout => "timeout: firedrill reverted the change",
-            RecoveryHow::GaveUp => "gave up: the responders asked firedrill to revert (`/drill revert`)",
+            RecoveryHow::GaveUp => "gave up: the team asked firedrill to revert (`/drill revert`)",
         };
         rows.push(("How", how_text.to_owned()));
         rows.push((if by_team { "Recovering commit" } else { "Removed by" }, links.commit(&landed.commit)));
@@ -342,6 +364,139 @@ fn ratio(r: f64) -> String {
     s.strip_suffix(".0").map(str::to_owned).unwrap_or(s)
 }
 
+impl History {
+    /// The most recent `last_n` earlier drills, as samples.
+    pub fn recent(&self) -> Vec<Sample> {
+        self.earlier[self.earlier.len().saturating_sub(self.last_n.max(1))..]
+            .iter()
+            .filter_map(DrillMetrics::sample)
+            .collect()
+    }
+
+    /// The latest earlier drill of `scenario`.
+    pub fn previous_of(&self, scenario: &str) -> Option<&DrillMetrics> {
+        self.earlier.iter().rev().find(|d| d.scenario == scenario)
+    }
+}
+
+/// The phase table: when each stage of the incident ended (T+ from the landing) and how long it took, and the
+/// hints used. Stages come from `/drill ack`, `/drill found`, `/drill fixed`, the recovery and the deployment.
+fn phases(o: &mut String, scenario: &Scenario, drill: &Drill) {
+    if drill.merged.is_none() {
+        return;
+    }
+    let m = DrillMetrics::of(drill);
+    let _ = writeln!(o, "## Phases");
+    let _ = writeln!(o);
+    let _ = writeln!(o, "| Phase | Ended | Took | Marked by |");
+    let _ = writeln!(o, "|---|---|---|---|");
+    for (stage, at, took) in m.phases.durations() {
+        let command = PHASE_COMMANDS.iter().find(|(_, s)| *s == stage).map(|(c, _)| *c);
+        let (name, source) = match (stage, command) {
+            (_, Some(c)) => (stage_title(stage), format!("`/drill {c}`")),
+            (Stage::Recover, _) => (stage_title(stage), "the commit that removed the fault landed".to_owned()),
+            _ => (stage_title(stage), "the fix's deployment status".to_owned()),
+        };
+        let at = at.map_or_else(|| "not recorded".to_owned(), |t| format!("T+{}", human_duration(t)));
+        let took = took.map_or_else(|| "—".to_owned(), human_duration);
+        let _ = writeln!(o, "{}", row(&[name.to_owned(), at, took, source]));
+    }
+    let _ = writeln!(o);
+    let total = scenario.hints.len().max(m.hints_used);
+    let _ = match m.hints_used {
+        0 if total == 0 => writeln!(o, "Hints used: none (the scenario has none)."),
+        0 => writeln!(o, "Hints used: none of {total}."),
+        n => writeln!(o, "Hints used: {n} of {total}."),
+    };
+    let _ = writeln!(o);
+}
+
+fn stage_title(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Detect => "Detect",
+        Stage::Identify => "Identify the change",
+        Stage::Fix => "Fix ready",
+        Stage::Recover => "Recover (fault gone from the branch)",
+        Stage::Deploy => "Deploy the fix",
+    }
+}
+
+/// "Compared with earlier drills and the baseline": this drill's time beside the previous drill of the same
+/// scenario, the median of recent drills, and the last real outage; then the link to the history page.
+fn comparison(o: &mut String, scenario: &Scenario, drill: &Drill, baseline: Option<SignedDuration>, h: &History) {
+    use super::stats::{estimate, trend};
+    let me = DrillMetrics::of(drill);
+    let _ = writeln!(o, "## Compared with earlier drills and the baseline");
+    let _ = writeln!(o);
+    let samples = h.recent();
+    let median = summarize(&samples).median;
+    let previous = h.previous_of(scenario.id.as_str());
+    let mine = me.time_to_recovery;
+    let versus = |other| match (mine, Trend::between(mine, other)) {
+        (None, _) => String::new(),
+        (_, Trend::Unclear) => String::new(),
+        (_, Trend::Same) => " — about the same".to_owned(),
+        (_, t) => format!(" — this drill was {}", trend(t)),
+    };
+    let _ = writeln!(o, "| | Time to recovery |");
+    let _ = writeln!(o, "|---|---|");
+    let this = match me.outcome {
+        Outcome::Recovered | Outcome::GaveUp | Outcome::TimedOut => {
+            format!("**{}** ({})", estimate(mine), me.outcome.name())
+        }
+        other => format!("not counted ({})", other.name()),
+    };
+    let _ = writeln!(o, "{}", row(&["This drill".to_owned(), this]));
+    match previous {
+        Some(p) => {
+            let _ = writeln!(
+                o,
+                "{}",
+                row(&[
+                    format!("The previous drill of this scenario ({})", p.date.strftime("%Y-%m-%d")),
+                    format!("{}{}", estimate(p.time_to_recovery), versus(p.time_to_recovery)),
+                ])
+            );
+        }
+        None => {
+            let _ = writeln!(
+                o,
+                "{}",
+                row(&["The previous drill of this scenario".to_owned(), "none: this is the first".to_owned()])
+            );
+        }
+    }
+    if samples.is_empty() {
+        let _ =
+            writeln!(o, "{}", row(&["Median of earlier drills".to_owned(), "no earlier drill counted yet".to_owned()]));
+    } else {
+        let censored = samples.iter().filter(|s| s.censored).count();
+        let what = match censored {
+            0 => format!("Median of the last {} earlier drills", samples.len()),
+            c => format!("Median of the last {} earlier drills ({c} censored)", samples.len()),
+        };
+        let _ = writeln!(o, "{}", row(&[what, format!("{}{}", estimate(median), versus(median))]));
+    }
+    if let Some(b) = baseline {
+        let other = Some(crate::metrics::Estimate::Exact(b));
+        let _ = writeln!(
+            o,
+            "{}",
+            row(&["The last real outage (baseline)".to_owned(), format!("{}{}", human_duration(b), versus(other))])
+        );
+    }
+    let _ = writeln!(o);
+    let _ = writeln!(
+        o,
+        "Times marked `≥` are lower bounds: a drill that timed out or that the team gave up on had not recovered \
+         by then. Medians are Kaplan–Meier estimates that count such drills for what they are."
+    );
+    let _ = writeln!(o);
+    let url = h.url.clone().unwrap_or_else(|| "../../index.html".to_owned());
+    let _ = writeln!(o, "All drills, the statistics and the trend: {}.", link("the drill history", &url));
+    let _ = writeln!(o);
+}
+
 fn first_ack(drill: &Drill) -> Option<&Event> {
     chronological(drill).into_iter().find(|e| matches!(&e.kind, EventKind::Command { name, .. } if name == "ack"))
 }
@@ -412,9 +567,8 @@ fn what(e: &Event, drill: &Drill, links: &Links) -> String {
         EventKind::Recovered { commit, how } => match how {
             RecoveryHow::Revert => format!("**Recovered**: the merge was reverted by {}", links.commit(commit)),
             RecoveryHow::Fix => format!("**Recovered**: the fault was fixed by {}", links.commit(commit)),
-            RecoveryHow::Timeout => format!("**Fault removed**: firedrill's revert {} landed", links.commit(commit)),
-            RecoveryHow::GaveUp => {
-                format!("**Gave up**: firedrill's revert {} landed on `/drill revert`", links.commit(commit))
+            RecoveryHow::Timeout | RecoveryHow::GaveUp => {
+                format!("**Fault removed**: firedrill's revert {} landed", links.commit(commit))
             }
         },
         EventKind::TimedOut { reverted_by } => {
@@ -494,8 +648,9 @@ fn mermaid_label(e: &Event, drill: &Drill) -> String {
         EventKind::Hint { index, .. } => format!("Hint {} released", index + 1),
         EventKind::Recovered { how: RecoveryHow::Revert, .. } => "Recovered by a revert".to_owned(),
         EventKind::Recovered { how: RecoveryHow::Fix, .. } => "Recovered by a fix".to_owned(),
-        EventKind::Recovered { how: RecoveryHow::Timeout, .. } => "firedrill's revert landed".to_owned(),
-        EventKind::Recovered { how: RecoveryHow::GaveUp, .. } => "Gave up: reverted".to_owned(),
+        EventKind::Recovered { how: RecoveryHow::Timeout | RecoveryHow::GaveUp, .. } => {
+            "firedrill's revert landed".to_owned()
+        }
         EventKind::TimedOut { .. } => "Time limit reached".to_owned(),
         EventKind::Aborted { .. } => format!("Aborted by {}", who(e)),
         EventKind::Reported { .. } => "Report written".to_owned(),

@@ -85,6 +85,7 @@ pub fn timeline(scenario: Option<&Scenario>, drill: &Drill) -> String {
 fn ending(drill: &Drill) -> String {
     match (&drill.recovered, drill.time_to_recovery()) {
         (Some(_), _) if drill.aborted.is_some() => format!("{}.", outcome(drill)),
+        (Some((_, RecoveryHow::GaveUp)), _) => format!("{}.", outcome(drill)),
         (Some((_, RecoveryHow::Timeout)), Some(d)) => {
             format!("Time to recovery: {} (timed out: firedrill reverted the change)", human_duration(d))
         }
@@ -127,7 +128,7 @@ fn detail(e: &Event, drill: &Drill) -> String {
             format!("firedrill's revert {} landed", short(commit))
         }
         EventKind::Recovered { commit, how: RecoveryHow::GaveUp } => {
-            format!("gave up: firedrill's revert {} landed", short(commit))
+            format!("the team gave up: firedrill's revert {} landed", short(commit))
         }
         EventKind::TimedOut { reverted_by } => {
             let after = drill

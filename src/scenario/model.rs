@@ -480,6 +480,91 @@ pub struct Config {
     /// Settings applied to every scenario that does not set them itself.
     #[serde(default, skip_serializing_if = "Defaults::is_empty")]
     pub defaults: Defaults,
+    /// What `firedrill stats`, the badges and the history page cover, and the badges' colours.
+    #[serde(default, skip_serializing_if = "StatsSettings::is_default")]
+    pub stats: StatsSettings,
+}
+
+/// What the statistics cover, and the colours of the badges.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatsSettings {
+    /// How many recent drills "the last N" covers (mean and median time to recovery, their badges); the trend
+    /// compares them with the N drills before.
+    #[serde(default = "default_last")]
+    #[schemars(range(min = 1, max = 1000))]
+    pub last: u32,
+    /// Time-to-recovery badges: green at or under `green`, yellow at or under `yellow`, red above.
+    #[serde(default = "default_recovery_colors")]
+    pub time_to_recovery: DurationColors,
+    /// The days-since-the-last-drill badge: green at or under `green` days, yellow at or under `yellow`, red
+    /// above.
+    #[serde(default = "default_days_colors")]
+    pub days_since_drill: DayColors,
+    /// The drills-this-quarter badge: green with at least `green` drills, yellow with fewer but at least one,
+    /// red with none.
+    #[serde(default = "default_quarter_colors")]
+    pub drills_this_quarter: CountColors,
+}
+
+/// Colour thresholds for a time: green up to `green`, yellow up to `yellow`, red above.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DurationColors {
+    /// Green at or under this time.
+    pub green: Duration,
+    /// Yellow at or under this time (and over `green`); red above.
+    pub yellow: Duration,
+}
+
+/// Colour thresholds for a number of days: green up to `green`, yellow up to `yellow`, red above.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DayColors {
+    /// Green at or under this many days.
+    pub green: u32,
+    /// Yellow at or under this many days (and over `green`); red above.
+    pub yellow: u32,
+}
+
+/// Colour threshold for a count: green from `green`, yellow from one, red at zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CountColors {
+    /// Green from this many.
+    #[schemars(range(min = 1))]
+    pub green: u32,
+}
+
+fn default_last() -> u32 {
+    10
+}
+fn default_recovery_colors() -> DurationColors {
+    DurationColors { green: Duration::from_hours(1), yellow: Duration::from_hours(2) }
+}
+fn default_days_colors() -> DayColors {
+    // A drill every quarter is the habit worth keeping; a month late is a warning.
+    DayColors { green: 92, yellow: 122 }
+}
+fn default_quarter_colors() -> CountColors {
+    CountColors { green: 1 }
+}
+
+impl Default for StatsSettings {
+    fn default() -> Self {
+        StatsSettings {
+            last: default_last(),
+            time_to_recovery: default_recovery_colors(),
+            days_since_drill: default_days_colors(),
+            drills_this_quarter: default_quarter_colors(),
+        }
+    }
+}
+
+impl StatsSettings {
+    pub fn is_default(&self) -> bool {
+        *self == StatsSettings::default()
+    }
 }
 
 fn default_ledger_branch() -> BranchName {
@@ -495,6 +580,7 @@ impl Default for Config {
             game_masters: Vec::new(),
             baseline_mttr: None,
             defaults: Defaults::default(),
+            stats: StatsSettings::default(),
         }
     }
 }

@@ -312,6 +312,19 @@ pub(crate) fn check_config(src: &Source, c: &Config) -> Vec<Diagnostic> {
         );
     }
     check_disguise(src, "defaults.disguise", &c.defaults.disguise, &mut out);
+    let colors = &c.stats;
+    if colors.time_to_recovery.yellow < colors.time_to_recovery.green {
+        out.push(
+            src.at_value("stats.time_to_recovery.yellow", "the yellow threshold is below the green one")
+                .hint(format!("set it to `{}` or more", colors.time_to_recovery.green.as_str())),
+        );
+    }
+    if colors.days_since_drill.yellow < colors.days_since_drill.green {
+        out.push(
+            src.at_value("stats.days_since_drill.yellow", "the yellow threshold is below the green one")
+                .hint(format!("set it to {} or more", colors.days_since_drill.green)),
+        );
+    }
     out
 }
 

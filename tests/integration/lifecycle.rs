@@ -15,14 +15,14 @@ use crate::support::git_http::GitHttp;
 const TOKEN: &str = "ghs_lifecycleTestToken0123456789";
 const VALUES: &str = "charts/checkout/values-staging.yaml";
 
-struct Fixture {
-    server: GitHttp,
-    dir: tempfile::TempDir,
-    plan: Plan,
+pub(crate) struct Fixture {
+    pub(crate) server: GitHttp,
+    pub(crate) dir: tempfile::TempDir,
+    pub(crate) plan: Plan,
 }
 
 impl Fixture {
-    fn new() -> Fixture {
+    pub(crate) fn new() -> Fixture {
         let server = GitHttp::start(TOKEN);
         let target = server.create_repo("target");
         server.create_repo("control");
@@ -71,17 +71,17 @@ impl Fixture {
         run(&mut cmd)
     }
 
-    fn tick(&self, now: Timestamp) -> String {
+    pub(crate) fn tick(&self, now: Timestamp) -> String {
         let (code, out, err) = self.firedrill(&["tick"], now, "work");
         assert_eq!(code, 0, "tick at {now} failed:\n{out}\n{err}");
         out
     }
 
-    fn target(&self) -> Repo {
+    pub(crate) fn target(&self) -> Repo {
         Repo::open(&self.server.repo_path("target")).unwrap()
     }
 
-    fn main(&self) -> CommitSha {
+    pub(crate) fn main(&self) -> CommitSha {
         self.target().branch_head("main").unwrap().unwrap()
     }
 
@@ -101,7 +101,7 @@ impl Fixture {
     }
 
     /// A responder's commit straight on the server's `main`.
-    fn push_to_main(&self, commit: &CommitSha) {
+    pub(crate) fn push_to_main(&self, commit: &CommitSha) {
         let old = self.main();
         self.target().update_ref("refs/heads/main", commit, Some(&old), "test: a user pushes").unwrap();
     }
@@ -130,7 +130,7 @@ impl Fixture {
     }
 }
 
-fn after(t: Timestamp, mins: i64) -> Timestamp {
+pub(crate) fn after(t: Timestamp, mins: i64) -> Timestamp {
     t.checked_add(SignedDuration::from_mins(mins)).unwrap()
 }
 

@@ -13,6 +13,7 @@ mod forge_contract;
 mod git;
 mod github_drill;
 mod lifecycle;
+mod numbers;
 mod patch_cli;
 mod patch_formats;
 mod preview;

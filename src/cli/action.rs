@@ -260,6 +260,10 @@ fn lifecycle(
     // Refusals and abandoned drills are shown in the job summary, not only in the log.
     run.warnings.extend(report.refusals.iter().map(|r| format!("refused: {r}")));
     run.steps = report.steps;
+    // The report of a drill that ended in this run is where the team looks: the job summary.
+    if !report.reports.is_empty() {
+        run.detail = Some(report.reports.join("\n---\n\n"));
+    }
     let drills = rt.block_on(runner.drills())?;
     run.outputs = outputs(pick(&drills, only, id), report.requests, &setup);
     Ok(outcome)

@@ -225,7 +225,18 @@ impl Common {
             _ => MergeMethod::Merge,
         };
         let baseline_mttr = config.baseline_mttr.map(|d| d.to_signed());
-        let settings = Settings { actor, source: source.to_owned(), merge_method, dry_run, baseline_mttr };
+        // Links in reports and badges point at the control repository's web pages, where it has them.
+        let links = crate::render::Links {
+            control: match control_kind {
+                RepoKind::GitHub => github(&self.control, control_token.as_ref()).ok().and_then(|f| {
+                    use crate::forge::Forge as _;
+                    f.web_url()
+                }),
+                _ => None,
+            },
+            pages: None,
+        };
+        let settings = Settings { actor, source: source.to_owned(), merge_method, dry_run, baseline_mttr, links };
         Ok(Setup { scenarios, config, ledger, forges: Forges { by_repo }, settings })
     }
 }

@@ -47,11 +47,14 @@ pub struct Write {
     pub events: Vec<(String, Event)>,
     /// (drill id, file name, content), e.g. the report.
     pub files: Vec<(String, String, String)>,
+    /// (path from the ledger's root, content): what is rebuilt across drills (badges, the history page,
+    /// statistics). Written with a drill's report, so only when a drill ends.
+    pub shared: Vec<(String, String)>,
 }
 
 impl Write {
     pub fn is_empty(&self) -> bool {
-        self.events.is_empty() && self.files.is_empty()
+        self.events.is_empty() && self.files.is_empty() && self.shared.is_empty()
     }
 }
 
@@ -260,6 +263,9 @@ impl Ledger {
             if self.read_drill_file(snapshot, drill, name).await?.as_deref() != Some(content.as_str()) {
                 changes.push(FileChange::write(format!("drills/{drill}/{name}"), content.clone()));
             }
+        }
+        for (path, content) in &write.shared {
+            changes.push(FileChange::write(path.clone(), content.clone()));
         }
         Ok((changes, appended))
     }

@@ -20,6 +20,8 @@ pub struct RunReport {
     pub requests: usize,
     /// What safety rules refused in this run, and drills abandoned by it (exit code 3).
     pub refusals: Vec<String>,
+    /// The reports of the drills that ended in this run (Markdown), for the job summary.
+    pub reports: Vec<String>,
 }
 
 impl RunReport {

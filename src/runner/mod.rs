@@ -36,6 +36,8 @@ pub struct Settings {
     pub dry_run: bool,
     /// How long the last real outage took, for the reports.
     pub baseline_mttr: Option<SignedDuration>,
+    /// Where the control repository and the history page are on the web, for links in reports and badges.
+    pub links: crate::render::Links,
 }
 
 /// What went wrong, by kind: the kind decides the exit code.
@@ -127,7 +129,7 @@ impl<F: Forge> Runner<'_, F> {
         let names: Vec<&str> = events.iter().map(|(_, e)| e.kind.name()).collect();
         let what = format!("firedrill: record {}", names.join(", "));
         let events = events.into_iter().map(|(id, e)| (id.to_string(), e)).collect();
-        self.ledger.write(&Write { events, files: Vec::new() }, &what, &self.settings.actor, now).await?;
+        self.ledger.write(&Write { events, ..Write::default() }, &what, &self.settings.actor, now).await?;
         Ok(())
     }
 
@@ -272,7 +274,11 @@ impl<F: Forge> Runner<'_, F> {
                         }
                         events.push((d.id.clone(), self.event(*time, actor, kind.clone())));
                     }
-                    Effect::WriteReport => self.write_report(forge, &d, s, now).await?,
+                    Effect::WriteReport => {
+                        if let Some(text) = self.write_report(forge, &d, s, now).await? {
+                            report.reports.push(text);
+                        }
+                    }
                     Effect::Reply(r) => {
                         // The answer itself, under the effect line that announced it.
                         lines.pop();
@@ -442,19 +448,40 @@ impl<F: Forge> Runner<'_, F> {
         Ok(())
     }
 
-    async fn write_report(&self, forge: &F, d: &Drill, s: Option<&Scenario>, now: Timestamp) -> Result<(), RunError> {
+    /// The drill's report (with the comparison against earlier drills), the badges, the history page and the
+    /// statistics, in one ledger commit with the `reported` event; then the report is posted on the drill's
+    /// change, where the team is. Returns the report's Markdown.
+    async fn write_report(
+        &self,
+        forge: &F,
+        d: &Drill,
+        s: Option<&Scenario>,
+        now: Timestamp,
+    ) -> Result<Option<String>, RunError> {
         if self.settings.dry_run {
-            return Ok(());
+            return Ok(None);
         }
-        let text = crate::render::report_markdown(s, d, self.settings.baseline_mttr, forge.web_url());
+        let mut drills = self.drills().await?;
+        match drills.iter_mut().find(|x| x.id == d.id) {
+            Some(x) => *x = d.clone(),
+            None => drills.push(d.clone()),
+        }
+        let links = &self.settings.links;
+        let text = crate::render::drill_report(s, d, &drills, self.config, links, forge.web_url());
         let path = report_path(&d.id);
         let event = self.event(now, "firedrill", EventKind::Reported { path: path.clone() });
         let w = Write {
             events: vec![(d.id.to_string(), event)],
-            files: vec![(d.id.to_string(), "report.md".into(), text)],
+            files: vec![(d.id.to_string(), "report.md".into(), text.clone())],
+            shared: crate::render::ledger_artifacts(&drills, self.scenarios, self.config, now, links),
         };
         self.ledger.write(&w, "firedrill: write drill report", &self.settings.actor, now).await?;
-        Ok(())
+        if let Some(op) = &d.opened {
+            let change =
+                Change { id: op.change.to_string(), branch: op.branch.clone(), head: op.commit.clone(), url: None };
+            forge.post_note(&change, REPORT_MARKER, &text).await.map_err(forge_err(forge))?;
+        }
+        Ok(Some(text))
     }
 
     /// Starts a drill of `scenario` by hand at `now` (scheduled or not): planned now, opened now, merged after
@@ -516,6 +543,9 @@ impl<F: Forge> Runner<'_, F> {
         Ok(report)
     }
 }
+
+/// The hidden marker of the report comment on a drill's change, so a re-run edits it instead of posting twice.
+pub const REPORT_MARKER: &str = "firedrill:report";
 
 /// Where a drill's report lives on the ledger branch.
 pub fn report_path(id: &DrillId) -> String {

@@ -18,6 +18,8 @@ pub enum Phase {
     Merged,
     /// The fault is gone (revert, fix, or firedrill's timeout revert).
     Recovered,
+    /// The responders gave up (`/drill revert`) and firedrill reverted the fault: not a recovery.
+    GaveUp,
     /// `safety.max_duration` passed with `auto_revert: false`: the fault was left in place and reported.
     TimedOut,
     /// The game master stopped it.
@@ -34,6 +36,7 @@ impl Phase {
             Phase::Merged => "running",
             Phase::Recovered => "recovered",
             Phase::TimedOut => "timed out",
+            Phase::GaveUp => "gave up",
             Phase::Aborted => "aborted",
             Phase::Abandoned => "abandoned",
         }
@@ -146,8 +149,8 @@ impl Drill {
         // `abandoned` (its merge was refused because the other run had merged) must not hide it.
         if self.aborted.is_some() {
             Phase::Aborted
-        } else if self.recovered.is_some() {
-            Phase::Recovered
+        } else if let Some((_, how)) = &self.recovered {
+            if *how == RecoveryHow::GaveUp { Phase::GaveUp } else { Phase::Recovered }
         } else if self.merged.is_some() && self.timed_out.is_some() && !self.timeout_reverts() {
             Phase::TimedOut
         } else if self.merged.is_some() {
@@ -164,7 +167,7 @@ impl Drill {
     /// Finished: nothing more will happen to the target. A drill timed out without auto-revert is finished
     /// too (reported as left broken), so it no longer blocks later drills on its target.
     pub fn is_resolved(&self) -> bool {
-        matches!(self.phase(), Phase::Recovered | Phase::TimedOut | Phase::Aborted | Phase::Abandoned)
+        matches!(self.phase(), Phase::Recovered | Phase::GaveUp | Phase::TimedOut | Phase::Aborted | Phase::Abandoned)
     }
 
     /// Whether the `timed_out` event says firedrill reverts (or reverted) the fault.

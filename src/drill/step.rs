@@ -186,7 +186,7 @@ pub fn step(d: &Drill, s: Option<&Scenario>, cx: &Context<'_>, o: &Observed, now
         Phase::Planned => planned(d, s, cx, o, now, c, &mut out),
         Phase::Opened => opened(d, cx, o, now, c, &mut out),
         Phase::Merged => running(d, s, cx, o, now, stop, &mut out),
-        Phase::Recovered | Phase::TimedOut | Phase::Aborted | Phase::Abandoned => {}
+        Phase::Recovered | Phase::GaveUp | Phase::TimedOut | Phase::Aborted | Phase::Abandoned => {}
     }
     if d.is_resolved() && d.reported.is_none() {
         out.push(Effect::WriteReport);
@@ -261,7 +261,7 @@ fn refusal(d: &Drill, cx: &Context<'_>, r: &Received) -> Option<String> {
             Some("`/drill reveal` shows the answer after the drill ends; the drill is still on".to_owned())
         }
         DrillCommand::Revert | DrillCommand::Abort if resolved => {
-            Some(format!("the drill is already {}; nothing to {verb}", d.phase().name()))
+            Some(format!("the drill is over ({}); nothing to {verb}", d.phase().name()))
         }
         DrillCommand::Ack | DrillCommand::Found | DrillCommand::Fixed | DrillCommand::Hint
             if d.phase() != Phase::Merged =>

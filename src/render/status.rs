@@ -155,7 +155,9 @@ fn merge_column(drill: &Drill) -> String {
 
 fn recovery_column(drill: &Drill, now: Timestamp) -> String {
     match (drill.phase(), &drill.recovered, drill.time_to_recovery()) {
-        (Phase::Recovered, Some((_, how)), Some(d)) => format!("{} ({})", human_duration(d), how_word(*how)),
+        (Phase::Recovered | Phase::GaveUp, Some((_, how)), Some(d)) => {
+            format!("{} ({})", human_duration(d), how_word(*how))
+        }
         (Phase::Merged, _, _) => match &drill.merged {
             Some(m) => format!("running for {}", human_duration(now.duration_since(m.at))),
             None => "running".to_owned(),
@@ -191,10 +193,10 @@ fn next_action(scenario: Option<&Scenario>, drill: &Drill, now: Timestamp) -> St
             }
             _ => "waiting for recovery".to_owned(),
         },
-        Phase::Recovered | Phase::Aborted | Phase::Abandoned if drill.reported.is_none() => {
+        Phase::Recovered | Phase::GaveUp | Phase::Aborted | Phase::Abandoned if drill.reported.is_none() => {
             "write the report".to_owned()
         }
-        Phase::Recovered | Phase::Aborted | Phase::Abandoned => "-".to_owned(),
+        Phase::Recovered | Phase::GaveUp | Phase::Aborted | Phase::Abandoned => "-".to_owned(),
     }
 }
 

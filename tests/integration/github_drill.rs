@@ -200,6 +200,14 @@ fn a_whole_drill_on_github_recovers_with_the_emulator_clocks_time_to_recovery() 
     assert!(report.contains("| Deploy to deploy | 1 h 13 min"), "{report}");
     // On GitHub the report links the pull request and the commits.
     assert!(report.contains(&format!("[#1]({}/acme/shop/pull/1)", emulator.url())), "{report}");
+    // The report is where the team is: one comment on the drill's pull request, found again by its marker.
+    let st = emulator.state().unwrap().to_string();
+    assert_eq!(st.matches("firedrill:report").count(), 1, "{st}");
+    assert!(st.contains("Deploy to deploy"), "the comment is the report");
+    // The badges, the history page and the statistics are on the ledger branch with the report.
+    for path in ["index.html", "stats.json"] {
+        assert!(control.read_file(&tip, path).unwrap().is_some(), "{path} on the ledger branch");
+    }
 
     // A second tick at the same instant writes nothing, and an idle tick costs a handful of requests.
     let idle = tick(after(revert_at, 6));

@@ -317,7 +317,7 @@ fn commands_revert_and_abort_drive_the_same_lifecycle() {
     assert!(f.target().commit_info(&f.main()).unwrap().message.starts_with("Revert"));
     let (code, out, _) = f.firedrill(&["command", "abort", "--drill", &id, "--actor", "gm"], after(at, 1), "work");
     assert_eq!(code, 3, "refused: the drill is over");
-    assert!(out.contains("already recovered"), "{out}");
+    assert!(out.contains("the drill is over (gave up); nothing to abort"), "{out}");
     let (code, _, err) = f.firedrill(&["command", "status", "--drill", "nope", "--actor", "gm"], at, "work");
     assert_eq!(code, 2, "invalid input");
     assert!(err.contains("no drill `nope`"), "{err}");
@@ -400,4 +400,82 @@ fn a_clone_with_a_work_tree_is_refused_with_the_way_out() {
         .arg(dir.path().join("work")));
     assert_eq!((code, out.as_str()), (1, ""));
     assert!(err.contains("is a clone with a work tree") && err.contains("git remote get-url origin"), "{err}");
+}
+
+/// The effect lines of a run's output: what it did (or, dry, would do), without results or titles.
+fn effect_lines(out: &str) -> Vec<String> {
+    out.lines()
+        .filter_map(|l| l.strip_prefix("   "))
+        .filter(|l| !l.starts_with("→ ") && *l != "nothing to do")
+        .map(|l| l.strip_prefix("would ").unwrap_or(l).to_owned())
+        .collect()
+}
+
+/// `ARGS --dry-run` then `ARGS` at the same instant: the same effects, and the dry run wrote nothing.
+fn dry_then_real(f: &Fixture, args: &[&str], now: Timestamp) -> (i32, Vec<String>) {
+    let (ledger, main) = (f.ledger_tip(), f.main());
+    let mut dry_args = args.to_vec();
+    dry_args.push("--dry-run");
+    let (dry_code, dry, dry_err) = f.firedrill(&dry_args, now, "work");
+    assert_eq!((f.ledger_tip(), f.main()), (ledger, main), "the dry run wrote something:\n{dry}{dry_err}");
+    let (code, real, err) = f.firedrill(args, now, "work");
+    assert_eq!(dry_code, code, "{dry}{dry_err}\n---\n{real}{err}");
+    assert!(dry.contains("would ") || !real.contains("→ "), "a dry run says \"would\":\n{dry}");
+    assert_eq!(effect_lines(&dry), effect_lines(&real), "dry:\n{dry}\nreal:\n{real}");
+    (code, effect_lines(&real))
+}
+
+#[test]
+fn a_dry_run_lists_exactly_the_effects_of_the_real_run_at_every_step() {
+    let f = Fixture::new();
+    // Planned and opened in one tick; then the merge; a hint; the safety timer's revert and the report.
+    let (_, open) = dry_then_real(&f, &["tick"], f.plan.open_at);
+    assert!(open.iter().any(|l| l.starts_with("open `chore/tune-redis-pool-")), "{open:?}");
+    let (_, merge) = dry_then_real(&f, &["tick"], f.plan.merge_at);
+    assert!(merge.iter().any(|l| l.starts_with("merge `")), "{merge:?}");
+    let (_, hint) = dry_then_real(&f, &["tick"], after(f.plan.merge_at, 35));
+    assert!(hint.iter().any(|l| l.starts_with("hint 1 released")), "{hint:?}");
+    let id = f.plan.drill_id.to_string();
+    let (_, ack) = dry_then_real(&f, &["command", "ack", "--drill", &id, "--actor", "ana"], after(f.plan.merge_at, 40));
+    assert!(ack.iter().any(|l| l.starts_with("record: /drill ack by ana")), "{ack:?}");
+    let (_, timeout) = dry_then_real(&f, &["tick"], after(f.plan.merge_at, 180));
+    assert!(timeout.iter().any(|l| l.starts_with("revert the fault")), "{timeout:?}");
+    assert!(timeout.iter().any(|l| l.starts_with("write the report")), "{timeout:?}");
+    assert_eq!(f.names(), ["planned", "opened", "merged", "hint", "command", "timed_out", "recovered", "reported"]);
+    let (code, again) = dry_then_real(&f, &["tick"], after(f.plan.merge_at, 181));
+    assert_eq!((code, again), (0, Vec::<String>::new()), "nothing left to do");
+}
+
+#[test]
+fn a_dry_run_of_start_and_a_real_one_agree_even_when_a_scheduled_drill_is_due() {
+    // At the scheduled drill's opening instant, `start` plans a drill by hand on the same target: the tick it
+    // runs afterwards must not plan the scheduled one too, dry or not (one drill per target).
+    let f = Fixture::new();
+    let (code, lines) = dry_then_real(&f, &["start", "redis-pool-exhaustion", "--merge-in", "30m"], f.plan.open_at);
+    assert_eq!(code, 0);
+    assert_eq!(lines.iter().filter(|l| l.starts_with("open `")).count(), 1, "{lines:?}");
+    assert!(lines.iter().any(|l| l.contains("skipped: drill") && l.contains("not resolved yet")), "{lines:?}");
+    // And a second start is refused the same way, dry or not.
+    let (code, _) = dry_then_real(&f, &["start", "redis-pool-exhaustion"], after(f.plan.open_at, 1));
+    assert_eq!(code, 3);
+}
+
+#[test]
+fn a_giving_up_revert_is_recorded_as_gave_up_and_abort_is_for_game_masters() {
+    let f = Fixture::new();
+    std::fs::write(f.dir.path().join("firedrill.yml"), "game_masters: [gail]\n").unwrap();
+    f.tick(f.plan.open_at);
+    f.tick(f.plan.merge_at);
+    let id = f.plan.drill_id.to_string();
+    let at = after(f.plan.merge_at, 19);
+    let (code, out, err) = f.firedrill(&["command", "abort", "--drill", &id, "--actor", "kim"], at, "work");
+    assert_eq!(code, 3, "{out}{err}");
+    assert!(out.contains("refused: `/drill abort` is for game masters only (gail); kim is not one"), "{out}");
+    assert_eq!(f.names(), ["planned", "opened", "merged"], "a refused command is not recorded");
+    let (code, out, err) = f.firedrill(&["command", "revert", "--drill", &id, "--actor", "kim"], at, "work");
+    assert_eq!(code, 0, "{out}{err}");
+    let recovered = f.events().into_iter().find(|e| e.kind.name() == "recovered").unwrap();
+    assert!(matches!(recovered.kind, EventKind::Recovered { how: RecoveryHow::GaveUp, .. }), "{recovered:?}");
+    let (_, status, _) = f.firedrill(&["status"], after(at, 1), "work");
+    assert!(status.contains("gave up") && !status.contains("recovered"), "a give-up is no recovery:\n{status}");
 }

@@ -95,7 +95,7 @@ fn bad_values_point_at_the_value() {
     let text = VALID.replace("\"0 10 * * 2\"", "\"61 * * * *\"");
     assert_eq!(
         one_error(&text),
-        "s.yaml:28:9: schedule.cron: invalid cron expression \"61 * * * *\": minute 61 is out of range 0-59\n  = help: use five fields: minute hour day-of-month month day-of-week, e.g. \"0 10 * * 2\""
+        "s.yaml:28:9: schedule.cron: invalid cron expression \"61 * * * *\": minute `61` is invalid (61 is out of range 0-59)\n  = help: the minute field takes 0-59, a list like `0,30` or a step like `*/15`; for example \"0 * * * *\""
     );
     let text = VALID.replace("Europe/Paris", "Europe/Pariss");
     assert_eq!(

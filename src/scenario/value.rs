@@ -355,72 +355,6 @@ impl Eq for CronExpr {}
 
 const CRON_HINT: &str = "use five fields: minute hour day-of-month month day-of-week, e.g. \"0 10 * * 2\"";
 
-struct CronField {
-    name: &'static str,
-    min: u32,
-    max: u32,
-    names: &'static [&'static str],
-}
-
-const CRON_FIELDS: [CronField; 5] = [
-    CronField { name: "minute", min: 0, max: 59, names: &[] },
-    CronField { name: "hour", min: 0, max: 23, names: &[] },
-    CronField { name: "day of month", min: 1, max: 31, names: &[] },
-    CronField {
-        name: "month",
-        min: 1,
-        max: 12,
-        names: &["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"],
-    },
-    CronField { name: "day of week", min: 0, max: 7, names: &["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"] },
-];
-
-impl CronField {
-    /// Checks the plain forms (`*`, `5`, `1-5`, `*/15`, `MON-FRI`, lists of those) and names the value out of
-    /// range; anything else (`L`, `W`, `#`…) is left to the scheduler's parser.
-    fn check(&self, field: &str) -> Result<(), String> {
-        for part in field.split(',') {
-            let (base, step) = match part.split_once('/') {
-                Some((b, s)) => (b, Some(s)),
-                None => (part, None),
-            };
-            if let Some(step) = step
-                && step.parse::<u32>().is_ok_and(|n| n == 0)
-            {
-                return Err(format!("{} step `/{step}` must be at least 1", self.name));
-            }
-            if base == "*" {
-                continue;
-            }
-            let (lo, hi) = match base.split_once('-') {
-                Some((a, b)) => (self.value(a)?, self.value(b)?),
-                None => (self.value(base)?, None),
-            };
-            if let (Some(lo), Some(hi)) = (lo, hi)
-                && hi < lo
-            {
-                return Err(format!("{} range {base} goes backwards", self.name));
-            }
-        }
-        Ok(())
-    }
-
-    /// The number `token` stands for: `Ok(None)` when it is not a plain number or name (left to the parser).
-    fn value(&self, token: &str) -> Result<Option<u32>, String> {
-        if let Some(i) = self.names.iter().position(|n| n.eq_ignore_ascii_case(token)) {
-            // Months count from 1 (JAN = 1), days of the week from 0 (SUN = 0).
-            return Ok(Some(u32::try_from(i).unwrap_or(0) + self.min));
-        }
-        if token.is_empty() || !token.chars().all(|c| c.is_ascii_digit()) {
-            return Ok(None);
-        }
-        match token.parse::<u32>() {
-            Ok(n) if (self.min..=self.max).contains(&n) => Ok(Some(n)),
-            _ => Err(format!("{} {token} is out of range {}-{}", self.name, self.min, self.max)),
-        }
-    }
-}
-
 impl FromStr for CronExpr {
     type Err = ValueError;
     fn from_str(s: &str) -> Result<Self, ValueError> {
@@ -430,21 +364,12 @@ impl FromStr for CronExpr {
         if trimmed.is_empty() {
             return Err(ValueError::new("the cron expression is empty").hint(CRON_HINT));
         }
-        if !trimmed.starts_with('@') {
-            let fields: Vec<&str> = trimmed.split_whitespace().collect();
-            if fields.len() != 5 {
-                return Err(bad(format!(
-                    "it has {} field{}, expected 5",
-                    fields.len(),
-                    if fields.len() == 1 { "" } else { "s" }
-                )));
-            }
-            for (field, spec) in fields.iter().zip(&CRON_FIELDS) {
-                spec.check(field).map_err(bad)?;
-            }
-        }
+        // One cron validator: the scheduler's. Its errors become a scenario diagnostic here.
         match crate::schedule::Cron::parse(s) {
             Ok(cron) => Ok(CronExpr { text: s.to_owned(), cron }),
+            Err(E::FieldCount { found, .. }) => {
+                Err(bad(format!("it has {found} field{}, expected 5", if found == 1 { "" } else { "s" })))
+            }
             Err(E::InvalidField { field, value, detail, example, .. }) => {
                 Err(bad(format!("{field} `{value}` is invalid ({detail})"))
                     .hint(format!("the {field} field takes {}; for example \"{example}\"", field.accepts())))
@@ -860,10 +785,13 @@ mod tests {
         assert!("@weekly".parse::<CronExpr>().is_ok());
         assert!("0 10 30 2 *".parse::<CronExpr>().unwrap_err().message.contains("never fires"));
         let e = "61 * * * *".parse::<CronExpr>().unwrap_err();
-        assert_eq!(e.message, "invalid cron expression \"61 * * * *\": minute 61 is out of range 0-59");
-        assert_eq!(e.hint.as_deref(), Some(CRON_HINT));
+        assert_eq!(e.message, "invalid cron expression \"61 * * * *\": minute `61` is invalid (61 is out of range 0-59)");
+        assert_eq!(
+            e.hint.as_deref(),
+            Some("the minute field takes 0-59, a list like `0,30` or a step like `*/15`; for example \"0 * * * *\"")
+        );
         assert!("0 0 * * * *".parse::<CronExpr>().unwrap_err().message.ends_with("it has 6 fields, expected 5"));
-        assert!("0 24 * * *".parse::<CronExpr>().unwrap_err().message.ends_with("hour 24 is out of range 0-23"));
+        assert!("0 24 * * *".parse::<CronExpr>().unwrap_err().message.ends_with("(24 is out of range 0-23)"));
         assert!("0 0 0 * *".parse::<CronExpr>().is_err());
         assert!("0 0 * 13 *".parse::<CronExpr>().is_err());
         assert!("0 0 * * 8".parse::<CronExpr>().is_err());

@@ -83,6 +83,61 @@ impl CronField {
         }
     }
 
+    /// The field's range and, for months and days of the week, their names (JAN = 1, SUN = 0).
+    fn range(self) -> (u32, u32, &'static [&'static str]) {
+        match self {
+            CronField::Minute => (0, 59, &[]),
+            CronField::Hour => (0, 23, &[]),
+            CronField::DayOfMonth => (1, 31, &[]),
+            CronField::Month => (1, 12, &["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]),
+            CronField::DayOfWeek => (0, 7, &["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"]),
+        }
+    }
+
+    /// Checks the plain forms (`*`, `5`, `1-5`, `*/15`, `MON-FRI`, lists of those) and names the value out of
+    /// range; anything else (`L`, `W`, `#`…) is left to croner, which does not say which value is wrong.
+    fn check_plain(self, text: &str) -> Result<(), String> {
+        for part in text.split(',') {
+            let (base, step) = match part.split_once('/') {
+                Some((b, s)) => (b, Some(s)),
+                None => (part, None),
+            };
+            if let Some(step) = step
+                && step.parse::<u32>().is_ok_and(|n| n == 0)
+            {
+                return Err(format!("the step `/{step}` must be at least 1"));
+            }
+            if base == "*" {
+                continue;
+            }
+            let (lo, hi) = match base.split_once('-') {
+                Some((a, b)) => (self.plain_value(a)?, self.plain_value(b)?),
+                None => (self.plain_value(base)?, None),
+            };
+            if let (Some(lo), Some(hi)) = (lo, hi)
+                && hi < lo
+            {
+                return Err(format!("the range {base} goes backwards"));
+            }
+        }
+        Ok(())
+    }
+
+    /// The number `token` stands for: `Ok(None)` when it is not a plain number or name (left to croner).
+    fn plain_value(self, token: &str) -> Result<Option<u32>, String> {
+        let (min, max, names) = self.range();
+        if let Some(i) = names.iter().position(|n| n.eq_ignore_ascii_case(token)) {
+            return Ok(Some(u32::try_from(i).unwrap_or(0) + min));
+        }
+        if token.is_empty() || !token.chars().all(|c| c.is_ascii_digit()) {
+            return Ok(None);
+        }
+        match token.parse::<u32>() {
+            Ok(n) if (min..=max).contains(&n) => Ok(Some(n)),
+            _ => Err(format!("{token} is out of range {min}-{max}")),
+        }
+    }
+
     fn index(self) -> usize {
         match self {
             CronField::Minute => 0,
@@ -152,6 +207,19 @@ impl Cron {
                 found: fields.len(),
                 hint: field_count_hint(&fields),
             });
+        }
+        for field in CronField::ALL {
+            field.check_plain(fields[field.index()]).map_err(|detail| {
+                let mut fixed = fields.clone();
+                fixed[field.index()] = field.example();
+                ScheduleError::InvalidField {
+                    expr: expr.to_owned(),
+                    field,
+                    value: fields[field.index()].to_owned(),
+                    detail,
+                    example: fixed.join(" "),
+                }
+            })?;
         }
         let parser = CronParser::builder().seconds(Seconds::Disallowed).year(Year::Disallowed).build();
         // croner's errors do not say which field is wrong, so each field is first parsed alone, with `*`
@@ -401,7 +469,7 @@ mod tests {
         let message = err.to_string();
         assert_eq!(
             message,
-            "cron `0 25 * * *`: the hour field `25` is invalid (number out of bounds); hour takes 0-23, a range like \
+            "cron `0 25 * * *`: the hour field `25` is invalid (25 is out of range 0-23); hour takes 0-23, a range like \
              `9-17` or a list like `10,14`; for example `0 10 * * *`"
         );
         let err = Cron::parse("0 10 * * MONDAY").unwrap_err().to_string();

@@ -68,7 +68,7 @@ fn github_format_prints_annotations_on_stdout() {
     let (code, stdout, stderr) = validate(&["tests/scenarios/invalid/bad-cron.yaml", "--format", "github"]);
     assert_eq!((code, stderr.as_str()), (2, ""));
     insta::assert_snapshot!(stdout, @r#"
-    ::error file=tests/scenarios/invalid/bad-cron.yaml,line=10,col=9,title=firedrill validate::schedule.cron: invalid cron expression "61 * * * *": minute 61 is out of range 0-59%0Ahelp: use five fields: minute hour day-of-month month day-of-week, e.g. "0 10 * * 2"
+    ::error file=tests/scenarios/invalid/bad-cron.yaml,line=10,col=9,title=firedrill validate::schedule.cron: invalid cron expression "61 * * * *": minute `61` is invalid (61 is out of range 0-59)%0Ahelp: the minute field takes 0-59, a list like `0,30` or a step like `*/15`; for example "0 * * * *"
     1 error in 1 of 1 file
     "#);
 }

@@ -17,7 +17,7 @@ use crate::action::{self as gha, ForgeChoice, GithubEnv, Inputs, Job, Outputs, T
 use crate::drill::state::Drill;
 use crate::render;
 use crate::repo::Source;
-use crate::scenario::{self, RepoKind, Scenario};
+use crate::scenario::{RepoKind, Scenario};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {}
@@ -299,6 +299,7 @@ fn common(inputs: &Inputs, env: &GithubEnv, run: &mut RunSummary, out: &mut dyn 
     };
     Ok(Common {
         scenarios: inputs.scenarios.clone(),
+        config: inputs.config.clone(),
         control,
         workdir: None,
         identity: inputs.identity.clone(),
@@ -362,10 +363,8 @@ fn validate(inputs: &Inputs, run: &mut RunSummary, out: &mut dyn Write) -> anyho
 
 /// The `config` input, else `firedrill.yml` beside the scenarios folder when there is one.
 fn config_path(inputs: &Inputs) -> Option<PathBuf> {
-    inputs.config.clone().or_else(|| {
-        let beside = inputs.scenarios.parent().unwrap_or(Path::new("")).join(scenario::CONFIG_FILE);
-        beside.is_file().then_some(beside)
-    })
+    let path = super::lifecycle::config_path(&inputs.scenarios, inputs.config.as_deref());
+    path.is_file().then_some(path)
 }
 
 /// The preview of one scenario whose target files are here (the checkout) or in a local repository.
@@ -377,18 +376,8 @@ fn preview(
     out: &mut dyn Write,
 ) -> anyhow::Result<Outcome> {
     run.title = format!("firedrill preview {id} at {now}");
-    let mut scenarios = super::lifecycle::load_scenarios(&inputs.scenarios)?;
-    let Some(pos) = scenarios.iter().position(|s| s.id.as_str() == id) else {
-        let known = scenarios.iter().map(|s| s.id.as_str().to_owned()).collect::<Vec<_>>().join(", ");
-        bail!("there is no scenario `{id}` in {} (there are: {known})", inputs.scenarios.display());
-    };
-    let mut scenario: Scenario = scenarios.swap_remove(pos);
-    if let Some(path) = config_path(inputs) {
-        let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-        let config = scenario::load_config(&path, &text)
-            .map_err(|d| anyhow::anyhow!("{}", d.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")))?;
-        scenario.apply_defaults(&config.defaults);
-    }
+    let mut scenario: Scenario = super::lifecycle::find_scenario(id, &inputs.scenarios)?;
+    scenario.apply_defaults(&super::lifecycle::load_config(&inputs.scenarios, inputs.config.as_deref())?.defaults);
     let repo = match &scenario.target.repo {
         None => PathBuf::from("."),
         Some(r) if r.kind() == RepoKind::Path => PathBuf::from(r.as_str()),

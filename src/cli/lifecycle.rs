@@ -25,6 +25,10 @@ pub struct Common {
     /// repository as `owner/name` (reached through the API).
     #[arg(long, value_name = "PATH|URL|OWNER/NAME")]
     pub control: String,
+    /// The repository settings file. Default: `firedrill.yml` at the root of the control repository, which is
+    /// the folder holding the scenarios folder.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Working folder for fetched repositories (default: a folder under the system's temporary folder).
     #[arg(long, value_name = "DIR")]
     pub workdir: Option<PathBuf>,
@@ -55,18 +59,51 @@ pub fn parse_identity(s: &str) -> anyhow::Result<Person> {
     Person::parse(s).map_err(|e| InvalidInput(format!("identity {e}")).into())
 }
 
-/// The scenarios of a folder (every `*.yml`/`*.yaml`, `firedrill.yml` excepted), or every problem found.
+/// Whether `path` is a repository settings file rather than a scenario.
+pub fn is_config(path: &Path) -> bool {
+    path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n == scenario::CONFIG_FILE || n == "firedrill.yaml")
+}
+
+/// The one answer to "which files are scenarios": every `*.yml`/`*.yaml` under `dir`, recursively, in a stable
+/// order, skipping hidden entries and settings files. `validate`, `tick`, `start`, `preview` and the Action all
+/// ask here.
+pub fn scenario_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+        let mut entries: Vec<PathBuf> =
+            std::fs::read_dir(dir)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
+        entries.sort();
+        for path in entries {
+            if path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.')) {
+                continue;
+            }
+            if path.is_dir() {
+                walk(&path, out)?;
+            } else if path.extension().and_then(|e| e.to_str()).is_some_and(|e| e == "yaml" || e == "yml")
+                && !is_config(&path)
+            {
+                out.push(path);
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    walk(dir, &mut out)?;
+    Ok(out)
+}
+
+/// The one answer to "where is `firedrill.yml`": the file given, else the root of the control repository,
+/// which is the folder holding the scenarios folder (`scenarios/../firedrill.yml`).
+pub fn config_path(scenarios_dir: &Path, explicit: Option<&Path>) -> PathBuf {
+    match explicit {
+        Some(p) => p.to_path_buf(),
+        None => scenarios_dir.parent().unwrap_or(Path::new("")).join(scenario::CONFIG_FILE),
+    }
+}
+
+/// The scenarios of a folder, or every problem found.
 pub fn load_scenarios(dir: &Path) -> anyhow::Result<Vec<Scenario>> {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .with_context(|| format!("cannot read the scenarios folder {}", dir.display()))?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| {
-            p.extension().is_some_and(|e| e == "yaml" || e == "yml")
-                && p.file_name().is_some_and(|n| n != scenario::CONFIG_FILE)
-        })
-        .collect();
-    paths.sort();
+    let paths = scenario_files(dir)
+        .map_err(|e| InvalidInput(format!("cannot read the scenarios folder {}: {e}", dir.display())))?;
     let mut out = Vec::new();
     let mut problems = Vec::new();
     for p in paths {
@@ -84,12 +121,48 @@ pub fn load_scenarios(dir: &Path) -> anyhow::Result<Vec<Scenario>> {
     Ok(out)
 }
 
-fn load_config(path: &Path) -> anyhow::Result<Config> {
+/// The one answer to "which scenario does NAME mean": a scenario file's path, or the id of a scenario in
+/// `dir`. No match lists the ids, with a "did you mean" for a near miss.
+pub fn find_scenario(name: &str, dir: &Path) -> anyhow::Result<Scenario> {
+    let as_path = Path::new(name);
+    if as_path.is_file() {
+        let text = std::fs::read_to_string(as_path).with_context(|| format!("reading {name}"))?;
+        return scenario::load(as_path, &text).map_err(|d| {
+            let lines: Vec<String> = d.iter().map(ToString::to_string).collect();
+            InvalidInput(format!(
+                "{name} is not a valid scenario (run `firedrill validate {name}`):\n{}",
+                lines.join("\n")
+            ))
+            .into()
+        });
+    }
+    let mut all = load_scenarios(dir)?;
+    if let Some(i) = all.iter().position(|s| s.id.as_str() == name) {
+        return Ok(all.swap_remove(i));
+    }
+    let ids: Vec<&str> = all.iter().map(|s| s.id.as_str()).collect();
+    let guess = crate::suggest::did_you_mean(name, ids.iter().copied())
+        .map(|g| format!(" (did you mean `{g}`?)"))
+        .unwrap_or_default();
+    Err(InvalidInput(format!(
+        "no scenario `{name}`{guess}: give a scenario file or one of the ids in {}: {}",
+        dir.display(),
+        if ids.is_empty() { "(none)".to_owned() } else { ids.join(", ") }
+    ))
+    .into())
+}
+
+/// `firedrill.yml` as [`config_path`] finds it; absent (and not given explicitly) means the defaults.
+pub fn load_config(scenarios_dir: &Path, explicit: Option<&Path>) -> anyhow::Result<Config> {
+    let path = config_path(scenarios_dir, explicit);
     if !path.is_file() {
+        if explicit.is_some() {
+            return Err(InvalidInput(format!("the settings file {} does not exist", path.display())).into());
+        }
         return Ok(Config::default());
     }
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    scenario::load_config(path, &text).map_err(|d| {
+    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    scenario::load_config(&path, &text).map_err(|d| {
         InvalidInput(format!(
             "{} is invalid:\n{}",
             path.display(),
@@ -167,7 +240,7 @@ impl Common {
         token: Option<Token>,
     ) -> anyhow::Result<Setup> {
         let mut scenarios = load_scenarios(&self.scenarios)?;
-        let config = load_config(&self.scenarios.join("..").join(scenario::CONFIG_FILE))?;
+        let config = load_config(&self.scenarios, self.config.as_deref())?;
         for s in &mut scenarios {
             s.apply_defaults(&config.defaults);
         }

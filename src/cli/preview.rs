@@ -11,12 +11,17 @@ use super::Outcome;
 use crate::drill::prepare::{self, PrepareError};
 use crate::render;
 use crate::repo::Source;
-use crate::scenario;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The scenario file.
-    pub scenario: PathBuf,
+    /// The scenario: a scenario file, or the id of a scenario in the scenarios folder.
+    pub scenario: String,
+    /// The folder of scenario files (to find a scenario by id, and `firedrill.yml` beside it).
+    #[arg(long, value_name = "DIR", default_value = "scenarios")]
+    pub scenarios: PathBuf,
+    /// The repository settings file. Default: `firedrill.yml` beside the scenarios folder.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Where the target files are: a git repository (read at the target branch) or a plain folder.
     #[arg(long, value_name = "PATH")]
     pub repo: PathBuf,
@@ -27,27 +32,16 @@ pub struct Args {
 
 #[allow(clippy::print_stderr)]
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    let shown = args.scenario.display().to_string();
-    let text = match std::fs::read_to_string(&args.scenario) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("error: cannot read {shown}: {e}");
-            return Ok(Outcome::Usage);
-        }
-    };
-    let mut scenario = match scenario::load(&args.scenario, &text) {
+    let shown = args.scenario.clone();
+    let mut scenario = match super::lifecycle::find_scenario(&args.scenario, &args.scenarios) {
         Ok(s) => s,
-        Err(diagnostics) => {
-            for d in &diagnostics {
-                eprintln!("error: {d}");
-            }
-            eprintln!("{shown} is not a valid scenario: run `firedrill validate {shown}` after fixing it");
-            return Ok(Outcome::Invalid);
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return Ok(super::outcome_of(&e));
         }
     };
-    if let Some(config) = load_config(&args.scenario)? {
-        scenario.apply_defaults(&config.defaults);
-    }
+    let config = super::lifecycle::load_config(&args.scenarios, args.config.as_deref())?;
+    scenario.apply_defaults(&config.defaults);
     let source = match Source::open(&args.repo) {
         Ok(s) => s,
         Err(e) => {
@@ -81,24 +75,4 @@ fn describe(e: &PrepareError) -> String {
         }
         other => other.to_string(),
     }
-}
-
-/// `firedrill.yml` next to the scenarios folder (the repository root), when there is one.
-fn load_config(scenario_path: &std::path::Path) -> anyhow::Result<Option<scenario::Config>> {
-    let dir = scenario_path.parent().unwrap_or(std::path::Path::new("."));
-    for candidate in [dir.join(scenario::CONFIG_FILE), dir.join("..").join(scenario::CONFIG_FILE)] {
-        if candidate.is_file() {
-            let text =
-                std::fs::read_to_string(&candidate).with_context(|| format!("reading {}", candidate.display()))?;
-            return match scenario::load_config(&candidate, &text) {
-                Ok(c) => Ok(Some(c)),
-                Err(d) => anyhow::bail!(
-                    "{} is invalid:\n{}",
-                    candidate.display(),
-                    d.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
-                ),
-            };
-        }
-    }
-    Ok(None)
 }

@@ -7,7 +7,7 @@ use super::lifecycle::{Common, print_report, runtime};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The scenario's id.
+    /// The scenario: its id, or its file.
     pub scenario: String,
     /// Merge this long after opening (e.g. `30m`); default: an instant drawn in the scenario's window.
     #[arg(long, value_name = "DURATION")]
@@ -26,7 +26,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let setup = args.common.setup("start", args.dry_run)?;
     let now = args.now.unwrap_or_else(Timestamp::now);
     let merge_in: Option<SignedDuration> = args.merge_in.map(|d| d.to_signed());
-    let report = runtime()?.block_on(setup.runner().start(&args.scenario, now, merge_in))?;
+    // A file names its scenario by the id inside it; the drill runs the loaded (and defaulted) one.
+    let id = super::lifecycle::find_scenario(&args.scenario, &args.common.scenarios)?.id;
+    let report = runtime()?.block_on(setup.runner().start(id.as_str(), now, merge_in))?;
     let dry = if args.dry_run { " (dry run: nothing is written)" } else { "" };
     print_report(&format!("firedrill start {} at {now}{dry}", args.scenario), &report)
 }

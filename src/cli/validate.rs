@@ -67,9 +67,10 @@ impl Request {
             if !default.is_dir() {
                 return Err("there is no `scenarios/` folder here: pass the scenario files or folders to check".into());
             }
+            let config = super::lifecycle::config_path(&default, None);
             let mut paths = vec![default];
-            if Path::new(CONFIG_FILE).is_file() {
-                paths.push(PathBuf::from(CONFIG_FILE));
+            if config.is_file() {
+                paths.push(config);
             }
             paths
         } else {
@@ -78,8 +79,12 @@ impl Request {
         let mut files = Vec::new();
         for path in &paths {
             if path.is_dir() {
-                collect_yaml(path, &mut files)
-                    .map_err(|e| format!("cannot read the folder `{}`: {e}", path.display()))?;
+                files.extend(
+                    super::lifecycle::scenario_files(path)
+                        .map_err(|e| format!("cannot read the folder `{}`: {e}", path.display()))?,
+                );
+                // A folder given to check may be a repository root: its settings file is checked too.
+                files.extend([CONFIG_FILE, "firedrill.yaml"].iter().map(|n| path.join(n)).filter(|c| c.is_file()));
             } else if path.is_file() {
                 files.push(path.clone());
             } else {
@@ -88,7 +93,8 @@ impl Request {
         }
         let mut seen = std::collections::HashSet::new();
         files.retain(|f| seen.insert(f.canonicalize().unwrap_or_else(|_| f.clone())));
-        let (configs, scenarios): (Vec<PathBuf>, Vec<PathBuf>) = files.into_iter().partition(|f| is_config(f));
+        let (configs, scenarios): (Vec<PathBuf>, Vec<PathBuf>) =
+            files.into_iter().partition(|f| super::lifecycle::is_config(f));
         if configs.len() > 1 {
             let list = configs.iter().map(|c| format!("`{}`", c.display())).collect::<Vec<_>>().join(", ");
             return Err(format!("several repository settings files: {list}; check one at a time"));
@@ -102,28 +108,6 @@ impl Request {
         }
         Ok(Request { config: configs.into_iter().next(), scenarios, repo: args.repo, human, github })
     }
-}
-
-fn is_config(path: &Path) -> bool {
-    path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n == CONFIG_FILE || n == "firedrill.yaml")
-}
-
-/// Every `*.yml`/`*.yaml` file under `dir`, in a stable order, skipping hidden entries.
-fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
-    entries.sort();
-    for path in entries {
-        let hidden = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
-        if hidden {
-            continue;
-        }
-        if path.is_dir() {
-            collect_yaml(&path, out)?;
-        } else if path.extension().and_then(|e| e.to_str()).is_some_and(|e| e == "yaml" || e == "yml") {
-            out.push(path);
-        }
-    }
-    Ok(())
 }
 
 /// What was checked and what was found.

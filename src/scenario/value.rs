@@ -785,7 +785,10 @@ mod tests {
         assert!("@weekly".parse::<CronExpr>().is_ok());
         assert!("0 10 30 2 *".parse::<CronExpr>().unwrap_err().message.contains("never fires"));
         let e = "61 * * * *".parse::<CronExpr>().unwrap_err();
-        assert_eq!(e.message, "invalid cron expression \"61 * * * *\": minute `61` is invalid (61 is out of range 0-59)");
+        assert_eq!(
+            e.message,
+            "invalid cron expression \"61 * * * *\": minute `61` is invalid (61 is out of range 0-59)"
+        );
         assert_eq!(
             e.hint.as_deref(),
             Some("the minute field takes 0-59, a list like `0,30` or a step like `*/15`; for example \"0 * * * *\"")

@@ -89,7 +89,9 @@ impl CronField {
             CronField::Minute => (0, 59, &[]),
             CronField::Hour => (0, 23, &[]),
             CronField::DayOfMonth => (1, 31, &[]),
-            CronField::Month => (1, 12, &["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]),
+            CronField::Month => {
+                (1, 12, &["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"])
+            }
             CronField::DayOfWeek => (0, 7, &["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"]),
         }
     }

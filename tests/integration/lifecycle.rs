@@ -479,3 +479,37 @@ fn a_giving_up_revert_is_recorded_as_gave_up_and_abort_is_for_game_masters() {
     let (_, status, _) = f.firedrill(&["status"], after(at, 1), "work");
     assert!(status.contains("gave up") && !status.contains("recovered"), "a give-up is no recovery:\n{status}");
 }
+
+#[test]
+fn a_scenario_is_named_by_id_or_by_file_everywhere_and_scenario_folders_are_read_the_same_way() {
+    let f = Fixture::new();
+    // A scenario in a subfolder is a scenario for `tick` as it is for `validate`.
+    let nested = f.dir.path().join("scenarios/team-a");
+    std::fs::create_dir_all(&nested).unwrap();
+    std::fs::rename(f.dir.path().join("scenarios/redis.yaml"), nested.join("redis.yaml")).unwrap();
+    let (code, out, err) = f.firedrill(&["tick", "--dry-run"], f.plan.open_at, "work");
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("would open `chore/tune-redis-pool-"), "{out}");
+
+    // A near miss lists the ids with a "did you mean", and is invalid input (exit 2).
+    let (code, _, err) = f.firedrill(&["start", "redis-pool-exhaustin", "--dry-run"], f.plan.open_at, "work");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("did you mean `redis-pool-exhaustion`?") && err.contains("one of the ids"), "{err}");
+
+    // `start` takes the file as well as the id; `preview` takes the id as well as the file.
+    let file = nested.join("redis.yaml");
+    let (code, out, err) = f.firedrill(&["start", file.to_str().unwrap(), "--dry-run"], f.plan.open_at, "work");
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("planned by hand"), "{out}");
+    let examples = crate::common::root().join("examples");
+    let (code, out, err) = crate::common::run(
+        crate::common::firedrill()
+            .args(["preview", "redis-pool-exhaustion", "--scenarios"])
+            .arg(f.dir.path().join("scenarios"))
+            .arg("--repo")
+            .arg(&examples)
+            .args(["--now", "2026-11-23T12:00:00Z"]),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("SERVICE__REDIS__CONNECTION_POOL__SIZE"), "{out}");
+}

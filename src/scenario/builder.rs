@@ -10,6 +10,7 @@ use super::{Config, Scenario};
 #[derive(Debug, Clone)]
 pub struct ScenarioBuilder {
     id: String,
+    title: String,
     repo: Option<String>,
     path: String,
     branch: String,
@@ -29,6 +30,7 @@ impl ScenarioBuilder {
     pub fn new(id: &str) -> ScenarioBuilder {
         ScenarioBuilder {
             id: id.to_owned(),
+            title: id.to_owned(),
             repo: None,
             path: SEED_VALUES.to_owned(),
             branch: "main".to_owned(),
@@ -43,6 +45,34 @@ impl ScenarioBuilder {
             hints: Vec::new(),
             extra: Vec::new(),
         }
+    }
+
+    /// The seed drill, written out here rather than read from `scenarios/`, so that editing the shipped
+    /// example never silently changes a test: the Redis pool of the checkout service drained to 0 in the
+    /// staging values, a cover edit, a disguise, Tuesdays 10:00 Berlin time in a 2 h window opened 45 min
+    /// before, a 3 h limit and two hints.
+    pub fn seed() -> ScenarioBuilder {
+        ScenarioBuilder::new("redis-pool-exhaustion")
+            .title("Redis connection pool drained")
+            .schedule("0 10 * * 2", "Europe/Berlin", "2h", "45m")
+            .hint("30m", "Errors started right after a deploy. What changed in the checkout service's configuration?")
+            .hint("1h", "Look at how the service talks to Redis.")
+            .raw(
+                "cover:\n  - patch:\n      - op: replace\n        path: /env/SERVICE__REDIS__CONNECTION_POOL__TIMEOUT_MS\n        \
+                 value: \"300\"\n",
+            )
+            .raw(
+                "disguise:\n  branch: chore/tune-redis-pool-{{ short_id }}\n  commit_message: \"chore(checkout): tune \
+                 redis pool settings for staging\"\n  pr_body: |\n    Tuning the Redis client settings in staging \
+                 after last week's load test.\n\n    - slightly longer pool timeout to absorb bursts\n    \
+                 - pool size aligned with the new connection limits\n",
+            )
+            .raw("expect:\n  symptom: checkout returns 503 on every request that reads the cart\n")
+    }
+
+    pub fn title(mut self, title: &str) -> Self {
+        self.title = title.to_owned();
+        self
     }
 
     /// The target repository (a path, a git URL or `owner/name`).
@@ -95,7 +125,7 @@ impl ScenarioBuilder {
 
     /// The scenario file's text.
     pub fn yaml(&self) -> String {
-        let mut y = format!("id: {}\ntitle: {}\ntarget:\n", self.id, self.id);
+        let mut y = format!("id: {}\ntitle: {}\ntarget:\n", self.id, self.title);
         if let Some(r) = &self.repo {
             y.push_str(&format!("  repo: {r}\n"));
         }

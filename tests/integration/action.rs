@@ -37,10 +37,10 @@ impl Action {
 
     /// The seed scenario, aimed at `repo` (or at the workspace's own files when `None`).
     fn scenario(&self, repo: Option<&Path>) -> String {
-        let seed = std::fs::read_to_string(crate::common::root().join("scenarios/redis-pool-exhaustion.yaml")).unwrap();
+        let seed = firedrill::scenario::builder::ScenarioBuilder::seed();
         let text = match repo {
-            Some(r) => seed.replacen("target:\n", &format!("target:\n  repo: {}\n", r.display()), 1),
-            None => seed,
+            Some(r) => seed.repo(&r.display().to_string()).yaml(),
+            None => seed.yaml(),
         };
         write(&self.ws(), "scenarios/redis.yaml", &text);
         text

@@ -59,8 +59,7 @@ impl Fixture {
         emulator.set_permission("acme/shop", "ana", "write").unwrap();
 
         let dir = tempfile::tempdir().unwrap();
-        let seed = std::fs::read_to_string(root.join("scenarios/redis-pool-exhaustion.yaml")).unwrap();
-        let text = seed.replacen("target:\n", "target:\n  repo: acme/shop\n", 1);
+        let text = firedrill::scenario::builder::ScenarioBuilder::seed().repo("acme/shop").yaml();
         std::fs::create_dir_all(dir.path().join("scenarios")).unwrap();
         std::fs::write(dir.path().join("scenarios/redis.yaml"), &text).unwrap();
         let scenario = firedrill::scenario::load(Path::new("redis.yaml"), &text).unwrap();

@@ -11,6 +11,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use crate::common::{firedrill, run};
 use crate::support::git_http::GitHttp;
+use firedrill::scenario::builder::ScenarioBuilder;
 
 const TOKEN: &str = "ghs_lifecycleTestToken0123456789";
 const VALUES: &str = "charts/checkout/values-staging.yaml";
@@ -37,8 +38,7 @@ impl Fixture {
         repo.update_ref("refs/heads/main", &c, None, "test: initial commit").unwrap();
 
         let dir = tempfile::tempdir().unwrap();
-        let seed = std::fs::read_to_string(crate::common::root().join("scenarios/redis-pool-exhaustion.yaml")).unwrap();
-        let text = seed.replacen("target:\n", &format!("target:\n  repo: {}\n", server.url("target")), 1);
+        let text = ScenarioBuilder::seed().repo(&server.url("target")).yaml();
         std::fs::create_dir_all(dir.path().join("scenarios")).unwrap();
         std::fs::write(dir.path().join("scenarios/redis.yaml"), &text).unwrap();
         let scenario = firedrill::scenario::load(Path::new("redis.yaml"), &text).unwrap();
@@ -389,8 +389,7 @@ fn a_clone_with_a_work_tree_is_refused_with_the_way_out() {
     let dir = tempfile::tempdir().unwrap();
     Repo::init(&dir.path().join("clone")).unwrap();
     std::fs::create_dir_all(dir.path().join("scenarios")).unwrap();
-    let seed = std::fs::read_to_string(crate::common::root().join("scenarios/redis-pool-exhaustion.yaml")).unwrap();
-    std::fs::write(dir.path().join("scenarios/redis.yaml"), seed).unwrap();
+    std::fs::write(dir.path().join("scenarios/redis.yaml"), ScenarioBuilder::seed().yaml()).unwrap();
     let (code, out, err) = run(firedrill()
         .args(["tick", "--now", "2026-11-24T09:52:00Z", "--scenarios"])
         .arg(dir.path().join("scenarios"))

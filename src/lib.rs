@@ -17,3 +17,4 @@ pub mod repo;
 pub mod runner;
 pub mod scenario;
 pub mod schedule;
+pub mod yaml;

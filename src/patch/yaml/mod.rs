@@ -32,6 +32,16 @@ pub(crate) fn parse_value(text: &str, selector: Option<&DocumentSelector>) -> Re
     Ok(values.swap_remove(index))
 }
 
+/// Every document of a YAML stream, as Helm and kubectl read them (merge keys applied).
+pub fn documents(text: &str) -> Result<Vec<Value>, PatchError> {
+    stream_values(text)
+}
+
+/// The position in the stream of the document `selector` chooses.
+pub fn select_index(text: &str, selector: &DocumentSelector) -> Result<usize, PatchError> {
+    select(&stream_values(text)?, Some(selector))
+}
+
 /// The YAML engine on the shared driver. It keeps the last positioned tree and the last parsed stream, so
 /// that an operation parses the text once and the final check reads the result once.
 struct YamlEngine {

@@ -52,7 +52,7 @@ impl Style {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Kind {
     Scalar {
         value: String,
@@ -71,7 +71,7 @@ pub enum Kind {
 }
 
 /// A node and where its text lies, in byte offsets of the whole stream.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Node {
     /// Start of the node's properties (anchor, tag) or, without them, of its content. For block scalars
     /// this is the `|`/`>` header.
@@ -90,7 +90,7 @@ pub struct Node {
     pub kind: Kind,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
     pub key: Node,
     pub value: Node,
@@ -100,7 +100,7 @@ pub struct Entry {
     pub complex: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Document {
     pub root: Node,
 }

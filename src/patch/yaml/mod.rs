@@ -86,6 +86,119 @@ impl YamlEngine {
     }
 }
 
+impl YamlEngine {
+    fn eol(&self, text: &str) -> &'static str {
+        if text.contains("\r\n") { "\r\n" } else { "\n" }
+    }
+}
+
+/// Updates `docs` for `splice` when it appends whole lines holding one new entry (or item) to the block
+/// collection at `parent` of document `index`: the new lines are parsed on their own, and every node after
+/// them moves down. `None` (and the caller parses again) for any other edit.
+fn insert_lines(
+    docs: &mut [tree::Document],
+    index: usize,
+    parent: &Pointer,
+    text: &str,
+    splice: &Splice,
+    eol: &str,
+) -> Option<()> {
+    use tree::Kind;
+    if splice.start != splice.end || !splice.with.starts_with(eol) {
+        return None;
+    }
+    let body = &splice.with[eol.len()..];
+    let at = splice.start;
+    // whole lines only: the insertion point ends a line
+    if !(text[at..].starts_with(eol) || at == text.len()) {
+        return None;
+    }
+    let delta = splice.with.len();
+    let lines = splice.with.matches('\n').count();
+    let snippet = tree::parse(body).ok()?;
+    let [snippet] = <[tree::Document; 1]>::try_from(snippet).ok()?;
+    let mut path: Vec<&str> = parent.tokens.iter().map(String::as_str).collect();
+    path.reverse();
+    // Shift everything after the insertion point, in every document.
+    for (i, doc) in docs.iter_mut().enumerate() {
+        if i >= index {
+            shift(&mut doc.root, at, delta, lines);
+        }
+    }
+    // The new child, moved to where its text now lies: the lines after the insertion point's.
+    let line = text[..at].matches('\n').count() + 1;
+    let mut child = snippet.root;
+    move_node(&mut child, at + eol.len(), line);
+    // Attach it and stretch its ancestors.
+    let new_end = child.end;
+    let mut node = &mut docs[index].root;
+    loop {
+        if node.end <= at {
+            node.end = new_end;
+        }
+        let Some(tok) = path.pop() else { break };
+        node = match &mut node.kind {
+            Kind::Map { entries, .. } => &mut entries.iter_mut().find(|e| key_is(&e.key, tok))?.value,
+            Kind::Seq { items, .. } => items.get_mut(tok.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    if node.end <= at {
+        node.end = new_end;
+    }
+    match (&mut node.kind, child.kind) {
+        (Kind::Map { flow: false, entries }, Kind::Map { entries: new, .. }) if new.len() == 1 => entries.extend(new),
+        (Kind::Seq { flow: false, items }, Kind::Seq { items: new, .. }) if new.len() == 1 => items.extend(new),
+        _ => return None,
+    }
+    Some(())
+}
+
+fn key_is(key: &tree::Node, tok: &str) -> bool {
+    matches!(&key.kind, tree::Kind::Scalar { value, .. } if value == tok)
+}
+
+/// Moves a node parsed on its own (offsets from 0, lines from 1) to byte `base` and line `line + 1`.
+fn move_node(n: &mut tree::Node, base: usize, line: usize) {
+    n.start += base;
+    n.content += base;
+    n.end += base;
+    n.pos.line += line;
+    match &mut n.kind {
+        tree::Kind::Seq { items, .. } => items.iter_mut().for_each(|i| move_node(i, base, line)),
+        tree::Kind::Map { entries, .. } => entries.iter_mut().for_each(|e| {
+            e.colon += base;
+            move_node(&mut e.key, base, line);
+            move_node(&mut e.value, base, line);
+        }),
+        _ => {}
+    }
+}
+
+/// Shifts every node that starts after `at` by `delta` bytes and `lines` lines.
+fn shift(n: &mut tree::Node, at: usize, delta: usize, lines: usize) {
+    if n.end <= at {
+        return;
+    }
+    if n.start > at {
+        n.start += delta;
+        n.content += delta;
+        n.pos.line += lines;
+    }
+    n.end += delta;
+    match &mut n.kind {
+        tree::Kind::Seq { items, .. } => items.iter_mut().for_each(|i| shift(i, at, delta, lines)),
+        tree::Kind::Map { entries, .. } => entries.iter_mut().for_each(|e| {
+            if e.colon > at {
+                e.colon += delta;
+            }
+            shift(&mut e.key, at, delta, lines);
+            shift(&mut e.value, at, delta, lines);
+        }),
+        _ => {}
+    }
+}
+
 impl Engine for YamlEngine {
     fn parse(&self, text: &str) -> Result<Value, PatchError> {
         let mut values = self.stream(text)?;
@@ -115,7 +228,29 @@ impl Engine for YamlEngine {
         if matches!(prim, Prim::Rename { .. }) {
             return Ok(None);
         }
-        Ok(Some(splice_text(text, &splice?)))
+        let splice = splice?;
+        let out = splice_text(text, &splice);
+        // Keep the tree for the next operation without parsing the whole file again, when the edit is new
+        // lines appended to a block collection (the bulk case: many keys added by one patch).
+        let mut cache = self.trees.borrow_mut();
+        let updated = match (prim, cache.as_mut()) {
+            (Prim::Insert { parent, .. }, Some((_, docs))) => {
+                insert_lines(docs, self.index, parent, text, &splice, self.eol(text)).is_some()
+            }
+            _ => false,
+        };
+        if updated {
+            #[cfg(debug_assertions)]
+            if let (Some((_, docs)), Ok(fresh)) = (cache.as_ref(), parse_tree(&out)) {
+                debug_assert!(docs == &fresh, "the incrementally updated tree differs from a fresh parse");
+            }
+            if let Some((t, _)) = cache.as_mut() {
+                t.clone_from(&out);
+            }
+        } else {
+            *cache = None;
+        }
+        Ok(Some(out))
     }
 
     fn locate(&self, text: &str, path: &Pointer) -> Option<usize> {

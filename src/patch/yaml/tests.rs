@@ -252,3 +252,45 @@ fn new_text_follows_the_neighbours_style() {
         "env:\n  A: x\n  B: \"y\"\n  C: z\n",
     );
 }
+
+#[test]
+fn many_operations_in_one_patch_keep_the_tree_in_step() {
+    // each add reuses the tree of the previous one (checked against a fresh parse in debug builds)
+    let input = "a: 1\nenv:\n  A: \"1\"\nlist:\n- x\nz: |\n  text\n---\nother: doc\n";
+    let ops: Vec<String> = (0..30)
+        .map(|i| match i % 3 {
+            0 => format!(r#"{{"op":"add","path":"/env/K{i}","value":"v{i}"}}"#),
+            1 => format!(r#"{{"op":"add","path":"/list/-","value":{{"n":{i},"m":[1,2]}}}}"#),
+            _ => format!(r#"{{"op":"add","path":"/top{i}","value":"multi\nline\n"}}"#),
+        })
+        .collect();
+    let patch = parse_patch(&format!("[{}]", ops.join(","))).unwrap();
+    let out = apply(input, &patch, Some(&crate::patch::DocumentSelector::Index(0))).unwrap();
+    assert!(out.contains("  K27: \"v27\"\n"), "{out}");
+    assert!(out.contains("- \"n\": 28\n  m:\n  - 1\n  - 2\n"), "{out}");
+    assert!(out.ends_with("---\nother: doc\n"), "{out}");
+}
+
+#[test]
+fn an_appended_key_updates_the_tree_in_place() {
+    let text = "a: 1\nenv:\n  A: x\nz: 2\n";
+    let engine = YamlEngine {
+        index: 0,
+        before: stream_values(text).unwrap(),
+        trees: RefCell::new(None),
+        parsed: RefCell::new(None),
+    };
+    let parent = Pointer::parse("/env").unwrap();
+    let insert = |t: &str, k: &str| {
+        let prim = Prim::Insert { parent: parent.clone(), slot: Slot::Key(k.into()), value: "v".into() };
+        engine.exec(t, &prim).unwrap().unwrap()
+    };
+    let once = insert(text, "B");
+    let twice = insert(&once, "C");
+    assert_eq!(twice, "a: 1\nenv:\n  A: x\n  B: v\n  C: v\nz: 2\n");
+    // the cached tree is the edited text's, not dropped for a full parse
+    let cache = engine.trees.borrow();
+    let (cached_text, docs) = cache.as_ref().expect("the tree was updated in place");
+    assert_eq!(cached_text, &twice);
+    assert_eq!(docs, &parse_tree(&twice).unwrap());
+}

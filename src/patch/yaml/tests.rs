@@ -294,3 +294,17 @@ fn an_appended_key_updates_the_tree_in_place() {
     assert_eq!(cached_text, &twice);
     assert_eq!(docs, &parse_tree(&twice).unwrap());
 }
+
+#[test]
+fn helm_values_inside_flux_and_argo_objects_are_ordinary_paths() {
+    let flux = "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: checkout\nspec:\n  chart:\n    spec:\n      chart: checkout\n  values:\n    replicaCount: 3\n    redis:\n      pool: \"10\"\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: other\n";
+    let sel = "HelmRelease/checkout".parse().unwrap();
+    let patch = parse_patch(r#"[{"op":"replace","path":"/spec/values/redis/pool","value":"0"}]"#).unwrap();
+    assert_eq!(apply(flux, &patch, Some(&sel)).unwrap(), flux.replace("pool: \"10\"", "pool: \"0\""));
+    let argo = "kind: Application\nspec:\n  source:\n    helm:\n      valuesObject:\n        ingress:\n          enabled: true\n";
+    ok(
+        argo,
+        r#"[{"op":"replace","path":"/spec/source/helm/valuesObject/ingress/enabled","value":false}]"#,
+        &argo.replace("enabled: true", "enabled: false"),
+    );
+}

@@ -68,7 +68,10 @@ fn measure(label: &str, format: Format, files: &[PathBuf], per_kind: usize) {
         match cases::judge(format, text, doc.as_ref(), case) {
             Verdict::Exact => exact += 1,
             Verdict::Refused(_) => refused += 1,
-            Verdict::Failed(_) => failed += 1,
+            Verdict::Failed(why) => {
+                failed += 1;
+                println!("  judged wrong: {} {}: {why}", case.kind.name(), case.path);
+            }
         }
     }
     let mut best = f64::MAX;

@@ -231,7 +231,7 @@ pub fn judge(format: super::Format, input: &str, document: Option<&super::Docume
     }
     match line_changes(input, &output) {
         Err(e) => Verdict::Failed(e),
-        Ok(ch) => minimal(case, &ch, input),
+        Ok(ch) => minimal(format, case, &ch, input),
     }
 }
 
@@ -258,8 +258,13 @@ fn line_changes(old: &str, new: &str) -> Result<Changes, String> {
     Ok(Changes { deleted: deleted_lines.len(), deleted_lines, inserted })
 }
 
-fn minimal(case: &Case, ch: &Changes, input: &str) -> Verdict {
-    let ins = ch.inserted.len();
+fn minimal(format: super::Format, case: &Case, ch: &Changes, input: &str) -> Verdict {
+    // TOML: a key added at the top level of a file with tables goes before the first table, followed by a
+    // blank line that keeps it apart from the table's header.
+    let toml_gap = format == super::Format::Toml
+        && ch.deleted == 0
+        && ch.inserted.iter().filter(|l| l.trim().is_empty()).count() == 1;
+    let ins = ch.inserted.len() - usize::from(toml_gap);
     let ok = match case.kind {
         CaseKind::ReplaceScalar => ins == 1 && ch.deleted >= 1,
         CaseKind::AddKey | CaseKind::AppendItem if case.scalar_value => {
@@ -285,7 +290,9 @@ fn minimal(case: &Case, ch: &Changes, input: &str) -> Verdict {
     }
     // A line added beside its siblings must be indented like one of them.
     if matches!(case.kind, CaseKind::AddKey | CaseKind::AppendItem) && ch.deleted == 0 {
-        let first = &ch.inserted[0];
+        let Some(first) = ch.inserted.iter().find(|l| !l.trim().is_empty()) else {
+            return Verdict::Failed("only blank lines were added".into());
+        };
         let indent = &first[..first.len() - first.trim_start().len()];
         let item = first.trim_start().starts_with('-');
         // A sibling key may also open its mapping on a sequence item's line (`- key: v`).

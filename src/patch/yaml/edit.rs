@@ -37,7 +37,14 @@ pub struct Editor<'t> {
 }
 
 impl<'t> Editor<'t> {
-    pub fn new(text: &'t str, doc: &'t Document) -> Self {
+    /// An editor with the habits (`Editor::habits`) already learned from an earlier version of the text: an
+    /// edit does not change how the document indents, so a patch of many operations learns them once.
+    pub fn with_habits(text: &'t str, doc: &'t Document, habits: (DocStyle, bool)) -> Self {
+        Editor { text, doc, style: habits.0, prefers_block: habits.1 }
+    }
+
+    /// How the document indents and whether it writes nested collections in block style.
+    pub fn habits(text: &str, doc: &Document) -> (DocStyle, bool) {
         let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
         let (map_step, seq_offset) = infer_indents(text, &doc.root);
         let (mut block, mut flow) = (0usize, 0usize);
@@ -58,7 +65,7 @@ impl<'t> Editor<'t> {
             }
             _ => {}
         });
-        Editor { text, doc, style: DocStyle { map_step, seq_offset, eol }, prefers_block: block > 0 && block >= flow }
+        (DocStyle { map_step, seq_offset, eol }, block > 0 && block >= flow)
     }
 
     /// The byte offset to point at for `ptr`: the start of its value (the first key of a block mapping), or

@@ -22,7 +22,8 @@ use edit::{Editor, Splice};
 pub(crate) fn apply(text: &str, patch: &Patch, selector: Option<&DocumentSelector>) -> Result<String, PatchError> {
     let values = stream_values(text)?;
     let index = select(&values, selector)?;
-    let engine = YamlEngine { index, before: values, trees: RefCell::new(None), parsed: RefCell::new(None) };
+    let parsed = RefCell::new(Some((text.to_owned(), values.clone())));
+    let engine = YamlEngine { index, before: values, trees: RefCell::new(None), parsed, habits: RefCell::new(None) };
     engine::run(&engine, text, patch, None)
 }
 
@@ -50,6 +51,8 @@ struct YamlEngine {
     before: Vec<Value>,
     trees: RefCell<Option<(String, Vec<tree::Document>)>>,
     parsed: RefCell<Option<(String, Vec<Value>)>>,
+    /// The document's indentation habits, learned from the first text the engine edits.
+    habits: RefCell<Option<(render::DocStyle, bool)>>,
 }
 
 impl YamlEngine {
@@ -70,7 +73,9 @@ impl YamlEngine {
             *cache = Some((text.to_owned(), docs));
         }
         let (_, docs) = cache.as_ref().ok_or_else(|| PatchError::new(PatchErrorKind::Parse, "no document"))?;
-        Ok(f(&Editor::new(text, &docs[self.index])))
+        let doc = &docs[self.index];
+        let habits = *self.habits.borrow_mut().get_or_insert_with(|| Editor::habits(text, doc));
+        Ok(f(&Editor::with_habits(text, doc, habits)))
     }
 
     fn stream(&self, text: &str) -> Result<Vec<Value>, PatchError> {

@@ -279,6 +279,7 @@ fn an_appended_key_updates_the_tree_in_place() {
         before: stream_values(text).unwrap(),
         trees: RefCell::new(None),
         parsed: RefCell::new(None),
+        habits: RefCell::new(None),
     };
     let parent = Pointer::parse("/env").unwrap();
     let insert = |t: &str, k: &str| {

@@ -1,64 +1,118 @@
-//! Patch engine throughput on the real corpus: `cargo bench --bench corpus`.
+//! Patch engine throughput on real files, per format: `cargo bench --bench corpus`.
 //!
-//! Generates the same deterministic cases as the corpus test (12 of each kind per file unless
-//! `FIREDRILL_CORPUS_PER_KIND` says otherwise), then times `patch::apply` alone over all of them, three
-//! rounds, and prints cases per second with the exact/refused shares.
+//! Generates the same deterministic cases as the corpus tests (12 of each kind per file unless
+//! `FIREDRILL_CORPUS_PER_KIND` says otherwise) — Helm values and Kubernetes manifests (every document,
+//! chosen by index) from `../shared/corpus/`, JSON from there too, TOML from this repository's own files —
+//! then times `patch::apply` alone over all of them, best of three rounds, and prints cases per second
+//! with the exact/refused shares. Then the cost of one patch with N operations (N new keys added to a
+//! values file), which must grow linearly with N.
 #![allow(clippy::print_stdout, clippy::unwrap_used)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use firedrill::patch::cases::{self, Verdict};
-use firedrill::patch::{self, Format};
+use firedrill::patch::{self, DocumentSelector, Format};
+
+/// One case: the file's text, the document it edits (multi-document YAML), the case.
+type Work = Vec<(String, Option<DocumentSelector>, cases::Case)>;
 
 fn main() {
-    let shared = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    if !shared.is_dir() {
-        println!("../shared/corpus is absent: nothing to measure");
-        return;
-    }
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let shared = root.join("../shared/corpus");
     let per_kind = std::env::var("FIREDRILL_CORPUS_PER_KIND").ok().and_then(|v| v.parse().ok()).unwrap_or(12);
-    for (folder, format) in [("helm-values", Format::Yaml), ("json", Format::Json)] {
-        let mut files: Vec<PathBuf> =
-            std::fs::read_dir(shared.join(folder)).unwrap().map(|e| e.unwrap().path()).collect();
-        files.retain(|p| Format::infer(p) == format);
-        files.sort();
-        let mut work = Vec::new();
-        let mut bytes = 0;
-        for f in &files {
-            let text = std::fs::read_to_string(f).unwrap();
-            let Ok(doc) = patch::parse_value(format, &text, None) else { continue };
-            bytes += text.len();
-            for c in cases::generate(&doc, per_kind) {
-                work.push((text.clone(), c));
+    if shared.is_dir() {
+        for (label, folder, format) in [
+            ("Helm values (YAML)", "helm-values", Format::Yaml),
+            ("Kubernetes manifests (YAML)", "k8s", Format::Yaml),
+            ("JSON", "json", Format::Json),
+        ] {
+            let mut files: Vec<PathBuf> =
+                std::fs::read_dir(shared.join(folder)).unwrap().map(|e| e.unwrap().path()).collect();
+            files.retain(|p| Format::infer(p) == format);
+            files.sort();
+            measure(label, format, &files, per_kind);
+        }
+    } else {
+        println!("../shared/corpus is absent: only the TOML corpus and the scaling are measured");
+    }
+    let mut toml: Vec<PathBuf> =
+        ["Cargo.toml", "github-emulator/Cargo.toml", "rustfmt.toml", "examples/config/staging/worker.toml"]
+            .iter()
+            .map(|f| root.join(f))
+            .collect();
+    toml.extend(std::fs::read_dir(root.join("tests/fixtures/toml")).unwrap().map(|e| e.unwrap().path()));
+    measure("TOML (this repository's files)", Format::Toml, &toml, per_kind);
+    scaling(&root.join("examples/charts/checkout/values-staging.yaml"));
+}
+
+fn measure(label: &str, format: Format, files: &[PathBuf], per_kind: usize) {
+    let mut work: Work = Vec::new();
+    let mut bytes = 0;
+    for f in files {
+        let text = std::fs::read_to_string(f).unwrap();
+        bytes += text.len();
+        let docs = match format {
+            Format::Yaml => patch::yaml::documents(&text).unwrap(),
+            _ => vec![patch::parse_value(format, &text, None).unwrap()],
+        };
+        let multi = docs.len() > 1;
+        for (i, doc) in docs.iter().enumerate() {
+            for c in cases::generate(doc, per_kind) {
+                work.push((text.clone(), multi.then_some(DocumentSelector::Index(i)), c));
             }
         }
-        let (mut exact, mut refused, mut failed) = (0, 0, 0);
-        for (text, case) in &work {
-            match cases::judge(format, text, case) {
-                Verdict::Exact => exact += 1,
-                Verdict::Refused(_) => refused += 1,
-                Verdict::Failed(_) => failed += 1,
+    }
+    let (mut exact, mut refused, mut failed) = (0, 0, 0);
+    for (text, doc, case) in &work {
+        match cases::judge(format, text, doc.as_ref(), case) {
+            Verdict::Exact => exact += 1,
+            Verdict::Refused(_) => refused += 1,
+            Verdict::Failed(why) => {
+                failed += 1;
+                println!("  judged wrong: {} {}: {why}", case.kind.name(), case.path);
             }
         }
-        let mut best = f64::MAX;
-        for _ in 0..3 {
-            let start = Instant::now();
-            for (text, case) in &work {
-                let _ = std::hint::black_box(patch::apply(format, text, &case.patch, None));
-            }
-            best = best.min(start.elapsed().as_secs_f64());
+    }
+    let mut best = f64::MAX;
+    for _ in 0..3 {
+        let start = Instant::now();
+        for (text, doc, case) in &work {
+            let _ = std::hint::black_box(patch::apply(format, text, &case.patch, doc.as_ref()));
         }
-        let n = work.len();
+        best = best.min(start.elapsed().as_secs_f64());
+    }
+    let n = work.len();
+    println!(
+        "{label}: {} files ({} KiB), {n} cases: exact {:.2}%, refused {:.2}%, failed {failed}; best of 3: {:.2} s, {:.0} cases/s, {:.2} ms/case",
+        files.len(),
+        bytes / 1024,
+        100.0 * exact as f64 / n.max(1) as f64,
+        100.0 * refused as f64 / n.max(1) as f64,
+        best,
+        n as f64 / best,
+        1000.0 * best / n.max(1) as f64,
+    );
+}
+
+/// One patch of N `add` operations (new keys under `/env`), for growing N: the time per operation must
+/// stay flat for the cost to be linear in the number of operations.
+fn scaling(file: &Path) {
+    let text = std::fs::read_to_string(file).unwrap();
+    for n in [500, 1000, 2000, 4000] {
+        let ops: Vec<serde_json::Value> = (0..n)
+            .map(|i| serde_json::json!({"op": "add", "path": format!("/env/DRILL_KEY_{i}"), "value": format!("v{i}")}))
+            .collect();
+        let patch: patch::Patch = serde_json::from_value(serde_json::Value::Array(ops)).unwrap();
+        let start = Instant::now();
+        let out = patch::apply(Format::Yaml, &text, &patch, None).unwrap();
+        let secs = start.elapsed().as_secs_f64();
+        assert!(out.contains(&format!("DRILL_KEY_{}: v{}", n - 1, n - 1)));
         println!(
-            "{format}: {} files ({} KiB), {n} cases: exact {:.2}%, refused {:.2}%, failed {failed}; best of 3: {:.2} s, {:.0} cases/s, {:.2} ms/case",
-            files.len(),
-            bytes / 1024,
-            100.0 * exact as f64 / n as f64,
-            100.0 * refused as f64 / n as f64,
-            best,
-            n as f64 / best,
-            1000.0 * best / n as f64,
+            "YAML, one patch of {n} adds to {}: {:.3} s, {:.1} µs per operation",
+            file.file_name().unwrap().to_string_lossy(),
+            secs,
+            1e6 * secs / n as f64
         );
     }
 }

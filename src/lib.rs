@@ -20,3 +20,4 @@ pub mod runner;
 pub mod scenario;
 pub mod schedule;
 pub mod suggest;
+pub mod yaml;

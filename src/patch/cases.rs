@@ -186,12 +186,33 @@ pub enum Verdict {
 /// Applies `case` to `input` and checks the properties the engine promises: the output parses to exactly
 /// what RFC 6902 gives (1), nothing else changed and the edit is minimal (2, 4), inserted lines follow their
 /// siblings' indentation (3).
-pub fn judge(format: super::Format, input: &str, case: &Case) -> Verdict {
-    let output = match super::apply(format, input, &case.patch, None) {
+///
+/// `document` selects one document of a multi-document YAML stream; every other document must then read
+/// exactly as before.
+pub fn judge(format: super::Format, input: &str, document: Option<&super::DocumentSelector>, case: &Case) -> Verdict {
+    let output = match super::apply(format, input, &case.patch, document) {
         Ok(o) => o,
         Err(e) => return Verdict::Refused(e.to_string()),
     };
-    let before = match super::parse_value(format, input, None) {
+    // The edit may rename the chosen document (its `kind` or `metadata.name`): read the output by position.
+    let mut got_document = None;
+    if let Some(selector) = document {
+        let index = match super::yaml::select_index(input, selector) {
+            Ok(i) => i,
+            Err(e) => return Verdict::Refused(e.to_string()),
+        };
+        match (super::yaml::documents(input), super::yaml::documents(&output)) {
+            (Ok(a), Ok(b))
+                if a.len() == b.len() && a.iter().zip(&b).enumerate().all(|(i, (x, y))| i == index || x == y) =>
+            {
+                got_document = b.into_iter().nth(index);
+            }
+            (Ok(_), Ok(_)) => return Verdict::Failed("another document of the stream changed".into()),
+            (_, Err(e)) => return Verdict::Failed(format!("the output does not parse: {e}")),
+            (Err(e), _) => return Verdict::Refused(e.to_string()),
+        }
+    }
+    let before = match super::parse_value(format, input, document) {
         Ok(v) => v,
         Err(e) => return Verdict::Refused(e.to_string()),
     };
@@ -199,14 +220,18 @@ pub fn judge(format: super::Format, input: &str, case: &Case) -> Verdict {
     if let Err(e) = json_patch::patch(&mut want, &case.patch.0) {
         return Verdict::Failed(format!("the engine applied a patch that RFC 6902 rejects: {e}"));
     }
-    match super::parse_value(format, &output, None) {
+    let got = match got_document {
+        Some(doc) => Ok(doc),
+        None => super::parse_value(format, &output, None),
+    };
+    match got {
         Ok(got) if got == want => {}
         Ok(_) => return Verdict::Failed("the output does not parse to the RFC 6902 result".into()),
         Err(e) => return Verdict::Failed(format!("the output does not parse: {e}")),
     }
     match line_changes(input, &output) {
         Err(e) => Verdict::Failed(e),
-        Ok(ch) => minimal(case, &ch, input),
+        Ok(ch) => minimal(format, case, &ch, input),
     }
 }
 
@@ -233,8 +258,13 @@ fn line_changes(old: &str, new: &str) -> Result<Changes, String> {
     Ok(Changes { deleted: deleted_lines.len(), deleted_lines, inserted })
 }
 
-fn minimal(case: &Case, ch: &Changes, input: &str) -> Verdict {
-    let ins = ch.inserted.len();
+fn minimal(format: super::Format, case: &Case, ch: &Changes, input: &str) -> Verdict {
+    // TOML: a key added at the top level of a file with tables goes before the first table, followed by a
+    // blank line that keeps it apart from the table's header.
+    let toml_gap = format == super::Format::Toml
+        && ch.deleted == 0
+        && ch.inserted.iter().filter(|l| l.trim().is_empty()).count() == 1;
+    let ins = ch.inserted.len() - usize::from(toml_gap);
     let ok = match case.kind {
         CaseKind::ReplaceScalar => ins == 1 && ch.deleted >= 1,
         CaseKind::AddKey | CaseKind::AppendItem if case.scalar_value => {
@@ -260,7 +290,9 @@ fn minimal(case: &Case, ch: &Changes, input: &str) -> Verdict {
     }
     // A line added beside its siblings must be indented like one of them.
     if matches!(case.kind, CaseKind::AddKey | CaseKind::AppendItem) && ch.deleted == 0 {
-        let first = &ch.inserted[0];
+        let Some(first) = ch.inserted.iter().find(|l| !l.trim().is_empty()) else {
+            return Verdict::Failed("only blank lines were added".into());
+        };
         let indent = &first[..first.len() - first.trim_start().len()];
         let item = first.trim_start().starts_with('-');
         // A sibling key may also open its mapping on a sequence item's line (`- key: v`).

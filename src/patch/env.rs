@@ -20,8 +20,8 @@
 
 use serde_json::{Map, Value};
 
-use super::json::engine::{self, Engine, Prim, Slot};
-use super::json::layout::{Splice, apply as splice, eol, line_start, newline, next_line};
+use super::engine::{self, Engine, Prim, Slot};
+use super::layout::{Splice, apply as splice, eol, line_start, newline, next_line};
 use super::{Location, Patch, PatchError, PatchErrorKind, PatchOperation, Pointer};
 
 pub(crate) fn apply(text: &str, patch: &Patch) -> Result<String, PatchError> {

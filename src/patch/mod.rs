@@ -6,8 +6,10 @@
 //! never written.
 
 pub mod cases;
+mod engine;
 mod env;
 mod json;
+mod layout;
 mod pointer;
 mod text;
 mod toml;

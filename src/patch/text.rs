@@ -24,8 +24,8 @@
 
 use serde_json::Value;
 
-use super::json::engine::{self, Engine, Prim, Slot};
-use super::json::layout::{Splice, apply as splice, newline};
+use super::engine::{self, Engine, Prim, Slot};
+use super::layout::{Splice, apply as splice, newline};
 use super::{Location, Patch, PatchError, PatchErrorKind, PatchOperation, Pointer};
 
 pub(crate) fn apply(text: &str, patch: &Patch) -> Result<String, PatchError> {

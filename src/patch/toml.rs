@@ -29,8 +29,8 @@ use std::ops::Range;
 use serde_json::{Map, Number, Value};
 use toml_edit::{ArrayOfTables, Document, Item, Table};
 
-use super::json::engine::{self, Engine, Prim, Slot};
-use super::json::layout::{self, Layout, Seq, Splice, eol, line_indent, line_start, newline, next_line};
+use super::engine::{self, Engine, Prim, Slot};
+use super::layout::{self, Layout, Seq, Splice, eol, line_indent, line_start, newline, next_line};
 use super::{Location, Patch, PatchError, PatchErrorKind, Pointer};
 
 type TValue = toml_edit::Value;

@@ -10,7 +10,7 @@ use super::fault;
 use super::model::{Config, Disguise, PatchOp, Scenario};
 use super::source::Source;
 use super::value::branch_name_problem;
-use super::yaml::{Node, Style, Value, quote};
+use super::yaml::{Node, Scalar, Style, Value, quote};
 use crate::patch::Format;
 
 /// Checks one scenario on its own.
@@ -108,32 +108,24 @@ fn ops_rules(src: &Source, base: &str, ops: &[PatchOp], out: &mut Vec<Diagnostic
 /// Plain scalars that YAML 1.1 tools (Helm, kubectl) read differently from this YAML 1.2 reader.
 fn ambiguous_scalars(src: &Source, node: &Node, path: &str, out: &mut Vec<Diagnostic>) {
     match &node.value {
-        Value::Scalar { text, style: Style::Plain, tag: None } => {
-            let lower = text.to_ascii_lowercase();
-            let bool_like = matches!(lower.as_str(), "yes" | "no" | "on" | "off" | "y" | "n");
-            let unsigned = text.trim_start_matches(['-', '+']);
-            let octal_like =
-                unsigned.len() > 1 && unsigned.starts_with('0') && unsigned.chars().all(|c| c.is_ascii_digit());
-            let sexagesimal = text.contains(':')
-                && text.split(':').all(|p| !p.is_empty() && p.len() <= 2 && p.chars().all(|c| c.is_ascii_digit()))
-                && text.split(':').next().is_some_and(|p| !p.is_empty());
-            let hint = if bool_like {
-                format!("write `true` or `false` for a boolean, or quote it (\"{text}\") for a string")
-            } else if octal_like {
-                format!("quote it (\"{text}\") for a string, or drop the leading zeros for a number")
-            } else if sexagesimal {
-                format!("quote it (\"{text}\") for a string")
-            } else {
-                return;
+        Value::Scalar { text, style: Style::Plain, tag: None } if crate::yaml::scalar::ambiguous(text) => {
+            let (here, there) = (crate::yaml::scalar::core(text), crate::yaml::scalar::yaml11(text));
+            let reading = match (&here, &there) {
+                (Scalar::Int(_) | Scalar::Float(_), Scalar::Int(_) | Scalar::Float(_)) => {
+                    format!("the number {} here, but the number {} by", number(&here), number(&there))
+                }
+                _ => format!("{} here, but {} by", here.describe(), there.describe()),
             };
-            let reading = if bool_like {
-                "a string here, but a boolean by YAML 1.1 tools such as Helm and kubectl"
-            } else if octal_like {
-                "a decimal number here, but an octal number by YAML 1.1 tools such as Helm and kubectl"
-            } else {
-                "a string here, but a base-60 number by YAML 1.1 tools such as Helm and kubectl"
+            let hint = match there {
+                Scalar::Bool(_) if here == Scalar::Str => {
+                    format!("write `true` or `false` for a boolean, or quote it (\"{text}\") for a string")
+                }
+                Scalar::Int(_) if here != Scalar::Str => {
+                    format!("quote it (\"{text}\") for a string, or drop the leading zeros for a number")
+                }
+                _ => format!("quote it (\"{text}\") for a string"),
             };
-            let message = format!("`{text}` is ambiguous: it is {reading}");
+            let message = format!("`{text}` is ambiguous: it is {reading} YAML 1.1 tools such as Helm and kubectl");
             out.push(Diagnostic::new(&src.file, node.pos, path, message).hint(hint));
         }
         Value::Seq(items) => {
@@ -148,6 +140,14 @@ fn ambiguous_scalars(src: &Source, node: &Node, path: &str, out: &mut Vec<Diagno
             }
         }
         Value::Scalar { .. } => {}
+    }
+}
+
+fn number(s: &Scalar) -> String {
+    match s {
+        Scalar::Int(n) => n.to_string(),
+        Scalar::Float(f) => f.to_string(),
+        other => other.describe().to_owned(),
     }
 }
 

@@ -1,32 +1,16 @@
-//! A YAML tree that remembers where every key and value starts, built from saphyr-parser events.
+//! The scenario view of a YAML file: aliases expanded, every node numbered, positions kept for messages.
 //!
-//! Scenario files are read into this tree first, so that every later check — shape, values, cross-field
-//! rules, the local target check — can name the line and column of the key or value it is about.
+//! Built from the one positioned tree in [`crate::yaml`], so that every later check — shape, values,
+//! cross-field rules, the local target check — can name the line and column of the key or value it is about,
+//! and reads plain scalars by the same rules as the patch engine.
 
 use std::collections::HashMap;
 
-use saphyr_parser::{Event, Parser, ScalarStyle, Span};
+use crate::yaml::{self as tree, Kind};
+pub use crate::yaml::{Pos, Scalar, SyntaxError};
 
 /// Alias expansion can make a tiny file enormous ("billion laughs"); scenario files are small.
 const MAX_NODES: usize = 100_000;
-/// Every later pass walks the tree recursively; real configuration is never this deep.
-const MAX_DEPTH: usize = 128;
-
-/// A position in a text file: 1-based line, 1-based column counted in characters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
-pub struct Pos {
-    pub line: usize,
-    pub column: usize,
-}
-
-impl Pos {
-    /// The first character of a file.
-    pub const START: Pos = Pos { line: 1, column: 1 };
-
-    fn of(span: &Span) -> Pos {
-        Pos { line: span.start.line().max(1), column: span.start.col() + 1 }
-    }
-}
 
 /// How a scalar was written: decides whether `0` is a number or the string "0".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,23 +43,6 @@ pub struct Entry {
     pub value: Node,
 }
 
-/// What a plain scalar means under the YAML 1.2 core schema (quoted and block scalars are strings).
-#[derive(Debug, Clone, PartialEq)]
-pub enum Scalar {
-    Null,
-    Bool(bool),
-    Int(serde_json::Number),
-    Float(f64),
-    Str,
-}
-
-/// A YAML syntax problem, with where it was found.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SyntaxError {
-    pub pos: Pos,
-    pub message: String,
-}
-
 impl Node {
     /// The text of a mapping key or scalar; `None` for lists and mappings.
     pub fn scalar_text(&self) -> Option<&str> {
@@ -91,7 +58,7 @@ impl Node {
         Some(match (tag.as_deref(), style) {
             (Some("str"), _) => Scalar::Str,
             (Some("null"), _) => Scalar::Null,
-            (Some("bool" | "int" | "float"), _) | (None, Style::Plain) => resolve_plain(text),
+            (Some("bool" | "int" | "float"), _) | (None, Style::Plain) => crate::yaml::scalar::core(text),
             _ => Scalar::Str,
         })
     }
@@ -177,82 +144,27 @@ pub fn quote(s: &str) -> String {
     format!("{cut:?}")
 }
 
-/// YAML 1.2 core schema resolution of a plain scalar.
-fn resolve_plain(text: &str) -> Scalar {
-    match text {
-        "" | "~" | "null" | "Null" | "NULL" => return Scalar::Null,
-        "true" | "True" | "TRUE" => return Scalar::Bool(true),
-        "false" | "False" | "FALSE" => return Scalar::Bool(false),
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Scalar::Float(f64::INFINITY),
-        "-.inf" | "-.Inf" | "-.INF" => return Scalar::Float(f64::NEG_INFINITY),
-        ".nan" | ".NaN" | ".NAN" => return Scalar::Float(f64::NAN),
-        _ => {}
-    }
-    let digits = |s: &str, radix: u32| !s.is_empty() && s.chars().all(|c| c.is_digit(radix));
-    let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
-    if digits(unsigned, 10) {
-        if let Ok(i) = text.parse::<i64>() {
-            return Scalar::Int(i.into());
-        }
-        if let Ok(u) = text.trim_start_matches('+').parse::<u64>() {
-            return Scalar::Int(u.into());
-        }
-        return text.parse::<f64>().map_or(Scalar::Str, Scalar::Float);
-    }
-    for (prefix, radix) in [("0x", 16), ("0o", 8)] {
-        if let Some(rest) = text.strip_prefix(prefix)
-            && digits(rest, radix)
-        {
-            return u64::from_str_radix(rest, radix).map_or(Scalar::Str, |u| Scalar::Int(u.into()));
-        }
-    }
-    if is_core_float(unsigned) {
-        return text.parse::<f64>().map_or(Scalar::Str, Scalar::Float);
-    }
-    Scalar::Str
-}
-
-/// `(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?` without a sign.
-fn is_core_float(s: &str) -> bool {
-    let (mantissa, exponent) = match s.find(['e', 'E']) {
-        Some(i) => (&s[..i], Some(&s[i + 1..])),
-        None => (s, None),
-    };
-    let all_digits = |t: &str| t.chars().all(|c| c.is_ascii_digit());
-    let mantissa_ok = match mantissa.split_once('.') {
-        Some((int, frac)) => all_digits(int) && all_digits(frac) && !(int.is_empty() && frac.is_empty()),
-        None => !mantissa.is_empty() && all_digits(mantissa),
-    };
-    let exponent_ok = exponent.is_none_or(|e| {
-        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
-        !e.is_empty() && all_digits(e)
-    });
-    mantissa_ok && exponent_ok
-}
-
-enum Frame {
-    Seq { pos: Pos, anchor: usize, items: Vec<Node> },
-    Map { pos: Pos, anchor: usize, entries: Vec<Entry>, key: Option<Node> },
-}
-
 struct Builder {
     next_id: usize,
-    stack: Vec<Frame>,
+    /// The expanded copy of every anchored node seen so far in the document.
     anchors: HashMap<usize, Node>,
-    documents: Vec<Node>,
 }
 
 impl Builder {
-    fn id(&mut self) -> Result<usize, String> {
+    fn id(&mut self, pos: Pos) -> Result<usize, SyntaxError> {
         self.next_id += 1;
         if self.next_id > MAX_NODES {
-            return Err(format!("the file has more than {MAX_NODES} values (after expanding aliases)"));
+            return Err(SyntaxError {
+                pos,
+                message: format!("the file has more than {MAX_NODES} values (after expanding aliases)"),
+            });
         }
         Ok(self.next_id)
     }
 
     /// A deep copy of an anchored node for an alias, with fresh ids and the alias's position at the top.
-    fn copy(&mut self, node: &Node, pos: Option<Pos>) -> Result<Node, String> {
+    fn copy(&mut self, node: &Node, pos: Option<Pos>) -> Result<Node, SyntaxError> {
+        let at = pos.unwrap_or(node.pos);
         let value = match &node.value {
             Value::Scalar { .. } => node.value.clone(),
             Value::Seq(items) => Value::Seq(items.iter().map(|n| self.copy(n, None)).collect::<Result<_, _>>()?),
@@ -260,88 +172,54 @@ impl Builder {
                 entries
                     .iter()
                     .map(|e| Ok(Entry { key: self.copy(&e.key, None)?, value: self.copy(&e.value, None)? }))
-                    .collect::<Result<_, String>>()?,
+                    .collect::<Result<_, SyntaxError>>()?,
             ),
         };
-        Ok(Node { id: self.id()?, pos: pos.unwrap_or(node.pos), value })
+        Ok(Node { id: self.id(at)?, pos: at, value })
     }
 
-    fn finish(&mut self, node: Node, anchor: usize) {
-        if anchor > 0 {
-            self.anchors.insert(anchor, node.clone());
+    fn node(&mut self, n: &tree::Node) -> Result<Node, SyntaxError> {
+        let value = match &n.kind {
+            Kind::Alias(anchor) => {
+                let Some(target) = self.anchors.get(anchor).cloned() else {
+                    return Err(SyntaxError { pos: n.pos, message: "alias to an unknown anchor".into() });
+                };
+                return self.copy(&target, Some(n.pos));
+            }
+            Kind::Scalar { value, style } => {
+                let style = match style {
+                    tree::Style::Plain => Style::Plain,
+                    s if s.is_quoted() => Style::Quoted,
+                    _ => Style::Block,
+                };
+                Value::Scalar { text: value.clone(), style, tag: n.tag.clone() }
+            }
+            Kind::Seq { items, .. } => Value::Seq(items.iter().map(|i| self.node(i)).collect::<Result<_, _>>()?),
+            Kind::Map { entries, .. } => Value::Map(
+                entries
+                    .iter()
+                    .map(|e| Ok(Entry { key: self.node(&e.key)?, value: self.node(&e.value)? }))
+                    .collect::<Result<_, SyntaxError>>()?,
+            ),
+        };
+        let node = Node { id: self.id(n.pos)?, pos: n.pos, value };
+        if n.anchor != 0 {
+            self.anchors.insert(n.anchor, node.clone());
         }
-        match self.stack.last_mut() {
-            Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
-                Some(k) => entries.push(Entry { key: k, value: node }),
-                None => *key = Some(node),
-            },
-            None => self.documents.push(node),
-        }
+        Ok(node)
     }
 }
 
 /// Parses `text` into one tree per YAML document. Stops at the first syntax error.
 pub fn parse(text: &str) -> Result<Vec<Node>, SyntaxError> {
-    let mut b = Builder { next_id: 0, stack: Vec::new(), anchors: HashMap::new(), documents: Vec::new() };
-    let mut last = Pos::START;
-    for event in Parser::new_from_str(text) {
-        let (event, span) = event.map_err(|e| SyntaxError {
-            pos: Pos { line: e.marker().line().max(1), column: e.marker().col() + 1 },
-            message: e.info().to_owned(),
-        })?;
-        let pos = Pos::of(&span);
-        last = pos;
-        let fail = |message: String| SyntaxError { pos, message };
-        match event {
-            Event::Scalar(value, style, anchor, tag) => {
-                let style = match style {
-                    ScalarStyle::Plain => Style::Plain,
-                    ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => Style::Quoted,
-                    _ => Style::Block,
-                };
-                // Only the core schema tags (`!!str`, `!!int`…) mean something here; others are kept so the
-                // checks can refuse them.
-                let tag = tag.map(|t| {
-                    if t.is_yaml_core_schema() { t.suffix.clone() } else { format!("{}{}", t.handle, t.suffix) }
-                });
-                let node = Node {
-                    id: b.id().map_err(fail)?,
-                    pos,
-                    value: Value::Scalar { text: value.into_owned(), style, tag },
-                };
-                b.finish(node, anchor);
-            }
-            Event::SequenceStart(..) | Event::MappingStart(..) if b.stack.len() >= MAX_DEPTH => {
-                return Err(fail(format!("lists and mappings are nested more than {MAX_DEPTH} levels deep")));
-            }
-            Event::SequenceStart(anchor, _) => b.stack.push(Frame::Seq { pos, anchor, items: Vec::new() }),
-            Event::MappingStart(anchor, _) => b.stack.push(Frame::Map { pos, anchor, entries: Vec::new(), key: None }),
-            Event::SequenceEnd | Event::MappingEnd => {
-                let (node_pos, anchor, value) = match b.stack.pop() {
-                    Some(Frame::Seq { pos, anchor, items }) => (pos, anchor, Value::Seq(items)),
-                    Some(Frame::Map { pos, anchor, entries, .. }) => (pos, anchor, Value::Map(entries)),
-                    None => return Err(fail("unbalanced end of a list or mapping".into())),
-                };
-                // A block mapping's event starts at its first key; that is where we want to point anyway.
-                let node = Node { id: b.id().map_err(fail)?, pos: node_pos, value };
-                b.finish(node, anchor);
-            }
-            Event::Alias(anchor) => {
-                let Some(target) = b.anchors.get(&anchor).cloned() else {
-                    return Err(fail("alias to an unknown anchor".into()));
-                };
-                let node = b.copy(&target, Some(pos)).map_err(fail)?;
-                b.finish(node, 0);
-            }
-            Event::DocumentStart(_) => b.anchors.clear(),
-            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
-        }
-    }
-    if !b.stack.is_empty() {
-        return Err(SyntaxError { pos: last, message: "unexpected end of file inside a list or mapping".into() });
-    }
-    Ok(b.documents)
+    let mut b = Builder { next_id: 0, anchors: HashMap::new() };
+    tree::parse(text)?
+        .iter()
+        .map(|d| {
+            b.anchors.clear();
+            b.node(&d.root)
+        })
+        .collect()
 }
 
 #[cfg(test)]

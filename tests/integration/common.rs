@@ -14,6 +14,27 @@ pub fn shared_dir() -> Option<PathBuf> {
     p.is_dir().then_some(p)
 }
 
+/// `../shared/corpus/<name>`, read in place. Skips (`None`, with a message) only on a machine without
+/// `../shared` and outside CI; when `../shared` is there or `CI` is set, a missing corpus fails the test,
+/// so a corpus test can never pass by skipping where it should run.
+#[allow(clippy::print_stderr)]
+pub fn corpus_dir(name: &str) -> Option<PathBuf> {
+    let shared = root().join("..").join("shared");
+    let dir = shared.join("corpus").join(name);
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false");
+    assert!(
+        !shared.is_dir() && !ci,
+        "{} is missing although {}: the corpus test must not skip here",
+        dir.display(),
+        if ci { "CI is set" } else { "../shared is present" }
+    );
+    eprintln!("SKIPPED: {} is absent (no ../shared beside the checkout)", dir.display());
+    None
+}
+
 /// A `firedrill` command with `GITHUB_*`, `RUNNER_*`, `INPUT_*` and git's global config scrubbed.
 pub fn firedrill() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_firedrill"));

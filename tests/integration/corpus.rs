@@ -1,13 +1,18 @@
-//! The patch engine on real files nobody here wrote: `../shared/corpus/` (Helm values from public charts).
+//! The patch engine on real files nobody here wrote, read in place from `../shared/corpus/`: Helm values
+//! from public charts, and Kubernetes manifests (single- and multi-document, each document chosen the way
+//! a scenario's `target.document` chooses it).
 //!
-//! For every file, deterministic cases of four kinds (replace a scalar, add a key, append an item, remove a
-//! key) at varied depths; each must be exact (correct, minimal, native-looking) or explicitly refused.
-//! A single failure — an edit that applied but is wrong — fails the test.
+//! For every file (every document), deterministic cases of four kinds (replace a scalar, add a key, append
+//! an item, remove a key) at varied depths; each must be exact (correct, minimal, native-looking) or
+//! explicitly refused. A single failure — an edit that applied but is wrong — fails the test. Without
+//! `../shared` the tests skip; with it (or in CI) a missing corpus fails them (`common::corpus_dir`).
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use firedrill::patch::cases::{self, CaseKind, Verdict};
-use firedrill::patch::{self, Format};
+use firedrill::patch::{self, DocumentSelector, Format};
+use serde_json::Value;
 
 use crate::common;
 
@@ -17,62 +22,135 @@ fn per_kind() -> usize {
     std::env::var("FIREDRILL_CORPUS_PER_KIND").ok().and_then(|v| v.parse().ok()).unwrap_or(12)
 }
 
-#[test]
-fn helm_values_corpus_is_exact_or_refused() {
-    let Some(shared) = common::shared_dir() else {
-        eprintln!("SKIPPED: ../shared/corpus is absent; the corpus test needs it beside the checkout");
-        return;
-    };
-    let dir = shared.join("corpus/helm-values");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
+fn yaml_files(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
         .collect();
     files.sort();
-    assert!(files.len() >= 50, "expected the Helm values corpus in {}", dir.display());
+    files
+}
 
-    let mut tally: BTreeMap<CaseKind, [usize; 3]> = BTreeMap::new();
-    let mut failures = Vec::new();
-    let mut refusals = Vec::new();
-    for file in &files {
-        let text = std::fs::read_to_string(file).unwrap();
-        let doc = patch::parse_value(Format::Yaml, &text, None).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-        for case in cases::generate(&doc, per_kind()) {
-            let slot = tally.entry(case.kind).or_default();
-            match cases::judge(Format::Yaml, &text, &case) {
+/// Tallies per case kind: exact, refused, failed.
+#[derive(Default)]
+struct Tally {
+    kinds: BTreeMap<CaseKind, [usize; 3]>,
+    failures: Vec<String>,
+    refusals: Vec<String>,
+}
+
+impl Tally {
+    fn run(&mut self, name: &str, text: &str, document: Option<&DocumentSelector>, doc: &Value) {
+        for case in cases::generate(doc, per_kind()) {
+            let slot = self.kinds.entry(case.kind).or_default();
+            let at = document.map(|d| format!(" [{d}]")).unwrap_or_default();
+            match cases::judge(Format::Yaml, text, document, &case) {
                 Verdict::Exact => slot[0] += 1,
                 Verdict::Refused(why) => {
                     slot[1] += 1;
-                    refusals.push(format!(
-                        "{} {}: {}",
-                        file.file_name().unwrap().to_string_lossy(),
-                        case.path,
-                        why.lines().next().unwrap_or("")
-                    ));
+                    self.refusals.push(format!("{name}{at} {}: {}", case.path, why.lines().next().unwrap_or("")));
                 }
                 Verdict::Failed(why) => {
                     slot[2] += 1;
-                    failures.push(format!("{} {} ({}): {why}", file.display(), case.path, case.kind.name()));
+                    self.failures.push(format!("{name}{at} {} ({}): {why}", case.path, case.kind.name()));
                 }
             }
         }
     }
-    let total: [usize; 3] = tally.values().fold([0; 3], |a, t| [a[0] + t[0], a[1] + t[1], a[2] + t[2]]);
-    let n = total.iter().sum::<usize>();
-    eprintln!("{} files, {n} cases", files.len());
-    for (kind, t) in &tally {
-        eprintln!("  {:<16} exact {:>5}  refused {:>4}  failed {:>3}", kind.name(), t[0], t[1], t[2]);
+
+    #[allow(clippy::print_stderr)]
+    fn report(&self, title: &str) -> usize {
+        let total: [usize; 3] = self.kinds.values().fold([0; 3], |a, t| [a[0] + t[0], a[1] + t[1], a[2] + t[2]]);
+        let n = total.iter().sum::<usize>();
+        eprintln!("{title}: {n} cases");
+        for (kind, t) in &self.kinds {
+            eprintln!("  {:<16} exact {:>5}  refused {:>4}  failed {:>3}", kind.name(), t[0], t[1], t[2]);
+        }
+        eprintln!(
+            "  exact {:.2}%  refused {:.2}%  failed {}",
+            100.0 * total[0] as f64 / n.max(1) as f64,
+            100.0 * total[1] as f64 / n.max(1) as f64,
+            total[2]
+        );
+        for r in self.refusals.iter().take(40) {
+            eprintln!("  refused: {r}");
+        }
+        assert!(
+            self.failures.is_empty(),
+            "{} corrupt or non-minimal edits:\n{}",
+            self.failures.len(),
+            self.failures.join("\n")
+        );
+        n
     }
-    eprintln!(
-        "  exact {:.2}%  refused {:.2}%  failed {}",
-        100.0 * total[0] as f64 / n as f64,
-        100.0 * total[1] as f64 / n as f64,
-        total[2]
-    );
-    for r in refusals.iter().take(40) {
-        eprintln!("  refused: {r}");
+}
+
+#[test]
+fn helm_values_corpus_is_exact_or_refused() {
+    let Some(dir) = common::corpus_dir("helm-values") else { return };
+    let files = yaml_files(&dir);
+    assert!(files.len() >= 50, "expected the Helm values corpus in {}", dir.display());
+    let mut tally = Tally::default();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        let doc = patch::parse_value(Format::Yaml, &text, None).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        tally.run(&file.file_name().unwrap().to_string_lossy(), &text, None, &doc);
     }
-    assert!(failures.is_empty(), "{} corrupt or non-minimal edits:\n{}", failures.len(), failures.join("\n"));
+    let n = tally.report(&format!("Helm values: {} files", files.len()));
     assert!(n > 2000, "too few cases generated: {n}");
+}
+
+/// Kubernetes manifests: every document of every file, chosen by `Kind/name` when that names exactly one
+/// document (what a scenario writes in `target.document`), else by index.
+#[test]
+fn kubernetes_manifests_corpus_is_exact_or_refused() {
+    let Some(dir) = common::corpus_dir("k8s") else { return };
+    let files = yaml_files(&dir);
+    assert!(files.len() >= 100, "expected the Kubernetes manifests corpus in {}", dir.display());
+    let mut tally = Tally::default();
+    let (mut documents, mut multi, mut by_name) = (0, 0, 0);
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        let docs = patch::yaml::documents(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        multi += usize::from(docs.len() > 1);
+        for (i, doc) in docs.iter().enumerate() {
+            if !doc.is_object() {
+                continue; // an empty document (a trailing `---`)
+            }
+            documents += 1;
+            let selector = selector_for(&docs, i);
+            by_name += usize::from(matches!(selector, DocumentSelector::Named { .. }));
+            // a single-document file needs no selector; exercise the selector anyway on multi-document ones
+            let chosen = (docs.len() > 1).then_some(&selector);
+            let read = patch::parse_value(Format::Yaml, &text, chosen).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(&read, doc, "{name}: `{selector}` chose another document");
+            tally.run(&name, &text, chosen, doc);
+        }
+    }
+    let n = tally.report(&format!(
+        "Kubernetes manifests: {} files, {documents} documents ({multi} multi-document files, {by_name} documents chosen by Kind/name)",
+        files.len()
+    ));
+    assert!(multi >= 10, "expected multi-document manifests in the corpus, found {multi}");
+    assert!(n > 3000, "too few cases generated: {n}");
+}
+
+fn selector_for(docs: &[Value], i: usize) -> DocumentSelector {
+    let kind = docs[i].get("kind").and_then(Value::as_str);
+    let name = docs[i].pointer("/metadata/name").and_then(Value::as_str);
+    if let (Some(kind), Some(name)) = (kind, name) {
+        let same = docs
+            .iter()
+            .filter(|d| {
+                d.get("kind").and_then(Value::as_str) == Some(kind)
+                    && d.pointer("/metadata/name").and_then(Value::as_str) == Some(name)
+            })
+            .count();
+        if same == 1 {
+            return DocumentSelector::Named { kind: Some(kind.to_owned()), name: name.to_owned() };
+        }
+    }
+    DocumentSelector::Index(i)
 }

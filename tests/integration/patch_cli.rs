@@ -95,7 +95,7 @@ fn errors_go_to_stderr_with_file_line_column_and_nothing_on_stdout() {
     assert_eq!(out, "");
     insta::assert_snapshot!(err, @r"
     error: examples/charts/checkout/values-staging.yaml:33:3: operation 0 (`/env/SERVICE__REDIS__CONECTION_POOL__SIZE`): `/env` has no key `SERVICE__REDIS__CONECTION_POOL__SIZE`
-      hint: did you mean `SERVICE__REDIS__CONNECTION_POOL__SIZE`? Keys are case-sensitive
+      hint: did you mean `SERVICE__REDIS__CONNECTION_POOL__SIZE`? keys are case-sensitive
     ");
 
     let multi = write(dir.path(), "replicas.json", r#"[{"op":"replace","path":"/spec/replicas","value":0}]"#);

@@ -3,8 +3,8 @@
 use serde_json::Value;
 
 use super::render::{self, DocStyle};
-use super::tree::{Document, Entry, Kind, Node, Style, col_of, dash_before};
 use crate::patch::{Location, PatchError, PatchErrorKind, Pointer};
+use crate::yaml::{Document, Entry, Kind, Node, Style, col_of, dash_before};
 
 /// Replace `text[start..end]` with `with`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,13 +32,122 @@ pub struct Editor<'t> {
     pub text: &'t str,
     pub doc: &'t Document,
     pub style: DocStyle,
+    /// The document writes its nested collections in block style (at least as often as in flow style).
+    prefers_block: bool,
 }
 
 impl<'t> Editor<'t> {
-    pub fn new(text: &'t str, doc: &'t Document) -> Self {
+    /// An editor with the habits (`Editor::habits`) already learned from an earlier version of the text: an
+    /// edit does not change how the document indents, so a patch of many operations learns them once.
+    pub fn with_habits(text: &'t str, doc: &'t Document, habits: (DocStyle, bool)) -> Self {
+        Editor { text, doc, style: habits.0, prefers_block: habits.1 }
+    }
+
+    /// How the document indents and whether it writes nested collections in block style.
+    pub fn habits(text: &str, doc: &Document) -> (DocStyle, bool) {
         let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
         let (map_step, seq_offset) = infer_indents(text, &doc.root);
-        Editor { text, doc, style: DocStyle { map_step, seq_offset, eol } }
+        let (mut block, mut flow) = (0usize, 0usize);
+        doc.root.walk(&mut |n| match &n.kind {
+            Kind::Map { flow: f, entries } if !entries.is_empty() && n.start != doc.root.start => {
+                if *f {
+                    flow += 1
+                } else {
+                    block += 1
+                }
+            }
+            Kind::Seq { flow: f, items } if !items.is_empty() && n.start != doc.root.start => {
+                if *f {
+                    flow += 1
+                } else {
+                    block += 1
+                }
+            }
+            _ => {}
+        });
+        (DocStyle { map_step, seq_offset, eol }, block > 0 && block >= flow)
+    }
+
+    /// The byte offset to point at for `ptr`: the start of its value (the first key of a block mapping), or
+    /// the merge key a merged value comes from.
+    pub fn locate(&self, ptr: &Pointer) -> Option<usize> {
+        let mut node = &self.doc.root;
+        for token in &ptr.tokens {
+            match &node.kind {
+                Kind::Map { entries, .. } => match entries.iter().find(|e| key_text(&e.key) == Some(token.as_str())) {
+                    Some(e) => node = &e.value,
+                    None => return self.merged(entries, token).map(|(merge, _)| merge.key.start),
+                },
+                Kind::Seq { items, .. } => node = items.get(Pointer::array_index(token)?)?,
+                _ => return None,
+            }
+        }
+        Some(node.content)
+    }
+
+    /// When `token` is not a key of this mapping but comes from one of its merge keys (`<<: *defaults`):
+    /// that merge entry and the merged mapping's entry for `token`.
+    fn merged(&self, entries: &'t [Entry], token: &str) -> Option<(&'t Entry, &'t Entry)> {
+        for merge in entries.iter().filter(|e| is_merge_key(&e.key)) {
+            let sources: Vec<&Node> = match &merge.value.kind {
+                Kind::Seq { items, .. } => items.iter().collect(),
+                _ => vec![&merge.value],
+            };
+            for src in sources {
+                let target = match src.kind {
+                    Kind::Alias(id) => self.anchored(id)?,
+                    _ => src,
+                };
+                if let Kind::Map { entries: inner, .. } = &target.kind {
+                    if let Some(found) = inner.iter().find(|e| key_text(&e.key) == Some(token)) {
+                        return Some((merge, found));
+                    }
+                    if let Some(deeper) = self.merged(inner, token) {
+                        return Some((merge, deeper.1));
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    /// The node that defines anchor `id`.
+    fn anchored(&self, id: usize) -> Option<&'t Node> {
+        let mut found = None;
+        self.doc.root.walk(&mut |n| {
+            if n.anchor == id && found.is_none() {
+                found = Some(n);
+            }
+        });
+        found
+    }
+
+    /// The refusal for a path that goes through (or removes) a key a mapping takes from a merge key.
+    fn merged_refusal(&self, merge: &Entry, found: &Entry, so_far: &Pointer, token: &str, through: bool) -> PatchError {
+        let merge_text = self.text[merge.key.start..merge.value.end.max(merge.colon + 1)].trim_end();
+        let place = if so_far.is_root() { "the top-level mapping".to_owned() } else { format!("`{so_far}`") };
+        let what = if through { "editing inside it" } else { "removing it" };
+        let mut own = so_far.clone();
+        own.push(token.to_owned());
+        let hint = if through {
+            format!(
+                "replace `{own}` as a whole: that writes `{token}` into {place} itself and overrides the merged value there only"
+            )
+        } else {
+            format!(
+                "replace `{own}` instead (that overrides the merged value in {place} only), or edit the anchored mapping at line {} by its own path",
+                self.loc(found.key.start).line
+            )
+        };
+        self.err(
+            PatchErrorKind::Unsupported,
+            merge.key.start,
+            format!(
+                "`{token}` in {place} comes from the merge key `{merge_text}` (defined at line {}); {what} would change every mapping that merges it",
+                self.loc(found.key.start).line
+            ),
+        )
+        .hint(hint)
     }
 
     fn loc(&self, byte: usize) -> Location {
@@ -64,6 +173,9 @@ impl<'t> Editor<'t> {
                             Step { node: &entry.value, link: Link::Entry { parent: cur, index, entry } }
                         }
                         None => {
+                            if let Some((merge, found)) = self.merged(entries, token) {
+                                return Err(self.merged_refusal(merge, found, &so_far, token, true));
+                            }
                             return Err(self
                                 .err(PatchErrorKind::NotFound, cur.content, format!("`{so_far}` has no key `{token}`"))
                                 .hint(suggest_key(entries, token)));
@@ -139,7 +251,7 @@ impl<'t> Editor<'t> {
                 .err(PatchErrorKind::Unsupported, n.start, format!("this node defines an anchor used by {used} alias(es) elsewhere"))
                 .hint("editing it would change every alias too; point the patch at a node without an anchor, or edit the aliases' places separately"));
         }
-        if n.tagged {
+        if n.tagged() {
             return Err(self.err(PatchErrorKind::Unsupported, n.start, "this node has an explicit YAML tag").hint(
                 "tagged values are refused because the tag decides how the new value is read; remove the tag first",
             ));
@@ -161,6 +273,16 @@ impl<'t> Editor<'t> {
     }
 
     pub fn replace(&self, ptr: &Pointer, v: &Value) -> Result<Splice, PatchError> {
+        if let Some((parent, token)) = ptr.split_last()
+            && let Some(Kind::Map { entries, .. }) =
+                self.resolve(&parent).ok().and_then(|s| s.last().map(|s| &s.node.kind))
+            && !entries.iter().any(|e| key_text(&e.key) == Some(token))
+            && self.merged(entries, token).is_some()
+        {
+            // Helm reads a key written in the mapping before a merged one: writing it here changes this
+            // mapping only, which is what the patch means.
+            return self.add(ptr, v);
+        }
         let steps = self.resolve(ptr)?;
         let Some(target) = steps.last() else { return Err(self.err(PatchErrorKind::NotFound, 0, "empty path")) };
         self.refuse_shared(target.node)?;
@@ -226,7 +348,11 @@ impl<'t> Editor<'t> {
         if in_flow || (node.is_flow_collection() && (is_container || matches!(v, Value::Array(_) | Value::Object(_)))) {
             return Ok(Splice { start: node.content, end: node.end, with: render::flow_value(v) });
         }
-        // Block context: rewrite everything after the indicator (`key:` or `-`).
+        self.block_splice(node, link, v)
+    }
+
+    /// Block context: rewrites everything after the indicator (`key:` or `-`) in block style.
+    fn block_splice(&self, node: &Node, link: Link<'_>, v: &Value) -> Result<Splice, PatchError> {
         match link {
             Link::Entry { entry, .. } => {
                 let col = col_of(self.text, entry.key.start);
@@ -262,13 +388,38 @@ impl<'t> Editor<'t> {
             return Err(self.err(PatchErrorKind::NotFound, 0, "empty path"));
         };
         let eol = self.style.eol;
+        let parent_link = steps.last().map_or(Link::Root, |s| s.link);
+        let in_block = match parent_link {
+            Link::Entry { parent: p, .. } | Link::Item { parent: p, .. } => !p.is_flow_collection(),
+            Link::Root => false,
+        };
+        let empty_flow = matches!(&parent.kind, Kind::Map { flow: true, entries } if entries.is_empty())
+            || matches!(&parent.kind, Kind::Seq { flow: true, items } if items.is_empty());
+        if empty_flow && in_block && self.prefers_block && (token == "-" || token == "0" || parent_is_map(parent)) {
+            // `resources: {}` in a block-style file: the first entry is written in block style, like its
+            // neighbours, instead of `resources: {cpu: 1}`.
+            self.refuse_shared(parent)?;
+            let mut filled = match &parent.kind {
+                Kind::Map { .. } => Value::Object(Default::default()),
+                _ => Value::Array(Vec::new()),
+            };
+            match &mut filled {
+                Value::Object(m) => {
+                    m.insert(token.to_owned(), v.clone());
+                }
+                Value::Array(a) => a.push(v.clone()),
+                _ => {}
+            }
+            return self.block_splice(parent, parent_link, &filled);
+        }
         match &parent.kind {
             Kind::Map { flow, entries } => {
                 if entries.iter().any(|e| key_text(&e.key) == Some(token)) {
                     return self.replace(ptr, v);
                 }
+                let quoted = sibling_quotes(entries.iter().filter(|e| !is_merge_key(&e.key)).map(|e| &e.value));
                 if *flow {
-                    let item = format!("{}: {}", render::key(token, true), render::flow_value(v));
+                    let item = format!("{}: {}", render::key(token, true), flow_item(v, quoted));
                     return Ok(match entries.last() {
                         Some(last) => Splice {
                             start: last.value.end.max(last.colon + 1),
@@ -287,7 +438,7 @@ impl<'t> Editor<'t> {
                     "{}{}:{}",
                     " ".repeat(col),
                     render::key(token, false),
-                    render::after_indicator(v, col, false, &self.style)
+                    self.after_indicator(v, col, false, quoted)
                 );
                 Ok(Splice { start: at, end: at, with: format!("{eol}{line}") })
             }
@@ -309,7 +460,7 @@ impl<'t> Editor<'t> {
                     }
                 };
                 if *flow {
-                    let item = render::flow_value(v);
+                    let item = flow_item(v, sibling_quotes(items.iter()));
                     return Ok(if items.is_empty() {
                         Splice { start: parent.content + 1, end: parent.end - 1, with: item }
                     } else if index == items.len() {
@@ -325,7 +476,8 @@ impl<'t> Editor<'t> {
                 };
                 let dash0 = dash_before(self.text.as_bytes(), first.start);
                 let col = col_of(self.text, dash0);
-                let line = format!("{}-{}", " ".repeat(col), render::after_indicator(v, col, true, &self.style));
+                let quoted = sibling_quotes(items.iter());
+                let line = format!("{}-{}", " ".repeat(col), self.after_indicator(v, col, true, quoted));
                 if index == items.len() {
                     let at = line_end(self.text, items[index - 1].end);
                     Ok(Splice { start: at, end: at, with: format!("{eol}{line}") })
@@ -354,6 +506,14 @@ impl<'t> Editor<'t> {
     }
 
     pub fn remove(&self, ptr: &Pointer) -> Result<Splice, PatchError> {
+        if let Some((parent, token)) = ptr.split_last()
+            && let Some(Kind::Map { entries, .. }) =
+                self.resolve(&parent).ok().and_then(|s| s.last().map(|s| &s.node.kind))
+            && !entries.iter().any(|e| key_text(&e.key) == Some(token))
+            && let Some((merge, found)) = self.merged(entries, token)
+        {
+            return Err(self.merged_refusal(merge, found, &parent, token, false));
+        }
         let steps = self.resolve(ptr)?;
         let Some(target) = steps.last() else { return Err(self.err(PatchErrorKind::NotFound, 0, "empty path")) };
         self.refuse_shared(target.node)?;
@@ -456,6 +616,53 @@ fn flow_remove(spans: Vec<(usize, usize)>, index: usize, parent: &Node) -> Splic
     } else {
         Splice { start: spans[index - 1].1, end: e, with: String::new() }
     }
+}
+
+impl Editor<'_> {
+    /// What follows `key:` or `-` for a new entry; a one-line string is quoted like its siblings when they
+    /// all are (and a quoted string reads the same).
+    fn after_indicator(&self, v: &Value, col: usize, is_item: bool, quoted: Option<Style>) -> String {
+        match (v, quoted) {
+            (Value::String(s), Some(style)) if !s.contains('\n') => {
+                format!(" {}", render::scalar(v, Some(style), false))
+            }
+            _ => render::after_indicator(v, col, is_item, &self.style),
+        }
+    }
+}
+
+fn flow_item(v: &Value, quoted: Option<Style>) -> String {
+    match (v, quoted) {
+        (Value::String(_), Some(style)) => render::scalar(v, Some(style), true),
+        _ => render::flow_value(v),
+    }
+}
+
+fn parent_is_map(n: &Node) -> bool {
+    matches!(n.kind, Kind::Map { .. })
+}
+
+/// `<<`, the YAML 1.1 merge key (plain; a quoted `"<<"` is an ordinary key).
+fn is_merge_key(key: &Node) -> bool {
+    matches!(&key.kind, Kind::Scalar { value, style: Style::Plain } if value == "<<")
+}
+
+/// The quote style every string sibling is written in, when there are string siblings and they agree.
+fn sibling_quotes<'a>(values: impl Iterator<Item = &'a Node>) -> Option<Style> {
+    let mut style = None;
+    for n in values {
+        let Kind::Scalar { style: s, .. } = &n.kind else { continue };
+        if n.reading(false) != Some(crate::yaml::Scalar::Str) || n.is_empty_scalar() {
+            continue;
+        }
+        match (style, s.is_quoted()) {
+            (_, false) => return None,
+            (None, true) => style = Some(*s),
+            (Some(prev), true) if prev != *s => return None,
+            _ => {}
+        }
+    }
+    style
 }
 
 /// The text of a scalar key, `None` for collection keys.

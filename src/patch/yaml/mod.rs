@@ -1,30 +1,30 @@
-//! The YAML engine: RFC 6902 operations as minimal splices of the original text, each one verified.
+//! The YAML engine: RFC 6902 operations as minimal splices of the original text, on the shared driver.
 //!
-//! For every operation: the reference result comes from `json-patch` on the document as serde_norway
-//! reads it; the splice comes from [`edit`] on a positioned tree from saphyr-parser; the spliced text is
-//! read again by serde_norway and must give exactly the reference result, with every other document of
-//! the stream unchanged. Finally every plain scalar in the changed region must read the same under
-//! YAML 1.1 (Helm, kubectl) as under YAML 1.2. Anything else is refused, never written.
+//! The reference result comes from `json-patch` on the document as serde_norway reads it, with merge keys
+//! (`<<: *defaults`) applied the way Helm and kubectl apply them; each splice comes from [`edit`] on the
+//! positioned tree of [`crate::yaml`]. The edited text is read again by serde_norway and must give exactly
+//! the reference result, with every other document of the stream unchanged, and every plain scalar in the
+//! changed region must read the same under YAML 1.1 (Helm, kubectl) as under YAML 1.2. Anything else is
+//! refused, never written.
 
 mod edit;
 mod render;
-mod tree;
 
 use serde_json::Value;
 
-use super::verify::{self, op_path};
-use super::{DocumentSelector, Location, Patch, PatchError, PatchErrorKind, PatchOperation, Pointer};
+use std::cell::RefCell;
+
+use super::engine::{self, Engine, Prim, Slot};
+use super::{DocumentSelector, Location, Patch, PatchError, PatchErrorKind, Pointer};
+use crate::yaml::{self as tree, scalar};
 use edit::{Editor, Splice};
 
 pub(crate) fn apply(text: &str, patch: &Patch, selector: Option<&DocumentSelector>) -> Result<String, PatchError> {
     let values = stream_values(text)?;
     let index = select(&values, selector)?;
-    let mut current = text.to_owned();
-    for (i, op) in patch.0.iter().enumerate() {
-        current = apply_op(&current, index, op).map_err(|e| e.for_op(i, &op_path(op)))?;
-    }
-    check_yaml_1_1(text, &current, index)?;
-    Ok(current)
+    let parsed = RefCell::new(Some((text.to_owned(), values.clone())));
+    let engine = YamlEngine { index, before: values, trees: RefCell::new(None), parsed, habits: RefCell::new(None) };
+    engine::run(&engine, text, patch, None)
 }
 
 pub(crate) fn parse_value(text: &str, selector: Option<&DocumentSelector>) -> Result<Value, PatchError> {
@@ -33,83 +33,247 @@ pub(crate) fn parse_value(text: &str, selector: Option<&DocumentSelector>) -> Re
     Ok(values.swap_remove(index))
 }
 
-/// Applies one operation to document `index` of the stream `text`.
-fn apply_op(text: &str, index: usize, op: &PatchOperation) -> Result<String, PatchError> {
-    let values = stream_values(text)?;
-    let docs = tree::parse(text)?;
-    if docs.len() != values.len() {
-        return Err(PatchError::new(
-            PatchErrorKind::Unsupported,
-            format!("the YAML readers disagree on the number of documents ({} and {})", docs.len(), values.len()),
-        ));
-    }
-    let editor = Editor::new(text, &docs[index]);
-    let expected = verify::expected(&values[index], &Patch(vec![op.clone()]));
-    let expected = match expected {
-        Ok(v) => v,
-        Err(reference) => {
-            // Prefer our own located error (it names line and column); fall back to the reference's words.
-            return Err(locate_failure(&editor, op, &values[index]).unwrap_or(reference));
-        }
-    };
-    let pointer = |p: &dyn ToString| Pointer::parse(&p.to_string());
-    let edits: Vec<Step> = match op {
-        PatchOperation::Test(_) => return Ok(text.to_owned()),
-        PatchOperation::Replace(o) => vec![Step::Replace(pointer(&o.path)?, o.value.clone())],
-        PatchOperation::Add(o) => vec![Step::Add(pointer(&o.path)?, o.value.clone())],
-        PatchOperation::Remove(o) => vec![Step::Remove(pointer(&o.path)?)],
-        PatchOperation::Copy(o) => vec![Step::Add(pointer(&o.path)?, value_at(&values[index], &o.from.to_string()))],
-        PatchOperation::Move(o) => {
-            if o.from == o.path {
-                return Ok(text.to_owned());
-            }
-            vec![
-                Step::Remove(pointer(&o.from)?),
-                Step::Add(pointer(&o.path)?, value_at(&values[index], &o.from.to_string())),
-            ]
-        }
-    };
-    let mut out = text.to_owned();
-    for step in edits {
-        let docs = tree::parse(&out)?;
-        let editor = Editor::new(&out, &docs[index]);
-        let splice = match &step {
-            Step::Replace(p, v) => editor.replace(p, v)?,
-            Step::Add(p, v) => editor.add(p, v)?,
-            Step::Remove(p) => editor.remove(p)?,
-        };
-        out = splice_text(&out, &splice);
-    }
-    let after = stream_values(&out).map_err(|e| {
-        PatchError::new(
-            PatchErrorKind::Verification,
-            format!("refusing to write: the edited file would not parse ({})", e.message),
-        )
-        .hint("this is a limitation of the format-preserving editor; please report it with the file and the patch")
-    })?;
-    if after.len() != values.len() {
-        return Err(PatchError::new(
-            PatchErrorKind::Verification,
-            "refusing to write: the edit would change the number of documents",
-        ));
-    }
-    for (i, (b, a)) in values.iter().zip(&after).enumerate() {
-        if i == index {
-            verify::check(&expected, a)?;
-        } else if a != b {
-            return Err(PatchError::new(
-                PatchErrorKind::Verification,
-                format!("refusing to write: the edit would change document {i}"),
-            ));
-        }
-    }
-    Ok(out)
+/// Every document of a YAML stream, as Helm and kubectl read them (merge keys applied).
+pub fn documents(text: &str) -> Result<Vec<Value>, PatchError> {
+    stream_values(text)
 }
 
-enum Step {
-    Replace(Pointer, Value),
-    Add(Pointer, Value),
-    Remove(Pointer),
+/// The position in the stream of the document `selector` chooses.
+pub fn select_index(text: &str, selector: &DocumentSelector) -> Result<usize, PatchError> {
+    select(&stream_values(text)?, Some(selector))
+}
+
+/// The YAML engine on the shared driver. It keeps the last positioned tree and the last parsed stream, so
+/// that an operation parses the text once and the final check reads the result once.
+struct YamlEngine {
+    index: usize,
+    /// Every document of the stream before the patch.
+    before: Vec<Value>,
+    trees: RefCell<Option<(String, Vec<tree::Document>)>>,
+    parsed: RefCell<Option<(String, Vec<Value>)>>,
+    /// The document's indentation habits, learned from the first text the engine edits.
+    habits: RefCell<Option<(render::DocStyle, bool)>>,
+}
+
+impl YamlEngine {
+    fn with_editor<R>(&self, text: &str, f: impl FnOnce(&Editor<'_>) -> R) -> Result<R, PatchError> {
+        let mut cache = self.trees.borrow_mut();
+        if cache.as_ref().is_none_or(|(t, _)| t != text) {
+            let docs = parse_tree(text)?;
+            if docs.len() != self.before.len() {
+                return Err(PatchError::new(
+                    PatchErrorKind::Unsupported,
+                    format!(
+                        "the YAML readers disagree on the number of documents ({} and {})",
+                        docs.len(),
+                        self.before.len()
+                    ),
+                ));
+            }
+            *cache = Some((text.to_owned(), docs));
+        }
+        let (_, docs) = cache.as_ref().ok_or_else(|| PatchError::new(PatchErrorKind::Parse, "no document"))?;
+        let doc = &docs[self.index];
+        let habits = *self.habits.borrow_mut().get_or_insert_with(|| Editor::habits(text, doc));
+        Ok(f(&Editor::with_habits(text, doc, habits)))
+    }
+
+    fn stream(&self, text: &str) -> Result<Vec<Value>, PatchError> {
+        let mut cache = self.parsed.borrow_mut();
+        if let Some((t, v)) = cache.as_ref()
+            && t == text
+        {
+            return Ok(v.clone());
+        }
+        let values = stream_values(text)?;
+        *cache = Some((text.to_owned(), values.clone()));
+        Ok(values)
+    }
+}
+
+impl YamlEngine {
+    fn eol(&self, text: &str) -> &'static str {
+        if text.contains("\r\n") { "\r\n" } else { "\n" }
+    }
+}
+
+/// Updates `docs` for `splice` when it appends whole lines holding one new entry (or item) to the block
+/// collection at `parent` of document `index`: the new lines are parsed on their own, and every node after
+/// them moves down. `None` (and the caller parses again) for any other edit.
+fn insert_lines(
+    docs: &mut [tree::Document],
+    index: usize,
+    parent: &Pointer,
+    text: &str,
+    splice: &Splice,
+    eol: &str,
+) -> Option<()> {
+    use tree::Kind;
+    if splice.start != splice.end || !splice.with.starts_with(eol) {
+        return None;
+    }
+    let body = &splice.with[eol.len()..];
+    let at = splice.start;
+    // whole lines only: the insertion point ends a line
+    if !(text[at..].starts_with(eol) || at == text.len()) {
+        return None;
+    }
+    let delta = splice.with.len();
+    let lines = splice.with.matches('\n').count();
+    let snippet = tree::parse(body).ok()?;
+    let [snippet] = <[tree::Document; 1]>::try_from(snippet).ok()?;
+    let mut path: Vec<&str> = parent.tokens.iter().map(String::as_str).collect();
+    path.reverse();
+    // Shift everything after the insertion point, in every document.
+    for (i, doc) in docs.iter_mut().enumerate() {
+        if i >= index {
+            shift(&mut doc.root, at, delta, lines);
+        }
+    }
+    // The new child, moved to where its text now lies: the lines after the insertion point's.
+    let line = text[..at].matches('\n').count() + 1;
+    let mut child = snippet.root;
+    move_node(&mut child, at + eol.len(), line);
+    // Attach it and stretch its ancestors.
+    let new_end = child.end;
+    let mut node = &mut docs[index].root;
+    loop {
+        if node.end <= at {
+            node.end = new_end;
+        }
+        let Some(tok) = path.pop() else { break };
+        node = match &mut node.kind {
+            Kind::Map { entries, .. } => &mut entries.iter_mut().find(|e| key_is(&e.key, tok))?.value,
+            Kind::Seq { items, .. } => items.get_mut(tok.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    if node.end <= at {
+        node.end = new_end;
+    }
+    match (&mut node.kind, child.kind) {
+        (Kind::Map { flow: false, entries }, Kind::Map { entries: new, .. }) if new.len() == 1 => entries.extend(new),
+        (Kind::Seq { flow: false, items }, Kind::Seq { items: new, .. }) if new.len() == 1 => items.extend(new),
+        _ => return None,
+    }
+    Some(())
+}
+
+fn key_is(key: &tree::Node, tok: &str) -> bool {
+    matches!(&key.kind, tree::Kind::Scalar { value, .. } if value == tok)
+}
+
+/// Moves a node parsed on its own (offsets from 0, lines from 1) to byte `base` and line `line + 1`.
+fn move_node(n: &mut tree::Node, base: usize, line: usize) {
+    n.start += base;
+    n.content += base;
+    n.end += base;
+    n.pos.line += line;
+    match &mut n.kind {
+        tree::Kind::Seq { items, .. } => items.iter_mut().for_each(|i| move_node(i, base, line)),
+        tree::Kind::Map { entries, .. } => entries.iter_mut().for_each(|e| {
+            e.colon += base;
+            move_node(&mut e.key, base, line);
+            move_node(&mut e.value, base, line);
+        }),
+        _ => {}
+    }
+}
+
+/// Shifts every node that starts after `at` by `delta` bytes and `lines` lines.
+fn shift(n: &mut tree::Node, at: usize, delta: usize, lines: usize) {
+    if n.end <= at {
+        return;
+    }
+    if n.start > at {
+        n.start += delta;
+        n.content += delta;
+        n.pos.line += lines;
+    }
+    n.end += delta;
+    match &mut n.kind {
+        tree::Kind::Seq { items, .. } => items.iter_mut().for_each(|i| shift(i, at, delta, lines)),
+        tree::Kind::Map { entries, .. } => entries.iter_mut().for_each(|e| {
+            if e.colon > at {
+                e.colon += delta;
+            }
+            shift(&mut e.key, at, delta, lines);
+            shift(&mut e.value, at, delta, lines);
+        }),
+        _ => {}
+    }
+}
+
+impl Engine for YamlEngine {
+    fn parse(&self, text: &str) -> Result<Value, PatchError> {
+        let mut values = self.stream(text)?;
+        if values.len() != self.before.len() {
+            return Err(PatchError::new(
+                PatchErrorKind::Verification,
+                "refusing to write: the edit would change the number of documents",
+            ));
+        }
+        Ok(values.swap_remove(self.index))
+    }
+
+    fn exec(&self, text: &str, prim: &Prim) -> Result<Option<String>, PatchError> {
+        let splice = self.with_editor(text, |editor| match prim {
+            Prim::Replace { path, value } => editor.replace(path, value),
+            Prim::Insert { parent, slot, value } => {
+                let mut path = parent.clone();
+                path.push(match slot {
+                    Slot::Key(k) => k.clone(),
+                    Slot::Index(i) => i.to_string(),
+                });
+                editor.add(&path, value)
+            }
+            Prim::Delete { path } => editor.remove(path),
+            Prim::Rename { .. } => Err(PatchError::new(PatchErrorKind::Unsupported, "rename")),
+        })?;
+        if matches!(prim, Prim::Rename { .. }) {
+            return Ok(None);
+        }
+        let splice = splice?;
+        let out = splice_text(text, &splice);
+        // Keep the tree for the next operation without parsing the whole file again, when the edit is new
+        // lines appended to a block collection (the bulk case: many keys added by one patch).
+        let mut cache = self.trees.borrow_mut();
+        let updated = match (prim, cache.as_mut()) {
+            (Prim::Insert { parent, .. }, Some((_, docs))) => {
+                insert_lines(docs, self.index, parent, text, &splice, self.eol(text)).is_some()
+            }
+            _ => false,
+        };
+        if updated {
+            #[cfg(debug_assertions)]
+            if let (Some((_, docs)), Ok(fresh)) = (cache.as_ref(), parse_tree(&out)) {
+                debug_assert!(docs == &fresh, "the incrementally updated tree differs from a fresh parse");
+            }
+            if let Some((t, _)) = cache.as_mut() {
+                t.clone_from(&out);
+            }
+        } else {
+            *cache = None;
+        }
+        Ok(Some(out))
+    }
+
+    fn locate(&self, text: &str, path: &Pointer) -> Option<usize> {
+        self.with_editor(text, |editor| editor.locate(path)).ok().flatten()
+    }
+
+    fn check(&self, before: &str, after: &str) -> Result<(), PatchError> {
+        let values = self.stream(after)?;
+        for (i, (b, a)) in self.before.iter().zip(&values).enumerate() {
+            if i != self.index && a != b {
+                return Err(PatchError::new(
+                    PatchErrorKind::Verification,
+                    format!("refusing to write: the edit would change document {i}"),
+                ));
+            }
+        }
+        check_yaml_1_1(before, after, self.index)
+    }
 }
 
 fn splice_text(text: &str, s: &Splice) -> String {
@@ -120,41 +284,12 @@ fn splice_text(text: &str, s: &Splice) -> String {
     out
 }
 
-fn value_at(doc: &Value, ptr: &str) -> Value {
-    doc.pointer(ptr).cloned().unwrap_or(Value::Null)
-}
-
-/// Explains why the reference implementation refused an operation, with a position.
-fn locate_failure(editor: &Editor<'_>, op: &PatchOperation, doc: &Value) -> Option<PatchError> {
-    let path = op_path(op);
-    let ptr = Pointer::parse(&path).ok()?;
-    match op {
-        PatchOperation::Add(o) => editor.add(&ptr, &o.value).err(),
-        PatchOperation::Test(o) => {
-            let actual = doc.pointer(&path);
-            let err = editor.replace(&ptr, &o.value).err();
-            if err.is_some() {
-                return err;
-            }
-            let at = find_location(editor, &ptr);
-            let found = actual.map_or_else(|| "nothing".to_owned(), |v| v.to_string());
-            let mut e = PatchError::new(
-                PatchErrorKind::TestFailed,
-                format!("`test` failed: `{path}` is {found}, not {}", o.value),
-            );
-            e.at = at;
-            Some(e.hint(
-                "the file no longer holds what the patch expects; check the `test` value against the current file",
-            ))
-        }
-        PatchOperation::Move(o) => editor.remove(&Pointer::parse(&o.from.to_string()).ok()?).err(),
-        PatchOperation::Copy(o) => editor.replace(&Pointer::parse(&o.from.to_string()).ok()?, &Value::Null).err(),
-        _ => editor.remove(&ptr).err(),
-    }
-}
-
-fn find_location(editor: &Editor<'_>, ptr: &Pointer) -> Option<Location> {
-    editor.replace(ptr, &Value::Null).ok().map(|s| Location::of_byte(editor.text, s.start))
+/// The positioned tree of every document of the stream.
+fn parse_tree(text: &str) -> Result<Vec<tree::Document>, PatchError> {
+    tree::parse(text).map_err(|e| {
+        PatchError::new(PatchErrorKind::Parse, format!("the file is not valid YAML: {}", e.message))
+            .at(Location { line: e.pos.line, column: e.pos.column })
+    })
 }
 
 /// Every document of the stream as serde_norway reads it, converted to JSON values.
@@ -162,12 +297,17 @@ fn stream_values(text: &str) -> Result<Vec<Value>, PatchError> {
     use serde::Deserialize;
     let mut out = Vec::new();
     for de in serde_norway::Deserializer::from_str(text) {
-        let v = serde_norway::Value::deserialize(de).map_err(|e| {
+        let mut v = serde_norway::Value::deserialize(de).map_err(|e| {
             let mut err = PatchError::new(PatchErrorKind::Parse, format!("the file is not valid YAML: {e}"));
             if let Some(l) = e.location() {
                 err = err.at(Location { line: l.line(), column: l.column() });
             }
             err
+        })?;
+        // Helm and kubectl read through merge keys: judge every edit by what they read.
+        v.apply_merge().map_err(|e| {
+            PatchError::new(PatchErrorKind::Parse, format!("the file has a merge key (`<<`) YAML readers refuse: {e}"))
+                .hint("a merge key takes an alias to a mapping (`<<: *defaults`) or a list of them")
         })?;
         out.push(to_json(v));
     }
@@ -285,12 +425,12 @@ fn check_yaml_1_1(before: &str, after: &str, index: usize) -> Result<(), PatchEr
     if from >= to {
         return Ok(());
     }
-    let docs = tree::parse(after)?;
+    let docs = parse_tree(after)?;
     let mut bad = None;
     docs[index].root.walk(&mut |n| {
         if let Some((value, tree::Style::Plain)) = n.as_scalar() {
             let touched = n.content < to && n.end > from;
-            if touched && bad.is_none() && render::resolve_1_1(value) != render::resolve_1_2(value) {
+            if touched && bad.is_none() && scalar::ambiguous(value) {
                 bad = Some((n.content, value.to_owned()));
             }
         }

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::tree::Style;
+use crate::yaml::{Style, scalar};
 
 /// How the surrounding document writes nested blocks.
 #[derive(Debug, Clone, Copy)]
@@ -95,114 +95,7 @@ pub fn plain_safe(s: &str, flow: bool) -> bool {
     if flow && s.contains([',', '[', ']', '{', '}', ':']) {
         return false;
     }
-    resolves_as_string(s)
-}
-
-/// True when a plain scalar `s` is a string under both YAML 1.2 core and YAML 1.1 resolution.
-pub fn resolves_as_string(s: &str) -> bool {
-    resolve_1_2(s) == Resolved::Str && resolve_1_1(s) == Resolved::Str
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Resolved {
-    Null,
-    Bool(bool),
-    Int,
-    Float,
-    /// A YAML 1.1 timestamp, merge key or value key: not a plain string to a 1.1 reader.
-    Other,
-    Str,
-}
-
-/// YAML 1.2 core schema resolution of a plain scalar.
-pub fn resolve_1_2(s: &str) -> Resolved {
-    match s {
-        "" | "~" | "null" | "Null" | "NULL" => return Resolved::Null,
-        "true" | "True" | "TRUE" => return Resolved::Bool(true),
-        "false" | "False" | "FALSE" => return Resolved::Bool(false),
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" | "-.inf" | "-.Inf" | "-.INF" | ".nan" | ".NaN"
-        | ".NAN" => {
-            return Resolved::Float;
-        }
-        _ => {}
-    }
-    let unsigned = s.strip_prefix(['-', '+']).unwrap_or(s);
-    if !unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit()) {
-        return Resolved::Int;
-    }
-    if let Some(h) = s.strip_prefix("0x")
-        && !h.is_empty()
-        && h.bytes().all(|b| b.is_ascii_hexdigit())
-    {
-        return Resolved::Int;
-    }
-    if let Some(o) = s.strip_prefix("0o")
-        && !o.is_empty()
-        && o.bytes().all(|b| (b'0'..=b'7').contains(&b))
-    {
-        return Resolved::Int;
-    }
-    if is_float_1_2(unsigned) {
-        return Resolved::Float;
-    }
-    Resolved::Str
-}
-
-/// `(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`
-fn is_float_1_2(s: &str) -> bool {
-    let (mantissa, exp) = match s.find(['e', 'E']) {
-        Some(p) => (&s[..p], Some(&s[p + 1..])),
-        None => (s, None),
-    };
-    let mantissa_ok = match mantissa.split_once('.') {
-        Some((a, b)) => {
-            a.bytes().all(|c| c.is_ascii_digit())
-                && b.bytes().all(|c| c.is_ascii_digit())
-                && !(a.is_empty() && b.is_empty())
-        }
-        None => !mantissa.is_empty() && mantissa.bytes().all(|c| c.is_ascii_digit()),
-    };
-    let exp_ok = exp.is_none_or(|e| {
-        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
-        !e.is_empty() && e.bytes().all(|c| c.is_ascii_digit())
-    });
-    mantissa_ok && exp_ok
-}
-
-/// YAML 1.1 resolution of a plain scalar, as go-yaml v2 does it (conservatively: anything that could be a
-/// number, a boolean, a null, a timestamp or a special key counts as not-a-string).
-pub fn resolve_1_1(s: &str) -> Resolved {
-    match s {
-        "" | "~" | "null" | "Null" | "NULL" => return Resolved::Null,
-        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "true" | "True" | "TRUE" => {
-            return Resolved::Bool(true);
-        }
-        "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "false" | "False" | "FALSE" => {
-            return Resolved::Bool(false);
-        }
-        "<<" | "=" => return Resolved::Other,
-        _ => {}
-    }
-    let lower = s.to_ascii_lowercase();
-    let unsigned = lower.strip_prefix(['-', '+']).unwrap_or(&lower);
-    if matches!(unsigned, ".inf" | ".nan") {
-        return Resolved::Float;
-    }
-    // Numbers of every 1.1 form (binary, octal, hex, sexagesimal, `_` separators, floats with exponents)
-    // and timestamps are made only of these characters and start with a digit or a dot.
-    let numeric_chars = unsigned
-        .bytes()
-        .all(|b| b.is_ascii_hexdigit() || matches!(b, b'_' | b'.' | b':' | b'x' | b'o' | b'b' | b'e' | b'+' | b'-'));
-    let starts_numeric = unsigned.starts_with(|c: char| c.is_ascii_digit() || c == '.');
-    if starts_numeric && numeric_chars && unsigned.bytes().any(|b| b.is_ascii_digit()) {
-        return if unsigned.contains(['.', 'e']) { Resolved::Float } else { Resolved::Int };
-    }
-    // Timestamps with a `T` or spaces (`2001-12-14t21:59:43.10-05:00`, `2001-12-14 21:59:43.10 -5`).
-    if unsigned.len() >= 8 && unsigned.as_bytes()[..4].iter().all(u8::is_ascii_digit) && unsigned.as_bytes()[4] == b'-'
-    {
-        return Resolved::Other;
-    }
-    Resolved::Str
+    scalar::is_string_everywhere(s)
 }
 
 /// A compact flow rendering (`{a: 1, b: [x, y]}`) for values written inside flow collections.

@@ -148,7 +148,7 @@ fn refusals_name_the_place() {
     assert_eq!(e.kind, PatchErrorKind::NotFound);
     assert_eq!(
         e.to_string(),
-        "2:3: operation 0 (`/a/hots`): `/a` has no key `hots`\n  hint: did you mean `host`? Keys are case-sensitive"
+        "2:3: operation 0 (`/a/hots`): `/a` has no key `hots`\n  hint: did you mean `host`? keys are case-sensitive"
     );
     let e = refused("a: 1\n", r#"[{"op":"add","path":"/a/b","value":2}]"#);
     assert_eq!(e.kind, PatchErrorKind::NotAContainer);
@@ -185,4 +185,127 @@ fn comments_after_quoted_values_stay() {
         "a: \"10\"   # c\nb: 'x' # d\n",
     );
     ok("a: \"x\\\"y\" # c\n", r#"[{"op":"replace","path":"/a","value":1}]"#, "a: 1 # c\n");
+}
+
+#[test]
+fn a_key_after_a_sequence_ending_in_a_flow_item_at_the_end_of_the_file() {
+    let input = "spec:\n  egress:\n  - {}\n";
+    ok(input, r#"[{"op":"add","path":"/spec/x","value":"0"}]"#, "spec:\n  egress:\n  - {}\n  x: \"0\"\n");
+    ok("a:\n- [1]", r#"[{"op":"add","path":"/b","value":1}]"#, "a:\n- [1]\nb: 1");
+}
+
+#[test]
+fn merge_keys_are_read_like_helm_reads_them() {
+    let input = "defaults: &defaults\n  port: 80\n  tls: {cert: a}\napi:\n  <<: *defaults\n  name: api\nweb:\n  <<: *defaults\n";
+    // `test` compares what Helm reads: the merged value.
+    ok(input, r#"[{"op":"test","path":"/api/port","value":80}]"#, input);
+    // replacing a merged key writes it into that mapping only, where it overrides the merged value
+    ok(
+        input,
+        r#"[{"op":"replace","path":"/api/port","value":0}]"#,
+        &input.replace("  name: api\n", "  name: api\n  port: 0\n"),
+    );
+    ok(input, r#"[{"op":"add","path":"/web/port","value":1}]"#, &format!("{input}  port: 1\n"));
+    // removing it, or editing below it, would change every mapping that merges `defaults`
+    let e = refused(input, r#"[{"op":"remove","path":"/api/port"}]"#);
+    assert_eq!(e.kind, PatchErrorKind::Unsupported);
+    assert_eq!(
+        e.to_string().lines().next().unwrap(),
+        "5:3: operation 0 (`/api/port`): `port` in `/api` comes from the merge key `<<: *defaults` (defined at line 2); removing it would change every mapping that merges it"
+    );
+    let e = refused(input, r#"[{"op":"replace","path":"/api/tls/cert","value":"b"}]"#);
+    assert_eq!(e.kind, PatchErrorKind::Unsupported);
+    assert!(!e.to_string().contains("has no key"), "{e}");
+    assert!(e.to_string().contains("hint: replace `/api/tls` as a whole"), "{e}");
+    // a missing key is still reported as missing, against the merged reading
+    let e = refused(input, r#"[{"op":"replace","path":"/api/prot","value":1}]"#);
+    assert_eq!(e.kind, PatchErrorKind::NotFound);
+    assert!(e.to_string().contains("did you mean `port`?"), "{e}");
+}
+
+#[test]
+fn new_text_follows_the_neighbours_style() {
+    // an empty `{}` in a block-style file becomes a block
+    let input = "image:\n  tag: v1\nresources: {}\n";
+    ok(
+        input,
+        r#"[{"op":"add","path":"/resources/limits","value":{"cpu":"1"}}]"#,
+        "image:\n  tag: v1\nresources:\n  limits:\n    cpu: \"1\"\n",
+    );
+    ok("a:\n  b: 1\nl: []\n", r#"[{"op":"add","path":"/l/-","value":"x"}]"#, "a:\n  b: 1\nl:\n  - x\n");
+    // a new string is quoted like its quoted siblings
+    ok(
+        "protocols:\n  - \"HTTP/1.1\"\n  - \"HTTP/2\"\n",
+        r#"[{"op":"add","path":"/protocols/-","value":"HTTP/3"}]"#,
+        "protocols:\n  - \"HTTP/1.1\"\n  - \"HTTP/2\"\n  - \"HTTP/3\"\n",
+    );
+    ok("p: ['a', 'b']\n", r#"[{"op":"add","path":"/p/-","value":"c"}]"#, "p: ['a', 'b', 'c']\n");
+    ok(
+        "env:\n  A: \"x\"\n  B: \"y\"\n",
+        r#"[{"op":"add","path":"/env/C","value":"z"}]"#,
+        "env:\n  A: \"x\"\n  B: \"y\"\n  C: \"z\"\n",
+    );
+    // plain siblings: plain
+    ok(
+        "env:\n  A: x\n  B: \"y\"\n",
+        r#"[{"op":"add","path":"/env/C","value":"z"}]"#,
+        "env:\n  A: x\n  B: \"y\"\n  C: z\n",
+    );
+}
+
+#[test]
+fn many_operations_in_one_patch_keep_the_tree_in_step() {
+    // each add reuses the tree of the previous one (checked against a fresh parse in debug builds)
+    let input = "a: 1\nenv:\n  A: \"1\"\nlist:\n- x\nz: |\n  text\n---\nother: doc\n";
+    let ops: Vec<String> = (0..30)
+        .map(|i| match i % 3 {
+            0 => format!(r#"{{"op":"add","path":"/env/K{i}","value":"v{i}"}}"#),
+            1 => format!(r#"{{"op":"add","path":"/list/-","value":{{"n":{i},"m":[1,2]}}}}"#),
+            _ => format!(r#"{{"op":"add","path":"/top{i}","value":"multi\nline\n"}}"#),
+        })
+        .collect();
+    let patch = parse_patch(&format!("[{}]", ops.join(","))).unwrap();
+    let out = apply(input, &patch, Some(&crate::patch::DocumentSelector::Index(0))).unwrap();
+    assert!(out.contains("  K27: \"v27\"\n"), "{out}");
+    assert!(out.contains("- \"n\": 28\n  m:\n  - 1\n  - 2\n"), "{out}");
+    assert!(out.ends_with("---\nother: doc\n"), "{out}");
+}
+
+#[test]
+fn an_appended_key_updates_the_tree_in_place() {
+    let text = "a: 1\nenv:\n  A: x\nz: 2\n";
+    let engine = YamlEngine {
+        index: 0,
+        before: stream_values(text).unwrap(),
+        trees: RefCell::new(None),
+        parsed: RefCell::new(None),
+        habits: RefCell::new(None),
+    };
+    let parent = Pointer::parse("/env").unwrap();
+    let insert = |t: &str, k: &str| {
+        let prim = Prim::Insert { parent: parent.clone(), slot: Slot::Key(k.into()), value: "v".into() };
+        engine.exec(t, &prim).unwrap().unwrap()
+    };
+    let once = insert(text, "B");
+    let twice = insert(&once, "C");
+    assert_eq!(twice, "a: 1\nenv:\n  A: x\n  B: v\n  C: v\nz: 2\n");
+    // the cached tree is the edited text's, not dropped for a full parse
+    let cache = engine.trees.borrow();
+    let (cached_text, docs) = cache.as_ref().expect("the tree was updated in place");
+    assert_eq!(cached_text, &twice);
+    assert_eq!(docs, &parse_tree(&twice).unwrap());
+}
+
+#[test]
+fn helm_values_inside_flux_and_argo_objects_are_ordinary_paths() {
+    let flux = "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: checkout\nspec:\n  chart:\n    spec:\n      chart: checkout\n  values:\n    replicaCount: 3\n    redis:\n      pool: \"10\"\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: other\n";
+    let sel = "HelmRelease/checkout".parse().unwrap();
+    let patch = parse_patch(r#"[{"op":"replace","path":"/spec/values/redis/pool","value":"0"}]"#).unwrap();
+    assert_eq!(apply(flux, &patch, Some(&sel)).unwrap(), flux.replace("pool: \"10\"", "pool: \"0\""));
+    let argo = "kind: Application\nspec:\n  source:\n    helm:\n      valuesObject:\n        ingress:\n          enabled: true\n";
+    ok(
+        argo,
+        r#"[{"op":"replace","path":"/spec/source/helm/valuesObject/ingress/enabled","value":false}]"#,
+        &argo.replace("enabled: true", "enabled: false"),
+    );
 }

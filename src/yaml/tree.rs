@@ -1,11 +1,37 @@
-//! A YAML syntax tree with byte positions, built from saphyr-parser's events.
+//! The positioned YAML tree, built from saphyr-parser's events: byte offsets for splicing, line/column for messages.
 //!
-//! The tree records where every node's text lies so that edits can splice the original text; values
-//! themselves are judged by an independent parser (serde_norway) in `verify`, never by this tree.
+//! Aliases stay aliases here (`Kind::Alias`): the patch engine must see them to refuse edits through
+//! them, and the scenario loader expands them itself.
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
-use crate::patch::{Location, PatchError, PatchErrorKind};
+use super::scalar::{self, Scalar};
+
+/// Every pass over the tree is recursive; real configuration is never this deep.
+pub const MAX_DEPTH: usize = 128;
+
+/// A position in a text file: 1-based line, 1-based column counted in characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Pos {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Pos {
+    /// The first character of a file.
+    pub const START: Pos = Pos { line: 1, column: 1 };
+
+    fn of(span: &Span) -> Pos {
+        Pos { line: span.start.line().max(1), column: span.start.col() + 1 }
+    }
+}
+
+/// A YAML syntax problem, with where it was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub pos: Pos,
+    pub message: String,
+}
 
 /// How a scalar is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,7 +43,16 @@ pub enum Style {
     Folded,
 }
 
-#[derive(Debug, Clone)]
+impl Style {
+    pub fn is_quoted(self) -> bool {
+        matches!(self, Style::Single | Style::Double)
+    }
+    pub fn is_block(self) -> bool {
+        matches!(self, Style::Literal | Style::Folded)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub enum Kind {
     Scalar {
         value: String,
@@ -36,7 +71,7 @@ pub enum Kind {
 }
 
 /// A node and where its text lies, in byte offsets of the whole stream.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Node {
     /// Start of the node's properties (anchor, tag) or, without them, of its content. For block scalars
     /// this is the `|`/`>` header.
@@ -46,13 +81,16 @@ pub struct Node {
     pub content: usize,
     /// End (exclusive) of the node's last character; trailing blank lines of block scalars are excluded.
     pub end: usize,
+    /// Where the parser reports the node (its properties or content; a block mapping's first key).
+    pub pos: Pos,
     /// Anchor id defined on this node (0 = none).
     pub anchor: usize,
-    pub tagged: bool,
+    /// An explicit tag: the suffix for the core schema's (`!!str` is `str`), else handle and suffix.
+    pub tag: Option<String>,
     pub kind: Kind,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
     pub key: Node,
     pub value: Node,
@@ -62,12 +100,27 @@ pub struct Entry {
     pub complex: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Document {
     pub root: Node,
 }
 
 impl Node {
+    pub fn tagged(&self) -> bool {
+        self.tag.is_some()
+    }
+    /// What a reader makes of this scalar under YAML 1.2 (`yaml11`: false) or YAML 1.1 (`yaml11`: true),
+    /// honouring core-schema tags; `None` for collections and aliases.
+    pub fn reading(&self, yaml11: bool) -> Option<Scalar> {
+        let Kind::Scalar { value, style } = &self.kind else { return None };
+        let resolve = |v: &str| if yaml11 { scalar::yaml11(v) } else { scalar::core(v) };
+        Some(match (self.tag.as_deref(), style) {
+            (Some("str"), _) => Scalar::Str,
+            (Some("null"), _) => Scalar::Null,
+            (Some("bool" | "int" | "float"), _) | (None, Style::Plain) => resolve(value),
+            _ => Scalar::Str,
+        })
+    }
     pub fn is_flow_collection(&self) -> bool {
         matches!(self.kind, Kind::Seq { flow: true, .. } | Kind::Map { flow: true, .. })
     }
@@ -124,25 +177,41 @@ impl Offsets {
     }
 }
 
-enum Frame {
-    Seq { start: usize, anchor: usize, tagged: bool, flow: bool, items: Vec<Node> },
-    Map { start: usize, anchor: usize, tagged: bool, flow: bool, keys: Vec<Node>, entries: Vec<Entry> },
+struct Open {
+    start: usize,
+    pos: Pos,
+    anchor: usize,
+    tag: Option<String>,
+    flow: bool,
 }
 
-/// Parses a YAML stream into documents with positions.
-pub fn parse(text: &str) -> Result<Vec<Document>, PatchError> {
+enum Frame {
+    Seq { open: Open, items: Vec<Node> },
+    Map { open: Open, keys: Vec<Node>, entries: Vec<Entry> },
+}
+
+fn tag_name(tag: Option<&saphyr_parser::Tag>) -> Option<String> {
+    // Only the core schema tags (`!!str`, `!!int`…) mean something to the readers; others are kept whole so
+    // that callers can refuse them.
+    tag.map(|t| if t.is_yaml_core_schema() { t.suffix.clone() } else { format!("{}{}", t.handle, t.suffix) })
+}
+
+/// Parses a YAML stream into documents with positions. Stops at the first syntax error.
+pub fn parse(text: &str) -> Result<Vec<Document>, SyntaxError> {
     let offsets = Offsets::new(text);
     let bytes = text.as_bytes();
     let mut docs = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
     let mut root: Option<Node> = None;
+    let mut last = Pos::START;
 
     for event in Parser::new_from_str(text) {
-        let (event, span): (Event, Span) = event.map_err(|e| {
-            let m = e.marker();
-            PatchError::new(PatchErrorKind::Parse, format!("the file is not valid YAML: {}", e.info()))
-                .at(Location { line: m.line(), column: m.col() + 1 })
+        let (event, span): (Event, Span) = event.map_err(|e| SyntaxError {
+            pos: Pos { line: e.marker().line().max(1), column: e.marker().col() + 1 },
+            message: e.info().to_owned(),
         })?;
+        let pos = Pos::of(&span);
+        last = pos;
         let start = offsets.byte(span.start.index());
         let end = offsets.byte(span.end.index());
         let node = match event {
@@ -152,11 +221,11 @@ pub fn parse(text: &str) -> Result<Vec<Document>, PatchError> {
                 continue;
             }
             Event::DocumentEnd => {
-                let root = root.take().unwrap_or_else(|| empty_scalar(start));
+                let root = root.take().unwrap_or_else(|| empty_scalar(start, pos));
                 docs.push(Document { root });
                 continue;
             }
-            Event::Alias(id) => Node { start, content: start, end, anchor: 0, tagged: false, kind: Kind::Alias(id) },
+            Event::Alias(id) => Node { start, content: start, end, pos, anchor: 0, tag: None, kind: Kind::Alias(id) },
             Event::Scalar(value, style, anchor, tag) => {
                 let content = skip_properties(bytes, start, end, anchor != 0, tag.is_some());
                 let (style, node_start, end) = match style {
@@ -181,76 +250,97 @@ pub fn parse(text: &str) -> Result<Vec<Document>, PatchError> {
                     start: node_start,
                     content,
                     end,
+                    pos,
                     anchor,
-                    tagged: tag.is_some(),
+                    tag: tag_name(tag.as_deref()),
                     kind: Kind::Scalar { value: value.into_owned(), style },
                 }
+            }
+            Event::SequenceStart(..) | Event::MappingStart(..) if stack.len() >= MAX_DEPTH => {
+                return Err(SyntaxError {
+                    pos,
+                    message: format!("lists and mappings are nested more than {MAX_DEPTH} levels deep"),
+                });
             }
             Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
                 // The span may run past the indicator (`{ `), so look at the first character after the
                 // properties instead.
                 let after_props = skip_properties(bytes, start, end, anchor != 0, tag.is_some());
-                let flow = matches!(bytes.get(after_props), Some(b'[' | b'{'));
                 let is_seq = matches!(event, Event::SequenceStart(..));
+                // saphyr reports an indentless block sequence (`key:` then `- item` at the key's column) at
+                // its first item, which may itself be `[`: a sequence that is a mapping's value and follows
+                // a dash is that block sequence.
+                let indentless = is_seq
+                    && matches!(stack.last(), Some(Frame::Map { .. }))
+                    && dash_before(bytes, after_props) != after_props;
+                let flow = !indentless && bytes.get(after_props) == Some(if is_seq { &b'[' } else { &b'{' });
+                let open = Open { start, pos, anchor, tag: tag_name(tag.as_deref()), flow };
                 stack.push(if is_seq {
-                    Frame::Seq { start, anchor, tagged: tag.is_some(), flow, items: Vec::new() }
+                    Frame::Seq { open, items: Vec::new() }
                 } else {
-                    Frame::Map { start, anchor, tagged: tag.is_some(), flow, keys: Vec::new(), entries: Vec::new() }
+                    Frame::Map { open, keys: Vec::new(), entries: Vec::new() }
                 });
                 continue;
             }
             Event::SequenceEnd => match stack.pop() {
-                Some(Frame::Seq { start: s, anchor, tagged, flow, items }) => {
+                Some(Frame::Seq { open: Open { start: s, pos, anchor, tag, flow }, items }) => {
                     let (content, end) = if flow {
-                        // The end event's span can run on over blanks and a comment: stop at the bracket.
-                        (content_after_props(bytes, s, b'['), start + 1)
+                        // The end event's span can run on over blanks, comments and line breaks (to the end
+                        // of the file): find the closing bracket itself.
+                        let open = content_after_props(bytes, s, b'[');
+                        (open, flow_end(bytes, open))
                     } else {
                         let first = items.first().map_or(s, |i| dash_before(bytes, i.start));
                         let last = items.last().map_or(s, |i| i.end);
                         (first, last)
                     };
-                    let start = if anchor == 0 && !tagged { content } else { s };
-                    Node { start, content, end, anchor, tagged, kind: Kind::Seq { flow, items } }
+                    let start = if anchor == 0 && tag.is_none() { content } else { s };
+                    Node { start, content, end, pos, anchor, tag, kind: Kind::Seq { flow, items } }
                 }
-                _ => return Err(unbalanced(start)),
+                _ => return Err(unbalanced(pos)),
             },
             Event::MappingEnd => match stack.pop() {
-                Some(Frame::Map { start: s, anchor, tagged, flow, entries, .. }) => {
+                Some(Frame::Map { open: Open { start: s, pos, anchor, tag, flow }, entries, .. }) => {
                     let (content, end) = if flow {
-                        (content_after_props(bytes, s, b'{'), start + 1)
+                        let open = content_after_props(bytes, s, b'{');
+                        (open, flow_end(bytes, open))
                     } else {
                         let first = entries.first().map_or(s, |e| e.key.start);
                         let last = entries.last().map_or(s, |e| e.value.end.max(e.colon + 1));
                         (first, last)
                     };
-                    let start = if anchor == 0 && !tagged { content } else { s };
-                    Node { start, content, end, anchor, tagged, kind: Kind::Map { flow, entries } }
+                    let start = if anchor == 0 && tag.is_none() { content } else { s };
+                    Node { start, content, end, pos, anchor, tag, kind: Kind::Map { flow, entries } }
                 }
-                _ => return Err(unbalanced(start)),
+                _ => return Err(unbalanced(pos)),
             },
         };
-        attach(&mut stack, &mut root, node, bytes)?;
+        attach(&mut stack, &mut root, node, bytes);
+    }
+    if !stack.is_empty() {
+        return Err(SyntaxError { pos: last, message: "unexpected end of file inside a list or mapping".into() });
     }
     Ok(docs)
 }
 
 /// saphyr guarantees balanced events; should it ever not, refuse rather than guess.
-fn unbalanced(at: usize) -> PatchError {
-    PatchError::new(PatchErrorKind::Parse, format!("the YAML parser reported an unbalanced collection at byte {at}"))
+fn unbalanced(pos: Pos) -> SyntaxError {
+    SyntaxError { pos, message: "unbalanced end of a list or mapping".into() }
 }
 
-fn empty_scalar(at: usize) -> Node {
+fn empty_scalar(at: usize, pos: Pos) -> Node {
     Node {
         start: at,
         content: at,
         end: at,
+        pos,
         anchor: 0,
-        tagged: false,
+        tag: None,
         kind: Kind::Scalar { value: String::new(), style: Style::Plain },
     }
 }
 
-fn attach(stack: &mut [Frame], root: &mut Option<Node>, node: Node, bytes: &[u8]) -> Result<(), PatchError> {
+fn attach(stack: &mut [Frame], root: &mut Option<Node>, node: Node, bytes: &[u8]) {
     match stack.last_mut() {
         None => *root = Some(node),
         Some(Frame::Seq { items, .. }) => items.push(node),
@@ -271,7 +361,6 @@ fn attach(stack: &mut [Frame], root: &mut Option<Node>, node: Node, bytes: &[u8]
             }
         }
     }
-    Ok(())
 }
 
 /// The byte offset of the `:` that follows a key ending at `key_end`.
@@ -330,6 +419,39 @@ fn skip_properties(bytes: &[u8], start: usize, end: usize, anchor: bool, tag: bo
         }
     }
     i.min(end.max(i))
+}
+
+/// The end (after the closing bracket) of the flow collection whose opening bracket is at `open`, skipping
+/// quoted scalars and comments.
+fn flow_end(bytes: &[u8], open: usize) -> usize {
+    let mut depth = 0usize;
+    let mut i = open;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'[' | b'{' => depth += 1,
+            b']' | b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return i + 1;
+                }
+            }
+            b'"' | b'\'' if !is_plain_char(bytes[i - 1]) => i = quoted_end(bytes, i, bytes.len()) - 1,
+            b'#' if i > open && matches!(bytes[i - 1], b' ' | b'\t' | b'\n' | b'\r') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    bytes.len()
+}
+
+/// A quote after one of these is part of a plain scalar (`it's`), not the start of a quoted one.
+fn is_plain_char(b: u8) -> bool {
+    !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'[' | b'{' | b',' | b':')
 }
 
 fn content_after_props(bytes: &[u8], start: usize, open: u8) -> usize {
@@ -428,6 +550,17 @@ mod tests {
         let Kind::Map { entries, .. } = &docs[0].root.kind else { panic!() };
         assert!(entries[0].value.is_empty_scalar());
         assert_eq!(entries[0].value.start, 2);
+    }
+
+    #[test]
+    fn a_flow_collection_ends_at_its_bracket_even_at_the_end_of_the_file() {
+        for text in ["spec:\n  egress:\n  - {}\n", "a: [1, \"]\", '}'] # ]\n\n", "a: {b: [x]}"] {
+            let docs = parse(text).unwrap();
+            let Kind::Map { entries, .. } = &docs[0].root.kind else { panic!() };
+            let last = entries.last().unwrap();
+            let end = last.value.end;
+            assert!(matches!(&text[end - 1..end], "}" | "]"), "{text:?}: ends at {end}");
+        }
     }
 
     #[test]

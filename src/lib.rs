@@ -1,8 +1,12 @@
 //! firedrill: outage drills for GitOps teams.
 //!
-//! Pure modules (no IO): [`patch`], [`scenario`], [`schedule`], [`metrics`], [`render`].
-//! Adapters: [`repo`] (reading target files from a folder or a git repository).
-//! The CLI in `main.rs` only parses arguments and calls [`cli::run`].
+//! Pure modules (no IO, no async, no git2/octocrab types): [`scenario`], [`yaml`], [`patch`], [`schedule`],
+//! [`disguise`], [`drill`] (the event log, its fold, the scheduler, and [`drill::step`]: every rule of the
+//! incident phase), [`metrics`], [`render`] (every text written for people), [`suggest`], [`person`].
+//! Adapters: [`git`] (git2), [`forge`] (local git and GitHub through octocrab), [`ledger`], [`repo`],
+//! [`action`] (GitHub Actions I/O).
+//! The one executor: [`runner`] gathers what [`drill::step`] needs, and carries out the effects it decides.
+//! The CLI in `main.rs` only parses arguments, calls [`cli::run`] and maps the outcome to an exit code.
 
 pub mod action;
 pub mod cli;

@@ -1,8 +1,10 @@
 //! Forges: what the drill lifecycle needs from the service hosting the target repository.
 //!
 //! A narrow trait with one implementation per forge: [`local::LocalForge`] (any git repository, a path or a
-//! URL: firedrill pushes and merges itself) and, next, GitHub. Every method is safe to repeat: opening an
-//! open change or merging a merged one reports what is there instead of doing it twice.
+//! URL: firedrill pushes and merges itself) and [`github::GitHubForge`] (the REST API through octocrab, no
+//! clone); [`any::AnyForge`] holds either. Every method is safe to repeat: opening an open change or merging
+//! a merged one reports what is there instead of doing it twice. Forges answer questions and carry out
+//! actions; they decide nothing (that is [`crate::drill::step`]).
 
 pub mod any;
 pub mod github;

@@ -31,6 +31,17 @@ pub fn target_of(s: &Scenario) -> TargetRef {
     }
 }
 
+/// The `planned` event of `plan`, a drill of `s`.
+pub fn planned_event(s: &Scenario, plan: &Plan) -> super::event::EventKind {
+    super::event::EventKind::Planned {
+        scenario: s.id.clone(),
+        target: target_of(s),
+        occurrence: plan.occurrence,
+        open_at: plan.open_at,
+        merge_at: plan.merge_at,
+    }
+}
+
 fn same_target(a: &TargetRef, b: &TargetRef) -> bool {
     // Two drills on the same branch of the same repository would land on top of each other.
     a.repo == b.repo && a.branch == b.branch

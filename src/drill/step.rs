@@ -272,21 +272,25 @@ fn refusal(d: &Drill, cx: &Context<'_>, r: &Received) -> Option<String> {
     }
 }
 
-/// The safety limits of `firedrill.yml` that apply to landing this drill's fault, checked where the action
-/// happens (opening and merging), not only by `validate`.
-fn limits(d: &Drill, s: Option<&Scenario>, cx: &Context<'_>) -> Option<String> {
-    let c = cx.config;
-    if !c.allows_branch(&d.target.branch) {
+/// The safety limits of `firedrill.yml` that apply to landing a fault on `branch` of `environment`, checked
+/// where the action happens (starting, opening and merging), not only by `validate`.
+fn limits(c: &Config, branch: &str, environment: Option<&str>) -> Option<String> {
+    if !c.allows_branch(branch) {
         let allowed = c.allowed_branches.as_deref().unwrap_or_default().join(", ");
-        return Some(format!("branch `{}` is not in allowed_branches ({allowed}) of firedrill.yml", d.target.branch));
+        return Some(format!("branch `{branch}` is not in allowed_branches ({allowed}) of firedrill.yml"));
     }
-    if let Some(env) = s.and_then(|s| s.target.environment.as_deref())
+    if let Some(env) = environment
         && !c.allows_environment(env)
     {
         let allowed = c.allowed_environments.as_deref().unwrap_or_default().join(", ");
         return Some(format!("environment `{env}` is not in allowed_environments ({allowed}) of firedrill.yml"));
     }
     None
+}
+
+/// [`limits`] for a drill (its scenario gives the environment, where it is known).
+fn drill_limits(d: &Drill, s: Option<&Scenario>, cx: &Context<'_>) -> Option<String> {
+    limits(cx.config, &d.target.branch, s.and_then(|s| s.target.environment.as_deref()))
 }
 
 fn abandon(out: &mut Vec<Effect>, now: Timestamp, reason: String) {
@@ -318,7 +322,7 @@ fn planned(
     let Some(s) = s else {
         return abandon(out, now, format!("scenario `{}` was removed", d.scenario));
     };
-    if let Some(why) = limits(d, Some(s), cx) {
+    if let Some(why) = drill_limits(d, Some(s), cx) {
         out.push(Effect::Refuse(why.clone()));
         return abandon(out, now, format!("refused: {why}"));
     }
@@ -402,7 +406,7 @@ fn opened(
         out.push(Effect::Note(Note::WaitingToMerge { at: d.merge_at }));
         return;
     }
-    if let Some(why) = limits(d, None, cx) {
+    if let Some(why) = drill_limits(d, None, cx) {
         out.push(Effect::Refuse(why.clone()));
         if !o.closed {
             out.push(Effect::Close { branch: op.branch.clone() });
@@ -550,14 +554,8 @@ pub fn start(
             d.phase().name()
         ));
     }
-    let c = cx.config;
-    if !c.allows_branch(&target.branch) {
-        return Err(format!("branch `{}` is not in allowed_branches of firedrill.yml", target.branch));
-    }
-    if let Some(env) = s.target.environment.as_deref()
-        && !c.allows_environment(env)
-    {
-        return Err(format!("environment `{env}` is not in allowed_environments of firedrill.yml"));
+    if let Some(why) = limits(cx.config, &target.branch, s.target.environment.as_deref()) {
+        return Err(why);
     }
     // The occurrence is this minute: the drill id, and so every seeded choice, is stable within it.
     let occurrence = Timestamp::from_second(now.as_second() - now.as_second().rem_euclid(60)).unwrap_or(now);

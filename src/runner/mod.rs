@@ -152,14 +152,7 @@ impl<F: Forge> Runner<'_, F> {
         for decision in due::decide(self.scenarios, &drills, now) {
             match decision {
                 Decision::Plan { scenario, plan } => {
-                    let s = &self.scenarios[scenario];
-                    let kind = EventKind::Planned {
-                        scenario: s.id.clone(),
-                        target: due::target_of(s),
-                        occurrence: plan.occurrence,
-                        open_at: plan.open_at,
-                        merge_at: plan.merge_at,
-                    };
+                    let kind = due::planned_event(&self.scenarios[scenario], &plan);
                     report
                         .say(format!("{}: planned (opens {}, merges {})", plan.drill_id, plan.open_at, plan.merge_at));
                     planned.push((plan.drill_id.clone(), self.event(now, "firedrill", kind)));
@@ -499,13 +492,7 @@ impl<F: Forge> Runner<'_, F> {
         let mut report = RunReport::default();
         report.step("start by hand");
         report.say(format!("{}: planned by hand (opens now, merges {})", plan.drill_id, plan.merge_at));
-        let kind = EventKind::Planned {
-            scenario: s.id.clone(),
-            target: due::target_of(s),
-            occurrence: plan.occurrence,
-            open_at: plan.open_at,
-            merge_at: plan.merge_at,
-        };
+        let kind = due::planned_event(s, &plan);
         let planned = vec![(plan.drill_id.clone(), self.event(now, "firedrill", kind))];
         self.record(planned.clone(), now).await?;
         let pending = if self.settings.dry_run { planned } else { Vec::new() };

@@ -225,17 +225,17 @@ impl<F: Forge> Runner<'_, F> {
                     }
                     Effect::Merge { .. } => self.merge(forge, &d, &mut o, now, &mut lines).await?,
                     Effect::Revert { commit, .. } => {
+                        let branch = d.opened.as_ref().map_or("", |op| op.branch.as_str());
+                        let message = run::revert_message(branch, commit.as_str());
                         let landing = if dry {
                             Landing {
                                 sha: simulated(),
                                 at: now,
-                                message: "Revert".into(),
+                                message,
                                 author: self.settings.actor.clone(),
                                 committer: self.settings.actor.clone(),
                             }
                         } else {
-                            let branch = d.opened.as_ref().map_or("", |op| op.branch.as_str());
-                            let message = run::revert_message(branch, commit.as_str());
                             let l = forge
                                 .revert(commit, &d.target.branch, &message, &self.settings.actor, now)
                                 .await

@@ -174,7 +174,8 @@ fn execute(
             write!(out, "{}", render_report(&run.title, &report))?;
             run.steps = report.steps;
             let drills = rt.block_on(runner.drills())?;
-            run.outputs = outputs(pick(&drills, only.as_deref(), None), report.requests, &setup);
+            // Every request the run sent, the re-read for these outputs included.
+            run.outputs = outputs(pick(&drills, only.as_deref(), None), runner.requests(), &setup);
             Ok(Outcome::Ok)
         }
         Job::Start { scenario, now } => {
@@ -194,7 +195,7 @@ fn execute(
             write!(out, "{}", render_report(&run.title, &report))?;
             run.steps = report.steps;
             let drills = rt.block_on(runner.drills())?;
-            run.outputs = outputs(pick(&drills, Some(scenario.as_str()), None), report.requests, &setup);
+            run.outputs = outputs(pick(&drills, Some(scenario.as_str()), None), runner.requests(), &setup);
             Ok(Outcome::Ok)
         }
         Job::Command { name, drill, actor, now } => {
@@ -213,7 +214,7 @@ fn execute(
             write!(out, "{}", render_report(&run.title, &report))?;
             run.steps = report.steps;
             let drills = rt.block_on(runner.drills())?;
-            run.outputs = outputs(pick(&drills, None, Some(drill)), report.requests, &setup);
+            run.outputs = outputs(pick(&drills, None, Some(drill)), runner.requests(), &setup);
             Ok(Outcome::Ok)
         }
     }

@@ -6,7 +6,6 @@
 //! (403/429 with `retry-after`, or an exhausted `x-ratelimit-remaining`) are waited out, within a bound; every
 //! request is counted for the run summary.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -32,7 +31,8 @@ pub struct GitHubForge {
     gh: std::sync::OnceLock<Octocrab>,
     owner: String,
     repo: String,
-    requests: AtomicUsize,
+    /// Requests sent over HTTP, retries and redirects included.
+    requests: super::http::Counter,
 }
 
 fn other(msg: impl Into<String>) -> ForgeError {
@@ -77,7 +77,7 @@ impl GitHubForge {
             gh: std::sync::OnceLock::new(),
             owner: owner.to_owned(),
             repo: repo.to_owned(),
-            requests: AtomicUsize::new(0),
+            requests: super::http::Counter::default(),
         })
     }
 
@@ -86,12 +86,11 @@ impl GitHubForge {
         if let Some(gh) = self.gh.get() {
             return Ok(gh);
         }
-        let gh = Octocrab::builder()
-            .base_uri(self.api_url.as_str())
-            .map_err(|e| other(format!("bad GitHub API URL `{}`: {e}", crate::git::redact_url(&self.api_url))))?
-            .personal_token(self.token.expose().to_owned())
-            .build()
-            .map_err(|e| other(format!("cannot build the GitHub client: {e}")))?;
+        let base = self
+            .api_url
+            .parse::<http::Uri>()
+            .map_err(|e| other(format!("bad GitHub API URL `{}`: {e}", crate::git::redact_url(&self.api_url))))?;
+        let gh = super::http::client(base, &self.token, self.requests.clone()).map_err(other)?;
         Ok(self.gh.get_or_init(|| gh))
     }
 
@@ -103,7 +102,6 @@ impl GitHubForge {
     /// secondary rate limits.
     async fn call(&self, method: Method, path: &str, body: Option<&Value>) -> Result<(StatusCode, Value)> {
         for attempt in 0..=RATE_LIMIT_RETRIES {
-            self.requests.fetch_add(1, Ordering::Relaxed);
             let gh = self.gh()?;
             let response = match method {
                 Method::GET => gh._get(path).await,
@@ -311,7 +309,7 @@ impl Forge for GitHubForge {
     }
 
     fn requests(&self) -> usize {
-        self.requests.load(Ordering::Relaxed)
+        self.requests.get()
     }
 
     fn web_url(&self) -> Option<String> {

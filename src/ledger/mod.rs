@@ -32,6 +32,11 @@ pub enum LedgerError {
     Contended,
 }
 
+/// A drill's log, parsed; a damaged one is named.
+fn parse(drill: &str, text: &str) -> Result<Vec<Event>, LedgerError> {
+    parse_log(text).map_err(|message| LedgerError::Damaged { drill: drill.to_owned(), message })
+}
+
 /// The ledger as read at one tip.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
@@ -185,10 +190,23 @@ impl Ledger {
     async fn read_fresh(&self) -> Result<Snapshot, LedgerError> {
         let Some(tip) = self.tip().await? else { return Ok(Snapshot::default()) };
         let mut logs = BTreeMap::new();
-        for drill in self.list_dir(&tip, "drills").await? {
-            let Some(text) = self.read_file(&tip, &format!("drills/{drill}/events.jsonl")).await? else { continue };
-            let events = parse_log(&text).map_err(|message| LedgerError::Damaged { drill: drill.clone(), message })?;
-            logs.insert(drill, events);
+        match &self.store {
+            // One walk of `drills/`: linear in the number of drills.
+            Store::Git { repo, .. } => {
+                for (drill, bytes) in repo.read_each(&tip, "drills", "events.jsonl")? {
+                    let events = parse(&drill, &String::from_utf8_lossy(&bytes))?;
+                    logs.insert(drill, events);
+                }
+            }
+            Store::GitHub(_) => {
+                for drill in self.list_dir(&tip, "drills").await? {
+                    let Some(text) = self.read_file(&tip, &format!("drills/{drill}/events.jsonl")).await? else {
+                        continue;
+                    };
+                    let events = parse(&drill, &text)?;
+                    logs.insert(drill, events);
+                }
+            }
         }
         Ok(Snapshot { tip: Some(tip), logs })
     }

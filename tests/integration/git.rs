@@ -464,6 +464,17 @@ fn write_commit_changes_exactly_the_given_files() {
     assert_eq!(repo.list_dir(&commit, "charts/api").expect("list"), ["extra", "templates", "values.yaml"]);
     assert_eq!(repo.list_dir(&commit, "charts/web").expect("an emptied folder"), Vec::<String>::new());
     assert!(matches!(repo.list_dir(&commit, "README.md"), Err(GitError::InvalidPath { .. })));
+    // Each folder's file, in one walk (`charts/web` was emptied, so it is gone).
+    let each: Vec<(String, String)> = repo
+        .read_each(&commit, "charts", "values.yaml")
+        .expect("read each")
+        .into_iter()
+        .map(|(name, bytes)| (name, String::from_utf8(bytes).expect("utf-8")))
+        .collect();
+    let oracle = git_in(&git_dir, &["show", &format!("{commit}:charts/api/values.yaml")]);
+    assert_eq!(each, [("api".to_owned(), format!("{oracle}\n"))]);
+    assert_eq!(repo.read_each(&commit, "nowhere", "values.yaml").expect("a missing folder"), Vec::new());
+    assert!(matches!(repo.read_each(&commit, "README.md", "x"), Err(GitError::InvalidPath { .. })));
     repo.set_head("refs/heads/drill").expect("HEAD may name a branch that does not exist yet");
     assert_eq!(git_in(&git_dir, &["symbolic-ref", "HEAD"]), "refs/heads/drill");
 

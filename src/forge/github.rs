@@ -244,6 +244,61 @@ impl GitHubForge {
         }
     }
 
+    /// The tree of `commit` (its id) and its top-level entries as (name, object id): one request.
+    pub async fn root_tree(&self, commit: &CommitSha) -> Result<(String, Vec<(String, String)>)> {
+        let tree = self.ok(Method::GET, &self.repo_path(&format!("/git/trees/{commit}")), None).await?;
+        Ok(tree_entries(&tree))
+    }
+
+    /// The content of blob `sha` (the blobs API reads files of up to 100 MB; the contents API stops at 1 MB).
+    pub async fn blob(&self, sha: &str) -> Result<Vec<u8>> {
+        let blob = self.ok(Method::GET, &self.repo_path(&format!("/git/blobs/{sha}")), None).await?;
+        let encoded: String =
+            blob["content"].as_str().unwrap_or_default().chars().filter(|c| !c.is_whitespace()).collect();
+        base64::engine::general_purpose::STANDARD
+            .decode(encoded)
+            .map_err(|e| other(format!("blob {sha}: bad base64 from GitHub: {e}")))
+    }
+
+    /// Writes the tree `base` (a tree id; `None`: empty) with the text files `files` written (deletions are
+    /// removed), in one request; returns its id and its top-level entries.
+    pub async fn write_tree(
+        &self,
+        base: Option<&str>,
+        files: &[FileChange],
+    ) -> Result<(String, Vec<(String, String)>)> {
+        let entries: Vec<Value> = files
+            .iter()
+            .map(|f| match f {
+                FileChange::Write { path, content } => {
+                    json!({"path": path, "mode": "100644", "type": "blob", "content": String::from_utf8_lossy(content)})
+                }
+                FileChange::Delete { path } => json!({"path": path, "mode": "100644", "type": "blob", "sha": null}),
+            })
+            .collect();
+        let mut body = json!({"tree": entries});
+        if let Some(base) = base {
+            body["base_tree"] = json!(base);
+        }
+        let tree = self.ok(Method::POST, &self.repo_path("/git/trees"), Some(&body)).await?;
+        Ok(tree_entries(&tree))
+    }
+
+    /// Writes a commit of tree `tree` on `parent` (a root commit when `None`).
+    pub async fn write_commit_of_tree(
+        &self,
+        tree: &str,
+        parent: Option<&CommitSha>,
+        message: &str,
+        author: &Actor,
+        at: Timestamp,
+    ) -> Result<CommitSha> {
+        let who = json!({"name": author.name, "email": author.email, "date": at.to_string()});
+        let parents: Vec<String> = parent.iter().map(|p| p.to_string()).collect();
+        let body = json!({"message": message, "tree": tree, "parents": parents, "author": who, "committer": who});
+        sha(&self.ok(Method::POST, &self.repo_path("/git/commits"), Some(&body)).await?["sha"])
+    }
+
     /// Moves (or creates) `branch` to `commit` if it is still at `expected` (absent when `None`): a
     /// compare-and-swap. `false` when it moved meanwhile; any other refusal is an error.
     pub async fn move_branch(&self, branch: &str, commit: &CommitSha, expected: Option<&CommitSha>) -> Result<bool> {
@@ -266,6 +321,17 @@ impl GitHubForge {
         }
         Err(api_error(&Method::PATCH, "git/refs", status, &v))
     }
+}
+
+/// A tree's id and its entries as (name, object id), from the git trees API's answer.
+fn tree_entries(tree: &Value) -> (String, Vec<(String, String)>) {
+    let entries = tree["tree"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| Some((e["path"].as_str()?.to_owned(), e["sha"].as_str()?.to_owned())))
+        .collect();
+    (tree["sha"].as_str().unwrap_or_default().to_owned(), entries)
 }
 
 fn describe_octocrab(e: &octocrab::Error) -> String {

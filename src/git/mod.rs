@@ -13,6 +13,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 pub use error::{GitError, redact_url};
+pub use remote::UNSHALLOW;
 pub use types::{CommitInfo, CommitSha, FileChange, Identity, InvalidCommitSha, MergeMethod, PushRef, Token};
 
 /// Result of the git layer.
@@ -300,6 +301,17 @@ impl Repo {
         let mut names: Vec<String> = sub.iter().filter_map(|e| e.name().ok().map(str::to_owned)).collect();
         names.sort();
         Ok(names)
+    }
+
+    /// The object id of whatever `path` holds at `commit` (a file's blob, a folder's tree), if anything.
+    pub fn entry_id(&self, commit: &CommitSha, path: &str) -> Result<Option<String>> {
+        check_path(path)?;
+        let tree = self.find_commit(commit)?.tree().map_err(|e| GitError::storage(&e))?;
+        match tree.get_path(Path::new(path)) {
+            Ok(entry) => Ok(Some(entry.id().to_string())),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(GitError::storage(&e)),
+        }
     }
 
     /// For each folder directly in `dir` at `commit`, the content of its file `name`, by folder name, sorted

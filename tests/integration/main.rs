@@ -11,6 +11,7 @@ mod emulator;
 mod forge_contract;
 mod git;
 mod github_drill;
+mod ledger;
 mod lifecycle;
 mod patch_cli;
 mod patch_formats;

@@ -1,20 +1,46 @@
-//! The drill commit on repositories of 1,000, 10,000 and 100,000 files: firedrill (git2, no work tree, no
-//! index) against the git command line doing the same job (clone --depth 1, edit, commit, push), in one run.
+//! Opening a drill on repositories of growing size and history: firedrill's local forge (a fresh working
+//! copy, as on every CI runner: read the base branch's tip, read the target file, write the commit from trees,
+//! push the branch) against the git command line doing the same job (clone --depth 1, edit, commit, push),
+//! over a local path and over smart HTTP (`git http-backend`), with each side's peak memory.
 //!
-//! `cargo bench --bench drill_commit` (set `FIREDRILL_BENCH_SIZES=1000,10000` to choose sizes). Needs `git`.
+//! `cargo bench --bench drill_commit`. `FIREDRILL_BENCH_SIZES=1000,10000,100000` (files, at 1 commit) and
+//! `FIREDRILL_BENCH_HISTORIES=5000,20000` (commits, at 1,000 files) choose the cases. Needs `git` and
+//! `/usr/bin/time`. Each firedrill run is a child process (this binary with `--open`), so its peak resident
+//! memory is its own.
 #![allow(clippy::print_stdout, clippy::unwrap_used)]
+
+#[allow(dead_code)]
+#[path = "../tests/integration/support/git_http.rs"]
+mod git_http;
 
 use std::io::Write as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use firedrill::git::{FileChange, Identity, PushRef, Repo};
+use firedrill::forge::Forge as _;
+use firedrill::forge::local::LocalForge;
+use firedrill::git::{FileChange, Token};
 
 const TARGET: &str = "charts/checkout/values-staging.yaml";
+const TOKEN: &str = "bench-token";
 
 fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
+    let out = git_http::git_command(dir).args(args).current_dir(dir).output().unwrap();
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `args` under `/usr/bin/time`: (milliseconds, peak resident KiB).
+fn timed(dir: &Path, program: &str, args: &[&str]) -> (f64, u64) {
+    let stats = dir.join("time.txt");
+    let t = Instant::now();
+    let status = Command::new("/usr/bin/time")
+        .arg("-f")
+        .arg("%M")
+        .arg("-o")
+        .arg(&stats)
+        .arg(program)
         .args(args)
         .current_dir(dir)
         .env("GIT_CONFIG_NOSYSTEM", "1")
@@ -23,18 +49,21 @@ fn git(dir: &Path, args: &[&str]) -> String {
         .env("GIT_AUTHOR_EMAIL", "sam@acme.example")
         .env("GIT_COMMITTER_NAME", "Sam")
         .env("GIT_COMMITTER_EMAIL", "sam@acme.example")
-        .output()
+        .stdout(Stdio::null())
+        .status()
         .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    let ms = t.elapsed().as_secs_f64() * 1000.0;
+    assert!(status.success(), "{program} {args:?}");
+    let kib = std::fs::read_to_string(&stats).unwrap().trim().lines().last().unwrap().parse().unwrap();
+    (ms, kib)
 }
 
-/// A bare repository with `n` files in folders of 100 (plus the target file), one commit, via fast-import.
-fn make_remote(dir: &Path, n: usize) {
-    git(dir, &["init", "--quiet", "--bare", "--initial-branch=main", "remote.git"]);
-    let mut child = Command::new("git")
+/// Fills bare repository `git_dir` with `files` files in folders of 100 (plus the target file) and `commits`
+/// commits on `main`, each after the first changing one file, via fast-import.
+fn fill(git_dir: &Path, files: usize, commits: usize) {
+    let mut child = git_http::git_command(git_dir)
         .args(["fast-import", "--quiet"])
-        .current_dir(dir.join("remote.git"))
+        .current_dir(git_dir)
         .stdin(Stdio::piped())
         .spawn()
         .unwrap();
@@ -42,7 +71,7 @@ fn make_remote(dir: &Path, n: usize) {
     input.push_str("commit refs/heads/main\ncommitter Sam <sam@acme.example> 1763294400 +0000\ndata 8\nimport\n\n");
     let values = include_str!("../examples/charts/checkout/values-staging.yaml");
     input.push_str(&format!("M 100644 inline {TARGET}\ndata {}\n{values}\n", values.len()));
-    for i in 0..n {
+    for i in 0..files {
         let body = format!("name: service-{i}\nreplicas: {}\n", i % 7);
         input.push_str(&format!(
             "M 100644 inline apps/group-{:04}/service-{i}.yaml\ndata {}\n{body}\n",
@@ -50,68 +79,125 @@ fn make_remote(dir: &Path, n: usize) {
             body.len()
         ));
     }
+    for c in 1..commits {
+        let i = c % files.max(1);
+        let body = format!("name: service-{i}\nreplicas: {}\nrevision: {c}\n", i % 7);
+        input.push_str(&format!(
+            "commit refs/heads/main\ncommitter Sam <sam@acme.example> {} +0000\ndata 7\nchange\n\nM 100644 inline apps/group-{:04}/service-{i}.yaml\ndata {}\n{body}\n",
+            1763294400 + c,
+            i / 100,
+            body.len()
+        ));
+    }
     child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
     assert!(child.wait().unwrap().success());
+    // Packed, as a served repository is.
+    git(git_dir, &["repack", "-adq"]);
 }
 
-fn loose_objects(git_dir: &Path) -> usize {
-    let v = git(git_dir, &["count-objects", "-v"]);
-    v.lines().find_map(|l| l.strip_prefix("count: ")).unwrap().trim().parse().unwrap()
+/// The child process: opens a drill on `url` in the fresh working copy `workdir`.
+fn open(url: &str, workdir: &Path) {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let forge = LocalForge::new(url, workdir, Some(Token::new(TOKEN))).unwrap();
+        let tip = forge.branch_head("main").await.unwrap().unwrap();
+        let values = forge.read_file(&tip, TARGET).await.unwrap().unwrap();
+        let edited = values.replace("CONNECTION_POOL__SIZE: \"10\"", "CONNECTION_POOL__SIZE: \"0\"");
+        let who = firedrill::forge::Person::new("Sam", "sam@acme.example");
+        let at = "2026-11-24T10:00:00Z".parse().unwrap();
+        let commit = forge
+            .write_commit(&tip, &[FileChange::write(TARGET, edited)], "chore: tune pool\n", &who, at)
+            .await
+            .unwrap();
+        forge.open_change("fd-branch", &commit, "main", "chore: tune pool", "").await.unwrap();
+    });
+}
+
+struct Side {
+    ms: f64,
+    kib: u64,
+}
+
+fn firedrill_side(dir: &Path, url: &str) -> Side {
+    let stats = dir.join("fd-time.txt");
+    // Timed from outside, process start included, as the git CLI's commands are.
+    let t = Instant::now();
+    let out = Command::new("/usr/bin/time")
+        .arg("-f")
+        .arg("%M")
+        .arg("-o")
+        .arg(&stats)
+        .arg(std::env::current_exe().unwrap())
+        .args(["--open", url])
+        .arg(dir.join("fd-work.git"))
+        .output()
+        .unwrap();
+    let ms = t.elapsed().as_secs_f64() * 1000.0;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let kib = std::fs::read_to_string(&stats).unwrap().trim().lines().last().unwrap().parse().unwrap();
+    Side { ms, kib }
+}
+
+fn cli_side(dir: &Path, url: &str) -> Side {
+    let edited = include_str!("../examples/charts/checkout/values-staging.yaml")
+        .replace("CONNECTION_POOL__SIZE: \"10\"", "CONNECTION_POOL__SIZE: \"0\"");
+    let (clone_ms, a) = timed(dir, "git", &["clone", "--quiet", "--depth", "1", "--branch", "main", url, "clone"]);
+    let clone = dir.join("clone");
+    let t = Instant::now();
+    std::fs::write(clone.join(TARGET), edited).unwrap();
+    let edit_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let (commit_ms, b) = timed(&clone, "git", &["commit", "--quiet", "-am", "chore: tune pool"]);
+    let (push_ms, c) = timed(&clone, "git", &["push", "--quiet", "origin", "HEAD:refs/heads/cli-branch"]);
+    Side { ms: clone_ms + edit_ms + commit_ms + push_ms, kib: a.max(b).max(c) }
+}
+
+fn list(var: &str, default: &[usize]) -> Vec<usize> {
+    std::env::var(var)
+        .ok()
+        .map(|s| s.split(',').filter_map(|x| x.trim().parse().ok()).collect())
+        .unwrap_or_else(|| default.to_vec())
 }
 
 fn main() {
-    let sizes: Vec<usize> = std::env::var("FIREDRILL_BENCH_SIZES")
-        .ok()
-        .map(|s| s.split(',').filter_map(|x| x.trim().parse().ok()).collect())
-        .unwrap_or_else(|| vec![1_000, 10_000, 100_000]);
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--open") {
+        open(&args[i + 1], Path::new(&args[i + 2]));
+        return;
+    }
+    let mut cases: Vec<(usize, usize)> =
+        list("FIREDRILL_BENCH_SIZES", &[1_000, 10_000, 100_000]).into_iter().map(|n| (n, 1)).collect();
+    cases.extend(list("FIREDRILL_BENCH_HISTORIES", &[5_000, 20_000]).into_iter().map(|h| (1_000, h)));
     println!(
-        "| files | firedrill: fetch | write commit | objects written | push | total | git CLI: clone --depth 1 | edit + commit | push | total | git CLI / firedrill |"
+        "| files | commits | transport | firedrill | peak RSS | git CLI (clone --depth 1 + commit + push) | peak RSS | git CLI / firedrill |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-    for n in sizes {
-        let dir = tempfile::tempdir().unwrap();
-        make_remote(dir.path(), n);
-        let url = dir.path().join("remote.git").display().to_string();
-        let values = include_str!("../examples/charts/checkout/values-staging.yaml");
-        let edited = values.replace("CONNECTION_POOL__SIZE: \"10\"", "CONNECTION_POOL__SIZE: \"0\"");
-
-        // firedrill: fetch the branch into a bare working repository, write the commit from trees, push it.
-        let t0 = Instant::now();
-        let work = Repo::init_bare(&dir.path().join("work.git")).unwrap();
-        let base = work.fetch_branch(&url, "main", "refs/firedrill/remote/main", None, None).unwrap().unwrap();
-        let t1 = Instant::now();
-        let before = loose_objects(&dir.path().join("work.git"));
-        let who = Identity::new("Sam", "sam@acme.example", "2026-11-24T10:00:00Z".parse().unwrap());
-        let commit = work
-            .write_commit(Some(&base), &[FileChange::write(TARGET, edited.clone())], "chore: tune pool\n", &who, &who)
-            .unwrap();
-        let t2 = Instant::now();
-        let written = loose_objects(&dir.path().join("work.git")) - before;
-        work.push(&url, &[PushRef::Update { commit: &commit, remote_ref: "refs/heads/fd-branch" }], None).unwrap();
-        let t3 = Instant::now();
-
-        // The git command line: shallow clone, edit the file, commit, push.
-        let c0 = Instant::now();
-        git(dir.path(), &["clone", "--quiet", "--depth", "1", "--branch", "main", &format!("file://{url}"), "clone"]);
-        let c1 = Instant::now();
-        let clone = dir.path().join("clone");
-        std::fs::write(clone.join(TARGET), &edited).unwrap();
-        git(&clone, &["commit", "--quiet", "-am", "chore: tune pool"]);
-        let c2 = Instant::now();
-        git(&clone, &["push", "--quiet", "origin", "HEAD:refs/heads/cli-branch"]);
-        let c3 = Instant::now();
-
-        let ms = |a: Instant, b: Instant| (b - a).as_secs_f64() * 1000.0;
-        let (fd, cli) = (ms(t0, t3), ms(c0, c3));
-        println!(
-            "| {n} | {:.0} ms | {:.2} ms | {written} | {:.0} ms | {fd:.0} ms | {:.0} ms | {:.0} ms | {:.0} ms | {cli:.0} ms | {:.1}× |",
-            ms(t0, t1),
-            ms(t1, t2),
-            ms(t2, t3),
-            ms(c0, c1),
-            ms(c1, c2),
-            ms(c2, c3),
-            cli / fd
-        );
+    println!("|---:|---:|---|---:|---:|---:|---:|---:|");
+    for (files, commits) in cases {
+        let server = git_http::GitHttp::start(TOKEN);
+        let bare = server.create_repo("target");
+        fill(&bare, files, commits);
+        let http = server.url("target").replacen("http://", &format!("http://{}:{TOKEN}@", git_http::USER), 1);
+        for (transport, fd_url, cli_url) in [
+            ("path", bare.display().to_string(), format!("file://{}", bare.display())),
+            ("smart HTTP", server.url("target"), http),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            // Alternate the two sides; each starts from nothing on its side.
+            let fd = firedrill_side(dir.path(), &fd_url);
+            let cli = cli_side(dir.path(), &cli_url);
+            for branch in ["fd-branch", "cli-branch"] {
+                let _ = git_http::git_command(&bare)
+                    .args(["update-ref", "-d", &format!("refs/heads/{branch}")])
+                    .current_dir(&bare)
+                    .status();
+            }
+            println!(
+                "| {files} | {commits} | {transport} | {:.0} ms | {:.0} MiB | {:.0} ms | {:.0} MiB | {:.1}× |",
+                fd.ms,
+                fd.kib as f64 / 1024.0,
+                cli.ms,
+                cli.kib as f64 / 1024.0,
+                cli.ms / fd.ms
+            );
+        }
     }
 }

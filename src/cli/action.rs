@@ -265,7 +265,8 @@ fn lifecycle(
         run.detail = Some(report.reports.join("\n---\n\n"));
     }
     let drills = rt.block_on(runner.drills())?;
-    run.outputs = outputs(pick(&drills, only, id), report.requests, &setup);
+    // Every request the run sent, the re-read for these outputs included.
+    run.outputs = outputs(pick(&drills, only, id), runner.requests(), &setup);
     Ok(outcome)
 }
 

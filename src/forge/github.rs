@@ -6,7 +6,6 @@
 //! (403/429 with `retry-after`, or an exhausted `x-ratelimit-remaining`) are waited out, within a bound; every
 //! request is counted for the run summary.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -32,7 +31,8 @@ pub struct GitHubForge {
     gh: std::sync::OnceLock<Octocrab>,
     owner: String,
     repo: String,
-    requests: AtomicUsize,
+    /// Requests sent over HTTP, retries and redirects included.
+    requests: super::http::Counter,
 }
 
 fn other(msg: impl Into<String>) -> ForgeError {
@@ -77,7 +77,7 @@ impl GitHubForge {
             gh: std::sync::OnceLock::new(),
             owner: owner.to_owned(),
             repo: repo.to_owned(),
-            requests: AtomicUsize::new(0),
+            requests: super::http::Counter::default(),
         })
     }
 
@@ -86,12 +86,11 @@ impl GitHubForge {
         if let Some(gh) = self.gh.get() {
             return Ok(gh);
         }
-        let gh = Octocrab::builder()
-            .base_uri(self.api_url.as_str())
-            .map_err(|e| other(format!("bad GitHub API URL `{}`: {e}", crate::git::redact_url(&self.api_url))))?
-            .personal_token(self.token.expose().to_owned())
-            .build()
-            .map_err(|e| other(format!("cannot build the GitHub client: {e}")))?;
+        let base = self
+            .api_url
+            .parse::<http::Uri>()
+            .map_err(|e| other(format!("bad GitHub API URL `{}`: {e}", crate::git::redact_url(&self.api_url))))?;
+        let gh = super::http::client(base, &self.token, self.requests.clone()).map_err(other)?;
         Ok(self.gh.get_or_init(|| gh))
     }
 
@@ -103,7 +102,6 @@ impl GitHubForge {
     /// secondary rate limits.
     async fn call(&self, method: Method, path: &str, body: Option<&Value>) -> Result<(StatusCode, Value)> {
         for attempt in 0..=RATE_LIMIT_RETRIES {
-            self.requests.fetch_add(1, Ordering::Relaxed);
             let gh = self.gh()?;
             let response = match method {
                 Method::GET => gh._get(path).await,
@@ -246,6 +244,61 @@ impl GitHubForge {
         }
     }
 
+    /// The tree of `commit` (its id) and its top-level entries as (name, object id): one request.
+    pub async fn root_tree(&self, commit: &CommitSha) -> Result<(String, Vec<(String, String)>)> {
+        let tree = self.ok(Method::GET, &self.repo_path(&format!("/git/trees/{commit}")), None).await?;
+        Ok(tree_entries(&tree))
+    }
+
+    /// The content of blob `sha` (the blobs API reads files of up to 100 MB; the contents API stops at 1 MB).
+    pub async fn blob(&self, sha: &str) -> Result<Vec<u8>> {
+        let blob = self.ok(Method::GET, &self.repo_path(&format!("/git/blobs/{sha}")), None).await?;
+        let encoded: String =
+            blob["content"].as_str().unwrap_or_default().chars().filter(|c| !c.is_whitespace()).collect();
+        base64::engine::general_purpose::STANDARD
+            .decode(encoded)
+            .map_err(|e| other(format!("blob {sha}: bad base64 from GitHub: {e}")))
+    }
+
+    /// Writes the tree `base` (a tree id; `None`: empty) with the text files `files` written (deletions are
+    /// removed), in one request; returns its id and its top-level entries.
+    pub async fn write_tree(
+        &self,
+        base: Option<&str>,
+        files: &[FileChange],
+    ) -> Result<(String, Vec<(String, String)>)> {
+        let entries: Vec<Value> = files
+            .iter()
+            .map(|f| match f {
+                FileChange::Write { path, content } => {
+                    json!({"path": path, "mode": "100644", "type": "blob", "content": String::from_utf8_lossy(content)})
+                }
+                FileChange::Delete { path } => json!({"path": path, "mode": "100644", "type": "blob", "sha": null}),
+            })
+            .collect();
+        let mut body = json!({"tree": entries});
+        if let Some(base) = base {
+            body["base_tree"] = json!(base);
+        }
+        let tree = self.ok(Method::POST, &self.repo_path("/git/trees"), Some(&body)).await?;
+        Ok(tree_entries(&tree))
+    }
+
+    /// Writes a commit of tree `tree` on `parent` (a root commit when `None`).
+    pub async fn write_commit_of_tree(
+        &self,
+        tree: &str,
+        parent: Option<&CommitSha>,
+        message: &str,
+        author: &Person,
+        at: Timestamp,
+    ) -> Result<CommitSha> {
+        let who = json!({"name": author.name, "email": author.email, "date": at.to_string()});
+        let parents: Vec<String> = parent.iter().map(|p| p.to_string()).collect();
+        let body = json!({"message": message, "tree": tree, "parents": parents, "author": who, "committer": who});
+        sha(&self.ok(Method::POST, &self.repo_path("/git/commits"), Some(&body)).await?["sha"])
+    }
+
     /// Moves (or creates) `branch` to `commit` if it is still at `expected` (absent when `None`): a
     /// compare-and-swap. `false` when it moved meanwhile; any other refusal is an error.
     pub async fn move_branch(&self, branch: &str, commit: &CommitSha, expected: Option<&CommitSha>) -> Result<bool> {
@@ -268,6 +321,17 @@ impl GitHubForge {
         }
         Err(api_error(&Method::PATCH, "git/refs", status, &v))
     }
+}
+
+/// A tree's id and its entries as (name, object id), from the git trees API's answer.
+fn tree_entries(tree: &Value) -> (String, Vec<(String, String)>) {
+    let entries = tree["tree"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| Some((e["path"].as_str()?.to_owned(), e["sha"].as_str()?.to_owned())))
+        .collect();
+    (tree["sha"].as_str().unwrap_or_default().to_owned(), entries)
 }
 
 fn describe_octocrab(e: &octocrab::Error) -> String {
@@ -311,7 +375,7 @@ impl Forge for GitHubForge {
     }
 
     fn requests(&self) -> usize {
-        self.requests.load(Ordering::Relaxed)
+        self.requests.get()
     }
 
     fn web_url(&self) -> Option<String> {

@@ -5,8 +5,9 @@
 //! someone pushed in between, firedrill merges again onto the new tip). A working copy (a bare repository in
 //! the cache folder) holds what was fetched; nothing is ever checked out.
 
+use std::cell::RefCell;
 use std::num::NonZeroU32;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
 
@@ -15,10 +16,25 @@ use crate::git::{CommitSha, FileChange, GitError, Identity, PushRef, Repo, Token
 
 /// How many times a merge or revert is retried when the base branch moves under it.
 const CAS_ATTEMPTS: usize = 5;
+/// The history fetched to open a drill: the tip alone.
+const SHALLOW: NonZeroU32 = NonZeroU32::MIN;
+/// A drill's change: its commit and the one it was cut from.
+const CHANGE_DEPTH: NonZeroU32 = NonZeroU32::new(2).expect("not zero");
+/// The first depth asked for when older history is needed, and how it grows (64, 512, 4,096, 32,768).
+const FIRST_DEEPENING: NonZeroU32 = NonZeroU32::new(64).expect("not zero");
+const DEEPENING_FACTOR: NonZeroU32 = NonZeroU32::new(8).expect("not zero");
+/// Past this depth the rest of the history is fetched at once.
+const MAX_DEPTH: NonZeroU32 = NonZeroU32::new(32_768).expect("not zero");
+/// Deepenings before giving up on a server that keeps the copy shallow (the last one unshallows).
+const MAX_DEEPENINGS: usize = 6;
 
 pub struct LocalForge {
     url: String,
-    repo: Repo,
+    /// Reopened after each fetch into a shallow copy: libgit2 keeps the commits it has read, with the parents
+    /// the shallow boundary hid at that time, so a handle that saw a boundary would not see past it once
+    /// deepened.
+    repo: RefCell<Repo>,
+    workdir: PathBuf,
     token: Option<Token>,
 }
 
@@ -28,28 +44,71 @@ impl LocalForge {
     pub fn new(url: &str, workdir: &Path, token: Option<Token>) -> Result<LocalForge> {
         std::fs::create_dir_all(workdir)
             .map_err(|e| ForgeError::Other(format!("cannot create {}: {e}", workdir.display())))?;
-        let repo = Repo::init_bare(workdir)?;
-        Ok(LocalForge { url: url.to_owned(), repo, token })
+        let repo = RefCell::new(Repo::init_bare(workdir)?);
+        Ok(LocalForge { url: url.to_owned(), repo, workdir: workdir.to_owned(), token })
     }
 
     fn tracking(branch: &str) -> String {
         format!("refs/firedrill/remote/{branch}")
     }
 
-    /// Fetches `branch` (all of its history: recovery is judged on it) and returns its tip.
+    /// Fetches the tip of `branch` and returns it: one commit of history over HTTP (a path is read in place),
+    /// so opening a drill costs the same on a repository with 20,000 commits as on one with 1. Older history
+    /// is fetched only when asked for ([`LocalForge::fetch_reaching`]).
     fn fetch(&self, branch: &str) -> Result<Option<CommitSha>> {
-        Ok(self.repo.fetch_branch(
-            &self.url,
-            branch,
-            &Self::tracking(branch),
-            None::<NonZeroU32>,
-            self.token.as_ref(),
-        )?)
+        self.fetch_at_depth(branch, SHALLOW)
+    }
+
+    fn fetch_at_depth(&self, branch: &str, depth: NonZeroU32) -> Result<Option<CommitSha>> {
+        let was_shallow = self.repo().is_shallow();
+        let tip =
+            self.repo().fetch_branch(&self.url, branch, &Self::tracking(branch), Some(depth), self.token.as_ref())?;
+        if was_shallow || self.repo().is_shallow() {
+            *self.repo.borrow_mut() = Repo::open(&self.workdir)?;
+        }
+        Ok(tip)
+    }
+
+    fn repo(&self) -> std::cell::Ref<'_, Repo> {
+        self.repo.borrow()
+    }
+
+    /// Fetches `branch` deep enough that `commit` is on the first-parent chain of its tip (with its parents,
+    /// when `with_parents`), and returns that tip. The shallow copy is deepened by growing steps, then
+    /// unshallowed: the answer is never cut short by a missing history. When `commit` is not in the branch's
+    /// whole history, the tip is returned all the same, and the walk callers make says so.
+    fn fetch_reaching(&self, branch: &str, commit: &CommitSha, with_parents: bool) -> Result<CommitSha> {
+        let missing = || ForgeError::NoBranch { repo: self.describe(), branch: branch.to_owned() };
+        let mut tip = self.fetch(branch)?.ok_or_else(missing)?;
+        let mut depth = FIRST_DEEPENING;
+        for _ in 0..MAX_DEEPENINGS {
+            if !self.repo().is_shallow() {
+                return Ok(tip);
+            }
+            let reached = match self.repo().first_parent_history(&tip, commit) {
+                Ok(_) => !with_parents || !self.repo().commit_info(commit)?.parents.is_empty(),
+                Err(GitError::NotInHistory { .. }) => false,
+                Err(e) => return Err(e.into()),
+            };
+            if reached {
+                return Ok(tip);
+            }
+            let step = if depth > MAX_DEPTH { crate::git::UNSHALLOW } else { depth };
+            tracing::debug!(branch, depth = step.get(), "deepening the shallow copy");
+            tip = self.fetch_at_depth(branch, step)?.ok_or_else(missing)?;
+            depth = depth.saturating_mul(DEEPENING_FACTOR);
+        }
+        Err(ForgeError::Other(format!(
+            "could not fetch enough of `{branch}` from {} to reach {}: it is still shallow after {MAX_DEEPENINGS} \
+             deepenings",
+            self.describe(),
+            commit.short()
+        )))
     }
 
     fn push(&self, commit: &CommitSha, branch: &str) -> std::result::Result<(), GitError> {
         let remote_ref = format!("refs/heads/{branch}");
-        self.repo.push(&self.url, &[PushRef::Update { commit, remote_ref: &remote_ref }], self.token.as_ref())
+        self.repo().push(&self.url, &[PushRef::Update { commit, remote_ref: &remote_ref }], self.token.as_ref())
     }
 
     fn identity(actor: &Person, at: Timestamp) -> Identity {
@@ -65,16 +124,16 @@ impl LocalForge {
     /// The commit that landed `head` on `base` (the first on the first-parent chain after `cut_from` that
     /// contains it), when it has landed.
     fn landing_of(&self, tip: &CommitSha, cut_from: &CommitSha, head: &CommitSha) -> Result<Option<Landing>> {
-        if !self.repo.is_ancestor(head, tip)? {
+        if !self.repo().is_ancestor(head, tip)? {
             return Ok(None);
         }
-        let chain = match self.repo.first_parent_history(tip, cut_from) {
+        let chain = match self.repo().first_parent_history(tip, cut_from) {
             Ok(c) => c,
             Err(GitError::NotInHistory { .. }) => return Ok(None),
             Err(e) => return Err(e.into()),
         };
         for c in chain {
-            if self.repo.is_ancestor(head, &c.sha)? {
+            if self.repo().is_ancestor(head, &c.sha)? {
                 return Ok(Some(landing(c)));
             }
         }
@@ -102,7 +161,7 @@ impl Forge for LocalForge {
     }
 
     async fn read_file(&self, commit: &CommitSha, path: &str) -> Result<Option<String>> {
-        let bytes = self.repo.read_file(commit, path)?;
+        let bytes = self.repo().read_file(commit, path)?;
         bytes
             .map(|b| {
                 String::from_utf8(b)
@@ -120,7 +179,7 @@ impl Forge for LocalForge {
         at: Timestamp,
     ) -> Result<CommitSha> {
         let who = Self::identity(author, at);
-        Ok(self.repo.write_commit(Some(parent), files, message, &who, &who)?)
+        Ok(self.repo().write_commit(Some(parent), files, message, &who, &who)?)
     }
 
     async fn find_change(&self, branch: &str) -> Result<Option<Change>> {
@@ -168,20 +227,20 @@ impl Forge for LocalForge {
         at: Timestamp,
     ) -> Result<MergeOutcome> {
         let MergeSpec { base, cut_from, expected_head, method, message } = *spec;
-        let Some(head) = self.fetch(&change.branch)? else { return Ok(MergeOutcome::Closed) };
+        // The change's commit and the commit it was cut from (the merge base), then the base branch's history
+        // back to that commit: what the merge and the search for an earlier landing read.
+        let Some(head) = self.fetch_at_depth(&change.branch, CHANGE_DEPTH)? else { return Ok(MergeOutcome::Closed) };
         if head != *expected_head {
             return Ok(MergeOutcome::HeadMoved { expected: expected_head.clone(), actual: head });
         }
         let who = Self::identity(actor, at);
         for _ in 0..CAS_ATTEMPTS {
-            let tip = self
-                .fetch(base)?
-                .ok_or_else(|| ForgeError::NoBranch { repo: self.describe(), branch: base.to_owned() })?;
+            let tip = self.fetch_reaching(base, cut_from, false)?;
             // A re-run after a crash: the change already landed; report that landing.
             if let Some(l) = self.landing_of(&tip, cut_from, &head)? {
                 return Ok(MergeOutcome::Merged { commit: l.sha, at: l.at });
             }
-            let merged = match self.repo.merge(&tip, &head, method, message, &who, &who) {
+            let merged = match self.repo().merge(&tip, &head, method, message, &who, &who) {
                 Ok(m) => m,
                 Err(e @ (GitError::Conflict { .. } | GitError::NotFastForward { .. })) => {
                     return Ok(MergeOutcome::NotMergeable { reason: e.to_string() });
@@ -213,12 +272,10 @@ impl Forge for LocalForge {
     ) -> Result<Landing> {
         let who = Self::identity(actor, at);
         for _ in 0..CAS_ATTEMPTS {
-            let tip = self
-                .fetch(base)?
-                .ok_or_else(|| ForgeError::NoBranch { repo: self.describe(), branch: base.to_owned() })?;
-            let reverted = self.repo.revert(commit, &tip, message, &who, &who)?;
+            let tip = self.fetch_reaching(base, commit, true)?;
+            let reverted = self.repo().revert(commit, &tip, message, &who, &who)?;
             match self.push(&reverted, base) {
-                Ok(()) => return Ok(landing(self.repo.commit_info(&reverted)?)),
+                Ok(()) => return Ok(landing(self.repo().commit_info(&reverted)?)),
                 Err(e @ GitError::PushRejected { .. }) => self.moved_or(base, &tip, e)?,
                 Err(e) => return Err(e.into()),
             }
@@ -227,15 +284,14 @@ impl Forge for LocalForge {
     }
 
     async fn history(&self, base: &str, after: &CommitSha) -> Result<Vec<Landing>> {
-        let tip =
-            self.fetch(base)?.ok_or_else(|| ForgeError::NoBranch { repo: self.describe(), branch: base.to_owned() })?;
+        let tip = self.fetch_reaching(base, after, false)?;
         // Oldest first, as the lifecycle reads it: the first commit without the fault is the recovery.
-        Ok(self.repo.first_parent_history(&tip, after)?.into_iter().map(landing).collect())
+        Ok(self.repo().first_parent_history(&tip, after)?.into_iter().map(landing).collect())
     }
 
     async fn close_change(&self, change: &Change) -> Result<()> {
         let remote_ref = format!("refs/heads/{}", change.branch);
-        match self.repo.push(&self.url, &[PushRef::Delete { remote_ref: &remote_ref }], self.token.as_ref()) {
+        match self.repo().push(&self.url, &[PushRef::Delete { remote_ref: &remote_ref }], self.token.as_ref()) {
             Ok(()) => Ok(()),
             Err(e) => Err(e.into()),
         }

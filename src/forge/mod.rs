@@ -8,6 +8,7 @@
 
 pub mod any;
 pub mod github;
+mod http;
 pub mod local;
 
 use jiff::Timestamp;

@@ -13,6 +13,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 pub use error::{GitError, redact_url};
+pub use remote::UNSHALLOW;
 pub use types::{CommitInfo, CommitSha, FileChange, Identity, InvalidCommitSha, MergeMethod, PushRef, Token};
 
 /// Result of the git layer.
@@ -300,6 +301,49 @@ impl Repo {
         let mut names: Vec<String> = sub.iter().filter_map(|e| e.name().ok().map(str::to_owned)).collect();
         names.sort();
         Ok(names)
+    }
+
+    /// The object id of whatever `path` holds at `commit` (a file's blob, a folder's tree), if anything.
+    pub fn entry_id(&self, commit: &CommitSha, path: &str) -> Result<Option<String>> {
+        check_path(path)?;
+        let tree = self.find_commit(commit)?.tree().map_err(|e| GitError::storage(&e))?;
+        match tree.get_path(Path::new(path)) {
+            Ok(entry) => Ok(Some(entry.id().to_string())),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(GitError::storage(&e)),
+        }
+    }
+
+    /// For each folder directly in `dir` at `commit`, the content of its file `name`, by folder name, sorted
+    /// (folders without that file, and files in `dir`, are skipped; empty when `dir` does not exist).
+    ///
+    /// One walk of `dir`: linear in its entries. Looking each `<folder>/<name>` up by path instead re-reads
+    /// the listing of `dir` every time, which is quadratic with thousands of folders.
+    pub fn read_each(&self, commit: &CommitSha, dir: &str, name: &str) -> Result<Vec<(String, Vec<u8>)>> {
+        check_path(dir)?;
+        check_path(name)?;
+        let storage = |e: git2::Error| GitError::storage(&e);
+        let tree = self.find_commit(commit)?.tree().map_err(storage)?;
+        let entry = match tree.get_path(Path::new(dir)) {
+            Ok(entry) => entry,
+            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(storage(e)),
+        };
+        let Ok(folder) = self.repo.find_tree(entry.id()) else {
+            return Err(GitError::InvalidPath { path: dir.to_owned(), reason: format!("it is a file at {commit}") });
+        };
+        let mut out = Vec::with_capacity(folder.len());
+        for sub in folder.iter().filter(|e| e.kind() == Some(git2::ObjectType::Tree)) {
+            let Ok(sub_name) = sub.name() else { continue };
+            let sub_tree = self.repo.find_tree(sub.id()).map_err(storage)?;
+            let Some(file) = sub_tree.get_name(name).filter(|f| f.kind() == Some(git2::ObjectType::Blob)) else {
+                continue;
+            };
+            let blob = self.repo.find_blob(file.id()).map_err(storage)?;
+            out.push((sub_name.to_owned(), blob.content().to_vec()));
+        }
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(out)
     }
 
     /// Points `HEAD` at `refname` (e.g. `refs/heads/main`), so clones check that branch out.

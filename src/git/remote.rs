@@ -5,6 +5,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::num::NonZeroU32;
+use std::path::Path;
 
 use super::error::{redact_url, scrub};
 use super::types::{CommitSha, PushRef, Token};
@@ -81,12 +82,17 @@ fn callbacks<'a>(auth: &'a Auth<'a>) -> git2::RemoteCallbacks<'a> {
     callbacks
 }
 
-/// Whether libgit2 reaches `url` through its smart HTTP transport, which supports shallow fetches; its local
-/// transport (paths and `file://`) does not.
-fn is_http(url: &str) -> bool {
-    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
-    lower.starts_with("http://") || lower.starts_with("https://")
+/// The folder `url` names when it is a repository on this machine (a path or a `file://` URL).
+fn local_path(url: &str) -> Option<&Path> {
+    if let Some(path) = url.strip_prefix("file://") {
+        return Some(Path::new(path));
+    }
+    let looks_like_path = !url.contains("://") && (url.starts_with(['/', '.']) || !url.contains(':'));
+    looks_like_path.then(|| Path::new(url))
 }
+
+/// The depth that fetches all the history a shallow repository lacks (libgit2's `GIT_FETCH_DEPTH_UNSHALLOW`).
+pub const UNSHALLOW: NonZeroU32 = NonZeroU32::new(i32::MAX as u32).expect("not zero");
 
 /// A remote given as a folder that does not exist. libgit2 picks the transport by looking at the disk, so a
 /// missing folder would otherwise be reported as "unsupported URL protocol".
@@ -101,10 +107,13 @@ impl Repo {
     /// `into_ref` (a full name such as `refs/remotes/origin/main`, force-updated) and returns its tip, or
     /// `None` when the remote has no such branch (then `into_ref` is deleted, so it never shows a stale tip).
     ///
-    /// With `depth`, only that many commits of history are fetched, over HTTP: the repository becomes shallow.
-    /// libgit2's local transport cannot fetch shallow, so from a path the whole branch is fetched. `token` is
-    /// sent as the password of user `x-access-token` when the server asks; a refused or missing token ends the
-    /// fetch at once with [`GitError::AuthFailed`]. No tags are fetched and `FETCH_HEAD` is not written.
+    /// With `depth`, only that many commits of history are fetched, over HTTP: the repository becomes shallow;
+    /// a larger depth later deepens it, [`UNSHALLOW`] fetches all the rest (then open the repository again:
+    /// libgit2 keeps the commits this handle read with the parents the old boundary hid). A local path is not fetched at
+    /// all: its object folder is borrowed (listed in `objects/info/alternates`, as `git clone --shared` does),
+    /// so every object is readable in place at no cost, whatever the depth. `token` is sent as the password of
+    /// user `x-access-token` when the server asks; a refused or missing token ends the fetch at once with
+    /// [`GitError::AuthFailed`]. No tags are fetched and `FETCH_HEAD` is not written.
     pub fn fetch_branch(
         &self,
         url: &str,
@@ -117,6 +126,9 @@ impl Repo {
         check_ref_name(into_ref)?;
         if let Some(missing) = missing_local_repository(url) {
             return Err(missing);
+        }
+        if let Some(path) = local_path(url) {
+            return self.borrow_branch(path, &remote_ref, into_ref);
         }
         let shown = redact_url(url);
         let auth = Auth::new(token);
@@ -142,12 +154,8 @@ impl Repo {
             .download_tags(git2::AutotagOption::None)
             .update_fetchhead(false)
             .prune(git2::FetchPrune::Off);
-        match depth {
-            Some(depth) if is_http(url) => {
-                options.depth(i32::try_from(depth.get()).unwrap_or(i32::MAX));
-            }
-            Some(_) => tracing::debug!(url = %shown, "the local transport cannot fetch shallow: fetching all history"),
-            None => {}
+        if let Some(depth) = depth {
+            options.depth(i32::try_from(depth.get()).unwrap_or(i32::MAX));
         }
         let refspec = format!("+{remote_ref}:{into_ref}");
         let reflog = format!("firedrill: fetch {branch} from {shown}");
@@ -164,6 +172,49 @@ impl Repo {
         }
         tracing::debug!(url = %shown, branch, tip = %tip, "fetched");
         Ok(Some(tip))
+    }
+
+    /// [`Repo::fetch_branch`] from a repository on this machine: its tip is read there and its objects are
+    /// borrowed, not copied, so the cost does not depend on its size or history.
+    fn borrow_branch(&self, path: &Path, remote_ref: &str, into_ref: &str) -> Result<Option<CommitSha>> {
+        let shown = path.display().to_string();
+        let remote = git2::Repository::open_bare(path)
+            .or_else(|_| git2::Repository::open(path))
+            .map_err(|_| GitError::NotFound { what: format!("the repository {shown}") })?;
+        let tip = match remote.find_reference(remote_ref) {
+            Ok(r) => r.peel_to_commit().map_err(|e| GitError::storage(&e))?.id(),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => {
+                self.delete_ref_if_present(into_ref)?;
+                return Ok(None);
+            }
+            Err(e) => return Err(GitError::storage(&e)),
+        };
+        self.borrow_objects(&remote.path().join("objects"))?;
+        let reflog = format!("firedrill: read {remote_ref} in place from {shown}");
+        if self.ref_target(into_ref)? != Some(CommitSha::from_oid(tip)) {
+            self.repo.reference(into_ref, tip, true, &reflog).map_err(|e| GitError::storage(&e))?;
+        }
+        tracing::debug!(path = %shown, remote_ref, tip = %tip, "read in place");
+        Ok(Some(CommitSha::from_oid(tip)))
+    }
+
+    /// Makes the objects in folder `objects` readable from this repository, now and when it is opened again.
+    fn borrow_objects(&self, objects: &Path) -> Result<()> {
+        let cannot =
+            |e: std::io::Error| GitError::Storage { message: format!("cannot borrow {}: {e}", objects.display()) };
+        let objects = objects.canonicalize().map_err(cannot)?;
+        let line = objects.to_str().ok_or_else(|| GitError::Storage {
+            message: format!("{} is not a UTF-8 path, which git's alternates file cannot hold", objects.display()),
+        })?;
+        let file = self.repo.path().join("objects").join("info").join("alternates");
+        let listed = std::fs::read_to_string(&file).unwrap_or_default();
+        if listed.lines().any(|l| l == line) {
+            return Ok(());
+        }
+        std::fs::create_dir_all(file.parent().unwrap_or(self.repo.path())).map_err(cannot)?;
+        std::fs::write(&file, format!("{listed}{line}\n")).map_err(cannot)?;
+        let odb = self.repo.odb().map_err(|e| GitError::storage(&e))?;
+        odb.add_disk_alternate(line).map_err(|e| GitError::storage(&e))
     }
 
     /// Pushes `updates` to the repository at `url` (smart HTTP or a local path), never forced. A reference
@@ -286,13 +337,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_http_urls_fetch_shallow() {
-        assert!(is_http("http://127.0.0.1:1234/r.git"));
-        assert!(is_http("HTTPS://github.com/o/r.git"));
-        assert!(!is_http("/srv/git/r.git"));
-        assert!(!is_http("file:///srv/git/r.git"));
-        assert!(!is_http("git@github.com:o/r.git"));
-        assert!(!is_http("htt"));
+    fn paths_and_file_urls_are_read_in_place() {
+        assert_eq!(local_path("/srv/git/r.git"), Some(Path::new("/srv/git/r.git")));
+        assert_eq!(local_path("file:///srv/git/r.git"), Some(Path::new("/srv/git/r.git")));
+        assert_eq!(local_path("relative/r.git"), Some(Path::new("relative/r.git")));
+        assert_eq!(local_path("http://127.0.0.1:1234/r.git"), None);
+        assert_eq!(local_path("git@github.com:o/r.git"), None);
     }
 
     #[test]

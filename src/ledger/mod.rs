@@ -5,8 +5,13 @@
 //! another writer got there first (a compare-and-swap). Then the ledger is read again, the events that are
 //! not there yet are re-applied, and the push is retried. Appending an event already in the log (the same
 //! lifecycle step) is a no-op, so two writers, or a re-run after a crash, never duplicate anything.
+//!
+//! Every write also rewrites `index.json` ([`index`]) in the same commit, so a tick reads the tip, the index and
+//! the logs of the drills it still has work on ([`Ledger::read_active`]), whatever the number of drills.
 
-use std::collections::BTreeMap;
+mod index;
+
+use std::collections::{BTreeMap, BTreeSet};
 use std::num::NonZeroU32;
 use std::path::Path;
 
@@ -16,6 +21,8 @@ use crate::drill::event::{Event, parse_log};
 use crate::forge::Forge as _;
 use crate::forge::github::GitHubForge;
 use crate::git::{CommitSha, FileChange, GitError, Identity, PushRef, Repo, Token, redact_url};
+
+pub use index::{INDEX_FILE, Index, Summary};
 
 /// How many times a write is retried after losing a race.
 const CAS_ATTEMPTS: usize = 8;
@@ -32,6 +39,11 @@ pub enum LedgerError {
     Contended,
 }
 
+/// A drill's log, parsed; a damaged one is named.
+fn parse(drill: &str, text: &str) -> Result<Vec<Event>, LedgerError> {
+    parse_log(text).map_err(|message| LedgerError::Damaged { drill: drill.to_owned(), message })
+}
+
 /// The ledger as read at one tip.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
@@ -39,6 +51,33 @@ pub struct Snapshot {
     pub tip: Option<CommitSha>,
     /// Each drill's events, by drill id.
     pub logs: BTreeMap<String, Vec<Event>>,
+}
+
+/// What a tick reads ([`Ledger::read_active`]): every drill summed up, and the full logs of the drills it
+/// still has work on.
+#[derive(Debug, Clone, Default)]
+pub struct Active {
+    /// The tip read (`None`: the branch does not exist yet).
+    pub tip: Option<CommitSha>,
+    /// Every drill of the ledger ([`Summary`]: scenario, target, phase, outcome, key times, log length).
+    pub index: Index,
+    /// The whole log of each drill whose [`Summary::is_active`] holds (unresolved, or resolved and not
+    /// reported yet), by drill id; no other log.
+    pub logs: BTreeMap<String, Vec<Event>>,
+    /// The index was missing or stale, so every log was read to fold it: the next write stores it, or
+    /// [`Ledger::repair_index`] does now.
+    pub rebuilt: bool,
+}
+
+/// The tip, and what sits next to the logs there.
+struct Head {
+    tip: CommitSha,
+    /// The id of the tip's tree (GitHub: the base of the next tree written).
+    root_tree: Option<String>,
+    /// The id of the tip's `drills/` tree.
+    drills_tree: Option<String>,
+    /// The index, when it was folded from that very `drills/` tree.
+    index: Option<Index>,
 }
 
 /// One change to write: events to append (each once), and files to put.
@@ -83,6 +122,8 @@ pub struct Ledger {
     /// The last snapshot read, reused until this process writes: one run reads the ledger once per write,
     /// not once per step (an idle tick on GitHub costs a handful of requests). Writes always read afresh.
     cache: std::sync::Mutex<Option<Snapshot>>,
+    /// The same for [`Ledger::read_active`].
+    active_cache: std::sync::Mutex<Option<Active>>,
 }
 
 impl Ledger {
@@ -91,12 +132,21 @@ impl Ledger {
         std::fs::create_dir_all(workdir)
             .map_err(|e| GitError::CannotCreate { path: workdir.display().to_string(), message: e.to_string() })?;
         let store = Store::Git { url: url.to_owned(), repo: Repo::init_bare(workdir)?, token };
-        Ok(Ledger { branch: branch.to_owned(), store, cache: std::sync::Mutex::new(None) })
+        Ok(Ledger::with(branch, store))
     }
 
     /// The ledger on `branch` of a GitHub repository, through the API.
     pub fn github(forge: GitHubForge, branch: &str) -> Ledger {
-        Ledger { branch: branch.to_owned(), store: Store::GitHub(forge), cache: std::sync::Mutex::new(None) }
+        Ledger::with(branch, Store::GitHub(forge))
+    }
+
+    fn with(branch: &str, store: Store) -> Ledger {
+        Ledger {
+            branch: branch.to_owned(),
+            store,
+            cache: std::sync::Mutex::new(None),
+            active_cache: std::sync::Mutex::new(None),
+        }
     }
 
     /// API requests sent for the ledger (0 for a git repository).
@@ -119,7 +169,8 @@ impl Ledger {
     async fn tip(&self) -> Result<Option<CommitSha>, LedgerError> {
         match &self.store {
             Store::Git { url, repo, token } => {
-                Ok(repo.fetch_branch(url, &self.branch, Self::TRACKING, None::<NonZeroU32>, token.as_ref())?)
+                // The tip alone: a write is a commit on top of it, a read looks at its tree.
+                Ok(repo.fetch_branch(url, &self.branch, Self::TRACKING, Some(NonZeroU32::MIN), token.as_ref())?)
             }
             Store::GitHub(f) => Ok(f.branch_head(&self.branch).await?),
         }
@@ -139,18 +190,32 @@ impl Ledger {
         }
     }
 
-    /// Writes a commit on `parent` and moves the branch to it if it is still at `parent`. `Ok(None)`: the
-    /// branch moved (a lost race); a refusal for any other reason is an error.
+    /// Writes a commit on `head` with `changes` and `index` (told the id of the `drills/` tree it sits next to)
+    /// and moves the branch to it if it is still at `head`. `Ok(None)`: the branch moved (a lost race); a
+    /// refusal for any other reason is an error.
     async fn publish(
         &self,
-        parent: Option<&CommitSha>,
+        head: Option<&Head>,
         changes: &[FileChange],
+        mut index: Index,
         message: &str,
         who: &Identity,
     ) -> Result<Option<CommitSha>, LedgerError> {
+        let parent = head.map(|h| &h.tip);
+        let touches_drills = changes.iter().any(|c| c.path().starts_with("drills/"));
         match &self.store {
             Store::Git { url, repo, token } => {
-                let commit = repo.write_commit(parent, changes, message, who, who)?;
+                // The `drills/` tree is known once written: a first commit gives it, the second adds the index.
+                index.drills_tree = match head {
+                    Some(h) if !touches_drills => h.drills_tree.clone(),
+                    _ => {
+                        let logs_only = repo.write_commit(parent, changes, message, who, who)?;
+                        repo.entry_id(&logs_only, "drills")?
+                    }
+                };
+                let mut all = changes.to_vec();
+                all.push(FileChange::write(INDEX_FILE, index.to_text()));
+                let commit = repo.write_commit(parent, &all, message, who, who)?;
                 let remote_ref = format!("refs/heads/{}", self.branch);
                 match repo.push(url, &[PushRef::Update { commit: &commit, remote_ref: &remote_ref }], token.as_ref()) {
                     Ok(()) => Ok(Some(commit)),
@@ -168,10 +233,112 @@ impl Ledger {
             }
             Store::GitHub(f) => {
                 let actor = crate::forge::Person::new(who.name.clone(), who.email.clone());
-                let commit = f.write_commit_on(parent, changes, message, &actor, who.time).await?;
+                let mut base = head.and_then(|h| h.root_tree.clone());
+                index.drills_tree = head.and_then(|h| h.drills_tree.clone());
+                if touches_drills || head.is_none() {
+                    let (tree, entries) = f.write_tree(base.as_deref(), changes).await?;
+                    index.drills_tree = entries.into_iter().find(|(name, _)| name == "drills").map(|(_, id)| id);
+                    base = Some(tree);
+                }
+                let (tree, _) =
+                    f.write_tree(base.as_deref(), &[FileChange::write(INDEX_FILE, index.to_text())]).await?;
+                let commit = f.write_commit_of_tree(&tree, parent, message, &actor, who.time).await?;
                 Ok(f.move_branch(&self.branch, &commit, parent).await?.then_some(commit))
             }
         }
+    }
+
+    /// The tip, its tree's ids and its index when fresh: one read on plain git, three requests on GitHub
+    /// (the ref, the root tree, the index's blob).
+    async fn head(&self) -> Result<Option<Head>, LedgerError> {
+        let Some(tip) = self.tip().await? else { return Ok(None) };
+        let (root_tree, drills_tree, text) = match &self.store {
+            Store::Git { repo, .. } => {
+                let text = repo.read_file(&tip, INDEX_FILE)?.map(|b| String::from_utf8_lossy(&b).into_owned());
+                (None, repo.entry_id(&tip, "drills")?, text)
+            }
+            Store::GitHub(f) => {
+                let (root, entries) = f.root_tree(&tip).await?;
+                let id = |name: &str| entries.iter().find(|(n, _)| n == name).map(|(_, id)| id.clone());
+                let text = match id(INDEX_FILE) {
+                    Some(blob) => Some(String::from_utf8_lossy(&f.blob(&blob).await?).into_owned()),
+                    None => None,
+                };
+                (Some(root), id("drills"), text)
+            }
+        };
+        let index = text.as_deref().and_then(Index::parse).filter(|i| i.drills_tree == drills_tree);
+        if index.is_none() && drills_tree.is_some() {
+            tracing::info!(ledger = %self.describe(), "the ledger's index is missing or stale: reading every log");
+        }
+        Ok(Some(Head { tip, root_tree, drills_tree, index }))
+    }
+
+    /// Drill `drill`'s log at `tip`, if it has one.
+    async fn read_log(&self, tip: &CommitSha, drill: &str) -> Result<Option<Vec<Event>>, LedgerError> {
+        match self.read_file(tip, &format!("drills/{drill}/events.jsonl")).await? {
+            Some(text) => Ok(Some(parse(drill, &text)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// What a tick needs: the index (every drill summed up) and the full logs of the drills still active
+    /// (unresolved, or not reported yet). On GitHub it costs the ref, the root tree and the index (3 requests)
+    /// plus one per active drill, whatever the number of finished drills. A missing or stale index is folded
+    /// from every log (`rebuilt`). Cached like [`Ledger::read`] until this process writes.
+    pub async fn read_active(&self) -> Result<Active, LedgerError> {
+        if let Some(a) = self.active_cache.lock().map_err(|_| LedgerError::Contended)?.clone() {
+            return Ok(a);
+        }
+        let active = match self.head().await? {
+            None => Active::default(),
+            Some(Head { tip, index: Some(mut index), .. }) => {
+                let mut logs = BTreeMap::new();
+                let ids: Vec<String> = index.active().map(str::to_owned).collect();
+                for id in ids {
+                    let log = self.read_log(&tip, &id).await?.unwrap_or_default();
+                    // The log is the truth: the summary follows it.
+                    index.update(&id, &log);
+                    logs.insert(id, log);
+                }
+                Active { tip: Some(tip), index, logs, rebuilt: false }
+            }
+            Some(Head { tip, drills_tree, index: None, .. }) => {
+                let mut logs = self.read_logs(&tip).await?;
+                let index = Index::fold(&logs, drills_tree);
+                logs.retain(|id, _| index.drills.get(id).is_some_and(Summary::is_active));
+                Active { tip: Some(tip), index, logs, rebuilt: true }
+            }
+        };
+        *self.active_cache.lock().map_err(|_| LedgerError::Contended)? = Some(active.clone());
+        Ok(active)
+    }
+
+    /// Writes the index folded from every log when the tip's is missing or stale (a ledger written before
+    /// the index existed, or by hand), as one commit by `who` at `at`. `Ok(None)`: it was fresh already.
+    pub async fn repair_index(&self, who: (&str, &str), at: Timestamp) -> Result<Option<CommitSha>, LedgerError> {
+        let identity = Identity::new(who.0, who.1, at);
+        self.clear_caches()?;
+        for _ in 0..CAS_ATTEMPTS {
+            let Some(head) = self.head().await? else { return Ok(None) };
+            if head.index.is_some() {
+                return Ok(None);
+            }
+            let logs = self.read_logs(&head.tip).await?;
+            let index = Index::fold(&logs, head.drills_tree.clone());
+            if let Some(commit) =
+                self.publish(Some(&head), &[], index, "firedrill: rebuild the ledger's index\n", &identity).await?
+            {
+                return Ok(Some(commit));
+            }
+        }
+        Err(LedgerError::Contended)
+    }
+
+    fn clear_caches(&self) -> Result<(), LedgerError> {
+        self.cache.lock().map_err(|_| LedgerError::Contended)?.take();
+        self.active_cache.lock().map_err(|_| LedgerError::Contended)?.take();
+        Ok(())
     }
 
     /// Reads the ledger (at the current tip, or as this process last read or wrote it).
@@ -187,13 +354,30 @@ impl Ledger {
     /// Reads the ledger at the current tip.
     async fn read_fresh(&self) -> Result<Snapshot, LedgerError> {
         let Some(tip) = self.tip().await? else { return Ok(Snapshot::default()) };
-        let mut logs = BTreeMap::new();
-        for drill in self.list_dir(&tip, "drills").await? {
-            let Some(text) = self.read_file(&tip, &format!("drills/{drill}/events.jsonl")).await? else { continue };
-            let events = parse_log(&text).map_err(|message| LedgerError::Damaged { drill: drill.clone(), message })?;
-            logs.insert(drill, events);
-        }
+        let logs = self.read_logs(&tip).await?;
         Ok(Snapshot { tip: Some(tip), logs })
+    }
+
+    /// Every drill's log at `tip`.
+    async fn read_logs(&self, tip: &CommitSha) -> Result<BTreeMap<String, Vec<Event>>, LedgerError> {
+        let mut logs = BTreeMap::new();
+        match &self.store {
+            // One walk of `drills/`: linear in the number of drills.
+            Store::Git { repo, .. } => {
+                for (drill, bytes) in repo.read_each(tip, "drills", "events.jsonl")? {
+                    let events = parse(&drill, &String::from_utf8_lossy(&bytes))?;
+                    logs.insert(drill, events);
+                }
+            }
+            Store::GitHub(_) => {
+                for drill in self.list_dir(tip, "drills").await? {
+                    if let Some(events) = self.read_log(tip, &drill).await? {
+                        logs.insert(drill, events);
+                    }
+                }
+            }
+        }
+        Ok(logs)
     }
 
     /// A file of a drill at the snapshot's tip (e.g. `report.md`).
@@ -217,14 +401,41 @@ impl Ledger {
     ) -> Result<Written, LedgerError> {
         let identity = Identity::new(who.name.as_str(), who.email.as_str(), at);
         // Whatever happens, the next read looks at the branch again.
-        self.cache.lock().map_err(|_| LedgerError::Contended)?.take();
+        self.clear_caches()?;
+        let touched: BTreeSet<&str> = write
+            .events
+            .iter()
+            .map(|(d, _)| d.as_str())
+            .chain(write.files.iter().map(|(d, _, _)| d.as_str()))
+            .collect();
         for retries in 0..CAS_ATTEMPTS {
-            let snapshot = self.read_fresh().await?;
-            let (changes, appended) = self.changes(&snapshot, write).await?;
+            // With a fresh index only the logs written to are read; without one, every log (to fold it).
+            let head = self.head().await?;
+            let (snapshot, mut index) = match &head {
+                None => (Snapshot::default(), Index::default()),
+                Some(Head { tip, index: Some(index), .. }) => {
+                    let mut logs = BTreeMap::new();
+                    for drill in &touched {
+                        if let Some(log) = self.read_log(tip, drill).await? {
+                            logs.insert((*drill).to_owned(), log);
+                        }
+                    }
+                    (Snapshot { tip: Some(tip.clone()), logs }, index.clone())
+                }
+                Some(Head { tip, drills_tree, index: None, .. }) => {
+                    let logs = self.read_logs(tip).await?;
+                    let index = Index::fold(&logs, drills_tree.clone());
+                    (Snapshot { tip: Some(tip.clone()), logs }, index)
+                }
+            };
+            let (changes, logs, appended) = self.changes(&snapshot, write).await?;
             if changes.is_empty() {
                 return Ok(Written { commit: None, appended: 0, retries });
             }
-            match self.publish(snapshot.tip.as_ref(), &changes, message, &identity).await? {
+            for (drill, log) in &logs {
+                index.update(drill, log);
+            }
+            match self.publish(head.as_ref(), &changes, index, message, &identity).await? {
                 Some(commit) => {
                     tracing::debug!(ledger = %self.describe(), %commit, appended, "ledger written");
                     return Ok(Written { commit: Some(commit), appended, retries });
@@ -235,8 +446,13 @@ impl Ledger {
         Err(LedgerError::Contended)
     }
 
-    /// The file changes that apply `write` to `snapshot`, and how many events are new.
-    async fn changes(&self, snapshot: &Snapshot, write: &Write) -> Result<(Vec<FileChange>, usize), LedgerError> {
+    /// The file changes that apply `write` to `snapshot` (which holds at least the logs `write` appends to),
+    /// the resulting log of each drill written to, and how many events are new.
+    async fn changes(
+        &self,
+        snapshot: &Snapshot,
+        write: &Write,
+    ) -> Result<(Vec<FileChange>, BTreeMap<String, Vec<Event>>, usize), LedgerError> {
         let mut logs: BTreeMap<&str, Vec<Event>> = BTreeMap::new();
         let mut appended = 0;
         for (drill, event) in &write.events {
@@ -248,17 +464,18 @@ impl Ledger {
             }
         }
         let mut changes = Vec::new();
-        for (drill, log) in logs {
-            if snapshot.logs.get(drill).is_some_and(|old| old.len() == log.len()) {
+        for (drill, log) in &logs {
+            if snapshot.logs.get(*drill).is_some_and(|old| old.len() == log.len()) {
                 continue;
             }
             let mut text = String::new();
-            for e in &log {
+            for e in log {
                 text.push_str(&e.to_line());
                 text.push('\n');
             }
             changes.push(FileChange::write(format!("drills/{drill}/events.jsonl"), text));
         }
+        let logs = logs.into_iter().map(|(d, l)| (d.to_owned(), l)).collect();
         for (drill, name, content) in &write.files {
             if self.read_drill_file(snapshot, drill, name).await?.as_deref() != Some(content.as_str()) {
                 changes.push(FileChange::write(format!("drills/{drill}/{name}"), content.clone()));
@@ -267,6 +484,6 @@ impl Ledger {
         for (path, content) in &write.shared {
             changes.push(FileChange::write(path.clone(), content.clone()));
         }
-        Ok((changes, appended))
+        Ok((changes, logs, appended))
     }
 }

@@ -206,18 +206,52 @@ fn a_shallow_fetch_over_http_brings_one_commit() {
 }
 
 #[test]
-fn a_local_path_fetch_ignores_the_depth() {
+fn a_shallow_copy_is_deepened_then_unshallowed_over_http() {
+    let (server, commits) = server_with_history(9);
+    let (_dir, repo) = local();
+    let url = server.url("target");
+    let fetch = |depth| repo.fetch_branch(&url, "main", TRACKING, Some(depth), Some(&token())).expect("fetch");
+    assert_eq!(fetch(NonZeroU32::MIN).as_ref(), Some(&commits[8]));
+    assert!(matches!(repo.first_parent_history(&commits[8], &commits[4]), Err(GitError::NotInHistory { .. })));
+    fetch(NonZeroU32::new(5).expect("not zero"));
+    assert_eq!(git_in(repo.git_dir(), &["rev-list", "--count", TRACKING]), "5");
+    // A handle that read the boundary commit keeps it parentless: walk with a fresh one.
+    let reopened = Repo::open(repo.git_dir()).expect("reopen");
+    let walked = reopened.first_parent_history(&commits[8], &commits[4]).expect("reachable now");
+    assert_eq!(walked.iter().map(|c| c.sha.clone()).collect::<Vec<_>>(), commits[5..].to_vec());
+    assert!(repo.is_shallow());
+    fetch(firedrill::git::UNSHALLOW);
+    assert!(!repo.is_shallow(), "the rest of the history is there");
+    assert_eq!(git_in(repo.git_dir(), &["rev-list", "--count", TRACKING]), "9");
+}
+
+#[test]
+fn a_local_path_is_read_in_place_without_copying_anything() {
     let (server, commits) = server_with_history(5);
     let (_dir, repo) = local();
     let path = server.repo_path("target");
-    let tip = repo
-        .fetch_branch(path.to_str().expect("utf-8 path"), "main", TRACKING, NonZeroU32::new(1), None)
-        .expect("fetch from a path")
-        .expect("branch");
-    assert_eq!(&tip, &commits[4]);
-    assert!(!repo.is_shallow(), "libgit2's local transport cannot fetch shallow: everything is fetched");
+    for depth in [None, NonZeroU32::new(1)] {
+        let tip = repo
+            .fetch_branch(path.to_str().expect("utf-8 path"), "main", TRACKING, depth, None)
+            .expect("fetch from a path")
+            .expect("branch");
+        assert_eq!(&tip, &commits[4]);
+    }
+    assert!(!repo.is_shallow(), "the whole history is readable");
+    assert_eq!(loose_objects(repo.git_dir()), 0, "nothing copied");
+    assert!(std::fs::read_dir(repo.git_dir().join("objects/pack")).expect("pack folder").next().is_none());
+    // git itself reads the borrowed objects (objects/info/alternates, as `git clone --shared` writes it).
     assert_eq!(git_in(repo.git_dir(), &["rev-list", "--count", TRACKING]), "5");
+    let alternates = std::fs::read_to_string(repo.git_dir().join("objects/info/alternates")).expect("alternates");
+    assert_eq!(alternates.lines().count(), 1, "listed once: {alternates}");
+    assert_eq!(repo.first_parent_history(&commits[4], &commits[0]).expect("walk").len(), 4);
     assert!(server.requests().is_empty());
+    // A branch the repository does not have is none, and a missing folder is a missing repository.
+    assert_eq!(repo.fetch_branch(path.to_str().expect("utf-8"), "nope", TRACKING, None, None).expect("fetch"), None);
+    assert!(matches!(
+        repo.fetch_branch("/definitely/not/here.git", "main", TRACKING, None, None),
+        Err(GitError::NotFound { .. })
+    ));
 }
 
 #[test]
@@ -464,6 +498,17 @@ fn write_commit_changes_exactly_the_given_files() {
     assert_eq!(repo.list_dir(&commit, "charts/api").expect("list"), ["extra", "templates", "values.yaml"]);
     assert_eq!(repo.list_dir(&commit, "charts/web").expect("an emptied folder"), Vec::<String>::new());
     assert!(matches!(repo.list_dir(&commit, "README.md"), Err(GitError::InvalidPath { .. })));
+    // Each folder's file, in one walk (`charts/web` was emptied, so it is gone).
+    let each: Vec<(String, String)> = repo
+        .read_each(&commit, "charts", "values.yaml")
+        .expect("read each")
+        .into_iter()
+        .map(|(name, bytes)| (name, String::from_utf8(bytes).expect("utf-8")))
+        .collect();
+    let oracle = git_in(&git_dir, &["show", &format!("{commit}:charts/api/values.yaml")]);
+    assert_eq!(each, [("api".to_owned(), format!("{oracle}\n"))]);
+    assert_eq!(repo.read_each(&commit, "nowhere", "values.yaml").expect("a missing folder"), Vec::new());
+    assert!(matches!(repo.read_each(&commit, "README.md", "x"), Err(GitError::InvalidPath { .. })));
     repo.set_head("refs/heads/drill").expect("HEAD may name a branch that does not exist yet");
     assert_eq!(git_in(&git_dir, &["symbolic-ref", "HEAD"]), "refs/heads/drill");
 

@@ -372,3 +372,40 @@ fn a_manual_run_from_workflow_dispatch_starts_the_scenario_now() {
         "{outputs}"
     );
 }
+
+/// The exchanges GitHub (the emulator) logged so far.
+fn exchanges(f: &Fixture) -> usize {
+    std::fs::read_to_string(f.state.path().join("exchanges.jsonl")).unwrap_or_default().lines().count()
+}
+
+#[test]
+fn the_requests_output_is_what_github_received_retries_and_the_final_re_read_included() {
+    let f = Fixture::new();
+    let workflow = f.emulator.user_with_token("github-actions").unwrap();
+    f.emulator.set_permission("acme/drills", "github-actions", "write").unwrap();
+    let work = tempfile::tempdir().unwrap();
+    // A 502 on a ledger read and on the drill's target read: octocrab's retry layer sends each again.
+    for path in ["/repos/acme/drills/git/ref/*", "/repos/acme/shop/contents/*"] {
+        let fault =
+            json!({"method": "GET", "path": path, "times": 1, "status": 502, "body": {"message": "Server Error"}});
+        f.emulator.inject(&fault).unwrap();
+    }
+    for now in [f.plan.open_at, f.plan.merge_at, after(f.plan.merge_at, 5)] {
+        let before = exchanges(&f);
+        let (code, out, err, outputs) = action(&f, now, work.path(), &workflow);
+        assert_eq!(code, 0, "{out}{err}");
+        let requests: usize = outputs.lines().find_map(|l| l.strip_prefix("requests=")).unwrap().parse().unwrap();
+        assert_eq!(requests, exchanges(&f) - before, "at {now}: the output and the server's log disagree:\n{outputs}");
+    }
+    let left = f.emulator.admin("GET", "/_emulator/faults", &json!({})).unwrap();
+    assert_eq!(left, json!([]), "both 502s were served (and retried)");
+
+    // The command line's count is the server's too.
+    f.emulator
+        .inject(&json!({"method": "GET", "path": "/repos/acme/drills/git/ref/*", "times": 1, "status": 503}))
+        .unwrap();
+    let before = exchanges(&f);
+    let out = f.tick(after(f.plan.merge_at, 10));
+    let requests: usize = out.lines().find_map(|l| l.strip_prefix("GitHub API requests: ")).unwrap().parse().unwrap();
+    assert_eq!(requests, exchanges(&f) - before, "{out}");
+}

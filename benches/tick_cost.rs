@@ -120,7 +120,11 @@ fn plain_git(rt: &tokio::runtime::Runtime) {
             let work = tempfile::tempdir().unwrap();
             let ledger = Ledger::new(&url, BRANCH, work.path(), None).unwrap();
             let snapshot = rt.block_on(ledger.read()).unwrap();
-            let drills: Vec<Drill> = snapshot.logs.iter().filter_map(|(id, l)| Drill::fold(&firedrill::schedule::DrillId::parse(id).ok()?, l)).collect();
+            let drills: Vec<Drill> = snapshot
+                .logs
+                .iter()
+                .filter_map(|(id, l)| Drill::fold(&firedrill::schedule::DrillId::parse(id).ok()?, l))
+                .collect();
             let rows: Vec<_> = drills.iter().map(|d| (None, d)).collect();
             let table = firedrill::render::status::table(&rows, t("2026-11-25T00:00:00Z"));
             assert_eq!(drills.len(), n);

@@ -82,8 +82,7 @@ impl Summary {
     /// Whether a tick still has work on the drill: it is not resolved yet, or it is and its report is not
     /// written yet. A tick needs the full log of these drills only.
     pub fn is_active(&self) -> bool {
-        let resolved =
-            matches!(self.phase.as_str(), "recovered" | "gave up" | "timed out" | "aborted" | "abandoned");
+        let resolved = matches!(self.phase.as_str(), "recovered" | "gave up" | "timed out" | "aborted" | "abandoned");
         !resolved || self.reported.is_none()
     }
 }
@@ -177,21 +176,37 @@ mod tests {
             "redis-20261124T1000Z".to_owned(),
             vec![
                 planned("redis"),
-                ev("2026-11-24T10:37:00Z", EventKind::Merged { commit: crate::git::CommitSha::parse(&"e".repeat(40)).unwrap() }),
-                ev("2026-11-24T11:55:00Z", EventKind::Recovered { commit: crate::git::CommitSha::parse(&"e".repeat(40)).unwrap(), how: RecoveryHow::Revert }),
+                ev(
+                    "2026-11-24T10:37:00Z",
+                    EventKind::Merged { commit: crate::git::CommitSha::parse(&"e".repeat(40)).unwrap() },
+                ),
+                ev(
+                    "2026-11-24T11:55:00Z",
+                    EventKind::Recovered {
+                        commit: crate::git::CommitSha::parse(&"e".repeat(40)).unwrap(),
+                        how: RecoveryHow::Revert,
+                    },
+                ),
                 ev("2026-11-24T12:00:00Z", EventKind::Reported { path: "drills/b/report.md".into() }),
             ],
         );
         logs.insert(
             "not-a-drill".to_owned(),
-            vec![ev("2026-11-24T10:00:00Z", EventKind::Merged { commit: crate::git::CommitSha::parse(&"e".repeat(40)).unwrap() })],
+            vec![ev(
+                "2026-11-24T10:00:00Z",
+                EventKind::Merged { commit: crate::git::CommitSha::parse(&"e".repeat(40)).unwrap() },
+            )],
         );
         let index = Index::fold(&logs, Some("abc".into()));
         assert_eq!(index.drills.keys().collect::<Vec<_>>(), ["redis-20261124T0900Z", "redis-20261124T1000Z"]);
         let b = &index.drills["redis-20261124T1000Z"];
         assert_eq!((b.phase.as_str(), b.outcome, b.events), ("recovered", Some(RecoveryHow::Revert), 4));
         assert_eq!(b.recovered_at, Some(t("2026-11-24T11:55:00Z")));
-        assert_eq!(index.active().collect::<Vec<_>>(), ["redis-20261124T0900Z"], "the second is recovered and reported");
+        assert_eq!(
+            index.active().collect::<Vec<_>>(),
+            ["redis-20261124T0900Z"],
+            "the second is recovered and reported"
+        );
         let text = index.to_text();
         assert_eq!(text.lines().count(), 4, "one drill per line:\n{text}");
         assert_eq!(Index::parse(&text), Some(index.clone()));
@@ -203,10 +218,10 @@ mod tests {
     fn a_resolved_drill_stays_active_until_its_report_is_written() {
         let mut log = vec![planned("redis"), ev("2026-11-24T10:00:00Z", EventKind::Aborted { reason: "real".into() })];
         let mut index = Index::fold(&BTreeMap::new(), None);
-        index.update("d", &log);
-        assert!(index.drills["d"].is_active());
+        index.update("d-20261124T0900Z", &log);
+        assert!(index.drills["d-20261124T0900Z"].is_active());
         log.push(ev("2026-11-24T10:01:00Z", EventKind::Reported { path: "drills/d/report.md".into() }));
-        index.update("d", &log);
-        assert!(!index.drills["d"].is_active());
+        index.update("d-20261124T0900Z", &log);
+        assert!(!index.drills["d-20261124T0900Z"].is_active());
     }
 }

@@ -35,8 +35,17 @@ fn planned() -> Event {
 fn finished(id: &str) -> Vec<Event> {
     vec![
         planned(),
-        ev("2026-11-24T10:37:00Z", EventKind::Merged { commit: firedrill::git::CommitSha::parse(&"e".repeat(40)).unwrap() }),
-        ev("2026-11-24T11:55:00Z", EventKind::Recovered { commit: firedrill::git::CommitSha::parse(&"e".repeat(40)).unwrap(), how: RecoveryHow::Revert }),
+        ev(
+            "2026-11-24T10:37:00Z",
+            EventKind::Merged { commit: firedrill::git::CommitSha::parse(&"e".repeat(40)).unwrap() },
+        ),
+        ev(
+            "2026-11-24T11:55:00Z",
+            EventKind::Recovered {
+                commit: firedrill::git::CommitSha::parse(&"e".repeat(40)).unwrap(),
+                how: RecoveryHow::Revert,
+            },
+        ),
         ev("2026-11-24T12:00:00Z", EventKind::Reported { path: format!("drills/{id}/report.md") }),
     ]
 }
@@ -55,10 +64,13 @@ fn seed(dir: &std::path::Path, finished_drills: usize) {
     repo.set_head("refs/heads/main").unwrap();
     let mut files: Vec<FileChange> = (0..finished_drills)
         .map(|i| {
-            FileChange::write(format!("drills/done-{i:04}-20261124T0900Z/events.jsonl"), text(&finished(&format!("done-{i:04}-20261124T0900Z"))))
+            FileChange::write(
+                format!("drills/done-{i:04}-20261124T0900Z/events.jsonl"),
+                text(&finished(&format!("done-{i:04}-20261124T0900Z"))),
+            )
         })
         .collect();
-    files.push(FileChange::write("drills/active-0/events.jsonl", text(&[planned()])));
+    files.push(FileChange::write("drills/active-0-20261124T0900Z/events.jsonl", text(&[planned()])));
     let ledger = repo.write_commit(None, &files, "ledger\n", &who, &who).unwrap();
     repo.update_ref(&format!("refs/heads/{BRANCH}"), &ledger, None, "test").unwrap();
 }
@@ -140,7 +152,11 @@ fn every_write_keeps_the_index_in_its_commit_and_a_stale_index_is_rebuilt_from_t
     let ledger = control.ledger();
     // A write onto a ledger without an index stores one, folded from every log, in the same commit.
     let abort = ev("2026-11-24T09:30:00Z", EventKind::Aborted { reason: "a real incident".into() });
-    let write = Write { events: vec![("active-0-20261124T0900Z".into(), abort.clone())], files: Vec::new(), shared: Vec::new() };
+    let write = Write {
+        events: vec![("active-0-20261124T0900Z".into(), abort.clone())],
+        files: Vec::new(),
+        shared: Vec::new(),
+    };
     let written = rt.block_on(ledger.write(&write, "abort\n", who, t("2026-11-24T09:30:00Z"))).unwrap();
     let commit = written.commit.unwrap();
     let repo = control.repo();
@@ -155,7 +171,8 @@ fn every_write_keeps_the_index_in_its_commit_and_a_stale_index_is_rebuilt_from_t
     // A write with the index fresh reads only the logs it appends to.
     let ledger = control.ledger();
     let report = ev("2026-11-24T09:31:00Z", EventKind::Reported { path: "drills/active-0/report.md".into() });
-    let write = Write { events: vec![("active-0-20261124T0900Z".into(), report)], files: Vec::new(), shared: Vec::new() };
+    let write =
+        Write { events: vec![("active-0-20261124T0900Z".into(), report)], files: Vec::new(), shared: Vec::new() };
     let commit = rt.block_on(ledger.write(&write, "report\n", who, t("2026-11-24T09:31:00Z"))).unwrap().commit.unwrap();
     // The ref, the root tree, the index, the log; two trees, the commit, the ref.
     assert_eq!(ledger.requests(), 8);
@@ -173,7 +190,7 @@ fn every_write_keeps_the_index_in_its_commit_and_a_stale_index_is_rebuilt_from_t
     let by_hand = repo
         .write_commit(
             Some(&commit),
-            &[FileChange::write("drills/done-0001/events.jsonl", unreported)],
+            &[FileChange::write("drills/done-0001-20261124T0900Z/events.jsonl", unreported)],
             "by hand\n",
             &who_by_hand,
             &who_by_hand,
@@ -182,6 +199,10 @@ fn every_write_keeps_the_index_in_its_commit_and_a_stale_index_is_rebuilt_from_t
     repo.update_ref(&format!("refs/heads/{BRANCH}"), &by_hand, Some(&commit), "test").unwrap();
     let active = rt.block_on(control.ledger().read_active()).unwrap();
     assert!(active.rebuilt, "a stale index is not trusted");
-    assert_eq!(active.logs.keys().collect::<Vec<_>>(), ["done-0001-20261124T0900Z"], "recovered but no longer reported");
+    assert_eq!(
+        active.logs.keys().collect::<Vec<_>>(),
+        ["done-0001-20261124T0900Z"],
+        "recovered but no longer reported"
+    );
     assert_eq!(active.index.drills["done-0001-20261124T0900Z"].events, 3);
 }

@@ -259,12 +259,18 @@ fn lifecycle(
     let outcome = super::lifecycle::outcome(&report);
     // Refusals and abandoned drills are shown in the job summary, not only in the log.
     run.warnings.extend(report.refusals.iter().map(|r| format!("refused: {r}")));
+    let worked = report.did_anything();
     run.steps = report.steps;
     // The report of a drill that ended in this run is where the team looks: the job summary.
     if !report.reports.is_empty() {
         run.detail = Some(report.reports.join("\n---\n\n"));
     }
-    let drills = rt.block_on(runner.drills())?;
+    // The outputs describe the drill this run worked on: the unfinished ones are read cheaply (the index and
+    // their logs); every log is read only when the run finished a drill or was asked about one.
+    let mut drills = rt.block_on(runner.active_drills())?;
+    if pick(&drills, only, id).is_none() && (worked || id.is_some()) {
+        drills = rt.block_on(runner.drills())?;
+    }
     // Every request the run sent, the re-read for these outputs included.
     run.outputs = outputs(pick(&drills, only, id), runner.requests(), &setup);
     Ok(outcome)

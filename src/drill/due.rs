@@ -47,8 +47,19 @@ fn same_target(a: &TargetRef, b: &TargetRef) -> bool {
     a.repo == b.repo && a.branch == b.branch
 }
 
-/// What to plan at `now`.
+/// What to plan at `now`, knowing every drill of the ledger.
 pub fn decide(scenarios: &[Scenario], drills: &[Drill], now: Timestamp) -> Vec<Decision> {
+    decide_known(scenarios, drills, &|id| drills.iter().any(|d| d.id == *id), now)
+}
+
+/// What to plan at `now` from the unfinished drills alone (`drills`) and whether a drill id is already in the
+/// ledger (`known`): a tick need not read the logs of finished drills.
+pub fn decide_known(
+    scenarios: &[Scenario],
+    drills: &[Drill],
+    known: &dyn Fn(&crate::schedule::DrillId) -> bool,
+    now: Timestamp,
+) -> Vec<Decision> {
     let mut out = Vec::new();
     let mut busy: Vec<TargetRef> = drills.iter().filter(|d| !d.is_resolved()).map(|d| d.target.clone()).collect();
     for (i, s) in scenarios.iter().enumerate() {
@@ -66,7 +77,7 @@ pub fn decide(scenarios: &[Scenario], drills: &[Drill], now: Timestamp) -> Vec<D
             .map(|o| Plan::for_occurrence(s.id.as_str(), o, &zone, window, open_before))
             .filter(|p| p.open_at <= now && p.merge_at.checked_add(lateness).is_ok_and(|late| now <= late))
             .collect();
-        let Some(latest) = due.iter().rev().find(|p| !drills.iter().any(|d| d.id == p.drill_id.as_str())) else {
+        let Some(latest) = due.iter().rev().find(|p| !known(&p.drill_id)) else {
             continue;
         };
         let target = target_of(s);

@@ -163,6 +163,13 @@ fn a_whole_drill_on_github_recovers_with_the_emulator_clocks_time_to_recovery() 
         emulator.state().unwrap()["repos"]["acme/shop"]["pulls"][0]["merge_commit_sha"].as_str().unwrap().to_owned();
     deploy(&merge_sha, after(plan.merge_at, 10));
 
+    // A running drill's idle tick asks only "does the fault still hold at the tip?": the ledger (ref, tree,
+    // index, the drill's log), the branch's tip and the file there, however many commits landed since.
+    let running = tick(after(plan.merge_at, 20));
+    let requests: usize =
+        running.lines().find_map(|l| l.strip_prefix("GitHub API requests: ")).unwrap().parse().unwrap();
+    assert_eq!(requests, 6, "{running}");
+
     // Ana presses "Revert" on the pull request 1 h 18 min later and merges the revert.
     let revert_at = after(plan.merge_at, 78);
     emulator.set_clock(&revert_at.to_string()).unwrap();

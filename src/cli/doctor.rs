@@ -23,18 +23,7 @@ pub struct Args {
 /// GitHub disables scheduled workflows of public repositories after this long without activity.
 const SCHEDULE_PAUSE: SignedDuration = SignedDuration::from_hours(60 * 24);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Status {
-    Ok,
-    Warn,
-    Fail,
-}
-
-struct Row {
-    check: String,
-    status: Status,
-    detail: String,
-}
+use crate::render::doctor::{Row, Status};
 
 /// What kind of token this is, from GitHub's documented prefixes.
 fn token_kind(token: &str) -> (&'static str, Status) {
@@ -193,23 +182,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         }
     }
 
-    let width = rows.iter().map(|r| r.check.chars().count()).max().unwrap_or(5).max(5);
-    let mut out = format!("{:<width$}  STATUS  DETAIL\n", "CHECK");
-    for r in &rows {
-        let status = match r.status {
-            Status::Ok => "ok",
-            Status::Warn => "warn",
-            Status::Fail => "FAIL",
-        };
-        out.push_str(&format!("{:<width$}  {status:<6}  {}\n", r.check, r.detail));
-    }
+    let out = crate::render::doctor::table(&rows);
     let failed = rows.iter().filter(|r| r.status == Status::Fail).count();
-    let warned = rows.iter().filter(|r| r.status == Status::Warn).count();
-    out.push_str(&match (failed, warned) {
-        (0, 0) => "Ready for the first drill.\n".to_owned(),
-        (0, w) => format!("Ready, with {w} warning(s).\n"),
-        (f, _) => format!("Not ready: {f} check(s) failed.\n"),
-    });
     std::io::stdout().lock().write_all(out.as_bytes()).context("writing to stdout")?;
     Ok(if failed > 0 { Outcome::Invalid } else { Outcome::Ok })
 }

@@ -3,6 +3,7 @@
 
 pub mod badge;
 pub mod diff;
+pub mod doctor;
 pub mod history;
 pub mod ledger;
 pub mod preview;

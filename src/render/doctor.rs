@@ -1,0 +1,63 @@
+//! `firedrill doctor`'s readiness table: one row per check, then the verdict. Pure, snapshot-tested.
+
+use std::fmt::Write as _;
+
+/// How a check came out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Ok,
+    Warn,
+    Fail,
+}
+
+/// One check of the table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub check: String,
+    pub status: Status,
+    pub detail: String,
+}
+
+/// The table in aligned columns, and the verdict on the last line.
+pub fn table(rows: &[Row]) -> String {
+    let width = rows.iter().map(|r| r.check.chars().count()).max().unwrap_or(5).max(5);
+    let mut out = format!("{:<width$}  STATUS  DETAIL\n", "CHECK");
+    for r in rows {
+        let status = match r.status {
+            Status::Ok => "ok",
+            Status::Warn => "warn",
+            Status::Fail => "FAIL",
+        };
+        let _ = writeln!(out, "{:<width$}  {status:<6}  {}", r.check, r.detail);
+    }
+    let failed = rows.iter().filter(|r| r.status == Status::Fail).count();
+    let warned = rows.iter().filter(|r| r.status == Status::Warn).count();
+    out.push_str(&match (failed, warned) {
+        (0, 0) => "Ready for the first drill.\n".to_owned(),
+        (0, w) => format!("Ready, with {w} warning(s).\n"),
+        (f, _) => format!("Not ready: {f} check(s) failed.\n"),
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(check: &str, status: Status, detail: &str) -> Row {
+        Row { check: check.into(), status, detail: detail.into() }
+    }
+
+    #[test]
+    fn a_table_with_every_status_and_its_verdict() {
+        let rows = [
+            row("token", Status::Ok, "fine-grained personal access token"),
+            row("redis: branch", Status::Ok, "main of acme/shop at 1a2b3c4"),
+            row("redis: next drill", Status::Warn, "in 97 days: GitHub pauses schedules after 60 days"),
+            row("ledger", Status::Fail, "acme/drills: not found"),
+        ];
+        insta::assert_snapshot!(table(&rows));
+        assert!(table(&rows[..2]).ends_with("Ready for the first drill.\n"));
+        assert!(table(&rows[..3]).ends_with("Ready, with 1 warning(s).\n"));
+    }
+}

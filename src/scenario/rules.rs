@@ -13,6 +13,9 @@ use super::value::branch_name_problem;
 use super::yaml::{Node, Scalar, Style, Value, quote};
 use crate::patch::Format;
 
+/// The longest a drill may run before its safety timer ends it.
+const MAX_DRILL_DURATION: jiff::SignedDuration = jiff::SignedDuration::from_hours(30 * 24);
+
 /// Checks one scenario on its own.
 pub(crate) fn check_scenario(src: &Source, s: &Scenario) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -36,6 +39,18 @@ pub(crate) fn check_scenario(src: &Source, s: &Scenario) -> Vec<Diagnostic> {
         out.push(
             src.at_value("safety.max_duration", "the maximum duration is zero: the drill would end at once")
                 .hint("use a duration such as `4h`"),
+        );
+    }
+    if let Some(d) = s.safety.max_duration
+        && d.to_signed() > MAX_DRILL_DURATION
+    {
+        // A fault left in staging for longer is not a drill; and a deadline past the calendar would never fire.
+        out.push(
+            src.at_value(
+                "safety.max_duration",
+                format!("the maximum duration {} is longer than 30 days: the fault would stay that long", d.as_str()),
+            )
+            .hint("use a duration of at most `30d`, such as `4h`"),
         );
     }
     for (i, hint) in s.hints.iter().enumerate() {
@@ -309,6 +324,17 @@ pub(crate) fn check_config(src: &Source, c: &Config) -> Vec<Diagnostic> {
     if c.defaults.safety.max_duration.is_some_and(|d| d.is_zero()) {
         out.push(
             src.at_value("defaults.safety.max_duration", "the maximum duration is zero: drills would end at once"),
+        );
+    }
+    if let Some(d) = c.defaults.safety.max_duration
+        && d.to_signed() > MAX_DRILL_DURATION
+    {
+        out.push(
+            src.at_value(
+                "defaults.safety.max_duration",
+                format!("the maximum duration {} is longer than 30 days: faults would stay that long", d.as_str()),
+            )
+            .hint("use a duration of at most `30d`, such as `4h`"),
         );
     }
     check_disguise(src, "defaults.disguise", &c.defaults.disguise, &mut out);

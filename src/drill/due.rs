@@ -42,7 +42,8 @@ pub fn planned_event(s: &Scenario, plan: &Plan) -> super::event::EventKind {
     }
 }
 
-fn same_target(a: &TargetRef, b: &TargetRef) -> bool {
+/// Whether two drills would land on the same branch of the same repository (one drill at a time there).
+pub fn same_target(a: &TargetRef, b: &TargetRef) -> bool {
     // Two drills on the same branch of the same repository would land on top of each other.
     a.repo == b.repo && a.branch == b.branch
 }

@@ -545,9 +545,7 @@ pub fn start(
     merge_in: Option<SignedDuration>,
 ) -> Result<Plan, String> {
     let target = super::due::target_of(s);
-    if let Some(d) =
-        drills.iter().find(|d| !d.is_resolved() && d.target.repo == target.repo && d.target.branch == target.branch)
-    {
+    if let Some(d) = drills.iter().find(|d| !d.is_resolved() && super::due::same_target(&d.target, &target)) {
         return Err(format!(
             "drill {} on the same target is not resolved yet ({}): one drill at a time",
             d.id,

@@ -101,24 +101,9 @@ impl<F: Forge> Runner<'_, F> {
         self.ledger.requests() + self.forges.by_repo.values().map(Forge::requests).sum::<usize>()
     }
 
-    /// The drills in the ledger, folded.
+    /// The drills in the ledger, folded (every log is read).
     pub async fn drills(&self) -> Result<Vec<Drill>, RunError> {
-        self.drills_with(&[]).await
-    }
-
-    /// The drills in the ledger with `unwritten` events (a dry run's) appended to their logs.
-    async fn drills_with(&self, unwritten: &[(DrillId, Event)]) -> Result<Vec<Drill>, RunError> {
-        let mut logs: BTreeMap<DrillId, Vec<Event>> = BTreeMap::new();
-        for (id, log) in self.ledger.read().await?.logs {
-            // A log under a name that is not a drill id is not a drill (the ledger only writes drill ids).
-            if let Ok(id) = DrillId::parse(&id) {
-                logs.insert(id, log);
-            }
-        }
-        for (id, e) in unwritten {
-            logs.entry(id.clone()).or_default().push(e.clone());
-        }
-        Ok(logs.iter().filter_map(|(id, log)| Drill::fold(id, log)).collect())
+        Ok(fold(self.ledger.read().await?.logs, &[]))
     }
 
     /// The unfinished drills (and the finished ones not reported yet), with `unwritten` events appended, and
@@ -131,17 +116,8 @@ impl<F: Forge> Runner<'_, F> {
         let active = self.ledger.read_active().await?;
         let mut known: std::collections::BTreeSet<DrillId> =
             active.index.drills.keys().filter_map(|id| DrillId::parse(id).ok()).collect();
-        let mut logs: BTreeMap<DrillId, Vec<Event>> = BTreeMap::new();
-        for (id, log) in active.logs {
-            if let Ok(id) = DrillId::parse(&id) {
-                logs.insert(id, log);
-            }
-        }
-        for (id, e) in unwritten {
-            known.insert(id.clone());
-            logs.entry(id.clone()).or_default().push(e.clone());
-        }
-        Ok((logs.iter().filter_map(|(id, log)| Drill::fold(id, log)).collect(), known))
+        known.extend(unwritten.iter().map(|(id, _)| id.clone()));
+        Ok((fold(active.logs, unwritten), known))
     }
 
     /// The drills a tick still has work on (see [`Runner::active_with`]).
@@ -208,6 +184,11 @@ impl<F: Forge> Runner<'_, F> {
 
     fn event(&self, time: Timestamp, actor: &str, kind: EventKind) -> Event {
         Event::new(time, actor, self.settings.source.clone(), kind)
+    }
+
+    /// The `reported` event of drill `id`, written with its report.
+    fn reported(&self, id: &DrillId, now: Timestamp) -> Event {
+        self.event(now, "firedrill", EventKind::Reported { path: report_path(id) })
     }
 
     /// Rounds of gather → step → execute for one drill, until it has nothing left to do.
@@ -279,13 +260,7 @@ impl<F: Forge> Runner<'_, F> {
                     }
                     Effect::Close { .. } => {
                         if let (false, Some(op)) = (dry, &d.opened) {
-                            let change = Change {
-                                id: op.change.to_string(),
-                                branch: op.branch.clone(),
-                                head: op.commit.clone(),
-                                url: None,
-                            };
-                            forge.close_change(&change).await.map_err(forge_err(forge))?;
+                            forge.close_change(&change_of(op)).await.map_err(forge_err(forge))?;
                         }
                         o.closed = true;
                     }
@@ -319,7 +294,7 @@ impl<F: Forge> Runner<'_, F> {
             if effects.contains(&Effect::WriteReport) {
                 // The report was written with its `reported` event.
                 let mut log = d.events.clone();
-                log.push(self.event(now, "firedrill", EventKind::Reported { path: report_path(&d.id) }));
+                log.push(self.reported(&d.id, now));
                 d = Drill::fold(&d.id, &log).unwrap_or(d);
             }
             // Another round only when the forge was acted on or the drill moved on: a recorded command or
@@ -434,8 +409,7 @@ impl<F: Forge> Runner<'_, F> {
             return Ok(());
         }
         let fe = forge_err(forge);
-        let change =
-            Change { id: op.change.to_string(), branch: op.branch.clone(), head: op.commit.clone(), url: None };
+        let change = change_of(op);
         let message = run::merge_message(&op.branch);
         let spec = MergeSpec {
             base: &d.target.branch,
@@ -489,8 +463,7 @@ impl<F: Forge> Runner<'_, F> {
         }
         let links = &self.settings.links;
         let text = crate::render::drill_report(s, d, &drills, self.config, links, forge.web_url());
-        let path = report_path(&d.id);
-        let event = self.event(now, "firedrill", EventKind::Reported { path: path.clone() });
+        let event = self.reported(&d.id, now);
         let w = Write {
             events: vec![(d.id.to_string(), event)],
             files: vec![(d.id.to_string(), "report.md".into(), text.clone())],
@@ -498,9 +471,7 @@ impl<F: Forge> Runner<'_, F> {
         };
         self.ledger.write(&w, "firedrill: write drill report", &self.settings.actor, now).await?;
         if let Some(op) = &d.opened {
-            let change =
-                Change { id: op.change.to_string(), branch: op.branch.clone(), head: op.commit.clone(), url: None };
-            forge.post_note(&change, REPORT_MARKER, &text).await.map_err(forge_err(forge))?;
+            forge.post_note(&change_of(op), REPORT_MARKER, &text).await.map_err(forge_err(forge))?;
         }
         Ok(Some(text))
     }
@@ -557,6 +528,22 @@ impl<F: Forge> Runner<'_, F> {
         report.requests = self.requests();
         Ok(report)
     }
+}
+
+/// The logs read from the ledger, with `unwritten` events (a dry run's) appended, folded into drills. A log
+/// under a name that is not a drill id is not a drill (the ledger only writes drill ids).
+fn fold(logs: BTreeMap<String, Vec<Event>>, unwritten: &[(DrillId, Event)]) -> Vec<Drill> {
+    let mut by_id: BTreeMap<DrillId, Vec<Event>> =
+        logs.into_iter().filter_map(|(id, log)| Some((DrillId::parse(&id).ok()?, log))).collect();
+    for (id, e) in unwritten {
+        by_id.entry(id.clone()).or_default().push(e.clone());
+    }
+    by_id.iter().filter_map(|(id, log)| Drill::fold(id, log)).collect()
+}
+
+/// The change a drill opened, as the forge names it.
+fn change_of(op: &crate::drill::state::Opened) -> Change {
+    Change { id: op.change.to_string(), branch: op.branch.clone(), head: op.commit.clone(), url: None }
 }
 
 /// The hidden marker of the report comment on a drill's change, so a re-run edits it instead of posting twice.

@@ -16,6 +16,7 @@ use jiff::Timestamp;
 use crate::git::{CommitSha, FileChange, GitError, MergeMethod};
 pub use crate::person::Person;
 
+
 /// A change request: a pull request on GitHub, a pushed branch on the local forge.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
@@ -48,6 +49,20 @@ pub struct Landing {
     pub message: String,
     pub author: Person,
     pub committer: Person,
+}
+
+/// A comment on a change or an issue, as the forge shows it. Its body is data: parsed, never run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comment {
+    pub id: u64,
+    /// The change or issue it was made on (its number).
+    pub on: String,
+    pub body: String,
+    pub by: String,
+    /// Written by a bot account.
+    pub bot: bool,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
 }
 
 /// How to merge a change.
@@ -146,6 +161,29 @@ pub trait Forge {
     /// forges that track deployments; `None` when unknown.
     async fn deployed_at(&self, _environment: &str, _commit: &CommitSha) -> Result<Option<Timestamp>> {
         Ok(None)
+    }
+    /// The comments on `change` created or edited at or after `since`, oldest first. Forges without comments
+    /// (plain git: commands come from the command line) have none.
+    async fn comments(&self, _change: &Change, _since: Option<Timestamp>) -> Result<Vec<Comment>> {
+        Ok(Vec::new())
+    }
+    /// One comment, read back by its id (an event or a relay names only the id; nothing else it says is
+    /// trusted); `None` when there is no such comment.
+    async fn comment(&self, _id: u64) -> Result<Option<Comment>> {
+        Ok(None)
+    }
+    /// What `login` may do on the repository (`admin`, `maintain`, `write`, `triage`, `read`, `none`), team
+    /// and organisation access included.
+    async fn permission(&self, _login: &str) -> Result<String> {
+        Ok("none".to_owned())
+    }
+    /// Adds a reaction (`eyes`, `rocket`, `confused`) to a comment: repeating one is harmless.
+    async fn react(&self, _comment: u64, _content: &str) -> Result<()> {
+        Ok(())
+    }
+    /// Whether this forge is the repository `owner/name` (for events that name their repository).
+    fn is_repository(&self, _full_name: &str) -> bool {
+        false
     }
     /// Posts or updates (found by `marker`) a status note on `change`. The local forge has nowhere to post:
     /// its notes are the ledger's events.

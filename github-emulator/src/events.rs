@@ -40,7 +40,12 @@ impl Ctx<'_> {
     }
 
     /// A `workflow_dispatch` run of `workflow` (a file name under `.github/workflows/`) on `git_ref`.
-    pub fn workflow_dispatch_event(&mut self, workflow: &str, git_ref: &str, inputs: &Value) -> Result<PathBuf, ApiError> {
+    pub fn workflow_dispatch_event(
+        &mut self,
+        workflow: &str,
+        git_ref: &str,
+        inputs: &Value,
+    ) -> Result<PathBuf, ApiError> {
         let payload = json!({
             "inputs": inputs,
             "ref": git_ref,

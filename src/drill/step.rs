@@ -287,6 +287,9 @@ fn not_obeyed(c: &CommentIn) -> Option<String> {
         Standing::Bot => return Some(format!("{} is a bot: commands are taken from people only", c.by)),
         Standing::Trusted => {}
         Standing::Permission(p) if matches!(p.as_str(), "admin" | "maintain" | "write") => {}
+        Standing::Permission(p) if p == "none" => {
+            return Some(format!("{} has no access to the repository; commands need write access (or more)", c.by));
+        }
         Standing::Permission(p) => {
             return Some(format!(
                 "{} has {p} permission on the repository; commands need write access (or more)",
@@ -536,9 +539,12 @@ fn running(
 ) {
     let Some(merged) = &d.merged else { return };
     // Detected: the first responder's comment after the merge, where nobody said `/drill ack`.
+    let acked_now =
+        out.iter().any(|e| matches!(e, Effect::Append { kind: EventKind::Command { name, .. }, .. } if name == "ack"));
     if let Some((by, at)) = &o.first_reply
         && *at >= merged.at
         && d.stamped("ack").is_none()
+        && !acked_now
     {
         let from = format!("the first comment on the pull request, by {by}");
         append(out, *at, by, EventKind::Inferred { phase: "ack".to_owned(), from });

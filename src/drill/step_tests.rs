@@ -429,11 +429,13 @@ fn comments_by_standing_and_content() {
     let with = |c: CommentIn| Observed { comments: vec![c], ..holding() };
     let edited = CommentIn { edited: true, ..comment(5, "ana", writer(), "/drill ack") };
     let cases: Vec<(&str, Drill, Observed, &str, Vec<&str>)> = vec![
-        ("ack from a writer", running.clone(), with(comment(5, "ana", writer(), "/drill ack")), "", vec![
-            "command:ack",
-            "comment:0",
-            "note:Running",
-        ]),
+        (
+            "ack from a writer",
+            running.clone(),
+            with(comment(5, "ana", writer(), "/drill ack")),
+            "",
+            vec!["command:ack", "comment:0", "note:Running"],
+        ),
         (
             "maintainers and admins are writers",
             running.clone(),
@@ -469,32 +471,42 @@ fn comments_by_standing_and_content() {
             "",
             vec!["decline", "comment:1", "note:Running"],
         ),
-        ("a bot", running.clone(), with(comment(5, "ci[bot]", Standing::Bot, "/drill revert")), "", vec![
-            "decline",
-            "comment:1",
-            "note:Running",
-        ]),
+        (
+            "a bot",
+            running.clone(),
+            with(comment(5, "ci[bot]", Standing::Bot, "/drill revert")),
+            "",
+            vec!["decline", "comment:1", "note:Running"],
+        ),
         ("an edited comment", running.clone(), with(edited), "", vec!["decline", "comment:1", "note:Running"]),
-        ("an unknown verb", running.clone(), with(comment(5, "ana", writer(), "/drill stauts")), "", vec![
-            "decline",
-            "comment:1",
-            "note:Running",
-        ]),
-        ("revert from a writer", running.clone(), with(comment(5, "ana", writer(), "/drill revert")), "", vec![
-            "command:revert",
-            "comment:0",
-            "revert:GaveUp",
-        ]),
-        ("abort from a responder", running.clone(), with(comment(5, "ana", writer(), "/drill abort")), gm, vec![
-            "decline",
-            "comment:1",
-            "note:Running",
-        ]),
-        ("abort from a game master", running.clone(), with(comment(5, "gail", writer(), "/drill abort")), gm, vec![
-            "command:abort",
-            "comment:0",
-            "revert:Abort",
-        ]),
+        (
+            "an unknown verb",
+            running.clone(),
+            with(comment(5, "ana", writer(), "/drill stauts")),
+            "",
+            vec!["decline", "comment:1", "note:Running"],
+        ),
+        (
+            "revert from a writer",
+            running.clone(),
+            with(comment(5, "ana", writer(), "/drill revert")),
+            "",
+            vec!["command:revert", "comment:0", "revert:GaveUp"],
+        ),
+        (
+            "abort from a responder",
+            running.clone(),
+            with(comment(5, "ana", writer(), "/drill abort")),
+            gm,
+            vec!["decline", "comment:1", "note:Running"],
+        ),
+        (
+            "abort from a game master",
+            running.clone(),
+            with(comment(5, "gail", writer(), "/drill abort")),
+            gm,
+            vec!["command:abort", "comment:0", "revert:Abort"],
+        ),
         (
             "a comment already answered",
             drill(&[opened(), merged(), EventKind::Comment { id: 5, refused: vec![] }]),

@@ -16,7 +16,6 @@ use jiff::Timestamp;
 use crate::git::{CommitSha, FileChange, GitError, MergeMethod};
 pub use crate::person::Person;
 
-
 /// A change request: a pull request on GitHub, a pushed branch on the local forge.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {

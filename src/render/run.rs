@@ -258,7 +258,9 @@ pub fn status_comment(d: &Drill, now: Timestamp, answers: &[Reply]) -> String {
         .events
         .iter()
         .filter_map(|e| match &e.kind {
-            EventKind::Command { name, .. } => Some(format!("- {} `/drill {name}` by @{}", clock(e.time), login(&e.actor))),
+            EventKind::Command { name, .. } => {
+                Some(format!("- {} `/drill {name}` by {}", clock(e.time), login(&e.actor)))
+            }
             _ => None,
         })
         .collect();

@@ -15,7 +15,9 @@ use crate::drill::command::DrillCommand;
 use crate::drill::due::{self, Decision};
 use crate::drill::event::{Event, EventKind};
 use crate::drill::state::{Drill, Phase};
-use crate::drill::step::{self, Base, CommentIn, Context, Effect, FaultView, Observed, Received, Removal, Reply, Standing};
+use crate::drill::step::{
+    self, Base, CommentIn, Context, Effect, FaultView, Observed, Received, Removal, Reply, Standing,
+};
 use crate::forge::{Change, Comment, Forge, ForgeError, Landing, MergeOutcome, MergeSpec, Person};
 use crate::git::{CommitSha, FileChange, MergeMethod};
 use crate::ledger::{Ledger, LedgerError, Write};
@@ -331,13 +333,7 @@ impl<F: Forge> Runner<'_, F> {
     /// The comments on the drill's change not answered yet (and `named` ones an event pointed at), parsed,
     /// with their authors' standing; each command comment gets 👀 as it is received. One request per unfinished
     /// drill, plus one per author of a command.
-    async fn read_comments(
-        &self,
-        forge: &F,
-        d: &Drill,
-        named: Vec<Comment>,
-        o: &mut Observed,
-    ) -> Result<(), RunError> {
+    async fn read_comments(&self, forge: &F, d: &Drill, named: Vec<Comment>, o: &mut Observed) -> Result<(), RunError> {
         let fe = forge_err(forge);
         let Some(op) = &d.opened else { return Ok(()) };
         let mut all = named;
@@ -380,7 +376,10 @@ impl<F: Forge> Runner<'_, F> {
                 standing: who,
                 // GitHub sets `updated_at` to `created_at` until the comment is edited.
                 edited: c.updated_at > c.created_at,
-                commands: parsed.into_iter().map(|p| p.map(|p| (p.command, p.args)).map_err(|e| e.to_string())).collect(),
+                commands: parsed
+                    .into_iter()
+                    .map(|p| p.map(|p| (p.command, p.args)).map_err(|e| e.to_string()))
+                    .collect(),
             });
         }
         Ok(())
@@ -652,9 +651,9 @@ impl<F: Forge> Runner<'_, F> {
             return Ok(report);
         }
         let drills = self.drills().await?;
-        let found = drills.into_iter().find(|d| {
-            d.target.repo == *key && d.opened.as_ref().is_some_and(|op| op.change.as_str() == c.on)
-        });
+        let found = drills
+            .into_iter()
+            .find(|d| d.target.repo == *key && d.opened.as_ref().is_some_and(|op| op.change.as_str() == c.on));
         let Some(d) = found else {
             report.say(format!("ignored: #{} is not a drill's pull request", c.on));
             return Ok(report);

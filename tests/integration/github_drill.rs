@@ -29,7 +29,7 @@ pub(crate) fn after(t: Timestamp, mins: i64) -> Timestamp {
 /// workspace holding the seed scenario aimed at `acme/shop`.
 pub(crate) struct Fixture {
     pub(crate) emulator: github_emulator::Running,
-    state: tempfile::TempDir,
+    pub(crate) state: tempfile::TempDir,
     _seeds: tempfile::TempDir,
     pub(crate) dir: tempfile::TempDir,
     pub(crate) token: String,
@@ -69,7 +69,7 @@ impl Fixture {
     }
 
     /// `firedrill ARGS` at `now` on GitHub's clock; returns (exit code, stdout, stderr).
-    fn firedrill(&self, args: &[&str], now: Timestamp) -> (i32, String, String) {
+    pub(crate) fn firedrill(&self, args: &[&str], now: Timestamp) -> (i32, String, String) {
         self.emulator.set_clock(&now.to_string()).unwrap();
         let mut cmd = firedrill();
         cmd.args(args)
@@ -92,13 +92,13 @@ impl Fixture {
         (code, out, err)
     }
 
-    fn tick(&self, now: Timestamp) -> String {
+    pub(crate) fn tick(&self, now: Timestamp) -> String {
         let (code, out, err) = self.firedrill(&["tick"], now);
         assert_eq!(code, 0, "tick at {now}:\n{out}\n{err}");
         out
     }
 
-    fn events(&self) -> Vec<firedrill::drill::event::Event> {
+    pub(crate) fn events(&self) -> Vec<firedrill::drill::event::Event> {
         let control = Repo::open(&self.state.path().join("repos/acme/drills.git")).unwrap();
         let Some(tip) = control.branch_head("firedrill/ledger").unwrap() else { return Vec::new() };
         let Some(log) = control.read_file(&tip, &format!("drills/{}/events.jsonl", self.plan.drill_id)).unwrap() else {
@@ -108,7 +108,7 @@ impl Fixture {
     }
 
     /// Every exchange so far is valid against GitHub's OpenAPI description (when the shared tools are there).
-    fn assert_openapi_valid(&self, extra: &[&str]) {
+    pub(crate) fn assert_openapi_valid(&self, extra: &[&str]) {
         crate::emulator::assert_openapi_valid(&self.state.path().join("exchanges.jsonl"), extra);
     }
 
@@ -164,11 +164,12 @@ fn a_whole_drill_on_github_recovers_with_the_emulator_clocks_time_to_recovery() 
     deploy(&merge_sha, after(plan.merge_at, 10));
 
     // A running drill's idle tick asks only "does the fault still hold at the tip?": the ledger (ref, tree,
-    // index, the drill's log), the branch's tip and the file there, however many commits landed since.
+    // index, the drill's log), the branch's tip and the file there, however many commits landed since; and
+    // "any new comment on the pull request?" (one request, `since` the last one answered).
     let running = tick(after(plan.merge_at, 20));
     let requests: usize =
         running.lines().find_map(|l| l.strip_prefix("GitHub API requests: ")).unwrap().parse().unwrap();
-    assert_eq!(requests, 6, "{running}");
+    assert_eq!(requests, 7, "{running}");
 
     // Ana presses "Revert" on the pull request 1 h 18 min later and merges the revert.
     let revert_at = after(plan.merge_at, 78);

@@ -27,9 +27,9 @@ use std::sync::LazyLock;
 pub use diagnostic::{Diagnostic, sort as sort_diagnostics};
 pub use fault::{Expected, FaultCheck, same_value};
 pub use model::{
-    Author, Config, CountColors, CoverEdit, DEFAULT_LEDGER_BRANCH, DEFAULT_MAX_DURATION, DEFAULT_MAX_LATENESS,
-    DayColors, Defaults, Disguise, DocumentSpec, DurationColors, Expect, Hint, NamedDocument, PatchOp, Safety,
-    Scenario, Schedule, ScheduleDefaults, StatsSettings, Target, glob_match, to_patch,
+    Announce, Author, Config, CountColors, CoverEdit, DEFAULT_LEDGER_BRANCH, DEFAULT_MAX_DURATION,
+    DEFAULT_MAX_LATENESS, DayColors, Defaults, Disguise, DocumentSpec, DurationColors, Expect, Hint, NamedDocument,
+    PatchOp, Safety, Scenario, Schedule, ScheduleDefaults, StatsSettings, Target, glob_match, to_patch,
 };
 pub use source::Source;
 pub use value::{

@@ -77,7 +77,8 @@ impl ChangeKind {
         let matches = |kind: ChangeKind| match kind {
             ChangeKind::Probe => any(&all, &["probe", "healthcheck"]),
             ChangeKind::Resources => {
-                any(&all, &["cpu", "memory", "mem"]) || (any(&all, &["resources"]) && any(&all, &["limits", "requests"]))
+                any(&all, &["cpu", "memory", "mem"])
+                    || (any(&all, &["resources"]) && any(&all, &["limits", "requests"]))
             }
             ChangeKind::ImageTag => any(&all, &["image"]) || any(&last, &["tag"]),
             ChangeKind::FeatureFlag => {

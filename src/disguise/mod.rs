@@ -675,7 +675,8 @@ mod tests {
         let mut kinds = BTreeSet::new();
         for (name, path, pointer, value) in cases {
             let occurrence: Timestamp = "2026-11-24T09:00:00Z".parse().unwrap();
-            let plan = Plan::for_occurrence(name, occurrence, &zone, jiff::SignedDuration::ZERO, jiff::SignedDuration::ZERO);
+            let plan =
+                Plan::for_occurrence(name, occurrence, &zone, jiff::SignedDuration::ZERO, jiff::SignedDuration::ZERO);
             let v = DisguiseVars::for_plan(&plan, path, "main", &[(pointer, Some(&value))]);
             assert_eq!(v.kind.name().replace(' ', "_"), name, "{pointer}");
             kinds.insert(v.kind);

@@ -125,11 +125,11 @@ pub static PORT: Wordings = Wordings {
          Changes `{{ key }}` in `{{ target.path }}`.\n\
          \n\
          ## Why\n\
-         The listener moved with the base image update; this keeps `{{ target.stem }}` pointing at it.\n\
+         The listener moved during the network rework; this keeps both ends on the same port.\n\
          \n\
          ## Checklist\n\
          - [x] Config-only change\n\
-         - [x] Service and container ports checked together\n",
+         - [x] Checked against the other end's settings\n",
         "### What\n\
          Update `{{ key }}` ({{ target.file }}).\n\
          \n\

@@ -147,6 +147,11 @@ pub trait Forge {
     async fn deployed_at(&self, _environment: &str, _commit: &CommitSha) -> Result<Option<Timestamp>> {
         Ok(None)
     }
+    /// Who owns the token firedrill acts with, as the forge shows them, for commits made without a given
+    /// identity; `None` where the forge has no accounts (the local forge: git has no token owner).
+    async fn token_owner(&self) -> Result<Option<Person>> {
+        Ok(None)
+    }
     /// Posts or updates (found by `marker`) a status note on `change`. The local forge has nowhere to post:
     /// its notes are the ledger's events.
     async fn post_note(&self, change: &Change, marker: &str, body: &str) -> Result<()>;

@@ -29,7 +29,7 @@ pub(crate) fn after(t: Timestamp, mins: i64) -> Timestamp {
 /// workspace holding the seed scenario aimed at `acme/shop`.
 pub(crate) struct Fixture {
     pub(crate) emulator: github_emulator::Running,
-    state: tempfile::TempDir,
+    pub(crate) state: tempfile::TempDir,
     _seeds: tempfile::TempDir,
     pub(crate) dir: tempfile::TempDir,
     pub(crate) token: String,
@@ -69,7 +69,7 @@ impl Fixture {
     }
 
     /// `firedrill ARGS` at `now` on GitHub's clock; returns (exit code, stdout, stderr).
-    fn firedrill(&self, args: &[&str], now: Timestamp) -> (i32, String, String) {
+    pub(crate) fn firedrill(&self, args: &[&str], now: Timestamp) -> (i32, String, String) {
         self.emulator.set_clock(&now.to_string()).unwrap();
         let mut cmd = firedrill();
         cmd.args(args)
@@ -108,7 +108,7 @@ impl Fixture {
     }
 
     /// Every exchange so far is valid against GitHub's OpenAPI description (when the shared tools are there).
-    fn assert_openapi_valid(&self, extra: &[&str]) {
+    pub(crate) fn assert_openapi_valid(&self, extra: &[&str]) {
         crate::emulator::assert_openapi_valid(&self.state.path().join("exchanges.jsonl"), extra);
     }
 

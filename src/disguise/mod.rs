@@ -343,7 +343,18 @@ impl DisguiseSpec {
             Some(template) => one_line(&fill(DisguiseField::PrTitle, Some(template), &[])?),
             None => commit_message.lines().next().unwrap_or_default().to_owned(),
         };
-        let pr_body = fill(DisguiseField::PrBody, self.pr_body.as_deref(), wordings.pr_bodies)?;
+        let built_in_body;
+        let body_template = match self.pr_body.as_deref() {
+            Some(template) => template,
+            None => {
+                // A layout and a reason, each from its own stream: the house style does not decide the reason.
+                let reason = SeededRng::for_purpose(seed, "disguise.pr_body.why").pick(wordings.reasons);
+                built_in_body =
+                    pool::compose(pool_pick(seed, DisguiseField::PrBody, &pool::LAYOUTS), reason.unwrap_or(&""));
+                &built_in_body
+            }
+        };
+        let pr_body = fill(DisguiseField::PrBody, Some(body_template), &[])?;
         let author = match &self.author {
             None => Author::TokenOwner,
             Some(spec) => {
@@ -518,8 +529,8 @@ mod tests {
     #[test]
     fn nothing_built_in_gives_the_game_away() {
         let kinds = ChangeKind::ALL.map(pool::wordings);
-        let texts = kinds.iter().flat_map(|w| w.commit_messages.iter().chain(w.pr_bodies));
-        for template in pool::BRANCHES.iter().chain(texts) {
+        let texts = kinds.iter().flat_map(|w| w.commit_messages.iter().chain(w.reasons));
+        for template in pool::BRANCHES.iter().chain(texts).chain(&pool::LAYOUTS) {
             assert_eq!(giveaway_words(template), Vec::<&str>::new(), "{template}");
             check_template(template).unwrap();
             assert!(!template.contains("scenario.id") && !template.contains("drill.id"), "{template}");
@@ -538,10 +549,13 @@ mod tests {
     fn every_kind_has_enough_distinct_wordings_to_vary() {
         for kind in ChangeKind::ALL {
             let w = pool::wordings(kind);
-            for (what, pool) in [("commit messages", w.commit_messages), ("pull request bodies", w.pr_bodies)] {
+            for (what, pool) in [("commit messages", w.commit_messages), ("reasons", w.reasons)] {
                 let distinct: BTreeSet<&&str> = pool.iter().collect();
                 assert!(distinct.len() >= 4 && distinct.len() == pool.len(), "{kind}: {what}");
             }
+        }
+        for layout in pool::LAYOUTS {
+            assert_eq!(layout.matches(pool::WHY).count(), 1, "{layout}");
         }
     }
 
@@ -559,14 +573,16 @@ mod tests {
                 let r = spec.resolve(&v).unwrap();
                 let messages: Vec<String> = rendered(w.commit_messages, &v).iter().map(|m| tidy_message(m)).collect();
                 assert!(messages.contains(&r.commit_message), "{kind}: {}", show(&r));
-                assert!(rendered(w.pr_bodies, &v).contains(&r.pr_body), "{kind}: {}", show(&r));
+                let bodies: Vec<String> = pool::bodies(kind).iter().map(|b| render(b, &v.to_vars()).unwrap()).collect();
+                assert!(bodies.contains(&r.pr_body), "{kind}: {}", show(&r));
                 bodies_seen.insert(r.pr_body);
             }
-            assert!(bodies_seen.len() >= 3, "{kind}: the bodies vary between drills");
+            assert!(bodies_seen.len() >= 8, "{kind}: the bodies vary between drills: {}", bodies_seen.len());
         }
         // The wording that once came with a port change belongs to replicas only.
         let wrong_for_a_port = ["over-provisioned", "resource usage", "at this size", "fits current load"];
-        for text in pool::PORT.commit_messages.iter().chain(pool::PORT.pr_bodies).chain(pool::GENERIC.pr_bodies) {
+        let neutral = pool::LAYOUTS.iter().chain(pool::GENERIC.reasons);
+        for text in pool::PORT.commit_messages.iter().chain(pool::PORT.reasons).chain(neutral) {
             assert!(!wrong_for_a_port.iter().any(|w| text.contains(w)), "{text}");
         }
     }

@@ -9,7 +9,7 @@ use firedrill::forge::{Forge, Person};
 use serde_json::json;
 
 use crate::common::{firedrill, root, run};
-use crate::github_drill::{Fixture, after};
+use crate::github_drill::{Fixture, after, seed_repo};
 
 /// `git log -N --format=FORMAT` of `branch` in a bare repository, as anyone with a clone would see it.
 fn git_log(bare: &Path, branch: &str, format: &str) -> String {
@@ -76,18 +76,24 @@ fn a_squash_merge_on_github_keeps_the_disguises_commit_message() {
     assert!(out.contains("time to recovery 30 min"), "{out}");
 }
 
-fn sam_id(f: &Fixture) -> u64 {
-    f.emulator.state().unwrap()["users"]["sam"]["id"].as_u64().unwrap()
-}
-
-#[test]
-fn the_token_owner_is_the_person_github_shows_for_the_token() {
+/// The emulator on a fresh folder, logging every exchange to check it against GitHub's OpenAPI description.
+fn logged_emulator() -> (tempfile::TempDir, github_emulator::Running) {
     let state = tempfile::tempdir().unwrap();
     let config = github_emulator::Config {
         log: Some(state.path().join("exchanges.jsonl")),
         ..github_emulator::Config::new(state.path())
     };
     let emulator = github_emulator::Emulator::start(config).unwrap();
+    (state, emulator)
+}
+
+fn sam_id(f: &Fixture) -> u64 {
+    f.emulator.state().unwrap()["users"]["sam"]["id"].as_u64().unwrap()
+}
+
+#[test]
+fn the_token_owner_is_the_person_github_shows_for_the_token() {
+    let (state, emulator) = logged_emulator();
     emulator.create_repo("acme/shop", None, true).unwrap();
     // Sam set a display name in his profile; Ana never did.
     let sam = emulator
@@ -146,7 +152,8 @@ fn a_port_change_is_worded_as_a_port_change() {
         .filter_map(|l| l.strip_prefix("  │ ").or(l.strip_prefix("  │")))
         .map(|l| format!("{l}\n"))
         .collect();
-    let bodies: Vec<String> = pool::PORT.pr_bodies.iter().map(|t| render(t, &vars.to_vars()).unwrap()).collect();
+    let bodies: Vec<String> =
+        pool::bodies(ChangeKind::Port).iter().map(|t| render(t, &vars.to_vars()).unwrap()).collect();
     assert!(bodies.contains(&shown), "not a port wording:\n{shown}");
     assert!(!out.contains("over-provisioned"), "{out}");
 }
@@ -155,19 +162,9 @@ fn a_port_change_is_worded_as_a_port_change() {
 /// and a `commit_title`/`commit_message` given with the request win; an empty message leaves the title alone.
 #[test]
 fn the_emulator_squashes_like_github() {
-    let state = tempfile::tempdir().unwrap();
-    let config = github_emulator::Config {
-        log: Some(state.path().join("exchanges.jsonl")),
-        ..github_emulator::Config::new(state.path())
-    };
-    let emulator = github_emulator::Emulator::start(config).unwrap();
+    let (state, emulator) = logged_emulator();
     let seed = tempfile::tempdir().unwrap();
-    let repo = firedrill::git::Repo::init(seed.path()).unwrap();
-    let who = firedrill::git::Identity::new("Sam", "sam@acme.example", "2026-11-16T12:00:00Z".parse().unwrap());
-    let c =
-        repo.write_commit(None, &[firedrill::git::FileChange::write("a.txt", "0\n")], "init\n", &who, &who).unwrap();
-    repo.update_ref("refs/heads/main", &c, None, "test").unwrap();
-    repo.set_head("refs/heads/main").unwrap();
+    seed_repo(seed.path(), &[("a.txt", "0\n".to_owned())]);
     emulator.create_repo("acme/shop", Some(seed.path()), true).unwrap();
     let token = emulator.user_with_token("sam").unwrap();
     emulator.set_permission("acme/shop", "sam", "write").unwrap();
@@ -188,7 +185,7 @@ fn the_emulator_squashes_like_github() {
         octocrab::OctocrabBuilder::default().base_uri(emulator.url()).unwrap().personal_token(token).build().unwrap()
     });
     let bare = state.path().join("repos/acme/shop.git");
-    let mut squash = |number: u64, title: Option<&str>, message: Option<&str>| -> String {
+    let squash = |number: u64, title: Option<&str>, message: Option<&str>| -> String {
         rt.block_on(async {
             let pulls = gh.pulls("acme", "shop");
             let mut merge = pulls.merge(number).method(octocrab::params::pulls::MergeMethod::Squash);

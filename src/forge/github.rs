@@ -60,6 +60,15 @@ fn time(v: &Value) -> Option<Timestamp> {
     v.as_str().and_then(|s| s.parse().ok())
 }
 
+/// A commit message as the squash of its one-commit pull request `number`: the subject (its first
+/// paragraph, on one line, as git shows it) with ` (#N)`, and the rest.
+fn squash_title_and_body(message: &str, number: &str) -> (String, String) {
+    let message = message.trim_start_matches(['\n', '\r']);
+    let (subject, body) = message.split_once("\n\n").unwrap_or((message, ""));
+    let subject = subject.split_whitespace().collect::<Vec<_>>().join(" ");
+    (format!("{subject} (#{number})"), body.trim_matches(['\n', '\r']).trim_end().to_owned())
+}
+
 impl GitHubForge {
     /// A forge for `owner/name` on the GitHub API at `api_url` (`https://api.github.com`, or an Enterprise
     /// server's `/api/v3`), authenticated with `token`.
@@ -403,6 +412,10 @@ impl Forge for GitHubForge {
         self.requests.get()
     }
 
+    async fn token_owner(&self) -> Result<Option<Person>> {
+        GitHubForge::token_owner(self).await.map(Some)
+    }
+
     fn web_url(&self) -> Option<String> {
         // api.github.com → github.com; GitHub Enterprise's https://HOST/api/v3 → https://HOST.
         let base = self.api_url.trim_end_matches('/');
@@ -738,10 +751,6 @@ impl Forge for GitHubForge {
         Ok(first)
     }
 
-    async fn token_owner(&self) -> Result<Option<Person>> {
-        GitHubForge::token_owner(self).await.map(Some)
-    }
-
     async fn post_note(&self, change: &Change, marker: &str, body: &str) -> Result<()> {
         let text = format!("{body}\n\n<!-- {marker} -->");
         let comments = self
@@ -767,15 +776,6 @@ impl Forge for GitHubForge {
                 .map(|_| ()),
         }
     }
-}
-
-/// A commit message as the squash of its one-commit pull request `number`: the subject (its first
-/// paragraph, on one line, as git shows it) with ` (#N)`, and the rest.
-fn squash_title_and_body(message: &str, number: &str) -> (String, String) {
-    let message = message.trim_start_matches(['\n', '\r']);
-    let (subject, body) = message.split_once("\n\n").unwrap_or((message, ""));
-    let subject = subject.split_whitespace().collect::<Vec<_>>().join(" ");
-    (format!("{subject} (#{number})"), body.trim_matches(['\n', '\r']).trim_end().to_owned())
 }
 
 #[cfg(test)]

@@ -208,3 +208,38 @@ fn the_emulator_squashes_like_github() {
     assert_eq!(squash(three, Some("Chosen title (#9)"), Some("")), "Chosen title (#9)\n");
     crate::emulator::assert_openapi_valid(&state.path().join("exchanges.jsonl"), &[]);
 }
+
+#[test]
+fn without_an_identity_the_drill_and_its_timeout_revert_are_the_token_owners() {
+    let f = Fixture::new();
+    let tick = |now: jiff::Timestamp| {
+        f.emulator.set_clock(&now.to_string()).unwrap();
+        let mut cmd = firedrill();
+        cmd.args(["tick", "--scenarios"])
+            .arg(f.dir.path().join("scenarios"))
+            .args(["--control", "acme/drills", "--api-url", &f.emulator.url(), "--now", &now.to_string(), "--workdir"])
+            .arg(f.dir.path().join("work"))
+            .env_remove("FIREDRILL_IDENTITY")
+            .env("FIREDRILL_TOKEN", &f.token);
+        let (code, out, err) = run(&mut cmd);
+        assert_eq!(code, 0, "{out}\n{err}");
+        out
+    };
+    tick(f.plan.open_at);
+    tick(f.plan.merge_at);
+    // The seed's limit is 3 h: firedrill reverts the fault itself.
+    let out = tick(after(f.plan.merge_at, 181));
+    assert!(out.contains("reverted by"), "{out}");
+    let sam = format!("sam <{}+sam@users.noreply.github.com>", sam_id(&f));
+    let bare = f.state.path().join("repos/acme/shop.git");
+    assert_eq!(git_log(&bare, "main", "%an <%ae>"), format!("{sam}\n"), "the timeout revert");
+    let drill_commit = git_log(&bare, "main^^2", "%an <%ae>");
+    assert_eq!(drill_commit, format!("{sam}\n"), "the drill's commit");
+    let all = Command::new("git")
+        .arg("--git-dir")
+        .arg(&bare)
+        .args(["log", "--format=%an %ae %cn %ce", "main"])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&all.stdout).contains("firedrill"), "{}", String::from_utf8_lossy(&all.stdout));
+}

@@ -260,7 +260,10 @@ pub fn status_comment(d: &Drill, now: Timestamp, answers: &[Reply]) -> String {
             Reply::Hint(i, _) => format!("hint {} is released (above)", i + 1),
             Reply::NoHintLeft => "every hint has been released".to_owned(),
         };
-        let _ = writeln!(o, "> {answer}\n");
+        for line in answer.lines() {
+            let _ = writeln!(o, "> {line}");
+        }
+        o.push('\n');
     }
     o.push_str("<sub>`/drill help` lists the commands.</sub>");
     o

@@ -60,6 +60,7 @@ fn count(f: &Fixture, name: &str) -> usize {
 #[test]
 fn a_drill_is_played_from_pull_request_comments() {
     let f = running();
+    f.emulator.set_permission("acme/shop", "ben", "write").unwrap();
     let m = f.plan.merge_at;
     // Before anyone speaks to firedrill the pull request looks like any other: no status comment.
     assert!(status(&f).is_none());
@@ -80,10 +81,18 @@ fn a_drill_is_played_from_pull_request_comments() {
     assert_eq!(reactions(&f, hint), ["sam:eyes", "sam:rocket"]);
     insta::assert_snapshot!("status_hint", status(&f).unwrap());
 
-    // `/drill found` and `/drill status` in one comment, handled in order.
-    comment(&f, "ana", "It is the redis pool change.\n/drill found\n/drill status", after(m, 30));
+    // `/drill found`, `/drill status` and `/drill help` in one comment, handled in order; then `/drill fixed`.
+    comment(&f, "ana", "It is the redis pool change.\n/drill found\n/drill status\n/drill help", after(m, 30));
     f.tick(after(m, 31));
     insta::assert_snapshot!("status_found", status(&f).unwrap());
+    comment(&f, "ben", "> /drill revert\nNot yet, I have a fix.\n```\n/drill abort\n```\n/drill fixed", after(m, 35));
+    f.tick(after(m, 36));
+    // Before the end nothing responders see names the scenario, the drill or the fault.
+    let shown = status(&f).unwrap();
+    assert!(shown.contains("fix ready") && shown.contains("`/drill fixed` by ben"), "{shown}");
+    for secret in ["redis-pool-exhaustion", "SERVICE__REDIS", "values-staging", "Redis connection pool"] {
+        assert!(!shown.contains(secret), "{secret} in:\n{shown}");
+    }
 
     // Giving up: firedrill reverts now; the drill is recorded as gave up, not as a recovery.
     comment(&f, "ana", "/drill revert", after(m, 40));
@@ -102,7 +111,7 @@ fn a_drill_is_played_from_pull_request_comments() {
     f.tick(after(m, 41));
     f.tick(after(m, 50));
     assert_eq!(f.names().len(), before);
-    assert_eq!(count(&f, "comment"), 4);
+    assert_eq!(count(&f, "comment"), 5);
     f.assert_openapi_valid(&[]);
 }
 

@@ -85,6 +85,9 @@ impl Forge for AnyForge {
     async fn deployed_at(&self, environment: &str, commit: &CommitSha) -> Result<Option<Timestamp>> {
         each!(self, f => f.deployed_at(environment, commit).await)
     }
+    async fn open_issue_with_label(&self, label: &str) -> Result<Option<u64>> {
+        each!(self, f => f.open_issue_with_label(label).await)
+    }
     async fn post_note(&self, change: &Change, marker: &str, body: &str) -> Result<()> {
         each!(self, f => f.post_note(change, marker, body).await)
     }

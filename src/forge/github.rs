@@ -704,6 +704,14 @@ impl Forge for GitHubForge {
         Ok(first)
     }
 
+    async fn open_issue_with_label(&self, label: &str) -> Result<Option<u64>> {
+        // One page of one item is enough to know; GitHub lists pull requests with the label too (they carry
+        // `pull_request`), and a pull request labelled `incident` is an incident as well.
+        let p = self.repo_path(&format!("/issues?labels={}&state=open&per_page=1", encode_path(label)));
+        let issues = self.ok(Method::GET, &p, None).await?;
+        Ok(issues.as_array().and_then(|a| a.first()).and_then(|i| i["number"].as_u64()))
+    }
+
     async fn post_note(&self, change: &Change, marker: &str, body: &str) -> Result<()> {
         let text = format!("{body}\n\n<!-- {marker} -->");
         let comments = self

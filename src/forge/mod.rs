@@ -147,6 +147,11 @@ pub trait Forge {
     async fn deployed_at(&self, _environment: &str, _commit: &CommitSha) -> Result<Option<Timestamp>> {
         Ok(None)
     }
+    /// One open issue labelled `label` in the repository (its number), or `None`: is a real incident under way?
+    /// Forges without issues (the local forge: any git repository) have none, so nothing stops a drill there.
+    async fn open_issue_with_label(&self, _label: &str) -> Result<Option<u64>> {
+        Ok(None)
+    }
     /// Posts or updates (found by `marker`) a status note on `change`. The local forge has nowhere to post:
     /// its notes are the ledger's events.
     async fn post_note(&self, change: &Change, marker: &str, body: &str) -> Result<()>;

@@ -29,7 +29,7 @@ pub(crate) fn after(t: Timestamp, mins: i64) -> Timestamp {
 /// workspace holding the seed scenario aimed at `acme/shop`.
 pub(crate) struct Fixture {
     pub(crate) emulator: github_emulator::Running,
-    state: tempfile::TempDir,
+    pub(crate) state: tempfile::TempDir,
     _seeds: tempfile::TempDir,
     pub(crate) dir: tempfile::TempDir,
     pub(crate) token: String,
@@ -70,8 +70,14 @@ impl Fixture {
 
     /// `firedrill ARGS` at `now` on GitHub's clock; returns (exit code, stdout, stderr).
     fn firedrill(&self, args: &[&str], now: Timestamp) -> (i32, String, String) {
+        self.firedrill_env(args, now, &[])
+    }
+
+    /// [`Fixture::firedrill`] with more environment variables (`FIREDRILL_ENABLED`, …).
+    pub(crate) fn firedrill_env(&self, args: &[&str], now: Timestamp, env: &[(&str, &str)]) -> (i32, String, String) {
         self.emulator.set_clock(&now.to_string()).unwrap();
         let mut cmd = firedrill();
+        cmd.envs(env.iter().copied());
         cmd.args(args)
             .arg("--scenarios")
             .arg(self.dir.path().join("scenarios"))
@@ -92,13 +98,13 @@ impl Fixture {
         (code, out, err)
     }
 
-    fn tick(&self, now: Timestamp) -> String {
+    pub(crate) fn tick(&self, now: Timestamp) -> String {
         let (code, out, err) = self.firedrill(&["tick"], now);
         assert_eq!(code, 0, "tick at {now}:\n{out}\n{err}");
         out
     }
 
-    fn events(&self) -> Vec<firedrill::drill::event::Event> {
+    pub(crate) fn events(&self) -> Vec<firedrill::drill::event::Event> {
         let control = Repo::open(&self.state.path().join("repos/acme/drills.git")).unwrap();
         let Some(tip) = control.branch_head("firedrill/ledger").unwrap() else { return Vec::new() };
         let Some(log) = control.read_file(&tip, &format!("drills/{}/events.jsonl", self.plan.drill_id)).unwrap() else {
@@ -108,7 +114,7 @@ impl Fixture {
     }
 
     /// Every exchange so far is valid against GitHub's OpenAPI description (when the shared tools are there).
-    fn assert_openapi_valid(&self, extra: &[&str]) {
+    pub(crate) fn assert_openapi_valid(&self, extra: &[&str]) {
         crate::emulator::assert_openapi_valid(&self.state.path().join("exchanges.jsonl"), extra);
     }
 

@@ -168,6 +168,11 @@ fn an_open_incident_issue_stops_opening_and_merging_on_github() {
     // The issues query is GitHub's documented shape.
     f.assert_openapi_valid(&[]);
 
+    // `doctor` says so before the next drill.
+    let (code, out, err) = f.firedrill_env(&["doctor"], f.plan.open_at, &[]);
+    assert_eq!(code, 0, "a warning, not a failure:\n{out}{err}");
+    assert!(out.contains(&format!("warn    issue #{number} labelled `incident` is open in acme/shop")), "{out}");
+
     // Another label is configured: this issue no longer holds drills back; the scheduled run opens the drill.
     let g = gh::Fixture::new();
     g.emulator
@@ -210,4 +215,18 @@ fn a_timeout_without_auto_revert_is_reported_as_left_broken_and_frees_the_target
     // The target is free: a drill started by hand is planned (not refused as "one drill at a time").
     let (_, out, err) = f.firedrill_env(&["start", "redis-pool-exhaustion"], after(f.plan.merge_at, 210), "work", &[]);
     assert!(out.contains("planned by hand") && !err.contains("not resolved yet"), "{out}{err}");
+}
+
+#[test]
+fn doctor_shows_the_kill_switch_and_fails_a_production_target() {
+    let f = local::Fixture::new();
+    write_scenario(f.dir.path(), ScenarioBuilder::seed().repo(&f.server.url("target")).environment(Some("prod")));
+    write_config(f.dir.path(), "enabled: false\n");
+    let (code, out, err) = f.firedrill_env(&["doctor"], f.plan.open_at, "work", &[]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(out.contains("kill switch") && out.contains("drills are switched off by `enabled: false`"), "{out}");
+    assert!(out.contains("FAIL    environment `prod` looks like production (the word `prod`)"), "{out}");
+    let (code, out, err) = f.firedrill_env(&["doctor"], f.plan.open_at, "work", &[("FIREDRILL_ENABLED", "abort")]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(out.contains("FIREDRILL_ENABLED=abort: the next run reverts every active drill"), "{out}");
 }

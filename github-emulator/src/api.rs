@@ -237,6 +237,25 @@ fn repo_route(ctx: &mut Ctx<'_>, req: &Incoming, rest: &[&str]) -> Result<Reply,
                 json!({"permission": permission.legacy(), "role_name": permission.role_name(), "user": collaborator}),
             ))
         }
+        // A relay asks for a run of a workflow: GitHub answers 204 and starts it; the emulator writes the
+        // `workflow_dispatch` event file the run would get.
+        ("POST", ["actions", "workflows", workflow, "dispatches"]) => {
+            ctx.require(Permission::Write)?;
+            let body = req.json()?;
+            let git_ref = str_field(&body, "ref", "WorkflowDispatch")?.to_owned();
+            let inputs = match &body["inputs"] {
+                Value::Null => json!({}),
+                Value::Object(map) if map.len() <= 25 => Value::Object(map.clone()),
+                _ => return Err(ApiError::validation("WorkflowDispatch", "inputs", "invalid")),
+            };
+            let git = ctx.git()?;
+            let name = git_ref.strip_prefix("refs/heads/").unwrap_or(&git_ref).to_owned();
+            if git::branch_tip(&git, &name).is_none() {
+                return Err(ApiError::unprocessable(&format!("No ref found for: {git_ref}")));
+            }
+            ctx.workflow_dispatch_event(workflow, &git_ref, &inputs)?;
+            Ok(Reply::no_content())
+        }
         ("GET", ["deployments"]) => {
             let deployments: Vec<Deployment> = ctx
                 .repo()

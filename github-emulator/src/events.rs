@@ -39,6 +39,23 @@ impl Ctx<'_> {
         Ok(repo)
     }
 
+    /// A `workflow_dispatch` run of `workflow` (a file name under `.github/workflows/`) on `git_ref`.
+    pub fn workflow_dispatch_event(
+        &mut self,
+        workflow: &str,
+        git_ref: &str,
+        inputs: &Value,
+    ) -> Result<PathBuf, ApiError> {
+        let payload = json!({
+            "inputs": inputs,
+            "ref": git_ref,
+            "repository": self.webhook_repo()?,
+            "sender": self.sender(),
+            "workflow": format!(".github/workflows/{workflow}"),
+        });
+        self.write_event("workflow_dispatch", &payload)
+    }
+
     pub fn pull_request_event(&mut self, action: &str, pr: &Pull) -> Result<PathBuf, ApiError> {
         let mut pull_request = self.pull_json(pr)?;
         // Webhooks show the repositories' custom properties; the REST pull request does not.

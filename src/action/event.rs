@@ -36,6 +36,9 @@ pub struct Dispatch {
     /// A drill command given by hand (`revert`, `abort`, `status`), with the drill it is about.
     pub command: Option<String>,
     pub drill: Option<String>,
+    /// A comment relayed from the target repository (`comment-repository`, `comment-id`): only its id and where
+    /// it is are taken from the dispatch; the comment itself is read back through the API.
+    pub comment: Option<(String, u64)>,
 }
 
 /// A new comment. The body is data: it is parsed, never run.
@@ -47,6 +50,8 @@ pub struct Comment {
     /// The issue or pull request number.
     pub issue: u64,
     pub is_pr: bool,
+    /// The repository it was made in (`owner/name`): the drill's target when the workflow runs there.
+    pub repository: Option<String>,
 }
 
 /// A repository event that can show a drill's recovery.
@@ -85,6 +90,19 @@ fn dispatch_input(v: &Value, name: &str) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 
+/// At most 60 characters of an input, for an error message (inputs are anyone's text).
+fn short(text: &str) -> String {
+    text.chars().take(60).collect()
+}
+
+/// `owner/name` as GitHub spells repositories.
+fn is_repository_name(text: &str) -> bool {
+    let ok = |part: &str| {
+        !part.is_empty() && part.len() <= 100 && part.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    };
+    text.split_once('/').is_some_and(|(o, n)| ok(o) && ok(n))
+}
+
 /// Turns an event into a trigger. `payload` is `Value::Null` when there is no event file.
 pub fn parse(event_name: &str, payload: &Value) -> Result<Trigger, EventError> {
     let err = |message: String| EventError { event: event_name.to_owned(), message };
@@ -106,12 +124,29 @@ pub fn parse(event_name: &str, payload: &Value) -> Result<Trigger, EventError> {
                     ))
                 })?),
             };
+            let comment = match (dispatch_input(payload, "comment-repository"), dispatch_input(payload, "comment-id")) {
+                (None, None) => None,
+                (Some(repo), Some(id)) => {
+                    let id = id.parse::<u64>().map_err(|_| {
+                        err(format!("has input comment-id `{}`, which is not a comment id (a number)", short(&id)))
+                    })?;
+                    if !is_repository_name(&repo) {
+                        return Err(err(format!(
+                            "has input comment-repository `{}`, which is not an owner/name",
+                            short(&repo)
+                        )));
+                    }
+                    Some((repo, id))
+                }
+                _ => return Err(err("has only one of comment-repository and comment-id: a relay sends both".into())),
+            };
             Ok(Trigger::Dispatch(Dispatch {
                 scenario: dispatch_input(payload, "scenario"),
                 mode,
                 now,
                 command: dispatch_input(payload, "command"),
                 drill: dispatch_input(payload, "drill"),
+                comment,
             }))
         }
         "issue_comment" => {
@@ -131,7 +166,7 @@ pub fn parse(event_name: &str, payload: &Value) -> Result<Trigger, EventError> {
                 .and_then(Value::as_u64)
                 .ok_or_else(|| err("has no issue.number".into()))?;
             let is_pr = payload.pointer("/issue/pull_request").is_some_and(|p| !p.is_null());
-            Ok(Trigger::Command(Comment { id, body, author: author.to_owned(), issue, is_pr }))
+            Ok(Trigger::Command(Comment { id, body, author: author.to_owned(), issue, is_pr, repository }))
         }
         "pull_request" | "pull_request_target" => {
             let action = str_at(payload, "/action").unwrap_or("");

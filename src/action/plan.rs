@@ -18,6 +18,9 @@ pub enum Job {
     Start { scenario: String, now: Option<Timestamp> },
     /// A drill command (`revert`, `abort`, `status`) on one drill.
     Command { name: String, drill: String, actor: String, now: Option<Timestamp> },
+    /// The `/drill` commands of one comment (named by an `issue_comment` event or a relay's dispatch), read back
+    /// through the API and handled on the drill whose pull request it is on.
+    Comment { repository: String, id: u64, now: Option<Timestamp> },
     /// Nothing to do, and why.
     Nothing(String),
 }
@@ -40,6 +43,14 @@ pub fn job(inputs: &Inputs, trigger: &Trigger, actor: &str) -> Result<Job, Strin
             Ok(Job::Tick { now: now.or(d.now), only: d.scenario.clone().or_else(|| inputs.scenario.clone()) })
         }
         (Mode::Tick, _) => Ok(Job::Tick { now, only: inputs.scenario.clone() }),
+        (Mode::Command | Mode::Auto, Trigger::Dispatch(d)) if d.comment.is_some() => {
+            let (repository, id) = d.comment.clone().unwrap_or_default();
+            Ok(Job::Comment { repository, id, now: now.or(d.now) })
+        }
+        (Mode::Command | Mode::Auto, Trigger::Command(c)) => match &c.repository {
+            Some(repository) => Ok(Job::Comment { repository: repository.clone(), id: c.id, now }),
+            None => Err("the issue_comment event payload has no repository.full_name".into()),
+        },
         (Mode::Command | Mode::Auto, Trigger::Dispatch(d)) if d.command.is_some() => {
             let name = d.command.clone().unwrap_or_default();
             let drill = d
@@ -48,10 +59,6 @@ pub fn job(inputs: &Inputs, trigger: &Trigger, actor: &str) -> Result<Job, Strin
                 .ok_or_else(|| format!("the `{name}` command needs the drill: add a `drill` input to the dispatch"))?;
             Ok(Job::Command { name, drill, actor: actor.to_owned(), now: now.or(d.now) })
         }
-        (Mode::Command, Trigger::Command(_)) | (Mode::Auto, Trigger::Command(_)) => Ok(Job::Nothing(
-            "comment commands (`/drill …`) are not handled by this version yet; the comment was read, not obeyed"
-                .into(),
-        )),
         (Mode::Command, _) => {
             Err("`command: command` needs an issue_comment event or a dispatch with a `command` input".into())
         }
@@ -110,6 +117,7 @@ mod tests {
             now: None,
             command: command.map(Into::into),
             drill: None,
+            comment: None,
         })
     }
 

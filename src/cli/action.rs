@@ -184,7 +184,9 @@ fn execute(
         }
         Job::Validate => validate(inputs, run, out),
         Job::Preview { scenario, now } => preview(inputs, scenario, now.unwrap_or_else(Timestamp::now), run, out),
-        Job::Tick { .. } | Job::Start { .. } | Job::Command { .. } => lifecycle(job, inputs, env, run, out),
+        Job::Tick { .. } | Job::Start { .. } | Job::Command { .. } | Job::Comment { .. } => {
+            lifecycle(job, inputs, env, run, out)
+        }
     }
 }
 
@@ -242,6 +244,11 @@ fn lifecycle(
                 name.parse().map_err(|e| super::InvalidInput(format!("the `command` input: {e}")))?;
             rt.block_on(runner.command(drill, verb, None, actor, now))
         }
+        Job::Comment { repository, id, now } => {
+            let now = now.unwrap_or_else(Timestamp::now);
+            run.title = format!("firedrill: comment {id} in {repository}{dry}");
+            rt.block_on(runner.comment(repository, *id, now))
+        }
         _ => bail!("not a lifecycle job"),
     };
     let report = match result {
@@ -259,6 +266,7 @@ fn lifecycle(
     let outcome = super::lifecycle::outcome(&report);
     // Refusals and abandoned drills are shown in the job summary, not only in the log.
     run.warnings.extend(report.refusals.iter().map(|r| format!("refused: {r}")));
+    run.warnings.extend(report.declined.iter().map(|r| format!("not obeyed: {r}")));
     let worked = report.did_anything();
     run.steps = report.steps;
     // The report of a drill that ended in this run is where the team looks: the job summary.

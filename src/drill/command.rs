@@ -115,8 +115,9 @@ impl FromStr for DrillCommand {
         }
         let lower = verb.to_ascii_lowercase();
         DrillCommand::ALL.into_iter().find(|c| c.verb() == lower).ok_or_else(|| CommandError::Unknown {
-            // A verb is short and never secret, but a comment's first word may be anything: keep it short.
-            verb: verb.chars().take(40).collect(),
+            // A verb is short and never secret, but a comment's first word may be anything: keep it short, and
+            // only the characters a verb could have (it is quoted in answers, logs and Markdown).
+            verb: verb.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_')).take(40).collect(),
             suggestion: crate::suggest::did_you_mean(&lower, DrillCommand::ALL.iter().map(|c| c.verb())),
         })
     }

@@ -100,6 +100,17 @@ pub enum EventKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         args: Option<String>,
     },
+    /// A comment holding `/drill` commands was answered: its id, so that neither a re-run nor a second tick
+    /// (nor the `issue_comment` run and the tick that both saw it) handles it again, and what in it was not
+    /// obeyed, and why. The event's time is the comment's creation.
+    Comment {
+        id: u64,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        refused: Vec<String>,
+    },
+    /// A phase stamped from what the repository shows where no command stamped it: `ack` (detect) from the first
+    /// responder's comment on the drill's pull request. `from` says what it was inferred from.
+    Inferred { phase: String, from: String },
     /// A hint was released.
     Hint { index: usize, text: String },
     /// The fault is gone from the base branch: which commit removed it (its landing time is the event time).
@@ -127,6 +138,8 @@ impl EventKind {
             EventKind::Merged { .. } => "merged",
             EventKind::Abandoned { .. } => "abandoned",
             EventKind::Command { .. } => "command",
+            EventKind::Comment { .. } => "comment",
+            EventKind::Inferred { .. } => "inferred",
             EventKind::Hint { .. } => "hint",
             EventKind::Recovered { .. } => "recovered",
             EventKind::Deployed { .. } => "deployed",
@@ -153,6 +166,12 @@ impl Event {
         match &self.kind {
             EventKind::Hint { index, .. } => {
                 log.iter().any(|e| matches!(&e.kind, EventKind::Hint { index: i, .. } if i == index))
+            }
+            EventKind::Comment { id, .. } => {
+                log.iter().any(|e| matches!(&e.kind, EventKind::Comment { id: i, .. } if i == id))
+            }
+            EventKind::Inferred { phase, .. } => {
+                log.iter().any(|e| matches!(&e.kind, EventKind::Inferred { phase: p, .. } if p == phase))
             }
             k if k.repeatable() => log.iter().any(|e| e == self),
             k => log.iter().any(|e| e.kind.name() == k.name()),

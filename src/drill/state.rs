@@ -107,7 +107,10 @@ impl Drill {
         })?;
         for e in events {
             match &e.kind {
-                EventKind::Planned { .. } | EventKind::Command { .. } => {}
+                EventKind::Planned { .. }
+                | EventKind::Command { .. }
+                | EventKind::Comment { .. }
+                | EventKind::Inferred { .. } => {}
                 EventKind::Opened { branch, commit, base, change } => {
                     d.opened.get_or_insert(Opened {
                         at: e.time,
@@ -180,6 +183,40 @@ impl Drill {
         self.events.iter().filter_map(|e| match &e.kind {
             EventKind::Command { name, .. } => Some((name.as_str(), e.actor.as_str(), e.time)),
             _ => None,
+        })
+    }
+
+    /// Whether the comment `id` was already answered (by this run's predecessors or a racing one).
+    pub fn answered(&self, id: u64) -> bool {
+        self.events.iter().any(|e| matches!(&e.kind, EventKind::Comment { id: i, .. } if *i == id))
+    }
+
+    /// The creation time of the newest comment answered: comments are read from there on (GitHub's `since`).
+    pub fn comments_since(&self) -> Option<Timestamp> {
+        let answered = self.events.iter().filter(|e| matches!(e.kind, EventKind::Comment { .. })).map(|e| e.time);
+        answered.max().or(self.opened.as_ref().map(|o| o.at))
+    }
+
+    /// Whether the responders spoke to firedrill on this drill (a comment with commands was answered): from then
+    /// on its status comment is kept up to date where they are.
+    pub fn engaged(&self) -> bool {
+        self.events.iter().any(|e| matches!(e.kind, EventKind::Comment { .. }))
+    }
+
+    /// When `phase` (`ack`, `found`, `fixed`) was stamped: by the first command, else by an inference.
+    pub fn stamped(&self, phase: &str) -> Option<Timestamp> {
+        let command = self
+            .events
+            .iter()
+            .filter(|e| matches!(&e.kind, EventKind::Command { name, .. } if name == phase))
+            .map(|e| e.time)
+            .min();
+        command.or_else(|| {
+            self.events
+                .iter()
+                .filter(|e| matches!(&e.kind, EventKind::Inferred { phase: p, .. } if p == phase))
+                .map(|e| e.time)
+                .min()
         })
     }
 

@@ -45,11 +45,44 @@ pub struct Observed {
     pub deployed: Option<(Timestamp, Timestamp)>,
     /// The change was closed in this run.
     pub closed: bool,
-    /// Commands received for this drill in this run, in order.
+    /// Commands given on the command line for this drill in this run, in order.
     pub commands: Vec<Received>,
     /// An open issue labelled `incident_label` in the target repository (its number). Asked only when the drill
     /// is about to open or merge, so an idle tick costs nothing more; `None`: none open, or not asked.
     pub incident: Option<u64>,
+    /// Comments with `/drill` lines on the drill's pull request that were not answered yet, oldest first.
+    pub comments: Vec<CommentIn>,
+    /// The first comment on the drill's pull request after the merge by someone other than firedrill or a
+    /// bot (who, when): what "detected" is inferred from when nobody said `/drill ack`.
+    pub first_reply: Option<(String, Timestamp)>,
+}
+
+/// Who wrote a comment, as far as obeying it goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Standing {
+    /// The command line: whoever runs firedrill can already push to the repositories it acts on.
+    Trusted,
+    /// A bot account: never obeyed (two bots answering each other would never stop).
+    Bot,
+    /// A person with this permission on the target repository, as GitHub's collaborator-permission API names
+    /// it (`admin`, `maintain`, `write`, `triage`, `read`, `none`): it sees team and organisation access, which
+    /// a comment's `author_association` does not.
+    Permission(String),
+}
+
+/// A comment holding `/drill` lines, not answered yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommentIn {
+    pub id: u64,
+    pub by: String,
+    /// When it was written (not when firedrill saw it): the instant its commands stamp.
+    pub at: Timestamp,
+    pub standing: Standing,
+    /// It was changed after it was written: commands are read from new comments only, so an edit cannot
+    /// re-run one or slip one in under an old time.
+    pub edited: bool,
+    /// Its commands in order, each parsed or why the line is not a command.
+    pub commands: Vec<Result<(DrillCommand, Option<String>), String>>,
 }
 
 /// The base branch before opening.
@@ -134,8 +167,11 @@ pub enum Effect {
     WriteReport,
     /// Answer whoever gave a command (printed; on GitHub, a comment).
     Reply(Reply),
-    /// A safety rule or a state refused something: why (shown in the output and the job summary).
+    /// A safety rule or a state refused something: why (shown in the output and the job summary; exit code 3).
     Refuse(String),
+    /// A comment's command was not obeyed: why (answered on the comment and shown in the job summary, but not
+    /// a failure of the run: anyone may comment).
+    Decline(String),
     /// Nothing to do now, and why: said, not done.
     Note(Note),
 }
@@ -143,7 +179,7 @@ pub enum Effect {
 impl Effect {
     /// Whether the effect changes something (as opposed to saying something).
     pub fn acts(&self) -> bool {
-        !matches!(self, Effect::Note(_) | Effect::Reply(_) | Effect::Refuse(_))
+        !matches!(self, Effect::Note(_) | Effect::Reply(_) | Effect::Refuse(_) | Effect::Decline(_))
     }
 
     /// Whether the effect writes to the forge or the report (and so changes what the next round sees).
@@ -203,8 +239,8 @@ fn append(out: &mut Vec<Effect>, time: Timestamp, actor: &str, kind: EventKind) 
     out.push(Effect::Append { time, actor: actor.to_owned(), kind });
 }
 
-/// The commands received in this run: checked, recorded, answered. Returns a stop asked for (`revert` or
-/// `abort`), which the phase rules carry out.
+/// The commands received in this run (the command line's, then the comments'): checked, recorded, answered.
+/// Returns a stop asked for (`revert` or `abort`), which the phase rules carry out.
 fn commands(
     d: &Drill,
     s: Option<&Scenario>,
@@ -216,38 +252,94 @@ fn commands(
     let mut stop = None;
     let mut hints_released = d.hints.len();
     for r in &o.commands {
-        if let Some(why) = refusal(d, cx, r) {
-            out.push(Effect::Refuse(why));
-            continue;
-        }
-        let record = EventKind::Command { name: r.command.verb().to_owned(), args: r.args.clone() };
-        match r.command {
-            DrillCommand::Help => out.push(Effect::Reply(Reply::Help)),
-            DrillCommand::Status => {
-                append(out, r.at, &r.by, record);
-                out.push(Effect::Reply(Reply::Status));
-            }
-            DrillCommand::Reveal => out.push(Effect::Reply(Reply::Reveal)),
-            DrillCommand::Ack | DrillCommand::Found | DrillCommand::Fixed => append(out, r.at, &r.by, record),
-            DrillCommand::Hint => {
-                append(out, r.at, &r.by, record);
-                let next = s.and_then(|s| s.hints.get(hints_released).map(|h| (hints_released, h.text.clone())));
-                match next {
-                    Some((index, text)) => {
-                        append(out, r.at, &r.by, EventKind::Hint { index, text: text.clone() });
-                        out.push(Effect::Reply(Reply::Hint(index, text)));
-                        hints_released += 1;
-                    }
-                    None => out.push(Effect::Reply(Reply::NoHintLeft)),
-                }
-            }
-            DrillCommand::Revert | DrillCommand::Abort => {
-                append(out, r.at.min(now), &r.by, record);
-                stop = Some((r.command, r.by.clone()));
-            }
+        match refusal(d, cx, r) {
+            Some(why) => out.push(Effect::Refuse(why)),
+            None => obey(r, s, now, &mut hints_released, &mut stop, out),
         }
     }
+    for c in o.comments.iter().filter(|c| !d.answered(c.id)) {
+        let mut refused = Vec::new();
+        match not_obeyed(c) {
+            Some(why) => refused.push(why),
+            None => {
+                for command in &c.commands {
+                    let (command, args) = match command {
+                        Ok(x) => x.clone(),
+                        Err(why) => {
+                            refused.push(why.clone());
+                            continue;
+                        }
+                    };
+                    let r = Received { command, args, by: c.by.clone(), at: c.at };
+                    match refusal(d, cx, &r) {
+                        Some(why) => refused.push(why),
+                        None => obey(&r, s, now, &mut hints_released, &mut stop, out),
+                    }
+                }
+            }
+        }
+        for why in &refused {
+            out.push(Effect::Decline(format!("comment {} by {}: {why}", c.id, c.by)));
+        }
+        append(out, c.at, &c.by, EventKind::Comment { id: c.id, refused });
+    }
     stop
+}
+
+/// Why none of a comment's commands is obeyed, whatever they are.
+fn not_obeyed(c: &CommentIn) -> Option<String> {
+    match &c.standing {
+        Standing::Bot => return Some(format!("{} is a bot: commands are taken from people only", c.by)),
+        Standing::Trusted => {}
+        Standing::Permission(p) if matches!(p.as_str(), "admin" | "maintain" | "write") => {}
+        Standing::Permission(p) if p == "none" => {
+            return Some(format!("{} has no access to the repository; commands need write access (or more)", c.by));
+        }
+        Standing::Permission(p) => {
+            return Some(format!(
+                "{} has {p} permission on the repository; commands need write access (or more)",
+                c.by
+            ));
+        }
+    }
+    c.edited.then(|| "the comment was edited; commands are read from new comments only: post a new one".to_owned())
+}
+
+/// Carries out one command that may be obeyed: records it, answers it, and notes a stop.
+fn obey(
+    r: &Received,
+    s: Option<&Scenario>,
+    now: Timestamp,
+    hints_released: &mut usize,
+    stop: &mut Option<(DrillCommand, String)>,
+    out: &mut Vec<Effect>,
+) {
+    let record = EventKind::Command { name: r.command.verb().to_owned(), args: r.args.clone() };
+    match r.command {
+        DrillCommand::Help => out.push(Effect::Reply(Reply::Help)),
+        DrillCommand::Status => {
+            append(out, r.at, &r.by, record);
+            out.push(Effect::Reply(Reply::Status));
+        }
+        DrillCommand::Reveal => out.push(Effect::Reply(Reply::Reveal)),
+        DrillCommand::Ack | DrillCommand::Found | DrillCommand::Fixed => append(out, r.at, &r.by, record),
+        DrillCommand::Hint => {
+            append(out, r.at, &r.by, record);
+            let next = s.and_then(|s| s.hints.get(*hints_released).map(|h| (*hints_released, h.text.clone())));
+            match next {
+                Some((index, text)) => {
+                    append(out, r.at, &r.by, EventKind::Hint { index, text: text.clone() });
+                    out.push(Effect::Reply(Reply::Hint(index, text)));
+                    *hints_released += 1;
+                }
+                None => out.push(Effect::Reply(Reply::NoHintLeft)),
+            }
+        }
+        DrillCommand::Revert | DrillCommand::Abort => {
+            append(out, r.at.min(now), &r.by, record);
+            *stop = Some((r.command, r.by.clone()));
+        }
+    }
 }
 
 /// Why a command cannot be obeyed now, if it cannot.
@@ -505,6 +597,17 @@ fn running(
     out: &mut Vec<Effect>,
 ) {
     let Some(merged) = &d.merged else { return };
+    // Detected: the first responder's comment after the merge, where nobody said `/drill ack`.
+    let acked_now =
+        out.iter().any(|e| matches!(e, Effect::Append { kind: EventKind::Command { name, .. }, .. } if name == "ack"));
+    if let Some((by, at)) = &o.first_reply
+        && *at >= merged.at
+        && d.stamped("ack").is_none()
+        && !acked_now
+    {
+        let from = format!("the first comment on the pull request, by {by}");
+        append(out, *at, by, EventKind::Inferred { phase: "ack".to_owned(), from });
+    }
     let Some(s) = s else {
         out.push(Effect::Note(Note::ScenarioMissing));
         return;

@@ -107,10 +107,12 @@ fn words(effects: &[Effect]) -> Vec<String> {
             }
             Effect::Append { kind: EventKind::Command { name, .. }, .. } => format!("command:{name}"),
             Effect::Append { kind: EventKind::Hint { index, .. }, .. } => format!("hint:{index}"),
+            Effect::Append { kind: EventKind::Comment { refused, .. }, .. } => format!("comment:{}", refused.len()),
             Effect::Append { kind, .. } => kind.name().to_owned(),
             Effect::WriteReport => "report".to_owned(),
             Effect::Reply(r) => format!("reply:{r:?}").split('(').next().unwrap_or_default().to_owned(),
             Effect::Refuse(_) => "refuse".to_owned(),
+            Effect::Decline(_) => "decline".to_owned(),
             Effect::Note(n) => format!("note:{n:?}").split([' ', '{']).next().unwrap_or_default().to_owned(),
         })
         .collect()
@@ -549,4 +551,140 @@ fn a_hint_due_after_the_deadline_is_not_released_by_the_tick_that_ends_the_drill
         .hint("4h", "after the deadline")
         .build();
     assert_eq!(words(&decide_for(&d, &s, &holding(), at(310), &config(""))), vec!["timed_out:left"]);
+}
+
+fn comment(id: u64, by: &str, standing: Standing, body: &str) -> CommentIn {
+    let commands = crate::drill::command::parse_comment(body)
+        .into_iter()
+        .map(|p| p.map(|p| (p.command, p.args)).map_err(|e| e.to_string()))
+        .collect();
+    CommentIn { id, by: by.into(), at: at(70), standing, edited: false, commands }
+}
+fn writer() -> Standing {
+    Standing::Permission("write".into())
+}
+
+#[test]
+fn comments_by_standing_and_content() {
+    let gm = "game_masters: [gail]\n";
+    let running = drill(&[opened(), merged()]);
+    let with = |c: CommentIn| Observed { comments: vec![c], ..holding() };
+    let edited = CommentIn { edited: true, ..comment(5, "ana", writer(), "/drill ack") };
+    let cases: Vec<(&str, Drill, Observed, &str, Vec<&str>)> = vec![
+        (
+            "ack from a writer",
+            running.clone(),
+            with(comment(5, "ana", writer(), "/drill ack")),
+            "",
+            vec!["command:ack", "comment:0", "note:Running"],
+        ),
+        (
+            "maintainers and admins are writers",
+            running.clone(),
+            with(comment(5, "ana", Standing::Permission("maintain".into()), "/drill found")),
+            "",
+            vec!["command:found", "comment:0", "note:Running"],
+        ),
+        (
+            "two commands in one comment, in order",
+            running.clone(),
+            with(comment(5, "ana", writer(), "looking\n/drill ack\n/drill hint")),
+            "",
+            vec!["command:ack", "command:hint", "hint:0", "reply:Hint", "comment:0", "note:Running"],
+        ),
+        (
+            "read-only user",
+            running.clone(),
+            with(comment(5, "rita", Standing::Permission("read".into()), "/drill revert")),
+            "",
+            vec!["decline", "comment:1", "note:Running"],
+        ),
+        (
+            "not a collaborator",
+            running.clone(),
+            with(comment(5, "eve", Standing::Permission("none".into()), "/drill revert")),
+            "",
+            vec!["decline", "comment:1", "note:Running"],
+        ),
+        (
+            "triage is not write",
+            running.clone(),
+            with(comment(5, "tom", Standing::Permission("triage".into()), "/drill ack")),
+            "",
+            vec!["decline", "comment:1", "note:Running"],
+        ),
+        (
+            "a bot",
+            running.clone(),
+            with(comment(5, "ci[bot]", Standing::Bot, "/drill revert")),
+            "",
+            vec!["decline", "comment:1", "note:Running"],
+        ),
+        ("an edited comment", running.clone(), with(edited), "", vec!["decline", "comment:1", "note:Running"]),
+        (
+            "an unknown verb",
+            running.clone(),
+            with(comment(5, "ana", writer(), "/drill stauts")),
+            "",
+            vec!["decline", "comment:1", "note:Running"],
+        ),
+        (
+            "revert from a writer",
+            running.clone(),
+            with(comment(5, "ana", writer(), "/drill revert")),
+            "",
+            vec!["command:revert", "comment:0", "revert:GaveUp"],
+        ),
+        (
+            "abort from a responder",
+            running.clone(),
+            with(comment(5, "ana", writer(), "/drill abort")),
+            gm,
+            vec!["decline", "comment:1", "note:Running"],
+        ),
+        (
+            "abort from a game master",
+            running.clone(),
+            with(comment(5, "gail", writer(), "/drill abort")),
+            gm,
+            vec!["command:abort", "comment:0", "revert:Abort"],
+        ),
+        (
+            "a comment already answered",
+            drill(&[opened(), merged(), EventKind::Comment { id: 5, refused: vec![] }]),
+            with(comment(5, "ana", writer(), "/drill revert")),
+            "",
+            vec!["note:Running"],
+        ),
+    ];
+    for (name, d, o, cfg, want) in cases {
+        assert_eq!(words(&decide_with(&d, &o, at(75), cfg)), want, "{name}");
+    }
+}
+
+#[test]
+fn a_comments_commands_stamp_its_creation_time_and_the_first_reply_infers_detection() {
+    let running = drill(&[opened(), merged()]);
+    let o = Observed { comments: vec![comment(5, "ana", writer(), "/drill ack")], ..holding() };
+    let effects = decide(&running, &o, at(85));
+    let times: Vec<Timestamp> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Append { time, .. } => Some(*time),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(times, vec![at(70), at(70)], "the comment's time, not the tick's");
+
+    let o = Observed { first_reply: Some(("ben".into(), at(64))), ..holding() };
+    let effects = decide(&running, &o, at(90));
+    assert!(
+        effects.iter().any(|e| matches!(e, Effect::Append { time, kind: EventKind::Inferred { phase, .. }, .. }
+            if phase == "ack" && *time == at(64))),
+        "{effects:?}"
+    );
+    // An explicit `/drill ack` wins: nothing is inferred once it is on the log.
+    let acked = drill(&[opened(), merged(), command("ack")]);
+    let effects = decide(&acked, &o, at(90));
+    assert!(!effects.iter().any(|e| matches!(e, Effect::Append { kind: EventKind::Inferred { .. }, .. })));
 }

@@ -4,7 +4,7 @@ use jiff::Timestamp;
 
 use super::github::GitHubForge;
 use super::local::LocalForge;
-use super::{Change, Forge, Landing, MergeOutcome, MergeSpec, Person, Result};
+use super::{Change, Comment, Forge, Landing, MergeOutcome, MergeSpec, Person, Result};
 use crate::git::{CommitSha, FileChange};
 
 pub enum AnyForge {
@@ -87,6 +87,21 @@ impl Forge for AnyForge {
     }
     async fn open_issue_with_label(&self, label: &str) -> Result<Option<u64>> {
         each!(self, f => f.open_issue_with_label(label).await)
+    }
+    async fn comments(&self, change: &Change, since: Option<Timestamp>) -> Result<Vec<Comment>> {
+        each!(self, f => f.comments(change, since).await)
+    }
+    async fn comment(&self, id: u64) -> Result<Option<Comment>> {
+        each!(self, f => f.comment(id).await)
+    }
+    async fn permission(&self, login: &str) -> Result<String> {
+        each!(self, f => f.permission(login).await)
+    }
+    async fn react(&self, comment: u64, content: &str) -> Result<()> {
+        each!(self, f => f.react(comment, content).await)
+    }
+    fn is_repository(&self, full_name: &str) -> bool {
+        each!(self, f => f.is_repository(full_name))
     }
     async fn post_note(&self, change: &Change, marker: &str, body: &str) -> Result<()> {
         each!(self, f => f.post_note(change, marker, body).await)

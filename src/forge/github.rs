@@ -712,6 +712,58 @@ impl Forge for GitHubForge {
         Ok(issues.as_array().and_then(|a| a.first()).and_then(|i| i["number"].as_u64()))
     }
 
+    async fn comments(&self, change: &Change, since: Option<Timestamp>) -> Result<Vec<super::Comment>> {
+        let since = since.map(|t| format!("&since={}", t.strftime("%Y-%m-%dT%H:%M:%SZ"))).unwrap_or_default();
+        let mut all = Vec::new();
+        // GitHub answers at most 100 a page; a drill's pull request rarely needs a second.
+        for page in 1..=MAX_COMMENT_PAGES {
+            let path = self.repo_path(&format!("/issues/{}/comments?per_page=100&page={page}{since}", change.id));
+            let items = self.ok(Method::GET, &path, None).await?;
+            let items = items.as_array().cloned().unwrap_or_default();
+            let full = items.len() == 100;
+            all.extend(items.iter().filter_map(|c| comment_of(c, &change.id)));
+            if !full {
+                break;
+            }
+        }
+        Ok(all)
+    }
+
+    async fn comment(&self, id: u64) -> Result<Option<super::Comment>> {
+        let (status, c) = self.call(Method::GET, &self.repo_path(&format!("/issues/comments/{id}")), None).await?;
+        if status == StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        if !status.is_success() {
+            return Err(api_error(&Method::GET, &format!("/issues/comments/{id}"), status, &c));
+        }
+        // The issue or pull request it is on: the last segment of its `issue_url`.
+        let on = c["issue_url"].as_str().and_then(|u| u.rsplit('/').next()).unwrap_or_default().to_owned();
+        Ok(comment_of(&c, &on))
+    }
+
+    async fn permission(&self, login: &str) -> Result<String> {
+        let path = self.repo_path(&format!("/collaborators/{}/permission", encode_path(login)));
+        let (status, v) = self.call(Method::GET, &path, None).await?;
+        if status == StatusCode::NOT_FOUND {
+            return Ok("none".to_owned());
+        }
+        if !status.is_success() {
+            return Err(api_error(&Method::GET, &path, status, &v));
+        }
+        // `role_name` tells maintain and triage apart; `permission` is the older, coarser name.
+        Ok(v["role_name"].as_str().or(v["permission"].as_str()).unwrap_or("none").to_owned())
+    }
+
+    async fn react(&self, comment: u64, content: &str) -> Result<()> {
+        let path = self.repo_path(&format!("/issues/comments/{comment}/reactions"));
+        self.ok(Method::POST, &path, Some(&json!({ "content": content }))).await.map(|_| ())
+    }
+
+    fn is_repository(&self, full_name: &str) -> bool {
+        full_name.eq_ignore_ascii_case(&format!("{}/{}", self.owner, self.repo))
+    }
+
     async fn post_note(&self, change: &Change, marker: &str, body: &str) -> Result<()> {
         let text = format!("{body}\n\n<!-- {marker} -->");
         let comments = self
@@ -737,6 +789,23 @@ impl Forge for GitHubForge {
                 .map(|_| ()),
         }
     }
+}
+
+/// At most this many pages of comments are read per drill and tick (10,000 comments).
+const MAX_COMMENT_PAGES: usize = 100;
+
+/// A comment as the REST API shows it (`on`: the issue or pull request number it belongs to).
+fn comment_of(c: &Value, on: &str) -> Option<super::Comment> {
+    let by = c["user"]["login"].as_str()?.to_owned();
+    Some(super::Comment {
+        id: c["id"].as_u64()?,
+        on: on.to_owned(),
+        body: c["body"].as_str().unwrap_or_default().to_owned(),
+        bot: c["user"]["type"].as_str() == Some("Bot") || by.ends_with("[bot]"),
+        by,
+        created_at: time(&c["created_at"])?,
+        updated_at: time(&c["updated_at"]).or_else(|| time(&c["created_at"]))?,
+    })
 }
 
 #[cfg(test)]

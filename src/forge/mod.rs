@@ -50,6 +50,20 @@ pub struct Landing {
     pub committer: Person,
 }
 
+/// A comment on a change or an issue, as the forge shows it. Its body is data: parsed, never run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comment {
+    pub id: u64,
+    /// The change or issue it was made on (its number).
+    pub on: String,
+    pub body: String,
+    pub by: String,
+    /// Written by a bot account.
+    pub bot: bool,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
 /// How to merge a change.
 #[derive(Debug, Clone)]
 pub struct MergeSpec<'a> {
@@ -151,6 +165,29 @@ pub trait Forge {
     /// Forges without issues (the local forge: any git repository) have none, so nothing stops a drill there.
     async fn open_issue_with_label(&self, _label: &str) -> Result<Option<u64>> {
         Ok(None)
+    }
+    /// The comments on `change` created or edited at or after `since`, oldest first. Forges without comments
+    /// (plain git: commands come from the command line) have none.
+    async fn comments(&self, _change: &Change, _since: Option<Timestamp>) -> Result<Vec<Comment>> {
+        Ok(Vec::new())
+    }
+    /// One comment, read back by its id (an event or a relay names only the id; nothing else it says is
+    /// trusted); `None` when there is no such comment.
+    async fn comment(&self, _id: u64) -> Result<Option<Comment>> {
+        Ok(None)
+    }
+    /// What `login` may do on the repository (`admin`, `maintain`, `write`, `triage`, `read`, `none`), team
+    /// and organisation access included.
+    async fn permission(&self, _login: &str) -> Result<String> {
+        Ok("none".to_owned())
+    }
+    /// Adds a reaction (`eyes`, `rocket`, `confused`) to a comment: repeating one is harmless.
+    async fn react(&self, _comment: u64, _content: &str) -> Result<()> {
+        Ok(())
+    }
+    /// Whether this forge is the repository `owner/name` (for events that name their repository).
+    fn is_repository(&self, _full_name: &str) -> bool {
+        false
     }
     /// Posts or updates (found by `marker`) a status note on `change`. The local forge has nowhere to post:
     /// its notes are the ledger's events.

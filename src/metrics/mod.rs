@@ -162,15 +162,23 @@ impl DrillMetrics {
             Outcome::TimedOut => drill.timed_out.or(recovered_at).and_then(since).map(Estimate::AtLeast),
             _ => None,
         };
+        // A command stamps a phase; where none did, what the repository showed (an inference) does.
         let first_command = |wanted: &str| {
-            let mut stamps: Vec<Timestamp> = drill
-                .events
-                .iter()
-                .filter(|e| matches!(&e.kind, EventKind::Command { name, .. } if name == wanted))
-                .map(|e| e.time)
-                .collect();
-            stamps.sort();
-            stamps.into_iter().find(|t| landed.is_some_and(|l| *t >= l)).and_then(since)
+            let stamps = |inferred: bool| {
+                let mut t: Vec<Timestamp> = drill
+                    .events
+                    .iter()
+                    .filter(|e| match &e.kind {
+                        EventKind::Command { name, .. } => !inferred && name == wanted,
+                        EventKind::Inferred { phase, .. } => inferred && phase == wanted,
+                        _ => false,
+                    })
+                    .map(|e| e.time)
+                    .collect();
+                t.sort();
+                t.into_iter().find(|t| landed.is_some_and(|l| *t >= l))
+            };
+            stamps(false).or_else(|| stamps(true)).and_then(since)
         };
         let phases = Phases {
             detect: first_command("ack"),

@@ -557,6 +557,9 @@ fn what(e: &Event, drill: &Drill, links: &Links) -> String {
             };
             format!("Command {}", code(&command))
         }
+        EventKind::Comment { refused, .. } if refused.is_empty() => "Comment answered".to_owned(),
+        EventKind::Comment { refused, .. } => format!("Comment answered; not obeyed: {}", text(&refused.join("; "))),
+        EventKind::Inferred { phase, from } => format!("{} (inferred from {})", stage_name(phase), text(from)),
         EventKind::Hint { index, text: hint } => format!("Hint {} released: {}", index + 1, text(hint)),
         EventKind::Recovered { commit, how: RecoveryHow::Revert } if drill.aborted.is_some() => {
             format!("**Fault removed**: the merge was reverted by {}", links.commit(commit))
@@ -635,6 +638,16 @@ fn mermaid_timeline(o: &mut String, scenario: &Scenario, drill: &Drill) {
     let _ = writeln!(o);
 }
 
+/// The incident phase a stamp stands for.
+fn stage_name(phase: &str) -> &str {
+    match phase {
+        "ack" => "Detected",
+        "found" => "Suspicious change identified",
+        "fixed" => "Fix ready",
+        other => other,
+    }
+}
+
 /// A few words per event for the Mermaid boxes.
 fn mermaid_label(e: &Event, drill: &Drill) -> String {
     match &e.kind {
@@ -646,6 +659,8 @@ fn mermaid_label(e: &Event, drill: &Drill) -> String {
         EventKind::Abandoned { .. } => "Abandoned".to_owned(),
         EventKind::Command { name, .. } => format!("/drill {name} by {}", who(e)),
         EventKind::Hint { index, .. } => format!("Hint {} released", index + 1),
+        EventKind::Comment { .. } => "Comment answered".to_owned(),
+        EventKind::Inferred { phase, .. } => stage_name(phase).to_owned(),
         EventKind::Recovered { how: RecoveryHow::Revert, .. } => "Recovered by a revert".to_owned(),
         EventKind::Recovered { how: RecoveryHow::Fix, .. } => "Recovered by a fix".to_owned(),
         EventKind::Recovered { how: RecoveryHow::Timeout | RecoveryHow::GaveUp, .. } => {

@@ -22,6 +22,8 @@ pub struct RunReport {
     pub refusals: Vec<String>,
     /// The reports of the drills that ended in this run (Markdown), for the job summary.
     pub reports: Vec<String>,
+    /// Commands in comments that were not obeyed, and why (shown, but not a failure of the run).
+    pub declined: Vec<String>,
 }
 
 impl RunReport {
@@ -66,6 +68,9 @@ pub fn report(title: &str, report: &RunReport) -> String {
     for r in &report.refusals {
         let _ = writeln!(out, "refused: {r}");
     }
+    for r in &report.declined {
+        let _ = writeln!(out, "not obeyed: {r}");
+    }
     if report.requests > 0 {
         let _ = writeln!(out, "GitHub API requests: {}", report.requests);
     }
@@ -96,6 +101,7 @@ pub fn effect(e: &Effect, d: &Drill, s: Option<&Scenario>, dry_run: bool) -> Str
         Effect::WriteReport => format!("write the report to drills/{}/report.md", d.id),
         Effect::Reply(r) => reply(r, d, s, None),
         Effect::Refuse(why) => format!("refused: {why}"),
+        Effect::Decline(why) => format!("not obeyed: {why}"),
         Effect::Note(n) => note(n),
     };
     format!("{would}{text}")
@@ -111,6 +117,11 @@ fn record(kind: &EventKind, time: Timestamp, actor: &str, d: &Drill) -> String {
         EventKind::Abandoned { reason } => format!("abandoned: {reason}"),
         EventKind::Command { name, .. } => format!("record: /drill {name} by {actor} at {time}"),
         EventKind::Hint { index, text } => format!("hint {} released: {text}", index + 1),
+        EventKind::Comment { id, refused } if refused.is_empty() => format!("record: comment {id} answered"),
+        EventKind::Comment { id, refused } => {
+            format!("record: comment {id} answered, not obeyed: {}", refused.join("; "))
+        }
+        EventKind::Inferred { phase, from } => format!("record: `{phase}` inferred at {time} from {from}"),
         EventKind::Recovered { how, .. } => {
             let ttr = d.merged.as_ref().map(|m| human_duration(time.duration_since(m.at))).unwrap_or_default();
             let how = match how {
@@ -201,6 +212,95 @@ pub fn status(d: &Drill, now: Option<Timestamp>) -> String {
         }
     }
     o
+}
+
+/// The hidden marker of a drill's status comment on its pull request: found again, edited, never duplicated.
+pub const STATUS_MARKER: &str = "firedrill:status";
+
+/// The hidden marker of the reveal comment (`/drill reveal`, after the end).
+pub const REVEAL_MARKER: &str = "firedrill:reveal";
+
+/// The status comment on a drill's pull request, for responders: the phase, the time since the fault landed,
+/// the phases stamped, the hints released with their text, the commands taken, and the answers to the commands
+/// of this run. It never names the scenario, the drill id or the fault before the end.
+pub fn status_comment(d: &Drill, now: Timestamp, answers: &[Reply]) -> String {
+    let mut o = String::from("### Drill status\n\n");
+    let state = match (&d.merged, d.is_resolved()) {
+        (Some(m), false) => format!("**running** for {}", human_duration(now.duration_since(m.at))),
+        (None, false) => "**not started yet**".to_owned(),
+        (_, true) => format!("**over** ({}): the report follows", d.phase().name()),
+    };
+    let _ = writeln!(o, "State: {state}\n");
+    if let Some(m) = &d.merged {
+        let stamp = |phase: &str| match d.stamped(phase) {
+            Some(t) => format!("{} after {}", clock(t), human_duration(t.duration_since(m.at))),
+            None => "—".to_owned(),
+        };
+        let _ = writeln!(o, "| detected | identified | fix ready |\n|---|---|---|");
+        let _ = writeln!(o, "| {} | {} | {} |\n", stamp("ack"), stamp("found"), stamp("fixed"));
+    }
+    let hints: Vec<String> = d
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Hint { index, text } => Some(format!("{}. ({}) {}", index + 1, clock(e.time), one_line(text))),
+            _ => None,
+        })
+        .collect();
+    if !hints.is_empty() {
+        let _ = writeln!(o, "**Hints released**\n");
+        for h in hints {
+            let _ = writeln!(o, "{h}");
+        }
+        o.push('\n');
+    }
+    let commands: Vec<String> = d
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Command { name, .. } => {
+                Some(format!("- {} `/drill {name}` by {}", clock(e.time), login(&e.actor)))
+            }
+            _ => None,
+        })
+        .collect();
+    if !commands.is_empty() {
+        let _ = writeln!(o, "**Commands taken**\n");
+        for c in commands {
+            let _ = writeln!(o, "{c}");
+        }
+        o.push('\n');
+    }
+    for r in answers {
+        let answer = match r {
+            Reply::Status | Reply::Reveal => continue,
+            Reply::Help => {
+                let lines: Vec<String> =
+                    DrillCommand::ALL.iter().map(|c| format!("- `/drill {}`: {}", c.verb(), c.summary())).collect();
+                format!("the commands:\n{}", lines.join("\n"))
+            }
+            Reply::Hint(i, _) => format!("hint {} is released (above)", i + 1),
+            Reply::NoHintLeft => "every hint has been released".to_owned(),
+        };
+        let _ = writeln!(o, "> {answer}\n");
+    }
+    o.push_str("<sub>`/drill help` lists the commands.</sub>");
+    o
+}
+
+/// `10:05 UTC`: an instant on the status comment.
+fn clock(t: Timestamp) -> String {
+    t.strftime("%H:%M UTC").to_string()
+}
+
+/// A login as it may follow an `@` (anything else is dropped: names come from the forge, not the comment).
+fn login(who: &str) -> String {
+    who.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '[' | ']')).collect()
+}
+
+/// One line of Markdown-safe text: line breaks folded, HTML brackets escaped.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 /// The message of firedrill's revert of the fault: what `git revert` writes, so it reads like any revert.

@@ -15,8 +15,10 @@ use crate::drill::command::DrillCommand;
 use crate::drill::due::{self, Decision};
 use crate::drill::event::{Event, EventKind};
 use crate::drill::state::{Drill, Phase};
-use crate::drill::step::{self, Base, Context, Effect, FaultView, Observed, Received, Removal};
-use crate::forge::{Change, Forge, ForgeError, Landing, MergeOutcome, MergeSpec, Person};
+use crate::drill::step::{
+    self, Base, CommentIn, Context, Effect, FaultView, Observed, Received, Removal, Reply, Standing,
+};
+use crate::forge::{Change, Comment, Forge, ForgeError, Landing, MergeOutcome, MergeSpec, Person};
 use crate::git::{CommitSha, FileChange, MergeMethod};
 use crate::ledger::{Ledger, LedgerError, Write};
 use crate::render::run::{self, RunReport};
@@ -182,7 +184,7 @@ impl<F: Forge> Runner<'_, F> {
             if d.is_resolved() && d.reported.is_some() {
                 continue;
             }
-            self.drive(d, Vec::new(), now, &mut report).await?;
+            self.drive(d, Vec::new(), Vec::new(), now, &mut report).await?;
         }
         report.requests = self.requests();
         Ok(report)
@@ -197,11 +199,13 @@ impl<F: Forge> Runner<'_, F> {
         self.event(now, "firedrill", EventKind::Reported { path: report_path(id) })
     }
 
-    /// Rounds of gather → step → execute for one drill, until it has nothing left to do.
+    /// Rounds of gather → step → execute for one drill, until it has nothing left to do. `commands` come from
+    /// the command line; `named` are comments an event named (they are read with the drill's other new ones).
     async fn drive(
         &self,
         mut d: Drill,
         commands: Vec<Received>,
+        named: Vec<Comment>,
         now: Timestamp,
         report: &mut RunReport,
     ) -> Result<Drill, RunError> {
@@ -211,12 +215,18 @@ impl<F: Forge> Runner<'_, F> {
         let cx = self.context();
         let mut o = Observed { commands, ..Observed::default() };
         let mut lines: Vec<String> = Vec::new();
+        self.read_comments(forge, &d, named, &mut o).await?;
+        let logged = d.events.len();
+        // Answers to this run's commands, for the status comment (and a reveal asked for).
+        let mut answers: Vec<Reply> = Vec::new();
         self.gather(forge, &d, s, now, &mut o).await?;
         // Each round moves the drill at least one step; the lifecycle has fewer steps than this.
         for _ in 0..12 {
             let phase = d.phase();
             let effects = step::step(&d, s, &cx, &o, now);
             o.commands.clear();
+            o.comments.clear();
+            o.first_reply = None;
             let acts = effects.iter().any(Effect::acts);
             let mut events = Vec::new();
             for e in &effects {
@@ -285,8 +295,10 @@ impl<F: Forge> Runner<'_, F> {
                         // The answer itself, under the effect line that announced it.
                         lines.pop();
                         lines.push(run::reply(r, &d, s, Some(now)));
+                        answers.push(r.clone());
                     }
                     Effect::Refuse(why) => report.refusals.push(format!("{}: {why}", d.id)),
+                    Effect::Decline(why) => report.declined.push(format!("{}: {why}", d.id)),
                     Effect::Note(_) => {}
                 }
             }
@@ -312,6 +324,9 @@ impl<F: Forge> Runner<'_, F> {
                 self.gather(forge, &d, s, now, &mut o).await?;
             }
         }
+        if !dry {
+            self.answer(forge, &d, s, logged, &answers, now).await?;
+        }
         if !lines.is_empty() {
             report.step(d.id.to_string());
             for l in lines {
@@ -319,6 +334,94 @@ impl<F: Forge> Runner<'_, F> {
             }
         }
         Ok(d)
+    }
+
+    /// The comments on the drill's change not answered yet (and `named` ones an event pointed at), parsed,
+    /// with their authors' standing; each command comment gets 👀 as it is received. One request per unfinished
+    /// drill, plus one per author of a command.
+    async fn read_comments(&self, forge: &F, d: &Drill, named: Vec<Comment>, o: &mut Observed) -> Result<(), RunError> {
+        let fe = forge_err(forge);
+        let Some(op) = &d.opened else { return Ok(()) };
+        let mut all = named;
+        // A finished drill reads only what an event named (a `/drill reveal`); a running one, everything new.
+        if !d.is_resolved() {
+            for c in forge.comments(&change_of(op), d.comments_since()).await.map_err(&fe)? {
+                if !all.iter().any(|x| x.id == c.id) {
+                    all.push(c);
+                }
+            }
+        }
+        all.sort_by_key(|c| (c.created_at, c.id));
+        let mut standing: BTreeMap<String, Standing> = BTreeMap::new();
+        for c in all {
+            // Older than the drill, on another change, or firedrill's own: not for this drill.
+            if c.created_at < op.at || c.on != op.change.as_str() || c.body.contains("<!-- firedrill:") {
+                continue;
+            }
+            let parsed = crate::drill::command::parse_comment(&c.body);
+            let after_merge = d.merged.as_ref().is_some_and(|m| c.created_at >= m.at);
+            if o.first_reply.is_none() && after_merge && !c.bot {
+                o.first_reply = Some((c.by.clone(), c.created_at));
+            }
+            if parsed.is_empty() || d.answered(c.id) {
+                continue;
+            }
+            let who = match standing.get(&c.by) {
+                Some(s) => s.clone(),
+                None if c.bot => Standing::Bot,
+                None => Standing::Permission(forge.permission(&c.by).await.map_err(&fe)?),
+            };
+            standing.insert(c.by.clone(), who.clone());
+            if !self.settings.dry_run {
+                forge.react(c.id, "eyes").await.map_err(&fe)?;
+            }
+            o.comments.push(CommentIn {
+                id: c.id,
+                by: c.by,
+                at: c.created_at,
+                standing: who,
+                // GitHub sets `updated_at` to `created_at` until the comment is edited.
+                edited: c.updated_at > c.created_at,
+                commands: parsed
+                    .into_iter()
+                    .map(|p| p.map(|p| (p.command, p.args)).map_err(|e| e.to_string()))
+                    .collect(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Where responders are: 🚀 or 😕 on each comment answered in this run, the status comment brought up to
+    /// date once they have spoken to firedrill, and the reveal when a game master asked for it.
+    async fn answer(
+        &self,
+        forge: &F,
+        d: &Drill,
+        s: Option<&Scenario>,
+        logged: usize,
+        answers: &[Reply],
+        now: Timestamp,
+    ) -> Result<(), RunError> {
+        let fe = forge_err(forge);
+        let Some(op) = &d.opened else { return Ok(()) };
+        let new = d.events.get(logged..).unwrap_or_default();
+        for e in new {
+            if let EventKind::Comment { id, refused } = &e.kind {
+                forge.react(*id, if refused.is_empty() { "rocket" } else { "confused" }).await.map_err(&fe)?;
+            }
+        }
+        let change = change_of(op);
+        // Until the responders speak to firedrill the pull request must look like any other: no status comment.
+        let changed = new.iter().any(|e| !matches!(e.kind, EventKind::Reported { .. }));
+        if d.engaged() && (changed || !answers.is_empty()) {
+            let text = run::status_comment(d, now, answers);
+            forge.post_note(&change, run::STATUS_MARKER, &text).await.map_err(&fe)?;
+        }
+        if d.is_resolved() && answers.contains(&Reply::Reveal) {
+            let text = run::reply(&Reply::Reveal, d, s, Some(now));
+            forge.post_note(&change, run::REVEAL_MARKER, &format!("```text\n{text}\n```")).await.map_err(&fe)?;
+        }
+        Ok(())
     }
 
     /// Asks the forge what `step` needs for the drill's phase (and nothing else: an idle tick stays cheap).
@@ -547,7 +650,38 @@ impl<F: Forge> Runner<'_, F> {
         };
         let mut report = RunReport::default();
         let received = Received { command, args, by: actor.to_owned(), at: now };
-        self.drive(d, vec![received], now, &mut report).await?;
+        self.drive(d, vec![received], Vec::new(), now, &mut report).await?;
+        report.requests = self.requests();
+        Ok(report)
+    }
+
+    /// A comment an event named (`issue_comment`, or a relay's `workflow_dispatch`): read back through the API
+    /// by its id in `repository` (nothing else the event says is trusted) and handled on the drill whose
+    /// change it is on, together with any other new comments there. Anything else is ignored, with the reason.
+    pub async fn comment(&self, repository: &str, id: u64, now: Timestamp) -> Result<RunReport, RunError> {
+        let mut report = RunReport::default();
+        report.step(format!("comment {id} in {repository}"));
+        let Some((key, forge)) = self.forges.by_repo.iter().find(|(_, f)| f.is_repository(repository)) else {
+            report.say(format!("ignored: {repository} is not the target of any scenario"));
+            return Ok(report);
+        };
+        let Some(c) = forge.comment(id).await.map_err(forge_err(forge))? else {
+            report.say("ignored: there is no such comment (deleted?)".to_owned());
+            return Ok(report);
+        };
+        if crate::drill::command::parse_comment(&c.body).is_empty() {
+            report.say("ignored: no `/drill` command in it".to_owned());
+            return Ok(report);
+        }
+        let drills = self.drills().await?;
+        let found = drills
+            .into_iter()
+            .find(|d| d.target.repo == *key && d.opened.as_ref().is_some_and(|op| op.change.as_str() == c.on));
+        let Some(d) = found else {
+            report.say(format!("ignored: #{} is not a drill's pull request", c.on));
+            return Ok(report);
+        };
+        self.drive(d, Vec::new(), vec![c], now, &mut report).await?;
         report.requests = self.requests();
         Ok(report)
     }

@@ -64,6 +64,13 @@ fn client(url: &str, token: &str) -> Octocrab {
         .unwrap()
 }
 
+/// POSTs `body` to `url` with `token` through octocrab (as a workflow's `curl` would); returns the status.
+pub(crate) fn post_json(url: &str, token: &str, body: &Value) -> u16 {
+    let (base, path) = url.split_at(url.find("/repos/").unwrap());
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async { client(base, token)._post(path, Some(body)).await.unwrap().status().as_u16() })
+}
+
 fn seed_repository(dir: &Path) {
     git_in(dir, &["init", "--quiet", "--initial-branch=main"]);
     std::fs::create_dir_all(dir.join("deploy")).unwrap();
@@ -112,7 +119,7 @@ fn assert_openapi_valid_except(log: &Path, extra: &[&str], deliberate: impl Fn(&
 }
 
 /// Validates webhook payload files (`EVENT.ACTION.N.json`) with `gh-openapi-check --webhook auto`.
-fn assert_webhooks_valid(paths: &[PathBuf]) {
+pub(crate) fn assert_webhooks_valid(paths: &[PathBuf]) {
     let Some(checker) = checker() else { return };
     assert!(!paths.is_empty());
     let out = std::process::Command::new(checker).args(["--webhook", "auto"]).args(paths).output().unwrap();

@@ -69,7 +69,7 @@ impl Fixture {
     }
 
     /// `firedrill ARGS` at `now` on GitHub's clock; returns (exit code, stdout, stderr).
-    fn firedrill(&self, args: &[&str], now: Timestamp) -> (i32, String, String) {
+    pub(crate) fn firedrill(&self, args: &[&str], now: Timestamp) -> (i32, String, String) {
         self.firedrill_env(args, now, &[])
     }
 
@@ -170,11 +170,12 @@ fn a_whole_drill_on_github_recovers_with_the_emulator_clocks_time_to_recovery() 
     deploy(&merge_sha, after(plan.merge_at, 10));
 
     // A running drill's idle tick asks only "does the fault still hold at the tip?": the ledger (ref, tree,
-    // index, the drill's log), the branch's tip and the file there, however many commits landed since.
+    // index, the drill's log), the branch's tip and the file there, however many commits landed since; and
+    // "any new comment on the pull request?" (one request, `since` the last one answered).
     let running = tick(after(plan.merge_at, 20));
     let requests: usize =
         running.lines().find_map(|l| l.strip_prefix("GitHub API requests: ")).unwrap().parse().unwrap();
-    assert_eq!(requests, 6, "{running}");
+    assert_eq!(requests, 7, "{running}");
 
     // Ana presses "Revert" on the pull request 1 h 18 min later and merges the revert.
     let revert_at = after(plan.merge_at, 78);

@@ -1,0 +1,256 @@
+//! The responders' channel on GitHub: `/drill` comments on the drill's pull request, read by the tick, by an
+//! `issue_comment` run and by a relay's `workflow_dispatch` run, through the real binary against the emulator.
+
+use jiff::Timestamp;
+use serde_json::{Value, json};
+
+use crate::github_drill::{Fixture, action_on, after};
+
+/// `login` comments `body` on the drill's pull request (#1 of acme/shop) at `at`; returns the comment id and
+/// the `issue_comment` event file GitHub would deliver.
+fn comment(f: &Fixture, login: &str, body: &str, at: Timestamp) -> (u64, String) {
+    f.emulator.set_clock(&at.to_string()).unwrap();
+    let r =
+        f.emulator.admin("POST", "/_emulator/repos/acme/shop/issues/1/comments", &json!({"as": login, "body": body}));
+    let r = r.unwrap();
+    (r["comment"]["id"].as_u64().unwrap(), r["event_path"].as_str().unwrap().to_owned())
+}
+
+/// The comments on acme/shop, as the emulator holds them.
+fn comments(f: &Fixture) -> Vec<Value> {
+    f.emulator.state().unwrap()["repos"]["acme/shop"]["comments"].as_array().cloned().unwrap_or_default()
+}
+
+/// The reactions on comment `id`, as `login:content`.
+fn reactions(f: &Fixture, id: u64) -> Vec<String> {
+    let c = comments(f).into_iter().find(|c| c["id"] == id).unwrap();
+    c["reactions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| format!("{}:{}", r["user"].as_str().unwrap(), r["content"].as_str().unwrap()))
+        .collect()
+}
+
+/// The body of the status comment (there is at most one), without its marker.
+fn status(f: &Fixture) -> Option<String> {
+    let mine: Vec<String> = comments(f)
+        .iter()
+        .filter_map(|c| c["body"].as_str())
+        .filter(|b| b.contains("<!-- firedrill:status -->"))
+        .map(|b| b.replace("\n\n<!-- firedrill:status -->", ""))
+        .collect();
+    assert!(mine.len() <= 1, "one status comment, edited, never duplicated: {mine:?}");
+    mine.into_iter().next()
+}
+
+/// A drill opened and merged by ticks: the fault is on acme/shop's main.
+fn running() -> Fixture {
+    let f = Fixture::new();
+    f.tick(f.plan.open_at);
+    f.tick(f.plan.merge_at);
+    assert_eq!(f.names(), ["planned", "opened", "merged"]);
+    f
+}
+
+fn count(f: &Fixture, name: &str) -> usize {
+    f.names().iter().filter(|n| **n == name).count()
+}
+
+#[test]
+fn a_drill_is_played_from_pull_request_comments() {
+    let f = running();
+    let m = f.plan.merge_at;
+    // Before anyone speaks to firedrill the pull request looks like any other: no status comment.
+    assert!(status(&f).is_none());
+
+    // Ana's `/drill ack` is seen by the next tick, five minutes later, and stamped at the comment's time.
+    let (ack, _) = comment(&f, "ana", "Checkout is failing on staging, looking.\n/drill ack", after(m, 5));
+    let out = f.tick(after(m, 10));
+    assert!(out.contains("record: /drill ack by ana"), "{out}");
+    let ack_event = f.events().into_iter().find(|e| e.kind.name() == "command").unwrap();
+    assert_eq!(ack_event.time, after(m, 5), "the comment's creation time, not the tick's");
+    assert_eq!(reactions(&f, ack), ["sam:eyes", "sam:rocket"]);
+    insta::assert_snapshot!("status_detected", status(&f).unwrap());
+
+    // `/drill hint` releases the first hint; its text is on the status comment, edited in place.
+    let (hint, _) = comment(&f, "ana", "/drill hint", after(m, 12));
+    let out = f.tick(after(m, 13));
+    assert!(out.contains("hint 1: Errors started right after a deploy"), "{out}");
+    assert_eq!(reactions(&f, hint), ["sam:eyes", "sam:rocket"]);
+    insta::assert_snapshot!("status_hint", status(&f).unwrap());
+
+    // `/drill found` and `/drill status` in one comment, handled in order.
+    comment(&f, "ana", "It is the redis pool change.\n/drill found\n/drill status", after(m, 30));
+    f.tick(after(m, 31));
+    insta::assert_snapshot!("status_found", status(&f).unwrap());
+
+    // Giving up: firedrill reverts now; the drill is recorded as gave up, not as a recovery.
+    comment(&f, "ana", "/drill revert", after(m, 40));
+    let out = f.tick(after(m, 41));
+    assert!(out.contains("revert the fault"), "{out}");
+    assert_eq!(
+        f.names().into_iter().filter(|n| !matches!(*n, "command" | "comment" | "hint")).collect::<Vec<_>>(),
+        ["planned", "opened", "merged", "recovered", "reported"]
+    );
+    let recovered = f.events().into_iter().find(|e| e.kind.name() == "recovered").unwrap();
+    assert!(format!("{:?}", recovered.kind).contains("GaveUp"), "{recovered:?}");
+    insta::assert_snapshot!("status_over", status(&f).unwrap());
+
+    // Nothing is handled twice: another tick, and a re-run of the same instant, add nothing.
+    let before = f.names().len();
+    f.tick(after(m, 41));
+    f.tick(after(m, 50));
+    assert_eq!(f.names().len(), before);
+    assert_eq!(count(&f, "comment"), 4);
+    f.assert_openapi_valid(&[]);
+}
+
+#[test]
+fn commands_from_people_without_write_access_bots_and_edits_are_answered_not_obeyed() {
+    let f = running();
+    std::fs::write(f.dir.path().join("firedrill.yml"), "game_masters: [gail]\n").unwrap();
+    f.emulator.set_permission("acme/shop", "rita", "read").unwrap();
+    f.emulator.set_permission("acme/shop", "gail", "write").unwrap();
+    f.emulator.set_permission("acme/shop", "ci-helper[bot]", "write").unwrap();
+    let m = f.plan.merge_at;
+    let (read_only, _) = comment(&f, "rita", "/drill revert", after(m, 2));
+    let (outsider, _) = comment(&f, "eve", "/drill revert", after(m, 3));
+    let (bot, _) = comment(&f, "ci-helper[bot]", "/drill revert", after(m, 4));
+    let (edited, _) = comment(&f, "ana", "looks fine", after(m, 5));
+    f.emulator.set_clock(&after(m, 6).to_string()).unwrap();
+    f.emulator
+        .admin(
+            "PATCH",
+            &format!("/_emulator/repos/acme/shop/issues/comments/{edited}"),
+            &json!({"body": "/drill revert", "as": "ana"}),
+        )
+        .unwrap();
+    let (abort, _) = comment(&f, "ana", "/drill abort", after(m, 6));
+    let (typo, _) = comment(&f, "ana", "/drill stauts", after(m, 7));
+
+    let (code, out, err) = f.firedrill(&["tick"], after(m, 10));
+    assert_eq!(code, 0, "a comment nobody may give is not a failure of the run:\n{out}\n{err}");
+    for (id, why) in [
+        (read_only, "rita has read permission on the repository; commands need write access"),
+        (outsider, "eve has no access to the repository"),
+        (bot, "ci-helper[bot] is a bot"),
+        (edited, "the comment was edited"),
+        (abort, "`/drill abort` is for game masters only (gail); ana is not one"),
+        (typo, "unknown command `stauts` (did you mean `status`?)"),
+    ] {
+        assert!(out.contains(&format!("not obeyed: {}: comment {id} by ", f.plan.drill_id)), "{out}");
+        assert!(out.contains(why), "{why}:\n{out}");
+        assert_eq!(reactions(&f, id), ["sam:eyes", "sam:confused"], "comment {id}");
+    }
+    // The fault is still there: nothing was reverted.
+    assert_eq!(count(&f, "recovered"), 0);
+    assert!(!f.names().contains(&"command"));
+
+    // The game master's abort is obeyed: reverted now, the drill ends aborted.
+    let (gm, _) = comment(&f, "gail", "Real incident on checkout, stopping the drill.\n/drill abort", after(m, 12));
+    let out = f.tick(after(m, 13));
+    assert!(out.contains("revert the fault") && out.contains("the drill was aborted"), "{out}");
+    assert_eq!(reactions(&f, gm), ["sam:eyes", "sam:rocket"]);
+    assert!(f.names().contains(&"aborted"), "{:?}", f.names());
+    f.assert_openapi_valid(&[]);
+}
+
+#[test]
+fn a_comment_event_is_handled_at_once_and_the_next_tick_does_not_handle_it_again() {
+    let f = running();
+    let work = tempfile::tempdir().unwrap();
+    let workflow = f.emulator.user_with_token("github-actions").unwrap();
+    f.emulator.set_permission("acme/drills", "github-actions", "write").unwrap();
+    let m = f.plan.merge_at;
+    let (id, event) = comment(&f, "ana", "/drill ack", after(m, 3));
+    let payload = std::fs::read_to_string(&event).unwrap();
+    let (code, out, err, _) = action_on(&f, after(m, 3), work.path(), &workflow, ("issue_comment", &payload));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("record: /drill ack by ana"), "{out}");
+    assert_eq!(reactions(&f, id), ["sam:eyes", "sam:rocket"]);
+    // The scheduled tick sees the same comment again (GitHub's `since` includes it) and leaves it.
+    let out = f.tick(after(m, 10));
+    assert!(!out.contains("/drill ack"), "{out}");
+    // And a second delivery of the same event changes nothing.
+    let (code, out, err, _) = action_on(&f, after(m, 11), work.path(), &workflow, ("issue_comment", &payload));
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!((count(&f, "comment"), count(&f, "command")), (1, 1));
+    f.assert_openapi_valid(&[]);
+}
+
+#[test]
+fn a_relay_in_the_target_dispatches_the_control_workflow_with_only_the_comment_id() {
+    let f = running();
+    let work = tempfile::tempdir().unwrap();
+    let workflow = f.emulator.user_with_token("github-actions").unwrap();
+    f.emulator.set_permission("acme/drills", "github-actions", "write").unwrap();
+    let relay = f.emulator.user_with_token("relay-bot").unwrap();
+    f.emulator.set_permission("acme/drills", "relay-bot", "write").unwrap();
+    let m = f.plan.merge_at;
+    let (id, _) = comment(&f, "ana", "/drill hint", after(m, 4));
+
+    // What examples/workflows/relay.yml sends: POST …/actions/workflows/drill.yml/dispatches.
+    let url = format!("{}/repos/acme/drills/actions/workflows/drill.yml/dispatches", f.emulator.url());
+    let body = json!({"ref": "main", "inputs": {"comment-repository": "acme/shop", "comment-id": id.to_string()}});
+    let status = crate::emulator::post_json(&url, &relay, &body);
+    assert_eq!(status, 204);
+    let events = f.emulator.state_dir().join("events");
+    let mut dispatches: Vec<_> = std::fs::read_dir(&events)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("workflow_dispatch."))
+        .collect();
+    dispatches.sort();
+    crate::emulator::assert_webhooks_valid(&dispatches);
+    let payload = std::fs::read_to_string(dispatches.last().unwrap()).unwrap();
+    let (code, out, err, _) = action_on(&f, after(m, 5), work.path(), &workflow, ("workflow_dispatch", &payload));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("hint 1: Errors started right after a deploy"), "{out}");
+    let hint = f.events().into_iter().find(|e| e.kind.name() == "hint").unwrap();
+    assert_eq!(hint.time, after(m, 4), "asked for at the comment's time");
+    assert_eq!(reactions(&f, id), ["sam:eyes", "sam:rocket"]);
+
+    // A dispatch naming a repository that is no scenario's target is ignored, and says so.
+    let forged = r#"{"inputs": {"comment-repository": "evil/elsewhere", "comment-id": "1"}, "ref": "refs/heads/main"}"#;
+    let (code, out, _, _) = action_on(&f, after(m, 6), work.path(), &workflow, ("workflow_dispatch", forged));
+    assert_eq!(code, 0);
+    assert!(out.contains("ignored: evil/elsewhere is not the target of any scenario"), "{out}");
+    f.assert_openapi_valid(&[]);
+}
+
+#[test]
+fn hostile_comment_bodies_are_data() {
+    let f = running();
+    let work = tempfile::tempdir().unwrap();
+    let workflow = f.emulator.user_with_token("github-actions").unwrap();
+    f.emulator.set_permission("acme/drills", "github-actions", "write").unwrap();
+    let m = f.plan.merge_at;
+    let huge = format!("{}\n/drill status\n", "spam ".repeat(200_000));
+    let bodies = [
+        "/drill found ::set-output name=state::pwned".to_owned(),
+        "/drill ::error::pwned%0A::error file=x::y".to_owned(),
+        "/drill found $(touch /tmp/firedrill-pwned); `id` | tee x && echo ok".to_owned(),
+        "/drill found %0A::add-mask::x\r\n::warning::pwned".to_owned(),
+        huge,
+    ];
+    let mut last = String::new();
+    for (i, body) in bodies.iter().enumerate() {
+        let (_, event) = comment(&f, "ana", body, after(m, 2 + i as i64));
+        last = std::fs::read_to_string(event).unwrap();
+    }
+    let (code, out, err, outputs) = action_on(&f, after(m, 10), work.path(), &workflow, ("issue_comment", &last));
+    assert_eq!(code, 0, "{out}{err}");
+    for line in out.lines() {
+        let line = line.trim_start();
+        assert!(
+            !line.starts_with("::set-output") && !line.contains("pwned") || !line.starts_with("::"),
+            "a workflow command came from a comment: {line}"
+        );
+    }
+    assert!(!outputs.contains("pwned"), "{outputs}");
+    assert!(!std::path::Path::new("/tmp/firedrill-pwned").exists());
+    assert!(out.len() < 20_000, "1 MB of comment is not echoed: {} bytes", out.len());
+    assert_eq!(count(&f, "comment"), 5);
+    f.assert_openapi_valid(&[]);
+}

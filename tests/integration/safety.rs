@@ -230,3 +230,27 @@ fn doctor_shows_the_kill_switch_and_fails_a_production_target() {
     assert_eq!(code, 2, "{out}{err}");
     assert!(out.contains("FIREDRILL_ENABLED=abort: the next run reverts every active drill"), "{out}");
 }
+
+/// The issue-list requests asking for `label`, in the emulator's log of exchanges so far.
+fn incident_queries(f: &gh::Fixture, label: &str) -> usize {
+    let log = std::fs::read_to_string(f.state.path().join("exchanges.jsonl")).unwrap_or_default();
+    log.lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|e| e["path"] == "/repos/acme/shop/issues" && e["query"]["labels"] == label)
+        .count()
+}
+
+#[test]
+fn the_incident_question_is_asked_only_when_a_fault_is_about_to_land() {
+    let f = gh::Fixture::new();
+    f.tick(after(f.plan.open_at, -10));
+    assert_eq!(incident_queries(&f, "incident"), 0, "a planned drill waiting to open asks nothing");
+    f.tick(f.plan.open_at);
+    assert_eq!(incident_queries(&f, "incident"), 1, "asked before opening");
+    f.tick(after(f.plan.open_at, 1));
+    assert_eq!(incident_queries(&f, "incident"), 1, "an open drill waiting to merge asks nothing");
+    f.tick(f.plan.merge_at);
+    assert_eq!(incident_queries(&f, "incident"), 2, "asked before merging");
+    f.tick(after(f.plan.merge_at, 10));
+    assert_eq!(incident_queries(&f, "incident"), 2, "a running drill asks nothing");
+}

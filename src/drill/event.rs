@@ -111,6 +111,8 @@ pub enum EventKind {
     /// A phase stamped from what the repository shows where no command stamped it: `ack` (detect) from the first
     /// responder's comment on the drill's pull request. `from` says what it was inferred from.
     Inferred { phase: String, from: String },
+    /// The incident was announced: the issue opened in the target repository (its number).
+    Announced { issue: String },
     /// A hint was released.
     Hint { index: usize, text: String },
     /// The fault is gone from the base branch: which commit removed it (its landing time is the event time).
@@ -140,6 +142,7 @@ impl EventKind {
             EventKind::Command { .. } => "command",
             EventKind::Comment { .. } => "comment",
             EventKind::Inferred { .. } => "inferred",
+            EventKind::Announced { .. } => "announced",
             EventKind::Hint { .. } => "hint",
             EventKind::Recovered { .. } => "recovered",
             EventKind::Deployed { .. } => "deployed",

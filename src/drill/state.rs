@@ -110,7 +110,8 @@ impl Drill {
                 EventKind::Planned { .. }
                 | EventKind::Command { .. }
                 | EventKind::Comment { .. }
-                | EventKind::Inferred { .. } => {}
+                | EventKind::Inferred { .. }
+                | EventKind::Announced { .. } => {}
                 EventKind::Opened { branch, commit, base, change } => {
                     d.opened.get_or_insert(Opened {
                         at: e.time,
@@ -182,6 +183,14 @@ impl Drill {
     pub fn commands(&self) -> impl Iterator<Item = (&str, &str, Timestamp)> {
         self.events.iter().filter_map(|e| match &e.kind {
             EventKind::Command { name, .. } => Some((name.as_str(), e.actor.as_str(), e.time)),
+            _ => None,
+        })
+    }
+
+    /// The issue that announced the drill, if one did.
+    pub fn announced(&self) -> Option<&str> {
+        self.events.iter().find_map(|e| match &e.kind {
+            EventKind::Announced { issue } => Some(issue.as_str()),
             _ => None,
         })
     }

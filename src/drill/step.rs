@@ -45,6 +45,10 @@ pub struct Observed {
     pub deployed: Option<(Timestamp, Timestamp)>,
     /// The change was closed in this run.
     pub closed: bool,
+    /// The forge has issues (where a drill can be announced); plain git has none.
+    pub issues: bool,
+    /// The issue announcing the incident, opened (or found) in this run.
+    pub announced: Option<String>,
     /// Commands given on the command line for this drill in this run, in order.
     pub commands: Vec<Received>,
     /// An open issue labelled `incident_label` in the target repository (its number). Asked only when the drill
@@ -161,6 +165,8 @@ pub enum Effect {
     Revert { commit: CommitSha, why: RevertWhy },
     /// Close the change without merging it.
     Close { branch: String },
+    /// Open the issue that announces the incident (looking before creating).
+    Announce { title: String, body: String },
     /// Append an event to the drill's log.
     Append { time: Timestamp, actor: String, kind: EventKind },
     /// Write the drill's report to the ledger (with its `reported` event).
@@ -186,7 +192,12 @@ impl Effect {
     pub fn acts_on_forge(&self) -> bool {
         matches!(
             self,
-            Effect::Open(_) | Effect::Merge { .. } | Effect::Revert { .. } | Effect::Close { .. } | Effect::WriteReport
+            Effect::Open(_)
+                | Effect::Merge { .. }
+                | Effect::Revert { .. }
+                | Effect::Close { .. }
+                | Effect::Announce { .. }
+                | Effect::WriteReport
         )
     }
 }
@@ -667,6 +678,16 @@ fn running(
         }
         return;
     }
+    // The briefing: an issue where the team can talk to firedrill, opened while the fault is live.
+    if let Some(a) = &s.announce
+        && d.announced().is_none()
+        && o.issues
+    {
+        match &o.announced {
+            Some(issue) => append(out, now, "firedrill", EventKind::Announced { issue: issue.clone() }),
+            None => out.push(Effect::Announce { title: a.issue.clone(), body: announcement(a) }),
+        }
+    }
     // Hints whose time has come (never one due after the deadline: the drill ends first).
     for (index, hint) in s.hints.iter().enumerate() {
         let due = merged.at.checked_add(hint.after.to_signed()).unwrap_or(Timestamp::MAX);
@@ -675,6 +696,15 @@ fn running(
         }
     }
     out.push(Effect::Note(Note::Running { since: merged.at, deadline, auto_revert: s.safety.auto_revert() }));
+}
+
+/// The body of the issue announcing a drill: the scenario's words, else a neutral note; and how to use it.
+fn announcement(a: &crate::scenario::Announce) -> String {
+    let text =
+        a.body.as_deref().map(str::trim_end).filter(|b| !b.is_empty()).unwrap_or(
+            "Something is wrong on staging since a few minutes ago. Please investigate and keep notes here.",
+        );
+    format!("{text}\n\n`/drill help` in a comment here lists what firedrill can do for you.")
 }
 
 /// Whether the fault holds in `text` (the target file's content at some commit).

@@ -101,6 +101,7 @@ fn words(effects: &[Effect]) -> Vec<String> {
             Effect::Merge { .. } => "merge".to_owned(),
             Effect::Revert { why, .. } => format!("revert:{why:?}"),
             Effect::Close { .. } => "close".to_owned(),
+            Effect::Announce { .. } => "announce".to_owned(),
             Effect::Append { kind: EventKind::Recovered { how, .. }, .. } => format!("recovered:{how:?}"),
             Effect::Append { kind: EventKind::TimedOut { reverted_by }, .. } => {
                 format!("timed_out:{}", if reverted_by.is_some() { "reverted" } else { "left" })

@@ -100,6 +100,12 @@ impl Forge for AnyForge {
     async fn react(&self, comment: u64, content: &str) -> Result<()> {
         each!(self, f => f.react(comment, content).await)
     }
+    fn has_issues(&self) -> bool {
+        each!(self, f => f.has_issues())
+    }
+    async fn open_issue(&self, title: &str, body: &str, marker: &str) -> Result<Option<String>> {
+        each!(self, f => f.open_issue(title, body, marker).await)
+    }
     fn is_repository(&self, full_name: &str) -> bool {
         each!(self, f => f.is_repository(full_name))
     }

@@ -760,6 +760,31 @@ impl Forge for GitHubForge {
         self.ok(Method::POST, &path, Some(&json!({ "content": content }))).await.map(|_| ())
     }
 
+    fn has_issues(&self) -> bool {
+        true
+    }
+
+    async fn open_issue(&self, title: &str, body: &str, marker: &str) -> Result<Option<String>> {
+        let hidden = format!("<!-- {marker} -->");
+        // Look before creating: a retried POST or a re-run finds the issue it opened.
+        for page in 1..=MAX_COMMENT_PAGES {
+            let path = self.repo_path(&format!("/issues?state=open&per_page=100&page={page}"));
+            let items = self.ok(Method::GET, &path, None).await?;
+            let items = items.as_array().cloned().unwrap_or_default();
+            let mine = items.iter().find(|i| i["body"].as_str().is_some_and(|b| b.contains(&hidden)));
+            if let Some(n) = mine.and_then(|i| i["number"].as_u64()) {
+                return Ok(Some(n.to_string()));
+            }
+            if items.len() < 100 {
+                break;
+            }
+        }
+        let text = format!("{body}\n\n{hidden}");
+        let issue =
+            self.ok(Method::POST, &self.repo_path("/issues"), Some(&json!({"title": title, "body": text}))).await?;
+        Ok(issue["number"].as_u64().map(|n| n.to_string()))
+    }
+
     fn is_repository(&self, full_name: &str) -> bool {
         full_name.eq_ignore_ascii_case(&format!("{}/{}", self.owner, self.repo))
     }

@@ -185,6 +185,15 @@ pub trait Forge {
     async fn react(&self, _comment: u64, _content: &str) -> Result<()> {
         Ok(())
     }
+    /// Whether the forge has issues (where a drill can be announced).
+    fn has_issues(&self) -> bool {
+        false
+    }
+    /// Opens an issue, or finds the open one whose body holds the hidden `marker` (a re-run, a retried POST);
+    /// returns its number.
+    async fn open_issue(&self, _title: &str, _body: &str, _marker: &str) -> Result<Option<String>> {
+        Ok(None)
+    }
     /// Whether this forge is the repository `owner/name` (for events that name their repository).
     fn is_repository(&self, _full_name: &str) -> bool {
         false

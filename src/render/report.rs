@@ -560,6 +560,7 @@ fn what(e: &Event, drill: &Drill, links: &Links) -> String {
         EventKind::Comment { refused, .. } if refused.is_empty() => "Comment answered".to_owned(),
         EventKind::Comment { refused, .. } => format!("Comment answered; not obeyed: {}", text(&refused.join("; "))),
         EventKind::Inferred { phase, from } => format!("{} (inferred from {})", stage_name(phase), text(from)),
+        EventKind::Announced { issue } => format!("Incident announced in issue #{}", text(issue)),
         EventKind::Hint { index, text: hint } => format!("Hint {} released: {}", index + 1, text(hint)),
         EventKind::Recovered { commit, how: RecoveryHow::Revert } if drill.aborted.is_some() => {
             format!("**Fault removed**: the merge was reverted by {}", links.commit(commit))
@@ -661,6 +662,7 @@ fn mermaid_label(e: &Event, drill: &Drill) -> String {
         EventKind::Hint { index, .. } => format!("Hint {} released", index + 1),
         EventKind::Comment { .. } => "Comment answered".to_owned(),
         EventKind::Inferred { phase, .. } => stage_name(phase).to_owned(),
+        EventKind::Announced { .. } => "Incident announced".to_owned(),
         EventKind::Recovered { how: RecoveryHow::Revert, .. } => "Recovered by a revert".to_owned(),
         EventKind::Recovered { how: RecoveryHow::Fix, .. } => "Recovered by a fix".to_owned(),
         EventKind::Recovered { how: RecoveryHow::Timeout | RecoveryHow::GaveUp, .. } => {

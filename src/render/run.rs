@@ -97,6 +97,7 @@ pub fn effect(e: &Effect, d: &Drill, s: Option<&Scenario>, dry_run: bool) -> Str
             format!("revert the fault ({}): {why}", commit.short())
         }
         Effect::Close { branch } => format!("close `{branch}` without merging"),
+        Effect::Announce { title, .. } => format!("announce the incident: open the issue \"{title}\""),
         Effect::Append { time, kind, actor } => record(kind, *time, actor, d),
         Effect::WriteReport => format!("write the report to drills/{}/report.md", d.id),
         Effect::Reply(r) => reply(r, d, s, None),
@@ -122,6 +123,7 @@ fn record(kind: &EventKind, time: Timestamp, actor: &str, d: &Drill) -> String {
             format!("record: comment {id} answered, not obeyed: {}", refused.join("; "))
         }
         EventKind::Inferred { phase, from } => format!("record: `{phase}` inferred at {time} from {from}"),
+        EventKind::Announced { issue } => format!("record: announced in issue #{issue}"),
         EventKind::Recovered { how, .. } => {
             let ttr = d.merged.as_ref().map(|m| human_duration(time.duration_since(m.at))).unwrap_or_default();
             let how = match how {

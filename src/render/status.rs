@@ -125,6 +125,7 @@ fn detail(e: &Event, drill: &Drill) -> String {
         EventKind::Comment { id, refused } if refused.is_empty() => format!("comment {id} answered"),
         EventKind::Comment { id, refused } => format!("comment {id}: not obeyed: {}", one_line(&refused.join("; "))),
         EventKind::Inferred { phase, from } => format!("{phase} (inferred from {})", one_line(from)),
+        EventKind::Announced { issue } => format!("announced in issue #{}", one_line(issue)),
         EventKind::Recovered { commit, how: RecoveryHow::Revert } => format!("reverted by {}", short(commit)),
         EventKind::Recovered { commit, how: RecoveryHow::Fix } => format!("fixed by {}", short(commit)),
         EventKind::Recovered { commit, how: RecoveryHow::Timeout } => {

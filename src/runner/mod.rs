@@ -213,7 +213,7 @@ impl<F: Forge> Runner<'_, F> {
         let forge = self.forges.get(d.target.repo.as_ref())?;
         let dry = self.settings.dry_run;
         let cx = self.context();
-        let mut o = Observed { commands, ..Observed::default() };
+        let mut o = Observed { commands, issues: forge.has_issues(), ..Observed::default() };
         let mut lines: Vec<String> = Vec::new();
         self.read_comments(forge, &d, named, &mut o).await?;
         let logged = d.events.len();
@@ -273,6 +273,17 @@ impl<F: Forge> Runner<'_, F> {
                             holds: false,
                             removal: Some(Removal { landing, back_to_before: true }),
                         });
+                    }
+                    Effect::Announce { title, body } => {
+                        let marker = announce_marker(&d.id);
+                        o.announced = if dry {
+                            Some("new".to_owned())
+                        } else {
+                            forge.open_issue(title, body, &marker).await.map_err(forge_err(forge))?
+                        };
+                        if let (false, Some(n)) = (dry, &o.announced) {
+                            lines.push(run::result(format!("opened issue #{n}")));
+                        }
                     }
                     Effect::Close { .. } => {
                         if let (false, Some(op)) = (dry, &d.opened) {
@@ -345,9 +356,13 @@ impl<F: Forge> Runner<'_, F> {
         let mut all = named;
         // A finished drill reads only what an event named (a `/drill reveal`); a running one, everything new.
         if !d.is_resolved() {
-            for c in forge.comments(&change_of(op), d.comments_since()).await.map_err(&fe)? {
-                if !all.iter().any(|x| x.id == c.id) {
-                    all.push(c);
+            let mut places = vec![change_of(op)];
+            places.extend(d.announced().map(issue_change));
+            for place in &places {
+                for c in forge.comments(place, d.comments_since()).await.map_err(&fe)? {
+                    if !all.iter().any(|x| x.id == c.id) {
+                        all.push(c);
+                    }
                 }
             }
         }
@@ -355,7 +370,8 @@ impl<F: Forge> Runner<'_, F> {
         let mut standing: BTreeMap<String, Standing> = BTreeMap::new();
         for c in all {
             // Older than the drill, on another change, or firedrill's own: not for this drill.
-            if c.created_at < op.at || c.on != op.change.as_str() || c.body.contains("<!-- firedrill:") {
+            let here = c.on == op.change.as_str() || d.announced() == Some(c.on.as_str());
+            if c.created_at < op.at || !here || c.body.contains("<!-- firedrill:") {
                 continue;
             }
             let parsed = crate::drill::command::parse_comment(&c.body);
@@ -411,11 +427,18 @@ impl<F: Forge> Runner<'_, F> {
             }
         }
         let change = change_of(op);
-        // Until the responders speak to firedrill the pull request must look like any other: no status comment.
+        // The status lives on the announcement where there is one. Otherwise, until the responders speak to
+        // firedrill, the pull request must look like any other: no status comment.
         let changed = new.iter().any(|e| !matches!(e.kind, EventKind::Reported { .. }));
-        if d.engaged() && (changed || !answers.is_empty()) {
+        let place = match d.announced() {
+            Some(issue) => Some(issue_change(issue)),
+            None => d.engaged().then(|| change.clone()),
+        };
+        if let Some(place) = place
+            && (changed || !answers.is_empty())
+        {
             let text = run::status_comment(d, now, answers);
-            forge.post_note(&change, run::STATUS_MARKER, &text).await.map_err(&fe)?;
+            forge.post_note(&place, run::STATUS_MARKER, &text).await.map_err(&fe)?;
         }
         if d.is_resolved() && answers.contains(&Reply::Reveal) {
             let text = run::reply(&Reply::Reveal, d, s, Some(now));
@@ -599,6 +622,9 @@ impl<F: Forge> Runner<'_, F> {
         if let Some(op) = &d.opened {
             forge.post_note(&change_of(op), REPORT_MARKER, &text).await.map_err(forge_err(forge))?;
         }
+        if let Some(issue) = d.announced() {
+            forge.post_note(&issue_change(issue), REPORT_MARKER, &text).await.map_err(forge_err(forge))?;
+        }
         Ok(Some(text))
     }
 
@@ -701,6 +727,16 @@ fn fold(logs: BTreeMap<String, Vec<Event>>, unwritten: &[(DrillId, Event)]) -> V
 /// The change a drill opened, as the forge names it.
 fn change_of(op: &crate::drill::state::Opened) -> Change {
     Change { id: op.change.to_string(), branch: op.branch.clone(), head: op.commit.clone(), url: None }
+}
+
+/// The announcement issue of a drill, as a place to comment on.
+fn issue_change(number: &str) -> Change {
+    Change { id: number.to_owned(), branch: String::new(), head: simulated(), url: None }
+}
+
+/// The hidden marker of a drill's announcement issue: a hash of the drill id, which names the scenario.
+fn announce_marker(id: &DrillId) -> String {
+    format!("firedrill:announce:{}", crate::disguise::short_id(id))
 }
 
 /// The hidden marker of the report comment on a drill's change, so a re-run edits it instead of posting twice.

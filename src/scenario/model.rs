@@ -54,6 +54,21 @@ pub struct Scenario {
     /// The playbook responders should follow: a URL or a path in the control repository.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub playbook: Option<String>,
+    /// Where the incident is announced at the merge instant, in neutral words (a briefing, not the answer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub announce: Option<Announce>,
+}
+
+/// The announcement of a drill: an issue opened in the target repository at the merge instant, where the
+/// `/drill` commands work as on the pull request and the report is posted at the end.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Announce {
+    /// The issue's title, as an alert or a colleague would put it: `Staging: checkout errors`.
+    pub issue: String,
+    /// The issue's body (Markdown); default: a short neutral note and the `/drill` commands.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
 }
 
 /// The file the fault is written into.

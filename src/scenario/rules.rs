@@ -59,6 +59,9 @@ pub(crate) fn check_scenario(src: &Source, s: &Scenario) -> Vec<Diagnostic> {
     if let Some(expect) = &s.expect {
         not_blank(src, &mut out, "expect.symptom", &expect.symptom);
     }
+    if let Some(announce) = &s.announce {
+        not_blank(src, &mut out, "announce.issue", &announce.issue);
+    }
     if let Some(playbook) = &s.playbook {
         let url = playbook.starts_with("https://") || playbook.starts_with("http://");
         if !url && playbook.parse::<super::value::RepoPath>().is_err() {

@@ -254,3 +254,49 @@ fn hostile_comment_bodies_are_data() {
     assert_eq!(count(&f, "comment"), 5);
     f.assert_openapi_valid(&[]);
 }
+
+#[test]
+fn an_announced_drill_is_played_on_its_issue_and_reported_there() {
+    let f = Fixture::new();
+    let text = firedrill::scenario::builder::ScenarioBuilder::seed()
+        .repo("acme/shop")
+        .raw("announce:\n  issue: \"Staging: checkout errors\"\n")
+        .yaml();
+    std::fs::write(f.dir.path().join("scenarios/redis.yaml"), text).unwrap();
+    f.tick(f.plan.open_at);
+    let out = f.tick(f.plan.merge_at);
+    assert!(out.contains("announce the incident") && out.contains("opened issue #2"), "{out}");
+    // A re-run at the same instant finds the issue instead of opening another.
+    f.tick(f.plan.merge_at);
+    let st = f.emulator.state().unwrap();
+    let issues = st["repos"]["acme/shop"]["issues"].as_array().unwrap();
+    assert_eq!(issues.len(), 1, "{issues:?}");
+    assert_eq!(issues[0]["title"], "Staging: checkout errors");
+    let body = issues[0]["body"].as_str().unwrap();
+    assert!(!body.contains("redis") && !body.contains("pool"), "the announcement names no fault: {body}");
+
+    // Commands work on the issue; the status comment lives there.
+    let m = f.plan.merge_at;
+    f.emulator.set_clock(&after(m, 6).to_string()).unwrap();
+    let r = f
+        .emulator
+        .admin("POST", "/_emulator/repos/acme/shop/issues/2/comments", &json!({"as": "ana", "body": "/drill ack"}))
+        .unwrap();
+    let id = r["comment"]["id"].as_u64().unwrap();
+    f.tick(after(m, 8));
+    assert_eq!(reactions(&f, id), ["sam:eyes", "sam:rocket"]);
+    let on_issue = |marker: &str| {
+        comments(&f).iter().filter(|c| c["number"] == 2 && c["body"].as_str().unwrap().contains(marker)).count()
+    };
+    assert_eq!(on_issue("<!-- firedrill:status -->"), 1);
+
+    // The fault is reverted by Ana; the report is posted on the pull request and on the issue.
+    f.emulator.set_clock(&after(m, 30).to_string()).unwrap();
+    f.emulator
+        .admin("POST", "/_emulator/repos/acme/shop/pulls/1/revert", &json!({"as": "ana", "merge": true}))
+        .unwrap();
+    f.tick(after(m, 35));
+    assert_eq!(on_issue("<!-- firedrill:report -->"), 1);
+    assert!(f.names().contains(&"announced") && f.names().contains(&"reported"), "{:?}", f.names());
+    f.assert_openapi_valid(&[]);
+}

@@ -241,38 +241,14 @@ pub fn status_comment(d: &Drill, now: Timestamp, answers: &[Reply]) -> String {
         let _ = writeln!(o, "| detected | identified | fix ready |\n|---|---|---|");
         let _ = writeln!(o, "| {} | {} | {} |\n", stamp("ack"), stamp("found"), stamp("fixed"));
     }
-    let hints: Vec<String> = d
-        .events
-        .iter()
-        .filter_map(|e| match &e.kind {
-            EventKind::Hint { index, text } => Some(format!("{}. ({}) {}", index + 1, clock(e.time), one_line(text))),
-            _ => None,
-        })
-        .collect();
-    if !hints.is_empty() {
-        let _ = writeln!(o, "**Hints released**\n");
-        for h in hints {
-            let _ = writeln!(o, "{h}");
-        }
-        o.push('\n');
-    }
-    let commands: Vec<String> = d
-        .events
-        .iter()
-        .filter_map(|e| match &e.kind {
-            EventKind::Command { name, .. } => {
-                Some(format!("- {} `/drill {name}` by {}", clock(e.time), login(&e.actor)))
-            }
-            _ => None,
-        })
-        .collect();
-    if !commands.is_empty() {
-        let _ = writeln!(o, "**Commands taken**\n");
-        for c in commands {
-            let _ = writeln!(o, "{c}");
-        }
-        o.push('\n');
-    }
+    section(&mut o, "Hints released", d, |e| match &e.kind {
+        EventKind::Hint { index, text } => Some(format!("{}. ({}) {}", index + 1, clock(e.time), one_line(text))),
+        _ => None,
+    });
+    section(&mut o, "Commands taken", d, |e| match &e.kind {
+        EventKind::Command { name, .. } => Some(format!("- {} `/drill {name}` by {}", clock(e.time), login(&e.actor))),
+        _ => None,
+    });
     for r in answers {
         let answer = match r {
             Reply::Status | Reply::Reveal => continue,
@@ -288,6 +264,14 @@ pub fn status_comment(d: &Drill, now: Timestamp, answers: &[Reply]) -> String {
     }
     o.push_str("<sub>`/drill help` lists the commands.</sub>");
     o
+}
+
+/// A titled list of the drill's events that `line` words, when there is any.
+fn section(o: &mut String, title: &str, d: &Drill, line: impl Fn(&crate::drill::event::Event) -> Option<String>) {
+    let lines: Vec<String> = d.events.iter().filter_map(line).collect();
+    if !lines.is_empty() {
+        let _ = writeln!(o, "**{title}**\n\n{}\n", lines.join("\n"));
+    }
 }
 
 /// `10:05 UTC`: an instant on the status comment.

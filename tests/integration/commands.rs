@@ -153,6 +153,29 @@ fn commands_from_people_without_write_access_bots_and_edits_are_answered_not_obe
     assert!(out.contains("revert the fault") && out.contains("the drill was aborted"), "{out}");
     assert_eq!(reactions(&f, gm), ["sam:eyes", "sam:rocket"]);
     assert!(f.names().contains(&"aborted"), "{:?}", f.names());
+
+    // After the end, the game master's `/drill reveal` (an event: ticks no longer read a finished drill's
+    // comments) posts the answer; a responder's is not obeyed.
+    let work = tempfile::tempdir().unwrap();
+    let workflow = f.emulator.user_with_token("github-actions").unwrap();
+    f.emulator.set_permission("acme/drills", "github-actions", "write").unwrap();
+    let (_, event) = comment(&f, "ana", "/drill reveal", after(m, 20));
+    let payload = std::fs::read_to_string(event).unwrap();
+    let (code, out, _, _) = action_on(&f, after(m, 20), work.path(), &workflow, ("issue_comment", &payload));
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("`/drill reveal` is for game masters only"), "{out}");
+    let (_, event) = comment(&f, "gail", "/drill reveal", after(m, 21));
+    let payload = std::fs::read_to_string(event).unwrap();
+    let (code, out, _, _) = action_on(&f, after(m, 21), work.path(), &workflow, ("issue_comment", &payload));
+    assert_eq!(code, 0, "{out}");
+    let reveal: Vec<String> = comments(&f)
+        .iter()
+        .filter_map(|c| c["body"].as_str())
+        .filter(|b| b.contains("<!-- firedrill:reveal -->"))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(reveal.len(), 1, "{reveal:?}");
+    assert!(reveal[0].contains("charts/checkout/values-staging.yaml"), "{}", reveal[0]);
     f.assert_openapi_valid(&[]);
 }
 

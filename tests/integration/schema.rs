@@ -53,7 +53,8 @@ fn schemas_are_pretty_json_with_a_trailing_newline() {
             "safety",
             "hints",
             "expect",
-            "playbook"
+            "playbook",
+            "announce"
         ]
     );
     assert_eq!(value["$defs"]["Target"]["properties"]["branch"]["default"], "main");

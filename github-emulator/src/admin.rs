@@ -50,7 +50,12 @@ fn route(app: &App, req: &Incoming) -> Result<Reply, ApiError> {
         }
         ("POST", ["users"]) => {
             let login = field(&body, "login")?;
-            let user = st.ensure_user(login);
+            let mut user = st.ensure_user(login);
+            // The profile name, as a user sets it in their settings (GET /user's `name`, commit author names).
+            if let Some(name) = body["name"].as_str() {
+                user.name = Some(name.to_owned());
+                st.users.insert(login.to_owned(), user.clone());
+            }
             let mut value = json!({"user": app.urls.user(&user)});
             if let Some(token) = body["token"].as_str() {
                 st.tokens.insert(token.to_owned(), login.to_owned());

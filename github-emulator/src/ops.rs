@@ -25,8 +25,11 @@ pub fn github_committer(when: jiff::Timestamp) -> Person {
     Person { name: "GitHub".to_owned(), email: "noreply@github.com".to_owned(), when }
 }
 
+/// How GitHub signs the commits it makes for `user`: their profile name (the login until they set one) and
+/// their noreply address.
 pub fn user_person(user: &User, when: jiff::Timestamp) -> Person {
-    Person { name: user.login.clone(), email: format!("{}+{}@users.noreply.github.com", user.id, user.login), when }
+    let name = user.name.clone().unwrap_or_else(|| user.login.clone());
+    Person { name, email: format!("{}+{}@users.noreply.github.com", user.id, user.login), when }
 }
 
 fn zero() -> Oid {
@@ -301,26 +304,34 @@ impl Ctx<'_> {
                 (sha, vec![sha])
             }
             "squash" => {
-                let title = title.map_or_else(|| format!("{} (#{number})", pr.title), str::to_owned);
-                let pr_author = self.user(&pr.user);
-                let body = match message {
-                    Some(m) => m.to_owned(),
-                    None => git::commits_between(&git, base, head)?
-                        .iter()
-                        .filter_map(|c| {
-                            git.find_commit(*c).ok().and_then(|c| c.summary().ok().flatten().map(|s| format!("* {s}")))
-                        })
-                        .collect::<Vec<_>>()
-                        .join("\n\n"),
+                // GitHub's defaults (`COMMIT_OR_PR_TITLE`, `COMMIT_MESSAGES`): one commit keeps its own subject
+                // and body; several get the pull request's title and the list of their messages.
+                let commits = git::commits_between(&git, base, head)?;
+                let (default_title, default_body) = match commits.as_slice() {
+                    [one] => {
+                        let c = git.find_commit(*one).map_err(ApiError::git)?;
+                        let subject = c.summary().ok().flatten().unwrap_or_default().to_owned();
+                        (format!("{subject} (#{number})"), c.body().ok().flatten().unwrap_or_default().to_owned())
+                    }
+                    _ => {
+                        let list = commits
+                            .iter()
+                            .filter_map(|c| {
+                                git.find_commit(*c)
+                                    .ok()
+                                    .and_then(|c| c.summary().ok().flatten().map(|s| format!("* {s}")))
+                            })
+                            .collect::<Vec<_>>()
+                            .join("\n\n");
+                        (format!("{} (#{number})", pr.title), list)
+                    }
                 };
-                let sha = git::commit(
-                    &git,
-                    tree,
-                    &[base],
-                    &user_person(&pr_author, now),
-                    &committer,
-                    &format!("{title}\n\n{body}"),
-                )?;
+                let title = title.map_or(default_title, str::to_owned);
+                let body = message.map_or(default_body, str::to_owned);
+                // An empty description leaves the title alone, as GitHub does.
+                let text = if body.trim().is_empty() { title } else { format!("{title}\n\n{}", body.trim_end()) };
+                let pr_author = self.user(&pr.user);
+                let sha = git::commit(&git, tree, &[base], &user_person(&pr_author, now), &committer, &text)?;
                 (sha, vec![sha])
             }
             _ => {

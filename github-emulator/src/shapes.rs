@@ -56,7 +56,7 @@ impl Urls {
     pub fn private_user(&self, user: &User) -> Value {
         let mut v = self.user(user);
         let extra = json!({
-            "name": user.login,
+            "name": user.name,
             "company": null,
             "blog": "",
             "location": null,
@@ -164,6 +164,11 @@ impl Urls {
             "allow_rebase_merge": true,
             "allow_squash_merge": true,
             "allow_merge_commit": true,
+            // GitHub's defaults: a one-commit pull request squashes to that commit's own message.
+            "squash_merge_commit_title": "COMMIT_OR_PR_TITLE",
+            "squash_merge_commit_message": "COMMIT_MESSAGES",
+            "merge_commit_title": "MERGE_MESSAGE",
+            "merge_commit_message": "PR_TITLE",
             "allow_auto_merge": false,
             "delete_branch_on_merge": false,
             "allow_forking": true,

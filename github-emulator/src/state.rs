@@ -61,6 +61,9 @@ pub struct User {
     pub login: String,
     /// `User` or `Bot`.
     pub kind: String,
+    /// The profile's display name; GitHub's `name` is `null` until the user sets one.
+    #[serde(default)]
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -234,7 +237,7 @@ impl State {
         }
         let id = self.id();
         let kind = if login.ends_with("[bot]") { "Bot" } else { "User" };
-        let user = User { id, login: login.to_owned(), kind: kind.to_owned() };
+        let user = User { id, login: login.to_owned(), kind: kind.to_owned(), name: None };
         self.users.insert(login.to_owned(), user.clone());
         user
     }

@@ -147,6 +147,7 @@ pub fn run_in(out: &Path) -> anyhow::Result<String> {
     let scenarios = vec![scenario];
     let settings = Settings {
         actor: sam.clone(),
+        actor_from_token: false,
         source: "demo".into(),
         merge_method: MergeMethod::Merge,
         dry_run: false,

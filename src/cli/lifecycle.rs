@@ -32,8 +32,8 @@ pub struct Common {
     /// Working folder for fetched repositories (default: a folder under the system's temporary folder).
     #[arg(long, value_name = "DIR")]
     pub workdir: Option<PathBuf>,
-    /// Who firedrill acts as, `Name <email>`: the owner of the drill token. Default: $FIREDRILL_IDENTITY, or
-    /// `firedrill <firedrill@localhost>`.
+    /// Who firedrill acts as, `Name <email>`. Default: $FIREDRILL_IDENTITY, else on GitHub the drill token's
+    /// owner as GitHub shows them (`GET /user`), else `firedrill <firedrill@localhost>`.
     #[arg(long, value_name = "NAME <EMAIL>")]
     pub identity: Option<String>,
     /// The GitHub API, for repositories named `owner/name` (GitHub Enterprise: `https://HOST/api/v3`).
@@ -246,13 +246,11 @@ impl Common {
         for s in &mut scenarios {
             s.apply_defaults(&config.defaults);
         }
-        let identity = match &self.identity {
-            Some(i) => i.clone(),
-            None => {
-                std::env::var("FIREDRILL_IDENTITY").unwrap_or_else(|_| "firedrill <firedrill@localhost>".to_owned())
-            }
-        };
-        let actor = parse_identity(&identity)?;
+        // Without an identity, firedrill acts as the drill token's owner where the forge can say who that is.
+        let given =
+            self.identity.clone().or_else(|| std::env::var("FIREDRILL_IDENTITY").ok().filter(|i| !i.is_empty()));
+        let actor_from_token = given.is_none();
+        let actor = parse_identity(given.as_deref().unwrap_or("firedrill <firedrill@localhost>"))?;
         let api_url = self
             .api_url
             .clone()
@@ -311,7 +309,15 @@ impl Common {
             },
             pages: None,
         };
-        let settings = Settings { actor, source: source.to_owned(), merge_method, dry_run, baseline_mttr, links };
+        let settings = Settings {
+            actor,
+            actor_from_token,
+            source: source.to_owned(),
+            merge_method,
+            dry_run,
+            baseline_mttr,
+            links,
+        };
         Ok(Setup { scenarios, config, ledger, forges: Forges { by_repo }, settings })
     }
 }

@@ -3,17 +3,23 @@
 //! A scenario may spell out any of the texts as templates ([`template`]); whatever it leaves out is picked
 //! from built-in wordings ([`pool`]) with the seeded PRNG of [`crate::schedule::seed`], one independent
 //! stream per field, so a re-run of the same drill produces byte-identical texts and different drills vary.
+//! Commit messages and pull request bodies come from the pool of the fault's [`ChangeKind`] (a port change
+//! reads like a port change), found from its pointers and values.
 //! Authors are never invented: without an explicit author, the commit is made as whoever owns the token.
 
+pub mod kind;
 pub mod pool;
 pub mod refname;
 pub mod template;
 
 use std::fmt;
 
+use serde_json::Value;
+
 use crate::schedule::seed::SeededRng;
 use crate::schedule::{DrillId, Plan};
 
+pub use kind::ChangeKind;
 pub use refname::{MAX_BRANCH_LEN, check_branch_name, sanitize_branch};
 pub use template::{KNOWN_VARIABLES, TemplateError, TemplatePos, Vars, check_template, render};
 
@@ -182,19 +188,29 @@ pub struct DisguiseVars {
     pub target_branch: String,
     /// The last key the fault changes (see [`key_from_pointer`]).
     pub key: String,
+    /// What kind of setting the fault changes: which pool the commit message and pull request body come from.
+    pub kind: ChangeKind,
     /// The merge date in the scenario's zone.
     pub date: jiff::civil::Date,
 }
 
 impl DisguiseVars {
-    /// The variables for a planned drill; `fault_pointer` is the JSON Pointer of the fault's first operation.
-    pub fn for_plan(plan: &Plan, target_path: &str, target_branch: &str, fault_pointer: &str) -> DisguiseVars {
+    /// The variables for a planned drill. `changes` are the fault's operations that change the document, in
+    /// order: the JSON Pointer each writes and the value (`None` for `remove`, `move`, `copy`). The key is
+    /// the first one's; the kind is read from all of them ([`ChangeKind::of_fault`]).
+    pub fn for_plan(
+        plan: &Plan,
+        target_path: &str,
+        target_branch: &str,
+        changes: &[(&str, Option<&Value>)],
+    ) -> DisguiseVars {
         DisguiseVars {
             scenario_id: plan.drill_id.scenario_id().to_owned(),
             drill_id: plan.drill_id.clone(),
             target_path: target_path.to_owned(),
             target_branch: target_branch.to_owned(),
-            key: key_from_pointer(fault_pointer),
+            key: changes.first().map(|(pointer, _)| key_from_pointer(pointer)).unwrap_or_default(),
+            kind: ChangeKind::of_fault(changes.iter().copied()),
             date: plan.zone.date_of(plan.merge_at),
         }
     }
@@ -320,13 +336,25 @@ impl DisguiseSpec {
         } else {
             DisguiseField::PrTitle
         };
-        let commit_message = tidy_message(&fill(commit_field, commit_given, &pool::COMMIT_MESSAGES)?);
+        let wordings = pool::wordings(vars.kind);
+        let commit_message = tidy_message(&fill(commit_field, commit_given, wordings.commit_messages)?);
 
         let pr_title = match &self.pr_title {
             Some(template) => one_line(&fill(DisguiseField::PrTitle, Some(template), &[])?),
             None => commit_message.lines().next().unwrap_or_default().to_owned(),
         };
-        let pr_body = fill(DisguiseField::PrBody, self.pr_body.as_deref(), &pool::PR_BODIES)?;
+        let built_in_body;
+        let body_template = match self.pr_body.as_deref() {
+            Some(template) => template,
+            None => {
+                // A layout and a reason, each from its own stream: the house style does not decide the reason.
+                let reason = SeededRng::for_purpose(seed, "disguise.pr_body.why").pick(wordings.reasons);
+                built_in_body =
+                    pool::compose(pool_pick(seed, DisguiseField::PrBody, &pool::LAYOUTS), reason.unwrap_or(&""));
+                &built_in_body
+            }
+        };
+        let pr_body = fill(DisguiseField::PrBody, Some(body_template), &[])?;
         let author = match &self.author {
             None => Author::TokenOwner,
             Some(spec) => {
@@ -385,6 +413,7 @@ mod tests {
             target_path: "charts/api/values-staging.yaml".to_owned(),
             target_branch: "main".to_owned(),
             key: "SERVICE__REDIS__CONNECTION_POOL__SIZE".to_owned(),
+            kind: ChangeKind::PoolSize,
             date: jiff::civil::date(2026, 11, 24),
         }
     }
@@ -435,10 +464,14 @@ mod tests {
             jiff::SignedDuration::from_hours(2),
             jiff::SignedDuration::ZERO,
         );
-        let v = DisguiseVars::for_plan(&plan, "charts/api/values.yaml", "main", "/env/REDIS_POOL_SIZE");
+        let (zero, off) = (serde_json::json!("0"), serde_json::json!(false));
+        let changes = [("/env/REDIS_POOL_SIZE", Some(&zero)), ("/features/pooling", Some(&off))];
+        let v = DisguiseVars::for_plan(&plan, "charts/api/values.yaml", "main", &changes);
         assert_eq!(v.scenario_id, "redis-pool-exhaustion");
         assert_eq!(v.drill_id.as_str(), "redis-pool-exhaustion-20261124T1400Z");
-        assert_eq!(v.key, "REDIS_POOL_SIZE");
+        assert_eq!(v.key, "REDIS_POOL_SIZE", "the first change's key");
+        assert_eq!(v.kind, ChangeKind::PoolSize, "the first change with a specific kind");
+        assert_eq!(DisguiseVars::for_plan(&plan, "values.yaml", "main", &[]).kind, ChangeKind::Generic);
         // 14:00 UTC plus up to two hours is the 24th or the 25th in Tokyo; the date follows the merge.
         assert_eq!(v.date, zone.date_of(plan.merge_at));
     }
@@ -495,15 +528,62 @@ mod tests {
 
     #[test]
     fn nothing_built_in_gives_the_game_away() {
-        for template in pool::BRANCHES.iter().chain(&pool::COMMIT_MESSAGES).chain(&pool::PR_BODIES) {
+        let kinds = ChangeKind::ALL.map(pool::wordings);
+        let texts = kinds.iter().flat_map(|w| w.commit_messages.iter().chain(w.reasons));
+        for template in pool::BRANCHES.iter().chain(texts).chain(&pool::LAYOUTS) {
             assert_eq!(giveaway_words(template), Vec::<&str>::new(), "{template}");
             check_template(template).unwrap();
             assert!(!template.contains("scenario.id") && !template.contains("drill.id"), "{template}");
         }
         let spec = DisguiseSpec::default();
-        for v in many(500) {
-            let resolved = spec.resolve(&v).unwrap();
-            assert_eq!(resolved.giveaways(), [], "{}", show(&resolved));
+        for kind in ChangeKind::ALL {
+            for mut v in many(200) {
+                v.kind = kind;
+                let resolved = spec.resolve(&v).unwrap();
+                assert_eq!(resolved.giveaways(), [], "{}", show(&resolved));
+            }
+        }
+    }
+
+    #[test]
+    fn every_kind_has_enough_distinct_wordings_to_vary() {
+        for kind in ChangeKind::ALL {
+            let w = pool::wordings(kind);
+            for (what, pool) in [("commit messages", w.commit_messages), ("reasons", w.reasons)] {
+                let distinct: BTreeSet<&&str> = pool.iter().collect();
+                assert!(distinct.len() >= 4 && distinct.len() == pool.len(), "{kind}: {what}");
+            }
+        }
+        for layout in pool::LAYOUTS {
+            assert_eq!(layout.matches(pool::WHY).count(), 1, "{layout}");
+        }
+    }
+
+    #[test]
+    fn the_wording_comes_from_the_pool_of_what_the_fault_changes() {
+        let spec = DisguiseSpec::default();
+        for kind in ChangeKind::ALL {
+            let w = pool::wordings(kind);
+            let rendered = |pool: &[&str], v: &DisguiseVars| -> Vec<String> {
+                pool.iter().map(|t| render(t, &v.to_vars()).unwrap()).collect()
+            };
+            let mut bodies_seen = BTreeSet::new();
+            for mut v in many(60) {
+                v.kind = kind;
+                let r = spec.resolve(&v).unwrap();
+                let messages: Vec<String> = rendered(w.commit_messages, &v).iter().map(|m| tidy_message(m)).collect();
+                assert!(messages.contains(&r.commit_message), "{kind}: {}", show(&r));
+                let bodies: Vec<String> = pool::bodies(kind).iter().map(|b| render(b, &v.to_vars()).unwrap()).collect();
+                assert!(bodies.contains(&r.pr_body), "{kind}: {}", show(&r));
+                bodies_seen.insert(r.pr_body);
+            }
+            assert!(bodies_seen.len() >= 8, "{kind}: the bodies vary between drills: {}", bodies_seen.len());
+        }
+        // The wording that once came with a port change belongs to replicas only.
+        let wrong_for_a_port = ["over-provisioned", "resource usage", "at this size", "fits current load"];
+        let neutral = pool::LAYOUTS.iter().chain(pool::GENERIC.reasons);
+        for text in pool::PORT.commit_messages.iter().chain(pool::PORT.reasons).chain(neutral) {
+            assert!(!wrong_for_a_port.iter().any(|w| text.contains(w)), "{text}");
         }
     }
 
@@ -586,17 +666,39 @@ mod tests {
     fn snapshot_built_in_disguises() {
         let spec = DisguiseSpec::default();
         let start: Timestamp = "2026-11-24T10:00:00Z".parse().unwrap();
-        for (name, scenario, hours) in [
-            ("redis", "redis-pool-exhaustion", 0),
-            ("redis_next_week", "redis-pool-exhaustion", 24 * 7),
-            ("memory", "api-memory-limit", 0),
-        ] {
-            let mut v = vars_for(scenario, start + jiff::SignedDuration::from_hours(hours));
-            if scenario == "api-memory-limit" {
-                v.target_path = "apps/api/deployment.yaml".to_owned();
-                v.key = "memory".to_owned();
-            }
+        for (name, hours) in [("redis", 0), ("redis_next_week", 24 * 7)] {
+            let v = vars_for("redis-pool-exhaustion", start + jiff::SignedDuration::from_hours(hours));
             insta::assert_snapshot!(name, show(&spec.resolve(&v).unwrap()));
         }
+    }
+
+    /// One pull request per kind, as the plan of a real scenario would word it.
+    #[test]
+    fn snapshot_one_pull_request_per_kind() {
+        use serde_json::json;
+        let zone = crate::schedule::Zone::parse("Europe/Berlin").unwrap();
+        let cases = [
+            ("port", "k8s/checkout.yaml", "/spec/template/spec/containers/0/ports/0/containerPort", json!(8081)),
+            ("replicas", "charts/checkout/values.yaml", "/replicaCount", json!(0)),
+            ("pool_size", ".env", "/DB_POOL_SIZE", json!("0")),
+            ("timeout", "config/server.yaml", "/server/readTimeout", json!("1ms")),
+            ("image_tag", "charts/checkout/values.yaml", "/image/tag", json!("2.14.4")),
+            ("resources", "charts/checkout/values.yaml", "/resources/limits/memory", json!("64Mi")),
+            ("probe", "charts/checkout/values.yaml", "/livenessProbe/initialDelaySeconds", json!(0)),
+            ("feature_flag", "config/features.json", "/features/newCheckout", json!(false)),
+            ("generic", "config/worker.toml", "/retry/max_attempts", json!(0)),
+        ];
+        let mut kinds = BTreeSet::new();
+        for (name, path, pointer, value) in cases {
+            let occurrence: Timestamp = "2026-11-24T09:00:00Z".parse().unwrap();
+            let plan =
+                Plan::for_occurrence(name, occurrence, &zone, jiff::SignedDuration::ZERO, jiff::SignedDuration::ZERO);
+            let v = DisguiseVars::for_plan(&plan, path, "main", &[(pointer, Some(&value))]);
+            assert_eq!(v.kind.name().replace(' ', "_"), name, "{pointer}");
+            kinds.insert(v.kind);
+            let r = DisguiseSpec::default().resolve(&v).unwrap();
+            insta::assert_snapshot!(format!("pr_{name}"), show(&r));
+        }
+        assert_eq!(kinds.len(), ChangeKind::ALL.len(), "every kind has its snapshot");
     }
 }

@@ -1,10 +1,18 @@
-//! The built-in wordings a disguise picks from when the scenario gives none: branch names, commit messages
-//! and pull request bodies that read like a colleague's routine config tweak.
+//! The built-in wordings a disguise picks from when the scenario gives none: branch names, pull request body
+//! layouts, and for each [`ChangeKind`] commit messages and reasons, that read like a colleague's routine
+//! config tweak. A body is a layout (a house style: what, why, checklist) with a reason of the change's kind
+//! in its [`WHY`] slot, each drawn on its own, so that a few texts give many bodies.
 //!
 //! Rules for adding a wording: only variables from [`KNOWN_VARIABLES`](super::KNOWN_VARIABLES), never
 //! `scenario.id` or `drill.id` (scenario ids tend to say what breaks), and none of the giveaway words checked
 //! by [`giveaway_words`](super::giveaway_words) (mind `default`, which contains one). Appending is safe for
 //! past drills only in the sense that they are over; any change re-words future drills, which is fine.
+//!
+//! A kind's wording gives a reason that fits that kind of setting ("the listener moved"), never what the
+//! change breaks. Layouts and generic wordings say nothing tied to a kind of setting: they serve every change
+//! (a port change once got "we are over-provisioned here").
+
+use super::ChangeKind;
 
 /// Branch names; sanitized into valid ref names after rendering.
 pub const BRANCHES: [&str; 10] = [
@@ -20,27 +28,16 @@ pub const BRANCHES: [&str; 10] = [
     "update-{{ target.stem }}",
 ];
 
-/// Commit messages, conventional-commit and plain; the pull request title is the first line.
-pub const COMMIT_MESSAGES: [&str; 10] = [
-    "chore(config): adjust {{ key }}",
-    "Tune {{ key.words }}",
-    "Reduce resource usage in {{ target.stem }}",
-    "chore: update {{ target.file }}",
-    "fix(config): correct {{ key.words }}",
-    "Adjust {{ target.stem }} settings",
-    "ops: tweak {{ key }}",
-    "Update {{ key }}",
-    "chore: align {{ key.words }} with current usage",
-    "Clean up {{ target.stem }} configuration",
-];
+/// Where a layout takes the reason: not a template placeholder, so that it is filled before rendering.
+pub const WHY: &str = "{why}";
 
-/// Pull request bodies: a short what and why, and a checklist, in a few house styles.
-pub const PR_BODIES: [&str; 9] = [
+/// Pull request body layouts, in a few house styles; each has the [`WHY`] slot once.
+pub const LAYOUTS: [&str; 7] = [
     "## What\n\
      Adjusts `{{ key }}` in `{{ target.path }}`.\n\
      \n\
      ## Why\n\
-     The current value was set a long time ago and no longer matches what we see in practice.\n\
+     {why}\n\
      \n\
      ## Checklist\n\
      - [x] Config-only change\n\
@@ -50,13 +47,13 @@ pub const PR_BODIES: [&str; 9] = [
      Tune `{{ key }}` in `{{ target.file }}`.\n\
      \n\
      ### Why\n\
-     Follow-up from the capacity review: we are over-provisioned here.\n\
+     {why}\n\
      \n\
      ### Checklist\n\
      - [x] No code changes\n\
      - [x] Reviewed the rendered diff\n",
     "**What:** update `{{ key }}` in `{{ target.path }}`\n\
-     **Why:** bring {{ target.stem }} in line with the other environments\n\
+     **Why:** {why}\n\
      \n\
      - [x] config only\n\
      - [x] diff reviewed\n",
@@ -64,7 +61,7 @@ pub const PR_BODIES: [&str; 9] = [
      Small tweak to `{{ target.path }}`: `{{ key }}`.\n\
      \n\
      ## Motivation\n\
-     Keeps resource usage down on `{{ target.branch }}` without touching the services themselves.\n\
+     {why}\n\
      \n\
      ## Checklist\n\
      - [x] Only `{{ target.file }}` changes\n\
@@ -76,47 +73,221 @@ pub const PR_BODIES: [&str; 9] = [
      \n\
      Why\n\
      ---\n\
-     Cleaning up settings that drifted over time.\n\
+     {why}\n\
      \n\
      - [x] Config change only\n\
      - [x] Nothing else touched\n",
-    "## What\n\
-     One-line change to `{{ key }}`.\n\
-     \n\
-     ## Why\n\
-     Spotted while reading `{{ target.path }}`; the value looked off compared to what the service needs.\n\
-     \n\
-     ## Checklist\n\
-     - [x] Single value changed\n\
-     - [x] Formatting and comments untouched\n",
     "Quick config update.\n\
      \n\
      **What**\n\
      - `{{ key }}` in `{{ target.path }}`\n\
      \n\
      **Why**\n\
-     - trimming settings we no longer need at this size\n\
+     - {why}\n\
      \n\
      **Checklist**\n\
      - [x] config only, no code\n\
      - [x] reviewed the diff\n",
-    "## What\n\
-     Set `{{ key }}` to a value that fits current load.\n\
-     \n\
-     ## Why\n\
-     Part of the ongoing cleanup of `{{ target.stem }}`; it was copied from another environment originally.\n\
-     \n\
-     ## Checklist\n\
-     - [x] Config-only\n\
-     - [x] Merges into `{{ target.branch }}`\n\
-     - [ ] Follow up if anything looks odd after the sync\n",
     "### Summary\n\
      Adjusting `{{ key }}`.\n\
      \n\
      ### Why\n\
-     Came up while looking at resource usage; small change, easy to roll back.\n\
+     {why}\n\
      \n\
      ### Checklist\n\
      - [x] `{{ target.file }}` only\n\
      - [x] Values double-checked\n",
 ];
+
+/// The commit messages (the pull request title is their first line) and the reasons for one kind of change.
+#[derive(Debug)]
+pub struct Wordings {
+    /// Commit messages, conventional-commit and plain.
+    pub commit_messages: &'static [&'static str],
+    /// Why the change is made, one or two sentences, for a layout's [`WHY`] slot.
+    pub reasons: &'static [&'static str],
+}
+
+/// A body template: `layout` with `reason` in its [`WHY`] slot.
+pub fn compose(layout: &str, reason: &str) -> String {
+    layout.replacen(WHY, reason, 1)
+}
+
+/// Every body template a change of `kind` can get (each layout with each reason), for checks and previews.
+pub fn bodies(kind: ChangeKind) -> Vec<String> {
+    let reasons = wordings(kind).reasons;
+    LAYOUTS.iter().flat_map(|layout| reasons.iter().map(|reason| compose(layout, reason))).collect()
+}
+
+/// The wordings for changes of `kind`.
+pub fn wordings(kind: ChangeKind) -> &'static Wordings {
+    match kind {
+        ChangeKind::Port => &PORT,
+        ChangeKind::Replicas => &REPLICAS,
+        ChangeKind::PoolSize => &POOL_SIZE,
+        ChangeKind::Timeout => &TIMEOUT,
+        ChangeKind::ImageTag => &IMAGE_TAG,
+        ChangeKind::Resources => &RESOURCES,
+        ChangeKind::Probe => &PROBE,
+        ChangeKind::FeatureFlag => &FEATURE_FLAG,
+        ChangeKind::Generic => &GENERIC,
+    }
+}
+
+/// Any setting: nothing here may hint at what kind of value it is or why it would change in a given way.
+pub static GENERIC: Wordings = Wordings {
+    commit_messages: &[
+        "chore(config): adjust {{ key }}",
+        "Tune {{ key.words }}",
+        "chore: update {{ target.file }}",
+        "fix(config): correct {{ key.words }}",
+        "Adjust {{ target.stem }} settings",
+        "ops: tweak {{ key }}",
+        "Update {{ key }}",
+        "chore: align {{ key.words }} with the other environments",
+        "Clean up {{ target.stem }} configuration",
+    ],
+    reasons: &[
+        "The current value was set a long time ago and no longer matches what we see in practice.",
+        "Brings {{ target.stem }} in line with the other environments.",
+        "Cleaning up settings that drifted over time.",
+        "Spotted while reading `{{ target.path }}`; the value looked off compared to what the service needs.",
+        "Part of the ongoing cleanup of `{{ target.stem }}`; it was copied from another environment originally.",
+    ],
+};
+
+/// A port a service listens on or connects to.
+pub static PORT: Wordings = Wordings {
+    commit_messages: &[
+        "Point {{ key }} at the new listener",
+        "fix(config): correct {{ key.words }}",
+        "Align {{ key }} with the port the service listens on",
+        "chore(net): update {{ key.words }} in {{ target.stem }}",
+        "Update {{ key }} after the listener move",
+    ],
+    reasons: &[
+        "The listener moved during the network rework; this keeps both ends on the same port.",
+        "The old port only kept working through the compatibility listener, which is going away.",
+        "Matches the port the other environments already use.",
+        "The value was copied from another service and never matched what this one binds to.",
+    ],
+};
+
+/// How many copies of a service run.
+pub static REPLICAS: Wordings = Wordings {
+    commit_messages: &[
+        "Right-size {{ key.words }} in {{ target.stem }}",
+        "chore(scaling): adjust {{ key }}",
+        "Tune {{ key.words }} for current traffic",
+        "ops: right-size replicas in {{ target.file }}",
+        "Adjust {{ key }} after the capacity review",
+    ],
+    reasons: &[
+        "Follow-up from the capacity review: we are over-provisioned here.",
+        "The autoscaler handles the peaks now, so the fixed count can follow the quiet hours.",
+        "Traffic here is a fraction of what it was when this count was chosen.",
+        "Keeps resource usage down on `{{ target.branch }}` without touching the services themselves.",
+    ],
+};
+
+/// The size of a connection pool.
+pub static POOL_SIZE: Wordings = Wordings {
+    commit_messages: &[
+        "Tune {{ key.words }}",
+        "chore(config): align {{ key }} with the new connection limits",
+        "Right-size connection pool in {{ target.stem }}",
+        "fix(config): correct {{ key.words }}",
+        "Adjust pool settings in {{ target.stem }}",
+    ],
+    reasons: &[
+        "Trimming settings we no longer need at this size.",
+        "The pool size is aligned with the new per-client connection limits on the server side.",
+        "The value was copied from production, where the instances are much bigger.",
+        "We were holding more idle connections than the other side is sized for.",
+    ],
+};
+
+/// A timeout or a time to live.
+pub static TIMEOUT: Wordings = Wordings {
+    commit_messages: &[
+        "Tune {{ key.words }}",
+        "fix(config): align {{ key }} with the upstream timeout",
+        "Fail fast: adjust {{ key.words }}",
+        "chore(config): adjust {{ key }}",
+        "Adjust timeouts in {{ target.stem }}",
+    ],
+    reasons: &[
+        "Our timeout should end before the load balancer's, so callers get our answer instead of its.",
+        "Requests were held open much longer than anyone waits for them; fail fast instead.",
+        "Lines it up with the latency we actually measure.",
+        "The value predates the move to the new network and was never revisited.",
+    ],
+};
+
+/// A container image or its tag.
+pub static IMAGE_TAG: Wordings = Wordings {
+    commit_messages: &[
+        "chore(deps): bump image in {{ target.file }}",
+        "Update {{ key.words }} in {{ target.stem }}",
+        "deploy: roll out the new build via {{ target.file }}",
+        "chore: update {{ key.words }} in {{ target.file }}",
+        "Bump image to the release cut on {{ date }}",
+    ],
+    reasons: &[
+        "Picks up the build from this week's release branch.",
+        "Rolls forward to the newest release; the changes are in the release notes.",
+        "Keeps this environment on the same build as the others.",
+        "Routine image bump; the build went through CI as usual.",
+    ],
+};
+
+/// CPU or memory requests and limits.
+pub static RESOURCES: Wordings = Wordings {
+    commit_messages: &[
+        "Right-size {{ key }} in {{ target.stem }}",
+        "Reduce resource usage in {{ target.stem }}",
+        "chore(resources): adjust {{ key.words }}",
+        "Tune {{ key.words }} for {{ target.stem }}",
+        "Align {{ key.words }} with observed usage",
+    ],
+    reasons: &[
+        "Came up while looking at resource usage; small change, easy to roll back.",
+        "The dashboards show the pods using a fraction of what we reserve for them.",
+        "Part of the cost review: this environment reserves far more than it uses.",
+        "Requests and limits were copied from production and never sized for this environment.",
+    ],
+};
+
+/// A liveness, readiness or startup probe.
+pub static PROBE: Wordings = Wordings {
+    commit_messages: &[
+        "Align probes with the new health endpoints",
+        "Tune {{ key.words }} in {{ target.stem }}",
+        "fix(k8s): adjust probe {{ key }}",
+        "chore: align health checks in {{ target.file }}",
+        "Tune probe timings in {{ target.file }}",
+    ],
+    reasons: &[
+        "The probes still used the values from before the service moved to the new framework.",
+        "Restarts during rollouts look like they come from probe timings that do not match the startup time.",
+        "Uses the same probe settings as the other services on the platform.",
+        "Spotted while reviewing the rollout settings of `{{ target.stem }}`.",
+    ],
+};
+
+/// A switch: a feature flag or any boolean setting.
+pub static FEATURE_FLAG: Wordings = Wordings {
+    commit_messages: &[
+        "Toggle {{ key.words }} in {{ target.stem }}",
+        "feat(flags): update {{ key }}",
+        "chore(flags): flip {{ key }}",
+        "Update feature flags in {{ target.stem }}",
+        "flags: switch {{ key.words }}",
+    ],
+    reasons: &[
+        "Product wants this rolled out here before the wider release.",
+        "Brings the flags here in line with what the other environments run.",
+        "Part of the flag cleanup before the next release.",
+        "Agreed in the planning meeting; the code path has been on the main branch for weeks.",
+    ],
+};

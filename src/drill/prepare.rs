@@ -9,7 +9,7 @@ use jiff::Timestamp;
 
 use crate::disguise::{DisguiseError, DisguiseSpec, DisguiseVars, ResolvedDisguise};
 use crate::patch::{self, Format, PatchError};
-use crate::scenario::{Scenario, to_patch};
+use crate::scenario::{PatchOp, Scenario, to_patch};
 use crate::schedule::{self, DrillId, Plan, ScheduleError, Zone};
 
 /// One file the drill's commit changes.
@@ -139,16 +139,22 @@ pub fn disguise(
         pr_body: d.pr_body.clone(),
         author: d.author.as_ref().map(|a| crate::disguise::AuthorSpec { name: a.name.clone(), email: a.email.clone() }),
     };
-    let first_change =
-        scenario.fault.iter().find(|op| op.changes()).map(|op| op.path().as_str().to_owned()).unwrap_or_default();
+    // Where each changing operation writes and what: the key and the kind of change the wording fits.
+    let changes: Vec<(&str, Option<&serde_json::Value>)> = scenario
+        .fault
+        .iter()
+        .filter(|op| op.changes())
+        .map(|op| match op {
+            PatchOp::Add { path, value } | PatchOp::Replace { path, value } => (path.as_str(), Some(value)),
+            other => (other.path().as_str(), None),
+        })
+        .collect();
     let vars = match plan {
-        Some(p) => {
-            DisguiseVars::for_plan(p, scenario.target.path.as_str(), scenario.target.branch.as_str(), &first_change)
-        }
+        Some(p) => DisguiseVars::for_plan(p, scenario.target.path.as_str(), scenario.target.branch.as_str(), &changes),
         None => {
             let zone = scenario.schedule.as_ref().map_or_else(Zone::utc, |s| s.timezone().zone().clone());
             let p = Plan { drill_id: drill_id.clone(), occurrence: now, open_at: now, merge_at: now, zone };
-            DisguiseVars::for_plan(&p, scenario.target.path.as_str(), scenario.target.branch.as_str(), &first_change)
+            DisguiseVars::for_plan(&p, scenario.target.path.as_str(), scenario.target.branch.as_str(), &changes)
         }
     };
     Ok(spec.resolve(&vars)?)

@@ -112,4 +112,7 @@ impl Forge for AnyForge {
     async fn post_note(&self, change: &Change, marker: &str, body: &str) -> Result<()> {
         each!(self, f => f.post_note(change, marker, body).await)
     }
+    async fn token_owner(&self) -> Result<Option<Person>> {
+        each!(self, f => Forge::token_owner(f).await)
+    }
 }

@@ -60,6 +60,15 @@ fn time(v: &Value) -> Option<Timestamp> {
     v.as_str().and_then(|s| s.parse().ok())
 }
 
+/// A commit message as the squash of its one-commit pull request `number`: the subject (its first
+/// paragraph, on one line, as git shows it) with ` (#N)`, and the rest.
+fn squash_title_and_body(message: &str, number: &str) -> (String, String) {
+    let message = message.trim_start_matches(['\n', '\r']);
+    let (subject, body) = message.split_once("\n\n").unwrap_or((message, ""));
+    let subject = subject.split_whitespace().collect::<Vec<_>>().join(" ");
+    (format!("{subject} (#{number})"), body.trim_matches(['\n', '\r']).trim_end().to_owned())
+}
+
 impl GitHubForge {
     /// A forge for `owner/name` on the GitHub API at `api_url` (`https://api.github.com`, or an Enterprise
     /// server's `/api/v3`), authenticated with `token`.
@@ -190,12 +199,37 @@ impl GitHubForge {
     /// The token owner's login and permission on this repository (`admin`, `maintain`, `write`, `triage`,
     /// `read`, `none`), read from `GET /user` and the collaborator-permission endpoint.
     pub async fn token_permission(&self) -> Result<(String, String)> {
-        let user = self.ok(Method::GET, "/user", None).await?;
-        let login = user["login"].as_str().ok_or_else(|| other("GET /user returned no login"))?.to_owned();
+        let (login, _) = self.user().await?;
         let p = self.ok(Method::GET, &self.repo_path(&format!("/collaborators/{login}/permission")), None).await?;
         // `role_name` carries maintain/triage; `permission` folds them into write/read.
         let role = p["role_name"].as_str().or(p["permission"].as_str()).unwrap_or("none").to_owned();
         Ok((login, role))
+    }
+
+    /// The token's owner as GitHub shows them on the commits it makes for them: the profile name (the login
+    /// when none is set) and the `ID+login@users.noreply.github.com` address, so that a drill commit made
+    /// without a scenario `author` reads like any other commit of that person, never like a made-up name.
+    pub async fn token_owner(&self) -> Result<Person> {
+        let (login, user) = self.user().await?;
+        let id = user["id"].as_u64().ok_or_else(|| other("GET /user returned no id"))?;
+        let name = user["name"].as_str().map(str::trim).filter(|n| !n.is_empty()).unwrap_or(&login);
+        Ok(Person::new(name, format!("{id}+{login}@users.noreply.github.com")))
+    }
+
+    /// `GET /user`: the token owner's login and the whole answer.
+    async fn user(&self) -> Result<(String, Value)> {
+        let user = self.ok(Method::GET, "/user", None).await?;
+        let login = user["login"].as_str().ok_or_else(|| other("GET /user returned no login"))?.to_owned();
+        Ok((login, user))
+    }
+
+    /// The title and description GitHub gives by default to the squash of a one-commit pull request: the
+    /// commit's subject with ` (#N)`, and its body. The drill commit is the pull request's only commit.
+    async fn squash_message(&self, number: &str, head: &CommitSha) -> Result<(String, String)> {
+        let commit = self.ok(Method::GET, &self.repo_path(&format!("/git/commits/{head}")), None).await?;
+        let message =
+            commit["message"].as_str().ok_or_else(|| other(format!("commit {} has no message", head.short())))?;
+        Ok(squash_title_and_body(message, number))
     }
 
     /// The names in folder `dir` at `commit` (empty when it does not exist).
@@ -378,6 +412,10 @@ impl Forge for GitHubForge {
         self.requests.get()
     }
 
+    async fn token_owner(&self) -> Result<Option<Person>> {
+        GitHubForge::token_owner(self).await.map(Some)
+    }
+
     fn web_url(&self) -> Option<String> {
         // api.github.com → github.com; GitHub Enterprise's https://HOST/api/v3 → https://HOST.
         let base = self.api_url.trim_end_matches('/');
@@ -523,7 +561,16 @@ impl Forge for GitHubForge {
             MergeMethod::Squash => "squash",
             MergeMethod::FastForward => "rebase",
         };
-        let body = json!({"sha": spec.expected_head.to_string(), "merge_method": method, "commit_title": spec.message});
+        let mut body = json!({"sha": spec.expected_head.to_string(), "merge_method": method});
+        if spec.method == MergeMethod::Squash {
+            // Without a title GitHub would not fall back to the commit's subject under every repository
+            // setting (`PR_TITLE`, `PR_BODY`, `BLANK`); the disguise's own message must land, word for word.
+            let (title, message) = self.squash_message(&change.id, spec.expected_head).await?;
+            body["commit_title"] = json!(title);
+            body["commit_message"] = json!(message);
+        } else {
+            body["commit_title"] = json!(spec.message);
+        }
         let path = self.repo_path(&format!("/pulls/{}/merge", change.id));
         let (status, v) = self.call(Method::PUT, &path, Some(&body)).await?;
         match status.as_u16() {
@@ -836,6 +883,18 @@ fn comment_of(c: &Value, on: &str) -> Option<super::Comment> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_squash_keeps_the_subject_and_the_body_of_the_only_commit() {
+        let squash = |m: &str| squash_title_and_body(m, "7");
+        assert_eq!(squash("Tune redis pool size\n"), ("Tune redis pool size (#7)".to_owned(), String::new()));
+        assert_eq!(
+            squash("chore: tune pool\n\nLonger pool timeout.\n\n- [x] config only\n"),
+            ("chore: tune pool (#7)".to_owned(), "Longer pool timeout.\n\n- [x] config only".to_owned())
+        );
+        // A subject written over two lines is one line to git (`%s`), and to GitHub.
+        assert_eq!(squash("Tune\nredis pool\n\nWhy.").0, "Tune redis pool (#7)");
+    }
 
     #[test]
     fn rate_limits_are_read_from_retry_after_then_the_reset() {

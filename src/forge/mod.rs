@@ -113,6 +113,11 @@ pub trait Forge {
     fn requests(&self) -> usize {
         0
     }
+    /// Who owns the token firedrill acts with, as the forge shows them, for commits made without a given
+    /// identity; `None` where the forge has no accounts (the local forge: git has no token owner).
+    async fn token_owner(&self) -> Result<Option<Person>> {
+        Ok(None)
+    }
     /// The tip of `branch`, or `None` when it does not exist.
     async fn branch_head(&self, branch: &str) -> Result<Option<CommitSha>>;
     /// The text of `path` at `commit`, or `None` when absent.

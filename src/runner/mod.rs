@@ -32,6 +32,9 @@ pub use crate::render::run::RunReport as Report;
 pub struct Settings {
     /// Who firedrill acts as: the owner of the drill token (commits, merges, reverts).
     pub actor: Person,
+    /// No identity was given: on a forge that knows the token's owner (GitHub), act as them, as GitHub shows
+    /// them, so nothing in `git log` gives the drill away; `actor` is the fallback.
+    pub actor_from_token: bool,
     /// What to write as the events' `source`: `tick`, `command`, `action`, `demo`…
     pub source: String,
     pub merge_method: MergeMethod,
@@ -212,7 +215,6 @@ impl<F: Forge> Runner<'_, F> {
         let s = self.scenario(d.scenario.as_str());
         let forge = self.forges.get(d.target.repo.as_ref())?;
         let dry = self.settings.dry_run;
-        let cx = self.context();
         let mut o = Observed { commands, issues: forge.has_issues(), ..Observed::default() };
         let mut lines: Vec<String> = Vec::new();
         self.read_comments(forge, &d, named, &mut o).await?;
@@ -220,6 +222,8 @@ impl<F: Forge> Runner<'_, F> {
         // Answers to this run's commands, for the status comment (and a reveal asked for).
         let mut answers: Vec<Reply> = Vec::new();
         self.gather(forge, &d, s, now, &mut o).await?;
+        let actor = self.actor_for(forge, &d, s, &o, now).await;
+        let cx = Context { config: self.config, actor: &actor };
         // Each round moves the drill at least one step; the lifecycle has fewer steps than this.
         for _ in 0..12 {
             let phase = d.phase();
@@ -248,7 +252,7 @@ impl<F: Forge> Runner<'_, F> {
                         }
                         o.opened = Some(change);
                     }
-                    Effect::Merge { .. } => self.merge(forge, &d, &mut o, now, &mut lines).await?,
+                    Effect::Merge { .. } => self.merge(forge, &d, &mut o, &actor, now, &mut lines).await?,
                     Effect::Revert { commit, .. } => {
                         let branch = d.opened.as_ref().map_or("", |op| op.branch.as_str());
                         let message = run::revert_message(branch, commit.as_str());
@@ -257,12 +261,12 @@ impl<F: Forge> Runner<'_, F> {
                                 sha: simulated(),
                                 at: now,
                                 message,
-                                author: self.settings.actor.clone(),
-                                committer: self.settings.actor.clone(),
+                                author: actor.clone(),
+                                committer: actor.clone(),
                             }
                         } else {
                             let l = forge
-                                .revert(commit, &d.target.branch, &message, &self.settings.actor, now)
+                                .revert(commit, &d.target.branch, &message, &actor, now)
                                 .await
                                 .map_err(forge_err(forge))?;
                             lines.push(run::result(format!("reverted by {} at {}", l.sha.short(), l.at)));
@@ -345,6 +349,43 @@ impl<F: Forge> Runner<'_, F> {
             }
         }
         Ok(d)
+    }
+
+    /// Who firedrill acts as on this drill's forge: the configured identity, or the drill token's owner as the
+    /// forge shows them. Asked only when this drill may write (open, merge, revert) or judge whose commit removed
+    /// the fault, so an idle tick costs nothing more. A forge that cannot say (plain git, a GitHub App token,
+    /// which `GET /user` refuses) gets the fallback, with a warning: safety work never waits on a name.
+    async fn actor_for(&self, forge: &F, d: &Drill, s: Option<&Scenario>, o: &Observed, now: Timestamp) -> Person {
+        let fallback = self.settings.actor.clone();
+        if !self.settings.actor_from_token {
+            return fallback;
+        }
+        let due = |at: Timestamp| at <= now;
+        let needed = match d.phase() {
+            Phase::Planned => due(d.open_at),
+            Phase::Opened => due(d.merge_at),
+            Phase::Merged => {
+                let deadline = d.merged.as_ref().zip(s).map(|(m, s)| step::deadline(m.at, s));
+                o.fault.as_ref().is_some_and(|f| !f.holds)
+                    || !o.commands.is_empty()
+                    || !o.comments.is_empty()
+                    || deadline.is_some_and(due)
+            }
+            _ => false,
+        };
+        if !needed {
+            return fallback;
+        }
+        match forge.token_owner().await {
+            Ok(Some(owner)) => owner,
+            Ok(None) => fallback,
+            Err(e) => {
+                tracing::warn!(
+                    "cannot tell who owns the drill token ({e}); acting as {fallback}: set `identity` to choose"
+                );
+                fallback
+            }
+        }
     }
 
     /// The comments on the drill's change not answered yet (and `named` ones an event pointed at), parsed,
@@ -549,6 +590,7 @@ impl<F: Forge> Runner<'_, F> {
         forge: &F,
         d: &Drill,
         o: &mut Observed,
+        actor: &Person,
         now: Timestamp,
         lines: &mut Vec<String>,
     ) -> Result<(), RunError> {
@@ -567,7 +609,7 @@ impl<F: Forge> Runner<'_, F> {
             method: self.settings.merge_method,
             message: &message,
         };
-        let refused = match forge.merge_change(&change, &spec, &self.settings.actor, now).await.map_err(&fe)? {
+        let refused = match forge.merge_change(&change, &spec, actor, now).await.map_err(&fe)? {
             MergeOutcome::Merged { commit, at } => {
                 lines.push(run::result(format!("merged into {} at {at} ({})", d.target.branch, commit.short())));
                 o.landed = Some((commit, at));

@@ -12,7 +12,7 @@ use crate::common::{firedrill, run};
 
 const VALUES: &str = "charts/checkout/values-staging.yaml";
 
-fn seed_repo(dir: &Path, files: &[(&str, String)]) {
+pub(crate) fn seed_repo(dir: &Path, files: &[(&str, String)]) {
     let repo = Repo::init(dir).unwrap();
     let who = Identity::new("Sam Rivera", "sam@acme.example", "2026-11-16T12:00:00Z".parse().unwrap());
     let changes: Vec<FileChange> = files.iter().map(|(p, c)| FileChange::write(*p, c.clone())).collect();

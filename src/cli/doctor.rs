@@ -7,9 +7,10 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::Outcome;
 use super::lifecycle::{Common, runtime};
-use crate::drill::prepare;
+use crate::drill::{due, prepare, step};
 use crate::forge::Forge;
 use crate::forge::any::AnyForge;
+use crate::scenario::Enabled;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -65,6 +66,20 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             }
         }
     }
+    // The kill switch: off or abort is said before anything else about drills.
+    match setup.config.enabled {
+        Enabled::On => row("kill switch".into(), Status::Ok, "drills are on".into()),
+        Enabled::Off => row(
+            "kill switch".into(),
+            Status::Warn,
+            format!("drills are switched off by {}: no new drill starts", setup.config.enabled_source()),
+        ),
+        Enabled::Abort => row(
+            "kill switch".into(),
+            Status::Warn,
+            format!("{}: the next run reverts every active drill", setup.config.enabled_source()),
+        ),
+    }
     let ledger = rt.block_on(setup.ledger.read());
     match ledger {
         Ok(s) => row("ledger".into(), Status::Ok, format!("{} ({} drill(s))", setup.ledger.describe(), s.logs.len())),
@@ -76,7 +91,22 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         let key = s.target.repo.as_ref().map(|r| r.as_str().to_owned());
         let Some(forge) = setup.forges.by_repo.get(&key) else { continue };
         let branch = s.target.branch.as_str();
+        // The limits of firedrill.yml, as `tick` and `start` check them where the fault lands.
+        match step::limits(&setup.config, &due::target_of(s), s.target.environment.as_deref()) {
+            Some(why) => row(format!("{id}: limits"), Status::Fail, why),
+            None => row(format!("{id}: limits"), Status::Ok, "within the limits of firedrill.yml".into()),
+        }
         if let AnyForge::GitHub(g) = forge {
+            let label = &setup.config.incident_label;
+            match rt.block_on(g.open_issue_with_label(label)) {
+                Ok(None) => row(format!("{id}: incident"), Status::Ok, format!("no open issue labelled `{label}`")),
+                Ok(Some(n)) => row(
+                    format!("{id}: incident"),
+                    Status::Warn,
+                    format!("issue #{n} labelled `{label}` is open in {}: no drill opens or merges", g.describe()),
+                ),
+                Err(e) => row(format!("{id}: incident"), Status::Warn, format!("could not list issues: {e}")),
+            }
             match rt.block_on(g.token_permission()) {
                 Ok((login, role)) => {
                     let can_write = matches!(role.as_str(), "admin" | "maintain" | "write");

@@ -240,7 +240,9 @@ impl Common {
         token: Option<Token>,
     ) -> anyhow::Result<Setup> {
         let mut scenarios = load_scenarios(&self.scenarios)?;
-        let config = load_config(&self.scenarios, self.config.as_deref())?;
+        let mut config = load_config(&self.scenarios, self.config.as_deref())?;
+        // The kill switch the workflow passes from a repository variable, flipped without a commit.
+        config.apply_enabled_env(std::env::var("FIREDRILL_ENABLED").ok().as_deref());
         for s in &mut scenarios {
             s.apply_defaults(&config.defaults);
         }

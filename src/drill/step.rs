@@ -10,7 +10,7 @@
 use jiff::{SignedDuration, Timestamp};
 
 use super::command::DrillCommand;
-use super::event::{EventKind, RecoveryHow};
+use super::event::{EventKind, RecoveryHow, TargetRef};
 use super::prepare;
 use super::state::{Drill, Phase};
 use crate::forge::{Change, Landing, Person};
@@ -51,6 +51,9 @@ pub struct Observed {
     pub announced: Option<String>,
     /// Commands given on the command line for this drill in this run, in order.
     pub commands: Vec<Received>,
+    /// An open issue labelled `incident_label` in the target repository (its number). Asked only when the drill
+    /// is about to open or merge, so an idle tick costs nothing more; `None`: none open, or not asked.
+    pub incident: Option<u64>,
     /// Comments with `/drill` lines on the drill's pull request that were not answered yet, oldest first.
     pub comments: Vec<CommentIn>,
     /// The first comment on the drill's pull request after the merge by someone other than firedrill or a
@@ -227,11 +230,13 @@ pub enum Note {
 pub fn step(d: &Drill, s: Option<&Scenario>, cx: &Context<'_>, o: &Observed, now: Timestamp) -> Vec<Effect> {
     let mut out = Vec::new();
     // A stop (revert or abort) given now, or recorded by an earlier run that did not get to carry it out.
-    let stop = commands(d, s, cx, o, now, &mut out).or_else(|| pending_stop(d));
+    let stop = commands(d, s, cx, o, now, &mut out)
+        .or_else(|| pending_stop(d))
+        .or_else(|| kill_switch_abort(d, cx, now, &mut out));
     let c = stop.as_ref().map(|(c, _)| *c);
     match d.phase() {
         Phase::Planned => planned(d, s, cx, o, now, c, &mut out),
-        Phase::Opened => opened(d, cx, o, now, c, &mut out),
+        Phase::Opened => opened(d, s, cx, o, now, c, &mut out),
         Phase::Merged => running(d, s, cx, o, now, stop, &mut out),
         Phase::Recovered | Phase::GaveUp | Phase::TimedOut | Phase::Aborted | Phase::Abandoned => {}
     }
@@ -375,9 +380,22 @@ fn refusal(d: &Drill, cx: &Context<'_>, r: &Received) -> Option<String> {
     }
 }
 
-/// The safety limits of `firedrill.yml` that apply to landing a fault on `branch` of `environment`, checked
+/// The safety limits of `firedrill.yml` that apply to landing a fault on `target` of `environment`, checked
 /// where the action happens (starting, opening and merging), not only by `validate`.
-fn limits(c: &Config, branch: &str, environment: Option<&str>) -> Option<String> {
+pub fn limits(c: &Config, target: &TargetRef, environment: Option<&str>) -> Option<String> {
+    let branch = target.branch.as_str();
+    if !c.allow_production {
+        let named = [("branch", Some(branch)), ("environment", environment), ("path", Some(target.path.as_str()))];
+        for (what, name) in named {
+            let Some(name) = name else { continue };
+            if let Some(word) = crate::scenario::looks_like_production(name) {
+                return Some(format!(
+                    "{what} `{name}` looks like production (the word `{word}`); set `allow_production: true` in \
+                     firedrill.yml if it is not"
+                ));
+            }
+        }
+    }
     if !c.allows_branch(branch) {
         let allowed = c.allowed_branches.as_deref().unwrap_or_default().join(", ");
         return Some(format!("branch `{branch}` is not in allowed_branches ({allowed}) of firedrill.yml"));
@@ -391,9 +409,53 @@ fn limits(c: &Config, branch: &str, environment: Option<&str>) -> Option<String>
     None
 }
 
-/// [`limits`] for a drill (its scenario gives the environment, where it is known).
-fn drill_limits(d: &Drill, s: Option<&Scenario>, cx: &Context<'_>) -> Option<String> {
-    limits(cx.config, &d.target.branch, s.and_then(|s| s.target.environment.as_deref()))
+/// Why no new fault may land now (opening or merging a drill), if it may not: the limits of `firedrill.yml`
+/// (the scenario gives the environment, where it is known), the kill switch, an open incident.
+fn new_fault_refusal(d: &Drill, s: Option<&Scenario>, cx: &Context<'_>, o: &Observed) -> Option<String> {
+    limits(cx.config, &d.target, s.and_then(|s| s.target.environment.as_deref()))
+        .or_else(|| switched_off(cx.config))
+        .or_else(|| {
+            o.incident.map(|n| {
+                format!(
+                    "issue #{n} labelled `{}` is open in the target repository: no drill during a real incident",
+                    cx.config.incident_label
+                )
+            })
+        })
+}
+
+/// Why the kill switch stops new drills, if it does (`enabled: false`, or `abort`: which also stops them).
+pub fn switched_off(c: &Config) -> Option<String> {
+    (!c.enabled.is_on())
+        .then(|| format!("drills are switched off by {}: no new drill opens or merges", c.enabled_source()))
+}
+
+/// What the kill switch's `abort` records on an active drill: an `abort` command by firedrill (so a later run
+/// carries it out even if the switch is flipped back meanwhile), and the stop to carry out now.
+fn kill_switch_abort(
+    d: &Drill,
+    cx: &Context<'_>,
+    now: Timestamp,
+    out: &mut Vec<Effect>,
+) -> Option<(DrillCommand, String)> {
+    if cx.config.enabled != crate::scenario::Enabled::Abort || d.is_resolved() {
+        return None;
+    }
+    let kind = EventKind::Command { name: DrillCommand::Abort.verb().to_owned(), args: Some(KILL_SWITCH.to_owned()) };
+    append(out, now, "firedrill", kind);
+    Some((DrillCommand::Abort, "firedrill".to_owned()))
+}
+
+/// The argument of the `abort` recorded by the kill switch, and the reason its drills are aborted for.
+pub const KILL_SWITCH: &str = "kill switch";
+
+/// The reason an abort is recorded with: the kill switch's, or the command's.
+fn abort_reason(d: &Drill, cx: &Context<'_>, command: String) -> String {
+    let by_switch = cx.config.enabled == crate::scenario::Enabled::Abort
+        || d.events.iter().any(
+            |e| matches!(&e.kind, EventKind::Command { name, args: Some(a) } if name == "abort" && a == KILL_SWITCH),
+        );
+    if by_switch { KILL_SWITCH.to_owned() } else { command }
 }
 
 fn abandon(out: &mut Vec<Effect>, now: Timestamp, reason: String) {
@@ -410,12 +472,8 @@ fn planned(
     out: &mut Vec<Effect>,
 ) {
     if let Some(c) = stop {
-        append(
-            out,
-            now,
-            "firedrill",
-            EventKind::Aborted { reason: format!("/drill {c} before the change was opened") },
-        );
+        let reason = abort_reason(d, cx, format!("/drill {c} before the change was opened"));
+        append(out, now, "firedrill", EventKind::Aborted { reason });
         return;
     }
     if d.open_at > now {
@@ -425,7 +483,7 @@ fn planned(
     let Some(s) = s else {
         return abandon(out, now, format!("scenario `{}` was removed", d.scenario));
     };
-    if let Some(why) = drill_limits(d, Some(s), cx) {
+    if let Some(why) = new_fault_refusal(d, Some(s), cx, o) {
         out.push(Effect::Refuse(why.clone()));
         return abandon(out, now, format!("refused: {why}"));
     }
@@ -484,6 +542,7 @@ pub fn plan_of(d: &Drill, s: &Scenario) -> Plan {
 
 fn opened(
     d: &Drill,
+    s: Option<&Scenario>,
     cx: &Context<'_>,
     o: &Observed,
     now: Timestamp,
@@ -499,7 +558,7 @@ fn opened(
         if !o.closed {
             out.push(Effect::Close { branch: op.branch.clone() });
         }
-        let reason = format!("/drill {c} before the merge");
+        let reason = abort_reason(d, cx, format!("/drill {c} before the merge"));
         return append(out, now, "firedrill", EventKind::Aborted { reason });
     }
     if let Some(reason) = &o.merge_refused {
@@ -509,7 +568,7 @@ fn opened(
         out.push(Effect::Note(Note::WaitingToMerge { at: d.merge_at }));
         return;
     }
-    if let Some(why) = drill_limits(d, None, cx) {
+    if let Some(why) = new_fault_refusal(d, s, cx, o) {
         out.push(Effect::Refuse(why.clone()));
         if !o.closed {
             out.push(Effect::Close { branch: op.branch.clone() });
@@ -578,7 +637,8 @@ fn running(
         match stop {
             // Aborted: the fault is gone (reverted by firedrill or anyone); the drill ends as aborted.
             Some((DrillCommand::Abort, by)) => {
-                append(out, l.at.max(merged.at), &by, EventKind::Aborted { reason: "/drill abort".to_owned() });
+                let reason = abort_reason(d, cx, "/drill abort".to_owned());
+                append(out, l.at.max(merged.at), &by, EventKind::Aborted { reason });
                 return;
             }
             Some((_, by)) if ours => {
@@ -685,7 +745,7 @@ pub fn start(
             d.phase().name()
         ));
     }
-    if let Some(why) = limits(cx.config, &target.branch, s.target.environment.as_deref()) {
+    if let Some(why) = limits(cx.config, &target, s.target.environment.as_deref()).or_else(|| switched_off(cx.config)) {
         return Err(why);
     }
     // The occurrence is this minute: the drill id, and so every seeded choice, is stable within it.

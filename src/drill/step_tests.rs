@@ -412,6 +412,148 @@ fn start_refuses_a_second_drill_on_a_busy_target() {
     );
 }
 
+/// `step` with the scenario `s` and the settings `cfg`.
+fn decide_for(d: &Drill, s: &Scenario, o: &Observed, now: Timestamp, c: &Config) -> Vec<Effect> {
+    let me = firedrill();
+    step(d, Some(s), &Context { config: c, actor: &me }, o, now)
+}
+
+/// The text of the first refusal among `effects`.
+fn refusal_text(effects: &[Effect]) -> String {
+    effects.iter().find_map(|e| if let Effect::Refuse(w) = e { Some(w.clone()) } else { None }).unwrap_or_default()
+}
+
+#[test]
+fn production_looking_targets_are_refused_at_opening_and_merging_unless_allowed() {
+    let s = scenario();
+    let none = config("");
+    let allowed = config("allow_production: true\n");
+    for (branch, path) in [("env/prod", "values.yaml"), ("main", "k8s/live/values.yaml")] {
+        let mut planned = drill(&[]);
+        planned.target = TargetRef { repo: None, branch: branch.into(), path: path.into() };
+        let e = decide_for(&planned, &s, &base(Some(VALUES)), at(0), &none);
+        assert_eq!(words(&e), vec!["refuse", "abandoned"], "{branch} {path}");
+        assert!(refusal_text(&e).contains("looks like production") && refusal_text(&e).contains("allow_production"));
+        let mut open = drill(&[opened()]);
+        open.target = planned.target.clone();
+        assert_eq!(
+            words(&decide_for(&open, &s, &Observed::default(), at(60), &none)),
+            vec!["refuse", "close", "abandoned"]
+        );
+        assert_eq!(words(&decide_for(&open, &s, &Observed::default(), at(60), &allowed)), vec!["merge"]);
+    }
+    // The environment is the scenario's: checked at the merge too (a drill opened before the rule still stops).
+    let live = ScenarioBuilder::new("redis").path("values.yaml").environment(Some("live")).build();
+    let e = decide_for(&drill(&[opened()]), &live, &Observed::default(), at(60), &none);
+    assert_eq!(words(&e), vec!["refuse", "close", "abandoned"]);
+    assert!(refusal_text(&e).starts_with("environment `live` looks like production"), "{}", refusal_text(&e));
+    // Whole words only: `product-api` and `delivery` are not production.
+    let mut d = drill(&[]);
+    d.target = TargetRef { repo: None, branch: "delivery".into(), path: "product-api/values.yaml".into() };
+    assert_eq!(words(&decide_for(&d, &s, &base(Some(VALUES)), at(0), &none)), vec!["open"]);
+}
+
+#[test]
+fn allowed_environments_are_checked_at_the_merge_as_well_as_the_opening() {
+    let e = decide_with(&drill(&[opened()]), &Observed::default(), at(60), "allowed_environments: [qa]\n");
+    assert_eq!(words(&e), vec!["refuse", "close", "abandoned"]);
+    assert!(refusal_text(&e).contains("environment `staging` is not in allowed_environments"), "{e:?}");
+}
+
+#[test]
+fn the_kill_switch_off_stops_new_faults_but_not_running_drills() {
+    let off = "enabled: false\n";
+    let e = decide_with(&drill(&[]), &base(Some(VALUES)), at(0), off);
+    assert_eq!(words(&e), vec!["refuse", "abandoned"]);
+    assert_eq!(
+        refusal_text(&e),
+        "drills are switched off by `enabled: false` in firedrill.yml: no new drill opens or merges"
+    );
+    assert_eq!(
+        words(&decide_with(&drill(&[opened()]), &Observed::default(), at(60), off)),
+        vec!["refuse", "close", "abandoned"]
+    );
+    // Safety work goes on: the timer still reverts, recoveries are still recorded.
+    assert_eq!(words(&decide_with(&drill(&[opened(), merged()]), &holding(), at(240), off)), vec!["revert:Timeout"]);
+    // The workflow's variable overrides the file, and says so.
+    let mut c = config("");
+    c.apply_enabled_env(Some("false"));
+    let e = decide_for(&drill(&[]), &scenario(), &base(Some(VALUES)), at(0), &c);
+    assert!(refusal_text(&e).starts_with("drills are switched off by FIREDRILL_ENABLED=false"), "{e:?}");
+    let me = firedrill();
+    let err = start(&scenario(), &[], &Context { config: &c, actor: &me }, at(10), None).unwrap_err();
+    assert!(err.contains("switched off"), "{err}");
+}
+
+#[test]
+fn the_kill_switch_abort_ends_every_active_drill_as_aborted_by_the_kill_switch() {
+    let abort = "enabled: abort\n";
+    let reason = |e: &[Effect]| {
+        e.iter()
+            .find_map(|e| match e {
+                Effect::Append { kind: EventKind::Aborted { reason }, .. } => Some(reason.clone()),
+                _ => None,
+            })
+            .unwrap_or_default()
+    };
+    let cases: Vec<(&str, Drill, Observed, Vec<&str>)> = vec![
+        ("waiting to open", drill(&[]), Observed::default(), vec!["command:abort", "aborted"]),
+        ("open, not merged", drill(&[opened()]), Observed::default(), vec!["command:abort", "close", "aborted"]),
+        ("running: revert first", drill(&[opened(), merged()]), holding(), vec!["command:abort", "revert:Abort"]),
+    ];
+    for (what, d, o, want) in cases {
+        let e = decide_with(&d, &o, at(30), abort);
+        assert_eq!(words(&e), want, "{what}");
+        let Some(Effect::Append { kind: EventKind::Command { args, .. }, actor, .. }) = e.first() else { panic!() };
+        assert_eq!((args.as_deref(), actor.as_str()), (Some(KILL_SWITCH), "firedrill"), "{what}");
+        if want.contains(&"aborted") {
+            assert_eq!(reason(&e), "kill switch", "{what}");
+        }
+    }
+    // Once the revert landed the drill is aborted, with the kill switch as its reason, even if the switch was
+    // flipped back meanwhile (the recorded command carries it).
+    let d = drill(&[opened(), merged(), EventKind::Command { name: "abort".into(), args: Some(KILL_SWITCH.into()) }]);
+    let e = decide(&d, &removed_by(firedrill(), "Revert", 80, true), at(80));
+    assert_eq!((words(&e), reason(&e)), (vec!["aborted".to_owned()], "kill switch".to_owned()));
+    // Finished drills are left alone.
+    let done = drill(&[opened(), merged(), EventKind::Recovered { commit: sha('f'), how: RecoveryHow::Fix }]);
+    assert_eq!(words(&decide_with(&done, &Observed::default(), at(300), abort)), vec!["report"]);
+}
+
+#[test]
+fn an_open_incident_stops_opening_and_merging() {
+    let incident = Observed { incident: Some(12), ..base(Some(VALUES)) };
+    let e = decide(&drill(&[]), &incident, at(0));
+    assert_eq!(words(&e), vec!["refuse", "abandoned"]);
+    assert_eq!(
+        refusal_text(&e),
+        "issue #12 labelled `incident` is open in the target repository: no drill during a real incident"
+    );
+    let e = decide_with(
+        &drill(&[opened()]),
+        &Observed { incident: Some(3), ..Observed::default() },
+        at(60),
+        "incident_label: sev1\n",
+    );
+    assert_eq!(words(&e), vec!["refuse", "close", "abandoned"]);
+    assert!(refusal_text(&e).contains("labelled `sev1`"), "{e:?}");
+}
+
+#[test]
+fn a_hint_due_after_the_deadline_is_not_released_by_the_tick_that_ends_the_drill() {
+    // Merged at 10:00, deadline 13:00, the second hint due at 14:00: a tick at 14:10 reverts (or, without
+    // auto-revert, times out) and releases nothing.
+    let d = drill(&[opened(), merged(), EventKind::Hint { index: 0, text: "What changed?".into() }]);
+    assert_eq!(words(&decide(&d, &holding(), at(310))), vec!["revert:Timeout"]);
+    let s = ScenarioBuilder::new("redis")
+        .path("values.yaml")
+        .auto_revert(false)
+        .hint("30m", "What changed?")
+        .hint("4h", "after the deadline")
+        .build();
+    assert_eq!(words(&decide_for(&d, &s, &holding(), at(310), &config(""))), vec!["timed_out:left"]);
+}
+
 fn comment(id: u64, by: &str, standing: Standing, body: &str) -> CommentIn {
     let commands = crate::drill::command::parse_comment(body)
         .into_iter()

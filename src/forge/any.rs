@@ -85,6 +85,9 @@ impl Forge for AnyForge {
     async fn deployed_at(&self, environment: &str, commit: &CommitSha) -> Result<Option<Timestamp>> {
         each!(self, f => f.deployed_at(environment, commit).await)
     }
+    async fn open_issue_with_label(&self, label: &str) -> Result<Option<u64>> {
+        each!(self, f => f.open_issue_with_label(label).await)
+    }
     async fn comments(&self, change: &Change, since: Option<Timestamp>) -> Result<Vec<Comment>> {
         each!(self, f => f.comments(change, since).await)
     }

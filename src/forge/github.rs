@@ -751,6 +751,14 @@ impl Forge for GitHubForge {
         Ok(first)
     }
 
+    async fn open_issue_with_label(&self, label: &str) -> Result<Option<u64>> {
+        // One page of one item is enough to know; GitHub lists pull requests with the label too (they carry
+        // `pull_request`), and a pull request labelled `incident` is an incident as well.
+        let p = self.repo_path(&format!("/issues?labels={}&state=open&per_page=1", encode_path(label)));
+        let issues = self.ok(Method::GET, &p, None).await?;
+        Ok(issues.as_array().and_then(|a| a.first()).and_then(|i| i["number"].as_u64()))
+    }
+
     async fn comments(&self, change: &Change, since: Option<Timestamp>) -> Result<Vec<super::Comment>> {
         let since = since.map(|t| format!("&since={}", t.strftime("%Y-%m-%dT%H:%M:%SZ"))).unwrap_or_default();
         let mut all = Vec::new();

@@ -166,6 +166,11 @@ pub trait Forge {
     async fn deployed_at(&self, _environment: &str, _commit: &CommitSha) -> Result<Option<Timestamp>> {
         Ok(None)
     }
+    /// One open issue labelled `label` in the repository (its number), or `None`: is a real incident under way?
+    /// Forges without issues (the local forge: any git repository) have none, so nothing stops a drill there.
+    async fn open_issue_with_label(&self, _label: &str) -> Result<Option<u64>> {
+        Ok(None)
+    }
     /// The comments on `change` created or edited at or after `since`, oldest first. Forges without comments
     /// (plain git: commands come from the command line) have none.
     async fn comments(&self, _change: &Change, _since: Option<Timestamp>) -> Result<Vec<Comment>> {

@@ -150,7 +150,7 @@ fn note(n: &Note) -> String {
             format!("running since {since}; auto-revert at {deadline}")
         }
         Note::Running { since, deadline, auto_revert: false } => {
-            format!("running since {since}; times out at {deadline} (auto-revert is off)")
+            format!("running since {since}; left broken at {deadline}: auto-revert is off, the drill ends as timed out")
         }
         Note::WaitingToMerge { at } => format!("open; merges at {at}"),
         Note::WaitingToOpen { at } => format!("planned; opens at {at}"),
@@ -319,6 +319,22 @@ mod tests {
         let text = status(&d, None);
         insta::assert_snapshot!(text);
         assert!(!text.contains("POOL"), "{text}");
+    }
+
+    #[test]
+    fn a_running_drill_says_whether_the_deadline_reverts_or_leaves_the_fault() {
+        let (since, deadline) = ("2026-11-24T10:00:00Z".parse().unwrap(), "2026-11-24T13:00:00Z".parse().unwrap());
+        assert_eq!(
+            note(&Note::Running { since, deadline, auto_revert: true }),
+            "running since 2026-11-24T10:00:00Z; auto-revert at 2026-11-24T13:00:00Z"
+        );
+        let off = note(&Note::Running { since, deadline, auto_revert: false });
+        assert_eq!(
+            off,
+            "running since 2026-11-24T10:00:00Z; left broken at 2026-11-24T13:00:00Z: auto-revert is off, the drill \
+             ends as timed out"
+        );
+        assert!(!off.contains("auto-revert at"), "{off}");
     }
 
     #[test]

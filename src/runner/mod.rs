@@ -161,6 +161,12 @@ impl<F: Forge> Runner<'_, F> {
         for decision in due::decide_known(self.scenarios, &drills, &|id| known.contains(id), now) {
             match decision {
                 Decision::Plan { scenario, plan } => {
+                    // The kill switch plans nothing: one refusal line per drill that would have been planned.
+                    if let Some(why) = step::switched_off(self.config) {
+                        report.say(format!("{}: not planned: {why}", plan.drill_id));
+                        report.refusals.push(format!("{}: {why}", plan.drill_id));
+                        continue;
+                    }
                     let kind = due::planned_event(&self.scenarios[scenario], &plan);
                     report
                         .say(format!("{}: planned (opens {}, merges {})", plan.drill_id, plan.open_at, plan.merge_at));
@@ -215,7 +221,7 @@ impl<F: Forge> Runner<'_, F> {
         let logged = d.events.len();
         // Answers to this run's commands, for the status comment (and a reveal asked for).
         let mut answers: Vec<Reply> = Vec::new();
-        self.gather(forge, &d, s, &mut o).await?;
+        self.gather(forge, &d, s, now, &mut o).await?;
         let actor = self.actor_for(forge, &d, s, &o, now).await;
         let cx = Context { config: self.config, actor: &actor };
         // Each round moves the drill at least one step; the lifecycle has fewer steps than this.
@@ -330,7 +336,7 @@ impl<F: Forge> Runner<'_, F> {
                 break;
             }
             if d.phase() != phase {
-                self.gather(forge, &d, s, &mut o).await?;
+                self.gather(forge, &d, s, now, &mut o).await?;
             }
         }
         if !dry {
@@ -483,9 +489,26 @@ impl<F: Forge> Runner<'_, F> {
     }
 
     /// Asks the forge what `step` needs for the drill's phase (and nothing else: an idle tick stays cheap).
-    async fn gather(&self, forge: &F, d: &Drill, s: Option<&Scenario>, o: &mut Observed) -> Result<(), RunError> {
+    async fn gather(
+        &self,
+        forge: &F,
+        d: &Drill,
+        s: Option<&Scenario>,
+        now: Timestamp,
+        o: &mut Observed,
+    ) -> Result<(), RunError> {
         let fe = forge_err(forge);
         let Some(s) = s else { return Ok(()) };
+        // A real incident stops a fault about to land; asked only then (and not when the kill switch already
+        // stops it), so idle ticks cost nothing more.
+        let about_to_land = match d.phase() {
+            Phase::Planned => now >= d.open_at && o.opened.is_none(),
+            Phase::Opened => now >= d.merge_at && o.landed.is_none(),
+            _ => false,
+        };
+        if about_to_land && self.config.enabled.is_on() {
+            o.incident = forge.open_issue_with_label(&self.config.incident_label).await.map_err(&fe)?;
+        }
         match d.phase() {
             Phase::Planned if o.base.is_none() => {
                 let head = forge.branch_head(&d.target.branch).await.map_err(&fe)?;

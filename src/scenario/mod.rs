@@ -28,8 +28,9 @@ pub use diagnostic::{Diagnostic, sort as sort_diagnostics};
 pub use fault::{Expected, FaultCheck, same_value};
 pub use model::{
     Announce, Author, Config, CountColors, CoverEdit, DEFAULT_LEDGER_BRANCH, DEFAULT_MAX_DURATION,
-    DEFAULT_MAX_LATENESS, DayColors, Defaults, Disguise, DocumentSpec, DurationColors, Expect, Hint, NamedDocument,
-    PatchOp, Safety, Scenario, Schedule, ScheduleDefaults, StatsSettings, Target, glob_match, to_patch,
+    DEFAULT_MAX_LATENESS, DayColors, Defaults, Disguise, DocumentSpec, DurationColors, Enabled, Expect, Hint,
+    NamedDocument, PatchOp, Safety, Scenario, Schedule, ScheduleDefaults, StatsSettings, Target, glob_match,
+    looks_like_production, to_patch, words,
 };
 pub use source::Source;
 pub use value::{

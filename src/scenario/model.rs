@@ -489,6 +489,23 @@ pub struct Config {
     /// GitHub logins allowed to run game-master commands such as `/drill abort`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub game_masters: Vec<GithubLogin>,
+    /// Allow targets that look like production (`prod`, `production` or `live` as a word of the target's branch,
+    /// environment or path). Default: refused.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub allow_production: bool,
+    /// The kill switch: `true` (default) runs drills; `false` starts no new drill (running ones still end and
+    /// are reported); `abort` reverts every active drill now and records it as aborted. The workflow's
+    /// `FIREDRILL_ENABLED` variable, when set, overrides it.
+    #[serde(default, skip_serializing_if = "Enabled::is_on")]
+    #[schemars(with = "EnabledSetting")]
+    pub enabled: Enabled,
+    /// Where [`Config::enabled`] came from, when not from this file (the `FIREDRILL_ENABLED` variable).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub enabled_from: Option<String>,
+    /// No new drill opens or merges while an issue with this label is open in the target repository.
+    #[serde(default = "default_incident_label", skip_serializing_if = "is_default_incident_label")]
+    pub incident_label: String,
     /// How long the last real outage took to recover from, to compare drills with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline_mttr: Option<Duration>,
@@ -593,6 +610,10 @@ impl Default for Config {
             allowed_branches: None,
             allowed_environments: None,
             game_masters: Vec::new(),
+            allow_production: false,
+            enabled: Enabled::On,
+            enabled_from: None,
+            incident_label: default_incident_label(),
             baseline_mttr: None,
             defaults: Defaults::default(),
             stats: StatsSettings::default(),
@@ -609,6 +630,135 @@ impl Config {
     pub fn allows_environment(&self, environment: &str) -> bool {
         self.allowed_environments.as_ref().is_none_or(|list| list.iter().any(|e| e == environment))
     }
+
+    /// Sets the kill switch from the workflow's `FIREDRILL_ENABLED` variable. Unset or empty (a repository
+    /// variable that does not exist reads as empty) leaves `enabled:` of `firedrill.yml`. A value that is none
+    /// of `true`, `false`, `abort` switches new drills off: a kill switch that was mistyped must still stop
+    /// drills, and the refusal line names the value.
+    pub fn apply_enabled_env(&mut self, value: Option<&str>) {
+        let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) else { return };
+        let (enabled, from) = match v.to_ascii_lowercase().as_str() {
+            "true" => (Enabled::On, format!("FIREDRILL_ENABLED={v}")),
+            "false" => (Enabled::Off, format!("FIREDRILL_ENABLED={v}")),
+            "abort" => (Enabled::Abort, format!("FIREDRILL_ENABLED={v}")),
+            _ => (Enabled::Off, format!("FIREDRILL_ENABLED={v:?}, which is not true, false or abort (read as false)")),
+        };
+        self.enabled = enabled;
+        self.enabled_from = Some(from);
+    }
+
+    /// Where the kill switch was set, for messages: `enabled: false in firedrill.yml` or the variable.
+    pub fn enabled_source(&self) -> String {
+        self.enabled_from.clone().unwrap_or_else(|| format!("`enabled: {}` in firedrill.yml", self.enabled.as_str()))
+    }
+}
+
+/// The kill switch of `firedrill.yml` (`enabled:`) or of the workflow (`FIREDRILL_ENABLED`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "EnabledSetting", into = "EnabledSetting")]
+pub enum Enabled {
+    /// Drills run.
+    #[default]
+    On,
+    /// No new drill is planned, opened or merged; running drills still end and are reported.
+    Off,
+    /// Every active drill is reverted (or closed) now and recorded as aborted.
+    Abort,
+}
+
+/// `enabled:` as written: a boolean, or the word `abort`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+enum EnabledSetting {
+    /// `true` runs drills, `false` starts none.
+    Switch(bool),
+    /// `abort` reverts every active drill now.
+    Word(AbortWord),
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema)]
+enum AbortWord {
+    #[serde(rename = "abort")]
+    Abort,
+}
+
+impl From<EnabledSetting> for Enabled {
+    fn from(s: EnabledSetting) -> Self {
+        match s {
+            EnabledSetting::Switch(true) => Enabled::On,
+            EnabledSetting::Switch(false) => Enabled::Off,
+            EnabledSetting::Word(AbortWord::Abort) => Enabled::Abort,
+        }
+    }
+}
+
+impl From<Enabled> for EnabledSetting {
+    fn from(e: Enabled) -> Self {
+        match e {
+            Enabled::On => EnabledSetting::Switch(true),
+            Enabled::Off => EnabledSetting::Switch(false),
+            Enabled::Abort => EnabledSetting::Word(AbortWord::Abort),
+        }
+    }
+}
+
+impl Enabled {
+    pub fn is_on(&self) -> bool {
+        *self == Enabled::On
+    }
+
+    /// The value as written in `firedrill.yml` and `FIREDRILL_ENABLED`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Enabled::On => "true",
+            Enabled::Off => "false",
+            Enabled::Abort => "abort",
+        }
+    }
+}
+
+fn default_incident_label() -> String {
+    "incident".to_owned()
+}
+fn is_default_incident_label(l: &String) -> bool {
+    *l == default_incident_label()
+}
+
+/// The words that make a branch, an environment or a path look like production.
+const PRODUCTION_WORDS: [&str; 3] = ["prod", "production", "live"];
+
+/// The words of a name, for [`looks_like_production`]: runs of ASCII letters, split where a lowercase letter
+/// is followed by an uppercase one, lowercased. Digits and every other character separate words, so
+/// `eu-prod2/values.yaml` has the words `eu`, `prod`, `values`, `yaml`, and `product-api` has `product`, `api`.
+pub fn words(name: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if c.is_ascii_alphabetic() {
+            if prev_lower && c.is_ascii_uppercase() && !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+            }
+            current.push(c.to_ascii_lowercase());
+            prev_lower = c.is_ascii_lowercase();
+        } else {
+            if !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+            }
+            prev_lower = false;
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// The production word in `name`, if one of its [`words`] is `prod`, `production` or `live` (whole words
+/// only: `product`, `delivery`, `liveness` and `prodigy` are not production).
+pub fn looks_like_production(name: &str) -> Option<&'static str> {
+    let words = words(name);
+    PRODUCTION_WORDS.into_iter().find(|p| words.iter().any(|w| w == p))
 }
 
 /// Matches `text` against `pattern`, where `*` stands for any characters.
@@ -678,5 +828,55 @@ mod tests {
         assert!(!glob_match("a*b*c", "aXc"));
         assert!(!glob_match("ab*ba", "aba"));
         assert!(glob_match("*", "anything"));
+    }
+
+    #[test]
+    fn production_is_a_whole_word_of_the_name() {
+        for name in [
+            "prod",
+            "production",
+            "live",
+            "eu-prod",
+            "k8s/prod/app.yaml",
+            "values-production.yaml",
+            "env/live",
+            "prod1",
+            "eu_prod-2",
+            "valuesProd.yaml",
+            "PRODUCTION",
+            "config/Live/db.env",
+        ] {
+            assert!(looks_like_production(name).is_some(), "{name}");
+        }
+        for name in [
+            "product-api",
+            "delivery",
+            "liveness",
+            "prodigy",
+            "reproduce",
+            "staging",
+            "olive/values.yaml",
+            "charts/products/values.yaml",
+            "pre-prd",
+        ] {
+            assert_eq!(looks_like_production(name), None, "{name}");
+        }
+        assert_eq!(words("eu-prod2/valuesStaging.yaml"), ["eu", "prod", "values", "staging", "yaml"]);
+    }
+
+    #[test]
+    fn the_kill_switch_variable_overrides_the_file_and_a_typo_switches_drills_off() {
+        let mut c = Config::default();
+        c.apply_enabled_env(Some(""));
+        assert_eq!((c.enabled, c.enabled_from.as_deref()), (Enabled::On, None));
+        c.apply_enabled_env(Some("false"));
+        assert_eq!(c.enabled, Enabled::Off);
+        assert_eq!(c.enabled_source(), "FIREDRILL_ENABLED=false");
+        c.apply_enabled_env(Some("ABORT"));
+        assert_eq!(c.enabled, Enabled::Abort);
+        c.apply_enabled_env(Some("flase"));
+        assert_eq!(c.enabled, Enabled::Off);
+        assert!(c.enabled_source().contains("\"flase\", which is not true, false or abort"), "{}", c.enabled_source());
+        assert_eq!(Config::default().enabled_source(), "`enabled: true` in firedrill.yml");
     }
 }

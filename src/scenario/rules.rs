@@ -318,6 +318,7 @@ pub(crate) fn check_config(src: &Source, c: &Config) -> Vec<Diagnostic> {
     for (i, env) in c.allowed_environments.iter().flatten().enumerate() {
         not_blank(src, &mut out, &format!("allowed_environments[{i}]"), env);
     }
+    not_blank(src, &mut out, "incident_label", &c.incident_label);
     if c.baseline_mttr.is_some_and(|d| d.is_zero()) {
         out.push(
             src.at_value("baseline_mttr", "the baseline is zero")
@@ -396,6 +397,9 @@ pub(crate) fn check_set(files: &[ScenarioFile], config: Option<&Config>) -> Vec<
                 );
             }
         }
+        if !config.is_some_and(|c| c.allow_production) {
+            production(f, &s, &mut out);
+        }
         let Some(c) = config else { continue };
         let branch = s.target.branch.as_str();
         if !c.allows_branch(branch) {
@@ -430,6 +434,31 @@ pub(crate) fn check_set(files: &[ScenarioFile], config: Option<&Config>) -> Vec<
         }
     }
     out
+}
+
+/// Targets that look like production (see [`super::model::looks_like_production`]): refused unless
+/// `allow_production: true` in firedrill.yml: the target's branch, environment and path (the same three as
+/// `drill::step::limits` checks where the drill opens and merges).
+fn production(f: &ScenarioFile, s: &Scenario, out: &mut Vec<Diagnostic>) {
+    let t = &s.target;
+    let mut named: Vec<(String, &str, &str)> = vec![("target.branch".into(), "branch", t.branch.as_str())];
+    if let Some(env) = &t.environment {
+        named.push(("target.environment".into(), "environment", env));
+    }
+    named.push(("target.path".into(), "path", t.path.as_str()));
+    for (field, what, name) in named {
+        let Some(word) = super::model::looks_like_production(name) else { continue };
+        let message = format!("{what} `{name}` looks like production (the word `{word}`): drills break things");
+        // A default branch is not written: point at `target:` then.
+        let diag = match f.source.node(&field) {
+            Some(_) => f.source.at_value(&field, message),
+            None => f.source.at_key("target", message),
+        };
+        out.push(diag.hint(
+            "aim the drill at a staging target, or set `allow_production: true` in firedrill.yml if this is not \
+             production",
+        ));
+    }
 }
 
 #[cfg(test)]

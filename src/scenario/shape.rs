@@ -354,7 +354,21 @@ impl<'a> Shape<'a> {
                 let union = J::Object(Map::from_iter([("anyOf".to_owned(), J::Array(alts.to_vec()))]));
                 self.type_error(node, &union, path, key_pos);
             }
-            [one] => self.check(node, one, path, key_pos),
+            [one] => {
+                let before = self.diags.len();
+                self.check(node, one, path, key_pos);
+                // The value matched one alternative by its kind only: say what the field takes as a whole.
+                if self.diags.len() > before {
+                    let union = J::Object(Map::from_iter([(
+                        "anyOf".to_owned(),
+                        J::Array(non_null.iter().map(|a| (*a).clone()).collect()),
+                    )]));
+                    let all = self.expected(&union);
+                    for d in &mut self.diags[before..] {
+                        d.hint.get_or_insert_with(|| format!("`{path}` takes {all}"));
+                    }
+                }
+            }
             several => {
                 let mut first_errors = None;
                 for alt in several {

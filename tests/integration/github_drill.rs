@@ -70,8 +70,14 @@ impl Fixture {
 
     /// `firedrill ARGS` at `now` on GitHub's clock; returns (exit code, stdout, stderr).
     pub(crate) fn firedrill(&self, args: &[&str], now: Timestamp) -> (i32, String, String) {
+        self.firedrill_env(args, now, &[])
+    }
+
+    /// [`Fixture::firedrill`] with more environment variables (`FIREDRILL_ENABLED`, …).
+    pub(crate) fn firedrill_env(&self, args: &[&str], now: Timestamp, env: &[(&str, &str)]) -> (i32, String, String) {
         self.emulator.set_clock(&now.to_string()).unwrap();
         let mut cmd = firedrill();
+        cmd.envs(env.iter().copied());
         cmd.args(args)
             .arg("--scenarios")
             .arg(self.dir.path().join("scenarios"))

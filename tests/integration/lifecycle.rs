@@ -53,7 +53,19 @@ impl Fixture {
 
     /// Runs `firedrill ARGS --now NOW` with the shared options and the token in the environment.
     fn firedrill(&self, args: &[&str], now: Timestamp, workdir: &str) -> (i32, String, String) {
+        self.firedrill_env(args, now, workdir, &[])
+    }
+
+    /// [`Fixture::firedrill`] with more environment variables (`FIREDRILL_ENABLED`, …).
+    pub(crate) fn firedrill_env(
+        &self,
+        args: &[&str],
+        now: Timestamp,
+        workdir: &str,
+        env: &[(&str, &str)],
+    ) -> (i32, String, String) {
         let mut cmd = firedrill();
+        cmd.envs(env.iter().copied());
         cmd.args(args)
             .args(["--scenarios"])
             .arg(self.dir.path().join("scenarios"))
@@ -85,18 +97,18 @@ impl Fixture {
         self.target().branch_head("main").unwrap().unwrap()
     }
 
-    fn ledger_tip(&self) -> Option<CommitSha> {
+    pub(crate) fn ledger_tip(&self) -> Option<CommitSha> {
         Repo::open(&self.server.repo_path("control")).unwrap().branch_head("firedrill/ledger").unwrap()
     }
 
-    fn events(&self) -> Vec<firedrill::drill::event::Event> {
+    pub(crate) fn events(&self) -> Vec<firedrill::drill::event::Event> {
         let control = Repo::open(&self.server.repo_path("control")).unwrap();
         let tip = control.branch_head("firedrill/ledger").unwrap().unwrap();
         let bytes = control.read_file(&tip, &format!("drills/{}/events.jsonl", self.plan.drill_id)).unwrap().unwrap();
         parse_log(&String::from_utf8(bytes).unwrap()).unwrap()
     }
 
-    fn names(&self) -> Vec<&'static str> {
+    pub(crate) fn names(&self) -> Vec<&'static str> {
         self.events().iter().map(|e| e.kind.name()).collect()
     }
 

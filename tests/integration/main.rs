@@ -21,6 +21,7 @@ mod patch_cli;
 mod patch_formats;
 mod preview;
 mod readme;
+mod safety;
 mod schema;
 mod support;
 mod validate;

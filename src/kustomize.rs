@@ -104,7 +104,11 @@ impl Kustomization {
                 for (key, list) in [("envs", "envs"), ("env", "env"), ("files", "files")] {
                     for entry in strings(generator.get(list)) {
                         // `files` entries may be `key=path`.
-                        let p = if key == "files" { entry.split_once('=').map_or(entry.as_str(), |(_, p)| p) } else { &entry };
+                        let p = if key == "files" {
+                            entry.split_once('=').map_or(entry.as_str(), |(_, p)| p)
+                        } else {
+                            &entry
+                        };
                         add(format!("{field} ({name}) {key}"), p);
                     }
                 }
@@ -211,13 +215,17 @@ mod tests {
             .collect()
     }
 
-    const BASE: &str = "resources:\n- deployment.yaml\n- service.yaml\npatches:\n- path: probes.yaml\n  target: {kind: Deployment}\n";
+    const BASE: &str =
+        "resources:\n- deployment.yaml\n- service.yaml\npatches:\n- path: probes.yaml\n  target: {kind: Deployment}\n";
 
     #[test]
     fn an_overlay_reaches_its_base_files_through_resources() {
         let all = repo(&[
             ("base/kustomization.yaml", BASE),
-            ("overlays/staging/kustomization.yaml", "resources:\n- ../../base\npatchesStrategicMerge:\n- replicas.yaml\n"),
+            (
+                "overlays/staging/kustomization.yaml",
+                "resources:\n- ../../base\npatchesStrategicMerge:\n- replicas.yaml\n",
+            ),
             ("overlays/prod/kustomization.yml", "bases: [../../base]\n"),
         ]);
         assert_eq!(

@@ -27,7 +27,11 @@ pub fn with_overlays(scenario: &Scenario, draft: &Draft, source: &str, overlays:
         let _ = writeln!(o, "Document  {}", doc.to_selector());
     }
     if let Some(at) = &t.embedded {
-        let _ = writeln!(o, "Embedded  the YAML document in the string at {} (the fault's paths are inside it)", at.as_str());
+        let _ = writeln!(
+            o,
+            "Embedded  the YAML document in the string at {} (the fault's paths are inside it)",
+            at.as_str()
+        );
     }
     match overlays {
         None => {}

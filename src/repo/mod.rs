@@ -88,7 +88,12 @@ impl Source {
     /// The paths (relative to the root, `/`-separated) of every file for which `wanted` is true: in a git
     /// repository at the tip of `branch`, else on disk. Hidden folders (`.git`) are skipped and symbolic
     /// links are not followed, so the walk never leaves the repository; it stops after `limit` files.
-    pub fn find_files(&self, branch: &str, wanted: &dyn Fn(&str) -> bool, limit: usize) -> Result<Vec<String>, RepoError> {
+    pub fn find_files(
+        &self,
+        branch: &str,
+        wanted: &dyn Fn(&str) -> bool,
+        limit: usize,
+    ) -> Result<Vec<String>, RepoError> {
         let mut out = Vec::new();
         match self {
             Source::Folder(root) => {

@@ -35,7 +35,10 @@ pub(crate) fn check_scenario(src: &Source, s: &Scenario) -> Vec<Diagnostic> {
         out.push(
             src.at_key(
                 "target.embedded",
-                format!("an embedded document is a YAML string inside a YAML file, and this target is {}", s.target.format()),
+                format!(
+                    "an embedded document is a YAML string inside a YAML file, and this target is {}",
+                    s.target.format()
+                ),
             )
             .hint("remove `embedded`, or set `format: yaml` if the file is YAML"),
         );

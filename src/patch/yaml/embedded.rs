@@ -32,7 +32,8 @@ pub(crate) fn apply(
     let out = block.write_back(text, &patched);
 
     // The outer stream again: only this string changed, and it holds exactly the patched document.
-    let after = stream_values(&out).map_err(|e| refused(format!("the file would not parse any more ({})", e.message)))?;
+    let after =
+        stream_values(&out).map_err(|e| refused(format!("the file would not parse any more ({})", e.message)))?;
     if after.len() != values.len() {
         return Err(refused("the edit would change the number of documents".into()));
     }
@@ -137,9 +138,7 @@ impl Block {
                     "firedrill edits an embedded document written as a literal block scalar (`|`): rewrite the string that way first",
                 ),
             };
-            return Err(PatchError::new(PatchErrorKind::Unsupported, format!("`{at}` is {what}"))
-                .at(here)
-                .hint(hint));
+            return Err(PatchError::new(PatchErrorKind::Unsupported, format!("`{at}` is {what}")).at(here).hint(hint));
         }
         let crlf = text.contains("\r\n");
         // The content starts on the line after the header (`|`, `|-`, `|2`… and any comment).
@@ -277,7 +276,8 @@ spec:
 
     #[test]
     fn a_replace_inside_the_block_scalar_changes_one_line() {
-        let out = run(APP, r#"[{"op":"replace","path":"/redis/pool/size","value":0}]"#, "/spec/source/helm/values").unwrap();
+        let out =
+            run(APP, r#"[{"op":"replace","path":"/redis/pool/size","value":0}]"#, "/spec/source/helm/values").unwrap();
         assert_eq!(out, APP.replace("            size: 10", "            size: 0"));
         let inner = parse_value(&out, None, &at("/spec/source/helm/values")).unwrap();
         assert_eq!(inner.pointer("/redis/pool/size"), Some(&Value::from(0)));
@@ -364,7 +364,10 @@ spec:
         let out = apply(&text, &patch, Some(&outer), &at("/spec/source/helm/values")).unwrap();
         assert_eq!(out, text.replace("replicaCount: 2", "replicaCount: 3"));
         let sel: DocumentSelector = "Application/checkout-staging#/spec/source/helm/values".parse().unwrap();
-        assert_eq!(sel, DocumentSelector::Embedded { outer: Some(Box::new(outer)), at: at("/spec/source/helm/values") });
+        assert_eq!(
+            sel,
+            DocumentSelector::Embedded { outer: Some(Box::new(outer)), at: at("/spec/source/helm/values") }
+        );
         assert_eq!(sel.to_string(), "Application/checkout-staging#/spec/source/helm/values");
         assert_eq!(crate::patch::apply(crate::patch::Format::Yaml, &text, &patch, Some(&sel)).unwrap(), out);
     }

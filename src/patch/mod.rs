@@ -192,6 +192,9 @@ pub enum PatchErrorKind {
     Unsupported,
     /// The document selector matches no document (or several).
     Document,
+    /// The string an embedded document is read from is missing, is not a string, or is not written so that
+    /// it can be edited in place (a literal block scalar).
+    Embedded,
     /// The engine produced text that did not re-parse to the expected value: refused, never written.
     Verification,
 }

@@ -23,6 +23,21 @@ fn helm_values_inside_an_argo_cd_application_are_edited_in_their_block_scalar() 
         preview(&root().join("scenarios/cart-redis-connections-zero.yaml"), &root().join("examples"));
     assert_eq!(code, 0, "{err}");
     insta::assert_snapshot!(out.replace(&root().display().to_string(), "[ROOT]"));
+
+    // `validate` applies it too, and a pointer at the mapping above the string is reported at `embedded`.
+    let (code, out, err) =
+        run(firedrill().args(["validate", "scenarios/cart-redis-connections-zero.yaml", "--repo", "examples"]));
+    assert_eq!((code, out.as_str(), err.as_str()), (0, "1 scenario valid\n", ""));
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join("scenarios/cart-redis-connections-zero.yaml")).unwrap();
+    let bad = write(
+        dir.path(),
+        "cart.yaml",
+        &text.replace("embedded: /spec/source/helm/values", "embedded: /spec/source/helm"),
+    );
+    let (code, _, err) = run(firedrill().arg("validate").arg(&bad).args(["--repo", "examples"]));
+    assert_eq!(code, 2);
+    insta::assert_snapshot!("embedded_at_a_mapping", err.replace(&dir.path().display().to_string(), "[DIR]"));
 }
 
 /// `firedrill patch --document 'Kind/name#/pointer'`: the embedded document of one document of a stream.

@@ -70,12 +70,12 @@ fn embedded_string<'v>(doc: &'v Value, at: &Pointer) -> Result<&'v str, PatchErr
     match doc.pointer(&at.to_string()) {
         Some(Value::String(s)) if !s.trim().is_empty() => Ok(s),
         Some(Value::String(_)) => Err(PatchError::new(
-            PatchErrorKind::Document,
+            PatchErrorKind::Embedded,
             format!("the string at `{at}` is empty: there is no embedded document to patch"),
         )
         .hint("write the embedded document's keys into the file first, or patch another file")),
         Some(v @ (Value::Object(_) | Value::Array(_))) => Err(PatchError::new(
-            PatchErrorKind::Document,
+            PatchErrorKind::Embedded,
             format!(
                 "`{at}` is {}, not a string holding a YAML document",
                 if v.is_object() { "a mapping" } else { "a list" }
@@ -86,11 +86,11 @@ fn embedded_string<'v>(doc: &'v Value, at: &Pointer) -> Result<&'v str, PatchErr
              `embedded` and write the fault's paths from the document's root, such as `{at}/…`"
         ))),
         Some(v) => Err(PatchError::new(
-            PatchErrorKind::Document,
+            PatchErrorKind::Embedded,
             format!("`{at}` is {}, not a string holding a YAML document", super::engine::type_name(v)),
         )
         .hint("`embedded` names a string holding a YAML document, such as `/spec/source/helm/values`")),
-        None => Err(PatchError::new(PatchErrorKind::Document, format!("the document has no `{at}`")).hint(
+        None => Err(PatchError::new(PatchErrorKind::Embedded, format!("the document has no `{at}`")).hint(
             "`embedded` is the JSON pointer of the string that holds the YAML document, such as \
              `/spec/source/helm/values` in an Argo CD Application",
         )),
@@ -138,7 +138,7 @@ impl Block {
                     "firedrill edits an embedded document written as a literal block scalar (`|`): rewrite the string that way first",
                 ),
             };
-            return Err(PatchError::new(PatchErrorKind::Unsupported, format!("`{at}` is {what}")).at(here).hint(hint));
+            return Err(PatchError::new(PatchErrorKind::Embedded, format!("`{at}` is {what}")).at(here).hint(hint));
         }
         let crlf = text.contains("\r\n");
         // The content starts on the line after the header (`|`, `|-`, `|2`… and any comment).

@@ -40,6 +40,11 @@ fn helm_values_inside_an_argo_cd_application_are_edited_in_their_block_scalar() 
     insta::assert_snapshot!("embedded_at_a_mapping", err.replace(&dir.path().display().to_string(), "[DIR]"));
 }
 
+/// `firedrill patch FILE --document DOCUMENT --patch PATCH`.
+fn patch_doc(file: &Path, document: &str, patch: &Path) -> (i32, String, String) {
+    run(firedrill().arg("patch").arg(file).args(["--document", document, "--patch"]).arg(patch))
+}
+
 /// `firedrill patch --document 'Kind/name#/pointer'`: the embedded document of one document of a stream.
 #[test]
 fn the_patch_command_takes_an_embedded_document_after_the_selector() {
@@ -48,20 +53,12 @@ fn the_patch_command_takes_an_embedded_document_after_the_selector() {
     let stream = format!("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop-staging\n---\n{app}");
     let file = write(dir.path(), "apps.yaml", &stream);
     let patch = write(dir.path(), "p.json", r#"[{"op": "add", "path": "/redis/poolTimeoutMs", "value": 0}]"#);
-    let (code, out, err) = run(firedrill()
-        .arg("patch")
-        .arg(&file)
-        .args(["--document", "Application/cart-staging#/spec/source/helm/values", "--patch"])
-        .arg(&patch));
+    let (code, out, err) = patch_doc(&file, "Application/cart-staging#/spec/source/helm/values", &patch);
     assert_eq!(code, 0, "{err}");
     assert_eq!(out, stream.replace("timeoutMs: 2000\n", "timeoutMs: 2000\n          poolTimeoutMs: 0\n"));
 
     // Pointing at a mapping (plain YAML) says to drop the embedded part; the error names file, line, column.
-    let (code, out, err) = run(firedrill()
-        .arg("patch")
-        .arg(&file)
-        .args(["--document", "Application/cart-staging#/spec/source/helm", "--patch"])
-        .arg(&patch));
+    let (code, out, err) = patch_doc(&file, "Application/cart-staging#/spec/source/helm", &patch);
     assert_eq!((code, out.as_str()), (2, ""));
     assert!(
         err.contains("is a mapping, not a string holding a YAML document") && err.contains("remove `embedded`"),
@@ -70,11 +67,7 @@ fn the_patch_command_takes_an_embedded_document_after_the_selector() {
 
     // A path that is not in the embedded document: located in the outer file, with a "did you mean".
     let typo = write(dir.path(), "typo.json", r#"[{"op": "replace", "path": "/redis/maxConection", "value": 0}]"#);
-    let (code, _, err) = run(firedrill()
-        .arg("patch")
-        .arg(&file)
-        .args(["--document", "Application/cart-staging#/spec/source/helm/values", "--patch"])
-        .arg(&typo));
+    let (code, _, err) = patch_doc(&file, "Application/cart-staging#/spec/source/helm/values", &typo);
     assert_eq!(code, 2);
     insta::assert_snapshot!(err.replace(&dir.path().display().to_string(), "[DIR]"));
 }
@@ -129,8 +122,7 @@ spec:
     ];
     for (document, path, from, to) in cases {
         let patch = write(dir.path(), "p.json", &format!(r#"[{{"op": "replace", "path": "{path}", "value": 0}}]"#));
-        let (code, out, err) =
-            run(firedrill().arg("patch").arg(&file).args(["--document", document, "--patch"]).arg(&patch));
+        let (code, out, err) = patch_doc(&file, document, &patch);
         assert_eq!(code, 0, "{document}: {err}");
         assert_eq!(out, text.replacen(from, to, 1), "{document}");
         assert_ne!(out, text);

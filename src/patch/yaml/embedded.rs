@@ -195,10 +195,9 @@ impl Block {
     fn write_back(&self, text: &str, patched: &str) -> String {
         let old: Vec<&str> = self.value.trim_end_matches('\n').split('\n').collect();
         let new: Vec<&str> = patched.trim_end_matches('\n').split('\n').collect();
-        let same = |a: &&str, b: &&str| a == b;
-        let prefix = old.iter().zip(&new).take_while(|(a, b)| same(a, b)).count();
+        let prefix = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
         let room = old.len().min(new.len()) - prefix;
-        let suffix = old.iter().rev().zip(new.iter().rev()).take(room).take_while(|(a, b)| same(a, b)).count();
+        let suffix = old.iter().rev().zip(new.iter().rev()).take(room).take_while(|(a, b)| a == b).count();
         let pad = " ".repeat(self.indent);
         let eol = if self.crlf { "\r\n" } else { "\n" };
         let middle: Vec<String> = new[prefix..new.len() - suffix]

@@ -2,7 +2,8 @@
 //!
 //! Generates the same deterministic cases as the corpus tests (12 of each kind per file unless
 //! `FIREDRILL_CORPUS_PER_KIND` says otherwise) — Helm values and Kubernetes manifests (every document,
-//! chosen by index) from `../shared/corpus/`, JSON from there too, TOML from this repository's own files —
+//! chosen by index) from `../shared/corpus/`, the same Helm values written inside Argo CD Applications
+//! (`spec.source.helm.values: |`), JSON from there too, TOML from this repository's own files —
 //! then times `patch::apply` alone over all of them, best of three rounds, and prints cases per second
 //! with the exact/refused shares. Then the cost of one patch with N operations (N new keys added to a
 //! values file), which must grow linearly with N.
@@ -31,7 +32,10 @@ fn main() {
                 std::fs::read_dir(shared.join(folder)).unwrap().map(|e| e.unwrap().path()).collect();
             files.retain(|p| Format::infer(p) == format);
             files.sort();
-            measure(label, format, &files, per_kind);
+            measure(label, format, &files, per_kind, false);
+            if folder == "helm-values" {
+                measure("Helm values in Argo CD Applications (`values: |`)", format, &files, per_kind, true);
+            }
         }
     } else {
         println!("../shared/corpus is absent: only the TOML corpus and the scaling are measured");
@@ -42,24 +46,34 @@ fn main() {
             .map(|f| root.join(f))
             .collect();
     toml.extend(std::fs::read_dir(root.join("tests/fixtures/toml")).unwrap().map(|e| e.unwrap().path()));
-    measure("TOML (this repository's files)", Format::Toml, &toml, per_kind);
+    measure("TOML (this repository's files)", Format::Toml, &toml, per_kind, false);
     scaling(&root.join("examples/charts/checkout/values-staging.yaml"));
 }
 
-fn measure(label: &str, format: Format, files: &[PathBuf], per_kind: usize) {
+/// `embedded`: each (YAML) file is written inside an Argo CD Application as a block scalar, and the cases
+/// edit it there through an embedded selector.
+fn measure(label: &str, format: Format, files: &[PathBuf], per_kind: usize, embedded: bool) {
     let mut work: Work = Vec::new();
     let mut bytes = 0;
+    let inside: DocumentSelector = "#/spec/source/helm/values".parse().unwrap();
     for f in files {
-        let text = std::fs::read_to_string(f).unwrap();
+        let mut text = std::fs::read_to_string(f).unwrap();
+        if embedded {
+            let Some(app) = cases::argo_cd_application(&text) else { continue };
+            text = app;
+        }
         bytes += text.len();
         let docs = match format {
+            Format::Yaml if embedded => vec![patch::parse_value(format, &text, Some(&inside)).unwrap()],
             Format::Yaml => patch::yaml::documents(&text).unwrap(),
             _ => vec![patch::parse_value(format, &text, None).unwrap()],
         };
         let multi = docs.len() > 1;
         for (i, doc) in docs.iter().enumerate() {
             for c in cases::generate(doc, per_kind) {
-                work.push((text.clone(), multi.then_some(DocumentSelector::Index(i)), c));
+                let selector =
+                    if embedded { Some(inside.clone()) } else { multi.then_some(DocumentSelector::Index(i)) };
+                work.push((text.clone(), selector, c));
             }
         }
     }

@@ -1,8 +1,9 @@
 //! firedrill: outage drills for GitOps teams.
 //!
-//! Pure modules (no IO, no async, no git2/octocrab types): [`scenario`], [`yaml`], [`patch`], [`schedule`],
-//! [`disguise`], [`drill`] (the event log, its fold, the scheduler, and [`drill::step`]: every rule of the
-//! incident phase), [`metrics`], [`render`] (every text written for people), [`suggest`], [`person`].
+//! Pure modules (no IO, no async, no git2/octocrab types): [`scenario`], [`yaml`], [`patch`], [`kustomize`],
+//! [`schedule`], [`disguise`], [`drill`] (the event log, its fold, the scheduler, and [`drill::step`]: every
+//! rule of the incident phase), [`metrics`], [`render`] (every text written for people), [`suggest`],
+//! [`person`].
 //! Adapters: [`git`] (git2), [`forge`] (local git and GitHub through octocrab), [`ledger`], [`repo`],
 //! [`action`] (GitHub Actions I/O).
 //! The one executor: [`runner`] gathers what [`drill::step`] needs, and carries out the effects it decides.
@@ -14,6 +15,7 @@ pub mod disguise;
 pub mod drill;
 pub mod forge;
 pub mod git;
+pub mod kustomize;
 pub mod ledger;
 pub mod metrics;
 pub mod patch;

@@ -19,7 +19,8 @@ pub struct Args {
     /// The file's format; inferred from its extension when absent.
     #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(["yaml", "json", "toml", "env", "text"]))]
     pub format: Option<String>,
-    /// For multi-document YAML: the document to edit, by 0-based index or `Kind/name`.
+    /// For multi-document YAML: the document to edit, by 0-based index or `Kind/name`. Followed by
+    /// `#/pointer` (or alone, `#/spec/source/helm/values`): the YAML document held in that string.
     #[arg(long, value_name = "SEL")]
     pub document: Option<String>,
     /// Print a unified diff instead of the edited file.

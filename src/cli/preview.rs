@@ -9,6 +9,7 @@ use jiff::Timestamp;
 
 use super::Outcome;
 use crate::drill::prepare::{self, PrepareError};
+use crate::kustomize;
 use crate::render;
 use crate::repo::Source;
 
@@ -61,10 +62,29 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             return Ok(Outcome::Invalid);
         }
     };
-    let out = render::preview::render(&scenario, &draft, &source.describe());
+    let overlays = overlays(&source, &branch, scenario.target.path.as_str());
+    let out = render::preview::with_overlays(&scenario, &draft, &source.describe(), overlays.as_deref());
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(out.as_bytes()).context("writing to stdout")?;
     Ok(Outcome::Ok)
+}
+
+/// The most kustomization files read to say which overlays the target reaches.
+const MAX_KUSTOMIZATIONS: usize = 2_000;
+
+/// The Kustomize overlays `target` reaches, from every kustomization file of the source. `None` (nothing to
+/// say) when none reaches it and no kustomization sits in a folder above it: a file outside any Kustomize
+/// tree (a Helm values file) is not expected to be referenced. The listing failing also gives `None`: the
+/// rest of the preview is right without this line.
+fn overlays(source: &Source, branch: &str, target: &str) -> Option<Vec<kustomize::Affected>> {
+    let files = source.find_files(branch, &kustomize::is_kustomization, MAX_KUSTOMIZATIONS).ok()?;
+    let all: Vec<kustomize::Kustomization> = files
+        .iter()
+        .filter_map(|f| source.read(branch, f).ok().map(|text| kustomize::Kustomization::parse(f, &text)))
+        .collect();
+    let found = kustomize::affected(&all, target);
+    let inside = all.iter().any(|k| k.dir.is_empty() || target.starts_with(&format!("{}/", k.dir)));
+    (!found.is_empty() || inside).then_some(found)
 }
 
 fn describe(e: &PrepareError) -> String {

@@ -80,20 +80,32 @@ impl std::str::FromStr for Format {
     }
 }
 
-/// Which document of a multi-document YAML stream a patch applies to.
+/// Which document of a multi-document YAML stream a patch applies to, or the YAML document embedded in a
+/// string of one (Argo CD's `spec.source.helm.values: |`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DocumentSelector {
     /// 0-based position in the stream.
     Index(usize),
     /// The document whose `kind` (when given) and `metadata.name` match.
     Named { kind: Option<String>, name: String },
+    /// The YAML document held in the string at `at` of the `outer` document (or of the only one): the
+    /// patch's paths are relative to that embedded document. Written `Kind/name#/pointer` (or `#/pointer`).
+    Embedded { outer: Option<Box<DocumentSelector>>, at: Pointer },
 }
 
 impl std::str::FromStr for DocumentSelector {
     type Err = String;
-    /// `2`, `Deployment/api`, or `api` (any kind).
+    /// `2`, `Deployment/api`, or `api` (any kind); any of them (or nothing) followed by `#/pointer` for the
+    /// YAML document embedded in the string at that pointer.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let s = s.trim();
+        if let Some((outer, at)) = s.split_once('#') {
+            let at = Pointer::parse(at).map_err(|e| {
+                format!("bad embedded document `#{at}` in `{s}`: {} (e.g. `#/spec/source/helm/values`)", e.message)
+            })?;
+            let outer = if outer.trim().is_empty() { None } else { Some(Box::new(outer.parse()?)) };
+            return Ok(DocumentSelector::Embedded { outer, at });
+        }
         if s.is_empty() {
             return Err("empty document selector: expected an index such as `1` or `Kind/name`".into());
         }
@@ -116,6 +128,8 @@ impl fmt::Display for DocumentSelector {
             DocumentSelector::Index(i) => write!(f, "{i}"),
             DocumentSelector::Named { kind: Some(k), name } => write!(f, "{k}/{name}"),
             DocumentSelector::Named { kind: None, name } => write!(f, "{name}"),
+            DocumentSelector::Embedded { outer: Some(o), at } => write!(f, "{o}#{at}"),
+            DocumentSelector::Embedded { outer: None, at } => write!(f, "#{at}"),
         }
     }
 }
@@ -178,6 +192,9 @@ pub enum PatchErrorKind {
     Unsupported,
     /// The document selector matches no document (or several).
     Document,
+    /// The string an embedded document is read from is missing, is not a string, or is not written so that
+    /// it can be edited in place (a literal block scalar).
+    Embedded,
     /// The engine produced text that did not re-parse to the expected value: refused, never written.
     Verification,
 }

@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 
 use crate::disguise::Author;
 use crate::drill::prepare::Draft;
+use crate::kustomize::Affected;
 use crate::scenario::Scenario;
 use crate::schedule::format_instant;
 
@@ -11,6 +12,12 @@ use super::diff;
 
 /// Renders a preview of `draft` for `scenario`; `source` describes where the target files were read.
 pub fn render(scenario: &Scenario, draft: &Draft, source: &str) -> String {
+    with_overlays(scenario, draft, source, None)
+}
+
+/// [`render`], plus the Kustomize overlays the target file reaches: `None` when the repository holds no
+/// kustomization (nothing is said), an empty list when none of them references the file.
+pub fn with_overlays(scenario: &Scenario, draft: &Draft, source: &str, overlays: Option<&[Affected]>) -> String {
     let mut o = String::new();
     let t = &scenario.target;
     let _ = writeln!(o, "Scenario  {} — {}", scenario.id.as_str(), scenario.title);
@@ -18,6 +25,24 @@ pub fn render(scenario: &Scenario, draft: &Draft, source: &str) -> String {
     let _ = writeln!(o, "Target    {} @ {} in {repo} (read from the {source})", t.path.as_str(), t.branch.as_str());
     if let Some(doc) = &t.document {
         let _ = writeln!(o, "Document  {}", doc.to_selector());
+    }
+    if let Some(at) = &t.embedded {
+        let _ = writeln!(
+            o,
+            "Embedded  the YAML document in the string at {} (the fault's paths are inside it)",
+            at.as_str()
+        );
+    }
+    match overlays {
+        None => {}
+        Some([]) => {
+            let _ = writeln!(o, "Affects   no kustomization in the repository references this file");
+        }
+        Some(list) => {
+            for (i, a) in list.iter().enumerate() {
+                let _ = writeln!(o, "{}{}", if i == 0 { "Affects   " } else { "          " }, overlay(a));
+            }
+        }
     }
     let _ = writeln!(o);
 
@@ -81,6 +106,16 @@ pub fn render(scenario: &Scenario, draft: &Draft, source: &str) -> String {
     let _ = writeln!(o);
     let _ = writeln!(o, "Nothing was written.");
     o
+}
+
+/// `overlays/staging (via overlays/staging/kustomization.yaml resources: ../../base → …)`.
+fn overlay(a: &Affected) -> String {
+    let name = if a.overlay.is_empty() { "the repository root" } else { a.overlay.as_str() };
+    if a.via.is_empty() {
+        return format!("{name} (the file is its kustomization)");
+    }
+    let via: Vec<String> = a.via.iter().map(|h| format!("{} {}: {}", h.file, h.field, h.written)).collect();
+    format!("{name} (via {})", via.join(" → "))
 }
 
 fn author(a: &Author) -> String {

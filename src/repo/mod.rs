@@ -84,6 +84,66 @@ impl Source {
     }
 }
 
+impl Source {
+    /// The paths (relative to the root, `/`-separated) of every file for which `wanted` is true: in a git
+    /// repository at the tip of `branch`, else on disk. Hidden folders (`.git`) are skipped and symbolic
+    /// links are not followed, so the walk never leaves the repository; it stops after `limit` files.
+    pub fn find_files(
+        &self,
+        branch: &str,
+        wanted: &dyn Fn(&str) -> bool,
+        limit: usize,
+    ) -> Result<Vec<String>, RepoError> {
+        let mut out = Vec::new();
+        match self {
+            Source::Folder(root) => {
+                let mut stack = vec![(root.clone(), String::new())];
+                while let Some((dir, prefix)) = stack.pop() {
+                    let entries = std::fs::read_dir(&dir)
+                        .map_err(|e| RepoError::Io { file: dir.display().to_string(), message: e.to_string() })?;
+                    for entry in entries.flatten() {
+                        let Some(name) = entry.file_name().to_str().map(str::to_owned) else { continue };
+                        let Ok(kind) = entry.file_type() else { continue };
+                        let path = if prefix.is_empty() { name.clone() } else { format!("{prefix}/{name}") };
+                        if kind.is_dir() && !name.starts_with('.') {
+                            stack.push((entry.path(), path));
+                        } else if kind.is_file() && wanted(&path) && out.len() < limit {
+                            out.push(path);
+                        }
+                    }
+                }
+            }
+            Source::Git(root) => {
+                let repo_name = root.display().to_string();
+                let git = |e: git2::Error| RepoError::Git { repo: repo_name.clone(), message: e.message().to_owned() };
+                let repo = git2::Repository::open(root).map_err(git)?;
+                let candidates = [format!("refs/heads/{branch}"), format!("refs/remotes/origin/{branch}")];
+                let Some(commit) =
+                    candidates.iter().find_map(|r| repo.find_reference(r).ok().and_then(|r| r.peel_to_commit().ok()))
+                else {
+                    // `read` explains a missing branch; here it simply holds no files.
+                    return Ok(out);
+                };
+                let tree = commit.tree().map_err(git)?;
+                tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+                    if entry.kind() == Some(git2::ObjectType::Blob)
+                        && let Ok(name) = entry.name()
+                    {
+                        let path = format!("{dir}{name}");
+                        if wanted(&path) && out.len() < limit {
+                            out.push(path);
+                        }
+                    }
+                    if out.len() >= limit { git2::TreeWalkResult::Abort } else { git2::TreeWalkResult::Ok }
+                })
+                .map_err(git)?;
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+}
+
 fn read_at_branch(root: &Path, branch: &str, file: &str) -> Result<String, RepoError> {
     let repo_name = root.display().to_string();
     let git = |e: git2::Error| RepoError::Git { repo: repo_name.clone(), message: e.message().to_owned() };

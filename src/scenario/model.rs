@@ -91,6 +91,11 @@ pub struct Target {
     /// For a YAML file with several documents (`---`): which one to patch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document: Option<DocumentSpec>,
+    /// For a YAML document held in a string of the file, such as an Argo CD Application's
+    /// `spec.source.helm.values: |`: the JSON pointer of that string. The fault's paths are then relative to
+    /// the embedded document (`/replicaCount`), which is edited in place inside the block scalar.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub embedded: Option<JsonPointer>,
     /// The environment this file deploys to (a free label such as `staging`), checked against
     /// `allowed_environments` of `firedrill.yml`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -102,8 +107,13 @@ impl Target {
     pub fn format(&self) -> Format {
         self.format.unwrap_or_else(|| Format::infer(self.path.as_path()))
     }
+    /// The document the fault edits: `document`'s choice, or the document embedded at `embedded` in it.
     pub fn document_selector(&self) -> Option<DocumentSelector> {
-        self.document.as_ref().map(DocumentSpec::to_selector)
+        let outer = self.document.as_ref().map(DocumentSpec::to_selector);
+        match &self.embedded {
+            Some(at) => Some(DocumentSelector::Embedded { outer: outer.map(Box::new), at: at.pointer() }),
+            None => outer,
+        }
     }
 }
 

@@ -31,6 +31,18 @@ pub(crate) fn check_scenario(src: &Source, s: &Scenario) -> Vec<Diagnostic> {
             .hint("remove `document`, or set `format: yaml` if the file is YAML"),
         );
     }
+    if s.target.embedded.is_some() && s.target.format() != Format::Yaml {
+        out.push(
+            src.at_key(
+                "target.embedded",
+                format!(
+                    "an embedded document is a YAML string inside a YAML file, and this target is {}",
+                    s.target.format()
+                ),
+            )
+            .hint("remove `embedded`, or set `format: yaml` if the file is YAML"),
+        );
+    }
     if let Some(env) = &s.target.environment {
         not_blank(src, &mut out, "target.environment", env);
     }

@@ -9,7 +9,7 @@ use super::ScenarioFile;
 use super::diagnostic::Diagnostic;
 use super::model::{PatchOp, to_patch};
 use super::value::RepoPath;
-use crate::patch::{self, DocumentSelector, Format, PatchError};
+use crate::patch::{self, DocumentSelector, Format, PatchError, PatchErrorKind};
 
 impl ScenarioFile {
     /// Applies the fault, then the cover edits, to the files `read` returns, and reports every refusal.
@@ -110,8 +110,19 @@ impl ScenarioFile {
             Some(loc) => format!("{file}:{loc}"),
             None => file.to_string(),
         };
-        let diag =
-            if at == list { self.source.at_key(&at, "") } else { self.source.at_value(&format!("{at}.path"), "") };
+        // A document that is not there, or a string that holds no editable document: the fault's operations
+        // are fine, the field choosing the document is what to fix.
+        let chooser = match (e.kind, list) {
+            (PatchErrorKind::Document, "fault") if self.scenario.target.document.is_some() => Some("target.document"),
+            (PatchErrorKind::Embedded, "fault") => Some("target.embedded"),
+            _ => None,
+        };
+        let diag = match chooser {
+            Some(field) => self.source.at_value(field, ""),
+            None if at == list => self.source.at_key(&at, ""),
+            None => self.source.at_value(&format!("{at}.path"), ""),
+        };
+        let at = chooser.map_or(at, str::to_owned);
         Diagnostic { field: at, message: format!("{} (in {place})", e.message), ..diag }.with_hint(e.hint.clone())
     }
 }

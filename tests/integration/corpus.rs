@@ -42,7 +42,11 @@ struct Tally {
 
 impl Tally {
     fn run(&mut self, name: &str, text: &str, document: Option<&DocumentSelector>, doc: &Value) {
-        for case in cases::generate(doc, per_kind()) {
+        self.run_n(name, text, document, doc, per_kind());
+    }
+
+    fn run_n(&mut self, name: &str, text: &str, document: Option<&DocumentSelector>, doc: &Value, per_kind: usize) {
+        for case in cases::generate(doc, per_kind) {
             let slot = self.kinds.entry(case.kind).or_default();
             let at = document.map(|d| format!(" [{d}]")).unwrap_or_default();
             match cases::judge(Format::Yaml, text, document, &case) {
@@ -99,6 +103,32 @@ fn helm_values_corpus_is_exact_or_refused() {
     }
     let n = tally.report(&format!("Helm values: {} files", files.len()));
     assert!(n > 2000, "too few cases generated: {n}");
+}
+
+/// The same Helm values, written the way an Argo CD Application carries them inline: a literal block scalar
+/// under `spec.source.helm.values`, chosen with an embedded selector. Every case must be exact in the outer
+/// file too: the changed lines alone, indented into the block, every other line byte for byte. A third of
+/// the cases per file (each one parses the outer and the inner document several times, so this keeps the
+/// test near the plain Helm test's time; `FIREDRILL_CORPUS_PER_KIND=36` runs as many as that one).
+#[test]
+fn helm_values_inside_argo_cd_applications_are_exact_or_refused() {
+    let Some(dir) = common::corpus_dir("helm-values") else { return };
+    let files = yaml_files(&dir);
+    let selector: DocumentSelector = "#/spec/source/helm/values".parse().unwrap();
+    let mut tally = Tally::default();
+    let mut wrapped = 0;
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        let Some(app) = cases::argo_cd_application(&text) else { continue };
+        wrapped += 1;
+        let doc = patch::parse_value(Format::Yaml, &app, Some(&selector))
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        assert_eq!(doc, patch::parse_value(Format::Yaml, &text, None).unwrap(), "{}", file.display());
+        tally.run_n(&file.file_name().unwrap().to_string_lossy(), &app, Some(&selector), &doc, per_kind() / 3);
+    }
+    let n = tally.report(&format!("Helm values in Argo CD Applications: {wrapped} of {} files", files.len()));
+    assert!(wrapped >= 50, "too few values files could be embedded: {wrapped}");
+    assert!(n > 700, "too few cases generated: {n}");
 }
 
 /// Kubernetes manifests: every document of every file, chosen by `Kind/name` when that names exactly one

@@ -158,6 +158,15 @@ impl<'t> Editor<'t> {
         PatchError::new(kind, msg).at(self.loc(at))
     }
 
+    /// The node at `ptr`, when the path reaches it without an alias or a merge key and nothing else shares
+    /// it (no alias of an anchor on it or above it): a node that can be rewritten on its own.
+    pub fn node_at(&self, ptr: &Pointer) -> Result<&'t Node, PatchError> {
+        let steps = self.resolve(ptr)?;
+        let node = steps.last().map_or(&self.doc.root, |s| s.node);
+        self.refuse_shared(node)?;
+        Ok(node)
+    }
+
     /// Walks `ptr` from the root; every node on the way must exist and none may be an alias.
     fn resolve(&self, ptr: &Pointer) -> Result<Vec<Step<'t>>, PatchError> {
         let mut steps = vec![Step { node: &self.doc.root, link: Link::Root }];

@@ -8,6 +8,7 @@
 //! refused, never written.
 
 mod edit;
+mod embedded;
 mod render;
 
 use serde_json::Value;
@@ -20,6 +21,9 @@ use crate::yaml::{self as tree, scalar};
 use edit::{Editor, Splice};
 
 pub(crate) fn apply(text: &str, patch: &Patch, selector: Option<&DocumentSelector>) -> Result<String, PatchError> {
+    if let Some(DocumentSelector::Embedded { outer, at }) = selector {
+        return embedded::apply(text, patch, outer.as_deref(), at);
+    }
     let values = stream_values(text)?;
     let index = select(&values, selector)?;
     let parsed = RefCell::new(Some((text.to_owned(), values.clone())));
@@ -28,6 +32,9 @@ pub(crate) fn apply(text: &str, patch: &Patch, selector: Option<&DocumentSelecto
 }
 
 pub(crate) fn parse_value(text: &str, selector: Option<&DocumentSelector>) -> Result<Value, PatchError> {
+    if let Some(DocumentSelector::Embedded { outer, at }) = selector {
+        return embedded::parse_value(text, outer.as_deref(), at);
+    }
     let mut values = stream_values(text)?;
     let index = select(&values, selector)?;
     Ok(values.swap_remove(index))
@@ -365,6 +372,8 @@ fn select(values: &[Value], selector: Option<&DocumentSelector>) -> Result<usize
             values.len() - 1,
             describe_documents(values)
         ))),
+        // The embedded document lives in a string of the outer one: the stream's document is the outer one.
+        Some(DocumentSelector::Embedded { outer, .. }) => select(values, outer.as_deref()),
         Some(DocumentSelector::Index(i)) if *i < values.len() => Ok(*i),
         Some(DocumentSelector::Index(i)) => Err(PatchError::new(
             PatchErrorKind::Document,

@@ -1,0 +1,302 @@
+//! Which Kustomize overlays a file reaches: the references of every `kustomization.yaml`, followed from each
+//! overlay through its bases to the target file.
+//!
+//! Pure: the caller lists and reads the repository's kustomization files. References that leave the
+//! repository (`../` above its root, absolute paths) and remote ones (URLs, `github.com/…?ref=`) are not
+//! followed; chains are at most [`MAX_DEPTH`] kustomizations long, and cycles are cut.
+
+use serde_json::Value;
+
+use crate::patch;
+
+/// The longest chain of kustomizations followed from an overlay (kustomize itself has no limit; real
+/// repositories nest a handful).
+pub const MAX_DEPTH: usize = 16;
+
+/// The file names kustomize reads in a folder.
+pub const FILE_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+/// Whether `path` (a repository path) is a kustomization file.
+pub fn is_kustomization(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    FILE_NAMES.contains(&name)
+}
+
+/// One kustomization file and the repository paths it references.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Kustomization {
+    /// Its path in the repository, such as `overlays/staging/kustomization.yaml`.
+    pub file: String,
+    /// Its folder (`""` for the repository root).
+    pub dir: String,
+    pub refs: Vec<Reference>,
+}
+
+/// A path a kustomization references, resolved from its folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reference {
+    /// Where it is written, such as `resources` or `configMapGenerator (checkout-env) envs`.
+    pub field: String,
+    /// As written in the file.
+    pub written: String,
+    /// The repository path it names (a file, or a folder holding a kustomization).
+    pub path: String,
+}
+
+/// One overlay the target file reaches, and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Affected {
+    /// The overlay's folder (`""` for the repository root).
+    pub overlay: String,
+    /// The references followed, from the overlay's kustomization down to the target file; empty when the
+    /// target is the overlay's kustomization itself.
+    pub via: Vec<Hop>,
+}
+
+/// One reference on the way from an overlay to the target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hop {
+    /// The kustomization file holding the reference.
+    pub file: String,
+    pub field: String,
+    pub written: String,
+}
+
+impl Kustomization {
+    /// Reads the references of the kustomization at `file` (a repository path). A file that is not a
+    /// readable YAML mapping has no references (kustomize would refuse it; the preview does not judge it).
+    pub fn parse(file: &str, text: &str) -> Kustomization {
+        let dir = file.rsplit_once('/').map_or("", |(d, _)| d).to_owned();
+        let doc = patch::yaml::documents(text).ok().and_then(|d| d.into_iter().next()).unwrap_or(Value::Null);
+        let mut refs = Vec::new();
+        let mut add = |field: String, written: &str| {
+            if let Some(path) = resolve(&dir, written) {
+                refs.push(Reference { field, written: written.to_owned(), path });
+            }
+        };
+        let strings = |v: Option<&Value>| -> Vec<String> {
+            match v {
+                Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
+                Some(Value::String(s)) => vec![s.clone()],
+                _ => Vec::new(),
+            }
+        };
+        for field in ["resources", "bases", "components", "patchesStrategicMerge", "crds", "configurations"] {
+            for p in strings(doc.get(field)) {
+                add(field.to_owned(), &p);
+            }
+        }
+        for field in ["patches", "patchesJson6902", "replacements"] {
+            for item in doc.get(field).and_then(Value::as_array).into_iter().flatten() {
+                match item {
+                    Value::String(s) => add(field.to_owned(), s),
+                    v => {
+                        if let Some(p) = v.get("path").and_then(Value::as_str) {
+                            add(field.to_owned(), p);
+                        }
+                    }
+                }
+            }
+        }
+        for field in ["configMapGenerator", "secretGenerator"] {
+            for generator in doc.get(field).and_then(Value::as_array).into_iter().flatten() {
+                let name = generator.get("name").and_then(Value::as_str).unwrap_or("?");
+                for (key, list) in [("envs", "envs"), ("env", "env"), ("files", "files")] {
+                    for entry in strings(generator.get(list)) {
+                        // `files` entries may be `key=path`.
+                        let p = if key == "files" {
+                            entry.split_once('=').map_or(entry.as_str(), |(_, p)| p)
+                        } else {
+                            &entry
+                        };
+                        add(format!("{field} ({name}) {key}"), p);
+                    }
+                }
+            }
+        }
+        for chart in doc.get("helmCharts").and_then(Value::as_array).into_iter().flatten() {
+            let name = chart.get("name").and_then(Value::as_str).unwrap_or("?");
+            for p in strings(chart.get("valuesFile")).into_iter().chain(strings(chart.get("additionalValuesFiles"))) {
+                add(format!("helmCharts ({name}) values"), &p);
+            }
+        }
+        Kustomization { file: file.to_owned(), dir, refs }
+    }
+}
+
+/// `written`, relative to `dir`, as a repository path; `None` for what leaves the repository or is remote
+/// or inline (a patch written in place).
+fn resolve(dir: &str, written: &str) -> Option<String> {
+    let w = written.trim();
+    if w.is_empty() || w.contains('\n') || w.starts_with('/') || w.contains("://") || w.contains('?') {
+        return None;
+    }
+    if w.starts_with("github.com/") || w.starts_with("git@") || w.starts_with("gitlab.com/") {
+        return None;
+    }
+    let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
+    for seg in w.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// The overlays `target` (a repository path) reaches: every kustomization that reaches it and that no
+/// other kustomization includes, each with the first chain found (in file order). When every one that
+/// reaches it is included by another (a cycle), all of them.
+pub fn affected(all: &[Kustomization], target: &str) -> Vec<Affected> {
+    let reaching: Vec<(&Kustomization, Vec<Hop>)> =
+        all.iter().filter_map(|k| chain(all, k, target, &mut Vec::new()).map(|via| (k, via))).collect();
+    let included = |k: &Kustomization| {
+        all.iter().any(|other| other.file != k.file && other.refs.iter().any(|r| r.path == k.dir && is_base(&r.field)))
+    };
+    let roots: Vec<_> = reaching.iter().filter(|(k, _)| !included(k)).cloned().collect();
+    let chosen = if roots.is_empty() { reaching } else { roots };
+    chosen.into_iter().map(|(k, via)| Affected { overlay: k.dir.clone(), via }).collect()
+}
+
+/// Fields whose entries may be folders holding another kustomization.
+fn is_base(field: &str) -> bool {
+    matches!(field, "resources" | "bases" | "components")
+}
+
+/// How `k` reaches `target`, depth first; `seen` holds the kustomizations on the current chain.
+fn chain(all: &[Kustomization], k: &Kustomization, target: &str, seen: &mut Vec<String>) -> Option<Vec<Hop>> {
+    if k.file == target {
+        return Some(Vec::new());
+    }
+    if seen.len() >= MAX_DEPTH || seen.contains(&k.file) {
+        return None;
+    }
+    seen.push(k.file.clone());
+    let hop = |r: &Reference| Hop { file: k.file.clone(), field: r.field.clone(), written: r.written.clone() };
+    let mut found = None;
+    for r in &k.refs {
+        if r.path == target {
+            found = Some(vec![hop(r)]);
+            break;
+        }
+        if !is_base(&r.field) {
+            continue;
+        }
+        // The folder's kustomization (kustomize reads the first of its file names that exists).
+        let Some(base) = all.iter().find(|b| b.dir == r.path && b.file != k.file) else { continue };
+        if let Some(mut rest) = chain(all, base, target, seen) {
+            rest.insert(0, hop(r));
+            found = Some(rest);
+            break;
+        }
+    }
+    seen.pop();
+    found
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn repo(files: &[(&str, &str)]) -> Vec<Kustomization> {
+        files.iter().map(|(f, t)| Kustomization::parse(f, t)).collect()
+    }
+
+    fn shown(a: &[Affected]) -> Vec<String> {
+        a.iter()
+            .map(|a| {
+                let via: Vec<String> = a.via.iter().map(|h| format!("{} {}: {}", h.file, h.field, h.written)).collect();
+                format!("{} <- {}", if a.overlay.is_empty() { "." } else { &a.overlay }, via.join(" > "))
+            })
+            .collect()
+    }
+
+    const BASE: &str =
+        "resources:\n- deployment.yaml\n- service.yaml\npatches:\n- path: probes.yaml\n  target: {kind: Deployment}\n";
+
+    #[test]
+    fn an_overlay_reaches_its_base_files_through_resources() {
+        let all = repo(&[
+            ("base/kustomization.yaml", BASE),
+            (
+                "overlays/staging/kustomization.yaml",
+                "resources:\n- ../../base\npatchesStrategicMerge:\n- replicas.yaml\n",
+            ),
+            ("overlays/prod/kustomization.yml", "bases: [../../base]\n"),
+        ]);
+        assert_eq!(
+            shown(&affected(&all, "base/deployment.yaml")),
+            [
+                "overlays/staging <- overlays/staging/kustomization.yaml resources: ../../base > base/kustomization.yaml resources: deployment.yaml",
+                "overlays/prod <- overlays/prod/kustomization.yml bases: ../../base > base/kustomization.yaml resources: deployment.yaml",
+            ]
+        );
+        assert_eq!(
+            shown(&affected(&all, "overlays/staging/replicas.yaml")),
+            ["overlays/staging <- overlays/staging/kustomization.yaml patchesStrategicMerge: replicas.yaml"]
+        );
+        assert_eq!(affected(&all, "base/probes.yaml").len(), 2);
+        // the overlay's own kustomization: its edits reach that overlay only
+        assert_eq!(shown(&affected(&all, "overlays/prod/kustomization.yml")), ["overlays/prod <- "]);
+        assert!(affected(&all, "unrelated.yaml").is_empty());
+    }
+
+    #[test]
+    fn generators_and_helm_values_are_references() {
+        let all = repo(&[(
+            "apps/checkout/kustomization.yaml",
+            "configMapGenerator:\n- name: checkout-env\n  envs: [checkout.env]\n  files: [app.conf, extra=conf/extra.ini]\n  literals: [A=1]\nhelmCharts:\n- name: redis\n  valuesFile: values-redis.yaml\n",
+        )]);
+        let refs: Vec<(&str, &str)> = all[0].refs.iter().map(|r| (r.field.as_str(), r.path.as_str())).collect();
+        assert_eq!(
+            refs,
+            [
+                ("configMapGenerator (checkout-env) envs", "apps/checkout/checkout.env"),
+                ("configMapGenerator (checkout-env) files", "apps/checkout/app.conf"),
+                ("configMapGenerator (checkout-env) files", "apps/checkout/conf/extra.ini"),
+                ("helmCharts (redis) values", "apps/checkout/values-redis.yaml"),
+            ]
+        );
+    }
+
+    #[test]
+    fn never_leaves_the_repository_nor_follows_remote_or_inline_references() {
+        let k = Kustomization::parse(
+            "a/kustomization.yaml",
+            "resources:\n- ../../outside\n- /etc/passwd\n- https://example.com/x.yaml\n- github.com/acme/base?ref=v1\npatches:\n- patch: |\n    kind: Deployment\n",
+        );
+        assert!(k.refs.is_empty(), "{:?}", k.refs);
+        assert_eq!(resolve("a/b", "../c/./d.yaml").as_deref(), Some("a/c/d.yaml"));
+        assert_eq!(resolve("", "x/../y").as_deref(), Some("y"));
+        assert!(Kustomization::parse("kustomization.yaml", "not: [valid").refs.is_empty());
+    }
+
+    #[test]
+    fn cycles_are_cut_and_depth_is_bounded() {
+        let all = repo(&[
+            ("a/kustomization.yaml", "resources: [../b, x.yaml]\n"),
+            ("b/kustomization.yaml", "resources: [../a]\n"),
+        ]);
+        // both reach x.yaml and include each other: both listed
+        assert_eq!(affected(&all, "a/x.yaml").len(), 2);
+        let mut chain: Vec<(String, String)> = (0..=MAX_DEPTH + 2)
+            .map(|i| (format!("k{i}/kustomization.yaml"), format!("resources: [../k{}]\n", i + 1)))
+            .collect();
+        chain.push((format!("k{}/kustomization.yaml", MAX_DEPTH + 3), "resources: [deep.yaml]\n".into()));
+        let all: Vec<Kustomization> = chain.iter().map(|(f, t)| Kustomization::parse(f, t)).collect();
+        let found = affected(&all, &format!("k{}/deep.yaml", MAX_DEPTH + 3));
+        assert!(found.iter().all(|a| a.via.len() <= MAX_DEPTH), "{found:?}");
+        assert!(!found.iter().any(|a| a.overlay == "k0"), "k0 is deeper than the bound");
+    }
+
+    #[test]
+    fn kustomization_file_names() {
+        assert!(is_kustomization("overlays/staging/kustomization.yaml"));
+        assert!(is_kustomization("Kustomization"));
+        assert!(!is_kustomization("overlays/staging/kustomization.yaml.bak"));
+    }
+}

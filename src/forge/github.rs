@@ -81,6 +81,26 @@ impl GitHubForge {
         })
     }
 
+    /// Fails unless the repository itself is there (`GET /repos/{owner}/{repo}`), naming what was asked and
+    /// where: a missing branch of a missing repository (a typo in `owner/name`, a wrong API URL) must not read
+    /// as an empty branch. One request, sent only when a branch was not found.
+    pub async fn check_repository(&self) -> Result<()> {
+        let path = self.repo_path("");
+        let (status, v) = self.call(Method::GET, &path, None).await?;
+        match status {
+            s if s.is_success() => Ok(()),
+            StatusCode::NOT_FOUND => Err(other(format!(
+                "the GitHub repository {}/{} was not found at {} (GET {path} answered 404): check the repository \
+                 name (owner/name), the API URL (--api-url or $GITHUB_API_URL; GitHub Enterprise is \
+                 https://HOST/api/v3), and that the token can see the repository",
+                self.owner,
+                self.repo,
+                crate::git::redact_url(&self.api_url)
+            ))),
+            s => Err(api_error(&Method::GET, &path, s, &v)),
+        }
+    }
+
     /// The client, built on first use (inside the async runtime).
     fn gh(&self) -> Result<&Octocrab> {
         if let Some(gh) = self.gh.get() {

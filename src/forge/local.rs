@@ -118,7 +118,12 @@ impl LocalForge {
     /// After a rejected push onto `tip`: fine (retry) when `branch` moved meanwhile, else the rejection is
     /// not a lost race but a refusal (a hook, a protection rule), returned as the error.
     fn moved_or(&self, branch: &str, tip: &CommitSha, rejection: GitError) -> Result<()> {
-        if self.fetch(branch)?.as_ref() == Some(tip) { Err(rejection.into()) } else { Ok(()) }
+        // A held lock means another writer is moving the branch right now: a lost race as well.
+        if rejection.is_lock_contention() || self.fetch(branch)?.as_ref() != Some(tip) {
+            Ok(())
+        } else {
+            Err(rejection.into())
+        }
     }
 
     /// The commit that landed `head` on `base` (the first on the first-parent chain after `cut_from` that
@@ -208,7 +213,7 @@ impl Forge for LocalForge {
             None => match self.push(head, branch) {
                 Ok(()) => {}
                 // Another run pushed the very same commit at the same moment: the change is open.
-                Err(e @ GitError::PushRejected { .. }) => {
+                Err(e @ (GitError::PushRejected { .. } | GitError::Busy { .. })) => {
                     if self.fetch(branch)?.as_ref() != Some(head) {
                         return Err(e.into());
                     }
@@ -250,7 +255,7 @@ impl Forge for LocalForge {
             match self.push(&merged, base) {
                 Ok(()) => return Ok(MergeOutcome::Merged { commit: merged, at }),
                 // The base moved since the fetch: merge again onto the new tip.
-                Err(e @ GitError::PushRejected { .. }) => self.moved_or(base, &tip, e)?,
+                Err(e @ (GitError::PushRejected { .. } | GitError::Busy { .. })) => self.moved_or(base, &tip, e)?,
                 Err(e) => return Err(e.into()),
             }
         }
@@ -276,7 +281,7 @@ impl Forge for LocalForge {
             let reverted = self.repo().revert(commit, &tip, message, &who, &who)?;
             match self.push(&reverted, base) {
                 Ok(()) => return Ok(landing(self.repo().commit_info(&reverted)?)),
-                Err(e @ GitError::PushRejected { .. }) => self.moved_or(base, &tip, e)?,
+                Err(e @ (GitError::PushRejected { .. } | GitError::Busy { .. })) => self.moved_or(base, &tip, e)?,
                 Err(e) => return Err(e.into()),
             }
         }

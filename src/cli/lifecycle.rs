@@ -57,7 +57,7 @@ pub struct Setup {
 }
 
 /// How long a run waits for another run sharing its working folder before it takes a private one.
-const WORKDIR_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+const WORKDIR_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The working folder of this run under `root`, locked on first use (see [`lock::working_folder`]): no two
 /// runs ever use the same git repositories on disk, and what a killed run left there is cleared.

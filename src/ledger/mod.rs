@@ -405,7 +405,8 @@ impl Ledger {
                     .iter()
                     .map(|(id, problem)| (id.clone(), Damage { drill: id.clone(), problem: problem.clone() }))
                     .collect();
-                let ids: Vec<String> = index.active().filter(|id| !damaged.contains_key(*id)).map(str::to_owned).collect();
+                let ids: Vec<String> =
+                    index.active().filter(|id| !damaged.contains_key(*id)).map(str::to_owned).collect();
                 for id in ids {
                     match self.read_log(&tip, &id).await? {
                         Some(Ok(log)) => {
@@ -482,7 +483,10 @@ impl Ledger {
     }
 
     /// Every drill's log at `tip`, and the damaged ones apart: one damaged log stops nothing else.
-    async fn read_logs(&self, tip: &CommitSha) -> Result<(BTreeMap<String, Vec<Event>>, BTreeMap<String, Damage>), LedgerError> {
+    async fn read_logs(
+        &self,
+        tip: &CommitSha,
+    ) -> Result<(BTreeMap<String, Vec<Event>>, BTreeMap<String, Damage>), LedgerError> {
         let mut logs = BTreeMap::new();
         let mut damaged = BTreeMap::new();
         let mut sort = |drill: String, read: Result<Vec<Event>, Damage>| match read {

@@ -69,7 +69,7 @@ impl Fixture {
     }
 
     /// `firedrill ARGS` at `now` on GitHub's clock; returns (exit code, stdout, stderr).
-    fn firedrill(&self, args: &[&str], now: Timestamp) -> (i32, String, String) {
+    pub(crate) fn firedrill(&self, args: &[&str], now: Timestamp) -> (i32, String, String) {
         self.emulator.set_clock(&now.to_string()).unwrap();
         let mut cmd = firedrill();
         cmd.args(args)
@@ -98,7 +98,7 @@ impl Fixture {
         out
     }
 
-    fn events(&self) -> Vec<firedrill::drill::event::Event> {
+    pub(crate) fn events(&self) -> Vec<firedrill::drill::event::Event> {
         let control = Repo::open(&self.state.path().join("repos/acme/drills.git")).unwrap();
         let Some(tip) = control.branch_head("firedrill/ledger").unwrap() else { return Vec::new() };
         let Some(log) = control.read_file(&tip, &format!("drills/{}/events.jsonl", self.plan.drill_id)).unwrap() else {

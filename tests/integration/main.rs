@@ -19,6 +19,7 @@ mod patch_cli;
 mod patch_formats;
 mod preview;
 mod readme;
+mod reliability;
 mod schema;
 mod support;
 mod validate;

@@ -213,7 +213,10 @@ impl Repo {
             return Ok(());
         }
         std::fs::create_dir_all(file.parent().unwrap_or(self.repo.path())).map_err(cannot)?;
-        std::fs::write(&file, format!("{listed}{line}\n")).map_err(cannot)?;
+        // Written aside and renamed over: a run killed mid-write leaves the old list whole, never half a path.
+        let aside = file.with_extension(format!("firedrill-{}", std::process::id()));
+        std::fs::write(&aside, format!("{listed}{line}\n")).map_err(cannot)?;
+        std::fs::rename(&aside, &file).map_err(cannot)?;
         let odb = self.repo.odb().map_err(|e| GitError::storage(&e))?;
         odb.add_disk_alternate(line).map_err(|e| GitError::storage(&e))
     }

@@ -455,6 +455,11 @@ fn a_damaged_log_stops_only_its_own_drill() {
     assert_eq!(f.log_text(&damaged).unwrap(), format!("{text}{{not json\n"));
     assert_ne!(f.values(0), f.original);
     assert_eq!(f.main_length(0), 2);
+    // `status` lists the other drill and names the damaged log (exit code 3).
+    let (code, out, err) = run(&mut f.command(&["status"], past_deadline(&f.plan), &f.work()));
+    assert_eq!(code, 3, "{out}{err}");
+    assert!(out.contains(&other), "{out}");
+    assert!(out.contains(&format!("{damaged}: refused to read the drill: drills/{damaged}/events.jsonl")), "{out}");
     // `command` on it is refused too, naming the file.
     let mut cmd =
         f.command(&["command", "revert", "--drill", &damaged, "--actor", "kim"], past_deadline(&f.plan), &f.work());

@@ -646,3 +646,58 @@ impl Ledger {
         Ok((changes, logs, appended))
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::drill::event::{EventKind, TargetRef};
+
+    fn planned() -> Event {
+        let t = |s: &str| s.parse::<Timestamp>().unwrap();
+        let kind = EventKind::Planned {
+            scenario: "redis".parse().unwrap(),
+            target: TargetRef { repo: None, branch: "main".into(), path: "values.yaml".into() },
+            occurrence: t("2026-11-24T09:00:00Z"),
+            open_at: t("2026-11-24T08:00:00Z"),
+            merge_at: t("2026-11-24T10:37:00Z"),
+        };
+        Event::new(t("2026-11-23T12:00:00Z"), "firedrill", "tick", kind)
+    }
+
+    #[test]
+    fn a_damaged_or_emptied_log_is_named_with_its_line() {
+        let line = planned().to_line();
+        assert_eq!(parse("d", &format!("{line}\n{line}\n")).unwrap().len(), 2);
+        let bad = parse("redis-20261124T0900Z", &format!("{line}\n{{oops\n")).unwrap_err();
+        assert!(bad.problem.starts_with("line 2: "), "{bad}");
+        assert!(bad.to_string().starts_with("drills/redis-20261124T0900Z/events.jsonl on the ledger branch is damaged"));
+        assert!(bad.to_string().contains("fix: restore it from the ledger branch's history"));
+        assert_eq!(parse("d", "\n \n").unwrap_err().problem, "it holds no event (it was emptied)");
+    }
+
+    #[test]
+    fn a_rebuilt_index_keeps_the_drills_whose_logs_are_gone_or_damaged() {
+        let (a, b, c) = ("redis-20261124T0900Z", "redis-20261201T0900Z", "redis-20261208T0900Z");
+        let mut logs = BTreeMap::new();
+        for id in [a, b, c] {
+            logs.insert(id.to_owned(), vec![planned()]);
+        }
+        let previous = Index::fold(&logs, Some("old".into()));
+        // `a` deleted, `b` damaged, `c` intact.
+        logs.remove(a);
+        logs.remove(b);
+        let damaged: BTreeMap<String, Damage> =
+            [(b.to_owned(), Damage { drill: b.to_owned(), problem: "line 1: oops".into() })].into();
+        let index = fold_index(&logs, &damaged, Some("new".into()), Some(&previous));
+        assert!(index.knows(a) && index.knows(b) && index.knows(c));
+        assert_eq!(index.damaged.keys().collect::<Vec<_>>(), [a, b]);
+        assert_eq!(index.damaged[b], "line 1: oops");
+        assert!(index.damaged[a].contains("missing"));
+        // The record survives a round trip through the file.
+        assert_eq!(Index::parse(&index.to_text()).unwrap(), index);
+        // Without a previous index, a deleted log leaves nothing to know it by; a damaged one is still known.
+        let fresh = fold_index(&logs, &damaged, Some("new".into()), None);
+        assert!(!fresh.knows(a) && fresh.knows(b));
+    }
+}

@@ -375,7 +375,7 @@ fn two_ticks_at_the_merge_instant_on_github_never_abandon_a_merged_fault() {
 /// One trial: at each lifecycle instant a tick is killed (SIGKILL) after a random delay within the tick's
 /// span, then one normal tick runs at the same instant and must succeed. At the end the fault is reverted and
 /// reported, once, with no duplicate event, one merge and one revert on main, and no git lock left in the
-/// working folder. Returns how many ticks were killed before they finished.
+/// working folder or the repositories. Returns how many ticks were killed before they finished.
 fn kill_trial(served: Served, rng: &mut Rng, span: &mut Duration) -> usize {
     let f = Drill::new(served, 1);
     let work = f.work();
@@ -402,6 +402,9 @@ fn kill_trial(served: Served, rng: &mut Rng, span: &mut Duration) -> usize {
     assert_eq!(f.values(0), f.original, "{served:?}: the fault is reverted");
     assert_eq!(f.main_length(0), 3, "{served:?}: one merge and one revert on main");
     assert!(git_locks(&work).is_empty(), "{served:?}: locks left: {:?}", git_locks(&work));
+    for repo in [&f.control.1, &f.targets[0].1] {
+        assert!(git_locks(repo).is_empty(), "{served:?}: locks left in {}: {:?}", repo.display(), git_locks(repo));
+    }
     killed
 }
 

@@ -101,6 +101,34 @@ impl GitHubForge {
         }
     }
 
+    /// The first landing on `base` after `commit` at which every file of `files` is back to its version in
+    /// `parent` (the commit's revert, made by a run racing this one), if the tip is there.
+    async fn reverted_by(
+        &self,
+        commit: &CommitSha,
+        parent: &CommitSha,
+        files: &[String],
+        base: &str,
+    ) -> Result<Option<Landing>> {
+        let mut before = Vec::new();
+        for f in files {
+            before.push(self.read_file(parent, f).await?);
+        }
+        let mut first = None;
+        for landing in Forge::history(self, base, commit).await? {
+            let mut undone = true;
+            for (f, old) in files.iter().zip(&before) {
+                undone &= self.read_file(&landing.sha, f).await? == *old;
+            }
+            match (undone, &first) {
+                (true, None) => first = Some(landing),
+                (false, _) => first = None,
+                (true, Some(_)) => {}
+            }
+        }
+        Ok(first)
+    }
+
     /// The client, built on first use (inside the async runtime).
     fn gh(&self) -> Result<&Octocrab> {
         if let Some(gh) = self.gh.get() {
@@ -608,6 +636,10 @@ impl Forge for GitHubForge {
                 let now = self.read_file(&tip, f).await?;
                 let theirs = self.read_file(commit, f).await?;
                 if now != theirs {
+                    // A run racing this one may have reverted it already: then that landing is the revert.
+                    if let Some(landing) = self.reverted_by(commit, &parent, &files, base).await? {
+                        return Ok(landing);
+                    }
                     return Err(other(format!("cannot revert {}: `{f}` changed since", commit.short())));
                 }
                 changes.push(match self.read_file(&parent, f).await? {

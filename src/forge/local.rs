@@ -146,6 +146,23 @@ impl LocalForge {
     }
 }
 
+impl LocalForge {
+    /// The first commit on the first-parent chain from `commit` to `tip` from which on `commit`'s change stays
+    /// undone (reverting it there changes nothing): the revert a racing run landed.
+    fn reverted_by(&self, commit: &CommitSha, tip: &CommitSha) -> Option<Landing> {
+        let repo = self.repo();
+        let who = Identity::new("firedrill", "firedrill@localhost", Timestamp::UNIX_EPOCH);
+        let mut first = None;
+        for c in repo.first_parent_history(tip, commit).ok()? {
+            match repo.revert(commit, &c.sha, "probe\n", &who, &who) {
+                Err(GitError::NothingToRevert { .. }) => first = first.or(Some(c)),
+                _ => first = None,
+            }
+        }
+        first.map(landing)
+    }
+}
+
 fn landing(c: crate::git::CommitInfo) -> Landing {
     Landing {
         at: c.committer.time,
@@ -278,7 +295,12 @@ impl Forge for LocalForge {
         let who = Self::identity(actor, at);
         for _ in 0..CAS_ATTEMPTS {
             let tip = self.fetch_reaching(base, commit, true)?;
-            let reverted = self.repo().revert(commit, &tip, message, &who, &who)?;
+            let reverted = match self.repo().revert(commit, &tip, message, &who, &who) {
+                Ok(r) => r,
+                // A run racing this one reverted it already: that landing is the revert.
+                Err(e @ GitError::NothingToRevert { .. }) => return self.reverted_by(commit, &tip).ok_or(e.into()),
+                Err(e) => return Err(e.into()),
+            };
             match self.push(&reverted, base) {
                 Ok(()) => return Ok(landing(self.repo().commit_info(&reverted)?)),
                 Err(e @ (GitError::PushRejected { .. } | GitError::Busy { .. })) => self.moved_or(base, &tip, e)?,

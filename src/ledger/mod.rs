@@ -671,7 +671,9 @@ mod tests {
         assert_eq!(parse("d", &format!("{line}\n{line}\n")).unwrap().len(), 2);
         let bad = parse("redis-20261124T0900Z", &format!("{line}\n{{oops\n")).unwrap_err();
         assert!(bad.problem.starts_with("line 2: "), "{bad}");
-        assert!(bad.to_string().starts_with("drills/redis-20261124T0900Z/events.jsonl on the ledger branch is damaged"));
+        assert!(
+            bad.to_string().starts_with("drills/redis-20261124T0900Z/events.jsonl on the ledger branch is damaged")
+        );
         assert!(bad.to_string().contains("fix: restore it from the ledger branch's history"));
         assert_eq!(parse("d", "\n \n").unwrap_err().problem, "it holds no event (it was emptied)");
     }

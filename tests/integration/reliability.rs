@@ -216,7 +216,9 @@ impl Drill {
     }
 }
 
-/// Git lock files (`*.lock` but firedrill's own) under `dir`.
+/// Git lock files (`*.lock` but firedrill's own) under `dir`, outside `objects/`: a transfer killed midway
+/// leaves a temporary pack there under a random name (`pack_git2_….idx.lock`), which no later write waits on
+/// (and `git gc` prunes), unlike a reference's, `config`'s or `packed-refs`' lock.
 fn git_locks(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_owned()];
@@ -225,7 +227,9 @@ fn git_locks(dir: &Path) -> Vec<PathBuf> {
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
             if e.path().is_dir() {
-                stack.push(e.path());
+                if name != "objects" {
+                    stack.push(e.path());
+                }
             } else if name.ends_with(".lock") && name != "firedrill.lock" {
                 out.push(e.path());
             }

@@ -11,7 +11,7 @@ use crate::forge::Person;
 use crate::forge::any::AnyForge;
 use crate::forge::github::GitHubForge;
 use crate::forge::local::LocalForge;
-use crate::git::{MergeMethod, Token};
+use crate::git::{MergeMethod, Token, lock};
 use crate::ledger::Ledger;
 use crate::runner::{Forges, Report, Runner, Settings};
 use crate::scenario::{self, Config, RepoKind, Scenario};
@@ -52,6 +52,22 @@ pub struct Setup {
     pub ledger: Ledger,
     pub forges: Forges<AnyForge>,
     pub settings: Settings,
+    /// The working folder, locked for this run (released, and removed when private, when the setup is dropped).
+    _workdir: Option<lock::Held>,
+}
+
+/// How long a run waits for another run sharing its working folder before it takes a private one.
+const WORKDIR_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The working folder of this run under `root`, locked on first use (see [`lock::working_folder`]): no two
+/// runs ever use the same git repositories on disk, and what a killed run left there is cleared.
+fn work_folder<'h>(held: &'h mut Option<lock::Held>, root: &Path) -> anyhow::Result<&'h Path> {
+    if held.is_none() {
+        let folder = lock::working_folder(root, WORKDIR_WAIT)
+            .with_context(|| format!("cannot lock the working folder {} (--workdir)", root.display()))?;
+        *held = Some(folder);
+    }
+    held.as_ref().map(lock::Held::dir).context("the working folder is locked")
 }
 
 /// `Name <email>` into the person firedrill acts as.
@@ -260,7 +276,9 @@ impl Common {
             let token = token.with_context(|| format!("{repo} is a GitHub repository: set FIREDRILL_TOKEN"))?;
             Ok(GitHubForge::new(&api_url, token, repo)?)
         };
-        let workdir = self.workdir.clone().unwrap_or_else(|| std::env::temp_dir().join("firedrill-work"));
+        let root = self.workdir.clone().unwrap_or_else(|| std::env::temp_dir().join("firedrill-work"));
+        // Locked on first use only: a run on GitHub alone clones nothing.
+        let mut held = None;
         let control_kind = self.control.parse::<scenario::RepoRef>().map(|r| r.kind()).unwrap_or(RepoKind::Path);
         let ledger = match control_kind {
             RepoKind::GitHub => {
@@ -268,7 +286,7 @@ impl Common {
             }
             kind => {
                 let control = resolve_repo(&self.control, kind)?;
-                let dir = workdir.join("ledger").join(slot(&control));
+                let dir = work_folder(&mut held, &root)?.join("ledger").join(slot(&control));
                 Ledger::new(&control, config.ledger_branch.as_str(), &dir, control_token.clone())?
             }
         };
@@ -287,7 +305,8 @@ impl Common {
                 RepoKind::GitHub => AnyForge::GitHub(github(&repo, token.as_ref())?),
                 kind => {
                     let url = resolve_repo(&repo, kind)?;
-                    AnyForge::Local(LocalForge::new(&url, &workdir.join("repos").join(slot(&url)), token.clone())?)
+                    let dir = work_folder(&mut held, &root)?.join("repos").join(slot(&url));
+                    AnyForge::Local(LocalForge::new(&url, &dir, token.clone())?)
                 }
             };
             by_repo.insert(key, forge);
@@ -318,7 +337,7 @@ impl Common {
             baseline_mttr,
             links,
         };
-        Ok(Setup { scenarios, config, ledger, forges: Forges { by_repo }, settings })
+        Ok(Setup { scenarios, config, ledger, forges: Forges { by_repo }, settings, _workdir: held })
     }
 }
 

@@ -24,7 +24,13 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let setup = args.common.setup("status", true)?;
     let now = args.now.unwrap_or_else(Timestamp::now);
     let runner = setup.runner();
-    let drills = super::lifecycle::runtime()?.block_on(runner.drills())?;
+    let rt = super::lifecycle::runtime()?;
+    let drills = rt.block_on(runner.drills())?;
+    // Read once with the drills (the ledger caches it): the logs that cannot be read are named, not skipped.
+    let damaged = rt.block_on(setup.ledger.read())?.damaged;
+    if let Some(damage) = args.drill.as_ref().and_then(|id| damaged.get(id)) {
+        return Err(crate::runner::RunError::Refused(damage.to_string()).into());
+    }
     let find = |id: &crate::scenario::ScenarioId| setup.scenarios.iter().find(|s| s.id == *id);
     let out = match &args.drill {
         Some(id) => {
@@ -38,6 +44,12 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             crate::render::status::table(&rows, now)
         }
     };
+    let mut out = out;
+    if args.drill.is_none() {
+        for damage in damaged.values() {
+            out.push_str(&format!("{}: refused to read the drill: {damage}\n", damage.drill));
+        }
+    }
     std::io::stdout().lock().write_all(out.as_bytes()).context("writing to stdout")?;
-    Ok(Outcome::Ok)
+    Ok(if damaged.is_empty() || args.drill.is_some() { Outcome::Ok } else { Outcome::Refused })
 }

@@ -90,6 +90,54 @@ impl GitHubForge {
         })
     }
 
+    /// Fails unless the repository itself is there (`GET /repos/{owner}/{repo}`), naming what was asked and
+    /// where: a missing branch of a missing repository (a typo in `owner/name`, a wrong API URL) must not read
+    /// as an empty branch. One request, sent only when a branch was not found.
+    pub async fn check_repository(&self) -> Result<()> {
+        let path = self.repo_path("");
+        let (status, v) = self.call(Method::GET, &path, None).await?;
+        match status {
+            s if s.is_success() => Ok(()),
+            StatusCode::NOT_FOUND => Err(other(format!(
+                "the GitHub repository {}/{} was not found at {} (GET {path} answered 404): check the repository \
+                 name (owner/name), the API URL (--api-url or $GITHUB_API_URL; GitHub Enterprise is \
+                 https://HOST/api/v3), and that the token can see the repository",
+                self.owner,
+                self.repo,
+                crate::git::redact_url(&self.api_url)
+            ))),
+            s => Err(api_error(&Method::GET, &path, s, &v)),
+        }
+    }
+
+    /// The first landing on `base` after `commit` at which every file of `files` is back to its version in
+    /// `parent` (the commit's revert, made by a run racing this one), if the tip is there.
+    async fn reverted_by(
+        &self,
+        commit: &CommitSha,
+        parent: &CommitSha,
+        files: &[String],
+        base: &str,
+    ) -> Result<Option<Landing>> {
+        let mut before = Vec::new();
+        for f in files {
+            before.push(self.read_file(parent, f).await?);
+        }
+        let mut first = None;
+        for landing in Forge::history(self, base, commit).await? {
+            let mut undone = true;
+            for (f, old) in files.iter().zip(&before) {
+                undone &= self.read_file(&landing.sha, f).await? == *old;
+            }
+            match (undone, &first) {
+                (true, None) => first = Some(landing),
+                (false, _) => first = None,
+                (true, Some(_)) => {}
+            }
+        }
+        Ok(first)
+    }
+
     /// The client, built on first use (inside the async runtime).
     fn gh(&self) -> Result<&Octocrab> {
         if let Some(gh) = self.gh.get() {
@@ -635,6 +683,10 @@ impl Forge for GitHubForge {
                 let now = self.read_file(&tip, f).await?;
                 let theirs = self.read_file(commit, f).await?;
                 if now != theirs {
+                    // A run racing this one may have reverted it already: then that landing is the revert.
+                    if let Some(landing) = self.reverted_by(commit, &parent, &files, base).await? {
+                        return Ok(landing);
+                    }
                     return Err(other(format!("cannot revert {}: `{f}` changed since", commit.short())));
                 }
                 changes.push(match self.read_file(&parent, f).await? {

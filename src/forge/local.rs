@@ -118,7 +118,12 @@ impl LocalForge {
     /// After a rejected push onto `tip`: fine (retry) when `branch` moved meanwhile, else the rejection is
     /// not a lost race but a refusal (a hook, a protection rule), returned as the error.
     fn moved_or(&self, branch: &str, tip: &CommitSha, rejection: GitError) -> Result<()> {
-        if self.fetch(branch)?.as_ref() == Some(tip) { Err(rejection.into()) } else { Ok(()) }
+        // A held lock means another writer is moving the branch right now: a lost race as well.
+        if rejection.is_lock_contention() || self.fetch(branch)?.as_ref() != Some(tip) {
+            Ok(())
+        } else {
+            Err(rejection.into())
+        }
     }
 
     /// The commit that landed `head` on `base` (the first on the first-parent chain after `cut_from` that
@@ -138,6 +143,23 @@ impl LocalForge {
             }
         }
         Ok(None)
+    }
+}
+
+impl LocalForge {
+    /// The first commit on the first-parent chain from `commit` to `tip` from which on `commit`'s change stays
+    /// undone (reverting it there changes nothing): the revert a racing run landed.
+    fn reverted_by(&self, commit: &CommitSha, tip: &CommitSha) -> Option<Landing> {
+        let repo = self.repo();
+        let who = Identity::new("firedrill", "firedrill@localhost", Timestamp::UNIX_EPOCH);
+        let mut first = None;
+        for c in repo.first_parent_history(tip, commit).ok()? {
+            match repo.revert(commit, &c.sha, "probe\n", &who, &who) {
+                Err(GitError::NothingToRevert { .. }) => first = first.or(Some(c)),
+                _ => first = None,
+            }
+        }
+        first.map(landing)
     }
 }
 
@@ -208,7 +230,7 @@ impl Forge for LocalForge {
             None => match self.push(head, branch) {
                 Ok(()) => {}
                 // Another run pushed the very same commit at the same moment: the change is open.
-                Err(e @ GitError::PushRejected { .. }) => {
+                Err(e @ (GitError::PushRejected { .. } | GitError::Busy { .. })) => {
                     if self.fetch(branch)?.as_ref() != Some(head) {
                         return Err(e.into());
                     }
@@ -250,7 +272,7 @@ impl Forge for LocalForge {
             match self.push(&merged, base) {
                 Ok(()) => return Ok(MergeOutcome::Merged { commit: merged, at }),
                 // The base moved since the fetch: merge again onto the new tip.
-                Err(e @ GitError::PushRejected { .. }) => self.moved_or(base, &tip, e)?,
+                Err(e @ (GitError::PushRejected { .. } | GitError::Busy { .. })) => self.moved_or(base, &tip, e)?,
                 Err(e) => return Err(e.into()),
             }
         }
@@ -273,10 +295,15 @@ impl Forge for LocalForge {
         let who = Self::identity(actor, at);
         for _ in 0..CAS_ATTEMPTS {
             let tip = self.fetch_reaching(base, commit, true)?;
-            let reverted = self.repo().revert(commit, &tip, message, &who, &who)?;
+            let reverted = match self.repo().revert(commit, &tip, message, &who, &who) {
+                Ok(r) => r,
+                // A run racing this one reverted it already: that landing is the revert.
+                Err(e @ GitError::NothingToRevert { .. }) => return self.reverted_by(commit, &tip).ok_or(e.into()),
+                Err(e) => return Err(e.into()),
+            };
             match self.push(&reverted, base) {
                 Ok(()) => return Ok(landing(self.repo().commit_info(&reverted)?)),
-                Err(e @ GitError::PushRejected { .. }) => self.moved_or(base, &tip, e)?,
+                Err(e @ (GitError::PushRejected { .. } | GitError::Busy { .. })) => self.moved_or(base, &tip, e)?,
                 Err(e) => return Err(e.into()),
             }
         }

@@ -52,6 +52,9 @@ pub enum GitError {
     /// The network or the server failed (unreachable host, protocol error, unexpected HTTP status).
     #[error("talking to {url} failed: {message}")]
     Transport { url: String, message: String },
+    /// Another process holds a lock on it (a concurrent run): a lost race, to re-read and retry.
+    #[error("{what} is busy: {holder}")]
+    Busy { what: String, holder: String },
     /// Reading or writing the local repository failed (disk, locks, corrupt objects).
     #[error("the local repository failed: {message}")]
     Storage { message: String },
@@ -80,6 +83,7 @@ impl GitError {
                 Some("if the branch moved, fetch it again and retry; otherwise check the branch protection rules")
             }
             GitError::RefMoved { .. } => Some("another run moved it: read it again and retry"),
+            GitError::Busy { .. } => Some("another run is at work there: run again once it is done"),
             GitError::NotInHistory { .. } => {
                 Some("the branch was rewritten, or the local copy is shallow: fetch more history")
             }
@@ -87,6 +91,21 @@ impl GitError {
                 Some("the branch changed the same lines: resolve by hand or start from the new tip")
             }
             _ => None,
+        }
+    }
+
+    /// Whether this is contention on a git lock (a reference, `packed-refs`, `config`) or on firedrill's own
+    /// lock: another writer is at work, so it is a lost race, never a failure of this run.
+    pub fn is_lock_contention(&self) -> bool {
+        match self {
+            GitError::Busy { .. } => true,
+            // `git receive-pack`'s status for a reference another push holds.
+            GitError::PushRejected { reason, .. } => reason.starts_with("failed to lock"),
+            // libgit2's own message, from a local repository.
+            GitError::Storage { message } | GitError::Transport { message, .. } => {
+                message.contains("failed to lock file") || message.contains("failed to create locked file")
+            }
+            _ => false,
         }
     }
 

@@ -6,6 +6,7 @@
 //! credentials callback: never into remote configuration, reflogs, errors or logs.
 
 mod error;
+pub mod lock;
 mod remote;
 mod types;
 

@@ -6,6 +6,7 @@
 use std::cell::{Cell, RefCell};
 use std::num::NonZeroU32;
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use super::error::{redact_url, scrub};
 use super::types::{CommitSha, PushRef, Token};
@@ -212,7 +213,10 @@ impl Repo {
             return Ok(());
         }
         std::fs::create_dir_all(file.parent().unwrap_or(self.repo.path())).map_err(cannot)?;
-        std::fs::write(&file, format!("{listed}{line}\n")).map_err(cannot)?;
+        // Written aside and renamed over: a run killed mid-write leaves the old list whole, never half a path.
+        let aside = file.with_extension(format!("firedrill-{}", std::process::id()));
+        std::fs::write(&aside, format!("{listed}{line}\n")).map_err(cannot)?;
+        std::fs::rename(&aside, &file).map_err(cannot)?;
         let odb = self.repo.odb().map_err(|e| GitError::storage(&e))?;
         odb.add_disk_alternate(line).map_err(|e| GitError::storage(&e))
     }
@@ -221,7 +225,41 @@ impl Repo {
     /// update the server refuses — non-fast-forward (the remote branch moved: a lost compare-and-swap), a hook,
     /// a protection rule — is a [`GitError::PushRejected`], never silence. Authentication as in
     /// [`Repo::fetch_branch`].
+    ///
+    /// Contention is waited out, within bounds: into a repository on this machine firedrill pushes one run at a
+    /// time (holding its `firedrill.lock` there, see [`super::lock`]) and first removes the git locks a killed
+    /// run left; a reference lock held by someone else (another firedrill's `git receive-pack` behind HTTP, a
+    /// `git push` by hand) is retried for a few seconds before it is reported as [`GitError::Busy`].
     pub fn push(&self, url: &str, updates: &[PushRef<'_>], token: Option<&Token>) -> Result<()> {
+        let local = local_path(url).filter(|p| p.exists()).map(git_dir_of);
+        let _held = match &local {
+            Some(dir) => lock_local_remote(dir)?,
+            None => None,
+        };
+        let deadline = Instant::now() + CONTENDED_PUSH_WAIT;
+        let mut pause = Duration::from_millis(50);
+        loop {
+            if let Some(dir) = &local {
+                super::lock::remove_stale_git_locks(dir, Some(super::lock::FOREIGN_LOCK_AGE));
+            }
+            match self.push_once(url, updates, token) {
+                Err(e) if e.is_lock_contention() => {
+                    if Instant::now() >= deadline {
+                        return Err(GitError::Busy {
+                            what: format!("a reference of {}", redact_url(url)),
+                            holder: "another push holds its git lock".to_owned(),
+                        });
+                    }
+                    tracing::debug!(url = %redact_url(url), error = %e, "a git lock is held: pushing again shortly");
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(500));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn push_once(&self, url: &str, updates: &[PushRef<'_>], token: Option<&Token>) -> Result<()> {
         let shown = redact_url(url);
         let mut refspecs = Vec::with_capacity(updates.len());
         for update in updates {
@@ -322,6 +360,33 @@ impl Repo {
             Ok(mut reference) => reference.delete().map_err(|e| GitError::storage(&e)),
             Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(()),
             Err(e) => Err(GitError::storage(&e)),
+        }
+    }
+}
+
+/// How long a push keeps trying while a git reference lock is held by someone else.
+const CONTENDED_PUSH_WAIT: Duration = Duration::from_secs(5);
+/// How long a push waits for another firedrill run pushing into the same repository on this machine.
+const LOCAL_REMOTE_WAIT: Duration = Duration::from_secs(20);
+
+/// The git folder of a repository on this machine (its `.git`, or the bare repository itself).
+fn git_dir_of(path: &Path) -> std::path::PathBuf {
+    let dot_git = path.join(".git");
+    if dot_git.is_dir() { dot_git } else { path.to_owned() }
+}
+
+/// Holds firedrill's lock in the local repository `git_dir` for a push. A folder firedrill cannot write a lock
+/// into is pushed to without one (git's own locks still guard it).
+fn lock_local_remote(git_dir: &Path) -> Result<Option<super::lock::Held>> {
+    match super::lock::lock_dir(git_dir, LOCAL_REMOTE_WAIT) {
+        Ok(Some(held)) => Ok(Some(held)),
+        Ok(None) => Err(GitError::Busy {
+            what: format!("the repository {}", git_dir.display()),
+            holder: super::lock::holder(git_dir).unwrap_or_else(|| "another firedrill run".to_owned()),
+        }),
+        Err(e) => {
+            tracing::debug!(folder = %git_dir.display(), error = %e, "cannot lock the repository: pushing without");
+            Ok(None)
         }
     }
 }

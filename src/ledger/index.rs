@@ -26,6 +26,10 @@ pub struct Index {
     pub drills_tree: Option<String>,
     /// By drill id. Logs without a `planned` event are not drills and are left out.
     pub drills: BTreeMap<String, Summary>,
+    /// The drills whose log could not be read (what was wrong, by drill id): firedrill acts on none of them,
+    /// and never plans their id again.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub damaged: BTreeMap<String, String>,
 }
 
 /// One drill's facts, as its log folds.
@@ -89,14 +93,14 @@ impl Summary {
 
 impl Default for Index {
     fn default() -> Index {
-        Index { version: INDEX_VERSION, drills_tree: None, drills: BTreeMap::new() }
+        Index { version: INDEX_VERSION, drills_tree: None, drills: BTreeMap::new(), damaged: BTreeMap::new() }
     }
 }
 
 impl Index {
     /// The index of `logs`, read from the `drills/` tree `drills_tree`.
     pub fn fold(logs: &BTreeMap<String, Vec<Event>>, drills_tree: Option<String>) -> Index {
-        let mut index = Index { version: INDEX_VERSION, drills_tree, drills: BTreeMap::new() };
+        let mut index = Index { drills_tree, ..Index::default() };
         for (id, log) in logs {
             index.update(id, log);
         }
@@ -111,6 +115,11 @@ impl Index {
             Some(drill) => self.drills.insert(id.to_owned(), Summary::of(&drill)),
             None => self.drills.remove(id),
         };
+    }
+
+    /// Whether drill `id` was ever in the ledger (summed up, or recorded as damaged): its id is taken.
+    pub fn knows(&self, id: &str) -> bool {
+        self.drills.contains_key(id) || self.damaged.contains_key(id)
     }
 
     /// The ids of the drills a tick still has work on ([`Summary::is_active`]).
@@ -137,7 +146,12 @@ impl Index {
             out.push(':');
             out.push_str(&serde_json::to_string(summary).unwrap_or_default());
         }
-        out.push_str("\n}}\n");
+        out.push_str("\n}");
+        if !self.damaged.is_empty() {
+            out.push_str(",\"damaged\":");
+            out.push_str(&serde_json::to_string(&self.damaged).unwrap_or_else(|_| "{}".to_owned()));
+        }
+        out.push_str("}\n");
         out
     }
 }

@@ -24,24 +24,113 @@ use crate::git::{CommitSha, FileChange, GitError, Identity, PushRef, Repo, Token
 
 pub use index::{INDEX_FILE, Index, Summary};
 
-/// How many times a write is retried after losing a race.
-const CAS_ATTEMPTS: usize = 8;
+/// How many times a write is retried after losing a race (eight runs at once each win within eight rounds; the
+/// rest is slack for writers that keep coming).
+const CAS_ATTEMPTS: usize = 16;
+
+/// The pause after losing race `attempt`: growing, and spread by the process id so that the writers that lost
+/// together do not all come back at the same instant.
+fn backoff(attempt: usize) -> std::time::Duration {
+    let base = 10u64.saturating_mul(1 << attempt.min(5));
+    let spread = u64::from(std::process::id().wrapping_mul(2_654_435_761) >> 8) % base.max(1);
+    std::time::Duration::from_millis(base + spread)
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum LedgerError {
     #[error(transparent)]
     Git(#[from] GitError),
-    #[error("the ledger's log of {drill} is damaged: {message}")]
-    Damaged { drill: String, message: String },
+    #[error("{0}")]
+    Damaged(Damage),
     #[error(transparent)]
     Forge(#[from] crate::forge::ForgeError),
     #[error("the ledger branch kept moving: gave up after {CAS_ATTEMPTS} attempts")]
     Contended,
 }
 
-/// A drill's log, parsed; a damaged one is named.
-fn parse(drill: &str, text: &str) -> Result<Vec<Event>, LedgerError> {
-    parse_log(text).map_err(|message| LedgerError::Damaged { drill: drill.to_owned(), message })
+/// A drill's log that cannot be read: firedrill refuses to act on that drill (it cannot tell what was done) and
+/// keeps doing the safety work of every other drill.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Damage {
+    pub drill: String,
+    /// What is wrong, with the line when one is to blame (`line 3: expected value at column 1`).
+    pub problem: String,
+}
+
+impl Damage {
+    /// The log's path on the ledger branch.
+    pub fn path(&self) -> String {
+        log_path(&self.drill)
+    }
+
+    /// What to do about it.
+    pub fn fix(&self) -> String {
+        format!(
+            "restore it from the ledger branch's history (`git log -p <ledger branch> -- {path}`) or correct the \
+             line by hand; firedrill does nothing for drill {drill} until its log reads again (check the target \
+             repository by hand: its fault may still be there)",
+            path = self.path(),
+            drill = self.drill
+        )
+    }
+}
+
+impl std::fmt::Display for Damage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} on the ledger branch is damaged: {}; fix: {}", self.path(), self.problem, self.fix())
+    }
+}
+
+/// Where drill `drill`'s log lives on the ledger branch.
+fn log_path(drill: &str) -> String {
+    format!("drills/{drill}/events.jsonl")
+}
+
+/// A drill's log, parsed; a damaged or emptied one (firedrill never writes a log without an event) is named.
+fn parse(drill: &str, text: &str) -> Result<Vec<Event>, Damage> {
+    let damage = |problem: String| Damage { drill: drill.to_owned(), problem };
+    match parse_log(text) {
+        Ok(events) if events.is_empty() => Err(damage("it holds no event (it was emptied)".to_owned())),
+        Ok(events) => Ok(events),
+        Err(message) => Err(damage(message)),
+    }
+}
+
+/// A log the index lists but the `drills/` tree lacks (deleted by hand): the drill's id stays taken.
+fn missing(drill: &str) -> Damage {
+    Damage {
+        drill: drill.to_owned(),
+        problem: "it is missing, although the ledger's index lists the drill (it was deleted)".to_owned(),
+    }
+}
+
+/// The index folded from `logs` (read from the `drills/` tree `drills_tree`), with `damaged` recorded, and every
+/// drill of the `previous` (stale) index whose log is gone kept as it was: a deleted or damaged log never frees
+/// its drill's id, so the same drill is never planned, opened and merged twice.
+fn fold_index(
+    logs: &BTreeMap<String, Vec<Event>>,
+    damaged: &BTreeMap<String, Damage>,
+    drills_tree: Option<String>,
+    previous: Option<&Index>,
+) -> Index {
+    let mut index = Index::fold(logs, drills_tree);
+    index.damaged = damaged.iter().map(|(id, d)| (id.clone(), d.problem.clone())).collect();
+    if let Some(previous) = previous {
+        for (id, summary) in &previous.drills {
+            if !logs.contains_key(id) {
+                index.drills.insert(id.clone(), summary.clone());
+                if !damaged.contains_key(id) {
+                    index.damaged.insert(id.clone(), missing(id).problem);
+                }
+            }
+        }
+        for (id, problem) in &previous.damaged {
+            if !logs.contains_key(id) && !index.damaged.contains_key(id) {
+                index.damaged.insert(id.clone(), problem.clone());
+            }
+        }
+    }
+    index
 }
 
 /// The ledger as read at one tip.
@@ -51,6 +140,8 @@ pub struct Snapshot {
     pub tip: Option<CommitSha>,
     /// Each drill's events, by drill id.
     pub logs: BTreeMap<String, Vec<Event>>,
+    /// The drills whose log cannot be read, by drill id.
+    pub damaged: BTreeMap<String, Damage>,
 }
 
 /// What a tick reads ([`Ledger::read_active`]): every drill summed up, and the full logs of the drills it
@@ -67,6 +158,9 @@ pub struct Active {
     /// The index was missing or stale, so every log was read to fold it: the next write stores it, or
     /// [`Ledger::repair_index`] does now.
     pub rebuilt: bool,
+    /// The drills whose log cannot be read (or is gone while the index lists the drill), by drill id: nothing
+    /// is done for them, and their ids are never planned again.
+    pub damaged: BTreeMap<String, Damage>,
 }
 
 /// The tip, and what sits next to the logs there.
@@ -78,6 +172,8 @@ struct Head {
     drills_tree: Option<String>,
     /// The index, when it was folded from that very `drills/` tree.
     index: Option<Index>,
+    /// The index found next to another `drills/` tree (stale): it still witnesses which drills existed.
+    previous: Option<Index>,
 }
 
 /// One change to write: events to append (each once), and files to put.
@@ -172,7 +268,14 @@ impl Ledger {
                 // The tip alone: a write is a commit on top of it, a read looks at its tree.
                 Ok(repo.fetch_branch(url, &self.branch, Self::TRACKING, Some(NonZeroU32::MIN), token.as_ref())?)
             }
-            Store::GitHub(f) => Ok(f.branch_head(&self.branch).await?),
+            Store::GitHub(f) => match f.branch_head(&self.branch).await? {
+                Some(tip) => Ok(Some(tip)),
+                // No ledger yet means "no drills yet" only in a repository that exists.
+                None => {
+                    f.check_repository().await?;
+                    Ok(None)
+                }
+            },
         }
     }
 
@@ -219,6 +322,8 @@ impl Ledger {
                 let remote_ref = format!("refs/heads/{}", self.branch);
                 match repo.push(url, &[PushRef::Update { commit: &commit, remote_ref: &remote_ref }], token.as_ref()) {
                     Ok(()) => Ok(Some(commit)),
+                    // Another writer holds the branch's lock: it is moving it.
+                    Err(e) if e.is_lock_contention() => Ok(None),
                     // Another writer moved the branch, or the server refused for another reason (a hook, a
                     // protection rule): only the first is a race.
                     Err(e @ GitError::PushRejected { .. }) => {
@@ -267,19 +372,19 @@ impl Ledger {
                 (Some(root), id("drills"), text)
             }
         };
-        let index = text.as_deref().and_then(Index::parse).filter(|i| i.drills_tree == drills_tree);
+        let (index, previous) = match text.as_deref().and_then(Index::parse) {
+            Some(i) if i.drills_tree == drills_tree => (Some(i), None),
+            other => (None, other),
+        };
         if index.is_none() && drills_tree.is_some() {
             tracing::info!(ledger = %self.describe(), "the ledger's index is missing or stale: reading every log");
         }
-        Ok(Some(Head { tip, root_tree, drills_tree, index }))
+        Ok(Some(Head { tip, root_tree, drills_tree, index, previous }))
     }
 
-    /// Drill `drill`'s log at `tip`, if it has one.
-    async fn read_log(&self, tip: &CommitSha, drill: &str) -> Result<Option<Vec<Event>>, LedgerError> {
-        match self.read_file(tip, &format!("drills/{drill}/events.jsonl")).await? {
-            Some(text) => Ok(Some(parse(drill, &text)?)),
-            None => Ok(None),
-        }
+    /// Drill `drill`'s log at `tip`, if it has one (damaged or not).
+    async fn read_log(&self, tip: &CommitSha, drill: &str) -> Result<Option<Result<Vec<Event>, Damage>>, LedgerError> {
+        Ok(self.read_file(tip, &log_path(drill)).await?.map(|text| parse(drill, &text)))
     }
 
     /// What a tick needs: the index (every drill summed up) and the full logs of the drills still active
@@ -294,20 +399,39 @@ impl Ledger {
             None => Active::default(),
             Some(Head { tip, index: Some(mut index), .. }) => {
                 let mut logs = BTreeMap::new();
-                let ids: Vec<String> = index.active().map(str::to_owned).collect();
+                // Damaged when the index was written, and the `drills/` tree has not changed since.
+                let mut damaged: BTreeMap<String, Damage> = index
+                    .damaged
+                    .iter()
+                    .map(|(id, problem)| (id.clone(), Damage { drill: id.clone(), problem: problem.clone() }))
+                    .collect();
+                let ids: Vec<String> =
+                    index.active().filter(|id| !damaged.contains_key(*id)).map(str::to_owned).collect();
                 for id in ids {
-                    let log = self.read_log(&tip, &id).await?.unwrap_or_default();
-                    // The log is the truth: the summary follows it.
-                    index.update(&id, &log);
-                    logs.insert(id, log);
+                    match self.read_log(&tip, &id).await? {
+                        Some(Ok(log)) => {
+                            // The log is the truth: the summary follows it.
+                            index.update(&id, &log);
+                            logs.insert(id, log);
+                        }
+                        Some(Err(damage)) => {
+                            damaged.insert(id, damage);
+                        }
+                        None => {
+                            damaged.insert(id.clone(), missing(&id));
+                        }
+                    }
                 }
-                Active { tip: Some(tip), index, logs, rebuilt: false }
+                Active { tip: Some(tip), index, logs, rebuilt: false, damaged }
             }
-            Some(Head { tip, drills_tree, index: None, .. }) => {
-                let mut logs = self.read_logs(&tip).await?;
-                let index = Index::fold(&logs, drills_tree);
+            Some(Head { tip, drills_tree, index: None, previous, .. }) => {
+                let (mut logs, mut damaged) = self.read_logs(&tip).await?;
+                let index = fold_index(&logs, &damaged, drills_tree, previous.as_ref());
+                for (id, problem) in &index.damaged {
+                    damaged.entry(id.clone()).or_insert_with(|| Damage { drill: id.clone(), problem: problem.clone() });
+                }
                 logs.retain(|id, _| index.drills.get(id).is_some_and(Summary::is_active));
-                Active { tip: Some(tip), index, logs, rebuilt: true }
+                Active { tip: Some(tip), index, logs, rebuilt: true, damaged }
             }
         };
         *self.active_cache.lock().map_err(|_| LedgerError::Contended)? = Some(active.clone());
@@ -324,8 +448,8 @@ impl Ledger {
             if head.index.is_some() {
                 return Ok(None);
             }
-            let logs = self.read_logs(&head.tip).await?;
-            let index = Index::fold(&logs, head.drills_tree.clone());
+            let (logs, damaged) = self.read_logs(&head.tip).await?;
+            let index = fold_index(&logs, &damaged, head.drills_tree.clone(), head.previous.as_ref());
             if let Some(commit) =
                 self.publish(Some(&head), &[], index, "firedrill: rebuild the ledger's index\n", &identity).await?
             {
@@ -354,30 +478,43 @@ impl Ledger {
     /// Reads the ledger at the current tip.
     async fn read_fresh(&self) -> Result<Snapshot, LedgerError> {
         let Some(tip) = self.tip().await? else { return Ok(Snapshot::default()) };
-        let logs = self.read_logs(&tip).await?;
-        Ok(Snapshot { tip: Some(tip), logs })
+        let (logs, damaged) = self.read_logs(&tip).await?;
+        Ok(Snapshot { tip: Some(tip), logs, damaged })
     }
 
-    /// Every drill's log at `tip`.
-    async fn read_logs(&self, tip: &CommitSha) -> Result<BTreeMap<String, Vec<Event>>, LedgerError> {
+    /// Every drill's log at `tip`, and the damaged ones apart: one damaged log stops nothing else.
+    async fn read_logs(
+        &self,
+        tip: &CommitSha,
+    ) -> Result<(BTreeMap<String, Vec<Event>>, BTreeMap<String, Damage>), LedgerError> {
         let mut logs = BTreeMap::new();
+        let mut damaged = BTreeMap::new();
+        let mut sort = |drill: String, read: Result<Vec<Event>, Damage>| match read {
+            Ok(events) => {
+                logs.insert(drill, events);
+            }
+            Err(damage) => {
+                tracing::warn!(ledger = %self.describe(), %damage, "a drill's log is damaged");
+                damaged.insert(drill, damage);
+            }
+        };
         match &self.store {
             // One walk of `drills/`: linear in the number of drills.
             Store::Git { repo, .. } => {
                 for (drill, bytes) in repo.read_each(tip, "drills", "events.jsonl")? {
-                    let events = parse(&drill, &String::from_utf8_lossy(&bytes))?;
-                    logs.insert(drill, events);
+                    let read = parse(&drill, &String::from_utf8_lossy(&bytes));
+                    sort(drill, read);
                 }
             }
             Store::GitHub(_) => {
                 for drill in self.list_dir(tip, "drills").await? {
-                    if let Some(events) = self.read_log(tip, &drill).await? {
-                        logs.insert(drill, events);
+                    if let Some(read) = self.read_log(tip, &drill).await? {
+                        sort(drill, read);
                     }
                 }
             }
         }
-        Ok(logs)
+        Ok((logs, damaged))
     }
 
     /// A file of a drill at the snapshot's tip (e.g. `report.md`).
@@ -415,19 +552,38 @@ impl Ledger {
                 None => (Snapshot::default(), Index::default()),
                 Some(Head { tip, index: Some(index), .. }) => {
                     let mut logs = BTreeMap::new();
+                    let mut damaged = BTreeMap::new();
                     for drill in &touched {
-                        if let Some(log) = self.read_log(tip, drill).await? {
-                            logs.insert((*drill).to_owned(), log);
+                        match self.read_log(tip, drill).await? {
+                            Some(Ok(log)) => {
+                                logs.insert((*drill).to_owned(), log);
+                            }
+                            Some(Err(damage)) => {
+                                damaged.insert((*drill).to_owned(), damage);
+                            }
+                            None => {}
                         }
                     }
-                    (Snapshot { tip: Some(tip.clone()), logs }, index.clone())
+                    (Snapshot { tip: Some(tip.clone()), logs, damaged }, index.clone())
                 }
-                Some(Head { tip, drills_tree, index: None, .. }) => {
-                    let logs = self.read_logs(tip).await?;
-                    let index = Index::fold(&logs, drills_tree.clone());
-                    (Snapshot { tip: Some(tip.clone()), logs }, index)
+                Some(Head { tip, drills_tree, index: None, previous, .. }) => {
+                    let (logs, damaged) = self.read_logs(tip).await?;
+                    let index = fold_index(&logs, &damaged, drills_tree.clone(), previous.as_ref());
+                    (Snapshot { tip: Some(tip.clone()), logs, damaged }, index)
                 }
             };
+            // Appending to a damaged or deleted log would replace it with the new events alone: refused.
+            for drill in &touched {
+                let damage = snapshot.damaged.get(*drill).cloned().or_else(|| {
+                    (index.knows(drill) && !snapshot.logs.contains_key(*drill)).then(|| {
+                        let problem = index.damaged.get(*drill).cloned().unwrap_or_else(|| missing(drill).problem);
+                        Damage { drill: (*drill).to_owned(), problem }
+                    })
+                });
+                if let Some(damage) = damage {
+                    return Err(LedgerError::Damaged(damage));
+                }
+            }
             let (changes, logs, appended) = self.changes(&snapshot, write).await?;
             if changes.is_empty() {
                 return Ok(Written { commit: None, appended: 0, retries });
@@ -440,7 +596,10 @@ impl Ledger {
                     tracing::debug!(ledger = %self.describe(), %commit, appended, "ledger written");
                     return Ok(Written { commit: Some(commit), appended, retries });
                 }
-                None => tracing::debug!(ledger = %self.describe(), "lost a race on the ledger; retrying"),
+                None => {
+                    tracing::debug!(ledger = %self.describe(), retries, "lost a race on the ledger; retrying");
+                    tokio::time::sleep(backoff(retries)).await;
+                }
             }
         }
         Err(LedgerError::Contended)
@@ -485,5 +644,62 @@ impl Ledger {
             changes.push(FileChange::write(path.clone(), content.clone()));
         }
         Ok((changes, logs, appended))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::drill::event::{EventKind, TargetRef};
+
+    fn planned() -> Event {
+        let t = |s: &str| s.parse::<Timestamp>().unwrap();
+        let kind = EventKind::Planned {
+            scenario: "redis".parse().unwrap(),
+            target: TargetRef { repo: None, branch: "main".into(), path: "values.yaml".into() },
+            occurrence: t("2026-11-24T09:00:00Z"),
+            open_at: t("2026-11-24T08:00:00Z"),
+            merge_at: t("2026-11-24T10:37:00Z"),
+        };
+        Event::new(t("2026-11-23T12:00:00Z"), "firedrill", "tick", kind)
+    }
+
+    #[test]
+    fn a_damaged_or_emptied_log_is_named_with_its_line() {
+        let line = planned().to_line();
+        assert_eq!(parse("d", &format!("{line}\n{line}\n")).unwrap().len(), 2);
+        let bad = parse("redis-20261124T0900Z", &format!("{line}\n{{oops\n")).unwrap_err();
+        assert!(bad.problem.starts_with("line 2: "), "{bad}");
+        assert!(
+            bad.to_string().starts_with("drills/redis-20261124T0900Z/events.jsonl on the ledger branch is damaged")
+        );
+        assert!(bad.to_string().contains("fix: restore it from the ledger branch's history"));
+        assert_eq!(parse("d", "\n \n").unwrap_err().problem, "it holds no event (it was emptied)");
+    }
+
+    #[test]
+    fn a_rebuilt_index_keeps_the_drills_whose_logs_are_gone_or_damaged() {
+        let (a, b, c) = ("redis-20261124T0900Z", "redis-20261201T0900Z", "redis-20261208T0900Z");
+        let mut logs = BTreeMap::new();
+        for id in [a, b, c] {
+            logs.insert(id.to_owned(), vec![planned()]);
+        }
+        let previous = Index::fold(&logs, Some("old".into()));
+        // `a` deleted, `b` damaged, `c` intact.
+        logs.remove(a);
+        logs.remove(b);
+        let damaged: BTreeMap<String, Damage> =
+            [(b.to_owned(), Damage { drill: b.to_owned(), problem: "line 1: oops".into() })].into();
+        let index = fold_index(&logs, &damaged, Some("new".into()), Some(&previous));
+        assert!(index.knows(a) && index.knows(b) && index.knows(c));
+        assert_eq!(index.damaged.keys().collect::<Vec<_>>(), [a, b]);
+        assert_eq!(index.damaged[b], "line 1: oops");
+        assert!(index.damaged[a].contains("missing"));
+        // The record survives a round trip through the file.
+        assert_eq!(Index::parse(&index.to_text()).unwrap(), index);
+        // Without a previous index, a deleted log leaves nothing to know it by; a damaged one is still known.
+        let fresh = fold_index(&logs, &damaged, Some("new".into()), None);
+        assert!(!fresh.knows(a) && fresh.knows(b));
     }
 }

@@ -20,7 +20,7 @@ use crate::drill::step::{
 };
 use crate::forge::{Change, Comment, Forge, ForgeError, Landing, MergeOutcome, MergeSpec, Person};
 use crate::git::{CommitSha, FileChange, MergeMethod};
-use crate::ledger::{Ledger, LedgerError, Write};
+use crate::ledger::{Damage, Ledger, LedgerError, Write};
 use crate::render::run::{self, RunReport};
 use crate::scenario::{Config, Scenario};
 use crate::schedule::DrillId;
@@ -117,12 +117,16 @@ impl<F: Forge> Runner<'_, F> {
     async fn active_with(
         &self,
         unwritten: &[(DrillId, Event)],
-    ) -> Result<(Vec<Drill>, std::collections::BTreeSet<DrillId>), RunError> {
+    ) -> Result<(Vec<Drill>, std::collections::BTreeSet<DrillId>, Vec<Damage>), RunError> {
         let active = self.ledger.read_active().await?;
-        let mut known: std::collections::BTreeSet<DrillId> =
-            active.index.drills.keys().filter_map(|id| DrillId::parse(id).ok()).collect();
+        // A damaged or deleted log keeps its drill's id taken: the same drill is never planned twice.
+        let mut known: std::collections::BTreeSet<DrillId> = (active.index.drills.keys())
+            .chain(active.index.damaged.keys())
+            .chain(active.damaged.keys())
+            .filter_map(|id| DrillId::parse(id).ok())
+            .collect();
         known.extend(unwritten.iter().map(|(id, _)| id.clone()));
-        Ok((fold(active.logs, unwritten), known))
+        Ok((fold(active.logs, unwritten), known, active.damaged.into_values().collect()))
     }
 
     /// The drills a tick still has work on (see [`Runner::active_with`]).
@@ -156,7 +160,11 @@ impl<F: Forge> Runner<'_, F> {
     ) -> Result<RunReport, RunError> {
         // STEP 1: plan the occurrences that are due.
         report.step("plan due drills");
-        let (drills, known) = self.active_with(&pending).await?;
+        let (drills, known, damaged) = self.active_with(&pending).await?;
+        // A drill whose log cannot be read is left alone (what was done is unknown); every other drill is driven.
+        for damage in damaged {
+            report.refusals.push(format!("{}: refused to act on the drill: {damage}", damage.drill));
+        }
         let mut planned = Vec::new();
         for decision in due::decide_known(self.scenarios, &drills, &|id| known.contains(id), now) {
             match decision {
@@ -710,6 +718,9 @@ impl<F: Forge> Runner<'_, F> {
         actor: &str,
         now: Timestamp,
     ) -> Result<RunReport, RunError> {
+        if let Some(damage) = self.ledger.read().await?.damaged.get(drill_id) {
+            return Err(RunError::Refused(damage.to_string()));
+        }
         let drills = self.drills().await?;
         let Some(d) = drills.into_iter().find(|d| d.id.as_str() == drill_id) else {
             return Err(RunError::Invalid(format!(

@@ -83,6 +83,11 @@ pub async fn contract<F: Forge>(forge: &F) {
     let history = forge.history("main", &merge).await.unwrap();
     assert_eq!(history.iter().map(|l| &l.sha).collect::<Vec<_>>(), [&revert.sha]);
     assert_eq!(forge.read_file(&revert.sha, FILE).await.unwrap().as_deref(), Some(values.as_str()));
+    // A second revert (a run racing the first) finds that landing and lands nothing more.
+    let again =
+        forge.revert(&merge, "main", "Revert the pool change\n", &sam(), t("2026-11-24T11:56:00Z")).await.unwrap();
+    assert_eq!(again.sha, revert.sha);
+    assert_eq!(forge.history("main", &merge).await.unwrap().len(), 1);
 
     // A closed change cannot be merged.
     let head2 = forge

@@ -22,6 +22,7 @@ mod patch_cli;
 mod patch_formats;
 mod preview;
 mod readme;
+mod reliability;
 mod safety;
 mod schema;
 mod support;

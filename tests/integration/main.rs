@@ -11,6 +11,7 @@ mod demo;
 mod emulator;
 mod forge_contract;
 mod git;
+mod hostile;
 mod github_drill;
 mod ledger;
 mod lifecycle;

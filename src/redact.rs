@@ -150,7 +150,7 @@ mod tests {
 
     #[test]
     fn excerpts_are_short_and_escaped() {
-        assert_eq!(excerpt("a\u{0}b"), "a\\u{0}b");
+        assert_eq!(excerpt("a\u{0}b"), "a\\0b");
         let long = "x".repeat(100);
         assert_eq!(excerpt(&long), format!("{}…", "x".repeat(EXCERPT_CHARS)));
     }

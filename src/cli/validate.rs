@@ -293,7 +293,7 @@ impl Report {
             let config = if self.with_config { format!(" ({CONFIG_FILE} valid)") } else { String::new() };
             let unchecked = match self.unchecked.len() {
                 0 => String::new(),
-                n => format!("; the fault of {} not applied to its target file (see the notes)", plural(n, "scenario")),
+                n => format!("; {n} not checked against the target files (see the notes)"),
             };
             return format!("{} valid{config}{unchecked}", plural(self.scenarios, "scenario"));
         }

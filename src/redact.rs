@@ -11,21 +11,8 @@ pub const EXCERPT_CHARS: usize = 40;
 const MASK: &str = "***";
 
 /// Prefixes of well-known token formats (GitHub, GitLab, Slack, AWS, npm, PyPI, OpenAI-style keys).
-const TOKEN_PREFIXES: [&str; 13] = [
-    "ghp_",
-    "gho_",
-    "ghu_",
-    "ghs_",
-    "ghr_",
-    "github_pat_",
-    "glpat-",
-    "xoxb-",
-    "xoxp-",
-    "AKIA",
-    "npm_",
-    "pypi-",
-    "sk-",
-];
+const TOKEN_PREFIXES: [&str; 13] =
+    ["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "xoxb-", "xoxp-", "AKIA", "npm_", "pypi-", "sk-"];
 
 /// Words after which the next word is a credential (`Authorization: Basic …`, `password=…`).
 const CREDENTIAL_WORDS: [&str; 9] =
@@ -112,9 +99,9 @@ fn looks_secret(word: &str) -> bool {
         return true;
     }
     // A key or a base64 credential: long, no path or sentence structure, letters and digits mixed.
-    let (letters, digits) = bare.chars().fold((0, 0), |(l, d), c| {
-        (l + usize::from(c.is_ascii_alphabetic()), d + usize::from(c.is_ascii_digit()))
-    });
+    let (letters, digits) = bare
+        .chars()
+        .fold((0, 0), |(l, d), c| (l + usize::from(c.is_ascii_alphabetic()), d + usize::from(c.is_ascii_digit())));
     bare.len() >= 24 && letters >= 4 && digits >= 4 && !bare.contains(['/', '.'])
 }
 

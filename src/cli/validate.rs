@@ -181,13 +181,16 @@ pub(super) fn check_target(
         Err(e @ (RepoError::NoFile { .. } | RepoError::NoFileAtBranch { .. } | RepoError::NoBranch { .. }))
             if !required =>
         {
-            let note = src.at_value(
-                "target.path",
-                format!("not checked: the fault was not applied to {target}{tests}: {e}"),
-            );
+            let note =
+                src.at_value("target.path", format!("not checked: the fault was not applied to {target}{tests}: {e}"));
             return (Vec::new(), vec![note.hint(how)]);
         }
-        Err(e) => return (vec![src.at_value("target.path", e.to_string()).with_hint(e.hint().map(str::to_owned))], Vec::new()),
+        Err(e) => {
+            return (
+                vec![src.at_value("target.path", e.to_string()).with_hint(e.hint().map(str::to_owned))],
+                Vec::new(),
+            );
+        }
     };
     // Cover files are read up front, so that a refused read is reported at its own `cover[i].path`.
     let mut texts: std::collections::HashMap<RepoPath, Option<String>> = std::collections::HashMap::new();
@@ -201,7 +204,9 @@ pub(super) fn check_target(
             Ok(text) => Some(text),
             Err(RepoError::NoFile { .. } | RepoError::NoFileAtBranch { .. }) => None,
             Err(e) => {
-                errors.push(src.at_value(&format!("cover[{i}].path"), e.to_string()).with_hint(e.hint().map(str::to_owned)));
+                errors.push(
+                    src.at_value(&format!("cover[{i}].path"), e.to_string()).with_hint(e.hint().map(str::to_owned)),
+                );
                 continue;
             }
         };

@@ -47,9 +47,12 @@ pub(crate) fn parse_value(text: &str) -> Result<Value, PatchError> {
 fn parse_doc(text: &str) -> Result<Document<String>, PatchError> {
     Document::parse(text.to_owned()).map_err(|e| {
         let at = e.span().map_or(0, |s| s.start);
-        PatchError::new(PatchErrorKind::Parse, format!("the file is not valid TOML: {}", crate::redact::secrets(e.message().trim_end())))
-            .at(Location::of_byte(text, at))
-            .hint("fix the TOML syntax at that position")
+        PatchError::new(
+            PatchErrorKind::Parse,
+            format!("the file is not valid TOML: {}", crate::redact::secrets(e.message().trim_end())),
+        )
+        .at(Location::of_byte(text, at))
+        .hint("fix the TOML syntax at that position")
     })
 }
 

@@ -153,3 +153,37 @@ pub(crate) fn op_path(op: &PatchOperation) -> String {
         PatchOperation::Test(o) => o.path.to_string(),
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::patch::{Format, MAX_OPERATIONS, apply, parse_patch};
+
+    #[test]
+    fn sizes_stop_counting_past_the_limit() {
+        let v = serde_json::json!({"a": [1, "xy", null, true], "b": {"c": false}});
+        assert_eq!(json_size(&v, usize::MAX), Some(v.to_string().len()));
+        assert_eq!(json_size(&v, 10), None);
+    }
+
+    #[test]
+    fn copies_into_themselves_are_refused_before_they_grow() {
+        let ops: Vec<String> = (0..40).map(|i| format!(r#"{{"op":"copy","from":"/a","path":"/a/c{i}"}}"#)).collect();
+        let patch = parse_patch(&format!("[{}]", ops.join(","))).unwrap();
+        let e = apply(Format::Json, "{\"a\": {\"b\": 1}}\n", &patch, None).unwrap_err();
+        assert_eq!(e.kind, PatchErrorKind::BadPatch);
+        assert!(e.to_string().contains("would add more than 1048576 bytes"), "{e}");
+        assert!(e.op.is_some_and(|op| op < 40), "{e:?}");
+    }
+
+    #[test]
+    fn a_patch_holds_at_most_the_maximum_of_operations() {
+        let ops = vec![r#"{"op":"add","path":"/k","value":1}"#; MAX_OPERATIONS + 1];
+        let patch = parse_patch(&format!("[{}]", ops.join(","))).unwrap();
+        let e = apply(Format::Json, "{}\n", &patch, None).unwrap_err();
+        assert!(e.to_string().starts_with("the patch has 1001 operations, more than the 1000"), "{e}");
+        let patch = parse_patch(&format!("[{}]", ops[..MAX_OPERATIONS].join(","))).unwrap();
+        assert!(apply(Format::Json, "{}\n", &patch, None).is_ok());
+    }
+}

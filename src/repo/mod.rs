@@ -55,9 +55,9 @@ impl RepoError {
             }
             RepoError::NoFile { .. } => Some("check `target.path`: it is relative to the folder given with --repo"),
             RepoError::NotText { .. } => Some("save the file as UTF-8, or target another file"),
-            RepoError::Outside { .. } => Some(
-                "target a regular file of the repository itself: firedrill never reads outside it, nor in `.git/`",
-            ),
+            RepoError::Outside { .. } => {
+                Some("target a regular file of the repository itself: firedrill never reads outside it, nor in `.git/`")
+            }
             RepoError::TooLarge { .. } => Some("target a smaller file: configuration files are far below this limit"),
             _ => None,
         }

@@ -90,8 +90,11 @@ fn check_fault(src: &Source, s: &Scenario, out: &mut Vec<Diagnostic>) {
     let max = crate::patch::MAX_OPERATIONS;
     if s.fault.len() > max {
         out.push(
-            src.at_key("fault", format!("the fault has {} operations, more than the {max} firedrill applies", s.fault.len()))
-                .hint("a fault is a small change: keep to a few operations"),
+            src.at_key(
+                "fault",
+                format!("the fault has {} operations, more than the {max} firedrill applies", s.fault.len()),
+            )
+            .hint("a fault is a small change: keep to a few operations"),
         );
     }
     for (i, edit) in s.cover.iter().enumerate().filter(|(_, e)| e.patch.len() > max) {

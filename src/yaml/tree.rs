@@ -322,7 +322,11 @@ pub fn parse(text: &str) -> Result<Vec<Document>, SyntaxError> {
         attach(&mut stack, &mut root, node, bytes);
     }
     if !stack.is_empty() {
-        return Err(SyntaxError { pos: last, message: "unexpected end of file inside a list or mapping".into(), hint: None });
+        return Err(SyntaxError {
+            pos: last,
+            message: "unexpected end of file inside a list or mapping".into(),
+            hint: None,
+        });
     }
     Ok(docs)
 }

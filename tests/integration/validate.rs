@@ -38,7 +38,10 @@ fn the_valid_corpus_passes_as_a_folder() {
     let (code, stdout, stderr) = validate(&["tests/scenarios/valid"]);
     assert_eq!(code, 0, "{stderr}");
     // --repo is an empty folder: every target file is missing, which is said, not an error.
-    assert_eq!(stdout, "4 scenarios valid (firedrill.yml valid); 4 not checked against the target files (see the notes)\n");
+    assert_eq!(
+        stdout,
+        "4 scenarios valid (firedrill.yml valid); 4 not checked against the target files (see the notes)\n"
+    );
     assert_eq!(stderr.matches(": not checked: the fault was not applied to ").count(), 4, "{stderr}");
 }
 

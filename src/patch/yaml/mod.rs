@@ -287,8 +287,11 @@ fn splice_text(text: &str, s: &Splice) -> String {
 /// The positioned tree of every document of the stream.
 fn parse_tree(text: &str) -> Result<Vec<tree::Document>, PatchError> {
     tree::parse(text).map_err(|e| {
-        PatchError::new(PatchErrorKind::Parse, format!("the file is not valid YAML: {}", crate::redact::secrets(&e.message)))
-            .at(Location { line: e.pos.line, column: e.pos.column })
+        PatchError::new(
+            PatchErrorKind::Parse,
+            format!("the file is not valid YAML: {}", crate::redact::secrets(&e.message)),
+        )
+        .at(Location { line: e.pos.line, column: e.pos.column })
     })
 }
 
@@ -298,7 +301,10 @@ fn stream_values(text: &str) -> Result<Vec<Value>, PatchError> {
     let mut out = Vec::new();
     for de in serde_norway::Deserializer::from_str(text) {
         let mut v = serde_norway::Value::deserialize(de).map_err(|e| {
-            let mut err = PatchError::new(PatchErrorKind::Parse, format!("the file is not valid YAML: {}", crate::redact::secrets(&e.to_string())));
+            let mut err = PatchError::new(
+                PatchErrorKind::Parse,
+                format!("the file is not valid YAML: {}", crate::redact::secrets(&e.to_string())),
+            );
             if let Some(l) = e.location() {
                 err = err.at(Location { line: l.line(), column: l.column() });
             }

@@ -162,3 +162,18 @@ fn a_link_inside_the_repository_that_stays_inside_is_followed() {
         run(firedrill().arg("validate").arg(&scenario).arg("--repo").arg(&repo).env("HOSTILE_SECRET", TOKEN));
     assert_eq!((code, stdout.as_str(), stderr.as_str()), (0, "1 scenario valid\n", ""));
 }
+
+/// A password in `--api-url` would reach every `-vv` log line and error naming the URL: refused first.
+#[test]
+fn an_api_url_with_credentials_is_refused_before_it_reaches_a_log() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("scenarios")).unwrap();
+    let url = format!("https://kim:{TOKEN}@127.0.0.1:9/api/v3");
+    let (code, stdout, stderr) = run(firedrill()
+        .args(["-vv", "status", "--control", "acme/drills", "--api-url", &url])
+        .env("FIREDRILL_TOKEN", "not-the-secret")
+        .current_dir(dir.path()));
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(!format!("{stdout}{stderr}").contains(TOKEN), "{stdout}{stderr}");
+    insta::assert_snapshot!(stderr, @"error: the GitHub API URL `https://127.0.0.1:9/api/v3` holds a user name or password before `@`: firedrill authenticates with the token (FIREDRILL_TOKEN), never with credentials in the URL; remove them");
+}

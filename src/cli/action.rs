@@ -365,7 +365,7 @@ fn validate(inputs: &Inputs, run: &mut RunSummary, out: &mut dyn Write) -> anyho
     }
     let outcome = super::validate::run(super::validate::Args {
         paths,
-        repo: PathBuf::from("."),
+        repo: None,
         format: Some(super::validate::OutputFormat::Github),
     })?;
     let line = match outcome {

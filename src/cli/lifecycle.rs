@@ -70,6 +70,20 @@ fn work_folder<'h>(held: &'h mut Option<lock::Held>, root: &Path) -> anyhow::Res
     held.as_ref().map(lock::Held::dir).context("the working folder is locked")
 }
 
+/// An API URL with `user:password@` would carry a secret into every log line and error that names the URL:
+/// firedrill authenticates with the token, so the URL is refused before it is used anywhere.
+fn refuse_userinfo(api_url: &str) -> anyhow::Result<()> {
+    let shown = crate::git::redact_url(api_url);
+    if shown == api_url {
+        return Ok(());
+    }
+    Err(InvalidInput(format!(
+        "the GitHub API URL `{shown}` holds a user name or password before `@`: firedrill authenticates with \
+         the token (FIREDRILL_TOKEN), never with credentials in the URL; remove them"
+    ))
+    .into())
+}
+
 /// `Name <email>` into the person firedrill acts as.
 pub fn parse_identity(s: &str) -> anyhow::Result<Person> {
     Person::parse(s).map_err(|e| InvalidInput(format!("identity {e}")).into())
@@ -272,6 +286,7 @@ impl Common {
             .clone()
             .or_else(|| std::env::var("GITHUB_API_URL").ok().filter(|u| !u.is_empty()))
             .unwrap_or_else(|| "https://api.github.com".to_owned());
+        refuse_userinfo(&api_url)?;
         let github = |repo: &str, token: Option<&Token>| -> anyhow::Result<GitHubForge> {
             let token = token.with_context(|| format!("{repo} is a GitHub repository: set FIREDRILL_TOKEN"))?;
             Ok(GitHubForge::new(&api_url, token, repo)?)

@@ -8,6 +8,7 @@ use anyhow::Context;
 use super::Outcome;
 use crate::patch::{self, DocumentSelector, Format};
 use crate::render;
+use crate::repo;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -37,16 +38,20 @@ fn usage(msg: impl std::fmt::Display) -> anyhow::Result<Outcome> {
 #[allow(clippy::print_stderr)]
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let shown = args.file.display().to_string();
-    let text = match std::fs::read_to_string(&args.file) {
+    let text = match repo::read_named(&args.file) {
         Ok(t) => t,
         Err(e) => return usage(format_args!("cannot read {shown}: {e}")),
     };
     let patch_text = if args.patch.as_os_str() == "-" {
         let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s).context("reading the patch from stdin")?;
+        let limit = repo::MAX_FILE_BYTES;
+        std::io::stdin().take(limit + 1).read_to_string(&mut s).context("reading the patch from stdin")?;
+        if s.len() as u64 > limit {
+            return usage(format_args!("the patch on stdin is more than the {limit} bytes firedrill reads"));
+        }
         s
     } else {
-        match std::fs::read_to_string(&args.patch) {
+        match repo::read_named(&args.patch) {
             Ok(t) => t,
             Err(e) => return usage(format_args!("cannot read the patch {}: {e}", args.patch.display())),
         }

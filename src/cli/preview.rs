@@ -2,16 +2,17 @@
 //! next drill, without writing anything.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use jiff::Timestamp;
 
-use super::Outcome;
+use super::{Outcome, validate};
 use crate::drill::prepare::{self, PrepareError};
 use crate::kustomize;
 use crate::render;
 use crate::repo::Source;
+use crate::scenario::{self, Diagnostic};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -34,15 +35,14 @@ pub struct Args {
 #[allow(clippy::print_stderr)]
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let shown = args.scenario.clone();
-    let mut scenario = match super::lifecycle::find_scenario(&args.scenario, &args.scenarios) {
-        Ok(s) => s,
+    let path = match locate(&args.scenario, &args.scenarios) {
+        Ok(p) => p,
         Err(e) => {
             eprintln!("error: {e:#}");
             return Ok(super::outcome_of(&e));
         }
     };
     let config = super::lifecycle::load_config(&args.scenarios, args.config.as_deref())?;
-    scenario.apply_defaults(&config.defaults);
     let source = match Source::open(&args.repo) {
         Ok(s) => s,
         Err(e) => {
@@ -50,6 +50,22 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             return Ok(Outcome::Usage);
         }
     };
+    // STEP 1: the rules `validate` applies, on this scenario and the target files it would change.
+    let file = match validate::read(&path).map_err(|d| vec![d]).and_then(|text| scenario::load_file(&path, &text)) {
+        Ok(f) => f,
+        Err(diagnostics) => return refuse(&diagnostics),
+    };
+    let mut diagnostics = scenario::check_set(std::slice::from_ref(&file), Some(&config));
+    let (errors, unchecked) = validate::check_target(&file, Some(&source), true);
+    // A preview needs the files: a target it cannot read is an error here.
+    diagnostics.extend(errors.into_iter().chain(unchecked));
+    if !diagnostics.is_empty() {
+        scenario::sort_diagnostics(&mut diagnostics);
+        return refuse(&diagnostics);
+    }
+    // STEP 2: the draft, exactly as the drill would write it.
+    let mut scenario = file.scenario;
+    scenario.apply_defaults(&config.defaults);
     let branch = scenario.target.branch.as_str().to_owned();
     let now = args.now.unwrap_or_else(Timestamp::now);
     let draft = prepare::draft(&scenario, now, |path| {
@@ -58,7 +74,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let draft = match draft {
         Ok(d) => d,
         Err(e) => {
-            eprintln!("error: {shown}: {}", describe(&e));
+            eprintln!("error: {shown}: {}", crate::redact::secrets(&describe(&e)));
             return Ok(Outcome::Invalid);
         }
     };
@@ -85,6 +101,30 @@ fn overlays(source: &Source, branch: &str, target: &str) -> Option<Vec<kustomize
     let found = kustomize::affected(&all, target);
     let inside = all.iter().any(|k| k.dir.is_empty() || target.starts_with(&format!("{}/", k.dir)));
     (!found.is_empty() || inside).then_some(found)
+}
+
+/// Prints the problems as `validate` does (with annotations under GitHub Actions) and refuses.
+fn refuse(diagnostics: &[Diagnostic]) -> anyhow::Result<Outcome> {
+    let github = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
+    let (stdout, stderr) = (std::io::stdout(), std::io::stderr());
+    validate::write_diagnostics(diagnostics, &[], (true, github), &mut stdout.lock(), &mut stderr.lock())?;
+    Ok(Outcome::Invalid)
+}
+
+/// The scenario file: `name` itself, or the file in `dir` whose id is `name`.
+fn locate(name: &str, dir: &Path) -> anyhow::Result<PathBuf> {
+    if Path::new(name).is_file() {
+        return Ok(PathBuf::from(name));
+    }
+    for path in super::lifecycle::scenario_files(dir).unwrap_or_default() {
+        let found = validate::read(&path).ok().and_then(|text| scenario::load(&path, &text).ok());
+        if found.is_some_and(|s| s.id.as_str() == name) {
+            return Ok(path);
+        }
+    }
+    // Not found: the lifecycle's lookup says why, with the ids it knows and a "did you mean".
+    super::lifecycle::find_scenario(name, dir)?;
+    Err(super::InvalidInput(format!("no scenario file with the id `{name}` in {}", dir.display())).into())
 }
 
 fn describe(e: &PrepareError) -> String {

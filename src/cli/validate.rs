@@ -4,17 +4,20 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use super::Outcome;
-use crate::scenario::{self, CONFIG_FILE, Config, Diagnostic, ScenarioFile};
+use crate::action::workflow::Level;
+use crate::repo::{self, RepoError, Source};
+use crate::scenario::{self, CONFIG_FILE, Config, Diagnostic, RepoPath, ScenarioFile};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Scenario files or folders (every *.yml and *.yaml inside, recursively; `firedrill.yml` is read as the
     /// repository settings). Default: `scenarios/`, and `firedrill.yml` when present.
     pub paths: Vec<PathBuf>,
-    /// The folder target paths are relative to: for scenarios without `target.repo`, the fault and cover edits
-    /// are applied to the files found there.
-    #[arg(long, value_name = "DIR", default_value = ".")]
-    pub repo: PathBuf,
+    /// A checkout of the target repository (default: the current folder, for scenarios without
+    /// `target.repo`): the fault and cover edits are applied to the files found there. A bare repository is
+    /// read at each scenario's branch.
+    #[arg(long, value_name = "DIR")]
+    pub repo: Option<PathBuf>,
     /// How to print problems [default: human, plus github under GitHub Actions].
     #[arg(long, value_enum)]
     pub format: Option<OutputFormat>,
@@ -34,6 +37,8 @@ struct Request {
     config: Option<PathBuf>,
     scenarios: Vec<PathBuf>,
     repo: PathBuf,
+    /// `--repo` was given: scenarios with `target.repo` are checked against it too.
+    repo_given: bool,
     human: bool,
     github: bool,
 }
@@ -103,10 +108,12 @@ impl Request {
             let list = paths.iter().map(|p| format!("`{}`", p.display())).collect::<Vec<_>>().join(", ");
             return Err(format!("no scenario files (*.yaml, *.yml) in {list}"));
         }
-        if !args.repo.is_dir() {
-            return Err(format!("the --repo folder `{}` does not exist", args.repo.display()));
+        let repo_given = args.repo.is_some();
+        let repo = args.repo.unwrap_or_else(|| PathBuf::from("."));
+        if !repo.is_dir() {
+            return Err(format!("the --repo folder `{}` does not exist", repo.display()));
         }
-        Ok(Request { config: configs.into_iter().next(), scenarios, repo: args.repo, human, github })
+        Ok(Request { config: configs.into_iter().next(), scenarios, repo, repo_given, human, github })
     }
 }
 
@@ -116,17 +123,100 @@ struct Report {
     scenarios: usize,
     with_config: bool,
     diagnostics: Vec<Diagnostic>,
+    /// What could not be checked, and how to check it (notes: the scenarios are still valid).
+    unchecked: Vec<Diagnostic>,
 }
 
-/// Reads a file as text, or says why it cannot be checked.
-fn read(path: &Path) -> Result<String, Diagnostic> {
+/// Reads a scenario or settings file as text (at most [`repo::MAX_FILE_BYTES`]), or says why it cannot be
+/// checked, at the first byte that is not UTF-8 when that is why.
+pub(super) fn read(path: &Path) -> Result<String, Diagnostic> {
     let file = path.display().to_string();
-    let start = scenario::yaml::Pos::START;
-    match std::fs::read(path) {
-        Ok(bytes) => String::from_utf8(bytes)
-            .map_err(|_| Diagnostic::new(&file, start, "", "the file is not UTF-8 text").hint("save it as UTF-8")),
-        Err(e) => Err(Diagnostic::new(&file, start, "", format!("cannot read the file: {e}"))),
+    repo::read_named(path).map_err(|e| match e {
+        RepoError::NotText { line, column, .. } => Diagnostic::new(
+            &file,
+            scenario::yaml::Pos { line, column },
+            "",
+            "the file is not UTF-8 text: this byte is not part of any UTF-8 character",
+        )
+        .hint("save the file as UTF-8"),
+        RepoError::TooLarge { size, limit, .. } => Diagnostic::new(
+            &file,
+            scenario::yaml::Pos::START,
+            "",
+            format!("the file is {size} bytes, more than the {limit} bytes firedrill reads"),
+        )
+        .hint("a scenario is a few dozen lines: check that this is the file you meant"),
+        other => Diagnostic::new(&file, scenario::yaml::Pos::START, "", format!("cannot read the file: {other}")),
+    })
+}
+
+/// The local target check of one scenario: its fault and cover edits applied to the files `source` holds.
+/// Returns the problems, and what could not be checked (a missing file, a target in another repository).
+///
+/// `validate` and `preview` both run it, so they refuse the same scenarios; `preview`, which needs the
+/// files, passes `required` and gets an error where `validate` gets a note.
+pub(super) fn check_target(
+    file: &ScenarioFile,
+    source: Option<&Source>,
+    required: bool,
+) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
+    let s = &file.scenario;
+    let src = &file.source;
+    let target = &s.target.path;
+    let how = "pass --repo a checkout of the target repository (a work tree, or a bare clone read at the branch), \
+               or run `firedrill doctor`, which reads it from the target repository";
+    let tests = if s.fault.iter().any(|op| op.name() == "test") { ", nor its `test` operations" } else { "" };
+    let Some(source) = source else {
+        let repo = s.target.repo.as_ref().map_or_else(String::new, |r| format!(" (`{}`)", r.as_str()));
+        let note = src.at_value(
+            "target.repo",
+            format!("not checked: the fault was not applied to {target}{tests}, which is in another repository{repo}"),
+        );
+        return (Vec::new(), vec![note.hint(how)]);
+    };
+    let branch = s.target.branch.as_str();
+    let mut errors = Vec::new();
+    let target_text = match source.read(branch, target.as_str()) {
+        Ok(text) => text,
+        Err(e @ (RepoError::NoFile { .. } | RepoError::NoFileAtBranch { .. } | RepoError::NoBranch { .. }))
+            if !required =>
+        {
+            let note =
+                src.at_value("target.path", format!("not checked: the fault was not applied to {target}{tests}: {e}"));
+            return (Vec::new(), vec![note.hint(how)]);
+        }
+        Err(e) => {
+            return (
+                vec![src.at_value("target.path", e.to_string()).with_hint(e.hint().map(str::to_owned))],
+                Vec::new(),
+            );
+        }
+    };
+    // Cover files are read up front, so that a refused read is reported at its own `cover[i].path`.
+    let mut texts: std::collections::HashMap<RepoPath, Option<String>> = std::collections::HashMap::new();
+    texts.insert(target.clone(), Some(target_text));
+    for (i, edit) in s.cover.iter().enumerate() {
+        let path = edit.file(&s.target);
+        if texts.contains_key(path) {
+            continue;
+        }
+        let text = match source.read(branch, path.as_str()) {
+            Ok(text) => Some(text),
+            Err(RepoError::NoFile { .. } | RepoError::NoFileAtBranch { .. }) => None,
+            Err(e) => {
+                errors.push(
+                    src.at_value(&format!("cover[{i}].path"), e.to_string()).with_hint(e.hint().map(str::to_owned)),
+                );
+                continue;
+            }
+        };
+        texts.insert(path.clone(), text);
     }
+    if !errors.is_empty() {
+        return (errors, Vec::new());
+    }
+    errors.extend(file.check_target(&mut |p: &RepoPath| texts.get(p).cloned().flatten()));
+    (errors, Vec::new())
 }
 
 fn check(request: &Request) -> Report {
@@ -150,19 +240,45 @@ fn check(request: &Request) -> Report {
     // STEP 3: rules across files.
     diagnostics.extend(scenario::check_set(&loaded, config.as_ref()));
 
-    // STEP 4: fault and cover applied to target files found locally.
-    for file in loaded.iter().filter(|f| f.scenario.target.repo.is_none()) {
-        let mut reader = |p: &scenario::RepoPath| std::fs::read_to_string(request.repo.join(p.as_path())).ok();
-        diagnostics.extend(file.check_target(&mut reader));
+    // STEP 4: fault and cover applied to the target files found in --repo (a scenario with `target.repo`
+    // only when --repo names a checkout of it).
+    let mut unchecked = Vec::new();
+    let source = Source::open_checkout(&request.repo).ok();
+    for file in &loaded {
+        let local = file.scenario.target.repo.is_none() || request.repo_given;
+        let (errors, notes) = check_target(file, source.as_ref().filter(|_| local), false);
+        diagnostics.extend(errors);
+        unchecked.extend(notes);
     }
 
     scenario::sort_diagnostics(&mut diagnostics);
+    scenario::sort_diagnostics(&mut unchecked);
     Report {
         files: request.scenarios.len() + usize::from(request.config.is_some()),
         scenarios: request.scenarios.len(),
         with_config: request.config.is_some(),
         diagnostics,
+        unchecked,
     }
+}
+
+/// Writes problems (human form to `err`, GitHub annotations to `out`) and notes about what was not checked.
+pub(super) fn write_diagnostics(
+    diagnostics: &[Diagnostic],
+    notes: &[Diagnostic],
+    (human, github): (bool, bool),
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<()> {
+    for (d, level) in diagnostics.iter().map(|d| (d, Level::Error)).chain(notes.iter().map(|d| (d, Level::Notice))) {
+        if human {
+            writeln!(err, "{d}")?;
+        }
+        if github {
+            writeln!(out, "{}", d.github_annotation_as(level))?;
+        }
+    }
+    Ok(())
 }
 
 fn plural(n: usize, word: &str) -> String {
@@ -172,21 +288,19 @@ fn plural(n: usize, word: &str) -> String {
 impl Report {
     /// Problems go to `err` (human) and `out` (GitHub annotations); the summary line goes to `out`.
     fn write(&self, request: &Request, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<()> {
-        for d in &self.diagnostics {
-            if request.human {
-                writeln!(err, "{d}")?;
-            }
-            if request.github {
-                writeln!(out, "{}", d.github_annotation())?;
-            }
-        }
+        let notes: &[Diagnostic] = if self.diagnostics.is_empty() { &self.unchecked } else { &[] };
+        write_diagnostics(&self.diagnostics, notes, (request.human, request.github), out, err)?;
         writeln!(out, "{}", self.summary())
     }
 
     fn summary(&self) -> String {
         if self.diagnostics.is_empty() {
             let config = if self.with_config { format!(" ({CONFIG_FILE} valid)") } else { String::new() };
-            return format!("{} valid{config}", plural(self.scenarios, "scenario"));
+            let unchecked = match self.unchecked.len() {
+                0 => String::new(),
+                n => format!("; {n} not checked against the target files (see the notes)"),
+            };
+            return format!("{} valid{config}{unchecked}", plural(self.scenarios, "scenario"));
         }
         let mut bad: Vec<&str> = self.diagnostics.iter().map(|d| d.file.as_str()).collect();
         bad.dedup();
@@ -200,7 +314,7 @@ mod tests {
 
     fn report(n: usize, files: &[&str]) -> Report {
         let diagnostics = files.iter().map(|f| Diagnostic::new(*f, scenario::yaml::Pos::START, "id", "bad")).collect();
-        Report { files: n, scenarios: n, with_config: false, diagnostics }
+        Report { files: n, scenarios: n, with_config: false, diagnostics, unchecked: Vec::new() }
     }
 
     #[test]
@@ -214,7 +328,14 @@ mod tests {
     #[test]
     fn writes_both_forms() {
         let r = report(2, &["a.yaml"]);
-        let request = Request { config: None, scenarios: Vec::new(), repo: ".".into(), human: true, github: true };
+        let request = Request {
+            config: None,
+            scenarios: Vec::new(),
+            repo: ".".into(),
+            repo_given: false,
+            human: true,
+            github: true,
+        };
         let (mut out, mut err) = (Vec::new(), Vec::new());
         r.write(&request, &mut out, &mut err).ok();
         assert_eq!(String::from_utf8_lossy(&err), "a.yaml:1:1: id: bad\n");

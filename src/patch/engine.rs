@@ -59,7 +59,14 @@ pub(crate) fn run(
     shown: Option<&[String]>,
 ) -> Result<String, PatchError> {
     let before = engine.parse(text)?;
-    let expected = verify::expected(&before, patch);
+    let expected = verify::expected(&before, patch, text.len().max(verify::MIN_BUDGET));
+    // A patch over its size budget is refused before any edit: its operations could need gigabytes. Other
+    // refusals of the reference wait, so that the loop below explains them at the right place.
+    if let Err(e) = &expected
+        && e.kind == PatchErrorKind::BadPatch
+    {
+        return Err(e.clone());
+    }
     let mut cur = before;
     let mut out = text.to_owned();
     for (i, op) in patch.0.iter().enumerate() {
@@ -193,10 +200,9 @@ pub(crate) fn type_name(v: &Value) -> &'static str {
     }
 }
 
-/// A value for a message: its JSON text, cut at 60 characters.
+/// A value for a message: its JSON text, a short excerpt with secrets masked (it may come from the file).
 pub(crate) fn short(v: &Value) -> String {
-    let s = v.to_string();
-    if s.chars().count() > 60 { format!("{}…", s.chars().take(60).collect::<String>()) } else { s }
+    crate::redact::excerpt(&v.to_string())
 }
 
 /// `did you mean …` among `candidates`, when one is close to `wanted`.

@@ -122,7 +122,7 @@ fn parse_entries(text: &str) -> Result<Vec<Entry>, PatchError> {
             return Err(parse_error(
                 text,
                 at,
-                format!("`{}` is not a valid key", &text[at..eq]),
+                format!("`{}` is not a valid key", crate::redact::excerpt(&text[at..eq])),
                 "keys are letters, digits and `_`, without blanks",
             ));
         }

@@ -234,6 +234,9 @@ impl PatchError {
     }
 }
 
+/// The most operations one patch may hold: a fault is a one-line change, and each operation costs time.
+pub const MAX_OPERATIONS: usize = 1000;
+
 /// Applies `patch` to `text` in `format`, returning the edited text.
 ///
 /// The result is verified: parsing it gives exactly what RFC 6902 gives on the parsed input, and for YAML
@@ -244,6 +247,13 @@ pub fn apply(
     patch: &Patch,
     document: Option<&DocumentSelector>,
 ) -> Result<String, PatchError> {
+    if patch.0.len() > MAX_OPERATIONS {
+        return Err(PatchError::new(
+            PatchErrorKind::BadPatch,
+            format!("the patch has {} operations, more than the {MAX_OPERATIONS} firedrill applies", patch.0.len()),
+        )
+        .hint("a fault is a small change: keep to a few operations (split a larger edit across scenarios)"));
+    }
     if document.is_some() && format != Format::Yaml {
         return Err(PatchError::new(
             PatchErrorKind::Document,

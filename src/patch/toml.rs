@@ -47,9 +47,12 @@ pub(crate) fn parse_value(text: &str) -> Result<Value, PatchError> {
 fn parse_doc(text: &str) -> Result<Document<String>, PatchError> {
     Document::parse(text.to_owned()).map_err(|e| {
         let at = e.span().map_or(0, |s| s.start);
-        PatchError::new(PatchErrorKind::Parse, format!("the file is not valid TOML: {}", e.message().trim_end()))
-            .at(Location::of_byte(text, at))
-            .hint("fix the TOML syntax at that position")
+        PatchError::new(
+            PatchErrorKind::Parse,
+            format!("the file is not valid TOML: {}", crate::redact::secrets(e.message().trim_end())),
+        )
+        .at(Location::of_byte(text, at))
+        .hint("fix the TOML syntax at that position")
     })
 }
 
@@ -80,7 +83,10 @@ fn value_json(text: &str, v: &TValue) -> Result<Value, PatchError> {
                 let span = v.span().unwrap_or(0..0);
                 return Err(PatchError::new(
                     PatchErrorKind::Unsupported,
-                    format!("the float `{}` is not a finite number, which JSON cannot represent", &text[span.clone()]),
+                    format!(
+                        "the float `{}` is not a finite number, which JSON cannot represent",
+                        crate::redact::excerpt(&text[span.clone()])
+                    ),
                 )
                 .at(Location::of_byte(text, span.start))
                 .hint("the engine needs every value in JSON form; edit this file by hand or with the text format"));

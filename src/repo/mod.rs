@@ -1,8 +1,18 @@
 //! Reading a target file from where the user keeps it: a plain folder or a git repository (git2).
 //!
 //! An adapter: no git2 type leaves this module.
+//!
+//! Nothing outside the repository is ever read. A target path is relative, has no `..` and no `.git`
+//! component (in any case); a symbolic link is followed only when it ends inside the same folder and not in
+//! `.git/`; only regular files up to [`MAX_FILE_BYTES`] are read. In a git repository a path is looked up in
+//! the branch's tree, and a link stored there is refused (it names a file, it is not one).
 
-use std::path::{Path, PathBuf};
+use std::io::Read as _;
+use std::path::{Component, Path, PathBuf};
+
+/// The largest file firedrill reads as a target or a scenario: configuration is far smaller, and reading and
+/// patching a larger file takes seconds and gigabytes.
+pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
 
 /// Where target files are read from.
 #[derive(Debug, Clone)]
@@ -23,8 +33,12 @@ pub enum RepoError {
     NoFileAtBranch { repo: String, branch: String, file: String },
     #[error("`{file}` does not exist in {folder}")]
     NoFile { folder: String, file: String },
-    #[error("`{file}` is not UTF-8 text")]
-    NotText { file: String },
+    #[error("`{file}` is not UTF-8 text: the byte at {line}:{column} is not part of any UTF-8 character")]
+    NotText { file: String, line: usize, column: usize },
+    #[error("`{file}` is not read: {why}")]
+    Outside { file: String, why: String },
+    #[error("`{file}` is {size} bytes, more than the {limit} bytes firedrill reads")]
+    TooLarge { file: String, size: u64, limit: u64 },
     #[error("reading the git repository {repo} failed: {message}")]
     Git { repo: String, message: String },
     #[error("reading {file} failed: {message}")]
@@ -40,6 +54,11 @@ impl RepoError {
                 Some("check `target.path` (relative to the repository root) and `target.branch`")
             }
             RepoError::NoFile { .. } => Some("check `target.path`: it is relative to the folder given with --repo"),
+            RepoError::NotText { .. } => Some("save the file as UTF-8, or target another file"),
+            RepoError::Outside { .. } => {
+                Some("target a regular file of the repository itself: firedrill never reads outside it, nor in `.git/`")
+            }
+            RepoError::TooLarge { .. } => Some("target a smaller file: configuration files are far below this limit"),
             _ => None,
         }
     }
@@ -69,19 +88,118 @@ impl Source {
     /// The text of `file` (relative to the root); in a git repository, at the tip of `branch`.
     pub fn read(&self, branch: &str, file: &str) -> Result<String, RepoError> {
         match self {
-            Source::Folder(root) => {
-                let p = root.join(file);
-                let bytes = std::fs::read(&p).map_err(|e| match e.kind() {
-                    std::io::ErrorKind::NotFound => {
-                        RepoError::NoFile { folder: root.display().to_string(), file: file.to_owned() }
-                    }
-                    _ => RepoError::Io { file: p.display().to_string(), message: e.to_string() },
-                })?;
-                String::from_utf8(bytes).map_err(|_| RepoError::NotText { file: file.to_owned() })
-            }
+            Source::Folder(root) => read_in_folder(root, file),
             Source::Git(root) => read_at_branch(root, branch, file),
         }
     }
+
+    /// Where `validate` reads target files: the files on disk (a work tree's, edits included), or for a bare
+    /// repository, which has none, the branch's.
+    pub fn open_checkout(path: &Path) -> Result<Source, RepoError> {
+        match Source::open(path)? {
+            Source::Git(p) if is_bare(&p) => Ok(Source::Git(p)),
+            Source::Git(p) | Source::Folder(p) => Ok(Source::Folder(p)),
+        }
+    }
+}
+
+fn is_bare(path: &Path) -> bool {
+    git2::Repository::open_bare(path).is_ok_and(|r| r.is_bare())
+}
+
+/// Why `file` may not be looked up at all: absolute, `..`, or through `.git`.
+fn refuse_path(file: &str) -> Result<(), RepoError> {
+    let refuse = |why: &str| Err(RepoError::Outside { file: file.to_owned(), why: why.to_owned() });
+    let path = Path::new(file);
+    if file.is_empty() {
+        return refuse("the path is empty");
+    }
+    for c in path.components() {
+        match c {
+            Component::Prefix(_) | Component::RootDir => return refuse("the path is absolute"),
+            Component::ParentDir => return refuse("the path goes up with `..`"),
+            Component::Normal(n) if is_git_dir(n) => return refuse("the path goes through `.git`"),
+            Component::CurDir | Component::Normal(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// `.git`, in any case: git's own folder (case-insensitive file systems treat `.GIT` as the same folder).
+pub fn is_git_dir(name: &std::ffi::OsStr) -> bool {
+    name.to_str().is_some_and(|n| n.eq_ignore_ascii_case(".git"))
+}
+
+/// Reads `file` inside `root`, refusing anything that resolves outside it (see the module documentation).
+fn read_in_folder(root: &Path, file: &str) -> Result<String, RepoError> {
+    refuse_path(file)?;
+    let io = |p: &Path, e: std::io::Error| RepoError::Io { file: p.display().to_string(), message: e.to_string() };
+    let root = root.canonicalize().map_err(|e| io(root, e))?;
+    let real = match root.join(file).canonicalize() {
+        Ok(p) => p,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(RepoError::NoFile { folder: root.display().to_string(), file: file.to_owned() });
+        }
+        Err(e) => return Err(io(&root.join(file), e)),
+    };
+    // A link may stay inside (a shared values file): what counts is where it ends.
+    let Ok(inside) = real.strip_prefix(&root) else {
+        return Err(RepoError::Outside {
+            file: file.to_owned(),
+            why: "it is a symbolic link (or goes through one) that leads outside the repository".into(),
+        });
+    };
+    if inside.components().any(|c| is_git_dir(c.as_os_str())) {
+        return Err(RepoError::Outside {
+            file: file.to_owned(),
+            why: "it is a symbolic link (or goes through one) into `.git`".into(),
+        });
+    }
+    let meta = std::fs::metadata(&real).map_err(|e| io(&real, e))?;
+    if !meta.is_file() {
+        // A folder, a device, a FIFO (which would block the read for ever).
+        return Err(RepoError::Outside { file: file.to_owned(), why: "it is not a regular file".into() });
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(RepoError::TooLarge { file: file.to_owned(), size: meta.len(), limit: MAX_FILE_BYTES });
+    }
+    let mut bytes = Vec::new();
+    // The size may change between the two calls: never read more than the limit.
+    std::fs::File::open(&real)
+        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| io(&real, e))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(RepoError::TooLarge { file: file.to_owned(), size: bytes.len() as u64, limit: MAX_FILE_BYTES });
+    }
+    text(file, bytes)
+}
+
+/// A file the user named on the command line (a scenario, a patch, the file `patch` edits): read as text, at
+/// most [`MAX_FILE_BYTES`] of it.
+pub fn read_named(path: &Path) -> Result<String, RepoError> {
+    let file = path.display().to_string();
+    let io = |e: std::io::Error| RepoError::Io { file: file.clone(), message: e.to_string() };
+    let mut bytes = Vec::new();
+    std::fs::File::open(path).and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)).map_err(io)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        // The real size, for the message (a pipe has none: then "more than" the limit).
+        let size = std::fs::metadata(path).map_or(bytes.len() as u64, |m| m.len().max(bytes.len() as u64));
+        return Err(RepoError::TooLarge { file, size, limit: MAX_FILE_BYTES });
+    }
+    text(&file, bytes)
+}
+
+/// The bytes as text, or where the first byte that is not UTF-8 is.
+pub fn text(file: &str, bytes: Vec<u8>) -> Result<String, RepoError> {
+    String::from_utf8(bytes).map_err(|e| {
+        let good = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        // Valid up to there, so the position is counted in characters.
+        let before = std::str::from_utf8(&bytes[..good]).unwrap_or_default();
+        let line = before.matches('\n').count() + 1;
+        let column = before[before.rfind('\n').map_or(0, |i| i + 1)..].chars().count() + 1;
+        RepoError::NotText { file: file.to_owned(), line, column }
+    })
 }
 
 impl Source {
@@ -145,6 +263,7 @@ impl Source {
 }
 
 fn read_at_branch(root: &Path, branch: &str, file: &str) -> Result<String, RepoError> {
+    refuse_path(file)?;
     let repo_name = root.display().to_string();
     let git = |e: git2::Error| RepoError::Git { repo: repo_name.clone(), message: e.message().to_owned() };
     let repo = git2::Repository::open(root).map_err(git)?;
@@ -170,10 +289,21 @@ fn read_at_branch(root: &Path, branch: &str, file: &str) -> Result<String, RepoE
         branch: branch.to_owned(),
         file: file.to_owned(),
     })?;
+    if entry.filemode() == 0o120000 {
+        return Err(RepoError::Outside {
+            file: file.to_owned(),
+            why: format!("it is a symbolic link on branch `{branch}`; name the file it points to in `target.path`"),
+        });
+    }
+    // The size from the object's header, before the blob is loaded.
+    let (size, _) = repo.odb().and_then(|odb| odb.read_header(entry.id())).map_err(git)?;
+    if size as u64 > MAX_FILE_BYTES {
+        return Err(RepoError::TooLarge { file: file.to_owned(), size: size as u64, limit: MAX_FILE_BYTES });
+    }
     let blob = repo.find_blob(entry.id()).map_err(|_| RepoError::NoFileAtBranch {
         repo: repo_name.clone(),
         branch: branch.to_owned(),
         file: file.to_owned(),
     })?;
-    String::from_utf8(blob.content().to_vec()).map_err(|_| RepoError::NotText { file: file.to_owned() })
+    text(file, blob.content().to_vec())
 }

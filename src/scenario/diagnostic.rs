@@ -48,21 +48,29 @@ impl Diagnostic {
     }
 
     /// The message with its field, without the location: `schedule.cron: invalid cron expression …`.
+    ///
+    /// Secrets are masked here, the last step before people see it: a message may quote a target file.
     pub fn headline(&self) -> String {
-        if self.field.is_empty() { self.message.clone() } else { format!("{}: {}", self.field, self.message) }
+        let message = crate::redact::secrets(&self.message);
+        if self.field.is_empty() { message } else { format!("{}: {message}", self.field) }
     }
 
-    /// A GitHub Actions workflow command that shows the problem as an annotation on the file.
-    pub fn github_annotation(&self) -> String {
+    /// The same problem as a GitHub annotation of another level (a `notice` for what was not checked).
+    pub fn github_annotation_as(&self, level: crate::action::workflow::Level) -> String {
         let mut message = self.headline();
         if let Some(h) = &self.hint {
             message.push_str("\nhelp: ");
             message.push_str(h);
         }
-        crate::action::workflow::Annotation::new(crate::action::workflow::Level::Error, message)
+        crate::action::workflow::Annotation::new(level, message)
             .at(&self.file, self.line, self.column)
             .title("firedrill validate")
             .to_command()
+    }
+
+    /// A GitHub Actions workflow command that shows the problem as an annotation on the file.
+    pub fn github_annotation(&self) -> String {
+        self.github_annotation_as(crate::action::workflow::Level::Error)
     }
 }
 

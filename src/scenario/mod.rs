@@ -114,11 +114,10 @@ fn load_typed<T: serde::de::DeserializeOwned>(
     let mut documents = match yaml::parse(text) {
         Ok(docs) => docs,
         Err(e) => {
-            return one(
-                e.pos,
-                format!("invalid YAML: {}", e.message),
+            let hint = e.hint.as_deref().unwrap_or(
                 "check the indentation, and quote values that contain `: ` or start with `{`, `[`, `*`, `&` or `!`",
             );
+            return one(e.pos, format!("invalid YAML: {}", e.message), hint);
         }
     };
     if documents.len() > 1 {

@@ -102,6 +102,25 @@ fn check_fault(src: &Source, s: &Scenario, out: &mut Vec<Diagnostic>) {
         );
         return;
     }
+    let max = crate::patch::MAX_OPERATIONS;
+    if s.fault.len() > max {
+        out.push(
+            src.at_key(
+                "fault",
+                format!("the fault has {} operations, more than the {max} firedrill applies", s.fault.len()),
+            )
+            .hint("a fault is a small change: keep to a few operations"),
+        );
+    }
+    for (i, edit) in s.cover.iter().enumerate().filter(|(_, e)| e.patch.len() > max) {
+        out.push(
+            src.at_key(
+                &format!("cover[{i}].patch"),
+                format!("the cover edit has {} operations, more than the {max} firedrill applies", edit.patch.len()),
+            )
+            .hint("a cover edit is a small change: keep to a few operations"),
+        );
+    }
     if !s.fault.iter().any(PatchOp::changes) {
         out.push(
             src.at_value("fault", "the fault only has `test` operations: it changes nothing")

@@ -616,6 +616,11 @@ impl FromStr for RepoPath {
             return Err(err("it has an empty, `.` or `..` segment")
                 .hint("write the plain path from the repository root, such as `deploy/values.yaml`"));
         }
+        if s.split('/').any(|seg| seg.eq_ignore_ascii_case(".git")) {
+            // git's own folder holds its configuration and credentials, never a drill's target.
+            return Err(err("it goes through `.git`, git's own folder")
+                .hint("target a file of the repository's content, such as `deploy/values.yaml`"));
+        }
         Ok(RepoPath(s.to_owned()))
     }
 }

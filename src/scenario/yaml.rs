@@ -157,6 +157,7 @@ impl Builder {
             return Err(SyntaxError {
                 pos,
                 message: format!("the file has more than {MAX_NODES} values (after expanding aliases)"),
+                hint: Some("write the values out instead of repeating aliases".into()),
             });
         }
         Ok(self.next_id)
@@ -179,14 +180,20 @@ impl Builder {
     }
 
     fn node(&mut self, n: &tree::Node) -> Result<Node, SyntaxError> {
+        refuse_tag(n)?;
         let value = match &n.kind {
             Kind::Alias(anchor) => {
                 let Some(target) = self.anchors.get(anchor).cloned() else {
-                    return Err(SyntaxError { pos: n.pos, message: "alias to an unknown anchor".into() });
+                    return Err(SyntaxError {
+                        pos: n.pos,
+                        message: "alias to an unknown anchor".into(),
+                        hint: Some("define the anchor (`&name`) before the alias (`*name`)".into()),
+                    });
                 };
                 return self.copy(&target, Some(n.pos));
             }
             Kind::Scalar { value, style } => {
+                refuse_huge_integer(n, value, *style)?;
                 let style = match style {
                     tree::Style::Plain => Style::Plain,
                     s if s.is_quoted() => Style::Quoted,
@@ -208,6 +215,47 @@ impl Builder {
         }
         Ok(node)
     }
+}
+
+/// The tags a scenario may use: YAML's own. Any other (`!evil`, `!vault`) asks the reader for a type it does
+/// not have; a reader that honoured it would read something else than firedrill does.
+const CORE_TAGS: [&str; 7] = ["str", "int", "float", "bool", "null", "map", "seq"];
+
+fn refuse_tag(n: &tree::Node) -> Result<(), SyntaxError> {
+    match n.tag.as_deref() {
+        Some(tag) if !CORE_TAGS.contains(&tag) => Err(SyntaxError {
+            pos: n.pos,
+            message: format!(
+                "the tag `{}` is not one firedrill reads (only YAML's own, such as `!!str`)",
+                crate::redact::excerpt(tag)
+            ),
+            hint: Some("remove the tag; to keep a value that starts with `!` as text, quote it".into()),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// An integer with more digits than 64 bits hold would silently become a float (`1.0e+42`): refused.
+fn refuse_huge_integer(n: &tree::Node, text: &str, style: tree::Style) -> Result<(), SyntaxError> {
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    let integer = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+    let plain = style == tree::Style::Plain && n.tag.as_deref().is_none_or(|t| t == "int");
+    if integer && plain && matches!(crate::yaml::scalar::core(text), Scalar::Float(_)) {
+        return Err(SyntaxError {
+            pos: n.pos,
+            message: format!(
+                "the integer {} is too large: it would be read as the float {}, losing its digits",
+                quote(text),
+                text.parse::<f64>().map_or_else(|_| "?".into(), |f| format!("{f:e}"))
+            ),
+            hint: Some(format!(
+                "quote it if it is text (\"{text}\"), or use an integer between {} and {}",
+                i64::MIN,
+                u64::MAX
+            )),
+        });
+    }
+    Ok(())
 }
 
 /// Parses `text` into one tree per YAML document. Stops at the first syntax error.

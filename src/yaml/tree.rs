@@ -31,6 +31,8 @@ impl Pos {
 pub struct SyntaxError {
     pub pos: Pos,
     pub message: String,
+    /// How to fix it, when the reader knows better than "check the syntax".
+    pub hint: Option<String>,
 }
 
 /// How a scalar is written.
@@ -209,6 +211,7 @@ pub fn parse(text: &str) -> Result<Vec<Document>, SyntaxError> {
         let (event, span): (Event, Span) = event.map_err(|e| SyntaxError {
             pos: Pos { line: e.marker().line().max(1), column: e.marker().col() + 1 },
             message: e.info().to_owned(),
+            hint: None,
         })?;
         let pos = Pos::of(&span);
         last = pos;
@@ -260,6 +263,7 @@ pub fn parse(text: &str) -> Result<Vec<Document>, SyntaxError> {
                 return Err(SyntaxError {
                     pos,
                     message: format!("lists and mappings are nested more than {MAX_DEPTH} levels deep"),
+                    hint: None,
                 });
             }
             Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
@@ -318,14 +322,18 @@ pub fn parse(text: &str) -> Result<Vec<Document>, SyntaxError> {
         attach(&mut stack, &mut root, node, bytes);
     }
     if !stack.is_empty() {
-        return Err(SyntaxError { pos: last, message: "unexpected end of file inside a list or mapping".into() });
+        return Err(SyntaxError {
+            pos: last,
+            message: "unexpected end of file inside a list or mapping".into(),
+            hint: None,
+        });
     }
     Ok(docs)
 }
 
 /// saphyr guarantees balanced events; should it ever not, refuse rather than guess.
 fn unbalanced(pos: Pos) -> SyntaxError {
-    SyntaxError { pos, message: "unbalanced end of a list or mapping".into() }
+    SyntaxError { pos, message: "unbalanced end of a list or mapping".into(), hint: None }
 }
 
 fn empty_scalar(at: usize, pos: Pos) -> Node {

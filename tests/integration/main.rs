@@ -15,6 +15,7 @@ mod forge_contract;
 mod git;
 mod github_drill;
 mod gitops;
+mod hostile;
 mod ledger;
 mod lifecycle;
 mod numbers;

@@ -36,8 +36,13 @@ fn cases(kind: &str) -> Vec<(String, String)> {
 #[test]
 fn the_valid_corpus_passes_as_a_folder() {
     let (code, stdout, stderr) = validate(&["tests/scenarios/valid"]);
-    assert_eq!((code, stderr.as_str()), (0, ""));
-    assert_eq!(stdout, "4 scenarios valid (firedrill.yml valid)\n");
+    assert_eq!(code, 0, "{stderr}");
+    // --repo is an empty folder: every target file is missing, which is said, not an error.
+    assert_eq!(
+        stdout,
+        "4 scenarios valid (firedrill.yml valid); 4 not checked against the target files (see the notes)\n"
+    );
+    assert_eq!(stderr.matches(": not checked: the fault was not applied to ").count(), 4, "{stderr}");
 }
 
 #[test]
@@ -47,7 +52,8 @@ fn each_valid_file_passes_alone() {
     for (name, path) in cases {
         let (code, stdout, stderr) = validate(&[&path]);
         assert_eq!(code, 0, "{name}: {stderr}");
-        assert_eq!(stdout, "1 scenario valid\n", "{name}");
+        assert_eq!(stdout, "1 scenario valid; 1 not checked against the target files (see the notes)\n", "{name}");
+        assert!(stderr.contains("= help: pass --repo a checkout of the target repository"), "{name}: {stderr}");
     }
 }
 
@@ -137,7 +143,7 @@ fn defaults_to_scenarios_and_firedrill_yml() {
     write(dir.path(), "scenarios/README.md", "not a scenario");
     let (code, stdout, stderr) = run(firedrill().arg("validate").current_dir(dir.path()));
     assert_eq!(code, 0, "{stderr}");
-    assert_eq!(stdout, "2 scenarios valid\n");
+    assert_eq!(stdout, "2 scenarios valid; 2 not checked against the target files (see the notes)\n");
 
     write(dir.path(), "firedrill.yml", "allowed_environments: [production]\n");
     let (code, stdout, stderr) = run(firedrill().arg("validate").current_dir(dir.path()));
@@ -220,11 +226,24 @@ fn local_yaml_target_is_patched() {
     assert!(stderr.contains("(in values.yaml:"), "{stderr}");
 }
 
+/// A target in another repository is read only from a `--repo` given explicitly (a checkout of it); without
+/// one the scenario is valid, and a note says what was not checked and how to check it.
 #[test]
-fn targets_in_other_repositories_are_not_read() {
+fn targets_in_other_repositories_are_read_only_from_an_explicit_repo() {
     let scenario = "id: api\ntitle: API\ntarget:\n  repo: acme/config\n  path: deploy/api.json\nfault:\n  - {op: replace, path: /nope, value: 0}\n";
-    let (code, _, stderr, _dir) = check_locally(scenario, &[("deploy/api.json", API_JSON)]);
-    assert_eq!((code, stderr.as_str()), (0, ""));
+    let (code, _, stderr, dir) = check_locally(scenario, &[("deploy/api.json", API_JSON)]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.starts_with("scenario.yaml:7:25: fault[0]: the document has no key `nope`"), "{stderr}");
+    let (code, stdout, stderr) = run(firedrill().args(["validate", "scenario.yaml"]).current_dir(dir.path()));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout, "1 scenario valid; 1 not checked against the target files (see the notes)\n");
+    insta::assert_snapshot!(stderr, @r"
+    scenario.yaml:4:9: target.repo: not checked: the fault was not applied to deploy/api.json, which is in another repository (`acme/config`)
+      = help: pass --repo a checkout of the target repository (a work tree, or a bare clone read at the branch), or run `firedrill doctor`, which reads it from the target repository
+    ");
+    let (_, stdout, _) =
+        run(firedrill().args(["validate", "scenario.yaml"]).current_dir(dir.path()).env("GITHUB_ACTIONS", "true"));
+    assert!(stdout.starts_with("::notice file=scenario.yaml,line=4,col=9,"), "{stdout}");
 }
 
 #[test]

@@ -294,8 +294,11 @@ fn splice_text(text: &str, s: &Splice) -> String {
 /// The positioned tree of every document of the stream.
 fn parse_tree(text: &str) -> Result<Vec<tree::Document>, PatchError> {
     tree::parse(text).map_err(|e| {
-        PatchError::new(PatchErrorKind::Parse, format!("the file is not valid YAML: {}", e.message))
-            .at(Location { line: e.pos.line, column: e.pos.column })
+        PatchError::new(
+            PatchErrorKind::Parse,
+            format!("the file is not valid YAML: {}", crate::redact::secrets(&e.message)),
+        )
+        .at(Location { line: e.pos.line, column: e.pos.column })
     })
 }
 
@@ -305,7 +308,10 @@ fn stream_values(text: &str) -> Result<Vec<Value>, PatchError> {
     let mut out = Vec::new();
     for de in serde_norway::Deserializer::from_str(text) {
         let mut v = serde_norway::Value::deserialize(de).map_err(|e| {
-            let mut err = PatchError::new(PatchErrorKind::Parse, format!("the file is not valid YAML: {e}"));
+            let mut err = PatchError::new(
+                PatchErrorKind::Parse,
+                format!("the file is not valid YAML: {}", crate::redact::secrets(&e.to_string())),
+            );
             if let Some(l) = e.location() {
                 err = err.at(Location { line: l.line(), column: l.column() });
             }
@@ -402,9 +408,16 @@ fn select(values: &[Value], selector: Option<&DocumentSelector>) -> Result<usize
     }
 }
 
+/// The documents of a stream for a hint: `0 = Deployment/api, 1 = Service/api`, the first few only.
 fn describe_documents(values: &[Value]) -> String {
-    values
+    const SHOWN: usize = 8;
+    let more = match values.len().saturating_sub(SHOWN) {
+        0 => String::new(),
+        n => format!(", and {n} more"),
+    };
+    let names: Vec<String> = values
         .iter()
+        .take(SHOWN)
         .enumerate()
         .map(|(i, v)| {
             let kind = v.get("kind").and_then(Value::as_str);
@@ -415,8 +428,9 @@ fn describe_documents(values: &[Value]) -> String {
                 _ => format!("{i} = (unnamed)"),
             }
         })
-        .collect::<Vec<_>>()
-        .join(", ")
+        .map(|d| crate::redact::excerpt(&d))
+        .collect();
+    format!("{}{more}", names.join(", "))
 }
 
 /// Plain scalars written by the edit must mean the same to YAML 1.1 readers (go-yaml v2: Helm, kubectl).

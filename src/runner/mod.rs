@@ -13,7 +13,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use crate::drill::command::DrillCommand;
 use crate::drill::due::{self, Decision};
-use crate::drill::event::{Event, EventKind};
+use crate::drill::event::{Event, EventKind, TargetRef};
 use crate::drill::state::{Drill, Phase};
 use crate::drill::step::{
     self, Base, CommentIn, Context, Effect, FaultView, Observed, Received, Removal, Reply, Standing,
@@ -117,7 +117,7 @@ impl<F: Forge> Runner<'_, F> {
     async fn active_with(
         &self,
         unwritten: &[(DrillId, Event)],
-    ) -> Result<(Vec<Drill>, std::collections::BTreeSet<DrillId>, Vec<Damage>), RunError> {
+    ) -> Result<(Vec<Drill>, std::collections::BTreeSet<DrillId>, Vec<(Damage, Option<TargetRef>)>), RunError> {
         let active = self.ledger.read_active().await?;
         // A damaged or deleted log keeps its drill's id taken: the same drill is never planned twice.
         let mut known: std::collections::BTreeSet<DrillId> = (active.index.drills.keys())
@@ -126,7 +126,16 @@ impl<F: Forge> Runner<'_, F> {
             .filter_map(|id| DrillId::parse(id).ok())
             .collect();
         known.extend(unwritten.iter().map(|(id, _)| id.clone()));
-        Ok((fold(active.logs, unwritten), known, active.damaged.into_values().collect()))
+        // Where a damaged drill may have its fault, as the index last knew it (`None`: unknown).
+        let damaged = active
+            .damaged
+            .into_values()
+            .map(|d| {
+                let target = active.index.drills.get(&d.drill).map(|s| s.target.clone());
+                (d, target)
+            })
+            .collect();
+        Ok((fold(active.logs, unwritten), known, damaged))
     }
 
     /// The drills a tick still has work on (see [`Runner::active_with`]).
@@ -162,13 +171,20 @@ impl<F: Forge> Runner<'_, F> {
         report.step("plan due drills");
         let (drills, known, damaged) = self.active_with(&pending).await?;
         // A drill whose log cannot be read is left alone (what was done is unknown); every other drill is driven.
-        for damage in damaged {
+        for (damage, _) in &damaged {
             report.refusals.push(format!("{}: refused to act on the drill: {damage}", damage.drill));
         }
         let mut planned = Vec::new();
         for decision in due::decide_known(self.scenarios, &drills, &|id| known.contains(id), now) {
             match decision {
                 Decision::Plan { scenario, plan } => {
+                    // A damaged drill may still have its fault on its target: nothing new lands there (anywhere,
+                    // when the index does not say where) until its log is repaired.
+                    if let Some(why) = damaged_block(&damaged, &due::target_of(&self.scenarios[scenario])) {
+                        report.say(format!("{}: not planned: {why}", plan.drill_id));
+                        report.refusals.push(format!("{}: {why}", plan.drill_id));
+                        continue;
+                    }
                     // The kill switch plans nothing: one refusal line per drill that would have been planned.
                     if let Some(why) = step::switched_off(self.config) {
                         report.say(format!("{}: not planned: {why}", plan.drill_id));
@@ -689,6 +705,9 @@ impl<F: Forge> Runner<'_, F> {
     ) -> Result<RunReport, RunError> {
         let s = self.scenario(scenario).ok_or_else(|| RunError::Invalid(self.no_scenario(scenario)))?;
         let drills = self.drills().await?;
+        if let Some(why) = damaged_block(&self.active_with(&[]).await?.2, &due::target_of(s)) {
+            return Err(RunError::Refused(why));
+        }
         let plan = step::start(s, &drills, &self.context(), now, merge_in).map_err(RunError::Refused)?;
         let mut report = RunReport::default();
         report.step("start by hand");
@@ -775,6 +794,17 @@ fn fold(logs: BTreeMap<String, Vec<Event>>, unwritten: &[(DrillId, Event)]) -> V
         by_id.entry(id.clone()).or_default().push(e.clone());
     }
     by_id.iter().filter_map(|(id, log)| Drill::fold(id, log)).collect()
+}
+
+/// Why nothing new may land on `target` while a drill's log is damaged: its fault may still be there (on its
+/// target as the index last knew it; anywhere, when the index does not say).
+fn damaged_block(damaged: &[(Damage, Option<TargetRef>)], target: &TargetRef) -> Option<String> {
+    let (damage, _) = damaged.iter().find(|(_, t)| t.as_ref().is_none_or(|t| due::same_target(t, target)))?;
+    Some(format!(
+        "the log of drill {} is damaged and its fault may still be in place: repair {} first",
+        damage.drill,
+        damage.path()
+    ))
 }
 
 /// The change a drill opened, as the forge names it.

@@ -475,6 +475,30 @@ fn a_damaged_log_stops_only_its_own_drill() {
     assert!(err.contains(&format!("drills/{damaged}/events.jsonl")), "{err}");
 }
 
+/// A damaged drill's fault may still be on its target: no new drill lands there (a drill elsewhere may) until
+/// the log is repaired.
+#[test]
+fn a_damaged_drill_keeps_its_target_from_new_drills() {
+    let f = Drill::new(Served::Path, 2);
+    for now in [f.plan.open_at, f.plan.merge_at] {
+        assert_eq!(f.tick(now).0, 0);
+    }
+    let damaged = f.plan.drill_id.to_string();
+    let text = f.log_text(&damaged).unwrap();
+    f.damage_log(&damaged, Some(&format!("{text}{{not json\n")));
+    let later = past_deadline(&f.plan);
+    let (code, out, err) = run(&mut f.command(&["start", "redis-pool-exhaustion"], later, &f.work()));
+    assert_eq!(code, 3, "{out}{err}");
+    assert!(err.contains(&format!("repair drills/{damaged}/events.jsonl first")), "{err}");
+    assert_eq!(f.drill_branches(0).len(), 1, "nothing new opened on the damaged drill's target");
+    // The other scenario's drill ends (its safety timer), then a new one may start on that other target.
+    assert_eq!(f.tick(later).0, 3);
+    let after = later.checked_add(jiff::SignedDuration::from_mins(1)).unwrap();
+    let (code, out, err) = run(&mut f.command(&["start", "redis-pool-1"], after, &f.work()));
+    assert_eq!(code, 3, "the damaged drill is still refused:\n{out}{err}");
+    assert!(out.contains("planned by hand"), "a drill on another target starts:\n{out}{err}");
+}
+
 /// Issue 13, item 4: an emptied or deleted log does not free its drill's id: the same drill is not planned,
 /// opened and merged a second time.
 #[test]

@@ -78,6 +78,11 @@ fn is_word_char(c: char) -> bool {
 
 /// `text` with the userinfo of every URL in it masked: `https://kim:s3cr3t@host/x` becomes `https://***@host/x`.
 fn without_userinfo(text: &str) -> String {
+    replace_userinfo(text, &format!("{MASK}@"))
+}
+
+/// `text` with the userinfo (and its `@`) of every URL in it replaced by `with`.
+pub(crate) fn replace_userinfo(text: &str, with: &str) -> String {
     let mut out = text.to_owned();
     let mut from = 0;
     while let Some(found) = out[from..].find("://") {
@@ -86,9 +91,9 @@ fn without_userinfo(text: &str) -> String {
         let end = rest.find(|c: char| matches!(c, '/' | '?' | '#' | '\'' | '"' | '`') || c.is_whitespace());
         let authority = &rest[..end.unwrap_or(rest.len())];
         if let Some(at) = authority.rfind('@') {
-            out.replace_range(authority_start..authority_start + at, MASK);
+            out.replace_range(authority_start..authority_start + at + 1, with);
         }
-        from = authority_start + 1;
+        from = authority_start;
     }
     out
 }

@@ -130,23 +130,12 @@ pub fn redact_url(url: &str) -> String {
 
 /// `text` with the token replaced by `***` and the userinfo of every URL in it removed.
 pub(crate) fn scrub(text: &str, token: Option<&Token>) -> String {
-    let mut out = match token {
+    let out = match token {
         Some(t) if !t.expose().is_empty() => text.replace(t.expose(), "***"),
         _ => text.to_owned(),
     };
     // Strip userinfo of any URL mentioned in the message (libgit2 sometimes quotes the URL it was given).
-    let mut from = 0;
-    while let Some(found) = out[from..].find("://") {
-        let authority_start = from + found + 3;
-        let rest = &out[authority_start..];
-        let end = rest.find(|c: char| matches!(c, '/' | '?' | '#' | '\'' | '"' | '`') || c.is_whitespace());
-        let authority = &rest[..end.unwrap_or(rest.len())];
-        if let Some(at) = authority.rfind('@') {
-            out.replace_range(authority_start..authority_start + at + 1, "");
-        }
-        from = authority_start;
-    }
-    out
+    crate::redact::replace_userinfo(&out, "")
 }
 
 #[cfg(test)]

@@ -889,16 +889,11 @@ impl Forge for GitHubForge {
     }
 
     async fn post_note(&self, change: &Change, marker: &str, body: &str) -> Result<()> {
-        let text = format!("{body}\n\n<!-- {marker} -->");
-        let comments = self
-            .ok(Method::GET, &self.repo_path(&format!("/issues/{}/comments?per_page=100", change.id)), None)
-            .await?;
-        let mine = comments
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|c| c["body"].as_str().is_some_and(|b| b.contains(&format!("<!-- {marker} -->"))));
-        match mine.and_then(|c| c["id"].as_u64()) {
+        let hidden = format!("<!-- {marker} -->");
+        let text = format!("{body}\n\n{hidden}");
+        // Every page of the comments: a note past the first hundred is still found, never posted twice.
+        let mine = self.comments(change, None).await?.into_iter().find(|c| c.body.contains(&hidden));
+        match mine.map(|c| c.id) {
             Some(id) => self
                 .ok(Method::PATCH, &self.repo_path(&format!("/issues/comments/{id}")), Some(&json!({"body": text})))
                 .await
@@ -915,7 +910,7 @@ impl Forge for GitHubForge {
     }
 }
 
-/// At most this many pages of comments are read per drill and tick (10,000 comments).
+/// At most this many pages of comments (or open issues) are read in one listing (10,000 items).
 const MAX_COMMENT_PAGES: usize = 100;
 
 /// A comment as the REST API shows it (`on`: the issue or pull request number it belongs to).

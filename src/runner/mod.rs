@@ -179,14 +179,11 @@ impl<F: Forge> Runner<'_, F> {
             match decision {
                 Decision::Plan { scenario, plan } => {
                     // A damaged drill may still have its fault on its target: nothing new lands there (anywhere,
-                    // when the index does not say where) until its log is repaired.
-                    if let Some(why) = damaged_block(&damaged, &due::target_of(&self.scenarios[scenario])) {
-                        report.say(format!("{}: not planned: {why}", plan.drill_id));
-                        report.refusals.push(format!("{}: {why}", plan.drill_id));
-                        continue;
-                    }
-                    // The kill switch plans nothing: one refusal line per drill that would have been planned.
-                    if let Some(why) = step::switched_off(self.config) {
+                    // when the index does not say where) until its log is repaired. The kill switch plans
+                    // nothing. Either way: one refusal line per drill that would have been planned.
+                    let why = damaged_block(&damaged, &due::target_of(&self.scenarios[scenario]))
+                        .or_else(|| step::switched_off(self.config));
+                    if let Some(why) = why {
                         report.say(format!("{}: not planned: {why}", plan.drill_id));
                         report.refusals.push(format!("{}: {why}", plan.drill_id));
                         continue;

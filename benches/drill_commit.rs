@@ -5,7 +5,8 @@
 //!
 //! `cargo bench --bench drill_commit`. `FIREDRILL_BENCH_SIZES=1000,10000,100000` (files, at 1 commit) and
 //! `FIREDRILL_BENCH_HISTORIES=5000,20000` (commits, at 1,000 files) choose the cases. Needs `git` and
-//! `/usr/bin/time`. Each firedrill run is a child process (this binary with `--open`), so its peak resident
+//! `/usr/bin/time`. `FIREDRILL_BENCH_RUNS` (default 5) pairs are run per case, alternated, and the medians shown,
+//! with the HTTP requests each side sent (the server's log). Each firedrill run is a child process (this binary with `--open`), so its peak resident
 //! memory is its own.
 #![allow(clippy::print_stdout, clippy::unwrap_used)]
 
@@ -167,10 +168,11 @@ fn main() {
     let mut cases: Vec<(usize, usize)> =
         list("FIREDRILL_BENCH_SIZES", &[1_000, 10_000, 100_000]).into_iter().map(|n| (n, 1)).collect();
     cases.extend(list("FIREDRILL_BENCH_HISTORIES", &[5_000, 20_000]).into_iter().map(|h| (1_000, h)));
+    let runs = list("FIREDRILL_BENCH_RUNS", &[5]).first().copied().unwrap_or(5).max(1);
     println!(
-        "| files | commits | transport | firedrill | peak RSS | git CLI (clone --depth 1 + commit + push) | peak RSS | git CLI / firedrill |"
+        "| files | commits | transport | firedrill | requests | peak RSS | git CLI (clone --depth 1 + commit + push) | requests | peak RSS | git CLI / firedrill |"
     );
-    println!("|---:|---:|---|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|");
     for (files, commits) in cases {
         let server = git_http::GitHttp::start(TOKEN);
         let bare = server.create_repo("target");
@@ -180,18 +182,27 @@ fn main() {
             ("path", bare.display().to_string(), format!("file://{}", bare.display())),
             ("smart HTTP", server.url("target"), http),
         ] {
-            let dir = tempfile::tempdir().unwrap();
-            // Alternate the two sides; each starts from nothing on its side.
-            let fd = firedrill_side(dir.path(), &fd_url);
-            let cli = cli_side(dir.path(), &cli_url);
-            for branch in ["fd-branch", "cli-branch"] {
-                let _ = git_http::git_command(&bare)
-                    .args(["update-ref", "-d", &format!("refs/heads/{branch}")])
-                    .current_dir(&bare)
-                    .status();
+            let (mut fd_runs, mut cli_runs) = (Vec::new(), Vec::new());
+            let (mut fd_requests, mut cli_requests) = (0, 0);
+            for _ in 0..runs {
+                let dir = tempfile::tempdir().unwrap();
+                // Alternate the two sides; each starts from nothing on its side.
+                server.clear_requests();
+                fd_runs.push(firedrill_side(dir.path(), &fd_url));
+                fd_requests = server.requests().len();
+                server.clear_requests();
+                cli_runs.push(cli_side(dir.path(), &cli_url));
+                cli_requests = server.requests().len();
+                for branch in ["fd-branch", "cli-branch"] {
+                    let _ = git_http::git_command(&bare)
+                        .args(["update-ref", "-d", &format!("refs/heads/{branch}")])
+                        .current_dir(&bare)
+                        .status();
+                }
             }
+            let (fd, cli) = (median(&mut fd_runs), median(&mut cli_runs));
             println!(
-                "| {files} | {commits} | {transport} | {:.0} ms | {:.0} MiB | {:.0} ms | {:.0} MiB | {:.1}× |",
+                "| {files} | {commits} | {transport} | {:.0} ms | {fd_requests} | {:.0} MiB | {:.0} ms | {cli_requests} | {:.0} MiB | {:.1}× |",
                 fd.ms,
                 fd.kib as f64 / 1024.0,
                 cli.ms,
@@ -200,4 +211,11 @@ fn main() {
             );
         }
     }
+}
+
+/// The run of median time (its own peak memory with it).
+fn median(runs: &mut [Side]) -> Side {
+    runs.sort_by(|a, b| a.ms.total_cmp(&b.ms));
+    let mid = &runs[runs.len() / 2];
+    Side { ms: mid.ms, kib: mid.kib }
 }

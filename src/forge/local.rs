@@ -216,27 +216,30 @@ impl Forge for LocalForge {
         _title: &str,
         _body: &str,
     ) -> Result<Change> {
-        match self.fetch(branch)? {
-            // Already pushed (a re-run): the change is open.
-            Some(existing) if existing == *head => {}
-            Some(existing) => {
+        // One push that creates the branch, or finds it already at the drill's commit (a re-run): the branch's
+        // current value comes with the push's own negotiation, so no listing of the remote goes first.
+        let remote_ref = format!("refs/heads/{branch}");
+        match self.repo().push(
+            &self.url,
+            &[PushRef::Create { commit: head, remote_ref: &remote_ref }],
+            self.token.as_ref(),
+        ) {
+            Ok(()) => {}
+            Err(GitError::RefExists { at, .. }) => {
                 return Err(ForgeError::Other(format!(
                     "branch `{branch}` already exists in {} at {}, not at the drill's commit {}",
                     self.describe(),
-                    existing.short(),
+                    at.short(),
                     head.short()
                 )));
             }
-            None => match self.push(head, branch) {
-                Ok(()) => {}
-                // Another run pushed the very same commit at the same moment: the change is open.
-                Err(e @ (GitError::PushRejected { .. } | GitError::Busy { .. })) => {
-                    if self.fetch(branch)?.as_ref() != Some(head) {
-                        return Err(e.into());
-                    }
+            // Another run pushed the very same commit at the same moment: the change is open.
+            Err(e @ (GitError::PushRejected { .. } | GitError::Busy { .. })) => {
+                if self.fetch(branch)?.as_ref() != Some(head) {
+                    return Err(e.into());
                 }
-                Err(e) => return Err(e.into()),
-            },
+            }
+            Err(e) => return Err(e.into()),
         }
         Ok(Change { id: branch.to_owned(), branch: branch.to_owned(), head: head.clone(), url: None })
     }

@@ -22,6 +22,9 @@ pub enum GitError {
     /// declined it.
     #[error("the push of {refname} was rejected: {reason}")]
     PushRejected { refname: String, reason: String },
+    /// A reference to create already holds another commit on the remote.
+    #[error("{refname} already exists at {}", .at.short())]
+    RefExists { refname: String, at: CommitSha },
     /// A commit, reference, file or remote repository does not exist.
     #[error("{what} does not exist")]
     NotFound { what: String },

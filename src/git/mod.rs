@@ -8,6 +8,7 @@
 mod error;
 pub mod lock;
 mod remote;
+mod stream;
 mod types;
 
 use std::collections::BTreeSet;

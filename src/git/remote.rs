@@ -133,6 +133,7 @@ impl Repo {
         }
         let shown = redact_url(url);
         let auth = Auth::new(token);
+        super::stream::install();
         let mut remote = self.repo.remote_anonymous(url).map_err(|e| auth.error(url, &e))?;
         tracing::debug!(url = %shown, branch, depth = depth.map(NonZeroU32::get), "fetching");
 
@@ -265,7 +266,7 @@ impl Repo {
         for update in updates {
             check_ref_name(update.remote_ref())?;
             refspecs.push(match update {
-                PushRef::Update { commit, remote_ref } => {
+                PushRef::Update { commit, remote_ref } | PushRef::Create { commit, remote_ref } => {
                     self.repo
                         .find_commit(commit.oid())
                         .map_err(|_| GitError::NotFound { what: format!("commit {commit}") })?;
@@ -285,6 +286,8 @@ impl Repo {
         let remote_says: RefCell<String> = RefCell::new(String::new());
         // (remote ref, its commit on the remote before the push) from the negotiation, to name a non-fast-forward.
         let remote_before: RefCell<Vec<(String, git2::Oid)>> = RefCell::new(Vec::new());
+        // A `PushRef::Create` whose reference holds another commit: the push stops before sending anything.
+        let exists: RefCell<Option<(String, git2::Oid)>> = RefCell::new(None);
         let mut callbacks = callbacks(&auth);
         callbacks.push_update_reference(|refname, status| {
             if let Some(status) = status {
@@ -299,7 +302,16 @@ impl Repo {
         callbacks.push_negotiation(|negotiated| {
             let mut before = remote_before.borrow_mut();
             for update in negotiated {
-                before.push((String::from_utf8_lossy(update.dst_refname_bytes()).into_owned(), update.src()));
+                let refname = String::from_utf8_lossy(update.dst_refname_bytes()).into_owned();
+                let taken = updates.iter().any(|u| {
+                    matches!(u, PushRef::Create { commit, remote_ref }
+                        if *remote_ref == refname && !update.src().is_zero() && update.src() != commit.oid())
+                });
+                if taken {
+                    *exists.borrow_mut() = Some((refname.clone(), update.src()));
+                    return Err(git2::Error::from_str("the reference to create already exists"));
+                }
+                before.push((refname, update.src()));
             }
             Ok(())
         });
@@ -307,11 +319,15 @@ impl Repo {
         options.remote_callbacks(callbacks);
         tracing::debug!(url = %shown, refs = ?updates.iter().map(PushRef::remote_ref).collect::<Vec<_>>(), "pushing");
 
+        super::stream::install();
         let mut remote = self.repo.remote_anonymous(url).map_err(|e| auth.error(url, &e))?;
         let pushed = remote.push(&refspecs, Some(&mut options));
         drop(remote);
         drop(options);
         let remote_says = remote_message(&remote_says.into_inner(), token);
+        if let Some((refname, at)) = exists.into_inner() {
+            return Err(GitError::RefExists { refname, at: CommitSha::from_oid(at) });
+        }
         if let Err(e) = pushed {
             if e.code() == git2::ErrorCode::NotFastForward {
                 // libgit2 refuses a non-fast-forward itself, before sending anything.
@@ -345,7 +361,9 @@ impl Repo {
     /// The remote reference of `updates` whose remote commit is not an ancestor of the pushed one.
     fn non_fast_forward(&self, updates: &[PushRef<'_>], remote_before: &[(String, git2::Oid)]) -> String {
         let offending = updates.iter().find_map(|update| {
-            let PushRef::Update { commit, remote_ref } = update else { return None };
+            let (PushRef::Update { commit, remote_ref } | PushRef::Create { commit, remote_ref }) = update else {
+                return None;
+            };
             let (_, before) = remote_before.iter().find(|(name, _)| name == remote_ref)?;
             let fast_forward = before.is_zero()
                 || *before == commit.oid()

@@ -176,6 +176,10 @@ pub enum MergeMethod {
 pub enum PushRef<'a> {
     /// Create `remote_ref` at `commit`, or fast-forward it there.
     Update { commit: &'a CommitSha, remote_ref: &'a str },
+    /// Create `remote_ref` at `commit`; done without a write when it is already there, refused with
+    /// [`super::GitError::RefExists`] when it holds another commit (never fast-forwarded). The check rides on
+    /// the push's own reference negotiation: no separate listing of the remote.
+    Create { commit: &'a CommitSha, remote_ref: &'a str },
     /// Delete `remote_ref` on the remote.
     Delete { remote_ref: &'a str },
 }
@@ -184,7 +188,9 @@ impl PushRef<'_> {
     /// The full name of the remote reference (`refs/heads/...`).
     pub fn remote_ref(&self) -> &str {
         match self {
-            PushRef::Update { remote_ref, .. } | PushRef::Delete { remote_ref } => remote_ref,
+            PushRef::Update { remote_ref, .. }
+            | PushRef::Create { remote_ref, .. }
+            | PushRef::Delete { remote_ref } => remote_ref,
         }
     }
 }

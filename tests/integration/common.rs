@@ -43,6 +43,7 @@ pub fn firedrill() -> Command {
             || k.starts_with("RUNNER_")
             || k.starts_with("INPUT_")
             || k.starts_with("FIREDRILL_")
+            || k == "SSL_CERT_FILE"
         {
             cmd.env_remove(k);
         }

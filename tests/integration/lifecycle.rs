@@ -24,7 +24,11 @@ pub(crate) struct Fixture {
 
 impl Fixture {
     pub(crate) fn new() -> Fixture {
-        let server = GitHttp::start(TOKEN);
+        Fixture::on(GitHttp::start(TOKEN))
+    }
+
+    /// The fixture's repositories on `server` (which requires [`TOKEN`]).
+    fn on(server: GitHttp) -> Fixture {
         let target = server.create_repo("target");
         server.create_repo("control");
         let repo = Repo::open(&target).unwrap();
@@ -194,6 +198,49 @@ fn a_whole_drill_over_smart_http_recovers_with_the_exact_time_to_recovery() {
     let (code, out, _) = f.firedrill(&["status"], after(revert_at, 5), "work");
     assert_eq!(code, 0);
     assert!(out.contains(f.plan.drill_id.as_str()) && out.contains("recovered") && out.contains("1 h 18 min"), "{out}");
+}
+
+#[test]
+fn a_whole_drill_runs_over_https_once_its_certificate_authority_is_trusted() {
+    let f = Fixture::on(GitHttp::start_tls(TOKEN));
+    assert!(f.server.url("control").starts_with("https://127.0.0.1:"));
+    let ca = f.dir.path().join("ca.pem");
+    std::fs::write(&ca, f.server.ca_pem().unwrap()).unwrap();
+    let trusted = [("SSL_CERT_FILE", ca.to_str().unwrap())];
+
+    // A certificate from an authority nobody trusts: refused, said plainly, nothing written, no token shown.
+    let (code, out, err) = f.firedrill(&["tick"], f.plan.open_at, "work");
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("the TLS certificate of 127.0.0.1 is not trusted"), "{err}");
+    assert!(err.contains("set SSL_CERT_FILE to its PEM file"), "{err}");
+    assert!(!format!("{out}{err}").contains(TOKEN));
+    assert_eq!(f.ledger_tip(), None);
+
+    // A file that holds no certificate is named, not ignored.
+    let empty = f.dir.path().join("empty.pem");
+    std::fs::write(&empty, "not a certificate\n").unwrap();
+    let (code, _, err) =
+        f.firedrill_env(&["tick"], f.plan.open_at, "work", &[("SSL_CERT_FILE", empty.to_str().unwrap())]);
+    assert_eq!(code, 1);
+    assert!(err.contains("empty.pem holds no certificate firedrill can use"), "{err}");
+
+    // Trusted: the whole drill, over TLS end to end.
+    let tick = |now| {
+        let (code, out, err) = f.firedrill_env(&["tick"], now, "work", &trusted);
+        assert_eq!(code, 0, "{out}{err}");
+        out
+    };
+    assert!(tick(f.plan.open_at).contains("opened `chore/tune-redis-pool-"));
+    assert!(tick(f.plan.merge_at).contains("merged into main"));
+    let merge = f.main();
+    let revert_at = after(f.plan.merge_at, 25);
+    let ana = Identity::new("Ana Lima", "ana@acme.example", revert_at);
+    let revert = f.target().revert(&merge, &merge, "Revert the pool change\n", &ana, &ana).unwrap();
+    f.push_to_main(&revert);
+    assert!(tick(after(revert_at, 2)).contains("time to recovery 25 min"));
+    assert_eq!(f.names(), ["planned", "opened", "merged", "recovered", "reported"]);
+    let log = f.server.requests();
+    assert!(log.iter().any(|r| r.method == "POST" && r.path == "/target.git/git-receive-pack" && r.status == 200));
 }
 
 #[test]

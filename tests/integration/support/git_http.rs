@@ -1,6 +1,9 @@
 //! A tiny HTTP/1.1 server running git's own `git http-backend` as CGI over a folder of bare repositories,
 //! behind `x-access-token` basic auth: the real smart HTTP protocol, no stub transport.
 //!
+//! [`GitHttp::start_tls`] serves the same over HTTPS (rustls), with a certificate from a certificate authority
+//! made for the server ([`GitHttp::ca_pem`]): what a client must be told to trust.
+//!
 //! One thread accepts, one thread serves each connection (keep-alive is honoured). Every request is recorded as
 //! (method, path, status) for assertions. Git runs with an isolated configuration (no system or global config,
 //! a temporary HOME). Dropping the server stops it.
@@ -41,6 +44,8 @@ struct Shared {
 /// A running smart HTTP git server on `127.0.0.1`; repositories live in [`GitHttp::root`] as `<name>.git`.
 pub struct GitHttp {
     addr: SocketAddr,
+    /// The PEM of the certificate authority behind the HTTPS certificate (`None`: plain HTTP).
+    ca_pem: Option<String>,
     shared: Arc<Shared>,
     accept: Option<JoinHandle<()>>,
     _root: tempfile::TempDir,
@@ -50,6 +55,19 @@ pub struct GitHttp {
 impl GitHttp {
     /// Starts a server that requires `token` (user [`USER`]) on every request.
     pub fn start(token: &str) -> GitHttp {
+        GitHttp::serve(token, None)
+    }
+
+    /// [`GitHttp::start`] over HTTPS: the certificate names `127.0.0.1` and `localhost` and is signed by a
+    /// certificate authority made here ([`GitHttp::ca_pem`]), which no client trusts by default.
+    pub fn start_tls(token: &str) -> GitHttp {
+        let (config, ca_pem) = tls_config();
+        let mut server = GitHttp::serve(token, Some(config));
+        server.ca_pem = Some(ca_pem);
+        server
+    }
+
+    fn serve(token: &str, tls: Option<Arc<rustls::ServerConfig>>) -> GitHttp {
         let root = tempfile::tempdir().expect("temporary folder for repositories");
         let home = tempfile::tempdir().expect("temporary HOME for git");
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
@@ -69,15 +87,33 @@ impl GitHttp {
                 }
                 let Ok(stream) = stream else { continue };
                 let serving = Arc::clone(&accepting);
-                std::thread::spawn(move || serve_connection(stream, &serving));
+                let tls = tls.clone();
+                std::thread::spawn(move || {
+                    let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
+                    // As nginx and Go's servers do by default: an answer's head and body leave at once.
+                    let _ = stream.set_nodelay(true);
+                    match tls {
+                        None => serve_connection(stream, &serving),
+                        Some(config) => {
+                            let Ok(conn) = rustls::ServerConnection::new(config) else { return };
+                            serve_connection(rustls::StreamOwned::new(conn, stream), &serving);
+                        }
+                    }
+                });
             }
         });
-        GitHttp { addr, shared, accept: Some(accept), _root: root, _home: home }
+        GitHttp { addr, ca_pem: None, shared, accept: Some(accept), _root: root, _home: home }
     }
 
-    /// `http://127.0.0.1:<port>/<name>.git`.
+    /// The PEM of the certificate authority that signed the HTTPS certificate ([`GitHttp::start_tls`]).
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
+    }
+
+    /// `http://127.0.0.1:<port>/<name>.git` (`https://` for [`GitHttp::start_tls`]).
     pub fn url(&self, name: &str) -> String {
-        format!("http://{}/{name}.git", self.addr)
+        let scheme = if self.ca_pem.is_some() { "https" } else { "http" };
+        format!("{scheme}://{}/{name}.git", self.addr)
     }
 
     /// The folder holding the bare repositories.
@@ -188,12 +224,10 @@ impl Incoming {
     }
 }
 
-fn serve_connection(stream: TcpStream, shared: &Shared) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
-    let Ok(mut writer) = stream.try_clone() else { return };
+fn serve_connection<S: Read + Write>(stream: S, shared: &Shared) {
     let mut reader = BufReader::new(stream);
     while !shared.stop.load(Ordering::SeqCst) {
-        let request = match read_request(&mut reader, &mut writer) {
+        let request = match read_request(&mut reader) {
             Ok(Some(request)) => request,
             Ok(None) | Err(_) => return,
         };
@@ -214,6 +248,7 @@ fn serve_connection(stream: TcpStream, shared: &Shared) {
             status,
             chunked: request.chunked,
         });
+        let writer = reader.get_mut();
         let mut head = format!("HTTP/1.1 {status} {reason}\r\n");
         for (name, value) in &headers {
             head.push_str(&format!("{name}: {value}\r\n"));
@@ -232,7 +267,7 @@ fn serve_connection(stream: TcpStream, shared: &Shared) {
 }
 
 /// Reads one request (its body de-chunked); `None` at the end of the connection.
-fn read_request(reader: &mut BufReader<TcpStream>, writer: &mut TcpStream) -> std::io::Result<Option<Incoming>> {
+fn read_request<S: Read + Write>(reader: &mut BufReader<S>) -> std::io::Result<Option<Incoming>> {
     let mut line = String::new();
     if reader.read_line(&mut line)? == 0 {
         return Ok(None);
@@ -256,7 +291,9 @@ fn read_request(reader: &mut BufReader<TcpStream>, writer: &mut TcpStream) -> st
     }
     let mut request = Incoming { method, target, headers, body: Vec::new(), chunked: false };
     if request.header("expect").is_some_and(|v| v.eq_ignore_ascii_case("100-continue")) {
+        let writer = reader.get_mut();
         writer.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
+        writer.flush()?;
     }
     if request.header("transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked")) {
         request.chunked = true;
@@ -270,7 +307,7 @@ fn read_request(reader: &mut BufReader<TcpStream>, writer: &mut TcpStream) -> st
 }
 
 /// Decodes a `Transfer-Encoding: chunked` body (trailers are read and dropped).
-fn read_chunked(reader: &mut BufReader<TcpStream>) -> std::io::Result<Vec<u8>> {
+fn read_chunked<S: Read>(reader: &mut BufReader<S>) -> std::io::Result<Vec<u8>> {
     let bad = |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_owned());
     let mut body = Vec::new();
     loop {
@@ -413,4 +450,30 @@ fn decodes_base64() {
     assert_eq!(decode_base64("eC1hY2Nlc3MtdG9rZW46dA==").as_deref(), Some(&b"x-access-token:t"[..]));
     assert_eq!(decode_base64("YWI").as_deref(), Some(&b"ab"[..]));
     assert_eq!(decode_base64("a*b"), None);
+}
+
+/// A server configuration for `127.0.0.1` and `localhost`, and the PEM of the certificate authority that
+/// signed it.
+fn tls_config() -> (Arc<rustls::ServerConfig>, String) {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose};
+    let mut ca_params = CertificateParams::new(Vec::new()).expect("CA parameters");
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params.distinguished_name.push(DnType::CommonName, "firedrill test CA");
+    ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::DigitalSignature];
+    let ca_key = KeyPair::generate().expect("CA key");
+    let ca = ca_params.self_signed(&ca_key).expect("CA certificate");
+    let issuer = Issuer::new(ca_params, ca_key);
+    let mut params =
+        CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()]).expect("server parameters");
+    params.distinguished_name.push(DnType::CommonName, "localhost");
+    let key = KeyPair::generate().expect("server key");
+    let cert = params.signed_by(&key, &issuer).expect("server certificate");
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("TLS versions")
+        .with_no_client_auth()
+        .with_single_cert(vec![cert.der().clone()], rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()))
+        .expect("server certificate and key");
+    (Arc::new(config), ca.pem())
 }

@@ -123,7 +123,33 @@ fn the_local_forge_keeps_the_contract_over_smart_http() {
         Some(firedrill::git::Token::new(token)),
     )
     .unwrap();
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(contract(&forge));
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(contract(&forge));
+
+    // Opening is one push: its own negotiation reads the branch, nothing lists the remote first.
+    rt.block_on(async {
+        let base = forge.branch_head("main").await.unwrap().unwrap();
+        let at = t("2026-11-24T10:00:00Z");
+        let next = forge.write_commit(&base, &[FileChange::write("notes.md", "x\n")], "notes\n", &sam(), at).await.unwrap();
+        server.clear_requests();
+        forge.open_change("chore/notes", &next, "main", "Notes", "").await.unwrap();
+        let sent: Vec<(String, String, u16)> =
+            server.requests().into_iter().map(|r| (r.method, r.path, r.status)).collect();
+        let expected = [
+            ("GET", "/target.git/info/refs?service=git-receive-pack", 401),
+            ("GET", "/target.git/info/refs?service=git-receive-pack", 200),
+            ("POST", "/target.git/git-receive-pack", 200),
+        ];
+        assert_eq!(sent, expected.map(|(m, p, s)| (m.to_owned(), p.to_owned(), s)));
+
+        // A branch that holds another commit is not taken over, not even when the drill's commit descends
+        // from it (a push would fast-forward it).
+        let later =
+            forge.write_commit(&next, &[FileChange::write("notes.md", "y\n")], "more\n", &sam(), at).await.unwrap();
+        let err = forge.open_change("chore/notes", &later, "main", "Notes", "").await.unwrap_err().to_string();
+        assert!(err.contains("branch `chore/notes` already exists") && err.contains(next.short()), "{err}");
+        assert_eq!(forge.find_change("chore/notes").await.unwrap().map(|c| c.head), Some(next));
+    });
 }
 
 #[test]

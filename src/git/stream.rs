@@ -28,7 +28,22 @@ use std::time::Duration;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long one read or write may wait without progress when libgit2 sets no limit: a pack being prepared
 /// by a busy server can be silent for a while, a server that stopped answering must not hang a tick.
+/// `FIREDRILL_GIT_TIMEOUT` (whole seconds, 1 to 3600) sets another.
 const IO_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// The wait without progress: `FIREDRILL_GIT_TIMEOUT`, else [`IO_TIMEOUT`].
+fn io_timeout() -> Result<Duration, String> {
+    match std::env::var("FIREDRILL_GIT_TIMEOUT") {
+        Err(_) => Ok(IO_TIMEOUT),
+        Ok(text) => match text.trim().parse::<u64>() {
+            Ok(secs @ 1..=3600) => Ok(Duration::from_secs(secs)),
+            _ => Err(format!(
+                "FIREDRILL_GIT_TIMEOUT is `{}`: expected whole seconds from 1 to 3600 (default 300)",
+                text.chars().take(20).collect::<String>()
+            )),
+        },
+    }
+}
 
 /// `git_stream` of `git2/sys/stream.h` (version 1).
 #[repr(C)]
@@ -169,7 +184,8 @@ fn open(stream: &Stream) -> Result<Conn, (c_int, String)> {
         .to_socket_addrs()
         .map_err(|e| net(format!("cannot resolve {}: {e}", stream.host)))?
         .collect();
-    let wait = limit(stream.raw.connect_timeout, CONNECT_TIMEOUT);
+    let io = limit(stream.raw.timeout, io_timeout().map_err(net)?);
+    let wait = limit(stream.raw.connect_timeout, CONNECT_TIMEOUT.min(io));
     let mut last = None;
     let tcp = addrs
         .iter()
@@ -178,7 +194,6 @@ fn open(stream: &Stream) -> Result<Conn, (c_int, String)> {
             let why = last.map_or_else(|| "no address".to_owned(), |e| e.to_string());
             net(format!("cannot connect to {}:{port}: {why}", stream.host))
         })?;
-    let io = limit(stream.raw.timeout, IO_TIMEOUT);
     // Requests leave as libgit2 writes them, without waiting for the acknowledgement of the previous write.
     tcp.set_nodelay(true)
         .and_then(|()| tcp.set_read_timeout(Some(io)))

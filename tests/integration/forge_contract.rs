@@ -130,7 +130,8 @@ fn the_local_forge_keeps_the_contract_over_smart_http() {
     rt.block_on(async {
         let base = forge.branch_head("main").await.unwrap().unwrap();
         let at = t("2026-11-24T10:00:00Z");
-        let next = forge.write_commit(&base, &[FileChange::write("notes.md", "x\n")], "notes\n", &sam(), at).await.unwrap();
+        let next =
+            forge.write_commit(&base, &[FileChange::write("notes.md", "x\n")], "notes\n", &sam(), at).await.unwrap();
         server.clear_requests();
         forge.open_change("chore/notes", &next, "main", "Notes", "").await.unwrap();
         let sent: Vec<(String, String, u16)> =

@@ -244,6 +244,42 @@ fn a_whole_drill_runs_over_https_once_its_certificate_authority_is_trusted() {
 }
 
 #[test]
+fn a_git_server_that_stops_answering_ends_the_run_with_an_error_instead_of_hanging_it() {
+    let f = Fixture::new();
+    // Accepts connections, reads nothing, answers nothing.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/control.git", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming() {
+            held.push(stream);
+        }
+    });
+    let mut cmd = firedrill();
+    cmd.args(["tick", "--scenarios"])
+        .arg(f.dir.path().join("scenarios"))
+        .args(["--control", &url, "--now", &f.plan.open_at.to_string(), "--workdir"])
+        .arg(f.workdir("silent"))
+        .env("FIREDRILL_TOKEN", TOKEN)
+        .env("FIREDRILL_GIT_TIMEOUT", "1");
+    let (code, out, err) = run(&mut cmd);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("timed out: the server stopped answering"), "{err}");
+    assert!(!format!("{out}{err}").contains(TOKEN));
+
+    // A wrong setting is named, with what is expected.
+    let mut cmd = firedrill();
+    cmd.args(["tick", "--scenarios"])
+        .arg(f.dir.path().join("scenarios"))
+        .args(["--control", &url, "--now", &f.plan.open_at.to_string(), "--workdir"])
+        .arg(f.workdir("silent"))
+        .env("FIREDRILL_GIT_TIMEOUT", "soon");
+    let (code, _, err) = run(&mut cmd);
+    assert_eq!(code, 1);
+    assert!(err.contains("FIREDRILL_GIT_TIMEOUT is `soon`: expected whole seconds from 1 to 3600"), "{err}");
+}
+
+#[test]
 fn a_fix_that_is_not_a_revert_counts_as_recovery() {
     let f = Fixture::new();
     f.tick(f.plan.open_at);

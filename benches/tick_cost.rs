@@ -125,7 +125,7 @@ fn plain_git(rt: &tokio::runtime::Runtime) {
                 .iter()
                 .filter_map(|(id, l)| Drill::fold(&firedrill::schedule::DrillId::parse(id).ok()?, l))
                 .collect();
-            let rows: Vec<_> = drills.iter().map(|d| (None, d)).collect();
+            let rows: Vec<_> = drills.iter().map(|d| (None, firedrill::render::status::Row::from(d))).collect();
             let table = firedrill::render::status::table(&rows, t("2026-11-25T00:00:00Z"));
             assert_eq!(drills.len(), n);
             assert!(table.len() > n);

@@ -387,6 +387,19 @@ impl Ledger {
         Ok(self.read_file(tip, &log_path(drill)).await?.map(|text| parse(drill, &text)))
     }
 
+    /// Drill `drill`'s log at `tip` (as [`Ledger::read_active`] read it; `None`: no ledger, no log), if it has
+    /// one (damaged or not): one log, for one drill's timeline.
+    pub async fn read_log_at(
+        &self,
+        tip: Option<&CommitSha>,
+        drill: &str,
+    ) -> Result<Option<Result<Vec<Event>, Damage>>, LedgerError> {
+        match tip {
+            Some(tip) => self.read_log(tip, drill).await,
+            None => Ok(None),
+        }
+    }
+
     /// What a tick needs: the index (every drill summed up) and the full logs of the drills still active
     /// (unresolved, or not reported yet). On GitHub it costs the ref, the root tree and the index (3 requests)
     /// plus one per active drill, whatever the number of finished drills. A missing or stale index is folded

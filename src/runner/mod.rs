@@ -45,6 +45,19 @@ pub struct Settings {
     pub links: crate::render::Links,
 }
 
+/// The ledger as `status` shows it ([`Runner::overview`]).
+#[derive(Debug, Clone, Default)]
+pub struct Overview {
+    /// The ledger tip read (`None`: no ledger yet).
+    pub tip: Option<CommitSha>,
+    /// The drills with work left (unresolved, or not reported yet), folded from their whole logs.
+    pub active: Vec<Drill>,
+    /// Every other drill, as the index sums it up, by drill id.
+    pub finished: BTreeMap<String, crate::ledger::Summary>,
+    /// The drills whose log cannot be read, by drill id.
+    pub damaged: BTreeMap<String, Damage>,
+}
+
 /// What went wrong, by kind: the kind decides the exit code.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
@@ -109,6 +122,52 @@ impl<F: Forge> Runner<'_, F> {
     /// The drills in the ledger, folded (every log is read).
     pub async fn drills(&self) -> Result<Vec<Drill>, RunError> {
         Ok(fold(self.ledger.read().await?.logs, &[]))
+    }
+
+    /// What `status` lists, read as a tick reads the ledger ([`Ledger::read_active`]): the drills with work
+    /// left folded from their logs, every other drill from the index's summary (no log read for it), and the
+    /// drills whose log cannot be read (or is gone while the index lists it). A stale or missing index is
+    /// folded from every log first, so the summaries never disagree with the logs.
+    pub async fn overview(&self) -> Result<Overview, RunError> {
+        let active = self.ledger.read_active().await?;
+        let mut finished = active.index.drills;
+        finished.retain(|id, _| !active.logs.contains_key(id) && !active.damaged.contains_key(id));
+        let mut logs = active.logs;
+        // A summary of a phase this firedrill does not know is not trusted: its log is read (`read_active`
+        // reads such a drill's log already, as its phase is not a finished one).
+        let unknown: Vec<String> =
+            finished.iter().filter(|(_, s)| Phase::parse(&s.phase).is_none()).map(|(id, _)| id.clone()).collect();
+        let mut damaged = active.damaged;
+        for id in unknown {
+            finished.remove(&id);
+            match self.ledger.read_log_at(active.tip.as_ref(), &id).await? {
+                Some(Ok(log)) => {
+                    logs.insert(id, log);
+                }
+                Some(Err(damage)) => {
+                    damaged.insert(id, damage);
+                }
+                None => {}
+            }
+        }
+        Ok(Overview { tip: active.tip, active: fold(logs, &[]), finished, damaged })
+    }
+
+    /// Drill `id` folded from its whole log at the tip `overview` read (for its timeline); `Ok(None)`: the
+    /// ledger has no such drill.
+    pub async fn drill(&self, overview: &Overview, id: &str) -> Result<Option<Drill>, RunError> {
+        if let Some(d) = overview.active.iter().find(|d| d.id.as_str() == id) {
+            return Ok(Some(d.clone()));
+        }
+        if let Some(damage) = overview.damaged.get(id) {
+            return Err(RunError::Refused(damage.to_string()));
+        }
+        let Ok(drill_id) = DrillId::parse(id) else { return Ok(None) };
+        match self.ledger.read_log_at(overview.tip.as_ref(), id).await? {
+            Some(Ok(log)) => Ok(Drill::fold(&drill_id, &log)),
+            Some(Err(damage)) => Err(RunError::Refused(damage.to_string())),
+            None => Ok(None),
+        }
     }
 
     /// The unfinished drills (and the finished ones not reported yet), with `unwritten` events appended, and

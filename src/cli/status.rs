@@ -40,9 +40,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         None => {
             let mut rows: Vec<_> = overview.active.iter().map(|d| (find(d.scenario.as_str()), Row::from(d))).collect();
             rows.extend(
-                (overview.finished.iter())
-                    .filter_map(|(id, s)| Row::summed(id, s))
-                    .map(|row| (find(row.scenario()), row)),
+                overview.finished().filter_map(|(id, s)| Row::summed(id, s)).map(|row| (find(row.scenario()), row)),
             );
             crate::render::status::table(&rows, now)
         }

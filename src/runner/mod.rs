@@ -52,10 +52,21 @@ pub struct Overview {
     pub tip: Option<CommitSha>,
     /// The drills with work left (unresolved, or not reported yet), folded from their whole logs.
     pub active: Vec<Drill>,
-    /// Every other drill, as the index sums it up, by drill id.
-    pub finished: BTreeMap<String, crate::ledger::Summary>,
     /// The drills whose log cannot be read, by drill id.
     pub damaged: BTreeMap<String, Damage>,
+    /// The drills whose log was read (`active`, and those whose log was found unreadable or gone).
+    from_logs: std::collections::BTreeSet<String>,
+    /// The ledger as read, shared with the ledger's cache: [`Overview::finished`] borrows its summaries.
+    read: std::sync::Arc<crate::ledger::Active>,
+}
+
+impl Overview {
+    /// Every other drill, as the index sums it up: (drill id, summary), by drill id.
+    pub fn finished(&self) -> impl Iterator<Item = (&str, &crate::ledger::Summary)> {
+        (self.read.index.drills.iter())
+            .filter(|(id, _)| !self.from_logs.contains(*id) && !self.damaged.contains_key(*id))
+            .map(|(id, s)| (id.as_str(), s))
+    }
 }
 
 /// What went wrong, by kind: the kind decides the exit code.
@@ -129,28 +140,28 @@ impl<F: Forge> Runner<'_, F> {
     /// drills whose log cannot be read (or is gone while the index lists it). A stale or missing index is
     /// folded from every log first, so the summaries never disagree with the logs.
     pub async fn overview(&self) -> Result<Overview, RunError> {
-        let active = self.ledger.read_active().await?;
-        let mut finished = active.index.drills;
-        finished.retain(|id, _| !active.logs.contains_key(id) && !active.damaged.contains_key(id));
-        let mut logs = active.logs;
+        let read = self.ledger.read_active().await?;
+        let mut logs = read.logs.clone();
+        let mut damaged = read.damaged.clone();
         // A summary of a phase this firedrill does not know is not trusted: its log is read (`read_active`
         // reads such a drill's log already, as its phase is not a finished one).
-        let unknown: Vec<String> =
-            finished.iter().filter(|(_, s)| Phase::parse(&s.phase).is_none()).map(|(id, _)| id.clone()).collect();
-        let mut damaged = active.damaged;
-        for id in unknown {
-            finished.remove(&id);
-            match self.ledger.read_log_at(active.tip.as_ref(), &id).await? {
+        let unknown: Vec<&String> = (read.index.drills.iter())
+            .filter(|(id, s)| Phase::parse(&s.phase).is_none() && !logs.contains_key(*id) && !damaged.contains_key(*id))
+            .map(|(id, _)| id)
+            .collect();
+        for id in &unknown {
+            match self.ledger.read_log_at(read.tip.as_ref(), id).await? {
                 Some(Ok(log)) => {
-                    logs.insert(id, log);
+                    logs.insert((*id).clone(), log);
                 }
                 Some(Err(damage)) => {
-                    damaged.insert(id, damage);
+                    damaged.insert((*id).clone(), damage);
                 }
                 None => {}
             }
         }
-        Ok(Overview { tip: active.tip, active: fold(logs, &[]), finished, damaged })
+        let from_logs = logs.keys().chain(unknown.iter().copied()).cloned().collect();
+        Ok(Overview { tip: read.tip.clone(), active: fold(logs, &[]), damaged, from_logs, read })
     }
 
     /// Drill `id` folded from its whole log at the tip `overview` read (for its timeline); `Ok(None)`: the
@@ -188,13 +199,14 @@ impl<F: Forge> Runner<'_, F> {
         // Where a damaged drill may have its fault, as the index last knew it (`None`: unknown).
         let damaged = active
             .damaged
-            .into_values()
+            .values()
+            .cloned()
             .map(|d| {
                 let target = active.index.drills.get(&d.drill).map(|s| s.target.clone());
                 (d, target)
             })
             .collect();
-        Ok((fold(active.logs, unwritten), known, damaged))
+        Ok((fold(active.logs.clone(), unwritten), known, damaged))
     }
 
     /// The drills a tick still has work on (see [`Runner::active_with`]).

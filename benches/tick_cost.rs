@@ -230,7 +230,7 @@ fn plain_git(ledgers: &[PlainLedger], rt: &tokio::runtime::Runtime) {
             assert!(out.stdout.len() > n * 100);
         });
         println!("| {n} | {fd:.0} ms | {indexed:.0} ms | {binary:.0} ms | {git:.0} ms |");
-        parts.push((n, status_parts(&control, &url, &tip, rt)));
+        parts.push((n, status_parts(&control, &url, tip, rt)));
     }
     println!("\nWhere `status` from the index spends its time (best of 3):\n");
     println!("| drills | `index.json` | fetch the tip | read `index.json` | parse it | `read_active` | table |");

@@ -215,6 +215,20 @@ fn status_from_the_index_prints_what_every_log_folded_prints() {
     let (code, out, err) = status(dir.path(), &[]);
     assert_eq!((code, out.as_str()), (3, damaged.as_str()), "{err}");
 
+    // A finished drill's log deleted by hand: `status` used to drop it silently; the index still lists it, so it
+    // is named (its id stays taken), with exit 3, like a damaged log.
+    let (deleted, _) = log("retired-scenario", "2026-11-11", &[]);
+    hand_commit(&repo, &[FileChange::delete(format!("drills/{deleted}/events.jsonl"))]);
+    let (code, out, err) = status(dir.path(), &[]);
+    assert_eq!(code, 3, "{err}");
+    let named = format!(
+        "{deleted}: refused to read the drill: drills/{deleted}/events.jsonl on the ledger branch is damaged: it is \
+         missing, although the ledger's index lists the drill (it was deleted)"
+    );
+    assert!(out.contains(&named), "{out}");
+    assert!(!every_log_folded(dir.path()).contains(&deleted), "every log folded never knew it");
+    assert_eq!(out.lines().filter(|l| l.starts_with(&deleted)).count(), 1, "named, not listed:\n{out}");
+
     // One drill's timeline reads its log, finished or not; a damaged one is refused.
     let (reported, _) = log("redis-pool-exhaustion", "2026-11-16", &[]);
     let (code, out, err) = status(dir.path(), &["--drill", &reported]);

@@ -1,7 +1,9 @@
-//! What a tick costs as the ledger and the base branch grow: the ledger's fold on plain git (read every log,
-//! fold, render the `status` table) against git itself listing and reading the same files; a tick's ledger read
-//! on GitHub (requests and time) against the ledger's size; and the requests `Forge::history` sends on GitHub
-//! against the commits landed since the fault (what recovery detection walks today).
+//! What a tick costs as the ledger and the base branch grow: `status` on plain git, from the index (as it runs)
+//! and from every log folded (as it ran before the index), against git itself listing and reading the same
+//! files, and where the indexed `status` spends its time; the statistics rebuilt when a drill ends (every log
+//! folded); a tick's ledger read on GitHub (requests and time) against the ledger's size; and the requests
+//! `Forge::history` sends on GitHub against the commits landed since the fault (what recovery detection walks
+//! today).
 //!
 //! `cargo bench --bench tick_cost`. `FIREDRILL_BENCH_DRILLS=1000,10000` (plain git) and
 //! `FIREDRILL_BENCH_GITHUB_DRILLS=0,20,200,2000` and `FIREDRILL_BENCH_COMMITS=50,200` choose the cases.
@@ -18,6 +20,7 @@ use firedrill::forge::Forge as _;
 use firedrill::forge::github::GitHubForge;
 use firedrill::git::{CommitSha, FileChange, Identity, Repo, Token};
 use firedrill::ledger::{INDEX_FILE, Index, Ledger};
+use firedrill::render::status::{Row, table};
 use jiff::Timestamp;
 
 const BRANCH: &str = "firedrill/ledger";
@@ -106,14 +109,66 @@ fn best(runs: usize, mut f: impl FnMut()) -> f64 {
         .fold(f64::INFINITY, f64::min)
 }
 
-fn plain_git(rt: &tokio::runtime::Runtime) {
-    println!("\n### Ledger fold on plain git (read every log, fold, render `status`)\n");
-    println!("| drills | firedrill: read + fold + status table | git: ls-tree -r + cat-file --batch |");
-    println!("|---:|---:|---:|");
-    for n in list("FIREDRILL_BENCH_DRILLS", &[1_000, 10_000]) {
-        let dir = tempfile::tempdir().unwrap();
-        let control = dir.path().join("control.git");
-        let tip = ledger_repo(&control, n, true);
+/// The `status` table of a ledger read as `firedrill status` reads it: the drills with work left folded from
+/// their logs, every other drill from the index's summary.
+fn status_from_the_index(ledger: &Ledger, rt: &tokio::runtime::Runtime) -> String {
+    let active = rt.block_on(ledger.read_active()).unwrap();
+    assert!(!active.rebuilt, "the index is fresh");
+    let drills: Vec<Drill> = (active.logs.iter())
+        .filter_map(|(id, l)| Drill::fold(&firedrill::schedule::DrillId::parse(id).ok()?, l))
+        .collect();
+    let mut rows: Vec<_> = drills.iter().map(|d| (None, Row::from(d))).collect();
+    rows.extend(
+        (active.index.drills.iter())
+            .filter(|(id, _)| !active.logs.contains_key(*id))
+            .filter_map(|(id, s)| Row::summed(id, s))
+            .map(|row| (None, row)),
+    );
+    table(&rows, t("2026-11-25T00:00:00Z"))
+}
+
+/// A ledger of `n` finished drills in a bare repository (`control.git` in `dir`), and its tip.
+struct PlainLedger {
+    n: usize,
+    dir: tempfile::TempDir,
+    tip: CommitSha,
+}
+
+impl PlainLedger {
+    fn control(&self) -> std::path::PathBuf {
+        self.dir.path().join("control.git")
+    }
+}
+
+/// The plain git ledgers of every size, built before anything is timed. Building one writes tens of thousands
+/// of loose objects that `git repack -d` then deletes; ext4 allocates inodes slowly for a while after such a
+/// mass deletion (`recently_deleted`), which would bill the fresh working copies timed right after it (every
+/// `Ledger::new` creates a repository) for the bench's own set-up. Hence the pause.
+fn plain_ledgers() -> Vec<PlainLedger> {
+    let ledgers: Vec<PlainLedger> = list("FIREDRILL_BENCH_DRILLS", &[1_000, 10_000])
+        .into_iter()
+        .map(|n| {
+            let dir = tempfile::tempdir().unwrap();
+            let tip = ledger_repo(&dir.path().join("control.git"), n, true);
+            PlainLedger { n, dir, tip }
+        })
+        .collect();
+    if !ledgers.is_empty() {
+        std::thread::sleep(std::time::Duration::from_secs(35));
+    }
+    ledgers
+}
+
+fn plain_git(ledgers: &[PlainLedger], rt: &tokio::runtime::Runtime) {
+    println!("\n### `status` on plain git (a local bare ledger, a fresh working copy each run; best of 3)\n");
+    println!(
+        "| drills | every log: read + fold + table | `status` from the index: read + table | `firedrill status` \
+         (the binary, from the index) | git: ls-tree -r + cat-file --batch |"
+    );
+    println!("|---:|---:|---:|---:|---:|");
+    let mut parts = Vec::new();
+    for ledger in ledgers {
+        let (n, control, tip, dir) = (ledger.n, ledger.control(), &ledger.tip, &ledger.dir);
         let url = control.display().to_string();
         let fd = best(3, || {
             // A fresh working copy each time, as on a CI runner.
@@ -125,10 +180,31 @@ fn plain_git(rt: &tokio::runtime::Runtime) {
                 .iter()
                 .filter_map(|(id, l)| Drill::fold(&firedrill::schedule::DrillId::parse(id).ok()?, l))
                 .collect();
-            let rows: Vec<_> = drills.iter().map(|d| (None, d)).collect();
-            let table = firedrill::render::status::table(&rows, t("2026-11-25T00:00:00Z"));
+            let rows: Vec<_> = drills.iter().map(|d| (None, Row::from(d))).collect();
+            let table = table(&rows, t("2026-11-25T00:00:00Z"));
             assert_eq!(drills.len(), n);
             assert!(table.len() > n);
+        });
+        let indexed = best(3, || {
+            let work = tempfile::tempdir().unwrap();
+            let ledger = Ledger::new(&url, BRANCH, work.path(), None).unwrap();
+            assert_eq!(status_from_the_index(&ledger, rt).lines().count(), n + 1);
+        });
+        let scenarios = dir.path().join("scenarios");
+        std::fs::create_dir_all(&scenarios).unwrap();
+        let binary = best(3, || {
+            let work = tempfile::tempdir().unwrap();
+            let out = Command::new(env!("CARGO_BIN_EXE_firedrill"))
+                .args(["status", "--now", "2026-11-25T00:00:00Z", "--control", &url, "--scenarios"])
+                .arg(&scenarios)
+                .arg("--workdir")
+                .arg(work.path())
+                .env("GIT_CONFIG_NOSYSTEM", "1")
+                .env("GIT_CONFIG_GLOBAL", "/dev/null")
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            assert_eq!(out.stdout.iter().filter(|b| **b == b'\n').count(), n + 1);
         });
         let git = best(3, || {
             let listing = Command::new("git")
@@ -153,8 +229,82 @@ fn plain_git(rt: &tokio::runtime::Runtime) {
             feed.join().unwrap();
             assert!(out.stdout.len() > n * 100);
         });
-        println!("| {n} | {fd:.0} ms | {git:.0} ms |");
+        println!("| {n} | {fd:.0} ms | {indexed:.0} ms | {binary:.0} ms | {git:.0} ms |");
+        parts.push((n, status_parts(&control, &url, tip, rt)));
     }
+    println!("\nWhere `status` from the index spends its time (best of 3):\n");
+    println!("| drills | `index.json` | fetch the tip | read `index.json` | parse it | `read_active` | table |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|");
+    for (n, p) in parts {
+        println!(
+            "| {n} | {:.1} MB | {:.0} ms | {:.0} ms | {:.0} ms | {:.0} ms | {:.0} ms |",
+            p[0] / 1e6,
+            p[1],
+            p[2],
+            p[3],
+            p[4],
+            p[5]
+        );
+    }
+}
+
+/// The parts of `status` from the index, each timed alone: the index's size (bytes), fetching the ledger's tip
+/// into a fresh working copy, reading `index.json` from it, parsing it, `read_active` (all three), rendering.
+/// What a drill's end costs on top of its report at `n` drills: every log read and folded (the statistics
+/// need each drill's commands and hints, which the index does not hold), then the badges, history page and
+/// `stats.json` rendered from them (`ledger_artifacts`).
+fn statistics(ledgers: &[PlainLedger], rt: &tokio::runtime::Runtime) {
+    println!("\n### The statistics rebuilt when a drill ends, on plain git (best of 3)\n");
+    println!("| drills | read + fold every log | badges, `index.html`, `stats.json` from the folded drills |");
+    println!("|---:|---:|---:|");
+    for ledger in ledgers {
+        let n = ledger.n;
+        let url = ledger.control().display().to_string();
+        let mut drills = Vec::new();
+        let read = best(3, || {
+            let work = tempfile::tempdir().unwrap();
+            let ledger = Ledger::new(&url, BRANCH, work.path(), None).unwrap();
+            let logs = rt.block_on(ledger.read()).unwrap().logs;
+            drills = (logs.iter())
+                .filter_map(|(id, l)| Drill::fold(&firedrill::schedule::DrillId::parse(id).ok()?, l))
+                .collect::<Vec<Drill>>();
+        });
+        let config = firedrill::scenario::Config::default();
+        let links = firedrill::render::Links::default();
+        let render = best(3, || {
+            let files = firedrill::render::ledger_artifacts(&drills, &[], &config, t("2026-11-25T00:00:00Z"), &links);
+            assert!(files.iter().any(|(path, text)| path == "stats.json" && text.len() > n * 100));
+        });
+        println!("| {n} | {read:.0} ms | {render:.0} ms |");
+    }
+}
+
+fn status_parts(control: &Path, url: &str, tip: &CommitSha, rt: &tokio::runtime::Runtime) -> [f64; 6] {
+    let repo = Repo::open(control).unwrap();
+    let text = String::from_utf8(repo.read_file(tip, INDEX_FILE).unwrap().unwrap()).unwrap();
+    let fetch = best(3, || {
+        let work = tempfile::tempdir().unwrap();
+        let fresh = Repo::init_bare(work.path()).unwrap();
+        fresh.fetch_branch(url, BRANCH, "refs/firedrill/ledger", Some(std::num::NonZeroU32::MIN), None).unwrap();
+    });
+    let read = best(3, || {
+        assert_eq!(repo.read_file(tip, INDEX_FILE).unwrap().unwrap().len(), text.len());
+    });
+    let parse = best(3, || {
+        assert!(Index::parse(&text).is_some());
+    });
+    let read_active = best(3, || {
+        let work = tempfile::tempdir().unwrap();
+        let ledger = Ledger::new(url, BRANCH, work.path(), None).unwrap();
+        assert!(!rt.block_on(ledger.read_active()).unwrap().rebuilt);
+    });
+    let index = Index::parse(&text).unwrap();
+    let render = best(3, || {
+        let rows: Vec<_> =
+            index.drills.iter().filter_map(|(id, s)| Row::summed(id, s)).map(|row| (None, row)).collect();
+        assert!(table(&rows, t("2026-11-25T00:00:00Z")).len() > index.drills.len());
+    });
+    [text.len() as f64, fetch, read, parse, read_active, render]
 }
 
 fn github(rt: &tokio::runtime::Runtime) {
@@ -214,7 +364,9 @@ fn history(rt: &tokio::runtime::Runtime) {
 
 fn main() {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    plain_git(&rt);
+    let ledgers = plain_ledgers();
+    plain_git(&ledgers, &rt);
+    statistics(&ledgers, &rt);
     github(&rt);
     history(&rt);
 }

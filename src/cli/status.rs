@@ -7,6 +7,7 @@ use jiff::Timestamp;
 
 use super::Outcome;
 use super::lifecycle::Common;
+use crate::render::status::Row;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -25,31 +26,30 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let now = args.now.unwrap_or_else(Timestamp::now);
     let runner = setup.runner();
     let rt = super::lifecycle::runtime()?;
-    let drills = rt.block_on(runner.drills())?;
-    // Read once with the drills (the ledger caches it): the logs that cannot be read are named, not skipped.
-    let damaged = rt.block_on(setup.ledger.read())?.damaged;
-    if let Some(damage) = args.drill.as_ref().and_then(|id| damaged.get(id)) {
-        return Err(crate::runner::RunError::Refused(damage.to_string()).into());
-    }
-    let find = |id: &crate::scenario::ScenarioId| setup.scenarios.iter().find(|s| s.id == *id);
-    let out = match &args.drill {
+    // The index and the logs of the drills with work left, as a tick reads them: the cost does not grow with
+    // the finished drills. The logs that cannot be read are named, not skipped.
+    let overview = rt.block_on(runner.overview())?;
+    let find = |id: &str| setup.scenarios.iter().find(|s| s.id.as_str() == id);
+    let mut out = match &args.drill {
         Some(id) => {
-            let Some(d) = drills.iter().find(|d| d.id == *id) else {
+            let Some(d) = rt.block_on(runner.drill(&overview, id))? else {
                 anyhow::bail!("no drill `{id}` in the ledger; `firedrill status` lists them");
             };
-            crate::render::status::timeline(find(&d.scenario), d)
+            crate::render::status::timeline(find(d.scenario.as_str()), &d)
         }
         None => {
-            let rows: Vec<_> = drills.iter().map(|d| (find(&d.scenario), d)).collect();
+            let mut rows: Vec<_> = overview.active.iter().map(|d| (find(d.scenario.as_str()), Row::from(d))).collect();
+            rows.extend(
+                overview.finished().filter_map(|(id, s)| Row::summed(id, s)).map(|row| (find(row.scenario()), row)),
+            );
             crate::render::status::table(&rows, now)
         }
     };
-    let mut out = out;
     if args.drill.is_none() {
-        for damage in damaged.values() {
+        for damage in overview.damaged.values() {
             out.push_str(&format!("{}: refused to read the drill: {damage}\n", damage.drill));
         }
     }
     std::io::stdout().lock().write_all(out.as_bytes()).context("writing to stdout")?;
-    Ok(if damaged.is_empty() || args.drill.is_some() { Outcome::Ok } else { Outcome::Refused })
+    Ok(if overview.damaged.is_empty() || args.drill.is_some() { Outcome::Ok } else { Outcome::Refused })
 }

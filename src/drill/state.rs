@@ -29,6 +29,22 @@ pub enum Phase {
 }
 
 impl Phase {
+    pub const ALL: [Phase; 8] = [
+        Phase::Planned,
+        Phase::Opened,
+        Phase::Merged,
+        Phase::Recovered,
+        Phase::GaveUp,
+        Phase::TimedOut,
+        Phase::Aborted,
+        Phase::Abandoned,
+    ];
+
+    /// The phase named `name` ([`Phase::name`]), as the ledger's index stores it.
+    pub fn parse(name: &str) -> Option<Phase> {
+        Phase::ALL.into_iter().find(|p| p.name() == name)
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Phase::Planned => "planned",

@@ -14,6 +14,7 @@ mod index;
 use std::collections::{BTreeMap, BTreeSet};
 use std::num::NonZeroU32;
 use std::path::Path;
+use std::sync::Arc;
 
 use jiff::Timestamp;
 
@@ -218,8 +219,9 @@ pub struct Ledger {
     /// The last snapshot read, reused until this process writes: one run reads the ledger once per write,
     /// not once per step (an idle tick on GitHub costs a handful of requests). Writes always read afresh.
     cache: std::sync::Mutex<Option<Snapshot>>,
-    /// The same for [`Ledger::read_active`].
-    active_cache: std::sync::Mutex<Option<Active>>,
+    /// The same for [`Ledger::read_active`], shared, not copied: at 10,000 drills a copy of the index costs as
+    /// much as reading it.
+    active_cache: std::sync::Mutex<Option<Arc<Active>>>,
 }
 
 impl Ledger {
@@ -387,11 +389,24 @@ impl Ledger {
         Ok(self.read_file(tip, &log_path(drill)).await?.map(|text| parse(drill, &text)))
     }
 
+    /// Drill `drill`'s log at `tip` (as [`Ledger::read_active`] read it; `None`: no ledger, no log), if it has
+    /// one (damaged or not): one log, for one drill's timeline.
+    pub async fn read_log_at(
+        &self,
+        tip: Option<&CommitSha>,
+        drill: &str,
+    ) -> Result<Option<Result<Vec<Event>, Damage>>, LedgerError> {
+        match tip {
+            Some(tip) => self.read_log(tip, drill).await,
+            None => Ok(None),
+        }
+    }
+
     /// What a tick needs: the index (every drill summed up) and the full logs of the drills still active
     /// (unresolved, or not reported yet). On GitHub it costs the ref, the root tree and the index (3 requests)
     /// plus one per active drill, whatever the number of finished drills. A missing or stale index is folded
     /// from every log (`rebuilt`). Cached like [`Ledger::read`] until this process writes.
-    pub async fn read_active(&self) -> Result<Active, LedgerError> {
+    pub async fn read_active(&self) -> Result<Arc<Active>, LedgerError> {
         if let Some(a) = self.active_cache.lock().map_err(|_| LedgerError::Contended)?.clone() {
             return Ok(a);
         }
@@ -434,7 +449,8 @@ impl Ledger {
                 Active { tip: Some(tip), index, logs, rebuilt: true, damaged }
             }
         };
-        *self.active_cache.lock().map_err(|_| LedgerError::Contended)? = Some(active.clone());
+        let active = Arc::new(active);
+        *self.active_cache.lock().map_err(|_| LedgerError::Contended)? = Some(Arc::clone(&active));
         Ok(active)
     }
 

@@ -5,21 +5,102 @@ use std::fmt::Write as _;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
-use super::report::{change_name, chronological, offset, outcome, short, time_limit, timeout_revert, who, zero};
+use super::report::{change_name, chronological, offset, outcome, short, who, zero};
 use crate::drill::event::{Event, EventKind, RecoveryHow};
 use crate::drill::state::{Drill, Phase, human_duration};
+use crate::ledger::Summary;
 use crate::scenario::Scenario;
 
 /// Scenario titles longer than this are cut in the table, so one long title does not widen every row.
 const TITLE_WIDTH: usize = 36;
 
+/// One drill as the table reads it: folded from its whole log, or summed up by the ledger's index (a drill
+/// with nothing left to do, so `status` reads no log for it).
+#[derive(Debug, Clone, Copy)]
+pub enum Row<'a> {
+    Log(&'a Drill),
+    /// A drill id, its summary, and the summary's phase (read back from its name).
+    Summary(&'a str, &'a Summary, Phase),
+}
+
+impl<'a> Row<'a> {
+    /// The row of drill `id` from its summary; `None` when the summary names no known phase (its log must be
+    /// read then).
+    pub fn summed(id: &'a str, summary: &'a Summary) -> Option<Row<'a>> {
+        Some(Row::Summary(id, summary, Phase::parse(&summary.phase)?))
+    }
+
+    /// The scenario's id.
+    pub fn scenario(&self) -> &'a str {
+        match self {
+            Row::Log(d) => d.scenario.as_str(),
+            Row::Summary(_, s, _) => &s.scenario,
+        }
+    }
+
+    fn facts(&self) -> Facts<'a> {
+        match *self {
+            Row::Log(d) => Facts {
+                id: d.id.as_str(),
+                phase: d.phase(),
+                open_at: d.open_at,
+                merge_at: d.merge_at,
+                merged_at: d.merged.as_ref().map(|m| m.at),
+                recovered: d.recovered.as_ref().map(|(r, how)| (r.at, *how)),
+                timed_out: d.timed_out,
+                reported: d.reported.is_some(),
+            },
+            Row::Summary(id, s, phase) => Facts {
+                id,
+                phase,
+                open_at: s.open_at,
+                merge_at: s.merge_at,
+                merged_at: s.merged_at,
+                recovered: s.recovered_at.zip(s.outcome),
+                timed_out: s.timed_out_at,
+                reported: s.reported.is_some(),
+            },
+        }
+    }
+}
+
+impl<'a> From<&'a Drill> for Row<'a> {
+    fn from(drill: &'a Drill) -> Row<'a> {
+        Row::Log(drill)
+    }
+}
+
+/// What a row's columns are made of, whichever way the drill was read.
+struct Facts<'a> {
+    id: &'a str,
+    phase: Phase,
+    open_at: Timestamp,
+    merge_at: Timestamp,
+    merged_at: Option<Timestamp>,
+    recovered: Option<(Timestamp, RecoveryHow)>,
+    timed_out: Option<Timestamp>,
+    reported: bool,
+}
+
+impl Facts<'_> {
+    /// T+0: the merge, or the planned merge.
+    fn zero(&self) -> Timestamp {
+        self.merged_at.unwrap_or(self.merge_at)
+    }
+
+    fn time_to_recovery(&self) -> Option<jiff::SignedDuration> {
+        Some(self.recovered?.0.duration_since(self.merged_at?))
+    }
+}
+
 /// One row per drill, newest first, in aligned columns; `now` dates "running for …" and "next".
-pub fn table(drills: &[(Option<&Scenario>, &Drill)], now: Timestamp) -> String {
+pub fn table(drills: &[(Option<&Scenario>, Row<'_>)], now: Timestamp) -> String {
     if drills.is_empty() {
         return "no drills yet\n".to_owned();
     }
-    let mut sorted: Vec<&(Option<&Scenario>, &Drill)> = drills.iter().collect();
-    sorted.sort_by(|(_, a), (_, b)| (zero(b), &b.id).cmp(&(zero(a), &a.id)));
+    let mut sorted: Vec<(Option<&Scenario>, Row<'_>, Facts<'_>)> =
+        drills.iter().map(|(s, row)| (*s, *row, row.facts())).collect();
+    sorted.sort_by(|(_, _, a), (_, _, b)| (b.zero(), b.id).cmp(&(a.zero(), a.id)));
     let mut rows = vec![vec![
         "DRILL".to_owned(),
         "SCENARIO".to_owned(),
@@ -28,14 +109,14 @@ pub fn table(drills: &[(Option<&Scenario>, &Drill)], now: Timestamp) -> String {
         "RECOVERY".to_owned(),
         "NEXT".to_owned(),
     ]];
-    for (scenario, drill) in sorted {
+    for (scenario, row, facts) in sorted {
         rows.push(vec![
-            drill.id.to_string(),
-            scenario.map_or_else(|| format!("{} (no scenario file)", drill.scenario), |s| cut(&s.title, TITLE_WIDTH)),
-            drill.phase().name().to_owned(),
-            merge_column(drill),
-            recovery_column(drill, now),
-            next_action(*scenario, drill, now),
+            facts.id.to_owned(),
+            scenario.map_or_else(|| format!("{} (no scenario file)", row.scenario()), |s| cut(&s.title, TITLE_WIDTH)),
+            facts.phase.name().to_owned(),
+            merge_column(&facts),
+            recovery_column(&facts, now),
+            next_action(scenario, &facts, now),
         ]);
     }
     columns(&rows, "  ")
@@ -149,21 +230,21 @@ fn detail(e: &Event, drill: &Drill) -> String {
     }
 }
 
-fn merge_column(drill: &Drill) -> String {
-    match (&drill.merged, drill.phase()) {
-        (Some(m), _) => day_hhmm(m.at),
+fn merge_column(drill: &Facts<'_>) -> String {
+    match (drill.merged_at, drill.phase) {
+        (Some(at), _) => day_hhmm(at),
         (None, Phase::Planned | Phase::Opened) => format!("{} (planned)", day_hhmm(drill.merge_at)),
         (None, _) => "never".to_owned(),
     }
 }
 
-fn recovery_column(drill: &Drill, now: Timestamp) -> String {
-    match (drill.phase(), &drill.recovered, drill.time_to_recovery()) {
+fn recovery_column(drill: &Facts<'_>, now: Timestamp) -> String {
+    match (drill.phase, drill.recovered, drill.time_to_recovery()) {
         (Phase::Recovered | Phase::GaveUp, Some((_, how)), Some(d)) => {
-            format!("{} ({})", human_duration(d), how_word(*how))
+            format!("{} ({})", human_duration(d), how_word(how))
         }
-        (Phase::Merged, _, _) => match &drill.merged {
-            Some(m) => format!("running for {}", human_duration(now.duration_since(m.at))),
+        (Phase::Merged, _, _) => match drill.merged_at {
+            Some(at) => format!("running for {}", human_duration(now.duration_since(at))),
             None => "running".to_owned(),
         },
         _ => "-".to_owned(),
@@ -171,24 +252,20 @@ fn recovery_column(drill: &Drill, now: Timestamp) -> String {
 }
 
 /// What firedrill (or the team) does next for this drill.
-fn next_action(scenario: Option<&Scenario>, drill: &Drill, now: Timestamp) -> String {
+fn next_action(scenario: Option<&Scenario>, drill: &Facts<'_>, now: Timestamp) -> String {
     let due = |what: &str, at: Timestamp| {
         if at <= now { format!("{what} now (due {})", near(at, now)) } else { format!("{what} at {}", near(at, now)) }
     };
-    match drill.phase() {
+    match drill.phase {
         Phase::TimedOut => "nothing: timed out, the fault was left in place (auto-revert is off)".to_owned(),
         Phase::Planned => due("opens", drill.open_at),
         Phase::Opened => due("merges", drill.merge_at),
-        Phase::Merged if drill.timed_out.is_some() => match timeout_revert(drill) {
-            Some(_) => "waiting for firedrill's revert to land".to_owned(),
-            None => format!(
-                "waiting for a revert or fix (time limit of {} passed)",
-                time_limit(drill).map_or_else(|| "the drill".to_owned(), human_duration)
-            ),
-        },
-        Phase::Merged => match (scenario, &drill.merged) {
-            (Some(s), Some(m)) => {
-                let deadline = crate::drill::step::deadline(m.at, s);
+        // A drill past its time limit is still running only while firedrill's revert has not landed (a
+        // time-out that leaves the fault in place is `Phase::TimedOut`).
+        Phase::Merged if drill.timed_out.is_some() => "waiting for firedrill's revert to land".to_owned(),
+        Phase::Merged => match (scenario, drill.merged_at) {
+            (Some(s), Some(at)) => {
+                let deadline = crate::drill::step::deadline(at, s);
                 if s.safety.auto_revert() {
                     due("auto-revert", deadline)
                 } else {
@@ -197,7 +274,7 @@ fn next_action(scenario: Option<&Scenario>, drill: &Drill, now: Timestamp) -> St
             }
             _ => "waiting for recovery".to_owned(),
         },
-        Phase::Recovered | Phase::GaveUp | Phase::Aborted | Phase::Abandoned if drill.reported.is_none() => {
+        Phase::Recovered | Phase::GaveUp | Phase::Aborted | Phase::Abandoned if !drill.reported => {
             "write the report".to_owned()
         }
         Phase::Recovered | Phase::GaveUp | Phase::Aborted | Phase::Abandoned => "-".to_owned(),
@@ -213,13 +290,19 @@ fn near(ts: Timestamp, now: Timestamp) -> String {
     }
 }
 
+/// `10:17`, or `10:17:42` when the time has seconds. Formatted from the civil time, not with `strftime`: the
+/// table formats tens of thousands of these at 10,000 drills.
 fn hhmm(ts: Timestamp) -> String {
-    let pattern = if ts.as_second().rem_euclid(60) == 0 { "%H:%M" } else { "%H:%M:%S" };
-    ts.to_zoned(TimeZone::UTC).strftime(pattern).to_string()
+    let t = TimeZone::UTC.to_datetime(ts);
+    if ts.as_second().rem_euclid(60) == 0 {
+        format!("{:02}:{:02}", t.hour(), t.minute())
+    } else {
+        format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second())
+    }
 }
 
 fn day_hhmm(ts: Timestamp) -> String {
-    format!("{} {}", ts.to_zoned(TimeZone::UTC).date(), hhmm(ts))
+    format!("{} {}", TimeZone::UTC.to_datetime(ts).date(), hhmm(ts))
 }
 
 /// `s`, cut to `width` characters with an ellipsis.
@@ -343,7 +426,79 @@ mod tests {
             (Some(&redis), &b),
             (Some(&redis), &last_week),
         ];
-        insta::assert_snapshot!(table(&drills, t("2026-11-24T10:59:00Z")));
+        let rows: Vec<_> = drills.iter().map(|(s, d)| (*s, Row::from(*d))).collect();
+        insta::assert_snapshot!(table(&rows, t("2026-11-24T10:59:00Z")));
+    }
+
+    /// `drill` with `more` events appended.
+    fn then(drill: &Drill, more: Vec<Event>) -> Drill {
+        let mut log = drill.events.clone();
+        log.extend(more);
+        Drill::fold(&drill.id, &log).unwrap()
+    }
+
+    /// The table of a drill summed up by the ledger's index is the table of the drill folded from its whole
+    /// log, in every phase, reported or not, with and without its scenario file: `status` may read only the
+    /// index for the drills with nothing left to do.
+    #[test]
+    fn a_summary_renders_the_row_its_whole_log_renders() {
+        let at = |day: &str, hm: &str| format!("{day}T{hm}:00Z");
+        let sha = |c: char| crate::git::CommitSha::parse(&c.to_string().repeat(40)).unwrap();
+        let recovered =
+            |day: &str, how| ev(&at(day, "11:05"), "ana", "tick", EventKind::Recovered { commit: sha('9'), how });
+        let timed_out =
+            |day: &str, by| ev(&at(day, "13:17"), "firedrill", "tick", EventKind::TimedOut { reverted_by: by });
+        // Every case in `month`; the resolved ones with their report written when `report`.
+        let cases = |month: &str, report: bool| {
+            let d: Vec<String> = (1..=13).map(|day| format!("{month}-{day:02}")).collect();
+            let d = |i: usize| d[i].as_str();
+            let landed = |i: usize| merged(&at(d(i), "10:17"));
+            let drills = vec![
+                planned("redis-pool-exhaustion", &at(d(12), "09:00"), &at(d(12), "09:30"), &at(d(12), "10:00")),
+                seed_drill(d(0), vec![]),
+                seed_drill(d(1), vec![landed(1)]),
+                seed_drill(d(2), vec![landed(2), timed_out(d(2), Some(sha('7')))]),
+                seed_drill(d(3), vec![landed(3), timed_out(d(3), None)]),
+                seed_drill(d(4), vec![landed(4), recovered(d(4), RecoveryHow::Fix)]),
+                seed_drill(d(5), vec![landed(5), recovered(d(5), RecoveryHow::GaveUp)]),
+                // Fixed after the time limit had passed with the fault left in place.
+                seed_drill(d(6), vec![landed(6), timed_out(d(6), None), recovered(d(6), RecoveryHow::Fix)]),
+                recovered_by_revert(d(7)),
+                super::super::report::tests::timed_out(d(8)),
+                aborted(d(9)),
+                abandoned(d(10)),
+                // Aborted before the merge.
+                seed_drill(
+                    d(11),
+                    vec![ev(&at(d(11), "10:00"), "ana", "comment", EventKind::Aborted { reason: "no".into() })],
+                ),
+            ];
+            let written =
+                ev(&format!("{month}-28T12:00:00Z"), "firedrill", "tick", EventKind::Reported { path: "r.md".into() });
+            drills
+                .into_iter()
+                .map(|d| if report && d.is_resolved() { then(&d, vec![written.clone()]) } else { d })
+                .collect::<Vec<_>>()
+        };
+        let mut drills = cases("2026-10", false);
+        drills.extend(cases("2026-11", true));
+        let phases: std::collections::BTreeSet<&str> = drills.iter().map(|d| d.phase().name()).collect();
+        assert_eq!(phases.len(), Phase::ALL.len(), "every phase is covered: {phases:?}");
+        let redis = redis();
+        let summaries: Vec<Summary> = drills.iter().map(Summary::of).collect();
+        for now in ["2026-11-24T10:59:00Z", "2026-12-01T09:45:00Z"] {
+            for scenario in [Some(&redis), None] {
+                let logs: Vec<_> = drills.iter().map(|d| (scenario, Row::from(d))).collect();
+                let summed: Vec<_> = drills
+                    .iter()
+                    .zip(&summaries)
+                    .map(|(d, s)| (scenario, Row::summed(d.id.as_str(), s).unwrap()))
+                    .collect();
+                let expected = table(&logs, t(now));
+                assert_eq!(expected.lines().count(), drills.len() + 1);
+                assert_eq!(table(&summed, t(now)), expected);
+            }
+        }
     }
 
     #[test]

@@ -45,6 +45,30 @@ pub struct Settings {
     pub links: crate::render::Links,
 }
 
+/// The ledger as `status` shows it ([`Runner::overview`]).
+#[derive(Debug, Clone, Default)]
+pub struct Overview {
+    /// The ledger tip read (`None`: no ledger yet).
+    pub tip: Option<CommitSha>,
+    /// The drills with work left (unresolved, or not reported yet), folded from their whole logs.
+    pub active: Vec<Drill>,
+    /// The drills whose log cannot be read, by drill id.
+    pub damaged: BTreeMap<String, Damage>,
+    /// The drills whose log was read (`active`, and those whose log was found unreadable or gone).
+    from_logs: std::collections::BTreeSet<String>,
+    /// The ledger as read, shared with the ledger's cache: [`Overview::finished`] borrows its summaries.
+    read: std::sync::Arc<crate::ledger::Active>,
+}
+
+impl Overview {
+    /// Every other drill, as the index sums it up: (drill id, summary), by drill id.
+    pub fn finished(&self) -> impl Iterator<Item = (&str, &crate::ledger::Summary)> {
+        (self.read.index.drills.iter())
+            .filter(|(id, _)| !self.from_logs.contains(*id) && !self.damaged.contains_key(*id))
+            .map(|(id, s)| (id.as_str(), s))
+    }
+}
+
 /// What went wrong, by kind: the kind decides the exit code.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
@@ -111,6 +135,52 @@ impl<F: Forge> Runner<'_, F> {
         Ok(fold(self.ledger.read().await?.logs, &[]))
     }
 
+    /// What `status` lists, read as a tick reads the ledger ([`Ledger::read_active`]): the drills with work
+    /// left folded from their logs, every other drill from the index's summary (no log read for it), and the
+    /// drills whose log cannot be read (or is gone while the index lists it). A stale or missing index is
+    /// folded from every log first, so the summaries never disagree with the logs.
+    pub async fn overview(&self) -> Result<Overview, RunError> {
+        let read = self.ledger.read_active().await?;
+        let mut logs = read.logs.clone();
+        let mut damaged = read.damaged.clone();
+        // A summary of a phase this firedrill does not know is not trusted: its log is read (`read_active`
+        // reads such a drill's log already, as its phase is not a finished one).
+        let unknown: Vec<&String> = (read.index.drills.iter())
+            .filter(|(id, s)| Phase::parse(&s.phase).is_none() && !logs.contains_key(*id) && !damaged.contains_key(*id))
+            .map(|(id, _)| id)
+            .collect();
+        for id in &unknown {
+            match self.ledger.read_log_at(read.tip.as_ref(), id).await? {
+                Some(Ok(log)) => {
+                    logs.insert((*id).clone(), log);
+                }
+                Some(Err(damage)) => {
+                    damaged.insert((*id).clone(), damage);
+                }
+                None => {}
+            }
+        }
+        let from_logs = logs.keys().chain(unknown.iter().copied()).cloned().collect();
+        Ok(Overview { tip: read.tip.clone(), active: fold(logs, &[]), damaged, from_logs, read })
+    }
+
+    /// Drill `id` folded from its whole log at the tip `overview` read (for its timeline); `Ok(None)`: the
+    /// ledger has no such drill.
+    pub async fn drill(&self, overview: &Overview, id: &str) -> Result<Option<Drill>, RunError> {
+        if let Some(d) = overview.active.iter().find(|d| d.id.as_str() == id) {
+            return Ok(Some(d.clone()));
+        }
+        if let Some(damage) = overview.damaged.get(id) {
+            return Err(RunError::Refused(damage.to_string()));
+        }
+        let Ok(drill_id) = DrillId::parse(id) else { return Ok(None) };
+        match self.ledger.read_log_at(overview.tip.as_ref(), id).await? {
+            Some(Ok(log)) => Ok(Drill::fold(&drill_id, &log)),
+            Some(Err(damage)) => Err(RunError::Refused(damage.to_string())),
+            None => Ok(None),
+        }
+    }
+
     /// The unfinished drills (and the finished ones not reported yet), with `unwritten` events appended, and
     /// every drill id of the ledger: what a tick needs, read from the ledger's index and the logs of those
     /// drills only, so an idle tick costs the same with 10 or 10,000 drills in the ledger.
@@ -129,13 +199,14 @@ impl<F: Forge> Runner<'_, F> {
         // Where a damaged drill may have its fault, as the index last knew it (`None`: unknown).
         let damaged = active
             .damaged
-            .into_values()
+            .values()
+            .cloned()
             .map(|d| {
                 let target = active.index.drills.get(&d.drill).map(|s| s.target.clone());
                 (d, target)
             })
             .collect();
-        Ok((fold(active.logs, unwritten), known, damaged))
+        Ok((fold(active.logs.clone(), unwritten), known, damaged))
     }
 
     /// The drills a tick still has work on (see [`Runner::active_with`]).

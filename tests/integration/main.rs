@@ -26,5 +26,6 @@ mod readme;
 mod reliability;
 mod safety;
 mod schema;
+mod status;
 mod support;
 mod validate;

@@ -268,6 +268,9 @@ unsafe extern "C" fn certificate(_out: *mut *mut c_void, _raw: *mut RawStream) -
 }
 
 unsafe extern "C" fn read(raw: *mut RawStream, data: *mut c_void, len: usize) -> isize {
+    if len == 0 || data.is_null() {
+        return 0;
+    }
     // SAFETY: called by libgit2 on a live stream with a buffer of `len` bytes.
     let (stream, buf) = unsafe { (stream(raw), std::slice::from_raw_parts_mut(data.cast::<u8>(), len)) };
     guarded(|| {
@@ -289,6 +292,9 @@ unsafe extern "C" fn read(raw: *mut RawStream, data: *mut c_void, len: usize) ->
 }
 
 unsafe extern "C" fn write(raw: *mut RawStream, data: *const c_char, len: usize, _flags: c_int) -> isize {
+    if len == 0 || data.is_null() {
+        return 0;
+    }
     // SAFETY: called by libgit2 on a live stream with `len` readable bytes.
     let (stream, buf) = unsafe { (stream(raw), std::slice::from_raw_parts(data.cast::<u8>(), len)) };
     guarded(|| {

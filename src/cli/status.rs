@@ -46,10 +46,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         }
     };
     if args.drill.is_none() {
-        for damage in overview.damaged.values() {
+        for damage in overview.damaged().values() {
             out.push_str(&format!("{}: refused to read the drill: {damage}\n", damage.drill));
         }
     }
     std::io::stdout().lock().write_all(out.as_bytes()).context("writing to stdout")?;
-    Ok(if overview.damaged.is_empty() || args.drill.is_some() { Outcome::Ok } else { Outcome::Refused })
+    Ok(if overview.damaged().is_empty() || args.drill.is_some() { Outcome::Ok } else { Outcome::Refused })
 }

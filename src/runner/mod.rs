@@ -46,25 +46,29 @@ pub struct Settings {
 }
 
 /// The ledger as `status` shows it ([`Runner::overview`]).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Overview {
-    /// The ledger tip read (`None`: no ledger yet).
-    pub tip: Option<CommitSha>,
     /// The drills with work left (unresolved, or not reported yet), folded from their whole logs.
     pub active: Vec<Drill>,
-    /// The drills whose log cannot be read, by drill id.
-    pub damaged: BTreeMap<String, Damage>,
-    /// The drills whose log was read (`active`, and those whose log was found unreadable or gone).
-    from_logs: std::collections::BTreeSet<String>,
-    /// The ledger as read, shared with the ledger's cache: [`Overview::finished`] borrows its summaries.
+    /// The ledger as read, shared with the ledger's cache: the index's summaries are borrowed from it.
     read: std::sync::Arc<crate::ledger::Active>,
 }
 
 impl Overview {
+    /// The ledger tip read (`None`: no ledger yet).
+    pub fn tip(&self) -> Option<&CommitSha> {
+        self.read.tip.as_ref()
+    }
+
+    /// The drills whose log cannot be read (or is gone while the index lists it), by drill id.
+    pub fn damaged(&self) -> &BTreeMap<String, Damage> {
+        &self.read.damaged
+    }
+
     /// Every other drill, as the index sums it up: (drill id, summary), by drill id.
     pub fn finished(&self) -> impl Iterator<Item = (&str, &crate::ledger::Summary)> {
         (self.read.index.drills.iter())
-            .filter(|(id, _)| !self.from_logs.contains(*id) && !self.damaged.contains_key(*id))
+            .filter(|(id, _)| !self.read.logs.contains_key(*id) && !self.read.damaged.contains_key(*id))
             .map(|(id, s)| (id.as_str(), s))
     }
 }
@@ -138,30 +142,11 @@ impl<F: Forge> Runner<'_, F> {
     /// What `status` lists, read as a tick reads the ledger ([`Ledger::read_active`]): the drills with work
     /// left folded from their logs, every other drill from the index's summary (no log read for it), and the
     /// drills whose log cannot be read (or is gone while the index lists it). A stale or missing index is
-    /// folded from every log first, so the summaries never disagree with the logs.
+    /// folded from every log first, so the summaries never disagree with the logs; a summary whose phase this
+    /// firedrill does not know counts as work left, so its log is read, not its summary trusted.
     pub async fn overview(&self) -> Result<Overview, RunError> {
         let read = self.ledger.read_active().await?;
-        let mut logs = read.logs.clone();
-        let mut damaged = read.damaged.clone();
-        // A summary of a phase this firedrill does not know is not trusted: its log is read (`read_active`
-        // reads such a drill's log already, as its phase is not a finished one).
-        let unknown: Vec<&String> = (read.index.drills.iter())
-            .filter(|(id, s)| Phase::parse(&s.phase).is_none() && !logs.contains_key(*id) && !damaged.contains_key(*id))
-            .map(|(id, _)| id)
-            .collect();
-        for id in &unknown {
-            match self.ledger.read_log_at(read.tip.as_ref(), id).await? {
-                Some(Ok(log)) => {
-                    logs.insert((*id).clone(), log);
-                }
-                Some(Err(damage)) => {
-                    damaged.insert((*id).clone(), damage);
-                }
-                None => {}
-            }
-        }
-        let from_logs = logs.keys().chain(unknown.iter().copied()).cloned().collect();
-        Ok(Overview { tip: read.tip.clone(), active: fold(logs, &[]), damaged, from_logs, read })
+        Ok(Overview { active: fold(read.logs.clone(), &[]), read })
     }
 
     /// Drill `id` folded from its whole log at the tip `overview` read (for its timeline); `Ok(None)`: the
@@ -170,11 +155,11 @@ impl<F: Forge> Runner<'_, F> {
         if let Some(d) = overview.active.iter().find(|d| d.id.as_str() == id) {
             return Ok(Some(d.clone()));
         }
-        if let Some(damage) = overview.damaged.get(id) {
+        if let Some(damage) = overview.damaged().get(id) {
             return Err(RunError::Refused(damage.to_string()));
         }
         let Ok(drill_id) = DrillId::parse(id) else { return Ok(None) };
-        match self.ledger.read_log_at(overview.tip.as_ref(), id).await? {
+        match self.ledger.read_log_at(overview.tip(), id).await? {
             Some(Ok(log)) => Ok(Drill::fold(&drill_id, &log)),
             Some(Err(damage)) => Err(RunError::Refused(damage.to_string())),
             None => Ok(None),

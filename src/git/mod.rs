@@ -402,13 +402,18 @@ impl Repo {
     }
 }
 
-/// libgit2's process-wide settings, set before the first repository is opened: an object is not hashed again
-/// each time it is read. git itself checks an object's id when it arrives (a fetched pack is indexed and
-/// verified) and not on every read; libgit2's default re-hashed every read with collision-detecting SHA-1,
-/// a sixth of `status` over 10,000 drills (its 4.6 MB index read once).
+/// libgit2's process-wide settings, set before the first repository is opened (every fetch and push starts
+/// from one):
+/// - an object is not hashed again each time it is read. git itself checks an object's id when it arrives (a
+///   fetched pack is indexed and verified) and not on every read; libgit2's default re-hashed every read with
+///   collision-detecting SHA-1, a sixth of `status` over 10,000 drills (its 4.6 MB index read once);
+/// - the network streams of [`stream`] (`TCP_NODELAY`, bounded waits, TLS through rustls).
 fn settings() {
     static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| git2::opts::strict_hash_verification(false));
+    ONCE.call_once(|| {
+        git2::opts::strict_hash_verification(false);
+        stream::install();
+    });
 }
 
 fn invalid(path: &str, reason: &str) -> GitError {

@@ -133,7 +133,6 @@ impl Repo {
         }
         let shown = redact_url(url);
         let auth = Auth::new(token);
-        super::stream::install();
         let mut remote = self.repo.remote_anonymous(url).map_err(|e| auth.error(url, &e))?;
         tracing::debug!(url = %shown, branch, depth = depth.map(NonZeroU32::get), "fetching");
 
@@ -319,7 +318,6 @@ impl Repo {
         options.remote_callbacks(callbacks);
         tracing::debug!(url = %shown, refs = ?updates.iter().map(PushRef::remote_ref).collect::<Vec<_>>(), "pushing");
 
-        super::stream::install();
         let mut remote = self.repo.remote_anonymous(url).map_err(|e| auth.error(url, &e))?;
         let pushed = remote.push(&refspecs, Some(&mut options));
         drop(remote);

@@ -8,10 +8,11 @@
 //! answering would hang a tick until the job's own limit. And libgit2 is built here without OpenSSL (one static
 //! binary), so without a TLS stream of our own an `https://` remote could not be reached at all.
 //!
-//! The streams are registered once per process ([`install`]) for every libgit2 connection (`http://` and
-//! `https://`). Certificates are checked against the Mozilla roots built into the binary, plus the PEM file
-//! named by `SSL_CERT_FILE` when it is set (a private certificate authority, as git and curl read it). HTTP
-//! `CONNECT` proxies are not supported (firedrill never configures one for libgit2).
+//! The streams are registered once per process ([`install`], with the first repository opened) for every
+//! libgit2 connection (`http://` and `https://`). Certificates are checked against the Mozilla roots built
+//! into the binary, plus the PEM file named by `SSL_CERT_FILE` when it is set (a private certificate
+//! authority, as git and curl read it). HTTP `CONNECT` proxies are not supported (firedrill never configures
+//! one for libgit2).
 //!
 //! The only module allowed `unsafe`: libgit2 calls these functions through C pointers. Each `unsafe` block
 //! says what makes it sound; no pointer outlives the call that received it, except the stream itself, which
@@ -24,9 +25,9 @@ use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::{Arc, Once, OnceLock};
 use std::time::Duration;
 
-/// How long to wait for a connection when libgit2 sets no limit.
+/// How long to wait for a connection (at most the wait without progress).
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
-/// How long one read or write may wait without progress when libgit2 sets no limit: a pack being prepared
+/// How long one read or write may wait without progress: a pack being prepared
 /// by a busy server can be silent for a while, a server that stopped answering must not hang a tick.
 /// `FIREDRILL_GIT_TIMEOUT` (whole seconds, 1 to 3600) sets another.
 const IO_TIMEOUT: Duration = Duration::from_secs(300);
@@ -51,7 +52,7 @@ struct RawStream {
     version: c_int,
     /// Bit 0: `encrypted`; bit 1: `proxy_support`.
     flags: c_uint,
-    /// Milliseconds; 0: no limit was set.
+    /// Milliseconds. libgit2 sets them only on its own sockets: firedrill's waits come from [`io_timeout`].
     timeout: c_int,
     connect_timeout: c_int,
     connect: Option<unsafe extern "C" fn(*mut RawStream) -> c_int>,
@@ -80,7 +81,7 @@ unsafe extern "C" {
     fn git_stream_register(kind: c_int, registration: *mut Registration) -> c_int;
 }
 
-/// Registers the streams for the rest of the process; every network operation calls it first.
+/// Registers the streams for the rest of the process (from `super::settings`, before any repository is opened).
 pub(crate) fn install() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
@@ -160,10 +161,6 @@ unsafe fn stream<'a>(raw: *mut RawStream) -> &'a mut Stream {
     unsafe { &mut *raw.cast::<Stream>() }
 }
 
-fn limit(millis: c_int, default: Duration) -> Duration {
-    u64::try_from(millis).ok().filter(|m| *m > 0).map_or(default, Duration::from_millis)
-}
-
 unsafe extern "C" fn connect(raw: *mut RawStream) -> c_int {
     // SAFETY: called by libgit2 on a live stream.
     let stream = unsafe { stream(raw) };
@@ -184,8 +181,8 @@ fn open(stream: &Stream) -> Result<Conn, (c_int, String)> {
         .to_socket_addrs()
         .map_err(|e| net(format!("cannot resolve {}: {e}", stream.host)))?
         .collect();
-    let io = limit(stream.raw.timeout, io_timeout().map_err(net)?);
-    let wait = limit(stream.raw.connect_timeout, CONNECT_TIMEOUT.min(io));
+    let io = io_timeout().map_err(net)?;
+    let wait = CONNECT_TIMEOUT.min(io);
     let mut last = None;
     let tcp = addrs
         .iter()

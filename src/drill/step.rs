@@ -163,7 +163,7 @@ pub enum Effect {
     Merge { branch: String, into: String },
     /// Revert the fault's merge on the base branch.
     Revert { commit: CommitSha, why: RevertWhy },
-    /// Close the change without merging it.
+    /// Close the change without merging it, and delete its branch while it is still at the drill's commit.
     Close { branch: String },
     /// Open the issue that announces the incident (looking before creating).
     Announce { title: String, body: String },
@@ -562,6 +562,11 @@ fn opened(
         return append(out, now, "firedrill", EventKind::Aborted { reason });
     }
     if let Some(reason) = &o.merge_refused {
+        // Never leave the disguised pull request open: anyone could approve and merge the fault later,
+        // unwatched, with no safety timer. Closing also deletes its branch (while it is still the drill's).
+        if !o.closed {
+            out.push(Effect::Close { branch: op.branch.clone() });
+        }
         return abandon(out, now, reason.clone());
     }
     if d.merge_at > now {

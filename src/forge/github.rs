@@ -21,6 +21,8 @@ use crate::git::{CommitSha, FileChange, MergeMethod, Token};
 const MAX_RATE_LIMIT_WAIT: Duration = Duration::from_secs(90);
 /// How many times one request is retried after a secondary rate limit.
 const RATE_LIMIT_RETRIES: usize = 3;
+/// How many times a merge refused with 409 "Base branch was modified" is sent again in the same run.
+const BASE_MODIFIED_RETRIES: usize = 3;
 /// How many commits of history are read per page.
 const PER_PAGE: usize = 100;
 
@@ -440,6 +442,17 @@ fn rate_limit_wait(status: StatusCode, headers: &http::HeaderMap) -> Option<Dura
     (status == StatusCode::TOO_MANY_REQUESTS).then_some(Duration::from_secs(60))
 }
 
+/// A revert whose direct branch update GitHub refused while the branch stood still: the rules of `base`
+/// (classic protection or a ruleset) block it. The message says the fault is live, what GitHub said, and the fix.
+fn protected_revert(base: &str, body: &Value) -> ForgeError {
+    let message = body["message"].as_str().unwrap_or("no message").lines().next().unwrap_or("").trim();
+    other(format!(
+        "the fault is still live on `{base}`: GitHub refused to move the branch to the revert (422 {message}); \
+         the drill token may not push to `{base}` directly: add its user or App to the bypass list of the branch's \
+         protection or ruleset, or revert the drill's merge by hand; firedrill tries again on every run"
+    ))
+}
+
 fn api_error(method: &Method, path: &str, status: StatusCode, body: &Value) -> ForgeError {
     let message = body["message"].as_str().unwrap_or("no message");
     let hint = match status.as_u16() {
@@ -620,7 +633,20 @@ impl Forge for GitHubForge {
             body["commit_title"] = json!(spec.message);
         }
         let path = self.repo_path(&format!("/pulls/{}/merge", change.id));
-        let (status, v) = self.call(Method::PUT, &path, Some(&body)).await?;
+        let (mut status, mut v) = self.call(Method::PUT, &path, Some(&body)).await?;
+        // 409 is GitHub's answer both to a head that moved and to "Base branch was modified. Review and try the
+        // merge again.": a base that moved while GitHub merged is retried at once (bounded), never a refusal.
+        for _ in 0..BASE_MODIFIED_RETRIES {
+            if status != StatusCode::CONFLICT {
+                break;
+            }
+            let pr = self.pull(&change.id).await?;
+            if pr["merged"].as_bool() == Some(true) || sha(&pr["head"]["sha"])? != *spec.expected_head {
+                break;
+            }
+            tracing::info!(path, "the base branch moved while merging; trying the merge again");
+            (status, v) = self.call(Method::PUT, &path, Some(&body)).await?;
+        }
         match status.as_u16() {
             200 => {
                 let merged = self.pull(&change.id).await?;
@@ -633,7 +659,23 @@ impl Forge for GitHubForge {
             }
             409 => {
                 let pr = self.pull(&change.id).await?;
-                Ok(MergeOutcome::HeadMoved { expected: spec.expected_head.clone(), actual: sha(&pr["head"]["sha"])? })
+                if pr["merged"].as_bool() == Some(true) || pr["merged_at"].is_string() {
+                    let commit = sha(&pr["merge_commit_sha"])?;
+                    let at = time(&pr["merged_at"]).ok_or_else(|| other("a merged pull request without merged_at"))?;
+                    return Ok(MergeOutcome::Merged { commit, at });
+                }
+                let actual = sha(&pr["head"]["sha"])?;
+                if actual != *spec.expected_head {
+                    return Ok(MergeOutcome::HeadMoved { expected: spec.expected_head.clone(), actual });
+                }
+                Ok(MergeOutcome::NotMergeable {
+                    reason: format!(
+                        "`{}` kept moving while merging ({} tries: {})",
+                        spec.base,
+                        BASE_MODIFIED_RETRIES + 1,
+                        v["message"].as_str().unwrap_or("409")
+                    ),
+                })
             }
             _ => Err(api_error(&Method::PUT, &path, status, &v)),
         }
@@ -707,9 +749,15 @@ impl Forge for GitHubForge {
                     committer: actor.clone(),
                 });
             }
-            // 422 "Update is not a fast forward": the branch moved; try again on the new tip.
+            // 422 "Update is not a fast forward": the branch moved; try again on the new tip. A 422 while the
+            // tip is still where the revert was built is no race: branch protection or a ruleset refused the
+            // direct update ("Protected branch update failed", "Repository rule violations found"). Retrying
+            // cannot help, so say at once that the fault is still live, and why.
             if status != StatusCode::UNPROCESSABLE_ENTITY {
                 return Err(api_error(&Method::PATCH, "git/refs", status, &v));
+            }
+            if self.branch_head(base).await?.as_ref() == Some(&tip) {
+                return Err(protected_revert(base, &v));
             }
         }
         Err(other(format!("`{base}` kept moving while reverting")))
@@ -774,8 +822,19 @@ impl Forge for GitHubForge {
 
     async fn close_change(&self, change: &Change) -> Result<()> {
         self.ok(Method::PATCH, &self.repo_path(&format!("/pulls/{}", change.id)), Some(&json!({"state": "closed"})))
-            .await
-            .map(|_| ())
+            .await?;
+        // A closed pull request can be reopened and merged while its branch is there: delete it, unless
+        // someone pushed to it (their commits are not firedrill's to throw away).
+        if change.branch.is_empty() || self.branch_head(&change.branch).await?.as_ref() != Some(&change.head) {
+            return Ok(());
+        }
+        let path = self.repo_path(&format!("/git/refs/heads/{}", change.branch));
+        let (status, v) = self.call(Method::DELETE, &path, None).await?;
+        // 422 "Reference does not exist": a racing run deleted it first.
+        if status.is_success() || status == StatusCode::UNPROCESSABLE_ENTITY {
+            return Ok(());
+        }
+        Err(api_error(&Method::DELETE, &path, status, &v))
     }
 
     async fn deployed_at(&self, environment: &str, commit: &CommitSha) -> Result<Option<Timestamp>> {

@@ -174,7 +174,12 @@ fn opened_drills() {
             at(60),
             vec!["merged"],
         ),
-        ("the merge was refused and nobody merged: closed, then abandoned", refused, at(60), vec!["close", "abandoned"]),
+        (
+            "the merge was refused and nobody merged: closed, then abandoned",
+            refused,
+            at(60),
+            vec!["close", "abandoned"],
+        ),
         // Issue: two ticks at the merge instant; the loser's refusal must not hide the winner's merge.
         ("the merge was refused because another run merged", raced, at(60), vec!["merged"]),
     ];

@@ -423,3 +423,70 @@ fn the_requests_output_is_what_github_received_retries_and_the_final_re_read_inc
     let requests: usize = out.lines().find_map(|l| l.strip_prefix("GitHub API requests: ")).unwrap().parse().unwrap();
     assert_eq!(requests, exchanges(&f) - before, "{out}");
 }
+
+/// Issue 19, item 4: a merge GitHub refuses (here a required review, in GitHub's words) abandons the drill
+/// and never leaves the disguised pull request open: it is closed and its branch deleted.
+#[test]
+fn an_abandoned_merge_closes_the_pull_request_and_deletes_its_branch() {
+    let f = Fixture::new();
+    f.tick(f.plan.open_at);
+    let refusal = "At least 1 approving review is required by reviewers with write access.";
+    let fault = json!({"method": "PUT", "path": "/repos/acme/shop/pulls/*/merge", "status": 405,
+        "body": {"message": refusal, "documentation_url": "https://docs.github.com/rest", "status": "405"}});
+    f.emulator.inject(&fault).unwrap();
+    let (code, out, err) = f.firedrill(&["tick"], f.plan.merge_at);
+    assert_eq!(code, 3, "an abandoned drill is a refusal:\n{out}\n{err}");
+    assert!(out.contains(refusal), "{out}");
+    assert_eq!(f.names(), ["planned", "opened", "abandoned", "reported"]);
+    let st = f.emulator.state().unwrap();
+    let pull = &st["repos"]["acme/shop"]["pulls"][0];
+    assert_eq!(pull["state"], "closed", "{pull}");
+    assert!(pull["merged_at"].is_null(), "{pull}");
+    let shop = Repo::open(&f.state.path().join("repos/acme/shop.git")).unwrap();
+    let branch = pull["head_ref"].as_str().unwrap();
+    assert_eq!(shop.branch_head(branch).unwrap(), None, "the drill's branch `{branch}` is deleted");
+    f.assert_openapi_valid(&[]);
+}
+
+/// Issue 19, item 3: GitHub's 409 "Base branch was modified" is retried in the same run, never an abandon.
+#[test]
+fn a_base_modified_409_at_the_merge_is_retried_in_the_same_run() {
+    let f = Fixture::new();
+    f.tick(f.plan.open_at);
+    let fault = json!({"method": "PUT", "path": "/repos/acme/shop/pulls/*/merge", "status": 409,
+        "body": {"message": "Base branch was modified. Review and try the merge again.",
+                 "documentation_url": "https://docs.github.com/rest", "status": "409"}});
+    f.emulator.inject(&fault).unwrap();
+    f.tick(f.plan.merge_at);
+    assert_eq!(f.names(), ["planned", "opened", "merged"]);
+    assert_eq!(f.emulator.admin("GET", "/_emulator/faults", &json!({})).unwrap(), json!([]));
+}
+
+/// Issue 19, item 5 (first part): a revert whose direct branch update branch protection refuses is told
+/// apart from a race: one attempt, an error (exit 1) that says the fault is still live and why, every run,
+/// until the update is allowed; then the next run reverts it.
+#[test]
+fn a_revert_refused_by_branch_protection_says_the_fault_is_live_and_never_loops() {
+    let f = Fixture::new();
+    f.tick(f.plan.open_at);
+    f.tick(f.plan.merge_at);
+    let deadline = after(f.plan.merge_at, 181);
+    let fault = json!({"method": "PATCH", "path": "/repos/acme/shop/git/refs/heads/main", "status": 422, "times": 5,
+        "body": {"message": "Protected branch update failed for refs/heads/main.",
+                 "documentation_url": "https://docs.github.com/rest", "status": "422"}});
+    f.emulator.inject(&fault).unwrap();
+    for _ in 0..2 {
+        let (code, out, err) = f.firedrill(&["tick"], deadline);
+        assert_eq!(code, 1, "{out}\n{err}");
+        let text = format!("{out}{err}");
+        assert!(text.contains("the fault is still live on `main`"), "{text}");
+        assert!(text.contains("Protected branch update failed for refs/heads/main."), "{text}");
+        assert!(!f.names().contains(&"recovered"), "{:?}", f.names());
+    }
+    let faults = f.emulator.admin("GET", "/_emulator/faults", &json!({})).unwrap();
+    assert_eq!(faults[0]["times"], 3, "one update attempt per run, not five: {faults}");
+    f.emulator.admin("DELETE", "/_emulator/faults", &json!({})).unwrap();
+    f.tick(deadline);
+    let names = f.names();
+    assert!(names.contains(&"recovered") && names.last() == Some(&"reported"), "{names:?}");
+}

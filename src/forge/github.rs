@@ -58,6 +58,16 @@ fn sha(v: &Value) -> Result<CommitSha> {
     CommitSha::parse(s).map_err(|e| other(format!("GitHub returned a bad commit id: {e}")))
 }
 
+/// The landing of a merged pull request (its merge commit and `merged_at`), or `None` while it is not merged.
+fn merged_of(pr: &Value) -> Result<Option<(CommitSha, Timestamp)>> {
+    if pr["merged"].as_bool() != Some(true) && !pr["merged_at"].is_string() {
+        return Ok(None);
+    }
+    let commit = sha(&pr["merge_commit_sha"])?;
+    let at = time(&pr["merged_at"]).ok_or_else(|| other("a merged pull request without merged_at"))?;
+    Ok(Some((commit, at)))
+}
+
 fn time(v: &Value) -> Option<Timestamp> {
     v.as_str().and_then(|s| s.parse().ok())
 }
@@ -605,9 +615,7 @@ impl Forge for GitHubForge {
         // Verify before acting: still open, still at the drill's commit. A merged one was merged by an earlier
         // run: report that landing.
         let pr = self.pull(&change.id).await?;
-        if pr["merged"].as_bool() == Some(true) || pr["merged_at"].is_string() {
-            let commit = sha(&pr["merge_commit_sha"])?;
-            let at = time(&pr["merged_at"]).ok_or_else(|| other("a merged pull request without merged_at"))?;
+        if let Some((commit, at)) = merged_of(&pr)? {
             return Ok(MergeOutcome::Merged { commit, at });
         }
         if pr["state"].as_str() == Some("closed") {
@@ -633,18 +641,31 @@ impl Forge for GitHubForge {
             body["commit_title"] = json!(spec.message);
         }
         let path = self.repo_path(&format!("/pulls/{}/merge", change.id));
+        let mut tries = 1;
         let (mut status, mut v) = self.call(Method::PUT, &path, Some(&body)).await?;
         // 409 is GitHub's answer both to a head that moved and to "Base branch was modified. Review and try the
-        // merge again.": a base that moved while GitHub merged is retried at once (bounded), never a refusal.
-        for _ in 0..BASE_MODIFIED_RETRIES {
-            if status != StatusCode::CONFLICT {
-                break;
-            }
+        // merge again.": the pull request tells which; a base that moved while GitHub merged is retried at once
+        // (bounded), never a refusal.
+        while status == StatusCode::CONFLICT {
             let pr = self.pull(&change.id).await?;
-            if pr["merged"].as_bool() == Some(true) || sha(&pr["head"]["sha"])? != *spec.expected_head {
-                break;
+            if let Some((commit, at)) = merged_of(&pr)? {
+                return Ok(MergeOutcome::Merged { commit, at });
+            }
+            let actual = sha(&pr["head"]["sha"])?;
+            if actual != *spec.expected_head {
+                return Ok(MergeOutcome::HeadMoved { expected: spec.expected_head.clone(), actual });
+            }
+            if tries > BASE_MODIFIED_RETRIES {
+                return Ok(MergeOutcome::NotMergeable {
+                    reason: format!(
+                        "`{}` kept moving while merging ({tries} tries: {})",
+                        spec.base,
+                        v["message"].as_str().unwrap_or("409")
+                    ),
+                });
             }
             tracing::info!(path, "the base branch moved while merging; trying the merge again");
+            tries += 1;
             (status, v) = self.call(Method::PUT, &path, Some(&body)).await?;
         }
         match status.as_u16() {
@@ -657,38 +678,12 @@ impl Forge for GitHubForge {
             405 | 422 => {
                 Ok(MergeOutcome::NotMergeable { reason: v["message"].as_str().unwrap_or("not mergeable").to_owned() })
             }
-            409 => {
-                let pr = self.pull(&change.id).await?;
-                if pr["merged"].as_bool() == Some(true) || pr["merged_at"].is_string() {
-                    let commit = sha(&pr["merge_commit_sha"])?;
-                    let at = time(&pr["merged_at"]).ok_or_else(|| other("a merged pull request without merged_at"))?;
-                    return Ok(MergeOutcome::Merged { commit, at });
-                }
-                let actual = sha(&pr["head"]["sha"])?;
-                if actual != *spec.expected_head {
-                    return Ok(MergeOutcome::HeadMoved { expected: spec.expected_head.clone(), actual });
-                }
-                Ok(MergeOutcome::NotMergeable {
-                    reason: format!(
-                        "`{}` kept moving while merging ({} tries: {})",
-                        spec.base,
-                        BASE_MODIFIED_RETRIES + 1,
-                        v["message"].as_str().unwrap_or("409")
-                    ),
-                })
-            }
             _ => Err(api_error(&Method::PUT, &path, status, &v)),
         }
     }
 
     async fn landed(&self, change: &Change, _spec: &MergeSpec<'_>) -> Result<Option<(CommitSha, Timestamp)>> {
-        let pr = self.pull(&change.id).await?;
-        if pr["merged"].as_bool() == Some(true) || pr["merged_at"].is_string() {
-            let commit = sha(&pr["merge_commit_sha"])?;
-            let at = time(&pr["merged_at"]).ok_or_else(|| other("a merged pull request without merged_at"))?;
-            return Ok(Some((commit, at)));
-        }
-        Ok(None)
+        merged_of(&self.pull(&change.id).await?)
     }
 
     /// GitHub has no revert endpoint: the commit is undone file by file on top of the branch's tip (each file

@@ -159,8 +159,9 @@ pub trait Forge {
     ) -> Result<Landing>;
     /// The first-parent history of `base` after `after` (exclusive), oldest first.
     async fn history(&self, base: &str, after: &CommitSha) -> Result<Vec<Landing>>;
-    /// Closes `change` without merging it and deletes its branch, when the branch is still at the change's
-    /// head (someone else's commits pushed there are left alone). Repeating it is harmless.
+    /// Closes `change` without merging it and deletes its branch, so it cannot be reopened and merged later
+    /// (GitHub: only while the branch is still at the change's head; someone else's commits pushed there are
+    /// left alone). Repeating it is harmless.
     async fn close_change(&self, change: &Change) -> Result<()>;
     /// When `commit` was first deployed successfully to `environment` (a deployment status `success`), for
     /// forges that track deployments; `None` when unknown.

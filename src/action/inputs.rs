@@ -66,6 +66,8 @@ pub struct Inputs {
     pub github_token: Option<Token>,
     /// A personal or GitHub App token for the target repository (opening and merging the drill).
     pub drill_token: Option<Token>,
+    /// A second account's token that approves the drill's pull request where the base branch requires a review.
+    pub approver_token: Option<Token>,
     /// The REST API root (`https://api.github.com`, a GitHub Enterprise `…/api/v3`), or `local` for plain git.
     pub api_url: Option<String>,
     pub dry_run: bool,
@@ -102,7 +104,7 @@ fn boolean(vars: &BTreeMap<String, String>, name: &'static str) -> Result<bool, 
 /// The tokens, before anything else is parsed, so they can be masked first.
 pub fn tokens(vars: &BTreeMap<String, String>) -> Vec<Token> {
     // Tokens are not trimmed: a secret is used exactly as given.
-    ["github-token", "drill-token"].iter().filter_map(|n| input(vars, n)).map(Token::new).collect()
+    ["github-token", "drill-token", "approver-token"].iter().filter_map(|n| input(vars, n)).map(Token::new).collect()
 }
 
 impl Inputs {
@@ -127,6 +129,7 @@ impl Inputs {
             config: text(vars, "config").map(PathBuf::from),
             github_token: input(vars, "github-token").map(Token::new),
             drill_token: input(vars, "drill-token").map(Token::new),
+            approver_token: input(vars, "approver-token").map(Token::new),
             api_url: text(vars, "api-url"),
             dry_run: boolean(vars, "dry-run")?,
             now,

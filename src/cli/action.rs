@@ -320,6 +320,7 @@ fn common(inputs: &Inputs, env: &GithubEnv, run: &mut RunSummary, out: &mut dyn 
         identity: inputs.identity.clone(),
         api_url,
         merge_method: "merge".to_owned(),
+        approver_token: inputs.approver_token.clone(),
     })
 }
 

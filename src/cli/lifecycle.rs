@@ -43,6 +43,11 @@ pub struct Common {
     /// How drills are merged: merge (a merge commit), squash, fast-forward.
     #[arg(long, value_name = "METHOD", default_value = "merge", value_parser = ["merge", "squash", "fast-forward"])]
     pub merge_method: String,
+    /// A second account's token that approves the drill's pull request (and firedrill's revert pull request)
+    /// when the base branch requires an approving review: the Action's `approver-token` input, else
+    /// $FIREDRILL_APPROVER_TOKEN. Never an argument, never logged.
+    #[arg(skip)]
+    pub approver_token: Option<Token>,
 }
 
 /// Everything a lifecycle command needs, loaded and checked.
@@ -289,7 +294,11 @@ impl Common {
         refuse_userinfo(&api_url)?;
         let github = |repo: &str, token: Option<&Token>| -> anyhow::Result<GitHubForge> {
             let token = token.with_context(|| format!("{repo} is a GitHub repository: set FIREDRILL_TOKEN"))?;
-            Ok(GitHubForge::new(&api_url, token, repo)?)
+            let approver = self
+                .approver_token
+                .clone()
+                .or_else(|| std::env::var("FIREDRILL_APPROVER_TOKEN").ok().filter(|t| !t.is_empty()).map(Token::new));
+            Ok(GitHubForge::new(&api_url, token, repo)?.with_approver(approver))
         };
         let root = self.workdir.clone().unwrap_or_else(|| std::env::temp_dir().join("firedrill-work"));
         // Locked on first use only: a run on GitHub alone clones nothing.

@@ -92,6 +92,15 @@ pub enum EventKind {
     Opened { branch: String, commit: CommitSha, base: CommitSha, change: ChangeId },
     /// The fault landed on the base branch.
     Merged { commit: CommitSha },
+    /// The merge instant came but a guard rail of the base branch held the merge back (a required check not
+    /// passed yet, the branch brought up to date with its base): the merge is tried again on every run, up to
+    /// `merge.max_wait` after the first of these. `head`: the change's new head, when firedrill moved it
+    /// (`update-branch`), which the merge must now expect.
+    MergeWaiting {
+        reason: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        head: Option<CommitSha>,
+    },
     /// The change could not be merged (closed, head moved, conflict): the drill ends here.
     Abandoned { reason: String },
     /// A responder's or game master's command.
@@ -138,6 +147,7 @@ impl EventKind {
             EventKind::Planned { .. } => "planned",
             EventKind::Opened { .. } => "opened",
             EventKind::Merged { .. } => "merged",
+            EventKind::MergeWaiting { .. } => "merge_waiting",
             EventKind::Abandoned { .. } => "abandoned",
             EventKind::Command { .. } => "command",
             EventKind::Comment { .. } => "comment",
@@ -175,6 +185,10 @@ impl Event {
             }
             EventKind::Inferred { phase, .. } => {
                 log.iter().any(|e| matches!(&e.kind, EventKind::Inferred { phase: p, .. } if p == phase))
+            }
+            // Each new reason (or head) is recorded; the same wait seen again on the next run is not.
+            EventKind::MergeWaiting { .. } => {
+                log.iter().rev().find(|e| e.kind.name() == "merge_waiting").is_some_and(|e| e.kind == self.kind)
             }
             k if k.repeatable() => log.iter().any(|e| e == self),
             k => log.iter().any(|e| e.kind.name() == k.name()),

@@ -90,6 +90,11 @@ pub struct Drill {
     pub deployed: Option<(Timestamp, Timestamp)>,
     pub aborted: Option<(Timestamp, String, String)>,
     pub abandoned: Option<(Timestamp, String)>,
+    /// When a guard rail of the base branch first held the merge back (the first `merge_waiting`).
+    pub merge_waiting_since: Option<Timestamp>,
+    /// The change's head after firedrill brought it up to date with its base (the last `merge_waiting` that
+    /// moved it); `None`: still the commit it opened.
+    pub merge_head: Option<CommitSha>,
     /// Released hints: (index, when).
     pub hints: Vec<(usize, Timestamp)>,
     pub reported: Option<String>,
@@ -115,6 +120,8 @@ impl Drill {
                 deployed: None,
                 aborted: None,
                 abandoned: None,
+                merge_waiting_since: None,
+                merge_head: None,
                 hints: Vec::new(),
                 reported: None,
                 events: events.to_vec(),
@@ -128,6 +135,12 @@ impl Drill {
                 | EventKind::Comment { .. }
                 | EventKind::Inferred { .. }
                 | EventKind::Announced { .. } => {}
+                EventKind::MergeWaiting { head, .. } => {
+                    d.merge_waiting_since.get_or_insert(e.time);
+                    if let Some(h) = head {
+                        d.merge_head = Some(h.clone());
+                    }
+                }
                 EventKind::Opened { branch, commit, base, change } => {
                     d.opened.get_or_insert(Opened {
                         at: e.time,
@@ -162,6 +175,16 @@ impl Drill {
             }
         }
         Some(d)
+    }
+
+    /// The head the drill's change must have when it is merged: the opened commit, or where firedrill moved it.
+    pub fn expected_head(&self) -> Option<&CommitSha> {
+        self.merge_head.as_ref().or(self.opened.as_ref().map(|op| &op.commit))
+    }
+
+    /// How long a guard rail held the merge back (from the first `merge_waiting` to the merge).
+    pub fn merge_held(&self) -> Option<SignedDuration> {
+        Some(self.merged.as_ref()?.at.duration_since(self.merge_waiting_since?))
     }
 
     pub fn phase(&self) -> Phase {

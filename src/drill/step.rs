@@ -36,6 +36,9 @@ pub struct Observed {
     pub opened: Option<Change>,
     /// A merge attempted in this run did not go through, and why.
     pub merge_refused: Option<String>,
+    /// A merge attempted in this run was held back by a guard rail that may still give way (a required check
+    /// not passed yet, the branch just brought up to date): why, and the change's new head if firedrill moved it.
+    pub merge_waiting: Option<(String, Option<CommitSha>)>,
     /// The change is on the base branch: its landing (from a merge in this run, or the truth looked up after a
     /// refused merge: a racing run may have merged it).
     pub landed: Option<(CommitSha, Timestamp)>,
@@ -568,6 +571,20 @@ fn opened(
             out.push(Effect::Close { branch: op.branch.clone() });
         }
         return abandon(out, now, reason.clone());
+    }
+    if let Some((reason, head)) = &o.merge_waiting {
+        // The gate may still open: try again on the next run, up to `merge.max_wait` after it first held.
+        let max_wait = s.map_or(crate::scenario::DEFAULT_MERGE_MAX_WAIT, |s| s.merge.max_wait());
+        let since = d.merge_waiting_since.unwrap_or(now);
+        if now >= since.checked_add(max_wait.to_signed()).unwrap_or(Timestamp::MAX) {
+            if !o.closed {
+                out.push(Effect::Close { branch: op.branch.clone() });
+            }
+            let waited = crate::drill::state::human_duration(now.duration_since(since));
+            return abandon(out, now, format!("the merge waited {waited} (`merge.max_wait`) and {reason}"));
+        }
+        append(out, now, "firedrill", EventKind::MergeWaiting { reason: reason.clone(), head: head.clone() });
+        return;
     }
     if d.merge_at > now {
         out.push(Effect::Note(Note::WaitingToMerge { at: d.merge_at }));

@@ -694,3 +694,55 @@ fn a_comments_commands_stamp_its_creation_time_and_the_first_reply_infers_detect
     let effects = decide(&acked, &o, at(90));
     assert!(!effects.iter().any(|e| matches!(e, Effect::Append { kind: EventKind::Inferred { .. }, .. })));
 }
+
+/// A drill opened at 0 whose merge was first held back at `first` minutes (a `merge_waiting` event then).
+fn held_since(first: i64, head: Option<CommitSha>) -> Drill {
+    let d = drill(&[opened()]);
+    let mut log = d.events.clone();
+    let kind = EventKind::MergeWaiting { reason: "the required check `ci` has not passed yet".into(), head };
+    log.push(Event::new(at(first), "firedrill", "tick", kind));
+    Drill::fold(&d.id, &log).unwrap()
+}
+
+#[test]
+fn a_merge_held_by_a_guard_rail_waits_up_to_max_wait_then_abandons_and_closes() {
+    let waiting = |reason: &str, head: Option<CommitSha>| Observed {
+        merge_waiting: Some((reason.to_owned(), head)),
+        ..Observed::default()
+    };
+    let check = "the required check `ci` has not passed yet";
+    // The first hold is recorded; the merge is tried again on the next run (no abandon, no close).
+    assert_eq!(words(&decide(&drill(&[opened()]), &waiting(check, None), at(60))), vec!["merge_waiting"]);
+    // 29 minutes after the first hold (default `merge.max_wait` 30m): still waiting.
+    assert_eq!(words(&decide(&held_since(60, None), &waiting(check, None), at(89))), vec!["merge_waiting"]);
+    // 30 minutes: the wait is over; the pull request is closed and the drill abandoned, naming the gate.
+    let effects = decide(&held_since(60, None), &waiting(check, None), at(90));
+    assert_eq!(words(&effects), vec!["close", "abandoned"]);
+    let Some(Effect::Append { kind: EventKind::Abandoned { reason }, .. }) = effects.last() else { panic!() };
+    assert_eq!(reason, "the merge waited 30 min (`merge.max_wait`) and the required check `ci` has not passed yet");
+    // A merge that goes through after a hold is a merge, at its real instant.
+    let landed = Observed { landed: Some((sha('e'), at(75))), ..Observed::default() };
+    assert_eq!(words(&decide(&held_since(60, None), &landed, at(75))), vec!["merged"]);
+}
+
+#[test]
+fn a_head_moved_by_update_branch_is_the_head_the_merge_expects() {
+    let d = held_since(60, Some(sha('9')));
+    assert_eq!(d.expected_head(), Some(&sha('9')));
+    assert_eq!(drill(&[opened()]).expected_head(), Some(&sha('c')));
+    // The same wait seen again is not recorded twice; a new reason is.
+    let again = Event::new(
+        at(70),
+        "firedrill",
+        "tick",
+        EventKind::MergeWaiting { reason: "the required check `ci` has not passed yet".into(), head: Some(sha('9')) },
+    );
+    assert!(again.already_in(&d.events));
+    let other = Event::new(
+        at(70),
+        "firedrill",
+        "tick",
+        EventKind::MergeWaiting { reason: "the required check `e2e` has not passed yet".into(), head: None },
+    );
+    assert!(!other.already_in(&d.events));
+}

@@ -33,8 +33,39 @@ pub struct GitHubForge {
     gh: std::sync::OnceLock<Octocrab>,
     owner: String,
     repo: String,
-    /// Requests sent over HTTP, retries and redirects included.
+    /// A second token that approves the drill's pull request when the base branch requires an approving review
+    /// (`FIREDRILL_APPROVER_TOKEN`); never logged.
+    approver: Option<Token>,
+    approver_gh: std::sync::OnceLock<Octocrab>,
+    /// Requests sent over HTTP, retries and redirects included (the approver's too).
     requests: super::http::Counter,
+}
+
+/// Why GitHub refused a merge, read from its message: what firedrill can do about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Refusal {
+    /// "At least N approving review(s) ... required": an approver token can give it.
+    Review,
+    /// `Required status check "X" is expected.`: not reported yet, or still running; may still pass.
+    CheckPending(String),
+    /// "Head branch is not up to date with the base branch" (strict required checks): `update-branch`.
+    Behind,
+    /// Anything else: the merge cannot go through (a failing check, a merge queue, a method not allowed…).
+    Final,
+}
+
+fn refusal_of(message: &str) -> Refusal {
+    let lower = message.to_ascii_lowercase();
+    if lower.contains("approving review") {
+        Refusal::Review
+    } else if lower.contains("not up to date") {
+        Refusal::Behind
+    } else if lower.contains("required status check") && lower.contains("is expected") {
+        let name = message.split('"').nth(1).unwrap_or("a required check").to_owned();
+        Refusal::CheckPending(name)
+    } else {
+        Refusal::Final
+    }
 }
 
 fn other(msg: impl Into<String>) -> ForgeError {
@@ -98,8 +129,21 @@ impl GitHubForge {
             gh: std::sync::OnceLock::new(),
             owner: owner.to_owned(),
             repo: repo.to_owned(),
+            approver: None,
+            approver_gh: std::sync::OnceLock::new(),
             requests: super::http::Counter::default(),
         })
+    }
+
+    /// Approves the drill's pull request with `token` when the base branch requires an approving review.
+    pub fn with_approver(mut self, token: Option<Token>) -> GitHubForge {
+        self.approver = token;
+        self
+    }
+
+    /// Whether an approver token was given.
+    pub fn has_approver(&self) -> bool {
+        self.approver.is_some()
     }
 
     /// Fails unless the repository itself is there (`GET /repos/{owner}/{repo}`), naming what was asked and
@@ -119,6 +163,89 @@ impl GitHubForge {
                 crate::git::redact_url(&self.api_url)
             ))),
             s => Err(api_error(&Method::GET, &path, s, &v)),
+        }
+    }
+
+    /// Lands `reverted` (the revert of `commit`, built on `base`'s tip) through a pull request, after GitHub
+    /// refused to move `base` directly (`refused`: its answer): a revert branch `<drill branch>-revert` (found
+    /// again on later runs), a pull request worded like the one GitHub's "Revert" button opens, merged like the
+    /// drill's (an approver, strict checks). While it cannot merge yet, the error says the fault is still live
+    /// and why; every run tries again.
+    async fn revert_through_pull(
+        &self,
+        commit: &CommitSha,
+        reverted: &CommitSha,
+        base: &str,
+        message: &str,
+        actor: &Person,
+        refused: &Value,
+    ) -> Result<Landing> {
+        let refused = refused["message"].as_str().unwrap_or("no message").lines().next().unwrap_or("").trim();
+        let pulls = self.ok(Method::GET, &self.repo_path(&format!("/commits/{commit}/pulls")), None).await?;
+        let drill_pr = pulls.as_array().and_then(|a| a.first()).cloned().unwrap_or(Value::Null);
+        let drill_branch =
+            drill_pr["head"]["ref"].as_str().map_or_else(|| format!("drill-{}", commit.short()), str::to_owned);
+        let branch = format!("{drill_branch}-revert");
+        let title = match drill_pr["title"].as_str() {
+            Some(t) => format!("Revert \"{t}\""),
+            None => message.lines().next().unwrap_or("Revert").to_owned(),
+        };
+        let body = match drill_pr["number"].as_u64() {
+            Some(n) => format!("Reverts {}/{}#{n}", self.owner, self.repo),
+            None => message.to_owned(),
+        };
+        let change = match self.find_change(&branch).await? {
+            Some(c) => c,
+            None => {
+                // A revert branch left by a run that stopped before its pull request: ours, moved to this revert.
+                if let Some(h) = self.branch_head(&branch).await?
+                    && h != *reverted
+                {
+                    self.ok(
+                        Method::PATCH,
+                        &self.repo_path(&format!("/git/refs/heads/{branch}")),
+                        Some(&json!({"sha": reverted.to_string(), "force": true})),
+                    )
+                    .await?;
+                }
+                self.open_change(&branch, reverted, base, &title, &body).await?
+            }
+        };
+        let live = |why: String| {
+            other(format!(
+                "the fault is still live on `{base}`: GitHub refused to move the branch to the revert (422 {refused}), \
+                 and the revert pull request #{} {why}; firedrill tries again on every run",
+                change.id
+            ))
+        };
+        let first = message.lines().next().unwrap_or("Revert");
+        let mut outcome = MergeOutcome::Closed;
+        for method in [MergeMethod::Merge, MergeMethod::Squash, MergeMethod::FastForward] {
+            let spec = MergeSpec { base, cut_from: commit, expected_head: &change.head, method, message: first };
+            outcome = self.merge_change(&change, &spec, actor, Timestamp::now()).await?;
+            // A repository that allows only some merge methods: the next one.
+            if !matches!(&outcome, MergeOutcome::NotMergeable { reason } if reason.contains("not allowed on this repository"))
+            {
+                break;
+            }
+        }
+        match outcome {
+            MergeOutcome::Merged { commit: merged, at } => Ok(Landing {
+                sha: merged,
+                at,
+                message: message.to_owned(),
+                author: actor.clone(),
+                committer: actor.clone(),
+            }),
+            MergeOutcome::Waiting { reason, .. } => Err(live(format!("waits: {reason}"))),
+            MergeOutcome::NotMergeable { reason } => Err(live(format!(
+                "cannot be merged: {reason}; add the drill token's user or App to the bypass list of the branch's \
+                 protection or ruleset, or merge the revert pull request by hand"
+            ))),
+            MergeOutcome::HeadMoved { actual, .. } => {
+                Err(live(format!("has a commit pushed to it ({}): review and merge it by hand", actual.short())))
+            }
+            MergeOutcome::Closed => Err(live("was closed: merge the revert by hand, or reopen it".to_owned())),
         }
     }
 
@@ -150,6 +277,42 @@ impl GitHubForge {
         Ok(first)
     }
 
+    /// Approves pull request `number` at `head` with the approver's token (`POST /pulls/N/reviews`).
+    async fn approve(&self, number: &str, head: &CommitSha) -> Result<()> {
+        let Some(gh) = self.approver_gh()? else { return Ok(()) };
+        let path = self.repo_path(&format!("/pulls/{number}/reviews"));
+        let body = json!({"event": "APPROVE", "commit_id": head.to_string()});
+        let (status, v) = self.call_on(gh, Method::POST, &path, Some(&body)).await?;
+        if status.is_success() {
+            return Ok(());
+        }
+        let why = v["errors"]
+            .as_array()
+            .and_then(|e| e.first())
+            .and_then(|e| e.as_str().or_else(|| e["message"].as_str()))
+            .or_else(|| v["message"].as_str())
+            .unwrap_or("");
+        Err(other(format!(
+            "the approver token could not approve pull request #{number} (POST {path} answered {} {why}): it must \
+             belong to another account than the drill token, with write access to {}/{}",
+            status.as_u16(),
+            self.owner,
+            self.repo
+        )))
+    }
+
+    /// Whether `head` is GitHub's merge of `base` into the drill's branch on top of `expected` (what
+    /// `update-branch` makes): then firedrill moved the head itself, and merges it.
+    async fn brought_up_to_date(&self, head: &CommitSha, expected: &CommitSha, base: &str) -> Result<bool> {
+        let c = self.ok(Method::GET, &self.repo_path(&format!("/commits/{head}")), None).await?;
+        let parents: Vec<&str> =
+            c["parents"].as_array().into_iter().flatten().filter_map(|p| p["sha"].as_str()).collect();
+        let message = c["commit"]["message"].as_str().unwrap_or("");
+        Ok(parents.len() == 2
+            && parents[0] == expected.as_str()
+            && message.starts_with(&format!("Merge branch '{base}' into ")))
+    }
+
     /// The client, built on first use (inside the async runtime).
     fn gh(&self) -> Result<&Octocrab> {
         if let Some(gh) = self.gh.get() {
@@ -170,8 +333,29 @@ impl GitHubForge {
     /// Sends one request and returns the status and the JSON body (`Null` when empty), waiting out
     /// secondary rate limits.
     async fn call(&self, method: Method, path: &str, body: Option<&Value>) -> Result<(StatusCode, Value)> {
+        self.call_on(self.gh()?, method, path, body).await
+    }
+
+    /// The approver's client, built on first use.
+    fn approver_gh(&self) -> Result<Option<&Octocrab>> {
+        let Some(token) = &self.approver else { return Ok(None) };
+        if let Some(gh) = self.approver_gh.get() {
+            return Ok(Some(gh));
+        }
+        let base = self.api_url.parse::<http::Uri>().map_err(|e| other(format!("bad GitHub API URL: {e}")))?;
+        let gh = super::http::client(base, token, self.requests.clone()).map_err(other)?;
+        Ok(Some(self.approver_gh.get_or_init(|| gh)))
+    }
+
+    /// [`call`] with a given client (the drill token's or the approver's).
+    async fn call_on(
+        &self,
+        gh: &Octocrab,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<(StatusCode, Value)> {
         for attempt in 0..=RATE_LIMIT_RETRIES {
-            let gh = self.gh()?;
             let response = match method {
                 Method::GET => gh._get(path).await,
                 Method::POST => gh._post(path, body).await,
@@ -454,15 +638,6 @@ fn rate_limit_wait(status: StatusCode, headers: &http::HeaderMap) -> Option<Dura
 
 /// A revert whose direct branch update GitHub refused while the branch stood still: the rules of `base`
 /// (classic protection or a ruleset) block it. The message says the fault is live, what GitHub said, and the fix.
-fn protected_revert(base: &str, body: &Value) -> ForgeError {
-    let message = body["message"].as_str().unwrap_or("no message").lines().next().unwrap_or("").trim();
-    other(format!(
-        "the fault is still live on `{base}`: GitHub refused to move the branch to the revert (422 {message}); \
-         the drill token may not push to `{base}` directly: add its user or App to the bypass list of the branch's \
-         protection or ruleset, or revert the drill's merge by hand; firedrill tries again on every run"
-    ))
-}
-
 fn api_error(method: &Method, path: &str, status: StatusCode, body: &Value) -> ForgeError {
     let message = body["message"].as_str().unwrap_or("no message");
     let hint = match status.as_u16() {
@@ -622,15 +797,21 @@ impl Forge for GitHubForge {
             return Ok(MergeOutcome::Closed);
         }
         let actual = sha(&pr["head"]["sha"])?;
+        // A head firedrill moved itself (`update-branch` in an earlier run, finished since) is the head to merge.
+        let mut moved = None;
         if actual != *spec.expected_head {
-            return Ok(MergeOutcome::HeadMoved { expected: spec.expected_head.clone(), actual });
+            if !self.brought_up_to_date(&actual, spec.expected_head, spec.base).await? {
+                return Ok(MergeOutcome::HeadMoved { expected: spec.expected_head.clone(), actual });
+            }
+            moved = Some(actual.clone());
         }
+        let head = moved.clone().unwrap_or_else(|| spec.expected_head.clone());
         let method = match spec.method {
             MergeMethod::Merge => "merge",
             MergeMethod::Squash => "squash",
             MergeMethod::FastForward => "rebase",
         };
-        let mut body = json!({"sha": spec.expected_head.to_string(), "merge_method": method});
+        let mut body = json!({"sha": head.to_string(), "merge_method": method});
         if spec.method == MergeMethod::Squash {
             // Without a title GitHub would not fall back to the commit's subject under every repository
             // setting (`PR_TITLE`, `PR_BODY`, `BLANK`); the disguise's own message must land, word for word.
@@ -642,32 +823,46 @@ impl Forge for GitHubForge {
         }
         let path = self.repo_path(&format!("/pulls/{}/merge", change.id));
         let mut tries = 1;
+        let mut approved = false;
         let (mut status, mut v) = self.call(Method::PUT, &path, Some(&body)).await?;
-        // 409 is GitHub's answer both to a head that moved and to "Base branch was modified. Review and try the
-        // merge again.": the pull request tells which; a base that moved while GitHub merged is retried at once
-        // (bounded), never a refusal.
-        while status == StatusCode::CONFLICT {
-            let pr = self.pull(&change.id).await?;
-            if let Some((commit, at)) = merged_of(&pr)? {
-                return Ok(MergeOutcome::Merged { commit, at });
+        loop {
+            // 409 is GitHub's answer both to a head that moved and to "Base branch was modified. Review and try
+            // the merge again.": the pull request tells which; a base that moved while GitHub merged is retried
+            // at once (bounded), never a refusal.
+            if status == StatusCode::CONFLICT {
+                let pr = self.pull(&change.id).await?;
+                if let Some((commit, at)) = merged_of(&pr)? {
+                    return Ok(MergeOutcome::Merged { commit, at });
+                }
+                let actual = sha(&pr["head"]["sha"])?;
+                if actual != head {
+                    return Ok(MergeOutcome::HeadMoved { expected: head, actual });
+                }
+                if tries > BASE_MODIFIED_RETRIES {
+                    return Ok(MergeOutcome::NotMergeable {
+                        reason: format!(
+                            "`{}` kept moving while merging ({tries} tries: {})",
+                            spec.base,
+                            v["message"].as_str().unwrap_or("409")
+                        ),
+                    });
+                }
+                tracing::info!(path, "the base branch moved while merging; trying the merge again");
+            } else if status == StatusCode::METHOD_NOT_ALLOWED
+                && !approved
+                && refusal_of(v["message"].as_str().unwrap_or("")) == Refusal::Review
+                && self.approver.is_some()
+            {
+                // The base branch requires an approving review: the approver gives it right before the merge.
+                self.approve(&change.id, &head).await?;
+                approved = true;
+            } else {
+                break;
             }
-            let actual = sha(&pr["head"]["sha"])?;
-            if actual != *spec.expected_head {
-                return Ok(MergeOutcome::HeadMoved { expected: spec.expected_head.clone(), actual });
-            }
-            if tries > BASE_MODIFIED_RETRIES {
-                return Ok(MergeOutcome::NotMergeable {
-                    reason: format!(
-                        "`{}` kept moving while merging ({tries} tries: {})",
-                        spec.base,
-                        v["message"].as_str().unwrap_or("409")
-                    ),
-                });
-            }
-            tracing::info!(path, "the base branch moved while merging; trying the merge again");
             tries += 1;
             (status, v) = self.call(Method::PUT, &path, Some(&body)).await?;
         }
+        let message = v["message"].as_str().unwrap_or("not mergeable").trim().to_owned();
         match status.as_u16() {
             200 => {
                 let merged = self.pull(&change.id).await?;
@@ -675,9 +870,43 @@ impl Forge for GitHubForge {
                 let at = time(&merged["merged_at"]).ok_or_else(|| other("the merged pull request has no merged_at"))?;
                 Ok(MergeOutcome::Merged { commit, at })
             }
-            405 | 422 => {
-                Ok(MergeOutcome::NotMergeable { reason: v["message"].as_str().unwrap_or("not mergeable").to_owned() })
-            }
+            405 => Ok(match refusal_of(&message) {
+                Refusal::CheckPending(name) => MergeOutcome::Waiting {
+                    reason: format!("the required check `{name}` has not passed yet"),
+                    head: moved,
+                },
+                Refusal::Behind => {
+                    // Strict required checks: bring the branch up to date with its base (a merge commit GitHub
+                    // makes on it), then wait for its checks like any other.
+                    let update = self.repo_path(&format!("/pulls/{}/update-branch", change.id));
+                    let (status, u) =
+                        self.call(Method::PUT, &update, Some(&json!({"expected_head_sha": head.to_string()}))).await?;
+                    if !status.is_success() {
+                        return Ok(MergeOutcome::NotMergeable {
+                            reason: format!(
+                                "{message} and GitHub refused to update it ({} {})",
+                                status.as_u16(),
+                                u["message"].as_str().unwrap_or("")
+                            ),
+                        });
+                    }
+                    MergeOutcome::Waiting {
+                        reason: format!(
+                            "`{}` was brought up to date with `{}`; its required checks run again",
+                            change.branch, spec.base
+                        ),
+                        head: moved,
+                    }
+                }
+                Refusal::Review if self.approver.is_none() => MergeOutcome::NotMergeable {
+                    reason: format!(
+                        "{message} (give a second account's token as FIREDRILL_APPROVER_TOKEN, the Action's \
+                         `approver-token`, to approve the drill's pull request)"
+                    ),
+                },
+                _ => MergeOutcome::NotMergeable { reason: message },
+            }),
+            422 => Ok(MergeOutcome::NotMergeable { reason: message }),
             _ => Err(api_error(&Method::PUT, &path, status, &v)),
         }
     }
@@ -752,7 +981,8 @@ impl Forge for GitHubForge {
                 return Err(api_error(&Method::PATCH, "git/refs", status, &v));
             }
             if self.branch_head(base).await?.as_ref() == Some(&tip) {
-                return Err(protected_revert(base, &v));
+                // The way a colleague would go: a revert branch and a pull request, merged through the rules.
+                return self.revert_through_pull(commit, &reverted, base, message, actor, &v).await;
             }
         }
         Err(other(format!("`{base}` kept moving while reverting")))

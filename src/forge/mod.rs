@@ -36,6 +36,10 @@ pub enum MergeOutcome {
     HeadMoved { expected: CommitSha, actual: CommitSha },
     /// The change was closed or its branch deleted.
     Closed,
+    /// A guard rail of the base branch holds the merge back for now (a required check not passed yet, the
+    /// branch just brought up to date with its base): try again later. `head`: the change's head when firedrill
+    /// moved it (`update-branch`), which later merges must expect.
+    Waiting { reason: String, head: Option<CommitSha> },
     /// The forge cannot merge it (conflicts, protection rules); why.
     NotMergeable { reason: String },
 }

@@ -548,7 +548,13 @@ fn what(e: &Event, drill: &Drill, links: &Links) -> String {
             None if change == branch => format!("Change opened on branch {}", code(branch)),
             None => format!("{} opened from branch {}", capitalize(&change_ref(change)), code(branch)),
         },
+        EventKind::Merged { commit } if drill.merge_held().is_some_and(|h| h.as_secs() > 0) => format!(
+            "**Fault landed**: the change was merged as {}, {} after the branch's guard rails first held it",
+            links.commit(commit),
+            human_duration(drill.merge_held().unwrap_or_default())
+        ),
         EventKind::Merged { commit } => format!("**Fault landed**: the change was merged as {}", links.commit(commit)),
+        EventKind::MergeWaiting { reason, .. } => format!("Merge waiting: {}", text(reason)),
         EventKind::Abandoned { reason } => format!("**Abandoned**: {}", text(reason)),
         EventKind::Command { name, args } => {
             let command = match args.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
@@ -657,6 +663,7 @@ fn mermaid_label(e: &Event, drill: &Drill) -> String {
         EventKind::Opened { change, .. } if is_number(change) => format!("Pull request #{change} opened"),
         EventKind::Opened { .. } => "Change opened".to_owned(),
         EventKind::Merged { .. } => "Fault landed".to_owned(),
+        EventKind::MergeWaiting { .. } => "Merge waiting".to_owned(),
         EventKind::Abandoned { .. } => "Abandoned".to_owned(),
         EventKind::Command { name, .. } => format!("/drill {name} by {}", who(e)),
         EventKind::Hint { index, .. } => format!("Hint {} released", index + 1),

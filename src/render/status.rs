@@ -197,6 +197,7 @@ fn detail(e: &Event, drill: &Drill) -> String {
         EventKind::Deployed { fault, fix } => {
             format!("deployed: the fault at {}, the fix at {}", fault.strftime("%H:%M"), fix.strftime("%H:%M"))
         }
+        EventKind::MergeWaiting { reason, .. } => format!("merge waiting: {}", one_line(reason)),
         EventKind::Abandoned { reason } => one_line(reason),
         EventKind::Command { name, args } => match args.as_deref().map(one_line).filter(|a| !a.is_empty()) {
             Some(args) => format!("/drill {name} {args}"),

@@ -682,7 +682,7 @@ impl<F: Forge> Runner<'_, F> {
         let spec = MergeSpec {
             base: &d.target.branch,
             cut_from: &op.base,
-            expected_head: &op.commit,
+            expected_head: d.expected_head().unwrap_or(&op.commit),
             method: self.settings.merge_method,
             message: &message,
         };
@@ -690,6 +690,11 @@ impl<F: Forge> Runner<'_, F> {
             MergeOutcome::Merged { commit, at } => {
                 lines.push(run::result(format!("merged into {} at {at} ({})", d.target.branch, commit.short())));
                 o.landed = Some((commit, at));
+                return Ok(());
+            }
+            MergeOutcome::Waiting { reason, head } => {
+                lines.push(run::result(format!("not merged yet: {reason}")));
+                o.merge_waiting = Some((reason, head));
                 return Ok(());
             }
             MergeOutcome::HeadMoved { expected, actual } => {

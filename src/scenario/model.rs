@@ -45,6 +45,9 @@ pub struct Scenario {
     /// Limits that keep the drill safe.
     #[serde(default, skip_serializing_if = "Safety::is_empty")]
     pub safety: Safety,
+    /// How the merge goes through the base branch's guard rails (required checks, an out-of-date branch).
+    #[serde(default, skip_serializing_if = "MergeSettings::is_empty")]
+    pub merge: MergeSettings,
     /// Hints released to responders (on `/drill hint`, or once their delay has passed).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hints: Vec<Hint>,
@@ -461,6 +464,32 @@ impl Safety {
     }
 }
 
+/// Default of `merge.max_wait`.
+pub const DEFAULT_MERGE_MAX_WAIT: Duration = Duration::from_mins(30);
+
+/// How the merge goes through the base branch's guard rails.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MergeSettings {
+    /// How long after the merge instant firedrill keeps trying to merge while a required check has not passed
+    /// yet (each run tries again); then the drill is abandoned and its pull request closed. At most `12h`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("default" = "30m"))]
+    pub max_wait: Option<Duration>,
+}
+
+impl MergeSettings {
+    pub fn is_empty(&self) -> bool {
+        *self == MergeSettings::default()
+    }
+    pub fn max_wait(&self) -> Duration {
+        self.max_wait.unwrap_or(DEFAULT_MERGE_MAX_WAIT)
+    }
+    pub fn apply_defaults(&mut self, defaults: &MergeSettings) {
+        self.max_wait = self.max_wait.or(defaults.max_wait);
+    }
+}
+
 /// A hint for responders.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -797,6 +826,9 @@ pub struct Defaults {
     /// Safety limits.
     #[serde(default)]
     pub safety: Safety,
+    /// How merges go through the base branch's guard rails.
+    #[serde(default)]
+    pub merge: MergeSettings,
     /// Commit and pull request texts.
     #[serde(default)]
     pub disguise: Disguise,
@@ -815,6 +847,7 @@ impl Scenario {
             s.apply_defaults(&defaults.schedule);
         }
         self.safety.apply_defaults(&defaults.safety);
+        self.merge.apply_defaults(&defaults.merge);
         self.disguise.apply_defaults(&defaults.disguise);
     }
 

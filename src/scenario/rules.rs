@@ -16,6 +16,30 @@ use crate::patch::Format;
 /// The longest a drill may run before its safety timer ends it.
 const MAX_DRILL_DURATION: jiff::SignedDuration = jiff::SignedDuration::from_hours(30 * 24);
 
+/// The longest `merge.max_wait`: a pull request held open longer is noticed and merged by someone else.
+const MAX_MERGE_WAIT: jiff::SignedDuration = jiff::SignedDuration::from_hours(12);
+
+fn check_max_wait(src: &Source, field: &str, wait: Option<super::value::Duration>, out: &mut Vec<Diagnostic>) {
+    let Some(d) = wait else { return };
+    if d.is_zero() {
+        out.push(
+            src.at_value(field, "the wait is zero: a pending required check would abandon the drill at once")
+                .hint("use a duration such as `30m` (the default)"),
+        );
+    } else if d.to_signed() > MAX_MERGE_WAIT {
+        out.push(
+            src.at_value(
+                field,
+                format!(
+                    "the wait {} is longer than 12 hours: the disguised pull request would stay open that long",
+                    d.as_str()
+                ),
+            )
+            .hint("use a duration of at most `12h`, such as `30m` (the default)"),
+        );
+    }
+}
+
 /// Checks one scenario on its own.
 pub(crate) fn check_scenario(src: &Source, s: &Scenario) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -65,6 +89,7 @@ pub(crate) fn check_scenario(src: &Source, s: &Scenario) -> Vec<Diagnostic> {
             .hint("use a duration of at most `30d`, such as `4h`"),
         );
     }
+    check_max_wait(src, "merge.max_wait", s.merge.max_wait, &mut out);
     for (i, hint) in s.hints.iter().enumerate() {
         not_blank(src, &mut out, &format!("hints[{i}].text"), &hint.text);
     }
@@ -372,6 +397,7 @@ pub(crate) fn check_config(src: &Source, c: &Config) -> Vec<Diagnostic> {
             .hint("use a duration of at most `30d`, such as `4h`"),
         );
     }
+    check_max_wait(src, "defaults.merge.max_wait", c.defaults.merge.max_wait, &mut out);
     check_disguise(src, "defaults.disguise", &c.defaults.disguise, &mut out);
     let colors = &c.stats;
     if colors.time_to_recovery.yellow < colors.time_to_recovery.green {

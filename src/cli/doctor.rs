@@ -7,7 +7,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::Outcome;
 use super::lifecycle::{Common, runtime};
-use crate::drill::{due, prepare, step};
+use crate::drill::{due, guard, prepare, step};
 use crate::forge::Forge;
 use crate::forge::any::AnyForge;
 use crate::scenario::Enabled;
@@ -158,6 +158,30 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                     }
                 }
                 Err(e) => row(format!("{id}: repository"), Status::Fail, e.to_string()),
+            }
+            // The guard rails of the target branch: what each does to the merge and to the revert.
+            let means = guard::Means { method: setup.settings.merge_method, approver: g.has_approver() };
+            match rt.block_on(Forge::guard_rails(g, branch)) {
+                Ok(Some(rails)) => {
+                    let verdicts = guard::verdicts(&rails, means);
+                    if verdicts.is_empty() {
+                        row(
+                            format!("{id}: guard rails"),
+                            Status::Ok,
+                            format!("`{branch}` has no branch protection and no ruleset"),
+                        );
+                    }
+                    for v in verdicts {
+                        let status = match (v.blocks, v.unsure) {
+                            (_, true) => Status::Warn,
+                            (guard::Blocks::Neither, false) => Status::Ok,
+                            _ => Status::Fail,
+                        };
+                        row(format!("{id}: {}", v.rule), status, format!("blocks {}: {}", v.blocks.word(), v.how));
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => row(format!("{id}: guard rails"), Status::Warn, format!("could not read them: {e}")),
             }
         }
         let head = match rt.block_on(forge.branch_head(branch)) {

@@ -4,6 +4,7 @@
 pub mod command;
 pub mod due;
 pub mod event;
+pub mod guard;
 pub mod prepare;
 pub mod state;
 pub mod step;

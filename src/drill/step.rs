@@ -32,6 +32,9 @@ pub struct Context<'a> {
 pub struct Observed {
     /// For a drill about to open: the base branch's tip and the files read there (`None`: absent).
     pub base: Option<Base>,
+    /// For a drill about to open: why the base branch's guard rails would block its merge or its revert (see
+    /// [`crate::drill::guard::refusal`]); `None`: they let it through, or the forge has none.
+    pub guard_refusal: Option<String>,
     /// The change firedrill opened in this run (or found already open for the drill's branch).
     pub opened: Option<Change>,
     /// A merge attempted in this run did not go through, and why.
@@ -487,6 +490,14 @@ fn planned(
         return abandon(out, now, format!("scenario `{}` was removed", d.scenario));
     };
     if let Some(why) = new_fault_refusal(d, Some(s), cx, o) {
+        out.push(Effect::Refuse(why.clone()));
+        return abandon(out, now, format!("refused: {why}"));
+    }
+    // A fault that could land but not be removed (or not land at all) is refused before anything is written.
+    if o.opened.is_none()
+        && let Some(why) = &o.guard_refusal
+    {
+        let why = format!("the guard rails of `{}` would hold the drill: {why}", d.target.branch);
         out.push(Effect::Refuse(why.clone()));
         return abandon(out, now, format!("refused: {why}"));
     }

@@ -746,3 +746,17 @@ fn a_head_moved_by_update_branch_is_the_head_the_merge_expects() {
     );
     assert!(!other.already_in(&d.events));
 }
+
+#[test]
+fn guard_rails_that_would_hold_the_drill_refuse_it_before_it_opens() {
+    let mut o = base(Some(VALUES));
+    o.guard_refusal =
+        Some("required approving reviews (1) blocks the merge and the revert: set `approver-token`".into());
+    let effects = decide(&drill(&[]), &o, at(3));
+    assert_eq!(words(&effects), vec!["refuse", "abandoned"]);
+    let Some(Effect::Append { kind: EventKind::Abandoned { reason }, .. }) = effects.last() else { panic!() };
+    assert!(
+        reason.starts_with("refused: the guard rails of `main` would hold the drill: required approving"),
+        "{reason}"
+    );
+}

@@ -103,6 +103,12 @@ impl Forge for AnyForge {
     fn has_issues(&self) -> bool {
         each!(self, f => f.has_issues())
     }
+    async fn guard_rails(&self, branch: &str) -> Result<Option<crate::drill::guard::GuardRails>> {
+        each!(self, f => f.guard_rails(branch).await)
+    }
+    fn has_approver(&self) -> bool {
+        each!(self, f => f.has_approver())
+    }
     async fn open_issue(&self, title: &str, body: &str, marker: &str) -> Result<Option<String>> {
         each!(self, f => f.open_issue(title, body, marker).await)
     }

@@ -15,6 +15,7 @@ use octocrab::Octocrab;
 use serde_json::{Value, json};
 
 use super::{Change, Forge, ForgeError, Landing, MergeOutcome, MergeSpec, Person, Result};
+use crate::drill::guard::{Classic, GuardRails, RulesetRule};
 use crate::git::{CommitSha, FileChange, MergeMethod, Token};
 
 /// The longest firedrill waits for a rate limit to reset before giving up on a request.
@@ -139,11 +140,6 @@ impl GitHubForge {
     pub fn with_approver(mut self, token: Option<Token>) -> GitHubForge {
         self.approver = token;
         self
-    }
-
-    /// Whether an approver token was given.
-    pub fn has_approver(&self) -> bool {
-        self.approver.is_some()
     }
 
     /// Fails unless the repository itself is there (`GET /repos/{owner}/{repo}`), naming what was asked and
@@ -667,6 +663,98 @@ impl Forge for GitHubForge {
         let base = self.api_url.trim_end_matches('/');
         let base = base.strip_suffix("/api/v3").unwrap_or(base).replacen("://api.github.com", "://github.com", 1);
         Some(format!("{base}/{}/{}", self.owner, self.repo))
+    }
+
+    fn has_approver(&self) -> bool {
+        self.approver.is_some()
+    }
+
+    /// Reads what GitHub shows the token: the branch (`protected`, its required checks), the repository (is the
+    /// token an admin), the classic protection when the token may read it (admin), every ruleset rule on the
+    /// branch and, per ruleset, whether the token may bypass it. 3 to 5 requests, sent by `doctor` and when a
+    /// drill is about to open, never on an idle run.
+    async fn guard_rails(&self, branch: &str) -> Result<Option<GuardRails>> {
+        let enc = encode_path(branch);
+        let (status, b) = self.call(Method::GET, &self.repo_path(&format!("/branches/{enc}")), None).await?;
+        if status == StatusCode::NOT_FOUND {
+            return Err(ForgeError::NoBranch { repo: self.describe(), branch: branch.to_owned() });
+        }
+        if !status.is_success() {
+            return Err(api_error(&Method::GET, "branches", status, &b));
+        }
+        let names = |v: &Value| -> Vec<String> {
+            v.as_array().into_iter().flatten().filter_map(|c| c.as_str().map(str::to_owned)).collect()
+        };
+        let repo = self.repository().await?;
+        let mut g = GuardRails {
+            branch: branch.to_owned(),
+            protected: b["protected"].as_bool().unwrap_or(false),
+            required_checks: names(&b["protection"]["required_status_checks"]["contexts"]),
+            admin: repo["permissions"]["admin"].as_bool().unwrap_or(false),
+            ..GuardRails::default()
+        };
+        if g.protected {
+            let (status, p) =
+                self.call(Method::GET, &self.repo_path(&format!("/branches/{enc}/protection")), None).await?;
+            if status.is_success() {
+                let enabled = |v: &Value| v["enabled"].as_bool().unwrap_or(false);
+                let checks = &p["required_status_checks"];
+                let mut required = names(&checks["contexts"]);
+                for c in checks["checks"].as_array().into_iter().flatten() {
+                    if let Some(n) = c["context"].as_str()
+                        && !required.iter().any(|r| r == n)
+                    {
+                        required.push(n.to_owned());
+                    }
+                }
+                let restrictions = p["restrictions"].is_object().then(|| {
+                    let r = &p["restrictions"];
+                    let users = r["users"].as_array().into_iter().flatten().filter_map(|u| u["login"].as_str());
+                    let apps = r["apps"].as_array().into_iter().flatten().filter_map(|a| a["slug"].as_str());
+                    users.chain(apps).map(str::to_owned).collect()
+                });
+                g.classic = Some(Classic {
+                    required_reviews: p["required_pull_request_reviews"]["required_approving_review_count"].as_u64(),
+                    required_checks: required,
+                    strict: checks["strict"].as_bool().unwrap_or(false),
+                    enforce_admins: enabled(&p["enforce_admins"]),
+                    restrictions,
+                    required_signatures: enabled(&p["required_signatures"]),
+                    linear_history: enabled(&p["required_linear_history"]),
+                });
+                if g.classic.as_ref().is_some_and(|c| c.restrictions.is_some()) {
+                    g.login = self.user().await.ok().map(|(login, _)| login);
+                }
+            }
+        }
+        let (status, rules) = self.call(Method::GET, &self.repo_path(&format!("/rules/branches/{enc}")), None).await?;
+        if status.is_success() {
+            let mut rulesets: Vec<(u64, String, String)> = Vec::new();
+            for r in rules.as_array().into_iter().flatten() {
+                let id = r["ruleset_id"].as_u64().unwrap_or(0);
+                if !rulesets.iter().any(|(i, ..)| *i == id) {
+                    let v = self.ok(Method::GET, &self.repo_path(&format!("/rulesets/{id}")), None).await?;
+                    let name = v["name"].as_str().unwrap_or("ruleset").to_owned();
+                    let bypass = v["current_user_can_bypass"].as_str().unwrap_or("never").to_owned();
+                    rulesets.push((id, name, bypass));
+                }
+                let (_, name, bypass) = rulesets.iter().find(|(i, ..)| *i == id).cloned().unwrap_or_default();
+                let params = &r["parameters"];
+                g.rules.push(RulesetRule {
+                    kind: r["type"].as_str().unwrap_or("unknown").to_owned(),
+                    ruleset: name,
+                    bypass,
+                    required_reviews: params["required_approving_review_count"].as_u64().unwrap_or(0),
+                    required_checks: params["required_status_checks"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|c| c["context"].as_str().map(str::to_owned))
+                        .collect(),
+                });
+            }
+        }
+        Ok(Some(g))
     }
 
     async fn branch_head(&self, branch: &str) -> Result<Option<CommitSha>> {

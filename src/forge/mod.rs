@@ -196,6 +196,15 @@ pub trait Forge {
     async fn react(&self, _comment: u64, _content: &str) -> Result<()> {
         Ok(())
     }
+    /// The base branch's guard rails (branch protection, rulesets) as the token sees them, where the forge has
+    /// them; `None`: nothing guards branches here (plain git).
+    async fn guard_rails(&self, _branch: &str) -> Result<Option<crate::drill::guard::GuardRails>> {
+        Ok(None)
+    }
+    /// Whether a second token approves the drill's pull requests where a review is required.
+    fn has_approver(&self) -> bool {
+        false
+    }
     /// Whether the forge has issues (where a drill can be announced).
     fn has_issues(&self) -> bool {
         false

@@ -1,0 +1,347 @@
+//! The base branch's guard rails (classic branch protection and rulesets), as the drill token sees them, and
+//! what each one does to a drill: whether it blocks the merge, the revert, both or neither, and the fix.
+//!
+//! Pure: the GitHub forge reads the facts ([`GuardRails`]); `doctor` prints the verdict and the lifecycle
+//! refuses, before anything is opened, a drill whose fault could land but not be removed.
+
+use crate::git::MergeMethod;
+
+/// What GitHub shows of a branch's guard rails to the drill token.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GuardRails {
+    pub branch: String,
+    /// `GET /branches/{b}`: the branch has classic protection.
+    pub protected: bool,
+    /// The classic protection in full (`GET /branches/{b}/protection` needs admin); `None` when the token cannot
+    /// read it (then only `required_checks` from the branch is known).
+    pub classic: Option<Classic>,
+    /// Required checks the branch itself shows (readable by everyone).
+    pub required_checks: Vec<String>,
+    /// Every active ruleset rule that applies (`GET /rules/branches/{b}`).
+    pub rules: Vec<RulesetRule>,
+    /// The token has admin on the repository (classic protection lets admins through unless enforced).
+    pub admin: bool,
+    /// Who the token acts as (`login`), for push restrictions.
+    pub login: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Classic {
+    pub required_reviews: Option<u64>,
+    pub required_checks: Vec<String>,
+    pub strict: bool,
+    pub enforce_admins: bool,
+    /// Push restrictions: the users (logins) and apps (slugs) allowed; `None`: no restriction.
+    pub restrictions: Option<Vec<String>>,
+    pub required_signatures: bool,
+    pub linear_history: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RulesetRule {
+    /// `pull_request`, `required_status_checks`, `merge_queue`, `update`, `required_signatures`, …
+    pub kind: String,
+    pub ruleset: String,
+    /// `current_user_can_bypass` of its ruleset (`always`, `pull_requests_only`, `never`).
+    pub bypass: String,
+    pub required_reviews: u64,
+    pub required_checks: Vec<String>,
+}
+
+/// What a rule does to the drill.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Blocks {
+    Neither,
+    Merge,
+    Revert,
+    Both,
+}
+
+impl Blocks {
+    pub fn word(self) -> &'static str {
+        match self {
+            Blocks::Neither => "neither",
+            Blocks::Merge => "the merge",
+            Blocks::Revert => "the revert",
+            Blocks::Both => "the merge and the revert",
+        }
+    }
+}
+
+/// One guard rail and its verdict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    /// The rule, as people name it (`required review (1)`, `ruleset "staging": merge queue`).
+    pub rule: String,
+    pub blocks: Blocks,
+    /// What happens, or what to change.
+    pub how: String,
+    /// Uncertain: the token cannot read everything (a warning, not a refusal).
+    pub unsure: bool,
+}
+
+/// How the drill will meet the guard rails: the token's settings.
+#[derive(Debug, Clone, Copy)]
+pub struct Means {
+    pub method: MergeMethod,
+    pub approver: bool,
+}
+
+/// The verdict of every guard rail on `g`, in the order GitHub checks them.
+pub fn verdicts(g: &GuardRails, m: Means) -> Vec<Verdict> {
+    let mut out = Vec::new();
+    let b = &g.branch;
+    let row = |rule: String, blocks: Blocks, how: String| Verdict { rule, blocks, how, unsure: false };
+    if let Some(c) = &g.classic {
+        // Admins pass classic protection unless it is enforced for them too.
+        let bypass = g.admin && !c.enforce_admins;
+        let through = if bypass { " (the token is an admin and `enforce_admins` is off: it passes)" } else { "" };
+        if let Some(n) = c.required_reviews {
+            out.push(review(format!("required approving reviews ({n})"), bypass || m.approver, bypass, b));
+        }
+        if !c.required_checks.is_empty() {
+            out.push(checks(format!("required status checks{}", strict(c.strict)), &c.required_checks, bypass, b));
+        }
+        if let Some(allowed) = &c.restrictions {
+            let listed = g.login.as_ref().is_some_and(|l| allowed.iter().any(|a| a.eq_ignore_ascii_case(l)));
+            out.push(if listed || bypass {
+                row("push restrictions".into(), Blocks::Neither, format!("the token's account may push{through}"))
+            } else {
+                row(
+                    "push restrictions".into(),
+                    Blocks::Both,
+                    format!(
+                        "only {} may push to `{b}`: add the drill token's user or App to the branch's push \
+                         restrictions",
+                        if allowed.is_empty() { "nobody".to_owned() } else { allowed.join(", ") }
+                    ),
+                )
+            });
+        }
+        if c.required_signatures {
+            out.push(signatures("required signatures".into(), bypass, b));
+        }
+        if c.linear_history {
+            out.push(linear("required linear history".into(), m.method, b));
+        }
+        if out.is_empty() {
+            out.push(row(
+                "branch protection".into(),
+                Blocks::Neither,
+                format!("no rule of it stops a pull request merged and reverted through the API{through}"),
+            ));
+        }
+    } else if g.protected {
+        if !g.required_checks.is_empty() {
+            out.push(checks("required status checks".into(), &g.required_checks, false, b));
+        }
+        out.push(Verdict {
+            rule: "branch protection".into(),
+            blocks: Blocks::Neither,
+            how: format!(
+                "`{b}` is protected and the token cannot read its rules (that needs admin): a required review needs \
+                 `approver-token`, and push restrictions must list the drill token's account"
+            ),
+            unsure: true,
+        });
+    }
+    for r in &g.rules {
+        let name = format!("ruleset \"{}\": {}", r.ruleset, r.kind.replace('_', " "));
+        let bypass = r.bypass == "always";
+        let through = " (the token is on the ruleset's bypass list: it passes)";
+        out.push(match r.kind.as_str() {
+            "pull_request" => {
+                let mut v = review(name, bypass || m.approver || r.required_reviews == 0, bypass, b);
+                if r.required_reviews == 0 && !bypass {
+                    v.how = "changes go through a pull request: the drill does, and so does its revert".into();
+                }
+                v
+            }
+            "required_status_checks" => checks(name, &r.required_checks, bypass, b),
+            "required_signatures" => signatures(name, bypass, b),
+            "required_linear_history" => linear(name, m.method, b),
+            "merge_queue" if bypass => row(name, Blocks::Neither, format!("merged directly{through}")),
+            "merge_queue" => row(
+                name,
+                Blocks::Both,
+                format!(
+                    "GitHub's REST API cannot merge into a branch with a merge queue: add the drill token's user or \
+                     App to the ruleset's bypass list, or drill a branch without a merge queue"
+                ),
+            ),
+            "update" if bypass => row(name, Blocks::Neither, format!("updates are restricted{through}")),
+            "update" => row(
+                name,
+                Blocks::Both,
+                "nobody may update the branch: add the drill token's user or App to the ruleset's bypass list".into(),
+            ),
+            "non_fast_forward" | "deletion" | "creation" => {
+                row(name, Blocks::Neither, "firedrill never force-pushes, deletes or creates the branch".into())
+            }
+            _ => Verdict {
+                rule: name,
+                blocks: Blocks::Neither,
+                how: "not a rule firedrill knows: check it by hand".into(),
+                unsure: true,
+            },
+        });
+    }
+    out
+}
+
+/// Why a drill on `g` must not open: the guard rails that block the merge or the revert, with their fixes.
+pub fn refusal(verdicts: &[Verdict]) -> Option<String> {
+    let blocking: Vec<String> = verdicts
+        .iter()
+        .filter(|v| v.blocks != Blocks::Neither && !v.unsure)
+        .map(|v| format!("{} blocks {}: {}", v.rule, v.blocks.word(), v.how))
+        .collect();
+    (!blocking.is_empty()).then(|| blocking.join("; "))
+}
+
+fn strict(on: bool) -> &'static str {
+    if on { ", strict" } else { "" }
+}
+
+fn review(rule: String, passes: bool, bypass: bool, b: &str) -> Verdict {
+    let (blocks, how) = if bypass {
+        (Blocks::Neither, "the token passes it".to_owned())
+    } else if passes {
+        (
+            Blocks::Neither,
+            "the approver token approves the drill's pull request (and firedrill's revert pull request) right \
+             before merging"
+                .to_owned(),
+        )
+    } else {
+        (
+            Blocks::Both,
+            format!(
+                "`{b}` needs an approving review from another account: set `approver-token` (FIREDRILL_APPROVER_TOKEN) \
+                 to a second account's token with write access, or add the drill token to the bypass list"
+            ),
+        )
+    };
+    Verdict { rule, blocks, how, unsure: false }
+}
+
+fn checks(rule: String, names: &[String], bypass: bool, b: &str) -> Verdict {
+    let list = names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+    let how = if bypass {
+        format!("the token passes them ({list})")
+    } else {
+        format!(
+            "the merge waits (up to `merge.max_wait`) for {list}, which must be able to pass on a config change; the \
+             revert goes through a pull request into `{b}` and waits for them too"
+        )
+    };
+    Verdict { rule, blocks: Blocks::Neither, how, unsure: false }
+}
+
+fn signatures(rule: String, bypass: bool, b: &str) -> Verdict {
+    let how = if bypass {
+        "the token passes it".to_owned()
+    } else {
+        format!(
+            "commits made through the API are unsigned, so the revert cannot be pushed to `{b}` directly: it goes \
+             through a pull request, which GitHub merges with a signed commit"
+        )
+    };
+    Verdict { rule, blocks: Blocks::Neither, how, unsure: false }
+}
+
+fn linear(rule: String, method: MergeMethod, b: &str) -> Verdict {
+    if method == MergeMethod::Merge {
+        Verdict {
+            rule,
+            blocks: Blocks::Merge,
+            how: format!("`{b}` refuses merge commits: merge drills with `squash` or `fast-forward`"),
+            unsure: false,
+        }
+    } else {
+        Verdict { rule, blocks: Blocks::Neither, how: "no merge commit is made".into(), unsure: false }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn means(approver: bool) -> Means {
+        Means { method: MergeMethod::Merge, approver }
+    }
+
+    #[test]
+    fn a_required_review_blocks_both_without_an_approver_and_neither_with_one() {
+        let g = GuardRails {
+            branch: "main".into(),
+            protected: true,
+            classic: Some(Classic { required_reviews: Some(1), ..Classic::default() }),
+            ..GuardRails::default()
+        };
+        let without = verdicts(&g, means(false));
+        assert_eq!(without[0].blocks, Blocks::Both);
+        assert!(refusal(&without).unwrap().contains("set `approver-token`"), "{without:?}");
+        assert_eq!(verdicts(&g, means(true))[0].blocks, Blocks::Neither);
+        assert!(refusal(&verdicts(&g, means(true))).is_none());
+        // An admin passes classic protection unless enforce_admins.
+        let admin = GuardRails { admin: true, ..g.clone() };
+        assert!(refusal(&verdicts(&admin, means(false))).is_none());
+        let mut enforced = admin.clone();
+        enforced.classic.as_mut().unwrap().enforce_admins = true;
+        assert!(refusal(&verdicts(&enforced, means(false))).is_some());
+    }
+
+    #[test]
+    fn a_merge_queue_or_push_restrictions_refuse_unless_the_token_passes() {
+        let queue = |bypass: &str| GuardRails {
+            branch: "main".into(),
+            rules: vec![RulesetRule {
+                kind: "merge_queue".into(),
+                ruleset: "staging".into(),
+                bypass: bypass.into(),
+                required_reviews: 0,
+                required_checks: vec![],
+            }],
+            ..GuardRails::default()
+        };
+        let v = verdicts(&queue("never"), means(true));
+        assert_eq!(v[0].rule, "ruleset \"staging\": merge queue");
+        assert!(refusal(&v).unwrap().contains("bypass list"));
+        assert!(refusal(&verdicts(&queue("always"), means(false))).is_none());
+        let restricted = GuardRails {
+            branch: "main".into(),
+            protected: true,
+            login: Some("sam".into()),
+            classic: Some(Classic { restrictions: Some(vec!["deploy-bot".into()]), ..Classic::default() }),
+            ..GuardRails::default()
+        };
+        assert_eq!(verdicts(&restricted, means(true))[0].blocks, Blocks::Both);
+        let mut listed = restricted.clone();
+        listed.login = Some("deploy-bot".into());
+        assert!(refusal(&verdicts(&listed, means(true))).is_none());
+    }
+
+    #[test]
+    fn checks_and_signatures_never_refuse_and_an_unreadable_protection_only_warns() {
+        let g = GuardRails {
+            branch: "main".into(),
+            protected: true,
+            classic: Some(Classic {
+                required_checks: vec!["deploy-staging".into()],
+                strict: true,
+                required_signatures: true,
+                ..Classic::default()
+            }),
+            ..GuardRails::default()
+        };
+        let v = verdicts(&g, means(false));
+        assert_eq!(v.len(), 2);
+        assert!(v[0].how.contains("`deploy-staging`, which must be able to pass"), "{}", v[0].how);
+        assert!(refusal(&v).is_none());
+        let unreadable = GuardRails { branch: "main".into(), protected: true, ..GuardRails::default() };
+        let v = verdicts(&unreadable, means(false));
+        assert!(v[0].unsure && refusal(&v).is_none());
+    }
+}

@@ -672,12 +672,13 @@ impl Forge for GitHubForge {
     /// Reads what GitHub shows the token: the branch (`protected`, its required checks), the repository (is the
     /// token an admin), the classic protection when the token may read it (admin), every ruleset rule on the
     /// branch and, per ruleset, whether the token may bypass it. 3 to 5 requests, sent by `doctor` and when a
-    /// drill is about to open, never on an idle run.
+    /// drill is about to open, never on an idle run. `None` when the branch does not exist.
     async fn guard_rails(&self, branch: &str) -> Result<Option<GuardRails>> {
         let enc = encode_path(branch);
         let (status, b) = self.call(Method::GET, &self.repo_path(&format!("/branches/{enc}")), None).await?;
         if status == StatusCode::NOT_FOUND {
-            return Err(ForgeError::NoBranch { repo: self.describe(), branch: branch.to_owned() });
+            // No branch, no guard rails: whoever asked says the branch is missing.
+            return Ok(None);
         }
         if !status.is_success() {
             return Err(api_error(&Method::GET, "branches", status, &b));

@@ -1,0 +1,180 @@
+//! `/drill` commands from the command line and from comments: reading the comments on a drill's change, and
+//! answering them (reactions, the status comment, the reveal).
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+
+use crate::drill::command::DrillCommand;
+use crate::drill::event::EventKind;
+use crate::drill::state::Drill;
+use crate::drill::step::{CommentIn, Observed, Received, Reply, Standing};
+use crate::forge::{Comment, Forge};
+use crate::render::run::{self, RunReport};
+use crate::scenario::Scenario;
+
+use super::{RunError, Runner, change_of, forge_err, issue_change};
+
+impl<F: Forge> Runner<'_, F> {
+    /// A command on one drill by `actor` at `now`: the same rules as a comment on the drill's pull request.
+    pub async fn command(
+        &self,
+        drill_id: &str,
+        command: DrillCommand,
+        args: Option<String>,
+        actor: &str,
+        now: Timestamp,
+    ) -> Result<RunReport, RunError> {
+        if let Some(damage) = self.ledger.read().await?.damaged.get(drill_id) {
+            return Err(RunError::Refused(damage.to_string()));
+        }
+        let drills = self.drills().await?;
+        let Some(d) = drills.into_iter().find(|d| d.id.as_str() == drill_id) else {
+            return Err(RunError::Invalid(format!(
+                "no drill `{drill_id}` in the ledger (see `firedrill status` for the drill ids)"
+            )));
+        };
+        let mut report = RunReport::default();
+        let received = Received { command, args, by: actor.to_owned(), at: now };
+        self.drive(d, vec![received], Vec::new(), now, &mut report).await?;
+        report.requests = self.requests();
+        Ok(report)
+    }
+
+    /// A comment an event named (`issue_comment`, or a relay's `workflow_dispatch`): read back through the API
+    /// by its id in `repository` (nothing else the event says is trusted) and handled on the drill whose
+    /// change it is on, together with any other new comments there. Anything else is ignored, with the reason.
+    pub async fn comment(&self, repository: &str, id: u64, now: Timestamp) -> Result<RunReport, RunError> {
+        let mut report = RunReport::default();
+        report.step(format!("comment {id} in {repository}"));
+        let Some((key, forge)) = self.forges.by_repo.iter().find(|(_, f)| f.is_repository(repository)) else {
+            report.say(format!("ignored: {repository} is not the target of any scenario"));
+            return Ok(report);
+        };
+        let Some(c) = forge.comment(id).await.map_err(forge_err(forge))? else {
+            report.say("ignored: there is no such comment (deleted?)".to_owned());
+            return Ok(report);
+        };
+        if crate::drill::command::parse_comment(&c.body).is_empty() {
+            report.say("ignored: no `/drill` command in it".to_owned());
+            return Ok(report);
+        }
+        let drills = self.drills().await?;
+        let found = drills
+            .into_iter()
+            .find(|d| d.target.repo == *key && d.opened.as_ref().is_some_and(|op| op.change.as_str() == c.on));
+        let Some(d) = found else {
+            report.say(format!("ignored: #{} is not a drill's pull request", c.on));
+            return Ok(report);
+        };
+        self.drive(d, Vec::new(), vec![c], now, &mut report).await?;
+        report.requests = self.requests();
+        Ok(report)
+    }
+
+    /// The comments on the drill's change not answered yet (and `named` ones an event pointed at), parsed,
+    /// with their authors' standing; each command comment gets 👀 as it is received. One request per unfinished
+    /// drill, plus one per author of a command.
+    pub(super) async fn read_comments(
+        &self,
+        forge: &F,
+        d: &Drill,
+        named: Vec<Comment>,
+        o: &mut Observed,
+    ) -> Result<(), RunError> {
+        let fe = forge_err(forge);
+        let Some(op) = &d.opened else { return Ok(()) };
+        let mut all = named;
+        // A finished drill reads only what an event named (a `/drill reveal`); a running one, everything new.
+        if !d.is_resolved() {
+            let mut places = vec![change_of(op)];
+            places.extend(d.announced().map(issue_change));
+            for place in &places {
+                for c in forge.comments(place, d.comments_since()).await.map_err(&fe)? {
+                    if !all.iter().any(|x| x.id == c.id) {
+                        all.push(c);
+                    }
+                }
+            }
+        }
+        all.sort_by_key(|c| (c.created_at, c.id));
+        let mut standing: BTreeMap<String, Standing> = BTreeMap::new();
+        for c in all {
+            // Older than the drill, on another change, or firedrill's own: not for this drill.
+            let here = c.on == op.change.as_str() || d.announced() == Some(c.on.as_str());
+            if c.created_at < op.at || !here || c.body.contains("<!-- firedrill:") {
+                continue;
+            }
+            let parsed = crate::drill::command::parse_comment(&c.body);
+            let after_merge = d.merged.as_ref().is_some_and(|m| c.created_at >= m.at);
+            if o.first_reply.is_none() && after_merge && !c.bot {
+                o.first_reply = Some((c.by.clone(), c.created_at));
+            }
+            if parsed.is_empty() || d.answered(c.id) {
+                continue;
+            }
+            let who = match standing.get(&c.by) {
+                Some(s) => s.clone(),
+                None if c.bot => Standing::Bot,
+                None => Standing::Permission(forge.permission(&c.by).await.map_err(&fe)?),
+            };
+            standing.insert(c.by.clone(), who.clone());
+            if !self.settings.dry_run {
+                forge.react(c.id, "eyes").await.map_err(&fe)?;
+            }
+            o.comments.push(CommentIn {
+                id: c.id,
+                by: c.by,
+                at: c.created_at,
+                standing: who,
+                // GitHub sets `updated_at` to `created_at` until the comment is edited.
+                edited: c.updated_at > c.created_at,
+                commands: parsed
+                    .into_iter()
+                    .map(|p| p.map(|p| (p.command, p.args)).map_err(|e| e.to_string()))
+                    .collect(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Where responders are: 🚀 or 😕 on each comment answered in this run, the status comment brought up to
+    /// date once they have spoken to firedrill, and the reveal when a game master asked for it.
+    pub(super) async fn answer(
+        &self,
+        forge: &F,
+        d: &Drill,
+        s: Option<&Scenario>,
+        logged: usize,
+        answers: &[Reply],
+        now: Timestamp,
+    ) -> Result<(), RunError> {
+        let fe = forge_err(forge);
+        let Some(op) = &d.opened else { return Ok(()) };
+        let new = d.events.get(logged..).unwrap_or_default();
+        for e in new {
+            if let EventKind::Comment { id, refused } = &e.kind {
+                forge.react(*id, if refused.is_empty() { "rocket" } else { "confused" }).await.map_err(&fe)?;
+            }
+        }
+        let change = change_of(op);
+        // The status lives on the announcement where there is one. Otherwise, until the responders speak to
+        // firedrill, the pull request must look like any other: no status comment.
+        let changed = new.iter().any(|e| !matches!(e.kind, EventKind::Reported { .. }));
+        let place = match d.announced() {
+            Some(issue) => Some(issue_change(issue)),
+            None => d.engaged().then(|| change.clone()),
+        };
+        if let Some(place) = place
+            && (changed || !answers.is_empty())
+        {
+            let text = run::status_comment(d, now, answers);
+            forge.post_note(&place, run::STATUS_MARKER, &text).await.map_err(&fe)?;
+        }
+        if d.is_resolved() && answers.contains(&Reply::Reveal) {
+            let text = run::reply(&Reply::Reveal, d, s, Some(now));
+            forge.post_note(&change, run::REVEAL_MARKER, &format!("```text\n{text}\n```")).await.map_err(&fe)?;
+        }
+        Ok(())
+    }
+}

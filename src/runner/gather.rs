@@ -1,0 +1,104 @@
+//! Gathering the facts a step needs: what the forge says about the drill's target for its phase.
+
+use jiff::Timestamp;
+
+use crate::drill::guard;
+use crate::drill::state::{Drill, Phase};
+use crate::drill::step::{self, Base, FaultView, Observed, Removal};
+use crate::forge::{Forge, ForgeError};
+use crate::scenario::Scenario;
+
+use super::{RunError, Runner, forge_err, simulated};
+
+impl<F: Forge> Runner<'_, F> {
+    /// Asks the forge what `step` needs for the drill's phase (and nothing else: an idle tick stays cheap).
+    pub(super) async fn gather(
+        &self,
+        forge: &F,
+        d: &Drill,
+        s: Option<&Scenario>,
+        now: Timestamp,
+        o: &mut Observed,
+    ) -> Result<(), RunError> {
+        let fe = forge_err(forge);
+        let Some(s) = s else { return Ok(()) };
+        // A real incident stops a fault about to land; asked only then (and not when the kill switch already
+        // stops it), so idle ticks cost nothing more.
+        let about_to_land = match d.phase() {
+            Phase::Planned => now >= d.open_at && o.opened.is_none(),
+            Phase::Opened => now >= d.merge_at && o.landed.is_none(),
+            _ => false,
+        };
+        if about_to_land && self.config.enabled.is_on() {
+            o.incident = forge.open_issue_with_label(&self.config.incident_label).await.map_err(&fe)?;
+        }
+        // The guard rails of the target branch, read once, when the drill is about to open: a fault that could
+        // land but not be removed is refused before anything is written.
+        if about_to_land && d.phase() == Phase::Planned && o.base.is_none() && self.config.enabled.is_on() {
+            let means = guard::Means { method: self.settings.merge_method, approver: forge.has_approver() };
+            if let Some(rails) = forge.guard_rails(&d.target.branch).await.map_err(&fe)? {
+                o.guard_refusal = guard::refusal(&guard::verdicts(&rails, means));
+            }
+        }
+        match d.phase() {
+            Phase::Planned if o.base.is_none() => {
+                let head = forge.branch_head(&d.target.branch).await.map_err(&fe)?;
+                let mut files = Vec::new();
+                if let Some(head) = &head {
+                    let paths = std::iter::once(s.target.path.as_str())
+                        .chain(s.cover.iter().map(|c| c.file(&s.target).as_str()));
+                    for path in paths {
+                        if files.iter().any(|(p, _)| p == path) {
+                            continue;
+                        }
+                        files.push((path.to_owned(), forge.read_file(head, path).await.map_err(&fe)?));
+                    }
+                }
+                o.base = Some(Base { head, files });
+            }
+            Phase::Merged => {
+                let Some(merged) = &d.merged else { return Ok(()) };
+                if merged.commit == simulated() {
+                    // A dry run's merge: the fault would be on the branch now.
+                    o.fault = Some(FaultView { head: simulated(), holds: true, removal: None });
+                    return Ok(());
+                }
+                let head = forge.branch_head(&d.target.branch).await.map_err(&fe)?.ok_or_else(|| RunError::Forge {
+                    target: forge.describe(),
+                    error: ForgeError::NoBranch { repo: forge.describe(), branch: d.target.branch.clone() },
+                })?;
+                // One read answers the idle question; history is walked only once the fault is gone.
+                let at_head = forge.read_file(&head, &d.target.path).await.map_err(&fe)?;
+                let holds = step::fault_holds(s, at_head.as_deref());
+                let mut view = FaultView { head: head.clone(), holds, removal: None };
+                if !holds {
+                    let mut landings = Vec::new();
+                    for l in forge.history(&d.target.branch, &merged.commit).await.map_err(&fe)? {
+                        let text = forge.read_file(&l.sha, &d.target.path).await.map_err(&fe)?;
+                        let holds = step::fault_holds(s, text.as_deref());
+                        landings.push((l, holds));
+                    }
+                    if let Some(landing) = step::removal_of(landings) {
+                        let back_to_before = match &d.opened {
+                            Some(op) => {
+                                let before = forge.read_file(&op.base, &d.target.path).await.map_err(&fe)?;
+                                let after = forge.read_file(&landing.sha, &d.target.path).await.map_err(&fe)?;
+                                before == after
+                            }
+                            None => false,
+                        };
+                        if let Some(env) = &s.target.environment {
+                            let fault = forge.deployed_at(env, &merged.commit).await.map_err(&fe)?;
+                            let fix = forge.deployed_at(env, &landing.sha).await.map_err(&fe)?;
+                            o.deployed = fault.zip(fix);
+                        }
+                        view.removal = Some(Removal { landing, back_to_before });
+                    }
+                }
+                o.fault = Some(view);
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}

@@ -234,6 +234,45 @@ fn is_merge(git: &Repository, commit: Oid) -> bool {
     git.find_commit(commit).is_ok_and(|c| c.parent_count() > 1)
 }
 
+/// Why a ref update is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// Classic protection, with the reason a git push is told after `Protected branch update failed for REF.`.
+    Protected(String),
+    /// Classic protection: the branch may not be deleted.
+    Deletion,
+    /// Ruleset violations, one line per rule.
+    Rules(Vec<String>),
+}
+
+impl Refusal {
+    /// What `git push` prints (as `remote: ...`), in GitHub's words (GH006 for protection, GH013 for rulesets).
+    pub fn push_lines(&self, full_ref: &str, rules_url: &str) -> Vec<String> {
+        match self {
+            Refusal::Protected(reason) => {
+                vec![
+                    format!("error: GH006: Protected branch update failed for {full_ref}."),
+                    format!("error: {reason}"),
+                ]
+            }
+            Refusal::Deletion => vec![
+                format!("error: GH006: Protected branch update failed for {full_ref}."),
+                "error: Cannot delete this protected branch".to_owned(),
+            ],
+            Refusal::Rules(lines) => {
+                let mut out = vec![
+                    format!("error: GH013: Repository rule violations found for {full_ref}."),
+                    format!("Review all repository rules at {rules_url}"),
+                    String::new(),
+                ];
+                out.extend(lines.iter().map(|l| format!("- {l}")));
+                out.push(String::new());
+                out
+            }
+        }
+    }
+}
+
 /// A ref update as GitHub's rules see it.
 pub struct RefUpdate {
     pub old: Option<Oid>,
@@ -404,15 +443,35 @@ impl Ctx<'_> {
     /// GitHub does: 422 `Protected branch update failed for REF.` under classic protection (deletions and force pushes
     /// bind admins too), 422 `Repository rule violations found` under a ruleset the actor cannot bypass on a push.
     pub fn ref_gate(&self, git: &Repository, full_ref: &str, update: &RefUpdate) -> Result<(), ApiError> {
-        let Some(branch) = full_ref.strip_prefix("refs/heads/") else { return Ok(()) };
-        if update.old.is_some() && update.old == update.new {
-            return Ok(());
+        match self.ref_verdict(git, full_ref, update)? {
+            None => Ok(()),
+            Some(Refusal::Protected(_)) => {
+                Err(ApiError::unprocessable(&format!("Protected branch update failed for {full_ref}.")))
+            }
+            Some(Refusal::Deletion) => Err(ApiError::unprocessable("Cannot delete this protected branch")),
+            Some(Refusal::Rules(lines)) => Err(ApiError::unprocessable(&rule_violations(&lines))),
         }
-        let fast_forward = match (update.old, update.new) {
+    }
+
+    /// Why GitHub would refuse `update` of `full_ref` by the actor, if it would. A `new` commit the repository does
+    /// not hold yet (a push before its pack is unpacked) is judged on what can be known: no fast-forward, signature
+    /// or merge-commit verdict, and no passing checks.
+    pub fn ref_verdict(
+        &self,
+        git: &Repository,
+        full_ref: &str,
+        update: &RefUpdate,
+    ) -> Result<Option<Refusal>, ApiError> {
+        let Some(branch) = full_ref.strip_prefix("refs/heads/") else { return Ok(None) };
+        if update.old.is_some() && update.old == update.new {
+            return Ok(None);
+        }
+        let known = update.new.filter(|n| git.find_commit(*n).is_ok());
+        let fast_forward = match (update.old, known) {
             (Some(old), Some(new)) => git.graph_descendant_of(new, old).unwrap_or(false),
             _ => true,
         };
-        let commits = match update.new {
+        let commits = match known {
             Some(new) => new_commits(git, update.old, new)?,
             None => Vec::new(),
         };
@@ -420,26 +479,37 @@ impl Ctx<'_> {
         let merges = commits.iter().any(|c| is_merge(git, *c));
         let new_sha = update.new.map(|n| n.to_string());
         if let Some(p) = self.repo().protections.get(branch) {
-            let failed = ApiError::unprocessable(&format!("Protected branch update failed for {full_ref}."));
             match &new_sha {
-                None if !p.allow_deletions => {
-                    return Err(ApiError::unprocessable("Cannot delete this protected branch"));
-                }
+                None if !p.allow_deletions => return Ok(Some(Refusal::Deletion)),
                 None => {}
-                Some(_) if !fast_forward && !p.allow_force_pushes => return Err(failed),
+                Some(_) if !fast_forward && !p.allow_force_pushes => {
+                    return Ok(Some(Refusal::Protected("Cannot force-push to this protected branch".to_owned())));
+                }
                 Some(sha) if update.old.is_some() && !self.admin_passes(p) => {
-                    let checks_unmet = p
+                    let checks = p
                         .required_status_checks
                         .as_ref()
-                        .is_some_and(|c| checks_refusal(self.st, &self.key, sha, &c.checks).is_some());
-                    if p.lock_branch
-                        || p.required_reviews.is_some()
-                        || checks_unmet
-                        || p.restrictions.as_ref().is_some_and(|r| !self.may_push(r))
-                        || (p.required_signatures && unsigned)
-                        || (p.required_linear_history && merges)
-                    {
-                        return Err(failed);
+                        .and_then(|c| checks_refusal(self.st, &self.key, sha, &c.checks));
+                    let reason = if p.lock_branch {
+                        Some("Cannot update this protected ref.".to_owned())
+                    } else if let Some(reviews) = &p.required_reviews {
+                        Some(match reviews.required_approving_review_count {
+                            0 => "Changes must be made through a pull request.".to_owned(),
+                            count => reviews_refusal(count),
+                        })
+                    } else if checks.is_some() {
+                        checks
+                    } else if p.restrictions.as_ref().is_some_and(|r| !self.may_push(r)) {
+                        Some(NOT_AUTHORIZED.to_owned())
+                    } else if p.required_signatures && unsigned {
+                        Some("Commits must have verified signatures.".to_owned())
+                    } else if p.required_linear_history && merges {
+                        Some("This branch must not contain merge commits.".to_owned())
+                    } else {
+                        None
+                    };
+                    if let Some(reason) = reason {
+                        return Ok(Some(Refusal::Protected(reason)));
                     }
                 }
                 Some(_) => {}
@@ -475,7 +545,17 @@ impl Ctx<'_> {
             }
         }
         dedup(&mut lines);
-        if lines.is_empty() { Ok(()) } else { Err(ApiError::unprocessable(&rule_violations(&lines))) }
+        Ok(if lines.is_empty() { None } else { Some(Refusal::Rules(lines)) })
+    }
+
+    /// Whether a push to `branch` must be a fast forward for the actor (classic protection without force pushes, or a
+    /// `non_fast_forward` rule they cannot bypass).
+    pub fn forbids_force_push(&self, branch: &str) -> bool {
+        self.repo().protections.get(branch).is_some_and(|p| !p.allow_force_pushes)
+            || self
+                .rulesets_on(branch)
+                .iter()
+                .any(|r| !self.bypass(r).on_push() && r.rules.iter().any(|rule| rule_type(rule) == "non_fast_forward"))
     }
 
     /// `mergeable_state` of an open, conflict-free pull request, for everyone (no bypass): `blocked` when required

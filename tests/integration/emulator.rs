@@ -1369,3 +1369,79 @@ async fn admin_shortcuts_set_settings_statuses_and_reviews() {
     assert_eq!(combined["state"], "success");
     assert_openapi_valid(&h.log, &[]);
 }
+
+#[tokio::test]
+async fn git_pushes_meet_branch_protection_and_rulesets() {
+    let h = Harness::start();
+    let owner = h.owner();
+    let bob_token = h.emu.user_with_token("bob").unwrap();
+    h.emu.set_permission(REPO, "bob", "write").unwrap();
+    ok(
+        &owner,
+        "PUT",
+        PROTECTION,
+        Some(protection_body(Value::Null, reviews(1, false), Value::Null, false, json!({}))),
+        200,
+    )
+    .await;
+    let home = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let url = |token: &str| h.emu.git_url(REPO).replace("http://", &format!("http://x-access-token:{token}@"));
+    let clone = work.path().join("app");
+    let out = git_command(home.path()).args(["clone", "--quiet", &url(&bob_token)]).arg(&clone).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let ident = ["-c", "user.name=Bob", "-c", "user.email=bob@example.com"];
+    std::fs::write(clone.join("direct.txt"), "direct\n").unwrap();
+    git_in(&clone, &["add", "direct.txt"]);
+    git_in(&clone, &[&ident[..], &["commit", "--quiet", "-m", "direct to main"]].concat());
+    let push = |token: &str, args: &[&str]| {
+        git_command(home.path()).current_dir(&clone).args(["push", &url(token)]).args(args).output().unwrap()
+    };
+
+    // A writer's push to a branch that requires reviews is declined with GitHub's GH006 lines.
+    let out = push(&bob_token, &["HEAD:refs/heads/main"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("remote: error: GH006: Protected branch update failed for refs/heads/main."), "{stderr}");
+    assert!(
+        stderr.contains("remote: error: At least 1 approving review is required by reviewers with write access."),
+        "{stderr}"
+    );
+    assert!(stderr.contains("protected branch hook declined"), "{stderr}");
+    // The owner is an admin that protection does not bind, except for force pushes.
+    let out = push(&h.token, &["HEAD:refs/heads/main"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = push(&h.token, &["--force", "HEAD~1:refs/heads/main"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && stderr.contains("Cannot force-push to this protected branch"), "{stderr}");
+    // A rewritten commit the repository does not hold yet: git itself refuses the move that is no fast forward.
+    git_in(&clone, &[&ident[..], &["commit", "--quiet", "--amend", "-m", "rewritten"]].concat());
+    let out = push(&h.token, &["--force", "HEAD:refs/heads/main"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && stderr.contains("non-fast-forward"), "{stderr}");
+    let out = push(&h.token, &[":refs/heads/main"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && stderr.contains("Cannot delete this protected branch"), "{stderr}");
+
+    // A ruleset: GH013 and one `- ` line per rule; other branches are free.
+    let ruleset = json!({
+        "name": "releases",
+        "enforcement": "active",
+        "conditions": {"ref_name": {"include": ["refs/heads/release/**"], "exclude": []}},
+        "rules": [pull_request_rule(0), {"type": "deletion"}],
+    });
+    ok(&owner, "POST", "/repos/acme/app/rulesets", Some(ruleset), 201).await;
+    assert!(push(&bob_token, &["HEAD~1:refs/heads/release/v1"]).status.success(), "creating is not updating");
+    let out = push(&bob_token, &["HEAD:refs/heads/release/v1"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("remote: error: GH013: Repository rule violations found for refs/heads/release/v1."),
+        "{stderr}"
+    );
+    assert!(stderr.contains("remote: - Changes must be made through a pull request."), "{stderr}");
+    assert!(push(&bob_token, &["HEAD:refs/heads/topic"]).status.success());
+    let state_repo = git2::Repository::open_bare(h.emu.state_dir().join("repos/acme/app.git")).unwrap();
+    let release = state_repo.refname_to_id("refs/heads/release/v1").unwrap();
+    assert_eq!(release.to_string(), git_in(&clone, &["rev-parse", "HEAD~1"]), "the refused push moved nothing");
+}

@@ -80,6 +80,9 @@ fn installation_repositories(
         let mut ctx = Ctx { st, dir: app.dir.clone(), urls: &app.urls, key: key.clone(), actor: actor.clone() };
         let mut repo = ctx.repo_json()?;
         repo["custom_properties"] = json!({});
+        if installation.permission < Permission::Write {
+            crate::shapes::hide_merge_settings(&mut repo);
+        }
         repositories.push(repo);
     }
     let per_page = req.param("per_page").and_then(|p| p.parse::<usize>().ok()).unwrap_or(30).clamp(1, 100);

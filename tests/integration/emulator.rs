@@ -1249,6 +1249,32 @@ async fn ref_updates_meet_classic_protection_and_rulesets() {
     ok(&bob, "PATCH", "/repos/acme/app/git/refs/heads/release/old", update(&ahead, false), 200).await;
     ok(&owner, "PATCH", release, update(&ahead, false), 200).await;
     ok(&owner, "DELETE", release, None, 204).await;
+
+    // Restricted creations, and required checks on the commit a branch would point to.
+    let locked = json!({
+        "name": "locked",
+        "enforcement": "active",
+        "conditions": {"ref_name": {"include": ["refs/heads/locked/**"], "exclude": []}},
+        "rules": [
+            {"type": "creation"},
+            {"type": "required_status_checks", "parameters": {
+                "required_status_checks": [{"context": "ci"}],
+                "strict_required_status_checks_policy": false,
+            }},
+        ],
+    });
+    ok(&owner, "POST", "/repos/acme/app/rulesets", Some(locked), 201).await;
+    let create = Some(json!({"ref": "refs/heads/locked/a", "sha": ahead}));
+    refused(
+        &bob,
+        "POST",
+        "/repos/acme/app/git/refs",
+        create.clone(),
+        422,
+        "Repository rule violations found\n\nCannot create ref due to creations being restricted.\n\
+         Required status check \"ci\" is expected.\n\n",
+    )
+    .await;
     assert_openapi_valid(&h.log, &[]);
 }
 

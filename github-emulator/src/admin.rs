@@ -7,8 +7,9 @@ use serde_json::{Value, json};
 use crate::error::ApiError;
 use crate::git;
 use crate::ops::{Ctx, repo_path};
+use crate::rails::{ACTIONS_APP, ensure_app};
 use crate::server::{App, Fault, Incoming, Reply, percent_decode};
-use crate::state::{Permission, Repo};
+use crate::state::{GitHubApp, Installation, Permission, Repo};
 
 pub fn handle(app: &App, req: &Incoming) -> Reply {
     route(app, req).unwrap_or_else(Reply::from)
@@ -108,6 +109,12 @@ fn route(app: &App, req: &Incoming) -> Result<Reply, ApiError> {
                     issues: Vec::new(),
                     comments: Vec::new(),
                     deployments: Vec::new(),
+                    settings: Default::default(),
+                    protections: Default::default(),
+                    rulesets: Vec::new(),
+                    reviews: Vec::new(),
+                    statuses: Vec::new(),
+                    check_runs: Vec::new(),
                 },
             );
             let actor = st.ensure_user(&key[..key.find('/').unwrap_or(0)]);
@@ -122,6 +129,64 @@ fn route(app: &App, req: &Incoming) -> Result<Reply, ApiError> {
             let actor = st.ensure_user(&login);
             let mut ctx = Ctx { st: &mut st, dir: app.dir.clone(), urls: &app.urls, key, actor };
             act(&mut ctx, method, rest, &body)?
+        }
+        ("POST", ["apps"]) => {
+            let slug = field(&body, "slug")?.to_owned();
+            if st.apps.contains_key(&slug) {
+                return Err(ApiError::unprocessable(&format!("the App {slug} already exists")));
+            }
+            let owner = body["owner"].as_str().unwrap_or(&slug).to_owned();
+            let id = body["id"].as_u64().unwrap_or_else(|| st.id());
+            let github_app = GitHubApp {
+                id,
+                slug: slug.clone(),
+                name: body["name"].as_str().unwrap_or(&slug).to_owned(),
+                owner: owner.clone(),
+                created_at: st.now(),
+            };
+            st.apps.insert(slug, github_app.clone());
+            st.ensure_user(&github_app.bot_login());
+            let owner = st.ensure_user(&owner);
+            Reply::json(201, json!({"app": app.urls.integration(&github_app, &owner), "login": github_app.bot_login()}))
+        }
+        ("POST", ["apps", slug, "installations"]) => {
+            let github_app =
+                st.apps.get(*slug).cloned().ok_or_else(|| ApiError::new(404, &format!("no App {slug}")))?;
+            let permission = Permission::parse(body["permission"].as_str().unwrap_or("write"))
+                .ok_or_else(|| ApiError::unprocessable("permission: one of admin, maintain, write, triage, read"))?;
+            let repositories: Vec<String> = body["repositories"]
+                .as_array()
+                .ok_or_else(|| ApiError::unprocessable("`repositories` (a list of OWNER/REPO) is required"))?
+                .iter()
+                .map(|r| r.as_str().map(str::to_owned).ok_or_else(|| ApiError::unprocessable("repositories: strings")))
+                .collect::<Result<_, _>>()?;
+            let login = github_app.bot_login();
+            for key in &repositories {
+                let repo = st.repos.get_mut(key).ok_or_else(|| ApiError::new(404, &format!("no repository {key}")))?;
+                repo.permissions.insert(login.clone(), permission);
+            }
+            let id = st.id();
+            let token = match body["token"].as_str() {
+                Some(t) => t.to_owned(),
+                None => format!("ghs_emulator{id:024}"),
+            };
+            st.tokens.insert(token.clone(), login.clone());
+            st.installations.insert(
+                token.clone(),
+                Installation { app: github_app.slug.clone(), id, repositories: repositories.clone(), permission },
+            );
+            let expires_at = crate::shapes::ts(st.now() + jiff::SignedDuration::from_hours(1));
+            Reply::json(
+                201,
+                json!({
+                    "token": token,
+                    "login": login,
+                    "installation_id": id,
+                    "expires_at": expires_at,
+                    "repositories": repositories,
+                    "permission": permission.role_name(),
+                }),
+            )
         }
         ("POST", ["faults"]) => {
             let mut fault: Fault =
@@ -289,6 +354,38 @@ fn act(ctx: &mut Ctx<'_>, method: &str, rest: &[&str], body: &Value) -> Result<R
             let event = ctx.issue_comment_event("edited", &after, Some(&before))?;
             let value = ctx.comment_json(&after);
             Ok(Reply::ok(json!({"comment": value, "event_path": path_str(&event)})))
+        }
+        ("PUT", ["settings"]) => {
+            let settings = ctx.update_settings(body)?;
+            Ok(Reply::ok(json!({"settings": settings})))
+        }
+        ("POST", ["statuses", sha]) => {
+            let status = ctx.create_status(
+                sha,
+                body["state"].as_str(),
+                body["context"].as_str(),
+                body["description"].as_str(),
+                body["target_url"].as_str(),
+            )?;
+            Ok(Reply::json(201, json!({"status": ctx.status_json(&status, true)})))
+        }
+        ("POST", ["check-runs"]) => {
+            let slug = body["app"].as_str().unwrap_or(ACTIONS_APP);
+            if slug != ACTIONS_APP && !ctx.st.apps.contains_key(slug) {
+                return Err(ApiError::new(404, &format!("no App {slug}")));
+            }
+            let github_app = ensure_app(ctx.st, slug);
+            let run = ctx.create_check_run(&github_app.slug, body)?;
+            Ok(Reply::json(201, json!({"check_run": ctx.check_run_json(&run)})))
+        }
+        ("POST", ["pulls", n, "reviews"]) => {
+            let review = ctx.create_review(
+                number(n)?,
+                body["event"].as_str(),
+                body["body"].as_str(),
+                body["commit_id"].as_str(),
+            )?;
+            Ok(Reply::json(201, json!({"review": ctx.review_json(&review)})))
         }
         ("POST", ["deployments"]) => {
             let git = ctx.git()?;

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use crate::error::ApiError;
 use crate::git;
+use crate::guard::RefUpdate;
 use crate::ops::{self, Ctx};
 use crate::server::{App, Incoming, Reply, percent_decode};
 use crate::state::{Deployment, Issue, Permission, Reaction};
@@ -14,25 +15,34 @@ use crate::state::{Deployment, Issue, Permission, Reaction};
 /// Serves one REST request; also returns who made it (for the rate-limit bucket).
 pub fn handle(app: &App, req: &Incoming) -> (Reply, Option<String>) {
     let mut st = app.state.lock().expect("state lock");
-    let login = match token(req) {
-        None => return (ApiError::requires_authentication().into(), None),
-        Some(token) => match st.tokens.get(&token) {
-            Some(login) => login.clone(),
-            None => return (ApiError::bad_credentials().into(), None),
-        },
+    let Some(token) = token(req) else {
+        return (ApiError::requires_authentication().into(), None);
+    };
+    let Some(login) = st.tokens.get(&token).cloned() else {
+        return (ApiError::bad_credentials().into(), None);
     };
     let actor = st.ensure_user(&login);
     let segments: Vec<String> = req.path.trim_matches('/').split('/').map(percent_decode).collect();
     let segs: Vec<&str> = segments.iter().map(String::as_str).collect();
     let reply = match (req.method.as_str(), segs.as_slice()) {
         ("GET", ["rate_limit"]) => Ok(rate_limit(app, &st, &login)),
+        // An App's installation token is no user.
+        ("GET", ["user"]) if st.installations.contains_key(&token) => Err(ApiError::not_accessible_by_integration()),
         ("GET", ["user"]) => Ok(Reply::ok(app.urls.private_user(&actor))),
+        ("GET", ["installation", "repositories"]) => installation_repositories(app, &mut st, &token, actor, req),
         (_, ["repos", owner, name, rest @ ..]) => {
             let key = format!("{owner}/{name}");
             match st.repos.get(&key) {
                 Some(repo) if st.permission(repo, Some(&login)) > Permission::None => {
                     let mut ctx = Ctx { st: &mut st, dir: app.dir.clone(), urls: &app.urls, key, actor };
-                    let result = repo_route(&mut ctx, req, rest);
+                    let mut result = repo_route(&mut ctx, req, rest);
+                    // GitHub shows a repository's merge settings only to those who can push to it.
+                    if ctx.permission() < Permission::Write
+                        && let Ok(reply) = &mut result
+                        && let Some(body) = &mut reply.body
+                    {
+                        crate::shapes::hide_merge_settings(body);
+                    }
                     if result.as_ref().is_ok_and(|r| r.status < 300)
                         && req.method != "GET"
                         && let Err(e) = ctx.st.save(&app.dir)
@@ -47,6 +57,39 @@ pub fn handle(app: &App, req: &Incoming) -> (Reply, Option<String>) {
         _ => Err(ApiError::not_found()),
     };
     (reply.unwrap_or_else(Reply::from), Some(login))
+}
+
+/// `GET /installation/repositories`: the repositories an installation token was granted.
+fn installation_repositories(
+    app: &App,
+    st: &mut crate::state::State,
+    token: &str,
+    actor: crate::state::User,
+    req: &Incoming,
+) -> Result<Reply, ApiError> {
+    let Some(installation) = st.installations.get(token).cloned() else {
+        return Err(ApiError::new(
+            403,
+            "You must authenticate with an installation access token in order to list repositories for an installation.",
+        ));
+    };
+    let mut repositories = Vec::new();
+    let granted: Vec<String> =
+        installation.repositories.iter().filter(|k| st.repos.contains_key(*k)).cloned().collect();
+    for key in &granted {
+        let mut ctx = Ctx { st, dir: app.dir.clone(), urls: &app.urls, key: key.clone(), actor: actor.clone() };
+        let mut repo = ctx.repo_json()?;
+        repo["custom_properties"] = json!({});
+        if installation.permission < Permission::Write {
+            crate::shapes::hide_merge_settings(&mut repo);
+        }
+        repositories.push(repo);
+    }
+    let per_page = req.param("per_page").and_then(|p| p.parse::<usize>().ok()).unwrap_or(30).clamp(1, 100);
+    let page = req.param("page").and_then(|p| p.parse::<usize>().ok()).unwrap_or(1).max(1);
+    let total = repositories.len();
+    let page: Vec<Value> = repositories.into_iter().skip((page - 1) * per_page).take(per_page).collect();
+    Ok(Reply::ok(json!({"total_count": total, "repository_selection": "selected", "repositories": page})))
 }
 
 fn token(req: &Incoming) -> Option<String> {
@@ -93,8 +136,11 @@ fn repo_route(ctx: &mut Ctx<'_>, req: &Incoming, rest: &[&str]) -> Result<Reply,
         // Reading is allowed to everyone who sees the repository; the rest needs more (checked per arm).
         ctx.require(Permission::Read)?;
     }
+    if let Some(result) = crate::rails::route(ctx, req, rest) {
+        return result;
+    }
     match (method, rest) {
-        ("GET", []) => Ok(Reply::ok(ctx.repo_json()?)),
+        ("GET", []) => Ok(Reply::ok(ctx.repo_json_for_actor()?)),
         ("GET", ["git", "ref", r @ ..]) | ("GET", ["git", "refs", r @ ..]) if !r.is_empty() => {
             get_ref(ctx, &r.join("/"))
         }
@@ -407,6 +453,9 @@ fn create_ref(ctx: &mut Ctx<'_>, req: &Incoming) -> Result<Reply, ApiError> {
     if git.find_reference(name).is_ok() {
         return Err(ApiError::unprocessable("Reference already exists"));
     }
+    if git.find_commit(oid).is_ok() {
+        ctx.ref_gate(&git, name, &RefUpdate { old: None, new: Some(oid) })?;
+    }
     git.reference(name, oid, false, "create ref").map_err(|_| ApiError::unprocessable("Reference name is invalid"))?;
     Ok(Reply::created(ref_json(ctx, name, oid, "commit")))
 }
@@ -430,6 +479,7 @@ fn update_ref(ctx: &mut Ctx<'_>, req: &Incoming, name: &str) -> Result<Reply, Ap
     if !force && current != oid && !git.graph_descendant_of(oid, current).unwrap_or(false) {
         return Err(ApiError::unprocessable("Update is not a fast forward"));
     }
+    ctx.ref_gate(&git, &full, &RefUpdate { old: Some(current), new: Some(oid) })?;
     git.reference(&full, oid, true, "update ref").map_err(ApiError::git)?;
     Ok(Reply::ok(ref_json(ctx, &full, oid, "commit")))
 }
@@ -437,8 +487,9 @@ fn update_ref(ctx: &mut Ctx<'_>, req: &Incoming, name: &str) -> Result<Reply, Ap
 fn delete_ref(ctx: &mut Ctx<'_>, name: &str) -> Result<Reply, ApiError> {
     ctx.require(Permission::Write)?;
     let git = ctx.git()?;
-    let mut reference =
-        git.find_reference(&full_ref(name)).map_err(|_| ApiError::unprocessable("Reference does not exist"))?;
+    let full = full_ref(name);
+    let mut reference = git.find_reference(&full).map_err(|_| ApiError::unprocessable("Reference does not exist"))?;
+    ctx.ref_gate(&git, &full, &RefUpdate { old: reference.target(), new: None })?;
     reference.delete().map_err(ApiError::git)?;
     Ok(Reply::no_content())
 }
@@ -641,7 +692,8 @@ fn create_commit(ctx: &mut Ctx<'_>, req: &Incoming) -> Result<Reply, ApiError> {
     let author = person_of(&body["author"], &default)?;
     let committer = person_of(&body["committer"], &author)?;
     let git = ctx.git()?;
-    let oid = git::commit(&git, tree, &parents, &author, &committer, message)?;
+    // A `signature` (an ASCII-armored PGP signature) is kept in the commit; unsigned commits stay unsigned.
+    let oid = git::commit_signed(&git, tree, &parents, &author, &committer, message, body["signature"].as_str())?;
     Ok(Reply::created(ops::git_commit_json(ctx.urls, &ctx.key, &git, oid)?))
 }
 

@@ -16,6 +16,24 @@ impl ApiError {
         ApiError { status, body: json!({"message": message, "documentation_url": DOCS, "status": status.to_string()}) }
     }
 
+    /// An error whose `documentation_url` points to a page of its own (GitHub's protection refusals do).
+    pub fn with_docs(status: u16, message: &str, docs: &str) -> ApiError {
+        ApiError { status, body: json!({"message": message, "documentation_url": docs, "status": status.to_string()}) }
+    }
+
+    /// `422 Unprocessable Entity` with plain-text errors (`validation-error-simple`), as the reviews API answers.
+    pub fn unprocessable_entity(errors: &[&str], docs: &str) -> ApiError {
+        ApiError {
+            status: 422,
+            body: json!({"message": "Unprocessable Entity", "errors": errors, "documentation_url": docs, "status": "422"}),
+        }
+    }
+
+    /// What an App's installation token is told when its permissions fall short.
+    pub fn not_accessible_by_integration() -> ApiError {
+        ApiError::new(403, "Resource not accessible by integration")
+    }
+
     pub fn not_found() -> ApiError {
         ApiError::new(404, "Not Found")
     }

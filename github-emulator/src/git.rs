@@ -161,6 +161,19 @@ pub fn commit(
     committer: &Person,
     message: &str,
 ) -> Result<Oid, ApiError> {
+    commit_signed(repo, tree, parents, author, committer, message, None)
+}
+
+/// Writes a commit object carrying `signature` (a `gpgsig` header) when given.
+pub fn commit_signed(
+    repo: &Repository,
+    tree: Oid,
+    parents: &[Oid],
+    author: &Person,
+    committer: &Person,
+    message: &str,
+    signature: Option<&str>,
+) -> Result<Oid, ApiError> {
     let tree = repo.find_tree(tree).map_err(|_| ApiError::unprocessable("Tree SHA does not exist"))?;
     let parents = parents
         .iter()
@@ -170,8 +183,18 @@ pub fn commit(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let parent_refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
-    repo.commit(None, &author.signature()?, &committer.signature()?, message, &tree, &parent_refs)
-        .map_err(ApiError::git)
+    match signature {
+        None => repo
+            .commit(None, &author.signature()?, &committer.signature()?, message, &tree, &parent_refs)
+            .map_err(ApiError::git),
+        Some(signature) => {
+            let buffer = repo
+                .commit_create_buffer(&author.signature()?, &committer.signature()?, message, &tree, &parent_refs)
+                .map_err(ApiError::git)?;
+            let content = std::str::from_utf8(&buffer).map_err(ApiError::internal)?;
+            repo.commit_signed(content, signature, None).map_err(ApiError::git)
+        }
+    }
 }
 
 /// The tree of `base` with `path` set to `content` (or removed when `None`).

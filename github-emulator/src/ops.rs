@@ -61,8 +61,27 @@ impl Ctx<'_> {
         self.st.permission(self.repo(), Some(&self.actor.login))
     }
 
+    /// Whether the actor is an App's installation token (`{slug}[bot]`).
+    pub fn is_integration(&self) -> bool {
+        self.st.app_of(&self.actor.login).is_some()
+    }
+
     pub fn require(&self, needed: Permission) -> Result<(), ApiError> {
-        if self.permission() >= needed { Ok(()) } else { Err(ApiError::forbidden()) }
+        if self.permission() >= needed {
+            Ok(())
+        } else if self.is_integration() {
+            Err(ApiError::not_accessible_by_integration())
+        } else {
+            Err(ApiError::forbidden())
+        }
+    }
+
+    /// Admin-only settings: GitHub's 403 for users below admin.
+    pub fn require_admin(&self) -> Result<(), ApiError> {
+        match self.require(Permission::Admin) {
+            Err(_) if !self.is_integration() => Err(ApiError::new(403, "Must have admin rights to Repository.")),
+            other => other,
+        }
     }
 
     pub fn association(&self, login: &str) -> String {
@@ -113,6 +132,16 @@ impl Ctx<'_> {
             })
             .collect();
         for (i, head, base) in updates {
+            let pr = &self.repo().pulls[i];
+            let (number, moved, base_ref) = (pr.number, pr.head_sha != head, pr.base_ref.clone());
+            // A push to the head dismisses the approvals of older heads where protection says so.
+            if moved && self.dismisses_stale(&base_ref) {
+                for review in self.repo_mut().reviews.iter_mut().filter(|r| r.number == number) {
+                    if review.state == "APPROVED" && review.commit_id != head {
+                        review.state = "DISMISSED".to_owned();
+                    }
+                }
+            }
             let pr = &mut self.repo_mut().pulls[i];
             pr.head_sha = head;
             pr.base_sha = base;
@@ -131,7 +160,8 @@ impl Ctx<'_> {
         let base = Oid::from_str(&pr.base_sha).map_err(ApiError::git)?;
         let (mergeable, state) = if pr.state == "open" {
             match git::merge_tree(&git, base, head)? {
-                Some(_) => (Some(true), "clean"),
+                Some(_) if pr.draft => (Some(true), "draft"),
+                Some(_) => (Some(true), self.mergeable_state(&git, pr, base)),
                 None => (Some(false), "dirty"),
             }
         } else {
@@ -281,12 +311,23 @@ impl Ctx<'_> {
         {
             return Err(ApiError::new(409, "Head branch was modified. Review and try the merge again."));
         }
+        let settings = &self.repo().settings;
+        let refusal = match method {
+            "merge" if !settings.allow_merge_commit => Some("Merge commits are not allowed on this repository."),
+            "squash" if !settings.allow_squash_merge => Some("Squash merges are not allowed on this repository."),
+            "rebase" if !settings.allow_rebase_merge => Some("Rebase merges are not allowed on this repository."),
+            _ => None,
+        };
+        if let Some(message) = refusal {
+            return Err(ApiError::new(405, message));
+        }
         let git = self.git()?;
         let base = git::branch_tip(&git, &pr.base_ref).ok_or_else(|| ApiError::new(405, "Base branch was deleted"))?;
         let head = Oid::from_str(&pr.head_sha).map_err(ApiError::git)?;
         let Some(tree) = git::merge_tree(&git, base, head)? else {
             return Err(ApiError::new(405, "Pull Request is not mergeable"));
         };
+        self.merge_gate(&git, &pr, method, base)?;
         let now = self.st.now();
         let actor = self.actor.clone();
         let author = user_person(&actor, now);
@@ -346,6 +387,16 @@ impl Ctx<'_> {
             }
         };
         git::set_branch(&git, &pr.base_ref, tip, &format!("merge pull request #{number}"))?;
+        // "Automatically delete head branches": not the default branch, a protected one, or the base of another.
+        let repo = self.repo();
+        if repo.settings.delete_branch_on_merge
+            && pr.head_ref != repo.default_branch
+            && !repo.protections.contains_key(&pr.head_ref)
+            && !repo.pulls.iter().any(|p| p.state == "open" && p.base_ref == pr.head_ref)
+            && let Ok(mut reference) = git.find_reference(&format!("refs/heads/{}", pr.head_ref))
+        {
+            reference.delete().map_err(ApiError::git)?;
+        }
         let repo = self.repo_mut();
         let stored = repo.pulls.iter_mut().find(|p| p.number == number).expect("found above");
         stored.state = "closed".to_owned();
@@ -357,6 +408,39 @@ impl Ctx<'_> {
         stored.base_sha = base.to_string();
         stored.landed = landed.iter().map(Oid::to_string).collect();
         Ok((stored.clone(), tip, base))
+    }
+
+    /// `PUT .../pulls/N/update-branch`: merges the base into the head branch, as the actor (GitHub commits it).
+    pub fn update_branch(&mut self, number: u64, expected_head: Option<&str>) -> Result<Pull, ApiError> {
+        self.refresh_pulls()?;
+        let pr = self.find_pull(number)?;
+        if pr.state != "open" {
+            return Err(ApiError::validation_message("PullRequest", "Pull request is not open."));
+        }
+        if let Some(sha) = expected_head
+            && sha != pr.head_sha
+        {
+            return Err(ApiError::unprocessable("expected head sha didn't match current head ref."));
+        }
+        let git = self.git()?;
+        let base = git::branch_tip(&git, &pr.base_ref)
+            .ok_or_else(|| ApiError::unprocessable("There are no new commits on the base branch."))?;
+        let head = Oid::from_str(&pr.head_sha).map_err(ApiError::git)?;
+        if base == head || git.graph_descendant_of(head, base).map_err(ApiError::git)? {
+            return Err(ApiError::unprocessable("There are no new commits on the base branch."));
+        }
+        let Some(tree) = git::merge_tree(&git, head, base)? else {
+            return Err(ApiError::unprocessable("merge conflict between base and head"));
+        };
+        let now = self.st.now();
+        let message = format!("Merge branch '{}' into {}", pr.base_ref, pr.head_ref);
+        let sha =
+            git::commit(&git, tree, &[head, base], &user_person(&self.actor, now), &github_committer(now), &message)?;
+        git::set_branch(&git, &pr.head_ref, sha, "update branch")?;
+        self.refresh_pulls()?;
+        let stored = self.repo_mut().pulls.iter_mut().find(|p| p.number == number).ok_or_else(ApiError::not_found)?;
+        stored.updated_at = now;
+        Ok(stored.clone())
     }
 
     pub fn create_comment(&mut self, number: u64, body: &str) -> Result<Comment, ApiError> {
@@ -500,8 +584,30 @@ pub fn git_commit_json(urls: &Urls, key: &str, repo: &Repository, sha: Oid) -> R
         "tree": {"sha": commit.tree_id().to_string(), "url": urls.api(&format!("/repos/{key}/git/trees/{}", commit.tree_id()))},
         "message": commit.message().unwrap_or_default(),
         "parents": parents,
-        "verification": {"verified": false, "reason": "unsigned", "signature": null, "payload": null, "verified_at": null},
+        "verification": verification(repo, sha, &commit),
     }))
+}
+
+/// A commit's `verification`: signed commits and the ones GitHub committed (its merges) read as verified.
+fn verification(repo: &Repository, sha: Oid, commit: &git2::Commit<'_>) -> Value {
+    if !crate::guard::verified(repo, sha) {
+        return json!({"verified": false, "reason": "unsigned", "signature": null, "payload": null, "verified_at": null});
+    }
+    let (signature, payload) = match repo.extract_signature(&sha, None) {
+        Ok((signature, payload)) => (
+            Some(String::from_utf8_lossy(&signature).into_owned()),
+            Some(String::from_utf8_lossy(&payload).into_owned()),
+        ),
+        Err(_) => (None, None),
+    };
+    let when = jiff::Timestamp::from_second(commit.committer().when().seconds()).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    json!({
+        "verified": true,
+        "reason": "valid",
+        "signature": signature,
+        "payload": payload,
+        "verified_at": crate::shapes::ts(when),
+    })
 }
 
 fn node(sha: Oid) -> String {

@@ -1,5 +1,7 @@
 //! Git smart HTTP at `/OWNER/REPO.git/...`, served by git's own `git http-backend` (CGI) so clients fetch
 //! (shallow too) and push exactly as against github.com; basic auth carries a token (`x-access-token:TOKEN`).
+//! A push meets branch protection and rulesets before the backend sees it: the ref commands are judged from what
+//! the repository already holds, and a refused push is answered the way GitHub's hook answers it.
 
 use std::process::Stdio;
 
@@ -8,6 +10,11 @@ use axum::http::Response;
 use base64::Engine;
 use tokio::io::AsyncWriteExt;
 
+use git2::Oid;
+
+use crate::error::ApiError;
+use crate::guard::RefUpdate;
+use crate::ops::Ctx;
 use crate::server::{App, Incoming, plain};
 use crate::state::Permission;
 
@@ -35,7 +42,113 @@ pub async fn serve(app: &App, key: &str, request: Incoming) -> Response<Body> {
             Some(_) => plain(403, "Permission to repository denied."),
         };
     }
-    run_backend(app, &request, login.as_deref().unwrap_or("anonymous")).await
+    let mut config = Vec::new();
+    if request.method == "POST"
+        && request.path.ends_with("/git-receive-pack")
+        && let Some(login) = &login
+    {
+        match judge_push(app, key, login, &request) {
+            Ok(Push::Refused(response)) => return response,
+            Ok(Push::FastForwardOnly) => config.push(("receive.denyNonFastForwards", "true")),
+            Ok(Push::Allowed) => {}
+            Err(e) => return plain(500, &e.to_string()),
+        }
+    }
+    run_backend(app, &request, login.as_deref().unwrap_or("anonymous"), &config).await
+}
+
+enum Push {
+    Allowed,
+    /// Allowed, but the new objects are not known yet: git itself must refuse a move that is no fast forward.
+    FastForwardOnly,
+    Refused(Response<Body>),
+}
+
+/// One ref command of a push: old sha, new sha, ref name.
+type Command = (String, String, String);
+
+/// The ref commands of a receive-pack request (`old new ref`, then the capabilities after a NUL on the first line).
+fn ref_commands(body: &[u8]) -> Option<(Vec<Command>, String)> {
+    let (mut at, mut commands, mut capabilities) = (0, Vec::new(), String::new());
+    loop {
+        let length = usize::from_str_radix(std::str::from_utf8(body.get(at..at + 4)?).ok()?, 16).ok()?;
+        if length == 0 {
+            return Some((commands, capabilities));
+        }
+        let line = std::str::from_utf8(body.get(at + 4..at + length)?).ok()?.trim_end_matches('\n');
+        at += length;
+        let (command, caps) = line.split_once('\0').unwrap_or((line, ""));
+        if commands.is_empty() {
+            capabilities = caps.to_owned();
+        }
+        let mut parts = command.split(' ');
+        let (old, new, name) = (parts.next()?, parts.next()?, parts.next()?);
+        commands.push((old.to_owned(), new.to_owned(), name.to_owned()));
+    }
+}
+
+/// Judges a push's ref updates by branch protection and rulesets, as the pushing user.
+fn judge_push(app: &App, key: &str, login: &str, request: &Incoming) -> Result<Push, ApiError> {
+    let encoded = request.headers.get("content-encoding").is_some_and(|e| e.as_bytes() != b"identity");
+    let Some((commands, capabilities)) = (!encoded).then(|| ref_commands(&request.body)).flatten() else {
+        return Ok(Push::Allowed);
+    };
+    let mut st = app.state.lock().expect("state lock");
+    let actor = st.ensure_user(login);
+    let ctx = Ctx { st: &mut st, dir: app.dir.clone(), urls: &app.urls, key: key.to_owned(), actor };
+    let git = ctx.git()?;
+    let oid = |hex: &str| Oid::from_str(hex).ok().filter(|o| !o.is_zero());
+    let (mut lines, mut fast_forward_only) = (Vec::new(), false);
+    for (old, new, name) in &commands {
+        let update = RefUpdate { old: oid(old), new: oid(new) };
+        let rules_url = format!("{}/{key}/rules?ref={}", app.urls.base, name.replace('/', "%2F"));
+        if let Some(refusal) = ctx.ref_verdict(&git, name, &update)? {
+            lines.extend(refusal.push_lines(name, &rules_url));
+        } else if let (Some(branch), Some(new)) = (name.strip_prefix("refs/heads/"), update.new) {
+            fast_forward_only |=
+                git.find_commit(new).is_err() && update.old.is_some() && ctx.forbids_force_push(branch);
+        }
+    }
+    if lines.is_empty() {
+        return Ok(if fast_forward_only { Push::FastForwardOnly } else { Push::Allowed });
+    }
+    let names: Vec<&str> = commands.iter().map(|(_, _, name)| name.as_str()).collect();
+    Ok(Push::Refused(declined(&names, &lines, &capabilities)))
+}
+
+fn pkt(payload: &[u8]) -> Vec<u8> {
+    let mut out = format!("{:04x}", payload.len() + 4).into_bytes();
+    out.extend_from_slice(payload);
+    out
+}
+
+/// receive-pack's answer when GitHub's hook declines the push: every ref `ng`, the reasons on the progress band.
+fn declined(names: &[&str], lines: &[String], capabilities: &str) -> Response<Body> {
+    let mut report = pkt(b"unpack ok\n");
+    for name in names {
+        report.extend(pkt(format!("ng {name} protected branch hook declined\n").as_bytes()));
+    }
+    report.extend_from_slice(b"0000");
+    let sideband = capabilities.split(' ').any(|c| c == "side-band-64k" || c == "side-band");
+    let body = if sideband {
+        let mut out = Vec::new();
+        for line in lines {
+            out.extend(pkt(&[&[2u8][..], format!("{line}\n").as_bytes()].concat()));
+        }
+        for chunk in report.chunks(900) {
+            out.extend(pkt(&[&[1u8][..], chunk].concat()));
+        }
+        out.extend_from_slice(b"0000");
+        out
+    } else {
+        report
+    };
+    Response::builder()
+        .status(200)
+        .header("content-type", "application/x-git-receive-pack-result")
+        .header("cache-control", "no-cache")
+        .body(Body::from(body))
+        .unwrap_or_else(|_| plain(500, "bad response"))
 }
 
 fn unauthorized() -> Response<Body> {
@@ -55,14 +168,14 @@ fn credentials(request: &Incoming) -> Option<String> {
     Some(if password.is_empty() { user.to_owned() } else { password.to_owned() })
 }
 
-async fn run_backend(app: &App, request: &Incoming, user: &str) -> Response<Body> {
+async fn run_backend(app: &App, request: &Incoming, user: &str, config: &[(&str, &str)]) -> Response<Body> {
     let mut cmd = tokio::process::Command::new("git");
     cmd.env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", &app.git_home)
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_COUNT", "2")
+        .env("GIT_CONFIG_COUNT", (2 + config.len()).to_string())
         .env("GIT_CONFIG_KEY_0", "http.receivepack")
         .env("GIT_CONFIG_VALUE_0", "true")
         .env("GIT_CONFIG_KEY_1", "uploadpack.allowFilter")
@@ -82,6 +195,9 @@ async fn run_backend(app: &App, request: &Incoming, user: &str) -> Response<Body
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
+    for (i, (name, value)) in config.iter().enumerate() {
+        cmd.env(format!("GIT_CONFIG_KEY_{}", i + 2), name).env(format!("GIT_CONFIG_VALUE_{}", i + 2), value);
+    }
     for (header, var) in [
         ("content-type", "CONTENT_TYPE"),
         ("git-protocol", "HTTP_GIT_PROTOCOL"),

@@ -1,5 +1,6 @@
-//! The emulator's objects (users, tokens, permissions, pull requests, issues, comments, deployments, the clock),
-//! kept as one JSON document under the state folder so that a restart on the same folder resumes where it stopped.
+//! The emulator's objects (users, tokens, permissions, pull requests, issues, comments, deployments, reviews,
+//! commit statuses, check runs, branch protection, rulesets, GitHub Apps, the clock), kept as one JSON document under
+//! the state folder so that a restart on the same folder resumes where it stopped.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -85,6 +86,19 @@ pub struct Repo {
     pub comments: Vec<Comment>,
     #[serde(default)]
     pub deployments: Vec<Deployment>,
+    #[serde(default)]
+    pub settings: MergeSettings,
+    /// Classic branch protection, by branch name.
+    #[serde(default)]
+    pub protections: BTreeMap<String, Protection>,
+    #[serde(default)]
+    pub rulesets: Vec<Ruleset>,
+    #[serde(default)]
+    pub reviews: Vec<Review>,
+    #[serde(default)]
+    pub statuses: Vec<CommitStatus>,
+    #[serde(default)]
+    pub check_runs: Vec<CheckRun>,
 }
 
 impl Repo {
@@ -184,6 +198,186 @@ pub struct DeploymentStatus {
     pub updated_at: Timestamp,
 }
 
+/// The merge settings of a repository (`PATCH /repos/{o}/{r}`); GitHub's defaults allow all three methods.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MergeSettings {
+    #[serde(default = "yes")]
+    pub allow_merge_commit: bool,
+    #[serde(default = "yes")]
+    pub allow_squash_merge: bool,
+    #[serde(default = "yes")]
+    pub allow_rebase_merge: bool,
+    #[serde(default)]
+    pub allow_update_branch: bool,
+    #[serde(default)]
+    pub delete_branch_on_merge: bool,
+    #[serde(default)]
+    pub allow_auto_merge: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for MergeSettings {
+    fn default() -> MergeSettings {
+        MergeSettings {
+            allow_merge_commit: true,
+            allow_squash_merge: true,
+            allow_rebase_merge: true,
+            allow_update_branch: false,
+            delete_branch_on_merge: false,
+            allow_auto_merge: false,
+        }
+    }
+}
+
+/// Classic branch protection of one branch (`PUT /repos/{o}/{r}/branches/{b}/protection`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Protection {
+    pub required_status_checks: Option<RequiredChecks>,
+    pub enforce_admins: bool,
+    pub required_reviews: Option<RequiredReviews>,
+    pub restrictions: Option<Restrictions>,
+    pub required_linear_history: bool,
+    pub allow_force_pushes: bool,
+    pub allow_deletions: bool,
+    pub block_creations: bool,
+    pub required_conversation_resolution: bool,
+    pub lock_branch: bool,
+    pub allow_fork_syncing: bool,
+    pub required_signatures: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct RequiredChecks {
+    /// The head must contain the base tip ("Require branches to be up to date before merging").
+    pub strict: bool,
+    pub checks: Vec<RequiredCheck>,
+}
+
+/// A required check: a commit status context or a check run name, optionally from one GitHub App only.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RequiredCheck {
+    pub context: String,
+    /// `None` or -1: any source.
+    pub app_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct RequiredReviews {
+    pub required_approving_review_count: u64,
+    pub dismiss_stale_reviews: bool,
+    pub require_code_owner_reviews: bool,
+    pub require_last_push_approval: bool,
+}
+
+/// Who may push (and merge) to a protected branch: logins, team slugs, App slugs.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Restrictions {
+    pub users: Vec<String>,
+    pub teams: Vec<String>,
+    pub apps: Vec<String>,
+}
+
+/// A repository ruleset; `rules` keep GitHub's JSON (`{type, parameters}`), with every required parameter filled.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Ruleset {
+    pub id: u64,
+    pub name: String,
+    /// `branch`, `tag` or `push`; only `branch` rulesets are enforced.
+    pub target: String,
+    /// `active`, `evaluate` or `disabled`; only `active` enforces.
+    pub enforcement: String,
+    pub bypass_actors: Vec<BypassActor>,
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+    pub rules: Vec<serde_json::Value>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BypassActor {
+    pub actor_id: Option<u64>,
+    /// `RepositoryRole`, `Integration`, `OrganizationAdmin`, `Team`, `DeployKey` or `User`.
+    pub actor_type: String,
+    /// `always`, `pull_request` or `exempt`.
+    pub bypass_mode: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Review {
+    pub id: u64,
+    pub number: u64,
+    pub user: String,
+    pub body: String,
+    /// `APPROVED`, `CHANGES_REQUESTED`, `COMMENTED`, `PENDING` or `DISMISSED`.
+    pub state: String,
+    pub commit_id: String,
+    pub submitted_at: Option<Timestamp>,
+}
+
+/// A commit status (`POST /repos/{o}/{r}/statuses/{sha}`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CommitStatus {
+    pub id: u64,
+    pub sha: String,
+    /// `error`, `failure`, `pending` or `success`.
+    pub state: String,
+    pub context: String,
+    pub description: Option<String>,
+    pub target_url: Option<String>,
+    pub creator: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// A check run, always made by a GitHub App (`app` is its slug).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CheckRun {
+    pub id: u64,
+    pub head_sha: String,
+    pub name: String,
+    /// `queued`, `in_progress` or `completed`.
+    pub status: String,
+    pub conclusion: Option<String>,
+    pub app: String,
+    pub suite_id: u64,
+    pub external_id: Option<String>,
+    pub details_url: Option<String>,
+    pub started_at: Option<Timestamp>,
+    pub completed_at: Option<Timestamp>,
+    pub title: Option<String>,
+    pub summary: Option<String>,
+    pub text: Option<String>,
+}
+
+/// A GitHub App; its installation tokens act as the user `{slug}[bot]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct GitHubApp {
+    pub id: u64,
+    pub slug: String,
+    pub name: String,
+    pub owner: String,
+    pub created_at: Timestamp,
+}
+
+impl GitHubApp {
+    pub fn bot_login(&self) -> String {
+        format!("{}[bot]", self.slug)
+    }
+}
+
+/// An installation access token: the App, and the repositories it was granted (with one permission).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Installation {
+    pub app: String,
+    pub id: u64,
+    pub repositories: Vec<String>,
+    pub permission: Permission,
+}
+
 /// Everything the emulator knows besides the git objects.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct State {
@@ -198,6 +392,12 @@ pub struct State {
     /// How many event payloads were written, to name the next one.
     #[serde(default)]
     pub events_written: u64,
+    /// GitHub Apps by slug.
+    #[serde(default)]
+    pub apps: BTreeMap<String, GitHubApp>,
+    /// Installation token → what it was granted (the token also maps to `{slug}[bot]` in `tokens`).
+    #[serde(default)]
+    pub installations: BTreeMap<String, Installation>,
 }
 
 impl State {
@@ -240,6 +440,12 @@ impl State {
         let user = User { id, login: login.to_owned(), kind: kind.to_owned(), name: None };
         self.users.insert(login.to_owned(), user.clone());
         user
+    }
+
+    /// The App whose installation token acts as `login` (`{slug}[bot]`), if any.
+    pub fn app_of(&self, login: &str) -> Option<&GitHubApp> {
+        let slug = login.strip_suffix("[bot]")?;
+        self.apps.get(slug)
     }
 
     /// What `login` may do on `repo` (`None` login = anonymous).

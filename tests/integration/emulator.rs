@@ -621,3 +621,853 @@ fn compare_fields(real: &Value, ours: &Value, at: &str, missing: &mut Vec<String
         _ => {}
     }
 }
+
+// Guard rails: merge settings, branch protection, rulesets, reviews, statuses and check runs, each refused with
+// GitHub's status and message, then let through.
+
+/// Sends `method path` through octocrab; returns GitHub's status and JSON body (null when empty).
+async fn send(octo: &Octocrab, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+    let response = match method {
+        "GET" => octo._get(path).await,
+        "POST" => octo._post(path, body.as_ref()).await,
+        "PUT" => octo._put(path, body.as_ref()).await,
+        "PATCH" => octo._patch(path, body.as_ref()).await,
+        "DELETE" => octo._delete(path, body.as_ref()).await,
+        other => panic!("no verb {other}"),
+    }
+    .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+    let status = response.status().as_u16();
+    let text = octo.body_to_string(response).await.unwrap();
+    (status, if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap() })
+}
+
+/// Asserts a refusal: the status and GitHub's exact `message`.
+async fn refused(octo: &Octocrab, method: &str, path: &str, body: Option<Value>, status: u16, message: &str) -> Value {
+    let (got, answer) = send(octo, method, path, body).await;
+    assert_eq!((got, answer["message"].as_str()), (status, Some(message)), "{method} {path}: {answer}");
+    answer
+}
+
+/// Asserts a success status; returns the body.
+async fn ok(octo: &Octocrab, method: &str, path: &str, body: Option<Value>, status: u16) -> Value {
+    let (got, answer) = send(octo, method, path, body).await;
+    assert_eq!(got, status, "{method} {path}: {answer}");
+    answer
+}
+
+impl Harness {
+    /// A user with a token and `permission` on the repository; returns their client.
+    fn member(&self, login: &str, permission: &str) -> Octocrab {
+        let token = self.emu.user_with_token(login).unwrap();
+        self.emu.set_permission(REPO, login, permission).unwrap();
+        self.client(&token)
+    }
+
+    /// Commits one file on `branch` as `login` (admin API); returns the new tip.
+    fn push_as(&self, login: &str, branch: &str, path: &str, content: &str) -> String {
+        let pushed = self.admin(
+            "POST",
+            "/_emulator/repos/acme/app/push",
+            json!({"as": login, "branch": branch, "path": path, "content": content, "message": format!("{branch}: {path}")}),
+        );
+        pushed["sha"].as_str().unwrap().to_owned()
+    }
+
+    /// `login` pushes a branch with one commit and opens a pull request into main; returns its number and head.
+    async fn pull_request(&self, octo: &Octocrab, login: &str, branch: &str) -> (u64, String) {
+        let head = self.push_as(login, branch, &format!("{branch}.txt"), branch);
+        let pr = octo.pulls("acme", "app").create(branch, branch, "main").send().await.unwrap();
+        (pr.number, head)
+    }
+}
+
+/// `PUT .../protection`'s body: the four fields GitHub requires, plus `extra`.
+fn protection_body(checks: Value, reviews: Value, restrictions: Value, enforce_admins: bool, extra: Value) -> Value {
+    let mut body = json!({
+        "required_status_checks": checks,
+        "enforce_admins": enforce_admins,
+        "required_pull_request_reviews": reviews,
+        "restrictions": restrictions,
+    });
+    if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
+        body.extend(extra.clone());
+    }
+    body
+}
+
+fn reviews(count: u64, dismiss_stale: bool) -> Value {
+    json!({"required_approving_review_count": count, "dismiss_stale_reviews": dismiss_stale, "require_code_owner_reviews": false})
+}
+
+fn pull_request_rule(count: u64) -> Value {
+    json!({"type": "pull_request", "parameters": {
+        "required_approving_review_count": count,
+        "dismiss_stale_reviews_on_push": false,
+        "require_code_owner_review": false,
+        "require_last_push_approval": false,
+        "required_review_thread_resolution": false,
+    }})
+}
+
+const PROTECTION: &str = "/repos/acme/app/branches/main/protection";
+
+#[tokio::test]
+async fn merge_settings_refuse_disallowed_methods_and_show_only_to_pushers() {
+    let h = Harness::start();
+    let owner = h.owner();
+    let reader = h.member("rita", "read");
+    let bob = h.member("bob", "write");
+
+    // GitHub shows the merge settings to those who can push only.
+    let seen = ok(&reader, "GET", "/repos/acme/app", None, 200).await;
+    assert!(seen.get("allow_merge_commit").is_none() && seen.get("delete_branch_on_merge").is_none(), "{seen}");
+    assert_eq!(seen["permissions"]["push"], false);
+    let seen = ok(&bob, "GET", "/repos/acme/app", None, 200).await;
+    assert_eq!((seen["allow_merge_commit"].as_bool(), seen["allow_squash_merge"].as_bool()), (Some(true), Some(true)));
+
+    let settings = json!({"allow_merge_commit": false, "allow_rebase_merge": false, "delete_branch_on_merge": true});
+    refused(&bob, "PATCH", "/repos/acme/app", Some(settings.clone()), 403, "Must have admin rights to Repository.")
+        .await;
+    let repo = ok(&owner, "PATCH", "/repos/acme/app", Some(settings), 200).await;
+    assert_eq!(
+        (
+            repo["allow_merge_commit"].as_bool(),
+            repo["allow_rebase_merge"].as_bool(),
+            repo["allow_squash_merge"].as_bool()
+        ),
+        (Some(false), Some(false), Some(true))
+    );
+    assert_eq!(repo["delete_branch_on_merge"], true);
+    let none_left = json!({"allow_squash_merge": false});
+    let answer = refused(&owner, "PATCH", "/repos/acme/app", Some(none_left), 422, "Validation Failed").await;
+    assert!(answer["errors"][0]["message"].as_str().unwrap().contains("must be true"), "{answer}");
+
+    let (number, _) = h.pull_request(&bob, "bob", "feature").await;
+    let merge = format!("/repos/acme/app/pulls/{number}/merge");
+    for (method, message) in [
+        ("merge", "Merge commits are not allowed on this repository."),
+        ("rebase", "Rebase merges are not allowed on this repository."),
+    ] {
+        refused(&bob, "PUT", &merge, Some(json!({"merge_method": method})), 405, message).await;
+    }
+    ok(&bob, "PUT", &merge, Some(json!({"merge_method": "squash"})), 200).await;
+    let (status, _) = send(&bob, "GET", "/repos/acme/app/git/ref/heads/feature", None).await;
+    assert_eq!(status, 404, "delete_branch_on_merge deleted the head branch");
+
+    ok(&owner, "PATCH", "/repos/acme/app", Some(json!({"allow_squash_merge": false, "allow_merge_commit": true})), 200)
+        .await;
+    let (number, _) = h.pull_request(&bob, "bob", "second").await;
+    refused(
+        &bob,
+        "PUT",
+        &format!("/repos/acme/app/pulls/{number}/merge"),
+        Some(json!({"merge_method": "squash"})),
+        405,
+        "Squash merges are not allowed on this repository.",
+    )
+    .await;
+    assert_openapi_valid(&h.log, &[]);
+}
+
+#[tokio::test]
+async fn classic_protection_is_for_admins_and_reads_back_in_githubs_shapes() {
+    let h = Harness::start();
+    let owner = h.owner();
+    let bob = h.member("bob", "write");
+    let reader = h.member("rita", "read");
+
+    let branch = ok(&reader, "GET", "/repos/acme/app/branches/main", None, 200).await;
+    assert_eq!(branch["protected"], false);
+    assert_eq!(branch["protection"]["required_status_checks"]["enforcement_level"], "off");
+    refused(&owner, "GET", PROTECTION, None, 404, "Branch not protected").await;
+
+    let body = protection_body(
+        json!({"strict": true, "contexts": ["ci"]}),
+        reviews(2, true),
+        json!({"users": ["bob"], "teams": []}),
+        false,
+        json!({"required_linear_history": true, "allow_force_pushes": false, "allow_deletions": false}),
+    );
+    refused(&bob, "PUT", PROTECTION, Some(body.clone()), 403, "Must have admin rights to Repository.").await;
+    let put = ok(&owner, "PUT", PROTECTION, Some(body), 200).await;
+    assert_eq!(put["required_status_checks"]["contexts"], json!(["ci"]));
+    assert_eq!(put["required_status_checks"]["checks"], json!([{"context": "ci", "app_id": null}]));
+    assert_eq!(put["required_pull_request_reviews"]["required_approving_review_count"], 2);
+    assert_eq!(put["restrictions"]["users"][0]["login"], "bob");
+    assert_eq!(
+        (put["enforce_admins"]["enabled"].as_bool(), put["required_linear_history"]["enabled"].as_bool()),
+        (Some(false), Some(true))
+    );
+    assert_eq!(put["required_signatures"]["enabled"], false);
+    let got = ok(&owner, "GET", PROTECTION, None, 200).await;
+    assert_eq!(got, put);
+    // Reading protection needs admin: GitHub tells the others it is not there.
+    refused(&bob, "GET", PROTECTION, None, 404, "Not Found").await;
+
+    let branch = ok(&reader, "GET", "/repos/acme/app/branches/main", None, 200).await;
+    assert_eq!(branch["protected"], true);
+    assert_eq!(branch["protection"]["enabled"], true);
+    assert_eq!(branch["protection"]["required_status_checks"]["enforcement_level"], "non_admins");
+    assert_eq!(branch["protection"]["required_status_checks"]["contexts"], json!(["ci"]));
+    assert!(branch["protection_url"].as_str().unwrap().ends_with(PROTECTION));
+
+    let signatures = format!("{PROTECTION}/required_signatures");
+    let on = ok(&owner, "POST", &signatures, None, 200).await;
+    assert_eq!(on["enabled"], true);
+    assert_eq!(ok(&owner, "GET", &signatures, None, 200).await["enabled"], true);
+    assert_eq!(ok(&owner, "GET", PROTECTION, None, 200).await["required_signatures"]["enabled"], true);
+    ok(&owner, "DELETE", &signatures, None, 204).await;
+    assert_eq!(ok(&owner, "GET", &signatures, None, 200).await["enabled"], false);
+
+    ok(&owner, "DELETE", PROTECTION, None, 204).await;
+    refused(&owner, "GET", PROTECTION, None, 404, "Branch not protected").await;
+    assert_eq!(ok(&reader, "GET", "/repos/acme/app/branches/main", None, 200).await["protected"], false);
+    assert_openapi_valid(&h.log, &[]);
+}
+
+#[tokio::test]
+async fn required_reviews_gate_merges_and_authors_cannot_approve_their_own() {
+    let h = Harness::start();
+    let owner = h.owner();
+    let bob = h.member("bob", "write");
+    let dave = h.member("dave", "write");
+    let rita = h.member("rita", "read");
+    ok(
+        &owner,
+        "PUT",
+        PROTECTION,
+        Some(protection_body(Value::Null, reviews(1, true), Value::Null, true, json!({}))),
+        200,
+    )
+    .await;
+
+    let (number, head) = h.pull_request(&bob, "bob", "feature").await;
+    let merge = format!("/repos/acme/app/pulls/{number}/merge");
+    let review = format!("/repos/acme/app/pulls/{number}/reviews");
+    let pull = format!("/repos/acme/app/pulls/{number}");
+    let one = "At least 1 approving review is required by reviewers with write access.";
+    refused(&bob, "PUT", &merge, None, 405, one).await;
+    // enforce_admins binds the owner too.
+    let answer = refused(&owner, "PUT", &merge, None, 405, one).await;
+    assert_eq!(answer["documentation_url"], "https://docs.github.com/articles/about-protected-branches");
+    assert_eq!(ok(&bob, "GET", &pull, None, 200).await["mergeable_state"], "blocked");
+
+    let own = refused(&bob, "POST", &review, Some(json!({"event": "APPROVE"})), 422, "Unprocessable Entity").await;
+    assert_eq!(own["errors"], json!(["Review Can not approve your own pull request"]));
+    // A reader's approval does not count.
+    let approved = ok(&rita, "POST", &review, Some(json!({"event": "APPROVE", "body": "lgtm"})), 200).await;
+    assert_eq!((approved["state"].as_str(), approved["commit_id"].as_str()), (Some("APPROVED"), Some(head.as_str())));
+    refused(&bob, "PUT", &merge, None, 405, one).await;
+    ok(&dave, "POST", &review, Some(json!({"event": "APPROVE"})), 200).await;
+    assert_eq!(ok(&bob, "GET", &pull, None, 200).await["mergeable_state"], "clean");
+
+    // dismiss_stale_reviews: a new push dismisses the approval of the old head.
+    h.push_as("bob", "feature", "more.txt", "more");
+    assert_eq!(ok(&bob, "GET", &pull, None, 200).await["mergeable_state"], "blocked");
+    let listed = ok(&bob, "GET", &review, None, 200).await;
+    let states: Vec<&str> = listed.as_array().unwrap().iter().map(|r| r["state"].as_str().unwrap()).collect();
+    assert_eq!(states, ["DISMISSED", "DISMISSED"]);
+    refused(&bob, "PUT", &merge, None, 405, one).await;
+    ok(&dave, "POST", &review, Some(json!({"event": "APPROVE"})), 200).await;
+    let merged = ok(&bob, "PUT", &merge, None, 200).await;
+    assert_eq!(merged["merged"], true);
+
+    // Two approvals: the plural message.
+    ok(
+        &owner,
+        "PUT",
+        PROTECTION,
+        Some(protection_body(Value::Null, reviews(2, false), Value::Null, false, json!({}))),
+        200,
+    )
+    .await;
+    let (number, _) = h.pull_request(&bob, "bob", "second").await;
+    let merge = format!("/repos/acme/app/pulls/{number}/merge");
+    ok(&dave, "POST", &format!("/repos/acme/app/pulls/{number}/reviews"), Some(json!({"event": "APPROVE"})), 200).await;
+    refused(
+        &bob,
+        "PUT",
+        &merge,
+        None,
+        405,
+        "At least 2 approving reviews are required by reviewers with write access.",
+    )
+    .await;
+    // Without enforce_admins the owner merges anyway.
+    ok(&owner, "PUT", &merge, None, 200).await;
+    assert_openapi_valid(&h.log, &[]);
+}
+
+#[tokio::test]
+async fn required_checks_gate_merges_on_statuses_and_check_runs() {
+    let h = Harness::start();
+    let owner = h.owner();
+    let bob = h.member("bob", "write");
+    let checks = json!({"strict": false, "contexts": ["ci", "build"]});
+    ok(&owner, "PUT", PROTECTION, Some(protection_body(checks, Value::Null, Value::Null, true, json!({}))), 200).await;
+
+    let (number, head) = h.pull_request(&bob, "bob", "feature").await;
+    let merge = format!("/repos/acme/app/pulls/{number}/merge");
+    let pull = format!("/repos/acme/app/pulls/{number}");
+    let statuses = format!("/repos/acme/app/statuses/{head}");
+    refused(&bob, "PUT", &merge, None, 405, "2 of 2 required status checks are expected.").await;
+
+    let status = |state: &str, context: &str| Some(json!({"state": state, "context": context, "description": "CI"}));
+    let posted = ok(&bob, "POST", &statuses, status("pending", "ci"), 201).await;
+    assert_eq!((posted["creator"]["login"].as_str(), posted["state"].as_str()), (Some("bob"), Some("pending")));
+    // Check runs come from Apps only; the admin API posts one as GitHub Actions.
+    let run = json!({"name": "build", "head_sha": head, "status": "in_progress"});
+    refused(
+        &bob,
+        "POST",
+        "/repos/acme/app/check-runs",
+        Some(run.clone()),
+        403,
+        "You must authenticate via a GitHub App.",
+    )
+    .await;
+    let run = h.admin("POST", "/_emulator/repos/acme/app/check-runs", run);
+    let run_id = run["check_run"]["id"].as_u64().unwrap();
+    assert_eq!(run["check_run"]["app"]["slug"], "github-actions");
+    ok(&bob, "POST", &statuses, status("success", "ci"), 201).await;
+    refused(&bob, "PUT", &merge, None, 405, "Required status check \"build\" is expected.").await;
+    h.admin(
+        "POST",
+        "/_emulator/repos/acme/app/check-runs",
+        json!({"name": "build", "head_sha": head, "conclusion": "failure"}),
+    );
+    refused(&bob, "PUT", &merge, None, 405, "Required status check \"build\" is failing.").await;
+    assert_eq!(ok(&bob, "GET", &pull, None, 200).await["mergeable_state"], "blocked");
+    ok(&bob, "POST", &statuses, status("error", "ci"), 201).await;
+    refused(&bob, "PUT", &merge, None, 405, "2 of 2 required status checks are failing.").await;
+
+    // What the statuses and checks APIs show.
+    let combined = ok(&bob, "GET", &format!("/repos/acme/app/commits/{head}/status"), None, 200).await;
+    assert_eq!((combined["state"].as_str(), combined["total_count"].as_u64()), (Some("failure"), Some(1)));
+    assert_eq!(combined["statuses"][0]["state"], "error");
+    let listed = ok(&bob, "GET", &format!("/repos/acme/app/commits/{head}/statuses"), None, 200).await;
+    let states: Vec<&str> = listed.as_array().unwrap().iter().map(|s| s["state"].as_str().unwrap()).collect();
+    assert_eq!(states, ["error", "success", "pending"], "newest first");
+    let runs = ok(&bob, "GET", "/repos/acme/app/commits/feature/check-runs", None, 200).await;
+    assert_eq!(
+        (runs["total_count"].as_u64(), runs["check_runs"][0]["conclusion"].as_str()),
+        (Some(1), Some("failure"))
+    );
+    assert_eq!(runs["check_runs"][0]["pull_requests"][0]["number"], number);
+    let all = ok(&bob, "GET", "/repos/acme/app/commits/feature/check-runs?filter=all", None, 200).await;
+    assert_eq!(all["total_count"], 2);
+    assert_eq!(
+        ok(&bob, "GET", &format!("/repos/acme/app/check-runs/{run_id}"), None, 200).await["status"],
+        "in_progress"
+    );
+
+    ok(&bob, "POST", &statuses, status("success", "ci"), 201).await;
+    h.admin(
+        "POST",
+        "/_emulator/repos/acme/app/check-runs",
+        json!({"name": "build", "head_sha": head, "conclusion": "success"}),
+    );
+    // A check that is not required and fails leaves the pull request mergeable but unstable.
+    ok(&bob, "POST", &statuses, status("failure", "lint"), 201).await;
+    assert_eq!(ok(&bob, "GET", &pull, None, 200).await["mergeable_state"], "unstable");
+    ok(&bob, "PUT", &merge, None, 200).await;
+    // The refused check-run POST is GitHub's real 403, which its description does not list.
+    assert_openapi_valid(&h.log, &["--allow-undocumented-status"]);
+}
+
+#[tokio::test]
+async fn strict_checks_want_an_up_to_date_head_and_update_branch_merges_the_base_in() {
+    let h = Harness::start();
+    let owner = h.owner();
+    let bob = h.member("bob", "write");
+    let checks = json!({"strict": true, "contexts": []});
+    ok(&owner, "PUT", PROTECTION, Some(protection_body(checks, Value::Null, Value::Null, false, json!({}))), 200).await;
+    let (number, head) = h.pull_request(&bob, "bob", "feature").await;
+    let merge = format!("/repos/acme/app/pulls/{number}/merge");
+    let pull = format!("/repos/acme/app/pulls/{number}");
+    let update = format!("/repos/acme/app/pulls/{number}/update-branch");
+    assert_eq!(ok(&bob, "GET", &pull, None, 200).await["mergeable_state"], "clean");
+    refused(&bob, "PUT", &update, None, 422, "There are no new commits on the base branch.").await;
+
+    let base = h.push_as("acme", "main", "elsewhere.txt", "moved on");
+    assert_eq!(ok(&bob, "GET", &pull, None, 200).await["mergeable_state"], "behind");
+    refused(&bob, "PUT", &merge, None, 405, "Head branch is not up to date with the base branch.").await;
+    let wrong = Some(json!({"expected_head_sha": "0".repeat(40)}));
+    refused(&bob, "PUT", &update, wrong, 422, "expected head sha didn't match current head ref.").await;
+    let accepted = ok(&bob, "PUT", &update, Some(json!({"expected_head_sha": head})), 202).await;
+    assert_eq!(accepted["message"], "Updating pull request branch.");
+    assert!(accepted["url"].as_str().unwrap().ends_with(&format!("/acme/app/pull/{number}")));
+
+    let updated = ok(&bob, "GET", &pull, None, 200).await;
+    assert_eq!(updated["mergeable_state"], "clean");
+    let new_head = updated["head"]["sha"].as_str().unwrap().to_owned();
+    let commit = ok(&bob, "GET", &format!("/repos/acme/app/git/commits/{new_head}"), None, 200).await;
+    let parents: Vec<&str> = commit["parents"].as_array().unwrap().iter().map(|p| p["sha"].as_str().unwrap()).collect();
+    assert_eq!(parents, [head.as_str(), base.as_str()], "the base merged into the head");
+    assert_eq!(commit["message"], "Merge branch 'main' into feature");
+    assert_eq!(
+        (commit["author"]["name"].as_str(), commit["committer"]["email"].as_str()),
+        (Some("bob"), Some("noreply@github.com"))
+    );
+    assert_eq!(commit["verification"]["verified"], true, "GitHub signs the merges it makes");
+    ok(&bob, "PUT", &merge, None, 200).await;
+    assert_openapi_valid(&h.log, &[]);
+}
+
+#[tokio::test]
+async fn restrictions_and_linear_history_refuse_merges() {
+    let h = Harness::start();
+    let owner = h.owner();
+    let bob = h.member("bob", "write");
+    let dave = h.member("dave", "write");
+    let body = protection_body(
+        Value::Null,
+        Value::Null,
+        json!({"users": ["dave"], "teams": [], "apps": []}),
+        false,
+        json!({"required_linear_history": true}),
+    );
+    ok(&owner, "PUT", PROTECTION, Some(body), 200).await;
+    let (number, _) = h.pull_request(&bob, "bob", "feature").await;
+    let merge = format!("/repos/acme/app/pulls/{number}/merge");
+    let squash = Some(json!({"merge_method": "squash"}));
+    let not_listed = "You're not authorized to push to this branch. Visit \
+                      https://docs.github.com/articles/about-protected-branches for more information.";
+    refused(&bob, "PUT", &merge, squash.clone(), 405, not_listed).await;
+    refused(
+        &dave,
+        "PUT",
+        &merge,
+        Some(json!({"merge_method": "merge"})),
+        405,
+        "Merge commits are not allowed on this branch.",
+    )
+    .await;
+    ok(&dave, "PUT", &merge, squash, 200).await;
+    assert_openapi_valid(&h.log, &[]);
+}
+
+#[tokio::test]
+async fn rulesets_gate_merges_unless_the_actor_may_bypass() {
+    let h = Harness::start();
+    let owner = h.owner();
+    let bob = h.member("bob", "write");
+    let rita = h.member("rita", "read");
+    let ruleset = json!({
+        "name": "main",
+        "target": "branch",
+        "enforcement": "active",
+        "bypass_actors": [{"actor_id": 5, "actor_type": "RepositoryRole", "bypass_mode": "always"}],
+        "conditions": {"ref_name": {"include": ["~DEFAULT_BRANCH"], "exclude": []}},
+        "rules": [
+            pull_request_rule(1),
+            {"type": "required_status_checks", "parameters": {
+                "required_status_checks": [{"context": "ci"}],
+                "strict_required_status_checks_policy": false,
+            }},
+        ],
+    });
+    let (status, _) = send(&bob, "POST", "/repos/acme/app/rulesets", Some(ruleset.clone())).await;
+    assert_eq!(status, 404, "only admins write rulesets");
+    let created = ok(&owner, "POST", "/repos/acme/app/rulesets", Some(ruleset), 201).await;
+    let id = created["id"].as_u64().unwrap();
+    assert_eq!((created["source"].as_str(), created["current_user_can_bypass"].as_str()), (Some(REPO), Some("always")));
+
+    // Readers see the ruleset, without its bypass list.
+    let listed = ok(&rita, "GET", "/repos/acme/app/rulesets", None, 200).await;
+    assert_eq!(listed[0]["id"], id);
+    let seen = ok(&bob, "GET", &format!("/repos/acme/app/rulesets/{id}"), None, 200).await;
+    assert!(seen.get("bypass_actors").is_none(), "{seen}");
+    assert_eq!(seen["current_user_can_bypass"], "never");
+    assert_eq!(
+        ok(&owner, "GET", &format!("/repos/acme/app/rulesets/{id}"), None, 200).await["bypass_actors"][0]["actor_id"],
+        5
+    );
+    let rules = ok(&rita, "GET", "/repos/acme/app/rules/branches/main", None, 200).await;
+    let types: Vec<&str> = rules.as_array().unwrap().iter().map(|r| r["type"].as_str().unwrap()).collect();
+    assert_eq!(types, ["pull_request", "required_status_checks"]);
+    assert_eq!(
+        (rules[0]["ruleset_id"].as_u64(), rules[0]["ruleset_source_type"].as_str()),
+        (Some(id), Some("Repository"))
+    );
+    assert_eq!(rules[0]["parameters"]["required_approving_review_count"], 1);
+    assert_eq!(ok(&rita, "GET", "/repos/acme/app/rules/branches/other", None, 200).await, json!([]));
+
+    let (number, _) = h.pull_request(&bob, "bob", "feature").await;
+    let merge = format!("/repos/acme/app/pulls/{number}/merge");
+    refused(
+        &bob,
+        "PUT",
+        &merge,
+        None,
+        405,
+        "Repository rule violations found\n\nAt least 1 approving review is required by reviewers with write access.\n\
+         Required status check \"ci\" is expected.\n\n",
+    )
+    .await;
+    assert_eq!(
+        ok(&bob, "GET", &format!("/repos/acme/app/pulls/{number}"), None, 200).await["mergeable_state"],
+        "blocked"
+    );
+    // The admin role bypasses.
+    ok(&owner, "PUT", &merge, None, 200).await;
+
+    // `evaluate` rulesets do not enforce (nor show in the branch's rules).
+    ok(&owner, "PUT", &format!("/repos/acme/app/rulesets/{id}"), Some(json!({"enforcement": "evaluate"})), 200).await;
+    assert_eq!(ok(&rita, "GET", "/repos/acme/app/rules/branches/main", None, 200).await, json!([]));
+    let (number, _) = h.pull_request(&bob, "bob", "second").await;
+    ok(&bob, "PUT", &format!("/repos/acme/app/pulls/{number}/merge"), None, 200).await;
+
+    // A merge queue only refuses.
+    let queue = json!({
+        "name": "queue",
+        "enforcement": "active",
+        "conditions": {"ref_name": {"include": ["refs/heads/main"], "exclude": []}},
+        "rules": [{"type": "merge_queue", "parameters": {
+            "check_response_timeout_minutes": 60, "grouping_strategy": "ALLGREEN", "max_entries_to_build": 5,
+            "max_entries_to_merge": 5, "merge_method": "SQUASH", "min_entries_to_merge": 1,
+            "min_entries_to_merge_wait_minutes": 5,
+        }}],
+    });
+    let queue_id = ok(&owner, "POST", "/repos/acme/app/rulesets", Some(queue), 201).await["id"].as_u64().unwrap();
+    let (number, _) = h.pull_request(&bob, "bob", "third").await;
+    let merge = format!("/repos/acme/app/pulls/{number}/merge");
+    refused(
+        &bob,
+        "PUT",
+        &merge,
+        None,
+        405,
+        "Repository rule violations found\n\nChanges must be made through the merge queue\n\n",
+    )
+    .await;
+    ok(&owner, "DELETE", &format!("/repos/acme/app/rulesets/{queue_id}"), None, 204).await;
+    ok(&bob, "PUT", &merge, None, 200).await;
+    assert_eq!(ok(&rita, "GET", "/repos/acme/app/rulesets", None, 200).await.as_array().unwrap().len(), 1);
+    assert_openapi_valid(&h.log, &[]);
+}
+
+#[tokio::test]
+async fn ref_updates_meet_classic_protection_and_rulesets() {
+    let h = Harness::start();
+    let owner = h.owner();
+    let bob = h.member("bob", "write");
+    let main = sha_of(&owner.repos("acme", "app").get_ref(&Reference::Branch("main".into())).await.unwrap());
+    let ahead = h.push_as("bob", "ahead", "a.txt", "a");
+    let update = |sha: &str, force: bool| Some(json!({"sha": sha, "force": force}));
+    let failed = "Protected branch update failed for refs/heads/main.";
+    let main_ref = "/repos/acme/app/git/refs/heads/main";
+
+    // Classic: a branch that requires reviews takes no direct update, except from an admin it does not bind.
+    ok(
+        &owner,
+        "PUT",
+        PROTECTION,
+        Some(protection_body(Value::Null, reviews(1, false), Value::Null, false, json!({}))),
+        200,
+    )
+    .await;
+    refused(&bob, "PATCH", main_ref, update(&ahead, false), 422, failed).await;
+    ok(&owner, "PATCH", main_ref, update(&ahead, false), 200).await;
+    // Force pushes and deletions bind admins too.
+    refused(&owner, "PATCH", main_ref, update(&main, true), 422, failed).await;
+    refused(&owner, "DELETE", main_ref, None, 422, "Cannot delete this protected branch").await;
+    // A move that is no fast forward is still refused as before when forced is not asked.
+    refused(&owner, "PATCH", main_ref, update(&main, false), 422, "Update is not a fast forward").await;
+
+    // Required signatures: commits made through the API without a signature are unsigned.
+    let body = protection_body(Value::Null, Value::Null, Value::Null, false, json!({"required_linear_history": true}));
+    ok(&owner, "PUT", PROTECTION, Some(body), 200).await;
+    ok(&owner, "POST", &format!("{PROTECTION}/required_signatures"), None, 200).await;
+    let tree = ok(&bob, "GET", &format!("/repos/acme/app/git/commits/{ahead}"), None, 200).await["tree"]["sha"].clone();
+    let commit = |parents: Value, signature: Option<&str>| {
+        let mut body = json!({"message": "direct", "tree": tree, "parents": parents});
+        if let Some(signature) = signature {
+            body["signature"] = json!(signature);
+        }
+        Some(body)
+    };
+    let unsigned = ok(&bob, "POST", "/repos/acme/app/git/commits", commit(json!([ahead]), None), 201).await;
+    assert_eq!(unsigned["verification"]["verified"], false);
+    refused(&bob, "PATCH", main_ref, update(unsigned["sha"].as_str().unwrap(), false), 422, failed).await;
+    let signature = "-----BEGIN PGP SIGNATURE-----\n\niQEzBAABCAAdFiEE\n=abcd\n-----END PGP SIGNATURE-----";
+    let signed = ok(&bob, "POST", "/repos/acme/app/git/commits", commit(json!([ahead]), Some(signature)), 201).await;
+    assert_eq!(signed["verification"]["verified"], true);
+    let signed = signed["sha"].as_str().unwrap().to_owned();
+    ok(&bob, "PATCH", main_ref, update(&signed, false), 200).await;
+    // Linear history: no merge commits.
+    let side = h.push_as("bob", "side", "s.txt", "s");
+    let merge =
+        ok(&bob, "POST", "/repos/acme/app/git/commits", commit(json!([signed, side]), Some(signature)), 201).await;
+    refused(&bob, "PATCH", main_ref, update(merge["sha"].as_str().unwrap(), false), 422, failed).await;
+    ok(&owner, "DELETE", PROTECTION, None, 204).await;
+
+    // Rulesets: one line per violated rule, unless the actor bypasses on pushes.
+    let ruleset = json!({
+        "name": "releases",
+        "enforcement": "active",
+        "bypass_actors": [{"actor_id": 5, "actor_type": "RepositoryRole", "bypass_mode": "always"}],
+        "conditions": {"ref_name": {"include": ["refs/heads/release/*"], "exclude": ["refs/heads/release/old"]}},
+        "rules": [pull_request_rule(0), {"type": "non_fast_forward"}, {"type": "deletion"}],
+    });
+    ok(&owner, "POST", "/repos/acme/app/rulesets", Some(ruleset), 201).await;
+    for branch in ["release/1", "release/old"] {
+        let body = Some(json!({"ref": format!("refs/heads/{branch}"), "sha": main}));
+        ok(&bob, "POST", "/repos/acme/app/git/refs", body, 201).await;
+    }
+    let release = "/repos/acme/app/git/refs/heads/release/1";
+    refused(
+        &bob,
+        "PATCH",
+        release,
+        update(&ahead, false),
+        422,
+        "Repository rule violations found\n\nChanges must be made through a pull request.\n\n",
+    )
+    .await;
+    // Back to main's parent: no fast forward.
+    let parent =
+        ok(&bob, "GET", &format!("/repos/acme/app/git/commits/{main}"), None, 200).await["parents"][0]["sha"].clone();
+    refused(
+        &bob,
+        "PATCH",
+        release,
+        update(parent.as_str().unwrap(), true),
+        422,
+        "Repository rule violations found\n\nChanges must be made through a pull request.\nCannot force-push to this branch\n\n",
+    )
+    .await;
+    refused(
+        &bob,
+        "DELETE",
+        release,
+        None,
+        422,
+        "Repository rule violations found\n\nCannot delete this protected branch.\n\n",
+    )
+    .await;
+    ok(&bob, "PATCH", "/repos/acme/app/git/refs/heads/release/old", update(&ahead, false), 200).await;
+    ok(&owner, "PATCH", release, update(&ahead, false), 200).await;
+    ok(&owner, "DELETE", release, None, 204).await;
+
+    // Restricted creations, and required checks on the commit a branch would point to.
+    let locked = json!({
+        "name": "locked",
+        "enforcement": "active",
+        "conditions": {"ref_name": {"include": ["refs/heads/locked/**"], "exclude": []}},
+        "rules": [
+            {"type": "creation"},
+            {"type": "required_status_checks", "parameters": {
+                "required_status_checks": [{"context": "ci"}],
+                "strict_required_status_checks_policy": false,
+            }},
+        ],
+    });
+    ok(&owner, "POST", "/repos/acme/app/rulesets", Some(locked), 201).await;
+    let create = Some(json!({"ref": "refs/heads/locked/a", "sha": ahead}));
+    refused(
+        &bob,
+        "POST",
+        "/repos/acme/app/git/refs",
+        create.clone(),
+        422,
+        "Repository rule violations found\n\nCannot create ref due to creations being restricted.\n\
+         Required status check \"ci\" is expected.\n\n",
+    )
+    .await;
+    assert_openapi_valid(&h.log, &[]);
+}
+
+#[tokio::test]
+async fn app_installation_tokens_act_as_their_bot() {
+    let h = Harness::start();
+    let owner = h.owner();
+    let app = h.admin("POST", "/_emulator/apps", json!({"slug": "drill-ci", "name": "Drill CI"}));
+    let app_id = app["app"]["id"].as_u64().unwrap();
+    assert_eq!(app["login"], "drill-ci[bot]");
+    let installed = h.admin(
+        "POST",
+        "/_emulator/apps/drill-ci/installations",
+        json!({"repositories": [REPO], "permission": "write"}),
+    );
+    let token = installed["token"].as_str().unwrap();
+    assert!(token.starts_with("ghs_"), "{token}");
+    let bot = h.client(token);
+
+    refused(&bot, "GET", "/user", None, 403, "Resource not accessible by integration").await;
+    let repos = ok(&bot, "GET", "/installation/repositories", None, 200).await;
+    assert_eq!((repos["total_count"].as_u64(), repos["repositories"][0]["full_name"].as_str()), (Some(1), Some(REPO)));
+    let (status, _) = send(&owner, "GET", "/installation/repositories", None).await;
+    assert_eq!(status, 403, "a user's token has no installation");
+    let body = protection_body(
+        json!({"strict": false, "contexts": ["lint"], "checks": [{"context": "lint", "app_id": app_id}]}),
+        Value::Null,
+        Value::Null,
+        true,
+        json!({}),
+    );
+    refused(&bot, "PUT", PROTECTION, Some(body.clone()), 403, "Resource not accessible by integration").await;
+    ok(&owner, "PUT", PROTECTION, Some(body), 200).await;
+
+    let bob = h.member("bob", "write");
+    let (number, head) = h.pull_request(&bob, "bob", "feature").await;
+    let merge = format!("/repos/acme/app/pulls/{number}/merge");
+    // The required check must come from the App: a status of the same name from someone else does not count.
+    ok(
+        &bob,
+        "POST",
+        &format!("/repos/acme/app/statuses/{head}"),
+        Some(json!({"state": "success", "context": "lint"})),
+        201,
+    )
+    .await;
+    refused(&bob, "PUT", &merge, None, 405, "Required status check \"lint\" is expected.").await;
+    let run = ok(
+        &bot,
+        "POST",
+        "/repos/acme/app/check-runs",
+        Some(json!({"name": "lint", "head_sha": head, "status": "in_progress"})),
+        201,
+    )
+    .await;
+    assert_eq!((run["app"]["id"].as_u64(), run["status"].as_str()), (Some(app_id), Some("in_progress")));
+    let done = Some(json!({"status": "completed", "conclusion": "success"}));
+    let done = ok(&bot, "PATCH", &format!("/repos/acme/app/check-runs/{}", run["id"]), done, 200).await;
+    assert_eq!(done["conclusion"], "success");
+    ok(&bob, "PUT", &merge, None, 200).await;
+
+    // An Integration bypass lets the bot push where a ruleset stops everyone else.
+    ok(&owner, "DELETE", PROTECTION, None, 204).await;
+    let ruleset = json!({
+        "name": "bot pushes",
+        "enforcement": "active",
+        "bypass_actors": [{"actor_id": app_id, "actor_type": "Integration", "bypass_mode": "always"}],
+        "conditions": {"ref_name": {"include": ["~ALL"], "exclude": []}},
+        "rules": [{"type": "update", "parameters": {"update_allows_fetch_and_merge": false}}],
+    });
+    ok(&owner, "POST", "/repos/acme/app/rulesets", Some(ruleset), 201).await;
+    let ahead = h.push_as("bob", "ahead", "b.txt", "b");
+    let update = Some(json!({"sha": ahead, "force": false}));
+    let main_ref = "/repos/acme/app/git/refs/heads/main";
+    refused(
+        &bob,
+        "PATCH",
+        main_ref,
+        update.clone(),
+        422,
+        "Repository rule violations found\n\nCannot update this protected ref.\n\n",
+    )
+    .await;
+    let moved = ok(&bot, "PATCH", main_ref, update, 200).await;
+    assert_eq!(moved["object"]["sha"], ahead);
+    assert_openapi_valid(&h.log, &[]);
+}
+
+#[tokio::test]
+async fn admin_shortcuts_set_settings_statuses_and_reviews() {
+    let h = Harness::start();
+    let bob = h.member("bob", "write");
+    h.member("dave", "write");
+    let settings = h.admin("PUT", "/_emulator/repos/acme/app/settings", json!({"allow_merge_commit": false}));
+    assert_eq!(settings["settings"]["allow_merge_commit"], false);
+    let (number, head) = h.pull_request(&bob, "bob", "feature").await;
+    let status = h.admin(
+        "POST",
+        &format!("/_emulator/repos/acme/app/statuses/{head}"),
+        json!({"as": "dave", "state": "success", "context": "ci"}),
+    );
+    assert_eq!(status["status"]["creator"]["login"], "dave");
+    let review = h.admin(
+        "POST",
+        &format!("/_emulator/repos/acme/app/pulls/{number}/reviews"),
+        json!({"as": "dave", "event": "APPROVE"}),
+    );
+    assert_eq!(review["review"]["state"], "APPROVED");
+    let own = h.emu.admin(
+        "POST",
+        &format!("/_emulator/repos/acme/app/pulls/{number}/reviews"),
+        &json!({"as": "bob", "event": "APPROVE"}),
+    );
+    assert_eq!(own.unwrap_err().status, 422);
+    let reviews = ok(&bob, "GET", &format!("/repos/acme/app/pulls/{number}/reviews"), None, 200).await;
+    assert_eq!(reviews.as_array().unwrap().len(), 1);
+    let combined = ok(&bob, "GET", &format!("/repos/acme/app/commits/{head}/status"), None, 200).await;
+    assert_eq!(combined["state"], "success");
+    assert_openapi_valid(&h.log, &[]);
+}
+
+#[tokio::test]
+async fn git_pushes_meet_branch_protection_and_rulesets() {
+    let h = Harness::start();
+    let owner = h.owner();
+    let bob_token = h.emu.user_with_token("bob").unwrap();
+    h.emu.set_permission(REPO, "bob", "write").unwrap();
+    ok(
+        &owner,
+        "PUT",
+        PROTECTION,
+        Some(protection_body(Value::Null, reviews(1, false), Value::Null, false, json!({}))),
+        200,
+    )
+    .await;
+    let home = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let url = |token: &str| h.emu.git_url(REPO).replace("http://", &format!("http://x-access-token:{token}@"));
+    let clone = work.path().join("app");
+    let out = git_command(home.path()).args(["clone", "--quiet", &url(&bob_token)]).arg(&clone).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let ident = ["-c", "user.name=Bob", "-c", "user.email=bob@example.com"];
+    std::fs::write(clone.join("direct.txt"), "direct\n").unwrap();
+    git_in(&clone, &["add", "direct.txt"]);
+    git_in(&clone, &[&ident[..], &["commit", "--quiet", "-m", "direct to main"]].concat());
+    let push = |token: &str, args: &[&str]| {
+        git_command(home.path()).current_dir(&clone).args(["push", &url(token)]).args(args).output().unwrap()
+    };
+
+    // A writer's push to a branch that requires reviews is declined with GitHub's GH006 lines.
+    let out = push(&bob_token, &["HEAD:refs/heads/main"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("remote: error: GH006: Protected branch update failed for refs/heads/main."), "{stderr}");
+    assert!(
+        stderr.contains("remote: error: At least 1 approving review is required by reviewers with write access."),
+        "{stderr}"
+    );
+    assert!(stderr.contains("protected branch hook declined"), "{stderr}");
+    // The owner is an admin that protection does not bind, except for force pushes.
+    let out = push(&h.token, &["HEAD:refs/heads/main"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = push(&h.token, &["--force", "HEAD~1:refs/heads/main"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && stderr.contains("Cannot force-push to this protected branch"), "{stderr}");
+    // A rewritten commit the repository does not hold yet: git itself refuses the move that is no fast forward.
+    git_in(&clone, &[&ident[..], &["commit", "--quiet", "--amend", "-m", "rewritten"]].concat());
+    let out = push(&h.token, &["--force", "HEAD:refs/heads/main"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && stderr.contains("non-fast-forward"), "{stderr}");
+    let out = push(&h.token, &[":refs/heads/main"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && stderr.contains("Cannot delete this protected branch"), "{stderr}");
+
+    // A ruleset: GH013 and one `- ` line per rule; other branches are free.
+    let ruleset = json!({
+        "name": "releases",
+        "enforcement": "active",
+        "conditions": {"ref_name": {"include": ["refs/heads/release/**"], "exclude": []}},
+        "rules": [pull_request_rule(0), {"type": "deletion"}],
+    });
+    ok(&owner, "POST", "/repos/acme/app/rulesets", Some(ruleset), 201).await;
+    assert!(push(&bob_token, &["HEAD~1:refs/heads/release/v1"]).status.success(), "creating is not updating");
+    let out = push(&bob_token, &["HEAD:refs/heads/release/v1"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("remote: error: GH013: Repository rule violations found for refs/heads/release/v1."),
+        "{stderr}"
+    );
+    assert!(stderr.contains("remote: - Changes must be made through a pull request."), "{stderr}");
+    assert!(push(&bob_token, &["HEAD:refs/heads/topic"]).status.success());
+    let state_repo = git2::Repository::open_bare(h.emu.state_dir().join("repos/acme/app.git")).unwrap();
+    let release = state_repo.refname_to_id("refs/heads/release/v1").unwrap();
+    assert_eq!(release.to_string(), git_in(&clone, &["rev-parse", "HEAD~1"]), "the refused push moved nothing");
+}

@@ -51,6 +51,7 @@ fn schemas_are_pretty_json_with_a_trailing_newline() {
             "disguise",
             "schedule",
             "safety",
+            "merge",
             "hints",
             "expect",
             "playbook",

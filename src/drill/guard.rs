@@ -147,7 +147,7 @@ pub fn verdicts(g: &GuardRails, m: Means) -> Vec<Verdict> {
     }
     for r in &g.rules {
         let name = format!("ruleset \"{}\": {}", r.ruleset, r.kind.replace('_', " "));
-        let bypass = r.bypass == "always";
+        let bypass = matches!(r.bypass.as_str(), "always" | "exempt" | "pull_requests_only");
         let through = " (the token is on the ruleset's bypass list: it passes)";
         out.push(match r.kind.as_str() {
             "pull_request" => {
@@ -164,10 +164,9 @@ pub fn verdicts(g: &GuardRails, m: Means) -> Vec<Verdict> {
             "merge_queue" => row(
                 name,
                 Blocks::Both,
-                format!(
-                    "GitHub's REST API cannot merge into a branch with a merge queue: add the drill token's user or \
-                     App to the ruleset's bypass list, or drill a branch without a merge queue"
-                ),
+                "GitHub's REST API cannot merge into a branch with a merge queue: add the drill token's user or \
+                 App to the ruleset's bypass list, or drill a branch without a merge queue"
+                    .to_owned(),
             ),
             "update" if bypass => row(name, Blocks::Neither, format!("updates are restricted{through}")),
             "update" => row(

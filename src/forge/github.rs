@@ -36,10 +36,15 @@ pub struct GitHubForge {
     repo: String,
     /// A second token that approves the drill's pull request when the base branch requires an approving review
     /// (`FIREDRILL_APPROVER_TOKEN`); never logged.
-    approver: Option<Token>,
-    approver_gh: std::sync::OnceLock<Octocrab>,
+    approver: Option<Box<Approver>>,
     /// Requests sent over HTTP, retries and redirects included (the approver's too).
     requests: super::http::Counter,
+}
+
+/// The approver's token and its client (built on first use), boxed: most runs have none.
+struct Approver {
+    token: Token,
+    gh: std::sync::OnceLock<Octocrab>,
 }
 
 /// Why GitHub refused a merge, read from its message: what firedrill can do about it.
@@ -131,14 +136,13 @@ impl GitHubForge {
             owner: owner.to_owned(),
             repo: repo.to_owned(),
             approver: None,
-            approver_gh: std::sync::OnceLock::new(),
             requests: super::http::Counter::default(),
         })
     }
 
     /// Approves the drill's pull request with `token` when the base branch requires an approving review.
     pub fn with_approver(mut self, token: Option<Token>) -> GitHubForge {
-        self.approver = token;
+        self.approver = token.map(|token| Box::new(Approver { token, gh: std::sync::OnceLock::new() }));
         self
     }
 
@@ -334,13 +338,13 @@ impl GitHubForge {
 
     /// The approver's client, built on first use.
     fn approver_gh(&self) -> Result<Option<&Octocrab>> {
-        let Some(token) = &self.approver else { return Ok(None) };
-        if let Some(gh) = self.approver_gh.get() {
+        let Some(a) = &self.approver else { return Ok(None) };
+        if let Some(gh) = a.gh.get() {
             return Ok(Some(gh));
         }
         let base = self.api_url.parse::<http::Uri>().map_err(|e| other(format!("bad GitHub API URL: {e}")))?;
-        let gh = super::http::client(base, token, self.requests.clone()).map_err(other)?;
-        Ok(Some(self.approver_gh.get_or_init(|| gh)))
+        let gh = super::http::client(base, &a.token, self.requests.clone()).map_err(other)?;
+        Ok(Some(a.gh.get_or_init(|| gh)))
     }
 
     /// [`call`] with a given client (the drill token's or the approver's).

@@ -388,7 +388,7 @@ fn a_manual_run_from_workflow_dispatch_starts_the_scenario_now() {
 }
 
 /// The exchanges GitHub (the emulator) logged so far.
-fn exchanges(f: &Fixture) -> usize {
+pub(crate) fn exchanges(f: &Fixture) -> usize {
     std::fs::read_to_string(f.state.path().join("exchanges.jsonl")).unwrap_or_default().lines().count()
 }
 
@@ -462,11 +462,10 @@ fn a_base_modified_409_at_the_merge_is_retried_in_the_same_run() {
     assert_eq!(f.emulator.admin("GET", "/_emulator/faults", &json!({})).unwrap(), json!([]));
 }
 
-/// Issue 19, item 5 (first part): a revert whose direct branch update branch protection refuses is told
-/// apart from a race: one attempt, an error (exit 1) that says the fault is still live and why, every run,
-/// until the update is allowed; then the next run reverts it.
+/// Issue 19, item 5: a revert whose direct branch update GitHub refuses (422 while the branch stood still: branch
+/// protection, not a race) is not retried five times: it lands through a revert pull request at once.
 #[test]
-fn a_revert_refused_by_branch_protection_says_the_fault_is_live_and_never_loops() {
+fn a_revert_refused_by_a_direct_update_lands_through_a_revert_pull_request() {
     let f = Fixture::new();
     f.tick(f.plan.open_at);
     f.tick(f.plan.merge_at);
@@ -475,18 +474,13 @@ fn a_revert_refused_by_branch_protection_says_the_fault_is_live_and_never_loops(
         "body": {"message": "Protected branch update failed for refs/heads/main.",
                  "documentation_url": "https://docs.github.com/rest", "status": "422"}});
     f.emulator.inject(&fault).unwrap();
-    for _ in 0..2 {
-        let (code, out, err) = f.firedrill(&["tick"], deadline);
-        assert_eq!(code, 1, "{out}\n{err}");
-        let text = format!("{out}{err}");
-        assert!(text.contains("the fault is still live on `main`"), "{text}");
-        assert!(text.contains("Protected branch update failed for refs/heads/main."), "{text}");
-        assert!(!f.names().contains(&"recovered"), "{:?}", f.names());
-    }
-    let faults = f.emulator.admin("GET", "/_emulator/faults", &json!({})).unwrap();
-    assert_eq!(faults[0]["times"], 3, "one update attempt per run, not five: {faults}");
-    f.emulator.admin("DELETE", "/_emulator/faults", &json!({})).unwrap();
     f.tick(deadline);
-    let names = f.names();
-    assert!(names.contains(&"recovered") && names.last() == Some(&"reported"), "{names:?}");
+    let faults = f.emulator.admin("GET", "/_emulator/faults", &json!({})).unwrap();
+    assert_eq!(faults[0]["times"], 4, "one direct update attempt, not five: {faults}");
+    let st = f.emulator.state().unwrap();
+    let revert = &st["repos"]["acme/shop"]["pulls"][1];
+    assert!(revert["head_ref"].as_str().unwrap().ends_with("-revert"), "{revert}");
+    assert_eq!(revert["merged_at"], deadline.to_string(), "{revert}");
+    assert_eq!(f.names(), ["planned", "opened", "merged", "timed_out", "recovered", "reported"]);
+    f.assert_openapi_valid(&[]);
 }

@@ -22,6 +22,7 @@ mod numbers;
 mod patch_cli;
 mod patch_formats;
 mod preview;
+mod protected;
 mod readme;
 mod reliability;
 mod safety;

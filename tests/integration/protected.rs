@@ -1,0 +1,393 @@
+//! Issue 19: drills on protected branches. The real binary against the emulator, whose `main` carries real
+//! guard rails (classic branch protection, rulesets, required reviews and checks) configured the way an admin
+//! does: for each rule, what `doctor` prints, the exit code, whether and when the fault merged, what the
+//! ledger holds, that an abandoned pull request is closed, and that the fault ends removed or reported.
+
+use jiff::Timestamp;
+use serde_json::{Value, json};
+
+use crate::github_drill::{Fixture, after};
+
+/// `method path` with `token` through octocrab, as an admin configuring the repository would; returns
+/// (status, body).
+fn rest(f: &Fixture, token: &str, method: &str, path: &str, body: Value) -> (u16, Value) {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let gh = octocrab::OctocrabBuilder::default()
+            .base_uri(f.emulator.url())
+            .unwrap()
+            .personal_token(token.to_owned())
+            .add_retry_config(octocrab::service::middleware::retry::RetryConfig::None)
+            .build()
+            .unwrap();
+        let response = match method {
+            "PUT" => gh._put(path, Some(&body)).await,
+            "POST" => gh._post(path, Some(&body)).await,
+            "PATCH" => gh._patch(path, Some(&body)).await,
+            _ => gh._delete(path, Some(&body)).await,
+        }
+        .unwrap();
+        let status = response.status().as_u16();
+        let text = gh.body_to_string(response).await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    })
+}
+
+/// The owner's (admin) token.
+fn owner(f: &Fixture) -> String {
+    f.emulator.user_with_token("acme").unwrap()
+}
+
+/// Classic protection on `main`: the four fields GitHub requires, then `more` on top.
+fn protect(f: &Fixture, more: Value) {
+    let mut body = json!({
+        "required_status_checks": null,
+        "enforce_admins": false,
+        "required_pull_request_reviews": null,
+        "restrictions": null,
+    });
+    for (k, v) in more.as_object().unwrap() {
+        body[k] = v.clone();
+    }
+    let (status, v) = rest(f, &owner(f), "PUT", "/repos/acme/shop/branches/main/protection", body);
+    assert_eq!(status, 200, "{v}");
+}
+
+/// An active ruleset on the default branch with `rules` and `bypass` actors.
+fn ruleset(f: &Fixture, rules: Value, bypass: Value) {
+    let body = json!({
+        "name": "staging guard", "target": "branch", "enforcement": "active",
+        "bypass_actors": bypass,
+        "conditions": {"ref_name": {"include": ["~DEFAULT_BRANCH"], "exclude": []}},
+        "rules": rules,
+    });
+    let (status, v) = rest(f, &owner(f), "POST", "/repos/acme/shop/rulesets", body);
+    assert_eq!(status, 201, "{v}");
+}
+
+/// A commit status on `sha`, posted as the deploy pipeline would.
+fn status(f: &Fixture, sha: &str, context: &str, state: &str) {
+    let (code, v) = rest(
+        f,
+        &f.token,
+        "POST",
+        &format!("/repos/acme/shop/statuses/{sha}"),
+        json!({"state": state, "context": context}),
+    );
+    assert_eq!(code, 201, "{v}");
+}
+
+fn pulls(f: &Fixture) -> Vec<Value> {
+    f.emulator.state().unwrap()["repos"]["acme/shop"]["pulls"].as_array().cloned().unwrap_or_default()
+}
+
+fn head_of(f: &Fixture, n: usize) -> String {
+    // The stored head of an open pull request follows its branch.
+    let pr = &pulls(f)[n];
+    let shop = firedrill::git::Repo::open(&f.state.path().join("repos/acme/shop.git")).unwrap();
+    shop.branch_head(pr["head_ref"].as_str().unwrap()).unwrap().unwrap().to_string()
+}
+
+fn doctor(f: &Fixture, env: &[(&str, &str)]) -> (i32, String) {
+    let (code, out, err) = f.firedrill_env(&["doctor"], f.plan.open_at, env);
+    (code, format!("{out}{err}"))
+}
+
+/// The doctor rows about the target branch's guard rails, with the API's address taken out.
+fn guard_rows(out: &str) -> String {
+    out.lines()
+        .filter(|l| {
+            ["required", "ruleset", "push restrictions", "branch protection", "guard rails"]
+                .iter()
+                .any(|w| l.contains(w))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn tick_code(f: &Fixture, now: Timestamp, env: &[(&str, &str)]) -> (i32, String) {
+    let (code, out, err) = f.firedrill_env(&["tick"], now, env);
+    (code, format!("{out}{err}"))
+}
+
+fn ledger_reason(f: &Fixture) -> String {
+    f.events()
+        .iter()
+        .find_map(|e| match &e.kind {
+            firedrill::drill::event::EventKind::Abandoned { reason } => Some(reason.clone()),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_required_review_without_an_approver_is_refused_before_anything_opens() {
+    let f = Fixture::new();
+    f.emulator.set_permission("acme/shop", "sam", "admin").unwrap();
+    protect(
+        &f,
+        json!({"enforce_admins": true, "required_pull_request_reviews": {"required_approving_review_count": 1}}),
+    );
+    let (code, out) = doctor(&f, &[]);
+    assert_eq!(code, 2, "doctor fails: {out}");
+    insta::assert_snapshot!(guard_rows(&out));
+    let (code, out) = tick_code(&f, f.plan.open_at, &[]);
+    assert_eq!(code, 3, "{out}");
+    assert!(
+        out.contains("refused: the guard rails of `main` would hold the drill: required approving reviews (1)"),
+        "{out}"
+    );
+    assert!(pulls(&f).is_empty(), "nothing was opened");
+    assert_eq!(f.names(), ["planned", "abandoned", "reported"]);
+    assert!(ledger_reason(&f).contains("set `approver-token`"), "{}", ledger_reason(&f));
+    f.assert_openapi_valid(&[]);
+}
+
+#[test]
+fn a_required_review_with_an_approver_merges_and_the_timeout_revert_lands_through_a_pull_request() {
+    let f = Fixture::new();
+    f.emulator.set_permission("acme/shop", "sam", "admin").unwrap();
+    protect(
+        &f,
+        json!({"enforce_admins": true, "required_pull_request_reviews": {"required_approving_review_count": 1}}),
+    );
+    let ana = f.emulator.user_with_token("ana").unwrap();
+    let env = [("FIREDRILL_APPROVER_TOKEN", ana.as_str())];
+    let (code, out) = doctor(&f, &env);
+    assert_eq!(code, 0, "{out}");
+    assert!(guard_rows(&out).contains("the approver token approves the drill's pull request"), "{out}");
+    let (code, out) = tick_code(&f, f.plan.open_at, &env);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = tick_code(&f, f.plan.merge_at, &env);
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains(&ana), "the approver token never shows");
+    let drill = &pulls(&f)[0];
+    assert_eq!(drill["merged_by"], "sam", "{drill}");
+    assert_eq!(drill["merged_at"], f.plan.merge_at.to_string(), "merged at the merge instant");
+    let reviews = f.emulator.state().unwrap()["repos"]["acme/shop"]["reviews"].clone();
+    assert!(reviews.to_string().contains("ana") && reviews.to_string().contains("APPROVED"), "{reviews}");
+
+    // The safety timer: main refuses the direct update (a review is required), so the revert goes through a
+    // pull request that the approver approves, and lands at the deadline: time to recovery stays exact.
+    let deadline = after(f.plan.merge_at, 180);
+    let (code, out) = tick_code(&f, deadline, &env);
+    assert_eq!(code, 0, "{out}");
+    let all = pulls(&f);
+    let revert = &all[1];
+    assert_eq!(revert["title"], format!("Revert \"{}\"", all[0]["title"].as_str().unwrap()), "{revert}");
+    assert_eq!(revert["body"], "Reverts acme/shop#1", "{revert}");
+    assert_eq!(revert["merged_at"], deadline.to_string(), "{revert}");
+    let events = f.events();
+    let recovered = events.iter().find(|e| e.kind.name() == "recovered").unwrap();
+    assert_eq!(recovered.time, deadline);
+    assert!(
+        matches!(
+            &recovered.kind,
+            firedrill::drill::event::EventKind::Recovered { how: firedrill::drill::event::RecoveryHow::Timeout, .. }
+        ),
+        "{recovered:?}"
+    );
+    assert_eq!(f.names(), ["planned", "opened", "merged", "timed_out", "recovered", "reported"]);
+    f.assert_openapi_valid(&[]);
+}
+
+#[test]
+fn a_required_check_pending_then_passing_holds_the_merge_and_the_report_says_how_long() {
+    let f = Fixture::new();
+    protect(&f, json!({"required_status_checks": {"strict": false, "contexts": ["deploy-staging"]}}));
+    let (code, out) = doctor(&f, &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("`deploy-staging`, which must be able to pass on a config change"), "{out}");
+    f.tick(f.plan.open_at);
+    // The check has not reported: the merge waits, on the timeline, and is tried on the next run.
+    let out = f.tick(f.plan.merge_at);
+    assert!(out.contains("not merged yet: the required check `deploy-staging` has not passed yet"), "{out}");
+    assert_eq!(f.names(), ["planned", "opened", "merge_waiting"]);
+    let before = crate::github_drill::exchanges(&f);
+    let out = f.tick(after(f.plan.merge_at, 5));
+    assert!(out.contains("not merged yet"), "{out}");
+    let cost = crate::github_drill::exchanges(&f) - before;
+    assert_eq!(f.names(), ["planned", "opened", "merge_waiting"], "the same wait is recorded once");
+    // The ledger read and write, and at most 2 requests for the wait itself (the pull request, the merge).
+    let out_requests: usize =
+        out.lines().find_map(|l| l.strip_prefix("GitHub API requests: ")).unwrap().parse().unwrap();
+    assert_eq!(out_requests, cost);
+    status(&f, &head_of(&f, 0), "deploy-staging", "success");
+    let merged_at = after(f.plan.merge_at, 12);
+    let out = f.tick(merged_at);
+    assert!(out.contains("merged into main"), "{out}");
+    assert_eq!(pulls(&f)[0]["merged_at"], merged_at.to_string());
+    let events = f.events();
+    assert_eq!(events.iter().find(|e| e.kind.name() == "merged").unwrap().time, merged_at);
+
+    // The revert: main refuses a direct update while the check is required; the revert pull request waits for
+    // the check too. Each run says the fault is still live (exit 1), until the check passes on it.
+    let deadline = after(merged_at, 180);
+    let (code, out) = tick_code(&f, deadline, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("the fault is still live on `main`"), "{out}");
+    assert!(out.contains("waits: the required check `deploy-staging` has not passed yet"), "{out}");
+    assert!(!f.names().contains(&"recovered"));
+    status(&f, &head_of(&f, 1), "deploy-staging", "success");
+    let landed = after(deadline, 7);
+    let (code, out) = tick_code(&f, landed, &[]);
+    assert_eq!(code, 0, "{out}");
+    let recovered = f.events().into_iter().find(|e| e.kind.name() == "recovered").unwrap();
+    assert_eq!(recovered.time, landed, "recovered when the revert really landed");
+    let report = report_text(&f);
+    assert!(report.contains("12 min after the branch's guard rails first held it"), "{report}");
+    assert!(report.contains("Merge waiting: the required check `deploy-staging` has not passed yet"), "{report}");
+    f.assert_openapi_valid(&[]);
+}
+
+fn report_text(f: &Fixture) -> String {
+    let control = firedrill::git::Repo::open(&f.state.path().join("repos/acme/drills.git")).unwrap();
+    let tip = control.branch_head("firedrill/ledger").unwrap().unwrap();
+    let bytes = control.read_file(&tip, &format!("drills/{}/report.md", f.plan.drill_id)).unwrap().unwrap();
+    String::from_utf8(bytes).unwrap()
+}
+
+#[test]
+fn a_failing_required_check_abandons_and_closes_the_pull_request() {
+    let f = Fixture::new();
+    protect(&f, json!({"required_status_checks": {"strict": false, "contexts": ["deploy-staging"]}}));
+    f.tick(f.plan.open_at);
+    status(&f, &head_of(&f, 0), "deploy-staging", "failure");
+    let (code, out) = tick_code(&f, f.plan.merge_at, &[]);
+    assert_eq!(code, 3, "{out}");
+    assert!(
+        ledger_reason(&f).contains("Required status check \"deploy-staging\" is failing."),
+        "{}",
+        ledger_reason(&f)
+    );
+    assert_eq!(f.names(), ["planned", "opened", "abandoned", "reported"]);
+    assert_eq!(pulls(&f)[0]["state"], "closed");
+    assert!(pulls(&f)[0]["merged_at"].is_null());
+}
+
+#[test]
+fn a_check_that_never_passes_abandons_after_merge_max_wait() {
+    let f = Fixture::new();
+    protect(&f, json!({"required_status_checks": {"strict": false, "contexts": ["deploy-staging"]}}));
+    f.tick(f.plan.open_at);
+    f.tick(f.plan.merge_at);
+    f.tick(after(f.plan.merge_at, 29));
+    assert_eq!(f.names(), ["planned", "opened", "merge_waiting"]);
+    let (code, out) = tick_code(&f, after(f.plan.merge_at, 30), &[]);
+    assert_eq!(code, 3, "{out}");
+    assert_eq!(
+        ledger_reason(&f),
+        "the merge waited 30 min (`merge.max_wait`) and the required check `deploy-staging` has not passed yet"
+    );
+    assert_eq!(pulls(&f)[0]["state"], "closed");
+    assert_eq!(f.names(), ["planned", "opened", "merge_waiting", "abandoned", "reported"]);
+}
+
+#[test]
+fn a_strict_branch_is_brought_up_to_date_and_merged_once_its_check_passes_again() {
+    let f = Fixture::new();
+    protect(&f, json!({"required_status_checks": {"strict": true, "contexts": ["deploy-staging"]}}));
+    f.tick(f.plan.open_at);
+    let opened = head_of(&f, 0);
+    status(&f, &opened, "deploy-staging", "success");
+    // A colleague lands something on main meanwhile: the drill's branch is behind.
+    let push =
+        json!({"as": "ana", "branch": "main", "path": "README.md", "content": "shop\n", "message": "docs: readme"});
+    f.emulator.admin("POST", "/_emulator/repos/acme/shop/push", &push).unwrap();
+    let out = f.tick(f.plan.merge_at);
+    assert!(out.contains("was brought up to date with `main`; its required checks run again"), "{out}");
+    let updated = head_of(&f, 0);
+    assert_ne!(updated, opened, "GitHub merged main into the drill's branch");
+    // The next run merges the moved head once its check passed there.
+    let out = f.tick(after(f.plan.merge_at, 5));
+    assert!(out.contains("not merged yet: the required check `deploy-staging`"), "{out}");
+    status(&f, &updated, "deploy-staging", "success");
+    let out = f.tick(after(f.plan.merge_at, 10));
+    assert!(out.contains("merged into main"), "{out}");
+    assert_eq!(
+        f.names(),
+        ["planned", "opened", "merge_waiting", "merge_waiting", "merged"],
+        "two holds: behind, then the check"
+    );
+    let heads: Vec<String> = f
+        .events()
+        .iter()
+        .filter_map(|e| match &e.kind {
+            firedrill::drill::event::EventKind::MergeWaiting { head: Some(h), .. } => Some(h.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(heads, [updated], "the moved head is recorded: later runs merge it");
+    f.assert_openapi_valid(&[]);
+}
+
+#[test]
+fn a_merge_queue_is_refused_before_opening_unless_the_token_bypasses_it() {
+    let f = Fixture::new();
+    ruleset(&f, json!([{"type": "merge_queue"}]), json!([]));
+    let (code, out) = doctor(&f, &[]);
+    assert_eq!(code, 2, "doctor fails: {out}");
+    assert!(out.contains("GitHub's REST API cannot merge into a branch with a merge queue"), "{out}");
+    let (code, out) = tick_code(&f, f.plan.open_at, &[]);
+    assert_eq!(code, 3, "{out}");
+    assert!(pulls(&f).is_empty());
+
+    // The same queue with the write role on the bypass list: the drill goes through.
+    let g = Fixture::new();
+    ruleset(
+        &g,
+        json!([{"type": "merge_queue"}]),
+        json!([{"actor_id": 4, "actor_type": "RepositoryRole", "bypass_mode": "always"}]),
+    );
+    let (code, out) = doctor(&g, &[]);
+    assert_eq!(code, 0, "{out}");
+    g.tick(g.plan.open_at);
+    let out = g.tick(g.plan.merge_at);
+    assert!(out.contains("merged into main"), "{out}");
+    g.assert_openapi_valid(&[]);
+}
+
+#[test]
+fn a_ruleset_requiring_a_review_is_read_with_a_write_token_and_refused() {
+    let f = Fixture::new();
+    let rule = json!([{"type": "pull_request", "parameters": {
+        "required_approving_review_count": 1, "dismiss_stale_reviews_on_push": false,
+        "require_code_owner_review": false, "require_last_push_approval": false,
+        "required_review_thread_resolution": false}}]);
+    ruleset(&f, rule, json!([]));
+    let (code, out) = tick_code(&f, f.plan.open_at, &[]);
+    assert_eq!(code, 3, "{out}");
+    assert!(out.contains("ruleset \"staging guard\": pull request blocks the merge and the revert"), "{out}");
+    assert!(pulls(&f).is_empty());
+}
+
+#[test]
+fn push_restrictions_that_leave_out_the_drill_token_are_refused() {
+    let f = Fixture::new();
+    f.emulator.set_permission("acme/shop", "sam", "admin").unwrap();
+    protect(&f, json!({"enforce_admins": true, "restrictions": {"users": ["deploy-bot"], "teams": []}}));
+    let (code, out) = doctor(&f, &[]);
+    assert_eq!(code, 2, "doctor fails: {out}");
+    assert!(out.contains("only deploy-bot may push to `main`"), "{out}");
+    let (code, out) = tick_code(&f, f.plan.open_at, &[]);
+    assert_eq!(code, 3, "{out}");
+    assert!(pulls(&f).is_empty());
+}
+
+#[test]
+fn required_signatures_let_the_merge_through_and_the_revert_goes_through_a_pull_request() {
+    let f = Fixture::new();
+    ruleset(&f, json!([{"type": "required_signatures"}]), json!([]));
+    let (code, out) = doctor(&f, &[]);
+    assert_eq!(code, 0, "{out}");
+    f.tick(f.plan.open_at);
+    f.tick(f.plan.merge_at);
+    // `/drill revert`-equivalent: the safety timer.
+    let deadline = after(f.plan.merge_at, 180);
+    let out = f.tick(deadline);
+    assert!(out.contains("reverted by"), "{out}");
+    assert_eq!(pulls(&f).len(), 2, "the revert went through a pull request");
+    assert_eq!(pulls(&f)[1]["merged_at"], deadline.to_string());
+    assert_eq!(f.names(), ["planned", "opened", "merged", "timed_out", "recovered", "reported"]);
+    f.assert_openapi_valid(&[]);
+}

@@ -391,3 +391,41 @@ fn required_signatures_let_the_merge_through_and_the_revert_goes_through_a_pull_
     assert_eq!(f.names(), ["planned", "opened", "merged", "timed_out", "recovered", "reported"]);
     f.assert_openapi_valid(&[]);
 }
+
+#[test]
+fn a_required_review_the_write_token_cannot_read_is_a_warning_then_the_refused_merge_closes_the_pull_request() {
+    // Sam has write, not admin: GitHub shows only that `main` is protected, not what it requires.
+    let f = Fixture::new();
+    protect(&f, json!({"required_pull_request_reviews": {"required_approving_review_count": 1}}));
+    let (code, out) = doctor(&f, &[]);
+    assert_eq!(code, 0, "a warning, not a failure: {out}");
+    assert!(
+        guard_rows(&out).contains("warn    blocks neither: `main` is protected and the token cannot read its rules"),
+        "{out}"
+    );
+    f.tick(f.plan.open_at);
+    let (code, out) = tick_code(&f, f.plan.merge_at, &[]);
+    assert_eq!(code, 3, "{out}");
+    assert!(
+        ledger_reason(&f).starts_with("At least 1 approving review is required by reviewers with write access."),
+        "{}",
+        ledger_reason(&f)
+    );
+    assert!(ledger_reason(&f).contains("FIREDRILL_APPROVER_TOKEN"), "the fix is named: {}", ledger_reason(&f));
+    assert_eq!(f.names(), ["planned", "opened", "abandoned", "reported"]);
+    assert_eq!(pulls(&f)[0]["state"], "closed", "never left open for anyone to merge unwatched");
+    f.assert_openapi_valid(&[]);
+}
+
+#[test]
+fn start_reads_the_guard_rails_too_and_refuses_with_exit_3() {
+    let f = Fixture::new();
+    ruleset(&f, json!([{"type": "update"}]), json!([]));
+    let (code, out, err) = f.firedrill(&["start", "redis-pool-exhaustion", "--merge-in", "30m"], f.plan.open_at);
+    assert_eq!(code, 3, "{out}{err}");
+    assert!(
+        format!("{out}{err}").contains("ruleset \"staging guard\": update blocks the merge and the revert"),
+        "{out}{err}"
+    );
+    assert!(pulls(&f).is_empty());
+}

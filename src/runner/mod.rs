@@ -191,7 +191,11 @@ impl<F: Forge> Runner<'_, F> {
                         if let EventKind::Abandoned { reason } = kind {
                             report.refusals.push(format!("{}: abandoned: {reason}", d.id));
                         }
-                        events.push((d.id.clone(), self.event(*time, actor, kind.clone())));
+                        // A step the log already holds (the same merge wait seen again) costs no ledger write.
+                        let event = self.event(*time, actor, kind.clone());
+                        if !event.already_in(&d.events) {
+                            events.push((d.id.clone(), event));
+                        }
                     }
                     Effect::WriteReport => {
                         if let Some(text) = self.write_report(forge, &d, s, now).await? {

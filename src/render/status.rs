@@ -267,7 +267,13 @@ fn next_action(scenario: Option<&Scenario>, drill: &Facts<'_>, now: Timestamp) -
         Phase::Merged => match (scenario, drill.merged_at) {
             (Some(s), Some(at)) => {
                 let deadline = crate::drill::step::deadline(at, s);
-                if s.safety.auto_revert() {
+                if s.safety.auto_revert() && deadline <= now {
+                    // Every run past the deadline reverts; a drill still here means the revert has not landed.
+                    format!(
+                        "the fault is still live: firedrill's revert is overdue (due {}); see the last run",
+                        near(deadline, now)
+                    )
+                } else if s.safety.auto_revert() {
                     due("auto-revert", deadline)
                 } else {
                     due("time limit (no auto-revert)", deadline)

@@ -270,7 +270,7 @@ fn next_action(scenario: Option<&Scenario>, drill: &Facts<'_>, now: Timestamp) -
                 if s.safety.auto_revert() && deadline <= now {
                     // Every run past the deadline reverts; a drill still here means the revert has not landed.
                     format!(
-                        "the fault is still live: firedrill's revert is overdue (due {}); see the last run",
+                        "revert overdue (due {}): the fault is still live; the next run reverts it or says why not",
                         near(deadline, now)
                     )
                 } else if s.safety.auto_revert() {

@@ -82,6 +82,16 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let out = render::preview::with_overlays(&scenario, &draft, &source.describe(), overlays.as_deref());
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(out.as_bytes()).context("writing to stdout")?;
+    if let Some(repo) = &scenario.target.repo {
+        // The preview reads files, never an API: the branch's guard rails are `doctor`'s (and `start`'s) to read.
+        writeln!(
+            stdout,
+            "Guard rails: not read here (no API); `firedrill doctor` reads the protection and rulesets of `{branch}` in \
+             {} and says whether they let the merge and the revert through.",
+            repo.as_str()
+        )
+        .context("writing to stdout")?;
+    }
     Ok(Outcome::Ok)
 }
 

@@ -28,7 +28,13 @@ impl<F: Forge> Runner<'_, F> {
         let landing = if self.settings.dry_run {
             Landing { sha: simulated(), at: now, message, author: actor.clone(), committer: actor.clone() }
         } else {
-            let l = forge.revert(commit, &d.target.branch, &message, actor, now).await.map_err(forge_err(forge))?;
+            let l = match forge.revert(commit, &d.target.branch, &message, actor, now).await {
+                Ok(l) => l,
+                Err(e) => {
+                    self.say_still_live(forge, d, &e).await;
+                    return Err(forge_err(forge)(e));
+                }
+            };
             lines.push(run::result(format!("reverted by {} at {}", l.sha.short(), l.at)));
             l
         };
@@ -38,4 +44,27 @@ impl<F: Forge> Runner<'_, F> {
             removal: Some(Removal { landing, back_to_before: true }),
         })
     }
+
+    /// A revert that did not land is never silent: where the team is (the announcement issue, else the drill's
+    /// pull request), one note, updated on every run, says the fault is still live and why. Best effort: the
+    /// run fails with the revert's error whatever happens here.
+    async fn say_still_live(&self, forge: &F, d: &Drill, error: &crate::forge::ForgeError) {
+        let Some(op) = &d.opened else { return };
+        let place = match d.announced() {
+            Some(issue) => super::issue_change(issue),
+            None => super::change_of(op),
+        };
+        let text = format!(
+            "**The fault is still live on `{}`.** firedrill could not revert it:\n\n> {}\n\nfiredrill tries again on \
+             every run; revert the merge by hand to end it now.",
+            d.target.branch,
+            error.to_string().replace('\n', " ")
+        );
+        if let Err(e) = forge.post_note(&place, REVERT_BLOCKED_MARKER, &text).await {
+            tracing::warn!("could not post that the fault is still live: {e}");
+        }
+    }
 }
+
+/// The hidden marker of the note that says a revert did not land.
+const REVERT_BLOCKED_MARKER: &str = "firedrill:revert-blocked";

@@ -90,3 +90,17 @@ fn a_fault_that_no_longer_applies_is_an_error_naming_both_files() {
     assert_eq!((code, out.as_str()), (2, ""));
     insta::assert_snapshot!(err);
 }
+
+#[test]
+fn a_github_target_is_previewed_offline_and_points_to_doctor_for_its_guard_rails() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = firedrill::scenario::builder::ScenarioBuilder::seed().repo("acme/shop").yaml();
+    std::fs::write(dir.path().join("redis.yaml"), &text).unwrap();
+    let (code, out, err) =
+        run(firedrill().arg("preview").arg(dir.path().join("redis.yaml")).args(["--repo", "examples", "--now", NOW]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("Guard rails: not read here (no API); `firedrill doctor` reads the protection and rulesets of `main` in acme/shop"),
+        "{out}"
+    );
+}

@@ -231,6 +231,18 @@ fn a_required_check_pending_then_passing_holds_the_merge_and_the_report_says_how
     assert!(out.contains("the fault is still live on `main`"), "{out}");
     assert!(out.contains("waits: the required check `deploy-staging` has not passed yet"), "{out}");
     assert!(!f.names().contains(&"recovered"));
+    // Where the team is, one note says so (updated, not repeated, on every run).
+    let (code, _) = tick_code(&f, after(deadline, 5), &[]);
+    assert_eq!(code, 1);
+    let comments = f.emulator.state().unwrap()["repos"]["acme/shop"]["comments"].clone();
+    let live: Vec<&Value> = comments
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["body"].as_str().unwrap().contains("The fault is still live on `main`."))
+        .collect();
+    assert_eq!(live.len(), 1, "{comments}");
+    assert!(live[0]["body"].as_str().unwrap().contains("waits: the required check `deploy-staging`"), "{comments}");
     status(&f, &head_of(&f, 1), "deploy-staging", "success");
     let landed = after(deadline, 7);
     let (code, out) = tick_code(&f, landed, &[]);

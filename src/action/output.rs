@@ -40,6 +40,8 @@ pub struct Outputs {
     pub pr_number: Option<u64>,
     pub pr_url: Option<String>,
     pub mttr_seconds: Option<i64>,
+    /// For a drill that ended without the team's recovery: how long the fault was live.
+    pub censored_seconds: Option<i64>,
     pub report_path: Option<String>,
     /// Forge API requests the run made.
     pub requests: Option<u64>,
@@ -59,6 +61,7 @@ impl Outputs {
         put("pr-number", self.pr_number.map(|n| n.to_string()));
         put("pr-url", self.pr_url.clone());
         put("mttr-seconds", self.mttr_seconds.map(|n| n.to_string()));
+        put("censored-seconds", self.censored_seconds.map(|n| n.to_string()));
         put("report-path", self.report_path.clone());
         put("requests", self.requests.map(|n| n.to_string()));
         p

@@ -350,7 +350,8 @@ fn outputs(drill: Option<&Drill>, requests: usize, setup: &super::lifecycle::Set
             let forge = setup.forges.by_repo.get(&d.target.repo)?;
             crate::forge::Forge::web_url(forge).map(|web| format!("{web}/pull/{}", o.change))
         }),
-        mttr_seconds: d.time_to_recovery().map(|t| t.as_secs()),
+        mttr_seconds: d.team_recovery().map(|t| t.as_secs()),
+        censored_seconds: d.censored().map(|t| t.as_secs()),
         report_path: d.reported.clone(),
         requests,
     }

@@ -40,6 +40,9 @@ pub enum PrepareError {
     Patch { path: String, what: String, error: Box<PatchError> },
     #[error("the cover edits undo the fault on `{path}`")]
     CoverUndoesFault { path: String },
+    /// The fault is there before anything is written: the drill would open an empty change and "hold" at once.
+    #[error("the target already holds this value: nothing to break (`{path}` is as the fault would leave it)")]
+    AlreadyPresent { path: String },
     #[error(transparent)]
     Schedule(#[from] ScheduleError),
     #[error("the disguise cannot be written: {0}")]
@@ -67,10 +70,17 @@ pub fn edits(scenario: &Scenario, mut read: impl FnMut(&str) -> ReadResult) -> R
     let target_path = target.path.as_str();
     let i = load(target_path, target.format(), &mut out)?;
     let selector = target.document_selector();
+    // Said before the patch's own `test` guard would refuse it for the value it finds.
+    if fault_holds(scenario, &out[i].before, out[i].format, selector.as_ref()) {
+        return Err(PrepareError::AlreadyPresent { path: target_path.to_owned() });
+    }
     out[i].after =
         patch::apply(out[i].format, &out[i].before, &scenario.fault_patch(), selector.as_ref()).map_err(|error| {
             PrepareError::Patch { path: target_path.to_owned(), what: "fault".into(), error: Box::new(error) }
         })?;
+    if out[i].after == out[i].before {
+        return Err(PrepareError::AlreadyPresent { path: target_path.to_owned() });
+    }
 
     for (n, cover) in scenario.cover.iter().enumerate() {
         let path = cover.file(target).as_str().to_owned();

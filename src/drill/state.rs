@@ -274,6 +274,31 @@ impl Drill {
     }
 
     /// Time to recovery: from the fault's landing to the landing of the commit that removed it.
+    /// The time to recovery of a drill the team recovered (their revert or fix); `None` for one that ended any
+    /// other way (gave up, the time limit, aborted) or has not ended.
+    pub fn team_recovery(&self) -> Option<SignedDuration> {
+        match self.recovered.as_ref()? {
+            (_, RecoveryHow::Revert | RecoveryHow::Fix) if self.aborted.is_none() => self.time_to_recovery(),
+            _ => None,
+        }
+    }
+
+    /// How long the fault was live in a drill that ended without the team's recovery (a censored observation:
+    /// recovery took at least this long); `None` while it runs or when the team recovered.
+    pub fn censored(&self) -> Option<SignedDuration> {
+        let merged = self.merged.as_ref()?;
+        if self.team_recovery().is_some() {
+            return None;
+        }
+        let end = self
+            .recovered
+            .as_ref()
+            .map(|(r, _)| r.at)
+            .or(self.aborted.as_ref().map(|(at, ..)| *at))
+            .or(self.timed_out)?;
+        Some(end.duration_since(merged.at))
+    }
+
     pub fn time_to_recovery(&self) -> Option<SignedDuration> {
         let merged = self.merged.as_ref()?;
         let (rec, _) = self.recovered.as_ref()?;

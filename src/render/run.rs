@@ -127,13 +127,17 @@ fn record(kind: &EventKind, time: Timestamp, actor: &str, d: &Drill) -> String {
         EventKind::Announced { issue } => format!("record: announced in issue #{issue}"),
         EventKind::Recovered { how, .. } => {
             let ttr = d.merged.as_ref().map(|m| human_duration(time.duration_since(m.at))).unwrap_or_default();
-            let how = match how {
-                RecoveryHow::Revert => "a revert",
-                RecoveryHow::Fix => "a fix",
-                RecoveryHow::Timeout => "firedrill's timeout revert",
-                RecoveryHow::GaveUp => "firedrill's revert: the responders gave up",
-            };
-            format!("recovered at {time} by {how} ({actor}): time to recovery {ttr}")
+            // Only the team's own revert or fix is a recovery; firedrill's revert ends the drill without one.
+            match how {
+                RecoveryHow::Revert => format!("recovered at {time} by a revert ({actor}): time to recovery {ttr}"),
+                RecoveryHow::Fix => format!("recovered at {time} by a fix ({actor}): time to recovery {ttr}"),
+                RecoveryHow::Timeout => {
+                    format!("not recovered: the time limit ended it after {ttr}; firedrill's revert landed at {time}")
+                }
+                RecoveryHow::GaveUp => {
+                    format!("gave up after {ttr} ({actor}): firedrill's revert landed at {time}; not a recovery")
+                }
+            }
         }
         EventKind::Deployed { fault, fix } => format!("deployed: the fault at {fault}, the fix at {fix}"),
         EventKind::TimedOut { reverted_by: Some(_) } => format!("timed out at {time}: the fault was reverted"),

@@ -25,7 +25,24 @@ impl ScenarioFile {
         let format = s.target.format();
         let document = s.target.document_selector();
 
-        // STEP 1: the fault must apply, change the file, and not be there already.
+        // STEP 1: the fault must not be there already (said before its `test` guard refuses the value it finds),
+        // must apply, and must change the file.
+        let before = patch::parse_value(format, &original, document.as_ref());
+        if let Ok(doc) = &before
+            && s.fault_present(doc)
+        {
+            out.push(
+                src.at_key(
+                    "fault",
+                    format!(
+                        "the target already holds this value: nothing to break (the fault is already present in \
+                         {target}, so its recovery could never be seen)"
+                    ),
+                )
+                .hint("check the target file and the values the fault sets (or its `test` operations)"),
+            );
+            return out;
+        }
         let patched = match patch::apply(format, &original, &to_patch(&s.fault), document.as_ref()) {
             Ok(text) => text,
             Err(e) => {
@@ -39,18 +56,6 @@ impl ScenarioFile {
                     .hint("set a value different from the current one"),
             );
             return out;
-        }
-        let before = patch::parse_value(format, &original, document.as_ref());
-        if let Ok(doc) = &before
-            && s.fault_present(doc)
-        {
-            out.push(
-                src.at_key(
-                    "fault",
-                    format!("the fault is already present in {target}: its recovery could never be seen"),
-                )
-                .hint("check the target file and the values the fault sets (or its `test` operations)"),
-            );
         }
         if let Ok(doc) = patch::parse_value(format, &patched, document.as_ref())
             && before.is_ok()

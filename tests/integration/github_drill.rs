@@ -283,7 +283,7 @@ fn faults_injected_at_every_step_converge_on_re_runs_without_duplicates() {
 }
 
 /// `firedrill action` as GitHub runs it on a schedule: the environment, the inputs and the event payload.
-fn action(f: &Fixture, now: Timestamp, work: &Path, workflow_token: &str) -> (i32, String, String, String) {
+pub(crate) fn action(f: &Fixture, now: Timestamp, work: &Path, workflow_token: &str) -> (i32, String, String, String) {
     action_on(f, now, work, workflow_token, ("schedule", r#"{"schedule": "*/10 * * * *"}"#))
 }
 

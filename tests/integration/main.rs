@@ -14,6 +14,7 @@ mod emulator;
 mod forge_contract;
 mod git;
 mod github_drill;
+mod github_settings;
 mod gitops;
 mod hostile;
 mod ledger;

@@ -193,8 +193,8 @@ fn local_json_target_is_patched() {
     let (code, _, stderr, _dir) = check_locally(&already, &[("deploy/api.json", API_JSON)]);
     assert_eq!(code, 2);
     insta::assert_snapshot!(stderr, @r"
-    scenario.yaml:5:1: fault: the fault changes nothing in deploy/api.json
-      = help: set a value different from the current one
+    scenario.yaml:5:1: fault: the target already holds this value: nothing to break (the fault is already present in deploy/api.json, so its recovery could never be seen)
+      = help: check the target file and the values the fault sets (or its `test` operations)
     ");
 }
 

@@ -1,0 +1,95 @@
+//! Issue 20: real GitHub settings met by the real binary against the emulator: a fault already present, a
+//! give-up's outputs, merge methods a repository allows, App tokens.
+
+use std::path::Path;
+
+use serde_json::json;
+
+use crate::common::{firedrill, run};
+use crate::github_drill::{Fixture, after};
+
+const VALUES: &str = "charts/checkout/values-staging.yaml";
+
+/// The seed scenario's fault, already on `main` of the target (someone broke it by hand, or an earlier drill
+/// was never reverted).
+fn break_main_by_hand(f: &Fixture) {
+    let text = std::fs::read_to_string(f.dir.path().join("scenarios/redis.yaml")).unwrap();
+    let scenario = firedrill::scenario::load(Path::new("redis.yaml"), &text).unwrap();
+    let values = std::fs::read_to_string(crate::common::root().join("examples").join(VALUES)).unwrap();
+    let edits = firedrill::drill::prepare::edits(&scenario, |_| Ok(values.clone())).unwrap();
+    let push = json!({"as": "ana", "branch": "main", "path": VALUES, "content": edits[0].after, "message": "tune"});
+    f.emulator.admin("POST", "/_emulator/repos/acme/shop/push", &push).unwrap();
+}
+
+#[test]
+fn a_fault_already_present_is_refused_by_doctor_preview_and_at_opening() {
+    let f = Fixture::new();
+    break_main_by_hand(&f);
+    let message = "the target already holds this value: nothing to break";
+    let (code, out, err) = f.firedrill(&["doctor"], f.plan.open_at);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(out.lines().any(|l| l.contains(": fault") && l.contains("FAIL") && l.contains(message)), "{out}");
+
+    // preview, on a checkout of the target as it is now.
+    let checkout = tempfile::tempdir().unwrap();
+    let shop = f.state.path().join("repos/acme/shop.git");
+    let (code, _, err) = run(std::process::Command::new("git").arg("clone").arg("-q").arg(&shop).arg(checkout.path()));
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = run(firedrill()
+        .arg("preview")
+        .arg(f.dir.path().join("scenarios/redis.yaml"))
+        .arg("--repo")
+        .arg(checkout.path()));
+    assert_ne!(code, 0, "{out}{err}");
+    assert!(err.contains(message), "{err}");
+
+    // validate, on the same checkout.
+    let (code, out, err) = run(firedrill()
+        .arg("validate")
+        .arg(f.dir.path().join("scenarios/redis.yaml"))
+        .arg("--repo")
+        .arg(checkout.path()));
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains(message), "{err}");
+
+    // At the opening instant: refused before anything is written (exit 3), no pull request.
+    let (code, out, err) = f.firedrill(&["tick"], f.plan.open_at);
+    assert_eq!(code, 3, "{out}{err}");
+    assert!(out.contains(message), "{out}");
+    assert_eq!(f.names(), ["planned", "abandoned", "reported"]);
+    let st = f.emulator.state().unwrap();
+    assert_eq!(st["repos"]["acme/shop"]["pulls"], json!([]), "nothing was opened");
+    f.assert_openapi_valid(&[]);
+}
+
+#[test]
+fn a_give_up_is_not_a_recovery_in_the_run_line_and_the_outputs() {
+    let f = Fixture::new();
+    f.tick(f.plan.open_at);
+    f.tick(f.plan.merge_at);
+    let id = f.plan.drill_id.to_string();
+    let (code, out, err) =
+        f.firedrill(&["command", "revert", "--drill", &id, "--actor", "sam"], after(f.plan.merge_at, 19));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("gave up after 19 min"), "{out}");
+    assert!(!out.contains("time to recovery 19 min"), "{out}");
+}
+
+#[test]
+fn a_drill_the_time_limit_ended_leaves_mttr_seconds_empty_and_sets_censored_seconds() {
+    let f = Fixture::new();
+    let workflow = f.emulator.user_with_token("github-actions").unwrap();
+    f.emulator.set_permission("acme/drills", "github-actions", "write").unwrap();
+    let work = tempfile::tempdir().unwrap();
+    for now in [f.plan.open_at, f.plan.merge_at] {
+        let (code, out, err, _) = crate::github_drill::action(&f, now, work.path(), &workflow);
+        assert_eq!(code, 0, "{out}{err}");
+    }
+    let (code, out, err, outputs) =
+        crate::github_drill::action(&f, after(f.plan.merge_at, 180), work.path(), &workflow);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("not recovered: the time limit ended it after 3 h"), "{out}");
+    assert!(!outputs.contains("mttr-seconds"), "a time-out is not a recovery: {outputs}");
+    assert!(outputs.contains("censored-seconds=10800"), "{outputs}");
+    f.assert_openapi_valid(&[]);
+}

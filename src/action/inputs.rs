@@ -66,6 +66,9 @@ pub struct Inputs {
     pub github_token: Option<Token>,
     /// A personal or GitHub App token for the target repository (opening and merging the drill).
     pub drill_token: Option<Token>,
+    /// How drills are merged: `merge`, `squash`, `rebase`; `None`: the scenario's preference, then the first the
+    /// repository allows.
+    pub merge_method: Option<String>,
     /// A second account's token that approves the drill's pull request where the base branch requires a review.
     pub approver_token: Option<Token>,
     /// The REST API root (`https://api.github.com`, a GitHub Enterprise `…/api/v3`), or `local` for plain git.
@@ -130,6 +133,19 @@ impl Inputs {
             github_token: input(vars, "github-token").map(Token::new),
             drill_token: input(vars, "drill-token").map(Token::new),
             approver_token: input(vars, "approver-token").map(Token::new),
+            merge_method: match text(vars, "merge-method").as_deref() {
+                None | Some("auto") => None,
+                Some(m @ ("merge" | "squash")) => Some(m.to_owned()),
+                Some("rebase" | "fast-forward") => Some("fast-forward".to_owned()),
+                Some(other) => {
+                    return Err(InputError {
+                        name: "merge-method",
+                        message: format!(
+                            "`{other}` is not a merge method: use `merge`, `squash`, `rebase`, or leave it empty"
+                        ),
+                    });
+                }
+            },
             api_url: text(vars, "api-url"),
             dry_run: boolean(vars, "dry-run")?,
             now,

@@ -149,7 +149,7 @@ pub fn run_in(out: &Path) -> anyhow::Result<String> {
         actor: sam.clone(),
         actor_from_token: false,
         source: "demo".into(),
-        merge_method: MergeMethod::Merge,
+        merge_method: Some(MergeMethod::Merge),
         dry_run: false,
         baseline_mttr: config.baseline_mttr.map(|d| d.to_signed()),
         links: crate::render::Links::default(),

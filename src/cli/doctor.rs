@@ -10,6 +10,7 @@ use super::lifecycle::{Common, runtime};
 use crate::drill::{due, guard, prepare, step};
 use crate::forge::Forge;
 use crate::forge::any::AnyForge;
+use crate::git::MergeMethod;
 use crate::scenario::Enabled;
 
 #[derive(Debug, clap::Args)]
@@ -128,22 +129,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             }
             match rt.block_on(g.repository()) {
                 Ok(repo) => {
-                    let method = setup.settings.merge_method;
-                    let field = match method {
-                        crate::git::MergeMethod::Merge => "allow_merge_commit",
-                        crate::git::MergeMethod::Squash => "allow_squash_merge",
-                        crate::git::MergeMethod::FastForward => "allow_rebase_merge",
-                    };
-                    let allowed = repo[field].as_bool().unwrap_or(true);
-                    row(
-                        format!("{id}: merge method"),
-                        if allowed { Status::Ok } else { Status::Fail },
-                        if allowed {
-                            format!("{method:?} is allowed in {}", g.describe())
-                        } else {
-                            format!("{} disables {field}: choose another --merge-method", g.describe())
-                        },
-                    );
+                    let (status, text) = merge_method_row(&repo, setup.settings.merge_method, s, &g.describe());
+                    row(format!("{id}: merge method"), status, text);
                     if repo["private"].as_bool() == Some(false)
                         && let Ok(Some(plan)) = prepare::plan(s, now)
                         && plan.merge_at.duration_since(now) > SCHEDULE_PAUSE
@@ -240,6 +227,59 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let failed = rows.iter().filter(|r| r.status == Status::Fail).count();
     std::io::stdout().lock().write_all(out.as_bytes()).context("writing to stdout")?;
     Ok(if failed > 0 { Outcome::Invalid } else { Outcome::Ok })
+}
+
+/// The merge method a drill of `s` will use in `repo` (GitHub's `allow_*` settings, shown only to tokens that
+/// can push), or why the one given cannot be used.
+fn merge_method_row(
+    repo: &serde_json::Value,
+    given: Option<MergeMethod>,
+    s: &crate::scenario::Scenario,
+    name: &str,
+) -> (Status, String) {
+    let field = |m: MergeMethod| match m {
+        MergeMethod::Merge => "allow_merge_commit",
+        MergeMethod::Squash => "allow_squash_merge",
+        MergeMethod::FastForward => "allow_rebase_merge",
+    };
+    let word = |m: MergeMethod| match m {
+        MergeMethod::Merge => "merge",
+        MergeMethod::Squash => "squash",
+        MergeMethod::FastForward => "fast-forward (rebase)",
+    };
+    let allowed = |m: MergeMethod| repo[field(m)].as_bool();
+    if let Some(m) = given {
+        return match allowed(m) {
+            Some(true) => (Status::Ok, format!("{} is allowed in {name}", word(m))),
+            Some(false) => (
+                Status::Fail,
+                format!(
+                    "{name} disables {}: set the Action's `merge-method` input (or --merge-method) to a method it \
+                     allows, or leave it empty and firedrill takes the first one allowed",
+                    field(m)
+                ),
+            ),
+            None => (Status::Warn, format!("{} given; {name} does not show its merge settings to this token", word(m))),
+        };
+    }
+    let mut order = vec![s.merge.method.map_or(MergeMethod::Merge, |m| m.method())];
+    for m in [MergeMethod::Merge, MergeMethod::Squash, MergeMethod::FastForward] {
+        if !order.contains(&m) {
+            order.push(m);
+        }
+    }
+    match order.iter().find(|m| allowed(**m) != Some(false)) {
+        Some(m) if allowed(*m) == Some(true) => {
+            (Status::Ok, format!("drills merge with {} (the first of those {name} allows)", word(*m)))
+        }
+        Some(_) => (
+            Status::Ok,
+            format!(
+                "{name} does not show its merge settings to this token: firedrill tries merge, squash, fast-forward in turn"
+            ),
+        ),
+        None => (Status::Fail, format!("{name} allows no merge method")),
+    }
 }
 
 #[cfg(test)]

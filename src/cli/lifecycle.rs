@@ -40,8 +40,9 @@ pub struct Common {
     /// Default: $GITHUB_API_URL, or https://api.github.com.
     #[arg(long, value_name = "URL")]
     pub api_url: Option<String>,
-    /// How drills are merged: merge (a merge commit), squash, fast-forward.
-    #[arg(long, value_name = "METHOD", default_value = "merge", value_parser = ["merge", "squash", "fast-forward"])]
+    /// How drills are merged: merge (a merge commit), squash, fast-forward, or auto: the scenario's
+    /// `merge.method`, else the first method the repository and the branch allow of merge, squash, fast-forward.
+    #[arg(long, value_name = "METHOD", default_value = "auto", value_parser = ["auto", "merge", "squash", "fast-forward"])]
     pub merge_method: String,
     /// A second account's token that approves the drill's pull request (and firedrill's revert pull request)
     /// when the base branch requires an approving review: the Action's `approver-token` input, else
@@ -336,9 +337,10 @@ impl Common {
             by_repo.insert(key, forge);
         }
         let merge_method = match self.merge_method.as_str() {
-            "squash" => MergeMethod::Squash,
-            "fast-forward" => MergeMethod::FastForward,
-            _ => MergeMethod::Merge,
+            "merge" => Some(MergeMethod::Merge),
+            "squash" => Some(MergeMethod::Squash),
+            "fast-forward" | "rebase" => Some(MergeMethod::FastForward),
+            _ => None,
         };
         let baseline_mttr = config.baseline_mttr.map(|d| d.to_signed());
         // Links in reports and badges point at the control repository's web pages, where it has them.

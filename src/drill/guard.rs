@@ -83,7 +83,8 @@ pub struct Verdict {
 /// How the drill will meet the guard rails: the token's settings.
 #[derive(Debug, Clone, Copy)]
 pub struct Means {
-    pub method: MergeMethod,
+    /// The merge method given; `None`: firedrill takes the first one GitHub allows.
+    pub method: Option<MergeMethod>,
     pub approver: bool,
 }
 
@@ -249,8 +250,16 @@ fn signatures(rule: String, bypass: bool, b: &str) -> Verdict {
     Verdict { rule, blocks: Blocks::Neither, how, unsure: false }
 }
 
-fn linear(rule: String, method: MergeMethod, b: &str) -> Verdict {
-    if method == MergeMethod::Merge {
+fn linear(rule: String, method: Option<MergeMethod>, b: &str) -> Verdict {
+    if method.is_none() {
+        return Verdict {
+            rule,
+            blocks: Blocks::Neither,
+            how: "merge commits are refused: firedrill merges with squash or fast-forward".into(),
+            unsure: false,
+        };
+    }
+    if method == Some(MergeMethod::Merge) {
         Verdict {
             rule,
             blocks: Blocks::Merge,
@@ -268,7 +277,7 @@ mod tests {
     use super::*;
 
     fn means(approver: bool) -> Means {
-        Means { method: MergeMethod::Merge, approver }
+        Means { method: Some(MergeMethod::Merge), approver }
     }
 
     #[test]

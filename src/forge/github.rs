@@ -219,16 +219,15 @@ impl GitHubForge {
             ))
         };
         let first = message.lines().next().unwrap_or("Revert");
-        let mut outcome = MergeOutcome::Closed;
-        for method in [MergeMethod::Merge, MergeMethod::Squash, MergeMethod::FastForward] {
-            let spec = MergeSpec { base, cut_from: commit, expected_head: &change.head, method, message: first };
-            outcome = self.merge_change(&change, &spec, actor, Timestamp::now()).await?;
-            // A repository that allows only some merge methods: the next one.
-            if !matches!(&outcome, MergeOutcome::NotMergeable { reason } if reason.contains("not allowed on this repository"))
-            {
-                break;
-            }
-        }
+        let spec = MergeSpec {
+            base,
+            cut_from: commit,
+            expected_head: &change.head,
+            method: MergeMethod::Merge,
+            fallback: true,
+            message: first,
+        };
+        let outcome = self.merge_change(&change, &spec, actor, Timestamp::now()).await?;
         match outcome {
             MergeOutcome::Merged { commit: merged, at } => Ok(Landing {
                 sha: merged,
@@ -275,6 +274,84 @@ impl GitHubForge {
             }
         }
         Ok(first)
+    }
+
+    /// The body of `PUT /pulls/N/merge` for `method`: the head it must have, and the message that lands.
+    async fn merge_body(
+        &self,
+        change: &Change,
+        spec: &MergeSpec<'_>,
+        head: &CommitSha,
+        method: MergeMethod,
+    ) -> Result<Value> {
+        let name = match method {
+            MergeMethod::Merge => "merge",
+            MergeMethod::Squash => "squash",
+            MergeMethod::FastForward => "rebase",
+        };
+        let mut body = json!({"sha": head.to_string(), "merge_method": name});
+        if method == MergeMethod::Squash {
+            // Without a title GitHub would not fall back to the commit's subject under every repository
+            // setting (`PR_TITLE`, `PR_BODY`, `BLANK`); the disguise's own message must land, word for word.
+            let (title, message) = self.squash_message(&change.id, spec.expected_head).await?;
+            body["commit_title"] = json!(title);
+            body["commit_message"] = json!(message);
+        } else if method == MergeMethod::Merge {
+            body["commit_title"] = json!(spec.message);
+        }
+        Ok(body)
+    }
+
+    /// Sends the merge: a 409 "Base branch was modified" is sent again at once (bounded), and a required review
+    /// is given by the approver, once, before sending it again. `Err`: what the pull request already says
+    /// (merged by a racing run, its head moved, the base kept moving).
+    async fn put_merge(
+        &self,
+        change: &Change,
+        spec: &MergeSpec<'_>,
+        head: &CommitSha,
+        path: &str,
+        body: &Value,
+        approved: &mut bool,
+    ) -> Result<std::result::Result<(StatusCode, Value), MergeOutcome>> {
+        let mut tries = 1;
+        let (mut status, mut v) = self.call(Method::PUT, path, Some(body)).await?;
+        loop {
+            // 409 is GitHub's answer both to a head that moved and to "Base branch was modified. Review and try
+            // the merge again.": the pull request tells which.
+            if status == StatusCode::CONFLICT {
+                let pr = self.pull(&change.id).await?;
+                if let Some((commit, at)) = merged_of(&pr)? {
+                    return Ok(Err(MergeOutcome::Merged { commit, at }));
+                }
+                let actual = sha(&pr["head"]["sha"])?;
+                if actual != *head {
+                    return Ok(Err(MergeOutcome::HeadMoved { expected: head.clone(), actual }));
+                }
+                if tries > BASE_MODIFIED_RETRIES {
+                    return Ok(Err(MergeOutcome::NotMergeable {
+                        reason: format!(
+                            "`{}` kept moving while merging ({tries} tries: {})",
+                            spec.base,
+                            v["message"].as_str().unwrap_or("409")
+                        ),
+                    }));
+                }
+                tracing::info!(path, "the base branch moved while merging; trying the merge again");
+            } else if status == StatusCode::METHOD_NOT_ALLOWED
+                && !*approved
+                && refusal_of(v["message"].as_str().unwrap_or("")) == Refusal::Review
+                && self.approver.is_some()
+            {
+                // The base branch requires an approving review: the approver gives it right before the merge.
+                self.approve(&change.id, head).await?;
+                *approved = true;
+            } else {
+                return Ok(Ok((status, v)));
+            }
+            tries += 1;
+            (status, v) = self.call(Method::PUT, path, Some(body)).await?;
+        }
     }
 
     /// Approves pull request `number` at `head` with the approver's token (`POST /pulls/N/reviews`).
@@ -899,62 +976,35 @@ impl Forge for GitHubForge {
             moved = Some(actual.clone());
         }
         let head = moved.clone().unwrap_or_else(|| spec.expected_head.clone());
-        let method = match spec.method {
-            MergeMethod::Merge => "merge",
-            MergeMethod::Squash => "squash",
-            MergeMethod::FastForward => "rebase",
-        };
-        let mut body = json!({"sha": head.to_string(), "merge_method": method});
-        if spec.method == MergeMethod::Squash {
-            // Without a title GitHub would not fall back to the commit's subject under every repository
-            // setting (`PR_TITLE`, `PR_BODY`, `BLANK`); the disguise's own message must land, word for word.
-            let (title, message) = self.squash_message(&change.id, spec.expected_head).await?;
-            body["commit_title"] = json!(title);
-            body["commit_message"] = json!(message);
-        } else {
-            body["commit_title"] = json!(spec.message);
+        // The method given first; where firedrill chooses, the others GitHub may allow after it.
+        let mut methods = vec![spec.method];
+        if spec.fallback {
+            for m in [MergeMethod::Merge, MergeMethod::Squash, MergeMethod::FastForward] {
+                if !methods.contains(&m) {
+                    methods.push(m);
+                }
+            }
         }
         let path = self.repo_path(&format!("/pulls/{}/merge", change.id));
-        let mut tries = 1;
         let mut approved = false;
-        let (mut status, mut v) = self.call(Method::PUT, &path, Some(&body)).await?;
-        loop {
-            // 409 is GitHub's answer both to a head that moved and to "Base branch was modified. Review and try
-            // the merge again.": the pull request tells which; a base that moved while GitHub merged is retried
-            // at once (bounded), never a refusal.
-            if status == StatusCode::CONFLICT {
-                let pr = self.pull(&change.id).await?;
-                if let Some((commit, at)) = merged_of(&pr)? {
-                    return Ok(MergeOutcome::Merged { commit, at });
-                }
-                let actual = sha(&pr["head"]["sha"])?;
-                if actual != head {
-                    return Ok(MergeOutcome::HeadMoved { expected: head, actual });
-                }
-                if tries > BASE_MODIFIED_RETRIES {
-                    return Ok(MergeOutcome::NotMergeable {
-                        reason: format!(
-                            "`{}` kept moving while merging ({tries} tries: {})",
-                            spec.base,
-                            v["message"].as_str().unwrap_or("409")
-                        ),
-                    });
-                }
-                tracing::info!(path, "the base branch moved while merging; trying the merge again");
-            } else if status == StatusCode::METHOD_NOT_ALLOWED
-                && !approved
-                && refusal_of(v["message"].as_str().unwrap_or("")) == Refusal::Review
-                && self.approver.is_some()
-            {
-                // The base branch requires an approving review: the approver gives it right before the merge.
-                self.approve(&change.id, &head).await?;
-                approved = true;
-            } else {
-                break;
+        let mut candidates = methods.iter().peekable();
+        let (status, v) = loop {
+            let Some(&method) = candidates.next() else { return Err(other("no merge method to try")) };
+            let body = self.merge_body(change, spec, &head, method).await?;
+            let (status, v) = match self.put_merge(change, spec, &head, &path, &body, &mut approved).await? {
+                Ok(answer) => answer,
+                Err(decided) => return Ok(decided),
+            };
+            // "Merge commits are not allowed on this repository." (or on this branch): the next method, when
+            // firedrill chooses.
+            let not_allowed = status == StatusCode::METHOD_NOT_ALLOWED
+                && v["message"].as_str().unwrap_or("").to_ascii_lowercase().contains("not allowed");
+            if not_allowed && candidates.peek().is_some() {
+                tracing::info!(?method, "GitHub does not allow this merge method here; trying the next one");
+                continue;
             }
-            tries += 1;
-            (status, v) = self.call(Method::PUT, &path, Some(&body)).await?;
-        }
+            break (status, v);
+        };
         let message = v["message"].as_str().unwrap_or("not mergeable").trim().to_owned();
         match status.as_u16() {
             200 => {

@@ -251,7 +251,7 @@ impl Forge for LocalForge {
         actor: &Person,
         at: Timestamp,
     ) -> Result<MergeOutcome> {
-        let MergeSpec { base, cut_from, expected_head, method, message } = *spec;
+        let MergeSpec { base, cut_from, expected_head, method, message, .. } = *spec;
         // The change's commit and the commit it was cut from (the merge base), then the base branch's history
         // back to that commit: what the merge and the search for an earlier landing read.
         let Some(head) = self.fetch_at_depth(&change.branch, CHANGE_DEPTH)? else { return Ok(MergeOutcome::Closed) };

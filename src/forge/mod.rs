@@ -78,6 +78,9 @@ pub struct MergeSpec<'a> {
     /// The head the change must still have.
     pub expected_head: &'a CommitSha,
     pub method: MergeMethod,
+    /// When the forge refuses `method` as not allowed (the repository's settings, a linear-history rule), try
+    /// the others it may allow, in the order merge, squash, fast-forward. Off when the method was given.
+    pub fallback: bool,
     pub message: &'a str,
 }
 

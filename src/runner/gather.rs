@@ -35,7 +35,8 @@ impl<F: Forge> Runner<'_, F> {
         // The guard rails of the target branch, read once, when the drill is about to open: a fault that could
         // land but not be removed is refused before anything is written.
         if about_to_land && d.phase() == Phase::Planned && o.base.is_none() && self.config.enabled.is_on() {
-            let means = guard::Means { method: self.settings.merge_method, approver: forge.has_approver() };
+            let method = self.settings.merge_method;
+            let means = guard::Means { method, approver: forge.has_approver() };
             if let Some(rails) = forge.guard_rails(&d.target.branch).await.map_err(&fe)? {
                 o.guard_refusal = guard::refusal(&guard::verdicts(&rails, means));
             }

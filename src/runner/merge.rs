@@ -24,6 +24,14 @@ impl<F: Forge> Runner<'_, F> {
         forge.open_change(&spec.branch, &head, &spec.base_branch, &spec.title, &spec.body).await.map_err(&fe)
     }
 
+    /// The method to merge `d` with first: the one given, else the scenario's preference, else a merge commit.
+    pub(super) fn merge_method_of(&self, d: &Drill) -> crate::git::MergeMethod {
+        self.settings
+            .merge_method
+            .or_else(|| self.scenario(d.scenario.as_str()).and_then(|s| s.merge.method).map(|m| m.method()))
+            .unwrap_or(crate::git::MergeMethod::Merge)
+    }
+
     /// Merges the drill's change; a refusal is checked against the truth (a racing run may have merged it).
     pub(super) async fn merge(
         &self,
@@ -46,7 +54,8 @@ impl<F: Forge> Runner<'_, F> {
             base: &d.target.branch,
             cut_from: &op.base,
             expected_head: d.expected_head().unwrap_or(&op.commit),
-            method: self.settings.merge_method,
+            method: self.merge_method_of(d),
+            fallback: self.settings.merge_method.is_none(),
             message: &message,
         };
         let refused = match forge.merge_change(&change, &spec, actor, now).await.map_err(&fe)? {

@@ -43,7 +43,9 @@ pub struct Settings {
     pub actor_from_token: bool,
     /// What to write as the events' `source`: `tick`, `command`, `action`, `demo`…
     pub source: String,
-    pub merge_method: MergeMethod,
+    /// The merge method given (`--merge-method`, the Action's `merge-method`); `None`: the scenario's preference,
+    /// then the first one GitHub allows.
+    pub merge_method: Option<MergeMethod>,
     pub dry_run: bool,
     /// How long the last real outage took, for the reports.
     pub baseline_mttr: Option<SignedDuration>,

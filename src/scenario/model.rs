@@ -476,6 +476,31 @@ pub struct MergeSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("default" = "30m"))]
     pub max_wait: Option<Duration>,
+    /// The merge method to try first: `merge` (a merge commit), `squash` or `fast-forward` (GitHub's rebase).
+    /// When the repository or the branch does not allow it, firedrill takes the next one GitHub allows, in the
+    /// order merge, squash, fast-forward. A method given on the command line (`--merge-method`) or as the
+    /// Action's `merge-method` input is used alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<MergeMethodName>,
+}
+
+/// A merge method, as scenarios spell it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum MergeMethodName {
+    Merge,
+    Squash,
+    FastForward,
+}
+
+impl MergeMethodName {
+    pub fn method(self) -> crate::git::MergeMethod {
+        match self {
+            MergeMethodName::Merge => crate::git::MergeMethod::Merge,
+            MergeMethodName::Squash => crate::git::MergeMethod::Squash,
+            MergeMethodName::FastForward => crate::git::MergeMethod::FastForward,
+        }
+    }
 }
 
 impl MergeSettings {
@@ -487,6 +512,7 @@ impl MergeSettings {
     }
     pub fn apply_defaults(&mut self, defaults: &MergeSettings) {
         self.max_wait = self.max_wait.or(defaults.max_wait);
+        self.method = self.method.or(defaults.method);
     }
 }
 

@@ -54,6 +54,7 @@ pub async fn contract<F: Forge>(forge: &F) {
             cut_from,
             expected_head: expected,
             method: MergeMethod::Merge,
+            fallback: false,
             message: "Merge branch 'chore/tune-pool'",
         }
     }
@@ -97,8 +98,14 @@ pub async fn contract<F: Forge>(forge: &F) {
     let change2 = forge.open_change("chore/again", &head2, "main", "Again", "Body").await.unwrap();
     forge.close_change(&change2).await.unwrap();
     let cut = revert.sha.clone();
-    let spec2 =
-        MergeSpec { base: "main", cut_from: &cut, expected_head: &head2, method: MergeMethod::Merge, message: "Merge" };
+    let spec2 = MergeSpec {
+        base: "main",
+        cut_from: &cut,
+        expected_head: &head2,
+        method: MergeMethod::Merge,
+        fallback: false,
+        message: "Merge",
+    };
     let closed = forge.merge_change(&change2, &spec2, &sam(), t("2026-11-24T12:00:00Z")).await.unwrap();
     assert_eq!(closed, MergeOutcome::Closed);
     forge.post_note(&change, "firedrill-status", "Status: recovered").await.unwrap();

@@ -93,3 +93,43 @@ fn a_drill_the_time_limit_ended_leaves_mttr_seconds_empty_and_sets_censored_seco
     assert!(outputs.contains("censored-seconds=10800"), "{outputs}");
     f.assert_openapi_valid(&[]);
 }
+
+/// The Action with no `merge-method` input on a target that allows only `allowed`: the drill merges with it.
+fn merges_with_the_only_allowed_method(settings: serde_json::Value, expect_message_prefix: &str) {
+    let f = Fixture::new();
+    f.emulator.admin("PUT", "/_emulator/repos/acme/shop/settings", &settings).unwrap();
+    let workflow = f.emulator.user_with_token("github-actions").unwrap();
+    f.emulator.set_permission("acme/drills", "github-actions", "write").unwrap();
+    let work = tempfile::tempdir().unwrap();
+    for now in [f.plan.open_at, f.plan.merge_at] {
+        let (code, out, err, _) = crate::github_drill::action(&f, now, work.path(), &workflow);
+        assert_eq!(code, 0, "{out}{err}");
+    }
+    assert_eq!(f.names(), ["planned", "opened", "merged"]);
+    let st = f.emulator.state().unwrap();
+    let pr = &st["repos"]["acme/shop"]["pulls"][0];
+    let landed = pr["merge_commit_sha"].as_str().unwrap();
+    let (code, out, _) = run(std::process::Command::new("git")
+        .arg("--git-dir")
+        .arg(f.state.path().join("repos/acme/shop.git"))
+        .args(["log", "-1", "--format=%P%n%s", landed]));
+    assert_eq!(code, 0);
+    let mut lines = out.lines();
+    assert_eq!(lines.next().unwrap().split(' ').count(), 1, "one parent: no merge commit: {out}");
+    assert!(lines.next().unwrap().starts_with(expect_message_prefix), "{out}");
+    // The revert at the time limit goes through the same settings.
+    let (code, out, err, _) = crate::github_drill::action(&f, after(f.plan.merge_at, 180), work.path(), &workflow);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(f.names().contains(&"recovered"), "{:?}", f.names());
+    f.assert_openapi_valid(&[]);
+}
+
+#[test]
+fn a_squash_only_repository_gets_a_squash_merge_without_any_input() {
+    merges_with_the_only_allowed_method(json!({"allow_merge_commit": false, "allow_rebase_merge": false}), "chore");
+}
+
+#[test]
+fn a_rebase_only_repository_gets_a_rebase_merge_without_any_input() {
+    merges_with_the_only_allowed_method(json!({"allow_merge_commit": false, "allow_squash_merge": false}), "chore");
+}

@@ -243,9 +243,9 @@ fn merge_method_row(
         MergeMethod::FastForward => "allow_rebase_merge",
     };
     let word = |m: MergeMethod| match m {
-        MergeMethod::Merge => "merge",
-        MergeMethod::Squash => "squash",
-        MergeMethod::FastForward => "fast-forward (rebase)",
+        MergeMethod::Merge => "`merge`",
+        MergeMethod::Squash => "`squash`",
+        MergeMethod::FastForward => "`rebase`",
     };
     let allowed = |m: MergeMethod| repo[field(m)].as_bool();
     if let Some(m) = given {
@@ -269,9 +269,10 @@ fn merge_method_row(
         }
     }
     match order.iter().find(|m| allowed(**m) != Some(false)) {
-        Some(m) if allowed(*m) == Some(true) => {
-            (Status::Ok, format!("drills merge with {} (the first of those {name} allows)", word(*m)))
-        }
+        Some(m) if allowed(*m) == Some(true) => (
+            Status::Ok,
+            format!("drills are merged with {}: the first of merge, squash, rebase that {name} allows", word(*m)),
+        ),
         Some(_) => (
             Status::Ok,
             format!(

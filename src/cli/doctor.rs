@@ -127,6 +127,19 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                     format!("could not read the token's permission: {e}"),
                 ),
             }
+            if setup.settings.actor_from_token && s.disguise.author.is_none() {
+                match rt.block_on(g.token_owner()) {
+                    Ok(owner) => {
+                        row(format!("{id}: identity"), Status::Ok, format!("drill commits are signed by {owner}"))
+                    }
+                    Err(crate::forge::ForgeError::NoTokenUser(why)) => {
+                        row(format!("{id}: identity"), Status::Fail, why)
+                    }
+                    Err(e) => {
+                        row(format!("{id}: identity"), Status::Warn, format!("cannot tell who owns the token: {e}"))
+                    }
+                }
+            }
             match rt.block_on(g.repository()) {
                 Ok(repo) => {
                     let (status, text) = merge_method_row(&repo, setup.settings.merge_method, s, &g.describe());

@@ -35,6 +35,8 @@ pub struct Observed {
     /// For a drill about to open: why the base branch's guard rails would block its merge or its revert (see
     /// [`crate::drill::guard::refusal`]); `None`: they let it through, or the forge has none.
     pub guard_refusal: Option<String>,
+    /// For a drill about to open: why firedrill has nobody to act as (a GitHub App token without `identity`).
+    pub identity_refusal: Option<String>,
     /// The change firedrill opened in this run (or found already open for the drill's branch).
     pub opened: Option<Change>,
     /// A merge attempted in this run did not go through, and why.
@@ -490,6 +492,12 @@ fn planned(
         return abandon(out, now, format!("scenario `{}` was removed", d.scenario));
     };
     if let Some(why) = new_fault_refusal(d, Some(s), cx, o) {
+        out.push(Effect::Refuse(why.clone()));
+        return abandon(out, now, format!("refused: {why}"));
+    }
+    if o.opened.is_none()
+        && let Some(why) = &o.identity_refusal
+    {
         out.push(Effect::Refuse(why.clone()));
         return abandon(out, now, format!("refused: {why}"));
     }

@@ -520,18 +520,52 @@ impl GitHubForge {
     /// The token owner's login and permission on this repository (`admin`, `maintain`, `write`, `triage`,
     /// `read`, `none`), read from `GET /user` and the collaborator-permission endpoint.
     pub async fn token_permission(&self) -> Result<(String, String)> {
-        let (login, _) = self.user().await?;
-        let p = self.ok(Method::GET, &self.repo_path(&format!("/collaborators/{login}/permission")), None).await?;
-        // `role_name` carries maintain/triage; `permission` folds them into write/read.
-        let role = p["role_name"].as_str().or(p["permission"].as_str()).unwrap_or("none").to_owned();
-        Ok((login, role))
+        // The repository's `permissions` are the token's own, for every kind of token (an App's too, which has
+        // no `GET /user`).
+        let repo = self.repository().await?;
+        let p = &repo["permissions"];
+        let has = |k: &str| p[k].as_bool() == Some(true);
+        let role = ["admin", "maintain", "push", "triage", "pull"]
+            .into_iter()
+            .find(|k| has(k))
+            .map_or("none", |k| match k {
+                "push" => "write",
+                "pull" => "read",
+                other => other,
+            })
+            .to_owned();
+        let who = match self.user().await {
+            Ok((login, _)) => login,
+            Err(_) if self.is_installation().await => "the GitHub App installation".to_owned(),
+            Err(e) => return Err(e),
+        };
+        Ok((who, role))
+    }
+
+    /// Whether the token is a GitHub App installation's (`GET /installation/repositories` answers it).
+    pub async fn is_installation(&self) -> bool {
+        matches!(self.call(Method::GET, "/installation/repositories?per_page=1", None).await, Ok((s, _)) if s.is_success())
     }
 
     /// The token's owner as GitHub shows them on the commits it makes for them: the profile name (the login
     /// when none is set) and the `ID+login@users.noreply.github.com` address, so that a drill commit made
     /// without a scenario `author` reads like any other commit of that person, never like a made-up name.
     pub async fn token_owner(&self) -> Result<Person> {
-        let (login, user) = self.user().await?;
+        let (login, user) = match self.user().await {
+            Ok(u) => u,
+            Err(e) => {
+                if self.is_installation().await {
+                    return Err(ForgeError::NoTokenUser(
+                        "the drill token is a GitHub App installation token, which has no user to sign drill \
+                         commits as (`GET /user` is not open to it): set `identity` (the Action's input, \
+                         FIREDRILL_IDENTITY or --identity) to the colleague-like `Name <email>` drill commits \
+                         should carry, or `disguise.author` in the scenario"
+                            .to_owned(),
+                    ));
+                }
+                return Err(e);
+            }
+        };
         let id = user["id"].as_u64().ok_or_else(|| other("GET /user returned no id"))?;
         let name = user["name"].as_str().map(str::trim).filter(|n| !n.is_empty()).unwrap_or(&login);
         Ok(Person::new(name, format!("{id}+{login}@users.noreply.github.com")))

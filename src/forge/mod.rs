@@ -90,6 +90,9 @@ pub enum ForgeError {
     Git(#[from] GitError),
     #[error("branch `{branch}` does not exist in {repo}")]
     NoBranch { repo: String, branch: String },
+    /// The token has no user account (a GitHub App installation token): there is nobody to act as.
+    #[error("{0}")]
+    NoTokenUser(String),
     #[error("{0}")]
     Other(String),
 }
@@ -99,7 +102,7 @@ impl ForgeError {
         match self {
             ForgeError::Git(e) => e.hint(),
             ForgeError::NoBranch { .. } => Some("check `target.branch` in the scenario"),
-            ForgeError::Other(_) => None,
+            ForgeError::NoTokenUser(_) | ForgeError::Other(_) => None,
         }
     }
 }

@@ -138,7 +138,8 @@ impl<F: Forge> Runner<'_, F> {
         // Answers to this run's commands, for the status comment (and a reveal asked for).
         let mut answers: Vec<Reply> = Vec::new();
         self.gather(forge, &d, s, now, &mut o).await?;
-        let actor = self.actor_for(forge, &d, s, &o, now).await;
+        let (actor, no_identity) = self.actor_for(forge, &d, s, &o, now).await;
+        o.identity_refusal = no_identity;
         let cx = Context { config: self.config, actor: &actor };
         // Each round moves the drill at least one step; the lifecycle has fewer steps than this.
         for _ in 0..12 {
@@ -253,10 +254,19 @@ impl<F: Forge> Runner<'_, F> {
     /// forge shows them. Asked only when this drill may write (open, merge, revert) or judge whose commit removed
     /// the fault, so an idle tick costs nothing more. A forge that cannot say (plain git, a GitHub App token,
     /// which `GET /user` refuses) gets the fallback, with a warning: safety work never waits on a name.
-    async fn actor_for(&self, forge: &F, d: &Drill, s: Option<&Scenario>, o: &Observed, now: Timestamp) -> Person {
+    /// Who firedrill acts as for `d` in this run; and, for a drill about to open with a token that has no user
+    /// (a GitHub App's) and no identity or `disguise.author` to act as instead, why it must not open.
+    async fn actor_for(
+        &self,
+        forge: &F,
+        d: &Drill,
+        s: Option<&Scenario>,
+        o: &Observed,
+        now: Timestamp,
+    ) -> (Person, Option<String>) {
         let fallback = self.settings.actor.clone();
         if !self.settings.actor_from_token {
-            return fallback;
+            return (fallback, None);
         }
         let due = |at: Timestamp| at <= now;
         let needed = match d.phase() {
@@ -272,16 +282,22 @@ impl<F: Forge> Runner<'_, F> {
             _ => false,
         };
         if !needed {
-            return fallback;
+            return (fallback, None);
         }
         match forge.token_owner().await {
-            Ok(Some(owner)) => owner,
-            Ok(None) => fallback,
+            Ok(Some(owner)) => (owner, None),
+            Ok(None) => (fallback, None),
+            // Opening with a made-up name would give the drill away; ending one (a revert) must go on anyway.
+            Err(ForgeError::NoTokenUser(why))
+                if d.phase() == Phase::Planned && s.is_none_or(|s| s.disguise.author.is_none()) =>
+            {
+                (fallback, Some(why))
+            }
             Err(e) => {
                 tracing::warn!(
                     "cannot tell who owns the drill token ({e}); acting as {fallback}: set `identity` to choose"
                 );
-                fallback
+                (fallback, None)
             }
         }
     }

@@ -133,3 +133,74 @@ fn a_squash_only_repository_gets_a_squash_merge_without_any_input() {
 fn a_rebase_only_repository_gets_a_rebase_merge_without_any_input() {
     merges_with_the_only_allowed_method(json!({"allow_merge_commit": false, "allow_squash_merge": false}), "chore");
 }
+
+/// A GitHub App installation token for the target and the control repository.
+fn app_token(f: &Fixture) -> String {
+    f.emulator.admin("POST", "/_emulator/apps", &json!({"slug": "drill-bot", "name": "Drill Bot"})).unwrap();
+    let body = json!({"repositories": ["acme/shop", "acme/drills"], "permission": "write"});
+    let made = f.emulator.admin("POST", "/_emulator/apps/drill-bot/installations", &body).unwrap();
+    made["token"].as_str().unwrap().to_owned()
+}
+
+/// `firedrill ARGS` with `token` and no `--identity`.
+fn firedrill_as(
+    f: &Fixture,
+    token: &str,
+    args: &[&str],
+    now: jiff::Timestamp,
+    identity: Option<&str>,
+) -> (i32, String) {
+    f.emulator.set_clock(&now.to_string()).unwrap();
+    let mut cmd = firedrill();
+    cmd.args(args)
+        .arg("--scenarios")
+        .arg(f.dir.path().join("scenarios"))
+        .args(["--control", "acme/drills", "--api-url", &f.emulator.url(), "--now", &now.to_string(), "--workdir"])
+        .arg(f.dir.path().join("work"))
+        .env("FIREDRILL_TOKEN", token)
+        .env_remove("FIREDRILL_IDENTITY");
+    if let Some(i) = identity {
+        cmd.args(["--identity", i]);
+    }
+    let (code, out, err) = run(&mut cmd);
+    assert!(!out.contains(token) && !err.contains(token), "the token leaked");
+    (code, format!("{out}{err}"))
+}
+
+#[test]
+fn an_app_token_without_identity_is_refused_before_writing_and_with_one_signs_the_drill_commit() {
+    let f = Fixture::new();
+    let token = app_token(&f);
+    let (code, out) = firedrill_as(&f, &token, &["doctor"], f.plan.open_at, None);
+    assert!(out.contains("the GitHub App installation can write acme/shop"), "{out}");
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.lines().any(|l| l.contains(": identity") && l.contains("FAIL") && l.contains("set `identity`")),
+        "{out}"
+    );
+    let (code, out) = firedrill_as(&f, &token, &["tick"], f.plan.open_at, None);
+    assert_eq!(code, 3, "{out}");
+    assert!(
+        out.contains("the drill token is a GitHub App installation token") && out.contains("set `identity`"),
+        "{out}"
+    );
+    let st = f.emulator.state().unwrap();
+    assert_eq!(st["repos"]["acme/shop"]["pulls"], json!([]), "nothing was written to the target");
+    assert_eq!(f.names(), ["planned", "abandoned", "reported"]);
+
+    // The same with an identity: the drill opens, and its commit carries that identity, not the App's.
+    let g = Fixture::new();
+    let token = app_token(&g);
+    let (code, out) = firedrill_as(&g, &token, &["tick"], g.plan.open_at, Some("Dana Kim <dana@acme.example>"));
+    assert_eq!(code, 0, "{out}");
+    let st = g.emulator.state().unwrap();
+    let pr = &st["repos"]["acme/shop"]["pulls"][0];
+    assert_eq!(pr["user"], "drill-bot[bot]", "{pr}");
+    let (code, log, _) = run(std::process::Command::new("git")
+        .arg("--git-dir")
+        .arg(g.state.path().join("repos/acme/shop.git"))
+        .args(["log", "-1", "--format=%an <%ae>", pr["head_sha"].as_str().unwrap()]));
+    assert_eq!(code, 0);
+    assert_eq!(log.trim(), "Dana Kim <dana@acme.example>");
+    g.assert_openapi_valid(&[]);
+}

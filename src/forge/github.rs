@@ -443,11 +443,12 @@ impl GitHubForge {
             }
             .map_err(|e| other(format!("{method} {path}: {}", describe_octocrab(&e))))?;
             let status = response.status();
-            let wait = rate_limit_wait(status, response.headers());
+            let headers = response.headers().clone();
             let text = gh
                 .body_to_string(response)
                 .await
                 .map_err(|e| other(format!("{method} {path}: {}", describe_octocrab(&e))))?;
+            let wait = rate_limit_wait(status, &headers, &text);
             let value = if text.trim().is_empty() {
                 Value::Null
             } else {
@@ -459,8 +460,15 @@ impl GitHubForge {
                     tokio::time::sleep(d).await;
                 }
                 Some(d) => {
+                    let until = Timestamp::now()
+                        .checked_add(jiff::SignedDuration::from_secs(i64::try_from(d.as_secs()).unwrap_or(i64::MAX)))
+                        .map_or_else(
+                            |_| "later".to_owned(),
+                            |t| format!("until {}", t.strftime("%Y-%m-%d %H:%M:%S UTC")),
+                        );
                     return Err(other(format!(
-                        "{method} {path}: GitHub's rate limit needs a {} s wait; try again later",
+                        "{method} {path}: GitHub's rate limit is spent {until} (a {} s wait, longer than firedrill \
+                         waits within a run): this run stops here and the next one carries on where it stopped",
                         d.as_secs()
                     )));
                 }
@@ -730,7 +738,10 @@ fn describe_octocrab(e: &octocrab::Error) -> String {
 }
 
 /// How long to wait before retrying, for GitHub's rate limits (primary and secondary).
-fn rate_limit_wait(status: StatusCode, headers: &http::HeaderMap) -> Option<Duration> {
+/// The least GitHub asks to wait after a secondary rate limit that names no time ("wait at least one minute").
+const SECONDARY_LIMIT_WAIT: Duration = Duration::from_secs(60);
+
+fn rate_limit_wait(status: StatusCode, headers: &http::HeaderMap, body: &str) -> Option<Duration> {
     if status != StatusCode::FORBIDDEN && status != StatusCode::TOO_MANY_REQUESTS {
         return None;
     }
@@ -743,12 +754,12 @@ fn rate_limit_wait(status: StatusCode, headers: &http::HeaderMap) -> Option<Dura
         let now = Timestamp::now().as_second();
         return Some(Duration::from_secs(u64::try_from(reset - now).unwrap_or(0).max(1)));
     }
-    // A 429 without hints: back off a little.
-    (status == StatusCode::TOO_MANY_REQUESTS).then_some(Duration::from_secs(60))
+    // A 429, or a 403 that says it is a secondary rate limit, without a time: GitHub asks for at least a minute.
+    let secondary = body.to_ascii_lowercase().contains("secondary rate limit");
+    (status == StatusCode::TOO_MANY_REQUESTS || secondary).then_some(SECONDARY_LIMIT_WAIT)
 }
 
-/// A revert whose direct branch update GitHub refused while the branch stood still: the rules of `base`
-/// (classic protection or a ruleset) block it. The message says the fault is live, what GitHub said, and the fix.
+/// An error for a request GitHub refused, with GitHub's message and, for the usual statuses, what to check.
 fn api_error(method: &Method, path: &str, status: StatusCode, body: &Value) -> ForgeError {
     let message = body["message"].as_str().unwrap_or("no message");
     let hint = match status.as_u16() {
@@ -1407,12 +1418,15 @@ mod tests {
     #[test]
     fn rate_limits_are_read_from_retry_after_then_the_reset() {
         let mut h = http::HeaderMap::new();
-        assert_eq!(rate_limit_wait(StatusCode::OK, &h), None);
-        assert_eq!(rate_limit_wait(StatusCode::FORBIDDEN, &h), None, "a plain 403 is a permission problem");
+        let denied = r#"{"message":"Resource not accessible by personal access token"}"#;
+        assert_eq!(rate_limit_wait(StatusCode::OK, &h, ""), None);
+        assert_eq!(rate_limit_wait(StatusCode::FORBIDDEN, &h, denied), None, "a plain 403 is a permission problem");
+        let secondary = r#"{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}"#;
+        assert_eq!(rate_limit_wait(StatusCode::FORBIDDEN, &h, secondary), Some(Duration::from_secs(60)));
         h.insert("retry-after", http::HeaderValue::from_static("7"));
-        assert_eq!(rate_limit_wait(StatusCode::FORBIDDEN, &h), Some(Duration::from_secs(7)));
+        assert_eq!(rate_limit_wait(StatusCode::FORBIDDEN, &h, denied), Some(Duration::from_secs(7)));
         assert_eq!(
-            rate_limit_wait(StatusCode::TOO_MANY_REQUESTS, &http::HeaderMap::new()),
+            rate_limit_wait(StatusCode::TOO_MANY_REQUESTS, &http::HeaderMap::new(), ""),
             Some(Duration::from_secs(60))
         );
     }

@@ -204,3 +204,38 @@ fn an_app_token_without_identity_is_refused_before_writing_and_with_one_signs_th
     assert_eq!(log.trim(), "Dana Kim <dana@acme.example>");
     g.assert_openapi_valid(&[]);
 }
+
+#[test]
+fn a_secondary_rate_limit_without_retry_after_waits_a_minute_and_the_merge_goes_through() {
+    let f = Fixture::new();
+    f.tick(f.plan.open_at);
+    let message = "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.";
+    let fault = json!({"method": "PUT", "path": "/repos/acme/shop/pulls/*/merge", "times": 1, "status": 403,
+        "body": {"message": message, "documentation_url": "https://docs.github.com/rest", "status": "403"}});
+    f.emulator.inject(&fault).unwrap();
+    let started = std::time::Instant::now();
+    let (code, out, err) = f.firedrill(&["tick", "-v"], f.plan.merge_at);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(started.elapsed() >= std::time::Duration::from_secs(60), "GitHub asks for at least a minute");
+    assert!(err.contains("GitHub rate limit: waiting before retrying"), "said in the log: {err}");
+    assert_eq!(f.names(), ["planned", "opened", "merged"]);
+}
+
+#[test]
+fn a_primary_rate_limit_past_the_bound_at_the_merge_ends_the_run_and_the_next_tick_merges() {
+    let f = Fixture::new();
+    f.tick(f.plan.open_at);
+    let reset = (jiff::Timestamp::now().as_second() + 3600).to_string();
+    let fault = json!({"method": "PUT", "path": "/repos/acme/shop/pulls/*/merge", "times": 1, "status": 403,
+        "headers": {"x-ratelimit-remaining": "0", "x-ratelimit-reset": reset},
+        "body": {"message": "API rate limit exceeded for user ID 1004.", "documentation_url": "https://docs.github.com/rest"}});
+    f.emulator.inject(&fault).unwrap();
+    let (code, out, err) = f.firedrill(&["tick"], f.plan.merge_at);
+    assert_eq!(code, 1, "{out}{err}");
+    let text = format!("{out}{err}");
+    assert!(text.contains("GitHub's rate limit is spent until ") && text.contains("the next one carries on"), "{text}");
+    assert_eq!(f.names(), ["planned", "opened"], "nothing abandoned");
+    let out = f.tick(after(f.plan.merge_at, 10));
+    assert!(out.contains("merged into main"), "{out}");
+    assert_eq!(f.names(), ["planned", "opened", "merged"]);
+}

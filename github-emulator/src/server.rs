@@ -31,7 +31,8 @@ pub struct Fault {
     pub path: String,
     #[serde(default = "one")]
     pub times: u32,
-    /// Answer with this status (and `body`, `headers`) instead of serving the request.
+    /// Answer with this status (and `body`) instead of serving the request. `headers` are added either way,
+    /// replacing the emulator's own of the same name (e.g. `x-ratelimit-remaining` on a request it serves).
     #[serde(default)]
     pub status: Option<u16>,
     #[serde(default)]
@@ -204,6 +205,9 @@ pub async fn handle(AxState(app): AxState<Arc<App>>, request: Request) -> Respon
         let key = format!("{owner}/{name}");
         return crate::smart_http::serve(&app, &key, incoming).await;
     }
+    // A fault's headers replace the emulator's own (its rate-limit headers too), also on a request it serves.
+    let fault_headers: Vec<(String, String)> =
+        fault.as_ref().map(|f| f.headers.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default();
     let app2 = Arc::clone(&app);
     let (reply, login, incoming) = tokio::task::spawn_blocking(move || {
         let (reply, login) = match &fault {
@@ -213,9 +217,7 @@ pub async fn handle(AxState(app): AxState<Arc<App>>, request: Request) -> Respon
                     .body
                     .clone()
                     .unwrap_or_else(|| json!({"message": "injected fault", "documentation_url": crate::error::DOCS}));
-                let mut reply = Reply::json(status, body);
-                reply.headers.extend(f.headers.iter().map(|(k, v)| (k.clone(), v.clone())));
-                (reply, None)
+                (Reply::json(status, body), None)
             }
             _ => crate::api::handle(&app2, &incoming),
         };
@@ -227,6 +229,8 @@ pub async fn handle(AxState(app): AxState<Arc<App>>, request: Request) -> Respon
     headers
         .push(("x-github-request-id".to_owned(), format!("EMU:{:08X}", app.requests.fetch_add(1, Ordering::SeqCst))));
     headers.push(("x-github-api-version-selected".to_owned(), "2022-11-28".to_owned()));
+    headers.retain(|(name, _)| !fault_headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(name)));
+    headers.extend(fault_headers);
     log_exchange(&app, &incoming, &reply);
     to_response(reply, &headers)
 }

@@ -39,7 +39,13 @@ pub struct GitHubForge {
     approver: Option<Box<Approver>>,
     /// Requests sent over HTTP, retries and redirects included (the approver's too).
     requests: super::http::Counter,
+    /// GitHub's `x-ratelimit-remaining` on the last answer (`u64::MAX` until one says).
+    remaining: std::sync::atomic::AtomicU64,
 }
+
+/// Below this many requests left in the hour, a run does only what keeps a drill safe (merging, reverting,
+/// recording, reporting): reactions to comments are left out (the commands themselves are still obeyed).
+const LOW_RATE_LIMIT: u64 = 100;
 
 /// The approver's token and its client (built on first use), boxed: most runs have none.
 struct Approver {
@@ -137,6 +143,7 @@ impl GitHubForge {
             repo: repo.to_owned(),
             approver: None,
             requests: super::http::Counter::default(),
+            remaining: std::sync::atomic::AtomicU64::new(u64::MAX),
         })
     }
 
@@ -444,6 +451,12 @@ impl GitHubForge {
             .map_err(|e| other(format!("{method} {path}: {}", describe_octocrab(&e))))?;
             let status = response.status();
             let headers = response.headers().clone();
+            if let Some(left) =
+                headers.get("x-ratelimit-remaining").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok())
+            {
+                // The lowest seen this run: the budget only grows back at the hour's reset.
+                self.remaining.fetch_min(left, std::sync::atomic::Ordering::Relaxed);
+            }
             let text = gh
                 .body_to_string(response)
                 .await
@@ -1327,6 +1340,14 @@ impl Forge for GitHubForge {
     }
 
     async fn react(&self, comment: u64, content: &str) -> Result<()> {
+        let left = self.remaining.load(std::sync::atomic::Ordering::Relaxed);
+        if left < LOW_RATE_LIMIT {
+            tracing::warn!(
+                left,
+                "GitHub's rate limit is running low: no reaction to comment {comment}, only safety work"
+            );
+            return Ok(());
+        }
         let path = self.repo_path(&format!("/issues/comments/{comment}/reactions"));
         self.ok(Method::POST, &path, Some(&json!({ "content": content }))).await.map(|_| ())
     }

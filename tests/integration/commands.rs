@@ -332,3 +332,21 @@ fn an_announced_drill_is_played_on_its_issue_and_reported_there() {
     assert!(f.names().contains(&"announced") && f.names().contains(&"reported"), "{:?}", f.names());
     f.assert_openapi_valid(&[]);
 }
+
+/// Issue 20: with GitHub's budget running low a run does only safety work: the command is obeyed and recorded,
+/// but no reaction is spent on it.
+#[test]
+fn a_run_low_on_rate_limit_obeys_commands_without_reacting() {
+    let f = running();
+    let m = f.plan.merge_at;
+    let (ack, _) = comment(&f, "ana", "/drill ack", after(m, 5));
+    let low = json!({"method": "GET", "path": "/repos/acme/shop/issues/*/comments", "times": 1,
+        "headers": {"x-ratelimit-remaining": "40"}});
+    f.emulator.inject(&low).unwrap();
+    let (code, out, err) = f.firedrill(&["tick", "-v"], after(m, 10));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("record: /drill ack by ana"), "{out}");
+    assert!(err.contains("GitHub's rate limit is running low"), "{err}");
+    assert_eq!(reactions(&f, ack), Vec::<String>::new());
+    f.assert_openapi_valid(&[]);
+}

@@ -115,6 +115,7 @@ fn route(app: &App, req: &Incoming) -> Result<Reply, ApiError> {
                     reviews: Vec::new(),
                     statuses: Vec::new(),
                     check_runs: Vec::new(),
+                    review_comments: Vec::new(),
                 },
             );
             let actor = st.ensure_user(&key[..key.find('/').unwrap_or(0)]);
@@ -385,7 +386,45 @@ fn act(ctx: &mut Ctx<'_>, method: &str, rest: &[&str], body: &Value) -> Result<R
                 body["body"].as_str(),
                 body["commit_id"].as_str(),
             )?;
-            Ok(Reply::json(201, json!({"review": ctx.review_json(&review)})))
+            // A submitted review (any `event`) is a `pull_request_review.submitted`; a pending one is no event yet.
+            let event = match review.submitted_at {
+                Some(_) => path_str(&ctx.review_event("submitted", &review)?),
+                None => Value::Null,
+            };
+            Ok(Reply::json(201, json!({"review": ctx.review_json(&review), "event_path": event})))
+        }
+        ("POST", ["pulls", n, "comments"]) => {
+            // A review comment as `as`: on `path` and `line` (defaults: the first file the pull request changes
+            // and the first line it adds), or a reply in the thread of `in_reply_to`.
+            let n = number(n)?;
+            let text = field(body, "body")?;
+            ctx.refresh_pulls()?;
+            let comment = match body["in_reply_to"].as_u64() {
+                Some(to) => ctx.reply_to_review_comment(n, to, text)?,
+                None => {
+                    let (path, line) = match (body["path"].as_str(), body["line"].as_u64()) {
+                        (Some(path), Some(line)) => (path.to_owned(), line),
+                        (path, line) => {
+                            let (default_path, default_line) = ctx.default_comment_target(n, path)?;
+                            (default_path, line.unwrap_or(default_line))
+                        }
+                    };
+                    let side = body["side"].as_str().unwrap_or("RIGHT");
+                    ctx.create_review_comment(n, text, body["commit_id"].as_str(), &path, line, side)?
+                }
+            };
+            let event = ctx.review_comment_event("created", &comment)?;
+            // GitHub also tells of the implicit review the comment made.
+            let review = ctx.repo().reviews.iter().find(|r| Some(r.id) == comment.review_id).cloned();
+            let review_event = match review {
+                Some(review) => path_str(&ctx.review_event("submitted", &review)?),
+                None => Value::Null,
+            };
+            let value = ctx.review_comment_json(&comment);
+            Ok(Reply::json(
+                201,
+                json!({"comment": value, "event_path": path_str(&event), "review_event_path": review_event}),
+            ))
         }
         ("POST", ["deployments"]) => {
             let git = ctx.git()?;

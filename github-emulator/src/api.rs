@@ -139,6 +139,9 @@ fn repo_route(ctx: &mut Ctx<'_>, req: &Incoming, rest: &[&str]) -> Result<Reply,
     if let Some(result) = crate::rails::route(ctx, req, rest) {
         return result;
     }
+    if let Some(result) = crate::review_comments::route(ctx, req, rest) {
+        return result;
+    }
     match (method, rest) {
         ("GET", []) => Ok(Reply::ok(ctx.repo_json_for_actor()?)),
         ("GET", ["git", "ref", r @ ..]) | ("GET", ["git", "refs", r @ ..]) if !r.is_empty() => {
@@ -902,6 +905,16 @@ fn create_issue(ctx: &mut Ctx<'_>, req: &Incoming) -> Result<Reply, ApiError> {
 }
 
 fn react(ctx: &mut Ctx<'_>, req: &Incoming, id: u64) -> Result<Reply, ApiError> {
+    react_on(ctx, req, |repo| repo.comments.iter_mut().find(|c| c.id == id).map(|c| &mut c.reactions))
+}
+
+/// Adds the actor's reaction (`content`) to the reactions `find` picks out of the repository: 201 for a new one,
+/// 200 with the existing one, 404 when `find` finds nothing.
+pub fn react_on(
+    ctx: &mut Ctx<'_>,
+    req: &Incoming,
+    find: impl FnOnce(&mut crate::state::Repo) -> Option<&mut Vec<Reaction>>,
+) -> Result<Reply, ApiError> {
     const CONTENTS: [&str; 8] = ["+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"];
     let body = req.json()?;
     let content = str_field(&body, "content", "Reaction")?.to_owned();
@@ -911,12 +924,12 @@ fn react(ctx: &mut Ctx<'_>, req: &Incoming, id: u64) -> Result<Reply, ApiError> 
     let now = ctx.st.now();
     let new_id = ctx.st.id();
     let actor = ctx.actor.clone();
-    let comment = ctx.repo_mut().comments.iter_mut().find(|c| c.id == id).ok_or_else(ApiError::not_found)?;
-    if let Some(existing) = comment.reactions.iter().find(|r| r.user == actor.login && r.content == content).cloned() {
+    let reactions = find(ctx.repo_mut()).ok_or_else(ApiError::not_found)?;
+    if let Some(existing) = reactions.iter().find(|r| r.user == actor.login && r.content == content).cloned() {
         return Ok(Reply::ok(ctx.urls.reaction(&existing, &actor)));
     }
     let reaction = Reaction { id: new_id, user: actor.login.clone(), content, created_at: now };
-    comment.reactions.push(reaction.clone());
+    reactions.push(reaction.clone());
     Ok(Reply::json(201, ctx.urls.reaction(&reaction, &actor)))
 }
 

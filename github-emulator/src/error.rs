@@ -67,6 +67,19 @@ impl ApiError {
         }
     }
 
+    /// `422 Validation Failed` with one error naming the resource and the field, with a message of its own.
+    pub fn validation_field_message(resource: &str, field: &str, code: &str, message: &str) -> ApiError {
+        ApiError {
+            status: 422,
+            body: json!({
+                "message": "Validation Failed",
+                "errors": [{"resource": resource, "field": field, "code": code, "message": message}],
+                "documentation_url": DOCS,
+                "status": "422",
+            }),
+        }
+    }
+
     /// `422 Validation Failed` with a custom error message.
     pub fn validation_message(resource: &str, message: &str) -> ApiError {
         ApiError {

@@ -1,4 +1,5 @@
-//! Webhook payloads as GitHub delivers them (`pull_request`, `push`, `issue_comment`, `deployment_status`),
+//! Webhook payloads as GitHub delivers them (`pull_request`, `push`, `issue_comment`, `deployment_status`,
+//! `pull_request_review_comment`, `pull_request_review`),
 //! written to files under `DIR/events/` so a test can hand one to a program as `GITHUB_EVENT_PATH`.
 
 use std::path::PathBuf;
@@ -9,7 +10,7 @@ use serde_json::{Value, json};
 use crate::error::ApiError;
 use crate::ops::Ctx;
 use crate::shapes::ts;
-use crate::state::{Comment, Deployment, DeploymentStatus, Pull};
+use crate::state::{Comment, Deployment, DeploymentStatus, Pull, Review, ReviewComment};
 
 impl Ctx<'_> {
     /// Writes `payload` as the next event file and returns its path.
@@ -56,12 +57,17 @@ impl Ctx<'_> {
         self.write_event("workflow_dispatch", &payload)
     }
 
-    pub fn pull_request_event(&mut self, action: &str, pr: &Pull) -> Result<PathBuf, ApiError> {
+    /// A pull request as webhooks show it: with the repositories' custom properties (the REST one has none).
+    fn webhook_pull(&mut self, pr: &Pull) -> Result<Value, ApiError> {
         let mut pull_request = self.pull_json(pr)?;
-        // Webhooks show the repositories' custom properties; the REST pull request does not.
         for side in ["head", "base"] {
             pull_request[side]["repo"]["custom_properties"] = json!({});
         }
+        Ok(pull_request)
+    }
+
+    pub fn pull_request_event(&mut self, action: &str, pr: &Pull) -> Result<PathBuf, ApiError> {
+        let pull_request = self.webhook_pull(pr)?;
         let payload = json!({
             "action": action,
             "number": pr.number,
@@ -91,6 +97,39 @@ impl Ctx<'_> {
             payload["changes"] = json!({"body": {"from": before.body}});
         }
         self.write_event(&format!("issue_comment.{action}"), &payload)
+    }
+
+    /// `pull_request_review_comment` (`created`): the comment, its pull request, the repository, the sender.
+    pub fn review_comment_event(&mut self, action: &str, comment: &ReviewComment) -> Result<PathBuf, ApiError> {
+        let pr = self.find_pull(comment.number)?;
+        let payload = json!({
+            "action": action,
+            "comment": self.review_comment_json(comment),
+            "pull_request": self.webhook_pull(&pr)?,
+            "repository": self.webhook_repo()?,
+            "sender": self.sender(),
+        });
+        self.write_event(&format!("pull_request_review_comment.{action}"), &payload)
+    }
+
+    /// `pull_request_review` (`submitted`). Webhooks spell the review's `state` in lower case (`approved`,
+    /// `changes_requested`, `commented`) and an empty body as null.
+    pub fn review_event(&mut self, action: &str, review: &Review) -> Result<PathBuf, ApiError> {
+        let pr = self.find_pull(review.number)?;
+        let mut review_json = self.review_json(review);
+        review_json["state"] = json!(review.state.to_lowercase());
+        if review.body.is_empty() {
+            review_json["body"] = Value::Null;
+        }
+        review_json["submitted_at"] = json!(review.submitted_at.map(ts));
+        let payload = json!({
+            "action": action,
+            "review": review_json,
+            "pull_request": self.webhook_pull(&pr)?,
+            "repository": self.webhook_repo()?,
+            "sender": self.sender(),
+        });
+        self.write_event(&format!("pull_request_review.{action}"), &payload)
     }
 
     pub fn deployment_status_event(

@@ -11,6 +11,7 @@ mod git;
 mod guard;
 mod ops;
 mod rails;
+mod review_comments;
 mod server;
 mod shapes;
 mod smart_http;

@@ -180,12 +180,14 @@ impl Ctx<'_> {
             changed_files = stats.files_changed();
         }
         let comments = self.repo().comments.iter().filter(|c| c.number == pr.number).count();
+        let review_comments = self.repo().review_comments.iter().filter(|c| c.number == pr.number).count();
         let view = PullView {
             base_sha: pr.base_sha.clone(),
             mergeable,
             mergeable_state: state.to_owned(),
             association: self.association(&pr.user),
             comments,
+            review_comments,
             commits,
             additions,
             deletions,

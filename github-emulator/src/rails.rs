@@ -47,7 +47,7 @@ const RULE_TYPES: [&str; 23] = [
 ];
 
 /// GitHub's schema refusal of a request that lacks a required field.
-fn not_supplied(field: &str) -> ApiError {
+pub fn not_supplied(field: &str) -> ApiError {
     ApiError::unprocessable(&format!("Invalid request.\n\n\"{field}\" wasn't supplied."))
 }
 

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use crate::state::{
     CheckRun, Comment, CommitStatus, Deployment, DeploymentStatus, GitHubApp, Issue, Protection, Pull, Reaction, Repo,
-    Review, Ruleset, User,
+    Review, ReviewComment, Ruleset, User,
 };
 
 /// The fields of a repository GitHub shows only to users who can push to it (and to webhooks).
@@ -309,7 +309,7 @@ impl Urls {
             "mergeable_state": view.mergeable_state,
             "merged_by": merged_by.map(|u| self.user(u)),
             "comments": view.comments,
-            "review_comments": 0,
+            "review_comments": view.review_comments,
             "maintainer_can_modify": false,
             "commits": view.commits,
             "additions": view.additions,
@@ -402,6 +402,47 @@ impl Urls {
             "reactions": self.reactions_rollup(&format!("{u}/reactions"), &comment.reactions),
             "performed_via_github_app": null,
         })
+    }
+
+    /// `pull-request-review-comment`: a comment on one line of a pull request's diff.
+    pub fn review_comment(&self, repo: &Repo, comment: &ReviewComment, user: &User, association: &str) -> Value {
+        let full = repo.full_name();
+        let u = self.api(&format!("/repos/{full}/pulls/comments/{}", comment.id));
+        let html = format!("{}/{full}/pull/{}#discussion_r{}", self.base, comment.number, comment.id);
+        let pull = self.api(&format!("/repos/{full}/pulls/{}", comment.number));
+        let mut value = json!({
+            "url": u,
+            "pull_request_review_id": comment.review_id,
+            "id": comment.id,
+            "node_id": node_id("PullRequestReviewComment", comment.id),
+            "diff_hunk": comment.diff_hunk,
+            "path": comment.path,
+            "position": comment.position,
+            "original_position": comment.position,
+            "commit_id": comment.commit_id,
+            "original_commit_id": comment.original_commit_id,
+            "user": self.user(user),
+            "body": comment.body,
+            "created_at": ts(comment.created_at),
+            "updated_at": ts(comment.updated_at),
+            "html_url": html,
+            "pull_request_url": pull,
+            "author_association": association,
+            "_links": {"self": {"href": u}, "html": {"href": html}, "pull_request": {"href": pull}},
+            "reactions": self.reactions_rollup(&format!("{u}/reactions"), &comment.reactions),
+            "start_line": null,
+            "original_start_line": null,
+            "start_side": null,
+            "line": comment.line,
+            "original_line": comment.line,
+            "side": comment.side,
+            "subject_type": "line",
+        });
+        // GitHub leaves `in_reply_to_id` out of a thread's first comment.
+        if let Some(root) = comment.in_reply_to_id {
+            value["in_reply_to_id"] = json!(root);
+        }
+        value
     }
 
     pub fn reaction(&self, reaction: &Reaction, user: &User) -> Value {
@@ -714,6 +755,7 @@ pub struct PullView {
     pub mergeable_state: String,
     pub association: String,
     pub comments: usize,
+    pub review_comments: usize,
     pub commits: usize,
     pub additions: usize,
     pub deletions: usize,

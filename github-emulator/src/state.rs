@@ -1,6 +1,6 @@
-//! The emulator's objects (users, tokens, permissions, pull requests, issues, comments, deployments, reviews,
-//! commit statuses, check runs, branch protection, rulesets, GitHub Apps, the clock), kept as one JSON document under
-//! the state folder so that a restart on the same folder resumes where it stopped.
+//! The emulator's objects (users, tokens, permissions, pull requests, issues, comments, review comments, deployments,
+//! reviews, commit statuses, check runs, branch protection, rulesets, GitHub Apps, the clock), kept as one JSON
+//! document under the state folder so that a restart on the same folder resumes where it stopped.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -99,6 +99,9 @@ pub struct Repo {
     pub statuses: Vec<CommitStatus>,
     #[serde(default)]
     pub check_runs: Vec<CheckRun>,
+    /// Comments on a line of a pull request's diff (their ids come from the same counter as every other id).
+    #[serde(default)]
+    pub review_comments: Vec<ReviewComment>,
 }
 
 impl Repo {
@@ -153,6 +156,34 @@ pub struct Comment {
     pub number: u64,
     pub user: String,
     pub body: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    #[serde(default)]
+    pub reactions: Vec<Reaction>,
+}
+
+/// A pull request review comment: a comment on one line of the diff, or a reply in its thread.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReviewComment {
+    pub id: u64,
+    /// The pull request number.
+    pub number: u64,
+    /// The review it belongs to (an implicit `COMMENTED` review for a comment made on its own).
+    pub review_id: Option<u64>,
+    pub user: String,
+    pub body: String,
+    pub path: String,
+    pub line: u64,
+    /// `RIGHT` (the head side) or `LEFT` (the base side).
+    pub side: String,
+    pub commit_id: String,
+    pub original_commit_id: String,
+    /// The diff from its hunk header down to the commented line.
+    pub diff_hunk: String,
+    /// The line's index in the file's diff (GitHub's `position`).
+    pub position: u64,
+    /// The first comment of the thread, for a reply.
+    pub in_reply_to_id: Option<u64>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     #[serde(default)]

@@ -1396,6 +1396,276 @@ async fn admin_shortcuts_set_settings_statuses_and_reviews() {
     assert_openapi_valid(&h.log, &[]);
 }
 
+// Pull request review comments: on a line of the diff, replies in the thread, listed with `since`, edited,
+// reacted to, each in an implicit COMMENTED review; the admin API writes their webhook payloads.
+
+/// bob pushes `drill` (the pool goes from 10 to 0, line 3 of VALUES) and opens pull request 1; returns its head.
+async fn suspicious_change(h: &Harness, bob: &Octocrab) -> String {
+    let head = h.push_as("bob", "drill", VALUES, "replicas: 3\nredis:\n  pool: 0\n");
+    let pr = bob.pulls("acme", "app").create("Tune the pool", "drill", "main").send().await.unwrap();
+    assert_eq!(pr.number, 1);
+    head
+}
+
+#[tokio::test]
+async fn review_comments_sit_on_a_diff_line_and_thread_list_edit_and_react() {
+    let h = Harness::start();
+    let bob = h.member("bob", "write");
+    let ana = h.member("ana", "write");
+    let head = suspicious_change(&h, &bob).await;
+    let pulls = ana.pulls("acme", "app");
+
+    // A comment on the changed line (octocrab's typed call), read back in the full shape.
+    let issue_comment = ana.issues("acme", "app").create_comment(1, "/drill status").await.unwrap();
+    let created = pulls.create_comment(1, "Why zero?", &head, VALUES, 3).await.unwrap();
+    assert_ne!(created.id, issue_comment.id, "review comment ids do not collide with issue comment ids");
+    let first: models::pulls::Comment = pulls.comment(created.id).get().await.unwrap();
+    assert_eq!((first.body.as_str(), first.path.as_str(), first.line), ("Why zero?", VALUES, Some(3)));
+    assert_eq!(first.user.as_ref().unwrap().login, "ana");
+    assert_eq!((first.commit_id.as_str(), first.original_commit_id.as_str()), (head.as_str(), head.as_str()));
+    assert!(first.diff_hunk.starts_with("@@ -1,3 +1,3 @@"), "{}", first.diff_hunk);
+    assert!(first.diff_hunk.ends_with("\n-  pool: 10\n+  pool: 0"), "{}", first.diff_hunk);
+    assert_eq!(first.position, Some(4));
+    assert_eq!(first.in_reply_to_id, None);
+    assert!(created.pull_request_url.ends_with("/repos/acme/app/pulls/1"));
+    assert_eq!(first.created_at.to_rfc3339(), "2026-03-02T09:00:00+00:00");
+    let raw = ok(&ana, "GET", &format!("/repos/acme/app/pulls/comments/{}", created.id), None, 200).await;
+    assert_eq!((raw["side"].as_str(), raw["user"]["type"].as_str()), (Some("RIGHT"), Some("User")));
+    assert!(raw.get("in_reply_to_id").is_none(), "a thread's first comment has no in_reply_to_id");
+
+    // Replies: the replies endpoint, and `in_reply_to` (a reply to a reply joins the thread's first comment).
+    h.emu.advance_clock(60).unwrap();
+    let reply = bob.pulls("acme", "app").reply_to_comment(1, created.id, "Redis is gone in staging").await.unwrap();
+    assert_eq!(reply.in_reply_to_id, Some(created.id));
+    let nested = ok(
+        &ana,
+        "POST",
+        "/repos/acme/app/pulls/1/comments",
+        // The description requires `commit_id` and `path` even beside `in_reply_to`.
+        Some(json!({"body": "It is not", "in_reply_to": reply.id.0, "commit_id": head, "path": VALUES})),
+        201,
+    )
+    .await;
+    assert_eq!(nested["in_reply_to_id"], created.id.0);
+    assert_eq!((nested["path"].as_str(), nested["line"].as_u64()), (Some(VALUES), Some(3)));
+
+    // Listing: all in order; `since` (updated at or after); sort and direction; pages with a `link` header.
+    let all = pulls.list_comments(Some(1)).send().await.unwrap();
+    assert_eq!(
+        all.items.iter().map(|c| c.id).collect::<Vec<_>>(),
+        vec![created.id, reply.id, models::CommentId(nested["id"].as_u64().unwrap())]
+    );
+    let since: Vec<models::pulls::Comment> =
+        ana.get("/repos/acme/app/pulls/1/comments?since=2026-03-02T09:00:30Z", None::<&()>).await.unwrap();
+    assert_eq!(since.len(), 2);
+    assert!(since.iter().all(|c| c.id != created.id));
+    let newest: Vec<Value> =
+        ana.get("/repos/acme/app/pulls/1/comments?sort=created&direction=desc", None::<&()>).await.unwrap();
+    assert_eq!(newest[2]["id"], created.id.0);
+    let page = pulls.list_comments(Some(1)).per_page(2).send().await.unwrap();
+    assert_eq!(page.items.len(), 2);
+    assert!(page.next.is_some(), "the link header announces the next page");
+
+    // Editing moves updated_at, so `since` finds the edited comment again.
+    h.emu.advance_clock(60).unwrap();
+    let edited = pulls.comment(created.id).update("Why zero? Redis needs a pool.").await.unwrap();
+    assert_eq!(edited.body, "Why zero? Redis needs a pool.");
+    assert_eq!(edited.updated_at.to_rfc3339(), "2026-03-02T09:02:00+00:00");
+    let since = pulls.list_comments(Some(1)).since(edited.updated_at).send().await.unwrap();
+    assert_eq!(since.items.iter().map(|c| c.id).collect::<Vec<_>>(), vec![created.id]);
+
+    // Reactions: 201 for a new one, 200 for the same again.
+    let reaction = pulls.create_comment_reaction(created.id, ReactionContent::Eyes).await.unwrap();
+    assert_eq!(reaction.content, ReactionContent::Eyes);
+    let path = format!("/repos/acme/app/pulls/comments/{}/reactions", created.id);
+    let again = ok(&ana, "POST", &path, Some(json!({"content": "eyes"})), 200).await;
+    assert_eq!(again["id"], reaction.id.0);
+    ok(&bob, "POST", &path, Some(json!({"content": "+1"})), 201).await;
+    let counted = ok(&ana, "GET", &format!("/repos/acme/app/pulls/comments/{}", created.id), None, 200).await;
+    assert_eq!(
+        (counted["reactions"]["total_count"].as_u64(), counted["reactions"]["eyes"].as_u64()),
+        (Some(2), Some(1))
+    );
+
+    // Each comment made its own COMMENTED review; a COMMENT review with a body still works beside them.
+    let review = ok(
+        &bob,
+        "POST",
+        "/repos/acme/app/pulls/1/reviews",
+        Some(json!({"event": "COMMENT", "body": "Looking into it"})),
+        200,
+    )
+    .await;
+    assert_eq!((review["state"].as_str(), review["body"].as_str()), (Some("COMMENTED"), Some("Looking into it")));
+    let reviews = pulls.list_reviews(1).send().await.unwrap();
+    assert_eq!(reviews.items.len(), 4);
+    assert_eq!(Some(reviews.items[0].id), first.pull_request_review_id);
+    assert!(reviews.items.iter().all(|r| r.state == Some(models::pulls::ReviewState::Commented)));
+    let pull = pulls.get(1).await.unwrap();
+    assert_eq!(pull.review_comments, Some(3));
+    assert_openapi_valid(&h.log, &[]);
+}
+
+#[tokio::test]
+async fn review_comments_refuse_like_github() {
+    let h = Harness::start();
+    let bob = h.member("bob", "write");
+    let carol = h.member("carol", "read");
+    let head = suspicious_change(&h, &bob).await;
+    let comments = "/repos/acme/app/pulls/1/comments";
+    let answer = refused(
+        &bob,
+        "POST",
+        comments,
+        Some(json!({"commit_id": head, "path": VALUES, "line": 3})),
+        422,
+        "Invalid request.\n\n\"body\" wasn't supplied.",
+    )
+    .await;
+    assert!(answer["documentation_url"].is_string());
+    let answer = refused(
+        &bob,
+        "POST",
+        comments,
+        Some(json!({"body": "x", "commit_id": head, "path": VALUES})),
+        422,
+        "Validation Failed",
+    )
+    .await;
+    assert_eq!(answer["errors"][0]["field"], "line");
+    let answer = refused(
+        &bob,
+        "POST",
+        comments,
+        Some(json!({"body": "", "commit_id": head, "path": VALUES, "line": 3})),
+        422,
+        "Validation Failed",
+    )
+    .await;
+    assert_eq!(answer["errors"][0]["field"], "body");
+    let main = sha_of(&bob.repos("acme", "app").get_ref(&Reference::Branch("main".into())).await.unwrap());
+    let answer = refused(
+        &bob,
+        "POST",
+        comments,
+        Some(json!({"body": "x", "commit_id": main, "path": VALUES, "line": 3})),
+        422,
+        "Validation Failed",
+    )
+    .await;
+    assert_eq!(answer["errors"][0]["message"], "commit_id is not part of the pull request");
+    refused(
+        &carol,
+        "POST",
+        comments,
+        Some(json!({"body": "x", "commit_id": head, "path": VALUES, "line": 3})),
+        403,
+        "Resource not accessible by personal access token",
+    )
+    .await;
+    refused(&bob, "GET", "/repos/acme/app/pulls/comments/999999", None, 404, "Not Found").await;
+    refused(
+        &bob,
+        "POST",
+        "/repos/acme/app/pulls/1/comments/999999/replies",
+        Some(json!({"body": "x"})),
+        404,
+        "Not Found",
+    )
+    .await;
+    refused(&bob, "GET", "/repos/acme/app/pulls/9/comments", None, 404, "Not Found").await;
+    // A path outside the diff is taken, with a one-line hunk of that line.
+    let outside = ok(
+        &bob,
+        "POST",
+        comments,
+        Some(json!({"body": "and this?", "commit_id": head, "path": "README.md", "line": 3})),
+        201,
+    )
+    .await;
+    assert_eq!(outside["diff_hunk"], "@@ -3,1 +3,1 @@\n Serves things.");
+    // Only the author, or someone with write access, edits a comment.
+    let path = format!("/repos/acme/app/pulls/comments/{}", outside["id"]);
+    refused(
+        &carol,
+        "PATCH",
+        &path,
+        Some(json!({"body": "mine now"})),
+        403,
+        "Resource not accessible by personal access token",
+    )
+    .await;
+    refused(&bob, "POST", &format!("{path}/reactions"), Some(json!({"content": "shrug"})), 422, "Validation Failed")
+        .await;
+    assert_openapi_valid_except(&h.log, &["--allow-undocumented-status"], |exchange| {
+        exchange["request_body"].get("body").is_none() && exchange["request_body"].get("commit_id").is_some()
+            || exchange["request_body"]["content"] == "shrug"
+    });
+}
+
+#[tokio::test]
+async fn admin_review_comments_and_reviews_write_their_webhook_payloads() {
+    let h = Harness::start();
+    let bob = h.member("bob", "write");
+    h.member("ana", "write");
+    let head = suspicious_change(&h, &bob).await;
+    let event = |value: &Value, key: &str| {
+        let path = PathBuf::from(value[key].as_str().unwrap_or_else(|| panic!("no {key} in {value}")));
+        assert!(path.is_absolute() && path.exists(), "{}", path.display());
+        (path.clone(), serde_json::from_slice::<Value>(&std::fs::read(path).unwrap()).unwrap())
+    };
+    // No path or line: the first line the pull request adds.
+    let made = h.admin("POST", "/_emulator/repos/acme/app/pulls/1/comments", json!({"as": "ana", "body": "Why zero?"}));
+    let (file, payload) = event(&made, "event_path");
+    assert!(file.file_name().unwrap().to_string_lossy().starts_with("pull_request_review_comment.created."));
+    assert_eq!(payload["action"], "created");
+    assert_eq!((payload["comment"]["path"].as_str(), payload["comment"]["line"].as_u64()), (Some(VALUES), Some(3)));
+    assert_eq!(payload["comment"]["commit_id"], head);
+    assert_eq!(payload["comment"]["user"]["login"], "ana");
+    assert_eq!(payload["pull_request"]["number"], 1);
+    assert_eq!(payload["sender"]["login"], "ana");
+    let (file, review) = event(&made, "review_event_path");
+    assert!(file.file_name().unwrap().to_string_lossy().starts_with("pull_request_review.submitted."));
+    assert_eq!(
+        (review["review"]["state"].as_str(), review["review"]["id"].as_u64()),
+        (Some("commented"), payload["comment"]["pull_request_review_id"].as_u64())
+    );
+    let id = made["comment"]["id"].as_u64().unwrap();
+    let reply = h.admin(
+        "POST",
+        "/_emulator/repos/acme/app/pulls/1/comments",
+        json!({"as": "bob", "body": "Redis is gone", "in_reply_to": id}),
+    );
+    assert_eq!(event(&reply, "event_path").1["comment"]["in_reply_to_id"], id);
+    let on_line = h.admin(
+        "POST",
+        "/_emulator/repos/acme/app/pulls/1/comments",
+        json!({"as": "ana", "body": "replicas?", "path": VALUES, "line": 1}),
+    );
+    assert_eq!(on_line["comment"]["diff_hunk"], "@@ -1,3 +1,3 @@\n replicas: 3");
+    let submitted = h.admin(
+        "POST",
+        "/_emulator/repos/acme/app/pulls/1/reviews",
+        json!({"as": "ana", "event": "COMMENT", "body": "/drill hint"}),
+    );
+    let (file, payload) = event(&submitted, "event_path");
+    assert!(file.file_name().unwrap().to_string_lossy().starts_with("pull_request_review.submitted."));
+    assert_eq!(
+        (payload["action"].as_str(), payload["review"]["body"].as_str()),
+        (Some("submitted"), Some("/drill hint"))
+    );
+    assert_eq!(payload["review"]["state"], "commented");
+    let listed = ok(&bob, "GET", "/repos/acme/app/pulls/1/comments", None, 200).await;
+    assert_eq!(listed.as_array().unwrap().len(), 3);
+    let mut events: Vec<PathBuf> =
+        std::fs::read_dir(h.emu.state_dir().join("events")).unwrap().map(|e| e.unwrap().path()).collect();
+    events.sort();
+    // The push, each comment with its implicit review, the COMMENT review.
+    assert_eq!(events.len(), 8, "{events:?}");
+    assert_webhooks_valid(&events);
+    assert_openapi_valid(&h.log, &[]);
+}
+
 #[tokio::test]
 async fn git_pushes_meet_branch_protection_and_rulesets() {
     let h = Harness::start();

@@ -168,6 +168,42 @@ pub fn parse(event_name: &str, payload: &Value) -> Result<Trigger, EventError> {
             let is_pr = payload.pointer("/issue/pull_request").is_some_and(|p| !p.is_null());
             Ok(Trigger::Command(Comment { id, body, author: author.to_owned(), issue, is_pr, repository }))
         }
+        // A comment on a line of the diff, where responders look at the suspicious change: the same command
+        // channel as the conversation's comments.
+        "pull_request_review_comment" => {
+            let action = str_at(payload, "/action").unwrap_or("");
+            if action != "created" {
+                return Ok(Trigger::Ignored(format!("a review comment was {action}: only new comments are commands")));
+            }
+            let id = payload
+                .pointer("/comment/id")
+                .and_then(Value::as_u64)
+                .ok_or_else(|| err("has no comment.id".into()))?;
+            let body = str_at(payload, "/comment/body").unwrap_or("").to_owned();
+            let author =
+                str_at(payload, "/comment/user/login").ok_or_else(|| err("has no comment.user.login".into()))?;
+            let issue = payload
+                .pointer("/pull_request/number")
+                .and_then(Value::as_u64)
+                .ok_or_else(|| err("has no pull_request.number".into()))?;
+            Ok(Trigger::Command(Comment { id, body, author: author.to_owned(), issue, is_pr: true, repository }))
+        }
+        // A review submitted: its line comments arrive as their own events; the run looks at the pull request.
+        "pull_request_review" => {
+            let number = payload
+                .pointer("/pull_request/number")
+                .and_then(Value::as_u64)
+                .ok_or_else(|| err("has no pull_request.number".into()))?;
+            let action = str_at(payload, "/action").unwrap_or("");
+            Ok(Trigger::Observe(Observe {
+                repository,
+                what: format!("a review of pull request #{number} {action}"),
+                pull_request: Some(number),
+                merged: false,
+                git_ref: str_at(payload, "/pull_request/base/ref").map(str::to_owned),
+                after: None,
+            }))
+        }
         "pull_request" | "pull_request_target" => {
             let action = str_at(payload, "/action").unwrap_or("");
             let number = payload
@@ -206,6 +242,20 @@ pub fn parse(event_name: &str, payload: &Value) -> Result<Trigger, EventError> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_review_comment_is_a_command_on_its_pull_request_and_a_review_looks_at_it() {
+        let payload = json!({"action": "created", "comment": {"id": 77, "body": "/drill ack", "user": {"login": "ana"}},
+            "pull_request": {"number": 3}, "repository": {"full_name": "acme/shop"}});
+        let Trigger::Command(c) = parse("pull_request_review_comment", &payload).unwrap() else { panic!() };
+        assert_eq!((c.id, c.issue, c.is_pr, c.author.as_str()), (77, 3, true, "ana"));
+        let edited = json!({"action": "edited", "comment": {"id": 77}});
+        assert!(matches!(parse("pull_request_review_comment", &edited).unwrap(), Trigger::Ignored(_)));
+        let review = json!({"action": "submitted", "review": {"id": 9}, "pull_request": {"number": 3},
+            "repository": {"full_name": "acme/shop"}});
+        let Trigger::Observe(o) = parse("pull_request_review", &review).unwrap() else { panic!() };
+        assert_eq!(o.pull_request, Some(3));
+    }
 
     #[test]
     fn schedule_is_a_tick_whatever_the_file_holds() {

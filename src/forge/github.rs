@@ -1310,13 +1310,45 @@ impl Forge for GitHubForge {
                 break;
             }
         }
+        // A pull request's comments on lines of its diff (review comments), where responders look at the
+        // suspicious change: the same channel. An issue (the announcement) has none.
+        if !change.branch.is_empty() {
+            for page in 1..=MAX_COMMENT_PAGES {
+                let path = self.repo_path(&format!("/pulls/{}/comments?per_page=100&page={page}{since}", change.id));
+                let (status, items) = self.call(Method::GET, &path, None).await?;
+                if status == StatusCode::NOT_FOUND {
+                    // Not a pull request after all (an issue named like a change): no review comments.
+                    break;
+                }
+                if !status.is_success() {
+                    return Err(api_error(&Method::GET, &path, status, &items));
+                }
+                let items = items.as_array().cloned().unwrap_or_default();
+                let full = items.len() == 100;
+                all.extend(items.iter().filter_map(|c| comment_of(c, &change.id)));
+                if !full {
+                    break;
+                }
+            }
+            all.sort_by_key(|c| (c.created_at, c.id));
+        }
         Ok(all)
     }
 
     async fn comment(&self, id: u64) -> Result<Option<super::Comment>> {
         let (status, c) = self.call(Method::GET, &self.repo_path(&format!("/issues/comments/{id}")), None).await?;
         if status == StatusCode::NOT_FOUND {
-            return Ok(None);
+            // Not a conversation comment: perhaps a comment on a line of a pull request's diff.
+            let path = self.repo_path(&format!("/pulls/comments/{id}"));
+            let (status, c) = self.call(Method::GET, &path, None).await?;
+            if status == StatusCode::NOT_FOUND {
+                return Ok(None);
+            }
+            if !status.is_success() {
+                return Err(api_error(&Method::GET, &path, status, &c));
+            }
+            let on = c["pull_request_url"].as_str().and_then(|u| u.rsplit('/').next()).unwrap_or_default().to_owned();
+            return Ok(comment_of(&c, &on));
         }
         if !status.is_success() {
             return Err(api_error(&Method::GET, &format!("/issues/comments/{id}"), status, &c));
@@ -1348,8 +1380,18 @@ impl Forge for GitHubForge {
             );
             return Ok(());
         }
+        let body = json!({ "content": content });
         let path = self.repo_path(&format!("/issues/comments/{comment}/reactions"));
-        self.ok(Method::POST, &path, Some(&json!({ "content": content }))).await.map(|_| ())
+        let (status, v) = self.call(Method::POST, &path, Some(&body)).await?;
+        if status.is_success() {
+            return Ok(());
+        }
+        if status != StatusCode::NOT_FOUND {
+            return Err(api_error(&Method::POST, &path, status, &v));
+        }
+        // A review comment (on a line of the diff) has its own reactions.
+        let path = self.repo_path(&format!("/pulls/comments/{comment}/reactions"));
+        self.ok(Method::POST, &path, Some(&body)).await.map(|_| ())
     }
 
     fn has_issues(&self) -> bool {

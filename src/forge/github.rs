@@ -41,6 +41,8 @@ pub struct GitHubForge {
     requests: super::http::Counter,
     /// GitHub's `x-ratelimit-remaining` on the last answer (`u64::MAX` until one says).
     remaining: std::sync::atomic::AtomicU64,
+    /// The review comments (on lines of a diff) this run read: their reactions have their own endpoint.
+    review_comments: std::sync::Mutex<std::collections::BTreeSet<u64>>,
 }
 
 /// Below this many requests left in the hour, a run does only what keeps a drill safe (merging, reverting,
@@ -144,6 +146,7 @@ impl GitHubForge {
             approver: None,
             requests: super::http::Counter::default(),
             remaining: std::sync::atomic::AtomicU64::new(u64::MAX),
+            review_comments: std::sync::Mutex::default(),
         })
     }
 
@@ -358,6 +361,12 @@ impl GitHubForge {
             }
             tries += 1;
             (status, v) = self.call(Method::PUT, path, Some(body)).await?;
+        }
+    }
+
+    fn note_review_comments(&self, ids: impl Iterator<Item = u64>) {
+        if let Ok(mut seen) = self.review_comments.lock() {
+            seen.extend(ids);
         }
     }
 
@@ -1325,7 +1334,9 @@ impl Forge for GitHubForge {
                 }
                 let items = items.as_array().cloned().unwrap_or_default();
                 let full = items.len() == 100;
-                all.extend(items.iter().filter_map(|c| comment_of(c, &change.id)));
+                let found: Vec<super::Comment> = items.iter().filter_map(|c| comment_of(c, &change.id)).collect();
+                self.note_review_comments(found.iter().map(|c| c.id));
+                all.extend(found);
                 if !full {
                     break;
                 }
@@ -1348,6 +1359,7 @@ impl Forge for GitHubForge {
                 return Err(api_error(&Method::GET, &path, status, &c));
             }
             let on = c["pull_request_url"].as_str().and_then(|u| u.rsplit('/').next()).unwrap_or_default().to_owned();
+            self.note_review_comments(std::iter::once(id));
             return Ok(comment_of(&c, &on));
         }
         if !status.is_success() {
@@ -1381,16 +1393,13 @@ impl Forge for GitHubForge {
             return Ok(());
         }
         let body = json!({ "content": content });
-        let path = self.repo_path(&format!("/issues/comments/{comment}/reactions"));
-        let (status, v) = self.call(Method::POST, &path, Some(&body)).await?;
-        if status.is_success() {
-            return Ok(());
-        }
-        if status != StatusCode::NOT_FOUND {
-            return Err(api_error(&Method::POST, &path, status, &v));
-        }
-        // A review comment (on a line of the diff) has its own reactions.
-        let path = self.repo_path(&format!("/pulls/comments/{comment}/reactions"));
+        // A review comment (on a line of the diff, read in this run) has its own reactions.
+        let review = self.review_comments.lock().is_ok_and(|seen| seen.contains(&comment));
+        let path = if review {
+            self.repo_path(&format!("/pulls/comments/{comment}/reactions"))
+        } else {
+            self.repo_path(&format!("/issues/comments/{comment}/reactions"))
+        };
         self.ok(Method::POST, &path, Some(&body)).await.map(|_| ())
     }
 

@@ -350,3 +350,53 @@ fn a_run_low_on_rate_limit_obeys_commands_without_reacting() {
     assert_eq!(reactions(&f, ack), Vec::<String>::new());
     f.assert_openapi_valid(&[]);
 }
+
+/// Issue 20: `/drill` written on a line of the drill's diff (a review comment, where responders look at the
+/// suspicious change) is the same channel: handled at once from its event, once only, and seen by the tick too.
+#[test]
+fn a_drill_command_in_a_review_thread_is_obeyed_once() {
+    let f = running();
+    let work = tempfile::tempdir().unwrap();
+    let workflow = f.emulator.user_with_token("github-actions").unwrap();
+    f.emulator.set_permission("acme/drills", "github-actions", "write").unwrap();
+    let m = f.plan.merge_at;
+    f.emulator.set_clock(&after(m, 4).to_string()).unwrap();
+    let made = f
+        .emulator
+        .admin(
+            "POST",
+            "/_emulator/repos/acme/shop/pulls/1/comments",
+            &json!({"as": "ana", "body": "This pool size looks wrong.\n/drill ack"}),
+        )
+        .unwrap();
+    let id = made["comment"]["id"].as_u64().unwrap();
+    let payload = std::fs::read_to_string(made["event_path"].as_str().unwrap()).unwrap();
+    let (code, out, err, _) =
+        action_on(&f, after(m, 4), work.path(), &workflow, ("pull_request_review_comment", &payload));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("record: /drill ack by ana"), "{out}");
+    let ack = f.events().into_iter().find(|e| e.kind.name() == "command").unwrap();
+    assert_eq!(ack.time, after(m, 4), "stamped at the review comment's time");
+    let st = f.emulator.state().unwrap();
+    let review =
+        st["repos"]["acme/shop"]["review_comments"].as_array().unwrap().iter().find(|c| c["id"] == id).cloned();
+    let reacted: Vec<String> = review.unwrap()["reactions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| format!("{}:{}", r["user"].as_str().unwrap(), r["content"].as_str().unwrap()))
+        .collect();
+    assert_eq!(reacted, ["sam:eyes", "sam:rocket"]);
+    // The tick reads review comments too, and leaves this one: it was answered.
+    let out = f.tick(after(m, 10));
+    assert!(!out.contains("/drill ack"), "{out}");
+    assert_eq!((count(&f, "comment"), count(&f, "command")), (1, 1));
+    // A review comment the tick finds by itself (no event delivered) is obeyed there.
+    f.emulator.set_clock(&after(m, 12).to_string()).unwrap();
+    f.emulator
+        .admin("POST", "/_emulator/repos/acme/shop/pulls/1/comments", &json!({"as": "ana", "body": "/drill found"}))
+        .unwrap();
+    let out = f.tick(after(m, 15));
+    assert!(out.contains("record: /drill found by ana"), "{out}");
+    f.assert_openapi_valid(&[]);
+}

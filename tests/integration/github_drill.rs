@@ -171,11 +171,12 @@ fn a_whole_drill_on_github_recovers_with_the_emulator_clocks_time_to_recovery() 
 
     // A running drill's idle tick asks only "does the fault still hold at the tip?": the ledger (ref, tree,
     // index, the drill's log), the branch's tip and the file there, however many commits landed since; and
-    // "any new comment on the pull request?" (one request, `since` the last one answered).
+    // "any new comment on the pull request?" (two requests, `since` the last one answered: its conversation, and
+    // the comments on lines of its diff).
     let running = tick(after(plan.merge_at, 20));
     let requests: usize =
         running.lines().find_map(|l| l.strip_prefix("GitHub API requests: ")).unwrap().parse().unwrap();
-    assert_eq!(requests, 7, "{running}");
+    assert_eq!(requests, 8, "{running}");
 
     // Ana presses "Revert" on the pull request 1 h 18 min later and merges the revert.
     let revert_at = after(plan.merge_at, 78);

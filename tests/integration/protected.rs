@@ -207,9 +207,9 @@ fn a_required_check_pending_then_passing_holds_the_merge_and_the_report_says_how
     let out = f.tick(after(f.plan.merge_at, 5));
     assert!(out.contains("not merged yet"), "{out}");
     let cost = crate::github_drill::exchanges(&f) - before;
-    // An idle run on an open drill reads the ledger (4), its comments and the incident label (2); the wait
-    // itself costs 2 (the pull request, the merge refused): nothing is written.
-    assert_eq!(cost, 8, "{out}");
+    // An idle run on an open drill reads the ledger (4), its comments (conversation and diff lines: 2) and the
+    // incident label (1); the wait itself costs 2 (the pull request, the merge refused): nothing is written.
+    assert_eq!(cost, 9, "{out}");
     assert_eq!(f.names(), ["planned", "opened", "merge_waiting"], "the same wait is recorded once");
     // The ledger read and write, and at most 2 requests for the wait itself (the pull request, the merge).
     let out_requests: usize =

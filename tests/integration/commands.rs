@@ -400,3 +400,20 @@ fn a_drill_command_in_a_review_thread_is_obeyed_once() {
     assert!(out.contains("record: /drill found by ana"), "{out}");
     f.assert_openapi_valid(&[]);
 }
+
+/// Issue 20: a give-up is not a recovery for a workflow that feeds `mttr-seconds` to a badge.
+#[test]
+fn a_give_up_through_the_action_leaves_mttr_seconds_empty() {
+    let f = running();
+    let work = tempfile::tempdir().unwrap();
+    let workflow = f.emulator.user_with_token("github-actions").unwrap();
+    f.emulator.set_permission("acme/drills", "github-actions", "write").unwrap();
+    let m = f.plan.merge_at;
+    let (_, event) = comment(&f, "ana", "We give up.\n/drill revert", after(m, 19));
+    let payload = std::fs::read_to_string(&event).unwrap();
+    let (code, out, err, outputs) = action_on(&f, after(m, 19), work.path(), &workflow, ("issue_comment", &payload));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("gave up after 19 min"), "{out}");
+    assert!(!outputs.contains("mttr-seconds"), "{outputs}");
+    assert!(outputs.contains("censored-seconds=1140"), "{outputs}");
+}

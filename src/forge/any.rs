@@ -106,6 +106,9 @@ impl Forge for AnyForge {
     async fn guard_rails(&self, branch: &str) -> Result<Option<crate::drill::guard::GuardRails>> {
         each!(self, f => f.guard_rails(branch).await)
     }
+    async fn reply_in_thread(&self, change: &Change, comment: u64, body: &str) -> Result<bool> {
+        each!(self, f => f.reply_in_thread(change, comment, body).await)
+    }
     fn has_approver(&self) -> bool {
         each!(self, f => f.has_approver())
     }

@@ -817,6 +817,14 @@ impl Forge for GitHubForge {
         self.approver.is_some()
     }
 
+    async fn reply_in_thread(&self, change: &Change, comment: u64, body: &str) -> Result<bool> {
+        if !self.review_comments.lock().is_ok_and(|seen| seen.contains(&comment)) {
+            return Ok(false);
+        }
+        let path = self.repo_path(&format!("/pulls/{}/comments/{comment}/replies", change.id));
+        self.ok(Method::POST, &path, Some(&json!({ "body": body }))).await.map(|_| true)
+    }
+
     /// Reads what GitHub shows the token: the branch (`protected`, its required checks), the repository (is the
     /// token an admin), the classic protection when the token may read it (admin), every ruleset rule on the
     /// branch and, per ruleset, whether the token may bypass it. 3 to 5 requests, sent by `doctor` and when a

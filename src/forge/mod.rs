@@ -211,6 +211,11 @@ pub trait Forge {
     fn has_approver(&self) -> bool {
         false
     }
+    /// Answers a comment made on a line of `change`'s diff in its own thread (GitHub's review comments); `false`
+    /// (nothing posted) for any other comment, and on forges without threads.
+    async fn reply_in_thread(&self, _change: &Change, _comment: u64, _body: &str) -> Result<bool> {
+        Ok(false)
+    }
     /// Whether the forge has issues (where a drill can be announced).
     fn has_issues(&self) -> bool {
         false

@@ -152,12 +152,21 @@ impl<F: Forge> Runner<'_, F> {
         let fe = forge_err(forge);
         let Some(op) = &d.opened else { return Ok(()) };
         let new = d.events.get(logged..).unwrap_or_default();
+        let change = change_of(op);
         for e in new {
             if let EventKind::Comment { id, refused } = &e.kind {
                 forge.react(*id, if refused.is_empty() { "rocket" } else { "confused" }).await.map_err(&fe)?;
+                // A command written on a line of the diff is answered in its thread too, where it was asked.
+                // The responders' status (what the status comment says, nothing that gives the drill away).
+                if !answers.is_empty() || !refused.is_empty() {
+                    let mut text = run::status_comment(d, now, answers);
+                    for why in refused {
+                        text.push_str(&format!("\n\nNot obeyed: {why}"));
+                    }
+                    forge.reply_in_thread(&change, *id, &text).await.map_err(&fe)?;
+                }
             }
         }
-        let change = change_of(op);
         // The status lives on the announcement where there is one. Otherwise, until the responders speak to
         // firedrill, the pull request must look like any other: no status comment.
         let changed = new.iter().any(|e| !matches!(e.kind, EventKind::Reported { .. }));

@@ -398,6 +398,29 @@ fn a_drill_command_in_a_review_thread_is_obeyed_once() {
         .unwrap();
     let out = f.tick(after(m, 15));
     assert!(out.contains("record: /drill found by ana"), "{out}");
+    // A question asked in the thread is answered in the thread.
+    f.emulator.set_clock(&after(m, 16).to_string()).unwrap();
+    let asked = f
+        .emulator
+        .admin("POST", "/_emulator/repos/acme/shop/pulls/1/comments", &json!({"as": "ana", "body": "/drill status"}))
+        .unwrap();
+    let asked = asked["comment"]["id"].as_u64().unwrap();
+    f.tick(after(m, 18));
+    let st = f.emulator.state().unwrap();
+    let replies: Vec<Value> = st["repos"]["acme/shop"]["review_comments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["in_reply_to_id"] == asked)
+        .cloned()
+        .collect();
+    assert_eq!(replies.len(), 1, "{st}");
+    assert_eq!(replies[0]["user"], "sam");
+    let body = replies[0]["body"].as_str().unwrap();
+    assert!(body.contains("running"), "{body}");
+    for secret in ["redis-pool-exhaustion", "SERVICE__REDIS", "values-staging"] {
+        assert!(!body.contains(secret), "{secret} in {body}");
+    }
     f.assert_openapi_valid(&[]);
 }
 

@@ -173,6 +173,9 @@ pub enum Effect {
     Revert { commit: CommitSha, why: RevertWhy },
     /// Close the change without merging it, and delete its branch while it is still at the drill's commit.
     Close { branch: String },
+    /// A drill refused before its opening was recorded: close the change an earlier run may have opened for
+    /// `branch` and stopped before recording (a crash, a kill), so that it is never left open for anyone to merge.
+    CloseLeftover { branch: String },
     /// Open the issue that announces the incident (looking before creating).
     Announce { title: String, body: String },
     /// Append an event to the drill's log.
@@ -204,6 +207,7 @@ impl Effect {
                 | Effect::Merge { .. }
                 | Effect::Revert { .. }
                 | Effect::Close { .. }
+                | Effect::CloseLeftover { .. }
                 | Effect::Announce { .. }
                 | Effect::WriteReport
         )
@@ -493,12 +497,14 @@ fn planned(
     };
     if let Some(why) = new_fault_refusal(d, Some(s), cx, o) {
         out.push(Effect::Refuse(why.clone()));
+        close_leftover(d, s, o, now, out);
         return abandon(out, now, format!("refused: {why}"));
     }
     if o.opened.is_none()
         && let Some(why) = &o.identity_refusal
     {
         out.push(Effect::Refuse(why.clone()));
+        close_leftover(d, s, o, now, out);
         return abandon(out, now, format!("refused: {why}"));
     }
     // A fault that could land but not be removed (or not land at all) is refused before anything is written.
@@ -507,6 +513,7 @@ fn planned(
     {
         let why = format!("the guard rails of `{}` would hold the drill: {why}", d.target.branch);
         out.push(Effect::Refuse(why.clone()));
+        close_leftover(d, s, o, now, out);
         return abandon(out, now, format!("refused: {why}"));
     }
     // The change is open (this run opened it, or an earlier run did and stopped before recording it).
@@ -554,6 +561,18 @@ fn planned(
         title: disguise.pr_title,
         body: disguise.pr_body,
     })));
+}
+
+/// On a refusal before the opening is recorded: the branch an earlier run of this drill would have opened (the
+/// disguise is the same on every run), to close what it may have left open.
+fn close_leftover(d: &Drill, s: &Scenario, o: &Observed, now: Timestamp, out: &mut Vec<Effect>) {
+    if o.opened.is_some() || o.closed {
+        return;
+    }
+    let plan = plan_of(d, s);
+    if let Ok(disguise) = prepare::disguise(s, &plan.drill_id, Some(&plan), now) {
+        out.push(Effect::CloseLeftover { branch: disguise.branch });
+    }
 }
 
 /// The plan a drill was made from, as the disguise needs it.

@@ -101,6 +101,7 @@ fn words(effects: &[Effect]) -> Vec<String> {
             Effect::Merge { .. } => "merge".to_owned(),
             Effect::Revert { why, .. } => format!("revert:{why:?}"),
             Effect::Close { .. } => "close".to_owned(),
+            Effect::CloseLeftover { .. } => "close_leftover".to_owned(),
             Effect::Announce { .. } => "announce".to_owned(),
             Effect::Append { kind: EventKind::Recovered { how, .. }, .. } => format!("recovered:{how:?}"),
             Effect::Append { kind: EventKind::TimedOut { reverted_by }, .. } => {
@@ -372,13 +373,19 @@ fn commands_by_phase_and_person() {
 #[test]
 fn limits_of_firedrill_yml_are_enforced_where_the_fault_lands() {
     let cfg = "allowed_branches: [staging]\n";
-    assert_eq!(words(&decide_with(&drill(&[]), &base(Some(VALUES)), at(0), cfg)), vec!["refuse", "abandoned"]);
+    assert_eq!(
+        words(&decide_with(&drill(&[]), &base(Some(VALUES)), at(0), cfg)),
+        vec!["refuse", "close_leftover", "abandoned"]
+    );
     assert_eq!(
         words(&decide_with(&drill(&[opened()]), &Observed::default(), at(60), cfg)),
         vec!["refuse", "close", "abandoned"]
     );
     let cfg = "allowed_environments: [qa]\n";
-    assert_eq!(words(&decide_with(&drill(&[]), &base(Some(VALUES)), at(0), cfg)), vec!["refuse", "abandoned"]);
+    assert_eq!(
+        words(&decide_with(&drill(&[]), &base(Some(VALUES)), at(0), cfg)),
+        vec!["refuse", "close_leftover", "abandoned"]
+    );
 }
 
 #[test]
@@ -437,7 +444,7 @@ fn production_looking_targets_are_refused_at_opening_and_merging_unless_allowed(
         let mut planned = drill(&[]);
         planned.target = TargetRef { repo: None, branch: branch.into(), path: path.into() };
         let e = decide_for(&planned, &s, &base(Some(VALUES)), at(0), &none);
-        assert_eq!(words(&e), vec!["refuse", "abandoned"], "{branch} {path}");
+        assert_eq!(words(&e), vec!["refuse", "close_leftover", "abandoned"], "{branch} {path}");
         assert!(refusal_text(&e).contains("looks like production") && refusal_text(&e).contains("allow_production"));
         let mut open = drill(&[opened()]);
         open.target = planned.target.clone();
@@ -469,7 +476,7 @@ fn allowed_environments_are_checked_at_the_merge_as_well_as_the_opening() {
 fn the_kill_switch_off_stops_new_faults_but_not_running_drills() {
     let off = "enabled: false\n";
     let e = decide_with(&drill(&[]), &base(Some(VALUES)), at(0), off);
-    assert_eq!(words(&e), vec!["refuse", "abandoned"]);
+    assert_eq!(words(&e), vec!["refuse", "close_leftover", "abandoned"]);
     assert_eq!(
         refusal_text(&e),
         "drills are switched off by `enabled: false` in firedrill.yml: no new drill opens or merges"
@@ -529,7 +536,7 @@ fn the_kill_switch_abort_ends_every_active_drill_as_aborted_by_the_kill_switch()
 fn an_open_incident_stops_opening_and_merging() {
     let incident = Observed { incident: Some(12), ..base(Some(VALUES)) };
     let e = decide(&drill(&[]), &incident, at(0));
-    assert_eq!(words(&e), vec!["refuse", "abandoned"]);
+    assert_eq!(words(&e), vec!["refuse", "close_leftover", "abandoned"]);
     assert_eq!(
         refusal_text(&e),
         "issue #12 labelled `incident` is open in the target repository: no drill during a real incident"
@@ -753,7 +760,7 @@ fn guard_rails_that_would_hold_the_drill_refuse_it_before_it_opens() {
     o.guard_refusal =
         Some("required approving reviews (1) blocks the merge and the revert: set `approver-token`".into());
     let effects = decide(&drill(&[]), &o, at(3));
-    assert_eq!(words(&effects), vec!["refuse", "abandoned"]);
+    assert_eq!(words(&effects), vec!["refuse", "close_leftover", "abandoned"]);
     let Some(Effect::Append { kind: EventKind::Abandoned { reason }, .. }) = effects.last() else { panic!() };
     assert!(
         reason.starts_with("refused: the guard rails of `main` would hold the drill: required approving"),

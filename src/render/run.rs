@@ -97,6 +97,9 @@ pub fn effect(e: &Effect, d: &Drill, s: Option<&Scenario>, dry_run: bool) -> Str
             format!("revert the fault ({}): {why}", commit.short())
         }
         Effect::Close { branch } => format!("close `{branch}` without merging and delete the branch"),
+        Effect::CloseLeftover { branch } => {
+            format!("close `{branch}` if an earlier run opened it and stopped before recording it")
+        }
         Effect::Announce { title, .. } => format!("announce the incident: open the issue \"{title}\""),
         Effect::Append { time, kind, actor } => record(kind, *time, actor, d),
         Effect::WriteReport => format!("write the report to drills/{}/report.md", d.id),

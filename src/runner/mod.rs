@@ -190,6 +190,13 @@ impl<F: Forge> Runner<'_, F> {
                         }
                         o.closed = true;
                     }
+                    Effect::CloseLeftover { branch } => {
+                        if !dry && let Some(change) = forge.find_change(branch).await.map_err(forge_err(forge))? {
+                            forge.close_change(&change).await.map_err(forge_err(forge))?;
+                            lines.push(run::result(format!("closed `{branch}`, left open by a run that stopped")));
+                        }
+                        o.closed = true;
+                    }
                     Effect::Append { time, actor, kind } => {
                         if let EventKind::Abandoned { reason } = kind {
                             report.refusals.push(format!("{}: abandoned: {reason}", d.id));

@@ -239,3 +239,34 @@ fn a_primary_rate_limit_past_the_bound_at_the_merge_ends_the_run_and_the_next_ti
     assert!(out.contains("merged into main"), "{out}");
     assert_eq!(f.names(), ["planned", "opened", "merged"]);
 }
+
+/// A run that opened the drill's pull request and was stopped before recording it, then the kill switch: the
+/// refusal closes what the stopped run left open, so the disguised pull request is never left for anyone to
+/// merge unwatched.
+#[test]
+fn a_refusal_after_a_run_stopped_mid_opening_closes_the_pull_request_it_left() {
+    let f = Fixture::new();
+    let fault = |v: serde_json::Value| f.emulator.inject(&v).unwrap();
+    fault(json!({"method": "POST", "path": "/repos/acme/shop/pulls", "times": 20, "drop": true}));
+    let (code, _, _) = f.firedrill(&["tick"], f.plan.open_at);
+    assert_ne!(code, 0);
+    f.emulator.admin("DELETE", "/_emulator/faults", &json!({})).unwrap();
+    // This run opens the pull request, then cannot write the ledger.
+    fault(json!({"method": "PATCH", "path": "/repos/acme/drills/git/refs/*", "times": 20, "drop": true}));
+    let (code, out, err) = f.firedrill(&["tick"], f.plan.open_at);
+    assert_ne!(code, 0, "{out}{err}");
+    f.emulator.admin("DELETE", "/_emulator/faults", &json!({})).unwrap();
+    assert_eq!(f.names(), ["planned"], "the opening was never recorded");
+    let st = f.emulator.state().unwrap();
+    assert_eq!(st["repos"]["acme/shop"]["pulls"][0]["state"], "open");
+    let branch = st["repos"]["acme/shop"]["pulls"][0]["head_ref"].as_str().unwrap().to_owned();
+
+    let (code, out, err) = f.firedrill_env(&["tick"], f.plan.open_at, &[("FIREDRILL_ENABLED", "false")]);
+    assert_eq!(code, 3, "{out}{err}");
+    assert!(out.contains(&format!("closed `{branch}`, left open by a run that stopped")), "{out}");
+    let st = f.emulator.state().unwrap();
+    assert_eq!(st["repos"]["acme/shop"]["pulls"][0]["state"], "closed");
+    let shop = firedrill::git::Repo::open(&f.state.path().join("repos/acme/shop.git")).unwrap();
+    assert_eq!(shop.branch_head(&branch).unwrap(), None, "its branch is deleted");
+    assert_eq!(f.names(), ["planned", "abandoned", "reported"]);
+}

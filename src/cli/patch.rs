@@ -65,8 +65,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         Err(e) => return usage(e),
     };
     let result = patch::parse_patch(&patch_text)
-        .map_err(|e| render::patch_error(&args.patch.display().to_string(), &e))
-        .and_then(|p| patch::apply(format, &text, &p, document.as_ref()).map_err(|e| render::patch_error(&shown, &e)));
+        .map_err(|e| render::patch_error(&args.patch.display().to_string(), &worded(e)))
+        .and_then(|p| {
+            patch::apply(format, &text, &p, document.as_ref()).map_err(|e| render::patch_error(&shown, &worded(e)))
+        });
     let edited = match result {
         Ok(e) => e,
         Err(msg) => {
@@ -74,9 +76,29 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             return Ok(Outcome::Invalid);
         }
     };
-    let out = if args.diff { render::diff::unified(&shown, &text, &edited) } else { edited };
+    // `a/PATH` and `b/PATH` as git writes them: an absolute path loses its leading `/` (never `a//abs`).
+    let out = if args.diff { render::diff::unified(shown.trim_start_matches('/'), &text, &edited) } else { edited };
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(out.as_bytes()).context("writing to stdout")?;
     stdout.flush().context("writing to stdout")?;
     Ok(Outcome::Ok)
+}
+
+/// A patch error whose hint speaks of this command (the patch, `--document`), not of a scenario's fields: the
+/// engine's hints are worded for scenarios, where most patches come from.
+fn worded(mut e: patch::PatchError) -> patch::PatchError {
+    const WORDS: [(&str, &str); 7] = [
+        (
+            "remove `embedded` and write the fault's paths",
+            "drop the `#/…` part of `--document` and write the patch's paths",
+        ),
+        ("`embedded` names", "the `#/…` part of `--document` names"),
+        ("`embedded` is the JSON pointer", "the `#/…` part of `--document` is the JSON pointer"),
+        ("split a larger edit across scenarios", "split a larger edit into several patches"),
+        ("the scenario expects", "the patch expects"),
+        ("the fault's", "the patch's"),
+        ("the scenario", "the patch"),
+    ];
+    e.hint = e.hint.map(|h| WORDS.iter().fold(h, |h, (from, to)| h.replace(from, to)));
+    e
 }

@@ -57,13 +57,16 @@ fn the_patch_command_takes_an_embedded_document_after_the_selector() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(out, stream.replace("timeoutMs: 2000\n", "timeoutMs: 2000\n          poolTimeoutMs: 0\n"));
 
-    // Pointing at a mapping (plain YAML) says to drop the embedded part; the error names file, line, column.
+    // Pointing at a mapping (plain YAML) says to drop the embedded part, in this command's words (`--document`,
+    // the patch), not a scenario's (`embedded`, the fault); the error names file, line, column.
     let (code, out, err) = patch_doc(&file, "Application/cart-staging#/spec/source/helm", &patch);
     assert_eq!((code, out.as_str()), (2, ""));
+    assert!(err.contains("is a mapping, not a string holding a YAML document"), "{err}");
     assert!(
-        err.contains("is a mapping, not a string holding a YAML document") && err.contains("remove `embedded`"),
+        err.contains("drop the `#/…` part of `--document` and write the patch's paths from the document's root"),
         "{err}"
     );
+    assert!(!err.contains("`embedded`") && !err.contains("scenario") && !err.contains("fault"), "{err}");
 
     // A path that is not in the embedded document: located in the outer file, with a "did you mean".
     let typo = write(dir.path(), "typo.json", r#"[{"op": "replace", "path": "/redis/maxConection", "value": 0}]"#);

@@ -122,3 +122,31 @@ fn usage_errors_exit_2() {
     assert_eq!((code, out.as_str()), (2, ""));
     assert!(err.contains("is not a valid RFC 6902 JSON Patch"), "{err}");
 }
+
+/// Issue 23: an absolute path gets git's `a/abs/path` header, never `a//abs/path`.
+#[test]
+fn the_diff_of_an_absolute_path_has_one_slash_after_a_and_b() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "values.yaml", "replicas: 3\n");
+    let p = write(dir.path(), "p.json", r#"[{"op": "replace", "path": "/replicas", "value": 0}]"#);
+    let (code, out, err) = run(firedrill().arg("patch").arg(&file).arg("--diff").arg("--patch").arg(&p));
+    assert_eq!(code, 0, "{err}");
+    let shown = file.display().to_string();
+    let bare = shown.trim_start_matches('/');
+    assert!(out.starts_with(&format!("--- a/{bare}\n+++ b/{bare}\n")), "{out}");
+    assert!(!out.contains("a//") && !out.contains("b//"), "{out}");
+}
+
+/// Issue 23: the exit codes are the table's: 2 for a patch that does not apply and for one that is not a patch.
+#[test]
+fn a_patch_that_does_not_apply_or_is_not_a_patch_exits_2_with_nothing_on_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "values.yaml", "replicas: 3\n");
+    let missing = write(dir.path(), "m.json", r#"[{"op": "replace", "path": "/replica", "value": 0}]"#);
+    let (code, out, err) = run(firedrill().arg("patch").arg(&file).arg("--patch").arg(&missing));
+    assert_eq!((code, out.as_str()), (2, ""), "{err}");
+    let garbage = write(dir.path(), "g.json", "not json");
+    let (code, out, err) = run(firedrill().arg("patch").arg(&file).arg("--patch").arg(&garbage));
+    assert_eq!((code, out.as_str()), (2, ""), "{err}");
+    assert!(err.starts_with("error: "), "{err}");
+}

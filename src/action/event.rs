@@ -149,10 +149,14 @@ pub fn parse(event_name: &str, payload: &Value) -> Result<Trigger, EventError> {
                 comment,
             }))
         }
-        "issue_comment" => {
+        "issue_comment" | "pull_request_review_comment" => {
+            // A comment on a line of the diff (a review comment), where responders look at the suspicious change,
+            // is the same command channel as the conversation's comments.
+            let review = event_name == "pull_request_review_comment";
             let action = str_at(payload, "/action").unwrap_or("");
             if action != "created" {
-                return Ok(Trigger::Ignored(format!("a comment was {action}: only new comments are commands")));
+                let what = if review { "a review comment" } else { "a comment" };
+                return Ok(Trigger::Ignored(format!("{what} was {action}: only new comments are commands")));
             }
             let id = payload
                 .pointer("/comment/id")
@@ -161,32 +165,14 @@ pub fn parse(event_name: &str, payload: &Value) -> Result<Trigger, EventError> {
             let body = str_at(payload, "/comment/body").unwrap_or("").to_owned();
             let author =
                 str_at(payload, "/comment/user/login").ok_or_else(|| err("has no comment.user.login".into()))?;
+            let (pointer, field) =
+                if review { ("/pull_request/number", "pull_request") } else { ("/issue/number", "issue") };
             let issue = payload
-                .pointer("/issue/number")
+                .pointer(pointer)
                 .and_then(Value::as_u64)
-                .ok_or_else(|| err("has no issue.number".into()))?;
-            let is_pr = payload.pointer("/issue/pull_request").is_some_and(|p| !p.is_null());
+                .ok_or_else(|| err(format!("has no {field}.number")))?;
+            let is_pr = review || payload.pointer("/issue/pull_request").is_some_and(|p| !p.is_null());
             Ok(Trigger::Command(Comment { id, body, author: author.to_owned(), issue, is_pr, repository }))
-        }
-        // A comment on a line of the diff, where responders look at the suspicious change: the same command
-        // channel as the conversation's comments.
-        "pull_request_review_comment" => {
-            let action = str_at(payload, "/action").unwrap_or("");
-            if action != "created" {
-                return Ok(Trigger::Ignored(format!("a review comment was {action}: only new comments are commands")));
-            }
-            let id = payload
-                .pointer("/comment/id")
-                .and_then(Value::as_u64)
-                .ok_or_else(|| err("has no comment.id".into()))?;
-            let body = str_at(payload, "/comment/body").unwrap_or("").to_owned();
-            let author =
-                str_at(payload, "/comment/user/login").ok_or_else(|| err("has no comment.user.login".into()))?;
-            let issue = payload
-                .pointer("/pull_request/number")
-                .and_then(Value::as_u64)
-                .ok_or_else(|| err("has no pull_request.number".into()))?;
-            Ok(Trigger::Command(Comment { id, body, author: author.to_owned(), issue, is_pr: true, repository }))
         }
         // A review submitted: its line comments arrive as their own events; the run looks at the pull request.
         "pull_request_review" => {

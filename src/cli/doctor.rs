@@ -275,12 +275,7 @@ fn merge_method_row(
             None => (Status::Warn, format!("{} given; {name} does not show its merge settings to this token", word(m))),
         };
     }
-    let mut order = vec![s.merge.method.map_or(MergeMethod::Merge, |m| m.method())];
-    for m in [MergeMethod::Merge, MergeMethod::Squash, MergeMethod::FastForward] {
-        if !order.contains(&m) {
-            order.push(m);
-        }
-    }
+    let order = MergeMethod::in_turn_from(s.merge.method.map_or(MergeMethod::Merge, |m| m.method()));
     match order.iter().find(|m| allowed(**m) != Some(false)) {
         Some(m) if allowed(*m) == Some(true) => (
             Status::Ok,

@@ -495,23 +495,16 @@ fn planned(
     let Some(s) = s else {
         return abandon(out, now, format!("scenario `{}` was removed", d.scenario));
     };
-    if let Some(why) = new_fault_refusal(d, Some(s), cx, o) {
-        out.push(Effect::Refuse(why.clone()));
-        close_leftover(d, s, o, now, out);
-        return abandon(out, now, format!("refused: {why}"));
-    }
-    if o.opened.is_none()
-        && let Some(why) = &o.identity_refusal
-    {
-        out.push(Effect::Refuse(why.clone()));
-        close_leftover(d, s, o, now, out);
-        return abandon(out, now, format!("refused: {why}"));
-    }
-    // A fault that could land but not be removed (or not land at all) is refused before anything is written.
-    if o.opened.is_none()
-        && let Some(why) = &o.guard_refusal
-    {
-        let why = format!("the guard rails of `{}` would hold the drill: {why}", d.target.branch);
+    // The limits, the kill switch, a real incident; and, before anything is opened, a token with nobody to act as
+    // or guard rails that would hold the fault (it could land but not be removed, or not land at all).
+    let unopened = o.opened.is_none();
+    let refusal = new_fault_refusal(d, Some(s), cx, o)
+        .or_else(|| o.identity_refusal.clone().filter(|_| unopened))
+        .or_else(|| {
+            let why = o.guard_refusal.as_ref().filter(|_| unopened)?;
+            Some(format!("the guard rails of `{}` would hold the drill: {why}", d.target.branch))
+        });
+    if let Some(why) = refusal {
         out.push(Effect::Refuse(why.clone()));
         close_leftover(d, s, o, now, out);
         return abandon(out, now, format!("refused: {why}"));
@@ -591,23 +584,25 @@ fn opened(
     out: &mut Vec<Effect>,
 ) {
     let Some(op) = &d.opened else { return };
+    // Never leave the disguised pull request open when the drill ends before its merge (closing also deletes its
+    // branch while it is still the drill's).
+    let close = |out: &mut Vec<Effect>| {
+        if !o.closed {
+            out.push(Effect::Close { branch: op.branch.clone() });
+        }
+    };
     // The truth first: a change on the base branch is merged, whatever this run's merge attempt said.
     if let Some((commit, at)) = &o.landed {
         return append(out, *at, "firedrill", EventKind::Merged { commit: commit.clone() });
     }
     if let Some(c) = stop {
-        if !o.closed {
-            out.push(Effect::Close { branch: op.branch.clone() });
-        }
+        close(out);
         let reason = abort_reason(d, cx, format!("/drill {c} before the merge"));
         return append(out, now, "firedrill", EventKind::Aborted { reason });
     }
     if let Some(reason) = &o.merge_refused {
-        // Never leave the disguised pull request open: anyone could approve and merge the fault later,
-        // unwatched, with no safety timer. Closing also deletes its branch (while it is still the drill's).
-        if !o.closed {
-            out.push(Effect::Close { branch: op.branch.clone() });
-        }
+        // Anyone could approve and merge the fault later, unwatched, with no safety timer.
+        close(out);
         return abandon(out, now, reason.clone());
     }
     if let Some((reason, head)) = &o.merge_waiting {
@@ -615,9 +610,7 @@ fn opened(
         let max_wait = s.map_or(crate::scenario::DEFAULT_MERGE_MAX_WAIT, |s| s.merge.max_wait());
         let since = d.merge_waiting_since.unwrap_or(now);
         if now >= since.checked_add(max_wait.to_signed()).unwrap_or(Timestamp::MAX) {
-            if !o.closed {
-                out.push(Effect::Close { branch: op.branch.clone() });
-            }
+            close(out);
             let waited = crate::drill::state::human_duration(now.duration_since(since));
             return abandon(out, now, format!("the merge waited {waited} (`merge.max_wait`) and {reason}"));
         }
@@ -630,9 +623,7 @@ fn opened(
     }
     if let Some(why) = new_fault_refusal(d, s, cx, o) {
         out.push(Effect::Refuse(why.clone()));
-        if !o.closed {
-            out.push(Effect::Close { branch: op.branch.clone() });
-        }
+        close(out);
         return abandon(out, now, format!("refused: {why}"));
     }
     out.push(Effect::Merge { branch: op.branch.clone(), into: d.target.branch.clone() });

@@ -364,6 +364,35 @@ impl GitHubForge {
         }
     }
 
+    /// The comments of `GET /{list}/{number}/comments` (`issues`: the conversation; `pulls`: lines of the diff),
+    /// page by page. GitHub answers at most 100 a page; a drill's pull request rarely needs a second.
+    /// `missing_ok`: a 404 (not a pull request after all) is no comments rather than an error.
+    async fn comment_pages(
+        &self,
+        list: &str,
+        number: &str,
+        since: &str,
+        missing_ok: bool,
+    ) -> Result<Vec<super::Comment>> {
+        let mut all = Vec::new();
+        for page in 1..=MAX_COMMENT_PAGES {
+            let path = self.repo_path(&format!("/{list}/{number}/comments?per_page=100&page={page}{since}"));
+            let (status, items) = self.call(Method::GET, &path, None).await?;
+            if missing_ok && status == StatusCode::NOT_FOUND {
+                break;
+            }
+            if !status.is_success() {
+                return Err(api_error(&Method::GET, &path, status, &items));
+            }
+            let items = items.as_array().cloned().unwrap_or_default();
+            all.extend(items.iter().filter_map(|c| comment_of(c, number)));
+            if items.len() < 100 {
+                break;
+            }
+        }
+        Ok(all)
+    }
+
     fn note_review_comments(&self, ids: impl Iterator<Item = u64>) {
         if let Ok(mut seen) = self.review_comments.lock() {
             seen.extend(ids);
@@ -411,12 +440,17 @@ impl GitHubForge {
         if let Some(gh) = self.gh.get() {
             return Ok(gh);
         }
+        let gh = self.client(&self.token)?;
+        Ok(self.gh.get_or_init(|| gh))
+    }
+
+    /// A client of the API at `api_url` for `token`, counted with this forge's requests.
+    fn client(&self, token: &Token) -> Result<Octocrab> {
         let base = self
             .api_url
             .parse::<http::Uri>()
             .map_err(|e| other(format!("bad GitHub API URL `{}`: {e}", crate::git::redact_url(&self.api_url))))?;
-        let gh = super::http::client(base, &self.token, self.requests.clone()).map_err(other)?;
-        Ok(self.gh.get_or_init(|| gh))
+        super::http::client(base, token, self.requests.clone()).map_err(other)
     }
 
     fn repo_path(&self, rest: &str) -> String {
@@ -435,8 +469,7 @@ impl GitHubForge {
         if let Some(gh) = a.gh.get() {
             return Ok(Some(gh));
         }
-        let base = self.api_url.parse::<http::Uri>().map_err(|e| other(format!("bad GitHub API URL: {e}")))?;
-        let gh = super::http::client(base, &a.token, self.requests.clone()).map_err(other)?;
+        let gh = self.client(&a.token)?;
         Ok(Some(a.gh.get_or_init(|| gh)))
     }
 
@@ -548,7 +581,8 @@ impl GitHubForge {
     }
 
     /// The token owner's login and permission on this repository (`admin`, `maintain`, `write`, `triage`,
-    /// `read`, `none`), read from `GET /user` and the collaborator-permission endpoint.
+    /// `read`, `none`), read from the repository's `permissions`; who it is from `GET /user`, or "the GitHub App
+    /// installation" for a token that has no user.
     pub async fn token_permission(&self) -> Result<(String, String)> {
         // The repository's `permissions` are the token's own, for every kind of token (an App's too, which has
         // no `GET /user`).
@@ -759,10 +793,10 @@ fn describe_octocrab(e: &octocrab::Error) -> String {
     if s.is_empty() { format!("{e:?}") } else { s }
 }
 
-/// How long to wait before retrying, for GitHub's rate limits (primary and secondary).
 /// The least GitHub asks to wait after a secondary rate limit that names no time ("wait at least one minute").
 const SECONDARY_LIMIT_WAIT: Duration = Duration::from_secs(60);
 
+/// How long to wait before retrying, for GitHub's rate limits (primary and secondary).
 fn rate_limit_wait(status: StatusCode, headers: &http::HeaderMap, body: &str) -> Option<Duration> {
     if status != StatusCode::FORBIDDEN && status != StatusCode::TOO_MANY_REQUESTS {
         return None;
@@ -1052,14 +1086,7 @@ impl Forge for GitHubForge {
         }
         let head = moved.clone().unwrap_or_else(|| spec.expected_head.clone());
         // The method given first; where firedrill chooses, the others GitHub may allow after it.
-        let mut methods = vec![spec.method];
-        if spec.fallback {
-            for m in [MergeMethod::Merge, MergeMethod::Squash, MergeMethod::FastForward] {
-                if !methods.contains(&m) {
-                    methods.push(m);
-                }
-            }
-        }
+        let methods = if spec.fallback { MergeMethod::in_turn_from(spec.method) } else { vec![spec.method] };
         let path = self.repo_path(&format!("/pulls/{}/merge", change.id));
         let mut approved = false;
         let mut candidates = methods.iter().peekable();
@@ -1315,40 +1342,13 @@ impl Forge for GitHubForge {
 
     async fn comments(&self, change: &Change, since: Option<Timestamp>) -> Result<Vec<super::Comment>> {
         let since = since.map(|t| format!("&since={}", t.strftime("%Y-%m-%dT%H:%M:%SZ"))).unwrap_or_default();
-        let mut all = Vec::new();
-        // GitHub answers at most 100 a page; a drill's pull request rarely needs a second.
-        for page in 1..=MAX_COMMENT_PAGES {
-            let path = self.repo_path(&format!("/issues/{}/comments?per_page=100&page={page}{since}", change.id));
-            let items = self.ok(Method::GET, &path, None).await?;
-            let items = items.as_array().cloned().unwrap_or_default();
-            let full = items.len() == 100;
-            all.extend(items.iter().filter_map(|c| comment_of(c, &change.id)));
-            if !full {
-                break;
-            }
-        }
+        let mut all = self.comment_pages("issues", &change.id, &since, false).await?;
         // A pull request's comments on lines of its diff (review comments), where responders look at the
         // suspicious change: the same channel. An issue (the announcement) has none.
         if !change.branch.is_empty() {
-            for page in 1..=MAX_COMMENT_PAGES {
-                let path = self.repo_path(&format!("/pulls/{}/comments?per_page=100&page={page}{since}", change.id));
-                let (status, items) = self.call(Method::GET, &path, None).await?;
-                if status == StatusCode::NOT_FOUND {
-                    // Not a pull request after all (an issue named like a change): no review comments.
-                    break;
-                }
-                if !status.is_success() {
-                    return Err(api_error(&Method::GET, &path, status, &items));
-                }
-                let items = items.as_array().cloned().unwrap_or_default();
-                let full = items.len() == 100;
-                let found: Vec<super::Comment> = items.iter().filter_map(|c| comment_of(c, &change.id)).collect();
-                self.note_review_comments(found.iter().map(|c| c.id));
-                all.extend(found);
-                if !full {
-                    break;
-                }
-            }
+            let review = self.comment_pages("pulls", &change.id, &since, true).await?;
+            self.note_review_comments(review.iter().map(|c| c.id));
+            all.extend(review);
             all.sort_by_key(|c| (c.created_at, c.id));
         }
         Ok(all)

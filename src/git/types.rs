@@ -170,6 +170,19 @@ pub enum MergeMethod {
     FastForward,
 }
 
+impl MergeMethod {
+    /// `first`, then the others in the order firedrill tries them where it chooses: merge, squash, fast-forward.
+    pub fn in_turn_from(first: MergeMethod) -> Vec<MergeMethod> {
+        let mut order = vec![first];
+        for m in [MergeMethod::Merge, MergeMethod::Squash, MergeMethod::FastForward] {
+            if m != first {
+                order.push(m);
+            }
+        }
+        order
+    }
+}
+
 /// One reference update in [`crate::git::Repo::push`]. Pushes are never forced: the server refuses a
 /// non-fast-forward, which makes a push a compare-and-swap on the remote branch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

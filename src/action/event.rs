@@ -219,6 +219,48 @@ pub fn parse(event_name: &str, payload: &Value) -> Result<Trigger, EventError> {
                 after: str_at(payload, "/after").map(str::to_owned),
             }))
         }
+        // What Argo CD, Flux or a deploy workflow report back: a commit went live. The run asks the drill's deploy
+        // signals at once (the payload only says which commit; the API is asked, not the payload believed).
+        "status" | "deployment_status" | "check_run" => {
+            let (what, sha) = match event_name {
+                "status" => (
+                    format!(
+                        "status {} {}",
+                        str_at(payload, "/context").unwrap_or("?"),
+                        str_at(payload, "/state").unwrap_or("?")
+                    ),
+                    str_at(payload, "/sha"),
+                ),
+                "deployment_status" => (
+                    format!(
+                        "deployment to {} {}",
+                        str_at(payload, "/deployment/environment").unwrap_or("?"),
+                        str_at(payload, "/deployment_status/state").unwrap_or("?")
+                    ),
+                    str_at(payload, "/deployment/sha"),
+                ),
+                _ => (
+                    format!(
+                        "check run {} {}",
+                        str_at(payload, "/check_run/name").unwrap_or("?"),
+                        str_at(payload, "/check_run/conclusion").or_else(|| str_at(payload, "/check_run/status")).unwrap_or("?")
+                    ),
+                    str_at(payload, "/check_run/head_sha"),
+                ),
+            };
+            let what = match sha {
+                Some(sha) => format!("{what} on {}", sha.get(..7).unwrap_or(sha)),
+                None => what,
+            };
+            Ok(Trigger::Observe(Observe {
+                repository,
+                what,
+                pull_request: None,
+                merged: false,
+                git_ref: None,
+                after: sha.map(str::to_owned),
+            }))
+        }
         other => Ok(Trigger::Ignored(format!("firedrill does nothing on `{other}` events"))),
     }
 }

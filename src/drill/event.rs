@@ -126,9 +126,20 @@ pub enum EventKind {
     Hint { index: usize, text: String },
     /// The fault is gone from the base branch: which commit removed it (its landing time is the event time).
     Recovered { commit: CommitSha, how: RecoveryHow },
-    /// The target environment's deployments: when the fault was deployed and when the recovery was (from the
-    /// forge's deployment statuses, where the repository has them).
+    /// Written by firedrill before 0.2 (read, never written now): when the fault and the recovery were deployed,
+    /// from the target environment's deployment statuses.
     Deployed { fault: Timestamp, fix: Timestamp },
+    /// The fault went live: the first success of a deploy signal (`deploy.signals`) on a commit of the target
+    /// branch that holds the fault (the event time is the success's). `signal`: which one, as
+    /// `DeploySignal::describe` says it; `commit`: the commit it was reported on.
+    FaultDeployed { signal: String, commit: CommitSha },
+    /// The fix went live: the first success of a deploy signal on a commit that holds the fault's removal.
+    FixDeployed { signal: String, commit: CommitSha },
+    /// Recorded with the recovery when deploy signals are set: firedrill asks them whether the fix went live
+    /// until `until`, then records `deploy_unobserved`.
+    DeployWatch { until: Timestamp, signals: Vec<String> },
+    /// A deploy the signals were asked about was not seen (`what`: `fix`), and why.
+    DeployUnobserved { what: String, reason: String },
     /// `safety.max_duration` passed without recovery.
     TimedOut {
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -156,10 +167,19 @@ impl EventKind {
             EventKind::Hint { .. } => "hint",
             EventKind::Recovered { .. } => "recovered",
             EventKind::Deployed { .. } => "deployed",
+            EventKind::FaultDeployed { .. } => "fault_deployed",
+            EventKind::FixDeployed { .. } => "fix_deployed",
+            EventKind::DeployWatch { .. } => "deploy_watch",
+            EventKind::DeployUnobserved { .. } => "deploy_unobserved",
             EventKind::TimedOut { .. } => "timed_out",
             EventKind::Aborted { .. } => "aborted",
             EventKind::Reported { .. } => "reported",
         }
+    }
+
+    /// Whether the report, once written, must be written again after this event (a deploy seen later).
+    pub fn updates_report(&self) -> bool {
+        matches!(self, EventKind::FaultDeployed { .. } | EventKind::FixDeployed { .. } | EventKind::DeployUnobserved { .. })
     }
 
     /// Whether the log may hold this event more than once (commands do; lifecycle steps happen once).
@@ -190,6 +210,8 @@ impl Event {
             EventKind::MergeWaiting { .. } => {
                 log.iter().rev().find(|e| e.kind.name() == "merge_waiting").is_some_and(|e| e.kind == self.kind)
             }
+            // The report is written again when the deploy of the fix is seen (or given up on) after it.
+            EventKind::Reported { .. } => log.iter().rev().take_while(|e| !e.kind.updates_report()).any(|e| e.kind.name() == "reported"),
             k if k.repeatable() => log.iter().any(|e| e == self),
             k => log.iter().any(|e| e.kind.name() == k.name()),
         }

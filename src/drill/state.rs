@@ -68,6 +68,16 @@ pub struct Opened {
     pub change: ChangeId,
 }
 
+/// A commit seen live in the environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Live {
+    pub at: Timestamp,
+    /// The signal that told (`status continuous-delivery/checkout`).
+    pub signal: String,
+    /// The commit it told of (`None` in logs written before 0.2).
+    pub commit: Option<CommitSha>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Landed {
     pub at: Timestamp,
@@ -86,8 +96,16 @@ pub struct Drill {
     pub merged: Option<Landed>,
     pub recovered: Option<(Landed, RecoveryHow)>,
     pub timed_out: Option<Timestamp>,
-    /// When the fault and the recovery were deployed to the target environment, where known.
-    pub deployed: Option<(Timestamp, Timestamp)>,
+    /// When the fault went live (`fault_deployed`), where a deploy signal told.
+    pub fault_live: Option<Live>,
+    /// When the fix went live (`fix_deployed`), where a deploy signal told.
+    pub fix_live: Option<Live>,
+    /// Until when the deploy signals are asked whether the fix went live (`deploy_watch`).
+    pub deploy_watch: Option<Timestamp>,
+    /// Why the fix's deploy was not observed (`deploy_unobserved`).
+    pub deploy_unobserved: Option<String>,
+    /// The report was written before the last deploy event: it is written again.
+    pub report_stale: bool,
     pub aborted: Option<(Timestamp, String, String)>,
     pub abandoned: Option<(Timestamp, String)>,
     /// When a guard rail of the base branch first held the merge back (the first `merge_waiting`).
@@ -117,7 +135,11 @@ impl Drill {
                 merged: None,
                 recovered: None,
                 timed_out: None,
-                deployed: None,
+                fault_live: None,
+                fix_live: None,
+                deploy_watch: None,
+                deploy_unobserved: None,
+                report_stale: false,
                 aborted: None,
                 abandoned: None,
                 merge_waiting_since: None,
@@ -129,6 +151,9 @@ impl Drill {
             _ => None,
         })?;
         for e in events {
+            if e.kind.updates_report() && d.reported.is_some() {
+                d.report_stale = true;
+            }
             match &e.kind {
                 EventKind::Planned { .. }
                 | EventKind::Command { .. }
@@ -161,7 +186,21 @@ impl Drill {
                     d.recovered.get_or_insert((Landed { at: e.time, commit: commit.clone() }, *how));
                 }
                 EventKind::Deployed { fault, fix } => {
-                    d.deployed.get_or_insert((*fault, *fix));
+                    let live = |at: &Timestamp| Live { at: *at, signal: "deployments".to_owned(), commit: None };
+                    d.fault_live.get_or_insert(live(fault));
+                    d.fix_live.get_or_insert(live(fix));
+                }
+                EventKind::FaultDeployed { signal, commit } => {
+                    d.fault_live.get_or_insert(Live { at: e.time, signal: signal.clone(), commit: Some(commit.clone()) });
+                }
+                EventKind::FixDeployed { signal, commit } => {
+                    d.fix_live.get_or_insert(Live { at: e.time, signal: signal.clone(), commit: Some(commit.clone()) });
+                }
+                EventKind::DeployWatch { until, .. } => {
+                    d.deploy_watch.get_or_insert(*until);
+                }
+                EventKind::DeployUnobserved { reason, .. } => {
+                    d.deploy_unobserved.get_or_insert(reason.clone());
                 }
                 EventKind::TimedOut { .. } => {
                     d.timed_out.get_or_insert(e.time);
@@ -171,6 +210,7 @@ impl Drill {
                 }
                 EventKind::Reported { path } => {
                     d.reported.get_or_insert(path.clone());
+                    d.report_stale = false;
                 }
             }
         }
@@ -268,9 +308,19 @@ impl Drill {
         })
     }
 
-    /// Time to recovery as the users saw it: from the fault's deployment to the fix's deployment.
+    /// When the fault and the fix went live, where both were observed.
+    pub fn deployed(&self) -> Option<(Timestamp, Timestamp)> {
+        Some((self.fault_live.as_ref()?.at, self.fix_live.as_ref()?.at))
+    }
+
+    /// Whether firedrill still asks the deploy signals whether the fix went live.
+    pub fn deploy_pending(&self) -> bool {
+        self.deploy_watch.is_some() && self.fix_live.is_none() && self.deploy_unobserved.is_none()
+    }
+
+    /// Time to restore service, as the users saw it: from the fault going live to the fix going live.
     pub fn deploy_time_to_recovery(&self) -> Option<SignedDuration> {
-        self.deployed.map(|(fault, fix)| fix.duration_since(fault))
+        self.deployed().map(|(fault, fix)| fix.duration_since(fault))
     }
 
     /// Time to recovery: from the fault's landing to the landing of the commit that removed it.

@@ -12,7 +12,7 @@ use jiff::{SignedDuration, Timestamp};
 use super::command::DrillCommand;
 use super::event::{EventKind, RecoveryHow, TargetRef};
 use super::prepare;
-use super::state::{Drill, Phase};
+use super::state::{Drill, Phase, human_duration};
 use crate::forge::{Change, Landing, Person};
 use crate::git::CommitSha;
 use crate::scenario::{Config, Scenario};
@@ -24,6 +24,9 @@ pub struct Context<'a> {
     pub config: &'a Config,
     /// Who firedrill acts as (the drill token's owner): its own commits are recognised by this identity.
     pub actor: &'a Person,
+    /// The forge can tell when a commit went live (commit statuses, check runs, deployments): the deploy
+    /// signals are asked there, and nowhere else.
+    pub deploys: bool,
 }
 
 /// What the forge showed about one drill, gathered by the runner for this decision (and updated with the
@@ -49,8 +52,13 @@ pub struct Observed {
     pub landed: Option<(CommitSha, Timestamp)>,
     /// For a running drill: the fault at the base branch's tip.
     pub fault: Option<FaultView>,
-    /// When the fault's and the removal's first successful deployments happened, where the forge knows.
-    pub deployed: Option<(Timestamp, Timestamp)>,
+    /// The first success of a deploy signal on a commit that holds the fault (asked while the fault's deploy
+    /// is pending: at the branch's tip while the fault holds there, or the last commit holding it once removed).
+    pub fault_live: Option<Seen>,
+    /// The first success of a deploy signal on a commit that holds the fault's removal (the branch's tip).
+    pub fix_live: Option<Seen>,
+    /// The deploy signals were asked in this run (once per signal and run, whatever the rounds).
+    pub deploy_asked: bool,
     /// The change was closed in this run.
     pub closed: bool,
     /// The forge has issues (where a drill can be announced); plain git has none.
@@ -67,6 +75,15 @@ pub struct Observed {
     /// The first comment on the drill's pull request after the merge by someone other than firedrill or a
     /// bot (who, when): what "detected" is inferred from when nobody said `/drill ack`.
     pub first_reply: Option<(String, Timestamp)>,
+}
+
+/// A commit a deploy signal reported live.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seen {
+    pub at: Timestamp,
+    /// The signal, as `DeploySignal::describe` says it.
+    pub signal: String,
+    pub commit: CommitSha,
 }
 
 /// Who wrote a comment, as far as obeying it goes.
@@ -250,9 +267,11 @@ pub fn step(d: &Drill, s: Option<&Scenario>, cx: &Context<'_>, o: &Observed, now
         Phase::Planned => planned(d, s, cx, o, now, c, &mut out),
         Phase::Opened => opened(d, s, cx, o, now, c, &mut out),
         Phase::Merged => running(d, s, cx, o, now, stop, &mut out),
-        Phase::Recovered | Phase::GaveUp | Phase::TimedOut | Phase::Aborted | Phase::Abandoned => {}
+        Phase::Recovered | Phase::GaveUp | Phase::TimedOut | Phase::Aborted | Phase::Abandoned => {
+            settled(d, s, o, now, &mut out)
+        }
     }
-    if d.is_resolved() && d.reported.is_none() {
+    if d.is_resolved() && (d.reported.is_none() || d.report_stale) {
         out.push(Effect::WriteReport);
     }
     out
@@ -709,11 +728,18 @@ fn running(
         };
         // The recovery is the responder's: the commit's author is the event's actor.
         append(out, l.at, &l.author.name, EventKind::Recovered { commit: l.sha.clone(), how });
-        if let Some((fault_at, fix_at)) = o.deployed {
-            append(out, fix_at, "firedrill", EventKind::Deployed { fault: fault_at, fix: fix_at });
+        fault_live(d, merged.at, o, out);
+        if let Some(seen) = &o.fix_live {
+            append(out, seen.at.max(l.at), "firedrill", fix_deployed(seen));
+        } else if cx.deploys && !s.deploy_signals().is_empty() {
+            // Asked on every run until the fix is seen live, or `deploy.watch` after the removal.
+            let until = l.at.checked_add(s.deploy.watch().to_signed()).unwrap_or(Timestamp::MAX);
+            let signals = s.deploy_signals().iter().map(|g| g.describe()).collect();
+            append(out, l.at, "firedrill", EventKind::DeployWatch { until, signals });
         }
         return;
     }
+    fault_live(d, merged.at, o, out);
 
     // Still broken. A stop asked for is carried out first.
     if let Some((c, _)) = stop {
@@ -747,6 +773,38 @@ fn running(
         }
     }
     out.push(Effect::Note(Note::Running { since: merged.at, deadline, auto_revert: s.safety.auto_revert() }));
+}
+
+/// The fault went live, as a deploy signal told (once; never before the merge).
+fn fault_live(d: &Drill, merged_at: Timestamp, o: &Observed, out: &mut Vec<Effect>) {
+    if let (None, Some(seen)) = (&d.fault_live, &o.fault_live) {
+        let kind = EventKind::FaultDeployed { signal: seen.signal.clone(), commit: seen.commit.clone() };
+        append(out, seen.at.max(merged_at), "firedrill", kind);
+    }
+}
+
+fn fix_deployed(seen: &Seen) -> EventKind {
+    EventKind::FixDeployed { signal: seen.signal.clone(), commit: seen.commit.clone() }
+}
+
+/// A finished drill whose fix's deploy is still watched for: recorded when a signal tells, given up on at the
+/// end of `deploy.watch`.
+fn settled(d: &Drill, s: Option<&Scenario>, o: &Observed, now: Timestamp, out: &mut Vec<Effect>) {
+    let (Some(until), true) = (d.deploy_watch, d.deploy_pending()) else { return };
+    let removed_at = d.recovered.as_ref().map_or(now, |(l, _)| l.at);
+    if let Some(seen) = &o.fix_live {
+        append(out, seen.at.max(removed_at), "firedrill", fix_deployed(seen));
+    } else if now >= until {
+        let signals = s.map(|s| s.deploy_signals().iter().map(|g| g.describe()).collect::<Vec<_>>().join(", "));
+        let watched = human_duration(until.duration_since(removed_at));
+        let reason = match signals {
+            Some(signals) => format!(
+                "no deploy signal ({signals}) reported a commit holding the removal within {watched} of it"
+            ),
+            None => format!("no deploy signal reported a commit holding the removal within {watched} of it"),
+        };
+        append(out, until, "firedrill", EventKind::DeployUnobserved { what: "fix".to_owned(), reason });
+    }
 }
 
 /// The body of the issue announcing a drill: the scenario's words, else a neutral note; and how to use it.

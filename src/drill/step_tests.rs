@@ -89,7 +89,7 @@ fn decide(d: &Drill, o: &Observed, now: Timestamp) -> Vec<Effect> {
 fn decide_with(d: &Drill, o: &Observed, now: Timestamp, cfg: &str) -> Vec<Effect> {
     let c = config(cfg);
     let me = firedrill();
-    step(d, Some(&scenario()), &Context { config: &c, actor: &me }, o, now)
+    step(d, Some(&scenario()), &Context { config: &c, actor: &me, deploys: true }, o, now)
 }
 
 /// The effects as short words, for tables.
@@ -266,7 +266,7 @@ fn a_timeout_without_auto_revert_is_reported_and_frees_the_target() {
     let d = drill(&[opened(), merged()]);
     let c = config("");
     let me = firedrill();
-    let cx = Context { config: &c, actor: &me };
+    let cx = Context { config: &c, actor: &me, deploys: true };
     let e = step(&d, Some(&s), &cx, &holding(), at(250));
     assert_eq!(words(&e), vec!["timed_out:left"]);
     let Effect::Append { time, .. } = &e[0] else { panic!() };
@@ -392,7 +392,7 @@ fn limits_of_firedrill_yml_are_enforced_where_the_fault_lands() {
 fn a_missing_scenario_abandons_a_planned_drill_and_is_said_for_a_running_one() {
     let c = config("");
     let me = firedrill();
-    let cx = Context { config: &c, actor: &me };
+    let cx = Context { config: &c, actor: &me, deploys: true };
     assert_eq!(words(&step(&drill(&[]), None, &cx, &Observed::default(), at(0))), vec!["abandoned"]);
     assert_eq!(
         words(&step(&drill(&[opened(), merged()]), None, &cx, &holding(), at(70))),
@@ -413,21 +413,21 @@ fn start_refuses_a_second_drill_on_a_busy_target() {
     let s = scenario();
     let c = config("");
     let me = firedrill();
-    let cx = Context { config: &c, actor: &me };
+    let cx = Context { config: &c, actor: &me, deploys: true };
     let busy = vec![drill(&[opened()])];
     assert!(start(&s, &busy, &cx, at(10), None).unwrap_err().contains("one drill at a time"));
     let p = start(&s, &[], &cx, at(10), Some(SignedDuration::from_mins(30))).unwrap();
     assert_eq!((p.open_at, p.merge_at), (at(10), at(40)));
     let c = config("allowed_branches: [staging]\n");
     assert!(
-        start(&s, &[], &Context { config: &c, actor: &me }, at(10), None).unwrap_err().contains("allowed_branches")
+        start(&s, &[], &Context { config: &c, actor: &me, deploys: true }, at(10), None).unwrap_err().contains("allowed_branches")
     );
 }
 
 /// `step` with the scenario `s` and the settings `cfg`.
 fn decide_for(d: &Drill, s: &Scenario, o: &Observed, now: Timestamp, c: &Config) -> Vec<Effect> {
     let me = firedrill();
-    step(d, Some(s), &Context { config: c, actor: &me }, o, now)
+    step(d, Some(s), &Context { config: c, actor: &me, deploys: true }, o, now)
 }
 
 /// The text of the first refusal among `effects`.
@@ -493,7 +493,7 @@ fn the_kill_switch_off_stops_new_faults_but_not_running_drills() {
     let e = decide_for(&drill(&[]), &scenario(), &base(Some(VALUES)), at(0), &c);
     assert!(refusal_text(&e).starts_with("drills are switched off by FIREDRILL_ENABLED=false"), "{e:?}");
     let me = firedrill();
-    let err = start(&scenario(), &[], &Context { config: &c, actor: &me }, at(10), None).unwrap_err();
+    let err = start(&scenario(), &[], &Context { config: &c, actor: &me, deploys: true }, at(10), None).unwrap_err();
     assert!(err.contains("switched off"), "{err}");
 }
 

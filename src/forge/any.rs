@@ -82,8 +82,11 @@ impl Forge for AnyForge {
     async fn close_change(&self, change: &Change) -> Result<()> {
         each!(self, f => f.close_change(change).await)
     }
-    async fn deployed_at(&self, environment: &str, commit: &CommitSha) -> Result<Option<Timestamp>> {
-        each!(self, f => f.deployed_at(environment, commit).await)
+    fn observes_deploys(&self) -> bool {
+        each!(self, f => f.observes_deploys())
+    }
+    async fn live_at(&self, signal: &crate::scenario::DeploySignal, commit: &CommitSha) -> Result<Option<Timestamp>> {
+        each!(self, f => f.live_at(signal, commit).await)
     }
     async fn open_issue_with_label(&self, label: &str) -> Result<Option<u64>> {
         each!(self, f => f.open_issue_with_label(label).await)

@@ -1307,29 +1307,56 @@ impl Forge for GitHubForge {
         Err(api_error(&Method::DELETE, &path, status, &v))
     }
 
-    async fn deployed_at(&self, environment: &str, commit: &CommitSha) -> Result<Option<Timestamp>> {
-        let p =
-            self.repo_path(&format!("/deployments?environment={}&sha={commit}&per_page=10", encode_path(environment)));
-        let deployments = self.ok(Method::GET, &p, None).await?;
-        let mut first: Option<Timestamp> = None;
-        for d in deployments.as_array().into_iter().flatten() {
-            let Some(id) = d["id"].as_u64() else { continue };
-            let statuses = self
-                .ok(Method::GET, &self.repo_path(&format!("/deployments/{id}/statuses?per_page=100")), None)
-                .await?;
-            let ok = statuses
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter(|s| s["state"] == "success")
-                .filter_map(|s| time(&s["created_at"]))
-                .min();
-            first = match (first, ok) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
+    fn observes_deploys(&self) -> bool {
+        true
+    }
+
+    async fn live_at(&self, signal: &crate::scenario::DeploySignal, commit: &CommitSha) -> Result<Option<Timestamp>> {
+        use crate::scenario::{DeploySignal, glob_match};
+        let first = |items: &[Value], at: &str, ok: &dyn Fn(&Value) -> bool| {
+            items.iter().filter(|v| ok(v)).filter_map(|v| time(&v[at])).min()
+        };
+        match signal {
+            DeploySignal::Status(context) => {
+                // Newest first, every context of the commit (a commit rarely has more than a page).
+                let p = self.repo_path(&format!("/commits/{commit}/statuses?per_page=100"));
+                let list = self.ok(Method::GET, &p, None).await?;
+                let items = list.as_array().cloned().unwrap_or_default();
+                Ok(first(&items, "created_at", &|s| {
+                    s["state"] == "success" && s["context"].as_str().is_some_and(|c| glob_match(context, c))
+                }))
+            }
+            DeploySignal::Check(name) => {
+                let by_name = if name.contains('*') {
+                    String::new()
+                } else {
+                    format!("&check_name={}", encode_path(name))
+                };
+                let p = self.repo_path(&format!("/commits/{commit}/check-runs?filter=all&per_page=100{by_name}"));
+                let list = self.ok(Method::GET, &p, None).await?;
+                let items = list["check_runs"].as_array().cloned().unwrap_or_default();
+                Ok(first(&items, "completed_at", &|r| {
+                    r["conclusion"] == "success" && r["name"].as_str().is_some_and(|n| glob_match(name, n))
+                }))
+            }
+            DeploySignal::Deployments(environment) => {
+                let p = self.repo_path(&format!(
+                    "/deployments?environment={}&sha={commit}&per_page=10",
+                    encode_path(environment)
+                ));
+                let deployments = self.ok(Method::GET, &p, None).await?;
+                let mut found: Option<Timestamp> = None;
+                for d in deployments.as_array().into_iter().flatten() {
+                    let Some(id) = d["id"].as_u64() else { continue };
+                    let p = self.repo_path(&format!("/deployments/{id}/statuses?per_page=100"));
+                    let statuses = self.ok(Method::GET, &p, None).await?;
+                    let items = statuses.as_array().cloned().unwrap_or_default();
+                    let ok = first(&items, "created_at", &|s| s["state"] == "success");
+                    found = found.into_iter().chain(ok).min();
+                }
+                Ok(found)
+            }
         }
-        Ok(first)
     }
 
     async fn open_issue_with_label(&self, label: &str) -> Result<Option<u64>> {

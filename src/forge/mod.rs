@@ -173,9 +173,14 @@ pub trait Forge {
     /// (GitHub: only while the branch is still at the change's head; someone else's commits pushed there are
     /// left alone). Repeating it is harmless.
     async fn close_change(&self, change: &Change) -> Result<()>;
-    /// When `commit` was first deployed successfully to `environment` (a deployment status `success`), for
-    /// forges that track deployments; `None` when unknown.
-    async fn deployed_at(&self, _environment: &str, _commit: &CommitSha) -> Result<Option<Timestamp>> {
+    /// Whether the forge can tell when a commit went live (commit statuses, check runs, deployments).
+    fn observes_deploys(&self) -> bool {
+        false
+    }
+    /// When `signal` first reported `commit` live (its first success there), on forges that have such
+    /// signals; `None`: not (yet). One request for a status or a check run; a deployment's statuses cost one
+    /// more per deployment of the commit.
+    async fn live_at(&self, _signal: &crate::scenario::DeploySignal, _commit: &CommitSha) -> Result<Option<Timestamp>> {
         Ok(None)
     }
     /// One open issue labelled `label` in the repository (its number), or `None`: is a real incident under way?

@@ -56,6 +56,9 @@ pub struct Summary {
     /// When the fault and the fix were deployed, where known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deployed: Option<(Timestamp, Timestamp)>,
+    /// firedrill still asks the deploy signals whether the fix went live (`deploy_watch`, nothing seen yet).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deploy_pending: bool,
     /// The report's path, once written.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reported: Option<String>,
@@ -77,17 +80,18 @@ impl Summary {
             merged_at: drill.merged.as_ref().map(|m| m.at),
             recovered_at: drill.recovered.as_ref().map(|(r, _)| r.at),
             timed_out_at: drill.timed_out,
-            deployed: drill.deployed,
+            deployed: drill.deployed(),
+            deploy_pending: drill.deploy_pending(),
             reported: drill.reported.clone(),
             events: drill.events.len(),
         }
     }
 
     /// Whether a tick still has work on the drill: it is not resolved yet, or it is and its report is not
-    /// written yet. A tick needs the full log of these drills only.
+    /// written yet, or the fix's deploy is still watched for. A tick needs the full log of these drills only.
     pub fn is_active(&self) -> bool {
         let resolved = matches!(self.phase.as_str(), "recovered" | "gave up" | "timed out" | "aborted" | "abandoned");
-        !resolved || self.reported.is_none()
+        !resolved || self.reported.is_none() || self.deploy_pending
     }
 }
 

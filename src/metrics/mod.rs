@@ -73,7 +73,7 @@ pub enum Stage {
     Fix,
     /// Until the commit that removed the fault landed on the watched branch.
     Recover,
-    /// Until that commit was deployed (the target environment's deployment statuses).
+    /// Until that commit went live (the first success of a deploy signal on a commit holding it).
     Deploy,
 }
 
@@ -145,6 +145,9 @@ pub struct DrillMetrics {
     /// The team recovered, but only after the time limit had passed (the fault had been left in place).
     pub after_limit: bool,
     pub phases: Phases,
+    /// Time to restore service: from the fault going live to the fix going live, where both were observed
+    /// and the team recovered.
+    pub restore: Option<SignedDuration>,
     /// Hints released during the drill.
     pub hints_used: usize,
 }
@@ -189,7 +192,7 @@ impl DrillMetrics {
                 _ => None,
             },
             deploy: match outcome {
-                Outcome::Recovered => drill.deployed.and_then(|(_, fix)| since(fix)),
+                Outcome::Recovered => drill.fix_live.as_ref().and_then(|l| since(l.at)),
                 _ => None,
             },
         };
@@ -201,6 +204,10 @@ impl DrillMetrics {
             time_to_recovery,
             after_limit: outcome == Outcome::Recovered && drill.timed_out.is_some(),
             phases,
+            restore: match outcome {
+                Outcome::Recovered => drill.deploy_time_to_recovery(),
+                _ => None,
+            },
             hints_used: drill.hints.len(),
         }
     }
@@ -329,6 +336,9 @@ pub struct Stats {
     pub days_since_last: Option<i64>,
     /// `baseline_mttr` of `firedrill.yml`.
     pub baseline: Option<SignedDuration>,
+    /// Time to restore service (fault live → fix live) over the last N counted drills where both deploys
+    /// were observed.
+    pub restore: Summary,
 }
 
 impl Stats {
@@ -357,7 +367,12 @@ impl Stats {
             .map(|d| d.date)
             .max()
             .map(|t| now.duration_since(t).as_secs().div_euclid(86_400));
-        Stats { now, drills: all, last_n, last, quarters, this_quarter, days_since_last, baseline }
+        let restore_samples: Vec<Sample> = (counted[split..].iter())
+            .filter_map(|d| d.restore)
+            .map(|time| Sample { time, censored: false })
+            .collect();
+        let restore = summarize(&restore_samples);
+        Stats { now, drills: all, last_n, last, quarters, this_quarter, days_since_last, baseline, restore }
     }
 
     /// The most recent drill that is counted (the "last time to recovery").

@@ -119,6 +119,9 @@ fn figures(o: &mut String, stats: &Stats) {
         (stats.this_quarter.to_string(), "drills this quarter".to_owned()),
         (stats.days_since_last.map_or_else(|| "—".to_owned(), |d| d.to_string()), "days since the last drill".into()),
     ];
+    if let Some(median) = stats.restore.median {
+        cards.push((estimate(Some(median)), format!("median time to restore service ({} observed)", stats.restore.count)));
+    }
     if let Some(b) = stats.baseline {
         cards.push((human_duration(b), "the last real outage".to_owned()));
     }
@@ -132,7 +135,7 @@ fn figures(o: &mut String, stats: &Stats) {
 fn table(o: &mut String, stats: &Stats, scenarios: &[Scenario], links: &PageLinks) {
     o.push_str("<h2>Every drill</h2>\n<div class=\"scroll\"><table>\n<thead><tr><th>Date</th><th>Scenario</th>");
     o.push_str("<th>Outcome</th><th>Time to recovery</th><th>Detect</th><th>Identify</th><th>Fix</th>");
-    o.push_str("<th>Deploy</th><th>Hints</th></tr></thead>\n<tbody>\n");
+    o.push_str("<th>Deploy</th><th>Restore service</th><th>Hints</th></tr></thead>\n<tbody>\n");
     for d in stats.drills.iter().rev() {
         let class = d.outcome.name().replace(' ', "-");
         // The scenario's title when its file is still there (drill ids already name the scenario's id).
@@ -155,7 +158,7 @@ fn table(o: &mut String, stats: &Stats, scenarios: &[Scenario], links: &PageLink
             o,
             "<tr><td class=\"num\">{}</td><td>{scenario}</td><td class=\"{class}\">{}</td><td class=\"num\">{}</td>\
              <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
-             <td class=\"num\">{}</td></tr>",
+             <td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
             d.date.strftime("%Y-%m-%d"),
             xml(&outcome),
             xml(&estimate(d.time_to_recovery)),
@@ -163,11 +166,12 @@ fn table(o: &mut String, stats: &Stats, scenarios: &[Scenario], links: &PageLink
             stage(Stage::Identify),
             stage(Stage::Fix),
             stage(Stage::Deploy),
+            d.restore.map_or_else(|| "—".to_owned(), human_duration),
             d.hints_used
         );
     }
     if stats.drills.is_empty() {
-        o.push_str("<tr><td colspan=\"9\">No drill yet.</td></tr>\n");
+        o.push_str("<tr><td colspan=\"10\">No drill yet.</td></tr>\n");
     }
     o.push_str("</tbody>\n</table></div>\n");
     let _ = writeln!(

@@ -80,6 +80,10 @@ pub fn badges(stats: &Stats, settings: &StatsSettings) -> Vec<(&'static str, Bad
     let (last, last_color) = ttr(stats.latest().and_then(|d| d.time_to_recovery));
     let (median, median_color) = ttr(stats.last.summary.median);
     let (mean, mean_color) = ttr(stats.last.summary.mean);
+    let (restore, restore_color) = match stats.restore.median {
+        Some(e) => (estimate(Some(e)), recovery_color(e, settings)),
+        None => ("not observed".to_owned(), Color::Named("lightgrey")),
+    };
     let quarter = stats.this_quarter;
     let q = settings.drills_this_quarter;
     let quarter_color = match quarter {
@@ -98,6 +102,10 @@ pub fn badges(stats: &Stats, settings: &StatsSettings) -> Vec<(&'static str, Bad
         ("time-to-recovery", Badge::new("time to recovery", last, last_color)),
         ("median-time-to-recovery", Badge::new(format!("median recovery, last {n}"), median, median_color)),
         ("mean-time-to-recovery", Badge::new(format!("mean recovery, last {n}"), mean, mean_color)),
+        (
+            "median-time-to-restore-service",
+            Badge::new(format!("median restore service, last {n}"), restore, restore_color),
+        ),
         ("drills-this-quarter", Badge::new("drills this quarter", quarter.to_string(), quarter_color)),
         ("days-since-drill", Badge::new("days since last drill", since, since_color)),
     ]

@@ -276,17 +276,7 @@ fn key_figures(o: &mut String, scenario: &Scenario, drill: &Drill, extra: &Repor
         rows.push(("How", how_text.to_owned()));
         rows.push((if by_team { "Recovering commit" } else { "Removed by" }, links.commit(&landed.commit)));
     }
-    if let (Some(d), Some((fault, fix))) = (drill.deploy_time_to_recovery(), drill.deployed) {
-        rows.push((
-            "Deploy to deploy",
-            format!(
-                "{} (the fault was deployed {}, the fix {})",
-                human_duration(d),
-                format_instant(fault, zone),
-                format_instant(fix, zone)
-            ),
-        ));
-    }
+    deploy_rows(&mut rows, scenario, drill, zone, links);
     if let Some(baseline) = extra.baseline_mttr
         && drill.merged.is_some()
     {
@@ -379,6 +369,56 @@ impl History {
     }
 }
 
+/// The deploy phase's rows of the key figures: when the fault and the fix went live and the time to restore
+/// service (fault live → fix live), or once why the deploy phase was not observed.
+fn deploy_rows(rows: &mut Vec<(&str, String)>, scenario: &Scenario, drill: &Drill, zone: &Zone, links: &Links) {
+    let Some(merged) = &drill.merged else { return };
+    let nothing = drill.fault_live.is_none() && drill.fix_live.is_none();
+    if nothing && drill.deploy_watch.is_none() {
+        let signals: Vec<String> = scenario.deploy_signals().iter().map(|g| g.describe()).collect();
+        let why = if signals.is_empty() {
+            "no deploy signal is set (`deploy.signals`: the commit statuses Argo CD or Flux post, a check run or \
+             GitHub deployments)"
+                .to_owned()
+        } else {
+            format!("{} reported neither the fault's commit nor the fix's live", text(&signals.join(", ")))
+        };
+        rows.push(("Deploy", format!("not observed: {why}")));
+        return;
+    }
+    let live = |l: &crate::drill::state::Live, from: Timestamp, what: &str| {
+        let commit = l.commit.as_ref().map(|c| format!(" on {}", links.commit(c))).unwrap_or_default();
+        format!(
+            "{}, {} after {what} ({}{commit})",
+            format_instant(l.at, zone),
+            human_duration(l.at.duration_since(from)),
+            text(&l.signal)
+        )
+    };
+    rows.push((
+        "Fault live",
+        match &drill.fault_live {
+            Some(l) => live(l, merged.at, "the merge"),
+            None => "not observed: no deploy signal reported a commit holding the fault".to_owned(),
+        },
+    ));
+    let Some((removal, _)) = &drill.recovered else { return };
+    rows.push((
+        "Fix live",
+        match (&drill.fix_live, &drill.deploy_unobserved, drill.deploy_watch) {
+            (Some(l), _, _) => live(l, removal.at, "the fault's removal"),
+            (None, Some(why), _) => format!("not observed: {}", text(why)),
+            (None, None, Some(until)) => {
+                format!("not observed yet: firedrill asks until {} and updates this report", format_instant(until, zone))
+            }
+            (None, None, None) => "not observed".to_owned(),
+        },
+    ));
+    if let Some(d) = drill.deploy_time_to_recovery() {
+        rows.push(("Time to restore service", format!("**{}** (fault live → fix live)", human_duration(d))));
+    }
+}
+
 /// The phase table: when each stage of the incident ended (T+ from the landing) and how long it took, and the
 /// hints used. Stages come from `/drill ack`, `/drill found`, `/drill fixed`, the recovery and the deployment.
 fn phases(o: &mut String, scenario: &Scenario, drill: &Drill) {
@@ -395,7 +435,10 @@ fn phases(o: &mut String, scenario: &Scenario, drill: &Drill) {
         let (name, source) = match (stage, command) {
             (_, Some(c)) => (stage_title(stage), format!("`/drill {c}`")),
             (Stage::Recover, _) => (stage_title(stage), "the commit that removed the fault landed".to_owned()),
-            _ => (stage_title(stage), "the fix's deployment status".to_owned()),
+            _ => match &drill.fix_live {
+                Some(l) => (stage_title(stage), text(&l.signal)),
+                None => (stage_title(stage), "not observed".to_owned()),
+            },
         };
         let at = at.map_or_else(|| "not recorded".to_owned(), |t| format!("T+{}", human_duration(t)));
         let took = took.map_or_else(|| "—".to_owned(), human_duration);
@@ -603,6 +646,18 @@ fn what(e: &Event, drill: &Drill, links: &Links) -> String {
             fault.strftime("%H:%M"),
             fix.strftime("%H:%M")
         ),
+        EventKind::FaultDeployed { signal, commit } => {
+            format!("**Fault live**: {} reported {} live", text(signal), links.commit(commit))
+        }
+        EventKind::FixDeployed { signal, commit } => {
+            format!("**Fix live**: {} reported {} live", text(signal), links.commit(commit))
+        }
+        EventKind::DeployWatch { until, signals } => format!(
+            "firedrill watches {} for the fix's deploy until {} UTC",
+            text(&signals.join(", ")),
+            until.strftime("%H:%M")
+        ),
+        EventKind::DeployUnobserved { reason, .. } => format!("The fix's deploy was not observed: {}", text(reason)),
     }
 }
 
@@ -679,6 +734,10 @@ fn mermaid_label(e: &Event, drill: &Drill) -> String {
         EventKind::Aborted { .. } => format!("Aborted by {}", who(e)),
         EventKind::Reported { .. } => "Report written".to_owned(),
         EventKind::Deployed { .. } => "Fix deployed".to_owned(),
+        EventKind::FaultDeployed { .. } => "Fault live".to_owned(),
+        EventKind::FixDeployed { .. } => "Fix live".to_owned(),
+        EventKind::DeployWatch { .. } => "Watching the fix's deploy".to_owned(),
+        EventKind::DeployUnobserved { .. } => "Fix's deploy not observed".to_owned(),
     }
 }
 

@@ -143,6 +143,19 @@ fn record(kind: &EventKind, time: Timestamp, actor: &str, d: &Drill) -> String {
             }
         }
         EventKind::Deployed { fault, fix } => format!("deployed: the fault at {fault}, the fix at {fix}"),
+        EventKind::FaultDeployed { signal, commit } => {
+            let after = d.merged.as_ref().map(|m| human_duration(time.duration_since(m.at))).unwrap_or_default();
+            format!("fault live at {time} ({signal} on {}): {after} after the merge", commit.short())
+        }
+        EventKind::FixDeployed { signal, commit } => {
+            let restore = d.fault_live.as_ref().map(|l| human_duration(time.duration_since(l.at)));
+            let restore = restore.map(|r| format!(": time to restore service {r}")).unwrap_or_default();
+            format!("fix live at {time} ({signal} on {}){restore}", commit.short())
+        }
+        EventKind::DeployWatch { until, signals } => {
+            format!("watching {} for the fix's deploy until {until}", signals.join(", "))
+        }
+        EventKind::DeployUnobserved { reason, .. } => format!("the fix's deploy was not observed: {reason}"),
         EventKind::TimedOut { reverted_by: Some(_) } => format!("timed out at {time}: the fault was reverted"),
         EventKind::TimedOut { reverted_by: None } => {
             format!("timed out at {time}: auto-revert is off, the fault stays until someone removes it")

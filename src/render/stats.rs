@@ -112,6 +112,18 @@ pub fn markdown(stats: &Stats) -> String {
         let _ = writeln!(o, "{}", period_sentences(last, &format!("the {n} drills before"), stats.baseline));
     }
     let _ = writeln!(o);
+    let restore = &stats.restore;
+    if restore.count > 0 {
+        let _ = writeln!(
+            o,
+            "Time to restore service (from the fault going live to the fix going live, where a deploy signal \
+             reported both): median {}, 90th percentile {}, over {} of these drills.",
+            estimate(restore.median),
+            estimate(restore.p90),
+            restore.count
+        );
+        let _ = writeln!(o);
+    }
 
     if !stats.quarters.is_empty() {
         let _ = writeln!(o, "## By quarter");
@@ -151,19 +163,20 @@ pub fn markdown(stats: &Stats) -> String {
     }
     let _ = writeln!(
         o,
-        "| Landed (UTC) | Drill | Outcome | Time to recovery | Detect | Identify | Fix | Recover | Deploy | Hints |"
+        "| Landed (UTC) | Drill | Outcome | Time to recovery | Detect | Identify | Fix | Recover | Deploy | Restore service | Hints |"
     );
-    let _ = writeln!(o, "|---|---|---|---|---|---|---|---|---|---|");
+    let _ = writeln!(o, "|---|---|---|---|---|---|---|---|---|---|---|");
     for d in stats.drills.iter().rev() {
         let stages: Vec<String> = Stage::ALL.iter().map(|s| stage_cell(d, *s)).collect();
         let _ = writeln!(
             o,
-            "| {} | `{}` | {} | {} | {} | {} |",
+            "| {} | `{}` | {} | {} | {} | {} | {} |",
             d.date.strftime("%Y-%m-%d %H:%M"),
             d.id,
             outcome_cell(d),
             estimate(d.time_to_recovery),
             stages.join(" | "),
+            d.restore.map_or_else(|| "—".to_owned(), human_duration),
             d.hints_used
         );
     }
@@ -237,6 +250,7 @@ pub fn drill_json(d: &DrillMetrics) -> Value {
         "time_to_recovery": estimate_json(d.time_to_recovery),
         "after_time_limit": d.after_limit,
         "phases_seconds": phases,
+        "time_to_restore_service_seconds": d.restore.map(|r| r.as_secs()),
         "hints_used": d.hints_used,
     })
 }
@@ -260,6 +274,7 @@ pub fn json(stats: &Stats) -> String {
                    limit; at_least marks a lower bound; aborted and abandoned drills are not counted",
         "baseline_mttr_seconds": stats.baseline.map(|b| b.as_secs()),
         "last": { "n": stats.last_n, "period": period_json(&stats.last) },
+        "time_to_restore_service": summary_json(&stats.restore),
         "quarters": quarters,
         "drills_this_quarter": stats.this_quarter,
         "days_since_last_drill": stats.days_since_last,

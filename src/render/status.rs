@@ -197,6 +197,12 @@ fn detail(e: &Event, drill: &Drill) -> String {
         EventKind::Deployed { fault, fix } => {
             format!("deployed: the fault at {}, the fix at {}", fault.strftime("%H:%M"), fix.strftime("%H:%M"))
         }
+        EventKind::FaultDeployed { signal, commit } => format!("fault live: {signal} on {}", short(commit)),
+        EventKind::FixDeployed { signal, commit } => format!("fix live: {signal} on {}", short(commit)),
+        EventKind::DeployWatch { until, signals } => {
+            format!("watching {} for the fix's deploy until {}", signals.join(", "), until.strftime("%H:%M"))
+        }
+        EventKind::DeployUnobserved { reason, .. } => format!("fix's deploy not observed: {}", one_line(reason)),
         EventKind::MergeWaiting { reason, .. } => format!("merge waiting: {}", one_line(reason)),
         EventKind::Abandoned { reason } => one_line(reason),
         EventKind::Command { name, args } => match args.as_deref().map(one_line).filter(|a| !a.is_empty()) {

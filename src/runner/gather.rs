@@ -4,7 +4,8 @@ use jiff::Timestamp;
 
 use crate::drill::guard;
 use crate::drill::state::{Drill, Phase};
-use crate::drill::step::{self, Base, FaultView, Observed, Removal};
+use crate::drill::step::{self, Base, FaultView, Observed, Removal, Seen};
+use crate::git::CommitSha;
 use crate::forge::{Forge, ForgeError};
 use crate::scenario::Scenario;
 
@@ -72,6 +73,12 @@ impl<F: Forge> Runner<'_, F> {
                 let at_head = forge.read_file(&head, &d.target.path).await.map_err(&fe)?;
                 let holds = step::fault_holds(s, at_head.as_deref());
                 let mut view = FaultView { head: head.clone(), holds, removal: None };
+                let watched = forge.observes_deploys() && !s.deploy_signals().is_empty();
+                if holds && watched && d.fault_live.is_none() {
+                    // The tip holds the fault: a deploy of it is a deploy of the fault.
+                    o.fault_live = self.live(forge, s, &head).await?;
+                    o.deploy_asked = true;
+                }
                 if !holds {
                     let mut landings = Vec::new();
                     for l in forge.history(&d.target.branch, &merged.commit).await.map_err(&fe)? {
@@ -79,6 +86,8 @@ impl<F: Forge> Runner<'_, F> {
                         let holds = step::fault_holds(s, text.as_deref());
                         landings.push((l, holds));
                     }
+                    // The last commit that still held the fault before it went for good.
+                    let last_faulty = last_holding(&landings).unwrap_or_else(|| merged.commit.clone());
                     if let Some(landing) = step::removal_of(landings) {
                         let back_to_before = match &d.opened {
                             Some(op) => {
@@ -88,18 +97,51 @@ impl<F: Forge> Runner<'_, F> {
                             }
                             None => false,
                         };
-                        if let Some(env) = &s.target.environment {
-                            let fault = forge.deployed_at(env, &merged.commit).await.map_err(&fe)?;
-                            let fix = forge.deployed_at(env, &landing.sha).await.map_err(&fe)?;
-                            o.deployed = fault.zip(fix);
+                        // One question per signal in this run: the fault's deploy while it is not known (the
+                        // fix's is then asked on the next run), else the fix's, at the tip that holds the removal.
+                        if watched && !o.deploy_asked {
+                            if d.fault_live.is_none() {
+                                o.fault_live = self.live(forge, s, &last_faulty).await?;
+                            } else {
+                                o.fix_live = self.live(forge, s, &head).await?;
+                            }
+                            o.deploy_asked = true;
                         }
                         view.removal = Some(Removal { landing, back_to_before });
                     }
                 }
                 o.fault = Some(view);
             }
+            // A finished drill whose fix's deploy is still watched for: the tip holds the removal.
+            _ if d.is_resolved() && d.deploy_pending() && !o.deploy_asked && forge.observes_deploys() => {
+                if d.deploy_watch.is_some_and(|until| now < until)
+                    && let Some(head) = forge.branch_head(&d.target.branch).await.map_err(&fe)?
+                {
+                    o.fix_live = self.live(forge, s, &head).await?;
+                    o.deploy_asked = true;
+                }
+            }
             _ => {}
         }
         Ok(())
     }
+
+    /// The first success of the scenario's deploy signals on `commit` (one question per signal).
+    async fn live(&self, forge: &F, s: &Scenario, commit: &CommitSha) -> Result<Option<Seen>, RunError> {
+        let mut first: Option<Seen> = None;
+        for signal in s.deploy_signals() {
+            if let Some(at) = forge.live_at(&signal, commit).await.map_err(forge_err(forge))?
+                && first.as_ref().is_none_or(|f| at < f.at)
+            {
+                first = Some(Seen { at, signal: signal.describe(), commit: commit.clone() });
+            }
+        }
+        Ok(first)
+    }
+}
+
+/// The last landing (oldest first) after which the fault still held: the one just before the removal that
+/// stayed (`None`: the removal came first, the merge itself was the last).
+fn last_holding(landings: &[(crate::forge::Landing, bool)]) -> Option<CommitSha> {
+    landings.iter().rev().find(|(_, holds)| *holds).map(|(l, _)| l.sha.clone())
 }

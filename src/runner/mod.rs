@@ -106,7 +106,7 @@ impl<F: Forge> Runner<'_, F> {
     }
 
     fn context(&self) -> Context<'_> {
-        Context { config: self.config, actor: &self.settings.actor }
+        Context { config: self.config, actor: &self.settings.actor, deploys: false }
     }
 
     /// API requests sent so far by the ledger and the forges (GitHub's budget is about 1,000 an hour).
@@ -140,7 +140,7 @@ impl<F: Forge> Runner<'_, F> {
         self.gather(forge, &d, s, now, &mut o).await?;
         let (actor, no_identity) = self.actor_for(forge, &d, s, &o, now).await;
         o.identity_refusal = no_identity;
-        let cx = Context { config: self.config, actor: &actor };
+        let cx = Context { config: self.config, actor: &actor, deploys: forge.observes_deploys() };
         // Each round moves the drill at least one step; the lifecycle has fewer steps than this.
         for _ in 0..12 {
             let phase = d.phase();

@@ -48,6 +48,10 @@ pub struct Scenario {
     /// How the merge goes through the base branch's guard rails (required checks, an out-of-date branch).
     #[serde(default, skip_serializing_if = "MergeSettings::is_empty")]
     pub merge: MergeSettings,
+    /// How firedrill learns when the fault and the fix went live in the environment (Argo CD's or Flux's
+    /// commit statuses, check runs, GitHub deployments), for the deploy phase and the time to restore service.
+    #[serde(default, skip_serializing_if = "DeploySettings::is_empty")]
+    pub deploy: DeploySettings,
     /// Hints released to responders (on `/drill hint`, or once their delay has passed).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hints: Vec<Hint>,
@@ -516,6 +520,66 @@ impl MergeSettings {
     }
 }
 
+/// Default of `deploy.watch`.
+pub const DEFAULT_DEPLOY_WATCH: Duration = Duration::from_hours(2);
+
+/// How firedrill learns when a commit of the target branch went live.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeploySettings {
+    /// What tells that a commit is live; the first success among them counts. Absent: the GitHub deployments of
+    /// `target.environment` when it is set, else none. `[]`: none (the deploy phase is "not observed").
+    /// Each entry is one of `deployments: ENVIRONMENT` (GitHub's Deployments API, as Argo CD notifications'
+    /// `github.deployment` or a deploy workflow create them), `status: CONTEXT` (a commit status, as Argo CD
+    /// notifications' GitHub service posts `continuous-delivery/APP` and Flux's notification-controller
+    /// `kustomization/NAME/ID`; `*` matches any characters) or `check: NAME` (a check run, `*` as well).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signals: Option<Vec<DeploySignal>>,
+    /// How long after the fault's removal firedrill keeps asking whether the fix went live (each run asks once
+    /// per signal); then the fix's deploy is reported as not observed. At most `24h`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("default" = "2h"))]
+    pub watch: Option<Duration>,
+}
+
+/// One thing that tells when a commit went live.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum DeploySignal {
+    /// A GitHub deployment of the commit to this environment with a `success` status.
+    Deployments(String),
+    /// A commit status of this context (`*` matches any characters) in state `success`.
+    Status(String),
+    /// A check run of this name (`*` matches any characters) that completed with `success`.
+    Check(String),
+}
+
+impl DeploySignal {
+    /// How the signal reads in events and reports: `status continuous-delivery/checkout-staging`.
+    pub fn describe(&self) -> String {
+        match self {
+            DeploySignal::Deployments(e) => format!("deployments to {e}"),
+            DeploySignal::Status(c) => format!("status {c}"),
+            DeploySignal::Check(n) => format!("check {n}"),
+        }
+    }
+}
+
+impl DeploySettings {
+    pub fn is_empty(&self) -> bool {
+        *self == DeploySettings::default()
+    }
+    pub fn watch(&self) -> Duration {
+        self.watch.unwrap_or(DEFAULT_DEPLOY_WATCH)
+    }
+    pub fn apply_defaults(&mut self, defaults: &DeploySettings) {
+        if self.signals.is_none() {
+            self.signals.clone_from(&defaults.signals);
+        }
+        self.watch = self.watch.or(defaults.watch);
+    }
+}
+
 /// A hint for responders.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -855,6 +919,9 @@ pub struct Defaults {
     /// How merges go through the base branch's guard rails.
     #[serde(default)]
     pub merge: MergeSettings,
+    /// How firedrill learns when commits go live.
+    #[serde(default)]
+    pub deploy: DeploySettings,
     /// Commit and pull request texts.
     #[serde(default)]
     pub disguise: Disguise,
@@ -874,7 +941,18 @@ impl Scenario {
         }
         self.safety.apply_defaults(&defaults.safety);
         self.merge.apply_defaults(&defaults.merge);
+        self.deploy.apply_defaults(&defaults.deploy);
         self.disguise.apply_defaults(&defaults.disguise);
+    }
+
+    /// What tells when a commit of the target went live: `deploy.signals`, else the deployments of
+    /// `target.environment` where it is set.
+    pub fn deploy_signals(&self) -> Vec<DeploySignal> {
+        match (&self.deploy.signals, &self.target.environment) {
+            (Some(signals), _) => signals.clone(),
+            (None, Some(env)) => vec![DeploySignal::Deployments(env.clone())],
+            (None, None) => Vec::new(),
+        }
     }
 
     /// The fault as a patch for [`crate::patch::apply`].

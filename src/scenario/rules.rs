@@ -19,6 +19,36 @@ const MAX_DRILL_DURATION: jiff::SignedDuration = jiff::SignedDuration::from_hour
 /// The longest `merge.max_wait`: a pull request held open longer is noticed and merged by someone else.
 const MAX_MERGE_WAIT: jiff::SignedDuration = jiff::SignedDuration::from_hours(12);
 
+/// The longest `deploy.watch`: a fix not live a day after the revert is an outage of its own, not a drill's.
+const MAX_DEPLOY_WATCH: jiff::SignedDuration = jiff::SignedDuration::from_hours(24);
+
+fn check_deploy(src: &Source, field: &str, deploy: &super::model::DeploySettings, out: &mut Vec<Diagnostic>) {
+    if let Some(d) = deploy.watch {
+        if d.is_zero() {
+            out.push(
+                src.at_value(&format!("{field}.watch"), "the watch is zero: the fix's deploy would never be asked")
+                    .hint("use a duration such as `2h` (the default), or `signals: []` to observe no deploy"),
+            );
+        } else if d.to_signed() > MAX_DEPLOY_WATCH {
+            out.push(
+                src.at_value(
+                    &format!("{field}.watch"),
+                    format!("the watch {} is longer than 24 hours", d.as_str()),
+                )
+                .hint("use a duration of at most `24h`, such as `2h` (the default)"),
+            );
+        }
+    }
+    for (i, signal) in deploy.signals.iter().flatten().enumerate() {
+        let (kind, text) = match signal {
+            super::model::DeploySignal::Deployments(e) => ("deployments", e),
+            super::model::DeploySignal::Status(c) => ("status", c),
+            super::model::DeploySignal::Check(n) => ("check", n),
+        };
+        not_blank(src, out, &format!("{field}.signals[{i}].{kind}"), text);
+    }
+}
+
 fn check_max_wait(src: &Source, field: &str, wait: Option<super::value::Duration>, out: &mut Vec<Diagnostic>) {
     let Some(d) = wait else { return };
     if d.is_zero() {
@@ -90,6 +120,7 @@ pub(crate) fn check_scenario(src: &Source, s: &Scenario) -> Vec<Diagnostic> {
         );
     }
     check_max_wait(src, "merge.max_wait", s.merge.max_wait, &mut out);
+    check_deploy(src, "deploy", &s.deploy, &mut out);
     for (i, hint) in s.hints.iter().enumerate() {
         not_blank(src, &mut out, &format!("hints[{i}].text"), &hint.text);
     }
@@ -398,6 +429,7 @@ pub(crate) fn check_config(src: &Source, c: &Config) -> Vec<Diagnostic> {
         );
     }
     check_max_wait(src, "defaults.merge.max_wait", c.defaults.merge.max_wait, &mut out);
+    check_deploy(src, "defaults.deploy", &c.defaults.deploy, &mut out);
     check_disguise(src, "defaults.disguise", &c.defaults.disguise, &mut out);
     let colors = &c.stats;
     if colors.time_to_recovery.yellow < colors.time_to_recovery.green {

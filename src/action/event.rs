@@ -243,7 +243,9 @@ pub fn parse(event_name: &str, payload: &Value) -> Result<Trigger, EventError> {
                     format!(
                         "check run {} {}",
                         str_at(payload, "/check_run/name").unwrap_or("?"),
-                        str_at(payload, "/check_run/conclusion").or_else(|| str_at(payload, "/check_run/status")).unwrap_or("?")
+                        str_at(payload, "/check_run/conclusion")
+                            .or_else(|| str_at(payload, "/check_run/status"))
+                            .unwrap_or("?")
                     ),
                     str_at(payload, "/check_run/head_sha"),
                 ),

@@ -179,7 +179,10 @@ impl EventKind {
 
     /// Whether the report, once written, must be written again after this event (a deploy seen later).
     pub fn updates_report(&self) -> bool {
-        matches!(self, EventKind::FaultDeployed { .. } | EventKind::FixDeployed { .. } | EventKind::DeployUnobserved { .. })
+        matches!(
+            self,
+            EventKind::FaultDeployed { .. } | EventKind::FixDeployed { .. } | EventKind::DeployUnobserved { .. }
+        )
     }
 
     /// Whether the log may hold this event more than once (commands do; lifecycle steps happen once).
@@ -211,7 +214,9 @@ impl Event {
                 log.iter().rev().find(|e| e.kind.name() == "merge_waiting").is_some_and(|e| e.kind == self.kind)
             }
             // The report is written again when the deploy of the fix is seen (or given up on) after it.
-            EventKind::Reported { .. } => log.iter().rev().take_while(|e| !e.kind.updates_report()).any(|e| e.kind.name() == "reported"),
+            EventKind::Reported { .. } => {
+                log.iter().rev().take_while(|e| !e.kind.updates_report()).any(|e| e.kind.name() == "reported")
+            }
             k if k.repeatable() => log.iter().any(|e| e == self),
             k => log.iter().any(|e| e.kind.name() == k.name()),
         }

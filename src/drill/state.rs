@@ -191,7 +191,11 @@ impl Drill {
                     d.fix_live.get_or_insert(live(fix));
                 }
                 EventKind::FaultDeployed { signal, commit } => {
-                    d.fault_live.get_or_insert(Live { at: e.time, signal: signal.clone(), commit: Some(commit.clone()) });
+                    d.fault_live.get_or_insert(Live {
+                        at: e.time,
+                        signal: signal.clone(),
+                        commit: Some(commit.clone()),
+                    });
                 }
                 EventKind::FixDeployed { signal, commit } => {
                     d.fix_live.get_or_insert(Live { at: e.time, signal: signal.clone(), commit: Some(commit.clone()) });

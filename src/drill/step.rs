@@ -798,9 +798,9 @@ fn settled(d: &Drill, s: Option<&Scenario>, o: &Observed, now: Timestamp, out: &
         let signals = s.map(|s| s.deploy_signals().iter().map(|g| g.describe()).collect::<Vec<_>>().join(", "));
         let watched = human_duration(until.duration_since(removed_at));
         let reason = match signals {
-            Some(signals) => format!(
-                "no deploy signal ({signals}) reported a commit holding the removal within {watched} of it"
-            ),
+            Some(signals) => {
+                format!("no deploy signal ({signals}) reported a commit holding the removal within {watched} of it")
+            }
             None => format!("no deploy signal reported a commit holding the removal within {watched} of it"),
         };
         append(out, until, "firedrill", EventKind::DeployUnobserved { what: "fix".to_owned(), reason });

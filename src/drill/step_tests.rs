@@ -89,7 +89,7 @@ fn decide(d: &Drill, o: &Observed, now: Timestamp) -> Vec<Effect> {
 fn decide_with(d: &Drill, o: &Observed, now: Timestamp, cfg: &str) -> Vec<Effect> {
     let c = config(cfg);
     let me = firedrill();
-    step(d, Some(&scenario()), &Context { config: &c, actor: &me, deploys: true }, o, now)
+    step(d, Some(&scenario()), &Context { config: &c, actor: &me, deploys: false }, o, now)
 }
 
 /// The effects as short words, for tables.
@@ -266,7 +266,7 @@ fn a_timeout_without_auto_revert_is_reported_and_frees_the_target() {
     let d = drill(&[opened(), merged()]);
     let c = config("");
     let me = firedrill();
-    let cx = Context { config: &c, actor: &me, deploys: true };
+    let cx = Context { config: &c, actor: &me, deploys: false };
     let e = step(&d, Some(&s), &cx, &holding(), at(250));
     assert_eq!(words(&e), vec!["timed_out:left"]);
     let Effect::Append { time, .. } = &e[0] else { panic!() };
@@ -392,7 +392,7 @@ fn limits_of_firedrill_yml_are_enforced_where_the_fault_lands() {
 fn a_missing_scenario_abandons_a_planned_drill_and_is_said_for_a_running_one() {
     let c = config("");
     let me = firedrill();
-    let cx = Context { config: &c, actor: &me, deploys: true };
+    let cx = Context { config: &c, actor: &me, deploys: false };
     assert_eq!(words(&step(&drill(&[]), None, &cx, &Observed::default(), at(0))), vec!["abandoned"]);
     assert_eq!(
         words(&step(&drill(&[opened(), merged()]), None, &cx, &holding(), at(70))),
@@ -413,21 +413,23 @@ fn start_refuses_a_second_drill_on_a_busy_target() {
     let s = scenario();
     let c = config("");
     let me = firedrill();
-    let cx = Context { config: &c, actor: &me, deploys: true };
+    let cx = Context { config: &c, actor: &me, deploys: false };
     let busy = vec![drill(&[opened()])];
     assert!(start(&s, &busy, &cx, at(10), None).unwrap_err().contains("one drill at a time"));
     let p = start(&s, &[], &cx, at(10), Some(SignedDuration::from_mins(30))).unwrap();
     assert_eq!((p.open_at, p.merge_at), (at(10), at(40)));
     let c = config("allowed_branches: [staging]\n");
     assert!(
-        start(&s, &[], &Context { config: &c, actor: &me, deploys: true }, at(10), None).unwrap_err().contains("allowed_branches")
+        start(&s, &[], &Context { config: &c, actor: &me, deploys: false }, at(10), None)
+            .unwrap_err()
+            .contains("allowed_branches")
     );
 }
 
 /// `step` with the scenario `s` and the settings `cfg`.
 fn decide_for(d: &Drill, s: &Scenario, o: &Observed, now: Timestamp, c: &Config) -> Vec<Effect> {
     let me = firedrill();
-    step(d, Some(s), &Context { config: c, actor: &me, deploys: true }, o, now)
+    step(d, Some(s), &Context { config: c, actor: &me, deploys: false }, o, now)
 }
 
 /// The text of the first refusal among `effects`.
@@ -493,7 +495,7 @@ fn the_kill_switch_off_stops_new_faults_but_not_running_drills() {
     let e = decide_for(&drill(&[]), &scenario(), &base(Some(VALUES)), at(0), &c);
     assert!(refusal_text(&e).starts_with("drills are switched off by FIREDRILL_ENABLED=false"), "{e:?}");
     let me = firedrill();
-    let err = start(&scenario(), &[], &Context { config: &c, actor: &me, deploys: true }, at(10), None).unwrap_err();
+    let err = start(&scenario(), &[], &Context { config: &c, actor: &me, deploys: false }, at(10), None).unwrap_err();
     assert!(err.contains("switched off"), "{err}");
 }
 
@@ -766,4 +768,141 @@ fn guard_rails_that_would_hold_the_drill_refuse_it_before_it_opens() {
         reason.starts_with("refused: the guard rails of `main` would hold the drill: required approving"),
         "{reason}"
     );
+}
+
+/// The deploy phase: what the deploy signals told (`o.fault_live`, `o.fix_live`) becomes `fault_deployed` and
+/// `fix_deployed`; a removal with nothing seen yet starts the watch, which ends with `deploy_unobserved`.
+#[test]
+fn deploy_signals_record_when_the_fault_and_the_fix_went_live() {
+    let signals = |yaml: &str| {
+        let mut b = ScenarioBuilder::new("redis").path("values.yaml").hint("30m", "What changed?");
+        if !yaml.is_empty() {
+            b = b.raw(yaml);
+        }
+        b.build()
+    };
+    let argo = signals("deploy:\n  signals:\n    - status: continuous-delivery/*\n  watch: 1h\n");
+    let none = signals("deploy:\n  signals: []\n");
+    let seen =
+        |mins: i64, c: char| Seen { at: at(mins), signal: "status continuous-delivery/*".into(), commit: sha(c) };
+    let fault_seen = |mut o: Observed, mins: i64| {
+        o.fault_live = Some(seen(mins, 'd'));
+        o
+    };
+    let fix_seen = |mut o: Observed, mins: i64| {
+        o.fix_live = Some(seen(mins, 'f'));
+        o
+    };
+    let fault_live = EventKind::FaultDeployed { signal: "status continuous-delivery/*".into(), commit: sha('d') };
+    let recovered = EventKind::Recovered { commit: sha('f'), how: RecoveryHow::Revert };
+    let watch = EventKind::DeployWatch { until: at(180), signals: vec!["status continuous-delivery/*".into()] };
+    let running = drill(&[opened(), merged()]);
+    let live = drill(&[opened(), merged(), fault_live.clone()]);
+    let watched = drill(&[opened(), merged(), fault_live.clone(), recovered.clone(), watch.clone()]);
+    let reported = EventKind::Reported { path: "drills/x/report.md".into() };
+    let watched_reported = drill(&[opened(), merged(), fault_live, recovered, watch, reported]);
+    let revert = || removed_by(sam(), "Revert \"x\"", 120, true);
+    type Case<'a> = (&'a str, &'a Scenario, bool, Drill, Observed, Timestamp, Vec<&'a str>);
+    let cases: Vec<Case> = vec![
+        (
+            "the tip holding the fault went live",
+            &argo,
+            true,
+            running.clone(),
+            fault_seen(holding(), 64),
+            at(70),
+            vec!["fault_deployed", "note:Running"],
+        ),
+        (
+            "seen again: recorded once",
+            &argo,
+            true,
+            live.clone(),
+            fault_seen(holding(), 64),
+            at(70),
+            vec!["note:Running"],
+        ),
+        (
+            "removed, the fix seen live in the same run",
+            &argo,
+            true,
+            live.clone(),
+            fix_seen(revert(), 130),
+            at(131),
+            vec!["recovered:Revert", "fix_deployed"],
+        ),
+        (
+            "removed, nothing seen yet: the watch starts",
+            &argo,
+            true,
+            live.clone(),
+            revert(),
+            at(125),
+            vec!["recovered:Revert", "deploy_watch"],
+        ),
+        (
+            "removed, the fault's deploy seen on its last commit",
+            &argo,
+            true,
+            running.clone(),
+            fault_seen(revert(), 70),
+            at(125),
+            vec!["recovered:Revert", "fault_deployed", "deploy_watch"],
+        ),
+        ("plain git has no deploy signals", &argo, false, live.clone(), revert(), at(125), vec!["recovered:Revert"]),
+        ("`signals: []`", &none, true, live.clone(), revert(), at(125), vec!["recovered:Revert"]),
+        (
+            "watched, the fix goes live after the report",
+            &argo,
+            true,
+            watched_reported.clone(),
+            fix_seen(Observed::default(), 150),
+            at(151),
+            vec!["fix_deployed"],
+        ),
+        ("watched, nothing yet", &argo, true, watched_reported.clone(), Observed::default(), at(179), vec![]),
+        (
+            "the watch ends",
+            &argo,
+            true,
+            watched_reported.clone(),
+            Observed::default(),
+            at(180),
+            vec!["deploy_unobserved"],
+        ),
+        ("not reported yet", &argo, true, watched.clone(), Observed::default(), at(130), vec!["report"]),
+    ];
+    // The `now` of a case that gives an observation is the instant it reports (or just after).
+    for (what, s, deploys, d, o, now, want) in
+        cases.into_iter().map(|(w, s, dep, d, o, now, want)| (w, s, dep, d, o, now, want))
+    {
+        let c = config("");
+        let me = firedrill();
+        let cx = Context { config: &c, actor: &me, deploys };
+        assert_eq!(words(&step(&d, Some(s), &cx, &o, now)), want, "{what}");
+    }
+}
+
+#[test]
+fn a_deploy_seen_after_the_report_makes_it_stale_and_the_watch_ends_the_drills_work() {
+    let fault_live = EventKind::FaultDeployed { signal: "check deploy".into(), commit: sha('d') };
+    let recovered = EventKind::Recovered { commit: sha('f'), how: RecoveryHow::Revert };
+    let watch = EventKind::DeployWatch { until: at(180), signals: vec!["check deploy".into()] };
+    let reported = EventKind::Reported { path: "drills/x/report.md".into() };
+    let fix = EventKind::FixDeployed { signal: "check deploy".into(), commit: sha('f') };
+    let d = drill(&[opened(), merged(), fault_live.clone(), recovered.clone(), watch.clone(), reported.clone()]);
+    assert!(d.deploy_pending() && !d.report_stale);
+    let d = drill(&[opened(), merged(), fault_live.clone(), recovered.clone(), watch.clone(), reported.clone(), fix]);
+    assert!(!d.deploy_pending() && d.report_stale, "the report is written again with the fix's deploy");
+    let after = Event::new(at(200), "firedrill", "tick", reported.clone());
+    assert!(!after.already_in(&[]), "a first report is recorded");
+    assert!(!after.already_in(&d.events), "the report written again is recorded again");
+    let mut log = d.events.clone();
+    log.push(after.clone());
+    assert!(after.already_in(&log), "but not twice");
+    let d = Drill::fold(&d.id, &log).unwrap();
+    assert!(!d.report_stale);
+    // The `(fault live, fix live)` pair and the time to restore service.
+    assert_eq!(d.fault_live.as_ref().map(|l| l.at), Some(at(2)));
+    assert_eq!(d.deploy_time_to_recovery(), Some(at(6).duration_since(at(2))));
 }

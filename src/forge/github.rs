@@ -1327,11 +1327,8 @@ impl Forge for GitHubForge {
                 }))
             }
             DeploySignal::Check(name) => {
-                let by_name = if name.contains('*') {
-                    String::new()
-                } else {
-                    format!("&check_name={}", encode_path(name))
-                };
+                let by_name =
+                    if name.contains('*') { String::new() } else { format!("&check_name={}", encode_path(name)) };
                 let p = self.repo_path(&format!("/commits/{commit}/check-runs?filter=all&per_page=100{by_name}"));
                 let list = self.ok(Method::GET, &p, None).await?;
                 let items = list["check_runs"].as_array().cloned().unwrap_or_default();

@@ -367,10 +367,8 @@ impl Stats {
             .map(|d| d.date)
             .max()
             .map(|t| now.duration_since(t).as_secs().div_euclid(86_400));
-        let restore_samples: Vec<Sample> = (counted[split..].iter())
-            .filter_map(|d| d.restore)
-            .map(|time| Sample { time, censored: false })
-            .collect();
+        let restore_samples: Vec<Sample> =
+            (counted[split..].iter()).filter_map(|d| d.restore).map(|time| Sample { time, censored: false }).collect();
         let restore = summarize(&restore_samples);
         Stats { now, drills: all, last_n, last, quarters, this_quarter, days_since_last, baseline, restore }
     }

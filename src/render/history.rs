@@ -120,7 +120,10 @@ fn figures(o: &mut String, stats: &Stats) {
         (stats.days_since_last.map_or_else(|| "—".to_owned(), |d| d.to_string()), "days since the last drill".into()),
     ];
     if let Some(median) = stats.restore.median {
-        cards.push((estimate(Some(median)), format!("median time to restore service ({} observed)", stats.restore.count)));
+        cards.push((
+            estimate(Some(median)),
+            format!("median time to restore service ({} observed)", stats.restore.count),
+        ));
     }
     if let Some(b) = stats.baseline {
         cards.push((human_duration(b), "the last real outage".to_owned()));

@@ -409,7 +409,10 @@ fn deploy_rows(rows: &mut Vec<(&str, String)>, scenario: &Scenario, drill: &Dril
             (Some(l), _, _) => live(l, removal.at, "the fault's removal"),
             (None, Some(why), _) => format!("not observed: {}", text(why)),
             (None, None, Some(until)) => {
-                format!("not observed yet: firedrill asks until {} and updates this report", format_instant(until, zone))
+                format!(
+                    "not observed yet: firedrill asks until {} and updates this report",
+                    format_instant(until, zone)
+                )
             }
             (None, None, None) => "not observed".to_owned(),
         },

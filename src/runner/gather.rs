@@ -5,8 +5,8 @@ use jiff::Timestamp;
 use crate::drill::guard;
 use crate::drill::state::{Drill, Phase};
 use crate::drill::step::{self, Base, FaultView, Observed, Removal, Seen};
-use crate::git::CommitSha;
 use crate::forge::{Forge, ForgeError};
+use crate::git::CommitSha;
 use crate::scenario::Scenario;
 
 use super::{RunError, Runner, forge_err, simulated};

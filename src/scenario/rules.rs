@@ -31,11 +31,8 @@ fn check_deploy(src: &Source, field: &str, deploy: &super::model::DeploySettings
             );
         } else if d.to_signed() > MAX_DEPLOY_WATCH {
             out.push(
-                src.at_value(
-                    &format!("{field}.watch"),
-                    format!("the watch {} is longer than 24 hours", d.as_str()),
-                )
-                .hint("use a duration of at most `24h`, such as `2h` (the default)"),
+                src.at_value(&format!("{field}.watch"), format!("the watch {} is longer than 24 hours", d.as_str()))
+                    .hint("use a duration of at most `24h`, such as `2h` (the default)"),
             );
         }
     }

@@ -169,7 +169,11 @@ fn a_whole_drill_on_github_recovers_with_the_emulator_clocks_time_to_recovery() 
         emulator.state().unwrap()["repos"]["acme/shop"]["pulls"][0]["merge_commit_sha"].as_str().unwrap().to_owned();
     deploy(&merge_sha, after(plan.merge_at, 10));
 
-    // A running drill's idle tick asks only "does the fault still hold at the tip?": the ledger (ref, tree,
+    // While the fault's deploy is not seen, each run asks the deploy signal (the seed's `environment: staging`:
+    // GitHub deployments of the tip) once: the deployment 10 minutes after the merge is the fault going live.
+    let live = tick(after(plan.merge_at, 15));
+    assert!(live.contains("fault live at 2026-11-24T10:47:00Z (deployments to staging on"), "{live}");
+    // Then a running drill's idle tick asks only "does the fault still hold at the tip?": the ledger (ref, tree,
     // index, the drill's log), the branch's tip and the file there, however many commits landed since; and
     // "any new comment on the pull request?" (two requests, `since` the last one answered: its conversation, and
     // the comments on lines of its diff).
@@ -196,28 +200,25 @@ fn a_whole_drill_on_github_recovers_with_the_emulator_clocks_time_to_recovery() 
     let log = control.read_file(&tip, &format!("drills/{}/events.jsonl", plan.drill_id)).unwrap().unwrap();
     let events = parse_log(&String::from_utf8(log).unwrap()).unwrap();
     let names: Vec<_> = events.iter().map(|e| e.kind.name()).collect();
-    assert_eq!(names, ["planned", "opened", "merged", "recovered", "deployed", "reported"], "{st}");
+    assert_eq!(names, ["planned", "opened", "merged", "fault_deployed", "recovered", "fix_deployed", "reported"], "{st}");
     let merged = events.iter().find(|e| e.kind.name() == "merged").unwrap();
     assert_eq!(merged.time, plan.merge_at, "GitHub's merged_at");
     let recovered = events.iter().find(|e| e.kind.name() == "recovered").unwrap();
     assert_eq!(recovered.time, revert_at, "the revert's landing");
     assert!(matches!(recovered.kind, EventKind::Recovered { how: RecoveryHow::Revert, .. }));
     // From the fault's deployment (merge + 10 min) to the fix's (revert + 5 min): 1 h 13 min.
-    let deployed = events.iter().find(|e| e.kind.name() == "deployed").unwrap();
-    assert!(
-        matches!(deployed.kind, EventKind::Deployed { fault, fix } if fault == after(plan.merge_at, 10) && fix == after(revert_at, 5)),
-        "{deployed:?}"
-    );
+    let at = |name: &str| events.iter().find(|e| e.kind.name() == name).unwrap().time;
+    assert_eq!((at("fault_deployed"), at("fix_deployed")), (after(plan.merge_at, 10), after(revert_at, 5)));
     let report =
         String::from_utf8(control.read_file(&tip, &format!("drills/{}/report.md", plan.drill_id)).unwrap().unwrap())
             .unwrap();
-    assert!(report.contains("| Deploy to deploy | 1 h 13 min"), "{report}");
+    assert!(report.contains("| Time to restore service | **1 h 13 min** (fault live → fix live) |"), "{report}");
     // On GitHub the report links the pull request and the commits.
     assert!(report.contains(&format!("[#1]({}/acme/shop/pull/1)", emulator.url())), "{report}");
     // The report is where the team is: one comment on the drill's pull request, found again by its marker.
     let st = emulator.state().unwrap().to_string();
     assert_eq!(st.matches("firedrill:report").count(), 1, "{st}");
-    assert!(st.contains("Deploy to deploy"), "the comment is the report");
+    assert!(st.contains("Time to restore service"), "the comment is the report");
     // The badges, the history page and the statistics are on the ledger branch with the report.
     for path in ["index.html", "stats.json"] {
         assert!(control.read_file(&tip, path).unwrap().is_some(), "{path} on the ledger branch");
@@ -364,7 +365,8 @@ fn the_action_runs_a_whole_drill_on_github_from_scheduled_events() {
     assert_eq!(code, 0);
     let requests: u64 = outputs.lines().find_map(|l| l.strip_prefix("requests=")).unwrap().parse().unwrap();
     assert!(requests <= 6, "{outputs}");
-    assert_eq!(f.names(), ["planned", "opened", "merged", "recovered", "reported"]);
+    // Nothing deployed the revert: the deploy signal (the seed's environment) is still asked, for 2 hours.
+    assert_eq!(f.names(), ["planned", "opened", "merged", "recovered", "deploy_watch", "reported"]);
     let st = f.emulator.state().unwrap();
     assert_eq!(st["repos"]["acme/shop"]["pulls"][0]["user"], "sam", "the drill's pull request is the drill token's");
     assert_eq!(st["repos"]["acme/shop"]["pulls"][0]["merged_by"], "sam");
@@ -482,6 +484,6 @@ fn a_revert_refused_by_a_direct_update_lands_through_a_revert_pull_request() {
     let revert = &st["repos"]["acme/shop"]["pulls"][1];
     assert!(revert["head_ref"].as_str().unwrap().ends_with("-revert"), "{revert}");
     assert_eq!(revert["merged_at"], deadline.to_string(), "{revert}");
-    assert_eq!(f.names(), ["planned", "opened", "merged", "timed_out", "recovered", "reported"]);
+    assert_eq!(f.names(), ["planned", "opened", "merged", "timed_out", "recovered", "deploy_watch", "reported"]);
     f.assert_openapi_valid(&[]);
 }

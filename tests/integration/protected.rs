@@ -187,7 +187,7 @@ fn a_required_review_with_an_approver_merges_and_the_timeout_revert_lands_throug
         ),
         "{recovered:?}"
     );
-    assert_eq!(f.names(), ["planned", "opened", "merged", "timed_out", "recovered", "reported"]);
+    assert_eq!(f.names(), ["planned", "opened", "merged", "timed_out", "recovered", "deploy_watch", "reported"]);
     f.assert_openapi_valid(&[]);
 }
 
@@ -403,7 +403,7 @@ fn required_signatures_let_the_merge_through_and_the_revert_goes_through_a_pull_
     assert!(out.contains("reverted by"), "{out}");
     assert_eq!(pulls(&f).len(), 2, "the revert went through a pull request");
     assert_eq!(pulls(&f)[1]["merged_at"], deadline.to_string());
-    assert_eq!(f.names(), ["planned", "opened", "merged", "timed_out", "recovered", "reported"]);
+    assert_eq!(f.names(), ["planned", "opened", "merged", "timed_out", "recovered", "deploy_watch", "reported"]);
     f.assert_openapi_valid(&[]);
 }
 

@@ -52,6 +52,7 @@ fn schemas_are_pretty_json_with_a_trailing_newline() {
             "schedule",
             "safety",
             "merge",
+            "deploy",
             "hints",
             "expect",
             "playbook",

@@ -368,7 +368,8 @@ fn act(ctx: &mut Ctx<'_>, method: &str, rest: &[&str], body: &Value) -> Result<R
                 body["description"].as_str(),
                 body["target_url"].as_str(),
             )?;
-            Ok(Reply::json(201, json!({"status": ctx.status_json(&status, true)})))
+            let event = ctx.status_event(&status)?;
+            Ok(Reply::json(201, json!({"status": ctx.status_json(&status, true), "event_path": path_str(&event)})))
         }
         ("POST", ["check-runs"]) => {
             let slug = body["app"].as_str().unwrap_or(ACTIONS_APP);

@@ -150,6 +150,41 @@ impl Ctx<'_> {
         self.write_event("deployment_status.created", &payload)
     }
 
+    /// A `status` event: a commit status was posted (as Argo CD notifications or Flux's notification-controller
+    /// post them), with the commit and the branches whose tip it is, as GitHub sends it.
+    pub fn status_event(&mut self, status: &crate::state::CommitStatus) -> Result<PathBuf, ApiError> {
+        let git = self.git()?;
+        let branches: Vec<Value> = git
+            .branches(Some(git2::BranchType::Local))
+            .map_err(ApiError::git)?
+            .filter_map(|b| b.ok())
+            .filter_map(|(b, _)| {
+                let tip = b.get().target()?.to_string();
+                let name = b.name().ok()??.to_owned();
+                (tip == status.sha).then(|| json!({"name": name, "commit": {"sha": tip}, "protected": false}))
+            })
+            .collect();
+        let key = self.key.clone();
+        let base = self.urls.base.clone();
+        let commit = json!({"sha": status.sha, "url": format!("{base}/{key}/commit/{}", status.sha)});
+        let payload = json!({
+            "id": status.id,
+            "sha": status.sha,
+            "name": key,
+            "target_url": status.target_url,
+            "context": status.context,
+            "description": status.description,
+            "state": status.state,
+            "commit": commit,
+            "branches": branches,
+            "created_at": crate::shapes::ts(status.created_at),
+            "updated_at": crate::shapes::ts(status.updated_at),
+            "repository": self.webhook_repo()?,
+            "sender": self.sender(),
+        });
+        self.write_event("status", &payload)
+    }
+
     /// A `push` of `branch` from `before` to `after` (zero `before` = a new branch).
     pub fn push_event(&mut self, branch: &str, before: Oid, after: Oid) -> Result<PathBuf, ApiError> {
         let git = self.git()?;

@@ -59,6 +59,9 @@ pub struct Summary {
     /// firedrill still asks the deploy signals whether the fix went live (`deploy_watch`, nothing seen yet).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub deploy_pending: bool,
+    /// A deploy was recorded after the report: it is written again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub report_stale: bool,
     /// The report's path, once written.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reported: Option<String>,
@@ -82,6 +85,7 @@ impl Summary {
             timed_out_at: drill.timed_out,
             deployed: drill.deployed(),
             deploy_pending: drill.deploy_pending(),
+            report_stale: drill.report_stale,
             reported: drill.reported.clone(),
             events: drill.events.len(),
         }
@@ -91,7 +95,7 @@ impl Summary {
     /// written yet, or the fix's deploy is still watched for. A tick needs the full log of these drills only.
     pub fn is_active(&self) -> bool {
         let resolved = matches!(self.phase.as_str(), "recovered" | "gave up" | "timed out" | "aborted" | "abandoned");
-        !resolved || self.reported.is_none() || self.deploy_pending
+        !resolved || self.reported.is_none() || self.deploy_pending || self.report_stale
     }
 }
 

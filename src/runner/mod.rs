@@ -238,7 +238,8 @@ impl<F: Forge> Runner<'_, F> {
             }
             // Another round only when the forge was acted on or the drill moved on: a recorded command or
             // hint alone changes nothing the next decision depends on.
-            if !acts || (!effects.iter().any(Effect::acts_on_forge) && d.phase() == phase) {
+            // (A deploy seen after the report makes it stale: one more round writes it again.)
+            if !acts || (!effects.iter().any(Effect::acts_on_forge) && d.phase() == phase && !d.report_stale) {
                 break;
             }
             if d.phase() != phase {

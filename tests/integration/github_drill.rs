@@ -200,7 +200,11 @@ fn a_whole_drill_on_github_recovers_with_the_emulator_clocks_time_to_recovery() 
     let log = control.read_file(&tip, &format!("drills/{}/events.jsonl", plan.drill_id)).unwrap().unwrap();
     let events = parse_log(&String::from_utf8(log).unwrap()).unwrap();
     let names: Vec<_> = events.iter().map(|e| e.kind.name()).collect();
-    assert_eq!(names, ["planned", "opened", "merged", "fault_deployed", "recovered", "fix_deployed", "reported"], "{st}");
+    assert_eq!(
+        names,
+        ["planned", "opened", "merged", "fault_deployed", "recovered", "fix_deployed", "reported"],
+        "{st}"
+    );
     let merged = events.iter().find(|e| e.kind.name() == "merged").unwrap();
     assert_eq!(merged.time, plan.merge_at, "GitHub's merged_at");
     let recovered = events.iter().find(|e| e.kind.name() == "recovered").unwrap();

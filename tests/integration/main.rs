@@ -9,6 +9,7 @@ mod common;
 mod container;
 mod corpus;
 mod demo;
+mod deploy;
 mod disguise;
 mod emulator;
 mod forge_contract;

@@ -9,6 +9,7 @@ mod common;
 mod container;
 mod corpus;
 mod demo;
+mod deploy_preflight;
 mod disguise;
 mod emulator;
 mod forge_contract;

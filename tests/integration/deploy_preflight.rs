@@ -177,6 +177,8 @@ fn preflight_doctor_warns_on_github_when_the_paths_filter_excludes_the_file_in_t
             "/repos/acme/shop/contents/.github/workflows/deploy.yml"
         ]
     );
+    // The recursive listing is shaped as GitHub's (when the shared OpenAPI tools are there).
+    f.assert_openapi_valid(&[]);
 }
 
 #[test]
@@ -194,4 +196,36 @@ fn preflight_doctor_names_the_application_that_deploys_the_file_from_the_default
         ),
         "{out}"
     );
+}
+
+/// In a bare repository `HEAD` names the default branch: an Application on `HEAD` is judged against it.
+#[test]
+fn preflight_a_bare_repository_tells_the_default_branch_argo_cd_reads_at_head() {
+    use firedrill::git::{FileChange, Identity, Repo};
+    let app = example("argocd/checkout-staging.yaml").replace("targetRevision: main", "targetRevision: HEAD");
+    let preview_with_head = |head: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repo::init_bare(dir.path()).unwrap();
+        let who = Identity::new("Sam", "sam@acme.example", "2026-11-16T12:00:00Z".parse().unwrap());
+        let files =
+            [FileChange::write(VALUES, example(VALUES)), FileChange::write("argocd/checkout.yaml", app.clone())];
+        let c = repo.write_commit(None, &files, "init\n", &who, &who).unwrap();
+        for branch in ["main", "release"] {
+            repo.update_ref(&format!("refs/heads/{branch}"), &c, None, "test").unwrap();
+        }
+        repo.set_head(&format!("refs/heads/{head}")).unwrap();
+        let (code, out, err) = run(firedrill()
+            .args(["preview", "scenarios/redis-pool-exhaustion.yaml", "--now", NOW, "--repo"])
+            .arg(dir.path()));
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+    let out = preview_with_head("main");
+    assert!(
+        out.contains("checkout-staging syncs charts/checkout from HEAD (the default branch, `main`) (assuming"),
+        "{out}"
+    );
+    let out = preview_with_head("release");
+    assert!(out.contains("warning: nothing in the repository deploys charts/checkout/values-staging.yaml"), "{out}");
+    assert!(out.contains("from HEAD, the default branch `release`, not `main`"), "{out}");
 }

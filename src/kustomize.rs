@@ -161,6 +161,18 @@ pub fn affected(all: &[Kustomization], target: &str) -> Vec<Affected> {
     chosen.into_iter().map(|(k, via)| Affected { overlay: k.dir.clone(), via }).collect()
 }
 
+/// How the kustomization of the folder `dir` reaches `target`, when it does (an Argo CD or Flux path that is
+/// a Kustomize folder deploys what its kustomization reaches, and nothing else).
+pub fn reaches(all: &[Kustomization], dir: &str, target: &str) -> Option<Vec<Hop>> {
+    let k = all.iter().find(|k| k.dir == dir)?;
+    chain(all, k, target, &mut Vec::new())
+}
+
+/// The references of a chain as people read them: `a/kustomization.yaml resources: ../base → …`.
+pub fn via(hops: &[Hop]) -> String {
+    hops.iter().map(|h| format!("{} {}: {}", h.file, h.field, h.written)).collect::<Vec<_>>().join(" → ")
+}
+
 /// Fields whose entries may be folders holding another kustomization.
 fn is_base(field: &str) -> bool {
     matches!(field, "resources" | "bases" | "components")

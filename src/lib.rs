@@ -1,6 +1,6 @@
 //! firedrill: outage drills for GitOps teams.
 //!
-//! Pure modules (no IO, no async, no git2/octocrab types): [`scenario`], [`yaml`], [`patch`], [`kustomize`],
+//! Pure modules (no IO, no async, no git2/octocrab types): [`scenario`], [`yaml`], [`patch`], [`kustomize`], [`deployers`],
 //! [`schedule`], [`disguise`], [`drill`] (the event log, its fold, the scheduler, and [`drill::step`]: every
 //! rule of the incident phase), [`metrics`], [`render`] (every text written for people), [`suggest`],
 //! [`person`], [`redact`] (what a message may quote of a file).
@@ -11,6 +11,7 @@
 
 pub mod action;
 pub mod cli;
+pub mod deployers;
 pub mod disguise;
 pub mod drill;
 pub mod forge;

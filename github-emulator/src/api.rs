@@ -154,7 +154,7 @@ fn repo_route(ctx: &mut Ctx<'_>, req: &Incoming, rest: &[&str]) -> Result<Reply,
         ("POST", ["git", "blobs"]) => create_blob(ctx, req),
         ("GET", ["git", "blobs", sha]) => get_blob(ctx, sha),
         ("POST", ["git", "trees"]) => create_tree(ctx, req),
-        ("GET", ["git", "trees", sha]) => get_tree(ctx, sha),
+        ("GET", ["git", "trees", sha]) => get_tree(ctx, req, sha),
         ("POST", ["git", "commits"]) => create_commit(ctx, req),
         ("GET", ["git", "commits", sha]) => {
             let git = ctx.git()?;
@@ -579,40 +579,66 @@ fn get_blob(ctx: &Ctx<'_>, sha: &str) -> Result<Reply, ApiError> {
 }
 
 fn tree_json(ctx: &Ctx<'_>, git: &git2::Repository, oid: Oid) -> Result<Value, ApiError> {
+    tree_json_of(ctx, git, oid, false)
+}
+
+/// The trees API's answer for tree `oid`: its own entries, or with `recursive` every entry below it, each
+/// named by its path from that tree (GitHub: `?recursive=1`; it truncates past 100,000 entries).
+fn tree_json_of(ctx: &Ctx<'_>, git: &git2::Repository, oid: Oid, recursive: bool) -> Result<Value, ApiError> {
+    /// GitHub's limit for a recursive listing.
+    const MAX_ENTRIES: usize = 100_000;
     let tree = git.find_tree(oid).map_err(|_| ApiError::not_found())?;
     let key = &ctx.key;
-    let entries: Vec<Value> = tree
-        .iter()
-        .map(|e| {
-            let kind = if e.kind() == Some(git2::ObjectType::Tree) { "tree" } else { "blob" };
-            let mut entry = json!({
-                "path": e.name().unwrap_or_default(),
-                "mode": format!("{:06o}", e.filemode()),
-                "type": kind,
-                "sha": e.id().to_string(),
-                "url": ctx.urls.api(&format!("/repos/{key}/git/{kind}s/{}", e.id())),
-            });
-            if kind == "blob" {
-                entry["size"] = json!(git.find_blob(e.id()).map(|b| b.size()).unwrap_or(0));
+    let entry_json = |path: String, e: &git2::TreeEntry<'_>| {
+        let kind = match e.kind() {
+            Some(git2::ObjectType::Tree) => "tree",
+            Some(git2::ObjectType::Commit) => "commit",
+            _ => "blob",
+        };
+        let mut entry = json!({
+            "path": path,
+            "mode": format!("{:06o}", e.filemode()),
+            "type": kind,
+            "sha": e.id().to_string(),
+            "url": ctx.urls.api(&format!("/repos/{key}/git/{kind}s/{}", e.id())),
+        });
+        if kind == "blob" {
+            entry["size"] = json!(git.find_blob(e.id()).map(|b| b.size()).unwrap_or(0));
+        }
+        entry
+    };
+    let mut entries: Vec<Value> = Vec::new();
+    let mut truncated = false;
+    if recursive {
+        tree.walk(git2::TreeWalkMode::PreOrder, |dir, e| {
+            if entries.len() >= MAX_ENTRIES {
+                truncated = true;
+                return git2::TreeWalkResult::Abort;
             }
-            entry
+            entries.push(entry_json(format!("{dir}{}", e.name().unwrap_or_default()), e));
+            git2::TreeWalkResult::Ok
         })
-        .collect();
+        .map_err(ApiError::git)
+        .or_else(|e| if truncated { Ok(()) } else { Err(e) })?;
+    } else {
+        entries = tree.iter().map(|e| entry_json(e.name().unwrap_or_default().to_owned(), &e)).collect();
+    }
     Ok(json!({
         "sha": oid.to_string(),
         "url": ctx.urls.api(&format!("/repos/{key}/git/trees/{oid}")),
         "tree": entries,
-        "truncated": false,
+        "truncated": truncated,
     }))
 }
 
-fn get_tree(ctx: &Ctx<'_>, sha: &str) -> Result<Reply, ApiError> {
+fn get_tree(ctx: &Ctx<'_>, req: &Incoming, sha: &str) -> Result<Reply, ApiError> {
     let git = ctx.git()?;
     let oid = git::resolve(&git, sha)
         .and_then(|c| git.find_commit(c).ok().map(|c| c.tree_id()))
         .or_else(|| Oid::from_str(sha).ok())
         .ok_or_else(ApiError::not_found)?;
-    Ok(Reply::ok(tree_json(ctx, &git, oid)?))
+    // GitHub lists recursively for any value of `recursive` (its documentation: "0", "1", "false"…).
+    Ok(Reply::ok(tree_json_of(ctx, &git, oid, req.param("recursive").is_some())?))
 }
 
 fn create_tree(ctx: &mut Ctx<'_>, req: &Incoming) -> Result<Reply, ApiError> {

@@ -410,8 +410,13 @@ fn preview(
         source.read(&branch, path).map_err(|e| (e.to_string(), e.hint().map(str::to_owned)))
     })
     .map_err(|e| anyhow::anyhow!("{id}: {e}"))?;
-    let text = render::preview::render(&scenario, &draft, &source.describe());
+    let (deployed, warning) = super::preview::deployed_by(&source, &scenario);
+    let text = render::preview::with_sections(&scenario, &draft, &source.describe(), None, Some(&deployed));
     out.write_all(text.as_bytes())?;
+    if let Some(w) = warning {
+        Annotation::new(Level::Warning, &w).title("firedrill").write(out)?;
+        run.warnings.push(w);
+    }
     run.steps.push(("Preview (nothing is written)".to_owned(), vec![format!("drill {}", draft.drill_id)]));
     run.detail = Some(text);
     run.outputs.drill_id = Some(draft.drill_id.to_string());

@@ -92,6 +92,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         let key = s.target.repo.as_ref().map(|r| r.as_str().to_owned());
         let Some(forge) = setup.forges.by_repo.get(&key) else { continue };
         let branch = s.target.branch.as_str();
+        // What `HEAD` means to Argo CD, from the repository GitHub describes (no request of its own).
+        let mut default_branch: Option<String> = None;
         // The limits of firedrill.yml, as `tick` and `start` check them where the fault lands.
         match step::limits(&setup.config, &due::target_of(s), s.target.environment.as_deref()) {
             Some(why) => row(format!("{id}: limits"), Status::Fail, why),
@@ -142,6 +144,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             }
             match rt.block_on(g.repository()) {
                 Ok(repo) => {
+                    default_branch = repo["default_branch"].as_str().map(str::to_owned);
                     let (status, text) = merge_method_row(&repo, setup.settings.merge_method, s, &g.describe());
                     row(format!("{id}: merge method"), status, text);
                     if repo["private"].as_bool() == Some(false)
@@ -225,6 +228,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             }
             Err(e) => row(format!("{id}: fault"), Status::Fail, e.to_string()),
         }
+        for (check, status, detail) in deploy_rows(&rt, forge, &head, s, default_branch.as_deref(), &files) {
+            row(format!("{id}: {check}"), status, detail);
+        }
         match prepare::plan(s, now) {
             Ok(Some(plan)) => row(
                 format!("{id}: next drill"),
@@ -240,6 +246,50 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let failed = rows.iter().filter(|r| r.status == Status::Fail).count();
     std::io::stdout().lock().write_all(out.as_bytes()).context("writing to stdout")?;
     Ok(if failed > 0 { Outcome::Invalid } else { Outcome::Ok })
+}
+
+/// What deploys the target file from its branch ([`crate::deployers`]): `deployed by`, ok naming each deployer
+/// that covers it, or a warning (the drill runs, but nobody may see the fault); `deploy files`, a warning per
+/// file that could not be read as what it is. On GitHub: one request for the listing (the recursive trees
+/// API), then one per file read (at most [`crate::deployers::MAX_READ`]; the target's text is reused).
+fn deploy_rows(
+    rt: &tokio::runtime::Runtime,
+    forge: &AnyForge,
+    head: &crate::git::CommitSha,
+    s: &crate::scenario::Scenario,
+    default_branch: Option<&str>,
+    read: &std::collections::BTreeMap<String, String>,
+) -> Vec<(&'static str, Status, String)> {
+    let t = &s.target;
+    let target = crate::deployers::Target {
+        path: t.path.as_str(),
+        branch: t.branch.as_str(),
+        default_branch,
+        repo: crate::deployers::github_name(t.repo.as_ref()),
+    };
+    let (paths, whole) = match rt.block_on(forge.list_files(head)) {
+        Ok(Some(listing)) => listing,
+        Ok(None) => return Vec::new(),
+        Err(e) => return vec![("deployed by", Status::Warn, format!("could not list the files of {}: {e}", t.branch))],
+    };
+    let found = crate::deployers::look(&paths, !whole, &target, |p| {
+        read.get(p).cloned().or_else(|| rt.block_on(forge.read_file(head, p)).ok().flatten())
+    });
+    let mut rows = Vec::new();
+    let limits = found.limits().map(|l| format!(" ({l})")).unwrap_or_default();
+    match found.warning(&target) {
+        Some(w) => {
+            let why: Vec<String> = found.deployers.iter().map(|d| format!("{}: {}", d.file, d.why)).collect();
+            let why = if why.is_empty() { String::new() } else { format!(" — found: {}", why.join("; ")) };
+            rows.push(("deployed by", Status::Warn, format!("{w}{why}")));
+        }
+        None => {
+            let covering: Vec<String> = found.covering().map(|d| format!("{}: {}", d.file, d.why)).collect();
+            rows.push(("deployed by", Status::Ok, format!("{}{limits}", covering.join("; "))));
+        }
+    }
+    rows.extend(found.problems.into_iter().map(|p| ("deploy files", Status::Warn, format!("not read: {p}"))));
+    rows
 }
 
 /// The merge method a drill of `s` will use in `repo` (GitHub's `allow_*` settings, shown only to tokens that

@@ -8,6 +8,7 @@ use anyhow::Context;
 use jiff::Timestamp;
 
 use super::{Outcome, validate};
+use crate::deployers;
 use crate::drill::prepare::{self, PrepareError};
 use crate::kustomize;
 use crate::render;
@@ -79,7 +80,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         }
     };
     let overlays = overlays(&source, &branch, scenario.target.path.as_str());
-    let out = render::preview::with_overlays(&scenario, &draft, &source.describe(), overlays.as_deref());
+    let (deployed, _) = deployed_by(&source, &scenario);
+    let out =
+        render::preview::with_sections(&scenario, &draft, &source.describe(), overlays.as_deref(), Some(&deployed));
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(out.as_bytes()).context("writing to stdout")?;
     if let Some(repo) = &scenario.target.repo {
@@ -111,6 +114,32 @@ fn overlays(source: &Source, branch: &str, target: &str) -> Option<Vec<kustomize
     let found = kustomize::affected(&all, target);
     let inside = all.iter().any(|k| k.dir.is_empty() || target.starts_with(&format!("{}/", k.dir)));
     (!found.is_empty() || inside).then_some(found)
+}
+
+/// The most file paths listed to look for what deploys the target.
+pub const MAX_LISTED: usize = 100_000;
+
+/// The "Deployed by" section: what in the source deploys the target file from its branch (see
+/// [`crate::deployers`]), and the warning when nothing does. A listing that fails says so; the rest of the
+/// preview stands without it.
+pub fn deployed_by(source: &Source, scenario: &scenario::Scenario) -> (String, Option<String>) {
+    let t = &scenario.target;
+    let branch = t.branch.as_str();
+    let default_branch = source.default_branch();
+    let target = deployers::Target {
+        path: t.path.as_str(),
+        branch,
+        default_branch: default_branch.as_deref(),
+        repo: deployers::github_name(t.repo.as_ref()),
+    };
+    match source.find_files(branch, &|_| true, MAX_LISTED) {
+        Ok(paths) => {
+            let truncated = paths.len() >= MAX_LISTED;
+            let found = deployers::look(&paths, truncated, &target, |p| source.read(branch, p).ok());
+            (render::preview::deployed_by(&found, &target), found.warning(&target))
+        }
+        Err(e) => (format!("not looked for: listing the files of `{branch}` failed: {e}\n"), None),
+    }
 }
 
 /// Prints the problems as `validate` does (with annotations under GitHub Actions) and refuses.

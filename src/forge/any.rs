@@ -38,6 +38,9 @@ impl Forge for AnyForge {
     async fn read_file(&self, commit: &CommitSha, path: &str) -> Result<Option<String>> {
         each!(self, f => f.read_file(commit, path).await)
     }
+    async fn list_files(&self, commit: &CommitSha) -> Result<Option<(Vec<String>, bool)>> {
+        each!(self, f => f.list_files(commit).await)
+    }
     async fn write_commit(
         &self,
         parent: &CommitSha,

@@ -979,6 +979,20 @@ impl Forge for GitHubForge {
             .map_err(|_| other(format!("`{path}` at {} is not UTF-8 text", commit.short())))
     }
 
+    /// One request: the recursive trees API (`truncated` past 100,000 entries or 7 MB).
+    async fn list_files(&self, commit: &CommitSha) -> Result<Option<(Vec<String>, bool)>> {
+        let tree = self.ok(Method::GET, &self.repo_path(&format!("/git/trees/{commit}?recursive=1")), None).await?;
+        let mut files: Vec<String> = tree["tree"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|e| e["type"] == "blob" && e["mode"] != "120000")
+            .filter_map(|e| e["path"].as_str().map(str::to_owned))
+            .collect();
+        files.sort();
+        Ok(Some((files, tree["truncated"].as_bool() == Some(false))))
+    }
+
     async fn write_commit(
         &self,
         parent: &CommitSha,

@@ -192,6 +192,10 @@ impl Forge for LocalForge {
             .transpose()
     }
 
+    async fn list_files(&self, commit: &CommitSha) -> Result<Option<(Vec<String>, bool)>> {
+        Ok(Some((self.repo().list_files(commit)?, true)))
+    }
+
     async fn write_commit(
         &self,
         parent: &CommitSha,

@@ -312,6 +312,24 @@ impl Repo {
         Ok(names)
     }
 
+    /// The path of every file (blob) at `commit`, sorted; links and submodules are left out.
+    pub fn list_files(&self, commit: &CommitSha) -> Result<Vec<String>> {
+        let tree = self.find_commit(commit)?.tree().map_err(|e| GitError::storage(&e))?;
+        let mut out = Vec::new();
+        tree.walk(git2::TreeWalkMode::PreOrder, |dir, e| {
+            if e.kind() == Some(git2::ObjectType::Blob)
+                && e.filemode() != 0o120000
+                && let Ok(name) = e.name()
+            {
+                out.push(format!("{dir}{name}"));
+            }
+            git2::TreeWalkResult::Ok
+        })
+        .map_err(|e| GitError::storage(&e))?;
+        out.sort();
+        Ok(out)
+    }
+
     /// The object id of whatever `path` holds at `commit` (a file's blob, a folder's tree), if anything.
     pub fn entry_id(&self, commit: &CommitSha, path: &str) -> Result<Option<String>> {
         check_path(path)?;

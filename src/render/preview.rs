@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use crate::deployers::{self, Findings};
 use crate::disguise::Author;
 use crate::drill::prepare::Draft;
 use crate::kustomize::Affected;
@@ -18,6 +19,17 @@ pub fn render(scenario: &Scenario, draft: &Draft, source: &str) -> String {
 /// [`render`], plus the Kustomize overlays the target file reaches: `None` when the repository holds no
 /// kustomization (nothing is said), an empty list when none of them references the file.
 pub fn with_overlays(scenario: &Scenario, draft: &Draft, source: &str, overlays: Option<&[Affected]>) -> String {
+    with_sections(scenario, draft, source, overlays, None)
+}
+
+/// [`with_overlays`], plus what deploys the target file (the text of [`deployed_by`]) when it was looked for.
+pub fn with_sections(
+    scenario: &Scenario,
+    draft: &Draft,
+    source: &str,
+    overlays: Option<&[Affected]>,
+    deployed_by: Option<&str>,
+) -> String {
     let mut o = String::new();
     let t = &scenario.target;
     let _ = writeln!(o, "Scenario  {} — {}", scenario.id.as_str(), scenario.title);
@@ -70,6 +82,12 @@ pub fn with_overlays(scenario: &Scenario, draft: &Draft, source: &str, overlays:
     }
     let _ = writeln!(o);
 
+    if let Some(section) = deployed_by {
+        let _ = writeln!(o, "── Deployed by ──");
+        o.push_str(section);
+        let _ = writeln!(o);
+    }
+
     let _ = writeln!(o, "── When ──");
     let _ = writeln!(o, "Drill id  {}", draft.drill_id);
     match (&draft.plan, &scenario.schedule) {
@@ -108,14 +126,38 @@ pub fn with_overlays(scenario: &Scenario, draft: &Draft, source: &str, overlays:
     o
 }
 
+/// What deploys the target: one line per deployer that covers it; else the warning, then why each deployer
+/// found does not; then the files that could not be read as deployers, and the bound on reading.
+pub fn deployed_by(found: &Findings, target: &deployers::Target<'_>) -> String {
+    let mut o = String::new();
+    for d in found.covering() {
+        let _ = writeln!(o, "{}: {}", d.file, d.why);
+    }
+    if let Some(w) = found.warning(target) {
+        let _ = writeln!(o, "warning: {w}");
+        if found.deployers.is_empty() {
+            let _ = writeln!(o, "  (no workflow on push, Argo CD Application or Flux Kustomization/HelmRelease found)");
+        }
+        for d in &found.deployers {
+            let _ = writeln!(o, "  {}: {}", d.file, d.why);
+        }
+    }
+    for p in &found.problems {
+        let _ = writeln!(o, "not read: {p}");
+    }
+    if let Some(l) = found.limits() {
+        let _ = writeln!(o, "note: {l}");
+    }
+    o
+}
+
 /// `overlays/staging (via overlays/staging/kustomization.yaml resources: ../../base → …)`.
 fn overlay(a: &Affected) -> String {
     let name = if a.overlay.is_empty() { "the repository root" } else { a.overlay.as_str() };
     if a.via.is_empty() {
         return format!("{name} (the file is its kustomization)");
     }
-    let via: Vec<String> = a.via.iter().map(|h| format!("{} {}: {}", h.file, h.field, h.written)).collect();
-    format!("{name} (via {})", via.join(" → "))
+    format!("{name} (via {})", crate::kustomize::via(&a.via))
 }
 
 fn author(a: &Author) -> String {

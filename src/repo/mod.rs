@@ -93,6 +93,19 @@ impl Source {
         }
     }
 
+    /// The repository's default branch, when a git repository says: the branch `origin/HEAD` names (a
+    /// clone), or the one `HEAD` names in a bare repository. `None` for a folder or a work tree without it.
+    pub fn default_branch(&self) -> Option<String> {
+        let Source::Git(root) = self else { return None };
+        let repo = git2::Repository::open(root).ok()?;
+        let named = |r: &str, prefix: &str| {
+            let target = repo.find_reference(r).ok()?.symbolic_target().ok()??.to_owned();
+            target.strip_prefix(prefix).map(str::to_owned)
+        };
+        named("refs/remotes/origin/HEAD", "refs/remotes/origin/")
+            .or_else(|| if repo.is_bare() { named("HEAD", "refs/heads/") } else { None })
+    }
+
     /// Where `validate` reads target files: the files on disk (a work tree's, edits included), or for a bare
     /// repository, which has none, the branch's.
     pub fn open_checkout(path: &Path) -> Result<Source, RepoError> {
@@ -204,7 +217,7 @@ pub fn text(file: &str, bytes: Vec<u8>) -> Result<String, RepoError> {
 
 impl Source {
     /// The paths (relative to the root, `/`-separated) of every file for which `wanted` is true: in a git
-    /// repository at the tip of `branch`, else on disk. Hidden folders (`.git`) are skipped and symbolic
+    /// repository at the tip of `branch`, else on disk. Hidden folders but `.github` are skipped and symbolic
     /// links are not followed, so the walk never leaves the repository; it stops after `limit` files.
     pub fn find_files(
         &self,
@@ -223,7 +236,8 @@ impl Source {
                         let Some(name) = entry.file_name().to_str().map(str::to_owned) else { continue };
                         let Ok(kind) = entry.file_type() else { continue };
                         let path = if prefix.is_empty() { name.clone() } else { format!("{prefix}/{name}") };
-                        if kind.is_dir() && !name.starts_with('.') {
+                        // `.github` holds the workflows; other hidden folders (`.git`) are not the repository's.
+                        if kind.is_dir() && (!name.starts_with('.') || name == ".github") {
                             stack.push((entry.path(), path));
                         } else if kind.is_file() && wanted(&path) && out.len() < limit {
                             out.push(path);

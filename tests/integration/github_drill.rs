@@ -38,6 +38,11 @@ pub(crate) struct Fixture {
 
 impl Fixture {
     pub(crate) fn new() -> Fixture {
+        Fixture::with_files(&[])
+    }
+
+    /// [`Fixture::new`] with more files in `acme/shop` beside the values file.
+    pub(crate) fn with_files(extra: &[(&str, &str)]) -> Fixture {
         let state = tempfile::tempdir().unwrap();
         // Every REST exchange is logged, to be checked against GitHub's OpenAPI description.
         let config = github_emulator::Config {
@@ -48,7 +53,9 @@ impl Fixture {
         let root = crate::common::root();
         let values = std::fs::read_to_string(root.join("examples").join(VALUES)).unwrap();
         let seeds = tempfile::tempdir().unwrap();
-        seed_repo(&seeds.path().join("shop"), &[(VALUES, values)]);
+        let mut files = vec![(VALUES, values)];
+        files.extend(extra.iter().map(|(p, t)| (*p, (*t).to_owned())));
+        seed_repo(&seeds.path().join("shop"), &files);
         seed_repo(&seeds.path().join("drills"), &[("README.md", "Drills for the shop.\n".to_owned())]);
         emulator.create_repo("acme/shop", Some(&seeds.path().join("shop")), true).unwrap();
         emulator.create_repo("acme/drills", Some(&seeds.path().join("drills")), true).unwrap();

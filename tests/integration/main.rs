@@ -10,6 +10,7 @@ mod container;
 mod corpus;
 mod demo;
 mod deploy;
+mod deploy_preflight;
 mod disguise;
 mod emulator;
 mod forge_contract;

@@ -872,10 +872,8 @@ fn deploy_signals_record_when_the_fault_and_the_fix_went_live() {
         ),
         ("not reported yet", &argo, true, watched.clone(), Observed::default(), at(130), vec!["report"]),
     ];
-    // The `now` of a case that gives an observation is the instant it reports (or just after).
-    for (what, s, deploys, d, o, now, want) in
-        cases.into_iter().map(|(w, s, dep, d, o, now, want)| (w, s, dep, d, o, now, want))
-    {
+    // (The report is written in the round after the recovery is folded in.)
+    for (what, s, deploys, d, o, now, want) in cases {
         let c = config("");
         let me = firedrill();
         let cx = Context { config: &c, actor: &me, deploys };

@@ -58,6 +58,9 @@ fn argo_cds_statuses_give_the_fault_and_the_fix_their_live_times_and_the_time_to
     f.tick(f.plan.open_at);
     f.tick(f.plan.merge_at);
     let merged = merge_sha(&f);
+    // Before any sync, a running drill's run costs one request more than without the deploy phase: the
+    // statuses of the tip.
+    assert_eq!(requests(&f.tick(after(f.plan.merge_at, 1))), 9);
     // Another tool's status on the same commit, and a failed one: neither is the signal.
     flux_reconciled(&f, &merged, "checkout-staging", "success", after(f.plan.merge_at, 2));
     argo_synced(&f, &merged, "checkout-prod", after(f.plan.merge_at, 3));

@@ -15,18 +15,16 @@ fn tested_block() -> String {
     after[start..start + end].to_owned()
 }
 
-/// `github-emulator` next to the firedrill binary under test, built if this test run did not build it.
+/// `github-emulator` next to the firedrill binary under test, built (or found up to date) by cargo: a binary left
+/// from an older checkout would answer with an older emulator.
 fn emulator_binary() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_BIN_EXE_firedrill")).parent().unwrap().to_path_buf();
-    let bin = dir.join("github-emulator");
-    if !bin.is_file() {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-        let (code, out, err) = run(Command::new(cargo)
-            .args(["build", "-p", "github-emulator", "--bin", "github-emulator"])
-            .current_dir(root()));
-        assert_eq!(code, 0, "building github-emulator:\n{out}\n{err}");
-    }
-    bin
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let (code, out, err) = run(Command::new(cargo)
+        .args(["build", "-p", "github-emulator", "--bin", "github-emulator"])
+        .current_dir(root()));
+    assert_eq!(code, 0, "building github-emulator:\n{out}\n{err}");
+    dir.join("github-emulator")
 }
 
 #[test]

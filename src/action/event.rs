@@ -222,34 +222,21 @@ pub fn parse(event_name: &str, payload: &Value) -> Result<Trigger, EventError> {
         // What Argo CD, Flux or a deploy workflow report back: a commit went live. The run asks the drill's deploy
         // signals at once (the payload only says which commit; the API is asked, not the payload believed).
         "status" | "deployment_status" | "check_run" => {
-            let (what, sha) = match event_name {
-                "status" => (
-                    format!(
-                        "status {} {}",
-                        str_at(payload, "/context").unwrap_or("?"),
-                        str_at(payload, "/state").unwrap_or("?")
-                    ),
-                    str_at(payload, "/sha"),
-                ),
-                "deployment_status" => (
-                    format!(
-                        "deployment to {} {}",
-                        str_at(payload, "/deployment/environment").unwrap_or("?"),
-                        str_at(payload, "/deployment_status/state").unwrap_or("?")
-                    ),
-                    str_at(payload, "/deployment/sha"),
-                ),
+            let (label, name_at, state_at, sha_at): (&str, &str, &[&str], &str) = match event_name {
+                "status" => ("status", "/context", &["/state"], "/sha"),
+                "deployment_status" => {
+                    ("deployment to", "/deployment/environment", &["/deployment_status/state"], "/deployment/sha")
+                }
                 _ => (
-                    format!(
-                        "check run {} {}",
-                        str_at(payload, "/check_run/name").unwrap_or("?"),
-                        str_at(payload, "/check_run/conclusion")
-                            .or_else(|| str_at(payload, "/check_run/status"))
-                            .unwrap_or("?")
-                    ),
-                    str_at(payload, "/check_run/head_sha"),
+                    "check run",
+                    "/check_run/name",
+                    &["/check_run/conclusion", "/check_run/status"],
+                    "/check_run/head_sha",
                 ),
             };
+            let state = state_at.iter().find_map(|p| str_at(payload, p)).unwrap_or("?");
+            let what = format!("{label} {} {state}", str_at(payload, name_at).unwrap_or("?"));
+            let sha = str_at(payload, sha_at);
             let what = match sha {
                 Some(sha) => format!("{what} on {}", sha.get(..7).unwrap_or(sha)),
                 None => what,
@@ -272,6 +259,38 @@ pub fn parse(event_name: &str, payload: &Value) -> Result<Trigger, EventError> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn what_gitops_tools_report_back_asks_for_a_run_naming_the_commit() {
+        let sha = "0c9c2e41d2f94f9b9c41bebc1984d67a00000001";
+        let cases = [
+            (
+                "status",
+                json!({"sha": sha, "context": "continuous-delivery/checkout", "state": "success"}),
+                "status continuous-delivery/checkout success on 0c9c2e4",
+            ),
+            (
+                "deployment_status",
+                json!({"deployment": {"sha": sha, "environment": "staging"}, "deployment_status": {"state": "success"}}),
+                "deployment to staging success on 0c9c2e4",
+            ),
+            (
+                "check_run",
+                json!({"check_run": {"name": "deploy", "status": "completed", "conclusion": "success", "head_sha": sha}}),
+                "check run deploy success on 0c9c2e4",
+            ),
+            (
+                "check_run",
+                json!({"check_run": {"name": "deploy", "status": "in_progress", "conclusion": null}}),
+                "check run deploy in_progress",
+            ),
+        ];
+        for (name, payload, what) in cases {
+            let Trigger::Observe(o) = parse(name, &payload).unwrap() else { panic!("{name}") };
+            assert_eq!(o.what, what);
+            assert_eq!(o.after.is_some(), what.contains(" on "), "{name}");
+        }
+    }
 
     #[test]
     fn a_review_comment_is_a_command_on_its_pull_request_and_a_review_looks_at_it() {

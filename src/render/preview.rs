@@ -85,8 +85,23 @@ pub fn with_sections(
     if let Some(section) = deployed_by {
         let _ = writeln!(o, "── Deployed by ──");
         o.push_str(section);
-        let _ = writeln!(o);
     }
+    let signals: Vec<String> = scenario.deploy_signals().iter().map(|g| g.describe()).collect();
+    if signals.is_empty() {
+        let _ = writeln!(
+            o,
+            "Live      not observed: no deploy signal (`deploy.signals`), so the report has no fault live, fix live \
+             or time to restore service"
+        );
+    } else {
+        let _ = writeln!(
+            o,
+            "Live      asked of {} (GitHub); the fix's deploy is watched for {} after the removal",
+            signals.join(", "),
+            scenario.deploy.watch().as_str()
+        );
+    }
+    let _ = writeln!(o);
 
     let _ = writeln!(o, "── When ──");
     let _ = writeln!(o, "Drill id  {}", draft.drill_id);

@@ -89,7 +89,12 @@ fn preflight_a_matching_flux_kustomization_is_named_and_nothing_warns() {
 fn preflight_a_workflow_on_push_to_main_without_filters_covers_the_file() {
     let files = [(VALUES, example(VALUES)), (".github/workflows/deploy.yaml", workflow("    branches: [main]\n"))];
     let (_, section, _) = preview("redis-pool-exhaustion", &files);
-    assert_eq!(section, ".github/workflows/deploy.yaml: runs on push to `main` (no paths filter)\n");
+    // The section ends with what will tell when the fault and the fix went live (the seed's environment).
+    assert_eq!(
+        section,
+        ".github/workflows/deploy.yaml: runs on push to `main` (no paths filter)\nLive      asked of deployments to \
+         staging (GitHub); the fix's deploy is watched for 2h after the removal\n"
+    );
 }
 
 #[test]
@@ -115,7 +120,8 @@ fn preflight_the_example_repository_is_deployed_by_its_argo_cd_application() {
         out.contains(
             "── Deployed by ──\nargocd/checkout-staging.yaml: Application checkout-staging syncs charts/checkout from \
              `main` (assuming https://github.com/acme/shop.git is this repository), with \
-             charts/checkout/values-staging.yaml in its helm.valueFiles\n\n"
+             charts/checkout/values-staging.yaml in its helm.valueFiles\nLive      asked of deployments to staging \
+             (GitHub); the fix's deploy is watched for 2h after the removal\n\n"
         ),
         "{out}"
     );

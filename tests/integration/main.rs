@@ -10,6 +10,7 @@ mod container;
 mod corpus;
 mod demo;
 mod disguise;
+mod docs;
 mod emulator;
 mod forge_contract;
 mod git;

@@ -302,7 +302,7 @@ fn the_link_checker_finds_a_missing_file_a_missing_anchor_and_a_link_out_of_the_
     std::fs::write(
         docs.join("a.md"),
         "# Page A\n\n## The `/drill` verbs\n\n## Again\n\n## Again\n\n```sh\n[not](a-link.md) in a code block\n```\n\
-         Fine: [b](b.md#b-s-heading), [self](#the-drill-verbs), [twice](#again-1), [code](../code.rs#L1),\n\
+         Fine: [b](b.md#bs-heading), [self](#the-drill-verbs), [twice](#again-1), [code](../code.rs#L1),\n\
          `[code span](nowhere.md)`, [web](https://example.com/x.md).\n\
          Broken: [gone](gone.md), [anchor](b.md#nope), [self](#again-2), [out](../../elsewhere.md).\n",
     )
@@ -314,7 +314,7 @@ fn the_link_checker_finds_a_missing_file_a_missing_anchor_and_a_link_out_of_the_
     let broken = broken_links(top.path(), &pages);
     let dests: Vec<&str> = broken.iter().map(|b| b.split(": ").nth(1).unwrap()).collect();
     assert_eq!(dests, ["gone.md", "b.md#nope", "#again-2", "../../elsewhere.md"], "{broken:#?}");
-    assert!(broken[0].starts_with("docs/a.md:13: gone.md: "), "{broken:#?}");
+    assert!(broken[0].starts_with("docs/a.md:14: gone.md: "), "{broken:#?}");
 }
 
 #[test]
@@ -355,8 +355,9 @@ fn every_page_of_the_book_is_in_its_summary() {
 
 // --- the responders' guide gives no drill away --------------------------------------------------------------
 
-/// Pointer segments that name the shape of a Kubernetes object, not a drill's answer.
-const STRUCTURE: [&str; 4] = ["spec", "template", "containers", "path"];
+/// Pointer segments that name the shape of a Kubernetes object (and are ordinary English: "pull requests"), not
+/// a drill's answer; the whole pointer is still one.
+const STRUCTURE: [&str; 7] = ["spec", "template", "containers", "path", "resources", "requests", "limits"];
 
 /// Every string of a scenario that would tell responders what a drill breaks: its id and title, the target
 /// file (path and name), each fault and cover path (whole, and its telling segments) and value, the disguise's
@@ -519,4 +520,35 @@ fn the_leak_check_finds_a_fault_path_a_value_a_file_name_and_a_disguise_title() 
     let worker = scenarios.iter().find(|(n, _)| n.ends_with("wrong-database-port.yaml")).unwrap();
     assert!(leaks("port 54321", std::slice::from_ref(worker)).is_empty());
     assert!(!leaks("port 5432.", std::slice::from_ref(worker)).is_empty());
+}
+
+#[test]
+fn the_anchors_computed_here_are_the_heading_ids_mdbook_wrote() {
+    // `.ci/run` builds the book (`mdbook build docs`, into target/book) before the tests.
+    let book = root().join("target/book");
+    if !book.join("index.html").is_file() {
+        assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "target/book is missing under CI=true: .ci/run builds it");
+        eprintln!("SKIPPED: the book is not built (mdbook build docs)");
+        return;
+    }
+    let mut compared = 0;
+    for page in checked_pages().iter().filter(|p| p.path.parent() == Some(&root().join("docs"))) {
+        let name = page.path.file_stem().unwrap().to_string_lossy();
+        if name == "SUMMARY" {
+            continue;
+        }
+        let html = std::fs::read_to_string(book.join(format!("{name}.html"))).unwrap();
+        let written: HashSet<String> = html
+            .match_indices("<h")
+            .filter_map(|(i, _)| {
+                let rest = &html[i + 2..];
+                rest.chars().next().filter(|c| ('1'..='6').contains(c))?;
+                let rest = rest[1..].strip_prefix(" id=\"")?;
+                Some(rest[..rest.find('"')?].to_owned())
+            })
+            .collect();
+        assert_eq!(anchors(&page.text), written, "docs/{name}.md: the checker's anchors and mdBook's heading ids");
+        compared += 1;
+    }
+    assert!(compared >= 14, "{compared} pages compared");
 }

@@ -527,7 +527,11 @@ fn the_anchors_computed_here_are_the_heading_ids_mdbook_wrote() {
     // `.ci/run` builds the book (`mdbook build docs`, into target/book) before the tests.
     let book = root().join("target/book");
     if !book.join("index.html").is_file() {
-        assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "target/book is missing under CI=true: .ci/run builds it");
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "target/book is missing under CI=true: .ci/run builds it"
+        );
         eprintln!("SKIPPED: the book is not built (mdbook build docs)");
         return;
     }

@@ -98,7 +98,8 @@ fn readme_blocks() -> Vec<Block> {
 /// The body of the README's one block of marker kind `kind`.
 fn block(kind: &str) -> String {
     let blocks = readme_blocks();
-    let found: Vec<&Block> = blocks.iter().filter(|b| b.marker.as_deref().is_some_and(|m| m.starts_with(kind))).collect();
+    let found: Vec<&Block> =
+        blocks.iter().filter(|b| b.marker.as_deref().is_some_and(|m| m.starts_with(kind))).collect();
     assert_eq!(found.len(), 1, "one README block marked `{kind}`: {blocks:#?}");
     found[0].body.clone()
 }

@@ -12,6 +12,7 @@ mod demo;
 mod deploy;
 mod deploy_preflight;
 mod disguise;
+mod docs;
 mod emulator;
 mod forge_contract;
 mod git;

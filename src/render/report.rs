@@ -376,7 +376,11 @@ fn deploy_rows(rows: &mut Vec<(&str, String)>, scenario: &Scenario, drill: &Dril
     let nothing = drill.fault_live.is_none() && drill.fix_live.is_none();
     if nothing && drill.deploy_watch.is_none() {
         let signals: Vec<String> = scenario.deploy_signals().iter().map(|g| g.describe()).collect();
-        let why = if signals.is_empty() {
+        let why = if links.base.is_none() {
+            "plain git has no deploy signals (on GitHub: `deploy.signals`, the commit statuses Argo CD or Flux post, a \
+             check run or GitHub deployments)"
+                .to_owned()
+        } else if signals.is_empty() {
             "no deploy signal is set (`deploy.signals`: the commit statuses Argo CD or Flux post, a check run or \
              GitHub deployments)"
                 .to_owned()

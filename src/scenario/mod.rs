@@ -35,7 +35,7 @@ pub use model::{
 pub use source::Source;
 pub use value::{
     BranchName, CronExpr, Date, Duration, GithubLogin, JsonPointer, RepoKind, RepoPath, RepoRef, ScenarioId,
-    TimeZoneName, ValueError,
+    TimeZoneName, ValueError, slugify,
 };
 
 use shape::{FieldPath, Shape};

@@ -29,5 +29,6 @@ mod reliability;
 mod safety;
 mod schema;
 mod status;
+mod suggest;
 mod support;
 mod validate;

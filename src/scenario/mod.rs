@@ -19,6 +19,7 @@ mod shape;
 mod source;
 mod target;
 mod value;
+mod variant;
 pub mod yaml;
 
 use std::path::Path;
@@ -37,6 +38,7 @@ pub use value::{
     BranchName, CronExpr, Date, Duration, GithubLogin, JsonPointer, RepoKind, RepoPath, RepoRef, ScenarioId,
     TimeZoneName, ValueError, slugify,
 };
+pub use variant::Variant;
 
 use shape::{FieldPath, Shape};
 use yaml::Pos;

@@ -30,6 +30,9 @@ pub struct Args {
     /// The branch the scenarios target (and where a bare repository is read).
     #[arg(long, value_name = "NAME", default_value = "main")]
     pub branch: String,
+    /// Write the suggestions of one family on one file as one scenario with `variants:`.
+    #[arg(long)]
+    pub variants: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -80,11 +83,19 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     order.truncate(args.limit);
     let mut suggestions: Vec<Option<propose::Suggestion>> = proposal.suggestions.drain(..).map(Some).collect();
     let mut scenario_texts = Vec::new();
+    let mut repos_by_id: std::collections::HashMap<String, Option<String>> = std::collections::HashMap::new();
     for i in order {
         if let Some(s) = suggestions[i].take() {
             scenario_texts.push(with_repo(render::scenario(&s, &args.branch), repos[i].as_deref()));
+            repos_by_id.insert(s.id.clone(), repos[i].clone());
             proposal.suggestions.push(s);
         }
+    }
+
+    let mut names: Vec<String> = proposal.suggestions.iter().map(render::file_name).collect();
+    if args.variants {
+        (names, scenario_texts) =
+            grouped(&proposal.suggestions, &scenario_texts, &repos_of(&proposal, &repos_by_id), &args.branch);
     }
 
     // STEP 2: what was not read is said, never skipped silently.
@@ -99,8 +110,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let out_dir = args.out.as_ref().map(|d| d.display().to_string());
     if let Some(dir) = &args.out {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        for (s, text) in proposal.suggestions.iter().zip(&scenario_texts) {
-            let file = dir.join(render::file_name(s));
+        for (name, text) in names.iter().zip(&scenario_texts) {
+            let file = dir.join(name);
             std::fs::write(&file, text).with_context(|| format!("writing {}", file.display()))?;
         }
         eprintln!("wrote {} scenario file(s) to {}", scenario_texts.len(), dir.display());
@@ -112,7 +123,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         Format::Yaml => scenario_texts.join("---\n"),
         Format::Json => {
             let mut v = render::json(&proposal, &args.branch);
-            if let Some(list) = v.get_mut("suggestions").and_then(serde_json::Value::as_array_mut) {
+            // The scenario of each suggestion (with `--variants`, the grouped files are the ones written).
+            if let Some(list) = v.get_mut("suggestions").and_then(serde_json::Value::as_array_mut)
+                && !args.variants
+            {
                 for (item, text) in list.iter_mut().zip(&scenario_texts) {
                     item["scenario"] = serde_json::Value::String(text.clone());
                 }
@@ -130,4 +144,40 @@ fn with_repo(text: String, repo: Option<&str>) -> String {
         Some(r) => text.replacen("target:\n", &format!("target:\n  repo: {}\n", serde_json::json!(r)), 1),
         None => text,
     }
+}
+
+fn repos_of(p: &Proposal, by_id: &std::collections::HashMap<String, Option<String>>) -> Vec<Option<String>> {
+    p.suggestions.iter().map(|s| by_id.get(&s.id).cloned().flatten()).collect()
+}
+
+/// `--variants`: the suggestions of one family on one file (and document) become one scenario with
+/// `variants:`, placed at the rank of its best; a suggestion alone keeps its own scenario.
+fn grouped(
+    suggestions: &[propose::Suggestion],
+    texts: &[String],
+    repos: &[Option<String>],
+    branch: &str,
+) -> (Vec<String>, Vec<String>) {
+    let key = |i: usize| {
+        let s = &suggestions[i];
+        (repos[i].clone(), s.file.clone(), s.selector.as_ref().map(ToString::to_string), s.family)
+    };
+    let (mut names, mut out) = (Vec::new(), Vec::new());
+    let mut done = std::collections::HashSet::new();
+    for i in 0..suggestions.len() {
+        if !done.insert(key(i)) {
+            continue;
+        }
+        let members: Vec<usize> = (i..suggestions.len()).filter(|&j| key(j) == key(i)).collect();
+        if members.len() < 2 {
+            names.push(render::file_name(&suggestions[i]));
+            out.push(texts[i].clone());
+            continue;
+        }
+        let group: Vec<&propose::Suggestion> = members.iter().map(|&j| &suggestions[j]).collect();
+        let (id, text) = render::variants_scenario(&group, branch);
+        names.push(format!("{id}.yaml"));
+        out.push(with_repo(text, repos[i].as_deref()));
+    }
+    (names, out)
 }

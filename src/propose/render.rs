@@ -273,3 +273,56 @@ pub fn json(p: &Proposal, branch: &str) -> Value {
         "dropped": list(&p.dropped),
     })
 }
+
+/// One scenario holding several suggestions of one family on one file as `variants:` (best first); its id
+/// is the best one's with `-variants`. The hints are the two that do not name a key (they serve every
+/// variant).
+pub fn variants_scenario(group: &[&Suggestion], branch: &str) -> (String, String) {
+    let best = group[0];
+    let mut id = best.id.clone();
+    id.truncate(crate::scenario::ScenarioId::MAX_LEN - "-variants".len());
+    let id = format!("{}-variants", id.trim_end_matches('-'));
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# Suggested by `firedrill suggest --variants`: {} faults of {} in {}.",
+        group.len(),
+        best.family,
+        best.file
+    );
+    let _ = writeln!(out, "# Review each before scheduling (docs/choosing-a-fault.md):");
+    for s in group {
+        let _ = writeln!(
+            out,
+            "#   {} (score {}), line {}: {} -> {}",
+            s.id,
+            s.score.total,
+            s.line,
+            s.before.trim(),
+            s.after.trim()
+        );
+    }
+    let _ = writeln!(out, "id: {id}");
+    let _ = writeln!(out, "title: {}", y(&format!("{} in {}", best.family, best.file)));
+    out.push_str("target:\n");
+    let _ = writeln!(out, "  path: {}", y(&best.file));
+    let _ = writeln!(out, "  branch: {}", y(&branch));
+    if let Some(sel) = &best.selector {
+        selector_lines(sel, &mut out);
+    }
+    if let Some(env) = &best.environment {
+        let _ = writeln!(out, "  environment: {env}");
+    }
+    out.push_str("variants:\n");
+    for s in group {
+        let _ = writeln!(out, "  - name: {}\n    fault:", y(&s.id));
+        out.push_str(&fault_lines(s, "      "));
+        let _ = writeln!(out, "    symptom: {}", y(&s.symptom));
+    }
+    out.push_str("safety:\n  max_duration: 3h\n  auto_revert: true\n");
+    out.push_str("hints:\n");
+    for (after, text) in HINT_AFTER.iter().zip(best.hints.iter().take(2)) {
+        let _ = writeln!(out, "  - after: {after}\n    text: {}", y(text));
+    }
+    (id, out)
+}

@@ -247,3 +247,36 @@ fn a_path_that_is_not_a_folder_is_refused() {
     assert_eq!(code, 2);
     assert!(err.contains("is not a folder: pass the root of a repository checkout"), "{err}");
 }
+
+/// `--variants`: one family's suggestions on one file become one scenario whose `variants:` validate, and
+/// whose preview names the variant of each of the next occurrences.
+#[test]
+fn suggest_variants_writes_grouped_scenarios_that_validate_and_preview() {
+    let out = tempfile::tempdir().unwrap();
+    let examples = root().join("examples");
+    let (code, _, err) =
+        run(firedrill().arg("suggest").arg(&examples).args(["--variants", "--limit", "100", "--out"]).arg(out.path()));
+    assert_eq!(code, 0, "{err}");
+    let (code, stdout, err) = run(firedrill().arg("validate").arg(out.path()).arg("--repo").arg(&examples));
+    assert_eq!(code, 0, "{stdout}{err}");
+    let grouped: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| std::fs::read_to_string(p).unwrap().contains("\nvariants:\n"))
+        .collect();
+    assert!(!grouped.is_empty(), "no grouped scenario");
+    for file in grouped {
+        let (code, preview, err) = run(firedrill()
+            .arg("preview")
+            .arg(&file)
+            .arg("--scenarios")
+            .arg(out.path())
+            .arg("--repo")
+            .arg(&examples)
+            .args(["--now", NOW]));
+        assert_eq!(code, 0, "{}: {err}", file.display());
+        assert!(preview.starts_with("Variants: "), "{preview}");
+        assert!(preview.contains("started by hand now (") && preview.contains("): variant "), "{preview}");
+        assert!(preview.contains(" (variant "), "the title names the variant:\n{preview}");
+    }
+}

@@ -162,15 +162,7 @@ pub fn scenario(s: &Suggestion, branch: &str) -> String {
         "description: {}",
         y(&format!("{} goes from {} to {} in {}. {}", s.pointer, s.old, s.new, s.file, capitalise(&s.symptom)))
     );
-    out.push_str("target:\n");
-    let _ = writeln!(out, "  path: {}", y(&s.file));
-    let _ = writeln!(out, "  branch: {}", y(&branch));
-    if let Some(sel) = &s.selector {
-        selector_lines(sel, &mut out);
-    }
-    if let Some(env) = &s.environment {
-        let _ = writeln!(out, "  environment: {env}");
-    }
+    target_lines(s, branch, &mut out);
     out.push_str("fault:\n");
     out.push_str(&fault_lines(s, "  "));
     out.push_str("disguise:\n");
@@ -183,6 +175,19 @@ pub fn scenario(s: &Suggestion, branch: &str) -> String {
     out.push_str("expect:\n");
     let _ = writeln!(out, "  symptom: {}", y(&s.symptom));
     out
+}
+
+/// The `target:` block of a suggestion's scenario.
+fn target_lines(s: &Suggestion, branch: &str, out: &mut String) {
+    out.push_str("target:\n");
+    let _ = writeln!(out, "  path: {}", y(&s.file));
+    let _ = writeln!(out, "  branch: {}", y(&branch));
+    if let Some(sel) = &s.selector {
+        selector_lines(sel, out);
+    }
+    if let Some(env) = &s.environment {
+        let _ = writeln!(out, "  environment: {env}");
+    }
 }
 
 /// The fault's two operations as YAML list items, indented by `indent`.
@@ -304,15 +309,7 @@ pub fn variants_scenario(group: &[&Suggestion], branch: &str) -> (String, String
     }
     let _ = writeln!(out, "id: {id}");
     let _ = writeln!(out, "title: {}", y(&format!("{} in {}", best.family, best.file)));
-    out.push_str("target:\n");
-    let _ = writeln!(out, "  path: {}", y(&best.file));
-    let _ = writeln!(out, "  branch: {}", y(&branch));
-    if let Some(sel) = &best.selector {
-        selector_lines(sel, &mut out);
-    }
-    if let Some(env) = &best.environment {
-        let _ = writeln!(out, "  environment: {env}");
-    }
+    target_lines(best, branch, &mut out);
     out.push_str("variants:\n");
     for s in group {
         let _ = writeln!(out, "  - name: {}\n    fault:", y(&s.id));

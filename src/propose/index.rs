@@ -48,7 +48,11 @@ pub struct Index {
     pub workloads: Vec<Workload>,
     /// Generator name for each file a Kustomize `configMapGenerator`/`secretGenerator` turns into one.
     generated: HashMap<String, Vec<String>>,
-    kustomizations: Vec<Kustomization>,
+    /// How many overlays reach each file a kustomization references (computed once: `affected` follows
+    /// every chain, and is asked for every candidate).
+    overlays: HashMap<String, usize>,
+    /// The workloads reading each ConfigMap or Secret name.
+    readers_of: HashMap<String, Vec<String>>,
     /// Folders holding a `Chart.yaml`.
     charts: Vec<String>,
     templates: Vec<Template>,
@@ -68,7 +72,6 @@ impl Index {
                         index.generated.entry(r.path.clone()).or_default().push(name.0.to_owned());
                     }
                 }
-                index.kustomizations.push(k);
             }
             if f.path.rsplit('/').next() == Some("Chart.yaml") {
                 index.charts.push(dir_of(&f.path).to_owned());
@@ -80,6 +83,20 @@ impl Index {
             }
             for doc in &f.docs {
                 index.add_doc(&f.path, doc);
+            }
+        }
+        let mut kustomizations = Vec::new();
+        for f in files.iter().filter(|f| kustomize::is_kustomization(&f.path)) {
+            kustomizations.push(Kustomization::parse(&f.path, &f.text));
+        }
+        let referenced: BTreeSet<&str> = kustomizations.iter().flat_map(|k| &k.refs).map(|r| r.path.as_str()).collect();
+        for path in referenced {
+            let n = kustomize::affected(&kustomizations, path).len();
+            index.overlays.insert(path.to_owned(), n);
+        }
+        for w in &index.workloads {
+            for name in &w.reads {
+                index.readers_of.entry(name.clone()).or_default().push(w.id.clone());
             }
         }
         // Each template belongs to the deepest chart folder above it.
@@ -110,15 +127,12 @@ impl Index {
 
     /// The workloads reading a ConfigMap or Secret named `name`.
     fn reading(&self, name: &str) -> Vec<String> {
-        self.workloads.iter().filter(|w| w.reads.contains(name)).map(|w| w.id.clone()).collect()
+        self.readers_of.get(name).cloned().unwrap_or_default()
     }
 
     /// How many Kustomize overlays reach `file` (0 when it is in no Kustomize tree).
     pub fn overlays(&self, file: &str) -> usize {
-        if self.kustomizations.is_empty() {
-            return 0;
-        }
-        kustomize::affected(&self.kustomizations, file).len()
+        self.overlays.get(file).copied().unwrap_or(0)
     }
 
     /// Who reads the value at `pointer` of `doc` in `file`.

@@ -3,7 +3,8 @@
 //! Pure modules (no IO, no async, no git2/octocrab types): [`scenario`], [`yaml`], [`patch`], [`kustomize`], [`deployers`],
 //! [`schedule`], [`disguise`], [`drill`] (the event log, its fold, the scheduler, and [`drill::step`]: every
 //! rule of the incident phase), [`metrics`], [`render`] (every text written for people), [`suggest`],
-//! [`person`], [`redact`] (what a message may quote of a file).
+//! [`propose`] (faults found in a repository; only `propose::walk` reads, through [`repo`]), [`person`],
+//! [`redact`] (what a message may quote of a file).
 //! Adapters: [`git`] (git2), [`forge`] (local git and GitHub through octocrab), [`ledger`], [`repo`],
 //! [`action`] (GitHub Actions I/O).
 //! The one executor: [`runner`] gathers what [`drill::step`] needs, and carries out the effects it decides.
@@ -21,6 +22,7 @@ pub mod ledger;
 pub mod metrics;
 pub mod patch;
 pub mod person;
+pub mod propose;
 pub mod redact;
 pub mod render;
 pub mod repo;

@@ -13,6 +13,7 @@ mod schema;
 mod start;
 mod stats;
 mod status;
+mod suggest;
 mod tick;
 mod validate;
 
@@ -70,6 +71,8 @@ pub enum Command {
     Stats(stats::Args),
     /// Write the badges (SVG and shields endpoint JSON), or one badge from a label, message and colour.
     Badge(badge::Args),
+    /// Propose faults from a GitOps repository, ranked, each a ready scenario (docs/choosing-a-fault.md).
+    Suggest(suggest::Args),
 }
 
 /// The outcome of a command that did not fail unexpectedly.
@@ -145,6 +148,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Report(a) => report::run(a),
         Command::Stats(a) => stats::run(a),
         Command::Badge(a) => badge::run(a),
+        Command::Suggest(a) => suggest::run(a),
     }
 }
 

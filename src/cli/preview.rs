@@ -69,6 +69,15 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     scenario.apply_defaults(&config.defaults);
     let branch = scenario.target.branch.as_str().to_owned();
     let now = args.now.unwrap_or_else(Timestamp::now);
+    // With `variants:`, the next drill runs the variant its id picks; the next occurrences are listed.
+    let variants = variant_lines(&scenario, now);
+    if !scenario.variants.is_empty() {
+        let id = prepare::plan(&scenario, now)
+            .ok()
+            .flatten()
+            .map_or_else(|| crate::schedule::DrillId::new(scenario.id.as_str(), now), |p| p.drill_id);
+        scenario = scenario.for_drill(id.as_str()).into_owned();
+    }
     let draft = prepare::draft(&scenario, now, |path| {
         source.read(&branch, path).map_err(|e| (e.to_string(), e.hint().map(str::to_owned)))
     });
@@ -84,6 +93,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let out =
         render::preview::with_sections(&scenario, &draft, &source.describe(), overlays.as_deref(), Some(&deployed));
     let mut stdout = std::io::stdout().lock();
+    stdout.write_all(variants.as_bytes()).context("writing to stdout")?;
     stdout.write_all(out.as_bytes()).context("writing to stdout")?;
     if let Some(repo) = &scenario.target.repo {
         // The preview reads files, never an API: the branch's guard rails are `doctor`'s (and `start`'s) to read.
@@ -96,6 +106,32 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         .context("writing to stdout")?;
     }
     Ok(Outcome::Ok)
+}
+
+/// How many of the next occurrences the preview names the variant of.
+const VARIANT_OCCURRENCES: usize = 5;
+
+/// `Variants: …` and the variant each of the next occurrences uses (empty without variants).
+fn variant_lines(scenario: &scenario::Scenario, now: Timestamp) -> String {
+    if scenario.variants.is_empty() {
+        return String::new();
+    }
+    let names: Vec<&str> = scenario.variants.iter().map(|v| v.name.as_str()).collect();
+    let mut out = format!("Variants: {} (one per occurrence, picked by the drill id)\n", names.join(", "));
+    let mut at = now;
+    for _ in 0..VARIANT_OCCURRENCES {
+        let Ok(Some(plan)) = prepare::plan(scenario, at) else {
+            let id = crate::schedule::DrillId::new(scenario.id.as_str(), now);
+            let name = scenario.variant(id.as_str()).map_or("", |v| v.name.as_str());
+            out.push_str(&format!("  started by hand now ({id}): variant {name}\n"));
+            break;
+        };
+        let name = scenario.variant(plan.drill_id.as_str()).map_or("", |v| v.name.as_str());
+        out.push_str(&format!("  {} ({}): variant {name}\n", plan.occurrence, plan.drill_id));
+        at = plan.occurrence + jiff::SignedDuration::from_secs(60);
+    }
+    out.push('\n');
+    out
 }
 
 /// The most kustomization files read to say which overlays the target reaches.

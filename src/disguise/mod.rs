@@ -264,7 +264,7 @@ fn file_stem(file: &str) -> &str {
 
 /// A key split into lower-case words at separators and camelCase humps: `SERVICE__REDIS__POOL_SIZE` and
 /// `redisPoolSize` both give words like `redis`, `pool`, `size`.
-fn key_words(key: &str) -> Vec<String> {
+pub(crate) fn key_words(key: &str) -> Vec<String> {
     let mut words = Vec::new();
     let mut current = String::new();
     let mut previous_lower = false;

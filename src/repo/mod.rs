@@ -218,7 +218,8 @@ pub fn text(file: &str, bytes: Vec<u8>) -> Result<String, RepoError> {
 impl Source {
     /// The paths (relative to the root, `/`-separated) of every file for which `wanted` is true: in a git
     /// repository at the tip of `branch`, else on disk. Hidden folders but `.github` are skipped and symbolic
-    /// links are not followed, so the walk never leaves the repository; it stops after `limit` files.
+    /// links are not followed (a link is listed like a file, and [`Source::read`] refuses it when it leads
+    /// out), so the walk never leaves the repository; it stops after `limit` files.
     pub fn find_files(
         &self,
         branch: &str,
@@ -239,7 +240,8 @@ impl Source {
                         // `.github` holds the workflows; other hidden folders (`.git`) are not the repository's.
                         if kind.is_dir() && (!name.starts_with('.') || name == ".github") {
                             stack.push((entry.path(), path));
-                        } else if kind.is_file() && wanted(&path) && out.len() < limit {
+                        } else if (kind.is_file() || kind.is_symlink()) && wanted(&path) && out.len() < limit {
+                            // A link is listed, never followed here: `read` decides whether it may be read.
                             out.push(path);
                         }
                     }

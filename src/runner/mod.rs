@@ -128,7 +128,9 @@ impl<F: Forge> Runner<'_, F> {
         now: Timestamp,
         report: &mut RunReport,
     ) -> Result<Drill, RunError> {
-        let s = self.scenario(d.scenario.as_str());
+        // With `variants:`, this drill runs the one its id picks.
+        let picked = self.scenario(d.scenario.as_str()).map(|s| s.for_drill(d.id.as_str()));
+        let s = picked.as_deref();
         let forge = self.forges.get(d.target.repo.as_ref())?;
         let dry = self.settings.dry_run;
         let mut o = Observed { commands, issues: forge.has_issues(), ..Observed::default() };

@@ -97,6 +97,11 @@ impl ScenarioBuilder {
         self.fault = vec![format!("{{op: replace, path: {pointer}, value: {value:?}}}")];
         self
     }
+    /// No `fault:` (for scenarios whose faults are `variants:`, given with [`ScenarioBuilder::raw`]).
+    pub fn no_fault(mut self) -> Self {
+        self.fault.clear();
+        self
+    }
     /// A weekly schedule: `cron` in `timezone`, with `window` and `open_before`.
     pub fn schedule(mut self, cron: &str, timezone: &str, window: &str, open_before: &str) -> Self {
         self.schedule = Some(format!(
@@ -133,7 +138,9 @@ impl ScenarioBuilder {
         if let Some(e) = &self.environment {
             y.push_str(&format!("  environment: {e}\n"));
         }
-        y.push_str("fault:\n");
+        if !self.fault.is_empty() {
+            y.push_str("fault:\n");
+        }
         for op in &self.fault {
             y.push_str(&format!("  - {op}\n"));
         }

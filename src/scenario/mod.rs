@@ -19,6 +19,7 @@ mod shape;
 mod source;
 mod target;
 mod value;
+mod variant;
 pub mod yaml;
 
 use std::path::Path;
@@ -36,8 +37,9 @@ pub use model::{
 pub use source::Source;
 pub use value::{
     BranchName, CronExpr, Date, Duration, GithubLogin, JsonPointer, RepoKind, RepoPath, RepoRef, ScenarioId,
-    TimeZoneName, ValueError,
+    TimeZoneName, ValueError, slugify,
 };
+pub use variant::Variant;
 
 use shape::{FieldPath, Shape};
 use yaml::Pos;

@@ -31,8 +31,14 @@ pub struct Scenario {
     pub target: Target,
     /// The breaking change: RFC 6902 JSON Patch operations on the target file, applied in order. At least one
     /// must change something. `test` operations after the last change define "the fault is present"; without
-    /// them it is derived from the values the operations set (and the paths they remove).
+    /// them it is derived from the values the operations set (and the paths they remove). Absent when
+    /// `variants` gives the faults.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fault: Vec<PatchOp>,
+    /// Several faults of one family, in place of `fault`: each occurrence uses one, picked by the drill id's
+    /// seed (the same on every re-run); `preview` shows which, the report's reveal names it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<super::variant::Variant>,
     /// Innocuous edits shipped in the same commit, so that the fault is not the only change.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cover: Vec<CoverEdit>,

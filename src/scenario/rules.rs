@@ -148,23 +148,7 @@ fn not_blank(src: &Source, out: &mut Vec<Diagnostic>, path: &str, text: &str) {
 }
 
 fn check_fault(src: &Source, s: &Scenario, out: &mut Vec<Diagnostic>) {
-    if s.fault.is_empty() {
-        out.push(
-            src.at_value("fault", "the fault is empty: it needs at least one operation that changes the file")
-                .hint("add an operation such as `- {op: replace, path: /redis/pool/size, value: 0}`"),
-        );
-        return;
-    }
     let max = crate::patch::MAX_OPERATIONS;
-    if s.fault.len() > max {
-        out.push(
-            src.at_key(
-                "fault",
-                format!("the fault has {} operations, more than the {max} firedrill applies", s.fault.len()),
-            )
-            .hint("a fault is a small change: keep to a few operations"),
-        );
-    }
     for (i, edit) in s.cover.iter().enumerate().filter(|(_, e)| e.patch.len() > max) {
         out.push(
             src.at_key(
@@ -174,17 +158,69 @@ fn check_fault(src: &Source, s: &Scenario, out: &mut Vec<Diagnostic>) {
             .hint("a cover edit is a small change: keep to a few operations"),
         );
     }
-    if !s.fault.iter().any(PatchOp::changes) {
+    if s.variants.is_empty() {
+        check_ops(src, "fault", &s.fault, out);
+        return;
+    }
+    if !s.fault.is_empty() {
         out.push(
-            src.at_value("fault", "the fault only has `test` operations: it changes nothing")
+            src.at_key("fault", "a scenario with `variants` takes its faults from them: this `fault` is never used")
+                .hint("move this fault into `variants` as one more variant, or remove `variants`"),
+        );
+    }
+    if s.variants.len() < 2 {
+        out.push(
+            src.at_key("variants", "one variant is just a fault: variants are there to vary")
+                .hint("add a second variant, or write this one as `fault`"),
+        );
+    }
+    let mut names: HashMap<&str, usize> = HashMap::new();
+    for (i, v) in s.variants.iter().enumerate() {
+        not_blank(src, out, &format!("variants[{i}].name"), &v.name);
+        if let Some(first) = names.insert(v.name.as_str(), i) {
+            out.push(
+                src.at_value(
+                    &format!("variants[{i}].name"),
+                    format!("the name `{}` is also variants[{first}]'s", v.name),
+                )
+                .hint("give each variant its own name: the report and `stats` tell them apart by it"),
+            );
+        }
+        if let Some(symptom) = &v.symptom {
+            not_blank(src, out, &format!("variants[{i}].symptom"), symptom);
+        }
+        check_ops(src, &format!("variants[{i}].fault"), &v.fault, out);
+    }
+}
+
+/// The rules of one fault (`fault`, or a variant's): it changes something, not too much, and it can be
+/// recognised later.
+fn check_ops(src: &Source, base: &str, ops: &[PatchOp], out: &mut Vec<Diagnostic>) {
+    if ops.is_empty() {
+        out.push(
+            src.at_value(base, "the fault is empty: it needs at least one operation that changes the file")
+                .hint("add an operation such as `- {op: replace, path: /redis/pool/size, value: 0}`"),
+        );
+        return;
+    }
+    let max = crate::patch::MAX_OPERATIONS;
+    if ops.len() > max {
+        out.push(
+            src.at_key(base, format!("the fault has {} operations, more than the {max} firedrill applies", ops.len()))
+                .hint("a fault is a small change: keep to a few operations"),
+        );
+    }
+    if !ops.iter().any(PatchOp::changes) {
+        out.push(
+            src.at_value(base, "the fault only has `test` operations: it changes nothing")
                 .hint("add an `add`, `remove`, `replace`, `move` or `copy` operation"),
         );
         return;
     }
-    ops_rules(src, "fault", &s.fault, out);
-    if let Err(e) = fault::derive(&s.fault) {
+    ops_rules(src, base, ops, out);
+    if let Err(e) = fault::derive(ops) {
         out.push(
-            src.at_value(&format!("fault[{}]", e.op), format!("cannot tell when the fault is present: {}", e.why)).hint(
+            src.at_value(&format!("{base}[{}]", e.op), format!("cannot tell when the fault is present: {}", e.why)).hint(
                 "add a `test` operation after the changes with the value the fault leaves, such as `- {op: test, path: /a/b, value: 0}`",
             ),
         );
@@ -254,8 +290,11 @@ fn number(s: &Scalar) -> String {
 }
 
 fn check_cover(src: &Source, s: &Scenario, out: &mut Vec<Diagnostic>) {
-    let fault_paths: Vec<&super::value::JsonPointer> =
-        s.fault.iter().filter(|op| op.changes()).flat_map(|op| [Some(op.path()), op.from()]).flatten().collect();
+    let fault_paths: Vec<&super::value::JsonPointer> = (s.fault.iter().chain(s.variants.iter().flat_map(|v| &v.fault)))
+        .filter(|op| op.changes())
+        .flat_map(|op| [Some(op.path()), op.from()])
+        .flatten()
+        .collect();
     for (i, edit) in s.cover.iter().enumerate() {
         let at = format!("cover[{i}]");
         if edit.patch.is_empty() {

@@ -16,7 +16,26 @@ impl ScenarioFile {
     ///
     /// `read` gets a path in the target repository and returns its text, or `None` when it cannot be read
     /// locally. Nothing is checked when the target file itself cannot be read.
+    /// With `variants`, each variant's fault is checked in turn, its problems reported at its own operations.
     pub fn check_target(&self, read: &mut dyn FnMut(&RepoPath) -> Option<String>) -> Vec<Diagnostic> {
+        if self.scenario.variants.is_empty() {
+            return self.check_fault_on_target("fault", read);
+        }
+        let mut out: Vec<Diagnostic> = Vec::new();
+        for (i, v) in self.scenario.variants.iter().enumerate() {
+            let one = ScenarioFile { scenario: self.scenario.with_variant(v), source: self.source.clone() };
+            for d in one.check_fault_on_target(&format!("variants[{i}].fault"), read) {
+                // Cover edits are checked after each variant: say a problem of theirs once.
+                if !out.contains(&d) {
+                    out.push(d);
+                }
+            }
+        }
+        out
+    }
+
+    /// The target check of one fault, written at `list` (`fault` or `variants[i].fault`) in the scenario.
+    fn check_fault_on_target(&self, list: &str, read: &mut dyn FnMut(&RepoPath) -> Option<String>) -> Vec<Diagnostic> {
         let s = &self.scenario;
         let src = &self.source;
         let mut out = Vec::new();
@@ -33,7 +52,7 @@ impl ScenarioFile {
         {
             out.push(
                 src.at_key(
-                    "fault",
+                    list,
                     format!(
                         "the target already holds this value: nothing to break (the fault is already present in \
                          {target}, so its recovery could never be seen)"
@@ -46,13 +65,13 @@ impl ScenarioFile {
         let patched = match patch::apply(format, &original, &to_patch(&s.fault), document.as_ref()) {
             Ok(text) => text,
             Err(e) => {
-                out.push(self.refusal("fault", &e, target));
+                out.push(self.refusal(list, &e, target));
                 return out;
             }
         };
         if patched == original {
             out.push(
-                src.at_key("fault", format!("the fault changes nothing in {target}"))
+                src.at_key(list, format!("the fault changes nothing in {target}"))
                     .hint("set a value different from the current one"),
             );
             return out;
@@ -63,7 +82,7 @@ impl ScenarioFile {
         {
             out.push(
                 src.at_key(
-                    "fault",
+                    list,
                     format!("after the fault is applied to {target}, its `test` operations or set values do not hold"),
                 )
                 .hint("end the fault with `test` operations that describe the broken state"),
@@ -98,7 +117,8 @@ impl ScenarioFile {
 
     /// A patch engine refusal, pointed at the operation it names (or at the list).
     fn refusal(&self, list: &str, e: &PatchError, file: &RepoPath) -> Diagnostic {
-        let ops: &[PatchOp] = if list == "fault" {
+        let fault = list == "fault" || list.ends_with(".fault");
+        let ops: &[PatchOp] = if fault {
             &self.scenario.fault
         } else {
             list.strip_prefix("cover[")
@@ -117,9 +137,9 @@ impl ScenarioFile {
         };
         // A document that is not there, or a string that holds no editable document: the fault's operations
         // are fine, the field choosing the document is what to fix.
-        let chooser = match (e.kind, list) {
-            (PatchErrorKind::Document, "fault") if self.scenario.target.document.is_some() => Some("target.document"),
-            (PatchErrorKind::Embedded, "fault") => Some("target.embedded"),
+        let chooser = match (e.kind, fault) {
+            (PatchErrorKind::Document, true) if self.scenario.target.document.is_some() => Some("target.document"),
+            (PatchErrorKind::Embedded, true) => Some("target.embedded"),
             _ => None,
         };
         let diag = match chooser {

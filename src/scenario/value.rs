@@ -155,7 +155,7 @@ impl FromStr for ScenarioId {
 }
 
 /// The slug closest to `s`: lowercase, runs of other characters turned into one `-`.
-fn slugify(s: &str) -> String {
+pub fn slugify(s: &str) -> String {
     let mut out = String::new();
     for c in s.chars() {
         if c.is_ascii_alphanumeric() {

@@ -32,5 +32,6 @@ mod reliability;
 mod safety;
 mod schema;
 mod status;
+mod suggest;
 mod support;
 mod validate;

@@ -47,6 +47,7 @@ fn schemas_are_pretty_json_with_a_trailing_newline() {
             "description",
             "target",
             "fault",
+            "variants",
             "cover",
             "disguise",
             "schedule",

@@ -1,0 +1,415 @@
+//! The fault families: a breakable value recognised from its key *and* its value (a `port` key holding a
+//! port number, a `timeout` holding a duration), never from a file name alone, and the faulty value each
+//! gets.
+
+use serde_json::Value;
+
+use super::index::{Index, Readers};
+use super::{Doc, RepoFile};
+use crate::patch::{DocumentSelector, Format};
+
+/// A kind of fault `suggest` proposes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Family {
+    /// A connection pool or worker count set to 0.
+    PoolSize,
+    /// A timeout set to 1 ms (or 1 s where the key counts seconds).
+    Timeout,
+    /// Retries set to 0 (attempts to 1).
+    Retries,
+    /// Replicas set to 0 (staging only).
+    Replicas,
+    /// A port one above today's (against the Service's `targetPort` where there is one).
+    Port,
+    /// A host name with two letters swapped.
+    Host,
+    /// An image tag moved to a patch version that does not exist.
+    ImageTag,
+    /// A readiness, liveness or startup probe's path or port made wrong.
+    Probe,
+    /// A memory limit below the request (or far below today's limit).
+    MemoryLimit,
+    /// A feature flag flipped.
+    FeatureFlag,
+    /// A URL's scheme changed (`https` ↔ `http`).
+    UrlScheme,
+}
+
+impl Family {
+    pub const ALL: [Family; 11] = [
+        Family::PoolSize,
+        Family::Timeout,
+        Family::Retries,
+        Family::Replicas,
+        Family::Port,
+        Family::Host,
+        Family::ImageTag,
+        Family::Probe,
+        Family::MemoryLimit,
+        Family::FeatureFlag,
+        Family::UrlScheme,
+    ];
+
+    /// The slug used in scenario ids and listings.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Family::PoolSize => "pool-size",
+            Family::Timeout => "timeout",
+            Family::Retries => "retries",
+            Family::Replicas => "replicas",
+            Family::Port => "port",
+            Family::Host => "host",
+            Family::ImageTag => "image-tag",
+            Family::Probe => "probe",
+            Family::MemoryLimit => "memory-limit",
+            Family::FeatureFlag => "feature-flag",
+            Family::UrlScheme => "url-scheme",
+        }
+    }
+}
+
+impl std::fmt::Display for Family {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.slug())
+    }
+}
+
+/// A value a family recognised, before it is checked against the patch engine.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub family: Family,
+    pub file: String,
+    pub format: Format,
+    pub selector: Option<DocumentSelector>,
+    pub pointer: String,
+    /// The key it changes, for wording (`SERVICE__REDIS__PORT`).
+    pub key: String,
+    pub old: Value,
+    pub new: Value,
+    pub readers: Readers,
+    /// The value sits in a manifest (a Deployment, a Service), where responders look first.
+    pub in_workload: bool,
+    pub environment: Option<String>,
+    /// What else makes this fault bite (the Service that sends to the port), for the symptom.
+    pub note: Option<String>,
+}
+
+/// Every candidate fault of `file`.
+pub fn find(file: &RepoFile, index: &Index) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    for doc in &file.docs {
+        let mut leaves = Vec::new();
+        leaves_of(&doc.value, &mut String::new(), &mut leaves, 0);
+        let staging = super::looks_like_staging(&file.path)
+            || doc.value.pointer("/metadata/namespace").and_then(Value::as_str).is_some_and(super::looks_like_staging);
+        for (pointer, value) in leaves {
+            let Some((family, new, note)) = recognise(&pointer, value, doc, staging, index) else { continue };
+            if &new == value {
+                continue;
+            }
+            // A Kubernetes object's own manifest (not a ConfigMap or Secret): where responders look first.
+            let in_workload = doc.kind.as_deref().is_some_and(|k| !matches!(k, "ConfigMap" | "Secret"));
+            out.push(Candidate {
+                family,
+                file: file.path.clone(),
+                format: file.format,
+                selector: doc.selector.clone(),
+                key: crate::disguise::key_from_pointer(&pointer),
+                readers: index.readers(&file.path, doc, &pointer),
+                pointer,
+                old: value.clone(),
+                new,
+                in_workload,
+                environment: staging.then(|| "staging".to_owned()),
+                note,
+            });
+        }
+    }
+    out
+}
+
+/// Every scalar below `v`, with its JSON pointer.
+fn leaves_of<'a>(v: &'a Value, at: &mut String, out: &mut Vec<(String, &'a Value)>, depth: usize) {
+    if depth > crate::yaml::MAX_DEPTH {
+        return;
+    }
+    let len = at.len();
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map {
+                at.push('/');
+                at.push_str(&super::escape(k));
+                leaves_of(child, at, out, depth + 1);
+                at.truncate(len);
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                at.push('/');
+                at.push_str(&i.to_string());
+                leaves_of(child, at, out, depth + 1);
+                at.truncate(len);
+            }
+        }
+        Value::Null => {}
+        scalar => out.push((at.clone(), scalar)),
+    }
+}
+
+/// The pointer's keys (array indices left out), unescaped.
+fn keys(pointer: &str) -> Vec<String> {
+    pointer
+        .split('/')
+        .skip(1)
+        .filter(|s| !s.is_empty() && !s.bytes().all(|b| b.is_ascii_digit()))
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect()
+}
+
+fn has(words: &[String], wanted: &[&str]) -> bool {
+    words.iter().any(|w| wanted.contains(&w.as_str()))
+}
+
+/// An integer, written as a number or as a string of digits (env files, quoted Helm values).
+fn integer(v: &Value) -> Option<i64> {
+    match v {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) if !s.is_empty() && s.len() < 12 && s.bytes().all(|b| b.is_ascii_digit()) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+/// `n` written the way `like` is (a number stays a number, a string a string).
+fn same_type(like: &Value, n: i64) -> Value {
+    if like.is_string() { Value::String(n.to_string()) } else { Value::from(n) }
+}
+
+type Found = (Family, Value, Option<String>);
+
+/// The family of the value at `pointer`, its faulty value and a note; the most specific family first.
+fn recognise(pointer: &str, value: &Value, doc: &Doc, staging: bool, index: &Index) -> Option<Found> {
+    let keys = keys(pointer);
+    let last_key = keys.last()?;
+    let last = super::words(last_key);
+    let all: Vec<String> = keys.iter().flat_map(|k| super::words(k)).collect();
+    if has(&all, &["annotations", "labels"]) || last_key.starts_with('$') {
+        return None;
+    }
+    let probe = has(&all, &["probe"]) || keys.iter().any(|k| k.ends_with("Probe"));
+    if probe {
+        return probe_fault(&keys, value);
+    }
+    if let Some(found) = memory_limit(pointer, &keys, value, doc) {
+        return Some(found);
+    }
+    if let Some(found) = image_tag(&keys, &all, value) {
+        return Some(found);
+    }
+    if has(&all, &["feature", "features", "flag", "flags", "toggle", "toggles"]) {
+        let flipped = match value {
+            Value::Bool(b) => Some(Value::Bool(!b)),
+            Value::String(s) if s == "true" => Some(Value::String("false".into())),
+            Value::String(s) if s == "false" => Some(Value::String("true".into())),
+            _ => None,
+        };
+        if let Some(new) = flipped {
+            return Some((Family::FeatureFlag, new, None));
+        }
+    }
+    if let Value::String(s) = value
+        && let Some(new) = swap_scheme(s)
+        && has(&all, &["url", "uri", "endpoint", "address", "addr", "host", "base", "server", "api", "dsn"])
+    {
+        return Some((Family::UrlScheme, Value::String(new), None));
+    }
+    let time_unit = has(&last, &["ms", "millis", "milliseconds", "secs", "seconds", "sec", "s", "interval"]);
+    if has(&last, &["timeout", "deadline"]) {
+        return timeout(&last, value).map(|v| (Family::Timeout, v, None));
+    }
+    if has(&last, &["retry", "retries", "attempts"])
+        && !has(&last, &["backoff", "delay", "interval", "wait", "jitter"])
+        && !time_unit
+        && let Some(n) = integer(value)
+    {
+        let attempts = has(&last, &["attempts"]);
+        return match (attempts, n) {
+            (true, 2..=100) => Some((Family::Retries, same_type(value, 1), None)),
+            (false, 1..=100) => Some((Family::Retries, same_type(value, 0), None)),
+            _ => None,
+        };
+    }
+    let pool = has(&last, &["pool", "connections", "conns", "workers", "worker", "concurrency", "threads"])
+        || (has(&all, &["pool"]) && has(&last, &["size", "max"]));
+    if pool && !time_unit && !has(&last, &["min", "idle", "ttl", "lifetime", "age", "timeout"]) {
+        return integer(value)
+            .filter(|n| (1..=100_000).contains(n))
+            .map(|_| (Family::PoolSize, same_type(value, 0), None));
+    }
+    if matches!(last_key.as_str(), "replicas" | "replicaCount" | "minReplicas" | "replica_count") {
+        return integer(value).filter(|n| *n >= 1 && staging).map(|_| (Family::Replicas, same_type(value, 0), None));
+    }
+    if last.last().is_some_and(|w| w == "port") && !has(&last, &["node", "host"]) {
+        let n = integer(value).filter(|n| (1..65_535).contains(n))?;
+        let note = index.target_ports.get(&n).map(|svc| format!("{svc} sends its traffic to targetPort {n}"));
+        return Some((Family::Port, same_type(value, n + 1), note));
+    }
+    if let Value::String(s) = value
+        && has(&last, &["host", "hostname", "server", "endpoint", "address", "addr", "dns", "domain"])
+        && let Some(new) = host_typo(s)
+    {
+        return Some((Family::Host, Value::String(new), None));
+    }
+    None
+}
+
+/// A probe's HTTP path or numeric port made wrong (`/healthz` → `/health`, `/ready` → `/readyz`).
+fn probe_fault(keys: &[String], value: &Value) -> Option<Found> {
+    let last = keys.last()?;
+    match last.as_str() {
+        "path" => {
+            let s = value.as_str()?;
+            if !s.starts_with('/') || s.len() < 2 {
+                return None;
+            }
+            let new = match s.strip_suffix('z') {
+                Some(rest) if rest.len() > 1 => rest.to_owned(),
+                _ => format!("{s}z"),
+            };
+            Some((Family::Probe, Value::String(new), None))
+        }
+        "port" => {
+            let n = integer(value).filter(|n| (1..65_535).contains(n))?;
+            Some((Family::Probe, same_type(value, n + 1), None))
+        }
+        _ => None,
+    }
+}
+
+/// `limits.memory` set to half the request, or an eighth of today's limit without a request.
+fn memory_limit(pointer: &str, keys: &[String], value: &Value, doc: &Doc) -> Option<Found> {
+    let n = keys.len();
+    if n < 2 || keys[n - 1] != "memory" || keys[n - 2] != "limits" {
+        return None;
+    }
+    let limit = quantity(value.as_str()?)?;
+    let request_at = format!("{}/requests/memory", pointer.strip_suffix("/limits/memory")?);
+    let request = doc.value.pointer(&request_at).and_then(Value::as_str).and_then(quantity);
+    let (amount, unit, note) = match request {
+        Some((r, unit)) if r >= 2 => (r / 2, unit, Some(format!("half the request of {r}{unit}"))),
+        _ if limit.0 >= 16 => (limit.0 / 8, limit.1, None),
+        _ => return None,
+    };
+    Some((Family::MemoryLimit, Value::String(format!("{amount}{unit}")), note))
+}
+
+/// A Kubernetes quantity with a binary or decimal suffix (`512Mi`, `1G`), as amount and unit.
+fn quantity(s: &str) -> Option<(u64, &str)> {
+    let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+    let (amount, unit) = s.split_at(digits);
+    matches!(unit, "Ki" | "Mi" | "Gi" | "K" | "M" | "G" | "k").then_some(())?;
+    Some((amount.parse().ok()?, unit))
+}
+
+/// An image tag (`image.tag: 2.14.3`, `image: repo:2.14.3`) moved to a patch version ten above today's.
+fn image_tag(keys: &[String], all: &[String], value: &Value) -> Option<Found> {
+    let s = value.as_str()?;
+    let last = keys.last()?;
+    if last == "tag" && has(all, &["image"]) {
+        return bump_patch(s).map(|t| (Family::ImageTag, Value::String(t), None));
+    }
+    if last == "image" {
+        let (repo, tag) = s.rsplit_once(':')?;
+        if repo.is_empty() || tag.contains('/') {
+            return None;
+        }
+        return bump_patch(tag).map(|t| (Family::ImageTag, Value::String(format!("{repo}:{t}")), None));
+    }
+    None
+}
+
+/// `v1.2.3` → `v1.2.13`: a patch release that looks routine and is far less likely to exist than `1.2.4`.
+fn bump_patch(tag: &str) -> Option<String> {
+    let (prefix, rest) = tag.strip_prefix('v').map_or(("", tag), |r| ("v", r));
+    let parts: Vec<&str> = rest.splitn(3, '.').collect();
+    let [major, minor, patch] = parts.as_slice() else { return None };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let (patch, suffix) = patch.split_at(patch.bytes().take_while(u8::is_ascii_digit).count());
+    if !digits(major) || !digits(minor) || !digits(patch) {
+        return None;
+    }
+    let n: u64 = patch.parse().ok()?;
+    Some(format!("{prefix}{major}.{minor}.{}{suffix}", n + 10))
+}
+
+/// A timeout made absurdly low, in the unit the key or value uses.
+fn timeout(last: &[String], value: &Value) -> Option<Value> {
+    if let Value::String(s) = value
+        && integer(value).is_none()
+    {
+        // A duration such as `30s`, `2m`, `1500ms`.
+        let digits = s.bytes().take_while(|b| b.is_ascii_digit() || *b == b'.').count();
+        let (amount, unit) = s.split_at(digits);
+        let amount: f64 = amount.parse().ok()?;
+        return (matches!(unit, "s" | "m" | "h" | "ms") && amount > 0.0 && s != "1ms")
+            .then(|| Value::String("1ms".to_owned()));
+    }
+    let n = integer(value)?;
+    let millis = has(last, &["ms", "millis", "milliseconds"]);
+    let seconds = has(last, &["s", "sec", "secs", "seconds"]);
+    let ok = if millis || (!seconds && n >= 100) { n >= 2 } else { n >= 5 };
+    ok.then(|| same_type(value, 1))
+}
+
+/// `https://x` ↔ `http://x`.
+fn swap_scheme(s: &str) -> Option<String> {
+    if let Some(rest) = s.strip_prefix("https://") {
+        return (!rest.is_empty()).then(|| format!("http://{rest}"));
+    }
+    s.strip_prefix("http://").filter(|r| !r.is_empty()).map(|rest| format!("https://{rest}"))
+}
+
+/// A DNS name with two adjacent letters of its first label swapped, near the middle (`orders-db.x` →
+/// `ordres-db.x`); `None` for what is not a host name (an IP, a URL, a single label).
+fn host_typo(s: &str) -> Option<String> {
+    let valid = s.len() >= 4
+        && s.contains('.')
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+        && s.bytes().any(|b| b.is_ascii_lowercase());
+    if !valid || s.split('.').all(|l| l.bytes().all(|b| b.is_ascii_digit())) {
+        return None;
+    }
+    let label = s.split('.').next()?.as_bytes();
+    if label.len() < 4 {
+        return None;
+    }
+    let mid = label.len() / 2;
+    // The pair of different letters nearest the middle.
+    let pair = (0..label.len() - 1)
+        .filter(|&i| label[i].is_ascii_lowercase() && label[i + 1].is_ascii_lowercase() && label[i] != label[i + 1])
+        .min_by_key(|&i| i.abs_diff(mid))?;
+    let mut bytes = s.as_bytes().to_vec();
+    bytes.swap(pair, pair + 1);
+    String::from_utf8(bytes).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_each_family_changes() {
+        assert_eq!(host_typo("orders-db.staging.acme.internal").as_deref(), Some("ordesr-db.staging.acme.internal"));
+        assert_eq!(host_typo("10.0.0.1"), None);
+        assert_eq!(host_typo("localhost"), None);
+        assert_eq!(bump_patch("2.14.3").as_deref(), Some("2.14.13"));
+        assert_eq!(bump_patch("v1.9.2-alpine").as_deref(), Some("v1.9.12-alpine"));
+        assert_eq!(bump_patch("latest"), None);
+        assert_eq!(swap_scheme("https://payments.x").as_deref(), Some("http://payments.x"));
+        assert_eq!(quantity("384Mi"), Some((384, "Mi")));
+        assert_eq!(quantity("1.5Gi"), None);
+        let w = |k: &str| crate::disguise::key_words(k);
+        assert_eq!(timeout(&w("timeoutMs"), &Value::from(2000)), Some(Value::from(1)));
+        assert_eq!(timeout(&w("DB_STATEMENT_TIMEOUT"), &Value::from("30s")), Some(Value::from("1ms")));
+        assert_eq!(timeout(&w("timeoutSeconds"), &Value::from(3)), None);
+    }
+}

@@ -1,0 +1,325 @@
+//! Every text `suggest` writes: the symptom and hints of a fault, the scenario file, and the listings
+//! (Markdown and JSON).
+
+use std::fmt::Write as _;
+
+use serde_json::{Value, json};
+
+use super::families::{Candidate, Family};
+use super::{Proposal, Suggestion};
+use crate::disguise::{ChangeKind, pool};
+use crate::patch::DocumentSelector;
+use crate::schedule::seed::SeededRng;
+
+fn shown(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// What responders will see, for the report's reveal and the game master's review.
+pub fn symptom(c: &Candidate) -> String {
+    let key = &c.key;
+    let new = shown(&c.new);
+    let mut s = match c.family {
+        Family::PoolSize => format!(
+            "with `{key}` at {new}, requests that need it wait for a connection or worker that never comes and time \
+             out; the dependency itself is healthy"
+        ),
+        Family::Timeout => format!(
+            "with `{key}` at {new}, every call it governs gives up at once with timeout errors while the other side \
+             is healthy"
+        ),
+        Family::Retries => format!(
+            "with `{key}` at {new}, transient failures that were retried away now reach users: the error rate rises \
+             in bursts"
+        ),
+        Family::Replicas => "no pod runs: the Service has no endpoints and every request fails (503)".to_owned(),
+        Family::Port => format!("connections on port {new} are refused: nothing listens there"),
+        Family::Host => format!("`{new}` does not resolve (NXDOMAIN): every call to that dependency fails"),
+        Family::ImageTag => format!(
+            "new pods stay in ImagePullBackOff (`{new}` does not exist); old pods serve until they are replaced, \
+             then capacity drains"
+        ),
+        Family::Probe if c.pointer.contains("livenessProbe") => {
+            format!("the liveness probe now checks `{new}`: pods are killed and restarted in a loop")
+        }
+        Family::Probe => format!("the probe now checks `{new}`: new pods never become ready and a rollout stalls"),
+        Family::MemoryLimit => format!(
+            "the memory limit {new} is below what the pods use (or request): they are OOMKilled, or the API server \
+             refuses the pod template and the sync fails"
+        ),
+        Family::FeatureFlag => format!("the behaviour behind `{key}` is switched {} for every user", on_off(&c.new)),
+        Family::UrlScheme => format!("calls to `{new}` fail: TLS and plain HTTP do not talk to each other"),
+    };
+    if let Some(note) = &c.note {
+        let _ = write!(s, " ({note})");
+    }
+    s
+}
+
+fn on_off(v: &Value) -> &'static str {
+    match v {
+        Value::Bool(true) => "on",
+        Value::String(s) if s == "true" => "on",
+        _ => "off",
+    }
+}
+
+/// Two or three hints, weakest first.
+pub fn hints(c: &Candidate) -> Vec<String> {
+    let area = c.file.rsplit_once('/').map_or("the repository root", |(d, _)| d);
+    let medium = match c.family {
+        Family::PoolSize => "Look at how the service sizes its connection pools and workers.",
+        Family::Timeout => "Look at the timeouts the service uses when it calls its dependencies.",
+        Family::Retries => "Look at how the service retries failed calls.",
+        Family::Replicas => "How many copies of the service are running right now?",
+        Family::Port => "The dependency is up. Is the service talking to the right port?",
+        Family::Host => "Read the host names in the configuration letter by letter.",
+        Family::ImageTag => "Which image version did the last rollout ask for, and does it exist?",
+        Family::Probe => "Why do the new pods never become ready? Look at their probes.",
+        Family::MemoryLimit => "Look at the memory settings of the pods and at their last termination reason.",
+        Family::FeatureFlag => "Did a feature flag change in the last deploy?",
+        Family::UrlScheme => "Look closely at the URLs the service calls.",
+    };
+    vec![
+        format!("Errors started right after a deploy. What changed in the configuration under `{area}`?"),
+        medium.to_owned(),
+        format!("Compare `{}` in `{}` with its value before the last merge.", c.key, c.file),
+    ]
+}
+
+/// The times the hints are given at, weakest first.
+const HINT_AFTER: [&str; 3] = ["20m", "45m", "1h30m"];
+
+/// A JSON string (or other value) as YAML: JSON is YAML, and a quoted string is a string to every reader.
+fn y(v: &impl serde::Serialize) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}
+
+/// The `target.document` / `target.embedded` lines of a selector.
+fn selector_lines(selector: &DocumentSelector, out: &mut String) {
+    match selector {
+        DocumentSelector::Index(i) => {
+            let _ = writeln!(out, "  document: {i}");
+        }
+        DocumentSelector::Named { kind, name } => {
+            out.push_str("  document:\n");
+            if let Some(k) = kind {
+                let _ = writeln!(out, "    kind: {}", y(k));
+            }
+            let _ = writeln!(out, "    name: {}", y(name));
+        }
+        DocumentSelector::Embedded { outer, at } => {
+            if let Some(o) = outer {
+                selector_lines(o, out);
+            }
+            let _ = writeln!(out, "  embedded: {}", y(&at.to_string()));
+        }
+    }
+}
+
+/// The commit message, from the built-in wordings of the change's kind, picked by the scenario id.
+pub fn commit_message(s: &Suggestion) -> &'static str {
+    let kind = ChangeKind::of(&s.pointer, Some(&s.new));
+    let messages = pool::wordings(kind).commit_messages;
+    SeededRng::for_purpose(&s.id, "suggest.commit_message").pick(messages).copied().unwrap_or("chore: update config")
+}
+
+/// A title for the game master (responders never see it: scenarios stay in the control repository).
+fn title(s: &Suggestion) -> String {
+    let key = crate::disguise::key_from_pointer(&s.pointer);
+    let what = match s.family {
+        Family::PoolSize => "drained to 0",
+        Family::Timeout => "cut to almost nothing",
+        Family::Retries => "retries turned off",
+        Family::Replicas => "scaled to 0",
+        Family::Port => "one port off",
+        Family::Host => "host name misspelt",
+        Family::ImageTag => "image tag that does not exist",
+        Family::Probe => "probe checks the wrong thing",
+        Family::MemoryLimit => "memory limit too low",
+        Family::FeatureFlag => "feature flag flipped",
+        Family::UrlScheme => "URL scheme changed",
+    };
+    format!("{key}: {what}")
+}
+
+/// The scenario file of a suggestion, ready for `validate` and `preview`.
+pub fn scenario(s: &Suggestion, branch: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# Suggested by `firedrill suggest`: {} at {}:{}.", s.family, s.file, s.line);
+    let _ = writeln!(out, "# Score {} — review it before scheduling (docs/choosing-a-fault.md):", s.score.total);
+    for (points, reason) in &s.score.reasons {
+        let _ = writeln!(out, "#   {points:+} {reason}");
+    }
+    let _ = writeln!(out, "#   - {}\n#   + {}", s.before.trim_end(), s.after.trim_end());
+    let _ = writeln!(out, "id: {}", s.id);
+    let _ = writeln!(out, "title: {}", y(&title(s)));
+    let _ = writeln!(
+        out,
+        "description: {}",
+        y(&format!("{} goes from {} to {} in {}. {}", s.pointer, s.old, s.new, s.file, capitalise(&s.symptom)))
+    );
+    target_lines(s, branch, &mut out);
+    out.push_str("fault:\n");
+    out.push_str(&fault_lines(s, "  "));
+    out.push_str("disguise:\n");
+    let _ = writeln!(out, "  commit_message: {}", y(&commit_message(s)));
+    out.push_str("safety:\n  max_duration: 3h\n  auto_revert: true\n");
+    out.push_str("hints:\n");
+    for (after, text) in HINT_AFTER.iter().zip(&s.hints) {
+        let _ = writeln!(out, "  - after: {after}\n    text: {}", y(text));
+    }
+    out.push_str("expect:\n");
+    let _ = writeln!(out, "  symptom: {}", y(&s.symptom));
+    out
+}
+
+/// The `target:` block of a suggestion's scenario.
+fn target_lines(s: &Suggestion, branch: &str, out: &mut String) {
+    out.push_str("target:\n");
+    let _ = writeln!(out, "  path: {}", y(&s.file));
+    let _ = writeln!(out, "  branch: {}", y(&branch));
+    if let Some(sel) = &s.selector {
+        selector_lines(sel, out);
+    }
+    if let Some(env) = &s.environment {
+        let _ = writeln!(out, "  environment: {env}");
+    }
+}
+
+/// The fault's two operations as YAML list items, indented by `indent`.
+pub fn fault_lines(s: &Suggestion, indent: &str) -> String {
+    let mut out = String::new();
+    for (op, value) in [("test", &s.old), ("replace", &s.new)] {
+        let _ = writeln!(out, "{indent}- op: {op}\n{indent}  path: {}\n{indent}  value: {}", y(&s.pointer), y(value));
+    }
+    out
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+/// The file name a suggestion is written to in `--out`.
+pub fn file_name(s: &Suggestion) -> String {
+    format!("{}.yaml", s.id)
+}
+
+/// The Markdown listing: ranked suggestions, then what was not read.
+pub fn markdown(p: &Proposal, written: Option<&str>) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# Suggested faults\n\n{} suggestion(s) from {} configuration file(s), best first.\n",
+        p.suggestions.len(),
+        p.files_read
+    );
+    for (i, s) in p.suggestions.iter().enumerate() {
+        let _ = writeln!(out, "## {}. {} — `{}` (score {})\n", i + 1, s.family, s.id, s.score.total);
+        let _ = writeln!(
+            out,
+            "`{}:{}`{}\n",
+            s.file,
+            s.line,
+            s.selector.as_ref().map_or_else(String::new, |d| format!(" (document `{d}`)"))
+        );
+        let _ = writeln!(out, "```diff\n-{}\n+{}\n```\n", s.before, s.after);
+        let _ = writeln!(out, "- symptom: {}", s.symptom);
+        for (points, reason) in &s.score.reasons {
+            let _ = writeln!(out, "- {points:+} {reason}");
+        }
+        for (n, h) in s.hints.iter().enumerate() {
+            let _ = writeln!(out, "- hint {}: {h}", n + 1);
+        }
+        if let Some(dir) = written {
+            let _ = writeln!(out, "- scenario: `{dir}/{}`", file_name(s));
+        }
+        out.push('\n');
+    }
+    for (title, list) in [("Not read", &p.unread), ("Left out: production", &p.production), ("Dropped", &p.dropped)] {
+        if list.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "## {title}\n");
+        for u in list {
+            let _ = writeln!(out, "- `{}`: {}", u.path, u.why);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The JSON listing, for tools.
+pub fn json(p: &Proposal, branch: &str) -> Value {
+    let list = |l: &[super::Unread]| l.iter().map(|u| json!({"path": u.path, "why": u.why})).collect::<Vec<_>>();
+    json!({
+        "files_read": p.files_read,
+        "suggestions": p.suggestions.iter().map(|s| json!({
+            "id": s.id,
+            "family": s.family.slug(),
+            "file": s.file,
+            "line": s.line,
+            "document": s.selector.as_ref().map(ToString::to_string),
+            "fault": super::check::fault_ops(&s.pointer, &s.old, &s.new),
+            "before": s.before,
+            "after": s.after,
+            "symptom": s.symptom,
+            "hints": s.hints,
+            "score": s.score.total,
+            "reasons": s.score.reasons.iter().map(|(p, r)| json!({"points": p, "reason": r})).collect::<Vec<_>>(),
+            "scenario": scenario(s, branch),
+        })).collect::<Vec<_>>(),
+        "unread": list(&p.unread),
+        "production": list(&p.production),
+        "dropped": list(&p.dropped),
+    })
+}
+
+/// One scenario holding several suggestions of one family on one file as `variants:` (best first); its id
+/// is the best one's with `-variants`. The hints are the two that do not name a key (they serve every
+/// variant).
+pub fn variants_scenario(group: &[&Suggestion], branch: &str) -> (String, String) {
+    let best = group[0];
+    let mut id = best.id.clone();
+    id.truncate(crate::scenario::ScenarioId::MAX_LEN - "-variants".len());
+    let id = format!("{}-variants", id.trim_end_matches('-'));
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# Suggested by `firedrill suggest --variants`: {} faults of {} in {}.",
+        group.len(),
+        best.family,
+        best.file
+    );
+    let _ = writeln!(out, "# Review each before scheduling (docs/choosing-a-fault.md):");
+    for s in group {
+        let _ = writeln!(
+            out,
+            "#   {} (score {}), line {}: {} -> {}",
+            s.id,
+            s.score.total,
+            s.line,
+            s.before.trim(),
+            s.after.trim()
+        );
+    }
+    let _ = writeln!(out, "id: {id}");
+    let _ = writeln!(out, "title: {}", y(&format!("{} in {}", best.family, best.file)));
+    target_lines(best, branch, &mut out);
+    out.push_str("variants:\n");
+    for s in group {
+        let _ = writeln!(out, "  - name: {}\n    fault:", y(&s.id));
+        out.push_str(&fault_lines(s, "      "));
+        let _ = writeln!(out, "    symptom: {}", y(&s.symptom));
+    }
+    out.push_str("safety:\n  max_duration: 3h\n  auto_revert: true\n");
+    out.push_str("hints:\n");
+    for (after, text) in HINT_AFTER.iter().zip(best.hints.iter().take(2)) {
+        let _ = writeln!(out, "  - after: {after}\n    text: {}", y(text));
+    }
+    (id, out)
+}

@@ -1,0 +1,139 @@
+//! Listing and reading a repository's configuration files for `suggest`, within `validate`'s bounds.
+//!
+//! The one part of [`super`] that reads: files are listed with [`Source::find_files`] (hidden folders and
+//! `.git` skipped, links not followed as folders) and read with [`Source::read`], which refuses what
+//! resolves outside the repository, what is not a regular file, is not UTF-8 or is larger than
+//! [`crate::repo::MAX_FILE_BYTES`]. Every file refused is listed with why; production-looking paths are
+//! left out (and listed) unless allowed, as the safety rules say.
+
+use serde_json::Value;
+
+use super::{Doc, RepoFile, Unread};
+use crate::patch::{self, DocumentSelector, Format};
+use crate::repo::Source;
+
+/// The most files one `suggest` lists: far above a GitOps repository, and a bound on time and memory.
+pub const MAX_FILES: usize = 50_000;
+
+/// What the walk found: the files read and parsed, and the ones that were not.
+#[derive(Debug, Default)]
+pub struct Walk {
+    pub files: Vec<RepoFile>,
+    pub unread: Vec<Unread>,
+    pub production: Vec<Unread>,
+}
+
+/// Whether `suggest` looks at this path: YAML, JSON, TOML and dotenv files (by name, as the patch engine
+/// infers formats). Charts' `templates/` are read too, as text, to see which values they use.
+pub fn wanted(path: &str) -> bool {
+    !matches!(patch::Format::infer(std::path::Path::new(path)), Format::Text)
+}
+
+/// Lists, reads and parses the configuration files of `source` (at `branch` for a bare repository).
+pub fn read(source: &Source, branch: &str, allow_production: bool) -> Result<Walk, crate::repo::RepoError> {
+    let paths = source.find_files(branch, &wanted, MAX_FILES)?;
+    let mut walk = Walk::default();
+    let mut todo = Vec::new();
+    for path in paths {
+        if !allow_production && let Some(word) = crate::scenario::looks_like_production(&path) {
+            walk.production.push(Unread {
+                path,
+                why: format!("looks like production (the word `{word}`); pass --allow-production to read it"),
+            });
+            continue;
+        }
+        todo.push(path);
+    }
+    // Parsing dominates on a large repository: spread it over the cores, keeping the listing's order.
+    let threads = std::thread::available_parallelism().map_or(1, usize::from).clamp(1, 8);
+    let chunk = todo.len().div_ceil(threads).max(1);
+    let results: Vec<Vec<Result<Option<RepoFile>, Unread>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = todo
+            .chunks(chunk)
+            .map(|paths| scope.spawn(move || paths.iter().map(|p| load(source, branch, p)).collect::<Vec<_>>()))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
+    });
+    for result in results.into_iter().flatten() {
+        match result {
+            Ok(Some(file)) => walk.files.push(file),
+            Ok(None) => {}
+            Err(unread) => walk.unread.push(unread),
+        }
+    }
+    Ok(walk)
+}
+
+/// Reads and parses one file. `Ok(None)`: a Helm template (kept for the index as text, no documents).
+fn load(source: &Source, branch: &str, path: &str) -> Result<Option<RepoFile>, Unread> {
+    let text = source.read(branch, path).map_err(|e| Unread { path: path.to_owned(), why: e.to_string() })?;
+    let format = Format::infer(std::path::Path::new(path));
+    let template = is_template(path, &text);
+    let docs = if template { Ok(Vec::new()) } else { parse(format, &text) };
+    match docs {
+        Ok(docs) => Ok(Some(RepoFile { path: path.to_owned(), format, text, docs })),
+        Err(e) => {
+            let at = e.at.map_or_else(String::new, |l| format!(" (at {}:{})", l.line, l.column));
+            Err(Unread { path: path.to_owned(), why: format!("not parsed{at}: {}", first_line(&e.message)) })
+        }
+    }
+}
+
+/// A Helm template: under a `templates/` folder, or a YAML file with `{{` actions (not YAML until rendered).
+pub fn is_template(path: &str, text: &str) -> bool {
+    path.split('/').any(|s| s == "templates") || (path.ends_with(".tpl")) || text.contains("{{")
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or_default()
+}
+
+/// The documents of a file, each with how a scenario selects it; Argo CD Applications' inline Helm values
+/// (`spec.source.helm.values: |`) are documents of their own.
+pub fn parse(format: Format, text: &str) -> Result<Vec<Doc>, patch::PatchError> {
+    let values = match format {
+        Format::Yaml => patch::yaml::documents(text)?,
+        other => vec![patch::parse_value(other, text, None)?],
+    };
+    let named = |v: &Value| {
+        let kind = v.get("kind").and_then(Value::as_str).map(str::to_owned);
+        let name = v.pointer("/metadata/name").and_then(Value::as_str).map(str::to_owned);
+        (kind, name)
+    };
+    let names: Vec<(Option<String>, Option<String>)> = values.iter().map(named).collect();
+    let multi = values.len() > 1;
+    let mut docs = Vec::new();
+    for (i, value) in values.into_iter().enumerate() {
+        let (kind, name) = names[i].clone();
+        // A document is named by kind and name when that is unique in the file (it reads better in a
+        // scenario, and survives documents being reordered); by index otherwise.
+        let unique = kind.is_some() && name.is_some() && names.iter().filter(|n| **n == names[i]).count() == 1;
+        let selector = match (&kind, &name) {
+            (Some(k), Some(n)) if multi && unique => {
+                Some(DocumentSelector::Named { kind: Some(k.clone()), name: n.clone() })
+            }
+            _ if multi => Some(DocumentSelector::Index(i)),
+            _ => None,
+        };
+        if kind.as_deref() == Some("Application") {
+            for at in ["/spec/source/helm/values", "/spec/sources/0/helm/values", "/spec/sources/1/helm/values"] {
+                if !value.pointer(at).is_some_and(Value::is_string) {
+                    continue;
+                }
+                let Ok(pointer) = patch::Pointer::parse(at) else { continue };
+                let inner = DocumentSelector::Embedded { outer: selector.clone().map(Box::new), at: pointer };
+                if let Ok(embedded) = patch::parse_value(Format::Yaml, text, Some(&inner)) {
+                    docs.push(Doc {
+                        selector: Some(inner),
+                        value: embedded,
+                        kind: None,
+                        name: None,
+                        embedded_in: kind.clone(),
+                    });
+                }
+            }
+        }
+        docs.push(Doc { selector, value, kind, name, embedded_in: None });
+    }
+    Ok(docs)
+}

@@ -1,0 +1,282 @@
+//! `firedrill suggest`: faults proposed from a repository, through the real binary. Every suggestion must
+//! pass `validate` and `preview` unchanged, change one line, and come undone byte for byte.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use firedrill::patch::{self, DocumentSelector, Format, Patch};
+use serde_json::Value;
+
+use crate::common::{corpus_dir, firedrill, root, run, write};
+
+const NOW: &str = "2026-11-23T12:00:00Z";
+
+/// Runs `suggest` on `repo` with a large limit, writing scenarios to `out`; the JSON listing.
+fn suggest(repo: &Path, out: &Path, extra: &[&str]) -> Value {
+    let (code, stdout, err) = run(firedrill()
+        .arg("suggest")
+        .arg(repo)
+        .args(["--format", "json", "--limit", "100000", "--out"])
+        .arg(out)
+        .args(extra));
+    assert_eq!(code, 0, "suggest {}: {err}", repo.display());
+    serde_json::from_str(&stdout).unwrap()
+}
+
+fn families(listing: &Value) -> BTreeSet<String> {
+    listing["suggestions"].as_array().unwrap().iter().map(|s| s["family"].as_str().unwrap().to_owned()).collect()
+}
+
+/// Every written scenario passes `validate` and `preview` against the repository, and every fault changes
+/// one line and its revert gives the file back byte for byte.
+fn check_all(repo: &Path, out: &Path, listing: &Value) {
+    let suggestions = listing["suggestions"].as_array().unwrap();
+    let n = suggestions.len();
+    assert!(n > 0, "{}: no suggestions", repo.display());
+    let (code, stdout, err) = run(firedrill().arg("validate").arg(out).arg("--repo").arg(repo));
+    assert_eq!(code, 0, "{}: validate refused suggestions:\n{err}", repo.display());
+    assert!(stdout.starts_with(&format!("{n} scenario")), "{stdout}");
+    for s in suggestions {
+        let id = s["id"].as_str().unwrap();
+        let file = out.join(format!("{id}.yaml"));
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), s["scenario"].as_str().unwrap());
+        let (code, preview, err) = run(firedrill()
+            .arg("preview")
+            .arg(&file)
+            .arg("--scenarios")
+            .arg(out)
+            .arg("--repo")
+            .arg(repo)
+            .args(["--now", NOW]));
+        assert_eq!(code, 0, "{}: preview refused {id}:\n{err}", repo.display());
+        let removed: Vec<&str> = preview.lines().filter(|l| l.starts_with('-') && !l.starts_with("---")).collect();
+        let added: Vec<&str> = preview.lines().filter(|l| l.starts_with('+') && !l.starts_with("+++")).collect();
+        assert_eq!((removed.len(), added.len()), (1, 1), "{id}: not a one-line diff:\n{preview}");
+        assert_eq!(added[0][1..].trim_end(), s["after"].as_str().unwrap().trim_end(), "{id}");
+
+        // The fault, then its revert, through the patch engine a drill uses.
+        let path = s["file"].as_str().unwrap();
+        let text = std::fs::read_to_string(repo.join(path)).unwrap();
+        let selector: Option<DocumentSelector> = s["document"].as_str().map(|d| d.parse().unwrap());
+        let format = Format::infer(Path::new(path));
+        let fault: Patch = serde_json::from_value(s["fault"].clone()).unwrap();
+        let mut ops = s["fault"].as_array().unwrap().clone();
+        let (old, new) = (ops[0]["value"].clone(), ops[1]["value"].clone());
+        ops[0]["value"] = new;
+        ops[1]["value"] = old;
+        let revert: Patch = serde_json::from_value(Value::Array(ops)).unwrap();
+        let broken = patch::apply(format, &text, &fault, selector.as_ref()).unwrap();
+        let changed = text.split('\n').zip(broken.split('\n')).filter(|(a, b)| a != b).count();
+        assert_eq!((changed, text.lines().count()), (1, broken.lines().count()), "{id}: one line");
+        assert_eq!(patch::apply(format, &broken, &revert, selector.as_ref()).unwrap(), text, "{id}: byte for byte");
+    }
+}
+
+#[test]
+fn suggest_on_the_examples_yields_five_families_that_validate_and_preview() {
+    let out = tempfile::tempdir().unwrap();
+    let examples = root().join("examples");
+    let listing = suggest(&examples, out.path(), &[]);
+    let found = families(&listing);
+    assert!(found.len() >= 5, "families: {found:?}");
+    check_all(&examples, out.path(), &listing);
+}
+
+/// Every repository-shaped folder of `../shared/corpus` (files nobody here wrote); a corpus that is there
+/// but cannot be read fails the test (`suggest` exits non-zero, or reads nothing).
+#[test]
+fn suggest_on_the_shared_corpus_yields_five_families_that_validate_and_preview() {
+    let mut all = BTreeSet::new();
+    for folder in ["helm-values", "k8s", "json"] {
+        let Some(dir) = corpus_dir(folder) else { return };
+        let out = tempfile::tempdir().unwrap();
+        let listing = suggest(&dir, out.path(), &[]);
+        assert!(listing["files_read"].as_u64().unwrap() > 0, "{folder}: nothing read");
+        let found = families(&listing);
+        eprintln!("{folder}: {} suggestions, families {found:?}", listing["suggestions"].as_array().unwrap().len());
+        if folder != "json" {
+            assert!(found.len() >= 5, "{folder}: families {found:?}");
+        }
+        check_all(&dir, out.path(), &listing);
+        all.extend(found);
+    }
+    assert!(all.len() >= 8, "families over the corpus: {all:?}");
+}
+
+/// The production-looking files of the corpus are left out and listed, unless allowed.
+#[test]
+fn production_looking_paths_are_listed_and_left_out_unless_allowed() {
+    let Some(dir) = corpus_dir("k8s") else { return };
+    let (code, out, err) = run(firedrill().arg("suggest").arg(&dir).args(["--limit", "100000", "--format", "json"]));
+    assert_eq!(code, 0, "{err}");
+    let listing: Value = serde_json::from_str(&out).unwrap();
+    let left: Vec<&str> =
+        listing["production"].as_array().unwrap().iter().map(|u| u["path"].as_str().unwrap()).collect();
+    assert!(left.iter().any(|p| p.contains("production")), "{left:?}");
+    assert!(err.contains("note: left out: ") && err.contains("--allow-production"), "{err}");
+    let files = |l: &Value| -> BTreeSet<String> {
+        l["suggestions"].as_array().unwrap().iter().map(|s| s["file"].as_str().unwrap().to_owned()).collect()
+    };
+    assert!(files(&listing).iter().all(|f| firedrill::scenario::looks_like_production(f).is_none()));
+    let (code, out, _) =
+        run(firedrill().arg("suggest").arg(&dir).args(["--limit", "100000", "--format", "json", "--allow-production"]));
+    assert_eq!(code, 0);
+    let allowed: Value = serde_json::from_str(&out).unwrap();
+    assert!(allowed["production"].as_array().unwrap().is_empty());
+    assert!(files(&allowed).iter().any(|f| firedrill::scenario::looks_like_production(f).is_some()));
+}
+
+/// One repository with a value of every family, in the places they are usually found.
+fn every_family(dir: &Path) {
+    write(
+        dir,
+        "k8s/staging/shop.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: shop\n  namespace: shop-staging\nspec:\n  \
+         replicas: 2\n  template:\n    spec:\n      containers:\n        - name: shop\n          image: \
+         ghcr.io/acme/shop:1.4.2\n          envFrom:\n            - configMapRef:\n                name: \
+         shop-settings\n          ports:\n            - containerPort: 8080\n          readinessProbe:\n            \
+         httpGet:\n              path: /healthz\n              port: http\n          resources:\n            \
+         requests:\n              memory: 256Mi\n            limits:\n              memory: 512Mi\n---\n\
+         apiVersion: v1\nkind: Service\nmetadata:\n  name: shop\nspec:\n  ports:\n    - port: 80\n      \
+         targetPort: 8080\n",
+    );
+    write(
+        dir,
+        "k8s/staging/settings.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shop-settings\ndata:\n  DB_POOL_SIZE: \"10\"\n  \
+         HTTP_TIMEOUT_MS: \"3000\"\n  PAYMENTS_MAX_RETRIES: \"3\"\n  PAYMENTS_HOST: payments.staging.acme.internal\n  \
+         PAYMENTS_BASE_URL: https://payments.staging.acme.internal/v2\n  FEATURE_ONE_CLICK: \"true\"\n",
+    );
+}
+
+/// A snapshot of the scenario `suggest` writes, for the best suggestion of each family.
+#[test]
+fn suggest_writes_one_scenario_per_family_snapshot() {
+    let repo = tempfile::tempdir().unwrap();
+    every_family(repo.path());
+    let out = tempfile::tempdir().unwrap();
+    let listing = suggest(repo.path(), out.path(), &[]);
+    let mut seen = BTreeSet::new();
+    for s in listing["suggestions"].as_array().unwrap() {
+        let family = s["family"].as_str().unwrap();
+        if seen.insert(family.to_owned()) {
+            insta::assert_snapshot!(format!("suggest_family_{family}"), s["scenario"].as_str().unwrap());
+        }
+    }
+    let expected: BTreeSet<String> = firedrill::propose::Family::ALL.iter().map(|f| f.slug().to_owned()).collect();
+    assert_eq!(seen, expected);
+    check_all(repo.path(), out.path(), &listing);
+}
+
+/// A value three Deployments read ranks above one nobody reads, and the listing says why.
+#[test]
+fn a_value_read_by_three_deployments_ranks_above_one_read_by_none() {
+    let repo = tempfile::tempdir().unwrap();
+    for name in ["api", "worker", "web"] {
+        write(
+            repo.path(),
+            &format!("apps/{name}.yaml"),
+            &format!(
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\nspec:\n  template:\n    spec:\n      \
+                 containers:\n        - name: {name}\n          envFrom:\n            - configMapRef:\n                \
+                 name: shared-settings\n"
+            ),
+        );
+    }
+    write(
+        repo.path(),
+        "config/shared.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared-settings\ndata:\n  DB_POOL_SIZE: \"10\"\n",
+    );
+    write(
+        repo.path(),
+        "config/orphan.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: orphan-settings\ndata:\n  DB_POOL_SIZE: \"10\"\n",
+    );
+    let (code, out, err) = run(firedrill().arg("suggest").arg(repo.path()));
+    assert_eq!(code, 0, "{err}");
+    let shared = out.find("`config/shared.yaml:").expect("the shared value is suggested");
+    let orphan = out.find("`config/orphan.yaml:").expect("the orphan value is suggested");
+    assert!(shared < orphan, "the value three Deployments read ranks first:\n{out}");
+    assert!(
+        out.contains(
+            "- +36 blast radius: 3 workloads read it through ConfigMap shared-settings (Deployment/api, \
+             Deployment/web, Deployment/worker)"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "- +0 blast radius: no workload in this repository reads it (looked through ConfigMap orphan-settings)"
+        ),
+        "{out}"
+    );
+}
+
+/// Nothing outside the repository is read, and what is not read is listed with why.
+#[test]
+fn files_it_cannot_read_are_listed_and_links_out_are_refused() {
+    let outside = tempfile::tempdir().unwrap();
+    write(outside.path(), "secret.env", "DB_POOL_SIZE=42\nSECRET_TOKEN=do-not-read\n");
+    let repo = tempfile::tempdir().unwrap();
+    write(repo.path(), "config/app.env", "DB_POOL_SIZE=10\n");
+    std::os::unix::fs::symlink(outside.path().join("secret.env"), repo.path().join("config/linked.env")).unwrap();
+    std::fs::write(repo.path().join("config/latin1.env"), b"NAME=caf\xe9\n").unwrap();
+    write(repo.path(), "config/broken.yaml", "a: [1, 2\n");
+    let (code, out, err) = run(firedrill().arg("suggest").arg(repo.path()).args(["--format", "json"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.contains("do-not-read") && !out.contains("42"), "{out}");
+    let listing: Value = serde_json::from_str(&out).unwrap();
+    let unread: Vec<(String, String)> = listing["unread"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| (u["path"].as_str().unwrap().to_owned(), u["why"].as_str().unwrap().to_owned()))
+        .collect();
+    let why = |p: &str| unread.iter().find(|(f, _)| f == p).map(|(_, w)| w.clone()).unwrap_or_default();
+    assert!(why("config/linked.env").contains("leads outside the repository"), "{unread:?}");
+    assert!(why("config/latin1.env").contains("not UTF-8"), "{unread:?}");
+    assert!(why("config/broken.yaml").starts_with("not parsed (at "), "{unread:?}");
+    assert!(err.contains("note: not read: config/linked.env: "), "{err}");
+    assert_eq!(families(&listing), BTreeSet::from(["pool-size".to_owned()]));
+}
+
+#[test]
+fn a_path_that_is_not_a_folder_is_refused() {
+    let (code, _, err) = run(firedrill().args(["suggest", "examples/config/staging/database.env"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("is not a folder: pass the root of a repository checkout"), "{err}");
+}
+
+/// `--variants`: one family's suggestions on one file become one scenario whose `variants:` validate, and
+/// whose preview names the variant of each of the next occurrences.
+#[test]
+fn suggest_variants_writes_grouped_scenarios_that_validate_and_preview() {
+    let out = tempfile::tempdir().unwrap();
+    let examples = root().join("examples");
+    let (code, _, err) =
+        run(firedrill().arg("suggest").arg(&examples).args(["--variants", "--limit", "100", "--out"]).arg(out.path()));
+    assert_eq!(code, 0, "{err}");
+    let (code, stdout, err) = run(firedrill().arg("validate").arg(out.path()).arg("--repo").arg(&examples));
+    assert_eq!(code, 0, "{stdout}{err}");
+    let grouped: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| std::fs::read_to_string(p).unwrap().contains("\nvariants:\n"))
+        .collect();
+    assert!(!grouped.is_empty(), "no grouped scenario");
+    for file in grouped {
+        let (code, preview, err) = run(firedrill()
+            .arg("preview")
+            .arg(&file)
+            .arg("--scenarios")
+            .arg(out.path())
+            .arg("--repo")
+            .arg(&examples)
+            .args(["--now", NOW]));
+        assert_eq!(code, 0, "{}: {err}", file.display());
+        assert!(preview.starts_with("Variants: "), "{preview}");
+        assert!(preview.contains("started by hand now (") && preview.contains("): variant "), "{preview}");
+        assert!(preview.contains(" (variant "), "the title names the variant:\n{preview}");
+    }
+}

@@ -132,12 +132,12 @@ pub trait Forge {
     async fn branch_head(&self, branch: &str) -> Result<Option<CommitSha>>;
     /// The text of `path` at `commit`, or `None` when absent.
     async fn read_file(&self, commit: &CommitSha, path: &str) -> Result<Option<String>>;
-    /// Writes (without publishing) a commit on top of `parent` changing `files`.
     /// The path of every file at `commit`, and whether the listing is whole (GitHub cuts very large trees
     /// short). `None`: this forge cannot list.
     async fn list_files(&self, _commit: &CommitSha) -> Result<Option<(Vec<String>, bool)>> {
         Ok(None)
     }
+    /// Writes (without publishing) a commit on top of `parent` changing `files`.
     async fn write_commit(
         &self,
         parent: &CommitSha,

@@ -100,8 +100,8 @@ pub struct Drill {
     pub fault_live: Option<Live>,
     /// When the fix went live (`fix_deployed`), where a deploy signal told.
     pub fix_live: Option<Live>,
-    /// Until when the deploy signals are asked whether the fix went live (`deploy_watch`).
-    pub deploy_watch: Option<Timestamp>,
+    /// Until when the deploy signals are asked whether the fix went live, and which (`deploy_watch`).
+    pub deploy_watch: Option<(Timestamp, Vec<String>)>,
     /// Why the fix's deploy was not observed (`deploy_unobserved`).
     pub deploy_unobserved: Option<String>,
     /// The report was written before the last deploy event: it is written again.
@@ -200,8 +200,8 @@ impl Drill {
                 EventKind::FixDeployed { signal, commit } => {
                     d.fix_live.get_or_insert(Live { at: e.time, signal: signal.clone(), commit: Some(commit.clone()) });
                 }
-                EventKind::DeployWatch { until, .. } => {
-                    d.deploy_watch.get_or_insert(*until);
+                EventKind::DeployWatch { until, signals } => {
+                    d.deploy_watch.get_or_insert((*until, signals.clone()));
                 }
                 EventKind::DeployUnobserved { reason, .. } => {
                     d.deploy_unobserved.get_or_insert(reason.clone());
@@ -315,6 +315,11 @@ impl Drill {
     /// When the fault and the fix went live, where both were observed.
     pub fn deployed(&self) -> Option<(Timestamp, Timestamp)> {
         Some((self.fault_live.as_ref()?.at, self.fix_live.as_ref()?.at))
+    }
+
+    /// Whether the drill ended and its report is not written yet, or was written before a deploy it shows.
+    pub fn report_due(&self) -> bool {
+        self.is_resolved() && (self.reported.is_none() || self.report_stale)
     }
 
     /// Whether firedrill still asks the deploy signals whether the fix went live.

@@ -268,10 +268,10 @@ pub fn step(d: &Drill, s: Option<&Scenario>, cx: &Context<'_>, o: &Observed, now
         Phase::Opened => opened(d, s, cx, o, now, c, &mut out),
         Phase::Merged => running(d, s, cx, o, now, stop, &mut out),
         Phase::Recovered | Phase::GaveUp | Phase::TimedOut | Phase::Aborted | Phase::Abandoned => {
-            settled(d, s, o, now, &mut out)
+            settled(d, o, now, &mut out)
         }
     }
-    if d.is_resolved() && (d.reported.is_none() || d.report_stale) {
+    if d.report_due() {
         out.push(Effect::WriteReport);
     }
     out
@@ -789,21 +789,19 @@ fn fix_deployed(seen: &Seen) -> EventKind {
 
 /// A finished drill whose fix's deploy is still watched for: recorded when a signal tells, given up on at the
 /// end of `deploy.watch`.
-fn settled(d: &Drill, s: Option<&Scenario>, o: &Observed, now: Timestamp, out: &mut Vec<Effect>) {
-    let (Some(until), true) = (d.deploy_watch, d.deploy_pending()) else { return };
+fn settled(d: &Drill, o: &Observed, now: Timestamp, out: &mut Vec<Effect>) {
+    let (Some((until, signals)), true) = (&d.deploy_watch, d.deploy_pending()) else { return };
     let removed_at = d.recovered.as_ref().map_or(now, |(l, _)| l.at);
     if let Some(seen) = &o.fix_live {
         append(out, seen.at.max(removed_at), "firedrill", fix_deployed(seen));
-    } else if now >= until {
-        let signals = s.map(|s| s.deploy_signals().iter().map(|g| g.describe()).collect::<Vec<_>>().join(", "));
+    } else if now >= *until {
+        // The signals the watch was recorded with: what was asked, whatever the scenario says now.
         let watched = human_duration(until.duration_since(removed_at));
-        let reason = match signals {
-            Some(signals) => {
-                format!("no deploy signal ({signals}) reported a commit holding the removal within {watched} of it")
-            }
-            None => format!("no deploy signal reported a commit holding the removal within {watched} of it"),
-        };
-        append(out, until, "firedrill", EventKind::DeployUnobserved { what: "fix".to_owned(), reason });
+        let reason = format!(
+            "no deploy signal ({}) reported a commit holding the removal within {watched} of it",
+            signals.join(", ")
+        );
+        append(out, *until, "firedrill", EventKind::DeployUnobserved { what: "fix".to_owned(), reason });
     }
 }
 

@@ -409,7 +409,7 @@ fn deploy_rows(rows: &mut Vec<(&str, String)>, scenario: &Scenario, drill: &Dril
     let Some((removal, _)) = &drill.recovered else { return };
     rows.push((
         "Fix live",
-        match (&drill.fix_live, &drill.deploy_unobserved, drill.deploy_watch) {
+        match (&drill.fix_live, &drill.deploy_unobserved, drill.deploy_watch.as_ref().map(|(until, _)| *until)) {
             (Some(l), _, _) => live(l, removal.at, "the fault's removal"),
             (None, Some(why), _) => format!("not observed: {}", text(why)),
             (None, None, Some(until)) => {

@@ -114,7 +114,7 @@ impl<F: Forge> Runner<'_, F> {
             }
             // A finished drill whose fix's deploy is still watched for: the tip holds the removal.
             _ if d.is_resolved() && d.deploy_pending() && !o.deploy_asked && forge.observes_deploys() => {
-                if d.deploy_watch.is_some_and(|until| now < until)
+                if d.deploy_watch.as_ref().is_some_and(|(until, _)| now < *until)
                     && let Some(head) = forge.branch_head(&d.target.branch).await.map_err(&fe)?
                 {
                     o.fix_live = self.live(forge, s, &head).await?;

@@ -64,7 +64,7 @@ impl<F: Forge> Runner<'_, F> {
 
         // STEP 2: drive every drill that is not finished, oldest first.
         for d in self.active_with(&pending).await?.0 {
-            if d.is_resolved() && d.reported.is_some() && !d.report_stale && !d.deploy_pending() {
+            if d.is_resolved() && !d.report_due() && !d.deploy_pending() {
                 continue;
             }
             self.drive(d, Vec::new(), Vec::new(), now, &mut report).await?;

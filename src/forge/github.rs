@@ -1335,8 +1335,7 @@ impl Forge for GitHubForge {
                 // Newest first, every context of the commit (a commit rarely has more than a page).
                 let p = self.repo_path(&format!("/commits/{commit}/statuses?per_page=100"));
                 let list = self.ok(Method::GET, &p, None).await?;
-                let items = list.as_array().cloned().unwrap_or_default();
-                Ok(first(&items, "created_at", &|s| {
+                Ok(first(list.as_array().map_or(&[][..], Vec::as_slice), "created_at", &|s| {
                     s["state"] == "success" && s["context"].as_str().is_some_and(|c| glob_match(context, c))
                 }))
             }
@@ -1345,8 +1344,7 @@ impl Forge for GitHubForge {
                     if name.contains('*') { String::new() } else { format!("&check_name={}", encode_path(name)) };
                 let p = self.repo_path(&format!("/commits/{commit}/check-runs?filter=all&per_page=100{by_name}"));
                 let list = self.ok(Method::GET, &p, None).await?;
-                let items = list["check_runs"].as_array().cloned().unwrap_or_default();
-                Ok(first(&items, "completed_at", &|r| {
+                Ok(first(list["check_runs"].as_array().map_or(&[][..], Vec::as_slice), "completed_at", &|r| {
                     r["conclusion"] == "success" && r["name"].as_str().is_some_and(|n| glob_match(name, n))
                 }))
             }
@@ -1361,8 +1359,8 @@ impl Forge for GitHubForge {
                     let Some(id) = d["id"].as_u64() else { continue };
                     let p = self.repo_path(&format!("/deployments/{id}/statuses?per_page=100"));
                     let statuses = self.ok(Method::GET, &p, None).await?;
-                    let items = statuses.as_array().cloned().unwrap_or_default();
-                    let ok = first(&items, "created_at", &|s| s["state"] == "success");
+                    let items = statuses.as_array().map_or(&[][..], Vec::as_slice);
+                    let ok = first(items, "created_at", &|s| s["state"] == "success");
                     found = found.into_iter().chain(ok).min();
                 }
                 Ok(found)

@@ -47,6 +47,17 @@ fn report(f: &Fixture) -> String {
     String::from_utf8(bytes).unwrap()
 }
 
+/// The Action run by the event `name` (its `payload` as GitHub wrote it) at `now`, with the workflow's token;
+/// it must succeed. Returns the run's step summary.
+fn action_with_event(f: &Fixture, now: Timestamp, name: &str, payload: &str) -> String {
+    let work = tempfile::tempdir().unwrap();
+    let workflow = f.emulator.user_with_token("github-actions").unwrap();
+    f.emulator.set_permission("acme/drills", "github-actions", "write").unwrap();
+    let (code, out, err, _) = action_on(f, now, work.path(), &workflow, (name, payload));
+    assert_eq!(code, 0, "{out}{err}");
+    std::fs::read_to_string(work.path().join("summary.md")).unwrap()
+}
+
 fn requests(out: &str) -> usize {
     out.lines().find_map(|l| l.strip_prefix("GitHub API requests: ")).unwrap().parse().unwrap()
 }
@@ -179,13 +190,7 @@ fn a_deployment_of_a_later_commit_holding_the_revert_is_the_fix_going_live() {
     // The deployment event is handed to the Action: it asks at once.
     let status = deploy(later["sha"].as_str().unwrap(), after(revert_at, 8));
     let payload = std::fs::read_to_string(status["event_path"].as_str().unwrap()).unwrap();
-    let work = tempfile::tempdir().unwrap();
-    let workflow = f.emulator.user_with_token("github-actions").unwrap();
-    f.emulator.set_permission("acme/drills", "github-actions", "write").unwrap();
-    let (code, out, err, _) =
-        action_on(&f, after(revert_at, 9), work.path(), &workflow, ("deployment_status", &payload));
-    assert_eq!(code, 0, "{out}{err}");
-    let summary = std::fs::read_to_string(work.path().join("summary.md")).unwrap();
+    let summary = action_with_event(&f, after(revert_at, 9), "deployment_status", &payload);
     assert!(summary.contains("deployment_status (deployment to staging success on"), "{summary}");
     let events = f.events();
     let fix = events.iter().find(|e| e.kind.name() == "fix_deployed").expect("the fix went live");
@@ -238,12 +243,7 @@ fn a_status_event_handed_to_the_action_records_the_fault_going_live_at_once() {
     let payload = std::fs::read_to_string(posted["event_path"].as_str().unwrap()).unwrap();
     let event: Value = serde_json::from_str(&payload).unwrap();
     assert_eq!(event["branches"][0]["name"], "main", "GitHub names the branches whose tip the commit is");
-    let work = tempfile::tempdir().unwrap();
-    let workflow = f.emulator.user_with_token("github-actions").unwrap();
-    f.emulator.set_permission("acme/drills", "github-actions", "write").unwrap();
-    let (code, out, err, _) = action_on(&f, after(f.plan.merge_at, 5), work.path(), &workflow, ("status", &payload));
-    assert_eq!(code, 0, "{out}{err}");
-    let summary = std::fs::read_to_string(work.path().join("summary.md")).unwrap();
+    let summary = action_with_event(&f, after(f.plan.merge_at, 5), "status", &payload);
     assert!(summary.contains("status (status kustomization/checkout-staging/0c9c2e41 success on"), "{summary}");
     let events = f.events();
     let live = events.iter().find(|e| e.kind.name() == "fault_deployed").expect("recorded by the status event");

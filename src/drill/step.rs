@@ -59,6 +59,8 @@ pub struct Observed {
     pub fix_live: Option<Seen>,
     /// The deploy signals were asked in this run (once per signal and run, whatever the rounds).
     pub deploy_asked: bool,
+    /// A deploy signal that could not be read in this run, and why (it counts as not seen).
+    pub deploy_unread: Option<String>,
     /// The change was closed in this run.
     pub closed: bool,
     /// The forge has issues (where a drill can be announced); plain git has none.

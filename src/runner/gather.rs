@@ -76,7 +76,7 @@ impl<F: Forge> Runner<'_, F> {
                 let watched = forge.observes_deploys() && !s.deploy_signals().is_empty();
                 if holds && watched && d.fault_live.is_none() {
                     // The tip holds the fault: a deploy of it is a deploy of the fault.
-                    o.fault_live = self.live(forge, s, &head).await?;
+                    o.fault_live = self.live(forge, s, &head, o).await;
                     o.deploy_asked = true;
                 }
                 if !holds {
@@ -101,9 +101,9 @@ impl<F: Forge> Runner<'_, F> {
                         // fix's is then asked on the next run), else the fix's, at the tip that holds the removal.
                         if watched && !o.deploy_asked {
                             if d.fault_live.is_none() {
-                                o.fault_live = self.live(forge, s, &last_faulty).await?;
+                                o.fault_live = self.live(forge, s, &last_faulty, o).await;
                             } else {
-                                o.fix_live = self.live(forge, s, &head).await?;
+                                o.fix_live = self.live(forge, s, &head, o).await;
                             }
                             o.deploy_asked = true;
                         }
@@ -117,7 +117,7 @@ impl<F: Forge> Runner<'_, F> {
                 if d.deploy_watch.as_ref().is_some_and(|(until, _)| now < *until)
                     && let Some(head) = forge.branch_head(&d.target.branch).await.map_err(&fe)?
                 {
-                    o.fix_live = self.live(forge, s, &head).await?;
+                    o.fix_live = self.live(forge, s, &head, o).await;
                     o.deploy_asked = true;
                 }
             }
@@ -126,17 +126,21 @@ impl<F: Forge> Runner<'_, F> {
         Ok(())
     }
 
-    /// The first success of the scenario's deploy signals on `commit` (one question per signal).
-    async fn live(&self, forge: &F, s: &Scenario, commit: &CommitSha) -> Result<Option<Seen>, RunError> {
+    /// The first success of the scenario's deploy signals on `commit` (one question per signal). A signal that
+    /// cannot be read (a token without `Commit statuses: read`, a forge error) is said in `o.deploy_unread` and
+    /// counts as not seen: the deploy phase is a measurement, and must never hold back the drill's safety timer.
+    async fn live(&self, forge: &F, s: &Scenario, commit: &CommitSha, o: &mut Observed) -> Option<Seen> {
         let mut first: Option<Seen> = None;
         for signal in s.deploy_signals() {
-            if let Some(at) = forge.live_at(&signal, commit).await.map_err(forge_err(forge))?
-                && first.as_ref().is_none_or(|f| at < f.at)
-            {
-                first = Some(Seen { at, signal: signal.describe(), commit: commit.clone() });
+            match forge.live_at(&signal, commit).await {
+                Ok(Some(at)) if first.as_ref().is_none_or(|f| at < f.at) => {
+                    first = Some(Seen { at, signal: signal.describe(), commit: commit.clone() });
+                }
+                Ok(_) => {}
+                Err(e) => o.deploy_unread = Some(format!("{}: {e}", signal.describe())),
             }
         }
-        Ok(first)
+        first
     }
 }
 

@@ -251,6 +251,9 @@ impl<F: Forge> Runner<'_, F> {
         if !dry {
             self.answer(forge, &d, s, logged, &answers, now).await?;
         }
+        if let Some(why) = &o.deploy_unread {
+            lines.push(format!("deploy signal not read (counted as not seen yet; the drill goes on): {why}"));
+        }
         if !lines.is_empty() {
             report.step(d.id.to_string());
             for l in lines {

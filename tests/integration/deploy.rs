@@ -250,3 +250,30 @@ fn a_status_event_handed_to_the_action_records_the_fault_going_live_at_once() {
     assert_eq!(live.time, after(f.plan.merge_at, 5));
     f.assert_openapi_valid(&[]);
 }
+
+#[test]
+fn a_deploy_signal_the_token_cannot_read_is_said_and_never_holds_back_the_safety_revert() {
+    let f = Fixture::new();
+    with_deploy(&f, "  signals:\n    - status: continuous-delivery/checkout-staging\n");
+    f.tick(f.plan.open_at);
+    f.tick(f.plan.merge_at);
+    // A fine-grained token without "Commit statuses: read": GitHub's 403 on every statuses read.
+    let fault = json!({"method": "GET", "path": "/repos/acme/shop/commits/*/statuses", "status": 403, "times": 100,
+        "body": {"message": "Resource not accessible by personal access token",
+                 "documentation_url": "https://docs.github.com/rest/commits/statuses#list-commit-statuses-for-a-reference",
+                 "status": "403"}});
+    f.emulator.inject(&fault).unwrap();
+    let out = f.tick(after(f.plan.merge_at, 5));
+    assert!(
+        out.contains("deploy signal not read (counted as not seen yet; the drill goes on): status continuous-delivery/checkout-staging:"),
+        "{out}"
+    );
+    assert!(out.contains("Resource not accessible by personal access token"), "{out}");
+    assert!(!out.contains(&f.token), "{out}");
+    // The safety timer (3 h, the seed's) still reverts the fault.
+    let out = f.tick(after(f.plan.merge_at, 181));
+    assert!(out.contains("timed out"), "{out}");
+    let names = f.names();
+    assert!(names.contains(&"timed_out") && names.contains(&"recovered"), "{names:?}");
+    assert!(!names.contains(&"fault_deployed"), "{names:?}");
+}

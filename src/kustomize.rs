@@ -151,21 +151,115 @@ fn resolve(dir: &str, written: &str) -> Option<String> {
 /// other kustomization includes, each with the first chain found (in file order). When every one that
 /// reaches it is included by another (a cycle), all of them.
 pub fn affected(all: &[Kustomization], target: &str) -> Vec<Affected> {
-    let reaching: Vec<(&Kustomization, Vec<Hop>)> =
-        all.iter().filter_map(|k| chain(all, k, target, &mut Vec::new()).map(|via| (k, via))).collect();
-    let included = |k: &Kustomization| {
-        all.iter().any(|other| other.file != k.file && other.refs.iter().any(|r| r.path == k.dir && is_base(&r.field)))
-    };
-    let roots: Vec<_> = reaching.iter().filter(|(k, _)| !included(k)).cloned().collect();
-    let chosen = if roots.is_empty() { reaching } else { roots };
-    chosen.into_iter().map(|(k, via)| Affected { overlay: k.dir.clone(), via }).collect()
+    Graph::new(all).affected(target)
 }
 
 /// How the kustomization of the folder `dir` reaches `target`, when it does (an Argo CD or Flux path that is
 /// a Kustomize folder deploys what its kustomization reaches, and nothing else).
 pub fn reaches(all: &[Kustomization], dir: &str, target: &str) -> Option<Vec<Hop>> {
-    let k = all.iter().find(|k| k.dir == dir)?;
-    chain(all, k, target, &mut Vec::new())
+    Graph::new(all).reaches(dir, target)
+}
+
+/// A repository's kustomizations with their references looked up by path, built once for many questions
+/// (`suggest` asks about every referenced file of a repository with thousands of overlays).
+pub struct Graph<'a> {
+    all: &'a [Kustomization],
+    /// Kustomizations by folder, in file order.
+    by_dir: std::collections::HashMap<&'a str, Vec<usize>>,
+    /// Kustomizations by the paths they reference, in file order.
+    referrers: std::collections::HashMap<&'a str, Vec<usize>>,
+    /// Whether another kustomization includes each one (as a base, resource or component).
+    included: Vec<bool>,
+}
+
+impl<'a> Graph<'a> {
+    pub fn new(all: &'a [Kustomization]) -> Graph<'a> {
+        let mut by_dir: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
+        let mut referrers: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
+        for (i, k) in all.iter().enumerate() {
+            by_dir.entry(k.dir.as_str()).or_default().push(i);
+            for r in &k.refs {
+                let list = referrers.entry(r.path.as_str()).or_default();
+                if list.last() != Some(&i) {
+                    list.push(i);
+                }
+            }
+        }
+        let included =
+            all.iter()
+                .map(|k| {
+                    referrers.get(k.dir.as_str()).into_iter().flatten().any(|&o| {
+                        all[o].file != k.file && all[o].refs.iter().any(|r| r.path == k.dir && is_base(&r.field))
+                    })
+                })
+                .collect();
+        Graph { all, by_dir, referrers, included }
+    }
+
+    /// [`affected`], on this graph.
+    pub fn affected(&self, target: &str) -> Vec<Affected> {
+        let reaching: Vec<(usize, Vec<Hop>)> = self
+            .candidates(target)
+            .into_iter()
+            .filter_map(|i| self.chain(&self.all[i], target, &mut Vec::new()).map(|via| (i, via)))
+            .collect();
+        let roots: Vec<_> = reaching.iter().filter(|(i, _)| !self.included[*i]).cloned().collect();
+        let chosen = if roots.is_empty() { reaching } else { roots };
+        chosen.into_iter().map(|(i, via)| Affected { overlay: self.all[i].dir.clone(), via }).collect()
+    }
+
+    /// [`reaches`], on this graph.
+    pub fn reaches(&self, dir: &str, target: &str) -> Option<Vec<Hop>> {
+        let k = &self.all[*self.by_dir.get(dir)?.first()?];
+        self.chain(k, target, &mut Vec::new())
+    }
+
+    /// The kustomizations that could reach `target`, in file order: it itself, those referencing it, and,
+    /// backwards, those referencing their folders. Every one that does reach it is among them.
+    fn candidates(&self, target: &str) -> Vec<usize> {
+        let mut found: std::collections::BTreeSet<usize> = std::collections::BTreeSet::new();
+        let mut todo: Vec<usize> =
+            self.all.iter().enumerate().filter(|(_, k)| k.file == target).map(|(i, _)| i).collect();
+        todo.extend(self.referrers.get(target).into_iter().flatten().copied());
+        while let Some(i) = todo.pop() {
+            if found.insert(i) {
+                todo.extend(self.referrers.get(self.all[i].dir.as_str()).into_iter().flatten().copied());
+            }
+        }
+        found.into_iter().collect()
+    }
+
+    /// How `k` reaches `target`, depth first; `seen` holds the kustomizations on the current chain.
+    fn chain(&self, k: &Kustomization, target: &str, seen: &mut Vec<String>) -> Option<Vec<Hop>> {
+        if k.file == target {
+            return Some(Vec::new());
+        }
+        if seen.len() >= MAX_DEPTH || seen.contains(&k.file) {
+            return None;
+        }
+        seen.push(k.file.clone());
+        let hop = |r: &Reference| Hop { file: k.file.clone(), field: r.field.clone(), written: r.written.clone() };
+        let mut found = None;
+        for r in &k.refs {
+            if r.path == target {
+                found = Some(vec![hop(r)]);
+                break;
+            }
+            if !is_base(&r.field) {
+                continue;
+            }
+            // The folder's kustomization (kustomize reads the first of its file names that exists).
+            let in_dir = self.by_dir.get(r.path.as_str()).into_iter().flatten();
+            let Some(base) = in_dir.map(|&b| &self.all[b]).find(|b| b.file != k.file) else { continue };
+            if let Some(mut rest) = self.chain(base, target, seen) {
+                rest.insert(0, hop(r));
+                found = Some(rest);
+                break;
+            }
+        }
+        seen.pop();
+        found
+    }
 }
 
 /// The references of a chain as people read them: `a/kustomization.yaml resources: ../base → …`.
@@ -176,37 +270,6 @@ pub fn via(hops: &[Hop]) -> String {
 /// Fields whose entries may be folders holding another kustomization.
 fn is_base(field: &str) -> bool {
     matches!(field, "resources" | "bases" | "components")
-}
-
-/// How `k` reaches `target`, depth first; `seen` holds the kustomizations on the current chain.
-fn chain(all: &[Kustomization], k: &Kustomization, target: &str, seen: &mut Vec<String>) -> Option<Vec<Hop>> {
-    if k.file == target {
-        return Some(Vec::new());
-    }
-    if seen.len() >= MAX_DEPTH || seen.contains(&k.file) {
-        return None;
-    }
-    seen.push(k.file.clone());
-    let hop = |r: &Reference| Hop { file: k.file.clone(), field: r.field.clone(), written: r.written.clone() };
-    let mut found = None;
-    for r in &k.refs {
-        if r.path == target {
-            found = Some(vec![hop(r)]);
-            break;
-        }
-        if !is_base(&r.field) {
-            continue;
-        }
-        // The folder's kustomization (kustomize reads the first of its file names that exists).
-        let Some(base) = all.iter().find(|b| b.dir == r.path && b.file != k.file) else { continue };
-        if let Some(mut rest) = chain(all, base, target, seen) {
-            rest.insert(0, hop(r));
-            found = Some(rest);
-            break;
-        }
-    }
-    seen.pop();
-    found
 }
 
 #[cfg(test)]

@@ -90,8 +90,9 @@ impl Index {
             kustomizations.push(Kustomization::parse(&f.path, &f.text));
         }
         let referenced: BTreeSet<&str> = kustomizations.iter().flat_map(|k| &k.refs).map(|r| r.path.as_str()).collect();
+        let graph = kustomize::Graph::new(&kustomizations);
         for path in referenced {
-            let n = kustomize::affected(&kustomizations, path).len();
+            let n = graph.affected(path).len();
             index.overlays.insert(path.to_owned(), n);
         }
         for w in &index.workloads {

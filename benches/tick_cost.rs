@@ -50,6 +50,7 @@ fn log(id: &str, i: usize) -> Vec<Event> {
                 commit: sha('c'),
                 base: sha('b'),
                 change: firedrill::drill::event::ChangeId(format!("chore/tune-{i}")),
+                variant: None,
             },
         ),
         ev("2026-11-24T10:37:00Z", EventKind::Merged { commit: sha('e') }),

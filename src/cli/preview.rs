@@ -76,7 +76,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             .ok()
             .flatten()
             .map_or_else(|| crate::schedule::DrillId::new(scenario.id.as_str(), now), |p| p.drill_id);
-        scenario = scenario.for_drill(id.as_str()).into_owned();
+        scenario = scenario.for_drill(id.as_str(), None).into_owned();
     }
     let draft = prepare::draft(&scenario, now, |path| {
         source.read(&branch, path).map_err(|e| (e.to_string(), e.hint().map(str::to_owned)))

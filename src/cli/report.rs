@@ -54,9 +54,12 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let out = match args.format.as_str() {
         "json" => crate::render::report_json(drill, &drills, &setup.config, &links),
         _ => {
+            // With `variants:`, the reveal shows the variant the drill opened with.
+            let recorded = drill.opened.as_ref().and_then(|o| o.variant.as_deref());
             let scenario = setup.scenarios.iter().find(|s| s.id == drill.scenario);
+            let scenario = scenario.map(|s| s.for_drill(drill.id.as_str(), recorded));
             let repo_url = setup.forges.by_repo.get(&drill.target.repo).and_then(|f| f.web_url());
-            crate::render::drill_report(scenario, drill, &drills, &setup.config, &links, repo_url)
+            crate::render::drill_report(scenario.as_deref(), drill, &drills, &setup.config, &links, repo_url)
         }
     };
     std::io::stdout().lock().write_all(out.as_bytes()).context("writing to stdout")?;

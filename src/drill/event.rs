@@ -88,8 +88,16 @@ pub enum RecoveryHow {
 pub enum EventKind {
     /// The drill is scheduled: what, where and when.
     Planned { scenario: ScenarioId, target: TargetRef, occurrence: Timestamp, open_at: Timestamp, merge_at: Timestamp },
-    /// The change was opened: the branch, its commit, the base it was cut from, the change request.
-    Opened { branch: String, commit: CommitSha, base: CommitSha, change: ChangeId },
+    /// The change was opened: the branch, its commit, the base it was cut from, the change request; with
+    /// `variants:`, the variant whose fault it carries.
+    Opened {
+        branch: String,
+        commit: CommitSha,
+        base: CommitSha,
+        change: ChangeId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        variant: Option<String>,
+    },
     /// The fault landed on the base branch.
     Merged { commit: CommitSha },
     /// The merge instant came but a guard rail of the base branch held the merge back (a required check not

@@ -66,6 +66,8 @@ pub struct Opened {
     pub commit: CommitSha,
     pub base: CommitSha,
     pub change: ChangeId,
+    /// The variant the change carries (`variants:`).
+    pub variant: Option<String>,
 }
 
 /// A commit seen live in the environment.
@@ -166,13 +168,14 @@ impl Drill {
                         d.merge_head = Some(h.clone());
                     }
                 }
-                EventKind::Opened { branch, commit, base, change } => {
+                EventKind::Opened { branch, commit, base, change, variant } => {
                     d.opened.get_or_insert(Opened {
                         at: e.time,
                         branch: branch.clone(),
                         commit: commit.clone(),
                         base: base.clone(),
                         change: change.clone(),
+                        variant: variant.clone(),
                     });
                 }
                 EventKind::Merged { commit } => {
@@ -413,6 +416,7 @@ mod tests {
                     commit: sha('1'),
                     base: sha('0'),
                     change: ChangeId("b".into()),
+                    variant: None,
                 },
             ),
             ev("2026-11-24T10:17:00Z", EventKind::Merged { commit: sha('2') }),

@@ -537,6 +537,7 @@ fn planned(
             commit: c.head.clone(),
             base,
             change: super::event::ChangeId(c.id.clone()),
+            variant: s.variant_name().map(str::to_owned),
         };
         return append(out, now, "firedrill", kind);
     }

@@ -54,7 +54,13 @@ fn drill(more: &[EventKind]) -> Drill {
 }
 
 fn opened() -> EventKind {
-    EventKind::Opened { branch: "chore/x".into(), commit: sha('c'), base: sha('b'), change: ChangeId("7".into()) }
+    EventKind::Opened {
+        branch: "chore/x".into(),
+        commit: sha('c'),
+        base: sha('b'),
+        change: ChangeId("7".into()),
+        variant: None,
+    }
 }
 fn merged() -> EventKind {
     EventKind::Merged { commit: sha('e') }

@@ -136,6 +136,8 @@ impl Phases {
 pub struct DrillMetrics {
     pub id: String,
     pub scenario: String,
+    /// The variant it ran (`variants:`), as its log recorded at the opening.
+    pub variant: Option<String>,
     /// When the fault landed; for a drill where it never did, when it was planned to.
     pub date: Timestamp,
     pub outcome: Outcome,
@@ -199,6 +201,7 @@ impl DrillMetrics {
         DrillMetrics {
             id: drill.id.to_string(),
             scenario: drill.scenario.to_string(),
+            variant: drill.opened.as_ref().and_then(|o| o.variant.clone()),
             date: landed.unwrap_or(drill.merge_at),
             outcome,
             time_to_recovery,
@@ -339,6 +342,19 @@ pub struct Stats {
     /// Time to restore service (fault live → fix live) over the last N counted drills where both deploys
     /// were observed.
     pub restore: Summary,
+    /// Every counted drill, by scenario and variant (a scenario without variants is one group), sorted by
+    /// scenario then variant.
+    pub by_scenario: Vec<Group>,
+}
+
+/// The counted drills of one scenario's variant (or of a scenario without variants).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    pub scenario: String,
+    pub variant: Option<String>,
+    pub summary: Summary,
+    /// When the latest of them landed.
+    pub last: Timestamp,
 }
 
 impl Stats {
@@ -370,7 +386,32 @@ impl Stats {
         let restore_samples: Vec<Sample> =
             (counted[split..].iter()).filter_map(|d| d.restore).map(|time| Sample { time, censored: false }).collect();
         let restore = summarize(&restore_samples);
-        Stats { now, drills: all, last_n, last, quarters, this_quarter, days_since_last, baseline, restore }
+        let mut groups: std::collections::BTreeMap<(&str, Option<&str>), Vec<&DrillMetrics>> =
+            std::collections::BTreeMap::new();
+        for d in &counted {
+            groups.entry((d.scenario.as_str(), d.variant.as_deref())).or_default().push(d);
+        }
+        let by_scenario = groups
+            .into_iter()
+            .map(|((scenario, variant), ds)| Group {
+                scenario: scenario.to_owned(),
+                variant: variant.map(str::to_owned),
+                summary: summarize(&ds.iter().filter_map(|d| d.sample()).collect::<Vec<_>>()),
+                last: ds.iter().map(|d| d.date).max().unwrap_or(now),
+            })
+            .collect();
+        Stats {
+            now,
+            drills: all,
+            last_n,
+            last,
+            quarters,
+            this_quarter,
+            days_since_last,
+            baseline,
+            restore,
+            by_scenario,
+        }
     }
 
     /// The most recent drill that is counted (the "last time to recovery").

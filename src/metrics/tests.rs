@@ -41,6 +41,7 @@ fn drill(id: &str, day: &str, more: Vec<(i64, EventKind)>) -> Drill {
                 commit: crate::git::CommitSha::parse("c000000000000000000000000000000000000000").unwrap(),
                 base: crate::git::CommitSha::parse("0000000000000000000000000000000000000000").unwrap(),
                 change: crate::drill::event::ChangeId("7".into()),
+                variant: None,
             },
         ),
     ];
@@ -283,4 +284,54 @@ fn quarters_roll_over_the_year() {
 /// A drill id without its occurrence suffix (`q4-c-20261124T0900Z` → `q4-c`).
 fn name(id: &str) -> &str {
     &id[..id.len() - "-20261124T0900Z".len()]
+}
+
+/// The drill `drill`, with its opening naming `variant`.
+fn with_variant(mut d: Drill, variant: &str) -> Drill {
+    if let Some(o) = d.opened.as_mut() {
+        o.variant = Some(variant.to_owned());
+    }
+    d
+}
+
+#[test]
+fn stats_group_the_counted_drills_by_scenario_and_variant() {
+    let drills = vec![
+        with_variant(recovered_in("redis", "2026-01-06", 30), "pool"),
+        with_variant(recovered_in("redis", "2026-01-13", 90), "port"),
+        with_variant(recovered_in("redis", "2026-01-20", 50), "pool"),
+        // Not counted: its variant has no group of its own.
+        with_variant(
+            drill("redis", "2026-01-27", vec![merged(), (5, EventKind::Aborted { reason: "x".into() })]),
+            "dns",
+        ),
+        recovered_in("redis", "2026-02-03", 20),
+    ];
+    let s = Stats::new(&drills, 10, None, t("2026-03-01T00:00:00Z"));
+    let shown: Vec<(Option<&str>, usize, Option<Estimate>)> =
+        s.by_scenario.iter().map(|g| (g.variant.as_deref(), g.summary.count, g.summary.median)).collect();
+    assert_eq!(
+        shown,
+        [
+            (None, 1, Some(Estimate::Exact(mins(20)))),
+            (Some("pool"), 2, Some(Estimate::Exact(mins(40)))),
+            (Some("port"), 1, Some(Estimate::Exact(mins(90)))),
+        ]
+    );
+    assert!(s.by_scenario.iter().all(|g| g.scenario == "redis"));
+    assert_eq!(s.by_scenario[1].last, t("2026-01-20T10:00:00Z"));
+    let md = crate::render::stats::markdown(&s);
+    assert!(md.contains("## By scenario and variant"), "{md}");
+    assert!(md.contains("| `redis` | `pool` | 2 | 40 min | 50 min | 2026-01-20 |"), "{md}");
+    assert!(md.contains("| `redis` | — | 1 | 20 min |"), "{md}");
+    let json: serde_json::Value = serde_json::from_str(&crate::render::stats::json(&s)).unwrap();
+    assert_eq!(json["by_scenario"][2]["variant"], "port");
+    assert_eq!(json["drills"][0]["variant"], "pool");
+}
+
+#[test]
+fn stats_without_variants_have_no_variant_table() {
+    let s = Stats::new(&[recovered_in("redis", "2026-01-06", 30)], 10, None, t("2026-03-01T00:00:00Z"));
+    assert_eq!(s.by_scenario.len(), 1);
+    assert!(!crate::render::stats::markdown(&s).contains("By scenario and variant"));
 }

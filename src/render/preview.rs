@@ -33,6 +33,9 @@ pub fn with_sections(
     let mut o = String::new();
     let t = &scenario.target;
     let _ = writeln!(o, "Scenario  {} — {}", scenario.id.as_str(), scenario.title);
+    if let Some(v) = &scenario.running_variant {
+        let _ = writeln!(o, "Variant   {} (of {}: the one the next drill's id picks)", v.name, v.among.join(", "));
+    }
     let repo = t.repo.as_ref().map_or_else(|| "this repository".to_owned(), |r| r.as_str().to_owned());
     let _ = writeln!(o, "Target    {} @ {} in {repo} (read from the {source})", t.path.as_str(), t.branch.as_str());
     if let Some(doc) = &t.document {

@@ -761,6 +761,17 @@ fn reveal(o: &mut String, scenario: &Scenario, drill: &Drill, links: &Links) {
     }
     let _ = writeln!(o, "The fault went into {place}:");
     let _ = writeln!(o);
+    if let Some(v) = &scenario.running_variant {
+        let others: Vec<String> = v.among.iter().filter(|n| **n != v.name).map(code).collect();
+        let _ = writeln!(
+            o,
+            "Variant {} of the scenario's {} (picked for this drill by its id; the others: {}).",
+            code(&v.name),
+            v.among.len(),
+            others.join(", ")
+        );
+        let _ = writeln!(o);
+    }
     for line in operations(&scenario.fault) {
         let _ = writeln!(o, "- {line}");
     }
@@ -1134,6 +1145,7 @@ pub(super) mod tests {
                     commit: crate::git::CommitSha::parse("5d1c0b7e2a9f4c3b8d6e1f0a7b2c9d4e8f1a3b5c").unwrap(),
                     base: crate::git::CommitSha::parse("0a1b2c3d4e5f60718293a4b5c6d7e8f901234567").unwrap(),
                     change: crate::drill::event::ChangeId("42".into()),
+                    variant: None,
                 },
             ),
         ];

@@ -146,6 +146,27 @@ pub fn markdown(stats: &Stats) -> String {
         let _ = writeln!(o);
     }
 
+    if stats.by_scenario.iter().any(|g| g.variant.is_some()) {
+        // Only worth a table when some scenario varies its fault: otherwise "Every drill" says it all.
+        let _ = writeln!(o, "## By scenario and variant");
+        let _ = writeln!(o);
+        let _ = writeln!(o, "| Scenario | Variant | Drills counted | Median | 90th percentile | Last landed (UTC) |");
+        let _ = writeln!(o, "|---|---|---|---|---|---|");
+        for g in &stats.by_scenario {
+            let _ = writeln!(
+                o,
+                "| `{}` | {} | {} | {} | {} | {} |",
+                g.scenario,
+                g.variant.as_deref().map_or_else(|| "—".to_owned(), |v| format!("`{v}`")),
+                counted(&g.summary),
+                estimate(g.summary.median),
+                estimate(g.summary.p90),
+                g.last.strftime("%Y-%m-%d")
+            );
+        }
+        let _ = writeln!(o);
+    }
+
     let _ = writeln!(o, "## Cadence");
     let _ = writeln!(o);
     let _ = writeln!(o, "- Drills this quarter: {}", stats.this_quarter);
@@ -244,6 +265,7 @@ pub fn drill_json(d: &DrillMetrics) -> Value {
     json!({
         "id": d.id,
         "scenario": d.scenario,
+        "variant": d.variant,
         "landed": d.date.to_string(),
         "outcome": d.outcome.name().replace(' ', "_"),
         "counted": d.outcome.counted(),
@@ -276,6 +298,12 @@ pub fn json(stats: &Stats) -> String {
         "last": { "n": stats.last_n, "period": period_json(&stats.last) },
         "time_to_restore_service": summary_json(&stats.restore),
         "quarters": quarters,
+        "by_scenario": stats.by_scenario.iter().map(|g| json!({
+            "scenario": g.scenario,
+            "variant": g.variant,
+            "summary": summary_json(&g.summary),
+            "last_landed": g.last.to_string(),
+        })).collect::<Vec<_>>(),
         "drills_this_quarter": stats.this_quarter,
         "days_since_last_drill": stats.days_since_last,
         "drills": stats.drills.iter().map(drill_json).collect::<Vec<_>>(),

@@ -412,6 +412,7 @@ mod tests {
                 commit: crate::git::CommitSha::parse("c000000000000000000000000000000000000000").unwrap(),
                 base: crate::git::CommitSha::parse("b000000000000000000000000000000000000000").unwrap(),
                 change: crate::drill::event::ChangeId("57".into()),
+                variant: None,
             },
         ));
         opened = Drill::fold(&opened.id, &log).unwrap();

@@ -128,8 +128,9 @@ impl<F: Forge> Runner<'_, F> {
         now: Timestamp,
         report: &mut RunReport,
     ) -> Result<Drill, RunError> {
-        // With `variants:`, this drill runs the one its id picks.
-        let picked = self.scenario(d.scenario.as_str()).map(|s| s.for_drill(d.id.as_str()));
+        // With `variants:`, this drill runs the one it opened with, or else the one its id picks.
+        let recorded = d.opened.as_ref().and_then(|o| o.variant.as_deref());
+        let picked = self.scenario(d.scenario.as_str()).map(|s| s.for_drill(d.id.as_str(), recorded));
         let s = picked.as_deref();
         let forge = self.forges.get(d.target.repo.as_ref())?;
         let dry = self.settings.dry_run;

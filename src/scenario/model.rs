@@ -70,6 +70,11 @@ pub struct Scenario {
     /// Where the incident is announced at the merge instant, in neutral words (a briefing, not the answer).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub announce: Option<Announce>,
+    /// The variant this copy of the scenario runs, once one is picked for a drill ([`Scenario::with_variant`]);
+    /// never read from a file.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub running_variant: Option<super::variant::Running>,
 }
 
 /// The announcement of a drill: an issue opened in the target repository at the merge instant, where the

@@ -23,6 +23,14 @@ pub struct Variant {
     pub symptom: Option<String>,
 }
 
+/// The variant a drill runs, as the report's reveal and `stats` name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Running {
+    pub name: String,
+    /// The names of all the scenario's variants, in order (the reveal says which others it could have been).
+    pub among: Vec<String>,
+}
+
 /// The seed purpose of the pick: its own stream, so that no other seeded choice shifts it.
 const PURPOSE: &str = "scenario.variant";
 
@@ -39,16 +47,21 @@ impl Scenario {
     }
 
     /// The scenario as the drill `drill_id` runs it: with variants, the picked variant's fault (and symptom)
-    /// in place of `fault`, and its name in the title, so that the report's reveal names it. Without
-    /// variants, the scenario itself.
-    pub fn for_drill(&self, drill_id: &str) -> Cow<'_, Scenario> {
-        match self.variant(drill_id) {
+    /// in place of `fault`, and its name in [`Scenario::running_variant`], so that the report's reveal and
+    /// `stats` name it. Without variants, the scenario itself.
+    ///
+    /// `recorded`: the variant the drill's log says it opened with. It wins while the scenario still has a
+    /// variant of that name, so that a drill keeps the fault it landed (and its report names it) even when
+    /// the game master has since added, removed or reordered variants.
+    pub fn for_drill(&self, drill_id: &str, recorded: Option<&str>) -> Cow<'_, Scenario> {
+        let kept = recorded.and_then(|name| self.variants.iter().find(|v| v.name == name));
+        match kept.or_else(|| self.variant(drill_id)) {
             Some(v) => Cow::Owned(self.with_variant(v)),
             None => Cow::Borrowed(self),
         }
     }
 
-    /// The scenario with `v`'s fault, symptom and name.
+    /// The scenario with `v`'s fault and symptom, naming `v` as the one it runs.
     pub fn with_variant(&self, v: &Variant) -> Scenario {
         let mut s = self.clone();
         s.fault.clone_from(&v.fault);
@@ -56,14 +69,15 @@ impl Scenario {
             let detect_by = s.expect.take().and_then(|e| e.detect_by);
             s.expect = Some(Expect { symptom: symptom.clone(), detect_by });
         }
-        s.title = format!("{} (variant {})", s.title, v.name);
+        s.running_variant =
+            Some(Running { name: v.name.clone(), among: self.variants.iter().map(|v| v.name.clone()).collect() });
         s.variants.clear();
         s
     }
 
-    /// The variant named in a title written by [`Scenario::for_drill`], for `stats`.
-    pub fn variant_of_title(title: &str) -> Option<&str> {
-        title.strip_suffix(')').and_then(|t| t.rsplit_once(" (variant ")).map(|(_, name)| name)
+    /// The name of the variant this copy runs ([`Scenario::with_variant`]).
+    pub fn variant_name(&self) -> Option<&str> {
+        self.running_variant.as_ref().map(|r| r.name.as_str())
     }
 }
 
@@ -120,11 +134,17 @@ mod tests {
             })
             .collect();
         for (id, name) in &table {
-            let run = s.for_drill(id);
+            let run = s.for_drill(id, None);
             let v = s.variants.iter().find(|v| v.name == *name).unwrap();
             assert_eq!(run.fault, v.fault);
             assert!(run.variants.is_empty());
-            assert_eq!(super::Scenario::variant_of_title(&run.title), Some(*name));
+            assert_eq!(run.variant_name(), Some(*name));
+            assert_eq!(run.title, s.title, "the title stays the scenario's");
+            assert_eq!(run.running_variant.as_ref().unwrap().among, ["http", "redis", "pool"]);
+            // What the log recorded wins over the pick; a name the scenario no longer has does not.
+            let other = if *name == "pool" { "http" } else { "pool" };
+            assert_eq!(s.for_drill(id, Some(other)).variant_name(), Some(other));
+            assert_eq!(s.for_drill(id, Some("gone")).variant_name(), Some(*name));
             if let Some(symptom) = &v.symptom {
                 assert_eq!(&run.expect.as_ref().unwrap().symptom, symptom);
             }

@@ -27,8 +27,17 @@ impl Fixture {
         Fixture::on(GitHttp::start(TOKEN))
     }
 
+    /// The fixture with the seed scenario as `change` makes it (its variants, say).
+    pub(crate) fn with_scenario(change: impl FnOnce(ScenarioBuilder) -> ScenarioBuilder) -> Fixture {
+        Fixture::on_with(GitHttp::start(TOKEN), change)
+    }
+
     /// The fixture's repositories on `server` (which requires [`TOKEN`]).
     fn on(server: GitHttp) -> Fixture {
+        Fixture::on_with(server, |b| b)
+    }
+
+    fn on_with(server: GitHttp, change: impl FnOnce(ScenarioBuilder) -> ScenarioBuilder) -> Fixture {
         let target = server.create_repo("target");
         server.create_repo("control");
         let repo = Repo::open(&target).unwrap();
@@ -42,7 +51,7 @@ impl Fixture {
         repo.update_ref("refs/heads/main", &c, None, "test: initial commit").unwrap();
 
         let dir = tempfile::tempdir().unwrap();
-        let text = ScenarioBuilder::seed().repo(&server.url("target")).yaml();
+        let text = change(ScenarioBuilder::seed().repo(&server.url("target"))).yaml();
         std::fs::create_dir_all(dir.path().join("scenarios")).unwrap();
         std::fs::write(dir.path().join("scenarios/redis.yaml"), &text).unwrap();
         let scenario = firedrill::scenario::load(Path::new("redis.yaml"), &text).unwrap();

@@ -35,3 +35,4 @@ mod status;
 mod suggest;
 mod support;
 mod validate;
+mod variants;

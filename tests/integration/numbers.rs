@@ -17,7 +17,7 @@ use crate::lifecycle::{Fixture, after};
 const TOKEN: &str = "ghs_lifecycleTestToken0123456789";
 
 /// `firedrill ARGS` on the fixture's ledger (no `--now` unless given in `args`).
-fn on_ledger(f: &Fixture, args: &[&str]) -> (i32, String, String) {
+pub(crate) fn on_ledger(f: &Fixture, args: &[&str]) -> (i32, String, String) {
     let mut cmd = firedrill();
     cmd.args(args)
         .arg("--scenarios")

@@ -51,6 +51,7 @@ fn log(scenario: &str, day: &str, steps: &[&str]) -> (String, Vec<Event>) {
                     commit: sha('c'),
                     base: sha('b'),
                     change: ChangeId("7".into()),
+                    variant: None,
                 },
             ),
             "merged" => ev("10:17", EventKind::Merged { commit: sha('e') }),

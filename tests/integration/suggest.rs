@@ -277,6 +277,12 @@ fn suggest_variants_writes_grouped_scenarios_that_validate_and_preview() {
         assert_eq!(code, 0, "{}: {err}", file.display());
         assert!(preview.starts_with("Variants: "), "{preview}");
         assert!(preview.contains("started by hand now (") && preview.contains("): variant "), "{preview}");
-        assert!(preview.contains(" (variant "), "the title names the variant:\n{preview}");
+        // The draft shown is the next drill's variant, named on a line of its own.
+        let next = preview.lines().nth(1).and_then(|l| l.rsplit_once(": variant ")).map(|(_, n)| n.to_owned());
+        let next = next.unwrap_or_default();
+        assert!(
+            preview.contains(&format!("\nVariant   {next} (of ")),
+            "the draft names the variant {next:?}:\n{preview}"
+        );
     }
 }

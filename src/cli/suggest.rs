@@ -71,6 +71,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         proposal.files_read += read.files.len();
         proposal.unread.extend(read.unread.into_iter().map(shown));
         proposal.production.extend(read.production.into_iter().map(shown));
+        proposal.not_config.extend(read.not_config.into_iter().map(shown));
         proposal.dropped.extend(found.dropped.into_iter().map(shown));
         let repo = several.then(|| path.display().to_string());
         for s in found.suggestions {
@@ -104,6 +105,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     }
     for u in &proposal.production {
         eprintln!("note: left out: {}: {}", u.path, u.why);
+    }
+    for u in &proposal.not_config {
+        eprintln!("note: not configuration: {}: {}", u.path, u.why);
     }
 
     // STEP 3: the scenario files.

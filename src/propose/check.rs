@@ -37,6 +37,7 @@ pub fn materialize(file: &RepoFile, c: Candidate, score: Score) -> Result<Sugges
         format: c.format,
         selector: c.selector,
         pointer: c.pointer,
+        key: c.key,
         old: c.old,
         new: c.new,
         line,

@@ -33,10 +33,14 @@ pub enum Family {
     FeatureFlag,
     /// A URL's scheme changed (`https` ↔ `http`).
     UrlScheme,
+    /// The quotes dropped from a string that YAML 1.1 reads as a boolean (`"true"`, `"off"`, `"yes"`) where
+    /// Kubernetes requires a string (a ConfigMap's data, an env value, an annotation or a label): the
+    /// manifest no longer applies.
+    YamlBoolean,
 }
 
 impl Family {
-    pub const ALL: [Family; 11] = [
+    pub const ALL: [Family; 12] = [
         Family::PoolSize,
         Family::Timeout,
         Family::Retries,
@@ -48,6 +52,7 @@ impl Family {
         Family::MemoryLimit,
         Family::FeatureFlag,
         Family::UrlScheme,
+        Family::YamlBoolean,
     ];
 
     /// The slug used in scenario ids and listings.
@@ -64,6 +69,7 @@ impl Family {
             Family::MemoryLimit => "memory-limit",
             Family::FeatureFlag => "feature-flag",
             Family::UrlScheme => "url-scheme",
+            Family::YamlBoolean => "yaml-boolean",
         }
     }
 }
@@ -103,7 +109,8 @@ pub fn find(file: &RepoFile, index: &Index) -> Vec<Candidate> {
         let staging = super::looks_like_staging(&file.path)
             || doc.value.pointer("/metadata/namespace").and_then(Value::as_str).is_some_and(super::looks_like_staging);
         for (pointer, value) in leaves {
-            let Some((family, new, note)) = recognise(&pointer, value, doc, staging, index) else { continue };
+            let yaml = file.format == Format::Yaml;
+            let Some((family, new, note)) = recognise(&pointer, value, doc, yaml, staging, index) else { continue };
             if &new == value {
                 continue;
             }
@@ -114,7 +121,7 @@ pub fn find(file: &RepoFile, index: &Index) -> Vec<Candidate> {
                 file: file.path.clone(),
                 format: file.format,
                 selector: doc.selector.clone(),
-                key: crate::disguise::key_from_pointer(&pointer),
+                key: shown_key(&doc.value, &pointer),
                 readers: index.readers(&file.path, doc, &pointer),
                 pointer,
                 old: value.clone(),
@@ -126,6 +133,20 @@ pub fn find(file: &RepoFile, index: &Index) -> Vec<Candidate> {
         }
     }
     out
+}
+
+/// The key people know the value by: the variable's `name` for an env entry's `value` (`PAYMENTS_TLS`, not
+/// `value`), else the pointer's last key.
+fn shown_key(doc: &Value, pointer: &str) -> String {
+    if let Some(entry) = pointer.strip_suffix("/value")
+        && entry
+            .rsplit_once('/')
+            .is_some_and(|(list, i)| list.ends_with("/env") && i.bytes().all(|b| b.is_ascii_digit()))
+        && let Some(name) = doc.pointer(&format!("{entry}/name")).and_then(Value::as_str)
+    {
+        return name.to_owned();
+    }
+    crate::disguise::key_from_pointer(pointer)
 }
 
 /// Every scalar below `v`, with its JSON pointer.
@@ -187,11 +208,18 @@ fn same_type(like: &Value, n: i64) -> Value {
 type Found = (Family, Value, Option<String>);
 
 /// The family of the value at `pointer`, its faulty value and a note; the most specific family first.
-fn recognise(pointer: &str, value: &Value, doc: &Doc, staging: bool, index: &Index) -> Option<Found> {
+fn recognise(pointer: &str, value: &Value, doc: &Doc, yaml: bool, staging: bool, index: &Index) -> Option<Found> {
     let keys = keys(pointer);
     let last_key = keys.last()?;
     let last = super::words(last_key);
     let all: Vec<String> = keys.iter().flat_map(|k| super::words(k)).collect();
+    let flag = has(&all, &["feature", "features", "flag", "flags", "toggle", "toggles"]);
+    if yaml
+        && !flag
+        && let Some(found) = yaml_boolean(pointer, &keys, value, doc)
+    {
+        return Some(found);
+    }
     if has(&all, &["annotations", "labels"]) || last_key.starts_with('$') {
         return None;
     }
@@ -205,7 +233,7 @@ fn recognise(pointer: &str, value: &Value, doc: &Doc, staging: bool, index: &Ind
     if let Some(found) = image_tag(&keys, &all, value) {
         return Some(found);
     }
-    if has(&all, &["feature", "features", "flag", "flags", "toggle", "toggles"]) {
+    if flag {
         let flipped = match value {
             Value::Bool(b) => Some(Value::Bool(!b)),
             Value::String(s) if s == "true" => Some(Value::String("false".into())),
@@ -260,6 +288,27 @@ fn recognise(pointer: &str, value: &Value, doc: &Doc, staging: bool, index: &Ind
         return Some((Family::Host, Value::String(new), None));
     }
     None
+}
+
+/// A string only its quotes keep a string, where Kubernetes requires one: written as the boolean YAML 1.1
+/// (the reader of kubectl, Helm, Argo CD and Flux) takes it for. `value: "true"` becomes `value: true`, and
+/// `"off"` becomes `false` (firedrill's writer keeps every string a string to both YAML readers, so it
+/// writes the boolean itself rather than a bare `off`).
+fn yaml_boolean(pointer: &str, keys: &[String], value: &Value, doc: &Doc) -> Option<Found> {
+    let kind = doc.kind.as_deref().filter(|_| doc.embedded_in.is_none())?;
+    let Value::String(s) = value else { return None };
+    let crate::yaml::scalar::Scalar::Bool(b) = crate::yaml::scalar::yaml11(s) else { return None };
+    let n = keys.len();
+    let field = if kind == "ConfigMap" && n == 2 && pointer.starts_with("/data/") {
+        "ConfigMap.data"
+    } else if n >= 2 && keys[n - 2] == "env" && keys[n - 1] == "value" {
+        "EnvVar.value"
+    } else if n >= 3 && keys[n - 3] == "metadata" && matches!(keys[n - 2].as_str(), "annotations" | "labels") {
+        if keys[n - 2] == "labels" { "ObjectMeta.labels" } else { "ObjectMeta.annotations" }
+    } else {
+        return None;
+    };
+    Some((Family::YamlBoolean, Value::Bool(b), Some(format!("`{field}` is a string field"))))
 }
 
 /// A probe's HTTP path or numeric port made wrong (`/healthz` → `/health`, `/ready` → `/readyz`).
@@ -393,6 +442,7 @@ fn host_typo(s: &str) -> Option<String> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -411,5 +461,39 @@ mod tests {
         assert_eq!(timeout(&w("timeoutMs"), &Value::from(2000)), Some(Value::from(1)));
         assert_eq!(timeout(&w("DB_STATEMENT_TIMEOUT"), &Value::from("30s")), Some(Value::from("1ms")));
         assert_eq!(timeout(&w("timeoutSeconds"), &Value::from(3)), None);
+    }
+
+    /// Quoted booleans where Kubernetes wants strings are found; the same strings elsewhere are not.
+    #[test]
+    fn yaml_booleans_only_where_kubernetes_requires_a_string() {
+        let doc = |kind: Option<&str>, embedded: bool| Doc {
+            selector: None,
+            value: Value::Null,
+            kind: kind.map(str::to_owned),
+            name: None,
+            embedded_in: embedded.then(|| "Application".to_owned()),
+        };
+        let found = |pointer: &str, v: &str, d: &Doc| {
+            yaml_boolean(pointer, &keys(pointer), &Value::from(v), d).map(|(f, new, note)| (f, new, note.unwrap()))
+        };
+        let deploy = doc(Some("Deployment"), false);
+        let env = "/spec/template/spec/containers/0/env/2/value";
+        assert_eq!(
+            found(env, "true", &deploy),
+            Some((Family::YamlBoolean, Value::Bool(true), "`EnvVar.value` is a string field".to_owned()))
+        );
+        assert_eq!(found(env, "off", &deploy).map(|f| f.1), Some(Value::Bool(false)));
+        assert_eq!(found(env, "Yes", &deploy).map(|f| f.1), Some(Value::Bool(true)));
+        assert_eq!(found(env, "offline", &deploy), None);
+        assert_eq!(
+            found("/metadata/annotations/prometheus.io~1scrape", "true", &deploy).map(|f| f.1),
+            Some(true.into())
+        );
+        assert_eq!(found("/spec/template/metadata/labels/canary", "no", &deploy).map(|f| f.1), Some(false.into()));
+        assert_eq!(found("/data/SSL", "on", &doc(Some("ConfigMap"), false)).map(|f| f.1), Some(true.into()));
+        // Helm values (no kind), an Argo CD Application's inline values, a field that takes booleans.
+        assert_eq!(found("/env/SSL", "on", &doc(None, false)), None);
+        assert_eq!(found("/data/SSL", "on", &doc(Some("ConfigMap"), true)), None);
+        assert_eq!(found("/spec/suspend", "true", &doc(Some("CronJob"), false)), None);
     }
 }

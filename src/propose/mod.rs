@@ -81,6 +81,8 @@ pub struct Suggestion {
     pub selector: Option<DocumentSelector>,
     /// The JSON pointer it changes (relative to the embedded document for embedded values).
     pub pointer: String,
+    /// The key people know it by (an env entry's `name`, else the pointer's last key).
+    pub key: String,
     pub old: Value,
     pub new: Value,
     /// The 1-based line it changes, and that line before and after.
@@ -106,6 +108,8 @@ pub struct Proposal {
     pub unread: Vec<Unread>,
     /// Production-looking files left out (without `--allow-production`).
     pub production: Vec<Unread>,
+    /// Files read that configure nothing (JSON Schemas): no fault is looked for in them.
+    pub not_config: Vec<Unread>,
     /// Candidates the patch engine could not turn into a clean one-line fault and revert, with why.
     pub dropped: Vec<Unread>,
 }

@@ -52,6 +52,11 @@ pub fn symptom(c: &Candidate) -> String {
         ),
         Family::FeatureFlag => format!("the behaviour behind `{key}` is switched {} for every user", on_off(&c.new)),
         Family::UrlScheme => format!("calls to `{new}` fail: TLS and plain HTTP do not talk to each other"),
+        Family::YamlBoolean => format!(
+            "the manifest no longer applies: Kubernetes refuses the boolean {new} at `{key}` (`cannot unmarshal bool \
+             into Go struct field … of type string`); the sync fails, the running pods keep the old settings, and \
+             nothing else of this app deploys until the quotes are back"
+        ),
     };
     if let Some(note) = &c.note {
         let _ = write!(s, " ({note})");
@@ -82,12 +87,14 @@ pub fn hints(c: &Candidate) -> Vec<String> {
         Family::MemoryLimit => "Look at the memory settings of the pods and at their last termination reason.",
         Family::FeatureFlag => "Did a feature flag change in the last deploy?",
         Family::UrlScheme => "Look closely at the URLs the service calls.",
+        Family::YamlBoolean => "The last sync failed. Read the error Kubernetes gave for this app's manifests.",
     };
-    vec![
-        format!("Errors started right after a deploy. What changed in the configuration under `{area}`?"),
-        medium.to_owned(),
-        format!("Compare `{}` in `{}` with its value before the last merge.", c.key, c.file),
-    ]
+    let first = match c.family {
+        // This fault never goes live: what responders see first is a deploy that stopped working.
+        Family::YamlBoolean => format!("Nothing has deployed since the last merge. What changed under `{area}`?"),
+        _ => format!("Errors started right after a deploy. What changed in the configuration under `{area}`?"),
+    };
+    vec![first, medium.to_owned(), format!("Compare `{}` in `{}` with its value before the last merge.", c.key, c.file)]
 }
 
 /// The times the hints are given at, weakest first.
@@ -123,13 +130,23 @@ fn selector_lines(selector: &DocumentSelector, out: &mut String) {
 /// The commit message, from the built-in wordings of the change's kind, picked by the scenario id.
 pub fn commit_message(s: &Suggestion) -> &'static str {
     let kind = ChangeKind::of(&s.pointer, Some(&s.new));
-    let messages = pool::wordings(kind).commit_messages;
+    // A boolean whose quotes go reads as a style cleanup, not as a flag being flipped.
+    let messages =
+        if s.family == Family::YamlBoolean { QUOTING_MESSAGES } else { pool::wordings(kind).commit_messages };
     SeededRng::for_purpose(&s.id, "suggest.commit_message").pick(messages).copied().unwrap_or("chore: update config")
 }
 
+/// Commit messages for a change that only drops quotes.
+const QUOTING_MESSAGES: &[&str] = &[
+    "style: drop redundant quotes in {{ target.file }}",
+    "chore({{ target.stem }}): normalise YAML booleans",
+    "Clean up quoting in {{ target.stem }}",
+    "chore: yamllint cleanup in {{ target.file }}",
+];
+
 /// A title for the game master (responders never see it: scenarios stay in the control repository).
 fn title(s: &Suggestion) -> String {
-    let key = crate::disguise::key_from_pointer(&s.pointer);
+    let key = &s.key;
     let what = match s.family {
         Family::PoolSize => "drained to 0",
         Family::Timeout => "cut to almost nothing",
@@ -142,6 +159,7 @@ fn title(s: &Suggestion) -> String {
         Family::MemoryLimit => "memory limit too low",
         Family::FeatureFlag => "feature flag flipped",
         Family::UrlScheme => "URL scheme changed",
+        Family::YamlBoolean => "quotes dropped, a boolean where Kubernetes wants a string",
     };
     format!("{key}: {what}")
 }
@@ -167,6 +185,15 @@ pub fn scenario(s: &Suggestion, branch: &str) -> String {
     out.push_str(&fault_lines(s, "  "));
     out.push_str("disguise:\n");
     let _ = writeln!(out, "  commit_message: {}", y(&commit_message(s)));
+    if s.family == Family::YamlBoolean {
+        // The kind-keyed reasons of a boolean speak of flags being switched; this change claims to switch nothing.
+        let _ = writeln!(
+            out,
+            "  pr_body: {}",
+            y(&"Writes the boolean settings of `{{ target.file }}` as plain YAML booleans instead of quoted \
+                strings; no value changes.")
+        );
+    }
     out.push_str("safety:\n  max_duration: 3h\n  auto_revert: true\n");
     out.push_str("hints:\n");
     for (after, text) in HINT_AFTER.iter().zip(&s.hints) {
@@ -240,7 +267,13 @@ pub fn markdown(p: &Proposal, written: Option<&str>) -> String {
         }
         out.push('\n');
     }
-    for (title, list) in [("Not read", &p.unread), ("Left out: production", &p.production), ("Dropped", &p.dropped)] {
+    let lists = [
+        ("Not read", &p.unread),
+        ("Left out: production", &p.production),
+        ("Not configuration", &p.not_config),
+        ("Dropped", &p.dropped),
+    ];
+    for (title, list) in lists {
         if list.is_empty() {
             continue;
         }
@@ -275,6 +308,7 @@ pub fn json(p: &Proposal, branch: &str) -> Value {
         })).collect::<Vec<_>>(),
         "unread": list(&p.unread),
         "production": list(&p.production),
+        "not_configuration": list(&p.not_config),
         "dropped": list(&p.dropped),
     })
 }

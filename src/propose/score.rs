@@ -76,6 +76,7 @@ fn plausibility(family: Family) -> (i32, &'static str) {
         Family::Retries => (10, "turning retries down reads like a latency fix; failures now surface at once"),
         Family::Probe => (12, "a probe path one letter off passes review; the pods never become ready"),
         Family::UrlScheme => (10, "one dropped `s` in a URL is easy to miss"),
+        Family::YamlBoolean => (14, "dropping the quotes around a boolean reads like a style fix"),
         Family::FeatureFlag => (8, "flipping a flag is routine, but the diff says what it turns off"),
         Family::MemoryLimit => (8, "a resources change is routine, though the numbers are visible"),
         Family::Replicas => (2, "replicas at 0 shows at once on any dashboard"),

@@ -21,6 +21,8 @@ pub struct Walk {
     pub files: Vec<RepoFile>,
     pub unread: Vec<Unread>,
     pub production: Vec<Unread>,
+    /// Files read that configure nothing (JSON Schemas), with why: no fault is looked for in them.
+    pub not_config: Vec<Unread>,
 }
 
 /// Whether `suggest` looks at this path: YAML, JSON, TOML and dotenv files (by name, as the patch engine
@@ -56,12 +58,32 @@ pub fn read(source: &Source, branch: &str, allow_production: bool) -> Result<Wal
     });
     for result in results.into_iter().flatten() {
         match result {
-            Ok(Some(file)) => walk.files.push(file),
+            Ok(Some(file)) => match describes_only(&file) {
+                Some(why) => walk.not_config.push(Unread { path: file.path, why }),
+                None => walk.files.push(file),
+            },
             Ok(None) => {}
             Err(unread) => walk.unread.push(unread),
         }
     }
     Ok(walk)
+}
+
+/// Why a file configures nothing, when it does not: a JSON Schema (a chart's `values.schema.json`) describes
+/// what values may be, and its `default`s and `examples` are documentation; changing one breaks nothing.
+pub fn describes_only(file: &RepoFile) -> Option<String> {
+    let [doc] = file.docs.as_slice() else { return None };
+    let schema = doc.value.get("$schema").and_then(Value::as_str).filter(|s| s.contains("json-schema.org"));
+    let named = file.path.ends_with(".schema.json") || file.path.ends_with(".schema.yaml");
+    let shaped = doc.value.get("properties").is_some_and(Value::is_object) && doc.value.get("type").is_some();
+    match (schema, named && shaped) {
+        (Some(s), _) => Some(format!("a JSON Schema (`$schema: {s}`): it describes values and configures nothing")),
+        (None, true) => Some(
+            "a JSON Schema (named `*.schema.json`, with `properties`): it describes values and configures nothing"
+                .to_owned(),
+        ),
+        _ => None,
+    }
 }
 
 /// Reads and parses one file. `Ok(None)`: a Helm template (kept for the index as text, no documents).

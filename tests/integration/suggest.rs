@@ -87,20 +87,40 @@ fn suggest_on_the_examples_yields_five_families_that_validate_and_preview() {
 #[test]
 fn suggest_on_the_shared_corpus_yields_five_families_that_validate_and_preview() {
     let mut all = BTreeSet::new();
-    for folder in ["helm-values", "k8s", "json"] {
+    for folder in ["helm-values", "k8s"] {
         let Some(dir) = corpus_dir(folder) else { return };
         let out = tempfile::tempdir().unwrap();
         let listing = suggest(&dir, out.path(), &[]);
         assert!(listing["files_read"].as_u64().unwrap() > 0, "{folder}: nothing read");
         let found = families(&listing);
         eprintln!("{folder}: {} suggestions, families {found:?}", listing["suggestions"].as_array().unwrap().len());
-        if folder != "json" {
-            assert!(found.len() >= 5, "{folder}: families {found:?}");
-        }
+        assert!(found.len() >= 5, "{folder}: families {found:?}");
         check_all(&dir, out.path(), &listing);
         all.extend(found);
     }
     assert!(all.len() >= 8, "families over the corpus: {all:?}");
+}
+
+/// The corpus `json` folder is not configuration a service reads: four charts' `values.schema.json` and a
+/// Renovate config. A schema's `default`s and `examples` are documentation, so changing one breaks nothing:
+/// the schemas are listed as not configuration and no fault is proposed from them (one used to be: an
+/// `examples` URL with its scheme swapped).
+#[test]
+fn json_schemas_are_listed_as_not_configuration_and_yield_no_fault() {
+    let Some(dir) = corpus_dir("json") else { return };
+    let out = tempfile::tempdir().unwrap();
+    let (code, stdout, err) =
+        run(firedrill().arg("suggest").arg(&dir).args(["--format", "json", "--out"]).arg(out.path()));
+    assert_eq!(code, 0, "{err}");
+    let listing: Value = serde_json::from_str(&stdout).unwrap();
+    let schemas: Vec<&str> =
+        listing["not_configuration"].as_array().unwrap().iter().map(|u| u["path"].as_str().unwrap()).collect();
+    assert_eq!(schemas.len(), 4, "{schemas:?}");
+    assert!(schemas.iter().all(|p| p.ends_with("values.schema.json")), "{schemas:?}");
+    assert_eq!(listing["files_read"], 1, "renovate.json is read");
+    assert_eq!(listing["suggestions"].as_array().unwrap().len(), 0, "{listing:#}");
+    assert_eq!(err.matches("note: not configuration: ").count(), 4, "{err}");
+    assert!(err.contains("a JSON Schema (`$schema: http://json-schema.org/draft-07/schema`)"), "{err}");
 }
 
 /// The production-looking files of the corpus are left out and listed, unless allowed.
@@ -139,6 +159,13 @@ fn every_family(dir: &Path) {
          requests:\n              memory: 256Mi\n            limits:\n              memory: 512Mi\n---\n\
          apiVersion: v1\nkind: Service\nmetadata:\n  name: shop\nspec:\n  ports:\n    - port: 80\n      \
          targetPort: 8080\n",
+    );
+    write(
+        dir,
+        "k8s/staging/worker.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: worker\nspec:\n  template:\n    spec:\n      \
+         containers:\n        - name: worker\n          env:\n            - name: QUEUE_DURABLE\n              \
+         value: \"yes\"\n",
     );
     write(
         dir,

@@ -30,6 +30,8 @@ pub struct Kustomization {
     /// Its folder (`""` for the repository root).
     pub dir: String,
     pub refs: Vec<Reference>,
+    /// Its `namespace:` (the namespace every resource it renders is put in), when set.
+    pub namespace: Option<String>,
 }
 
 /// A path a kustomization references, resolved from its folder.
@@ -81,7 +83,17 @@ impl Kustomization {
                 _ => Vec::new(),
             }
         };
-        for field in ["resources", "bases", "components", "patchesStrategicMerge", "crds", "configurations"] {
+        for field in [
+            "resources",
+            "bases",
+            "components",
+            "patchesStrategicMerge",
+            "crds",
+            "configurations",
+            "transformers",
+            "generators",
+            "validators",
+        ] {
             for p in strings(doc.get(field)) {
                 add(field.to_owned(), &p);
             }
@@ -120,7 +132,8 @@ impl Kustomization {
                 add(format!("helmCharts ({name}) values"), &p);
             }
         }
-        Kustomization { file: file.to_owned(), dir, refs }
+        let namespace = doc.get("namespace").and_then(Value::as_str).map(str::to_owned);
+        Kustomization { file: file.to_owned(), dir, refs, namespace }
     }
 }
 
@@ -269,7 +282,8 @@ pub fn via(hops: &[Hop]) -> String {
 
 /// Fields whose entries may be folders holding another kustomization.
 fn is_base(field: &str) -> bool {
-    matches!(field, "resources" | "bases" | "components")
+    // A transformer, generator or validator entry may be a folder of them, with its own kustomization.
+    matches!(field, "resources" | "bases" | "components" | "transformers" | "generators" | "validators")
 }
 
 #[cfg(test)]

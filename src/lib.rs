@@ -23,6 +23,7 @@ pub mod metrics;
 pub mod patch;
 pub mod person;
 pub mod propose;
+pub mod reach;
 pub mod redact;
 pub mod render;
 pub mod repo;

@@ -7,7 +7,7 @@ use crate::kustomize::{self, Kustomization};
 
 /// The cheap test before parsing: the API groups of Argo CD and Flux.
 pub fn mentions(text: &str) -> bool {
-    text.contains("argoproj.io") || text.contains("toolkit.fluxcd.io")
+    text.contains("argoproj.io") || text.contains("toolkit.fluxcd.io") || text.contains("source.extensions.fluxcd.io")
 }
 
 /// One Argo CD or Flux object of a file.
@@ -30,7 +30,11 @@ pub fn objects(file: &str, text: &str) -> Result<Vec<Object>, String> {
         .filter_map(|d| {
             let api = d.get("apiVersion")?.as_str()?.to_owned();
             let group = api.split('/').next().unwrap_or_default();
-            if group != "argoproj.io" && !group.ends_with(".toolkit.fluxcd.io") {
+            // Flux 2.7's ArtifactGenerator is in `source.extensions.fluxcd.io`.
+            if group != "argoproj.io"
+                && !group.ends_with(".toolkit.fluxcd.io")
+                && group != "source.extensions.fluxcd.io"
+            {
                 return None;
             }
             let meta = d.get("metadata");
@@ -55,7 +59,7 @@ pub struct Repo<'a> {
 }
 
 /// Whether something is taken from the right place: `Ok(note)` or `Err(why not)`.
-type Judged = Result<String, String>;
+pub(crate) type Judged = Result<String, String>;
 
 impl Repo<'_> {
     /// `o` as a deployer, when it is one (an Argo CD `Application` or `ApplicationSet`, a Flux
@@ -124,7 +128,7 @@ impl Repo<'_> {
     }
 
     /// `HEAD` or no revision: the default branch; a branch name must be the target branch.
-    fn argo_revision(&self, source: &Value) -> Judged {
+    pub(crate) fn argo_revision(&self, source: &Value) -> Judged {
         let rev = source.get("targetRevision").and_then(Value::as_str).map(str::trim).unwrap_or_default();
         let branch = self.target.branch;
         if rev.is_empty() || rev == "HEAD" {
@@ -139,7 +143,7 @@ impl Repo<'_> {
     }
 
     /// Whether `url` is this repository: `Ok(note)` (empty when known to be), `Err` when it is another.
-    fn repo_url(&self, url: Option<&str>) -> Judged {
+    pub(crate) fn repo_url(&self, url: Option<&str>) -> Judged {
         let Some(url) = url.filter(|u| !u.is_empty()) else { return Ok(String::new()) };
         let Some(repo) = self.target.repo else {
             return Ok(format!(" (assuming {url} is this repository)"));
@@ -265,7 +269,7 @@ impl Repo<'_> {
 
     /// The Flux source `reference` of `o` when it is a GitRepository of this repository at the target branch:
     /// `Ok("from `main`")`; unknown (not in the repository) is assumed to match, and said.
-    fn flux_source(&self, o: &Object, reference: Option<&Value>, all: &[Object]) -> Judged {
+    pub(crate) fn flux_source(&self, o: &Object, reference: Option<&Value>, all: &[Object]) -> Judged {
         let field = |k: &str| reference.and_then(|r| r.get(k)).and_then(Value::as_str);
         let (kind, name) = (field("kind").unwrap_or("GitRepository"), field("name").unwrap_or_default());
         if kind != "GitRepository" {
@@ -325,11 +329,11 @@ fn helm_reads(dir: &str, files: &[String], target: &str, field: &str) -> Judged 
 }
 
 /// The files kubectl, Argo CD and Flux apply from a folder.
-fn is_manifest(path: &str) -> bool {
+pub(crate) fn is_manifest(path: &str) -> bool {
     [".yaml", ".yml", ".json"].iter().any(|e| path.ends_with(e))
 }
 
-fn strings(v: Option<&Value>) -> Vec<String> {
+pub(crate) fn strings(v: Option<&Value>) -> Vec<String> {
     match v {
         Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
         Some(Value::String(s)) => vec![s.clone()],

@@ -7,8 +7,8 @@
 //! them over as (path, text). Nothing here reads outside what it is given.
 
 mod filter;
-mod gitops;
-mod workflow;
+pub(crate) mod gitops;
+pub(crate) mod workflow;
 
 pub use filter::{matches, selects};
 
@@ -191,7 +191,7 @@ fn located(file: &str, e: &crate::patch::PatchError) -> String {
 }
 
 /// A path as written in a manifest, as a repository path: `./apps/` → `apps`, `.` → `` (the root).
-fn normal(path: &str) -> String {
+pub(crate) fn normal(path: &str) -> String {
     let mut parts: Vec<&str> = Vec::new();
     for seg in path.trim().split('/') {
         match seg {
@@ -206,7 +206,7 @@ fn normal(path: &str) -> String {
 }
 
 /// Whether `file` is inside the folder `dir` (`""`: the root), at any depth.
-fn under(dir: &str, file: &str) -> bool {
+pub(crate) fn under(dir: &str, file: &str) -> bool {
     dir.is_empty() || file.strip_prefix(dir).is_some_and(|rest| rest.starts_with('/'))
 }
 

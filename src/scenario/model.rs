@@ -633,6 +633,12 @@ pub struct Config {
     /// environment or path). Default: refused.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub allow_production: bool,
+    /// What each environment is, for teams whose names are their own: the names (Argo CD destinations, Flux
+    /// cluster folders, Kustomize overlays, namespaces, GitHub environments; `*` matches any characters) that are
+    /// production, staging or something else. Names not listed are judged by their words (`prod`, `live`:
+    /// production; `staging`, `stage`, `preprod`: staging; `dev`, `test`, `qa`…: other).
+    #[serde(default, skip_serializing_if = "Environments::is_empty")]
+    pub environments: Environments,
     /// The kill switch: `true` (default) runs drills; `false` starts no new drill (running ones still end and
     /// are reported); `abort` reverts every active drill now and records it as aborted. The workflow's
     /// `FIREDRILL_ENABLED` variable, when set, overrides it.
@@ -677,6 +683,27 @@ pub struct StatsSettings {
     /// red with none.
     #[serde(default = "default_quarter_colors")]
     pub drills_this_quarter: CountColors,
+}
+
+/// The environments of `firedrill.yml`, by class (see [`Config::environments`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Environments {
+    /// Names of production environments: a fault that reaches one is refused.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub production: Vec<String>,
+    /// Names of staging environments: where drills belong.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub staging: Vec<String>,
+    /// Names of other environments (development, test, preview): neither production nor staging.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other: Vec<String>,
+}
+
+impl Environments {
+    pub fn is_empty(&self) -> bool {
+        self.production.is_empty() && self.staging.is_empty() && self.other.is_empty()
+    }
 }
 
 /// Colour thresholds for a time: green up to `green`, yellow up to `yellow`, red above.
@@ -751,6 +778,7 @@ impl Default for Config {
             allowed_environments: None,
             game_masters: Vec::new(),
             allow_production: false,
+            environments: Environments::default(),
             enabled: Enabled::On,
             enabled_from: None,
             incident_label: default_incident_label(),

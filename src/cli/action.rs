@@ -411,7 +411,7 @@ fn preview(
     })
     .map_err(|e| anyhow::anyhow!("{id}: {e}"))?;
     let (deployed, warning) = super::preview::deployed_by(&source, &scenario);
-    let text = render::preview::with_sections(&scenario, &draft, &source.describe(), None, Some(&deployed));
+    let text = render::preview::with_sections(&scenario, &draft, &source.describe(), None, Some(&deployed), None);
     out.write_all(text.as_bytes())?;
     if let Some(w) = warning {
         Annotation::new(Level::Warning, &w).title("firedrill").write(out)?;

@@ -8,6 +8,7 @@ mod doctor;
 pub(crate) mod lifecycle;
 mod patch;
 mod preview;
+mod reach;
 mod report;
 mod schema;
 mod start;

@@ -64,6 +64,19 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         scenario::sort_diagnostics(&mut diagnostics);
         return refuse(&diagnostics);
     }
+    // STEP 1b: every environment that renders the target; production is refused here as in `validate`.
+    let (tree, warnings) = match super::reach::of_source(&source, &file, &config) {
+        Ok(reach) => {
+            let tree = render::preview::reach(&reach, &config.environments, config.allow_production);
+            let (refused, warnings) = super::reach::diagnostics(&file, &reach, &config);
+            if !refused.is_empty() {
+                std::io::stdout().lock().write_all(format!("── Where it lands ──\n{tree}\n").as_bytes())?;
+                return refuse(&refused);
+            }
+            (tree, warnings)
+        }
+        Err(e) => (format!("warning: not followed: listing the files of the target branch failed: {e}\n"), Vec::new()),
+    };
     // STEP 2: the draft, exactly as the drill would write it.
     let mut scenario = file.scenario;
     scenario.apply_defaults(&config.defaults);
@@ -90,8 +103,16 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     };
     let overlays = overlays(&source, &branch, scenario.target.path.as_str());
     let (deployed, _) = deployed_by(&source, &scenario);
-    let out =
-        render::preview::with_sections(&scenario, &draft, &source.describe(), overlays.as_deref(), Some(&deployed));
+    let out = render::preview::with_sections(
+        &scenario,
+        &draft,
+        &source.describe(),
+        overlays.as_deref(),
+        Some(&deployed),
+        Some(&tree),
+    );
+    let (stderr, github) = (std::io::stderr(), std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true"));
+    validate::write_warnings(&warnings, (true, github), &mut std::io::stdout().lock(), &mut stderr.lock())?;
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(variants.as_bytes()).context("writing to stdout")?;
     stdout.write_all(out.as_bytes()).context("writing to stdout")?;

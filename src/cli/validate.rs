@@ -125,6 +125,8 @@ struct Report {
     diagnostics: Vec<Diagnostic>,
     /// What could not be checked, and how to check it (notes: the scenarios are still valid).
     unchecked: Vec<Diagnostic>,
+    /// What the scenarios are valid with, but should know: where the target's reach could not be followed.
+    warnings: Vec<Diagnostic>,
 }
 
 /// Reads a scenario or settings file as text (at most [`repo::MAX_FILE_BYTES`]), or says why it cannot be
@@ -243,22 +245,47 @@ fn check(request: &Request) -> Report {
     // STEP 4: fault and cover applied to the target files found in --repo (a scenario with `target.repo`
     // only when --repo names a checkout of it).
     let mut unchecked = Vec::new();
+    let mut warnings = Vec::new();
     let source = Source::open_checkout(&request.repo).ok();
+    let defaults = Config::default();
     for file in &loaded {
         let local = file.scenario.target.repo.is_none() || request.repo_given;
-        let (errors, notes) = check_target(file, source.as_ref().filter(|_| local), false);
+        let source = source.as_ref().filter(|_| local);
+        let (errors, notes) = check_target(file, source, false);
+        // STEP 5: what renders the target, when it could be read: production refused (see `crate::reach`).
+        if let Some(source) = source.filter(|_| errors.is_empty() && notes.is_empty()) {
+            let (refused, warned) = check_reach(file, source, config.as_ref().unwrap_or(&defaults));
+            diagnostics.extend(refused);
+            warnings.extend(warned);
+        }
         diagnostics.extend(errors);
         unchecked.extend(notes);
     }
 
     scenario::sort_diagnostics(&mut diagnostics);
     scenario::sort_diagnostics(&mut unchecked);
+    scenario::sort_diagnostics(&mut warnings);
     Report {
         files: request.scenarios.len() + usize::from(request.config.is_some()),
         scenarios: request.scenarios.len(),
         with_config: request.config.is_some(),
         diagnostics,
         unchecked,
+        warnings,
+    }
+}
+
+/// The reach of one scenario's target in `source` ([`super::reach`]): the refusal, and the warnings.
+pub(super) fn check_reach(file: &ScenarioFile, source: &Source, config: &Config) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
+    match super::reach::of_source(source, file, config) {
+        Ok(reach) => super::reach::diagnostics(file, &reach, config),
+        Err(e) => (
+            Vec::new(),
+            vec![file.source.at_value(
+                "target.path",
+                format!("what renders {} was not followed: listing the repository failed: {e}", file.scenario.target.path),
+            )],
+        ),
     }
 }
 
@@ -281,6 +308,24 @@ pub(super) fn write_diagnostics(
     Ok(())
 }
 
+/// Writes warnings: `warning: file:line:col: …` to `err`, `::warning` annotations to `out`.
+pub(super) fn write_warnings(
+    warnings: &[Diagnostic],
+    (human, github): (bool, bool),
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<()> {
+    for d in warnings {
+        if human {
+            writeln!(err, "warning: {d}")?;
+        }
+        if github {
+            writeln!(out, "{}", d.github_annotation_as(Level::Warning))?;
+        }
+    }
+    Ok(())
+}
+
 fn plural(n: usize, word: &str) -> String {
     if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") }
 }
@@ -290,6 +335,7 @@ impl Report {
     fn write(&self, request: &Request, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<()> {
         let notes: &[Diagnostic] = if self.diagnostics.is_empty() { &self.unchecked } else { &[] };
         write_diagnostics(&self.diagnostics, notes, (request.human, request.github), out, err)?;
+        write_warnings(&self.warnings, (request.human, request.github), out, err)?;
         writeln!(out, "{}", self.summary())
     }
 
@@ -314,7 +360,7 @@ mod tests {
 
     fn report(n: usize, files: &[&str]) -> Report {
         let diagnostics = files.iter().map(|f| Diagnostic::new(*f, scenario::yaml::Pos::START, "id", "bad")).collect();
-        Report { files: n, scenarios: n, with_config: false, diagnostics, unchecked: Vec::new() }
+        Report { files: n, scenarios: n, with_config: false, diagnostics, unchecked: Vec::new(), warnings: Vec::new() }
     }
 
     #[test]

@@ -87,17 +87,17 @@ impl Reach {
 
     /// The refusal: the target reaches production, with the first chain that proves it and the fix.
     pub fn refusal(&self, environments: &Environments) -> Option<String> {
+        let what = self.production_route(environments)?;
+        Some(format!("{what}; {}, or set `allow_production: true` in firedrill.yml if this is meant", self.fix()))
+    }
+
+    /// `X reaches production `name` (where the name is declared): chain`, when it does.
+    pub fn production_route(&self, environments: &Environments) -> Option<String> {
         let route = self.production().next()?;
         let name = route.decided_by(environments).map_or_else(String::new, |n| format!(" `{}` ({})", n.value, n.from));
         let more = self.production().count() - 1;
         let more = if more > 0 { format!(" (and {more} more route(s) to production)") } else { String::new() };
-        Some(format!(
-            "{} reaches production{name}: {}{more}; {}, or set `allow_production: true` in firedrill.yml if this is \
-             meant",
-            self.target,
-            self.chain(route),
-            self.fix()
-        ))
+        Some(format!("{} reaches production{name}: {}{more}", self.target, self.chain(route)))
     }
 
     /// A route's chain as one line: `target ← a (how) ← b (how)`.
@@ -145,14 +145,19 @@ impl Reach {
             })
             .collect();
         out.extend(self.unknown.iter().cloned());
-        if self.routes.is_empty() && self.unknown.is_empty() {
-            out.push(format!(
-                "nothing in the repository shows which environment renders {}: firedrill cannot prove it is staging \
-                 only",
-                self.target
-            ));
-        }
         out
+    }
+
+    /// Nothing in the repository shows an environment that renders the target (nothing deploys it from
+    /// here, or what does is not followed): the drill may be unseen, and staging-only is not proven.
+    pub fn unproven(&self) -> Option<String> {
+        self.routes.is_empty().then(|| {
+            format!(
+                "nothing in the repository shows which environment renders {}: firedrill cannot prove it is \
+                 staging only",
+                self.target
+            )
+        })
     }
 }
 

@@ -6,7 +6,8 @@ use crate::deployers::{self, Findings};
 use crate::disguise::Author;
 use crate::drill::prepare::Draft;
 use crate::kustomize::Affected;
-use crate::scenario::Scenario;
+use crate::reach::{Class, Reach};
+use crate::scenario::{Environments, Scenario};
 use crate::schedule::format_instant;
 
 use super::diff;
@@ -19,7 +20,7 @@ pub fn render(scenario: &Scenario, draft: &Draft, source: &str) -> String {
 /// [`render`], plus the Kustomize overlays the target file reaches: `None` when the repository holds no
 /// kustomization (nothing is said), an empty list when none of them references the file.
 pub fn with_overlays(scenario: &Scenario, draft: &Draft, source: &str, overlays: Option<&[Affected]>) -> String {
-    with_sections(scenario, draft, source, overlays, None)
+    with_sections(scenario, draft, source, overlays, None, None)
 }
 
 /// [`with_overlays`], plus what deploys the target file (the text of [`deployed_by`]) when it was looked for.
@@ -29,6 +30,7 @@ pub fn with_sections(
     source: &str,
     overlays: Option<&[Affected]>,
     deployed_by: Option<&str>,
+    reach: Option<&str>,
 ) -> String {
     let mut o = String::new();
     let t = &scenario.target;
@@ -87,6 +89,10 @@ pub fn with_sections(
 
     if let Some(section) = deployed_by {
         let _ = writeln!(o, "── Deployed by ──");
+        o.push_str(section);
+    }
+    if let Some(section) = reach {
+        let _ = writeln!(o, "── Where it lands ──");
         o.push_str(section);
     }
     let signals: Vec<String> = scenario.deploy_signals().iter().map(|g| g.describe()).collect();
@@ -165,6 +171,36 @@ pub fn deployed_by(found: &Findings, target: &deployers::Target<'_>) -> String {
     }
     if let Some(l) = found.limits() {
         let _ = writeln!(o, "note: {l}");
+    }
+    o
+}
+
+/// Every environment the target reaches, as a tree: the environment, its kind and the name that says so, then
+/// the chain from the target outwards; spared routes say why; then the warnings.
+pub fn reach(r: &Reach, environments: &Environments, allow_production: bool) -> String {
+    let mut o = String::new();
+    if let Some(w) = r.unproven() {
+        let _ = writeln!(o, "warning: {w}");
+    }
+    for route in &r.routes {
+        let name = route
+            .decided_by(environments)
+            .map_or_else(|| "no name firedrill knows".to_owned(), |n| format!("`{}`, {}", n.value, n.from));
+        let verdict = match (&route.spared, route.class) {
+            (Some(why), _) => format!(" — not reached by the fault: {why}"),
+            (None, Class::Production) if allow_production => " — allowed by `allow_production: true`".to_owned(),
+            (None, Class::Production) => " — REFUSED: production".to_owned(),
+            (None, Class::Unknown) => " — warning: name it under `environments:` in firedrill.yml".to_owned(),
+            (None, _) => String::new(),
+        };
+        let _ = writeln!(o, "{} ({name}){verdict}", route.class.word());
+        let _ = writeln!(o, "    {}", r.target);
+        for link in &route.chain {
+            let _ = writeln!(o, "    ← {link}");
+        }
+    }
+    for w in &r.unknown {
+        let _ = writeln!(o, "warning: {w}");
     }
     o
 }

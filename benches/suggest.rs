@@ -104,7 +104,7 @@ fn main() {
     for _ in 0..3 {
         let start = Instant::now();
         let read = walk::read(&source, "main", false).unwrap();
-        let proposal = propose::propose(&read.files, &options);
+        let proposal = propose::propose_with(&read.files, &read.context, &options);
         best = best.min(start.elapsed().as_secs_f64());
         found = proposal.suggestions.len();
         assert_eq!(read.files.len(), files, "every file read: {:?}", read.unread.first());

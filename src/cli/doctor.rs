@@ -228,7 +228,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             }
             Err(e) => row(format!("{id}: fault"), Status::Fail, e.to_string()),
         }
-        for (check, status, detail) in deploy_rows(&rt, forge, &head, s, default_branch.as_deref(), &files) {
+        for (check, status, detail) in
+            deploy_rows(&rt, forge, &head, s, default_branch.as_deref(), &files, &setup.config)
+        {
             row(format!("{id}: {check}"), status, detail);
         }
         match prepare::plan(s, now) {
@@ -259,6 +261,7 @@ fn deploy_rows(
     s: &crate::scenario::Scenario,
     default_branch: Option<&str>,
     read: &std::collections::BTreeMap<String, String>,
+    config: &crate::scenario::Config,
 ) -> Vec<(&'static str, Status, String)> {
     let t = &s.target;
     let target = crate::deployers::Target {
@@ -272,10 +275,25 @@ fn deploy_rows(
         Ok(None) => return Vec::new(),
         Err(e) => return vec![("deployed by", Status::Warn, format!("could not list the files of {}: {e}", t.branch))],
     };
-    let found = crate::deployers::look(&paths, !whole, &target, |p| {
-        read.get(p).cloned().or_else(|| rt.block_on(forge.read_file(head, p)).ok().flatten())
-    });
-    let mut rows = Vec::new();
+    // Each file is read once for both questions (a request each on GitHub).
+    let cache: std::cell::RefCell<std::collections::BTreeMap<String, Option<String>>> =
+        std::cell::RefCell::new(read.iter().map(|(k, v)| (k.clone(), Some(v.clone()))).collect());
+    let fetch = |p: &str| -> Option<String> {
+        if let Some(known) = cache.borrow().get(p) {
+            return known.clone();
+        }
+        let text = rt.block_on(forge.read_file(head, p)).ok().flatten();
+        cache.borrow_mut().insert(p.to_owned(), text.clone());
+        text
+    };
+    let found = crate::deployers::look(&paths, !whole, &target, fetch);
+    let keys = crate::reach::fault_keys(s);
+    let reach = crate::reach::look(&paths, !whole, target, &keys, &config.environments, fetch);
+    let mut rows = reach_rows(&reach, config);
+    // Nothing deploys the target: the `deployed by` warning below says so already, and is the cause.
+    if found.warning(&target).is_some() && reach.unproven().is_some() {
+        rows.retain(|(_, status, detail)| !(*status == Status::Warn && reach.unproven().as_deref() == Some(detail)));
+    }
     let limits = found.limits().map(|l| format!(" ({l})")).unwrap_or_default();
     match found.warning(&target) {
         Some(w) => {
@@ -289,6 +307,41 @@ fn deploy_rows(
         }
     }
     rows.extend(found.problems.into_iter().map(|p| ("deploy files", Status::Warn, format!("not read: {p}"))));
+    rows
+}
+
+/// `reaches`: FAIL when the target reaches production (unless `allow_production`), a warning per environment
+/// of unknown kind or mechanism not followed, else OK naming each environment.
+fn reach_rows(reach: &crate::reach::Reach, config: &crate::scenario::Config) -> Vec<(&'static str, Status, String)> {
+    let envs = &config.environments;
+    let mut rows = Vec::new();
+    match (reach.production_route(envs), config.allow_production) {
+        (Some(what), false) => rows.push((
+            "reaches",
+            Status::Fail,
+            format!("{what}; {}, or set `allow_production: true` in firedrill.yml if this is meant", reach.fix()),
+        )),
+        (Some(what), true) => {
+            rows.push(("reaches", Status::Warn, format!("{what}; allowed by `allow_production: true`")));
+        }
+        (None, _) => {
+            let shown: Vec<String> = reach
+                .routes
+                .iter()
+                .map(|r| {
+                    let name = r.decided_by(envs).map_or_else(String::new, |n| format!(" `{}`", n.value));
+                    let spared =
+                        r.spared.as_ref().map_or_else(String::new, |why| format!(" (not by the fault: {why})"));
+                    format!("{}{name}{spared}", r.class.word())
+                })
+                .collect();
+            match reach.unproven() {
+                Some(w) => rows.push(("reaches", Status::Warn, w)),
+                None => rows.push(("reaches", Status::Ok, format!("only {}", shown.join(", ")))),
+            }
+        }
+    }
+    rows.extend(reach.warnings().into_iter().map(|w| ("reaches", Status::Warn, w)));
     rows
 }
 

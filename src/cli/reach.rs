@@ -32,18 +32,18 @@ pub fn diagnostics(file: &ScenarioFile, reach: &Reach, config: &Config) -> (Vec<
     let src = &file.source;
     let envs = &config.environments;
     let mut errors = Vec::new();
-    let mut warnings: Vec<Diagnostic> =
-        reach.warnings().into_iter().map(|w| src.at_value("target.path", w)).collect();
+    let mut warnings: Vec<Diagnostic> = reach.warnings().into_iter().map(|w| src.at_value("target.path", w)).collect();
     if let Some(what) = reach.production_route(envs) {
         if config.allow_production {
-            warnings.push(src.at_value(
-                "target.path",
-                format!("{what}; allowed by `allow_production: true` in firedrill.yml"),
-            ));
+            warnings.push(
+                src.at_value("target.path", format!("{what}; allowed by `allow_production: true` in firedrill.yml")),
+            );
         } else {
             errors.push(
-                src.at_value("target.path", what)
-                    .hint(format!("{}, or set `allow_production: true` in firedrill.yml if this is meant", reach.fix())),
+                src.at_value("target.path", what).hint(format!(
+                    "{}, or set `allow_production: true` in firedrill.yml if this is meant",
+                    reach.fix()
+                )),
             );
         }
     }

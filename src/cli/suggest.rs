@@ -44,7 +44,12 @@ pub enum Format {
 
 #[allow(clippy::print_stderr)]
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    let options = Options { limit: args.limit, allow_production: args.allow_production, branch: args.branch.clone() };
+    let options = Options {
+        limit: args.limit,
+        allow_production: args.allow_production,
+        branch: args.branch.clone(),
+        ..Options::default()
+    };
     // STEP 1: every repository is read and ranked on its own; the best of all are kept.
     let several = args.paths.len() > 1;
     let mut proposal = Proposal::default();
@@ -63,7 +68,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         };
         let read = walk::read(&source, &args.branch, args.allow_production)
             .with_context(|| format!("listing the files of {}", path.display()))?;
-        let found = propose::propose(&read.files, &options);
+        let found = propose::propose_with(&read.files, &read.context, &options);
         let shown = |u: propose::Unread| propose::Unread {
             path: if several { format!("{}/{}", path.display(), u.path) } else { u.path },
             why: u.why,
@@ -73,6 +78,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         proposal.production.extend(read.production.into_iter().map(shown));
         proposal.not_config.extend(read.not_config.into_iter().map(shown));
         proposal.dropped.extend(found.dropped.into_iter().map(shown));
+        proposal.production.extend(found.production.into_iter().map(shown));
         let repo = several.then(|| path.display().to_string());
         for s in found.suggestions {
             proposal.suggestions.push(s);

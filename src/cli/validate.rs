@@ -283,7 +283,10 @@ pub(super) fn check_reach(file: &ScenarioFile, source: &Source, config: &Config)
             Vec::new(),
             vec![file.source.at_value(
                 "target.path",
-                format!("what renders {} was not followed: listing the repository failed: {e}", file.scenario.target.path),
+                format!(
+                    "what renders {} was not followed: listing the repository failed: {e}",
+                    file.scenario.target.path
+                ),
             )],
         ),
     }

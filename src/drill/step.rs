@@ -38,6 +38,9 @@ pub struct Observed {
     /// For a drill about to open: why the base branch's guard rails would block its merge or its revert (see
     /// [`crate::drill::guard::refusal`]); `None`: they let it through, or the forge has none.
     pub guard_refusal: Option<String>,
+    /// For a drill about to open or merge: the fault would reach production through what renders its target
+    /// (see [`crate::reach`]), and the chain that proves it; asked only then, and not with `allow_production`.
+    pub reach_refusal: Option<String>,
     /// For a drill about to open: why firedrill has nobody to act as (a GitHub App token without `identity`).
     pub identity_refusal: Option<String>,
     /// The change firedrill opened in this run (or found already open for the drill's branch).
@@ -446,6 +449,7 @@ pub fn limits(c: &Config, target: &TargetRef, environment: Option<&str>) -> Opti
 /// (the scenario gives the environment, where it is known), the kill switch, an open incident.
 fn new_fault_refusal(d: &Drill, s: Option<&Scenario>, cx: &Context<'_>, o: &Observed) -> Option<String> {
     limits(cx.config, &d.target, s.and_then(|s| s.target.environment.as_deref()))
+        .or_else(|| o.reach_refusal.clone().filter(|_| !cx.config.allow_production))
         .or_else(|| switched_off(cx.config))
         .or_else(|| {
             o.incident.map(|n| {

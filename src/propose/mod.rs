@@ -32,11 +32,18 @@ pub struct Options {
     pub allow_production: bool,
     /// The branch the scenarios target (and, in a bare repository, where files are read).
     pub branch: String,
+    /// The team's own environment names (`environments:` of `firedrill.yml`), for the reach analysis.
+    pub environments: crate::scenario::Environments,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { limit: 20, allow_production: false, branch: "main".to_owned() }
+        Options {
+            limit: 20,
+            allow_production: false,
+            branch: "main".to_owned(),
+            environments: crate::scenario::Environments::default(),
+        }
     }
 }
 
@@ -106,7 +113,8 @@ pub struct Proposal {
     pub files_read: usize,
     /// Files that could not be read, with why.
     pub unread: Vec<Unread>,
-    /// Production-looking files left out (without `--allow-production`).
+    /// Production-looking files, and candidates a production environment renders, left out (without
+    /// `--allow-production`), with why.
     pub production: Vec<Unread>,
     /// Files read that configure nothing (JSON Schemas): no fault is looked for in them.
     pub not_config: Vec<Unread>,
@@ -117,6 +125,14 @@ pub struct Proposal {
 /// Proposes faults from files already read: index, recognise, rank, then check the best in rank order until
 /// `limit` of them are clean faults.
 pub fn propose(files: &[RepoFile], options: &Options) -> Proposal {
+    propose_with(files, &[], options)
+}
+
+/// [`propose`], judging each candidate by where it lands ([`crate::reach`]) with `context` (files read but not
+/// proposed from: the production-looking ones) beside `files`: a candidate production renders is left out and
+/// listed with its chain; candidates proven to land only in staging come first, the others (environments of
+/// unknown kind) only when there are not enough of those.
+pub fn propose_with(files: &[RepoFile], context: &[(String, String)], options: &Options) -> Proposal {
     let index = index::Index::build(files);
     let mut candidates: Vec<(Score, families::Candidate)> =
         files.iter().flat_map(|f| families::find(f, &index)).map(|c| (score::score(&c, &index), c)).collect();
@@ -124,8 +140,15 @@ pub fn propose(files: &[RepoFile], options: &Options) -> Proposal {
         b.total.cmp(&a.total).then_with(|| ca.file.cmp(&cb.file)).then_with(|| ca.pointer.cmp(&cb.pointer))
     });
     let by_path: std::collections::HashMap<&str, &RepoFile> = files.iter().map(|f| (f.path.as_str(), f)).collect();
+    let paths: Vec<String> =
+        files.iter().map(|f| f.path.clone()).chain(context.iter().map(|(p, _)| p.clone())).collect();
+    let texts: Vec<(String, String)> =
+        files.iter().map(|f| (f.path.clone(), f.text.clone())).chain(context.iter().cloned()).collect();
+    let base = crate::deployers::Target { path: "", branch: &options.branch, default_branch: None, repo: None };
+    let repository = crate::reach::Repository::new(&paths, &texts, base, &options.environments);
     let mut proposal = Proposal::default();
     let mut seen = std::collections::HashSet::new();
+    let mut unproven = Vec::new();
     for (score, candidate) in candidates {
         if proposal.suggestions.len() >= options.limit {
             break;
@@ -134,12 +157,44 @@ pub fn propose(files: &[RepoFile], options: &Options) -> Proposal {
             continue;
         }
         let Some(file) = by_path.get(candidate.file.as_str()) else { continue };
+        let reach = repository.reach(&candidate.file, std::slice::from_ref(&candidate.pointer), None);
+        if !options.allow_production
+            && let Some(what) = reach.production_route(&options.environments)
+        {
+            proposal
+                .production
+                .push(Unread { path: candidate.file.clone(), why: format!("{}: {what}", candidate.pointer) });
+            continue;
+        }
+        if !staging_only(&reach) {
+            unproven.push((score, candidate));
+            continue;
+        }
+        match check::materialize(file, candidate, score) {
+            Ok(s) => proposal.suggestions.push(s),
+            Err(dropped) => proposal.dropped.push(dropped),
+        }
+    }
+    // Then the places whose environment firedrill cannot name, best first.
+    for (score, candidate) in unproven {
+        if proposal.suggestions.len() >= options.limit {
+            break;
+        }
+        let Some(file) = by_path.get(candidate.file.as_str()) else { continue };
         match check::materialize(file, candidate, score) {
             Ok(s) => proposal.suggestions.push(s),
             Err(dropped) => proposal.dropped.push(dropped),
         }
     }
     proposal
+}
+
+/// Whether every environment the fault reaches is named and none is production, and one is staging.
+fn staging_only(reach: &crate::reach::Reach) -> bool {
+    use crate::reach::Class;
+    let live: Vec<&crate::reach::Route> = reach.routes.iter().filter(|r| r.spared.is_none()).collect();
+    live.iter().any(|r| r.class == Class::Staging)
+        && live.iter().all(|r| matches!(r.class, Class::Staging | Class::Other))
 }
 
 /// The words of a key (`SERVICE__REDIS__POOL_SIZE`, `redisPoolSize` → `redis`, `pool`, `size`).

@@ -23,6 +23,9 @@ pub struct Walk {
     pub production: Vec<Unread>,
     /// Files read that configure nothing (JSON Schemas), with why: no fault is looked for in them.
     pub not_config: Vec<Unread>,
+    /// The production-looking files' text: no fault is looked for in them, but they say what renders the others
+    /// (the production overlay that includes a base, production's values file over a chart's defaults).
+    pub context: Vec<(String, String)>,
 }
 
 /// Whether `suggest` looks at this path: YAML, JSON, TOML and dotenv files (by name, as the patch engine
@@ -39,9 +42,12 @@ pub fn read(source: &Source, branch: &str, allow_production: bool) -> Result<Wal
     for path in paths {
         if !allow_production && let Some(word) = crate::scenario::looks_like_production(&path) {
             walk.production.push(Unread {
-                path,
+                path: path.clone(),
                 why: format!("looks like production (the word `{word}`); pass --allow-production to read it"),
             });
+            if let Ok(text) = source.read(branch, &path) {
+                walk.context.push((path, text));
+            }
             continue;
         }
         todo.push(path);

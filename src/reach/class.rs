@@ -29,8 +29,9 @@ const PRODUCTION: [&str; 4] = ["prod", "production", "live", "prd"];
 /// Words that name staging.
 const STAGING: [&str; 6] = ["staging", "stage", "stg", "preprod", "preproduction", "prestaging"];
 /// Words that name other environments.
-const OTHER: [&str; 20] = [
+const OTHER: [&str; 21] = [
     "dev",
+    "tests",
     "develop",
     "development",
     "test",

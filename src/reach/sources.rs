@@ -368,7 +368,7 @@ pub fn workflows(cx: &Cx<'_>, repo: &Repository<'_>, reach: &mut Reach) {
 pub fn itself(cx: &Cx<'_>, _repo: &Repository<'_>, reach: &mut Reach) {
     let target = cx.target();
     for o in cx.all.iter().filter(|o| o.file == target && is_deployer(o)) {
-        let chain = vec![format!("{} {} itself, which it defines", o.kind, o.name)];
+        let chain = vec![format!("the {} {} this file defines", o.kind, o.name)];
         let at = places(cx, &o.file);
         if at.is_empty() {
             reach.routes.push(cx.route(chain.clone(), object_names(o)));

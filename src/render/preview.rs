@@ -91,10 +91,6 @@ pub fn with_sections(
         let _ = writeln!(o, "── Deployed by ──");
         o.push_str(section);
     }
-    if let Some(section) = reach {
-        let _ = writeln!(o, "── Where it lands ──");
-        o.push_str(section);
-    }
     let signals: Vec<String> = scenario.deploy_signals().iter().map(|g| g.describe()).collect();
     if signals.is_empty() {
         let _ = writeln!(
@@ -111,6 +107,11 @@ pub fn with_sections(
         );
     }
     let _ = writeln!(o);
+    if let Some(section) = reach {
+        let _ = writeln!(o, "── Where it lands ──");
+        o.push_str(section);
+        let _ = writeln!(o);
+    }
 
     let _ = writeln!(o, "── When ──");
     let _ = writeln!(o, "Drill id  {}", draft.drill_id);
@@ -183,9 +184,14 @@ pub fn reach(r: &Reach, environments: &Environments, allow_production: bool) -> 
         let _ = writeln!(o, "warning: {w}");
     }
     for route in &r.routes {
-        let name = route
-            .decided_by(environments)
-            .map_or_else(|| "no name firedrill knows".to_owned(), |n| format!("`{}`, {}", n.value, n.from));
+        let name = match route.decided_by(environments) {
+            Some(n) => format!("`{}`, {}", n.value, n.from),
+            None if route.names.is_empty() => "no name declared".to_owned(),
+            None => {
+                let names: Vec<String> = route.names.iter().map(|n| format!("`{}`", n.value)).collect();
+                format!("named {}: none says which environment", names.join(", "))
+            }
+        };
         let verdict = match (&route.spared, route.class) {
             (Some(why), _) => format!(" — not reached by the fault: {why}"),
             (None, Class::Production) if allow_production => " — allowed by `allow_production: true`".to_owned(),

@@ -42,6 +42,20 @@ impl<F: Forge> Runner<'_, F> {
                 o.guard_refusal = guard::refusal(&guard::verdicts(&rails, means));
             }
         }
+        // What renders the target, at the branch's tip, when the fault is about to be merged (at the opening it is
+        // read below, with the base): a fault production would also render is refused there too, not only by
+        // `validate` (see `crate::reach`). Once the merge waits on a guard rail, the first verdict stands, so a
+        // waiting run costs no more.
+        let reach_due = self.config.enabled.is_on() && !self.config.allow_production && o.reach_refusal.is_none();
+        if about_to_land
+            && reach_due
+            && d.phase() == Phase::Opened
+            && d.merge_waiting_since.is_none()
+            && let Some(head) = forge.branch_head(&d.target.branch).await.map_err(&fe)?
+            && let Some(reach) = self.reach(forge, &head, s).await?
+        {
+            o.reach_refusal = reach.refusal(&self.config.environments);
+        }
         match d.phase() {
             Phase::Planned if o.base.is_none() => {
                 let head = forge.branch_head(&d.target.branch).await.map_err(&fe)?;
@@ -55,6 +69,13 @@ impl<F: Forge> Runner<'_, F> {
                         }
                         files.push((path.to_owned(), forge.read_file(head, path).await.map_err(&fe)?));
                     }
+                }
+                if about_to_land
+                    && reach_due
+                    && let Some(head) = &head
+                    && let Some(reach) = self.reach(forge, head, s).await?
+                {
+                    o.reach_refusal = reach.refusal(&self.config.environments);
                 }
                 o.base = Some(Base { head, files });
             }
@@ -124,6 +145,46 @@ impl<F: Forge> Runner<'_, F> {
             _ => {}
         }
         Ok(())
+    }
+
+    /// Where the target of `s` lands, read at `head` (a listing, then one read per file [`crate::reach::to_read`]
+    /// chooses); `None` when the forge cannot list files.
+    pub(super) async fn reach(
+        &self,
+        forge: &F,
+        head: &CommitSha,
+        s: &Scenario,
+    ) -> Result<Option<crate::reach::Reach>, RunError> {
+        let fe = forge_err(forge);
+        let Some((paths, whole)) = forge.list_files(head).await.map_err(&fe)? else { return Ok(None) };
+        let (chosen, unread) = crate::reach::to_read(&paths, s.target.path.as_str());
+        let mut files = Vec::new();
+        for p in chosen {
+            if let Some(text) = forge.read_file(head, p).await.map_err(&fe)? {
+                files.push((p.to_owned(), text));
+            }
+        }
+        let incomplete = match (whole, unread) {
+            (true, 0) => None,
+            (false, _) => Some("the repository's file listing was truncated".to_owned()),
+            (true, n) => Some(format!("{n} candidate file(s) past the {} read were not read", crate::reach::MAX_READ)),
+        };
+        let keys = crate::reach::fault_keys(s);
+        let target = crate::deployers::Target {
+            path: s.target.path.as_str(),
+            branch: s.target.branch.as_str(),
+            default_branch: None,
+            repo: crate::deployers::github_name(s.target.repo.as_ref()),
+        };
+        let input = crate::reach::Input {
+            paths: &paths,
+            files: &files,
+            incomplete,
+            target,
+            keys: &keys,
+            environments: &self.config.environments,
+        };
+        Ok(Some(crate::reach::analyse(&input)))
     }
 
     /// The first success of the scenario's deploy signals on `commit` (one question per signal). A signal that

@@ -11,7 +11,7 @@ use crate::ledger::Damage;
 use crate::render::run::RunReport;
 use crate::schedule::DrillId;
 
-use super::{RunError, Runner};
+use super::{RunError, Runner, forge_err};
 
 impl<F: Forge> Runner<'_, F> {
     /// Does everything that is due at `now`.
@@ -88,6 +88,16 @@ impl<F: Forge> Runner<'_, F> {
             return Err(RunError::Refused(why));
         }
         let plan = step::start(s, &drills, &self.context(), now, merge_in).map_err(RunError::Refused)?;
+        // Before anything is recorded: a fault production would render is refused now, not at the opening.
+        if !self.config.allow_production {
+            let forge = self.forges.get(s.target.repo.as_ref().map(|r| r.as_str().to_owned()).as_ref())?;
+            if let Some(head) = forge.branch_head(s.target.branch.as_str()).await.map_err(forge_err(forge))?
+                && let Some(reach) = self.reach(forge, &head, s).await?
+                && let Some(why) = reach.refusal(&self.config.environments)
+            {
+                return Err(RunError::Refused(why));
+            }
+        }
         let mut report = RunReport::default();
         report.step("start by hand");
         report.say(format!("{}: planned by hand (opens now, merges {})", plan.drill_id, plan.merge_at));

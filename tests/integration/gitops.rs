@@ -171,8 +171,10 @@ fn the_preview_names_the_kustomize_overlays_a_file_reaches() {
         write(dir.path(), &format!("{name}.yaml"), &text)
     };
     let base = scenario("search-zero", "base/deployment.yaml", "  - {op: replace, path: /spec/replicas, value: 0}\n");
+    // The base is included by the prod overlay too: refused, with the tree of where it lands.
     let (code, out, err) = preview(&base, &repo_dir);
-    assert_eq!(code, 0, "{err}");
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("base/deployment.yaml reaches production `prod` (overlay folder overlays/prod)"), "{err}");
     insta::assert_snapshot!("base_file", out);
 
     // A literal of a configMapGenerator: a path into its `literals` list, the whole `KEY=VALUE` string.
@@ -237,8 +239,15 @@ fn real_manifests_preview_and_validate_with_a_kind_name_document() {
     assert_eq!(code, 0, "{err}");
     insta::assert_snapshot!(out);
 
+    // Valid; the root kustomization `kustomize/` names no environment: a warning, never silence.
     let (code, out, err) = run(firedrill().arg("validate").arg(&scenario).arg("--repo").arg(&repo));
-    assert_eq!((code, out.as_str(), err.as_str()), (0, "1 scenario valid\n", ""));
+    assert_eq!((code, out.as_str()), (0, "1 scenario valid\n"), "{err}");
+    assert!(
+        err.starts_with("warning: ")
+            && err.contains("kustomize/base/cartservice.yaml reaches an environment whose kind is unknown")
+            && err.contains("name it under `environments:` in firedrill.yml"),
+        "{err}"
+    );
 
     // A document that is not there: the error lists the documents the file holds.
     let text = std::fs::read_to_string(&scenario).unwrap().replace("name: redis-cart}", "name: redis-carts}");

@@ -27,6 +27,7 @@ mod patch_cli;
 mod patch_formats;
 mod preview;
 mod protected;
+mod reach;
 mod readme;
 mod reliability;
 mod safety;

@@ -313,3 +313,44 @@ fn suggest_variants_writes_grouped_scenarios_that_validate_and_preview() {
         );
     }
 }
+
+/// On podinfo's real layout no suggestion lands in production: the bases every overlay includes are left out
+/// with the chain from the production overlay, a chart default is proposed only where `values-prod.yaml` sets
+/// the key, and every suggestion passes `validate` and `preview` (which refuse what production renders).
+#[test]
+fn suggest_on_podinfo_proposes_nothing_production_renders() {
+    let Some(repos) = corpus_dir("repos") else { return };
+    let podinfo = repos.join("podinfo");
+    let out = tempfile::tempdir().unwrap();
+    let listing = suggest(&podinfo, out.path(), &[]);
+    check_all(&podinfo, out.path(), &listing);
+    let suggestions = listing["suggestions"].as_array().unwrap();
+    let prod = firedrill::patch::yaml::documents(
+        &std::fs::read_to_string(podinfo.join("charts/podinfo/values-prod.yaml")).unwrap(),
+    )
+    .unwrap()
+    .remove(0);
+    for s in suggestions {
+        let file = s["file"].as_str().unwrap();
+        assert!(!file.starts_with("deploy/bases/"), "a base production's overlay includes was proposed: {s}");
+        if file == "charts/podinfo/values.yaml" {
+            let pointer = s["fault"][1]["path"].as_str().unwrap();
+            assert!(firedrill::reach::sets(&prod, pointer), "{pointer}: production reads the chart's default");
+        }
+    }
+    let left: Vec<(&str, &str)> = listing["production"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| (u["path"].as_str().unwrap(), u["why"].as_str().unwrap()))
+        .collect();
+    let (path, why) = left.iter().find(|(p, _)| *p == "deploy/bases/backend/deployment.yaml").unwrap();
+    assert!(
+        why.contains(&format!(
+            "{path} reaches production `production` (overlay folder deploy/overlays/production): {path} ← \
+             deploy/bases/backend/kustomization.yaml (resources: deployment.yaml) ← \
+             deploy/overlays/production/kustomization.yaml (resources: ../../bases/backend)"
+        )),
+        "{why}"
+    );
+}

@@ -394,7 +394,8 @@ fn preview(
 ) -> anyhow::Result<Outcome> {
     run.title = format!("firedrill preview {id} at {now}");
     let mut scenario: Scenario = super::lifecycle::find_scenario(id, &inputs.scenarios)?;
-    scenario.apply_defaults(&super::lifecycle::load_config(&inputs.scenarios, inputs.config.as_deref())?.defaults);
+    let config = super::lifecycle::load_config(&inputs.scenarios, inputs.config.as_deref())?;
+    scenario.apply_defaults(&config.defaults);
     let repo = match &scenario.target.repo {
         None => PathBuf::from("."),
         Some(r) if r.kind() == RepoKind::Path => PathBuf::from(r.as_str()),
@@ -411,8 +412,24 @@ fn preview(
     })
     .map_err(|e| anyhow::anyhow!("{id}: {e}"))?;
     let (deployed, warning) = super::preview::deployed_by(&source, &scenario);
-    let text = render::preview::with_sections(&scenario, &draft, &source.describe(), None, Some(&deployed), None);
+    // Where the target lands: production refused as `firedrill preview` refuses it (see `crate::reach`).
+    let reach = super::reach::of_source(&source, &scenario, &config).map_err(|e| anyhow::anyhow!("{id}: {e}"))?;
+    let tree = render::preview::reach(&reach, &config.environments, config.allow_production);
+    if !config.allow_production
+        && let Some(why) = reach.refusal(&config.environments)
+    {
+        out.write_all(format!("── Where it lands ──\n{tree}").as_bytes())?;
+        Annotation::new(Level::Error, &why).title("firedrill").write(out)?;
+        run.steps.push(("Preview refused".to_owned(), vec![format!("refused: {why}")]));
+        return Ok(Outcome::Invalid);
+    }
+    let text =
+        render::preview::with_sections(&scenario, &draft, &source.describe(), None, Some(&deployed), Some(&tree));
     out.write_all(text.as_bytes())?;
+    for w in reach.warnings() {
+        Annotation::new(Level::Warning, &w).title("firedrill").write(out)?;
+        run.warnings.push(w);
+    }
     if let Some(w) = warning {
         Annotation::new(Level::Warning, &w).title("firedrill").write(out)?;
         run.warnings.push(w);

@@ -65,7 +65,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         return refuse(&diagnostics);
     }
     // STEP 1b: every environment that renders the target; production is refused here as in `validate`.
-    let (tree, warnings) = match super::reach::of_source(&source, &file, &config) {
+    let (tree, warnings) = match super::reach::of_source(&source, &file.scenario, &config) {
         Ok(reach) => {
             let tree = render::preview::reach(&reach, &config.environments, config.allow_production);
             let (refused, warnings) = super::reach::diagnostics(&file, &reach, &config);

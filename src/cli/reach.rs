@@ -3,15 +3,14 @@
 
 use crate::reach::{self, Reach};
 use crate::repo::Source;
-use crate::scenario::{Config, Diagnostic, ScenarioFile};
+use crate::scenario::{Config, Diagnostic, Scenario, ScenarioFile};
 
 /// The most file paths listed to follow what renders the target.
 const MAX_LISTED: usize = 100_000;
 
-/// Where the target of `file`'s scenario lands, read from `source` at the target branch; `Err` says why it
+/// Where the target of `s` lands, read from `source` at the target branch; `Err` says why it
 /// could not be listed.
-pub fn of_source(source: &Source, file: &ScenarioFile, config: &Config) -> Result<Reach, String> {
-    let s = &file.scenario;
+pub fn of_source(source: &Source, s: &Scenario, config: &Config) -> Result<Reach, String> {
     let branch = s.target.branch.as_str();
     let paths = source.find_files(branch, &|_| true, MAX_LISTED).map_err(|e| e.to_string())?;
     let truncated = paths.len() >= MAX_LISTED;

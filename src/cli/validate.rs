@@ -277,7 +277,7 @@ fn check(request: &Request) -> Report {
 
 /// The reach of one scenario's target in `source` ([`super::reach`]): the refusal, and the warnings.
 pub(super) fn check_reach(file: &ScenarioFile, source: &Source, config: &Config) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
-    match super::reach::of_source(source, file, config) {
+    match super::reach::of_source(source, &file.scenario, config) {
         Ok(reach) => super::reach::diagnostics(file, &reach, config),
         Err(e) => (
             Vec::new(),

@@ -296,6 +296,25 @@ impl<'a> Repository<'a> {
         if let Some(why) = incomplete {
             reach.unknown.push(format!("the reach of {path} may be incomplete: {why}"));
         }
+        // A route that another one extends (the overlay, and the Flux Kustomization that applies it) says less.
+        // Its names still count: they move to the longer routes.
+        let extends = |long: &Route, short: &Route| {
+            !short.chain.is_empty() && long.chain.len() > short.chain.len() && long.chain.starts_with(&short.chain)
+        };
+        let mut routes = std::mem::take(&mut reach.routes);
+        for i in 0..routes.len() {
+            let longer: Vec<usize> = (0..routes.len()).filter(|&j| extends(&routes[j], &routes[i])).collect();
+            for j in &longer {
+                let names = routes[i].names.clone();
+                let mut merged = routes[*j].names.clone();
+                merged.extend(names);
+                let spared = routes[*j].spared.take();
+                routes[*j] = Route::new(routes[*j].chain.clone(), merged, self.environments);
+                routes[*j].spared = spared;
+            }
+        }
+        let subsumed: Vec<bool> = routes.iter().map(|r| routes.iter().any(|other| extends(other, r))).collect();
+        reach.routes = routes.into_iter().zip(subsumed).filter(|(_, gone)| !gone).map(|(r, _)| r).collect();
         reach.routes.dedup();
         reach
     }

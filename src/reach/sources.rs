@@ -367,7 +367,10 @@ pub fn workflows(cx: &Cx<'_>, repo: &Repository<'_>, reach: &mut Reach) {
 /// `values`): the change lands wherever they deploy.
 pub fn itself(cx: &Cx<'_>, _repo: &Repository<'_>, reach: &mut Reach) {
     let target = cx.target();
-    for o in cx.all.iter().filter(|o| o.file == target && is_deployer(o)) {
+    // A Flux object deploys where it is applied, which the file's other routes already say; an Argo CD
+    // Application names its destination itself.
+    let applied = !reach.routes.is_empty();
+    for o in cx.all.iter().filter(|o| o.file == target && is_deployer(o) && (is_argo_app(o) || !applied)) {
         let chain = vec![format!("the {} {} this file defines", o.kind, o.name)];
         let at = places(cx, &o.file);
         if at.is_empty() {
@@ -380,54 +383,111 @@ pub fn itself(cx: &Cx<'_>, _repo: &Repository<'_>, reach: &mut Reach) {
 }
 
 /// Flux 2.7 ArtifactGenerators that copy the target (from a GitRepository of this repository at its branch)
-/// into an ExternalArtifact, and the Flux Kustomizations that apply that artifact.
+/// into an ExternalArtifact, and the Flux Kustomizations that apply that artifact: a Kustomization's path in
+/// the artifact is mapped back to the repository folder it was copied from, and followed there (its
+/// kustomization's references are relative, so they hold in both).
 pub fn artifacts(cx: &Cx<'_>, reach: &mut Reach) {
     let target = cx.target();
     for g in cx.all.iter().filter(|o| is_flux(o, "source.extensions.fluxcd.io", "ArtifactGenerator")) {
         let sources = g.spec.get("sources").and_then(Value::as_array).cloned().unwrap_or_default();
         for art in g.spec.get("artifacts").and_then(Value::as_array).into_iter().flatten() {
             let Some(artifact) = art.get("name").and_then(Value::as_str) else { continue };
-            for copy in art.get("copy").and_then(Value::as_array).into_iter().flatten() {
-                let (Some(from), Some(to)) =
-                    (copy.get("from").and_then(Value::as_str), copy.get("to").and_then(Value::as_str))
-                else {
-                    continue;
-                };
-                let Some((alias, pattern)) = from.strip_prefix('@').and_then(|f| f.split_once('/')) else { continue };
-                let Some(source) = sources.iter().find(|s| s.get("alias").and_then(Value::as_str) == Some(alias))
-                else {
-                    continue;
-                };
-                if cx.repo.flux_source(g, Some(source), cx.all).is_err() || !deployers::matches(pattern, target) {
+            // The copies of this repository's files: (`from` pattern without its `@alias/`, `to`, as written).
+            let copies: Vec<(String, String, String)> = art
+                .get("copy")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|copy| {
+                    let from = copy.get("from").and_then(Value::as_str)?;
+                    let to = copy.get("to").and_then(Value::as_str)?;
+                    let (alias, pattern) = from.strip_prefix('@')?.split_once('/')?;
+                    let source = sources.iter().find(|s| s.get("alias").and_then(Value::as_str) == Some(alias))?;
+                    cx.repo.flux_source(g, Some(source), cx.all).ok()?;
+                    Some((pattern.to_owned(), to.to_owned(), from.to_owned()))
+                })
+                .collect();
+            if !copies.iter().any(|(pattern, _, _)| deployers::matches(pattern, target)) {
+                continue;
+            }
+            for ks in cx.all.iter().filter(|o| is_flux(o, "kustomize.toolkit.fluxcd.io", "Kustomization")) {
+                let named = |k: &str| ks.spec.pointer(&format!("/sourceRef/{k}")).and_then(Value::as_str);
+                if named("kind") != Some("ExternalArtifact") || named("name") != Some(artifact) {
                     continue;
                 }
-                let Some(at) = copied_to(pattern, to, target) else { continue };
-                for ks in cx.all.iter().filter(|o| is_flux(o, "kustomize.toolkit.fluxcd.io", "Kustomization")) {
-                    let named = |k: &str| ks.spec.pointer(&format!("/sourceRef/{k}")).and_then(Value::as_str);
-                    if named("kind") != Some("ExternalArtifact") || named("name") != Some(artifact) {
-                        continue;
-                    }
-                    let path = normal(text(&ks.spec, "/path").unwrap_or("./"));
-                    if !(under(&path, &at) || path == at) {
-                        continue;
-                    }
-                    let chain = vec![
-                        format!(
-                            "{} (ArtifactGenerator {} copies {from} to {to} of ExternalArtifact {artifact})",
-                            g.file, g.name
-                        ),
-                        format!(
-                            "{} (Kustomization {} applies {} of ExternalArtifact {artifact})",
-                            ks.file,
-                            ks.name,
-                            shown(&path)
-                        ),
-                    ];
-                    reach.routes.push(cx.route(chain, object_names(ks)));
+                // Each cluster's folder holds its own generator of the same artifact: a Kustomization takes the
+                // one beside it when there is one.
+                let folder = |f: &str| f.rsplit_once('/').map_or("", |(d, _)| d).to_owned();
+                let beside = |o: &Object| folder(&o.file) == folder(&ks.file);
+                let makes = |o: &Object| {
+                    o.spec
+                        .get("artifacts")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .any(|a| a.get("name").and_then(Value::as_str) == Some(artifact))
+                };
+                let generators =
+                    cx.all.iter().filter(|o| is_flux(o, "source.extensions.fluxcd.io", "ArtifactGenerator"));
+                if !beside(g) && generators.filter(|o| makes(o)).any(beside) {
+                    continue;
                 }
+                let path = normal(text(&ks.spec, "/path").unwrap_or("./"));
+                let Some((mut chain, how)) = through_artifact(cx, &copies, &path) else { continue };
+                chain.push(format!(
+                    "{} (ArtifactGenerator {} copies {how} of ExternalArtifact {artifact})",
+                    g.file, g.name
+                ));
+                chain.push(format!(
+                    "{} (Kustomization {} applies {} of ExternalArtifact {artifact})",
+                    ks.file,
+                    ks.name,
+                    shown(&path)
+                ));
+                reach.routes.push(cx.route(chain, object_names(ks)));
             }
         }
     }
+}
+
+/// Whether the artifact folder `path` (a Flux Kustomization's `spec.path`) reaches the target through
+/// `copies`: the Kustomize chain (in repository paths) and the copy that carries it, when it does.
+fn through_artifact(cx: &Cx<'_>, copies: &[(String, String, String)], path: &str) -> Option<(Vec<String>, String)> {
+    let target = cx.target();
+    for (pattern, to, from) in copies {
+        let dest = normal(to.strip_prefix("@artifact")?);
+        let fixed: Vec<&str> = pattern.split('/').take_while(|s| !s.contains(['*', '?', '['])).collect();
+        let origin = fixed.join("/");
+        // The folder of the repository that `path` of the artifact was copied from.
+        let rest = if dest.is_empty() {
+            Some(path)
+        } else if path == dest {
+            Some("")
+        } else {
+            path.strip_prefix(&format!("{dest}/"))
+        };
+        if let Some(rest) = rest {
+            let dir = normal(&format!("{origin}/{rest}"));
+            if let Some(hops) = cx.graph.reaches(&dir, target) {
+                return Some((links(&hops), format!("{from} to {to}")));
+            }
+            if cx.repo.kustomizations.iter().all(|k| k.dir != dir)
+                && deployers::matches(pattern, target)
+                && (under(&dir, target) || dir.is_empty())
+            {
+                return Some((Vec::new(), format!("{from} to {to}")));
+            }
+        }
+        // The path holds the whole copy: every manifest copied is applied.
+        if deployers::matches(pattern, target)
+            && let Some(at) = copied_to(pattern, to, target)
+            && (under(path, &at) || path == at)
+            && cx.repo.kustomizations.iter().all(|k| k.dir != origin)
+        {
+            return Some((Vec::new(), format!("{from} to {to}")));
+        }
+    }
+    None
 }
 
 fn shown(dir: &str) -> &str {

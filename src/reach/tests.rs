@@ -202,3 +202,45 @@ fn the_fault_keys_and_what_a_values_file_sets() {
     assert!(!sets(&doc, "/c"));
     assert!(!sets(&Value::Null, "/a"), "an empty file sets nothing");
 }
+
+/// The layout of fluxcd/flux2-kustomize-helm-example: each cluster folder has its own ArtifactGenerator of
+/// the same artifact; its Kustomization applies `./production` (or `./staging`) of the artifact, which is
+/// `apps/production` of the repository, whose kustomization includes `../base/podinfo`.
+#[test]
+fn flux_artifacts_per_cluster_map_back_to_the_repository() {
+    let generator = |env: &str| {
+        format!(
+            "apiVersion: source.extensions.fluxcd.io/v1beta1\nkind: ArtifactGenerator\nmetadata:\n  name: flux-system\n  namespace: flux-system\nspec:\n  sources:\n  - alias: monorepo\n    kind: GitRepository\n    name: flux-system\n  artifacts:\n  - name: apps\n    copy:\n    - from: '@monorepo/apps/base/**'\n      to: '@artifact/base/'\n    - from: '@monorepo/apps/{env}/**'\n      to: '@artifact/{env}/'\n"
+        )
+    };
+    let apps = |env: &str| {
+        format!(
+            "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\n  namespace: flux-system\nspec:\n  sourceRef:\n    kind: ExternalArtifact\n    name: apps\n  path: ./{env}\n"
+        )
+    };
+    let (gp, gs, ap, aps) = (generator("production"), generator("staging"), apps("production"), apps("staging"));
+    let files = [
+        ("apps/base/podinfo/kustomization.yaml", "resources:\n- release.yaml\n"),
+        (
+            "apps/production/kustomization.yaml",
+            "resources:\n- ../base/podinfo\npatches:\n- path: podinfo-values.yaml\n",
+        ),
+        ("apps/staging/kustomization.yaml", "resources:\n- ../base/podinfo\npatches:\n- path: podinfo-values.yaml\n"),
+        ("clusters/production/artifacts.yaml", gp.as_str()),
+        ("clusters/production/apps.yaml", ap.as_str()),
+        ("clusters/staging/artifacts.yaml", gs.as_str()),
+        ("clusters/staging/apps.yaml", aps.as_str()),
+    ];
+    let r = reach_in(&files, &["apps/base/podinfo/release.yaml"], "apps/base/podinfo/release.yaml", "main", &[], &NONE);
+    assert_eq!(
+        shown(&r),
+        [
+            "production: apps/base/podinfo/release.yaml ← apps/base/podinfo/kustomization.yaml (resources: release.yaml) ← apps/production/kustomization.yaml (resources: ../base/podinfo) ← clusters/production/artifacts.yaml (ArtifactGenerator flux-system copies @monorepo/apps/production/** to @artifact/production/ of ExternalArtifact apps) ← clusters/production/apps.yaml (Kustomization apps applies production of ExternalArtifact apps)",
+            "staging: apps/base/podinfo/release.yaml ← apps/base/podinfo/kustomization.yaml (resources: release.yaml) ← apps/staging/kustomization.yaml (resources: ../base/podinfo) ← clusters/staging/artifacts.yaml (ArtifactGenerator flux-system copies @monorepo/apps/staging/** to @artifact/staging/ of ExternalArtifact apps) ← clusters/staging/apps.yaml (Kustomization apps applies staging of ExternalArtifact apps)",
+        ]
+    );
+    // the staging overlay's own patch: staging only
+    let r =
+        reach_in(&files, &["apps/staging/podinfo-values.yaml"], "apps/staging/podinfo-values.yaml", "main", &[], &NONE);
+    assert_eq!(r.routes.iter().map(|r| r.class).collect::<Vec<_>>(), [Class::Staging], "{:#?}", shown(&r));
+}

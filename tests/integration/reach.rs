@@ -284,3 +284,41 @@ fn reach_doctor_fails_and_start_opens_nothing_on_github() {
     assert_eq!(pulls, 0, "no pull request was opened");
     f.assert_openapi_valid(&[]);
 }
+
+/// A team whose production cluster is called `blue`: unknown (a warning) until `environments:` in
+/// firedrill.yml names it; then refused; `allow_production: true` lets it through and says so.
+#[test]
+fn reach_a_team_named_environment_in_firedrill_yml() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("gitops");
+    let app = "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: checkout\n  namespace: argocd\nspec:\n  project: shop\n  source:\n    repoURL: https://github.com/acme/gitops.git\n    targetRevision: main\n    path: checkout\n  destination:\n    name: blue\n    namespace: shop\n";
+    let deploy = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: checkout\nspec:\n  replicas: 2\n";
+    seed(&repo, &[("apps/checkout.yaml".into(), app.into()), ("checkout/deploy.yaml".into(), deploy.into())]);
+    let text = scenario("checkout-zero", None, "checkout/deploy.yaml", "/spec/replicas", "0");
+    let file = crate::common::write(dir.path(), "scenarios/checkout-zero.yaml", &text);
+    let validate = |config: Option<&str>| {
+        let mut cmd = firedrill();
+        cmd.arg("validate").arg(&file);
+        if let Some(c) = config {
+            cmd.arg(crate::common::write(dir.path(), "scenarios/firedrill.yml", c));
+        }
+        run(cmd.arg("--repo").arg(&repo))
+    };
+    let (code, out, err) = validate(None);
+    assert_eq!((code, out.as_str()), (0, "1 scenario valid\n"), "{err}");
+    assert!(err.contains("checkout/deploy.yaml reaches an environment whose kind is unknown"), "{err}");
+
+    let (code, _, err) = validate(Some("environments:\n  production: [blue]\n"));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(
+            "checkout/deploy.yaml reaches production `blue` (Argo CD destination cluster): checkout/deploy.yaml ← \
+             apps/checkout.yaml (Application checkout syncs checkout from `main`"
+        ),
+        "{err}"
+    );
+
+    let (code, out, err) = validate(Some("environments:\n  production: [blue]\nallow_production: true\n"));
+    assert_eq!((code, out.as_str()), (0, "1 scenario valid (firedrill.yml valid)\n"), "{err}");
+    assert!(err.contains("allowed by `allow_production: true` in firedrill.yml"), "{err}");
+}

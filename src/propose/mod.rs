@@ -145,7 +145,11 @@ pub fn propose_with(files: &[RepoFile], context: &[(String, String)], options: &
     let texts: Vec<(String, String)> =
         files.iter().map(|f| (f.path.clone(), f.text.clone())).chain(context.iter().cloned()).collect();
     let base = crate::deployers::Target { path: "", branch: &options.branch, default_branch: None, repo: None };
-    let repository = crate::reach::Repository::new(&paths, &texts, base, &options.environments);
+    let kustomizations = crate::reach::kustomizations(&texts);
+    let repository = crate::reach::Repository::new(&paths, &texts, &kustomizations, base, &options.environments);
+    // A file's reach is the same for every key but in a Helm chart's values (key by key): asked once.
+    let mut reaches: std::collections::HashMap<(String, String), crate::reach::Reach> =
+        std::collections::HashMap::new();
     let mut proposal = Proposal::default();
     let mut seen = std::collections::HashSet::new();
     let mut unproven = Vec::new();
@@ -157,7 +161,10 @@ pub fn propose_with(files: &[RepoFile], context: &[(String, String)], options: &
             continue;
         }
         let Some(file) = by_path.get(candidate.file.as_str()) else { continue };
-        let reach = repository.reach(&candidate.file, std::slice::from_ref(&candidate.pointer), None);
+        let key = if repository.chart_of(&candidate.file).is_some() { candidate.pointer.clone() } else { String::new() };
+        let reach = reaches
+            .entry((candidate.file.clone(), key))
+            .or_insert_with(|| repository.reach(&candidate.file, std::slice::from_ref(&candidate.pointer), None));
         if !options.allow_production
             && let Some(what) = reach.production_route(&options.environments)
         {
@@ -166,7 +173,7 @@ pub fn propose_with(files: &[RepoFile], context: &[(String, String)], options: &
                 .push(Unread { path: candidate.file.clone(), why: format!("{}: {what}", candidate.pointer) });
             continue;
         }
-        if !staging_only(&reach) {
+        if !staging_only(reach) {
             unproven.push((score, candidate));
             continue;
         }

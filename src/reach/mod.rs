@@ -219,18 +219,30 @@ pub fn look(
 
 /// Every route from the target to an environment.
 pub fn analyse(input: &Input<'_>) -> Reach {
-    Repository::new(input.paths, input.files, input.target, input.environments).reach(
+    let kustomizations = kustomizations(input.files);
+    Repository::new(input.paths, input.files, &kustomizations, input.target, input.environments).reach(
         input.target.path,
         input.keys,
         input.incomplete.as_deref(),
     )
 }
 
+/// The kustomizations among `files`, for [`Repository::new`].
+pub fn kustomizations(files: &[(String, String)]) -> Vec<Kustomization> {
+    files.iter().filter(|(p, _)| kustomize::is_kustomization(p)).map(|(p, t)| Kustomization::parse(p, t)).collect()
+}
+
 /// A repository read once for many questions (`suggest` asks about every candidate file).
 pub struct Repository<'a> {
     paths: &'a [String],
-    files: &'a [(String, String)],
-    kustomizations: Vec<Kustomization>,
+    /// The listing, to look paths up.
+    listed: std::collections::HashSet<&'a str>,
+    /// The files read, by path.
+    by_path: std::collections::HashMap<&'a str, &'a str>,
+    /// The workflows among them.
+    workflows: Vec<&'a (String, String)>,
+    kustomizations: &'a [Kustomization],
+    graph: kustomize::Graph<'a>,
     objects: Vec<deployers::gitops::Object>,
     /// Files that hold Argo CD or Flux objects but could not be read, and ApplicationSets not expanded.
     problems: Vec<String>,
@@ -243,18 +255,26 @@ impl<'a> Repository<'a> {
     pub fn new(
         paths: &'a [String],
         files: &'a [(String, String)],
+        kustomizations: &'a [Kustomization],
         base: Target<'a>,
         environments: &'a Environments,
     ) -> Repository<'a> {
-        let kustomizations: Vec<Kustomization> = files
-            .iter()
-            .filter(|(p, _)| kustomize::is_kustomization(p))
-            .map(|(p, t)| Kustomization::parse(p, t))
-            .collect();
+        let listed: std::collections::HashSet<&str> = paths.iter().map(String::as_str).collect();
         let mut objects = Vec::new();
         let mut problems = Vec::new();
         for (path, text) in files {
             let yaml = path.ends_with(".yaml") || path.ends_with(".yml");
+            if yaml && deployers::gitops::mentions(text) && is_helm_template(&listed, path) {
+                // Templated: what it makes is known only once Helm renders it (an app of apps).
+                let kinds = ["Application", "ApplicationSet", "Kustomization", "HelmRelease"];
+                if kinds.iter().any(|k| text.contains(&format!("kind: {k}\n"))) {
+                    problems.push(format!(
+                        "{path} is a Helm template that makes Argo CD or Flux objects, not rendered here: where what \
+                         it makes deploys is not known"
+                    ));
+                }
+                continue;
+            }
             if yaml && !kustomize::is_kustomization(path) && deployers::gitops::mentions(text) {
                 match deployers::gitops::objects(path, text) {
                     Ok(found) => objects.extend(found),
@@ -264,21 +284,52 @@ impl<'a> Repository<'a> {
         }
         let expanded = sources::expand_application_sets(&objects);
         objects.extend(expanded);
-        Repository { paths, files, kustomizations, objects, problems, base, environments }
+        let by_path = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+        let workflows = files.iter().filter(|(p, _)| deployers::workflow::is_workflow(p)).collect();
+        let graph = kustomize::Graph::new(kustomizations);
+        Repository {
+            paths,
+            listed,
+            by_path,
+            workflows,
+            kustomizations,
+            graph,
+            objects,
+            problems,
+            base,
+            environments,
+        }
     }
 
     fn text(&self, path: &str) -> Option<&str> {
-        self.files.iter().find(|(p, _)| p == path).map(|(_, t)| t.as_str())
+        self.by_path.get(path).copied()
+    }
+
+    /// Whether `path` is in the listing.
+    fn listed(&self, path: &str) -> bool {
+        self.listed.contains(path)
+    }
+
+    /// The folder of the Helm chart holding `path` (the nearest folder above it with a `Chart.yaml`).
+    pub fn chart_of(&self, path: &str) -> Option<String> {
+        let mut dir = path;
+        while let Some((up, _)) = dir.rsplit_once('/') {
+            dir = up;
+            if self.listed(&format!("{up}/Chart.yaml")) {
+                return Some(up.to_owned());
+            }
+        }
+        self.listed("Chart.yaml").then(String::new)
     }
 
     /// The routes of `path` when a fault changes `keys` of it (JSON pointers; empty: the whole file);
     /// `incomplete` says what was not read, as a warning.
     pub fn reach(&self, path: &str, keys: &[String], incomplete: Option<&str>) -> Reach {
         let target = Target { path, ..self.base };
-        let graph = kustomize::Graph::new(&self.kustomizations);
-        let repo = deployers::gitops::Repo { paths: self.paths, kustomizations: &self.kustomizations, target: &target };
+        let repo = deployers::gitops::Repo { paths: self.paths, kustomizations: self.kustomizations, target: &target };
         let mut reach = Reach { target: path.to_owned(), ..Reach::default() };
-        let cx = sources::Cx { repo: &repo, graph: &graph, all: &self.objects, environments: self.environments, keys };
+        let cx =
+            sources::Cx { repo: &repo, graph: &self.graph, all: &self.objects, environments: self.environments, keys };
         // Kustomize overlays, and what applies them.
         sources::overlays(&cx, self, &mut reach);
         // Argo CD Applications, Flux Kustomizations and HelmReleases that take the file.
@@ -318,6 +369,22 @@ impl<'a> Repository<'a> {
         reach.routes.dedup();
         reach
     }
+}
+
+/// Whether `path` is in the `templates/` folder of a Helm chart (a folder beside a `Chart.yaml`).
+fn is_helm_template(listed: &std::collections::HashSet<&str>, path: &str) -> bool {
+    let mut parts: Vec<&str> = path.split('/').collect();
+    parts.pop();
+    while let Some(last) = parts.pop() {
+        if last == "templates" {
+            let chart = parts.join("/");
+            let file = if chart.is_empty() { "Chart.yaml".to_owned() } else { format!("{chart}/Chart.yaml") };
+            if listed.contains(file.as_str()) {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// The JSON pointers of the target a fault changes (`path` and `from` of each operation but `test`), for every

@@ -257,7 +257,7 @@ fn spared_by(keys: &[String], overrides: &[(String, Value)]) -> Option<String> {
 /// values files, its inline values) set every key the fault changes, so the fault does not reach it.
 fn helm_spared(cx: &Cx<'_>, repo: &Repository<'_>, o: &Object) -> Option<String> {
     let target = cx.target();
-    let chart = chart_of(repo.paths, target)?;
+    let chart = repo.chart_of(target)?;
     let mut files: Vec<String> = Vec::new();
     let mut inline: Vec<(String, Value)> = Vec::new();
     if is_argo_app(o) {
@@ -307,7 +307,7 @@ fn helm_spared(cx: &Cx<'_>, repo: &Repository<'_>, o: &Object) -> Option<String>
 /// under it.
 pub fn implied_releases(cx: &Cx<'_>, repo: &Repository<'_>, reach: &mut Reach) {
     let target = cx.target();
-    let Some(chart) = chart_of(repo.paths, target) else { return };
+    let Some(chart) = repo.chart_of(target) else { return };
     let defaults = inside(&chart, "values.yaml");
     let rendered = target == inside(&chart, "Chart.yaml")
         || under(&inside(&chart, "templates"), target)
@@ -339,10 +339,7 @@ pub fn implied_releases(cx: &Cx<'_>, repo: &Repository<'_>, reach: &mut Reach) {
 
 /// GitHub workflows that run on push of the target to its branch, by the environments of their jobs.
 pub fn workflows(cx: &Cx<'_>, repo: &Repository<'_>, reach: &mut Reach) {
-    for (path, text) in repo.files {
-        if !deployers::workflow::is_workflow(path) {
-            continue;
-        }
+    for (path, text) in repo.workflows.iter().copied() {
         let Ok(Some(d)) = deployers::workflow::read(path, text, cx.repo.target) else { continue };
         if !d.covers {
             continue;

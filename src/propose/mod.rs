@@ -161,7 +161,8 @@ pub fn propose_with(files: &[RepoFile], context: &[(String, String)], options: &
             continue;
         }
         let Some(file) = by_path.get(candidate.file.as_str()) else { continue };
-        let key = if repository.chart_of(&candidate.file).is_some() { candidate.pointer.clone() } else { String::new() };
+        let key =
+            if repository.chart_of(&candidate.file).is_some() { candidate.pointer.clone() } else { String::new() };
         let reach = reaches
             .entry((candidate.file.clone(), key))
             .or_insert_with(|| repository.reach(&candidate.file, std::slice::from_ref(&candidate.pointer), None));

@@ -287,18 +287,7 @@ impl<'a> Repository<'a> {
         let by_path = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
         let workflows = files.iter().filter(|(p, _)| deployers::workflow::is_workflow(p)).collect();
         let graph = kustomize::Graph::new(kustomizations);
-        Repository {
-            paths,
-            listed,
-            by_path,
-            workflows,
-            kustomizations,
-            graph,
-            objects,
-            problems,
-            base,
-            environments,
-        }
+        Repository { paths, listed, by_path, workflows, kustomizations, graph, objects, problems, base, environments }
     }
 
     fn text(&self, path: &str) -> Option<&str> {

@@ -52,7 +52,7 @@ impl<F: Forge> Runner<'_, F> {
             && d.phase() == Phase::Opened
             && d.merge_waiting_since.is_none()
             && let Some(head) = forge.branch_head(&d.target.branch).await.map_err(&fe)?
-            && let Some(reach) = self.reach(forge, &head, s).await?
+            && let Some(reach) = self.reach(forge, &head, s, &[]).await?
         {
             o.reach_refusal = reach.refusal(&self.config.environments);
         }
@@ -73,7 +73,7 @@ impl<F: Forge> Runner<'_, F> {
                 if about_to_land
                     && reach_due
                     && let Some(head) = &head
-                    && let Some(reach) = self.reach(forge, head, s).await?
+                    && let Some(reach) = self.reach(forge, head, s, &files).await?
                 {
                     o.reach_refusal = reach.refusal(&self.config.environments);
                 }
@@ -148,19 +148,25 @@ impl<F: Forge> Runner<'_, F> {
     }
 
     /// Where the target of `s` lands, read at `head` (a listing, then one read per file [`crate::reach::to_read`]
-    /// chooses); `None` when the forge cannot list files.
+    /// chooses, but those in `known`, already read at `head`); `None` when the forge cannot list files.
     pub(super) async fn reach(
         &self,
         forge: &F,
         head: &CommitSha,
         s: &Scenario,
+        known: &[(String, Option<String>)],
     ) -> Result<Option<crate::reach::Reach>, RunError> {
         let fe = forge_err(forge);
         let Some((paths, whole)) = forge.list_files(head).await.map_err(&fe)? else { return Ok(None) };
         let (chosen, unread) = crate::reach::to_read(&paths, s.target.path.as_str());
         let mut files = Vec::new();
         for p in chosen {
-            if let Some(text) = forge.read_file(head, p).await.map_err(&fe)? {
+            // A file this run already read at `head` (the target, at the opening) is not asked again.
+            let text = match known.iter().find(|(k, _)| k == p) {
+                Some((_, text)) => text.clone(),
+                None => forge.read_file(head, p).await.map_err(&fe)?,
+            };
+            if let Some(text) = text {
                 files.push((p.to_owned(), text));
             }
         }

@@ -92,7 +92,7 @@ impl<F: Forge> Runner<'_, F> {
         if !self.config.allow_production {
             let forge = self.forges.get(s.target.repo.as_ref().map(|r| r.as_str().to_owned()).as_ref())?;
             if let Some(head) = forge.branch_head(s.target.branch.as_str()).await.map_err(forge_err(forge))?
-                && let Some(reach) = self.reach(forge, &head, s).await?
+                && let Some(reach) = self.reach(forge, &head, s, &[]).await?
                 && let Some(why) = reach.refusal(&self.config.environments)
             {
                 return Err(RunError::Refused(why));

@@ -322,3 +322,74 @@ fn reach_a_team_named_environment_in_firedrill_yml() {
     assert_eq!((code, out.as_str()), (0, "1 scenario valid (firedrill.yml valid)\n"), "{err}");
     assert!(err.contains("allowed by `allow_production: true` in firedrill.yml"), "{err}");
 }
+
+/// What the reach costs on GitHub, from the emulator's log: the recursive listing and one read per file it
+/// chooses, on the opening tick and the merge tick only; a running drill's idle tick lists nothing.
+#[test]
+fn reach_costs_a_listing_and_its_reads_at_the_opening_and_the_merge_only() {
+    let staging = "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: checkout-staging\nspec:\n  source:\n    repoURL: https://github.com/acme/shop.git\n    targetRevision: main\n    path: charts/checkout\n    helm:\n      valueFiles: [values-staging.yaml]\n  destination:\n    server: https://kubernetes.default.svc\n    namespace: shop-staging\n";
+    let f = crate::github_drill::Fixture::with_files(&[
+        ("argocd/checkout-staging.yaml", staging),
+        ("charts/checkout/Chart.yaml", "apiVersion: v2\nname: checkout\nversion: 1.0.0\n"),
+        ("README.md", "# shop\n"),
+    ]);
+    let log = || -> Vec<serde_json::Value> {
+        std::fs::read_to_string(f.state.path().join("exchanges.jsonl"))
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let listings = |from: usize| -> (usize, Vec<String>) {
+        let all = log();
+        let new = &all[from..];
+        let lists = new
+            .iter()
+            .filter(|e| {
+                e["path"].as_str().unwrap_or_default().starts_with("/repos/acme/shop/git/trees/")
+                    && e["query"]["recursive"] == "1"
+            })
+            .count();
+        let reads = new
+            .iter()
+            .filter_map(|e| e["path"].as_str())
+            .filter(|p| p.starts_with("/repos/acme/shop/contents/"))
+            .map(str::to_owned)
+            .collect();
+        (lists, reads)
+    };
+    let open_at = f.plan.open_at;
+    let from = log().len();
+    let out = f.tick(open_at);
+    assert!(out.contains("opened `"), "{out}");
+    let (lists, reads) = listings(from);
+    // The listing, then each YAML file once: the target (read for the fault, reused), the Application, the
+    // chart's Chart.yaml; never README.md.
+    assert_eq!(lists, 1, "{reads:#?}");
+    assert_eq!(
+        reads,
+        [
+            "/repos/acme/shop/contents/charts/checkout/values-staging.yaml",
+            "/repos/acme/shop/contents/argocd/checkout-staging.yaml",
+            "/repos/acme/shop/contents/charts/checkout/Chart.yaml"
+        ]
+    );
+
+    let from = log().len();
+    let out = f.tick(f.plan.merge_at);
+    assert!(out.contains("merged into main"), "{out}");
+    let (lists, reads) = listings(from);
+    // The merge reads the branch's tip again (a colleague's change since the opening counts): the same three
+    // files; then, merged, the run reads the target at the new tip to follow the fault, as before.
+    assert_eq!(lists, 1, "{reads:#?}");
+    assert_eq!(reads.len(), 4, "{reads:#?}");
+    assert!(
+        reads[..3].iter().all(|r| !r.is_empty()) && reads[1].ends_with("argocd/checkout-staging.yaml"),
+        "{reads:#?}"
+    );
+
+    let from = log().len();
+    f.tick(crate::github_drill::after(f.plan.merge_at, 10));
+    let (lists, _) = listings(from);
+    assert_eq!(lists, 0, "an idle tick lists nothing");
+}

@@ -169,6 +169,14 @@ impl Ctx<'_> {
     pub fn repo_json_for_actor(&mut self) -> Result<Value, ApiError> {
         let mut value = self.repo_json()?;
         let p = self.permission();
+        if self.is_integration() {
+            // An App's installation token reads every flag false, whatever it was granted (seen in a ruleset proof
+            // log): what an installation may do is read elsewhere (`GET /installation/repositories`, the
+            // `x-accepted-github-permissions` header).
+            value["permissions"] =
+                json!({"admin": false, "maintain": false, "push": false, "triage": false, "pull": false});
+            return Ok(value);
+        }
         value["permissions"] = json!({
             "admin": p >= Permission::Admin,
             "maintain": p >= Permission::Maintain,

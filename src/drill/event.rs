@@ -97,6 +97,10 @@ pub enum EventKind {
         change: ChangeId,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         variant: Option<String>,
+        /// What a pull request into the base branch waits for, as preflight read it (required checks, a code
+        /// owner's review): later merges decide GitHub's refusals from it. Absent in older logs.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        gate: Option<crate::drill::guard::Gate>,
     },
     /// The fault landed on the base branch.
     Merged { commit: CommitSha },

@@ -35,6 +35,8 @@ pub struct Classic {
     pub restrictions: Option<Vec<String>>,
     pub required_signatures: bool,
     pub linear_history: bool,
+    /// `required_pull_request_reviews.require_code_owner_reviews`.
+    pub code_owners: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +48,48 @@ pub struct RulesetRule {
     pub bypass: String,
     pub required_reviews: u64,
     pub required_checks: Vec<String>,
+    /// A `pull_request` rule's `require_code_owner_review`.
+    pub code_owners: bool,
+}
+
+/// What a pull request into the branch waits for, as preflight read it when the drill opened: recorded with the
+/// opening, so that a refused merge (the drill's or its revert's) is decided from it without reading the guard
+/// rails again on every run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Gate {
+    /// The required checks (classic protection and rulesets), by context.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<String>,
+    /// A code owner's review is required.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub code_owners: bool,
+}
+
+impl GuardRails {
+    /// What a pull request into the branch waits for (the rules the token bypasses left out).
+    pub fn gate(&self) -> Gate {
+        let mut g = Gate::default();
+        let mut add = |names: &[String]| {
+            for n in names {
+                if !g.checks.contains(n) {
+                    g.checks.push(n.clone());
+                }
+            }
+        };
+        // Admins pass classic protection unless it is enforced for them too.
+        let passes = |c: &Classic| self.admin && !c.enforce_admins;
+        match &self.classic {
+            Some(c) if !passes(c) => add(&c.required_checks),
+            Some(_) => {}
+            None => add(&self.required_checks),
+        }
+        for r in self.rules.iter().filter(|r| r.bypass == "never") {
+            add(&r.required_checks);
+        }
+        g.code_owners = self.classic.as_ref().is_some_and(|c| c.code_owners && !passes(c))
+            || self.rules.iter().any(|r| r.bypass == "never" && r.code_owners);
+        g
+    }
 }
 
 /// What a rule does to the drill.
@@ -100,6 +144,9 @@ pub fn verdicts(g: &GuardRails, m: Means) -> Vec<Verdict> {
         if let Some(n) = c.required_reviews {
             out.push(review(format!("required approving reviews ({n})"), bypass || m.approver, bypass, b));
         }
+        if c.code_owners && !bypass {
+            out.push(code_owners("required review from code owners".into(), m.approver, b));
+        }
         if !c.required_checks.is_empty() {
             out.push(checks(format!("required status checks{}", strict(c.strict)), &c.required_checks, bypass, b));
         }
@@ -151,6 +198,7 @@ pub fn verdicts(g: &GuardRails, m: Means) -> Vec<Verdict> {
         let bypass = matches!(r.bypass.as_str(), "always" | "exempt" | "pull_requests_only");
         let through = " (the token is on the ruleset's bypass list: it passes)";
         out.push(match r.kind.as_str() {
+            "pull_request" if r.code_owners && !bypass => code_owners(format!("{name} (code owners)"), m.approver, b),
             "pull_request" => {
                 let mut v = review(name, bypass || m.approver || r.required_reviews == 0, bypass, b);
                 if r.required_reviews == 0 && !bypass {
@@ -223,6 +271,32 @@ fn review(rule: String, passes: bool, bypass: bool, b: &str) -> Verdict {
         )
     };
     Verdict { rule, blocks, how, unsure: false }
+}
+
+/// A code owner must approve: only an approver who owns the drill's path in CODEOWNERS can give that review, which
+/// firedrill cannot tell from here (teams, patterns): a warning with an approver, a refusal without one.
+fn code_owners(rule: String, approver: bool, b: &str) -> Verdict {
+    if approver {
+        Verdict {
+            rule,
+            blocks: Blocks::Neither,
+            how: format!(
+                "`{b}` needs a code owner's approval: the approver token's account must own the drill's file (and \
+                 the revert's) in CODEOWNERS, or the merge is refused and the drill abandoned"
+            ),
+            unsure: true,
+        }
+    } else {
+        Verdict {
+            rule,
+            blocks: Blocks::Both,
+            how: format!(
+                "`{b}` needs a code owner's approval: set `approver-token` (FIREDRILL_APPROVER_TOKEN) to the token of \
+                 an account that owns the drill's file in CODEOWNERS, or add the drill token to the bypass list"
+            ),
+            unsure: false,
+        }
+    }
 }
 
 fn checks(rule: String, names: &[String], bypass: bool, b: &str) -> Verdict {
@@ -311,6 +385,7 @@ mod tests {
                 bypass: bypass.into(),
                 required_reviews: 0,
                 required_checks: vec![],
+                code_owners: false,
             }],
             ..GuardRails::default()
         };

@@ -68,6 +68,8 @@ pub struct Opened {
     pub change: ChangeId,
     /// The variant the change carries (`variants:`).
     pub variant: Option<String>,
+    /// What a pull request into the base branch waits for, as read when the change was opened.
+    pub gate: Option<crate::drill::guard::Gate>,
 }
 
 /// A commit seen live in the environment.
@@ -168,7 +170,7 @@ impl Drill {
                         d.merge_head = Some(h.clone());
                     }
                 }
-                EventKind::Opened { branch, commit, base, change, variant } => {
+                EventKind::Opened { branch, commit, base, change, variant, gate } => {
                     d.opened.get_or_insert(Opened {
                         at: e.time,
                         branch: branch.clone(),
@@ -176,6 +178,7 @@ impl Drill {
                         base: base.clone(),
                         change: change.clone(),
                         variant: variant.clone(),
+                        gate: gate.clone(),
                     });
                 }
                 EventKind::Merged { commit } => {
@@ -417,6 +420,7 @@ mod tests {
                     base: sha('0'),
                     change: ChangeId("b".into()),
                     variant: None,
+                    gate: None,
                 },
             ),
             ev("2026-11-24T10:17:00Z", EventKind::Merged { commit: sha('2') }),

@@ -38,6 +38,9 @@ pub struct Observed {
     /// For a drill about to open: why the base branch's guard rails would block its merge or its revert (see
     /// [`crate::drill::guard::refusal`]); `None`: they let it through, or the forge has none.
     pub guard_refusal: Option<String>,
+    /// For a drill about to open: what a pull request into the base branch waits for (required checks, a code
+    /// owner's review), recorded with the opening; `None` where the forge has no guard rails.
+    pub gate: Option<crate::drill::guard::Gate>,
     /// For a drill about to open: why firedrill has nobody to act as (a GitHub App token without `identity`).
     pub identity_refusal: Option<String>,
     /// The change firedrill opened in this run (or found already open for the drill's branch).
@@ -538,6 +541,7 @@ fn planned(
             base,
             change: super::event::ChangeId(c.id.clone()),
             variant: s.variant_name().map(str::to_owned),
+            gate: o.gate.clone(),
         };
         return append(out, now, "firedrill", kind);
     }

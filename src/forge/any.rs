@@ -76,8 +76,9 @@ impl Forge for AnyForge {
         message: &str,
         actor: &Person,
         at: Timestamp,
+        gate: Option<&crate::drill::guard::Gate>,
     ) -> Result<Landing> {
-        each!(self, f => f.revert(commit, base, message, actor, at).await)
+        each!(self, f => f.revert(commit, base, message, actor, at, gate).await)
     }
     async fn history(&self, base: &str, after: &CommitSha) -> Result<Vec<Landing>> {
         each!(self, f => f.history(base, after).await)

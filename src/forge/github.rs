@@ -14,16 +14,24 @@ use jiff::Timestamp;
 use octocrab::Octocrab;
 use serde_json::{Value, json};
 
+use super::refused::{self, Check, Decision};
 use super::{Change, Forge, ForgeError, Landing, MergeOutcome, MergeSpec, Person, Result};
-use crate::drill::guard::{Classic, GuardRails, RulesetRule};
+use crate::drill::guard::{Classic, Gate, GuardRails, RulesetRule};
 use crate::git::{CommitSha, FileChange, MergeMethod, Token};
 
 /// The longest firedrill waits for a rate limit to reset before giving up on a request.
 const MAX_RATE_LIMIT_WAIT: Duration = Duration::from_secs(90);
 /// How many times one request is retried after a secondary rate limit.
 const RATE_LIMIT_RETRIES: usize = 3;
-/// How many times a merge refused with 409 "Base branch was modified" is sent again in the same run.
+/// How many times a merge refused with "Base branch was modified" (405, or 409) is sent again in the same run.
 const BASE_MODIFIED_RETRIES: usize = 3;
+/// How many times one run asks again about a pull request whose mergeability GitHub has not computed yet
+/// (`mergeable: null`), and how long it waits before each; after that, the next run asks.
+const UNKNOWN_ASKS: usize = 2;
+const UNKNOWN_WAIT: Duration = Duration::from_millis(1500);
+/// The most merges one run sends for one pull request (methods, retries, the approver's review): a bound, never
+/// reached by a refusal GitHub explains.
+const MAX_MERGE_TRIES: usize = 8;
 /// How many commits of history are read per page.
 const PER_PAGE: usize = 100;
 
@@ -41,8 +49,33 @@ pub struct GitHubForge {
     requests: super::http::Counter,
     /// GitHub's `x-ratelimit-remaining` on the last answer (`u64::MAX` until one says).
     remaining: std::sync::atomic::AtomicU64,
+    /// What this run learnt on the way, boxed: most runs need none of it.
+    memo: Box<Memo>,
+}
+
+/// What a run of the GitHub forge remembers between requests.
+#[derive(Default)]
+struct Memo {
     /// The review comments (on lines of a diff) this run read: their reactions have their own endpoint.
     review_comments: std::sync::Mutex<std::collections::BTreeSet<u64>>,
+    /// What a pull request into a branch waits for, read from its guard rails in this run when the ledger did not
+    /// record it (drills opened before it was recorded).
+    gates: std::sync::Mutex<std::collections::BTreeMap<String, Gate>>,
+    /// GitHub's `x-accepted-github-permissions` on the last answer that had it (App installation tokens): the
+    /// permission the endpoint accepts, which a refusal lacked.
+    accepted: std::sync::Mutex<Option<String>>,
+}
+
+/// A revert to land through a pull request: the drill's `commit`, its revert built on `base`'s tip, and how to
+/// merge it.
+#[derive(Clone, Copy)]
+struct Undo<'a> {
+    commit: &'a CommitSha,
+    reverted: &'a CommitSha,
+    base: &'a str,
+    message: &'a str,
+    actor: &'a Person,
+    gate: Option<&'a Gate>,
 }
 
 /// Below this many requests left in the hour, a run does only what keeps a drill safe (merging, reverting,
@@ -53,33 +86,6 @@ const LOW_RATE_LIMIT: u64 = 100;
 struct Approver {
     token: Token,
     gh: std::sync::OnceLock<Octocrab>,
-}
-
-/// Why GitHub refused a merge, read from its message: what firedrill can do about it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Refusal {
-    /// "At least N approving review(s) ... required": an approver token can give it.
-    Review,
-    /// `Required status check "X" is expected.`: not reported yet, or still running; may still pass.
-    CheckPending(String),
-    /// "Head branch is not up to date with the base branch" (strict required checks): `update-branch`.
-    Behind,
-    /// Anything else: the merge cannot go through (a failing check, a merge queue, a method not allowed…).
-    Final,
-}
-
-fn refusal_of(message: &str) -> Refusal {
-    let lower = message.to_ascii_lowercase();
-    if lower.contains("approving review") {
-        Refusal::Review
-    } else if lower.contains("not up to date") {
-        Refusal::Behind
-    } else if lower.contains("required status check") && lower.contains("is expected") {
-        let name = message.split('"').nth(1).unwrap_or("a required check").to_owned();
-        Refusal::CheckPending(name)
-    } else {
-        Refusal::Final
-    }
 }
 
 fn other(msg: impl Into<String>) -> ForgeError {
@@ -111,6 +117,58 @@ fn merged_of(pr: &Value) -> Result<Option<(CommitSha, Timestamp)>> {
     let commit = sha(&pr["merge_commit_sha"])?;
     let at = time(&pr["merged_at"]).ok_or_else(|| other("a merged pull request without merged_at"))?;
     Ok(Some((commit, at)))
+}
+
+/// A pull request's `mergeable_state`, `unknown` while GitHub has not computed it (`mergeable: null`).
+fn mergeable_state(pr: &Value) -> String {
+    if pr["mergeable"].is_null() {
+        return "unknown".to_owned();
+    }
+    pr["mergeable_state"].as_str().unwrap_or("unknown").to_owned()
+}
+
+/// The state of a required check from the newest commit status with its context and the newest check run with its
+/// name on a commit (whichever came last).
+fn check_of(name: &str, statuses: &Value, runs: &Value) -> Check {
+    let status = statuses["statuses"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|s| s["context"].as_str() == Some(name))
+        .max_by_key(|s| time(&s["updated_at"]))
+        .map(|s| {
+            let state = match s["state"].as_str() {
+                Some("success") => Check::Passing,
+                Some("pending") => Check::Pending,
+                _ => Check::Failing,
+            };
+            (time(&s["updated_at"]), state)
+        });
+    let run = runs["check_runs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["name"].as_str() == Some(name))
+        .max_by_key(|r| (time(&r["started_at"]), r["id"].as_u64()))
+        .map(|r| {
+            let state = match (r["status"].as_str(), r["conclusion"].as_str()) {
+                (Some("completed"), Some("success" | "neutral" | "skipped")) => Check::Passing,
+                (Some("completed"), _) => Check::Failing,
+                _ => Check::Pending,
+            };
+            (time(&r["completed_at"]).or_else(|| time(&r["started_at"])), state)
+        });
+    match (status, run) {
+        (None, None) => Check::Missing,
+        (Some((_, s)), None) | (None, Some((_, s))) => s,
+        (Some((a, s)), Some((b, r))) => {
+            if a > b {
+                s
+            } else {
+                r
+            }
+        }
+    }
 }
 
 fn time(v: &Value) -> Option<Timestamp> {
@@ -146,7 +204,7 @@ impl GitHubForge {
             approver: None,
             requests: super::http::Counter::default(),
             remaining: std::sync::atomic::AtomicU64::new(u64::MAX),
-            review_comments: std::sync::Mutex::default(),
+            memo: Box::default(),
         })
     }
 
@@ -181,15 +239,8 @@ impl GitHubForge {
     /// again on later runs), a pull request worded like the one GitHub's "Revert" button opens, merged like the
     /// drill's (an approver, strict checks). While it cannot merge yet, the error says the fault is still live
     /// and why; every run tries again.
-    async fn revert_through_pull(
-        &self,
-        commit: &CommitSha,
-        reverted: &CommitSha,
-        base: &str,
-        message: &str,
-        actor: &Person,
-        refused: &Value,
-    ) -> Result<Landing> {
+    async fn revert_through_pull(&self, undo: &Undo<'_>, refused: &Value) -> Result<Landing> {
+        let Undo { commit, reverted, base, message, actor, gate } = *undo;
         let refused = refused["message"].as_str().unwrap_or("no message").lines().next().unwrap_or("").trim();
         let pulls = self.ok(Method::GET, &self.repo_path(&format!("/commits/{commit}/pulls")), None).await?;
         let drill_pr = pulls.as_array().and_then(|a| a.first()).cloned().unwrap_or(Value::Null);
@@ -236,6 +287,7 @@ impl GitHubForge {
             method: MergeMethod::Merge,
             fallback: true,
             message: first,
+            gate,
         };
         let outcome = self.merge_change(&change, &spec, actor, Timestamp::now()).await?;
         match outcome {
@@ -312,58 +364,6 @@ impl GitHubForge {
         Ok(body)
     }
 
-    /// Sends the merge: a 409 "Base branch was modified" is sent again at once (bounded), and a required review
-    /// is given by the approver, once, before sending it again. `Err`: what the pull request already says
-    /// (merged by a racing run, its head moved, the base kept moving).
-    async fn put_merge(
-        &self,
-        change: &Change,
-        spec: &MergeSpec<'_>,
-        head: &CommitSha,
-        path: &str,
-        body: &Value,
-        approved: &mut bool,
-    ) -> Result<std::result::Result<(StatusCode, Value), MergeOutcome>> {
-        let mut tries = 1;
-        let (mut status, mut v) = self.call(Method::PUT, path, Some(body)).await?;
-        loop {
-            // 409 is GitHub's answer both to a head that moved and to "Base branch was modified. Review and try
-            // the merge again.": the pull request tells which.
-            if status == StatusCode::CONFLICT {
-                let pr = self.pull(&change.id).await?;
-                if let Some((commit, at)) = merged_of(&pr)? {
-                    return Ok(Err(MergeOutcome::Merged { commit, at }));
-                }
-                let actual = sha(&pr["head"]["sha"])?;
-                if actual != *head {
-                    return Ok(Err(MergeOutcome::HeadMoved { expected: head.clone(), actual }));
-                }
-                if tries > BASE_MODIFIED_RETRIES {
-                    return Ok(Err(MergeOutcome::NotMergeable {
-                        reason: format!(
-                            "`{}` kept moving while merging ({tries} tries: {})",
-                            spec.base,
-                            v["message"].as_str().unwrap_or("409")
-                        ),
-                    }));
-                }
-                tracing::info!(path, "the base branch moved while merging; trying the merge again");
-            } else if status == StatusCode::METHOD_NOT_ALLOWED
-                && !*approved
-                && refusal_of(v["message"].as_str().unwrap_or("")) == Refusal::Review
-                && self.approver.is_some()
-            {
-                // The base branch requires an approving review: the approver gives it right before the merge.
-                self.approve(&change.id, head).await?;
-                *approved = true;
-            } else {
-                return Ok(Ok((status, v)));
-            }
-            tries += 1;
-            (status, v) = self.call(Method::PUT, path, Some(body)).await?;
-        }
-    }
-
     /// The comments of `GET /{list}/{number}/comments` (`issues`: the conversation; `pulls`: lines of the diff),
     /// page by page. GitHub answers at most 100 a page; a drill's pull request rarely needs a second.
     /// `missing_ok`: a 404 (not a pull request after all) is no comments rather than an error.
@@ -394,7 +394,7 @@ impl GitHubForge {
     }
 
     fn note_review_comments(&self, ids: impl Iterator<Item = u64>) {
-        if let Ok(mut seen) = self.review_comments.lock() {
+        if let Ok(mut seen) = self.memo.review_comments.lock() {
             seen.extend(ids);
         }
     }
@@ -433,6 +433,71 @@ impl GitHubForge {
         Ok(parents.len() == 2
             && parents[0] == expected.as_str()
             && message.starts_with(&format!("Merge branch '{base}' into ")))
+    }
+
+    /// What a pull request into `spec.base` waits for: as recorded when the drill opened, else read from the
+    /// branch's guard rails once in this run (3 to 5 requests, for drills opened before it was recorded).
+    async fn gate(&self, spec: &MergeSpec<'_>) -> Result<Gate> {
+        if let Some(g) = spec.gate {
+            return Ok(g.clone());
+        }
+        if let Some(g) = self.memo.gates.lock().ok().and_then(|m| m.get(spec.base).cloned()) {
+            return Ok(g);
+        }
+        let g = self.guard_rails(spec.base).await?.map(|r| r.gate()).unwrap_or_default();
+        if let Ok(mut m) = self.memo.gates.lock() {
+            m.insert(spec.base.to_owned(), g.clone());
+        }
+        Ok(g)
+    }
+
+    /// The state of each required check on `head`: its commit statuses (`GET /commits/{sha}/status`) and check runs
+    /// (`GET /commits/{sha}/check-runs`), 2 requests; none when nothing is required.
+    async fn checks_on(&self, head: &CommitSha, spec: &MergeSpec<'_>) -> Result<Vec<(String, Check)>> {
+        let gate = self.gate(spec).await?;
+        if gate.checks.is_empty() {
+            return Ok(Vec::new());
+        }
+        let statuses =
+            self.ok(Method::GET, &self.repo_path(&format!("/commits/{head}/status?per_page=100")), None).await?;
+        let runs = self
+            .ok(Method::GET, &self.repo_path(&format!("/commits/{head}/check-runs?filter=latest&per_page=100")), None)
+            .await?;
+        Ok(gate.checks.iter().map(|n| (n.clone(), check_of(n, &statuses, &runs))).collect())
+    }
+
+    /// Strict required checks and a head behind its base: GitHub merges the base into the pull request's branch
+    /// (`update-branch`); then its required checks run again, and the merge waits for them like any other.
+    async fn update_branch(
+        &self,
+        change: &Change,
+        spec: &MergeSpec<'_>,
+        head: &CommitSha,
+        refused: &str,
+        moved: Option<CommitSha>,
+    ) -> Result<MergeOutcome> {
+        let update = self.repo_path(&format!("/pulls/{}/update-branch", change.id));
+        let (status, u) =
+            self.call(Method::PUT, &update, Some(&json!({"expected_head_sha": head.to_string()}))).await?;
+        if !status.is_success() {
+            return Ok(MergeOutcome::NotMergeable {
+                reason: format!(
+                    "`{}` is behind `{}` ({}) and GitHub refused to update it ({} {})",
+                    change.branch,
+                    spec.base,
+                    refused::first_line(refused),
+                    status.as_u16(),
+                    u["message"].as_str().unwrap_or("")
+                ),
+            });
+        }
+        Ok(MergeOutcome::Waiting {
+            reason: format!(
+                "`{}` was brought up to date with `{}`; its required checks run again",
+                change.branch, spec.base
+            ),
+            head: moved,
+        })
     }
 
     /// The client, built on first use (inside the async runtime).
@@ -498,6 +563,11 @@ impl GitHubForge {
             {
                 // The lowest seen this run: the budget only grows back at the hour's reset.
                 self.remaining.fetch_min(left, std::sync::atomic::Ordering::Relaxed);
+            }
+            if let Some(accepted) = headers.get("x-accepted-github-permissions").and_then(|v| v.to_str().ok())
+                && let Ok(mut last) = self.memo.accepted.lock()
+            {
+                *last = Some(accepted.to_owned());
             }
             let text = gh
                 .body_to_string(response)
@@ -584,8 +654,17 @@ impl GitHubForge {
     /// `read`, `none`), read from the repository's `permissions`; who it is from `GET /user`, or "the GitHub App
     /// installation" for a token that has no user.
     pub async fn token_permission(&self) -> Result<(String, String)> {
-        // The repository's `permissions` are the token's own, for every kind of token (an App's too, which has
-        // no `GET /user`).
+        // An App's installation token has no `GET /user`, and reads every `permissions` flag of the repository
+        // `false` whatever it was granted: what it can do is asked the installation's way.
+        let user = self.user().await;
+        if user.is_err() && self.is_installation().await {
+            let (role, lacking) = self.installation_role().await?;
+            let who = match lacking {
+                Some(p) => format!("the GitHub App installation (without {p})"),
+                None => "the GitHub App installation".to_owned(),
+            };
+            return Ok((who, role));
+        }
         let repo = self.repository().await?;
         let p = &repo["permissions"];
         let has = |k: &str| p[k].as_bool() == Some(true);
@@ -598,12 +677,40 @@ impl GitHubForge {
                 other => other,
             })
             .to_owned();
-        let who = match self.user().await {
-            Ok((login, _)) => login,
-            Err(_) if self.is_installation().await => "the GitHub App installation".to_owned(),
-            Err(e) => return Err(e),
-        };
-        Ok((who, role))
+        Ok((user?.0, role))
+    }
+
+    /// What an App installation may do on this repository: none unless `GET /installation/repositories` lists it;
+    /// `write` when two harmless writes are let through (an empty blob, which every repository may hold, and a pull
+    /// request without a branch, which GitHub refuses as invalid only once the permission is there: 422, not 403),
+    /// else `read`, with the permission GitHub said the refused endpoint accepts (`x-accepted-github-permissions`).
+    /// 3 requests (more past 100 repositories), sent by `doctor`.
+    async fn installation_role(&self) -> Result<(String, Option<String>)> {
+        let full = format!("{}/{}", self.owner, self.repo);
+        let mut listed = false;
+        for page in 1..=10 {
+            let v = self.ok(Method::GET, &format!("/installation/repositories?per_page=100&page={page}"), None).await?;
+            let items = v["repositories"].as_array().cloned().unwrap_or_default();
+            listed |= items.iter().any(|r| r["full_name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(&full)));
+            if listed || items.len() < 100 {
+                break;
+            }
+        }
+        if !listed {
+            return Ok(("none".to_owned(), None));
+        }
+        let accepted = || self.memo.accepted.lock().ok().and_then(|a| a.clone());
+        let blob = json!({"content": "", "encoding": "utf-8"});
+        let (status, _) = self.call(Method::POST, &self.repo_path("/git/blobs"), Some(&blob)).await?;
+        if !status.is_success() {
+            return Ok(("read".to_owned(), accepted()));
+        }
+        let probe = json!({"title": "", "head": "", "base": ""});
+        let (status, _) = self.call(Method::POST, &self.repo_path("/pulls"), Some(&probe)).await?;
+        if status != StatusCode::UNPROCESSABLE_ENTITY && !status.is_success() {
+            return Ok(("read".to_owned(), accepted()));
+        }
+        Ok(("write".to_owned(), None))
     }
 
     /// Whether the token is a GitHub App installation's (`GET /installation/repositories` answers it).
@@ -852,7 +959,7 @@ impl Forge for GitHubForge {
     }
 
     async fn reply_in_thread(&self, change: &Change, comment: u64, body: &str) -> Result<bool> {
-        if !self.review_comments.lock().is_ok_and(|seen| seen.contains(&comment)) {
+        if !self.memo.review_comments.lock().is_ok_and(|seen| seen.contains(&comment)) {
             return Ok(false);
         }
         let path = self.repo_path(&format!("/pulls/{}/comments/{comment}/replies", change.id));
@@ -912,6 +1019,8 @@ impl Forge for GitHubForge {
                     restrictions,
                     required_signatures: enabled(&p["required_signatures"]),
                     linear_history: enabled(&p["required_linear_history"]),
+                    code_owners: p["required_pull_request_reviews"]["require_code_owner_reviews"].as_bool()
+                        == Some(true),
                 });
                 if g.classic.as_ref().is_some_and(|c| c.restrictions.is_some()) {
                     g.login = self.user().await.ok().map(|(login, _)| login);
@@ -942,6 +1051,7 @@ impl Forge for GitHubForge {
                         .flatten()
                         .filter_map(|c| c["context"].as_str().map(str::to_owned))
                         .collect(),
+                    code_owners: params["require_code_owner_review"].as_bool() == Some(true),
                 });
             }
         }
@@ -1099,75 +1209,127 @@ impl Forge for GitHubForge {
             moved = Some(actual.clone());
         }
         let head = moved.clone().unwrap_or_else(|| spec.expected_head.clone());
+        // What GitHub knows of the pull request, read right before the merge: the first key to a refusal.
+        let mut state = mergeable_state(&pr);
         // The method given first; where firedrill chooses, the others GitHub may allow after it.
         let methods = if spec.fallback { MergeMethod::in_turn_from(spec.method) } else { vec![spec.method] };
+        let mut candidates = methods.into_iter().peekable();
+        let Some(mut method) = candidates.next() else { return Err(other("no merge method to try")) };
         let path = self.repo_path(&format!("/pulls/{}/merge", change.id));
-        let mut approved = false;
-        let mut candidates = methods.iter().peekable();
-        let (status, v) = loop {
-            let Some(&method) = candidates.next() else { return Err(other("no merge method to try")) };
-            let body = self.merge_body(change, spec, &head, method).await?;
-            let (status, v) = match self.put_merge(change, spec, &head, &path, &body, &mut approved).await? {
-                Ok(answer) => answer,
-                Err(decided) => return Ok(decided),
-            };
-            // "Merge commits are not allowed on this repository." (or on this branch): the next method, when
-            // firedrill chooses.
-            let not_allowed = status == StatusCode::METHOD_NOT_ALLOWED
-                && v["message"].as_str().unwrap_or("").to_ascii_lowercase().contains("not allowed");
-            if not_allowed && candidates.peek().is_some() {
-                tracing::info!(?method, "GitHub does not allow this merge method here; trying the next one");
-                continue;
+        let mut body = self.merge_body(change, spec, &head, method).await?;
+        let (mut approved, mut asks, mut retries) = (false, 0, 0);
+        let mut checks: Option<Vec<(String, Check)>> = None;
+        for _ in 0..MAX_MERGE_TRIES {
+            let (status, v) = self.call(Method::PUT, &path, Some(&body)).await?;
+            let message = v["message"].as_str().unwrap_or("not mergeable").trim().to_owned();
+            match status.as_u16() {
+                200 => {
+                    let merged = self.pull(&change.id).await?;
+                    let commit = sha(&v["sha"]).or_else(|_| sha(&merged["merge_commit_sha"]))?;
+                    let at =
+                        time(&merged["merged_at"]).ok_or_else(|| other("the merged pull request has no merged_at"))?;
+                    return Ok(MergeOutcome::Merged { commit, at });
+                }
+                // 409: the head moved ("Head branch was modified"), or a race ("Base branch was modified"): the
+                // pull request tells which, and whether a racing run merged it.
+                409 => {
+                    let pr = self.pull(&change.id).await?;
+                    if let Some((commit, at)) = merged_of(&pr)? {
+                        return Ok(MergeOutcome::Merged { commit, at });
+                    }
+                    let actual = sha(&pr["head"]["sha"])?;
+                    if actual != head {
+                        return Ok(MergeOutcome::HeadMoved { expected: head, actual });
+                    }
+                    state = mergeable_state(&pr);
+                }
+                405 => {}
+                422 => return Ok(MergeOutcome::NotMergeable { reason: message }),
+                _ => return Err(api_error(&Method::PUT, &path, status, &v)),
             }
-            break (status, v);
-        };
-        let message = v["message"].as_str().unwrap_or("not mergeable").trim().to_owned();
-        match status.as_u16() {
-            200 => {
-                let merged = self.pull(&change.id).await?;
-                let commit = sha(&v["sha"]).or_else(|_| sha(&merged["merge_commit_sha"]))?;
-                let at = time(&merged["merged_at"]).ok_or_else(|| other("the merged pull request has no merged_at"))?;
-                Ok(MergeOutcome::Merged { commit, at })
-            }
-            405 => Ok(match refusal_of(&message) {
-                Refusal::CheckPending(name) => MergeOutcome::Waiting {
-                    reason: format!("the required check `{name}` has not passed yet"),
-                    head: moved,
-                },
-                Refusal::Behind => {
-                    // Strict required checks: bring the branch up to date with its base (a merge commit GitHub
-                    // makes on it), then wait for its checks like any other.
-                    let update = self.repo_path(&format!("/pulls/{}/update-branch", change.id));
-                    let (status, u) =
-                        self.call(Method::PUT, &update, Some(&json!({"expected_head_sha": head.to_string()}))).await?;
-                    if !status.is_success() {
+            // Decide from the state; read more of it only where the decision needs it.
+            let resend = loop {
+                let facts = refused::Facts {
+                    status: status.as_u16(),
+                    message: &message,
+                    state: &state,
+                    checks: checks.clone(),
+                    approved,
+                    approver: self.approver.is_some(),
+                    code_owners: self.gate(spec).await?.code_owners,
+                    more_methods: candidates.peek().is_some(),
+                };
+                let decision = refused::decide(&facts);
+                tracing::info!(?decision, state, message, "GitHub refused the merge");
+                match decision {
+                    Decision::ReadChecks => checks = Some(self.checks_on(&head, spec).await?),
+                    Decision::AskAgain if asks < UNKNOWN_ASKS => {
+                        asks += 1;
+                        tokio::time::sleep(UNKNOWN_WAIT).await;
+                        let pr = self.pull(&change.id).await?;
+                        if let Some((commit, at)) = merged_of(&pr)? {
+                            return Ok(MergeOutcome::Merged { commit, at });
+                        }
+                        state = mergeable_state(&pr);
+                        // Computed now, and nothing in the way: the refusal was GitHub still computing.
+                        if matches!(state.as_str(), "clean" | "unstable" | "has_hooks") {
+                            break true;
+                        }
+                    }
+                    Decision::AskAgain => {
+                        return Ok(MergeOutcome::Waiting {
+                            reason: "GitHub has not computed yet whether the pull request can merge".to_owned(),
+                            head: moved,
+                        });
+                    }
+                    Decision::UpdateBranch => return self.update_branch(change, spec, &head, &message, moved).await,
+                    Decision::Wait(reason) => return Ok(MergeOutcome::Waiting { reason, head: moved }),
+                    Decision::Approve => {
+                        // The approver gives the review right before the merge is sent again.
+                        self.approve(&change.id, &head).await?;
+                        approved = true;
+                        break true;
+                    }
+                    Decision::Retry if retries < BASE_MODIFIED_RETRIES => {
+                        retries += 1;
+                        tracing::info!(path, "the base branch moved while merging; trying the merge again");
+                        break true;
+                    }
+                    Decision::Retry => {
                         return Ok(MergeOutcome::NotMergeable {
                             reason: format!(
-                                "{message} and GitHub refused to update it ({} {})",
-                                status.as_u16(),
-                                u["message"].as_str().unwrap_or("")
+                                "`{}` kept moving while merging ({} tries: {message})",
+                                spec.base,
+                                retries + 1
                             ),
                         });
                     }
-                    MergeOutcome::Waiting {
-                        reason: format!(
-                            "`{}` was brought up to date with `{}`; its required checks run again",
-                            change.branch, spec.base
-                        ),
-                        head: moved,
+                    Decision::NextMethod => {
+                        let Some(next) = candidates.next() else { break false };
+                        tracing::info!(?method, "GitHub does not allow this merge method here; trying the next one");
+                        method = next;
+                        body = self.merge_body(change, spec, &head, method).await?;
+                        break true;
+                    }
+                    Decision::Final(reason) => {
+                        // GitHub's own words stay beside the reason, for the report.
+                        let said = refused::first_line(&message);
+                        let reason = if reason.contains(&said) {
+                            reason
+                        } else {
+                            format!("{reason} (GitHub answered {}: {said})", status.as_u16())
+                        };
+                        return Ok(MergeOutcome::NotMergeable { reason });
                     }
                 }
-                Refusal::Review if self.approver.is_none() => MergeOutcome::NotMergeable {
-                    reason: format!(
-                        "{message} (give a second account's token as FIREDRILL_APPROVER_TOKEN, the Action's \
-                         `approver-token`, to approve the drill's pull request)"
-                    ),
-                },
-                _ => MergeOutcome::NotMergeable { reason: message },
-            }),
-            422 => Ok(MergeOutcome::NotMergeable { reason: message }),
-            _ => Err(api_error(&Method::PUT, &path, status, &v)),
+            };
+            if !resend {
+                return Ok(MergeOutcome::NotMergeable { reason: message });
+            }
         }
+        Ok(MergeOutcome::NotMergeable {
+            reason: format!("GitHub kept refusing the merge after {MAX_MERGE_TRIES} tries in one run"),
+        })
     }
 
     async fn landed(&self, change: &Change, _spec: &MergeSpec<'_>) -> Result<Option<(CommitSha, Timestamp)>> {
@@ -1184,6 +1346,7 @@ impl Forge for GitHubForge {
         message: &str,
         actor: &Person,
         at: Timestamp,
+        gate: Option<&Gate>,
     ) -> Result<Landing> {
         let info = self.ok(Method::GET, &self.repo_path(&format!("/commits/{commit}")), None).await?;
         let parent = info["parents"]
@@ -1241,7 +1404,8 @@ impl Forge for GitHubForge {
             }
             if self.branch_head(base).await?.as_ref() == Some(&tip) {
                 // The way a colleague would go: a revert branch and a pull request, merged through the rules.
-                return self.revert_through_pull(commit, &reverted, base, message, actor, &v).await;
+                let undo = Undo { commit, reverted: &reverted, base, message, actor, gate };
+                return self.revert_through_pull(&undo, &v).await;
             }
         }
         Err(other(format!("`{base}` kept moving while reverting")))
@@ -1438,7 +1602,7 @@ impl Forge for GitHubForge {
         }
         let body = json!({ "content": content });
         // A review comment (on a line of the diff, read in this run) has its own reactions.
-        let review = self.review_comments.lock().is_ok_and(|seen| seen.contains(&comment));
+        let review = self.memo.review_comments.lock().is_ok_and(|seen| seen.contains(&comment));
         let path = if review {
             self.repo_path(&format!("/pulls/comments/{comment}/reactions"))
         } else {

@@ -10,6 +10,7 @@ pub mod any;
 pub mod github;
 mod http;
 pub mod local;
+pub mod refused;
 
 use jiff::Timestamp;
 
@@ -82,6 +83,9 @@ pub struct MergeSpec<'a> {
     /// the others it may allow, in the order merge, squash, fast-forward. Off when the method was given.
     pub fallback: bool,
     pub message: &'a str,
+    /// What the base branch makes a pull request wait for, as read when the drill opened (`None`: not known; the
+    /// forge reads it when a refusal needs it).
+    pub gate: Option<&'a crate::drill::guard::Gate>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -163,7 +167,8 @@ pub trait Forge {
     /// Whether `change` is already on the base branch (merged by this run, an earlier one or a racing one):
     /// the commit that landed it and when. A read: asked after a refused merge, before deciding it failed.
     async fn landed(&self, change: &Change, merge: &MergeSpec<'_>) -> Result<Option<(CommitSha, Timestamp)>>;
-    /// Reverts `commit` on `base` as `actor` at `at`; returns the landing of the revert.
+    /// Reverts `commit` on `base` as `actor` at `at`; returns the landing of the revert. `gate`: what a pull
+    /// request into `base` waits for, where the revert must go through one.
     async fn revert(
         &self,
         commit: &CommitSha,
@@ -171,6 +176,7 @@ pub trait Forge {
         message: &str,
         actor: &Person,
         at: Timestamp,
+        gate: Option<&crate::drill::guard::Gate>,
     ) -> Result<Landing>;
     /// The first-parent history of `base` after `after` (exclusive), oldest first.
     async fn history(&self, base: &str, after: &CommitSha) -> Result<Vec<Landing>>;

@@ -1146,6 +1146,7 @@ pub(super) mod tests {
                     base: crate::git::CommitSha::parse("0a1b2c3d4e5f60718293a4b5c6d7e8f901234567").unwrap(),
                     change: crate::drill::event::ChangeId("42".into()),
                     variant: None,
+                    gate: None,
                 },
             ),
         ];

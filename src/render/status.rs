@@ -413,6 +413,7 @@ mod tests {
                 base: crate::git::CommitSha::parse("b000000000000000000000000000000000000000").unwrap(),
                 change: crate::drill::event::ChangeId("57".into()),
                 variant: None,
+                gate: None,
             },
         ));
         opened = Drill::fold(&opened.id, &log).unwrap();

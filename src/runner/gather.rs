@@ -40,6 +40,7 @@ impl<F: Forge> Runner<'_, F> {
             let means = guard::Means { method, approver: forge.has_approver() };
             if let Some(rails) = forge.guard_rails(&d.target.branch).await.map_err(&fe)? {
                 o.guard_refusal = guard::refusal(&guard::verdicts(&rails, means));
+                o.gate = Some(rails.gate());
             }
         }
         match d.phase() {

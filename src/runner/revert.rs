@@ -25,10 +25,11 @@ impl<F: Forge> Runner<'_, F> {
     ) -> Result<FaultView, RunError> {
         let branch = d.opened.as_ref().map_or("", |op| op.branch.as_str());
         let message = run::revert_message(branch, commit.as_str());
+        let gate = d.opened.as_ref().and_then(|op| op.gate.as_ref());
         let landing = if self.settings.dry_run {
             Landing { sha: simulated(), at: now, message, author: actor.clone(), committer: actor.clone() }
         } else {
-            let l = match forge.revert(commit, &d.target.branch, &message, actor, now).await {
+            let l = match forge.revert(commit, &d.target.branch, &message, actor, now, gate).await {
                 Ok(l) => l,
                 Err(e) => {
                     self.say_still_live(forge, d, &e).await;

@@ -208,8 +208,9 @@ fn a_required_check_pending_then_passing_holds_the_merge_and_the_report_says_how
     assert!(out.contains("not merged yet"), "{out}");
     let cost = crate::github_drill::exchanges(&f) - before;
     // An idle run on an open drill reads the ledger (4), its comments (conversation and diff lines: 2) and the
-    // incident label (1); the wait itself costs 2 (the pull request, the merge refused): nothing is written.
-    assert_eq!(cost, 9, "{out}");
+    // incident label (1); the wait itself costs 4 (the pull request, the merge refused, and what decides it: the
+    // head's commit statuses and check runs): nothing is written.
+    assert_eq!(cost, 11, "{out}");
     assert_eq!(f.names(), ["planned", "opened", "merge_waiting"], "the same wait is recorded once");
     // The ledger read and write, and at most 2 requests for the wait itself (the pull request, the merge).
     let out_requests: usize =
@@ -270,10 +271,11 @@ fn a_failing_required_check_abandons_and_closes_the_pull_request() {
     status(&f, &head_of(&f, 0), "deploy-staging", "failure");
     let (code, out) = tick_code(&f, f.plan.merge_at, &[]);
     assert_eq!(code, 3, "{out}");
-    assert!(
-        ledger_reason(&f).contains("Required status check \"deploy-staging\" is failing."),
-        "{}",
-        ledger_reason(&f)
+    // Decided from the check's state on the head; GitHub's words are kept beside it.
+    assert_eq!(
+        ledger_reason(&f),
+        "the required check `deploy-staging` failed on the pull request's head (GitHub answered 405: 1 of 1 \
+         required status checks have not succeeded: 1 failing.)"
     );
     assert_eq!(f.names(), ["planned", "opened", "abandoned", "reported"]);
     assert_eq!(pulls(&f)[0]["state"], "closed");

@@ -52,6 +52,7 @@ fn log(scenario: &str, day: &str, steps: &[&str]) -> (String, Vec<Event>) {
                     base: sha('b'),
                     change: ChangeId("7".into()),
                     variant: None,
+                    gate: None,
                 },
             ),
             "merged" => ev("10:17", EventKind::Merged { commit: sha('e') }),

@@ -114,6 +114,8 @@ pub struct Drill {
     pub abandoned: Option<(Timestamp, String)>,
     /// When a guard rail of the base branch first held the merge back (the first `merge_waiting`).
     pub merge_waiting_since: Option<Timestamp>,
+    /// firedrill's revert pull request that cannot land yet, and why (the last `revert_waiting`).
+    pub revert_waiting: Option<(String, String)>,
     /// The change's head after firedrill brought it up to date with its base (the last `merge_waiting` that
     /// moved it); `None`: still the commit it opened.
     pub merge_head: Option<CommitSha>,
@@ -147,6 +149,7 @@ impl Drill {
                 aborted: None,
                 abandoned: None,
                 merge_waiting_since: None,
+                revert_waiting: None,
                 merge_head: None,
                 hints: Vec::new(),
                 reported: None,
@@ -164,6 +167,9 @@ impl Drill {
                 | EventKind::Comment { .. }
                 | EventKind::Inferred { .. }
                 | EventKind::Announced { .. } => {}
+                EventKind::RevertWaiting { change, reason } => {
+                    d.revert_waiting = Some((change.to_string(), reason.clone()));
+                }
                 EventKind::MergeWaiting { head, .. } => {
                     d.merge_waiting_since.get_or_insert(e.time);
                     if let Some(h) = head {

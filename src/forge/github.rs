@@ -32,6 +32,8 @@ const UNKNOWN_WAIT: Duration = Duration::from_millis(1500);
 /// The most merges one run sends for one pull request (methods, retries, the approver's review): a bound, never
 /// reached by a refusal GitHub explains.
 const MAX_MERGE_TRIES: usize = 8;
+/// How many of GitHub's `update-branch` merges on top of a drill's commit are still recognised as the drill's.
+const MAX_UPDATES: usize = 5;
 /// How many commits of history are read per page.
 const PER_PAGE: usize = 100;
 
@@ -272,12 +274,14 @@ impl GitHubForge {
                 self.open_change(&branch, reverted, base, &title, &body).await?
             }
         };
-        let live = |why: String| {
-            other(format!(
+        let live = |reason: String| ForgeError::RevertWaiting {
+            detail: format!(
                 "the fault is still live on `{base}`: GitHub refused to move the branch to the revert (422 {refused}), \
-                 and the revert pull request #{} {why}; firedrill tries again on every run",
+                 and the revert pull request #{} {reason}; firedrill tries again on every run",
                 change.id
-            ))
+            ),
+            change: change.id.clone(),
+            reason,
         };
         let first = message.lines().next().unwrap_or("Revert");
         let spec = MergeSpec {
@@ -298,7 +302,7 @@ impl GitHubForge {
                 author: actor.clone(),
                 committer: actor.clone(),
             }),
-            MergeOutcome::Waiting { reason, .. } => Err(live(format!("waits: {reason}"))),
+            MergeOutcome::Waiting { reason, .. } => Err(live(format!("waits for its merge: {reason}"))),
             MergeOutcome::NotMergeable { reason } => Err(live(format!(
                 "cannot be merged: {reason}; add the drill token's user or App to the bypass list of the branch's \
                  protection or ruleset, or merge the revert pull request by hand"
@@ -423,16 +427,27 @@ impl GitHubForge {
         )))
     }
 
-    /// Whether `head` is GitHub's merge of `base` into the drill's branch on top of `expected` (what
-    /// `update-branch` makes): then firedrill moved the head itself, and merges it.
+    /// Whether `head` is `expected` with only GitHub's merges of `base` on top (what `update-branch` makes, once or
+    /// more): then the branch is still the drill's, moved by firedrill itself. One request per merge walked.
     async fn brought_up_to_date(&self, head: &CommitSha, expected: &CommitSha, base: &str) -> Result<bool> {
-        let c = self.ok(Method::GET, &self.repo_path(&format!("/commits/{head}")), None).await?;
-        let parents: Vec<&str> =
-            c["parents"].as_array().into_iter().flatten().filter_map(|p| p["sha"].as_str()).collect();
-        let message = c["commit"]["message"].as_str().unwrap_or("");
-        Ok(parents.len() == 2
-            && parents[0] == expected.as_str()
-            && message.starts_with(&format!("Merge branch '{base}' into ")))
+        let mut cur = head.clone();
+        for _ in 0..MAX_UPDATES {
+            if cur == *expected {
+                return Ok(true);
+            }
+            let c = self.ok(Method::GET, &self.repo_path(&format!("/commits/{cur}")), None).await?;
+            let parents: Vec<&str> =
+                c["parents"].as_array().into_iter().flatten().filter_map(|p| p["sha"].as_str()).collect();
+            let message = c["commit"]["message"].as_str().unwrap_or("");
+            // GitHub commits the merges it makes itself (`web-flow`, noreply@github.com).
+            let by_github = c["commit"]["committer"]["email"].as_str() == Some("noreply@github.com")
+                || c["committer"]["login"].as_str() == Some("web-flow");
+            if parents.len() != 2 || !by_github || !message.starts_with(&format!("Merge branch '{base}' into ")) {
+                return Ok(false);
+            }
+            cur = sha(&json!(parents[0]))?;
+        }
+        Ok(cur == *expected)
     }
 
     /// What a pull request into `spec.base` waits for: as recorded when the drill opened, else read from the
@@ -1469,11 +1484,18 @@ impl Forge for GitHubForge {
     }
 
     async fn close_change(&self, change: &Change) -> Result<()> {
-        self.ok(Method::PATCH, &self.repo_path(&format!("/pulls/{}", change.id)), Some(&json!({"state": "closed"})))
+        let pr = self
+            .ok(Method::PATCH, &self.repo_path(&format!("/pulls/{}", change.id)), Some(&json!({"state": "closed"})))
             .await?;
-        // A closed pull request can be reopened and merged while its branch is there: delete it, unless
-        // someone pushed to it (their commits are not firedrill's to throw away).
-        if change.branch.is_empty() || self.branch_head(&change.branch).await?.as_ref() != Some(&change.head) {
+        // A closed pull request can be reopened and merged while its branch is there: delete it while it holds only
+        // the drill's commit and GitHub's `update-branch` merges on top, not when someone pushed to it (their
+        // commits are not firedrill's to throw away).
+        if change.branch.is_empty() {
+            return Ok(());
+        }
+        let Some(head) = self.branch_head(&change.branch).await? else { return Ok(()) };
+        let base = pr["base"]["ref"].as_str().unwrap_or_default();
+        if head != change.head && !self.brought_up_to_date(&head, &change.head, base).await? {
             return Ok(());
         }
         let path = self.repo_path(&format!("/git/refs/heads/{}", change.branch));

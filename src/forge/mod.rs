@@ -97,6 +97,10 @@ pub enum ForgeError {
     /// The token has no user account (a GitHub App installation token): there is nobody to act as.
     #[error("{0}")]
     NoTokenUser(String),
+    /// firedrill's revert had to go through a pull request (the branch refuses direct updates), which cannot land
+    /// yet: the fault is still live. `reason` says why from GitHub's state (`waits for its merge: …`).
+    #[error("{detail}")]
+    RevertWaiting { change: String, reason: String, detail: String },
     #[error("{0}")]
     Other(String),
 }
@@ -106,7 +110,7 @@ impl ForgeError {
         match self {
             ForgeError::Git(e) => e.hint(),
             ForgeError::NoBranch { .. } => Some("check `target.branch` in the scenario"),
-            ForgeError::NoTokenUser(_) | ForgeError::Other(_) => None,
+            ForgeError::NoTokenUser(_) | ForgeError::RevertWaiting { .. } | ForgeError::Other(_) => None,
         }
     }
 }

@@ -96,12 +96,13 @@ fn blocked(f: &Facts<'_>, hint: &str) -> Decision {
     };
     let failing = named(&[Check::Failing]);
     if !failing.is_empty() {
-        return Decision::Final(format!("the required check {} failed on the pull request's head", list(&failing)));
+        let noun = if failing.len() == 1 { "check" } else { "checks" };
+        return Decision::Final(format!("the required {noun} {} failed on the pull request's head", list(&failing)));
     }
     let pending = named(&[Check::Pending, Check::Missing]);
     if !pending.is_empty() {
-        let verb = if pending.len() == 1 { "has" } else { "have" };
-        return Decision::Wait(format!("the required check {} {verb} not passed yet", list(&pending)));
+        let (noun, verb) = if pending.len() == 1 { ("check", "has") } else { ("checks", "have") };
+        return Decision::Wait(format!("the required {noun} {} {verb} not passed yet", list(&pending)));
     }
     // Every check the branch required when the drill opened is green. The rules may have changed since: GitHub's
     // words are the last hint.

@@ -32,6 +32,18 @@ impl<F: Forge> Runner<'_, F> {
             let l = match forge.revert(commit, &d.target.branch, &message, actor, now, gate).await {
                 Ok(l) => l,
                 Err(e) => {
+                    // A revert pull request that cannot land yet is on the timeline (once per reason), where
+                    // `status` reads it: the fault is live past the safety timer, and why.
+                    if let crate::forge::ForgeError::RevertWaiting { change, reason, .. } = &e {
+                        let kind = crate::drill::event::EventKind::RevertWaiting {
+                            change: crate::drill::event::ChangeId(change.clone()),
+                            reason: reason.clone(),
+                        };
+                        let event = self.event(now, "firedrill", kind);
+                        if !event.already_in(&d.events) {
+                            self.record(vec![(d.id.clone(), event)], now).await?;
+                        }
+                    }
                     self.say_still_live(forge, d, &e).await;
                     return Err(forge_err(forge)(e));
                 }

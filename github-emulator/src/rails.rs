@@ -90,6 +90,17 @@ pub fn route(ctx: &mut Ctx<'_>, req: &Incoming, rest: &[&str]) -> Option<Result<
             rules_for_branch(ctx, req, &branch.join("/"))
         }
         ("GET", ["pulls", n, "reviews"]) => list_reviews(ctx, req, n),
+        ("GET", ["pulls", n, "reviews", id]) => number(n).and_then(|n| {
+            let id = number(id)?;
+            let review = ctx
+                .repo()
+                .reviews
+                .iter()
+                .find(|r| r.number == n && r.id == id)
+                .cloned()
+                .ok_or_else(ApiError::not_found)?;
+            Ok(Reply::ok(ctx.review_json(&review)))
+        }),
         ("POST", ["pulls", n, "reviews"]) => number(n).and_then(|n| {
             let body = req.json()?;
             let review =

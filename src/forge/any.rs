@@ -101,6 +101,9 @@ impl Forge for AnyForge {
     async fn comment(&self, id: u64) -> Result<Option<Comment>> {
         each!(self, f => f.comment(id).await)
     }
+    async fn review(&self, number: u64, id: u64) -> Result<Option<Comment>> {
+        each!(self, f => f.review(number, id).await)
+    }
     async fn permission(&self, login: &str) -> Result<String> {
         each!(self, f => f.permission(login).await)
     }

@@ -60,6 +60,8 @@ pub struct GitHubForge {
 struct Memo {
     /// The review comments (on lines of a diff) this run read: their reactions have their own endpoint.
     review_comments: std::sync::Mutex<std::collections::BTreeSet<u64>>,
+    /// The reviews whose bodies this run read as commands: they take no reactions.
+    reviews: std::sync::Mutex<std::collections::BTreeSet<u64>>,
     /// What a pull request into a branch waits for, read from its guard rails in this run when the ledger did not
     /// record it (drills opened before it was recorded).
     gates: std::sync::Mutex<std::collections::BTreeMap<String, Gate>>,
@@ -1600,6 +1602,26 @@ impl Forge for GitHubForge {
         Ok(comment_of(&c, &on))
     }
 
+    async fn review(&self, number: u64, id: u64) -> Result<Option<super::Comment>> {
+        let path = self.repo_path(&format!("/pulls/{number}/reviews/{id}"));
+        let (status, r) = self.call(Method::GET, &path, None).await?;
+        if status == StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        if !status.is_success() {
+            return Err(api_error(&Method::GET, &path, status, &r));
+        }
+        // A review has no reactions and no thread: the answer goes to the conversation.
+        if let Ok(mut seen) = self.memo.reviews.lock() {
+            seen.insert(id);
+        }
+        // A review is written once (its body can be edited, but `submitted_at` stays): when it was submitted.
+        let mut c = r.clone();
+        c["created_at"] = r["submitted_at"].clone();
+        c["updated_at"] = r["submitted_at"].clone();
+        Ok(comment_of(&c, &number.to_string()))
+    }
+
     async fn permission(&self, login: &str) -> Result<String> {
         let path = self.repo_path(&format!("/collaborators/{}/permission", encode_path(login)));
         let (status, v) = self.call(Method::GET, &path, None).await?;
@@ -1614,6 +1636,10 @@ impl Forge for GitHubForge {
     }
 
     async fn react(&self, comment: u64, content: &str) -> Result<()> {
+        if self.memo.reviews.lock().is_ok_and(|seen| seen.contains(&comment)) {
+            // GitHub has no reactions on a review.
+            return Ok(());
+        }
         let left = self.remaining.load(std::sync::atomic::Ordering::Relaxed);
         if left < LOW_RATE_LIMIT {
             tracing::warn!(

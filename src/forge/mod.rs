@@ -213,6 +213,11 @@ pub trait Forge {
     async fn comment(&self, _id: u64) -> Result<Option<Comment>> {
         Ok(None)
     }
+    /// A review's body as a comment, read back by the pull request's number and the review's id (an event names
+    /// only those); `None` when there is no such review, and on forges without reviews.
+    async fn review(&self, _number: u64, _id: u64) -> Result<Option<Comment>> {
+        Ok(None)
+    }
     /// What `login` may do on the repository (`admin`, `maintain`, `write`, `triage`, `read`, `none`), team
     /// and organisation access included.
     async fn permission(&self, _login: &str) -> Result<String> {

@@ -373,3 +373,48 @@ fn an_app_installation_is_judged_by_what_it_can_do_not_by_its_all_false_permissi
     );
     f.assert_openapi_valid(&[]);
 }
+
+#[test]
+fn a_command_in_a_review_body_is_obeyed_once() {
+    let f = Fixture::new();
+    f.tick(f.plan.open_at);
+    f.tick(f.plan.merge_at);
+    let work = tempfile::tempdir().unwrap();
+    let workflow = f.emulator.user_with_token("github-actions").unwrap();
+    f.emulator.set_permission("acme/drills", "github-actions", "write").unwrap();
+    // "Review changes → Comment": the body holds the command; GitHub delivers `pull_request_review` (submitted).
+    let at = after(f.plan.merge_at, 4);
+    f.emulator.set_clock(&at.to_string()).unwrap();
+    let body = json!({"as": "ana", "event": "COMMENT", "body": "Why is the pool at zero?\n/drill ack"});
+    let made = f.emulator.admin("POST", "/_emulator/repos/acme/shop/pulls/1/reviews", &body).unwrap();
+    let id = made["review"]["id"].as_u64().unwrap();
+    let event = made["event_path"].as_str().unwrap().to_owned();
+    crate::emulator::assert_webhooks_valid(&[event.clone().into()]);
+    let payload = std::fs::read_to_string(&event).unwrap();
+    let event = ("pull_request_review", payload.as_str());
+    let (code, out, err, _) = crate::github_drill::action_on(&f, after(at, 1), work.path(), &workflow, event);
+    assert_eq!(code, 0, "{out}{err}");
+    let acked = |f: &Fixture| {
+        f.events()
+            .into_iter()
+            .filter(|e| matches!(&e.kind, firedrill::drill::event::EventKind::Command { name, .. } if name == "ack"))
+            .map(|e| (e.time, e.actor))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(acked(&f), [(at, "ana".to_owned())], "stamped when the review was submitted, by its author");
+    let answered = f
+        .events()
+        .iter()
+        .filter(|e| {
+            matches!(&e.kind,
+        firedrill::drill::event::EventKind::Comment { id: i, .. } if *i == id)
+        })
+        .count();
+    assert_eq!(answered, 1);
+    // The same event again (a re-run) and the next tick: obeyed once.
+    let (code, out, err, _) = crate::github_drill::action_on(&f, after(at, 2), work.path(), &workflow, event);
+    assert_eq!(code, 0, "{out}{err}");
+    f.tick(after(at, 3));
+    assert_eq!(acked(&f).len(), 1, "{:?}", f.names());
+    f.assert_openapi_valid(&[]);
+}

@@ -101,6 +101,9 @@ impl Forge for AnyForge {
     async fn comment(&self, id: u64) -> Result<Option<Comment>> {
         each!(self, f => f.comment(id).await)
     }
+    async fn code_owners(&self, branch: &str, path: &str) -> Result<Option<crate::drill::guard::Owners>> {
+        each!(self, f => f.code_owners(branch, path).await)
+    }
     async fn review(&self, number: u64, id: u64) -> Result<Option<Comment>> {
         each!(self, f => f.review(number, id).await)
     }

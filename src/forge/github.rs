@@ -1075,6 +1075,28 @@ impl Forge for GitHubForge {
         Ok(Some(g))
     }
 
+    /// CODEOWNERS read at the branch's tip where GitHub looks for it (1 to 3 requests), and the approver's login
+    /// (`GET /user` with its token, 1 request): asked only when a code owner's review is required and an approver
+    /// is set, when a drill is about to open.
+    async fn code_owners(&self, branch: &str, path: &str) -> Result<Option<crate::drill::guard::Owners>> {
+        let Some(tip) = self.branch_head(branch).await? else { return Ok(None) };
+        let mut owners = Vec::new();
+        for candidate in crate::drill::guard::CODEOWNERS_PATHS {
+            if let Some(text) = self.read_file(&tip, candidate).await? {
+                owners = crate::drill::guard::code_owners_of(&text, path);
+                break;
+            }
+        }
+        let approver = match self.approver_gh()? {
+            Some(gh) => {
+                let (status, v) = self.call_on(gh, Method::GET, "/user", None).await?;
+                if status.is_success() { v["login"].as_str().map(str::to_owned) } else { None }
+            }
+            None => None,
+        };
+        Ok(Some(crate::drill::guard::Owners { path: path.to_owned(), owners, approver }))
+    }
+
     async fn branch_head(&self, branch: &str) -> Result<Option<CommitSha>> {
         let (status, v) = self.call(Method::GET, &self.repo_path(&format!("/git/ref/heads/{branch}")), None).await?;
         match status {

@@ -232,6 +232,11 @@ pub trait Forge {
     async fn guard_rails(&self, _branch: &str) -> Result<Option<crate::drill::guard::GuardRails>> {
         Ok(None)
     }
+    /// Who CODEOWNERS on `branch` names for `path`, and the approver's login, where a code owner's review is
+    /// required; `None` where the forge has no code owners.
+    async fn code_owners(&self, _branch: &str, _path: &str) -> Result<Option<crate::drill::guard::Owners>> {
+        Ok(None)
+    }
     /// Whether a second token approves the drill's pull requests where a review is required.
     fn has_approver(&self) -> bool {
         false

@@ -263,9 +263,10 @@ fn an_unknown_mergeability_is_asked_again_then_the_approver_approves() {
     f.assert_openapi_valid(&[]);
 }
 
-/// A ruleset that requires a code owner's review of `charts/`, owned by Ana.
-fn code_owned() -> Fixture {
-    let f = Fixture::with_files(&[(".github/CODEOWNERS", "# who reviews what\ncharts/ @ana\n")]);
+/// A ruleset that requires a code owner's review, and CODEOWNERS giving `charts/` to `owners`.
+fn code_owned(owners: &str) -> Fixture {
+    let codeowners = format!("# who reviews what\n* @acme\ncharts/ {owners}\n");
+    let f = Fixture::with_files(&[(".github/CODEOWNERS", codeowners.as_str())]);
     let rule = json!([{"type": "pull_request", "parameters": {
         "required_approving_review_count": 1, "dismiss_stale_reviews_on_push": false,
         "require_code_owner_review": true, "require_last_push_approval": false,
@@ -276,12 +277,15 @@ fn code_owned() -> Fixture {
 
 #[test]
 fn a_code_owner_rule_merges_with_an_approver_who_owns_the_path() {
-    let f = code_owned();
+    let f = code_owned("@ana");
     let ana = f.emulator.user_with_token("ana").unwrap();
     let env = [("FIREDRILL_APPROVER_TOKEN", ana.as_str())];
     let (code, out) = doctor(&f, &env);
-    assert_eq!(code, 0, "a warning, not a failure: {out}");
-    assert!(guard_rows(&out).contains("needs a code owner's approval: the approver token's account must own"), "{out}");
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        guard_rows(&out).contains("the approver `ana` owns `charts/checkout/values-staging.yaml` in CODEOWNERS (@ana)"),
+        "{out}"
+    );
     tick_code(&f, f.plan.open_at, &env);
     let (code, out) = tick_code(&f, f.plan.merge_at, &env);
     assert_eq!(code, 0, "{out}");
@@ -292,24 +296,55 @@ fn a_code_owner_rule_merges_with_an_approver_who_owns_the_path() {
 }
 
 #[test]
-fn a_code_owner_rule_abandons_when_the_approver_owns_nothing_and_says_why() {
-    let f = code_owned();
+fn a_code_owner_rule_refuses_before_opening_when_the_approver_owns_nothing() {
+    let f = code_owned("@ana");
     f.emulator.set_permission("acme/shop", "bob", "write").unwrap();
     let bob = f.emulator.user_with_token("bob").unwrap();
     let env = [("FIREDRILL_APPROVER_TOKEN", bob.as_str())];
+    let (code, out) = doctor(&f, &env);
+    assert_eq!(code, 2, "doctor fails: {out}");
+    let (code, out) = tick_code(&f, f.plan.open_at, &env);
+    assert_eq!(code, 3, "{out}");
+    assert!(
+        out.contains(
+            "needs a code owner's approval of `charts/checkout/values-staging.yaml`, owned by @ana in CODEOWNERS, and \
+             the approver `bob` is none of them"
+        ),
+        "{out}"
+    );
+    assert!(pulls(&f).is_empty(), "nothing was opened");
+    assert_eq!(f.names(), ["planned", "abandoned", "reported"]);
+    f.assert_openapi_valid(&[]);
+}
+
+#[test]
+fn a_code_owner_team_the_approver_is_not_in_abandons_at_the_merge_and_says_why() {
+    // A team owns the path: preflight cannot tell who is in it, warns, and opens; GitHub's refusal decides.
+    let f = code_owned("@acme/platform");
+    let ana = f.emulator.user_with_token("ana").unwrap();
+    let env = [("FIREDRILL_APPROVER_TOKEN", ana.as_str())];
+    let (code, out) = doctor(&f, &env);
+    assert_eq!(code, 0, "a warning: {out}");
+    assert!(
+        guard_rows(&out).contains("is owned by @acme/platform in CODEOWNERS: the approver `ana` must be one"),
+        "{out}"
+    );
     let (code, out) = tick_code(&f, f.plan.open_at, &env);
     assert_eq!(code, 0, "{out}");
     let branch = pulls(&f)[0]["head_ref"].as_str().unwrap().to_owned();
+    let before = exchanges(&f);
     let (code, out) = tick_code(&f, f.plan.merge_at, &env);
     assert_eq!(code, 3, "{out}");
     let reason = ledger_reason(&f);
-    assert!(reason.contains("Waiting on code owner review from ana."), "{reason}");
+    assert!(reason.contains("Waiting on code owner review from acme/platform."), "{reason}");
     assert!(
         reason.contains("the approver token must belong to an owner of the changed path in CODEOWNERS"),
         "{reason}"
     );
-    let reviews = f.emulator.state().unwrap()["repos"]["acme/shop"]["reviews"].clone();
-    assert!(reviews.to_string().contains("bob"), "the approver did approve, once: {reviews}");
+    // The approver approved once, then the merge was sent again and refused again: final, not retried.
+    let log = exchanges_since(&f, before);
+    assert_eq!(count(&log, "POST", "/pulls/1/reviews"), 1);
+    assert_eq!(merge_answers(&log).len(), 2, "{:?}", merge_answers(&log));
     assert_eq!(f.names(), ["planned", "opened", "abandoned", "reported"]);
     assert_eq!(pulls(&f)[0]["state"], "closed");
     assert!(!branch_exists(&f, &branch));

@@ -312,6 +312,10 @@ mod tests {
         for (row, f, want) in &rows {
             assert_eq!(&decide(f), want, "{row}");
         }
+        // 409 "Head branch was modified" is no race to retry (the forge reads the pull request first: a head that
+        // moved ends the drill).
+        let head = decide(&facts(409, "Head branch was modified. Review and try the merge again.", "clean"));
+        assert_ne!(head, Decision::Retry);
         let queue = decide(&facts(405, &rules("Changes must be made through the merge queue"), "blocked"));
         assert!(matches!(&queue, Decision::Final(w) if w.contains("merge queue")), "{queue:?}");
     }

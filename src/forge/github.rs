@@ -572,7 +572,7 @@ impl GitHubForge {
                 Method::DELETE => gh._delete(path, body).await,
                 _ => return Err(other(format!("unsupported method {method}"))),
             }
-            .map_err(|e| other(format!("{method} {path}: {}", describe_octocrab(&e))))?;
+            .map_err(|e| ForgeError::Transient { message: format!("{method} {path}: {}", describe_octocrab(&e)) })?;
             let status = response.status();
             let headers = response.headers().clone();
             if let Some(left) =
@@ -581,10 +581,8 @@ impl GitHubForge {
                 // The lowest seen this run: the budget only grows back at the hour's reset.
                 self.remaining.fetch_min(left, std::sync::atomic::Ordering::Relaxed);
             }
-            if let Some(accepted) = headers.get("x-accepted-github-permissions").and_then(|v| v.to_str().ok())
-                && let Ok(mut last) = self.memo.accepted.lock()
-            {
-                *last = Some(accepted.to_owned());
+            if let Ok(mut last) = self.memo.accepted.lock() {
+                *last = headers.get("x-accepted-github-permissions").and_then(|v| v.to_str().ok()).map(str::to_owned);
             }
             let text = gh
                 .body_to_string(response)
@@ -602,22 +600,30 @@ impl GitHubForge {
                     tokio::time::sleep(d).await;
                 }
                 Some(d) => {
-                    let until = Timestamp::now()
+                    let reset = Timestamp::now()
                         .checked_add(jiff::SignedDuration::from_secs(i64::try_from(d.as_secs()).unwrap_or(i64::MAX)))
-                        .map_or_else(
-                            |_| "later".to_owned(),
-                            |t| format!("until {}", t.strftime("%Y-%m-%d %H:%M:%S UTC")),
-                        );
-                    return Err(other(format!(
-                        "{method} {path}: GitHub's rate limit is spent {until} (a {} s wait, longer than firedrill \
-                         waits within a run): this run stops here and the next one carries on where it stopped",
-                        d.as_secs()
-                    )));
+                        .ok();
+                    let until = reset.map_or_else(
+                        || "later".to_owned(),
+                        |t| format!("until {}", t.strftime("%Y-%m-%d %H:%M:%S UTC")),
+                    );
+                    return Err(ForgeError::RateLimited {
+                        reset,
+                        message: format!(
+                            "{method} {path}: GitHub's rate limit is spent {until} (a {} s wait, longer than \
+                             firedrill waits within a run): this run stops here and the next one carries on where it \
+                             stopped",
+                            d.as_secs()
+                        ),
+                    });
                 }
                 None => return Ok((status, value)),
             }
         }
-        Err(other(format!("{method} {path}: still rate limited after {RATE_LIMIT_RETRIES} retries")))
+        Err(ForgeError::RateLimited {
+            reset: None,
+            message: format!("{method} {path}: still rate limited after {RATE_LIMIT_RETRIES} retries"),
+        })
     }
 
     /// Like [`call`], but any status other than 2xx is an error naming GitHub's message.
@@ -626,7 +632,9 @@ impl GitHubForge {
         if status.is_success() {
             return Ok(value);
         }
-        Err(api_error(&method, path, status, &value))
+        let permission =
+            (status == StatusCode::FORBIDDEN).then(|| self.memo.accepted.lock().ok().and_then(|a| a.clone())).flatten();
+        Err(api_error_with(&method, path, status, &value, permission))
     }
 
     async fn pull(&self, number: &str) -> Result<Value> {
@@ -939,16 +947,37 @@ fn rate_limit_wait(status: StatusCode, headers: &http::HeaderMap, body: &str) ->
     (status == StatusCode::TOO_MANY_REQUESTS || secondary).then_some(SECONDARY_LIMIT_WAIT)
 }
 
-/// An error for a request GitHub refused, with GitHub's message and, for the usual statuses, what to check.
+/// An error for a request GitHub refused, by kind, with GitHub's message and, for the usual statuses, what to
+/// check. A 403 names the permission GitHub said the endpoint accepts, where it said (`x-accepted-github-permissions`,
+/// read from the answer by [`GitHubForge::call_on`]).
 fn api_error(method: &Method, path: &str, status: StatusCode, body: &Value) -> ForgeError {
-    let message = body["message"].as_str().unwrap_or("no message");
-    let hint = match status.as_u16() {
-        401 => " (the token is missing, wrong or expired)",
-        403 => " (the token lacks a permission: contents and pull requests need write access)",
-        404 => " (or the token cannot see the repository)",
-        _ => "",
+    api_error_with(method, path, status, body, None)
+}
+
+fn api_error_with(
+    method: &Method,
+    path: &str,
+    status: StatusCode,
+    body: &Value,
+    permission: Option<String>,
+) -> ForgeError {
+    let said = body["message"].as_str().unwrap_or("no message");
+    let hint = match (status.as_u16(), &permission) {
+        (401, _) => " (the token is missing, wrong or expired)".to_owned(),
+        (403, Some(p)) => format!(" (the token lacks a permission: GitHub accepts {p} here)"),
+        (403, None) => " (the token lacks a permission: contents and pull requests need write access)".to_owned(),
+        (404, _) => " (or the token cannot see the repository)".to_owned(),
+        _ => String::new(),
     };
-    other(format!("GitHub answered {} to {method} {path}: {message}{hint}", status.as_u16()))
+    let message = format!("GitHub answered {} to {method} {path}: {said}{hint}", status.as_u16());
+    match status.as_u16() {
+        404 => ForgeError::NotFound { message },
+        401 | 403 => ForgeError::Forbidden { permission, message },
+        409 => ForgeError::Conflict { message },
+        405 | 422 => ForgeError::Refused { state: refused::first_line(said), message },
+        s if s >= 500 => ForgeError::Transient { message },
+        _ => ForgeError::Other(message),
+    }
 }
 
 impl Forge for GitHubForge {
@@ -1779,6 +1808,32 @@ mod tests {
             rate_limit_wait(StatusCode::TOO_MANY_REQUESTS, &http::HeaderMap::new(), ""),
             Some(Duration::from_secs(60))
         );
+    }
+
+    #[test]
+    fn refusals_are_typed_by_what_a_caller_can_do_about_them() {
+        let body = |m: &str| json!({"message": m, "status": "403"});
+        let forbidden = api_error_with(
+            &Method::POST,
+            "/repos/acme/shop/git/blobs",
+            StatusCode::FORBIDDEN,
+            &body("Resource not accessible by integration"),
+            Some("contents=write".into()),
+        );
+        assert!(matches!(&forbidden, ForgeError::Forbidden { permission: Some(p), .. } if p == "contents=write"));
+        assert_eq!(
+            forbidden.to_string(),
+            "GitHub answered 403 to POST /repos/acme/shop/git/blobs: Resource not accessible by integration (the \
+             token lacks a permission: GitHub accepts contents=write here)"
+        );
+        let kind = |status: u16, m: &str| {
+            api_error(&Method::GET, "/x", StatusCode::from_u16(status).expect("a status"), &body(m))
+        };
+        assert!(matches!(kind(404, "Not Found"), ForgeError::NotFound { .. }));
+        assert!(matches!(kind(409, "Reference update failed"), ForgeError::Conflict { .. }));
+        assert!(matches!(kind(502, "Server Error"), ForgeError::Transient { .. }));
+        let refused = kind(422, "Repository rule violations found\n\nCannot update this protected ref.\n\n");
+        assert!(matches!(&refused, ForgeError::Refused { state, .. } if state == "Cannot update this protected ref."));
     }
 
     #[test]

@@ -97,6 +97,25 @@ pub enum ForgeError {
     /// The token has no user account (a GitHub App installation token): there is nobody to act as.
     #[error("{0}")]
     NoTokenUser(String),
+    /// GitHub answered 404: the thing asked for is not there, or the token cannot see it.
+    #[error("{message}")]
+    NotFound { message: String },
+    /// GitHub answered 401 or 403: the token is wrong, or lacks `permission` (GitHub's
+    /// `x-accepted-github-permissions` for the endpoint, where it said).
+    #[error("{message}")]
+    Forbidden { permission: Option<String>, message: String },
+    /// GitHub refused the request as it stands (405 to a merge, 422 to a write): `state` is what GitHub showed.
+    #[error("{message}")]
+    Refused { state: String, message: String },
+    /// GitHub's rate limit is spent until `reset` (when known): the next run carries on.
+    #[error("{message}")]
+    RateLimited { reset: Option<Timestamp>, message: String },
+    /// GitHub answered 409: something moved meanwhile (a race).
+    #[error("{message}")]
+    Conflict { message: String },
+    /// A 5xx or a transport error that outlived octocrab's retries: the next run tries again.
+    #[error("{message}")]
+    Transient { message: String },
     /// firedrill's revert had to go through a pull request (the branch refuses direct updates), which cannot land
     /// yet: the fault is still live. `reason` says why from GitHub's state (`waits for its merge: …`).
     #[error("{detail}")]
@@ -110,7 +129,19 @@ impl ForgeError {
         match self {
             ForgeError::Git(e) => e.hint(),
             ForgeError::NoBranch { .. } => Some("check `target.branch` in the scenario"),
-            ForgeError::NoTokenUser(_) | ForgeError::RevertWaiting { .. } | ForgeError::Other(_) => None,
+            ForgeError::Forbidden { permission: Some(_), .. } => Some(
+                "give the token the permission GitHub named (fine-grained tokens and Apps: repository permissions)",
+            ),
+            ForgeError::RateLimited { .. } | ForgeError::Transient { .. } => {
+                Some("nothing to do: the next scheduled run carries on where this one stopped")
+            }
+            ForgeError::NotFound { .. }
+            | ForgeError::Forbidden { .. }
+            | ForgeError::Refused { .. }
+            | ForgeError::Conflict { .. }
+            | ForgeError::NoTokenUser(_)
+            | ForgeError::RevertWaiting { .. }
+            | ForgeError::Other(_) => None,
         }
     }
 }

@@ -39,6 +39,8 @@ pub struct Dispatch {
     /// A comment relayed from the target repository (`comment-repository`, `comment-id`): only its id and where
     /// it is are taken from the dispatch; the comment itself is read back through the API.
     pub comment: Option<(String, u64)>,
+    /// With `comment`: it is a review's body, on this pull request (`review-of`).
+    pub review_of: Option<u64>,
 }
 
 /// A new comment. The body is data: it is parsed, never run.
@@ -143,7 +145,17 @@ pub fn parse(event_name: &str, payload: &Value) -> Result<Trigger, EventError> {
                 }
                 _ => return Err(err("has only one of comment-repository and comment-id: a relay sends both".into())),
             };
+            let review_of = match dispatch_input(payload, "review-of") {
+                None => None,
+                Some(n) => Some(n.parse::<u64>().map_err(|_| {
+                    err(format!("has input review-of `{}`, which is not a pull request number", short(&n)))
+                })?),
+            };
+            if review_of.is_some() && comment.is_none() {
+                return Err(err("has review-of without comment-repository and comment-id".into()));
+            }
             Ok(Trigger::Dispatch(Dispatch {
+                review_of,
                 scenario: dispatch_input(payload, "scenario"),
                 mode,
                 now,

@@ -46,7 +46,7 @@ pub fn job(inputs: &Inputs, trigger: &Trigger, actor: &str) -> Result<Job, Strin
         (Mode::Tick, _) => Ok(Job::Tick { now, only: inputs.scenario.clone() }),
         (Mode::Command | Mode::Auto, Trigger::Dispatch(d)) if d.comment.is_some() => {
             let (repository, id) = d.comment.clone().unwrap_or_default();
-            Ok(Job::Comment { repository, id, review_of: None, now: now.or(d.now) })
+            Ok(Job::Comment { repository, id, review_of: d.review_of, now: now.or(d.now) })
         }
         (Mode::Command | Mode::Auto, Trigger::Command(c)) => match &c.repository {
             Some(repository) => {
@@ -121,6 +121,7 @@ mod tests {
             command: command.map(Into::into),
             drill: None,
             comment: None,
+            review_of: None,
         })
     }
 

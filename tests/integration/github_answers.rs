@@ -453,3 +453,43 @@ fn a_command_in_a_review_body_is_obeyed_once() {
     assert_eq!(acked(&f).len(), 1, "{:?}", f.names());
     f.assert_openapi_valid(&[]);
 }
+
+#[test]
+fn a_relayed_review_body_is_read_back_as_a_review() {
+    let f = Fixture::new();
+    f.tick(f.plan.open_at);
+    f.tick(f.plan.merge_at);
+    let work = tempfile::tempdir().unwrap();
+    let workflow = f.emulator.user_with_token("github-actions").unwrap();
+    f.emulator.set_permission("acme/drills", "github-actions", "write").unwrap();
+    let relay = f.emulator.user_with_token("relay-bot").unwrap();
+    f.emulator.set_permission("acme/drills", "relay-bot", "write").unwrap();
+    let at = after(f.plan.merge_at, 4);
+    f.emulator.set_clock(&at.to_string()).unwrap();
+    let body = json!({"as": "ana", "event": "COMMENT", "body": "/drill ack"});
+    let made = f.emulator.admin("POST", "/_emulator/repos/acme/shop/pulls/1/reviews", &body).unwrap();
+    let id = made["review"]["id"].as_u64().unwrap();
+    // What examples/workflows/relay.yml sends for a review: its id, and the pull request it reviews.
+    let url = format!("{}/repos/acme/drills/actions/workflows/drill.yml/dispatches", f.emulator.url());
+    let inputs = json!({"comment-repository": "acme/shop", "comment-id": id.to_string(), "review-of": "1"});
+    assert_eq!(crate::emulator::post_json(&url, &relay, &json!({"ref": "main", "inputs": inputs})), 204);
+    let events = f.emulator.state_dir().join("events");
+    let mut dispatches: Vec<_> = std::fs::read_dir(&events)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("workflow_dispatch."))
+        .collect();
+    dispatches.sort();
+    let payload = std::fs::read_to_string(dispatches.last().unwrap()).unwrap();
+    let event = ("workflow_dispatch", payload.as_str());
+    let (code, out, err, _) = crate::github_drill::action_on(&f, after(at, 1), work.path(), &workflow, event);
+    assert_eq!(code, 0, "{out}{err}");
+    let acks: Vec<Timestamp> = f
+        .events()
+        .into_iter()
+        .filter(|e| matches!(&e.kind, firedrill::drill::event::EventKind::Command { name, .. } if name == "ack"))
+        .map(|e| e.time)
+        .collect();
+    assert_eq!(acks, [at]);
+    f.assert_openapi_valid(&[]);
+}

@@ -110,6 +110,11 @@ fn blocked(f: &Facts<'_>, hint: &str) -> Decision {
         if hint.contains("failing") || hint.contains("have not succeeded") || hint.contains("has not succeeded") {
             return Decision::Final(format!("a required check failed ({})", first_line(f.message)));
         }
+        // Every required check passed on this head, yet GitHub expects them: a strict branch wants them on the
+        // head brought up to date (GitHub may show such a pull request `blocked` rather than `behind`).
+        if hint.contains("expected") && !checks.is_empty() {
+            return Decision::UpdateBranch;
+        }
         if hint.contains("expected") || hint.contains("in progress") || hint.contains("queued") {
             return Decision::Wait(format!("a required check has not passed yet ({})", first_line(f.message)));
         }
@@ -198,6 +203,14 @@ mod tests {
                 Decision::UpdateBranch,
             ),
             ("the same under a ruleset", facts(405, &ruled_strict, "behind"), Decision::UpdateBranch),
+            (
+                "strict and behind, shown blocked, every check green on the old head",
+                Facts {
+                    checks: ci(Check::Passing),
+                    ..facts(405, "2 of 2 required status checks are expected.", "blocked")
+                },
+                Decision::UpdateBranch,
+            ),
             (
                 "mergeability not computed yet",
                 facts(405, "1 of 1 required status checks are expected.", "unknown"),

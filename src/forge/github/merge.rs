@@ -356,6 +356,14 @@ impl GitHubForge {
         let update = self.repo_path(&format!("/pulls/{}/update-branch", change.id));
         let (status, u) =
             self.call(Method::PUT, &update, Some(&json!({"expected_head_sha": head.to_string()}))).await?;
+        // Up to date already: what GitHub expects is the checks themselves (rules changed since the drill opened).
+        let said = u["message"].as_str().unwrap_or("");
+        if status == StatusCode::UNPROCESSABLE_ENTITY && said.contains("no new commits") {
+            return Ok(MergeOutcome::Waiting {
+                reason: format!("a required check has not passed yet ({})", refused::first_line(refused)),
+                head: moved,
+            });
+        }
         if !status.is_success() {
             return Ok(MergeOutcome::NotMergeable {
                 reason: format!(

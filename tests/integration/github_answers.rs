@@ -75,6 +75,12 @@ fn strict_and_behind_the_drill_and_its_revert_are_brought_up_to_date_and_merged(
     // GitHub's words: every check expected again, never "not up to date"; the state said `behind` (after once
     // `unknown`: the base had just moved).
     let log = exchanges_since(&f, before);
+    // What deciding it cost: one more read of the pull request (asked again: `unknown`), no checks read (`behind`
+    // says it all).
+    assert_eq!(
+        (count(&log, "GET", "/pulls/1"), count(&log, "GET", "/status"), count(&log, "GET", "/check-runs")),
+        (2, 0, 0)
+    );
     assert_eq!(merge_answers(&log), [(405, "1 of 1 required status checks are expected.".to_owned())]);
     assert_eq!(count(&log, "PUT", "/update-branch"), 1);
     let updated = head_of(&f, 0);
@@ -245,6 +251,12 @@ fn an_unknown_mergeability_is_asked_again_then_the_approver_approves() {
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("merged into main"), "{out}");
     let log = exchanges_since(&f, before);
+    // Before the merge, asked again, and after it (its `merged_at`): one more read than a plain merge; no check is
+    // required, so none is read.
+    assert_eq!(
+        (count(&log, "GET", "/pulls/1"), count(&log, "GET", "/status"), count(&log, "GET", "/check-runs")),
+        (3, 0, 0)
+    );
     let reads: Vec<&Value> =
         log.iter().filter(|e| e["method"] == "GET" && e["path"] == "/repos/acme/shop/pulls/1").collect();
     assert_eq!(reads[0]["response_body"]["mergeable"], Value::Null, "first read: not computed");

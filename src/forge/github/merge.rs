@@ -18,24 +18,6 @@ pub(super) const MAX_MERGE_TRIES: usize = 8;
 /// How many of GitHub's `update-branch` merges on top of a drill's commit are still recognised as the drill's.
 pub(super) const MAX_UPDATES: usize = 5;
 
-/// The landing of a merged pull request (its merge commit and `merged_at`), or `None` while it is not merged.
-pub(super) fn merged_of(pr: &Value) -> Result<Option<(CommitSha, Timestamp)>> {
-    if pr["merged"].as_bool() != Some(true) && !pr["merged_at"].is_string() {
-        return Ok(None);
-    }
-    let commit = sha(&pr["merge_commit_sha"])?;
-    let at = time(&pr["merged_at"]).ok_or_else(|| other("a merged pull request without merged_at"))?;
-    Ok(Some((commit, at)))
-}
-
-/// A pull request's `mergeable_state`, `unknown` while GitHub has not computed it (`mergeable: null`).
-pub(super) fn mergeable_state(pr: &Value) -> String {
-    if pr["mergeable"].is_null() {
-        return "unknown".to_owned();
-    }
-    pr["mergeable_state"].as_str().unwrap_or("unknown").to_owned()
-}
-
 /// The state of a required check from the newest commit status with its context and the newest check run with its
 /// name on a commit (whichever came last).
 pub(super) fn check_of(name: &str, statuses: &Value, runs: &Value) -> Check {
@@ -99,14 +81,14 @@ impl GitHubForge {
     ) -> Result<MergeOutcome> {
         // Verify before acting: still open, still at the drill's commit. A merged one was merged by an earlier
         // run: report that landing.
-        let pr = self.pull(&change.id).await?;
-        if let Some((commit, at)) = merged_of(&pr)? {
+        let pr = self.pull_request(&change.id).await?;
+        if let Some((commit, at)) = pr.landing()? {
             return Ok(MergeOutcome::Merged { commit, at });
         }
-        if pr["state"].as_str() == Some("closed") {
+        if pr.state == "closed" {
             return Ok(MergeOutcome::Closed);
         }
-        let actual = sha(&pr["head"]["sha"])?;
+        let actual = pr.head()?;
         // A head firedrill moved itself (`update-branch` in an earlier run, finished since) is the head to merge.
         let mut moved = None;
         if actual != *spec.expected_head {
@@ -117,7 +99,7 @@ impl GitHubForge {
         }
         let head = moved.clone().unwrap_or_else(|| spec.expected_head.clone());
         // What GitHub knows of the pull request, read right before the merge: the first key to a refusal.
-        let mut state = mergeable_state(&pr);
+        let mut state = pr.merge_state();
         // The method given first; where firedrill chooses, the others GitHub may allow after it.
         let methods = if spec.fallback { MergeMethod::in_turn_from(spec.method) } else { vec![spec.method] };
         let mut candidates = methods.into_iter().peekable();
@@ -131,24 +113,29 @@ impl GitHubForge {
             let message = v["message"].as_str().unwrap_or("not mergeable").trim().to_owned();
             match status.as_u16() {
                 200 => {
-                    let merged = self.pull(&change.id).await?;
-                    let commit = sha(&v["sha"]).or_else(|_| sha(&merged["merge_commit_sha"]))?;
+                    let merged = self.pull_request(&change.id).await?;
+                    let landed = merged.landing()?;
+                    let commit = match (sha(&v["sha"]), &landed) {
+                        (Ok(c), _) => c,
+                        (Err(_), Some((c, _))) => c.clone(),
+                        (Err(e), None) => return Err(e),
+                    };
                     let at =
-                        time(&merged["merged_at"]).ok_or_else(|| other("the merged pull request has no merged_at"))?;
+                        landed.map(|(_, at)| at).ok_or_else(|| other("the merged pull request has no merged_at"))?;
                     return Ok(MergeOutcome::Merged { commit, at });
                 }
                 // 409: the head moved ("Head branch was modified"), or a race ("Base branch was modified"): the
                 // pull request tells which, and whether a racing run merged it.
                 409 => {
-                    let pr = self.pull(&change.id).await?;
-                    if let Some((commit, at)) = merged_of(&pr)? {
+                    let pr = self.pull_request(&change.id).await?;
+                    if let Some((commit, at)) = pr.landing()? {
                         return Ok(MergeOutcome::Merged { commit, at });
                     }
-                    let actual = sha(&pr["head"]["sha"])?;
+                    let actual = pr.head()?;
                     if actual != head {
                         return Ok(MergeOutcome::HeadMoved { expected: head, actual });
                     }
-                    state = mergeable_state(&pr);
+                    state = pr.merge_state();
                 }
                 405 => {}
                 422 => return Ok(MergeOutcome::NotMergeable { reason: message }),
@@ -173,11 +160,11 @@ impl GitHubForge {
                     Decision::AskAgain if asks < UNKNOWN_ASKS => {
                         asks += 1;
                         tokio::time::sleep(UNKNOWN_WAIT).await;
-                        let pr = self.pull(&change.id).await?;
-                        if let Some((commit, at)) = merged_of(&pr)? {
+                        let pr = self.pull_request(&change.id).await?;
+                        if let Some((commit, at)) = pr.landing()? {
                             return Ok(MergeOutcome::Merged { commit, at });
                         }
-                        state = mergeable_state(&pr);
+                        state = pr.merge_state();
                         // Computed now, and nothing in the way: the refusal was GitHub still computing.
                         if matches!(state.as_str(), "clean" | "unstable" | "has_hooks") {
                             break true;
@@ -392,5 +379,22 @@ impl GitHubForge {
         let message =
             commit["message"].as_str().ok_or_else(|| other(format!("commit {} has no message", head.short())))?;
         Ok(squash_title_and_body(message, number))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_squash_keeps_the_subject_and_the_body_of_the_only_commit() {
+        let squash = |m: &str| squash_title_and_body(m, "7");
+        assert_eq!(squash("Tune redis pool size\n"), ("Tune redis pool size (#7)".to_owned(), String::new()));
+        assert_eq!(
+            squash("chore: tune pool\n\nLonger pool timeout.\n\n- [x] config only\n"),
+            ("chore: tune pool (#7)".to_owned(), "Longer pool timeout.\n\n- [x] config only".to_owned())
+        );
+        // A subject written over two lines is one line to git (`%s`), and to GitHub.
+        assert_eq!(squash("Tune\nredis pool\n\nWhy.").0, "Tune redis pool (#7)");
     }
 }

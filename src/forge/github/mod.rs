@@ -9,8 +9,9 @@
 //! By concern: [`client`] (requests, rate limits, GitHub's refusals as typed [`ForgeError`]s), [`git_data`] (blobs,
 //! trees, commits, refs), [`merge`] (a merge and GitHub's refusal decided from its state), [`revert`] (file by
 //! file, or through a revert pull request), [`conversation`] (comments, reviews, notes), [`guard`] (protection,
-//! rulesets, code owners) and [`identity`] (who the token is, what it may do). This file holds the [`Forge`]
-//! implementation, which hands the long steps to them.
+//! rulesets, code owners) and [`identity`] (who the token is, what it may do); [`wire`] holds GitHub's answers as
+//! typed structs (the pull request, so far: the rest still reads `serde_json::Value`). This file holds the
+//! [`Forge`] implementation, which hands the long steps to them.
 
 use std::time::Duration;
 
@@ -27,10 +28,10 @@ mod guard;
 mod identity;
 mod merge;
 mod revert;
+mod wire;
 
 use client::*;
 use conversation::*;
-use merge::*;
 
 use super::refused::{self, Check, Decision};
 use super::{Change, Forge, ForgeError, Landing, MergeOutcome, MergeSpec, Person, Result};
@@ -333,7 +334,7 @@ impl Forge for GitHubForge {
     }
 
     async fn landed(&self, change: &Change, _spec: &MergeSpec<'_>) -> Result<Option<(CommitSha, Timestamp)>> {
-        merged_of(&self.pull(&change.id).await?)
+        self.pull_request(&change.id).await?.landing()
     }
 
     async fn history(&self, base: &str, after: &CommitSha) -> Result<Vec<Landing>> {
@@ -621,18 +622,6 @@ impl Forge for GitHubForge {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_squash_keeps_the_subject_and_the_body_of_the_only_commit() {
-        let squash = |m: &str| squash_title_and_body(m, "7");
-        assert_eq!(squash("Tune redis pool size\n"), ("Tune redis pool size (#7)".to_owned(), String::new()));
-        assert_eq!(
-            squash("chore: tune pool\n\nLonger pool timeout.\n\n- [x] config only\n"),
-            ("chore: tune pool (#7)".to_owned(), "Longer pool timeout.\n\n- [x] config only".to_owned())
-        );
-        // A subject written over two lines is one line to git (`%s`), and to GitHub.
-        assert_eq!(squash("Tune\nredis pool\n\nWhy.").0, "Tune redis pool (#7)");
-    }
 
     #[test]
     fn rate_limits_are_read_from_retry_after_then_the_reset() {

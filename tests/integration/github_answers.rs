@@ -140,6 +140,14 @@ fn strict_and_behind_the_drill_and_its_revert_are_brought_up_to_date_and_merged(
     assert_eq!(events.iter().find(|e| e.kind.name() == "recovered").unwrap().time, landed);
     let held: Vec<Timestamp> = events.iter().filter(|e| e.kind.name() == "revert_waiting").map(|e| e.time).collect();
     assert_eq!(held, [deadline, after(deadline, 5)], "each new reason on the timeline");
+    let report = crate::protected::report_text(&f);
+    assert!(
+        report.contains(
+            "**Revert held**: the revert pull request #2 waits for its merge: the required check `deploy-staging` has \
+             not passed yet; the fault stayed live"
+        ),
+        "{report}"
+    );
     f.assert_openapi_valid(&[]);
 }
 

@@ -51,6 +51,7 @@ fn log(id: &str, i: usize) -> Vec<Event> {
                 base: sha('b'),
                 change: firedrill::drill::event::ChangeId(format!("chore/tune-{i}")),
                 variant: None,
+                gate: None,
             },
         ),
         ev("2026-11-24T10:37:00Z", EventKind::Merged { commit: sha('e') }),

@@ -56,7 +56,34 @@ pub fn handle(app: &App, req: &Incoming) -> (Reply, Option<String>) {
         }
         _ => Err(ApiError::not_found()),
     };
-    (reply.unwrap_or_else(Reply::from), Some(login))
+    let mut reply = reply.unwrap_or_else(Reply::from);
+    // GitHub tells an App's installation token which permission each endpoint accepts.
+    if st.installations.contains_key(&token)
+        && let Some(accepted) = accepted_permission(&req.method, &segs)
+    {
+        reply.headers.push(("x-accepted-github-permissions".to_owned(), accepted));
+    }
+    (reply, Some(login))
+}
+
+/// The permission an endpoint accepts, as GitHub's `x-accepted-github-permissions` names it (`contents=write`); the
+/// repository's own metadata is `metadata=read`.
+fn accepted_permission(method: &str, segs: &[&str]) -> Option<String> {
+    let ["repos", _, _, rest @ ..] = segs else { return None };
+    let area = match rest.first().copied() {
+        None | Some("collaborators" | "branches" | "rules" | "rulesets") if method == "GET" => "metadata",
+        None => "administration",
+        Some("git" | "contents" | "commits" | "compare" | "merges") => "contents",
+        Some("pulls") => "pull_requests",
+        Some("issues") => "issues",
+        Some("statuses") => "statuses",
+        Some("check-runs" | "check-suites") => "checks",
+        Some("deployments") => "deployments",
+        Some("branches" | "rulesets" | "rules") => "administration",
+        Some(_) => "metadata",
+    };
+    let level = if method == "GET" { "read" } else { "write" };
+    Some(format!("{area}={level}"))
 }
 
 /// `GET /installation/repositories`: the repositories an installation token was granted.
@@ -195,9 +222,19 @@ fn repo_route(ctx: &mut Ctx<'_>, req: &Incoming, rest: &[&str]) -> Result<Reply,
         ("PUT", ["pulls", n, "merge"]) => {
             ctx.require(Permission::Write)?;
             let body = req.json()?;
+            ctx.refresh_pulls()?;
+            let number = number(n)?;
+            // The base moved and nobody has seen the pull request since: GitHub is still recomputing it, and a merge
+            // sent now races that move. GitHub answers 405 (not the 409 its description lists); a retry goes through.
+            if let Some(stored) = ctx.repo_mut().pulls.iter_mut().find(|p| p.number == number && p.state == "open")
+                && stored.uncomputed
+            {
+                stored.uncomputed = false;
+                return Err(ApiError::with_docs(405, crate::guard::BASE_MODIFIED, crate::guard::MERGE_DOCS));
+            }
             let method = body["merge_method"].as_str().unwrap_or("merge");
             let (_, tip, _) = ctx.merge_pull(
-                number(n)?,
+                number,
                 body["sha"].as_str(),
                 method,
                 body["commit_title"].as_str(),

@@ -8,11 +8,15 @@ use git2::{Oid, Repository};
 use serde_json::Value;
 
 use crate::error::ApiError;
+use crate::git;
 use crate::ops::Ctx;
 use crate::state::{Permission, Protection, Pull, RequiredCheck, Restrictions, Ruleset, State};
 
-/// Where GitHub's protection refusals point.
-pub const PROTECTED_BRANCHES_DOCS: &str = "https://docs.github.com/articles/about-protected-branches";
+/// Where GitHub's merge refusals point.
+pub const MERGE_DOCS: &str = "https://docs.github.com/rest/pulls/pulls#merge-a-pull-request";
+
+/// GitHub's answer to a merge that raced a move of the base branch.
+pub const BASE_MODIFIED: &str = "Base branch was modified. Review and try the merge again.";
 
 /// GitHub's refusal of a merge by someone a push restriction leaves out.
 pub const NOT_AUTHORIZED: &str = "You're not authorized to push to this branch. Visit \
@@ -146,26 +150,33 @@ pub fn run_state(status: &str, conclusion: Option<&str>) -> CheckState {
     }
 }
 
-/// GitHub's refusal for required checks that are not all passing on `sha`, or `None`.
+/// GitHub's refusal for required checks that are not all passing on `sha`, or `None`: `N of M required status checks
+/// have not succeeded: K failing.` when any failed, else `are expected.` when any has not reported, else `are in
+/// progress.` (the forms GitHub's REST answers and pushes show, one count for the whole rule).
 pub fn checks_refusal(st: &State, key: &str, sha: &str, checks: &[RequiredCheck]) -> Option<String> {
-    let unmet: Vec<(&str, CheckState)> = checks
+    let unmet: Vec<CheckState> = checks
         .iter()
-        .map(|c| (c.context.as_str(), check_state(st, key, sha, &c.context, c.app_id)))
-        .filter(|(_, s)| *s != CheckState::Passing)
+        .map(|c| check_state(st, key, sha, &c.context, c.app_id))
+        .filter(|s| *s != CheckState::Passing)
         .collect();
-    let failing = unmet.iter().filter(|(_, s)| *s == CheckState::Failing).count();
+    let failing = unmet.iter().filter(|s| **s == CheckState::Failing).count();
     let (n, total) = (unmet.len(), checks.len());
-    match unmet.as_slice() {
-        [] => None,
-        [(name, CheckState::Failing)] => Some(format!("Required status check \"{name}\" is failing.")),
-        [(name, _)] => Some(format!("Required status check \"{name}\" is expected.")),
-        _ if failing == 0 => Some(format!("{n} of {total} required status checks are expected.")),
-        _ if failing == n => Some(format!("{n} of {total} required status checks are failing.")),
-        _ => Some(format!(
-            "{n} of {total} required status checks have not succeeded: {failing} failing and {} expected.",
-            n - failing
-        )),
+    if n == 0 {
+        None
+    } else if failing > 0 {
+        Some(format!("{n} of {total} required status checks have not succeeded: {failing} failing."))
+    } else if unmet.contains(&CheckState::Missing) {
+        Some(format!("{n} of {total} required status checks are expected."))
+    } else {
+        Some(format!("{n} of {total} required status checks are in progress."))
     }
+}
+
+/// GitHub's refusal on a strict branch whose head lacks the base's tip: every required check is expected again (on
+/// the head brought up to date), whatever the old head's results. GitHub never says "not up to date" over REST.
+pub fn behind_refusal(checks: &[RequiredCheck]) -> String {
+    let m = checks.len();
+    format!("{m} of {m} required status checks are expected.")
 }
 
 /// GitHub's refusal when a pull request lacks `count` approvals.
@@ -177,9 +188,10 @@ pub fn reviews_refusal(count: u64) -> String {
     }
 }
 
-/// `Repository rule violations found`, then one line per violated rule, as GitHub words a ruleset refusal.
+/// `Repository rule violations found`, then each violated rule's message, separated by blank lines, as GitHub words a
+/// ruleset refusal.
 pub fn rule_violations(lines: &[String]) -> String {
-    format!("Repository rule violations found\n\n{}\n\n", lines.join("\n"))
+    format!("Repository rule violations found\n\n{}\n\n", lines.join("\n\n"))
 }
 
 /// The required checks of a ruleset's `required_status_checks` rule.
@@ -327,6 +339,41 @@ impl Ctx<'_> {
     /// Approvals of `pr` that count: the latest review of each reviewer with write access (not the author) is an
     /// approval, of the current head when `current_head_only`.
     pub fn approvals(&self, pr: &Pull, current_head_only: bool) -> u64 {
+        u64::try_from(self.approvers(pr, current_head_only).len()).unwrap_or(u64::MAX)
+    }
+
+    /// The owners (as CODEOWNERS on the base branch names them) still to approve `pr`: those of the first file it
+    /// changes that no owner approved; `None` when every changed file with owners has an owner's approval.
+    pub fn code_owner_waits(&self, git: &Repository, pr: &Pull, current_head_only: bool) -> Option<Vec<String>> {
+        let base = git::branch_tip(git, &pr.base_ref)?;
+        let head = Oid::from_str(&pr.head_sha).ok()?;
+        let text = ["/.github/CODEOWNERS", "/CODEOWNERS", "/docs/CODEOWNERS"].iter().find_map(|p| {
+            let tree = git.find_commit(base).ok()?.tree().ok()?;
+            let entry = tree.get_path(std::path::Path::new(&p[1..])).ok()?;
+            let blob = git.find_blob(entry.id()).ok()?;
+            Some(String::from_utf8_lossy(blob.content()).into_owned())
+        })?;
+        let approvers = self.approvers(pr, current_head_only);
+        let merge_base = git.merge_base(base, head).ok()?;
+        let old = git.find_commit(merge_base).ok()?.tree().ok()?;
+        let new = git.find_commit(head).ok()?.tree().ok()?;
+        let diff = git.diff_tree_to_tree(Some(&old), Some(&new), None).ok()?;
+        for delta in diff.deltas() {
+            let Some(path) = delta.new_file().path().or_else(|| delta.old_file().path()) else { continue };
+            let owners = code_owners_of(&text, &path.to_string_lossy());
+            if owners.is_empty() {
+                continue;
+            }
+            let approved = owners.iter().any(|o| approvers.iter().any(|a| a.eq_ignore_ascii_case(o)));
+            if !approved {
+                return Some(owners);
+            }
+        }
+        None
+    }
+
+    /// The logins whose approval of `pr` counts (see [`Ctx::approvals`]).
+    fn approvers(&self, pr: &Pull, current_head_only: bool) -> Vec<String> {
         let repo = self.repo();
         let mut latest = BTreeMap::new();
         for review in repo.reviews.iter().filter(|r| {
@@ -336,12 +383,12 @@ impl Ctx<'_> {
         }) {
             latest.insert(review.user.as_str(), review);
         }
-        let counted = latest
+        latest
             .values()
             .filter(|r| r.state == "APPROVED" && (!current_head_only || r.commit_id == pr.head_sha))
             .filter(|r| self.st.permission(repo, Some(&r.user)) >= Permission::Write)
-            .count();
-        u64::try_from(counted).unwrap_or(u64::MAX)
+            .map(|r| r.user.clone())
+            .collect()
     }
 
     /// Whether a push to `branch` dismisses approvals of older heads.
@@ -365,7 +412,7 @@ impl Ctx<'_> {
     pub fn merge_gate(&self, git: &Repository, pr: &Pull, method: &str, base: Oid) -> Result<(), ApiError> {
         let head = Oid::from_str(&pr.head_sha).map_err(ApiError::git)?;
         let up_to_date = base == head || git.graph_descendant_of(head, base).unwrap_or(false);
-        let refused = |message: &str| ApiError::with_docs(405, message, PROTECTED_BRANCHES_DOCS);
+        let refused = |message: &str| ApiError::with_docs(405, message, MERGE_DOCS);
         if let Some(p) = self.repo().protections.get(&pr.base_ref)
             && !self.admin_passes(p)
         {
@@ -375,12 +422,20 @@ impl Ctx<'_> {
                     return Err(refused(&reviews_refusal(count)));
                 }
             }
+            if let Some(owners) = p
+                .required_reviews
+                .as_ref()
+                .filter(|r| r.require_code_owner_reviews)
+                .and_then(|r| self.code_owner_waits(git, pr, r.dismiss_stale_reviews))
+            {
+                return Err(refused(&code_owner_refusal(&owners)));
+            }
             if let Some(checks) = &p.required_status_checks {
+                if checks.strict && !up_to_date {
+                    return Err(refused(&behind_refusal(&checks.checks)));
+                }
                 if let Some(message) = checks_refusal(self.st, &self.key, &pr.head_sha, &checks.checks) {
                     return Err(refused(&message));
-                }
-                if checks.strict && !up_to_date {
-                    return Err(refused("Head branch is not up to date with the base branch."));
                 }
             }
             if p.required_linear_history && method == "merge" {
@@ -412,6 +467,11 @@ impl Ctx<'_> {
                         if count > 0 && self.approvals(pr, current) < count {
                             lines.push(reviews_refusal(count));
                         }
+                        if parameters["require_code_owner_review"].as_bool() == Some(true)
+                            && let Some(owners) = self.code_owner_waits(git, pr, current)
+                        {
+                            lines.push(code_owner_refusal(&owners));
+                        }
                         if let Some(methods) = parameters["allowed_merge_methods"].as_array()
                             && !methods.iter().any(|m| m.as_str() == Some(method))
                         {
@@ -419,13 +479,11 @@ impl Ctx<'_> {
                         }
                     }
                     "required_status_checks" => {
-                        if let Some(message) =
-                            checks_refusal(self.st, &self.key, &pr.head_sha, &rule_checks(parameters))
-                        {
-                            lines.push(message);
-                        }
+                        let checks = rule_checks(parameters);
                         if parameters["strict_required_status_checks_policy"].as_bool() == Some(true) && !up_to_date {
-                            lines.push("Head branch is not up to date with the base branch.".to_owned());
+                            lines.push(behind_refusal(&checks));
+                        } else if let Some(message) = checks_refusal(self.st, &self.key, &pr.head_sha, &checks) {
+                            lines.push(message);
                         }
                     }
                     "required_linear_history" if method == "merge" => {
@@ -575,6 +633,8 @@ impl Ctx<'_> {
             if let Some(reviews) = &p.required_reviews {
                 let count = reviews.required_approving_review_count;
                 blocked |= count > 0 && self.approvals(pr, reviews.dismiss_stale_reviews) < count;
+                blocked |= reviews.require_code_owner_reviews
+                    && self.code_owner_waits(git, pr, reviews.dismiss_stale_reviews).is_some();
             }
             if let Some(checks) = &p.required_status_checks {
                 consider(&checks.checks, checks.strict, &mut blocked, &mut behind);
@@ -589,6 +649,8 @@ impl Ctx<'_> {
                         let count = parameters["required_approving_review_count"].as_u64().unwrap_or(0);
                         let current = parameters["dismiss_stale_reviews_on_push"].as_bool().unwrap_or(false);
                         blocked |= count > 0 && self.approvals(pr, current) < count;
+                        blocked |= parameters["require_code_owner_review"].as_bool() == Some(true)
+                            && self.code_owner_waits(git, pr, current).is_some();
                     }
                     "required_status_checks" => {
                         let strict = parameters["strict_required_status_checks_policy"].as_bool() == Some(true);
@@ -642,6 +704,41 @@ pub fn applies(ruleset: &Ruleset, default_branch: &str, branch: &str) -> bool {
     ruleset.include.iter().any(matches) && !ruleset.exclude.iter().any(matches)
 }
 
+/// GitHub's refusal while a code owner's review is missing.
+pub fn code_owner_refusal(owners: &[String]) -> String {
+    format!("Waiting on code owner review from {}.", owners.join(", "))
+}
+
+/// The owners CODEOWNERS gives `path` (a path in the repository, without a leading slash): the last matching line
+/// wins, as on GitHub; `@` is dropped (`ana`, `acme/platform` for a team), emails are kept. Patterns follow
+/// gitignore: a leading or inner `/` anchors to the root, a trailing `/` means a folder, `*` stays in a segment.
+pub fn code_owners_of(text: &str, path: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for line in text.lines() {
+        let line = line.split('#').next().unwrap_or("").trim();
+        let mut words = line.split_whitespace();
+        let Some(pattern) = words.next() else { continue };
+        if codeowners_match(pattern, path) {
+            found = words.map(|w| w.trim_start_matches('@').to_owned()).collect();
+        }
+    }
+    found
+}
+
+fn codeowners_match(pattern: &str, path: &str) -> bool {
+    let anchored = pattern.starts_with('/') || pattern.trim_end_matches('/').contains('/');
+    let p = pattern.trim_start_matches('/');
+    let p = p.strip_suffix('/').map_or_else(|| p.to_owned(), |dir| format!("{dir}/**"));
+    let whole = |text: &str| fnmatch(&p, text) || fnmatch(&format!("{p}/**"), text);
+    if anchored {
+        return whole(path);
+    }
+    // Unanchored: the pattern may match from any folder down.
+    let mut starts = vec![0];
+    starts.extend(path.match_indices('/').map(|(i, _)| i + 1));
+    starts.into_iter().any(|i| whole(&path[i..]))
+}
+
 fn dedup(lines: &mut Vec<String>) {
     let mut seen = std::collections::BTreeSet::new();
     lines.retain(|l| seen.insert(l.clone()));
@@ -650,6 +747,18 @@ fn dedup(lines: &mut Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::fnmatch;
+
+    #[test]
+    fn codeowners_take_the_last_matching_line() {
+        let text =
+            "# owners\n* @acme\n/charts/ @ana @acme/platform\n*.md @docs-team\ncharts/checkout/values-prod.yaml @sre\n";
+        assert_eq!(super::code_owners_of(text, "README.md"), ["docs-team"]);
+        assert_eq!(super::code_owners_of(text, "charts/checkout/values-staging.yaml"), ["ana", "acme/platform"]);
+        assert_eq!(super::code_owners_of(text, "charts/checkout/values-prod.yaml"), ["sre"]);
+        assert_eq!(super::code_owners_of(text, "src/main.rs"), ["acme"]);
+        assert!(super::code_owners_of("/docs/ @ana\n", "charts/docs/x").is_empty(), "anchored to the root");
+        assert_eq!(super::code_owners_of("docs/ @ana\n", "docs/x/y.md"), ["ana"]);
+    }
 
     #[test]
     fn fnmatch_keeps_single_stars_within_a_segment() {

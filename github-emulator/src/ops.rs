@@ -134,6 +134,7 @@ impl Ctx<'_> {
         for (i, head, base) in updates {
             let pr = &self.repo().pulls[i];
             let (number, moved, base_ref) = (pr.number, pr.head_sha != head, pr.base_ref.clone());
+            let base_moved = pr.base_sha != base;
             // A push to the head dismisses the approvals of older heads where protection says so.
             if moved && self.dismisses_stale(&base_ref) {
                 for review in self.repo_mut().reviews.iter_mut().filter(|r| r.number == number) {
@@ -145,6 +146,8 @@ impl Ctx<'_> {
             let pr = &mut self.repo_mut().pulls[i];
             pr.head_sha = head;
             pr.base_sha = base;
+            // GitHub computes mergeability again after the base moved; until then, it does not know.
+            pr.uncomputed |= base_moved;
         }
         Ok(())
     }
@@ -158,7 +161,14 @@ impl Ctx<'_> {
         let repo_json = self.repo_json()?;
         let head = Oid::from_str(&pr.head_sha).map_err(ApiError::git)?;
         let base = Oid::from_str(&pr.base_sha).map_err(ApiError::git)?;
-        let (mergeable, state) = if pr.state == "open" {
+        let uncomputed = pr.state == "open" && self.repo().pulls.iter().any(|p| p.number == pr.number && p.uncomputed);
+        if uncomputed && let Some(stored) = self.repo_mut().pulls.iter_mut().find(|p| p.number == pr.number) {
+            // Shown once as not computed; computed by the next answer.
+            stored.uncomputed = false;
+        }
+        let (mergeable, state) = if uncomputed {
+            (None, "unknown")
+        } else if pr.state == "open" {
             match git::merge_tree(&git, base, head)? {
                 Some(_) if pr.draft => (Some(true), "draft"),
                 Some(_) => (Some(true), self.mergeable_state(&git, pr, base)),
@@ -282,6 +292,7 @@ impl Ctx<'_> {
             merged_by: None,
             merge_commit_sha: None,
             landed: Vec::new(),
+            uncomputed: true,
         };
         self.repo_mut().pulls.push(pr.clone());
         Ok(pr)
@@ -303,15 +314,19 @@ impl Ctx<'_> {
         self.refresh_pulls()?;
         let pr = self.find_pull(number)?;
         if pr.state != "open" {
-            return Err(ApiError::new(405, "Pull Request is not mergeable"));
+            return Err(ApiError::with_docs(405, "Pull Request is not mergeable", crate::guard::MERGE_DOCS));
         }
         if pr.draft {
-            return Err(ApiError::new(405, "Pull Request is still a draft"));
+            return Err(ApiError::with_docs(405, "Pull Request is still a draft", crate::guard::MERGE_DOCS));
         }
         if let Some(sha) = expected_sha
             && sha != pr.head_sha
         {
-            return Err(ApiError::new(409, "Head branch was modified. Review and try the merge again."));
+            return Err(ApiError::with_docs(
+                409,
+                "Head branch was modified. Review and try the merge again.",
+                crate::guard::MERGE_DOCS,
+            ));
         }
         let settings = &self.repo().settings;
         let refusal = match method {
@@ -321,13 +336,13 @@ impl Ctx<'_> {
             _ => None,
         };
         if let Some(message) = refusal {
-            return Err(ApiError::new(405, message));
+            return Err(ApiError::with_docs(405, message, crate::guard::MERGE_DOCS));
         }
         let git = self.git()?;
         let base = git::branch_tip(&git, &pr.base_ref).ok_or_else(|| ApiError::new(405, "Base branch was deleted"))?;
         let head = Oid::from_str(&pr.head_sha).map_err(ApiError::git)?;
         let Some(tree) = git::merge_tree(&git, base, head)? else {
-            return Err(ApiError::new(405, "Pull Request is not mergeable"));
+            return Err(ApiError::with_docs(405, "Pull Request is not mergeable", crate::guard::MERGE_DOCS));
         };
         self.merge_gate(&git, &pr, method, base)?;
         let now = self.st.now();

@@ -90,6 +90,17 @@ pub fn route(ctx: &mut Ctx<'_>, req: &Incoming, rest: &[&str]) -> Option<Result<
             rules_for_branch(ctx, req, &branch.join("/"))
         }
         ("GET", ["pulls", n, "reviews"]) => list_reviews(ctx, req, n),
+        ("GET", ["pulls", n, "reviews", id]) => number(n).and_then(|n| {
+            let id = number(id)?;
+            let review = ctx
+                .repo()
+                .reviews
+                .iter()
+                .find(|r| r.number == n && r.id == id)
+                .cloned()
+                .ok_or_else(ApiError::not_found)?;
+            Ok(Reply::ok(ctx.review_json(&review)))
+        }),
         ("POST", ["pulls", n, "reviews"]) => number(n).and_then(|n| {
             let body = req.json()?;
             let review =
@@ -169,6 +180,14 @@ impl Ctx<'_> {
     pub fn repo_json_for_actor(&mut self) -> Result<Value, ApiError> {
         let mut value = self.repo_json()?;
         let p = self.permission();
+        if self.is_integration() {
+            // An App's installation token reads every flag false, whatever it was granted (seen in a ruleset proof
+            // log): what an installation may do is read elsewhere (`GET /installation/repositories`, the
+            // `x-accepted-github-permissions` header).
+            value["permissions"] =
+                json!({"admin": false, "maintain": false, "push": false, "triage": false, "pull": false});
+            return Ok(value);
+        }
         value["permissions"] = json!({
             "admin": p >= Permission::Admin,
             "maintain": p >= Permission::Maintain,

@@ -133,6 +133,10 @@ pub struct Pull {
     /// Every commit the merge put on the base branch (one for merge and squash, several for rebase).
     #[serde(default)]
     pub landed: Vec<String>,
+    /// GitHub has not computed its mergeability yet (just opened, or its base moved): the next answer that shows
+    /// it says `mergeable: null`, `mergeable_state: "unknown"`, and GitHub computes it meanwhile.
+    #[serde(default)]
+    pub uncomputed: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

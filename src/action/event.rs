@@ -39,6 +39,8 @@ pub struct Dispatch {
     /// A comment relayed from the target repository (`comment-repository`, `comment-id`): only its id and where
     /// it is are taken from the dispatch; the comment itself is read back through the API.
     pub comment: Option<(String, u64)>,
+    /// With `comment`: it is a review's body, on this pull request (`review-of`).
+    pub review_of: Option<u64>,
 }
 
 /// A new comment. The body is data: it is parsed, never run.
@@ -52,6 +54,9 @@ pub struct Comment {
     pub is_pr: bool,
     /// The repository it was made in (`owner/name`): the drill's target when the workflow runs there.
     pub repository: Option<String>,
+    /// A review's body (`pull_request_review` submitted, "Review changes → Comment"), not a comment: the number of
+    /// the pull request it reviews, where it is read back.
+    pub review_of: Option<u64>,
 }
 
 /// A repository event that can show a drill's recovery.
@@ -140,7 +145,17 @@ pub fn parse(event_name: &str, payload: &Value) -> Result<Trigger, EventError> {
                 }
                 _ => return Err(err("has only one of comment-repository and comment-id: a relay sends both".into())),
             };
+            let review_of = match dispatch_input(payload, "review-of") {
+                None => None,
+                Some(n) => Some(n.parse::<u64>().map_err(|_| {
+                    err(format!("has input review-of `{}`, which is not a pull request number", short(&n)))
+                })?),
+            };
+            if review_of.is_some() && comment.is_none() {
+                return Err(err("has review-of without comment-repository and comment-id".into()));
+            }
             Ok(Trigger::Dispatch(Dispatch {
+                review_of,
                 scenario: dispatch_input(payload, "scenario"),
                 mode,
                 now,
@@ -172,15 +187,42 @@ pub fn parse(event_name: &str, payload: &Value) -> Result<Trigger, EventError> {
                 .and_then(Value::as_u64)
                 .ok_or_else(|| err(format!("has no {field}.number")))?;
             let is_pr = review || payload.pointer("/issue/pull_request").is_some_and(|p| !p.is_null());
-            Ok(Trigger::Command(Comment { id, body, author: author.to_owned(), issue, is_pr, repository }))
+            Ok(Trigger::Command(Comment {
+                id,
+                body,
+                author: author.to_owned(),
+                issue,
+                is_pr,
+                repository,
+                review_of: None,
+            }))
         }
-        // A review submitted: its line comments arrive as their own events; the run looks at the pull request.
+        // A review submitted: its line comments arrive as their own events; a body with `/drill` lines is a command
+        // like any comment's; otherwise the run looks at the pull request.
         "pull_request_review" => {
             let number = payload
                 .pointer("/pull_request/number")
                 .and_then(Value::as_u64)
                 .ok_or_else(|| err("has no pull_request.number".into()))?;
             let action = str_at(payload, "/action").unwrap_or("");
+            let body = str_at(payload, "/review/body").unwrap_or("");
+            if action == "submitted" && !crate::drill::command::parse_comment(body).is_empty() {
+                let id = payload
+                    .pointer("/review/id")
+                    .and_then(Value::as_u64)
+                    .ok_or_else(|| err("has no review.id".into()))?;
+                let author =
+                    str_at(payload, "/review/user/login").ok_or_else(|| err("has no review.user.login".into()))?;
+                return Ok(Trigger::Command(Comment {
+                    id,
+                    body: body.to_owned(),
+                    author: author.to_owned(),
+                    issue: number,
+                    is_pr: true,
+                    repository,
+                    review_of: Some(number),
+                }));
+            }
             Ok(Trigger::Observe(Observe {
                 repository,
                 what: format!("a review of pull request #{number} {action}"),
@@ -304,6 +346,16 @@ mod tests {
             "repository": {"full_name": "acme/shop"}});
         let Trigger::Observe(o) = parse("pull_request_review", &review).unwrap() else { panic!() };
         assert_eq!(o.pull_request, Some(3));
+        // A review whose body holds `/drill` lines ("Review changes → Comment") is a command, read back as a review.
+        let commanding = json!({"action": "submitted", "pull_request": {"number": 3},
+            "review": {"id": 9, "body": "Looks odd.\n/drill ack", "user": {"login": "ana"}},
+            "repository": {"full_name": "acme/shop"}});
+        let Trigger::Command(c) = parse("pull_request_review", &commanding).unwrap() else { panic!() };
+        assert_eq!((c.id, c.issue, c.review_of, c.author.as_str()), (9, 3, Some(3), "ana"));
+        // Only when submitted: an edited or dismissed review is not read again.
+        let edited = json!({"action": "edited", "pull_request": {"number": 3},
+            "review": {"id": 9, "body": "/drill ack", "user": {"login": "ana"}}});
+        assert!(matches!(parse("pull_request_review", &edited).unwrap(), Trigger::Observe(_)));
     }
 
     #[test]

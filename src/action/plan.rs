@@ -20,7 +20,8 @@ pub enum Job {
     Command { name: String, drill: String, actor: String, now: Option<Timestamp> },
     /// The `/drill` commands of one comment (named by an `issue_comment` event or a relay's dispatch), read back
     /// through the API and handled on the drill whose pull request it is on.
-    Comment { repository: String, id: u64, now: Option<Timestamp> },
+    /// `review_of`: the comment is a review's body, on that pull request.
+    Comment { repository: String, id: u64, review_of: Option<u64>, now: Option<Timestamp> },
     /// Nothing to do, and why.
     Nothing(String),
 }
@@ -45,10 +46,12 @@ pub fn job(inputs: &Inputs, trigger: &Trigger, actor: &str) -> Result<Job, Strin
         (Mode::Tick, _) => Ok(Job::Tick { now, only: inputs.scenario.clone() }),
         (Mode::Command | Mode::Auto, Trigger::Dispatch(d)) if d.comment.is_some() => {
             let (repository, id) = d.comment.clone().unwrap_or_default();
-            Ok(Job::Comment { repository, id, now: now.or(d.now) })
+            Ok(Job::Comment { repository, id, review_of: d.review_of, now: now.or(d.now) })
         }
         (Mode::Command | Mode::Auto, Trigger::Command(c)) => match &c.repository {
-            Some(repository) => Ok(Job::Comment { repository: repository.clone(), id: c.id, now }),
+            Some(repository) => {
+                Ok(Job::Comment { repository: repository.clone(), id: c.id, review_of: c.review_of, now })
+            }
             None => Err("the issue_comment event payload has no repository.full_name".into()),
         },
         (Mode::Command | Mode::Auto, Trigger::Dispatch(d)) if d.command.is_some() => {
@@ -118,6 +121,7 @@ mod tests {
             command: command.map(Into::into),
             drill: None,
             comment: None,
+            review_of: None,
         })
     }
 

@@ -244,10 +244,10 @@ fn lifecycle(
                 name.parse().map_err(|e| super::InvalidInput(format!("the `command` input: {e}")))?;
             rt.block_on(runner.command(drill, verb, None, actor, now))
         }
-        Job::Comment { repository, id, now } => {
+        Job::Comment { repository, id, review_of, now } => {
             let now = now.unwrap_or_else(Timestamp::now);
             run.title = format!("firedrill: comment {id} in {repository}{dry}");
-            rt.block_on(runner.comment(repository, *id, now))
+            rt.block_on(runner.comment(repository, *id, *review_of, now))
         }
         _ => bail!("not a lifecycle job"),
     };

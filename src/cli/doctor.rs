@@ -165,7 +165,12 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             // The guard rails of the target branch: what each does to the merge and to the revert.
             let means = guard::Means { method: setup.settings.merge_method, approver: g.has_approver() };
             match rt.block_on(Forge::guard_rails(g, branch)) {
-                Ok(Some(rails)) => {
+                Ok(Some(mut rails)) => {
+                    // A code owner's review: who owns the drill's file, and whether the approver is one of them.
+                    if rails.gate().code_owners && g.has_approver() {
+                        rails.owners =
+                            rt.block_on(Forge::code_owners(g, branch, s.target.path.as_str())).ok().flatten();
+                    }
                     let verdicts = guard::verdicts(&rails, means);
                     if verdicts.is_empty() {
                         row(

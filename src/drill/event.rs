@@ -97,6 +97,10 @@ pub enum EventKind {
         change: ChangeId,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         variant: Option<String>,
+        /// What a pull request into the base branch waits for, as preflight read it (required checks, a code
+        /// owner's review): later merges decide GitHub's refusals from it. Absent in older logs.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        gate: Option<crate::drill::guard::Gate>,
     },
     /// The fault landed on the base branch.
     Merged { commit: CommitSha },
@@ -111,6 +115,10 @@ pub enum EventKind {
     },
     /// The change could not be merged (closed, head moved, conflict): the drill ends here.
     Abandoned { reason: String },
+    /// firedrill's revert could not land directly (the branch's guard rails refuse direct updates) and its pull
+    /// request cannot merge yet: which one, and why, from GitHub's state. The fault is still live; every run tries
+    /// again and says so. Recorded when the reason changes.
+    RevertWaiting { change: ChangeId, reason: String },
     /// A responder's or game master's command.
     Command {
         name: String,
@@ -167,6 +175,7 @@ impl EventKind {
             EventKind::Opened { .. } => "opened",
             EventKind::Merged { .. } => "merged",
             EventKind::MergeWaiting { .. } => "merge_waiting",
+            EventKind::RevertWaiting { .. } => "revert_waiting",
             EventKind::Abandoned { .. } => "abandoned",
             EventKind::Command { .. } => "command",
             EventKind::Comment { .. } => "comment",
@@ -220,6 +229,9 @@ impl Event {
             // Each new reason (or head) is recorded; the same wait seen again on the next run is not.
             EventKind::MergeWaiting { .. } => {
                 log.iter().rev().find(|e| e.kind.name() == "merge_waiting").is_some_and(|e| e.kind == self.kind)
+            }
+            EventKind::RevertWaiting { .. } => {
+                log.iter().rev().find(|e| e.kind.name() == "revert_waiting").is_some_and(|e| e.kind == self.kind)
             }
             // The report is written again when the deploy of the fix is seen (or given up on) after it.
             EventKind::Reported { .. } => {

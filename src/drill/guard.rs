@@ -23,6 +23,18 @@ pub struct GuardRails {
     pub admin: bool,
     /// Who the token acts as (`login`), for push restrictions.
     pub login: Option<String>,
+    /// Where a code owner's review is required and an approver is set: who CODEOWNERS (on the branch) names for
+    /// the drill's file (empty: nobody, or no CODEOWNERS), and the approver's login. `None`: not read.
+    pub owners: Option<Owners>,
+}
+
+/// The code owners of the drill's file, and who approves.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Owners {
+    pub path: String,
+    /// As CODEOWNERS names them, without `@` (`ana`, `acme/platform` for a team, an email).
+    pub owners: Vec<String>,
+    pub approver: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -35,6 +47,8 @@ pub struct Classic {
     pub restrictions: Option<Vec<String>>,
     pub required_signatures: bool,
     pub linear_history: bool,
+    /// `required_pull_request_reviews.require_code_owner_reviews`.
+    pub code_owners: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +60,48 @@ pub struct RulesetRule {
     pub bypass: String,
     pub required_reviews: u64,
     pub required_checks: Vec<String>,
+    /// A `pull_request` rule's `require_code_owner_review`.
+    pub code_owners: bool,
+}
+
+/// What a pull request into the branch waits for, as preflight read it when the drill opened: recorded with the
+/// opening, so that a refused merge (the drill's or its revert's) is decided from it without reading the guard
+/// rails again on every run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Gate {
+    /// The required checks (classic protection and rulesets), by context.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<String>,
+    /// A code owner's review is required.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub code_owners: bool,
+}
+
+impl GuardRails {
+    /// What a pull request into the branch waits for (the rules the token bypasses left out).
+    pub fn gate(&self) -> Gate {
+        let mut g = Gate::default();
+        let mut add = |names: &[String]| {
+            for n in names {
+                if !g.checks.contains(n) {
+                    g.checks.push(n.clone());
+                }
+            }
+        };
+        // Admins pass classic protection unless it is enforced for them too.
+        let passes = |c: &Classic| self.admin && !c.enforce_admins;
+        match &self.classic {
+            Some(c) if !passes(c) => add(&c.required_checks),
+            Some(_) => {}
+            None => add(&self.required_checks),
+        }
+        for r in self.rules.iter().filter(|r| r.bypass == "never") {
+            add(&r.required_checks);
+        }
+        g.code_owners = self.classic.as_ref().is_some_and(|c| c.code_owners && !passes(c))
+            || self.rules.iter().any(|r| r.bypass == "never" && r.code_owners);
+        g
+    }
 }
 
 /// What a rule does to the drill.
@@ -100,6 +156,9 @@ pub fn verdicts(g: &GuardRails, m: Means) -> Vec<Verdict> {
         if let Some(n) = c.required_reviews {
             out.push(review(format!("required approving reviews ({n})"), bypass || m.approver, bypass, b));
         }
+        if c.code_owners && !bypass {
+            out.push(code_owners("required review from code owners".into(), m.approver, g.owners.as_ref(), b));
+        }
         if !c.required_checks.is_empty() {
             out.push(checks(format!("required status checks{}", strict(c.strict)), &c.required_checks, bypass, b));
         }
@@ -151,6 +210,9 @@ pub fn verdicts(g: &GuardRails, m: Means) -> Vec<Verdict> {
         let bypass = matches!(r.bypass.as_str(), "always" | "exempt" | "pull_requests_only");
         let through = " (the token is on the ruleset's bypass list: it passes)";
         out.push(match r.kind.as_str() {
+            "pull_request" if r.code_owners && !bypass => {
+                code_owners(format!("{name} (code owners)"), m.approver, g.owners.as_ref(), b)
+            }
             "pull_request" => {
                 let mut v = review(name, bypass || m.approver || r.required_reviews == 0, bypass, b);
                 if r.required_reviews == 0 && !bypass {
@@ -189,6 +251,51 @@ pub fn verdicts(g: &GuardRails, m: Means) -> Vec<Verdict> {
     out
 }
 
+/// Where GitHub looks for CODEOWNERS on a branch, in its order.
+pub const CODEOWNERS_PATHS: [&str; 3] = [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"];
+
+/// The owners CODEOWNERS `text` gives `path` (a repository path without a leading slash): the last matching line
+/// wins, as on GitHub; `@` is dropped (`ana`, `acme/platform` for a team), emails are kept. Patterns follow
+/// gitignore: a leading or inner `/` anchors to the root, a trailing `/` is a folder, `*` stays in a segment, `**`
+/// crosses segments.
+pub fn code_owners_of(text: &str, path: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for line in text.lines() {
+        let line = line.split('#').next().unwrap_or("").trim();
+        let mut words = line.split_whitespace();
+        let Some(pattern) = words.next() else { continue };
+        if owns(pattern, path) {
+            found = words.map(|w| w.trim_start_matches('@').to_owned()).collect();
+        }
+    }
+    found
+}
+
+fn owns(pattern: &str, path: &str) -> bool {
+    let anchored = pattern.starts_with('/') || pattern.trim_end_matches('/').contains('/');
+    let p = pattern.trim_start_matches('/');
+    let p = p.strip_suffix('/').map_or_else(|| p.to_owned(), |dir| format!("{dir}/**"));
+    let whole =
+        |text: &str| fnmatch(p.as_bytes(), text.as_bytes()) || fnmatch(format!("{p}/**").as_bytes(), text.as_bytes());
+    if anchored {
+        return whole(path);
+    }
+    let mut starts = vec![0];
+    starts.extend(path.match_indices('/').map(|(i, _)| i + 1));
+    starts.into_iter().any(|i| whole(&path[i..]))
+}
+
+/// fnmatch as CODEOWNERS uses it: `*` and `?` stay within one path segment, `**` crosses them.
+fn fnmatch(p: &[u8], t: &[u8]) -> bool {
+    match p {
+        [] => t.is_empty(),
+        [b'*', b'*', rest @ ..] => (0..=t.len()).any(|i| fnmatch(rest, &t[i..])),
+        [b'*', rest @ ..] => (0..=t.len()).take_while(|&i| !t[..i].contains(&b'/')).any(|i| fnmatch(rest, &t[i..])),
+        [b'?', rest @ ..] => t.first().is_some_and(|c| *c != b'/') && fnmatch(rest, &t[1..]),
+        [c, rest @ ..] => t.first() == Some(c) && fnmatch(rest, &t[1..]),
+    }
+}
+
 /// Why a drill on `g` must not open: the guard rails that block the merge or the revert, with their fixes.
 pub fn refusal(verdicts: &[Verdict]) -> Option<String> {
     let blocking: Vec<String> = verdicts
@@ -223,6 +330,68 @@ fn review(rule: String, passes: bool, bypass: bool, b: &str) -> Verdict {
         )
     };
     Verdict { rule, blocks, how, unsure: false }
+}
+
+/// A code owner must approve: only an approver who owns the drill's path in CODEOWNERS can give that review, which
+/// firedrill cannot tell from here (teams, patterns): a warning with an approver, a refusal without one.
+fn code_owners(rule: String, approver: bool, owners: Option<&Owners>, b: &str) -> Verdict {
+    let row = |blocks: Blocks, how: String, unsure: bool| Verdict { rule: rule.clone(), blocks, how, unsure };
+    if let (true, Some(o)) = (approver, owners) {
+        let path = &o.path;
+        let named = o.owners.iter().map(|n| format!("@{n}")).collect::<Vec<_>>().join(", ");
+        let owns = o.approver.as_ref().is_some_and(|a| o.owners.iter().any(|n| n.eq_ignore_ascii_case(a)));
+        let who = o.approver.as_deref().unwrap_or("the approver");
+        return if o.owners.is_empty() {
+            row(
+                Blocks::Neither,
+                format!("CODEOWNERS names nobody for `{path}`: no code owner's review is needed"),
+                false,
+            )
+        } else if owns {
+            row(Blocks::Neither, format!("the approver `{who}` owns `{path}` in CODEOWNERS ({named})"), false)
+        } else if o.owners.iter().any(|n| n.contains('/') || n.contains('@')) {
+            // A team or an email: who is in it cannot be read from here.
+            row(
+                Blocks::Neither,
+                format!(
+                    "`{path}` is owned by {named} in CODEOWNERS: the approver `{who}` must be one of them (a team's \
+                     member), or the merge is refused and the drill abandoned"
+                ),
+                true,
+            )
+        } else {
+            row(
+                Blocks::Both,
+                format!(
+                    "`{b}` needs a code owner's approval of `{path}`, owned by {named} in CODEOWNERS, and the approver \
+                     `{who}` is none of them: set `approver-token` to one of theirs, or add the drill token to the \
+                     bypass list"
+                ),
+                false,
+            )
+        };
+    }
+    if approver {
+        Verdict {
+            rule,
+            blocks: Blocks::Neither,
+            how: format!(
+                "`{b}` needs a code owner's approval: the approver token's account must own the drill's file (and \
+                 the revert's) in CODEOWNERS, or the merge is refused and the drill abandoned"
+            ),
+            unsure: true,
+        }
+    } else {
+        Verdict {
+            rule,
+            blocks: Blocks::Both,
+            how: format!(
+                "`{b}` needs a code owner's approval: set `approver-token` (FIREDRILL_APPROVER_TOKEN) to the token of \
+                 an account that owns the drill's file in CODEOWNERS, or add the drill token to the bypass list"
+            ),
+            unsure: false,
+        }
+    }
 }
 
 fn checks(rule: String, names: &[String], bypass: bool, b: &str) -> Verdict {
@@ -302,6 +471,44 @@ mod tests {
     }
 
     #[test]
+    fn codeowners_take_the_last_matching_line() {
+        let text = "# owners\n* @acme\n/charts/ @ana @acme/platform\n*.md @docs\ncharts/x/values-prod.yaml @sre\n";
+        assert_eq!(code_owners_of(text, "README.md"), ["docs"]);
+        assert_eq!(code_owners_of(text, "charts/x/values-staging.yaml"), ["ana", "acme/platform"]);
+        assert_eq!(code_owners_of(text, "charts/x/values-prod.yaml"), ["sre"]);
+        assert_eq!(code_owners_of(text, "src/main.rs"), ["acme"]);
+        assert!(code_owners_of("/docs/ @ana\n", "charts/docs/x").is_empty(), "anchored to the root");
+        assert_eq!(code_owners_of("docs/ @ana\n", "a/docs/y.md"), ["ana"], "a folder anywhere");
+    }
+
+    #[test]
+    fn a_code_owner_rule_refuses_an_approver_who_owns_nothing_and_warns_about_teams() {
+        let g = |owners: &[&str], approver: &str| GuardRails {
+            branch: "main".into(),
+            rules: vec![RulesetRule {
+                kind: "pull_request".into(),
+                ruleset: "staging".into(),
+                bypass: "never".into(),
+                required_reviews: 1,
+                required_checks: vec![],
+                code_owners: true,
+            }],
+            owners: Some(Owners {
+                path: "charts/values.yaml".into(),
+                owners: owners.iter().map(|o| (*o).to_owned()).collect(),
+                approver: Some(approver.into()),
+            }),
+            ..GuardRails::default()
+        };
+        let refused = refusal(&verdicts(&g(&["ana"], "bob"), means(true))).unwrap();
+        assert!(refused.contains("owned by @ana in CODEOWNERS, and the approver `bob` is none of them"), "{refused}");
+        assert!(refusal(&verdicts(&g(&["Ana"], "ana"), means(true))).is_none());
+        let team = verdicts(&g(&["acme/platform"], "bob"), means(true));
+        assert!(team[0].unsure && refusal(&team).is_none(), "{team:?}");
+        assert!(refusal(&verdicts(&g(&[], "bob"), means(true))).is_none(), "nobody owns the file");
+    }
+
+    #[test]
     fn a_merge_queue_or_push_restrictions_refuse_unless_the_token_passes() {
         let queue = |bypass: &str| GuardRails {
             branch: "main".into(),
@@ -311,6 +518,7 @@ mod tests {
                 bypass: bypass.into(),
                 required_reviews: 0,
                 required_checks: vec![],
+                code_owners: false,
             }],
             ..GuardRails::default()
         };

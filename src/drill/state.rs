@@ -68,6 +68,8 @@ pub struct Opened {
     pub change: ChangeId,
     /// The variant the change carries (`variants:`).
     pub variant: Option<String>,
+    /// What a pull request into the base branch waits for, as read when the change was opened.
+    pub gate: Option<crate::drill::guard::Gate>,
 }
 
 /// A commit seen live in the environment.
@@ -112,6 +114,8 @@ pub struct Drill {
     pub abandoned: Option<(Timestamp, String)>,
     /// When a guard rail of the base branch first held the merge back (the first `merge_waiting`).
     pub merge_waiting_since: Option<Timestamp>,
+    /// firedrill's revert pull request that cannot land yet, and why (the last `revert_waiting`).
+    pub revert_waiting: Option<(String, String)>,
     /// The change's head after firedrill brought it up to date with its base (the last `merge_waiting` that
     /// moved it); `None`: still the commit it opened.
     pub merge_head: Option<CommitSha>,
@@ -145,6 +149,7 @@ impl Drill {
                 aborted: None,
                 abandoned: None,
                 merge_waiting_since: None,
+                revert_waiting: None,
                 merge_head: None,
                 hints: Vec::new(),
                 reported: None,
@@ -162,13 +167,16 @@ impl Drill {
                 | EventKind::Comment { .. }
                 | EventKind::Inferred { .. }
                 | EventKind::Announced { .. } => {}
+                EventKind::RevertWaiting { change, reason } => {
+                    d.revert_waiting = Some((change.to_string(), reason.clone()));
+                }
                 EventKind::MergeWaiting { head, .. } => {
                     d.merge_waiting_since.get_or_insert(e.time);
                     if let Some(h) = head {
                         d.merge_head = Some(h.clone());
                     }
                 }
-                EventKind::Opened { branch, commit, base, change, variant } => {
+                EventKind::Opened { branch, commit, base, change, variant, gate } => {
                     d.opened.get_or_insert(Opened {
                         at: e.time,
                         branch: branch.clone(),
@@ -176,6 +184,7 @@ impl Drill {
                         base: base.clone(),
                         change: change.clone(),
                         variant: variant.clone(),
+                        gate: gate.clone(),
                     });
                 }
                 EventKind::Merged { commit } => {
@@ -417,6 +426,7 @@ mod tests {
                     base: sha('0'),
                     change: ChangeId("b".into()),
                     variant: None,
+                    gate: None,
                 },
             ),
             ev("2026-11-24T10:17:00Z", EventKind::Merged { commit: sha('2') }),

@@ -41,6 +41,9 @@ pub struct Observed {
     /// For a drill about to open or merge: the fault would reach production through what renders its target
     /// (see [`crate::reach`]), and the chain that proves it; asked only then, and not with `allow_production`.
     pub reach_refusal: Option<String>,
+    /// For a drill about to open: what a pull request into the base branch waits for (required checks, a code
+    /// owner's review), recorded with the opening; `None` where the forge has no guard rails.
+    pub gate: Option<crate::drill::guard::Gate>,
     /// For a drill about to open: why firedrill has nobody to act as (a GitHub App token without `identity`).
     pub identity_refusal: Option<String>,
     /// The change firedrill opened in this run (or found already open for the drill's branch).
@@ -542,6 +545,7 @@ fn planned(
             base,
             change: super::event::ChangeId(c.id.clone()),
             variant: s.variant_name().map(str::to_owned),
+            gate: o.gate.clone(),
         };
         return append(out, now, "firedrill", kind);
     }

@@ -60,6 +60,7 @@ fn opened() -> EventKind {
         base: sha('b'),
         change: ChangeId("7".into()),
         variant: None,
+        gate: None,
     }
 }
 fn merged() -> EventKind {

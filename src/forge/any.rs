@@ -76,8 +76,9 @@ impl Forge for AnyForge {
         message: &str,
         actor: &Person,
         at: Timestamp,
+        gate: Option<&crate::drill::guard::Gate>,
     ) -> Result<Landing> {
-        each!(self, f => f.revert(commit, base, message, actor, at).await)
+        each!(self, f => f.revert(commit, base, message, actor, at, gate).await)
     }
     async fn history(&self, base: &str, after: &CommitSha) -> Result<Vec<Landing>> {
         each!(self, f => f.history(base, after).await)
@@ -99,6 +100,12 @@ impl Forge for AnyForge {
     }
     async fn comment(&self, id: u64) -> Result<Option<Comment>> {
         each!(self, f => f.comment(id).await)
+    }
+    async fn code_owners(&self, branch: &str, path: &str) -> Result<Option<crate::drill::guard::Owners>> {
+        each!(self, f => f.code_owners(branch, path).await)
+    }
+    async fn review(&self, number: u64, id: u64) -> Result<Option<Comment>> {
+        each!(self, f => f.review(number, id).await)
     }
     async fn permission(&self, login: &str) -> Result<String> {
         each!(self, f => f.permission(login).await)

@@ -298,6 +298,7 @@ impl Forge for LocalForge {
         message: &str,
         actor: &Person,
         at: Timestamp,
+        _gate: Option<&crate::drill::guard::Gate>,
     ) -> Result<Landing> {
         let who = Self::identity(actor, at);
         for _ in 0..CAS_ATTEMPTS {

@@ -10,6 +10,7 @@ pub mod any;
 pub mod github;
 mod http;
 pub mod local;
+pub mod refused;
 
 use jiff::Timestamp;
 
@@ -82,6 +83,9 @@ pub struct MergeSpec<'a> {
     /// the others it may allow, in the order merge, squash, fast-forward. Off when the method was given.
     pub fallback: bool,
     pub message: &'a str,
+    /// What the base branch makes a pull request wait for, as read when the drill opened (`None`: not known; the
+    /// forge reads it when a refusal needs it).
+    pub gate: Option<&'a crate::drill::guard::Gate>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -93,6 +97,29 @@ pub enum ForgeError {
     /// The token has no user account (a GitHub App installation token): there is nobody to act as.
     #[error("{0}")]
     NoTokenUser(String),
+    /// GitHub answered 404: the thing asked for is not there, or the token cannot see it.
+    #[error("{message}")]
+    NotFound { message: String },
+    /// GitHub answered 401 or 403: the token is wrong, or lacks `permission` (GitHub's
+    /// `x-accepted-github-permissions` for the endpoint, where it said).
+    #[error("{message}")]
+    Forbidden { permission: Option<String>, message: String },
+    /// GitHub refused the request as it stands (405 to a merge, 422 to a write): `state` is what GitHub showed.
+    #[error("{message}")]
+    Refused { state: String, message: String },
+    /// GitHub's rate limit is spent until `reset` (when known): the next run carries on.
+    #[error("{message}")]
+    RateLimited { reset: Option<Timestamp>, message: String },
+    /// GitHub answered 409: something moved meanwhile (a race).
+    #[error("{message}")]
+    Conflict { message: String },
+    /// A 5xx or a transport error that outlived octocrab's retries: the next run tries again.
+    #[error("{message}")]
+    Transient { message: String },
+    /// firedrill's revert had to go through a pull request (the branch refuses direct updates), which cannot land
+    /// yet: the fault is still live. `reason` says why from GitHub's state (`waits for its merge: …`).
+    #[error("{detail}")]
+    RevertWaiting { change: String, reason: String, detail: String },
     #[error("{0}")]
     Other(String),
 }
@@ -102,7 +129,19 @@ impl ForgeError {
         match self {
             ForgeError::Git(e) => e.hint(),
             ForgeError::NoBranch { .. } => Some("check `target.branch` in the scenario"),
-            ForgeError::NoTokenUser(_) | ForgeError::Other(_) => None,
+            ForgeError::Forbidden { permission: Some(_), .. } => Some(
+                "give the token the permission GitHub named (fine-grained tokens and Apps: repository permissions)",
+            ),
+            ForgeError::RateLimited { .. } | ForgeError::Transient { .. } => {
+                Some("nothing to do: the next scheduled run carries on where this one stopped")
+            }
+            ForgeError::NotFound { .. }
+            | ForgeError::Forbidden { .. }
+            | ForgeError::Refused { .. }
+            | ForgeError::Conflict { .. }
+            | ForgeError::NoTokenUser(_)
+            | ForgeError::RevertWaiting { .. }
+            | ForgeError::Other(_) => None,
         }
     }
 }
@@ -163,7 +202,8 @@ pub trait Forge {
     /// Whether `change` is already on the base branch (merged by this run, an earlier one or a racing one):
     /// the commit that landed it and when. A read: asked after a refused merge, before deciding it failed.
     async fn landed(&self, change: &Change, merge: &MergeSpec<'_>) -> Result<Option<(CommitSha, Timestamp)>>;
-    /// Reverts `commit` on `base` as `actor` at `at`; returns the landing of the revert.
+    /// Reverts `commit` on `base` as `actor` at `at`; returns the landing of the revert. `gate`: what a pull
+    /// request into `base` waits for, where the revert must go through one.
     async fn revert(
         &self,
         commit: &CommitSha,
@@ -171,6 +211,7 @@ pub trait Forge {
         message: &str,
         actor: &Person,
         at: Timestamp,
+        gate: Option<&crate::drill::guard::Gate>,
     ) -> Result<Landing>;
     /// The first-parent history of `base` after `after` (exclusive), oldest first.
     async fn history(&self, base: &str, after: &CommitSha) -> Result<Vec<Landing>>;
@@ -203,6 +244,11 @@ pub trait Forge {
     async fn comment(&self, _id: u64) -> Result<Option<Comment>> {
         Ok(None)
     }
+    /// A review's body as a comment, read back by the pull request's number and the review's id (an event names
+    /// only those); `None` when there is no such review, and on forges without reviews.
+    async fn review(&self, _number: u64, _id: u64) -> Result<Option<Comment>> {
+        Ok(None)
+    }
     /// What `login` may do on the repository (`admin`, `maintain`, `write`, `triage`, `read`, `none`), team
     /// and organisation access included.
     async fn permission(&self, _login: &str) -> Result<String> {
@@ -215,6 +261,11 @@ pub trait Forge {
     /// The base branch's guard rails (branch protection, rulesets) as the token sees them, where the forge has
     /// them; `None`: nothing guards branches here (plain git).
     async fn guard_rails(&self, _branch: &str) -> Result<Option<crate::drill::guard::GuardRails>> {
+        Ok(None)
+    }
+    /// Who CODEOWNERS on `branch` names for `path`, and the approver's login, where a code owner's review is
+    /// required; `None` where the forge has no code owners.
+    async fn code_owners(&self, _branch: &str, _path: &str) -> Result<Option<crate::drill::guard::Owners>> {
         Ok(None)
     }
     /// Whether a second token approves the drill's pull requests where a review is required.

@@ -42,6 +42,7 @@ fn drill(id: &str, day: &str, more: Vec<(i64, EventKind)>) -> Drill {
                 base: crate::git::CommitSha::parse("0000000000000000000000000000000000000000").unwrap(),
                 change: crate::drill::event::ChangeId("7".into()),
                 variant: None,
+                gate: None,
             },
         ),
     ];

@@ -605,6 +605,9 @@ fn what(e: &Event, drill: &Drill, links: &Links) -> String {
         ),
         EventKind::Merged { commit } => format!("**Fault landed**: the change was merged as {}", links.commit(commit)),
         EventKind::MergeWaiting { reason, .. } => format!("Merge waiting: {}", text(reason)),
+        EventKind::RevertWaiting { change, reason } => {
+            format!("**Revert held**: the revert pull request #{change} {}; the fault stayed live", text(reason))
+        }
         EventKind::Abandoned { reason } => format!("**Abandoned**: {}", text(reason)),
         EventKind::Command { name, args } => {
             let command = match args.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
@@ -726,6 +729,7 @@ fn mermaid_label(e: &Event, drill: &Drill) -> String {
         EventKind::Opened { .. } => "Change opened".to_owned(),
         EventKind::Merged { .. } => "Fault landed".to_owned(),
         EventKind::MergeWaiting { .. } => "Merge waiting".to_owned(),
+        EventKind::RevertWaiting { .. } => "Revert held".to_owned(),
         EventKind::Abandoned { .. } => "Abandoned".to_owned(),
         EventKind::Command { name, .. } => format!("/drill {name} by {}", who(e)),
         EventKind::Hint { index, .. } => format!("Hint {} released", index + 1),
@@ -1146,6 +1150,7 @@ pub(super) mod tests {
                     base: crate::git::CommitSha::parse("0a1b2c3d4e5f60718293a4b5c6d7e8f901234567").unwrap(),
                     change: crate::drill::event::ChangeId("42".into()),
                     variant: None,
+                    gate: None,
                 },
             ),
         ];

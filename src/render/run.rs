@@ -119,6 +119,9 @@ fn record(kind: &EventKind, time: Timestamp, actor: &str, d: &Drill) -> String {
         EventKind::Opened { branch, .. } => format!("record: opened `{branch}`"),
         EventKind::Merged { .. } => format!("record: merged into {} at {time}", d.target.branch),
         EventKind::MergeWaiting { reason, .. } => format!("merge waiting: {reason}; tried again on the next run"),
+        EventKind::RevertWaiting { change, reason } => {
+            format!("revert pull request #{change} {reason}; the fault is still live, tried again on the next run")
+        }
         EventKind::Abandoned { reason } => format!("abandoned: {reason}"),
         EventKind::Command { name, .. } => format!("record: /drill {name} by {actor} at {time}"),
         EventKind::Hint { index, text } => format!("hint {} released: {text}", index + 1),

@@ -49,6 +49,7 @@ impl<'a> Row<'a> {
                 recovered: d.recovered.as_ref().map(|(r, how)| (r.at, *how)),
                 timed_out: d.timed_out,
                 reported: d.reported.is_some(),
+                revert_waiting: d.revert_waiting.as_ref().map(|(c, r)| (c.as_str(), r.as_str())),
             },
             Row::Summary(id, s, phase) => Facts {
                 id,
@@ -59,6 +60,7 @@ impl<'a> Row<'a> {
                 recovered: s.recovered_at.zip(s.outcome),
                 timed_out: s.timed_out_at,
                 reported: s.reported.is_some(),
+                revert_waiting: None,
             },
         }
     }
@@ -80,6 +82,8 @@ struct Facts<'a> {
     recovered: Option<(Timestamp, RecoveryHow)>,
     timed_out: Option<Timestamp>,
     reported: bool,
+    /// firedrill's revert pull request that cannot land yet, and why.
+    revert_waiting: Option<(&'a str, &'a str)>,
 }
 
 impl Facts<'_> {
@@ -204,6 +208,7 @@ fn detail(e: &Event, drill: &Drill) -> String {
         }
         EventKind::DeployUnobserved { reason, .. } => format!("fix's deploy not observed: {}", one_line(reason)),
         EventKind::MergeWaiting { reason, .. } => format!("merge waiting: {}", one_line(reason)),
+        EventKind::RevertWaiting { change, reason } => format!("revert PR #{change} {}", one_line(reason)),
         EventKind::Abandoned { reason } => one_line(reason),
         EventKind::Command { name, args } => match args.as_deref().map(one_line).filter(|a| !a.is_empty()) {
             Some(args) => format!("/drill {name} {args}"),
@@ -269,16 +274,21 @@ fn next_action(scenario: Option<&Scenario>, drill: &Facts<'_>, now: Timestamp) -
         Phase::Opened => due("merges", drill.merge_at),
         // A drill past its time limit is still running only while firedrill's revert has not landed (a
         // time-out that leaves the fault in place is `Phase::TimedOut`).
-        Phase::Merged if drill.timed_out.is_some() => "waiting for firedrill's revert to land".to_owned(),
+        Phase::Merged if drill.timed_out.is_some() && drill.revert_waiting.is_none() => {
+            "waiting for firedrill's revert to land".to_owned()
+        }
         Phase::Merged => match (scenario, drill.merged_at) {
             (Some(s), Some(at)) => {
                 let deadline = crate::drill::step::deadline(at, s);
                 if s.safety.auto_revert() && deadline <= now {
                     // Every run past the deadline reverts; a drill still here means the revert has not landed.
-                    format!(
-                        "revert overdue (due {}): the fault is still live; the next run reverts it or says why not",
-                        near(deadline, now)
-                    )
+                    let why = match drill.revert_waiting {
+                        Some((change, reason)) => {
+                            format!("revert PR #{change} {}", reason.split_whitespace().collect::<Vec<_>>().join(" "))
+                        }
+                        None => "the next run reverts it or says why not".to_owned(),
+                    };
+                    format!("revert overdue since {}: the fault is still live; {why}", near(deadline, now))
                 } else if s.safety.auto_revert() {
                     due("auto-revert", deadline)
                 } else {
@@ -413,6 +423,7 @@ mod tests {
                 base: crate::git::CommitSha::parse("b000000000000000000000000000000000000000").unwrap(),
                 change: crate::drill::event::ChangeId("57".into()),
                 variant: None,
+                gate: None,
             },
         ));
         opened = Drill::fold(&opened.id, &log).unwrap();

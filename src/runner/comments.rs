@@ -44,14 +44,25 @@ impl<F: Forge> Runner<'_, F> {
     /// A comment an event named (`issue_comment`, or a relay's `workflow_dispatch`): read back through the API
     /// by its id in `repository` (nothing else the event says is trusted) and handled on the drill whose
     /// change it is on, together with any other new comments there. Anything else is ignored, with the reason.
-    pub async fn comment(&self, repository: &str, id: u64, now: Timestamp) -> Result<RunReport, RunError> {
+    /// `review_of`: it is the body of a review of that pull request (read back as a review).
+    pub async fn comment(
+        &self,
+        repository: &str,
+        id: u64,
+        review_of: Option<u64>,
+        now: Timestamp,
+    ) -> Result<RunReport, RunError> {
         let mut report = RunReport::default();
         report.step(format!("comment {id} in {repository}"));
         let Some((key, forge)) = self.forges.by_repo.iter().find(|(_, f)| f.is_repository(repository)) else {
             report.say(format!("ignored: {repository} is not the target of any scenario"));
             return Ok(report);
         };
-        let Some(c) = forge.comment(id).await.map_err(forge_err(forge))? else {
+        let found = match review_of {
+            Some(number) => forge.review(number, id).await,
+            None => forge.comment(id).await,
+        };
+        let Some(c) = found.map_err(forge_err(forge))? else {
             report.say("ignored: there is no such comment (deleted?)".to_owned());
             return Ok(report);
         };

@@ -38,8 +38,12 @@ impl<F: Forge> Runner<'_, F> {
         if about_to_land && d.phase() == Phase::Planned && o.base.is_none() && self.config.enabled.is_on() {
             let method = self.settings.merge_method;
             let means = guard::Means { method, approver: forge.has_approver() };
-            if let Some(rails) = forge.guard_rails(&d.target.branch).await.map_err(&fe)? {
+            if let Some(mut rails) = forge.guard_rails(&d.target.branch).await.map_err(&fe)? {
+                if rails.gate().code_owners && forge.has_approver() {
+                    rails.owners = forge.code_owners(&d.target.branch, s.target.path.as_str()).await.map_err(&fe)?;
+                }
                 o.guard_refusal = guard::refusal(&guard::verdicts(&rails, means));
+                o.gate = Some(rails.gate());
             }
         }
         // What renders the target, at the branch's tip, when the fault is about to be merged (at the opening it is

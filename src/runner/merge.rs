@@ -57,6 +57,7 @@ impl<F: Forge> Runner<'_, F> {
             method: self.merge_method_of(d),
             fallback: self.settings.merge_method.is_none(),
             message: &message,
+            gate: op.gate.as_ref(),
         };
         let refused = match forge.merge_change(&change, &spec, actor, now).await.map_err(&fe)? {
             MergeOutcome::Merged { commit, at } => {

@@ -25,12 +25,25 @@ impl<F: Forge> Runner<'_, F> {
     ) -> Result<FaultView, RunError> {
         let branch = d.opened.as_ref().map_or("", |op| op.branch.as_str());
         let message = run::revert_message(branch, commit.as_str());
+        let gate = d.opened.as_ref().and_then(|op| op.gate.as_ref());
         let landing = if self.settings.dry_run {
             Landing { sha: simulated(), at: now, message, author: actor.clone(), committer: actor.clone() }
         } else {
-            let l = match forge.revert(commit, &d.target.branch, &message, actor, now).await {
+            let l = match forge.revert(commit, &d.target.branch, &message, actor, now, gate).await {
                 Ok(l) => l,
                 Err(e) => {
+                    // A revert pull request that cannot land yet is on the timeline (once per reason), where
+                    // `status` reads it: the fault is live past the safety timer, and why.
+                    if let crate::forge::ForgeError::RevertWaiting { change, reason, .. } = &e {
+                        let kind = crate::drill::event::EventKind::RevertWaiting {
+                            change: crate::drill::event::ChangeId(change.clone()),
+                            reason: reason.clone(),
+                        };
+                        let event = self.event(now, "firedrill", kind);
+                        if !event.already_in(&d.events) {
+                            self.record(vec![(d.id.clone(), event)], now).await?;
+                        }
+                    }
                     self.say_still_live(forge, d, &e).await;
                     return Err(forge_err(forge)(e));
                 }

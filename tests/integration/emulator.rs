@@ -311,6 +311,8 @@ async fn merges_are_real_and_refuse_like_github() {
     let merge_commit: models::commits::GitCommitObject =
         octo.get(format!("/repos/acme/app/git/commits/{}", merged.sha.clone().unwrap()), None::<&()>).await.unwrap();
     assert_eq!(merge_commit.parents.len(), 2, "a real merge commit");
+    // The base moved: GitHub shows it has not computed the other pull request yet, once, then the conflict.
+    assert_eq!(pulls.get(b.number).await.unwrap().mergeable, None);
     assert_eq!(pulls.get(b.number).await.unwrap().mergeable, Some(false));
     let conflict = pulls.merge(b.number).send().await.unwrap_err();
     assert_eq!(status_of(&conflict), 405, "conflicting");
@@ -849,7 +851,8 @@ async fn required_reviews_gate_merges_and_authors_cannot_approve_their_own() {
     refused(&bob, "PUT", &merge, None, 405, one).await;
     // enforce_admins binds the owner too.
     let answer = refused(&owner, "PUT", &merge, None, 405, one).await;
-    assert_eq!(answer["documentation_url"], "https://docs.github.com/articles/about-protected-branches");
+    assert_eq!(answer["documentation_url"], "https://docs.github.com/rest/pulls/pulls#merge-a-pull-request");
+    assert_eq!(answer["status"], "405", "GitHub's status is a string");
     assert_eq!(ok(&bob, "GET", &pull, None, 200).await["mergeable_state"], "blocked");
 
     let own = refused(&bob, "POST", &review, Some(json!({"event": "APPROVE"})), 422, "Unprocessable Entity").await;
@@ -930,16 +933,16 @@ async fn required_checks_gate_merges_on_statuses_and_check_runs() {
     let run_id = run["check_run"]["id"].as_u64().unwrap();
     assert_eq!(run["check_run"]["app"]["slug"], "github-actions");
     ok(&bob, "POST", &statuses, status("success", "ci"), 201).await;
-    refused(&bob, "PUT", &merge, None, 405, "Required status check \"build\" is expected.").await;
+    refused(&bob, "PUT", &merge, None, 405, "1 of 2 required status checks are in progress.").await;
     h.admin(
         "POST",
         "/_emulator/repos/acme/app/check-runs",
         json!({"name": "build", "head_sha": head, "conclusion": "failure"}),
     );
-    refused(&bob, "PUT", &merge, None, 405, "Required status check \"build\" is failing.").await;
+    refused(&bob, "PUT", &merge, None, 405, "1 of 2 required status checks have not succeeded: 1 failing.").await;
     assert_eq!(ok(&bob, "GET", &pull, None, 200).await["mergeable_state"], "blocked");
     ok(&bob, "POST", &statuses, status("error", "ci"), 201).await;
-    refused(&bob, "PUT", &merge, None, 405, "2 of 2 required status checks are failing.").await;
+    refused(&bob, "PUT", &merge, None, 405, "2 of 2 required status checks have not succeeded: 2 failing.").await;
 
     // What the statuses and checks APIs show.
     let combined = ok(&bob, "GET", &format!("/repos/acme/app/commits/{head}/status"), None, 200).await;
@@ -980,9 +983,13 @@ async fn strict_checks_want_an_up_to_date_head_and_update_branch_merges_the_base
     let h = Harness::start();
     let owner = h.owner();
     let bob = h.member("bob", "write");
-    let checks = json!({"strict": true, "contexts": []});
+    let checks = json!({"strict": true, "contexts": ["ci"]});
     ok(&owner, "PUT", PROTECTION, Some(protection_body(checks, Value::Null, Value::Null, false, json!({}))), 200).await;
     let (number, head) = h.pull_request(&bob, "bob", "feature").await;
+    let ci =
+        |sha: &str| (format!("/repos/acme/app/statuses/{sha}"), Some(json!({"state": "success", "context": "ci"})));
+    let (path, body) = ci(&head);
+    ok(&bob, "POST", &path, body, 201).await;
     let merge = format!("/repos/acme/app/pulls/{number}/merge");
     let pull = format!("/repos/acme/app/pulls/{number}");
     let update = format!("/repos/acme/app/pulls/{number}/update-branch");
@@ -990,16 +997,24 @@ async fn strict_checks_want_an_up_to_date_head_and_update_branch_merges_the_base
     refused(&bob, "PUT", &update, None, 422, "There are no new commits on the base branch.").await;
 
     let base = h.push_as("acme", "main", "elsewhere.txt", "moved on");
+    // GitHub recomputes after the base moved: `unknown` (with `mergeable: null`) once, then `behind`.
+    let computing = ok(&bob, "GET", &pull, None, 200).await;
+    assert_eq!((computing["mergeable"].clone(), computing["mergeable_state"].as_str()), (Value::Null, Some("unknown")));
     assert_eq!(ok(&bob, "GET", &pull, None, 200).await["mergeable_state"], "behind");
-    refused(&bob, "PUT", &merge, None, 405, "Head branch is not up to date with the base branch.").await;
+    // Every check is expected again, even green on the old head: GitHub never says "not up to date" over REST.
+    refused(&bob, "PUT", &merge, None, 405, "1 of 1 required status checks are expected.").await;
     let wrong = Some(json!({"expected_head_sha": "0".repeat(40)}));
     refused(&bob, "PUT", &update, wrong, 422, "expected head sha didn't match current head ref.").await;
     let accepted = ok(&bob, "PUT", &update, Some(json!({"expected_head_sha": head})), 202).await;
     assert_eq!(accepted["message"], "Updating pull request branch.");
     assert!(accepted["url"].as_str().unwrap().ends_with(&format!("/acme/app/pull/{number}")));
 
+    // The new head has no results yet: blocked until its check passes there.
     let updated = ok(&bob, "GET", &pull, None, 200).await;
-    assert_eq!(updated["mergeable_state"], "clean");
+    assert_eq!(updated["mergeable_state"], "blocked");
+    let (path, body) = ci(updated["head"]["sha"].as_str().unwrap());
+    ok(&bob, "POST", &path, body, 201).await;
+    assert_eq!(ok(&bob, "GET", &pull, None, 200).await["mergeable_state"], "clean");
     let new_head = updated["head"]["sha"].as_str().unwrap().to_owned();
     let commit = ok(&bob, "GET", &format!("/repos/acme/app/git/commits/{new_head}"), None, 200).await;
     let parents: Vec<&str> = commit["parents"].as_array().unwrap().iter().map(|p| p["sha"].as_str().unwrap()).collect();
@@ -1101,8 +1116,8 @@ async fn rulesets_gate_merges_unless_the_actor_may_bypass() {
         &merge,
         None,
         405,
-        "Repository rule violations found\n\nAt least 1 approving review is required by reviewers with write access.\n\
-         Required status check \"ci\" is expected.\n\n",
+        "Repository rule violations found\n\nAt least 1 approving review is required by reviewers with write access.\n\n\
+         1 of 1 required status checks are expected.\n\n",
     )
     .await;
     assert_eq!(
@@ -1234,7 +1249,7 @@ async fn ref_updates_meet_classic_protection_and_rulesets() {
         release,
         update(parent.as_str().unwrap(), true),
         422,
-        "Repository rule violations found\n\nChanges must be made through a pull request.\nCannot force-push to this branch\n\n",
+        "Repository rule violations found\n\nChanges must be made through a pull request.\n\nCannot force-push to this branch\n\n",
     )
     .await;
     refused(
@@ -1271,8 +1286,8 @@ async fn ref_updates_meet_classic_protection_and_rulesets() {
         "/repos/acme/app/git/refs",
         create.clone(),
         422,
-        "Repository rule violations found\n\nCannot create ref due to creations being restricted.\n\
-         Required status check \"ci\" is expected.\n\n",
+        "Repository rule violations found\n\nCannot create ref due to creations being restricted.\n\n\
+         1 of 1 required status checks are expected.\n\n",
     )
     .await;
     assert_openapi_valid(&h.log, &[]);
@@ -1321,7 +1336,7 @@ async fn app_installation_tokens_act_as_their_bot() {
         201,
     )
     .await;
-    refused(&bob, "PUT", &merge, None, 405, "Required status check \"lint\" is expected.").await;
+    refused(&bob, "PUT", &merge, None, 405, "1 of 1 required status checks are expected.").await;
     let run = ok(
         &bot,
         "POST",

@@ -56,6 +56,7 @@ pub async fn contract<F: Forge>(forge: &F) {
             method: MergeMethod::Merge,
             fallback: false,
             message: "Merge branch 'chore/tune-pool'",
+            gate: None,
         }
     }
     let moved = forge.merge_change(&change, &spec(&base, &wrong), &sam(), t("2026-11-24T10:37:00Z")).await.unwrap();
@@ -79,14 +80,18 @@ pub async fn contract<F: Forge>(forge: &F) {
 
     // History after the merge is empty; a revert lands on main and undoes the file.
     assert!(forge.history("main", &merge).await.unwrap().is_empty());
-    let revert =
-        forge.revert(&merge, "main", "Revert the pool change\n", &sam(), t("2026-11-24T11:55:00Z")).await.unwrap();
+    let revert = forge
+        .revert(&merge, "main", "Revert the pool change\n", &sam(), t("2026-11-24T11:55:00Z"), None)
+        .await
+        .unwrap();
     let history = forge.history("main", &merge).await.unwrap();
     assert_eq!(history.iter().map(|l| &l.sha).collect::<Vec<_>>(), [&revert.sha]);
     assert_eq!(forge.read_file(&revert.sha, FILE).await.unwrap().as_deref(), Some(values.as_str()));
     // A second revert (a run racing the first) finds that landing and lands nothing more.
-    let again =
-        forge.revert(&merge, "main", "Revert the pool change\n", &sam(), t("2026-11-24T11:56:00Z")).await.unwrap();
+    let again = forge
+        .revert(&merge, "main", "Revert the pool change\n", &sam(), t("2026-11-24T11:56:00Z"), None)
+        .await
+        .unwrap();
     assert_eq!(again.sha, revert.sha);
     assert_eq!(forge.history("main", &merge).await.unwrap().len(), 1);
 
@@ -105,6 +110,7 @@ pub async fn contract<F: Forge>(forge: &F) {
         method: MergeMethod::Merge,
         fallback: false,
         message: "Merge",
+        gate: None,
     };
     let closed = forge.merge_change(&change2, &spec2, &sam(), t("2026-11-24T12:00:00Z")).await.unwrap();
     assert_eq!(closed, MergeOutcome::Closed);

@@ -143,7 +143,7 @@ fn app_token(f: &Fixture) -> String {
 }
 
 /// `firedrill ARGS` with `token` and no `--identity`.
-fn firedrill_as(
+pub(crate) fn firedrill_as(
     f: &Fixture,
     token: &str,
     args: &[&str],

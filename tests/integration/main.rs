@@ -16,6 +16,7 @@ mod docs;
 mod emulator;
 mod forge_contract;
 mod git;
+mod github_answers;
 mod github_drill;
 mod github_settings;
 mod gitops;

@@ -10,7 +10,7 @@ use crate::github_drill::{Fixture, after};
 
 /// `method path` with `token` through octocrab, as an admin configuring the repository would; returns
 /// (status, body).
-fn rest(f: &Fixture, token: &str, method: &str, path: &str, body: Value) -> (u16, Value) {
+pub(crate) fn rest(f: &Fixture, token: &str, method: &str, path: &str, body: Value) -> (u16, Value) {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     rt.block_on(async {
         let gh = octocrab::OctocrabBuilder::default()
@@ -34,12 +34,12 @@ fn rest(f: &Fixture, token: &str, method: &str, path: &str, body: Value) -> (u16
 }
 
 /// The owner's (admin) token.
-fn owner(f: &Fixture) -> String {
+pub(crate) fn owner(f: &Fixture) -> String {
     f.emulator.user_with_token("acme").unwrap()
 }
 
 /// Classic protection on `main`: the four fields GitHub requires, then `more` on top.
-fn protect(f: &Fixture, more: Value) {
+pub(crate) fn protect(f: &Fixture, more: Value) {
     let mut body = json!({
         "required_status_checks": null,
         "enforce_admins": false,
@@ -54,7 +54,7 @@ fn protect(f: &Fixture, more: Value) {
 }
 
 /// An active ruleset on the default branch with `rules` and `bypass` actors.
-fn ruleset(f: &Fixture, rules: Value, bypass: Value) {
+pub(crate) fn ruleset(f: &Fixture, rules: Value, bypass: Value) {
     let body = json!({
         "name": "staging guard", "target": "branch", "enforcement": "active",
         "bypass_actors": bypass,
@@ -66,7 +66,7 @@ fn ruleset(f: &Fixture, rules: Value, bypass: Value) {
 }
 
 /// A commit status on `sha`, posted as the deploy pipeline would.
-fn status(f: &Fixture, sha: &str, context: &str, state: &str) {
+pub(crate) fn status(f: &Fixture, sha: &str, context: &str, state: &str) {
     let (code, v) = rest(
         f,
         &f.token,
@@ -77,24 +77,24 @@ fn status(f: &Fixture, sha: &str, context: &str, state: &str) {
     assert_eq!(code, 201, "{v}");
 }
 
-fn pulls(f: &Fixture) -> Vec<Value> {
+pub(crate) fn pulls(f: &Fixture) -> Vec<Value> {
     f.emulator.state().unwrap()["repos"]["acme/shop"]["pulls"].as_array().cloned().unwrap_or_default()
 }
 
-fn head_of(f: &Fixture, n: usize) -> String {
+pub(crate) fn head_of(f: &Fixture, n: usize) -> String {
     // The stored head of an open pull request follows its branch.
     let pr = &pulls(f)[n];
     let shop = firedrill::git::Repo::open(&f.state.path().join("repos/acme/shop.git")).unwrap();
     shop.branch_head(pr["head_ref"].as_str().unwrap()).unwrap().unwrap().to_string()
 }
 
-fn doctor(f: &Fixture, env: &[(&str, &str)]) -> (i32, String) {
+pub(crate) fn doctor(f: &Fixture, env: &[(&str, &str)]) -> (i32, String) {
     let (code, out, err) = f.firedrill_env(&["doctor"], f.plan.open_at, env);
     (code, format!("{out}{err}"))
 }
 
 /// The doctor rows about the target branch's guard rails, with the API's address taken out.
-fn guard_rows(out: &str) -> String {
+pub(crate) fn guard_rows(out: &str) -> String {
     out.lines()
         .filter(|l| {
             ["required", "ruleset", "push restrictions", "branch protection", "guard rails"]
@@ -105,12 +105,12 @@ fn guard_rows(out: &str) -> String {
         .join("\n")
 }
 
-fn tick_code(f: &Fixture, now: Timestamp, env: &[(&str, &str)]) -> (i32, String) {
+pub(crate) fn tick_code(f: &Fixture, now: Timestamp, env: &[(&str, &str)]) -> (i32, String) {
     let (code, out, err) = f.firedrill_env(&["tick"], now, env);
     (code, format!("{out}{err}"))
 }
 
-fn ledger_reason(f: &Fixture) -> String {
+pub(crate) fn ledger_reason(f: &Fixture) -> String {
     f.events()
         .iter()
         .find_map(|e| match &e.kind {
@@ -208,8 +208,9 @@ fn a_required_check_pending_then_passing_holds_the_merge_and_the_report_says_how
     assert!(out.contains("not merged yet"), "{out}");
     let cost = crate::github_drill::exchanges(&f) - before;
     // An idle run on an open drill reads the ledger (4), its comments (conversation and diff lines: 2) and the
-    // incident label (1); the wait itself costs 2 (the pull request, the merge refused): nothing is written.
-    assert_eq!(cost, 9, "{out}");
+    // incident label (1); the wait itself costs 4 (the pull request, the merge refused, and what decides it: the
+    // head's commit statuses and check runs): nothing is written.
+    assert_eq!(cost, 11, "{out}");
     assert_eq!(f.names(), ["planned", "opened", "merge_waiting"], "the same wait is recorded once");
     // The ledger read and write, and at most 2 requests for the wait itself (the pull request, the merge).
     let out_requests: usize =
@@ -229,7 +230,7 @@ fn a_required_check_pending_then_passing_holds_the_merge_and_the_report_says_how
     let (code, out) = tick_code(&f, deadline, &[]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("the fault is still live on `main`"), "{out}");
-    assert!(out.contains("waits: the required check `deploy-staging` has not passed yet"), "{out}");
+    assert!(out.contains("waits for its merge: the required check `deploy-staging` has not passed yet"), "{out}");
     assert!(!f.names().contains(&"recovered"));
     // Where the team is, one note says so (updated, not repeated, on every run).
     let (code, _) = tick_code(&f, after(deadline, 5), &[]);
@@ -242,7 +243,10 @@ fn a_required_check_pending_then_passing_holds_the_merge_and_the_report_says_how
         .filter(|c| c["body"].as_str().unwrap().contains("The fault is still live on `main`."))
         .collect();
     assert_eq!(live.len(), 1, "{comments}");
-    assert!(live[0]["body"].as_str().unwrap().contains("waits: the required check `deploy-staging`"), "{comments}");
+    assert!(
+        live[0]["body"].as_str().unwrap().contains("waits for its merge: the required check `deploy-staging`"),
+        "{comments}"
+    );
     status(&f, &head_of(&f, 1), "deploy-staging", "success");
     let landed = after(deadline, 7);
     let (code, out) = tick_code(&f, landed, &[]);
@@ -255,7 +259,7 @@ fn a_required_check_pending_then_passing_holds_the_merge_and_the_report_says_how
     f.assert_openapi_valid(&[]);
 }
 
-fn report_text(f: &Fixture) -> String {
+pub(crate) fn report_text(f: &Fixture) -> String {
     let control = firedrill::git::Repo::open(&f.state.path().join("repos/acme/drills.git")).unwrap();
     let tip = control.branch_head("firedrill/ledger").unwrap().unwrap();
     let bytes = control.read_file(&tip, &format!("drills/{}/report.md", f.plan.drill_id)).unwrap().unwrap();
@@ -270,10 +274,11 @@ fn a_failing_required_check_abandons_and_closes_the_pull_request() {
     status(&f, &head_of(&f, 0), "deploy-staging", "failure");
     let (code, out) = tick_code(&f, f.plan.merge_at, &[]);
     assert_eq!(code, 3, "{out}");
-    assert!(
-        ledger_reason(&f).contains("Required status check \"deploy-staging\" is failing."),
-        "{}",
-        ledger_reason(&f)
+    // Decided from the check's state on the head; GitHub's words are kept beside it.
+    assert_eq!(
+        ledger_reason(&f),
+        "the required check `deploy-staging` failed on the pull request's head (GitHub answered 405: 1 of 1 \
+         required status checks have not succeeded: 1 failing.)"
     );
     assert_eq!(f.names(), ["planned", "opened", "abandoned", "reported"]);
     assert_eq!(pulls(&f)[0]["state"], "closed");

@@ -52,6 +52,7 @@ fn log(scenario: &str, day: &str, steps: &[&str]) -> (String, Vec<Event>) {
                     base: sha('b'),
                     change: ChangeId("7".into()),
                     variant: None,
+                    gate: None,
                 },
             ),
             "merged" => ev("10:17", EventKind::Merged { commit: sha('e') }),
@@ -63,6 +64,13 @@ fn log(scenario: &str, day: &str, steps: &[&str]) -> (String, Vec<Event>) {
             "timeout revert" => ev("13:18", recovered(RecoveryHow::Timeout)),
             "aborted" => ev("10:30", EventKind::Aborted { reason: "a real incident".into() }),
             "abandoned" => ev("10:17", EventKind::Abandoned { reason: "the change was closed".into() }),
+            "revert held" => ev(
+                "13:18",
+                EventKind::RevertWaiting {
+                    change: ChangeId("8".into()),
+                    reason: "waits for its merge: the required check `deploy-staging` has not passed yet".into(),
+                },
+            ),
             "reported" => ev("15:00", EventKind::Reported { path: format!("drills/{id}/report.md") }),
             other => panic!("unknown step {other}"),
         });
@@ -88,6 +96,7 @@ fn drills() -> Vec<(String, Vec<Event>)> {
         log(s, "2026-11-14", &["opened", "merged", "aborted", "reported"]),
         log(s, "2026-11-13", &["opened", "aborted"]),
         log(s, "2026-11-12", &["opened", "abandoned", "reported"]),
+        log(s, "2026-11-10", &["opened", "merged", "revert held"]),
         log("retired-scenario", "2026-11-11", &["opened", "merged", "reverted", "reported"]),
     ]
 }

@@ -1,0 +1,400 @@
+//! Merging a pull request: the merge sent, GitHub's refusal decided from its state (`forge::refused`), update-branch, the approver's review.
+
+use super::*;
+
+/// How many times a merge refused with "Base branch was modified" (405, or 409) is sent again in the same run.
+pub(super) const BASE_MODIFIED_RETRIES: usize = 3;
+
+/// How many times one run asks again about a pull request whose mergeability GitHub has not computed yet
+/// (`mergeable: null`), and how long it waits before each; after that, the next run asks.
+pub(super) const UNKNOWN_ASKS: usize = 2;
+
+pub(super) const UNKNOWN_WAIT: Duration = Duration::from_millis(1500);
+
+/// The most merges one run sends for one pull request (methods, retries, the approver's review): a bound, never
+/// reached by a refusal GitHub explains.
+pub(super) const MAX_MERGE_TRIES: usize = 8;
+
+/// How many of GitHub's `update-branch` merges on top of a drill's commit are still recognised as the drill's.
+pub(super) const MAX_UPDATES: usize = 5;
+
+/// The state of a required check from the newest commit status with its context and the newest check run with its
+/// name on a commit (whichever came last).
+pub(super) fn check_of(name: &str, statuses: &Value, runs: &Value) -> Check {
+    let status = statuses["statuses"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|s| s["context"].as_str() == Some(name))
+        .max_by_key(|s| time(&s["updated_at"]))
+        .map(|s| {
+            let state = match s["state"].as_str() {
+                Some("success") => Check::Passing,
+                Some("pending") => Check::Pending,
+                _ => Check::Failing,
+            };
+            (time(&s["updated_at"]), state)
+        });
+    let run = runs["check_runs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["name"].as_str() == Some(name))
+        .max_by_key(|r| (time(&r["started_at"]), r["id"].as_u64()))
+        .map(|r| {
+            let state = match (r["status"].as_str(), r["conclusion"].as_str()) {
+                (Some("completed"), Some("success" | "neutral" | "skipped")) => Check::Passing,
+                (Some("completed"), _) => Check::Failing,
+                _ => Check::Pending,
+            };
+            (time(&r["completed_at"]).or_else(|| time(&r["started_at"])), state)
+        });
+    match (status, run) {
+        (None, None) => Check::Missing,
+        (Some((_, s)), None) | (None, Some((_, s))) => s,
+        (Some((a, s)), Some((b, r))) => {
+            if a > b {
+                s
+            } else {
+                r
+            }
+        }
+    }
+}
+
+/// A commit message as the squash of its one-commit pull request `number`: the subject (its first
+/// paragraph, on one line, as git shows it) with ` (#N)`, and the rest.
+pub(super) fn squash_title_and_body(message: &str, number: &str) -> (String, String) {
+    let message = message.trim_start_matches(['\n', '\r']);
+    let (subject, body) = message.split_once("\n\n").unwrap_or((message, ""));
+    let subject = subject.split_whitespace().collect::<Vec<_>>().join(" ");
+    (format!("{subject} (#{number})"), body.trim_matches(['\n', '\r']).trim_end().to_owned())
+}
+
+impl GitHubForge {
+    pub(super) async fn merge_pull_request(
+        &self,
+        change: &Change,
+        spec: &MergeSpec<'_>,
+        _actor: &Person,
+        _at: Timestamp,
+    ) -> Result<MergeOutcome> {
+        // Verify before acting: still open, still at the drill's commit. A merged one was merged by an earlier
+        // run: report that landing.
+        let pr = self.pull_request(&change.id).await?;
+        if let Some((commit, at)) = pr.landing()? {
+            return Ok(MergeOutcome::Merged { commit, at });
+        }
+        if pr.state == "closed" {
+            return Ok(MergeOutcome::Closed);
+        }
+        let actual = pr.head()?;
+        // A head firedrill moved itself (`update-branch` in an earlier run, finished since) is the head to merge.
+        let mut moved = None;
+        if actual != *spec.expected_head {
+            if !self.brought_up_to_date(&actual, spec.expected_head, spec.base).await? {
+                return Ok(MergeOutcome::HeadMoved { expected: spec.expected_head.clone(), actual });
+            }
+            moved = Some(actual.clone());
+        }
+        let head = moved.clone().unwrap_or_else(|| spec.expected_head.clone());
+        // What GitHub knows of the pull request, read right before the merge: the first key to a refusal.
+        let mut state = pr.merge_state();
+        // The method given first; where firedrill chooses, the others GitHub may allow after it.
+        let methods = if spec.fallback { MergeMethod::in_turn_from(spec.method) } else { vec![spec.method] };
+        let mut candidates = methods.into_iter().peekable();
+        let Some(mut method) = candidates.next() else { return Err(other("no merge method to try")) };
+        let path = self.repo_path(&format!("/pulls/{}/merge", change.id));
+        let mut body = self.merge_body(change, spec, &head, method).await?;
+        let (mut approved, mut asks, mut retries) = (false, 0, 0);
+        let mut checks: Option<Vec<(String, Check)>> = None;
+        for _ in 0..MAX_MERGE_TRIES {
+            let (status, v) = self.call(Method::PUT, &path, Some(&body)).await?;
+            let message = v["message"].as_str().unwrap_or("not mergeable").trim().to_owned();
+            match status.as_u16() {
+                200 => {
+                    let merged = self.pull_request(&change.id).await?;
+                    let landed = merged.landing()?;
+                    let commit = match (sha(&v["sha"]), &landed) {
+                        (Ok(c), _) => c,
+                        (Err(_), Some((c, _))) => c.clone(),
+                        (Err(e), None) => return Err(e),
+                    };
+                    let at =
+                        landed.map(|(_, at)| at).ok_or_else(|| other("the merged pull request has no merged_at"))?;
+                    return Ok(MergeOutcome::Merged { commit, at });
+                }
+                // 409: the head moved ("Head branch was modified"), or a race ("Base branch was modified"): the
+                // pull request tells which, and whether a racing run merged it.
+                409 => {
+                    let pr = self.pull_request(&change.id).await?;
+                    if let Some((commit, at)) = pr.landing()? {
+                        return Ok(MergeOutcome::Merged { commit, at });
+                    }
+                    let actual = pr.head()?;
+                    if actual != head {
+                        return Ok(MergeOutcome::HeadMoved { expected: head, actual });
+                    }
+                    state = pr.merge_state();
+                }
+                405 => {}
+                422 => return Ok(MergeOutcome::NotMergeable { reason: message }),
+                _ => return Err(api_error(&Method::PUT, &path, status, &v)),
+            }
+            // Decide from the state; read more of it only where the decision needs it.
+            let resend = loop {
+                let facts = refused::Facts {
+                    status: status.as_u16(),
+                    message: &message,
+                    state: &state,
+                    checks: checks.clone(),
+                    approved,
+                    approver: self.approver.is_some(),
+                    code_owners: self.gate(spec).await?.code_owners,
+                    more_methods: candidates.peek().is_some(),
+                };
+                let decision = refused::decide(&facts);
+                tracing::info!(?decision, state, message, "GitHub refused the merge");
+                match decision {
+                    Decision::ReadChecks => checks = Some(self.checks_on(&head, spec).await?),
+                    Decision::AskAgain if asks < UNKNOWN_ASKS => {
+                        asks += 1;
+                        tokio::time::sleep(UNKNOWN_WAIT).await;
+                        let pr = self.pull_request(&change.id).await?;
+                        if let Some((commit, at)) = pr.landing()? {
+                            return Ok(MergeOutcome::Merged { commit, at });
+                        }
+                        state = pr.merge_state();
+                        // Computed now, and nothing in the way: the refusal was GitHub still computing.
+                        if matches!(state.as_str(), "clean" | "unstable" | "has_hooks") {
+                            break true;
+                        }
+                    }
+                    Decision::AskAgain => {
+                        return Ok(MergeOutcome::Waiting {
+                            reason: "GitHub has not computed yet whether the pull request can merge".to_owned(),
+                            head: moved,
+                        });
+                    }
+                    Decision::UpdateBranch => return self.update_branch(change, spec, &head, &message, moved).await,
+                    Decision::Wait(reason) => return Ok(MergeOutcome::Waiting { reason, head: moved }),
+                    Decision::Approve => {
+                        // The approver gives the review right before the merge is sent again.
+                        self.approve(&change.id, &head).await?;
+                        approved = true;
+                        break true;
+                    }
+                    Decision::Retry if retries < BASE_MODIFIED_RETRIES => {
+                        retries += 1;
+                        tracing::info!(path, "the base branch moved while merging; trying the merge again");
+                        break true;
+                    }
+                    Decision::Retry => {
+                        return Ok(MergeOutcome::NotMergeable {
+                            reason: format!(
+                                "`{}` kept moving while merging ({} tries: {message})",
+                                spec.base,
+                                retries + 1
+                            ),
+                        });
+                    }
+                    Decision::NextMethod => {
+                        let Some(next) = candidates.next() else { break false };
+                        tracing::info!(?method, "GitHub does not allow this merge method here; trying the next one");
+                        method = next;
+                        body = self.merge_body(change, spec, &head, method).await?;
+                        break true;
+                    }
+                    Decision::Final(reason) => {
+                        // GitHub's own words stay beside the reason, for the report.
+                        let said = refused::first_line(&message);
+                        let reason = if reason.contains(&said) {
+                            reason
+                        } else {
+                            format!("{reason} (GitHub answered {}: {said})", status.as_u16())
+                        };
+                        return Ok(MergeOutcome::NotMergeable { reason });
+                    }
+                }
+            };
+            if !resend {
+                return Ok(MergeOutcome::NotMergeable { reason: message });
+            }
+        }
+        Ok(MergeOutcome::NotMergeable {
+            reason: format!("GitHub kept refusing the merge after {MAX_MERGE_TRIES} tries in one run"),
+        })
+    }
+
+    /// The body of `PUT /pulls/N/merge` for `method`: the head it must have, and the message that lands.
+    pub(super) async fn merge_body(
+        &self,
+        change: &Change,
+        spec: &MergeSpec<'_>,
+        head: &CommitSha,
+        method: MergeMethod,
+    ) -> Result<Value> {
+        let name = match method {
+            MergeMethod::Merge => "merge",
+            MergeMethod::Squash => "squash",
+            MergeMethod::FastForward => "rebase",
+        };
+        let mut body = json!({"sha": head.to_string(), "merge_method": name});
+        if method == MergeMethod::Squash {
+            // Without a title GitHub would not fall back to the commit's subject under every repository
+            // setting (`PR_TITLE`, `PR_BODY`, `BLANK`); the disguise's own message must land, word for word.
+            let (title, message) = self.squash_message(&change.id, spec.expected_head).await?;
+            body["commit_title"] = json!(title);
+            body["commit_message"] = json!(message);
+        } else if method == MergeMethod::Merge {
+            body["commit_title"] = json!(spec.message);
+        }
+        Ok(body)
+    }
+
+    /// Approves pull request `number` at `head` with the approver's token (`POST /pulls/N/reviews`).
+    pub(super) async fn approve(&self, number: &str, head: &CommitSha) -> Result<()> {
+        let Some(gh) = self.approver_gh()? else { return Ok(()) };
+        let path = self.repo_path(&format!("/pulls/{number}/reviews"));
+        let body = json!({"event": "APPROVE", "commit_id": head.to_string()});
+        let (status, v) = self.call_on(gh, Method::POST, &path, Some(&body)).await?;
+        if status.is_success() {
+            return Ok(());
+        }
+        let why = v["errors"]
+            .as_array()
+            .and_then(|e| e.first())
+            .and_then(|e| e.as_str().or_else(|| e["message"].as_str()))
+            .or_else(|| v["message"].as_str())
+            .unwrap_or("");
+        Err(other(format!(
+            "the approver token could not approve pull request #{number} (POST {path} answered {} {why}): it must \
+             belong to another account than the drill token, with write access to {}/{}",
+            status.as_u16(),
+            self.owner,
+            self.repo
+        )))
+    }
+
+    /// Whether `head` is `expected` with only GitHub's merges of `base` on top (what `update-branch` makes, once or
+    /// more): then the branch is still the drill's, moved by firedrill itself. One request per merge walked.
+    pub(super) async fn brought_up_to_date(&self, head: &CommitSha, expected: &CommitSha, base: &str) -> Result<bool> {
+        let mut cur = head.clone();
+        for _ in 0..MAX_UPDATES {
+            if cur == *expected {
+                return Ok(true);
+            }
+            let c = self.ok(Method::GET, &self.repo_path(&format!("/commits/{cur}")), None).await?;
+            let parents: Vec<&str> =
+                c["parents"].as_array().into_iter().flatten().filter_map(|p| p["sha"].as_str()).collect();
+            let message = c["commit"]["message"].as_str().unwrap_or("");
+            // GitHub commits the merges it makes itself (`web-flow`, noreply@github.com).
+            let by_github = c["commit"]["committer"]["email"].as_str() == Some("noreply@github.com")
+                || c["committer"]["login"].as_str() == Some("web-flow");
+            if parents.len() != 2 || !by_github || !message.starts_with(&format!("Merge branch '{base}' into ")) {
+                return Ok(false);
+            }
+            cur = sha(&json!(parents[0]))?;
+        }
+        Ok(cur == *expected)
+    }
+
+    /// What a pull request into `spec.base` waits for: as recorded when the drill opened, else read from the
+    /// branch's guard rails once in this run (3 to 5 requests, for drills opened before it was recorded).
+    pub(super) async fn gate(&self, spec: &MergeSpec<'_>) -> Result<Gate> {
+        if let Some(g) = spec.gate {
+            return Ok(g.clone());
+        }
+        if let Some(g) = self.memo.gates.lock().ok().and_then(|m| m.get(spec.base).cloned()) {
+            return Ok(g);
+        }
+        let g = self.guard_rails(spec.base).await?.map(|r| r.gate()).unwrap_or_default();
+        if let Ok(mut m) = self.memo.gates.lock() {
+            m.insert(spec.base.to_owned(), g.clone());
+        }
+        Ok(g)
+    }
+
+    /// The state of each required check on `head`: its commit statuses (`GET /commits/{sha}/status`) and check runs
+    /// (`GET /commits/{sha}/check-runs`), 2 requests; none when nothing is required.
+    pub(super) async fn checks_on(&self, head: &CommitSha, spec: &MergeSpec<'_>) -> Result<Vec<(String, Check)>> {
+        let gate = self.gate(spec).await?;
+        if gate.checks.is_empty() {
+            return Ok(Vec::new());
+        }
+        let statuses =
+            self.ok(Method::GET, &self.repo_path(&format!("/commits/{head}/status?per_page=100")), None).await?;
+        let runs = self
+            .ok(Method::GET, &self.repo_path(&format!("/commits/{head}/check-runs?filter=latest&per_page=100")), None)
+            .await?;
+        Ok(gate.checks.iter().map(|n| (n.clone(), check_of(n, &statuses, &runs))).collect())
+    }
+
+    /// Strict required checks and a head behind its base: GitHub merges the base into the pull request's branch
+    /// (`update-branch`); then its required checks run again, and the merge waits for them like any other.
+    pub(super) async fn update_branch(
+        &self,
+        change: &Change,
+        spec: &MergeSpec<'_>,
+        head: &CommitSha,
+        refused: &str,
+        moved: Option<CommitSha>,
+    ) -> Result<MergeOutcome> {
+        let update = self.repo_path(&format!("/pulls/{}/update-branch", change.id));
+        let (status, u) =
+            self.call(Method::PUT, &update, Some(&json!({"expected_head_sha": head.to_string()}))).await?;
+        // Up to date already: what GitHub expects is the checks themselves (rules changed since the drill opened).
+        let said = u["message"].as_str().unwrap_or("");
+        if status == StatusCode::UNPROCESSABLE_ENTITY && said.contains("no new commits") {
+            return Ok(MergeOutcome::Waiting {
+                reason: format!("a required check has not passed yet ({})", refused::first_line(refused)),
+                head: moved,
+            });
+        }
+        if !status.is_success() {
+            return Ok(MergeOutcome::NotMergeable {
+                reason: format!(
+                    "`{}` is behind `{}` ({}) and GitHub refused to update it ({} {})",
+                    change.branch,
+                    spec.base,
+                    refused::first_line(refused),
+                    status.as_u16(),
+                    u["message"].as_str().unwrap_or("")
+                ),
+            });
+        }
+        Ok(MergeOutcome::Waiting {
+            reason: format!(
+                "`{}` was brought up to date with `{}`; its required checks run again",
+                change.branch, spec.base
+            ),
+            head: moved,
+        })
+    }
+
+    /// The title and description GitHub gives by default to the squash of a one-commit pull request: the
+    /// commit's subject with ` (#N)`, and its body. The drill commit is the pull request's only commit.
+    pub(super) async fn squash_message(&self, number: &str, head: &CommitSha) -> Result<(String, String)> {
+        let commit = self.ok(Method::GET, &self.repo_path(&format!("/git/commits/{head}")), None).await?;
+        let message =
+            commit["message"].as_str().ok_or_else(|| other(format!("commit {} has no message", head.short())))?;
+        Ok(squash_title_and_body(message, number))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_squash_keeps_the_subject_and_the_body_of_the_only_commit() {
+        let squash = |m: &str| squash_title_and_body(m, "7");
+        assert_eq!(squash("Tune redis pool size\n"), ("Tune redis pool size (#7)".to_owned(), String::new()));
+        assert_eq!(
+            squash("chore: tune pool\n\nLonger pool timeout.\n\n- [x] config only\n"),
+            ("chore: tune pool (#7)".to_owned(), "Longer pool timeout.\n\n- [x] config only".to_owned())
+        );
+        // A subject written over two lines is one line to git (`%s`), and to GitHub.
+        assert_eq!(squash("Tune\nredis pool\n\nWhy.").0, "Tune redis pool (#7)");
+    }
+}

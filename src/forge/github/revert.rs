@@ -1,0 +1,198 @@
+//! Reverting the drill's commit: file by file on the branch's tip, or through a revert pull request where the branch refuses direct updates.
+
+use super::*;
+
+/// A revert to land through a pull request: the drill's `commit`, its revert built on `base`'s tip, and how to
+/// merge it.
+#[derive(Clone, Copy)]
+pub(super) struct Undo<'a> {
+    commit: &'a CommitSha,
+    reverted: &'a CommitSha,
+    base: &'a str,
+    message: &'a str,
+    actor: &'a Person,
+    gate: Option<&'a Gate>,
+}
+
+impl GitHubForge {
+    /// GitHub has no revert endpoint: the commit is undone file by file on top of the branch's tip (each file
+    /// the commit changed goes back to its first parent's version, when nobody changed it since), and the
+    /// branch is moved without force.
+    pub(super) async fn revert_commit(
+        &self,
+        commit: &CommitSha,
+        base: &str,
+        message: &str,
+        actor: &Person,
+        at: Timestamp,
+        gate: Option<&Gate>,
+    ) -> Result<Landing> {
+        let info = self.ok(Method::GET, &self.repo_path(&format!("/commits/{commit}")), None).await?;
+        let parent = info["parents"]
+            .as_array()
+            .and_then(|p| p.first())
+            .map(|p| sha(&p["sha"]))
+            .transpose()?
+            .ok_or_else(|| other("cannot revert a root commit"))?;
+        let files: Vec<String> = info["files"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f["filename"].as_str().map(str::to_owned))
+            .collect();
+        for _ in 0..5 {
+            let tip = self
+                .branch_head(base)
+                .await?
+                .ok_or_else(|| ForgeError::NoBranch { repo: self.describe(), branch: base.to_owned() })?;
+            let mut changes = Vec::new();
+            for f in &files {
+                let now = self.read_file(&tip, f).await?;
+                let theirs = self.read_file(commit, f).await?;
+                if now != theirs {
+                    // A run racing this one may have reverted it already: then that landing is the revert.
+                    if let Some(landing) = self.reverted_by(commit, &parent, &files, base).await? {
+                        return Ok(landing);
+                    }
+                    return Err(other(format!("cannot revert {}: `{f}` changed since", commit.short())));
+                }
+                changes.push(match self.read_file(&parent, f).await? {
+                    Some(old) => FileChange::write(f.clone(), old),
+                    None => FileChange::delete(f.clone()),
+                });
+            }
+            let reverted = self.write_commit(&tip, &changes, message, actor, at).await?;
+            let body = json!({"sha": reverted.to_string(), "force": false});
+            let (status, v) =
+                self.call(Method::PATCH, &self.repo_path(&format!("/git/refs/heads/{base}")), Some(&body)).await?;
+            if status.is_success() {
+                return Ok(Landing {
+                    sha: reverted,
+                    at,
+                    message: message.to_owned(),
+                    author: actor.clone(),
+                    committer: actor.clone(),
+                });
+            }
+            // 422 "Update is not a fast forward": the branch moved; try again on the new tip. A 422 while the
+            // tip is still where the revert was built is no race: branch protection or a ruleset refused the
+            // direct update ("Protected branch update failed", "Repository rule violations found"). Retrying
+            // cannot help, so say at once that the fault is still live, and why.
+            if status != StatusCode::UNPROCESSABLE_ENTITY {
+                return Err(api_error(&Method::PATCH, "git/refs", status, &v));
+            }
+            if self.branch_head(base).await?.as_ref() == Some(&tip) {
+                // The way a colleague would go: a revert branch and a pull request, merged through the rules.
+                let undo = Undo { commit, reverted: &reverted, base, message, actor, gate };
+                return self.revert_through_pull(&undo, &v).await;
+            }
+        }
+        Err(other(format!("`{base}` kept moving while reverting")))
+    }
+
+    /// Lands `reverted` (the revert of `commit`, built on `base`'s tip) through a pull request, after GitHub
+    /// refused to move `base` directly (`refused`: its answer): a revert branch `<drill branch>-revert` (found
+    /// again on later runs), a pull request worded like the one GitHub's "Revert" button opens, merged like the
+    /// drill's (an approver, strict checks). While it cannot merge yet, the error says the fault is still live
+    /// and why; every run tries again.
+    pub(super) async fn revert_through_pull(&self, undo: &Undo<'_>, refused: &Value) -> Result<Landing> {
+        let Undo { commit, reverted, base, message, actor, gate } = *undo;
+        let refused = refused["message"].as_str().unwrap_or("no message").lines().next().unwrap_or("").trim();
+        let pulls = self.ok(Method::GET, &self.repo_path(&format!("/commits/{commit}/pulls")), None).await?;
+        let drill_pr = pulls.as_array().and_then(|a| a.first()).cloned().unwrap_or(Value::Null);
+        let drill_branch =
+            drill_pr["head"]["ref"].as_str().map_or_else(|| format!("drill-{}", commit.short()), str::to_owned);
+        let branch = format!("{drill_branch}-revert");
+        let title = match drill_pr["title"].as_str() {
+            Some(t) => format!("Revert \"{t}\""),
+            None => message.lines().next().unwrap_or("Revert").to_owned(),
+        };
+        let body = match drill_pr["number"].as_u64() {
+            Some(n) => format!("Reverts {}/{}#{n}", self.owner, self.repo),
+            None => message.to_owned(),
+        };
+        let change = match self.find_change(&branch).await? {
+            Some(c) => c,
+            None => {
+                // A revert branch left by a run that stopped before its pull request: ours, moved to this revert.
+                if let Some(h) = self.branch_head(&branch).await?
+                    && h != *reverted
+                {
+                    self.ok(
+                        Method::PATCH,
+                        &self.repo_path(&format!("/git/refs/heads/{branch}")),
+                        Some(&json!({"sha": reverted.to_string(), "force": true})),
+                    )
+                    .await?;
+                }
+                self.open_change(&branch, reverted, base, &title, &body).await?
+            }
+        };
+        let live = |reason: String| ForgeError::RevertWaiting {
+            detail: format!(
+                "the fault is still live on `{base}`: GitHub refused to move the branch to the revert (422 {refused}), \
+                 and the revert pull request #{} {reason}; firedrill tries again on every run",
+                change.id
+            ),
+            change: change.id.clone(),
+            reason,
+        };
+        let first = message.lines().next().unwrap_or("Revert");
+        let spec = MergeSpec {
+            base,
+            cut_from: commit,
+            expected_head: &change.head,
+            method: MergeMethod::Merge,
+            fallback: true,
+            message: first,
+            gate,
+        };
+        let outcome = self.merge_change(&change, &spec, actor, Timestamp::now()).await?;
+        match outcome {
+            MergeOutcome::Merged { commit: merged, at } => Ok(Landing {
+                sha: merged,
+                at,
+                message: message.to_owned(),
+                author: actor.clone(),
+                committer: actor.clone(),
+            }),
+            MergeOutcome::Waiting { reason, .. } => Err(live(format!("waits for its merge: {reason}"))),
+            MergeOutcome::NotMergeable { reason } => Err(live(format!(
+                "cannot be merged: {reason}; add the drill token's user or App to the bypass list of the branch's \
+                 protection or ruleset, or merge the revert pull request by hand"
+            ))),
+            MergeOutcome::HeadMoved { actual, .. } => {
+                Err(live(format!("has a commit pushed to it ({}): review and merge it by hand", actual.short())))
+            }
+            MergeOutcome::Closed => Err(live("was closed: merge the revert by hand, or reopen it".to_owned())),
+        }
+    }
+
+    /// The first landing on `base` after `commit` at which every file of `files` is back to its version in
+    /// `parent` (the commit's revert, made by a run racing this one), if the tip is there.
+    pub(super) async fn reverted_by(
+        &self,
+        commit: &CommitSha,
+        parent: &CommitSha,
+        files: &[String],
+        base: &str,
+    ) -> Result<Option<Landing>> {
+        let mut before = Vec::new();
+        for f in files {
+            before.push(self.read_file(parent, f).await?);
+        }
+        let mut first = None;
+        for landing in Forge::history(self, base, commit).await? {
+            let mut undone = true;
+            for (f, old) in files.iter().zip(&before) {
+                undone &= self.read_file(&landing.sha, f).await? == *old;
+            }
+            match (undone, &first) {
+                (true, None) => first = Some(landing),
+                (false, _) => first = None,
+                (true, Some(_)) => {}
+            }
+        }
+        Ok(first)
+    }
+}

@@ -231,7 +231,7 @@ fn a_base_modified_405_is_retried_in_the_same_run() {
 }
 
 #[test]
-fn a_merge_racing_a_base_move_is_answered_405_by_the_emulator_and_retried() {
+fn the_emulator_answers_a_merge_racing_a_base_move_with_405_base_modified() {
     // The race itself, as the emulator models it: the base moved and nobody read the pull request since.
     let f = Fixture::new();
     f.tick(f.plan.open_at);

@@ -41,6 +41,9 @@ pub struct Observed {
     /// For a drill about to open or merge: the fault would reach production through what renders its target
     /// (see [`crate::reach`]), and the chain that proves it; asked only then, and not with `allow_production`.
     pub reach_refusal: Option<String>,
+    /// For a drill about to open or merge: what the run should say of where the fault lands although it goes
+    /// ahead (production allowed by `allow_production`, environments of unknown kind, what was not followed).
+    pub reach_note: Option<String>,
     /// For a drill about to open: what a pull request into the base branch waits for (required checks, a code
     /// owner's review), recorded with the opening; `None` where the forge has no guard rails.
     pub gate: Option<crate::drill::guard::Gate>,
@@ -261,6 +264,8 @@ pub enum Note {
     WaitingToOpen { at: Timestamp },
     /// The scenario of a running drill is gone: recovery cannot be judged from content.
     ScenarioMissing,
+    /// Where the fault lands, said as it goes ahead: production allowed, or what could not be proven.
+    Reach(String),
 }
 
 /// The decision for one drill at `now`.
@@ -573,6 +578,9 @@ fn planned(
         crate::disguise::Author::Explicit { name, email } => Person::new(name, email),
         crate::disguise::Author::TokenOwner => cx.actor.clone(),
     };
+    if let Some(note) = &o.reach_note {
+        out.push(Effect::Note(Note::Reach(note.clone())));
+    }
     out.push(Effect::Open(Box::new(OpenSpec {
         branch: disguise.branch,
         base_branch: d.target.branch.clone(),
@@ -655,6 +663,9 @@ fn opened(
         out.push(Effect::Refuse(why.clone()));
         close(out);
         return abandon(out, now, format!("refused: {why}"));
+    }
+    if let Some(note) = &o.reach_note {
+        out.push(Effect::Note(Note::Reach(note.clone())));
     }
     out.push(Effect::Merge { branch: op.branch.clone(), into: d.target.branch.clone() });
 }

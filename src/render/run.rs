@@ -178,6 +178,7 @@ fn note(n: &Note) -> String {
         }
         Note::WaitingToMerge { at } => format!("open; merges at {at}"),
         Note::WaitingToOpen { at } => format!("planned; opens at {at}"),
+        Note::Reach(text) => text.clone(),
         Note::ScenarioMissing => {
             "the scenario file is gone: recovery cannot be judged from content; restore the scenario or \
              `firedrill command abort`"

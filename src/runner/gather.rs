@@ -50,7 +50,7 @@ impl<F: Forge> Runner<'_, F> {
         // read below, with the base): a fault production would also render is refused there too, not only by
         // `validate` (see `crate::reach`). Once the merge waits on a guard rail, the first verdict stands, so a
         // waiting run costs no more.
-        let reach_due = self.config.enabled.is_on() && !self.config.allow_production && o.reach_refusal.is_none();
+        let reach_due = self.config.enabled.is_on() && o.reach_refusal.is_none() && o.reach_note.is_none();
         if about_to_land
             && reach_due
             && d.phase() == Phase::Opened
@@ -58,7 +58,7 @@ impl<F: Forge> Runner<'_, F> {
             && let Some(head) = forge.branch_head(&d.target.branch).await.map_err(&fe)?
             && let Some(reach) = self.reach(forge, &head, s, &[]).await?
         {
-            o.reach_refusal = reach.refusal(&self.config.environments);
+            self.judge_reach(&reach, o);
         }
         match d.phase() {
             Phase::Planned if o.base.is_none() => {
@@ -79,7 +79,7 @@ impl<F: Forge> Runner<'_, F> {
                     && let Some(head) = &head
                     && let Some(reach) = self.reach(forge, head, s, &files).await?
                 {
-                    o.reach_refusal = reach.refusal(&self.config.environments);
+                    self.judge_reach(&reach, o);
                 }
                 o.base = Some(Base { head, files });
             }
@@ -149,6 +149,25 @@ impl<F: Forge> Runner<'_, F> {
             _ => {}
         }
         Ok(())
+    }
+
+    /// The verdict on where the fault lands: the refusal (production, without `allow_production`), or what the
+    /// run says as it goes ahead (production allowed, environments of unknown kind, what was not followed).
+    fn judge_reach(&self, reach: &crate::reach::Reach, o: &mut Observed) {
+        let envs = &self.config.environments;
+        if !self.config.allow_production {
+            o.reach_refusal = reach.refusal(envs);
+        }
+        let mut said: Vec<String> = Vec::new();
+        if self.config.allow_production
+            && let Some(what) = reach.production_route(envs)
+        {
+            said.push(format!("{what}; allowed by `allow_production: true`"));
+        }
+        said.extend(reach.warnings().into_iter().map(|w| format!("warning: {w}")));
+        if o.reach_refusal.is_none() && !said.is_empty() {
+            o.reach_note = Some(said.join("; "));
+        }
     }
 
     /// Where the target of `s` lands, read at `head` (a listing, then one read per file [`crate::reach::to_read`]

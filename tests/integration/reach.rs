@@ -393,3 +393,22 @@ fn reach_costs_a_listing_and_its_reads_at_the_opening_and_the_merge_only() {
     let (lists, _) = listings(from);
     assert_eq!(lists, 0, "an idle tick lists nothing");
 }
+
+/// `allow_production: true` keeps its meaning, explicit consent: the base is opened, and the run says that
+/// production is reached and allowed.
+#[test]
+fn reach_allow_production_opens_and_says_so() {
+    let Some(files) = podinfo() else { return };
+    let f = Local::new(&files);
+    std::fs::write(f.dir.path().join("firedrill.yml"), "allow_production: true\n").unwrap();
+    let (code, out, err) = f.firedrill(&["start", "base", "--merge-in", "30m"], NOW);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains(
+            "deploy/bases/backend/deployment.yaml reaches production `production` (overlay folder \
+             deploy/overlays/production)"
+        ) && out.contains("allowed by `allow_production: true`"),
+        "{out}"
+    );
+    assert!(out.contains("→ opened `"), "{out}");
+}

@@ -17,47 +17,48 @@ impl GitHubForge {
         if !status.is_success() {
             return Err(api_error(&Method::GET, "branches", status, &b));
         }
-        let names = |v: &Value| -> Vec<String> {
-            v.as_array().into_iter().flatten().filter_map(|c| c.as_str().map(str::to_owned)).collect()
-        };
-        let repo = self.repository().await?;
+        let b: wire::Branch = wire::read(b, &format!("branch {branch}"))?;
+        let repo: wire::Repository = wire::read(self.repository().await?, "repository")?;
         let mut g = GuardRails {
             branch: branch.to_owned(),
-            protected: b["protected"].as_bool().unwrap_or(false),
-            required_checks: names(&b["protection"]["required_status_checks"]["contexts"]),
-            admin: repo["permissions"]["admin"].as_bool().unwrap_or(false),
+            protected: b.protected.unwrap_or(false),
+            required_checks: b
+                .protection
+                .and_then(|p| p.required_status_checks)
+                .and_then(|c| c.contexts)
+                .unwrap_or_default(),
+            admin: repo.permissions.and_then(|p| p.admin).unwrap_or(false),
             ..GuardRails::default()
         };
         if g.protected {
             let (status, p) =
                 self.call(Method::GET, &self.repo_path(&format!("/branches/{enc}/protection")), None).await?;
             if status.is_success() {
-                let enabled = |v: &Value| v["enabled"].as_bool().unwrap_or(false);
-                let checks = &p["required_status_checks"];
-                let mut required = names(&checks["contexts"]);
-                for c in checks["checks"].as_array().into_iter().flatten() {
-                    if let Some(n) = c["context"].as_str()
-                        && !required.iter().any(|r| r == n)
+                let p: wire::Protection = wire::read(p, &format!("protection of {branch}"))?;
+                let checks = p.required_status_checks.unwrap_or_default();
+                let mut required = checks.contexts.unwrap_or_default();
+                for c in checks.checks.into_iter().flatten() {
+                    if let Some(n) = c.context
+                        && !required.contains(&n)
                     {
-                        required.push(n.to_owned());
+                        required.push(n);
                     }
                 }
-                let restrictions = p["restrictions"].is_object().then(|| {
-                    let r = &p["restrictions"];
-                    let users = r["users"].as_array().into_iter().flatten().filter_map(|u| u["login"].as_str());
-                    let apps = r["apps"].as_array().into_iter().flatten().filter_map(|a| a["slug"].as_str());
-                    users.chain(apps).map(str::to_owned).collect()
+                let restrictions = p.restrictions.map(|r| {
+                    let users = r.users.into_iter().flatten().filter_map(|u| u.login);
+                    let apps = r.apps.into_iter().flatten().filter_map(|a| a.slug);
+                    users.chain(apps).collect()
                 });
+                let reviews = p.required_pull_request_reviews.unwrap_or_default();
                 g.classic = Some(Classic {
-                    required_reviews: p["required_pull_request_reviews"]["required_approving_review_count"].as_u64(),
+                    required_reviews: reviews.required_approving_review_count,
                     required_checks: required,
-                    strict: checks["strict"].as_bool().unwrap_or(false),
-                    enforce_admins: enabled(&p["enforce_admins"]),
+                    strict: checks.strict.unwrap_or(false),
+                    enforce_admins: wire::Enabled::on(&p.enforce_admins),
                     restrictions,
-                    required_signatures: enabled(&p["required_signatures"]),
-                    linear_history: enabled(&p["required_linear_history"]),
-                    code_owners: p["required_pull_request_reviews"]["require_code_owner_reviews"].as_bool()
-                        == Some(true),
+                    required_signatures: wire::Enabled::on(&p.required_signatures),
+                    linear_history: wire::Enabled::on(&p.required_linear_history),
+                    code_owners: reviews.require_code_owner_reviews == Some(true),
                 });
                 if g.classic.as_ref().is_some_and(|c| c.restrictions.is_some()) {
                     g.login = self.user().await.ok().map(|(login, _)| login);
@@ -66,29 +67,31 @@ impl GitHubForge {
         }
         let (status, rules) = self.call(Method::GET, &self.repo_path(&format!("/rules/branches/{enc}")), None).await?;
         if status.is_success() {
+            let rules: Vec<wire::Rule> = wire::read(rules, &format!("rules of {branch}"))?;
             let mut rulesets: Vec<(u64, String, String)> = Vec::new();
-            for r in rules.as_array().into_iter().flatten() {
-                let id = r["ruleset_id"].as_u64().unwrap_or(0);
+            for r in rules {
+                let id = r.ruleset_id.unwrap_or(0);
                 if !rulesets.iter().any(|(i, ..)| *i == id) {
                     let v = self.ok(Method::GET, &self.repo_path(&format!("/rulesets/{id}")), None).await?;
-                    let name = v["name"].as_str().unwrap_or("ruleset").to_owned();
-                    let bypass = v["current_user_can_bypass"].as_str().unwrap_or("never").to_owned();
+                    let v: wire::Ruleset = wire::read(v, &format!("ruleset {id}"))?;
+                    let name = v.name.unwrap_or_else(|| "ruleset".to_owned());
+                    let bypass = v.current_user_can_bypass.unwrap_or_else(|| "never".to_owned());
                     rulesets.push((id, name, bypass));
                 }
                 let (_, name, bypass) = rulesets.iter().find(|(i, ..)| *i == id).cloned().unwrap_or_default();
-                let params = &r["parameters"];
+                let params = r.parameters.unwrap_or_default();
                 g.rules.push(RulesetRule {
-                    kind: r["type"].as_str().unwrap_or("unknown").to_owned(),
+                    kind: r.kind.unwrap_or_else(|| "unknown".to_owned()),
                     ruleset: name,
                     bypass,
-                    required_reviews: params["required_approving_review_count"].as_u64().unwrap_or(0),
-                    required_checks: params["required_status_checks"]
-                        .as_array()
+                    required_reviews: params.required_approving_review_count.unwrap_or(0),
+                    required_checks: params
+                        .required_status_checks
                         .into_iter()
                         .flatten()
-                        .filter_map(|c| c["context"].as_str().map(str::to_owned))
+                        .filter_map(|c| c.context)
                         .collect(),
-                    code_owners: params["require_code_owner_review"].as_bool() == Some(true),
+                    code_owners: params.require_code_owner_review == Some(true),
                 });
             }
         }
@@ -114,7 +117,7 @@ impl GitHubForge {
         let approver = match self.approver_gh()? {
             Some(gh) => {
                 let (status, v) = self.call_on(gh, Method::GET, "/user", None).await?;
-                if status.is_success() { v["login"].as_str().map(str::to_owned) } else { None }
+                if status.is_success() { wire::read::<wire::Login>(v, "user")?.login } else { None }
             }
             None => None,
         };

@@ -60,3 +60,148 @@ impl GitHubForge {
         serde_json::from_value(v).map_err(|e| other(format!("GitHub's pull request #{number} did not read: {e}")))
     }
 }
+
+/// Reads one of GitHub's answers into its typed struct; `what` names it when it does not read.
+pub(super) fn read<T: serde::de::DeserializeOwned>(v: Value, what: &str) -> Result<T> {
+    serde_json::from_value(v).map_err(|e| other(format!("GitHub's {what} did not read: {e}")))
+}
+
+/// A user or an app named by its `login` (`GET /user`, a restriction's users).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub(super) struct Login {
+    #[serde(default)]
+    pub login: Option<String>,
+}
+
+/// The repository (`GET /repos/{o}/{r}`): what the token may do there.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub(super) struct Repository {
+    #[serde(default)]
+    pub permissions: Option<Permissions>,
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub(super) struct Permissions {
+    #[serde(default)]
+    pub admin: Option<bool>,
+}
+
+/// A branch (`GET /repos/{o}/{r}/branches/{b}`).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub(super) struct Branch {
+    #[serde(default)]
+    pub protected: Option<bool>,
+    #[serde(default)]
+    pub protection: Option<BranchProtection>,
+}
+
+/// The protection summary a branch carries.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub(super) struct BranchProtection {
+    #[serde(default)]
+    pub required_status_checks: Option<StatusChecks>,
+}
+
+/// Required status checks, as classic protection shows them.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub(super) struct StatusChecks {
+    #[serde(default)]
+    pub strict: Option<bool>,
+    #[serde(default)]
+    pub contexts: Option<Vec<String>>,
+    #[serde(default)]
+    pub checks: Option<Vec<NamedCheck>>,
+}
+
+/// A required check named by its `context`.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub(super) struct NamedCheck {
+    #[serde(default)]
+    pub context: Option<String>,
+}
+
+/// Classic branch protection (`GET /repos/{o}/{r}/branches/{b}/protection`).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub(super) struct Protection {
+    #[serde(default)]
+    pub required_status_checks: Option<StatusChecks>,
+    #[serde(default)]
+    pub required_pull_request_reviews: Option<RequiredReviews>,
+    #[serde(default)]
+    pub enforce_admins: Option<Enabled>,
+    #[serde(default)]
+    pub required_signatures: Option<Enabled>,
+    #[serde(default)]
+    pub required_linear_history: Option<Enabled>,
+    /// `null` when anyone with write access may push.
+    #[serde(default)]
+    pub restrictions: Option<Restrictions>,
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub(super) struct RequiredReviews {
+    #[serde(default)]
+    pub required_approving_review_count: Option<u64>,
+    #[serde(default)]
+    pub require_code_owner_reviews: Option<bool>,
+}
+
+/// A protection setting that is on or off.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub(super) struct Enabled {
+    #[serde(default)]
+    pub enabled: Option<bool>,
+}
+
+impl Enabled {
+    pub(super) fn on(e: &Option<Enabled>) -> bool {
+        e.as_ref().and_then(|e| e.enabled).unwrap_or(false)
+    }
+}
+
+/// Who may push to a restricted branch.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub(super) struct Restrictions {
+    #[serde(default)]
+    pub users: Option<Vec<Login>>,
+    #[serde(default)]
+    pub apps: Option<Vec<App>>,
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub(super) struct App {
+    #[serde(default)]
+    pub slug: Option<String>,
+}
+
+/// A rule that applies to a branch (`GET /repos/{o}/{r}/rules/branches/{b}`). Its `type` is kept as GitHub
+/// wrote it, so a rule type firedrill does not know still reads.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub(super) struct Rule {
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub ruleset_id: Option<u64>,
+    #[serde(default)]
+    pub parameters: Option<RuleParameters>,
+}
+
+/// The parameters firedrill reads of a rule (a pull request rule, a required status checks rule).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub(super) struct RuleParameters {
+    #[serde(default)]
+    pub required_approving_review_count: Option<u64>,
+    #[serde(default)]
+    pub require_code_owner_review: Option<bool>,
+    #[serde(default)]
+    pub required_status_checks: Option<Vec<NamedCheck>>,
+}
+
+/// A ruleset (`GET /repos/{o}/{r}/rulesets/{id}`).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub(super) struct Ruleset {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub current_user_can_bypass: Option<String>,
+}

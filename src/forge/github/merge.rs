@@ -20,34 +20,34 @@ pub(super) const MAX_UPDATES: usize = 5;
 
 /// The state of a required check from the newest commit status with its context and the newest check run with its
 /// name on a commit (whichever came last).
-pub(super) fn check_of(name: &str, statuses: &Value, runs: &Value) -> Check {
-    let status = statuses["statuses"]
-        .as_array()
-        .into_iter()
+pub(super) fn check_of(name: &str, statuses: &wire::CombinedStatus, runs: &wire::CheckRuns) -> Check {
+    let status = statuses
+        .statuses
+        .iter()
         .flatten()
-        .filter(|s| s["context"].as_str() == Some(name))
-        .max_by_key(|s| time(&s["updated_at"]))
+        .filter(|s| s.context.as_deref() == Some(name))
+        .max_by_key(|s| wire::at(&s.updated_at))
         .map(|s| {
-            let state = match s["state"].as_str() {
+            let state = match s.state.as_deref() {
                 Some("success") => Check::Passing,
                 Some("pending") => Check::Pending,
                 _ => Check::Failing,
             };
-            (time(&s["updated_at"]), state)
+            (wire::at(&s.updated_at), state)
         });
-    let run = runs["check_runs"]
-        .as_array()
-        .into_iter()
+    let run = runs
+        .check_runs
+        .iter()
         .flatten()
-        .filter(|r| r["name"].as_str() == Some(name))
-        .max_by_key(|r| (time(&r["started_at"]), r["id"].as_u64()))
+        .filter(|r| r.name.as_deref() == Some(name))
+        .max_by_key(|r| (wire::at(&r.started_at), r.id))
         .map(|r| {
-            let state = match (r["status"].as_str(), r["conclusion"].as_str()) {
+            let state = match (r.status.as_deref(), r.conclusion.as_deref()) {
                 (Some("completed"), Some("success" | "neutral" | "skipped")) => Check::Passing,
                 (Some("completed"), _) => Check::Failing,
                 _ => Check::Pending,
             };
-            (time(&r["completed_at"]).or_else(|| time(&r["started_at"])), state)
+            (wire::at(&r.completed_at).or_else(|| wire::at(&r.started_at)), state)
         });
     match (status, run) {
         (None, None) => Check::Missing,
@@ -110,12 +110,13 @@ impl GitHubForge {
         let mut checks: Option<Vec<(String, Check)>> = None;
         for _ in 0..MAX_MERGE_TRIES {
             let (status, v) = self.call(Method::PUT, &path, Some(&body)).await?;
-            let message = v["message"].as_str().unwrap_or("not mergeable").trim().to_owned();
+            let said = wire::Said::of(&v);
+            let message = said.message.as_deref().unwrap_or("not mergeable").trim().to_owned();
             match status.as_u16() {
                 200 => {
                     let merged = self.pull_request(&change.id).await?;
                     let landed = merged.landing()?;
-                    let commit = match (sha(&v["sha"]), &landed) {
+                    let commit = match (sha(&json!(said.sha)), &landed) {
                         (Ok(c), _) => c,
                         (Err(_), Some((c, _))) => c.clone(),
                         (Err(e), None) => return Err(e),
@@ -261,12 +262,8 @@ impl GitHubForge {
         if status.is_success() {
             return Ok(());
         }
-        let why = v["errors"]
-            .as_array()
-            .and_then(|e| e.first())
-            .and_then(|e| e.as_str().or_else(|| e["message"].as_str()))
-            .or_else(|| v["message"].as_str())
-            .unwrap_or("");
+        let said = wire::Said::of(&v);
+        let why = said.why().unwrap_or("");
         Err(other(format!(
             "the approver token could not approve pull request #{number} (POST {path} answered {} {why}): it must \
              belong to another account than the drill token, with write access to {}/{}",
@@ -285,12 +282,14 @@ impl GitHubForge {
                 return Ok(true);
             }
             let c = self.ok(Method::GET, &self.repo_path(&format!("/commits/{cur}")), None).await?;
-            let parents: Vec<&str> =
-                c["parents"].as_array().into_iter().flatten().filter_map(|p| p["sha"].as_str()).collect();
-            let message = c["commit"]["message"].as_str().unwrap_or("");
+            let c: wire::Commit = wire::read(c, &format!("commit {}", cur.short()))?;
+            let parents: Vec<&str> = c.parents.iter().flatten().filter_map(|p| p.sha.as_deref()).collect();
+            let git = c.commit.as_ref();
+            let message = git.and_then(|g| g.message.as_deref()).unwrap_or("");
             // GitHub commits the merges it makes itself (`web-flow`, noreply@github.com).
-            let by_github = c["commit"]["committer"]["email"].as_str() == Some("noreply@github.com")
-                || c["committer"]["login"].as_str() == Some("web-flow");
+            let by_github = git.and_then(|g| g.committer.as_ref()).and_then(|c| c.email.as_deref())
+                == Some("noreply@github.com")
+                || c.committer.as_ref().and_then(|c| c.login.as_deref()) == Some("web-flow");
             if parents.len() != 2 || !by_github || !message.starts_with(&format!("Merge branch '{base}' into ")) {
                 return Ok(false);
             }
@@ -327,6 +326,8 @@ impl GitHubForge {
         let runs = self
             .ok(Method::GET, &self.repo_path(&format!("/commits/{head}/check-runs?filter=latest&per_page=100")), None)
             .await?;
+        let statuses: wire::CombinedStatus = wire::read(statuses, &format!("statuses of {}", head.short()))?;
+        let runs: wire::CheckRuns = wire::read(runs, &format!("check runs of {}", head.short()))?;
         Ok(gate.checks.iter().map(|n| (n.clone(), check_of(n, &statuses, &runs))).collect())
     }
 
@@ -344,7 +345,8 @@ impl GitHubForge {
         let (status, u) =
             self.call(Method::PUT, &update, Some(&json!({"expected_head_sha": head.to_string()}))).await?;
         // Up to date already: what GitHub expects is the checks themselves (rules changed since the drill opened).
-        let said = u["message"].as_str().unwrap_or("");
+        let u = wire::Said::of(&u);
+        let said = u.message.as_deref().unwrap_or("");
         if status == StatusCode::UNPROCESSABLE_ENTITY && said.contains("no new commits") {
             return Ok(MergeOutcome::Waiting {
                 reason: format!("a required check has not passed yet ({})", refused::first_line(refused)),
@@ -359,7 +361,7 @@ impl GitHubForge {
                     spec.base,
                     refused::first_line(refused),
                     status.as_u16(),
-                    u["message"].as_str().unwrap_or("")
+                    said
                 ),
             });
         }
@@ -376,9 +378,9 @@ impl GitHubForge {
     /// commit's subject with ` (#N)`, and its body. The drill commit is the pull request's only commit.
     pub(super) async fn squash_message(&self, number: &str, head: &CommitSha) -> Result<(String, String)> {
         let commit = self.ok(Method::GET, &self.repo_path(&format!("/git/commits/{head}")), None).await?;
-        let message =
-            commit["message"].as_str().ok_or_else(|| other(format!("commit {} has no message", head.short())))?;
-        Ok(squash_title_and_body(message, number))
+        let commit: wire::GitCommit = wire::read(commit, &format!("commit {}", head.short()))?;
+        let message = commit.message.ok_or_else(|| other(format!("commit {} has no message", head.short())))?;
+        Ok(squash_title_and_body(&message, number))
     }
 }
 

@@ -205,3 +205,124 @@ pub(super) struct Ruleset {
     #[serde(default)]
     pub current_user_can_bypass: Option<String>,
 }
+
+/// What GitHub says with an answer that is not the thing asked for (a refusal, a merge's answer): its
+/// `message`, its `errors`, the `sha` of a merge. Read leniently: a body of another shape says nothing.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub(super) struct Said {
+    #[serde(default)]
+    pub message: Option<String>,
+    #[serde(default)]
+    pub errors: Option<Vec<ErrorItem>>,
+    #[serde(default)]
+    pub sha: Option<String>,
+}
+
+/// One of GitHub's `errors`: a sentence, or an object with a `message`.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(untagged)]
+pub(super) enum ErrorItem {
+    Text(String),
+    Detail {
+        #[serde(default)]
+        message: Option<String>,
+    },
+    Other(serde::de::IgnoredAny),
+}
+
+impl Said {
+    pub(super) fn of(v: &Value) -> Said {
+        serde_json::from_value(v.clone()).unwrap_or_default()
+    }
+
+    /// The first of its `errors` when it is said in words, else its `message`.
+    pub(super) fn why(&self) -> Option<&str> {
+        let first = self.errors.as_ref().and_then(|e| e.first()).and_then(|e| match e {
+            ErrorItem::Text(s) => Some(s.as_str()),
+            ErrorItem::Detail { message } => message.as_deref(),
+            ErrorItem::Other(_) => None,
+        });
+        first.or(self.message.as_deref())
+    }
+}
+
+/// A commit as the commits API shows it (`GET /repos/{o}/{r}/commits/{sha}`).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub(super) struct Commit {
+    #[serde(default)]
+    pub parents: Option<Vec<Parent>>,
+    #[serde(default)]
+    pub commit: Option<GitCommit>,
+    /// The GitHub account of the committer, `null` when none matches.
+    #[serde(default)]
+    pub committer: Option<Login>,
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub(super) struct Parent {
+    #[serde(default)]
+    pub sha: Option<String>,
+}
+
+/// A git commit (`GET /repos/{o}/{r}/git/commits/{sha}`, or a commit's `commit`).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub(super) struct GitCommit {
+    #[serde(default)]
+    pub message: Option<String>,
+    #[serde(default)]
+    pub committer: Option<GitActor>,
+}
+
+/// A commit's author or committer, as git records it.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub(super) struct GitActor {
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+/// The combined status of a commit (`GET /repos/{o}/{r}/commits/{sha}/status`).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub(super) struct CombinedStatus {
+    #[serde(default)]
+    pub statuses: Option<Vec<Status>>,
+}
+
+/// A commit status.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub(super) struct Status {
+    #[serde(default)]
+    pub context: Option<String>,
+    #[serde(default)]
+    pub state: Option<String>,
+    #[serde(default)]
+    pub updated_at: Option<String>,
+}
+
+/// The check runs on a commit (`GET /repos/{o}/{r}/commits/{sha}/check-runs`).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub(super) struct CheckRuns {
+    #[serde(default)]
+    pub check_runs: Option<Vec<CheckRun>>,
+}
+
+/// A check run.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub(super) struct CheckRun {
+    #[serde(default)]
+    pub id: Option<u64>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub conclusion: Option<String>,
+    #[serde(default)]
+    pub started_at: Option<String>,
+    #[serde(default)]
+    pub completed_at: Option<String>,
+}
+
+/// A time GitHub wrote, `None` when it did not or it does not read.
+pub(super) fn at(s: &Option<String>) -> Option<Timestamp> {
+    s.as_deref().and_then(|s| s.parse().ok())
+}

@@ -3,14 +3,9 @@
 use super::*;
 
 /// A tree's id and its entries as (name, object id), from the git trees API's answer.
-pub(super) fn tree_entries(tree: &Value) -> (String, Vec<(String, String)>) {
-    let entries = tree["tree"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|e| Some((e["path"].as_str()?.to_owned(), e["sha"].as_str()?.to_owned())))
-        .collect();
-    (tree["sha"].as_str().unwrap_or_default().to_owned(), entries)
+pub(super) fn tree_entries(tree: wire::Tree) -> (String, Vec<(String, String)>) {
+    let entries = tree.tree.into_iter().flatten().filter_map(|e| Some((e.path?, e.sha?))).collect();
+    (tree.sha.unwrap_or_default(), entries)
 }
 
 impl GitHubForge {
@@ -24,8 +19,10 @@ impl GitHubForge {
         if !status.is_success() {
             return Err(api_error(&Method::GET, &p, status, &v));
         }
-        let mut names: Vec<String> =
-            v.as_array().into_iter().flatten().filter_map(|e| e["name"].as_str().map(str::to_owned)).collect();
+        let mut names: Vec<String> = match wire::read(v, &format!("folder {dir}"))? {
+            wire::Contents::Dir(entries) => entries.into_iter().filter_map(|e| e.name).collect(),
+            wire::Contents::Other(_) => Vec::new(),
+        };
         names.sort();
         Ok(names)
     }
@@ -47,15 +44,18 @@ impl GitHubForge {
                     if let FileChange::Write { path, content } = f {
                         let body = json!({"content": base64::engine::general_purpose::STANDARD.encode(content), "encoding": "base64"});
                         let blob = self.ok(Method::POST, &self.repo_path("/git/blobs"), Some(&body)).await?;
-                        entries.push(json!({"path": path, "mode": "100644", "type": "blob", "sha": blob["sha"]}));
+                        let blob: wire::Written = wire::read(blob, "written blob")?;
+                        entries.push(json!({"path": path, "mode": "100644", "type": "blob", "sha": blob.sha}));
                     }
                 }
                 let tree =
                     self.ok(Method::POST, &self.repo_path("/git/trees"), Some(&json!({"tree": entries}))).await?;
+                let tree: wire::Written = wire::read(tree, "written tree")?;
                 let who = json!({"name": author.name, "email": author.email, "date": at.to_string()});
                 let body =
-                    json!({"message": message, "tree": tree["sha"], "parents": [], "author": who, "committer": who});
-                sha(&self.ok(Method::POST, &self.repo_path("/git/commits"), Some(&body)).await?["sha"])
+                    json!({"message": message, "tree": tree.sha, "parents": [], "author": who, "committer": who});
+                let commit = self.ok(Method::POST, &self.repo_path("/git/commits"), Some(&body)).await?;
+                wire::commit_id(wire::read::<wire::Written>(commit, "written commit")?.sha.as_deref())
             }
         }
     }
@@ -63,14 +63,14 @@ impl GitHubForge {
     /// The tree of `commit` (its id) and its top-level entries as (name, object id): one request.
     pub async fn root_tree(&self, commit: &CommitSha) -> Result<(String, Vec<(String, String)>)> {
         let tree = self.ok(Method::GET, &self.repo_path(&format!("/git/trees/{commit}")), None).await?;
-        Ok(tree_entries(&tree))
+        Ok(tree_entries(wire::read(tree, &format!("tree of {}", commit.short()))?))
     }
 
     /// The content of blob `sha` (the blobs API reads files of up to 100 MB; the contents API stops at 1 MB).
     pub async fn blob(&self, sha: &str) -> Result<Vec<u8>> {
         let blob = self.ok(Method::GET, &self.repo_path(&format!("/git/blobs/{sha}")), None).await?;
-        let encoded: String =
-            blob["content"].as_str().unwrap_or_default().chars().filter(|c| !c.is_whitespace()).collect();
+        let blob: wire::Blob = wire::read(blob, &format!("blob {sha}"))?;
+        let encoded: String = blob.content.unwrap_or_default().chars().filter(|c| !c.is_whitespace()).collect();
         base64::engine::general_purpose::STANDARD
             .decode(encoded)
             .map_err(|e| other(format!("blob {sha}: bad base64 from GitHub: {e}")))
@@ -97,7 +97,7 @@ impl GitHubForge {
             body["base_tree"] = json!(base);
         }
         let tree = self.ok(Method::POST, &self.repo_path("/git/trees"), Some(&body)).await?;
-        Ok(tree_entries(&tree))
+        Ok(tree_entries(wire::read(tree, "written tree")?))
     }
 
     /// Writes a commit of tree `tree` on `parent` (a root commit when `None`).
@@ -112,7 +112,8 @@ impl GitHubForge {
         let who = json!({"name": author.name, "email": author.email, "date": at.to_string()});
         let parents: Vec<String> = parent.iter().map(|p| p.to_string()).collect();
         let body = json!({"message": message, "tree": tree, "parents": parents, "author": who, "committer": who});
-        sha(&self.ok(Method::POST, &self.repo_path("/git/commits"), Some(&body)).await?["sha"])
+        let commit = self.ok(Method::POST, &self.repo_path("/git/commits"), Some(&body)).await?;
+        wire::commit_id(wire::read::<wire::Written>(commit, "written commit")?.sha.as_deref())
     }
 
     /// Moves (or creates) `branch` to `commit` if it is still at `expected` (absent when `None`): a
@@ -139,29 +140,31 @@ impl GitHubForge {
     }
 
     pub(super) fn change_of(pr: &Value) -> Result<Change> {
+        let pr: wire::PullSummary = wire::read(pr.clone(), "pull request")?;
+        let head = pr.head.unwrap_or_default();
         Ok(Change {
-            id: pr["number"].as_u64().map(|n| n.to_string()).ok_or_else(|| other("pull request without a number"))?,
-            branch: pr["head"]["ref"].as_str().unwrap_or_default().to_owned(),
-            head: sha(&pr["head"]["sha"])?,
-            url: pr["html_url"].as_str().map(str::to_owned),
+            id: pr.number.map(|n| n.to_string()).ok_or_else(|| other("pull request without a number"))?,
+            branch: head.name.unwrap_or_default(),
+            head: wire::commit_id(head.sha.as_deref())?,
+            url: pr.html_url,
         })
     }
 
     /// The landing time of `commit` on a branch: the `merged_at` of the pull request that landed it, else
     /// its committer date.
     pub(super) async fn landed_at(&self, commit: &Value) -> Result<Timestamp> {
-        let sha = commit["sha"].as_str().unwrap_or_default();
+        let commit: wire::Commit = wire::read(commit.clone(), "commit")?;
+        let sha = commit.sha.as_deref().unwrap_or_default();
         let (status, pulls) = self.call(Method::GET, &self.repo_path(&format!("/commits/{sha}/pulls")), None).await?;
-        if status.is_success()
-            && let Some(at) = pulls
-                .as_array()
-                .into_iter()
-                .flatten()
-                .find(|p| p["merge_commit_sha"].as_str() == Some(sha))
-                .and_then(|p| time(&p["merged_at"]))
+        // An answer of another shape names no pull request: the committer date tells.
+        let pulls: Vec<wire::PullLanding> =
+            if status.is_success() { serde_json::from_value(pulls).unwrap_or_default() } else { Vec::new() };
+        if let Some(at) =
+            pulls.iter().find(|p| p.merge_commit_sha.as_deref() == Some(sha)).and_then(|p| wire::at(&p.merged_at))
         {
             return Ok(at);
         }
-        time(&commit["commit"]["committer"]["date"]).ok_or_else(|| other(format!("commit {sha} has no committer date")))
+        let date = commit.commit.and_then(|c| c.committer).and_then(|c| c.date);
+        wire::at(&date).ok_or_else(|| other(format!("commit {sha} has no committer date")))
     }
 }

@@ -116,7 +116,7 @@ impl GitHubForge {
                 200 => {
                     let merged = self.pull_request(&change.id).await?;
                     let landed = merged.landing()?;
-                    let commit = match (sha(&json!(said.sha)), &landed) {
+                    let commit = match (wire::commit_id(said.sha.as_deref()), &landed) {
                         (Ok(c), _) => c,
                         (Err(_), Some((c, _))) => c.clone(),
                         (Err(e), None) => return Err(e),
@@ -293,7 +293,7 @@ impl GitHubForge {
             if parents.len() != 2 || !by_github || !message.starts_with(&format!("Merge branch '{base}' into ")) {
                 return Ok(false);
             }
-            cur = sha(&json!(parents[0]))?;
+            cur = wire::commit_id(Some(parents[0]))?;
         }
         Ok(cur == *expected)
     }

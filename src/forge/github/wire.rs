@@ -250,6 +250,8 @@ impl Said {
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 pub(super) struct Commit {
     #[serde(default)]
+    pub sha: Option<String>,
+    #[serde(default)]
     pub parents: Option<Vec<Parent>>,
     #[serde(default)]
     pub commit: Option<GitCommit>,
@@ -278,6 +280,8 @@ pub(super) struct GitCommit {
 pub(super) struct GitActor {
     #[serde(default)]
     pub email: Option<String>,
+    #[serde(default)]
+    pub date: Option<String>,
 }
 
 /// The combined status of a commit (`GET /repos/{o}/{r}/commits/{sha}/status`).
@@ -325,4 +329,83 @@ pub(super) struct CheckRun {
 /// A time GitHub wrote, `None` when it did not or it does not read.
 pub(super) fn at(s: &Option<String>) -> Option<Timestamp> {
     s.as_deref().and_then(|s| s.parse().ok())
+}
+
+/// A commit id GitHub wrote, with the errors `sha` gives.
+pub(super) fn commit_id(s: Option<&str>) -> Result<CommitSha> {
+    let s = s.ok_or_else(|| other("GitHub returned no commit id"))?;
+    CommitSha::parse(s).map_err(|e| other(format!("GitHub returned a bad commit id: {e}")))
+}
+
+/// A git object GitHub wrote (a blob, a tree, a commit), by its id.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub(super) struct Written {
+    #[serde(default)]
+    pub sha: Option<String>,
+}
+
+/// A folder's contents (`GET /repos/{o}/{r}/contents/{dir}`); a file's contents read as no entries.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(untagged)]
+pub(super) enum Contents {
+    Dir(Vec<Entry>),
+    Other(serde::de::IgnoredAny),
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub(super) struct Entry {
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// A tree (`GET`/`POST /repos/{o}/{r}/git/trees`).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub(super) struct Tree {
+    #[serde(default)]
+    pub sha: Option<String>,
+    #[serde(default)]
+    pub tree: Option<Vec<TreeEntry>>,
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub(super) struct TreeEntry {
+    #[serde(default)]
+    pub path: Option<String>,
+    #[serde(default)]
+    pub sha: Option<String>,
+}
+
+/// A blob (`GET /repos/{o}/{r}/git/blobs/{sha}`), its content in base64.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub(super) struct Blob {
+    #[serde(default)]
+    pub content: Option<String>,
+}
+
+/// A pull request as a list shows it: its number, its head, its address.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub(super) struct PullSummary {
+    #[serde(default)]
+    pub number: Option<u64>,
+    #[serde(default)]
+    pub head: Option<Head>,
+    #[serde(default)]
+    pub html_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub(super) struct Head {
+    #[serde(default, rename = "ref")]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub sha: Option<String>,
+}
+
+/// A pull request that landed a commit (`GET /repos/{o}/{r}/commits/{sha}/pulls`).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub(super) struct PullLanding {
+    #[serde(default)]
+    pub merge_commit_sha: Option<String>,
+    #[serde(default)]
+    pub merged_at: Option<String>,
 }

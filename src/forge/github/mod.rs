@@ -212,7 +212,10 @@ impl Forge for GitHubForge {
         let (status, v) = self.call(Method::GET, &self.repo_path(&format!("/git/ref/heads/{branch}")), None).await?;
         match status {
             StatusCode::NOT_FOUND => Ok(None),
-            s if s.is_success() => sha(&v["object"]["sha"]).map(Some),
+            s if s.is_success() => {
+                let r: wire::GitRef = wire::read(v, &format!("branch {branch}"))?;
+                wire::commit_id(r.object.and_then(|o| o.sha).as_deref()).map(Some)
+            }
             s => Err(api_error(&Method::GET, "git/ref", s, &v)),
         }
     }
@@ -229,8 +232,8 @@ impl Forge for GitHubForge {
         if v.is_array() {
             return Err(other(format!("`{path}` is a folder at {}", commit.short())));
         }
-        let encoded: String =
-            v["content"].as_str().unwrap_or_default().chars().filter(|c| !c.is_whitespace()).collect();
+        let file: wire::Blob = wire::read(v, &format!("`{path}`"))?;
+        let encoded: String = file.content.unwrap_or_default().chars().filter(|c| !c.is_whitespace()).collect();
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(encoded)
             .map_err(|e| other(format!("`{path}`: bad base64 from GitHub: {e}")))?;
@@ -242,15 +245,16 @@ impl Forge for GitHubForge {
     /// One request: the recursive trees API (`truncated` past 100,000 entries or 7 MB).
     async fn list_files(&self, commit: &CommitSha) -> Result<Option<(Vec<String>, bool)>> {
         let tree = self.ok(Method::GET, &self.repo_path(&format!("/git/trees/{commit}?recursive=1")), None).await?;
-        let mut files: Vec<String> = tree["tree"]
-            .as_array()
+        let tree: wire::Tree = wire::read(tree, &format!("tree of {}", commit.short()))?;
+        let mut files: Vec<String> = tree
+            .tree
             .into_iter()
             .flatten()
-            .filter(|e| e["type"] == "blob" && e["mode"] != "120000")
-            .filter_map(|e| e["path"].as_str().map(str::to_owned))
+            .filter(|e| e.kind.as_deref() == Some("blob") && e.mode.as_deref() != Some("120000"))
+            .filter_map(|e| e.path)
             .collect();
         files.sort();
-        Ok(Some((files, tree["truncated"].as_bool() == Some(false))))
+        Ok(Some((files, tree.truncated == Some(false))))
     }
 
     async fn write_commit(
@@ -263,14 +267,16 @@ impl Forge for GitHubForge {
     ) -> Result<CommitSha> {
         // Blobs and trees are content-addressed: creating them again (a retry, a re-run) changes nothing.
         let parent_commit = self.ok(Method::GET, &self.repo_path(&format!("/git/commits/{parent}")), None).await?;
-        let base_tree = parent_commit["tree"]["sha"].clone();
+        let parent_commit: wire::GitCommit = wire::read(parent_commit, &format!("commit {}", parent.short()))?;
+        let base_tree = parent_commit.tree.and_then(|t| t.sha);
         let mut entries = Vec::new();
         for f in files {
             match f {
                 FileChange::Write { path, content } => {
                     let body = json!({"content": base64::engine::general_purpose::STANDARD.encode(content), "encoding": "base64"});
                     let blob = self.ok(Method::POST, &self.repo_path("/git/blobs"), Some(&body)).await?;
-                    entries.push(json!({"path": path, "mode": "100644", "type": "blob", "sha": blob["sha"]}));
+                    let blob: wire::Written = wire::read(blob, "written blob")?;
+                    entries.push(json!({"path": path, "mode": "100644", "type": "blob", "sha": blob.sha}));
                 }
                 FileChange::Delete { path } => {
                     entries.push(json!({"path": path, "mode": "100644", "type": "blob", "sha": null}))
@@ -280,10 +286,11 @@ impl Forge for GitHubForge {
         let tree = self
             .ok(Method::POST, &self.repo_path("/git/trees"), Some(&json!({"base_tree": base_tree, "tree": entries})))
             .await?;
+        let tree: wire::Written = wire::read(tree, "written tree")?;
         let who = json!({"name": author.name, "email": author.email, "date": at.to_string()});
-        let body = json!({"message": message, "tree": tree["sha"], "parents": [parent.to_string()], "author": who, "committer": who});
+        let body = json!({"message": message, "tree": tree.sha, "parents": [parent.to_string()], "author": who, "committer": who});
         let commit = self.ok(Method::POST, &self.repo_path("/git/commits"), Some(&body)).await?;
-        sha(&commit["sha"])
+        wire::commit_id(wire::read::<wire::Written>(commit, "written commit")?.sha.as_deref())
     }
 
     async fn find_change(&self, branch: &str) -> Result<Option<Change>> {

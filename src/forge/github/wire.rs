@@ -272,6 +272,8 @@ pub(super) struct GitCommit {
     #[serde(default)]
     pub message: Option<String>,
     #[serde(default)]
+    pub tree: Option<Written>,
+    #[serde(default)]
     pub committer: Option<GitActor>,
 }
 
@@ -365,12 +367,21 @@ pub(super) struct Tree {
     pub sha: Option<String>,
     #[serde(default)]
     pub tree: Option<Vec<TreeEntry>>,
+    /// Whether the recursive listing stopped short (past 100,000 entries or 7 MB).
+    #[serde(default)]
+    pub truncated: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 pub(super) struct TreeEntry {
     #[serde(default)]
     pub path: Option<String>,
+    /// `blob`, `tree` or `commit`.
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+    /// `120000` for a symbolic link.
+    #[serde(default)]
+    pub mode: Option<String>,
     #[serde(default)]
     pub sha: Option<String>,
 }
@@ -408,4 +419,11 @@ pub(super) struct PullLanding {
     pub merge_commit_sha: Option<String>,
     #[serde(default)]
     pub merged_at: Option<String>,
+}
+
+/// A git reference (`GET /repos/{o}/{r}/git/ref/{ref}`): the object it points at.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub(super) struct GitRef {
+    #[serde(default)]
+    pub object: Option<Written>,
 }

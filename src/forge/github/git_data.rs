@@ -152,8 +152,7 @@ impl GitHubForge {
 
     /// The landing time of `commit` on a branch: the `merged_at` of the pull request that landed it, else
     /// its committer date.
-    pub(super) async fn landed_at(&self, commit: &Value) -> Result<Timestamp> {
-        let commit: wire::Commit = wire::read(commit.clone(), "commit")?;
+    pub(super) async fn landed_at(&self, commit: &wire::Commit) -> Result<Timestamp> {
         let sha = commit.sha.as_deref().unwrap_or_default();
         let (status, pulls) = self.call(Method::GET, &self.repo_path(&format!("/commits/{sha}/pulls")), None).await?;
         // An answer of another shape names no pull request: the committer date tells.
@@ -164,7 +163,7 @@ impl GitHubForge {
         {
             return Ok(at);
         }
-        let date = commit.commit.and_then(|c| c.committer).and_then(|c| c.date);
+        let date = commit.commit.as_ref().and_then(|c| c.committer.as_ref()).and_then(|c| c.date.clone());
         wire::at(&date).ok_or_else(|| other(format!("commit {sha} has no committer date")))
     }
 }

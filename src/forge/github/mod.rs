@@ -353,17 +353,17 @@ impl Forge for GitHubForge {
             let list = self
                 .ok(Method::GET, &self.repo_path(&format!("/commits?sha={base}&per_page={PER_PAGE}&page={page}")), None)
                 .await?;
-            let items = list.as_array().cloned().unwrap_or_default();
+            let items: Vec<wire::Commit> = wire::read(list, &format!("commits of `{base}`"))?;
             if tip.is_none() {
-                tip = items.first().and_then(|c| c["sha"].as_str()).map(str::to_owned);
+                tip = items.first().and_then(|c| c.sha.clone());
             }
             let n = items.len();
             for c in items {
-                if c["sha"].as_str() == Some(after.as_str()) {
+                if c.sha.as_deref() == Some(after.as_str()) {
                     found = true;
                 }
-                if let Some(s) = c["sha"].as_str() {
-                    by_sha.insert(s.to_owned(), c);
+                if let Some(s) = c.sha.clone() {
+                    by_sha.insert(s, c);
                 }
             }
             if found || n < PER_PAGE {
@@ -383,19 +383,22 @@ impl Forge for GitHubForge {
                 return Err(other(format!("{} is not on the first-parent history of `{base}`", after.short())));
             };
             chain.push(c.clone());
-            cur = c["parents"].as_array().and_then(|p| p.first()).and_then(|p| p["sha"].as_str()).map(str::to_owned);
+            cur = c.parents.as_ref().and_then(|p| p.first()).and_then(|p| p.sha.clone());
         }
         chain.reverse();
         let mut out = Vec::with_capacity(chain.len());
         for c in chain {
-            let person =
-                |who: &Value| Person::new(who["name"].as_str().unwrap_or(""), who["email"].as_str().unwrap_or(""));
+            let person = |who: Option<&wire::GitActor>| {
+                let who = who.cloned().unwrap_or_default();
+                Person::new(who.name.as_deref().unwrap_or(""), who.email.as_deref().unwrap_or(""))
+            };
+            let git = c.commit.clone().unwrap_or_default();
             out.push(Landing {
-                sha: sha(&c["sha"])?,
+                sha: wire::commit_id(c.sha.as_deref())?,
                 at: self.landed_at(&c).await?,
-                message: c["commit"]["message"].as_str().unwrap_or_default().to_owned(),
-                author: person(&c["commit"]["author"]),
-                committer: person(&c["commit"]["committer"]),
+                message: git.message.clone().unwrap_or_default(),
+                author: person(git.author.as_ref()),
+                committer: person(git.committer.as_ref()),
             });
         }
         Ok(out)

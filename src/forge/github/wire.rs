@@ -274,12 +274,16 @@ pub(super) struct GitCommit {
     #[serde(default)]
     pub tree: Option<Written>,
     #[serde(default)]
+    pub author: Option<GitActor>,
+    #[serde(default)]
     pub committer: Option<GitActor>,
 }
 
 /// A commit's author or committer, as git records it.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 pub(super) struct GitActor {
+    #[serde(default)]
+    pub name: Option<String>,
     #[serde(default)]
     pub email: Option<String>,
     #[serde(default)]

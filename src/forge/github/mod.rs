@@ -415,8 +415,9 @@ impl Forge for GitHubForge {
             return Ok(());
         }
         let Some(head) = self.branch_head(&change.branch).await? else { return Ok(()) };
-        let base = pr["base"]["ref"].as_str().unwrap_or_default();
-        if head != change.head && !self.brought_up_to_date(&head, &change.head, base).await? {
+        let pr: wire::PullSummary = wire::read(pr, &format!("pull request #{}", change.id))?;
+        let base = pr.base.and_then(|b| b.name).unwrap_or_default();
+        if head != change.head && !self.brought_up_to_date(&head, &change.head, &base).await? {
             return Ok(());
         }
         let path = self.repo_path(&format!("/git/refs/heads/{}", change.branch));
@@ -480,7 +481,8 @@ impl Forge for GitHubForge {
         // `pull_request`), and a pull request labelled `incident` is an incident as well.
         let p = self.repo_path(&format!("/issues?labels={}&state=open&per_page=1", encode_path(label)));
         let issues = self.ok(Method::GET, &p, None).await?;
-        Ok(issues.as_array().and_then(|a| a.first()).and_then(|i| i["number"].as_u64()))
+        let issues: Vec<wire::Issue> = wire::read(issues, &format!("issues labelled {label}"))?;
+        Ok(issues.first().and_then(|i| i.number))
     }
 
     async fn comments(&self, change: &Change, since: Option<Timestamp>) -> Result<Vec<crate::forge::Comment>> {
@@ -551,7 +553,8 @@ impl Forge for GitHubForge {
             return Err(api_error(&Method::GET, &path, status, &v));
         }
         // `role_name` tells maintain and triage apart; `permission` is the older, coarser name.
-        Ok(v["role_name"].as_str().or(v["permission"].as_str()).unwrap_or("none").to_owned())
+        let v: wire::CollaboratorPermission = wire::read(v, &format!("permission of {login}"))?;
+        Ok(v.role_name.or(v.permission).unwrap_or_else(|| "none".to_owned()))
     }
 
     async fn react(&self, comment: u64, content: &str) -> Result<()> {
@@ -588,9 +591,9 @@ impl Forge for GitHubForge {
         for page in 1..=MAX_COMMENT_PAGES {
             let path = self.repo_path(&format!("/issues?state=open&per_page=100&page={page}"));
             let items = self.ok(Method::GET, &path, None).await?;
-            let items = items.as_array().cloned().unwrap_or_default();
-            let mine = items.iter().find(|i| i["body"].as_str().is_some_and(|b| b.contains(&hidden)));
-            if let Some(n) = mine.and_then(|i| i["number"].as_u64()) {
+            let items: Vec<wire::Issue> = wire::read(items, "open issues")?;
+            let mine = items.iter().find(|i| i.body.as_deref().is_some_and(|b| b.contains(&hidden)));
+            if let Some(n) = mine.and_then(|i| i.number) {
                 return Ok(Some(n.to_string()));
             }
             if items.len() < 100 {
@@ -600,7 +603,8 @@ impl Forge for GitHubForge {
         let text = format!("{body}\n\n{hidden}");
         let issue =
             self.ok(Method::POST, &self.repo_path("/issues"), Some(&json!({"title": title, "body": text}))).await?;
-        Ok(issue["number"].as_u64().map(|n| n.to_string()))
+        let issue: wire::Issue = wire::read(issue, "opened issue")?;
+        Ok(issue.number.map(|n| n.to_string()))
     }
 
     fn is_repository(&self, full_name: &str) -> bool {

@@ -405,6 +405,8 @@ pub(super) struct PullSummary {
     #[serde(default)]
     pub head: Option<Head>,
     #[serde(default)]
+    pub base: Option<Head>,
+    #[serde(default)]
     pub html_url: Option<String>,
 }
 
@@ -430,4 +432,24 @@ pub(super) struct PullLanding {
 pub(super) struct GitRef {
     #[serde(default)]
     pub object: Option<Written>,
+}
+
+/// An issue (or a pull request as the issues API lists it): its number and its text.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub(super) struct Issue {
+    #[serde(default)]
+    pub number: Option<u64>,
+    #[serde(default)]
+    pub body: Option<String>,
+}
+
+/// A collaborator's permission (`GET /repos/{o}/{r}/collaborators/{login}/permission`).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub(super) struct CollaboratorPermission {
+    /// Tells maintain and triage apart.
+    #[serde(default)]
+    pub role_name: Option<String>,
+    /// The older, coarser name.
+    #[serde(default)]
+    pub permission: Option<String>,
 }

@@ -435,40 +435,56 @@ impl Forge for GitHubForge {
 
     async fn live_at(&self, signal: &crate::scenario::DeploySignal, commit: &CommitSha) -> Result<Option<Timestamp>> {
         use crate::scenario::{DeploySignal, glob_match};
-        let first = |items: &[Value], at: &str, ok: &dyn Fn(&Value) -> bool| {
-            items.iter().filter(|v| ok(v)).filter_map(|v| time(&v[at])).min()
-        };
         match signal {
             DeploySignal::Status(context) => {
                 // Newest first, every context of the commit (a commit rarely has more than a page).
                 let p = self.repo_path(&format!("/commits/{commit}/statuses?per_page=100"));
-                let list = self.ok(Method::GET, &p, None).await?;
-                Ok(first(list.as_array().map_or(&[][..], Vec::as_slice), "created_at", &|s| {
-                    s["state"] == "success" && s["context"].as_str().is_some_and(|c| glob_match(context, c))
-                }))
+                let list: Vec<wire::Status> =
+                    wire::read(self.ok(Method::GET, &p, None).await?, &format!("statuses of {}", commit.short()))?;
+                Ok(list
+                    .iter()
+                    .filter(|s| {
+                        s.state.as_deref() == Some("success")
+                            && s.context.as_deref().is_some_and(|c| glob_match(context, c))
+                    })
+                    .filter_map(|s| wire::at(&s.created_at))
+                    .min())
             }
             DeploySignal::Check(name) => {
                 let by_name =
                     if name.contains('*') { String::new() } else { format!("&check_name={}", encode_path(name)) };
                 let p = self.repo_path(&format!("/commits/{commit}/check-runs?filter=all&per_page=100{by_name}"));
-                let list = self.ok(Method::GET, &p, None).await?;
-                Ok(first(list["check_runs"].as_array().map_or(&[][..], Vec::as_slice), "completed_at", &|r| {
-                    r["conclusion"] == "success" && r["name"].as_str().is_some_and(|n| glob_match(name, n))
-                }))
+                let list: wire::CheckRuns =
+                    wire::read(self.ok(Method::GET, &p, None).await?, &format!("check runs of {}", commit.short()))?;
+                Ok(list
+                    .check_runs
+                    .iter()
+                    .flatten()
+                    .filter(|r| {
+                        r.conclusion.as_deref() == Some("success")
+                            && r.name.as_deref().is_some_and(|n| glob_match(name, n))
+                    })
+                    .filter_map(|r| wire::at(&r.completed_at))
+                    .min())
             }
             DeploySignal::Deployments(environment) => {
                 let p = self.repo_path(&format!(
                     "/deployments?environment={}&sha={commit}&per_page=10",
                     encode_path(environment)
                 ));
-                let deployments = self.ok(Method::GET, &p, None).await?;
+                let deployments: Vec<wire::Deployment> =
+                    wire::read(self.ok(Method::GET, &p, None).await?, &format!("deployments to {environment}"))?;
                 let mut found: Option<Timestamp> = None;
-                for d in deployments.as_array().into_iter().flatten() {
-                    let Some(id) = d["id"].as_u64() else { continue };
+                for d in deployments {
+                    let Some(id) = d.id else { continue };
                     let p = self.repo_path(&format!("/deployments/{id}/statuses?per_page=100"));
-                    let statuses = self.ok(Method::GET, &p, None).await?;
-                    let items = statuses.as_array().map_or(&[][..], Vec::as_slice);
-                    let ok = first(items, "created_at", &|s| s["state"] == "success");
+                    let statuses: Vec<wire::Status> =
+                        wire::read(self.ok(Method::GET, &p, None).await?, &format!("statuses of deployment {id}"))?;
+                    let ok = statuses
+                        .iter()
+                        .filter(|s| s.state.as_deref() == Some("success"))
+                        .filter_map(|s| wire::at(&s.created_at))
+                        .min();
                     found = found.into_iter().chain(ok).min();
                 }
                 Ok(found)

@@ -305,6 +305,8 @@ pub(super) struct Status {
     #[serde(default)]
     pub state: Option<String>,
     #[serde(default)]
+    pub created_at: Option<String>,
+    #[serde(default)]
     pub updated_at: Option<String>,
 }
 
@@ -452,4 +454,11 @@ pub(super) struct CollaboratorPermission {
     /// The older, coarser name.
     #[serde(default)]
     pub permission: Option<String>,
+}
+
+/// A deployment (`GET /repos/{o}/{r}/deployments`), by its id.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub(super) struct Deployment {
+    #[serde(default)]
+    pub id: Option<u64>,
 }

@@ -321,11 +321,7 @@ fn reach_rows(reach: &crate::reach::Reach, config: &crate::scenario::Config) -> 
     let envs = &config.environments;
     let mut rows = Vec::new();
     match (reach.production_route(envs), config.allow_production) {
-        (Some(what), false) => rows.push((
-            "reaches",
-            Status::Fail,
-            format!("{what}; {}, or set `allow_production: true` in firedrill.yml if this is meant", reach.fix()),
-        )),
+        (Some(what), false) => rows.push(("reaches", Status::Fail, format!("{what}; {}", reach.fix_or_consent()))),
         (Some(what), true) => {
             rows.push(("reaches", Status::Warn, format!("{what}; allowed by `allow_production: true`")));
         }

@@ -38,12 +38,7 @@ pub fn diagnostics(file: &ScenarioFile, reach: &Reach, config: &Config) -> (Vec<
                 src.at_value("target.path", format!("{what}; allowed by `allow_production: true` in firedrill.yml")),
             );
         } else {
-            errors.push(
-                src.at_value("target.path", what).hint(format!(
-                    "{}, or set `allow_production: true` in firedrill.yml if this is meant",
-                    reach.fix()
-                )),
-            );
+            errors.push(src.at_value("target.path", what).hint(reach.fix_or_consent()));
         }
     }
     (errors, warnings)

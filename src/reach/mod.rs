@@ -88,7 +88,12 @@ impl Reach {
     /// The refusal: the target reaches production, with the first chain that proves it and the fix.
     pub fn refusal(&self, environments: &Environments) -> Option<String> {
         let what = self.production_route(environments)?;
-        Some(format!("{what}; {}, or set `allow_production: true` in firedrill.yml if this is meant", self.fix()))
+        Some(format!("{what}; {}", self.fix_or_consent()))
+    }
+
+    /// What to do about a refusal: [`Reach::fix`], or the explicit consent.
+    pub fn fix_or_consent(&self) -> String {
+        format!("{}, or set `allow_production: true` in firedrill.yml if this is meant", self.fix())
     }
 
     /// `X reaches production `name` (where the name is declared): chain`, when it does.
@@ -198,6 +203,16 @@ pub fn to_read<'a>(paths: &'a [String], target: &str) -> (Vec<&'a str>, usize) {
     (chosen, unread + over)
 }
 
+/// What was not read, for [`Input::incomplete`]: the listing cut short, or `unread` candidates left past
+/// [`MAX_READ`].
+pub fn incomplete(truncated: bool, unread: usize) -> Option<String> {
+    match (truncated, unread) {
+        (false, 0) => None,
+        (true, _) => Some("the repository's file listing was truncated".to_owned()),
+        (false, n) => Some(format!("{n} candidate file(s) past the {MAX_READ} read were not read")),
+    }
+}
+
 /// Reads what [`to_read`] chooses through `read` and analyses the target.
 pub fn look(
     paths: &[String],
@@ -209,11 +224,7 @@ pub fn look(
 ) -> Reach {
     let (chosen, unread) = to_read(paths, target.path);
     let files: Vec<(String, String)> = chosen.iter().filter_map(|p| read(p).map(|t| ((*p).to_owned(), t))).collect();
-    let incomplete = match (truncated, unread) {
-        (false, 0) => None,
-        (true, _) => Some("the repository's file listing was truncated".to_owned()),
-        (false, n) => Some(format!("{n} candidate file(s) past the {MAX_READ} read were not read")),
-    };
+    let incomplete = incomplete(truncated, unread);
     analyse(&Input { paths, files: &files, incomplete, target, keys, environments })
 }
 

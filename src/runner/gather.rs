@@ -193,11 +193,7 @@ impl<F: Forge> Runner<'_, F> {
                 files.push((p.to_owned(), text));
             }
         }
-        let incomplete = match (whole, unread) {
-            (true, 0) => None,
-            (false, _) => Some("the repository's file listing was truncated".to_owned()),
-            (true, n) => Some(format!("{n} candidate file(s) past the {} read were not read", crate::reach::MAX_READ)),
-        };
+        let incomplete = crate::reach::incomplete(!whole, unread);
         let keys = crate::reach::fault_keys(s);
         let target = crate::deployers::Target {
             path: s.target.path.as_str(),

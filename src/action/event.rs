@@ -108,6 +108,28 @@ fn is_repository_name(text: &str) -> bool {
     text.split_once('/').is_some_and(|(o, n)| ok(o) && ok(n))
 }
 
+/// The event a payload is of, from the fields only that event has; `None` when it does not say (a scheduled
+/// run's payload may be `{}`: name it).
+pub fn guess_name(payload: &Value) -> Option<String> {
+    let has = |p: &str| payload.pointer(p).is_some();
+    let name = if has("/schedule") {
+        "schedule"
+    } else if has("/inputs") || (has("/workflow") && has("/ref")) {
+        "workflow_dispatch"
+    } else if has("/review") {
+        "pull_request_review"
+    } else if has("/comment") {
+        if has("/pull_request") { "pull_request_review_comment" } else { "issue_comment" }
+    } else if has("/pull_request") {
+        "pull_request"
+    } else if has("/ref") && has("/after") {
+        "push"
+    } else {
+        return None;
+    };
+    Some(name.to_owned())
+}
+
 /// Turns an event into a trigger. `payload` is `Value::Null` when there is no event file.
 pub fn parse(event_name: &str, payload: &Value) -> Result<Trigger, EventError> {
     let err = |message: String| EventError { event: event_name.to_owned(), message };

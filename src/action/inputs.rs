@@ -166,6 +166,43 @@ impl Inputs {
     }
 }
 
+/// The inputs given as `NAME=VALUE` (`firedrill action --input`), by name. A token input is refused: tokens
+/// come from the environment, never from arguments, which other users of the machine can read.
+pub fn local_inputs(given: &[String]) -> Result<BTreeMap<String, String>, String> {
+    let mut out = BTreeMap::new();
+    for pair in given {
+        let Some((name, value)) = pair.split_once('=') else {
+            return Err(format!("--input `{}`: write NAME=VALUE, e.g. `--input command=tick`", short(pair)));
+        };
+        let name = name.trim().to_lowercase();
+        if name.ends_with("token") {
+            return Err(format!(
+                "--input {name}: tokens are read from the environment (FIREDRILL_TOKEN for drill-token, \
+                 FIREDRILL_CONTROL_TOKEN for github-token, FIREDRILL_APPROVER_TOKEN for approver-token), never \
+                 from arguments"
+            ));
+        }
+        if !INPUT_NAMES.contains(&name.as_str()) {
+            return Err(format!(
+                "--input {}: not an input of action.yml (they are {})",
+                short(&name),
+                INPUT_NAMES.join(", ")
+            ));
+        }
+        out.insert(name, value.to_owned());
+    }
+    Ok(out)
+}
+
+/// The inputs of `action.yml` that are not tokens.
+pub const INPUT_NAMES: &[&str] =
+    &["command", "scenarios", "config", "merge-method", "api-url", "dry-run", "now", "scenario", "control", "identity"];
+
+/// At most 40 characters of what was given, for an error message.
+fn short(text: &str) -> String {
+    text.chars().take(40).collect()
+}
+
 /// What the runner tells every step about the run (`GITHUB_*`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GithubEnv {

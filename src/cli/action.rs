@@ -2,6 +2,7 @@
 //! tokens, does what the event asks (validate, preview, tick, command), and writes the step outputs and the
 //! job summary.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -15,25 +16,62 @@ use crate::action::summary::{self, RunSummary};
 use crate::action::workflow::{self, Annotation, Level};
 use crate::action::{self as gha, ForgeChoice, GithubEnv, Inputs, Job, Outputs, Trigger};
 use crate::drill::state::Drill;
+use crate::forge::any::AnyForge;
 use crate::render;
 use crate::repo::Source;
-use crate::scenario::{RepoKind, Scenario};
+use crate::scenario::{Config, RepoKind, Scenario};
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Run the Action here, as a runner would: the event payload file (`GITHUB_EVENT_PATH`). The workspace is
+    /// the current folder; the outputs and the job summary go to temporary files whose paths are printed on
+    /// stderr. Tokens come only from the environment: FIREDRILL_TOKEN is the `drill-token` input,
+    /// FIREDRILL_CONTROL_TOKEN (else FIREDRILL_TOKEN) the `github-token`, FIREDRILL_APPROVER_TOKEN the
+    /// `approver-token`.
+    #[arg(long, value_name = "FILE")]
+    pub event: Option<PathBuf>,
+    /// With --event: the event's name (`GITHUB_EVENT_NAME`); default: guessed from the payload
+    /// (`workflow_dispatch` for `inputs`, `schedule`, `issue_comment`, `pull_request`, `push`).
+    #[arg(long, value_name = "NAME", requires = "event")]
+    pub event_name: Option<String>,
+    /// With --event: an input of `action.yml`, as `with:` gives it (`--input command=tick`); repeatable.
+    /// Token inputs are refused here: they come from the environment.
+    #[arg(long = "input", value_name = "NAME=VALUE", requires = "event")]
+    pub inputs: Vec<String>,
+    /// With --event: the repository the workflow runs in, `owner/name` (`GITHUB_REPOSITORY`: the control
+    /// repository); default: GITHUB_REPOSITORY from the environment.
+    #[arg(long, value_name = "OWNER/NAME", requires = "event")]
+    pub repository: Option<String>,
+}
 
 /// What `firedrill action` says outside GitHub Actions, with the commands that do the same work by hand.
 const OUTSIDE_ACTIONS: &str = "`firedrill action` is the GitHub Action's entry point and runs only inside GitHub \
 Actions (GITHUB_ACTIONS=true is not set).
-On a laptop or another CI, run the same work with its own command:
+To run the Action here as a runner would, give it the event: `firedrill action --event FILE [--input NAME=VALUE]…`
+(tokens from FIREDRILL_TOKEN; see docs/github-setup.md). Or run the same work with its own command:
   firedrill tick --control REPO            what a scheduled run does: open, merge, observe, report what is due
   firedrill start SCENARIO --control REPO  what a manual run of one scenario does
   firedrill preview SCENARIO --repo PATH   what a manual preview does (writes nothing)
   firedrill validate scenarios             what `command: validate` does
   firedrill command revert|abort|status --control REPO --drill ID --actor NAME";
 
-/// Reads the process environment, then runs with stdout as the log.
-pub fn run(_args: Args) -> anyhow::Result<Outcome> {
+/// Reads the process environment (or, with `--event`, builds the runner's), then runs with stdout as the log.
+#[allow(clippy::print_stderr)]
+pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    if let Some(event) = &args.event {
+        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let local = match local_run(&args, event, &env) {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Ok(Outcome::Usage);
+            }
+        };
+        let outcome = run_with(&local.vars, &mut io::stdout())?;
+        eprintln!("outputs (GITHUB_OUTPUT): {}", local.output.display());
+        eprintln!("job summary (GITHUB_STEP_SUMMARY): {}", local.summary.display());
+        return Ok(outcome);
+    }
     let vars: BTreeMap<String, String> = std::env::vars_os()
         .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
         .filter(|(k, _)| k.starts_with("INPUT_") || k.starts_with("GITHUB_"))
@@ -48,6 +86,65 @@ pub fn run(_args: Args) -> anyhow::Result<Outcome> {
         std::env::set_current_dir(ws).with_context(|| format!("entering GITHUB_WORKSPACE {ws}"))?;
     }
     run_with(&vars, &mut io::stdout())
+}
+
+/// A run of the Action on this machine: the runner's variables, and the files it writes.
+struct LocalRun {
+    vars: BTreeMap<String, String>,
+    output: PathBuf,
+    summary: PathBuf,
+}
+
+/// The variables a runner would set for `--event FILE` and the `--input`s, with the tokens from `env`.
+fn local_run(args: &Args, event: &Path, env: &dyn Fn(&str) -> Option<String>) -> anyhow::Result<LocalRun> {
+    let text = std::fs::read_to_string(event).with_context(|| format!("--event {}", event.display()))?;
+    let payload: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("--event {}: not JSON", event.display()))?;
+    let name = match &args.event_name {
+        Some(n) => n.clone(),
+        None => gha::event::guess_name(&payload).with_context(|| {
+            format!("--event {}: say which event it is with --event-name (e.g. workflow_dispatch)", event.display())
+        })?,
+    };
+    let mut inputs = gha::inputs::local_inputs(&args.inputs).map_err(anyhow::Error::msg)?;
+    // What action.yml's defaults give on a runner.
+    let api_url = env("GITHUB_API_URL").unwrap_or_else(|| "https://api.github.com".to_owned());
+    inputs.entry("api-url".to_owned()).or_insert_with(|| api_url.clone());
+    // A fresh folder of its own (created, never reused), kept after the run for the files to be read.
+    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    let dir = std::env::temp_dir().join(format!("firedrill-action-{}-{stamp}", std::process::id()));
+    std::fs::create_dir(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let (output, summary) = (dir.join("output"), dir.join("summary.md"));
+    let workspace = std::env::current_dir().context("the current folder")?;
+    let mut vars: BTreeMap<String, String> = BTreeMap::new();
+    let mut set = |k: &str, v: String| vars.insert(k.to_owned(), v);
+    set("GITHUB_ACTIONS", "true".to_owned());
+    set("GITHUB_EVENT_NAME", name);
+    set("GITHUB_EVENT_PATH", event.display().to_string());
+    set("GITHUB_WORKSPACE", workspace.display().to_string());
+    set("GITHUB_OUTPUT", output.display().to_string());
+    set("GITHUB_STEP_SUMMARY", summary.display().to_string());
+    set("GITHUB_API_URL", api_url);
+    set("GITHUB_SERVER_URL", env("GITHUB_SERVER_URL").unwrap_or_else(|| "https://github.com".to_owned()));
+    set("GITHUB_ACTOR", env("GITHUB_ACTOR").or_else(|| env("USER")).unwrap_or_else(|| "local".to_owned()));
+    if let Some(repo) = args.repository.clone().or_else(|| env("GITHUB_REPOSITORY")) {
+        set("GITHUB_REPOSITORY", repo);
+    }
+    // The tokens, as the workflow passes its secrets; never from a flag, which other users can read.
+    let drill = env("FIREDRILL_TOKEN");
+    for (input, token) in [
+        ("drill-token", drill.clone()),
+        ("github-token", env("FIREDRILL_CONTROL_TOKEN").or(drill)),
+        ("approver-token", env("FIREDRILL_APPROVER_TOKEN")),
+    ] {
+        if let Some(t) = token {
+            inputs.insert(input.to_owned(), t);
+        }
+    }
+    for (k, v) in inputs {
+        set(&format!("INPUT_{}", k.replace(' ', "_").to_uppercase()), v);
+    }
+    Ok(LocalRun { vars, output, summary })
 }
 
 /// The whole run over the given variables; workflow commands and the log go to `out`. The outputs and the
@@ -183,7 +280,7 @@ fn execute(
             Ok(Outcome::Ok)
         }
         Job::Validate => validate(inputs, run, out),
-        Job::Preview { scenario, now } => preview(inputs, scenario, now.unwrap_or_else(Timestamp::now), run, out),
+        Job::Preview { scenario, now } => preview(inputs, env, scenario, now.unwrap_or_else(Timestamp::now), run, out),
         Job::Tick { .. } | Job::Start { .. } | Job::Command { .. } | Job::Comment { .. } => {
             lifecycle(job, inputs, env, run, out)
         }
@@ -269,19 +366,35 @@ fn lifecycle(
     run.warnings.extend(report.declined.iter().map(|r| format!("not obeyed: {r}")));
     let worked = report.did_anything();
     run.steps = report.steps;
-    // The report of a drill that ended in this run is where the team looks: the job summary.
-    if !report.reports.is_empty() {
-        run.detail = Some(report.reports.join("\n---\n\n"));
-    }
     // The outputs describe the drill this run worked on: the unfinished ones are read cheaply (the index and
     // their logs); every log is read only when the run finished a drill or was asked about one.
     let mut drills = rt.block_on(runner.active_drills())?;
     if pick(&drills, only, id).is_none() && (worked || id.is_some()) {
         drills = rt.block_on(runner.drills())?;
     }
+    let picked = pick(&drills, only, id);
+    // The report of the drill this run is about, when it ended in this run, is where the team looks: the job
+    // summary. Another drill's report written on the way (an older drill ending in the same tick) is only
+    // named: the summary is about one drill, and its outputs say which.
+    run.detail = summary_report(&report.reports, picked.map(|d| d.id.as_str()));
     // Every request the run sent, the re-read for these outputs included.
-    run.outputs = outputs(pick(&drills, only, id), runner.requests(), &setup);
+    run.outputs = outputs(picked, runner.requests(), &setup);
     Ok(outcome)
+}
+
+/// The job summary's report: the one written in this run for the drill the run is about (`drill`), else
+/// nothing; the other drills' reports are named by their drill, never embedded.
+fn summary_report(reports: &[(String, String)], drill: Option<&str>) -> Option<String> {
+    let text = reports.iter().find(|(id, _)| Some(id.as_str()) == drill).map(|(_, text)| text.clone());
+    let others: Vec<&str> =
+        reports.iter().filter(|(id, _)| Some(id.as_str()) != drill).map(|(id, _)| id.as_str()).collect();
+    match (text, others.is_empty()) {
+        (text, true) => text,
+        (text, false) => {
+            let named = format!("Also reported in this run (see the ledger): {}\n", others.join(", "));
+            Some(text.map_or(named.clone(), |t| format!("{t}\n---\n\n{named}")))
+        }
+    }
 }
 
 /// Which forge the lifecycle runs on, and the lifecycle options for it. On GitHub the control repository is
@@ -384,9 +497,12 @@ fn config_path(inputs: &Inputs) -> Option<PathBuf> {
     path.is_file().then_some(path)
 }
 
-/// The preview of one scenario whose target files are here (the checkout) or in a local repository.
+/// The preview of one scenario: its target's files read from the checkout or a local repository, or, for a
+/// target in another GitHub repository (the two-repository layout), through the API with the drill token, as
+/// every other mode reads it. Nothing is written.
 fn preview(
     inputs: &Inputs,
+    env: &GithubEnv,
     id: &str,
     now: Timestamp,
     run: &mut RunSummary,
@@ -396,24 +512,115 @@ fn preview(
     let mut scenario: Scenario = super::lifecycle::find_scenario(id, &inputs.scenarios)?;
     let config = super::lifecycle::load_config(&inputs.scenarios, inputs.config.as_deref())?;
     scenario.apply_defaults(&config.defaults);
+    let branch = scenario.target.branch.as_str().to_owned();
     let repo = match &scenario.target.repo {
         None => PathBuf::from("."),
         Some(r) if r.kind() == RepoKind::Path => PathBuf::from(r.as_str()),
-        Some(r) => bail!(
-            "previewing `{id}` needs its target {} read through a forge, which the Action cannot do yet; \
-             run `firedrill preview` on a checkout of the target",
-            r.as_str()
-        ),
+        Some(r) => {
+            let common = common(inputs, env, run, out)?;
+            if common.api_url.is_none() {
+                bail!(
+                    "previewing `{id}`: its target {} is a GitHub repository, and `api-url: local` reads only \
+                     paths and git URLs; leave `api-url` empty to read it through the GitHub API",
+                    r.as_str()
+                );
+            }
+            let setup = common.setup_with_tokens(
+                "action",
+                true,
+                inputs.control_token().cloned(),
+                inputs.target_token().cloned(),
+            )?;
+            let forge = setup
+                .forges
+                .by_repo
+                .get(&Some(r.as_str().to_owned()))
+                .with_context(|| format!("no forge for {}", r.as_str()))?;
+            let result = preview_through(forge, &scenario, &config, now, run, out);
+            run.outputs.requests = Some(crate::forge::Forge::requests(forge) as u64);
+            return result;
+        }
     };
     let source = Source::open(&repo).map_err(|e| anyhow::anyhow!("the target {}: {e}", repo.display()))?;
-    let branch = scenario.target.branch.as_str().to_owned();
-    let draft = crate::drill::prepare::draft(&scenario, now, |path| {
-        source.read(&branch, path).map_err(|e| (e.to_string(), e.hint().map(str::to_owned)))
-    })
-    .map_err(|e| anyhow::anyhow!("{id}: {e}"))?;
-    let (deployed, warning) = super::preview::deployed_by(&source, &scenario);
-    // Where the target lands: production refused as `firedrill preview` refuses it (see `crate::reach`).
-    let reach = super::reach::of_source(&source, &scenario, &config).map_err(|e| anyhow::anyhow!("{id}: {e}"))?;
+    let read = super::preview::source_reader(&source, &branch);
+    let files = super::preview::TargetFiles::of_source(&source, &branch, &read);
+    show_preview(&scenario, &config, &files, now, run, out)
+}
+
+/// The files of the target branch through `forge`'s API: one request for the head, one for the listing, one
+/// for the repository's default branch, then one per file read (each read once).
+fn preview_through(
+    forge: &AnyForge,
+    scenario: &Scenario,
+    config: &Config,
+    now: Timestamp,
+    run: &mut RunSummary,
+    out: &mut dyn Write,
+) -> anyhow::Result<Outcome> {
+    use crate::forge::Forge as _;
+    let id = scenario.id.as_str();
+    let branch = scenario.target.branch.as_str();
+    let rt = runtime()?;
+    let head = rt
+        .block_on(forge.branch_head(branch))
+        .map_err(|e| anyhow::anyhow!("{id}: reading `{branch}` of {}: {e}", forge.describe()))?
+        .ok_or_else(|| {
+            super::InvalidInput(format!(
+                "{id}: the branch `{branch}` does not exist in {}: set `target.branch` to one of its branches",
+                forge.describe()
+            ))
+        })?;
+    let default_branch = match forge {
+        AnyForge::GitHub(g) => {
+            rt.block_on(g.repository()).ok().and_then(|r| r["default_branch"].as_str().map(str::to_owned))
+        }
+        AnyForge::Local(_) => None,
+    };
+    let listing = match rt.block_on(forge.list_files(&head)) {
+        Ok(Some(l)) => Ok(l),
+        Ok(None) => Err(format!("{} cannot list its files", forge.describe())),
+        Err(e) => Err(e.to_string()),
+    };
+    let cache: RefCell<BTreeMap<String, Result<String, (String, Option<String>)>>> = RefCell::default();
+    let read = |path: &str| -> Result<String, (String, Option<String>)> {
+        if let Some(known) = cache.borrow().get(path) {
+            return known.clone();
+        }
+        let text = match rt.block_on(forge.read_file(&head, path)) {
+            Ok(Some(t)) => Ok(t),
+            Ok(None) => Err((
+                format!("`{path}` does not exist on branch `{branch}` of {}", forge.describe()),
+                Some("check `target.path` (relative to the repository root) and `target.branch`".to_owned()),
+            )),
+            Err(e) => Err((e.to_string(), e.hint().map(str::to_owned))),
+        };
+        cache.borrow_mut().insert(path.to_owned(), text.clone());
+        text
+    };
+    let files = super::preview::TargetFiles {
+        describe: format!("{} at `{branch}` ({})", forge.describe(), head.short()),
+        default_branch,
+        listing,
+        read: &read,
+    };
+    show_preview(scenario, config, &files, now, run, out)
+}
+
+/// The preview of `scenario` over its target's files, wherever they were read: the draft, what deploys it and
+/// where it lands, refused as `firedrill preview` refuses a target production renders (see `crate::reach`).
+fn show_preview(
+    scenario: &Scenario,
+    config: &Config,
+    files: &super::preview::TargetFiles<'_>,
+    now: Timestamp,
+    run: &mut RunSummary,
+    out: &mut dyn Write,
+) -> anyhow::Result<Outcome> {
+    let id = scenario.id.as_str();
+    let draft = crate::drill::prepare::draft(scenario, now, |path| (files.read)(path))
+        .map_err(|e| anyhow::anyhow!("{id}: {e}"))?;
+    let (deployed, warning) = super::preview::deployed_by_files(files, scenario);
+    let reach = super::reach::of_files(files, scenario, config).map_err(|e| anyhow::anyhow!("{id}: {e}"))?;
     let tree = render::preview::reach(&reach, &config.environments, config.allow_production);
     if !config.allow_production
         && let Some(why) = reach.refusal(&config.environments)
@@ -423,8 +630,7 @@ fn preview(
         run.steps.push(("Preview refused".to_owned(), vec![format!("refused: {why}")]));
         return Ok(Outcome::Invalid);
     }
-    let text =
-        render::preview::with_sections(&scenario, &draft, &source.describe(), None, Some(&deployed), Some(&tree));
+    let text = render::preview::with_sections(scenario, &draft, &files.describe, None, Some(&deployed), Some(&tree));
     out.write_all(text.as_bytes())?;
     for w in reach.warnings() {
         Annotation::new(Level::Warning, &w).title("firedrill").write(out)?;

@@ -176,23 +176,69 @@ fn overlays(source: &Source, branch: &str, target: &str) -> Option<Vec<kustomize
 /// The most file paths listed to look for what deploys the target.
 pub const MAX_LISTED: usize = 100_000;
 
+/// The target's files at its branch, as a preview reads them wherever they are: a local source (a clone, a
+/// folder) or a forge through its API (the Action's preview of a target in another repository).
+pub struct TargetFiles<'a> {
+    /// Where they are read, for people: `git repository ../shop`, `acme/shop at main (1a2b3c4)`.
+    pub describe: String,
+    /// The repository's default branch, where it says (what `HEAD` means to Argo CD).
+    pub default_branch: Option<String>,
+    /// Every file's path and whether the listing is whole; `Err`: why it could not be listed.
+    pub listing: Result<(Vec<String>, bool), String>,
+    /// A file's text; `Err`: what went wrong, and what to do about it.
+    pub read: &'a dyn Fn(&str) -> Result<String, (String, Option<String>)>,
+}
+
+impl TargetFiles<'_> {
+    /// The files of `source` at `branch` (at most [`MAX_LISTED`] listed), read by `read`.
+    pub fn of_source<'a>(
+        source: &Source,
+        branch: &str,
+        read: &'a dyn Fn(&str) -> Result<String, (String, Option<String>)>,
+    ) -> TargetFiles<'a> {
+        let listing = source
+            .find_files(branch, &|_| true, MAX_LISTED)
+            .map(|paths| {
+                let whole = paths.len() < MAX_LISTED;
+                (paths, whole)
+            })
+            .map_err(|e| e.to_string());
+        TargetFiles { describe: source.describe(), default_branch: source.default_branch(), listing, read }
+    }
+
+    /// A file's text, `None` when it cannot be read.
+    pub fn text(&self, path: &str) -> Option<String> {
+        (self.read)(path).ok()
+    }
+}
+
+/// How [`TargetFiles`] reads `source` at `branch`.
+pub fn source_reader(source: &Source, branch: &str) -> impl Fn(&str) -> Result<String, (String, Option<String>)> {
+    let (source, branch) = (source.clone(), branch.to_owned());
+    move |path: &str| source.read(&branch, path).map_err(|e| (e.to_string(), e.hint().map(str::to_owned)))
+}
+
 /// The "Deployed by" section: what in the source deploys the target file from its branch (see
 /// [`crate::deployers`]), and the warning when nothing does. A listing that fails says so; the rest of the
 /// preview stands without it.
 pub fn deployed_by(source: &Source, scenario: &scenario::Scenario) -> (String, Option<String>) {
+    let read = source_reader(source, scenario.target.branch.as_str());
+    deployed_by_files(&TargetFiles::of_source(source, scenario.target.branch.as_str(), &read), scenario)
+}
+
+/// [`deployed_by`] over files read wherever they are.
+pub fn deployed_by_files(files: &TargetFiles<'_>, scenario: &scenario::Scenario) -> (String, Option<String>) {
     let t = &scenario.target;
     let branch = t.branch.as_str();
-    let default_branch = source.default_branch();
     let target = deployers::Target {
         path: t.path.as_str(),
         branch,
-        default_branch: default_branch.as_deref(),
+        default_branch: files.default_branch.as_deref(),
         repo: deployers::github_name(t.repo.as_ref()),
     };
-    match source.find_files(branch, &|_| true, MAX_LISTED) {
-        Ok(paths) => {
-            let truncated = paths.len() >= MAX_LISTED;
-            let found = deployers::look(&paths, truncated, &target, |p| source.read(branch, p).ok());
+    match &files.listing {
+        Ok((paths, whole)) => {
+            let found = deployers::look(paths, !whole, &target, |p| files.text(p));
             (render::preview::deployed_by(&found, &target), found.warning(&target))
         }
         Err(e) => (format!("not looked for: listing the files of `{branch}` failed: {e}\n"), None),

@@ -1,28 +1,30 @@
 //! The reach analysis ([`crate::reach`]) of a scenario's target, read from a local source, and what
 //! `validate` and `preview` say of it.
 
+use super::preview::TargetFiles;
 use crate::reach::{self, Reach};
 use crate::repo::Source;
 use crate::scenario::{Config, Diagnostic, Scenario, ScenarioFile};
-
-/// The most file paths listed to follow what renders the target.
-const MAX_LISTED: usize = 100_000;
 
 /// Where the target of `s` lands, read from `source` at the target branch; `Err` says why it
 /// could not be listed.
 pub fn of_source(source: &Source, s: &Scenario, config: &Config) -> Result<Reach, String> {
     let branch = s.target.branch.as_str();
-    let paths = source.find_files(branch, &|_| true, MAX_LISTED).map_err(|e| e.to_string())?;
-    let truncated = paths.len() >= MAX_LISTED;
-    let default_branch = source.default_branch();
+    let read = super::preview::source_reader(source, branch);
+    of_files(&TargetFiles::of_source(source, branch, &read), s, config)
+}
+
+/// [`of_source`] over files read wherever they are (a forge's API included).
+pub fn of_files(files: &TargetFiles<'_>, s: &Scenario, config: &Config) -> Result<Reach, String> {
+    let (paths, whole) = files.listing.as_ref().map_err(Clone::clone)?;
     let target = crate::deployers::Target {
         path: s.target.path.as_str(),
-        branch,
-        default_branch: default_branch.as_deref(),
+        branch: s.target.branch.as_str(),
+        default_branch: files.default_branch.as_deref(),
         repo: crate::deployers::github_name(s.target.repo.as_ref()),
     };
     let keys = reach::fault_keys(s);
-    Ok(reach::look(&paths, truncated, target, &keys, &config.environments, |p| source.read(branch, p).ok()))
+    Ok(reach::look(paths, !whole, target, &keys, &config.environments, |p| files.text(p)))
 }
 
 /// The refusal (an error at `target.path`) when the target reaches production and `allow_production` is not

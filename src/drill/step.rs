@@ -883,10 +883,15 @@ pub fn start(
     if drills.iter().any(|d| d.id == id) {
         return Err(format!("drill {id} was already started this minute"));
     }
+    // The pull request stays open `merge.open_for` (its checks run, people see it), then the merge instant is
+    // drawn in the scenario's window, if it has one.
     let window = s.schedule.as_ref().map_or(SignedDuration::ZERO, |sc| sc.window().to_signed());
     let merge_at = match merge_in {
         Some(d) => now.checked_add(d).unwrap_or(now),
-        None => crate::schedule::merge_instant(now, window, id.as_str()),
+        None => {
+            let opened_for = now.checked_add(s.merge.open_for().to_signed()).unwrap_or(now);
+            crate::schedule::merge_instant(opened_for, window, id.as_str())
+        }
     };
     let zone = s.schedule.as_ref().map_or_else(crate::schedule::Zone::utc, |sch| sch.timezone().zone().clone());
     Ok(Plan { drill_id: id, occurrence, open_at: now, merge_at, zone })

@@ -144,6 +144,16 @@ pub fn with_sections(
                 "Schedule  none: this drill runs only when started by hand (`firedrill start {}`)",
                 scenario.id.as_str()
             );
+            let open_for = scenario.merge.open_for();
+            let merges = if open_for.is_zero() {
+                "Merges    at the opening (`merge.open_for: 0m`)".to_owned()
+            } else {
+                format!(
+                    "Merges    {} after it opens (`merge.open_for`), once its required checks pass",
+                    crate::drill::state::human_duration(open_for.to_signed())
+                )
+            };
+            let _ = writeln!(o, "Opens     when started\n{merges}");
         }
     }
     let _ = writeln!(o);

@@ -20,8 +20,9 @@ pub struct RunReport {
     pub requests: usize,
     /// What safety rules refused in this run, and drills abandoned by it (exit code 3).
     pub refusals: Vec<String>,
-    /// The reports of the drills that ended in this run (Markdown), for the job summary.
-    pub reports: Vec<String>,
+    /// The reports written in this run (Markdown), each with its drill's id: the job summary shows the one of
+    /// the drill the run is about.
+    pub reports: Vec<(String, String)>,
     /// Commands in comments that were not obeyed, and why (shown, but not a failure of the run).
     pub declined: Vec<String>,
 }

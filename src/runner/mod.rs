@@ -212,7 +212,7 @@ impl<F: Forge> Runner<'_, F> {
                     }
                     Effect::WriteReport => {
                         if let Some(text) = self.write_report(forge, &d, s, now).await? {
-                            report.reports.push(text);
+                            report.reports.push((d.id.to_string(), text));
                         }
                     }
                     Effect::Reply(r) => {

@@ -29,10 +29,10 @@ pub use diagnostic::{Diagnostic, sort as sort_diagnostics};
 pub use fault::{Expected, FaultCheck, same_value};
 pub use model::{
     Announce, Author, Config, CountColors, CoverEdit, DEFAULT_DEPLOY_WATCH, DEFAULT_LEDGER_BRANCH,
-    DEFAULT_MAX_DURATION, DEFAULT_MAX_LATENESS, DEFAULT_MERGE_MAX_WAIT, DayColors, Defaults, DeploySettings,
-    DeploySignal, Disguise, DocumentSpec, DurationColors, Enabled, Environments, Expect, Hint, MergeSettings,
-    NamedDocument, PatchOp, Safety, Scenario, Schedule, ScheduleDefaults, StatsSettings, Target, glob_match,
-    looks_like_production, to_patch, words,
+    DEFAULT_MAX_DURATION, DEFAULT_MAX_LATENESS, DEFAULT_MERGE_MAX_WAIT, DEFAULT_MERGE_OPEN_FOR, DayColors, Defaults,
+    DeploySettings, DeploySignal, Disguise, DocumentSpec, DurationColors, Enabled, Environments, Expect, Hint,
+    MergeSettings, NamedDocument, PatchOp, Safety, Scenario, Schedule, ScheduleDefaults, StatsSettings, Target,
+    glob_match, looks_like_production, to_patch, words,
 };
 pub use source::Source;
 pub use value::{

@@ -482,6 +482,10 @@ impl Safety {
 /// Default of `merge.max_wait`.
 pub const DEFAULT_MERGE_MAX_WAIT: Duration = Duration::from_mins(30);
 
+/// Default of `merge.open_for`: long enough for the required checks to run and for someone to see the pull
+/// request, as they would see a colleague's.
+pub const DEFAULT_MERGE_OPEN_FOR: Duration = Duration::from_mins(30);
+
 /// How the merge goes through the base branch's guard rails.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -497,6 +501,13 @@ pub struct MergeSettings {
     /// Action's `merge-method` input is used alone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<MergeMethodName>,
+    /// How long the pull request of a drill started by hand (`firedrill start`, the Action's `mode: run`) stays
+    /// open before its merge instant: it opens at once, like a colleague's, its required checks run, and the
+    /// merge is first tried this long after (a scheduled drill opens `schedule.open_before` ahead instead).
+    /// `0m` merges at the opening. At most `12h`. `firedrill start --merge-in` overrides it for one drill.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("default" = "30m"))]
+    pub open_for: Option<Duration>,
 }
 
 /// A merge method, as scenarios spell it.
@@ -525,9 +536,13 @@ impl MergeSettings {
     pub fn max_wait(&self) -> Duration {
         self.max_wait.unwrap_or(DEFAULT_MERGE_MAX_WAIT)
     }
+    pub fn open_for(&self) -> Duration {
+        self.open_for.unwrap_or(DEFAULT_MERGE_OPEN_FOR)
+    }
     pub fn apply_defaults(&mut self, defaults: &MergeSettings) {
         self.max_wait = self.max_wait.or(defaults.max_wait);
         self.method = self.method.or(defaults.method);
+        self.open_for = self.open_for.or(defaults.open_for);
     }
 }
 

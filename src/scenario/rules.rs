@@ -67,6 +67,23 @@ fn check_max_wait(src: &Source, field: &str, wait: Option<super::value::Duration
     }
 }
 
+/// `merge.open_for`: zero is allowed (merge at the opening), longer than `merge.max_wait`'s bound is not.
+fn check_open_for(src: &Source, field: &str, open_for: Option<super::value::Duration>, out: &mut Vec<Diagnostic>) {
+    let Some(d) = open_for else { return };
+    if d.to_signed() > MAX_MERGE_WAIT {
+        out.push(
+            src.at_value(
+                field,
+                format!(
+                    "{} is longer than 12 hours: the disguised pull request would stay open that long before its merge",
+                    d.as_str()
+                ),
+            )
+            .hint("use a duration of at most `12h`, such as `30m` (the default)"),
+        );
+    }
+}
+
 /// Checks one scenario on its own.
 pub(crate) fn check_scenario(src: &Source, s: &Scenario) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -117,6 +134,7 @@ pub(crate) fn check_scenario(src: &Source, s: &Scenario) -> Vec<Diagnostic> {
         );
     }
     check_max_wait(src, "merge.max_wait", s.merge.max_wait, &mut out);
+    check_open_for(src, "merge.open_for", s.merge.open_for, &mut out);
     check_deploy(src, "deploy", &s.deploy, &mut out);
     for (i, hint) in s.hints.iter().enumerate() {
         not_blank(src, &mut out, &format!("hints[{i}].text"), &hint.text);
@@ -465,6 +483,7 @@ pub(crate) fn check_config(src: &Source, c: &Config) -> Vec<Diagnostic> {
         );
     }
     check_max_wait(src, "defaults.merge.max_wait", c.defaults.merge.max_wait, &mut out);
+    check_open_for(src, "defaults.merge.open_for", c.defaults.merge.open_for, &mut out);
     check_deploy(src, "defaults.deploy", &c.defaults.deploy, &mut out);
     check_disguise(src, "defaults.disguise", &c.defaults.disguise, &mut out);
     let colors = &c.stats;

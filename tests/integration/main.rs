@@ -14,6 +14,7 @@ mod deploy_preflight;
 mod disguise;
 mod docs;
 mod emulator;
+mod first_action;
 mod forge_contract;
 mod git;
 mod github_answers;

@@ -151,8 +151,12 @@ fn route(app: &App, req: &Incoming) -> Result<Reply, ApiError> {
             Reply::json(201, json!({"app": app.urls.integration(&github_app, &owner), "login": github_app.bot_login()}))
         }
         ("POST", ["apps", slug, "installations"]) => {
-            let github_app =
-                st.apps.get(*slug).cloned().ok_or_else(|| ApiError::new(404, &format!("no App {slug}")))?;
+            // GitHub Actions is an App every GitHub has (id 15368); any other App is created first.
+            let github_app = match st.apps.get(*slug).cloned() {
+                Some(a) => a,
+                None if *slug == ACTIONS_APP => ensure_app(&mut st, ACTIONS_APP),
+                None => return Err(ApiError::new(404, &format!("no App {slug}: create it with POST /_emulator/apps"))),
+            };
             let permission = Permission::parse(body["permission"].as_str().unwrap_or("write"))
                 .ok_or_else(|| ApiError::unprocessable("permission: one of admin, maintain, write, triage, read"))?;
             let repositories: Vec<String> = body["repositories"]

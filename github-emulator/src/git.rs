@@ -50,7 +50,30 @@ pub fn import(path: &Path, source: &Path) -> anyhow::Result<String> {
     let repo = init_bare(path, &branch).map_err(|e| anyhow::anyhow!("{e}"))?;
     let source_url = source.canonicalize()?.to_string_lossy().into_owned();
     let mut remote = repo.remote_anonymous(&source_url)?;
-    remote.fetch(&["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"], None, None)?;
+    // A large repository takes seconds: its progress is logged about once a second (objects, then deltas).
+    let started = std::time::Instant::now();
+    let mut last = started;
+    let mut callbacks = git2::RemoteCallbacks::new();
+    callbacks.transfer_progress(|p| {
+        let now = std::time::Instant::now();
+        if now.duration_since(last) >= std::time::Duration::from_secs(1) {
+            last = now;
+            tracing::info!(
+                "seeding from {}: {}/{} objects, {}/{} deltas, {:.1} MB, {:.0} s",
+                source.display(),
+                p.received_objects(),
+                p.total_objects(),
+                p.indexed_deltas(),
+                p.total_deltas(),
+                p.received_bytes() as f64 / 1e6,
+                now.duration_since(started).as_secs_f64()
+            );
+        }
+        true
+    });
+    let mut options = git2::FetchOptions::new();
+    options.remote_callbacks(callbacks);
+    remote.fetch(&["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"], Some(&mut options), None)?;
     repo.set_head(&format!("refs/heads/{branch}"))?;
     Ok(branch)
 }

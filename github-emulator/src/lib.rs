@@ -39,6 +39,8 @@ pub struct Config {
     pub seeds: Vec<(String, PathBuf)>,
     /// Write every REST exchange as one JSON line here.
     pub log: Option<PathBuf>,
+    /// The seeds (`OWNER/REPO`) created private, like a control repository that responders must not read.
+    pub private: Vec<String>,
 }
 
 impl Config {
@@ -48,6 +50,7 @@ impl Config {
             state_dir: state_dir.into(),
             seeds: Vec::new(),
             log: None,
+            private: Vec::new(),
         }
     }
 }
@@ -94,13 +97,18 @@ impl Emulator {
             let (owner, name) =
                 key.split_once('/').with_context(|| format!("--seed {key}: expected OWNER/REPO=PATH"))?;
             if !app.state.lock().expect("state lock").repos.contains_key(key) {
+                let started = std::time::Instant::now();
+                tracing::info!("seeding {key} from {}", path.display());
+                let private = config.private.iter().any(|p| p == key);
                 running
                     .admin(
                         "POST",
                         "/_emulator/repos",
-                        &serde_json::json!({"owner": owner, "name": name, "from_path": path}),
+                        &serde_json::json!({"owner": owner, "name": name, "from_path": path, "private": private}),
                     )
                     .with_context(|| format!("cannot seed {key} from {}", path.display()))?;
+                let visibility = if private { "private" } else { "public" };
+                tracing::info!("seeded {key} ({visibility}) in {:.1} s", started.elapsed().as_secs_f64());
             }
         }
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();

@@ -1,5 +1,5 @@
-//! `github-emulator --listen ADDR --state DIR [--seed OWNER/REPO=PATH]... [--log FILE]`: parse, start, wait for
-//! SIGTERM or ctrl-c.
+//! `github-emulator --listen ADDR --state DIR [--seed OWNER/REPO=PATH]... [--private OWNER/REPO]... [--log FILE]`:
+//! parse, start, wait for SIGTERM or ctrl-c.
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use anyhow::{Context as _, bail};
 use github_emulator::{Config, Emulator};
 
-const USAGE: &str =
-    "usage: github-emulator --listen 127.0.0.1:PORT --state DIR [--seed OWNER/REPO=PATH]... [--log FILE]";
+const USAGE: &str = "usage: github-emulator --listen 127.0.0.1:PORT --state DIR [--seed OWNER/REPO=PATH]... \
+                     [--private OWNER/REPO]... [--log FILE]";
 
 fn parse(mut args: impl Iterator<Item = String>) -> anyhow::Result<Config> {
     let mut config = Config::new(PathBuf::new());
@@ -28,6 +28,13 @@ fn parse(mut args: impl Iterator<Item = String>) -> anyhow::Result<Config> {
                 }
                 config.seeds.push((repo.to_owned(), PathBuf::from(path)));
             }
+            "--private" => {
+                let repo = value("--private")?;
+                if !repo.contains('/') {
+                    bail!("--private {repo}: expected OWNER/REPO (a repository given with --seed)");
+                }
+                config.private.push(repo);
+            }
             "-h" | "--help" => {
                 let _ = writeln!(std::io::stdout(), "{USAGE}");
                 std::process::exit(0);
@@ -36,6 +43,9 @@ fn parse(mut args: impl Iterator<Item = String>) -> anyhow::Result<Config> {
         }
     }
     config.state_dir = state.with_context(|| format!("--state DIR is required\n{USAGE}"))?;
+    if let Some(p) = config.private.iter().find(|p| !config.seeds.iter().any(|(s, _)| s == *p)) {
+        bail!("--private {p}: no --seed {p}=PATH to make private\n{USAGE}");
+    }
     Ok(config)
 }
 

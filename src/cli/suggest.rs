@@ -27,9 +27,10 @@ pub struct Args {
     /// Read production-looking paths too (they are left out, and listed, otherwise).
     #[arg(long)]
     pub allow_production: bool,
-    /// The branch the scenarios target (and where a bare repository is read).
-    #[arg(long, value_name = "NAME", default_value = "main")]
-    pub branch: String,
+    /// The branch the scenarios target (and where a bare repository is read). Default: the repository's
+    /// default branch (a clone's `origin/HEAD`, else the branch `HEAD` names), `main` for a plain folder.
+    #[arg(long, value_name = "NAME")]
+    pub branch: Option<String>,
     /// Write the suggestions of one family on one file as one scenario with `variants:`.
     #[arg(long)]
     pub variants: bool,
@@ -44,17 +45,26 @@ pub enum Format {
 
 #[allow(clippy::print_stderr)]
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    let options = Options {
-        limit: args.limit,
-        allow_production: args.allow_production,
-        branch: args.branch.clone(),
-        ..Options::default()
+    // Each repository's scenarios target its own default branch, unless --branch names one.
+    let branch_of = |path: &std::path::Path| -> String {
+        args.branch.clone().unwrap_or_else(|| {
+            Source::open(path).ok().and_then(|s| s.target_branch()).unwrap_or_else(|| "main".to_owned())
+        })
     };
+    let first_branch = args.paths.first().map_or_else(|| "main".to_owned(), |p| branch_of(p));
     // STEP 1: every repository is read and ranked on its own; the best of all are kept.
     let several = args.paths.len() > 1;
     let mut proposal = Proposal::default();
     let mut repos: Vec<Option<String>> = Vec::new();
+    let mut branches: Vec<String> = Vec::new();
     for path in &args.paths {
+        let branch = branch_of(path);
+        let options = Options {
+            limit: args.limit,
+            allow_production: args.allow_production,
+            branch: branch.clone(),
+            ..Options::default()
+        };
         if !path.is_dir() {
             eprintln!("error: `{}` is not a folder: pass the root of a repository checkout", path.display());
             return Ok(Outcome::Invalid);
@@ -66,7 +76,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                 return Ok(Outcome::Invalid);
             }
         };
-        let read = walk::read(&source, &args.branch, args.allow_production)
+        let read = walk::read(&source, &branch, args.allow_production)
             .with_context(|| format!("listing the files of {}", path.display()))?;
         let found = propose::propose_with(&read.files, &read.context, &options);
         let shown = |u: propose::Unread| propose::Unread {
@@ -83,6 +93,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         for s in found.suggestions {
             proposal.suggestions.push(s);
             repos.push(repo.clone());
+            branches.push(branch.clone());
         }
     }
     let mut order: Vec<usize> = (0..proposal.suggestions.len()).collect();
@@ -91,10 +102,12 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let mut suggestions: Vec<Option<propose::Suggestion>> = proposal.suggestions.drain(..).map(Some).collect();
     let mut scenario_texts = Vec::new();
     let mut repos_by_id: std::collections::HashMap<String, Option<String>> = std::collections::HashMap::new();
+    let mut kept_branches = Vec::new();
     for i in order {
         if let Some(s) = suggestions[i].take() {
-            scenario_texts.push(with_repo(render::scenario(&s, &args.branch), repos[i].as_deref()));
+            scenario_texts.push(with_repo(render::scenario(&s, &branches[i]), repos[i].as_deref()));
             repos_by_id.insert(s.id.clone(), repos[i].clone());
+            kept_branches.push(branches[i].clone());
             proposal.suggestions.push(s);
         }
     }
@@ -102,7 +115,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let mut names: Vec<String> = proposal.suggestions.iter().map(render::file_name).collect();
     if args.variants {
         (names, scenario_texts) =
-            grouped(&proposal.suggestions, &scenario_texts, &repos_of(&proposal, &repos_by_id), &args.branch);
+            grouped(&proposal.suggestions, &scenario_texts, &repos_of(&proposal, &repos_by_id), &kept_branches);
     }
 
     // STEP 2: what was not read is said, never skipped silently.
@@ -132,7 +145,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         Format::Md => render::markdown(&proposal, out_dir.as_deref()),
         Format::Yaml => scenario_texts.join("---\n"),
         Format::Json => {
-            let mut v = render::json(&proposal, &args.branch);
+            let mut v = render::json(&proposal, &first_branch);
             // The scenario of each suggestion (with `--variants`, the grouped files are the ones written).
             if let Some(list) = v.get_mut("suggestions").and_then(serde_json::Value::as_array_mut)
                 && !args.variants
@@ -166,7 +179,7 @@ fn grouped(
     suggestions: &[propose::Suggestion],
     texts: &[String],
     repos: &[Option<String>],
-    branch: &str,
+    branches: &[String],
 ) -> (Vec<String>, Vec<String>) {
     let key = |i: usize| {
         let s = &suggestions[i];
@@ -185,7 +198,7 @@ fn grouped(
             continue;
         }
         let group: Vec<&propose::Suggestion> = members.iter().map(|&j| &suggestions[j]).collect();
-        let (id, text) = render::variants_scenario(&group, branch);
+        let (id, text) = render::variants_scenario(&group, &branches[i]);
         names.push(format!("{id}.yaml"));
         out.push(with_repo(text, repos[i].as_deref()));
     }

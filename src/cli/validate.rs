@@ -247,10 +247,18 @@ fn check(request: &Request) -> Report {
     let mut unchecked = Vec::new();
     let mut warnings = Vec::new();
     let source = Source::open_checkout(&request.repo).ok();
+    // The branches of --repo when it is a git repository: `target.branch` must be one of them.
+    let branches = Source::open(&request.repo).ok().and_then(|s| s.branches().map(|b| (b, s.target_branch())));
     let defaults = Config::default();
     for file in &loaded {
         let local = file.scenario.target.repo.is_none() || request.repo_given;
         let source = source.as_ref().filter(|_| local);
+        if let Some((branches, default)) = branches.as_ref().filter(|_| local)
+            && let Some(missing) = missing_branch(file, branches, default.as_deref(), &request.repo)
+        {
+            diagnostics.push(missing);
+            continue;
+        }
         let (errors, notes) = check_target(file, source, false);
         // STEP 5: what renders the target, when it could be read: production refused (see `crate::reach`).
         if let Some(source) = source.filter(|_| errors.is_empty() && notes.is_empty()) {
@@ -273,6 +281,31 @@ fn check(request: &Request) -> Report {
         unchecked,
         warnings,
     }
+}
+
+/// An error at `target.branch` when the repository at `repo` has no such branch, naming its default branch.
+fn missing_branch(
+    file: &ScenarioFile,
+    branches: &[String],
+    default: Option<&str>,
+    repo: &std::path::Path,
+) -> Option<Diagnostic> {
+    let branch = file.scenario.target.branch.as_str();
+    if branches.is_empty() || branches.iter().any(|b| b == branch) {
+        return None;
+    }
+    let hint = match default {
+        Some(d) => format!("the repository's default branch is `{d}`: write `branch: {d}` under `target:`"),
+        None => format!("write one of its branches under `target:` ({})", branches.join(", ")),
+    };
+    Some(
+        file.source
+            .at_value(
+                "target.branch",
+                format!("the branch `{branch}` does not exist in the git repository {}", repo.display()),
+            )
+            .hint(hint),
+    )
 }
 
 /// The reach of one scenario's target in `source` ([`super::reach`]): the refusal, and the warnings.

@@ -106,6 +106,39 @@ impl Source {
             .or_else(|| if repo.is_bare() { named("HEAD", "refs/heads/") } else { None })
     }
 
+    /// The branch the repository's `HEAD` names (a work tree's checked-out branch, or a bare repository's
+    /// default), when it names one.
+    pub fn head_branch(&self) -> Option<String> {
+        let Source::Git(root) = self else { return None };
+        let repo = git2::Repository::open(root).ok()?;
+        let target = repo.find_reference("HEAD").ok()?.symbolic_target().ok()??.to_owned();
+        target.strip_prefix("refs/heads/").map(str::to_owned)
+    }
+
+    /// The branch scenarios for this repository target by default: the default branch its remote names (a
+    /// clone's `origin/HEAD`), else the one `HEAD` names; `None` for a plain folder.
+    pub fn target_branch(&self) -> Option<String> {
+        self.default_branch().or_else(|| self.head_branch())
+    }
+
+    /// The branches of a git repository: its own, and a clone's `origin/*` (without `origin/HEAD`), sorted;
+    /// `None` for a plain folder or a repository that cannot be read.
+    pub fn branches(&self) -> Option<Vec<String>> {
+        let Source::Git(root) = self else { return None };
+        let repo = git2::Repository::open(root).ok()?;
+        let mut out: Vec<String> = Vec::new();
+        for r in repo.references().ok()?.flatten() {
+            let Ok(name) = r.name() else { continue };
+            let short = name.strip_prefix("refs/heads/").or_else(|| name.strip_prefix("refs/remotes/origin/"));
+            if let Some(b) = short.filter(|b| *b != "HEAD") {
+                out.push(b.to_owned());
+            }
+        }
+        out.sort();
+        out.dedup();
+        Some(out)
+    }
+
     /// Where `validate` reads target files: the files on disk (a work tree's, edits included), or for a bare
     /// repository, which has none, the branch's.
     pub fn open_checkout(path: &Path) -> Result<Source, RepoError> {

@@ -277,3 +277,78 @@ fn the_local_recipe_names_the_event_from_its_payload_or_asks() {
     assert!(summary.starts_with("### firedrill validate"), "{summary}\n{out}");
     assert!(summary.contains("Triggered by `schedule`."), "{summary}\n{out}");
 }
+
+/// Item 15: `github-emulator --seed … --private …` says what it seeds and how long it took, makes the seeds
+/// named private (hidden from anyone without a permission, as GitHub hides them), and an installation of the
+/// GitHub Actions App (which every GitHub has) is made without creating that App first.
+#[test]
+fn the_emulator_seeds_with_progress_private_repositories_and_the_actions_app() {
+    let tmp = tempfile::tempdir().unwrap();
+    let values =
+        std::fs::read_to_string(crate::common::root().join("examples/charts/checkout/values-staging.yaml")).unwrap();
+    crate::github_drill::seed_repo(&tmp.path().join("shop"), &[("charts/checkout/values-staging.yaml", values)]);
+    crate::github_drill::seed_repo(&tmp.path().join("drills"), &[("README.md", "Drills.\n".to_owned())]);
+    let out_file = tmp.path().join("out.txt");
+    let err_file = tmp.path().join("err.txt");
+    let mut child = std::process::Command::new(crate::readme::emulator_binary())
+        .args(["--listen", "127.0.0.1:0", "--state"])
+        .arg(tmp.path().join("state"))
+        .arg("--seed")
+        .arg(format!("acme/shop={}", tmp.path().join("shop").display()))
+        .arg("--seed")
+        .arg(format!("acme/drills={}", tmp.path().join("drills").display()))
+        .args(["--private", "acme/drills"])
+        .stdout(std::fs::File::create(&out_file).unwrap())
+        .stderr(std::fs::File::create(&err_file).unwrap())
+        .spawn()
+        .unwrap();
+    let url = (0..300)
+        .find_map(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            std::fs::read_to_string(&out_file)
+                .ok()?
+                .lines()
+                .find_map(|l| l.strip_prefix("listening on "))?
+                .to_owned()
+                .into()
+        })
+        .expect("the emulator listens");
+    let err = std::fs::read_to_string(&err_file).unwrap();
+    let curl = |args: &[&str]| -> (String, String) {
+        let (_, out, err) = run(std::process::Command::new("curl").args(["-sS", "-w", "\n%{http_code}"]).args(args));
+        let (body, code) = out.rsplit_once('\n').unwrap_or((&out, ""));
+        (code.to_owned(), format!("{body}{err}"))
+    };
+    let token = curl(&["-X", "POST", &format!("{url}/_emulator/tokens"), "-d", r#"{"login": "ana"}"#]);
+    let token: Value = serde_json::from_str(&token.1).unwrap();
+    let auth = format!("Authorization: Bearer {}", token["token"].as_str().unwrap());
+    let shop = curl(&["-H", &auth, &format!("{url}/repos/acme/shop")]);
+    let drills = curl(&["-H", &auth, &format!("{url}/repos/acme/drills")]);
+    let installation = curl(&[
+        "-X",
+        "POST",
+        &format!("{url}/_emulator/apps/github-actions/installations"),
+        "-d",
+        r#"{"repositories": ["acme/drills"]}"#,
+    ]);
+    let other = curl(&[
+        "-X",
+        "POST",
+        &format!("{url}/_emulator/apps/some-bot/installations"),
+        "-d",
+        r#"{"repositories": ["acme/drills"]}"#,
+    ]);
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    for line in ["seeding acme/shop from", "seeded acme/shop (public) in", "seeded acme/drills (private) in"] {
+        assert!(err.contains(line), "{line}:\n{err}");
+    }
+    assert_eq!(shop.0, "200", "{shop:?}");
+    assert!(shop.1.contains(r#""private":false"#), "{shop:?}");
+    assert_eq!(drills.0, "404", "a private repository is hidden from Ana, who has no permission: {drills:?}");
+    assert_eq!(installation.0, "201", "{installation:?}");
+    assert!(installation.1.contains(r#""login":"github-actions[bot]""#), "{installation:?}");
+    assert_eq!(other.0, "404", "any other App is created first: {other:?}");
+    assert!(other.1.contains("create it with POST /_emulator/apps"), "{other:?}");
+}

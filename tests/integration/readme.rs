@@ -279,7 +279,7 @@ fn the_dispatch_names_the_example_workflow_and_its_inputs() {
 
 /// `github-emulator` next to the firedrill binary under test, built (or found up to date) by cargo: a binary left
 /// from an older checkout would answer with an older emulator.
-fn emulator_binary() -> PathBuf {
+pub(crate) fn emulator_binary() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_BIN_EXE_firedrill")).parent().unwrap().to_path_buf();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let (code, out, err) = run(Command::new(cargo)

@@ -354,3 +354,67 @@ fn suggest_on_podinfo_proposes_nothing_production_renders() {
         "{why}"
     );
 }
+
+/// A clone of a repository whose default branch is `master`, holding the examples' files.
+fn master_clone(dir: &Path) -> std::path::PathBuf {
+    let origin = dir.join("origin");
+    let git = |args: &[&str], cwd: &Path| {
+        let (code, out, err) = run(std::process::Command::new("git")
+            .args(args)
+            .current_dir(cwd)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null"));
+        assert_eq!(code, 0, "git {args:?}: {out}{err}");
+    };
+    copy_dir(&root().join("examples"), &origin);
+    git(&["init", "-q", "-b", "master"], &origin);
+    git(&["add", "."], &origin);
+    git(&["-c", "user.name=Sam", "-c", "user.email=sam@acme.example", "commit", "-qm", "Staging config"], &origin);
+    // A clone: its `origin/HEAD` names the default branch, whatever is checked out.
+    git(&["clone", "-q", "origin", "shop"], dir);
+    git(&["checkout", "-q", "-b", "topic"], &dir.join("shop"));
+    dir.join("shop")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Issue 33, item 12: the scenarios `suggest` writes target the repository's default branch (`master` here),
+/// and `validate --repo` refuses a `target.branch` the repository does not have, naming the default.
+#[test]
+fn suggest_targets_the_default_branch_and_validate_checks_the_branch_exists() {
+    let tmp = tempfile::tempdir().unwrap();
+    let shop = master_clone(tmp.path());
+    let out = tmp.path().join("scenarios");
+    let (code, stdout, err) = run(firedrill().arg("suggest").arg(&shop).arg("--out").arg(&out).args(["--limit", "3"]));
+    assert_eq!(code, 0, "{stdout}\n{err}");
+    let files: Vec<_> = std::fs::read_dir(&out).unwrap().flatten().map(|e| e.path()).collect();
+    assert!(!files.is_empty(), "{err}");
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        let yaml: serde_norway::Value = serde_norway::from_str(&text).unwrap();
+        assert_eq!(yaml["target"]["branch"].as_str(), Some("master"), "{}:\n{text}", f.display());
+    }
+    let (code, stdout, err) = run(firedrill().arg("validate").arg(&out).arg("--repo").arg(&shop));
+    assert_eq!(code, 0, "{stdout}\n{err}");
+
+    // A scenario on `main`, which this repository does not have.
+    let first = std::fs::read_to_string(&files[0]).unwrap();
+    let on_main = first.replace("branch: \"master\"", "branch: main").replace("branch: master", "branch: main");
+    assert_ne!(on_main, first);
+    std::fs::write(&files[0], on_main).unwrap();
+    let (code, stdout, err) = run(firedrill().arg("validate").arg(&out).arg("--repo").arg(&shop));
+    assert_eq!(code, 2, "{stdout}\n{err}");
+    let all = format!("{stdout}{err}");
+    assert!(all.contains("target.branch") && all.contains("the branch `main` does not exist"), "{all}");
+    assert!(all.contains("the repository's default branch is `master`"), "{all}");
+}

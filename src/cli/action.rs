@@ -67,7 +67,12 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                 return Ok(Outcome::Usage);
             }
         };
-        let outcome = run_with(&local.vars, &mut io::stdout())?;
+        // The runner hides every masked value from the log as `***`; so does this one (the tokens included).
+        let tokens: Vec<String> = gha::inputs::tokens(&local.vars).iter().map(|t| t.expose().to_owned()).collect();
+        let mut log = Masked { out: io::stdout(), secrets: tokens, line: Vec::new() };
+        let outcome = run_with(&local.vars, &mut log);
+        log.flush()?;
+        let outcome = outcome?;
         eprintln!("outputs (GITHUB_OUTPUT): {}", local.output.display());
         eprintln!("job summary (GITHUB_STEP_SUMMARY): {}", local.summary.display());
         return Ok(outcome);
@@ -86,6 +91,43 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         std::env::set_current_dir(ws).with_context(|| format!("entering GITHUB_WORKSPACE {ws}"))?;
     }
     run_with(&vars, &mut io::stdout())
+}
+
+/// The log as a runner shows it: each line written with every secret replaced by `***`.
+struct Masked<W: Write> {
+    out: W,
+    secrets: Vec<String>,
+    line: Vec<u8>,
+}
+
+impl<W: Write> Masked<W> {
+    fn write_line(&mut self) -> io::Result<()> {
+        let mut text = String::from_utf8_lossy(&self.line).into_owned();
+        for s in self.secrets.iter().filter(|s| !s.is_empty()) {
+            text = text.replace(s.as_str(), "***");
+        }
+        self.line.clear();
+        self.out.write_all(text.as_bytes())
+    }
+}
+
+impl<W: Write> Write for Masked<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        for &b in buf {
+            self.line.push(b);
+            if b == b'\n' {
+                self.write_line()?;
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if !self.line.is_empty() {
+            self.write_line()?;
+        }
+        self.out.flush()
+    }
 }
 
 /// A run of the Action on this machine: the runner's variables, and the files it writes.
@@ -598,7 +640,7 @@ fn preview_through(
         text
     };
     let files = super::preview::TargetFiles {
-        describe: format!("{} at `{branch}` ({})", forge.describe(), head.short()),
+        describe: format!("API of {} at `{branch}` ({})", forge.describe(), head.short()),
         default_branch,
         listing,
         read: &read,

@@ -224,9 +224,9 @@ fn the_local_recipe_runs_the_action_as_the_runner_would() {
     let api = format!("api-url={}", f.emulator.url());
     let (code, out, err) = recipe(&[&api, "now=2026-11-23T12:00:00Z"], Some(&f.token));
     assert_eq!(code, 0, "{out}\n{err}");
-    // The token is masked first, as on a runner, and appears nowhere else.
-    assert_eq!(out.lines().next(), Some(format!("::add-mask::{}", f.token).as_str()), "{out}");
-    assert_eq!(out.matches(f.token.as_str()).count(), 2, "the mask of each token input, nothing else:\n{out}");
+    // The token is masked first, and the log shows it as a runner's does: `***`, never the token.
+    assert_eq!(out.lines().next(), Some("::add-mask::***"), "{out}");
+    assert!(!out.contains(&f.token), "{out}");
     assert!(!err.contains(&f.token), "{err}");
     assert!(out.contains("+  SERVICE__REDIS__CONNECTION_POOL__SIZE: \"0\""), "{out}");
     let path_of = |label: &str| -> std::path::PathBuf {
@@ -351,4 +351,62 @@ fn the_emulator_seeds_with_progress_private_repositories_and_the_actions_app() {
     assert!(installation.1.contains(r#""login":"github-actions[bot]""#), "{installation:?}");
     assert_eq!(other.0, "404", "any other App is created first: {other:?}");
     assert!(other.1.contains("create it with POST /_emulator/apps"), "{other:?}");
+}
+
+/// Item 2: the relay's step, run as written in `examples/workflows/relay.yml` (its `run:` script with its `env:`,
+/// under the runner's `bash -e -o pipefail`), dispatches the control repository's workflow on that repository's
+/// default branch (`trunk` here, not a hard-coded `main`), with its one token, `FIREDRILL_RELAY_TOKEN`.
+#[test]
+fn the_relay_dispatches_on_the_control_repositorys_default_branch() {
+    let f = Fixture::new();
+    let seeds = tempfile::tempdir().unwrap();
+    let ops = seeds.path().join("ops");
+    let git = |args: &[&str]| {
+        let (code, out, err) = run(std::process::Command::new("git")
+            .args(args)
+            .current_dir(seeds.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null"));
+        assert_eq!(code, 0, "git {args:?}: {out}{err}");
+    };
+    git(&["init", "-q", "-b", "trunk", "ops"]);
+    std::fs::write(ops.join("README.md"), "Drills.\n").unwrap();
+    git(&["-C", "ops", "add", "."]);
+    git(&["-C", "ops", "-c", "user.name=Sam", "-c", "user.email=sam@acme.example", "commit", "-qm", "Drills"]);
+    f.emulator.create_repo("acme/ops", Some(&ops), true).unwrap();
+    let relay_token = f.emulator.user_with_token("relay-bot").unwrap();
+    f.emulator.set_permission("acme/ops", "relay-bot", "write").unwrap();
+
+    let workflow: serde_norway::Value = serde_norway::from_str(
+        &std::fs::read_to_string(crate::common::root().join("examples/workflows/relay.yml")).unwrap(),
+    )
+    .unwrap();
+    let step = &workflow["jobs"]["relay"]["steps"][0];
+    let header = std::fs::read_to_string(crate::common::root().join("examples/workflows/relay.yml")).unwrap();
+    assert_eq!(step["env"]["GH_TOKEN"].as_str(), Some("${{ secrets.FIREDRILL_RELAY_TOKEN }}"));
+    assert!(header.contains("FIREDRILL_RELAY_TOKEN: a fine-grained token"), "the secret is described");
+    let script = step["run"].as_str().unwrap();
+    assert!(!script.contains("\"main\""), "no hard-coded branch: {script}");
+    let mut cmd = std::process::Command::new("bash");
+    cmd.args(["--noprofile", "--norc", "-eo", "pipefail", "-c", script])
+        .env("GH_TOKEN", &relay_token)
+        .env("CONTROL", "acme/ops")
+        .env("WORKFLOW", step["env"]["WORKFLOW"].as_str().unwrap())
+        .env("COMMENT_ID", "4242")
+        .env("REVIEW_OF", "")
+        .env("REPOSITORY", "acme/shop")
+        .env("GITHUB_API_URL", f.emulator.url());
+    let (code, out, err) = run(&mut cmd);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let events = f.emulator.state_dir().join("events");
+    let dispatch = std::fs::read_dir(&events)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("workflow_dispatch."))
+        .expect("a workflow_dispatch event");
+    let payload: Value = serde_json::from_str(&std::fs::read_to_string(dispatch).unwrap()).unwrap();
+    let git_ref = payload["ref"].as_str().unwrap();
+    assert_eq!(git_ref.strip_prefix("refs/heads/").unwrap_or(git_ref), "trunk", "{payload}");
+    assert_eq!(payload["inputs"], json!({"comment-repository": "acme/shop", "comment-id": "4242"}), "{payload}");
+    assert_eq!(payload["repository"]["full_name"], "acme/ops", "{payload}");
 }

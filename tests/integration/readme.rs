@@ -4,7 +4,8 @@
 //! - `demo-and-tests`: the demo runs as written (through the binary under test) and the test command is the one
 //!   `.ci/run` runs;
 //! - `rehearsal`: the quick start's rehearsal runs as written, against the GitHub emulator, to a green `doctor`
-//!   table and a dry first drill;
+//!   table and a dry first drill, then through the Action's local recipe (`firedrill action --event`) to a merged
+//!   drill and its report;
 //! - `on-github`: the commands meant for github.com; each `firedrill` line is one the rehearsal runs (there
 //!   with `--api-url` to the emulator);
 //! - `dispatch`: `gh workflow run` cannot reach github.com here; its workflow file and inputs are checked
@@ -290,7 +291,7 @@ pub(crate) fn emulator_binary() -> PathBuf {
 }
 
 #[test]
-fn the_quick_start_rehearsal_reaches_a_green_doctor_and_a_dry_first_drill() {
+fn the_quick_start_rehearsal_reaches_a_green_doctor_then_a_merged_drill_and_its_report() {
     let block = block("rehearsal");
     // `firedrill` and `github-emulator` on PATH, as `cargo install` would put them.
     let bin = tempfile::tempdir().unwrap();
@@ -328,5 +329,27 @@ fn the_quick_start_rehearsal_reaches_a_green_doctor_and_a_dry_first_drill() {
     // The first drill, dry: what it would open, and nothing written.
     assert!(out.contains("dry run"), "{out}");
     assert!(out.contains("chore/tune-redis-pool-"), "{out}");
+    // Step 6 through the Action's local recipe, as a runner runs it: the preview reads acme/shop through the API
+    // (the two-repository layout), the manual run opens the drill and does not merge it at once, a scheduled
+    // run merges it, and the one after Ana's revert records the recovery and writes the report.
+    assert!(out.contains("read from the API of acme/shop at `main`"), "{out}");
+    let run = out.rsplit("firedrill start redis-pool-exhaustion at ").next().unwrap();
+    let (opening, later) = run.split_once("firedrill tick at ").unwrap_or_else(|| panic!("{out}"));
+    assert!(opening.contains("planned by hand") && opening.contains("opened `chore/tune-redis-pool-"), "{opening}");
+    assert!(!opening.contains("merged into main"), "merged at the instant it opened:\n{opening}");
+    let (merge, recovery) = later.split_once("firedrill tick at ").unwrap_or_else(|| panic!("{out}"));
+    assert!(merge.contains("merged into main"), "{merge}");
+    assert!(recovery.contains("time to recovery 40 min"), "{recovery}");
+    // The job summaries are files the recipe names; the last one holds the drill's report.
+    let summaries: Vec<&str> =
+        err.lines().filter_map(|l| l.strip_prefix("job summary (GITHUB_STEP_SUMMARY): ")).collect();
+    assert_eq!(summaries.len(), 4, "{err}");
+    let preview = std::fs::read_to_string(summaries[0]).unwrap();
+    assert!(preview.starts_with("### firedrill preview redis-pool-exhaustion at "), "{preview}");
+    let last = std::fs::read_to_string(summaries[3]).unwrap();
+    assert!(last.contains("state` | recovered") && last.contains("report-path"), "{last}");
+    // `firedrill report` prints it from the ledger.
+    let report = out.rsplit("firedrill tick at ").next().unwrap();
+    assert!(report.contains("40 min"), "{report}");
     assert!(!out.contains("github_pat_rehearsal") && !err.contains("github_pat_rehearsal"), "the token leaked");
 }

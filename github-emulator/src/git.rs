@@ -47,6 +47,14 @@ pub fn import(path: &Path, source: &Path) -> anyhow::Result<String> {
         .and_then(|h| h.shorthand().ok().map(str::to_owned))
         .filter(|b| b != "HEAD")
         .unwrap_or_else(|| "main".to_owned());
+    // Fast: git's own local clone copies the object files as they are (no packing), seconds less on a large
+    // repository. Without a `git` that can do it, the objects are fetched through git2, with its progress.
+    if clone_bare(source, path) {
+        let repo = Repository::open_bare(path)?;
+        let _ = repo.remote_delete("origin");
+        repo.set_head(&format!("refs/heads/{branch}"))?;
+        return Ok(branch);
+    }
     let repo = init_bare(path, &branch).map_err(|e| anyhow::anyhow!("{e}"))?;
     let source_url = source.canonicalize()?.to_string_lossy().into_owned();
     let mut remote = repo.remote_anonymous(&source_url)?;
@@ -76,6 +84,26 @@ pub fn import(path: &Path, source: &Path) -> anyhow::Result<String> {
     remote.fetch(&["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"], Some(&mut options), None)?;
     repo.set_head(&format!("refs/heads/{branch}"))?;
     Ok(branch)
+}
+
+/// `git clone --bare --no-hardlinks SOURCE PATH`: every branch and tag, the objects copied; false (and nothing
+/// left at `path`) when it fails.
+fn clone_bare(source: &Path, path: &Path) -> bool {
+    let ok = std::process::Command::new("git")
+        .args(["clone", "--bare", "--no-hardlinks", "--quiet", "--"])
+        .arg(source)
+        .arg(path)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        let _ = std::fs::remove_dir_all(path);
+    }
+    ok
 }
 
 /// Resolves a branch, tag, full ref or commit sha to a commit.

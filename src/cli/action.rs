@@ -623,8 +623,8 @@ fn preview_through(
         Ok(None) => Err(format!("{} cannot list its files", forge.describe())),
         Err(e) => Err(e.to_string()),
     };
-    let cache: RefCell<BTreeMap<String, Result<String, (String, Option<String>)>>> = RefCell::default();
-    let read = |path: &str| -> Result<String, (String, Option<String>)> {
+    let cache: RefCell<BTreeMap<String, crate::drill::prepare::ReadResult>> = RefCell::default();
+    let read = |path: &str| -> crate::drill::prepare::ReadResult {
         if let Some(known) = cache.borrow().get(path) {
             return known.clone();
         }

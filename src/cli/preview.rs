@@ -186,7 +186,7 @@ pub struct TargetFiles<'a> {
     /// Every file's path and whether the listing is whole; `Err`: why it could not be listed.
     pub listing: Result<(Vec<String>, bool), String>,
     /// A file's text; `Err`: what went wrong, and what to do about it.
-    pub read: &'a dyn Fn(&str) -> Result<String, (String, Option<String>)>,
+    pub read: &'a dyn Fn(&str) -> crate::drill::prepare::ReadResult,
 }
 
 impl TargetFiles<'_> {
@@ -194,7 +194,7 @@ impl TargetFiles<'_> {
     pub fn of_source<'a>(
         source: &Source,
         branch: &str,
-        read: &'a dyn Fn(&str) -> Result<String, (String, Option<String>)>,
+        read: &'a dyn Fn(&str) -> crate::drill::prepare::ReadResult,
     ) -> TargetFiles<'a> {
         let listing = source
             .find_files(branch, &|_| true, MAX_LISTED)
@@ -213,7 +213,7 @@ impl TargetFiles<'_> {
 }
 
 /// How [`TargetFiles`] reads `source` at `branch`.
-pub fn source_reader(source: &Source, branch: &str) -> impl Fn(&str) -> Result<String, (String, Option<String>)> {
+pub fn source_reader(source: &Source, branch: &str) -> impl Fn(&str) -> crate::drill::prepare::ReadResult {
     let (source, branch) = (source.clone(), branch.to_owned());
     move |path: &str| source.read(&branch, path).map_err(|e| (e.to_string(), e.hint().map(str::to_owned)))
 }

@@ -27,9 +27,10 @@ pub struct Args {
     /// Read production-looking paths too (they are left out, and listed, otherwise).
     #[arg(long)]
     pub allow_production: bool,
-    /// The branch the scenarios target (and where a bare repository is read).
-    #[arg(long, value_name = "NAME", default_value = "main")]
-    pub branch: String,
+    /// The branch the scenarios target (and where a bare repository is read); by default the repository's
+    /// default branch (`origin/HEAD`, or a bare repository's `HEAD`), else `main`.
+    #[arg(long, value_name = "NAME")]
+    pub branch: Option<String>,
     /// Write the suggestions of one family on one file as one scenario with `variants:`.
     #[arg(long)]
     pub variants: bool,
@@ -43,11 +44,16 @@ pub enum Format {
 }
 
 #[allow(clippy::print_stderr)]
-pub fn run(args: Args) -> anyhow::Result<Outcome> {
+pub fn run(mut args: Args) -> anyhow::Result<Outcome> {
+    // The default branch is where GitOps tools deploy from (Argo CD's `HEAD`, Flux's default): the scenarios
+    // target it unless told otherwise.
+    let default_branch = args.paths.first().and_then(|p| Source::open(p).ok()).and_then(|s| s.default_branch());
+    let branch = args.branch.take().or_else(|| default_branch.clone()).unwrap_or_else(|| "main".to_owned());
     let options = Options {
         limit: args.limit,
         allow_production: args.allow_production,
-        branch: args.branch.clone(),
+        branch: branch.clone(),
+        default_branch,
         ..Options::default()
     };
     // STEP 1: every repository is read and ranked on its own; the best of all are kept.
@@ -66,7 +72,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                 return Ok(Outcome::Invalid);
             }
         };
-        let read = walk::read(&source, &args.branch, args.allow_production)
+        let read = walk::read(&source, &branch, args.allow_production)
             .with_context(|| format!("listing the files of {}", path.display()))?;
         let found = propose::propose_with(&read.files, &read.context, &options);
         let shown = |u: propose::Unread| propose::Unread {
@@ -78,6 +84,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         proposal.production.extend(read.production.into_iter().map(shown));
         proposal.not_config.extend(read.not_config.into_iter().map(shown));
         proposal.dropped.extend(found.dropped.into_iter().map(shown));
+        proposal.not_breaking.extend(found.not_breaking.into_iter().map(shown));
         proposal.production.extend(found.production.into_iter().map(shown));
         let repo = several.then(|| path.display().to_string());
         for s in found.suggestions {
@@ -85,24 +92,24 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             repos.push(repo.clone());
         }
     }
-    let mut order: Vec<usize> = (0..proposal.suggestions.len()).collect();
-    order.sort_by(|&a, &b| proposal.suggestions[b].score.total.cmp(&proposal.suggestions[a].score.total));
-    order.truncate(args.limit);
-    let mut suggestions: Vec<Option<propose::Suggestion>> = proposal.suggestions.drain(..).map(Some).collect();
+    // One repository keeps its own ranking; several are ranked together by score, with the same diversity.
+    let repo_of: std::collections::HashMap<String, Option<String>> =
+        proposal.suggestions.iter().zip(&repos).map(|(s, r)| (s.id.clone(), r.clone())).collect();
+    if several {
+        proposal.suggestions = propose::rank(std::mem::take(&mut proposal.suggestions), args.limit);
+    }
     let mut scenario_texts = Vec::new();
     let mut repos_by_id: std::collections::HashMap<String, Option<String>> = std::collections::HashMap::new();
-    for i in order {
-        if let Some(s) = suggestions[i].take() {
-            scenario_texts.push(with_repo(render::scenario(&s, &args.branch), repos[i].as_deref()));
-            repos_by_id.insert(s.id.clone(), repos[i].clone());
-            proposal.suggestions.push(s);
-        }
+    for s in &proposal.suggestions {
+        let repo = repo_of.get(&s.id).cloned().flatten();
+        scenario_texts.push(with_repo(render::scenario(s, &branch), repo.as_deref()));
+        repos_by_id.insert(s.id.clone(), repo);
     }
 
     let mut names: Vec<String> = proposal.suggestions.iter().map(render::file_name).collect();
     if args.variants {
         (names, scenario_texts) =
-            grouped(&proposal.suggestions, &scenario_texts, &repos_of(&proposal, &repos_by_id), &args.branch);
+            grouped(&proposal.suggestions, &scenario_texts, &repos_of(&proposal, &repos_by_id), &branch);
     }
 
     // STEP 2: what was not read is said, never skipped silently.
@@ -114,6 +121,12 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     }
     for u in &proposal.not_config {
         eprintln!("note: not configuration: {}: {}", u.path, u.why);
+    }
+    if !proposal.not_breaking.is_empty() {
+        eprintln!(
+            "note: {} candidate(s) not proposed: nothing shows they break something that runs (listed with why)",
+            proposal.not_breaking.len()
+        );
     }
 
     // STEP 3: the scenario files.
@@ -132,7 +145,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         Format::Md => render::markdown(&proposal, out_dir.as_deref()),
         Format::Yaml => scenario_texts.join("---\n"),
         Format::Json => {
-            let mut v = render::json(&proposal, &args.branch);
+            let mut v = render::json(&proposal, &branch);
             // The scenario of each suggestion (with `--variants`, the grouped files are the ones written).
             if let Some(list) = v.get_mut("suggestions").and_then(serde_json::Value::as_array_mut)
                 && !args.variants

@@ -110,11 +110,29 @@ pub fn prove(c: &Candidate, cx: &Context<'_>) -> Result<Proof, String> {
                 super::render::shown(&c.new)
             ),
         )),
-        Family::Timeout | Family::PoolSize | Family::Retries if kubernetes_field => Err(format!(
-            "`{}` is a field of the {} object, not a setting the service applies to its calls",
+        Family::Host if kubernetes_field && !ingress(c, cx) => Err(format!(
+            "`{}` is a field of the {} object, not an address the service calls",
             c.key,
             cx.doc.kind.as_deref().unwrap_or_default()
         )),
+        Family::Replicas if c.key == "minReplicas" => Err(
+            "an autoscaler's minReplicas of 0 is refused by the API server (unless scale-to-zero is enabled): a sync \
+             drill at best"
+                .into(),
+        ),
+        Family::Replicas if autoscaled(&cx.doc.value, &c.pointer) => Err(format!(
+            "autoscaling is enabled beside it: the HorizontalPodAutoscaler sets the replicas, not `{}`",
+            c.key
+        )),
+        Family::Timeout | Family::PoolSize | Family::Retries | Family::UrlScheme | Family::FeatureFlag
+            if kubernetes_field =>
+        {
+            Err(format!(
+                "`{}` is a field of the {} object, not a setting the service applies to its calls",
+                c.key,
+                cx.doc.kind.as_deref().unwrap_or_default()
+            ))
+        }
         Family::Port => port(c, cx),
         Family::Probe => probe(c, cx),
         Family::MemoryLimit => memory(c, cx),
@@ -224,9 +242,23 @@ fn consumers(c: &Candidate, cx: &Context<'_>) -> Result<String, String> {
                     Ok(format!("{short} deploys it"))
                 }
                 None if cx.index.release_values(cx.doc, &c.pointer).is_some() => Ok(why.clone()),
+                // A values file of a chart kept elsewhere: only what every chart renders the same way is shown.
+                None if super::index::looks_like_values(&cx.file.path) && convention(c) => Ok(format!(
+                    "the chart's pods (by the Helm convention for `{}`; the chart is not in this repository)",
+                    c.pointer.trim_start_matches('/').replace('/', ".")
+                )),
                 None => Err(format!("nothing in this repository shows what reads it ({why})")),
             }
         }
+    }
+}
+
+/// A key every Helm chart renders the same way: the pod's image tag (`image.tag`), its replica count.
+fn convention(c: &Candidate) -> bool {
+    match c.family {
+        Family::ImageTag => c.pointer.ends_with("/image/tag"),
+        Family::Replicas => c.pointer == "/replicaCount",
+        _ => false,
     }
 }
 
@@ -722,10 +754,12 @@ fn memory(c: &Candidate, cx: &Context<'_>) -> Result<Proof, String> {
             request.as_deref().unwrap_or("?")
         ));
     }
-    let request_note = request.as_deref().map_or_else(String::new, |r| format!(", not below the request {r}"));
+    let request_note = request
+        .as_deref()
+        .map_or_else(String::new, |r| format!(" (not below the request {r}, so the API server accepts it)"));
     Ok(Proof {
         mechanism: Mechanism::Runtime,
-        chain: format!("`{flag}` lets the heap grow to {heap}Mi; a limit of {new}Mi{request_note} is below it"),
+        chain: format!("`{flag}` lets the heap grow to {heap}Mi; a limit of {new}Mi{request_note} is below that"),
         new: Some(Value::String(format!("{new}Mi"))),
         symptom: Some(format!(
             "the pods start, then are OOMKilled once the heap grows past {new}Mi (`{flag}` allows {heap}Mi): restarts \
@@ -734,10 +768,25 @@ fn memory(c: &Candidate, cx: &Context<'_>) -> Result<Proof, String> {
     })
 }
 
-fn host(c: &Candidate, cx: &Context<'_>) -> Result<Proof, String> {
-    let ingress = matches!(cx.doc.kind.as_deref(), Some("Ingress" | "HTTPRoute"))
+/// A host an ingress or a route answers for (clients call it by that name).
+fn ingress(c: &Candidate, cx: &Context<'_>) -> bool {
+    matches!(cx.doc.kind.as_deref(), Some("Ingress" | "HTTPRoute"))
         || c.pointer.contains("/ingress/")
-        || c.pointer.contains("/hostnames/");
+        || c.pointer.contains("/hostnames/")
+        || c.pointer.contains("/httpRoute/")
+}
+
+/// `autoscaling.enabled: true` (or `hpa.enabled`) beside the replica count in the same values.
+fn autoscaled(doc: &Value, pointer: &str) -> bool {
+    let parent = pointer.rsplit_once('/').map_or("", |(p, _)| p);
+    let scope = if parent.is_empty() { Some(doc) } else { doc.pointer(parent) };
+    scope.is_some_and(|v| {
+        ["autoscaling", "hpa"].iter().any(|k| matches!(v.pointer(&format!("/{k}/enabled")), Some(Value::Bool(true))))
+    })
+}
+
+fn host(c: &Candidate, cx: &Context<'_>) -> Result<Proof, String> {
+    let ingress = ingress(c, cx);
     let old = super::render::shown(&c.old);
     let new = super::render::shown(&c.new);
     if ingress {

@@ -341,7 +341,14 @@ impl Index {
             return Readers::Known { workloads: self.reading(&name), via: format!("{kind} {name}") };
         }
         if kind == "Service" {
-            return Readers::Unknown { why: format!("the clients of Service {name} are not traced") };
+            let selected: Vec<String> = self
+                .service(file, &name)
+                .map(|s| self.selected_by(s).iter().map(|w| w.id.clone()).collect())
+                .unwrap_or_default();
+            if selected.is_empty() {
+                return Readers::Unknown { why: format!("the clients of Service {name} are not traced") };
+            }
+            return Readers::Known { workloads: selected, via: format!("Service {name}") };
         }
         if let Some(generators) = self.generated.get(file) {
             let mut workloads: Vec<String> = generators.iter().flat_map(|g| self.reading(g)).collect();

@@ -129,7 +129,8 @@ pub fn parse(format: Format, text: &str) -> Result<Vec<Doc>, patch::PatchError> 
         other => vec![patch::parse_value(other, text, None)?],
     };
     let named = |v: &Value| {
-        let kind = v.get("kind").and_then(Value::as_str).map(str::to_owned);
+        // A Kubernetes object says its `apiVersion`; a values file's own `kind:` setting is not one.
+        let kind = v.get("kind").and_then(Value::as_str).filter(|_| v.get("apiVersion").is_some()).map(str::to_owned);
         let name = v.pointer("/metadata/name").and_then(Value::as_str).map(str::to_owned);
         (kind, name)
     };

@@ -575,3 +575,85 @@ fn collect_reads(v: &Value, out: &mut BTreeSet<String>, depth: usize) {
         _ => {}
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::patch::Format;
+
+    fn file(path: &str, text: &str) -> RepoFile {
+        let template = super::super::walk::is_template(path, text);
+        let format = Format::infer(std::path::Path::new(path));
+        let docs = if template { Vec::new() } else { super::super::walk::parse(format, text).unwrap() };
+        RepoFile { path: path.to_owned(), format, text: text.to_owned(), docs }
+    }
+
+    /// Blast radius counts the templates that render the exact key in an enabled branch: not a sibling
+    /// (`cartService.name` for `cartService.resources`), not a test hook, not a switched-off branch.
+    #[test]
+    fn only_rendering_templates_read_a_value() {
+        let values = "cartService:\n  name: cart\n  resources:\n    limits:\n      memory: 256Mi\nredis:\n  \
+                      enabled: false\n  tag: \"7.2\"\n";
+        let files = vec![
+            file("chart/Chart.yaml", "apiVersion: v2\nname: shop\nversion: 1.0.0\n"),
+            file("chart/values.yaml", values),
+            file(
+                "chart/templates/cart.yaml",
+                "kind: Deployment\nspec:\n  resources:\n{{ toYaml .Values.cartService.resources | indent 4 }}\n",
+            ),
+            file(
+                "chart/templates/frontend.yaml",
+                "kind: Deployment\nenv:\n  - value: {{ .Values.cartService.name }}\n",
+            ),
+            file(
+                "chart/templates/tests/cart.yaml",
+                "kind: Pod\nx: {{ .Values.cartService.resources.limits.memory }}\n",
+            ),
+            file(
+                "chart/templates/hook.yaml",
+                "kind: Job\nmetadata:\n  annotations:\n    helm.sh/hook: test\nx: {{ .Values.cartService.resources }}\n",
+            ),
+            file(
+                "chart/templates/redis.yaml",
+                "{{- if .Values.redis.enabled }}\nkind: Deployment\nimage: redis:{{ .Values.redis.tag }}\n{{- end }}\n",
+            ),
+        ];
+        let index = Index::build(&files);
+        let doc = &files[1].docs[0];
+        let readers = |p: &str| match index.readers("chart/values.yaml", doc, p) {
+            Readers::Known { workloads, .. } => workloads,
+            Readers::Unknown { why } => panic!("{why}"),
+        };
+        assert_eq!(readers("/cartService/resources/limits/memory"), vec!["chart/templates/cart.yaml".to_owned()]);
+        assert_eq!(readers("/cartService/name"), vec!["chart/templates/frontend.yaml".to_owned()]);
+        assert!(readers("/redis/tag").is_empty(), "a switched-off branch renders nothing");
+    }
+
+    /// A Service is matched to the workloads its selector picks, nearest first, never by port number.
+    #[test]
+    fn services_are_matched_by_selector_nearest_first() {
+        let deploy = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    metadata:\n      \
+                      labels:\n        app: api\n    spec:\n      containers:\n        - name: api\n          ports:\n            \
+                      - name: http\n              containerPort: 8080\n";
+        let svc = |name: &str| {
+            format!(
+                "apiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\nspec:\n  selector:\n    app: api\n  ports:\n    - \
+                 port: 80\n      targetPort: http\n"
+            )
+        };
+        let other = "apiVersion: v1\nkind: Service\nmetadata:\n  name: other\nspec:\n  selector:\n    app: other\n  ports:\n    \
+                     - port: 80\n      targetPort: 8080\n";
+        let files = vec![
+            file("a/api.yaml", deploy),
+            file("a/svc.yaml", &svc("api")),
+            file("b/svc.yaml", &svc("api-copy")),
+            file("a/other.yaml", other),
+        ];
+        let index = Index::build(&files);
+        let w = &index.workloads[0];
+        let names: Vec<&str> = index.services_of(w).iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, vec!["api"]);
+        assert_eq!(w.containers[0].ports, vec![(Some("http".to_owned()), 8080)]);
+    }
+}

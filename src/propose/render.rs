@@ -396,3 +396,80 @@ pub fn variants_scenario(group: &[&Suggestion], branch: &str) -> (String, String
     }
     (id, out)
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::propose::index::Readers;
+
+    fn candidate(family: Family, key: &str, pointer: &str, old: Value, new: Value, mechanism: Mechanism) -> Candidate {
+        Candidate {
+            family,
+            file: "apps/staging/x.yaml".into(),
+            format: crate::patch::Format::Yaml,
+            selector: None,
+            pointer: pointer.into(),
+            key: key.into(),
+            old,
+            new,
+            readers: Readers::Known { workloads: vec!["Deployment/x".into()], via: "its own manifest".into() },
+            in_workload: false,
+            environment: None,
+            note: None,
+            mechanism,
+            chain: String::new(),
+            symptom: None,
+        }
+    }
+
+    /// Each family's symptom and hints, checked against how the fault shows: a refused object or a failed
+    /// reconciliation never claims failing calls, a stalled rollout says the old pods keep serving, a runtime
+    /// break never sends responders to the sync status.
+    #[test]
+    fn symptoms_and_hints_follow_the_mechanism() {
+        use Mechanism::{Reconcile, Rejected, Rollout, Runtime};
+        let s = Value::from;
+        #[rustfmt::skip]
+        let table: Vec<(Candidate, &[&str], &[&str])> = vec![
+            (candidate(Family::PoolSize, "DB_POOL_SIZE", "/data/DB_POOL_SIZE", s("10"), s("0"), Runtime),
+                &["never comes", "dependency itself is healthy"], &["sync", "rollout"]),
+            (candidate(Family::Timeout, "HTTP_TIMEOUT_MS", "/data/HTTP_TIMEOUT_MS", s("3000"), s("1"), Runtime),
+                &["gives up at once"], &["sync", "rollout", "reconciliation"]),
+            (candidate(Family::Timeout, "QUERY_TIMEOUT_SECONDS", "/data/QUERY_TIMEOUT_SECONDS", s("30"), s("1"), Runtime),
+                &["longer than a second"], &["at once"]),
+            (candidate(Family::Timeout, "timeout", "/spec/timeout", s("5m"), s("1ms"), Reconcile),
+                &["reconciliation", "nothing new deploys", "running pods are untouched"], &["every call", "timeout errors"]),
+            (candidate(Family::Retries, "MAX_RETRIES", "/data/MAX_RETRIES", s("3"), s("0"), Runtime),
+                &["transient failures"], &["sync"]),
+            (candidate(Family::Replicas, "replicas", "/spec/replicas", Value::from(2), Value::from(0), Runtime),
+                &["no pod runs", "503"], &["sync"]),
+            (candidate(Family::Host, "DB_HOST", "/data/DB_HOST", s("db.x.internal"), s("bd.x.internal"), Runtime),
+                &["does not resolve"], &["sync", "rollout"]),
+            (candidate(Family::ImageTag, "image", "/spec/template/spec/containers/0/image", s("a:1.2.3"), s("a:1.2.13"), Rollout),
+                &["ImagePullBackOff", "rollout stalls", "old pods keep serving"], &["every request fails"]),
+            (candidate(Family::Probe, "path", "/x/readinessProbe/httpGet/path", s("/healthz"), s("/health"), Rollout),
+                &["never become ready", "rollout stalls"], &["sync"]),
+            (candidate(Family::FeatureFlag, "FEATURE_X", "/data/FEATURE_X", s("true"), s("false"), Runtime),
+                &["switched off"], &["sync"]),
+            (candidate(Family::UrlScheme, "BASE_URL", "/data/BASE_URL", s("https://a.b"), s("http://a.b"), Runtime),
+                &["TLS and plain HTTP"], &["sync"]),
+            (candidate(Family::YamlBoolean, "ENABLED", "/data/ENABLED", s("true"), Value::Bool(true), Rejected),
+                &["no longer applies", "the sync fails", "running pods keep the old settings"], &["every call", "OOMKilled"]),
+        ];
+        for (c, must, never) in table {
+            let text = symptom(&c);
+            for w in must {
+                assert!(text.contains(w), "{:?}: `{w}` missing from: {text}", c.family);
+            }
+            for w in never {
+                assert!(!text.contains(w), "{:?}: `{w}` in: {text}", c.family);
+            }
+            let h = hints(&c);
+            let sync_hint = h[1].contains("sync failed") || h[1].contains("reconciliation failed");
+            assert_eq!(sync_hint, matches!(c.mechanism, Rejected | Reconcile), "{:?}: {h:?}", c.family);
+            assert_eq!(h[0].starts_with("Nothing has deployed"), matches!(c.mechanism, Rejected | Reconcile), "{h:?}");
+            assert_eq!(h[0].contains("never finished rolling out"), c.mechanism == Rollout, "{h:?}");
+        }
+    }
+}

@@ -136,7 +136,7 @@ pub fn prove(c: &Candidate, cx: &Context<'_>) -> Result<Proof, String> {
         Family::Port => port(c, cx),
         Family::Probe => probe(c, cx),
         Family::MemoryLimit => memory(c, cx),
-        Family::FeatureFlag if !matches!(&c.old, Value::Bool(true)) && c.old != Value::from("true") => {
+        Family::FeatureFlag if !matches!(&c.old, Value::Bool(true)) && c.old != "true" => {
             Err(format!("`{}` is off today: turning on a feature is not a break firedrill can show", c.key))
         }
         Family::Host => host(c, cx),

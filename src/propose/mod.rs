@@ -333,7 +333,7 @@ impl Ranked {
 
 /// Several repositories' suggestions in one ranking: by score, then the same diversity rule.
 pub fn rank(mut suggestions: Vec<Suggestion>, limit: usize) -> Vec<Suggestion> {
-    suggestions.sort_by(|a, b| b.score.total.cmp(&a.score.total));
+    suggestions.sort_by_key(|s| std::cmp::Reverse(s.score.total));
     let mut ranked = Ranked::new(limit);
     for s in suggestions {
         ranked.offer(s);

@@ -342,7 +342,7 @@ fn port_break(callers: &[(String, bool)], new: i64) -> (Mechanism, String) {
     )
 }
 
-/// A port name only monitoring uses (a metrics scrape): breaking it breaks no request.
+/// A port name for monitoring or administration (a metrics scrape, a management UI): breaking it breaks no request.
 fn monitoring(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
     ["metric", "exporter", "prom", "monitor", "management", "admin", "debug", "profil", "stats"]
@@ -393,7 +393,9 @@ fn port(c: &Candidate, cx: &Context<'_>) -> Result<Proof, String> {
         if c.pointer.ends_with("/containerPort") {
             let name = cx.doc.value.pointer(&c.pointer.replace("/containerPort", "/name")).and_then(Value::as_str);
             if let Some(name) = name.filter(|n| monitoring(n)) {
-                return Err(format!("only monitoring calls the port `{name}` (a metrics scrape): no request breaks"));
+                return Err(format!(
+                    "the port `{name}` serves monitoring or administration, not the service's requests: no request breaks"
+                ));
             }
             let Some(name) = name else {
                 return Err(format!(
@@ -446,7 +448,9 @@ fn port(c: &Candidate, cx: &Context<'_>) -> Result<Proof, String> {
         let svc = cx.index.service(&cx.file.path, &name).ok_or("Service not indexed")?;
         let port_name = cx.doc.value.pointer(&format!("{}/name", c.pointer.rsplit_once('/').map_or("", |(p, _)| p)));
         if let Some(n) = port_name.and_then(Value::as_str).filter(|n| monitoring(n)) {
-            return Err(format!("only monitoring calls the port `{n}` (a metrics scrape): no request breaks"));
+            return Err(format!(
+                "the port `{n}` serves monitoring or administration, not the service's requests: no request breaks"
+            ));
         }
         if c.pointer.ends_with("/targetPort") {
             for w in cx.index.selected_by(svc) {
@@ -808,8 +812,8 @@ fn host(c: &Candidate, cx: &Context<'_>) -> Result<Proof, String> {
             chain: format!("{who}: the ingress routes `{new}` instead of `{old}`, the name clients call"),
             new: None,
             symptom: Some(format!(
-                "requests for `{old}` no longer match any ingress rule: the ingress controller answers 404 while the \
-                 service behind it is healthy"
+                "requests for `{old}` no longer match any ingress or route rule: the ingress controller (or gateway) \
+                 answers 404 while the service behind it is healthy"
             )),
         });
     }

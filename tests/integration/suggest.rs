@@ -576,7 +576,7 @@ fn podinfo_proposes_the_named_target_port_and_not_the_ports_that_move_together()
     assert!(why("charts/podinfo/values.yaml /tls/port").starts_with("`tls.enabled` is false"), "{not:#?}");
     assert!(
         why("kustomize/deployment.yaml /spec/template/spec/containers/0/ports/1/containerPort")
-            .starts_with("only monitoring calls the port `http-metrics`"),
+            .starts_with("the port `http-metrics` serves monitoring or administration"),
         "{not:#?}"
     );
     assert!(

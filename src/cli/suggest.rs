@@ -45,7 +45,8 @@ pub enum Format {
 
 #[allow(clippy::print_stderr)]
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    // Each repository's scenarios target its own default branch, unless --branch names one.
+    // Each repository's scenarios target its own default branch (where GitOps tools deploy from: Argo CD's
+    // `HEAD`, Flux's default), unless --branch names one.
     let branch_of = |path: &std::path::Path| -> String {
         args.branch.clone().unwrap_or_else(|| {
             Source::open(path).ok().and_then(|s| s.target_branch()).unwrap_or_else(|| "main".to_owned())
@@ -63,6 +64,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             limit: args.limit,
             allow_production: args.allow_production,
             branch: branch.clone(),
+            default_branch: Source::open(path).ok().and_then(|s| s.default_branch()),
             ..Options::default()
         };
         if !path.is_dir() {
@@ -88,6 +90,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         proposal.production.extend(read.production.into_iter().map(shown));
         proposal.not_config.extend(read.not_config.into_iter().map(shown));
         proposal.dropped.extend(found.dropped.into_iter().map(shown));
+        proposal.not_breaking.extend(found.not_breaking.into_iter().map(shown));
         proposal.production.extend(found.production.into_iter().map(shown));
         let repo = several.then(|| path.display().to_string());
         for s in found.suggestions {
@@ -96,20 +99,23 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             branches.push(branch.clone());
         }
     }
-    let mut order: Vec<usize> = (0..proposal.suggestions.len()).collect();
-    order.sort_by(|&a, &b| proposal.suggestions[b].score.total.cmp(&proposal.suggestions[a].score.total));
-    order.truncate(args.limit);
-    let mut suggestions: Vec<Option<propose::Suggestion>> = proposal.suggestions.drain(..).map(Some).collect();
+    // One repository keeps its own ranking; several are ranked together by score, with the same diversity.
+    let repo_of: std::collections::HashMap<String, Option<String>> =
+        proposal.suggestions.iter().zip(&repos).map(|(s, r)| (s.id.clone(), r.clone())).collect();
+    let branch_by_id: std::collections::HashMap<String, String> =
+        proposal.suggestions.iter().zip(&branches).map(|(s, b)| (s.id.clone(), b.clone())).collect();
+    if several {
+        proposal.suggestions = propose::rank(std::mem::take(&mut proposal.suggestions), args.limit);
+    }
     let mut scenario_texts = Vec::new();
     let mut repos_by_id: std::collections::HashMap<String, Option<String>> = std::collections::HashMap::new();
     let mut kept_branches = Vec::new();
-    for i in order {
-        if let Some(s) = suggestions[i].take() {
-            scenario_texts.push(with_repo(render::scenario(&s, &branches[i]), repos[i].as_deref()));
-            repos_by_id.insert(s.id.clone(), repos[i].clone());
-            kept_branches.push(branches[i].clone());
-            proposal.suggestions.push(s);
-        }
+    for s in &proposal.suggestions {
+        let repo = repo_of.get(&s.id).cloned().flatten();
+        let branch = branch_by_id.get(&s.id).cloned().unwrap_or_else(|| first_branch.clone());
+        scenario_texts.push(with_repo(render::scenario(s, &branch), repo.as_deref()));
+        repos_by_id.insert(s.id.clone(), repo);
+        kept_branches.push(branch);
     }
 
     let mut names: Vec<String> = proposal.suggestions.iter().map(render::file_name).collect();
@@ -127,6 +133,12 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     }
     for u in &proposal.not_config {
         eprintln!("note: not configuration: {}: {}", u.path, u.why);
+    }
+    if !proposal.not_breaking.is_empty() {
+        eprintln!(
+            "note: {} candidate(s) not proposed: nothing shows they break something that runs (listed with why)",
+            proposal.not_breaking.len()
+        );
     }
 
     // STEP 3: the scenario files.

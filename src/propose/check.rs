@@ -33,6 +33,8 @@ pub fn materialize(file: &RepoFile, c: Candidate, score: Score) -> Result<Sugges
         family: c.family,
         symptom: render::symptom(&c),
         hints: render::hints(&c),
+        mechanism: c.mechanism,
+        chain: c.chain.clone(),
         file: c.file,
         format: c.format,
         selector: c.selector,

@@ -96,8 +96,13 @@ pub struct Candidate {
     /// The value sits in a manifest (a Deployment, a Service), where responders look first.
     pub in_workload: bool,
     pub environment: Option<String>,
-    /// What else makes this fault bite (the Service that sends to the port), for the symptom.
+    /// What else makes this fault bite (the field that must be a string), for the symptom.
     pub note: Option<String>,
+    /// How the break shows, and the chain of files that proves it ([`super::chain::prove`]).
+    pub mechanism: super::chain::Mechanism,
+    pub chain: String,
+    /// The symptom the chain makes exact, over the family's own.
+    pub symptom: Option<String>,
 }
 
 /// Every candidate fault of `file`.
@@ -108,31 +113,80 @@ pub fn find(file: &RepoFile, index: &Index) -> Vec<Candidate> {
         leaves_of(&doc.value, &mut String::new(), &mut leaves, 0);
         let staging = super::looks_like_staging(&file.path)
             || doc.value.pointer("/metadata/namespace").and_then(Value::as_str).is_some_and(super::looks_like_staging);
+        let kustomization = crate::kustomize::is_kustomization(&file.path);
         for (pointer, value) in leaves {
             let yaml = file.format == Format::Yaml;
-            let Some((family, new, note)) = recognise(&pointer, value, doc, yaml, staging, index) else { continue };
+            // A generator's literal `KEY=value`: the value after `=` is what the workloads read.
+            let generated = if kustomization { literal(&pointer, value, doc, staging, index) } else { None };
+            let (found, key, readers) = if let Some(found) = generated {
+                found
+            } else if kustomization && pointer.starts_with("/configMapGenerator/") {
+                continue;
+            } else {
+                let Some(found) = recognise(&pointer, value, doc, yaml, staging, index) else { continue };
+                (found, shown_key(&doc.value, &pointer), index.readers(&file.path, doc, &pointer))
+            };
+            let (family, new, note) = found;
             if &new == value {
                 continue;
             }
-            // A Kubernetes object's own manifest (not a ConfigMap or Secret): where responders look first.
-            let in_workload = doc.kind.as_deref().is_some_and(|k| !matches!(k, "ConfigMap" | "Secret"));
+            // A Kubernetes object's own manifest (not a ConfigMap, a Secret or a release's values): where
+            // responders look first.
+            let in_workload = doc.embedded_in.is_none()
+                && doc.kind.as_deref().is_some_and(|k| !matches!(k, "ConfigMap" | "Secret"))
+                && index.release_values(doc, &pointer).is_none()
+                && !pointer.starts_with("/configMapGenerator/");
             out.push(Candidate {
                 family,
                 file: file.path.clone(),
                 format: file.format,
                 selector: doc.selector.clone(),
-                key: shown_key(&doc.value, &pointer),
-                readers: index.readers(&file.path, doc, &pointer),
+                key,
+                readers,
                 pointer,
                 old: value.clone(),
                 new,
                 in_workload,
                 environment: staging.then(|| "staging".to_owned()),
                 note,
+                mechanism: super::chain::Mechanism::Runtime,
+                chain: String::new(),
+                symptom: None,
             });
         }
     }
     out
+}
+
+/// A `configMapGenerator` literal (`/configMapGenerator/0/literals/1` = `QUERY_TIMEOUT_MS=800`): recognised by
+/// its key and value as if it were a ConfigMap entry; the fault rewrites the whole literal.
+fn literal(pointer: &str, value: &Value, doc: &Doc, staging: bool, index: &Index) -> Option<(Found, String, Readers)> {
+    let parts: Vec<&str> = pointer.split('/').collect();
+    let ["", "configMapGenerator", i, "literals", _] = parts.as_slice() else { return None };
+    let (key, v) = value.as_str()?.split_once('=')?;
+    let name = doc.value.pointer(&format!("/configMapGenerator/{i}/name"))?.as_str()?;
+    let inner = Doc {
+        selector: None,
+        value: Value::Null,
+        kind: Some("ConfigMap".into()),
+        name: None,
+        embedded_in: None,
+        source: None,
+    };
+    let (family, new, note) = recognise(
+        &format!("/data/{}", super::escape(key)),
+        &Value::String(v.to_owned()),
+        &inner,
+        true,
+        staging,
+        index,
+    )?;
+    if family == Family::YamlBoolean {
+        return None;
+    }
+    let new = Value::String(format!("{key}={}", new.as_str().map_or_else(|| new.to_string(), str::to_owned)));
+    let readers = Readers::Known { workloads: index.reading(name), via: format!("Kustomize generator {name}") };
+    Some(((family, new, note), key.to_owned(), readers))
 }
 
 /// The key people know the value by: the variable's `name` for an env entry's `value` (`PAYMENTS_TLS`, not
@@ -208,22 +262,31 @@ fn same_type(like: &Value, n: i64) -> Value {
 type Found = (Family, Value, Option<String>);
 
 /// The family of the value at `pointer`, its faulty value and a note; the most specific family first.
-fn recognise(pointer: &str, value: &Value, doc: &Doc, yaml: bool, staging: bool, index: &Index) -> Option<Found> {
-    let keys = keys(pointer);
+fn recognise(pointer: &str, value: &Value, doc: &Doc, yaml: bool, staging: bool, _index: &Index) -> Option<Found> {
+    let mut keys = keys(pointer);
+    let env_entry = pointer.strip_suffix("/value").filter(|entry| {
+        entry.rsplit_once('/').is_some_and(|(list, i)| list.ends_with("/env") && i.bytes().all(|b| b.is_ascii_digit()))
+    });
+    let env_name = env_entry.and_then(|entry| doc.value.pointer(&format!("{entry}/name"))).and_then(Value::as_str);
+    let yaml_keys = keys.clone();
+    // An env entry's `value` is known by the entry's `name` (`PORT`, `CART_SERVICE_ADDR`).
+    if let (Some(name), Some(last)) = (env_name, keys.last_mut()) {
+        *last = name.to_owned();
+    }
     let last_key = keys.last()?;
     let last = super::words(last_key);
     let all: Vec<String> = keys.iter().flat_map(|k| super::words(k)).collect();
     let flag = has(&all, &["feature", "features", "flag", "flags", "toggle", "toggles"]);
     if yaml
         && !flag
-        && let Some(found) = yaml_boolean(pointer, &keys, value, doc)
+        && let Some(found) = yaml_boolean(pointer, &yaml_keys, value, doc)
     {
         return Some(found);
     }
     if has(&all, &["annotations", "labels"]) || last_key.starts_with('$') {
         return None;
     }
-    let probe = has(&all, &["probe"]) || keys.iter().any(|k| k.ends_with("Probe"));
+    let probe = has(&all, &["probe", "probes"]) || keys.iter().any(|k| k.ends_with("Probe"));
     if probe {
         return probe_fault(&keys, value);
     }
@@ -245,6 +308,12 @@ fn recognise(pointer: &str, value: &Value, doc: &Doc, yaml: bool, staging: bool,
         }
     }
     if let Value::String(s) = value
+        && has(&last, &["addr", "address", "endpoint", "host", "server", "target"])
+        && let Some(new) = address_port(s)
+    {
+        return Some((Family::Port, Value::String(new), None));
+    }
+    if let Value::String(s) = value
         && let Some(new) = swap_scheme(s)
         && has(&all, &["url", "uri", "endpoint", "address", "addr", "host", "base", "server", "api", "dsn"])
     {
@@ -252,6 +321,30 @@ fn recognise(pointer: &str, value: &Value, doc: &Doc, yaml: bool, staging: bool,
     }
     let time_unit = has(&last, &["ms", "millis", "milliseconds", "secs", "seconds", "sec", "s", "interval"]);
     if has(&last, &["timeout", "deadline"]) {
+        // Timeouts that bound no call: how long an idle connection or a message stays, how long shutdown waits.
+        let not_a_call = [
+            "idle",
+            "keepalive",
+            "keep",
+            "alive",
+            "visibility",
+            "shutdown",
+            "grace",
+            "termination",
+            "ttl",
+            "session",
+            "cache",
+            "lock",
+            "lease",
+            "drain",
+            "progress",
+            "active",
+            "startup",
+            "stop",
+        ];
+        if has(&last, &not_a_call) {
+            return None;
+        }
         return timeout(&last, value).map(|v| (Family::Timeout, v, None));
     }
     if has(&last, &["retry", "retries", "attempts"])
@@ -278,11 +371,13 @@ fn recognise(pointer: &str, value: &Value, doc: &Doc, yaml: bool, staging: bool,
     }
     if last.last().is_some_and(|w| w == "port") && !has(&last, &["node", "host"]) {
         let n = integer(value).filter(|n| (1..65_535).contains(n))?;
-        let note = index.target_ports.get(&n).map(|svc| format!("{svc} sends its traffic to targetPort {n}"));
-        return Some((Family::Port, same_type(value, n + 1), note));
+        return Some((Family::Port, same_type(value, n + 1), None));
     }
     if let Value::String(s) = value
-        && has(&last, &["host", "hostname", "server", "endpoint", "address", "addr", "dns", "domain"])
+        && has(
+            &last,
+            &["host", "hostname", "hostnames", "hosts", "server", "endpoint", "address", "addr", "dns", "domain"],
+        )
         && let Some(new) = host_typo(s)
     {
         return Some((Family::Host, Value::String(new), None));
@@ -409,6 +504,16 @@ fn timeout(last: &[String], value: &Value) -> Option<Value> {
     ok.then(|| same_type(value, 1))
 }
 
+/// `productcatalogservice:3550` → `productcatalogservice:3551`: a peer's address, one port off.
+pub fn address_port(s: &str) -> Option<String> {
+    let (host, port) = s.rsplit_once(':')?;
+    let n: i64 = port.parse().ok().filter(|n| (1..65_535).contains(n))?;
+    let dns = !host.is_empty()
+        && host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+        && host.bytes().any(|b| b.is_ascii_alphabetic());
+    dns.then(|| format!("{host}:{}", n + 1))
+}
+
 /// `https://x` ↔ `http://x`.
 fn swap_scheme(s: &str) -> Option<String> {
     if let Some(rest) = s.strip_prefix("https://") {
@@ -472,6 +577,7 @@ mod tests {
             kind: kind.map(str::to_owned),
             name: None,
             embedded_in: embedded.then(|| "Application".to_owned()),
+            source: None,
         };
         let found = |pointer: &str, v: &str, d: &Doc| {
             yaml_boolean(pointer, &keys(pointer), &Value::from(v), d).map(|(f, new, note)| (f, new, note.unwrap()))

@@ -9,11 +9,13 @@
 //! is one line and whose revert gives the file back byte for byte; [`render`] writes each as a scenario
 //! file that `validate` and `preview` accept, and the listing people read.
 
+pub mod chain;
 pub mod check;
 pub mod families;
 pub mod index;
 pub mod render;
 pub mod score;
+pub mod template;
 pub mod walk;
 
 use serde_json::Value;
@@ -34,6 +36,8 @@ pub struct Options {
     pub branch: String,
     /// The team's own environment names (`environments:` of `firedrill.yml`), for the reach analysis.
     pub environments: crate::scenario::Environments,
+    /// The repository's default branch, when known (Argo CD's `HEAD` and Flux's default follow it).
+    pub default_branch: Option<String>,
 }
 
 impl Default for Options {
@@ -43,6 +47,7 @@ impl Default for Options {
             allow_production: false,
             branch: "main".to_owned(),
             environments: crate::scenario::Environments::default(),
+            default_branch: None,
         }
     }
 }
@@ -69,6 +74,9 @@ pub struct Doc {
     pub name: Option<String>,
     /// For a document embedded in a string (Argo CD `helm.values: |`): the outer document's kind.
     pub embedded_in: Option<String>,
+    /// For a document embedded in an Argo CD Application: the source's `path` (a chart folder of this
+    /// repository, when it is one).
+    pub source: Option<String>,
 }
 
 /// A file that was not read, and why (nothing is refused silently).
@@ -97,6 +105,10 @@ pub struct Suggestion {
     pub before: String,
     pub after: String,
     pub symptom: String,
+    /// How the break shows (a runtime break, a failed sync, a stalled rollout).
+    pub mechanism: chain::Mechanism,
+    /// The chain of the repository's files that shows it breaks, in one line.
+    pub chain: String,
     /// Hints in increasing strength.
     pub hints: Vec<String>,
     pub score: Score,
@@ -120,6 +132,8 @@ pub struct Proposal {
     pub not_config: Vec<Unread>,
     /// Candidates the patch engine could not turn into a clean one-line fault and revert, with why.
     pub dropped: Vec<Unread>,
+    /// Candidates not proposed because nothing shows they break something that runs, with why.
+    pub not_breaking: Vec<Unread>,
 }
 
 /// Proposes faults from files already read: index, recognise, rank, then check the best in rank order until
@@ -137,14 +151,23 @@ pub fn propose_with(files: &[RepoFile], context: &[(String, String)], options: &
     let mut candidates: Vec<(Score, families::Candidate)> =
         files.iter().flat_map(|f| families::find(f, &index)).map(|c| (score::score(&c, &index), c)).collect();
     candidates.sort_by(|(a, ca), (b, cb)| {
-        b.total.cmp(&a.total).then_with(|| ca.file.cmp(&cb.file)).then_with(|| ca.pointer.cmp(&cb.pointer))
+        b.total
+            .cmp(&a.total)
+            .then_with(|| score::routine(cb).cmp(&score::routine(ca)))
+            .then_with(|| ca.file.cmp(&cb.file))
+            .then_with(|| ca.pointer.cmp(&cb.pointer))
     });
     let by_path: std::collections::HashMap<&str, &RepoFile> = files.iter().map(|f| (f.path.as_str(), f)).collect();
     let paths: Vec<String> =
         files.iter().map(|f| f.path.clone()).chain(context.iter().map(|(p, _)| p.clone())).collect();
     let texts: Vec<(String, String)> =
         files.iter().map(|f| (f.path.clone(), f.text.clone())).chain(context.iter().cloned()).collect();
-    let base = crate::deployers::Target { path: "", branch: &options.branch, default_branch: None, repo: None };
+    let base = crate::deployers::Target {
+        path: "",
+        branch: &options.branch,
+        default_branch: options.default_branch.as_deref(),
+        repo: None,
+    };
     let kustomizations = crate::reach::kustomizations(&texts);
     let repository = crate::reach::Repository::new(&paths, &texts, &kustomizations, base, &options.environments);
     // A file's reach is the same for every key but in a Helm chart's values (key by key): asked once.
@@ -153,48 +176,169 @@ pub fn propose_with(files: &[RepoFile], context: &[(String, String)], options: &
     let mut proposal = Proposal::default();
     let mut seen = std::collections::HashSet::new();
     let mut unproven = Vec::new();
-    for (score, candidate) in candidates {
-        if proposal.suggestions.len() >= options.limit {
+    let mut ranked = Ranked::new(options.limit);
+    // Best first; a candidate whose chain makes its impact smaller goes back in line at its exact score.
+    let mut queue: std::collections::BinaryHeap<(i32, u8, std::cmp::Reverse<usize>)> =
+        std::collections::BinaryHeap::new();
+    let mut slots: Vec<Option<(Score, families::Candidate, bool)>> = Vec::new();
+    for (i, (score, candidate)) in candidates.into_iter().enumerate() {
+        queue.push((score.total, score::routine(&candidate), std::cmp::Reverse(i)));
+        slots.push(Some((score, candidate, false)));
+    }
+    while let Some((_, _, std::cmp::Reverse(i))) = queue.pop() {
+        if ranked.full() {
             break;
         }
-        if !seen.insert((candidate.file.clone(), format!("{:?}", candidate.selector), candidate.pointer.clone())) {
-            continue;
-        }
+        let Some((mut score, mut candidate, proven)) = slots[i].take() else { continue };
         let Some(file) = by_path.get(candidate.file.as_str()) else { continue };
         let key =
             if repository.chart_of(&candidate.file).is_some() { candidate.pointer.clone() } else { String::new() };
+        let keys = match &candidate.selector {
+            Some(DocumentSelector::Embedded { at, .. }) => vec![at.to_string()],
+            _ => vec![candidate.pointer.clone()],
+        };
         let reach = reaches
             .entry((candidate.file.clone(), key))
-            .or_insert_with(|| repository.reach(&candidate.file, std::slice::from_ref(&candidate.pointer), None));
-        if !options.allow_production
-            && let Some(what) = reach.production_route(&options.environments)
-        {
-            proposal
-                .production
-                .push(Unread { path: candidate.file.clone(), why: format!("{}: {what}", candidate.pointer) });
-            continue;
+            .or_insert_with(|| repository.reach(&candidate.file, &keys, None));
+        if !proven {
+            if !seen.insert((candidate.file.clone(), format!("{:?}", candidate.selector), candidate.pointer.clone())) {
+                continue;
+            }
+            if !options.allow_production
+                && let Some(what) = reach.production_route(&options.environments)
+            {
+                proposal
+                    .production
+                    .push(Unread { path: candidate.file.clone(), why: format!("{}: {what}", candidate.pointer) });
+                continue;
+            }
+            let Some(doc) = file.docs.iter().find(|d| d.selector == candidate.selector) else { continue };
+            let cx = chain::Context { file, doc, index: &index, reach };
+            match chain::prove(&candidate, &cx) {
+                Ok(proof) => {
+                    candidate.mechanism = proof.mechanism;
+                    candidate.chain = proof.chain;
+                    candidate.symptom = proof.symptom;
+                    if let Some(new) = proof.new {
+                        candidate.new = new;
+                    }
+                    let before = score.total;
+                    score = score::with_impact(score, proof.mechanism);
+                    if score.total < before {
+                        queue.push((score.total, score::routine(&candidate), std::cmp::Reverse(i)));
+                        slots[i] = Some((score, candidate, true));
+                        continue;
+                    }
+                }
+                Err(why) => {
+                    let path = format!("{} {}", candidate.file, candidate.pointer);
+                    proposal.not_breaking.push(Unread { path, why });
+                    continue;
+                }
+            }
         }
         if !staging_only(reach) {
             unproven.push((score, candidate));
             continue;
         }
+        score.add(3, "environment: the reach analysis shows it lands in staging only");
         match check::materialize(file, candidate, score) {
-            Ok(s) => proposal.suggestions.push(s),
+            Ok(s) => ranked.offer(s),
             Err(dropped) => proposal.dropped.push(dropped),
         }
     }
     // Then the places whose environment firedrill cannot name, best first.
     for (score, candidate) in unproven {
-        if proposal.suggestions.len() >= options.limit {
+        if ranked.full() {
             break;
         }
         let Some(file) = by_path.get(candidate.file.as_str()) else { continue };
         match check::materialize(file, candidate, score) {
-            Ok(s) => proposal.suggestions.push(s),
+            Ok(s) => ranked.offer(s),
             Err(dropped) => proposal.dropped.push(dropped),
         }
     }
+    proposal.suggestions = ranked.finish();
     proposal
+}
+
+/// How many suggestions of one family the top ten may hold when other families are there.
+pub const MAX_PER_FAMILY_IN_TOP: usize = 3;
+/// The top the diversity rule applies to.
+pub const TOP: usize = 10;
+
+/// Suggestions kept in the order offered, with at most [`MAX_PER_FAMILY_IN_TOP`] of a family among the first
+/// [`TOP`]: one more of a family already there three times waits until the top is full (or nothing else comes).
+#[derive(Debug)]
+pub struct Ranked {
+    limit: usize,
+    top: Vec<Suggestion>,
+    waiting: Vec<Suggestion>,
+    rest: Vec<Suggestion>,
+    /// Suggestions looked at (a bound on the work when one family is all there is).
+    offered: usize,
+}
+
+impl Ranked {
+    pub fn new(limit: usize) -> Ranked {
+        Ranked { limit, top: Vec::new(), waiting: Vec::new(), rest: Vec::new(), offered: 0 }
+    }
+
+    /// Enough is known: the top is full and the limit reached, or far more than the limit was looked at.
+    pub fn full(&self) -> bool {
+        let kept = self.top.len() + self.rest.len();
+        (self.top.len() >= TOP.min(self.limit) && kept >= self.limit)
+            || self.offered >= self.limit.saturating_mul(20).max(200)
+    }
+
+    pub fn offer(&mut self, s: Suggestion) {
+        self.offered += 1;
+        if self.top.len() < TOP.min(self.limit) {
+            let same = self.top.iter().filter(|t| t.family == s.family).count();
+            if same < MAX_PER_FAMILY_IN_TOP {
+                self.top.push(s);
+                return;
+            }
+            self.waiting.push(s);
+            return;
+        }
+        self.rest.push(s);
+    }
+
+    fn settle(&mut self, waiting: Vec<Suggestion>) {
+        let mut waiting = waiting.into_iter();
+        // Nothing else came: the top takes what waited, in order.
+        while self.top.len() < TOP.min(self.limit) {
+            let Some(s) = waiting.next() else { break };
+            self.top.push(s);
+        }
+        let mut rest: Vec<Suggestion> = waiting.collect();
+        rest.append(&mut self.rest);
+        self.rest = rest;
+    }
+
+    pub fn finish(mut self) -> Vec<Suggestion> {
+        let waiting = std::mem::take(&mut self.waiting);
+        self.settle(waiting);
+        // Within the top and after it, by score (the chain may have made an impact exact), the most routine first.
+        let order = |a: &Suggestion, b: &Suggestion| b.score.total.cmp(&a.score.total);
+        self.top.sort_by(order);
+        self.rest.sort_by(order);
+        let mut out = self.top;
+        out.append(&mut self.rest);
+        out.truncate(self.limit);
+        out
+    }
+}
+
+/// Several repositories' suggestions in one ranking: by score, then the same diversity rule.
+pub fn rank(mut suggestions: Vec<Suggestion>, limit: usize) -> Vec<Suggestion> {
+    suggestions.sort_by_key(|s| std::cmp::Reverse(s.score.total));
+    let mut ranked = Ranked::new(limit);
+    for s in suggestions {
+        ranked.offer(s);
+    }
+    ranked.finish()
 }
 
 /// Whether every environment the fault reaches is named and none is production, and one is staging.

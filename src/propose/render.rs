@@ -5,27 +5,42 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
+use super::chain::Mechanism;
 use super::families::{Candidate, Family};
 use super::{Proposal, Suggestion};
 use crate::disguise::{ChangeKind, pool};
 use crate::patch::DocumentSelector;
 use crate::schedule::seed::SeededRng;
 
-fn shown(v: &Value) -> String {
+pub(crate) fn shown(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     }
 }
 
-/// What responders will see, for the report's reveal and the game master's review.
+/// What responders will see, for the report's reveal and the game master's review: the chain's own when it
+/// made it exact, else the family's, true to how the fault shows ([`Mechanism`]).
 pub fn symptom(c: &Candidate) -> String {
+    if let Some(s) = &c.symptom {
+        return s.clone();
+    }
     let key = &c.key;
     let new = shown(&c.new);
+    let seconds = !super::words(key).iter().any(|w| matches!(w.as_str(), "ms" | "millis" | "milliseconds"))
+        && !new.ends_with("ms");
     let mut s = match c.family {
+        Family::Timeout if c.mechanism == Mechanism::Reconcile => format!(
+            "Flux gives up on each reconciliation after {new}: the object reports `Ready=False` (context deadline \
+             exceeded) and nothing new deploys through it; the running pods are untouched"
+        ),
         Family::PoolSize => format!(
             "with `{key}` at {new}, requests that need it wait for a connection or worker that never comes and time \
              out; the dependency itself is healthy"
+        ),
+        Family::Timeout if seconds && integer_one(&c.new) => format!(
+            "with `{key}` at {new} s, every call that takes longer than a second gives up with a timeout error while \
+             the other side is healthy: slow requests fail first"
         ),
         Family::Timeout => format!(
             "with `{key}` at {new}, every call it governs gives up at once with timeout errors while the other side \
@@ -39,17 +54,11 @@ pub fn symptom(c: &Candidate) -> String {
         Family::Port => format!("connections on port {new} are refused: nothing listens there"),
         Family::Host => format!("`{new}` does not resolve (NXDOMAIN): every call to that dependency fails"),
         Family::ImageTag => format!(
-            "new pods stay in ImagePullBackOff (`{new}` does not exist); old pods serve until they are replaced, \
-             then capacity drains"
+            "new pods stay in ImagePullBackOff (`{new}` does not exist): the rollout stalls; the old pods keep \
+             serving, fewer of them by the rollout's `maxUnavailable`"
         ),
-        Family::Probe if c.pointer.contains("livenessProbe") => {
-            format!("the liveness probe now checks `{new}`: pods are killed and restarted in a loop")
-        }
-        Family::Probe => format!("the probe now checks `{new}`: new pods never become ready and a rollout stalls"),
-        Family::MemoryLimit => format!(
-            "the memory limit {new} is below what the pods use (or request): they are OOMKilled, or the API server \
-             refuses the pod template and the sync fails"
-        ),
+        Family::Probe => format!("the probe now checks `{new}`: new pods never become ready and the rollout stalls"),
+        Family::MemoryLimit => format!("the memory limit {new} is below what the pods use: they are OOMKilled"),
         Family::FeatureFlag => format!("the behaviour behind `{key}` is switched {} for every user", on_off(&c.new)),
         Family::UrlScheme => format!("calls to `{new}` fail: TLS and plain HTTP do not talk to each other"),
         Family::YamlBoolean => format!(
@@ -64,6 +73,10 @@ pub fn symptom(c: &Candidate) -> String {
     s
 }
 
+fn integer_one(v: &Value) -> bool {
+    v.as_i64() == Some(1) || v.as_str() == Some("1")
+}
+
 fn on_off(v: &Value) -> &'static str {
     match v {
         Value::Bool(true) => "on",
@@ -72,27 +85,47 @@ fn on_off(v: &Value) -> &'static str {
     }
 }
 
-/// Two or three hints, weakest first.
+/// Three hints, weakest first, true to how the fault shows: a refused object or a failed reconciliation sends
+/// responders to the sync status, a stalled rollout to the new pods, a runtime break to the service.
 pub fn hints(c: &Candidate) -> Vec<String> {
     let area = c.file.rsplit_once('/').map_or("the repository root", |(d, _)| d);
-    let medium = match c.family {
-        Family::PoolSize => "Look at how the service sizes its connection pools and workers.",
-        Family::Timeout => "Look at the timeouts the service uses when it calls its dependencies.",
-        Family::Retries => "Look at how the service retries failed calls.",
-        Family::Replicas => "How many copies of the service are running right now?",
-        Family::Port => "The dependency is up. Is the service talking to the right port?",
-        Family::Host => "Read the host names in the configuration letter by letter.",
-        Family::ImageTag => "Which image version did the last rollout ask for, and does it exist?",
-        Family::Probe => "Why do the new pods never become ready? Look at their probes.",
-        Family::MemoryLimit => "Look at the memory settings of the pods and at their last termination reason.",
-        Family::FeatureFlag => "Did a feature flag change in the last deploy?",
-        Family::UrlScheme => "Look closely at the URLs the service calls.",
-        Family::YamlBoolean => "The last sync failed. Read the error Kubernetes gave for this app's manifests.",
+    let first = match c.mechanism {
+        Mechanism::Rejected | Mechanism::Reconcile => {
+            format!("Nothing has deployed since the last merge. What changed under `{area}`?")
+        }
+        Mechanism::Rollout => format!("The last deploy never finished rolling out. What changed under `{area}`?"),
+        Mechanism::Runtime => {
+            format!("Errors started right after a deploy. What changed in the configuration under `{area}`?")
+        }
     };
-    let first = match c.family {
-        // This fault never goes live: what responders see first is a deploy that stopped working.
-        Family::YamlBoolean => format!("Nothing has deployed since the last merge. What changed under `{area}`?"),
-        _ => format!("Errors started right after a deploy. What changed in the configuration under `{area}`?"),
+    let medium = match (c.mechanism, c.family) {
+        (Mechanism::Rejected, _) => "The last sync failed. Read the error Kubernetes gave for this app's manifests.",
+        (Mechanism::Reconcile, _) => {
+            "Flux reports the reconciliation failed: read the `Ready` condition and its message (`flux get all`)."
+        }
+        (Mechanism::Rollout, Family::ImageTag) => "Why do the new pods not start? Read their events.",
+        (Mechanism::Rollout, Family::Port) => {
+            "Why do the new pods never become ready? Compare the port their probe checks with where the app listens."
+        }
+        (Mechanism::Rollout, _) => "Why do the new pods never become ready? Look at their probes.",
+        (_, Family::PoolSize) => "Look at how the service sizes its connection pools and workers.",
+        (_, Family::Timeout) => "Look at the timeouts the service uses when it calls its dependencies.",
+        (_, Family::Retries) => "Look at how the service retries failed calls.",
+        (_, Family::Replicas) => "How many copies of the service are running right now?",
+        (_, Family::Port) if c.chain.contains("the peer still listens") => {
+            "The dependency is up. Is the service talking to the right port?"
+        }
+        (_, Family::Port) => "The pods look healthy. Does the traffic reach the port the app listens on?",
+        (_, Family::Host) if c.symptom.as_deref().is_some_and(|s| s.contains("ingress")) => {
+            "The service is healthy but its users get 404. Which host names does the ingress answer for?"
+        }
+        (_, Family::Host) => "Read the host names in the configuration letter by letter.",
+        (_, Family::ImageTag) => "Which image version did the last rollout ask for, and does it exist?",
+        (_, Family::Probe) => "Why are the pods restarting? Look at their probes and events.",
+        (_, Family::MemoryLimit) => "Look at the memory settings of the pods and at their last termination reason.",
+        (_, Family::FeatureFlag) => "Did a feature flag change in the last deploy?",
+        (_, Family::UrlScheme) => "Look closely at the URLs the service calls.",
+        (_, Family::YamlBoolean) => "The last sync failed. Read the error Kubernetes gave for this app's manifests.",
     };
     vec![first, medium.to_owned(), format!("Compare `{}` in `{}` with its value before the last merge.", c.key, c.file)]
 }
@@ -173,6 +206,7 @@ pub fn scenario(s: &Suggestion, branch: &str) -> String {
         let _ = writeln!(out, "#   {points:+} {reason}");
     }
     let _ = writeln!(out, "#   - {}\n#   + {}", s.before.trim_end(), s.after.trim_end());
+    let _ = writeln!(out, "# Breaks ({}): {}", s.mechanism.label(), s.chain);
     let _ = writeln!(out, "id: {}", s.id);
     let _ = writeln!(out, "title: {}", y(&title(s)));
     let _ = writeln!(
@@ -255,6 +289,7 @@ pub fn markdown(p: &Proposal, written: Option<&str>) -> String {
             s.selector.as_ref().map_or_else(String::new, |d| format!(" (document `{d}`)"))
         );
         let _ = writeln!(out, "```diff\n-{}\n+{}\n```\n", s.before, s.after);
+        let _ = writeln!(out, "- breaks ({}): {}", s.mechanism.label(), s.chain);
         let _ = writeln!(out, "- symptom: {}", s.symptom);
         for (points, reason) in &s.score.reasons {
             let _ = writeln!(out, "- {points:+} {reason}");
@@ -272,6 +307,7 @@ pub fn markdown(p: &Proposal, written: Option<&str>) -> String {
         ("Left out: production", &p.production),
         ("Not configuration", &p.not_config),
         ("Dropped", &p.dropped),
+        ("Not proposed: nothing shown to break", &p.not_breaking),
     ];
     for (title, list) in lists {
         if list.is_empty() {
@@ -301,6 +337,8 @@ pub fn json(p: &Proposal, branch: &str) -> Value {
             "before": s.before,
             "after": s.after,
             "symptom": s.symptom,
+            "mechanism": s.mechanism.label(),
+            "chain": s.chain,
             "hints": s.hints,
             "score": s.score.total,
             "reasons": s.score.reasons.iter().map(|(p, r)| json!({"points": p, "reason": r})).collect::<Vec<_>>(),
@@ -310,6 +348,7 @@ pub fn json(p: &Proposal, branch: &str) -> Value {
         "production": list(&p.production),
         "not_configuration": list(&p.not_config),
         "dropped": list(&p.dropped),
+        "not_breaking": list(&p.not_breaking),
     })
 }
 
@@ -356,4 +395,81 @@ pub fn variants_scenario(group: &[&Suggestion], branch: &str) -> (String, String
         let _ = writeln!(out, "  - after: {after}\n    text: {}", y(text));
     }
     (id, out)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::propose::index::Readers;
+
+    fn candidate(family: Family, key: &str, pointer: &str, old: Value, new: Value, mechanism: Mechanism) -> Candidate {
+        Candidate {
+            family,
+            file: "apps/staging/x.yaml".into(),
+            format: crate::patch::Format::Yaml,
+            selector: None,
+            pointer: pointer.into(),
+            key: key.into(),
+            old,
+            new,
+            readers: Readers::Known { workloads: vec!["Deployment/x".into()], via: "its own manifest".into() },
+            in_workload: false,
+            environment: None,
+            note: None,
+            mechanism,
+            chain: String::new(),
+            symptom: None,
+        }
+    }
+
+    /// Each family's symptom and hints, checked against how the fault shows: a refused object or a failed
+    /// reconciliation never claims failing calls, a stalled rollout says the old pods keep serving, a runtime
+    /// break never sends responders to the sync status.
+    #[test]
+    fn symptoms_and_hints_follow_the_mechanism() {
+        use Mechanism::{Reconcile, Rejected, Rollout, Runtime};
+        let s = Value::from;
+        #[rustfmt::skip]
+        let table: Vec<(Candidate, &[&str], &[&str])> = vec![
+            (candidate(Family::PoolSize, "DB_POOL_SIZE", "/data/DB_POOL_SIZE", s("10"), s("0"), Runtime),
+                &["never comes", "dependency itself is healthy"], &["sync", "rollout"]),
+            (candidate(Family::Timeout, "HTTP_TIMEOUT_MS", "/data/HTTP_TIMEOUT_MS", s("3000"), s("1"), Runtime),
+                &["gives up at once"], &["sync", "rollout", "reconciliation"]),
+            (candidate(Family::Timeout, "QUERY_TIMEOUT_SECONDS", "/data/QUERY_TIMEOUT_SECONDS", s("30"), s("1"), Runtime),
+                &["longer than a second"], &["at once"]),
+            (candidate(Family::Timeout, "timeout", "/spec/timeout", s("5m"), s("1ms"), Reconcile),
+                &["reconciliation", "nothing new deploys", "running pods are untouched"], &["every call", "timeout errors"]),
+            (candidate(Family::Retries, "MAX_RETRIES", "/data/MAX_RETRIES", s("3"), s("0"), Runtime),
+                &["transient failures"], &["sync"]),
+            (candidate(Family::Replicas, "replicas", "/spec/replicas", Value::from(2), Value::from(0), Runtime),
+                &["no pod runs", "503"], &["sync"]),
+            (candidate(Family::Host, "DB_HOST", "/data/DB_HOST", s("db.x.internal"), s("bd.x.internal"), Runtime),
+                &["does not resolve"], &["sync", "rollout"]),
+            (candidate(Family::ImageTag, "image", "/spec/template/spec/containers/0/image", s("a:1.2.3"), s("a:1.2.13"), Rollout),
+                &["ImagePullBackOff", "rollout stalls", "old pods keep serving"], &["every request fails"]),
+            (candidate(Family::Probe, "path", "/x/readinessProbe/httpGet/path", s("/healthz"), s("/health"), Rollout),
+                &["never become ready", "rollout stalls"], &["sync"]),
+            (candidate(Family::FeatureFlag, "FEATURE_X", "/data/FEATURE_X", s("true"), s("false"), Runtime),
+                &["switched off"], &["sync"]),
+            (candidate(Family::UrlScheme, "BASE_URL", "/data/BASE_URL", s("https://a.b"), s("http://a.b"), Runtime),
+                &["TLS and plain HTTP"], &["sync"]),
+            (candidate(Family::YamlBoolean, "ENABLED", "/data/ENABLED", s("true"), Value::Bool(true), Rejected),
+                &["no longer applies", "the sync fails", "running pods keep the old settings"], &["every call", "OOMKilled"]),
+        ];
+        for (c, must, never) in table {
+            let text = symptom(&c);
+            for w in must {
+                assert!(text.contains(w), "{:?}: `{w}` missing from: {text}", c.family);
+            }
+            for w in never {
+                assert!(!text.contains(w), "{:?}: `{w}` in: {text}", c.family);
+            }
+            let h = hints(&c);
+            let sync_hint = h[1].contains("sync failed") || h[1].contains("reconciliation failed");
+            assert_eq!(sync_hint, matches!(c.mechanism, Rejected | Reconcile), "{:?}: {h:?}", c.family);
+            assert_eq!(h[0].starts_with("Nothing has deployed"), matches!(c.mechanism, Rejected | Reconcile), "{h:?}");
+            assert_eq!(h[0].contains("never finished rolling out"), c.mechanism == Rollout, "{h:?}");
+        }
+    }
 }

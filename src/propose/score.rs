@@ -17,7 +17,7 @@ pub struct Score {
 }
 
 impl Score {
-    fn add(&mut self, points: i32, reason: impl Into<String>) {
+    pub fn add(&mut self, points: i32, reason: impl Into<String>) {
         self.total += points;
         self.reasons.push((points, reason.into()));
     }
@@ -56,13 +56,46 @@ pub fn score(c: &Candidate, index: &Index) -> Score {
     if !c.in_workload {
         s.add(6, "subtlety: the value sits in a configuration file, not in the manifest responders open first");
     }
-    if c.family == Family::Port && c.note.is_some() {
-        s.add(4, "subtlety: the Service still points at the old port; only the pods moved");
-    }
+    // Impact: how the break shows (a refused object or a stalled rollout leaves the running pods serving).
+    let (points, why) = impact(super::chain::expected(c));
+    s.add(points, format!("impact: {why}"));
     // Reversibility: checked for every suggestion (the revert gives the file back byte for byte).
     let (points, why) = reversibility(c.family);
     s.add(points, format!("reversibility: {why}"));
     s
+}
+
+/// What a break of each mechanism is worth, and why.
+pub fn impact(m: super::chain::Mechanism) -> (i32, &'static str) {
+    use super::chain::Mechanism;
+    match m {
+        Mechanism::Runtime => (10, "the running service breaks"),
+        Mechanism::Rollout => (4, "the rollout stalls; the old pods keep serving"),
+        Mechanism::Rejected => (2, "the sync fails; the running pods keep the old settings"),
+        Mechanism::Reconcile => (0, "the GitOps tool stops deploying; nothing running changes"),
+    }
+}
+
+/// The score with its impact made exact once the chain is known (a port whose readiness probe follows it
+/// stalls a rollout rather than breaking the running service).
+pub fn with_impact(mut s: Score, m: super::chain::Mechanism) -> Score {
+    let (points, why) = impact(m);
+    if let Some(reason) = s.reasons.iter_mut().find(|(_, r)| r.starts_with("impact: ")) {
+        s.total += points - reason.0;
+        *reason = (points, format!("impact: {why}"));
+    }
+    s
+}
+
+/// How routine a change to the value looks (what teams tune every week ranks first among equals): pool sizes,
+/// timeouts, replicas and image tags, then the rest.
+pub fn routine(c: &Candidate) -> u8 {
+    match c.family {
+        Family::PoolSize | Family::Timeout | Family::ImageTag | Family::Replicas => 3,
+        Family::MemoryLimit | Family::Retries | Family::FeatureFlag => 2,
+        Family::Port | Family::Host | Family::Probe | Family::UrlScheme => 1,
+        Family::YamlBoolean => 0,
+    }
 }
 
 /// How plausible the faulty value looks in a diff, and why.

@@ -31,7 +31,12 @@ pub struct Walk {
 /// Whether `suggest` looks at this path: YAML, JSON, TOML and dotenv files (by name, as the patch engine
 /// infers formats). Charts' `templates/` are read too, as text, to see which values they use.
 pub fn wanted(path: &str) -> bool {
-    !matches!(patch::Format::infer(std::path::Path::new(path)), Format::Text)
+    let name = path.rsplit('/').next().unwrap_or(path);
+    // Package managers' manifests and lock files configure a build, not a running service.
+    let build =
+        matches!(name, "package.json" | "package-lock.json" | "pnpm-lock.yaml" | "composer.json" | "composer.lock")
+            || (name.starts_with("tsconfig") && name.ends_with(".json"));
+    !build && !matches!(patch::Format::infer(std::path::Path::new(path)), Format::Text)
 }
 
 /// Lists, reads and parses the configuration files of `source` (at `branch` for a bare repository).
@@ -124,7 +129,8 @@ pub fn parse(format: Format, text: &str) -> Result<Vec<Doc>, patch::PatchError> 
         other => vec![patch::parse_value(other, text, None)?],
     };
     let named = |v: &Value| {
-        let kind = v.get("kind").and_then(Value::as_str).map(str::to_owned);
+        // A Kubernetes object says its `apiVersion`; a values file's own `kind:` setting is not one.
+        let kind = v.get("kind").and_then(Value::as_str).filter(|_| v.get("apiVersion").is_some()).map(str::to_owned);
         let name = v.pointer("/metadata/name").and_then(Value::as_str).map(str::to_owned);
         (kind, name)
     };
@@ -144,10 +150,12 @@ pub fn parse(format: Format, text: &str) -> Result<Vec<Doc>, patch::PatchError> 
             _ => None,
         };
         if kind.as_deref() == Some("Application") {
-            for at in ["/spec/source/helm/values", "/spec/sources/0/helm/values", "/spec/sources/1/helm/values"] {
+            for source in ["/spec/source", "/spec/sources/0", "/spec/sources/1"] {
+                let at = &format!("{source}/helm/values");
                 if !value.pointer(at).is_some_and(Value::is_string) {
                     continue;
                 }
+                let path = value.pointer(&format!("{source}/path")).and_then(Value::as_str).map(str::to_owned);
                 let Ok(pointer) = patch::Pointer::parse(at) else { continue };
                 let inner = DocumentSelector::Embedded { outer: selector.clone().map(Box::new), at: pointer };
                 if let Ok(embedded) = patch::parse_value(Format::Yaml, text, Some(&inner)) {
@@ -157,11 +165,12 @@ pub fn parse(format: Format, text: &str) -> Result<Vec<Doc>, patch::PatchError> 
                         kind: None,
                         name: None,
                         embedded_in: kind.clone(),
+                        source: path,
                     });
                 }
             }
         }
-        docs.push(Doc { selector, value, kind, name, embedded_in: None });
+        docs.push(Doc { selector, value, kind, name, embedded_in: None, source: None });
     }
     Ok(docs)
 }

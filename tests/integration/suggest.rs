@@ -82,23 +82,43 @@ fn suggest_on_the_examples_yields_five_families_that_validate_and_preview() {
     check_all(&examples, out.path(), &listing);
 }
 
-/// Every repository-shaped folder of `../shared/corpus` (files nobody here wrote); a corpus that is there
-/// but cannot be read fails the test (`suggest` exits non-zero, or reads nothing).
+/// The shared corpus (files nobody here wrote): the Kubernetes manifests yield five families that validate and
+/// preview. The Helm values files are of charts kept elsewhere, and nothing in the folder deploys them: only
+/// what every chart renders the same way (`image.tag`, `replicaCount`) is proposed from them; their hosts,
+/// timeouts and pools are listed as not proposed, with why. A corpus that is there but cannot be read fails.
 #[test]
 fn suggest_on_the_shared_corpus_yields_five_families_that_validate_and_preview() {
-    let mut all = BTreeSet::new();
-    for folder in ["helm-values", "k8s"] {
-        let Some(dir) = corpus_dir(folder) else { return };
-        let out = tempfile::tempdir().unwrap();
-        let listing = suggest(&dir, out.path(), &[]);
-        assert!(listing["files_read"].as_u64().unwrap() > 0, "{folder}: nothing read");
-        let found = families(&listing);
-        eprintln!("{folder}: {} suggestions, families {found:?}", listing["suggestions"].as_array().unwrap().len());
-        assert!(found.len() >= 5, "{folder}: families {found:?}");
-        check_all(&dir, out.path(), &listing);
-        all.extend(found);
+    let Some(dir) = corpus_dir("k8s") else { return };
+    let out = tempfile::tempdir().unwrap();
+    let listing = suggest(&dir, out.path(), &[]);
+    assert!(listing["files_read"].as_u64().unwrap() > 0, "k8s: nothing read");
+    let found = families(&listing);
+    assert!(found.len() >= 5, "k8s: families {found:?}");
+    check_all(&dir, out.path(), &listing);
+
+    let Some(dir) = corpus_dir("helm-values") else { return };
+    let out = tempfile::tempdir().unwrap();
+    let listing = suggest(&dir, out.path(), &[]);
+    assert!(listing["files_read"].as_u64().unwrap() > 0, "helm-values: nothing read");
+    let found = families(&listing);
+    assert_eq!(found, BTreeSet::from(["image-tag".to_owned()]), "helm-values: {found:?}");
+    for s in listing["suggestions"].as_array().unwrap() {
+        let chain = s["chain"].as_str().unwrap();
+        assert!(
+            chain.contains("by the Helm convention for `")
+                && chain.contains("image.tag`; the chart is not in this repository)"),
+            "{chain}"
+        );
     }
-    assert!(all.len() >= 8, "families over the corpus: {all:?}");
+    check_all(&dir, out.path(), &listing);
+    let not: Vec<&str> =
+        listing["not_breaking"].as_array().unwrap().iter().map(|u| u["why"].as_str().unwrap()).collect();
+    assert!(
+        not.iter().any(|w| w.starts_with(
+            "nothing in this repository shows what reads it (a Helm values file whose chart is not in this repository)"
+        )),
+        "{not:?}"
+    );
 }
 
 /// The corpus `json` folder is not configuration a service reads: four charts' `values.schema.json` and a
@@ -152,12 +172,13 @@ fn every_family(dir: &Path) {
         dir,
         "k8s/staging/shop.yaml",
         "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: shop\n  namespace: shop-staging\nspec:\n  \
-         replicas: 2\n  template:\n    spec:\n      containers:\n        - name: shop\n          image: \
+         replicas: 2\n  template:\n    metadata:\n      labels:\n        app: shop\n    spec:\n      containers:\n        - name: shop\n          image: \
          ghcr.io/acme/shop:1.4.2\n          envFrom:\n            - configMapRef:\n                name: \
-         shop-settings\n          ports:\n            - containerPort: 8080\n          readinessProbe:\n            \
+         shop-settings\n          env:\n            - name: JAVA_OPTS\n              value: -Xms384m -Xmx384m\n          \
+         ports:\n            - containerPort: 8080\n          readinessProbe:\n            \
          httpGet:\n              path: /healthz\n              port: http\n          resources:\n            \
          requests:\n              memory: 256Mi\n            limits:\n              memory: 512Mi\n---\n\
-         apiVersion: v1\nkind: Service\nmetadata:\n  name: shop\nspec:\n  ports:\n    - port: 80\n      \
+         apiVersion: v1\nkind: Service\nmetadata:\n  name: shop\nspec:\n  selector:\n    app: shop\n  ports:\n    - port: 80\n      \
          targetPort: 8080\n",
     );
     write(
@@ -222,9 +243,8 @@ fn a_value_read_by_three_deployments_ranks_above_one_read_by_none() {
     );
     let (code, out, err) = run(firedrill().arg("suggest").arg(repo.path()));
     assert_eq!(code, 0, "{err}");
-    let shared = out.find("`config/shared.yaml:").expect("the shared value is suggested");
-    let orphan = out.find("`config/orphan.yaml:").expect("the orphan value is suggested");
-    assert!(shared < orphan, "the value three Deployments read ranks first:\n{out}");
+    assert!(out.contains("`config/shared.yaml:"), "the shared value is suggested:\n{out}");
+    assert!(!out.contains("`config/orphan.yaml:"), "a value nothing reads is not proposed:\n{out}");
     assert!(
         out.contains(
             "- +36 blast radius: 3 workloads read it through ConfigMap shared-settings (Deployment/api, \
@@ -234,7 +254,16 @@ fn a_value_read_by_three_deployments_ranks_above_one_read_by_none() {
     );
     assert!(
         out.contains(
-            "- +0 blast radius: no workload in this repository reads it (looked through ConfigMap orphan-settings)"
+            "- breaks (runtime break): Deployment/api, Deployment/web, Deployment/worker read it through ConfigMap \
+             shared-settings: a pool of 0 serves no request"
+        ),
+        "{out}"
+    );
+    // Listed, with why, under what was not proposed.
+    assert!(
+        out.contains(
+            "## Not proposed: nothing shown to break\n\n- `config/orphan.yaml /data/DB_POOL_SIZE`: nothing that runs \
+             reads it: no rendered, enabled workload (looked through ConfigMap orphan-settings)"
         ),
         "{out}"
     );
@@ -265,7 +294,11 @@ fn files_it_cannot_read_are_listed_and_links_out_are_refused() {
     assert!(why("config/latin1.env").contains("not UTF-8"), "{unread:?}");
     assert!(why("config/broken.yaml").starts_with("not parsed (at "), "{unread:?}");
     assert!(err.contains("note: not read: config/linked.env: "), "{err}");
-    assert_eq!(families(&listing), BTreeSet::from(["pool-size".to_owned()]));
+    // Nothing in the folder reads `config/app.env`: its pool size is listed as not proposed, with why.
+    assert!(listing["suggestions"].as_array().unwrap().is_empty(), "{listing:#}");
+    let not = &listing["not_breaking"][0];
+    assert_eq!(not["path"], "config/app.env /DB_POOL_SIZE", "{listing:#}");
+    assert!(not["why"].as_str().unwrap().starts_with("nothing in this repository shows what reads it"), "{not}");
 }
 
 #[test]
@@ -352,6 +385,225 @@ fn suggest_on_podinfo_proposes_nothing_production_renders() {
              deploy/overlays/production/kustomization.yaml (resources: ../../bases/backend)"
         )),
         "{why}"
+    );
+}
+
+/// The document a suggestion changes, parsed (the embedded one for embedded values).
+fn document_of(repo: &Path, s: &Value) -> Value {
+    let path = s["file"].as_str().unwrap();
+    let text = std::fs::read_to_string(repo.join(path)).unwrap();
+    let selector: Option<DocumentSelector> = s["document"].as_str().map(|d| d.parse().unwrap());
+    patch::parse_value(Format::infer(Path::new(path)), &text, selector.as_ref()).unwrap()
+}
+
+/// A value below a mapping whose `enabled` is false.
+fn under_switched_off(doc: &Value, pointer: &str) -> Option<String> {
+    let tokens: Vec<&str> = pointer.split('/').skip(1).collect();
+    let mut at = String::new();
+    for t in &tokens[..tokens.len().saturating_sub(1)] {
+        at.push('/');
+        at.push_str(t);
+        if doc.pointer(&format!("{at}/enabled")) == Some(&Value::Bool(false)) {
+            return Some(at);
+        }
+    }
+    None
+}
+
+/// A memory quantity in MiB, for the checks below.
+fn mib(q: &str) -> u64 {
+    let digits = q.bytes().take_while(u8::is_ascii_digit).count();
+    let n: u64 = q[..digits].parse().unwrap();
+    match &q[digits..] {
+        "Gi" => n * 1024,
+        "Mi" => n,
+        other => panic!("unit {other}"),
+    }
+}
+
+/// What every listing must hold on a repository, whatever it is: each suggestion says the chain that shows it
+/// breaks, a `containerPort` fault only where something calls the port by its name, memory limits never below
+/// their request, nothing under a switched-off feature or in a Helm test hook, and symptoms and hints true to
+/// how the fault shows.
+fn assert_sre_rules(repo: &Path, listing: &Value) {
+    let texts: Vec<String> =
+        walkdir(repo).into_iter().map(|p| std::fs::read_to_string(p).unwrap_or_default()).collect();
+    for s in listing["suggestions"].as_array().unwrap() {
+        let id = s["id"].as_str().unwrap();
+        let pointer = s["fault"][1]["path"].as_str().unwrap();
+        let chain = s["chain"].as_str().unwrap();
+        let symptom = s["symptom"].as_str().unwrap();
+        let hints: Vec<&str> = s["hints"].as_array().unwrap().iter().map(|h| h.as_str().unwrap()).collect();
+        assert!(!chain.is_empty(), "{id}: no chain");
+        assert!(!s["file"].as_str().unwrap().contains("templates/tests/"), "{id}: a test hook");
+        assert!(!chain.contains("templates/tests/"), "{id}: a test hook counted: {chain}");
+        let doc = document_of(repo, s);
+        assert_eq!(under_switched_off(&doc, pointer), None, "{id}: under a switched-off feature");
+        if pointer.ends_with("/containerPort") {
+            let entry = doc.pointer(pointer.strip_suffix("/containerPort").unwrap()).unwrap();
+            let name = entry["name"].as_str().unwrap_or_else(|| panic!("{id}: an unnamed containerPort proposed"));
+            let called = texts.iter().any(|t| {
+                t.lines().any(|l| {
+                    let l = l.trim().trim_start_matches("- ");
+                    l == format!("targetPort: {name}") || l == format!("port: {name}")
+                })
+            });
+            assert!(called, "{id}: containerPort `{name}` is called by its name by nothing: {chain}");
+            assert!(chain.contains(&format!("the port named `{name}`")), "{id}: {chain}");
+        }
+        if s["family"] == "memory-limit" {
+            let new = s["fault"][1]["value"].as_str().unwrap();
+            let request = doc.pointer(&pointer.replace("/limits/memory", "/requests/memory")).and_then(Value::as_str);
+            if let Some(r) = request {
+                assert!(mib(new) >= mib(r), "{id}: limit {new} below the request {r}");
+            }
+            assert!(chain.contains("-Xmx") || chain.contains("--max-old-space-size"), "{id}: no evidence: {chain}");
+        }
+        match s["mechanism"].as_str().unwrap() {
+            "failed sync (the API server refuses the object)" => {
+                assert!(symptom.contains("the sync fails"), "{id}: {symptom}");
+                assert!(hints[0].starts_with("Nothing has deployed since the last merge"), "{id}: {hints:?}");
+                assert!(hints[1].contains("sync failed"), "{id}: {hints:?}");
+            }
+            "failed reconciliation" => {
+                assert!(symptom.contains("reconciliation") && symptom.contains("running pods are untouched"), "{id}");
+                assert!(hints[1].contains("reconciliation failed"), "{id}: {hints:?}");
+            }
+            "stalled rollout" => {
+                assert!(
+                    symptom.contains("rollout stalls") && symptom.contains("old pods keep serving"),
+                    "{id}: {symptom}"
+                );
+                assert!(hints[0].contains("never finished rolling out"), "{id}: {hints:?}");
+            }
+            "runtime break" => {
+                assert!(!symptom.contains("sync fails") && !symptom.contains("rollout stalls"), "{id}: {symptom}");
+                assert!(hints[0].starts_with("Errors started right after a deploy"), "{id}: {hints:?}");
+            }
+            other => panic!("{id}: mechanism {other}"),
+        }
+    }
+}
+
+/// Every file under `dir`, but `.git`.
+fn walkdir(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.file_name().is_some_and(|n| n == ".git") {
+                continue;
+            }
+            if p.is_dir() {
+                todo.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+/// The examples: every rule holds, Argo CD inline values and Flux HelmRelease values are proposed, and
+/// values nothing shown reads are listed as not proposed.
+#[test]
+fn suggestions_on_the_examples_each_show_the_chain_that_breaks() {
+    let out = tempfile::tempdir().unwrap();
+    let examples = root().join("examples");
+    let listing = suggest(&examples, out.path(), &[]);
+    assert_sre_rules(&examples, &listing);
+    let suggestions = listing["suggestions"].as_array().unwrap();
+    let argo =
+        suggestions.iter().find(|s| s["document"] == "#/spec/source/helm/values").expect("Argo CD inline values");
+    assert!(argo["chain"].as_str().unwrap().contains("Application cart-staging"), "{argo}");
+    let flux: Vec<&Value> = suggestions.iter().filter(|s| s["file"] == "flux/cart-staging.yaml").collect();
+    assert!(flux.iter().any(|s| s["fault"][1]["path"] == "/spec/values/redis/host"), "{flux:?}");
+    assert!(flux.iter().any(|s| s["fault"][1]["path"] == "/spec/values/image/tag"), "{flux:?}");
+    // The worker's named port: its readiness probe follows the name, so the rollout stalls (not an outage).
+    let port = suggestions
+        .iter()
+        .find(|s| s["file"] == "k8s/staging/checkout.yaml" && s["family"] == "port")
+        .expect("the named containerPort");
+    assert_eq!(port["mechanism"], "stalled rollout", "{port}");
+    // The memory limit has no heap flag beside it: not proposed, and the request is named.
+    let not: Vec<(&str, &str)> = listing["not_breaking"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| (u["path"].as_str().unwrap(), u["why"].as_str().unwrap()))
+        .collect();
+    let memory = not
+        .iter()
+        .find(|(p, _)| *p == "k8s/staging/checkout.yaml /spec/template/spec/containers/0/resources/limits/memory")
+        .expect("the memory limit is listed");
+    assert!(memory.1.contains("one below the request (128Mi) is refused by the API server"), "{memory:?}");
+    let unread = not.iter().find(|(p, _)| *p == "config/staging/database.env /DB_HOST").expect("DB_HOST listed");
+    assert!(unread.1.starts_with("nothing in this repository shows what reads it"), "{unread:?}");
+    check_all(&examples, out.path(), &listing);
+}
+
+/// podinfo: the named `targetPort: http` fault is in the top three; the chart's ports, which set the listener
+/// and its callers together, are not proposed, nor `tls.port` (TLS is off), nor anything only a test hook reads.
+#[test]
+fn podinfo_proposes_the_named_target_port_and_not_the_ports_that_move_together() {
+    let Some(repos) = corpus_dir("repos") else { return };
+    let podinfo = repos.join("podinfo");
+    let out = tempfile::tempdir().unwrap();
+    let listing = suggest(&podinfo, out.path(), &[]);
+    assert_sre_rules(&podinfo, &listing);
+    let suggestions = listing["suggestions"].as_array().unwrap();
+    let named = suggestions[..3].iter().find(|s| {
+        s["family"] == "port"
+            && s["fault"][1]["path"].as_str().unwrap().ends_with("/containerPort")
+            && s["chain"].as_str().unwrap().contains("(targetPort http)")
+    });
+    assert!(named.is_some(), "no named-targetPort fault in the top 3: {:#?}", &suggestions[..3]);
+    let named = named.unwrap();
+    assert!(named["chain"].as_str().unwrap().contains("listens on 9898 (`--port=9898`)"), "{named}");
+    assert_eq!(named["mechanism"], "runtime break");
+    let not: Vec<(&str, &str)> = listing["not_breaking"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| (u["path"].as_str().unwrap(), u["why"].as_str().unwrap()))
+        .collect();
+    let why = |p: &str| not.iter().find(|(q, _)| *q == p).map(|(_, w)| *w).unwrap_or_default();
+    assert!(
+        why("charts/podinfo/values.yaml /service/httpPort").contains("they move together and nothing breaks"),
+        "{not:#?}"
+    );
+    assert!(why("charts/podinfo/values.yaml /tls/port").starts_with("`tls.enabled` is false"), "{not:#?}");
+    assert!(
+        why("kustomize/deployment.yaml /spec/template/spec/containers/0/ports/1/containerPort")
+            .starts_with("the port `http-metrics` serves monitoring or administration"),
+        "{not:#?}"
+    );
+    assert!(
+        !suggestions.iter().any(|s| s["file"].as_str().unwrap().starts_with("charts/podinfo/values.yaml")
+            && s["fault"][1]["path"].as_str().unwrap().contains("Port")),
+        "a chart port proposed"
+    );
+    check_all(&podinfo, out.path(), &listing);
+}
+
+/// The Kubernetes corpus (microservices-demo, podinfo, kubernetes/examples): every rule holds; no unnamed
+/// `containerPort` is proposed, and at most three of one family are in the top ten.
+#[test]
+fn the_k8s_corpus_keeps_every_rule_and_a_diverse_top_ten() {
+    let Some(dir) = corpus_dir("k8s") else { return };
+    let out = tempfile::tempdir().unwrap();
+    let listing = suggest(&dir, out.path(), &[]);
+    assert_sre_rules(&dir, &listing);
+    let suggestions = listing["suggestions"].as_array().unwrap();
+    let top: Vec<&str> = suggestions.iter().take(10).map(|s| s["family"].as_str().unwrap()).collect();
+    for f in &top {
+        assert!(top.iter().filter(|g| *g == f).count() <= 3, "more than 3 of {f} in the top 10: {top:?}");
+    }
+    let not = listing["not_breaking"].as_array().unwrap();
+    assert!(
+        not.iter().any(|u| u["why"].as_str().unwrap().contains("has no name, so nothing calls it through it")),
+        "the unnamed containerPorts are listed"
     );
 }
 

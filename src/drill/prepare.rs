@@ -75,8 +75,17 @@ pub fn edits(scenario: &Scenario, mut read: impl FnMut(&str) -> ReadResult) -> R
         return Err(PrepareError::AlreadyPresent { path: target_path.to_owned() });
     }
     out[i].after =
-        patch::apply(out[i].format, &out[i].before, &scenario.fault_patch(), selector.as_ref()).map_err(|error| {
-            PrepareError::Patch { path: target_path.to_owned(), what: "fault".into(), error: Box::new(error) }
+        patch::apply_with(
+            out[i].format,
+            &out[i].before,
+            &scenario.fault_patch(),
+            selector.as_ref(),
+            target.patch_options(),
+        )
+        .map_err(|error| PrepareError::Patch {
+            path: target_path.to_owned(),
+            what: "fault".into(),
+            error: Box::new(error),
         })?;
     if out[i].after == out[i].before {
         return Err(PrepareError::AlreadyPresent { path: target_path.to_owned() });

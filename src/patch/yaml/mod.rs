@@ -16,24 +16,38 @@ use serde_json::Value;
 use std::cell::RefCell;
 
 use super::engine::{self, Engine, Prim, Slot};
-use super::{DocumentSelector, Location, Patch, PatchError, PatchErrorKind, Pointer};
+use super::{DocumentSelector, Location, Options, Patch, PatchError, PatchErrorKind, Pointer};
 use crate::yaml::{self as tree, scalar};
 use edit::{Editor, Splice};
 
-pub(crate) fn apply(text: &str, patch: &Patch, selector: Option<&DocumentSelector>) -> Result<String, PatchError> {
-    if let Some(DocumentSelector::Embedded { outer, at }) = selector {
-        return embedded::apply(text, patch, outer.as_deref(), at);
+pub(crate) fn apply(
+    text: &str,
+    patch: &Patch,
+    selector: Option<&DocumentSelector>,
+    options: Options,
+) -> Result<String, PatchError> {
+    if let Some(sel @ DocumentSelector::Embedded { .. }) = selector {
+        let (outer, chain) = sel.chain();
+        return embedded::apply(text, patch, outer, &chain, options);
     }
     let values = stream_values(text)?;
     let index = select(&values, selector)?;
     let parsed = RefCell::new(Some((text.to_owned(), values.clone())));
-    let engine = YamlEngine { index, before: values, trees: RefCell::new(None), parsed, habits: RefCell::new(None) };
+    let engine = YamlEngine {
+        index,
+        before: values,
+        trees: RefCell::new(None),
+        parsed,
+        habits: RefCell::new(None),
+        options,
+    };
     engine::run(&engine, text, patch, None)
 }
 
 pub(crate) fn parse_value(text: &str, selector: Option<&DocumentSelector>) -> Result<Value, PatchError> {
-    if let Some(DocumentSelector::Embedded { outer, at }) = selector {
-        return embedded::parse_value(text, outer.as_deref(), at);
+    if let Some(sel @ DocumentSelector::Embedded { .. }) = selector {
+        let (outer, chain) = sel.chain();
+        return embedded::parse_value(text, outer, &chain);
     }
     let mut values = stream_values(text)?;
     let index = select(&values, selector)?;
@@ -60,6 +74,7 @@ struct YamlEngine {
     parsed: RefCell<Option<(String, Vec<Value>)>>,
     /// The document's indentation habits, learned from the first text the engine edits.
     habits: RefCell<Option<(render::DocStyle, bool)>>,
+    options: Options,
 }
 
 impl YamlEngine {
@@ -82,7 +97,7 @@ impl YamlEngine {
         let (_, docs) = cache.as_ref().ok_or_else(|| PatchError::new(PatchErrorKind::Parse, "no document"))?;
         let doc = &docs[self.index];
         let habits = *self.habits.borrow_mut().get_or_insert_with(|| Editor::habits(text, doc));
-        Ok(f(&Editor::with_habits(text, doc, habits)))
+        Ok(f(&Editor::with_habits(text, doc, habits).allowing_shared_anchor(self.options.allow_shared_anchor)))
     }
 
     fn stream(&self, text: &str) -> Result<Vec<Value>, PatchError> {
@@ -267,6 +282,33 @@ impl Engine for YamlEngine {
 
     fn locate(&self, text: &str, path: &Pointer) -> Option<usize> {
         self.with_editor(text, |editor| editor.locate(path)).ok().flatten()
+    }
+
+    fn expected(&self, text: &str, before: &Value, patch: &Patch, budget: usize) -> Result<Value, PatchError> {
+        if !self.options.allow_shared_anchor {
+            return super::verify::expected(before, patch, budget);
+        }
+        // Every alias of an edited anchor reads the new value too: the same operation at each of their places.
+        let mut ops = Vec::new();
+        for op in &patch.0 {
+            ops.push(op.clone());
+            let path = Pointer::parse(&super::verify::op_path(op))?;
+            let places = self.with_editor(text, |editor| editor.shared_paths(&path))?;
+            for place in places {
+                let mut v = serde_json::to_value(op).map_err(|e| PatchError::new(PatchErrorKind::BadPatch, e.to_string()))?;
+                match (op, v.as_object_mut()) {
+                    (
+                        super::PatchOperation::Add(_) | super::PatchOperation::Replace(_) | super::PatchOperation::Remove(_),
+                        Some(o),
+                    ) => {
+                        o.insert("path".into(), Value::String(place.to_string()));
+                    }
+                    _ => continue,
+                }
+                ops.push(serde_json::from_value(v).map_err(|e| PatchError::new(PatchErrorKind::BadPatch, e.to_string()))?);
+            }
+        }
+        super::verify::expected(before, &Patch(ops), budget)
     }
 
     fn check(&self, before: &str, after: &str) -> Result<(), PatchError> {

@@ -4,7 +4,7 @@ use super::*;
 use crate::patch::{PatchErrorKind, parse_patch};
 
 fn run(input: &str, patch: &str) -> Result<String, PatchError> {
-    apply(input, &parse_patch(patch).unwrap(), None)
+    apply(input, &parse_patch(patch).unwrap(), None, Default::default())
 }
 
 fn ok(input: &str, patch: &str, want: &str) {
@@ -122,16 +122,16 @@ fn multi_document_selection() {
         "kind: Service\nmetadata:\n  name: api\n---\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  replicas: 2\n";
     let patch = parse_patch(r#"[{"op":"replace","path":"/spec/replicas","value":0}]"#).unwrap();
     let sel = DocumentSelector::Named { kind: Some("Deployment".into()), name: "api".into() };
-    assert_eq!(apply(input, &patch, Some(&sel)).unwrap(), input.replace("replicas: 2", "replicas: 0"));
+    assert_eq!(apply(input, &patch, Some(&sel), Default::default()).unwrap(), input.replace("replicas: 2", "replicas: 0"));
     assert_eq!(
-        apply(input, &patch, Some(&DocumentSelector::Index(1))).unwrap(),
+        apply(input, &patch, Some(&DocumentSelector::Index(1)), Default::default()).unwrap(),
         input.replace("replicas: 2", "replicas: 0")
     );
-    let e = apply(input, &patch, None).unwrap_err();
+    let e = apply(input, &patch, None, Default::default()).unwrap_err();
     assert_eq!(e.kind, PatchErrorKind::Document);
     assert!(e.to_string().contains("0 = Service/api, 1 = Deployment/api"), "{e}");
     let ambiguous = DocumentSelector::Named { kind: None, name: "api".into() };
-    assert_eq!(apply(input, &patch, Some(&ambiguous)).unwrap_err().kind, PatchErrorKind::Document);
+    assert_eq!(apply(input, &patch, Some(&ambiguous), Default::default()).unwrap_err().kind, PatchErrorKind::Document);
 }
 
 #[test]
@@ -140,7 +140,7 @@ fn refusals_name_the_place() {
     assert_eq!(e.kind, PatchErrorKind::Unsupported);
     assert_eq!(
         e.to_string().lines().next().unwrap(),
-        "3:6: operation 0 (`/use/x`): the path goes through the alias `*b`"
+        "3:6: operation 0 (`/use/x`): `/use` is the alias `*b`: the path goes on inside the value it shares with the anchor `&b`"
     );
     let e = refused("base: &b\n  x: 1\nuse: *b\n", r#"[{"op":"replace","path":"/base/x","value":2}]"#);
     assert_eq!(e.kind, PatchErrorKind::Unsupported, "{e}");
@@ -265,7 +265,7 @@ fn many_operations_in_one_patch_keep_the_tree_in_step() {
         })
         .collect();
     let patch = parse_patch(&format!("[{}]", ops.join(","))).unwrap();
-    let out = apply(input, &patch, Some(&crate::patch::DocumentSelector::Index(0))).unwrap();
+    let out = apply(input, &patch, Some(&crate::patch::DocumentSelector::Index(0)), Default::default()).unwrap();
     assert!(out.contains("  K27: \"v27\"\n"), "{out}");
     assert!(out.contains("- \"n\": 28\n  m:\n  - 1\n  - 2\n"), "{out}");
     assert!(out.ends_with("---\nother: doc\n"), "{out}");
@@ -280,6 +280,7 @@ fn an_appended_key_updates_the_tree_in_place() {
         trees: RefCell::new(None),
         parsed: RefCell::new(None),
         habits: RefCell::new(None),
+        options: Default::default(),
     };
     let parent = Pointer::parse("/env").unwrap();
     let insert = |t: &str, k: &str| {
@@ -301,7 +302,7 @@ fn helm_values_inside_flux_and_argo_objects_are_ordinary_paths() {
     let flux = "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: checkout\nspec:\n  chart:\n    spec:\n      chart: checkout\n  values:\n    replicaCount: 3\n    redis:\n      pool: \"10\"\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: other\n";
     let sel = "HelmRelease/checkout".parse().unwrap();
     let patch = parse_patch(r#"[{"op":"replace","path":"/spec/values/redis/pool","value":"0"}]"#).unwrap();
-    assert_eq!(apply(flux, &patch, Some(&sel)).unwrap(), flux.replace("pool: \"10\"", "pool: \"0\""));
+    assert_eq!(apply(flux, &patch, Some(&sel), Default::default()).unwrap(), flux.replace("pool: \"10\"", "pool: \"0\""));
     let argo = "kind: Application\nspec:\n  source:\n    helm:\n      valuesObject:\n        ingress:\n          enabled: true\n";
     ok(
         argo,

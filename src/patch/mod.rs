@@ -103,7 +103,10 @@ impl DocumentSelector {
         for part in chain.split('#') {
             let part = part.strip_suffix('|').unwrap_or(part).trim();
             let at = Pointer::parse(part).map_err(|e| {
-                format!("bad embedded document `#{part}` in `{chain}`: {} (e.g. `#/spec/source/helm/values`)", e.message)
+                format!(
+                    "bad embedded document `#{part}` in `{chain}`: {} (e.g. `#/spec/source/helm/values`)",
+                    e.message
+                )
             })?;
             if at.is_root() {
                 return Err(format!(

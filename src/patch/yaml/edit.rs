@@ -273,7 +273,12 @@ impl<'t> Editor<'t> {
     /// places that would change with it, and the two ways through.
     fn shared_refusal(&self, node: &Node, id: usize, at: &Pointer, ptr: &Pointer) -> PatchError {
         let name = anchor_name(self.text, node).unwrap_or("?");
-        let places = self.alias_places(id);
+        // The places that read the edited value: below each alias, and below each mapping that merges the
+        // anchor without a key of its own there.
+        let mut places = if node.anchor == id { self.shared_places(ptr) } else { Vec::new() };
+        if places.is_empty() {
+            places = self.alias_places(id);
+        }
         let listed: Vec<String> = places
             .iter()
             .take(6)
@@ -284,16 +289,14 @@ impl<'t> Editor<'t> {
             .collect();
         let more = if places.len() > 6 { format!(" and {} more", places.len() - 6) } else { String::new() };
         let place = if at.is_root() { "the document".to_owned() } else { format!("`{at}`") };
-        let one = places.iter().find(|(_, merge, _)| !merge).map(|(p, _, _)| {
-            let mut q = p.clone();
-            q.tokens.extend(ptr.tokens[at.tokens.len().min(ptr.tokens.len())..].iter().cloned());
-            format!("; or, to change one of those places only, patch it by its own path (such as `{q}`): its alias becomes the value written there")
+        let one = places.first().map(|(q, _, _)| {
+            format!("; or, to change one of those places only, patch it by its own path (such as `{q}`): the value is written there, and the others keep theirs")
         });
         self.err(
             PatchErrorKind::Unsupported,
             node.start,
             format!(
-                "{place} has the anchor `&{name}`, which {} alias(es) share: editing it would change {}{more} too",
+                "{place} has the anchor `&{name}`: editing it would change {} other place(s) too, which read it through an alias: {}{more}",
                 places.len(),
                 listed.join(", ")
             ),
@@ -349,12 +352,17 @@ impl<'t> Editor<'t> {
     /// way (or at `ptr`) that aliases share, the same place below each alias, and below each mapping that
     /// merges it and has no key of its own there. What a reader of the edited file sees, to verify it by.
     pub fn shared_paths(&self, ptr: &Pointer) -> Vec<Pointer> {
+        self.shared_places(ptr).into_iter().map(|(p, _, _)| p).collect()
+    }
+
+    /// [`Self::shared_paths`] with, for each, whether it is merged (`<<`) and the alias's byte offset.
+    fn shared_places(&self, ptr: &Pointer) -> Vec<(Pointer, bool, usize)> {
         let mut out = Vec::new();
         let mut node = &self.doc.root;
         for depth in 0..=ptr.tokens.len() {
             if node.anchor != 0 {
                 let rest = &ptr.tokens[depth..];
-                for (place, merge, _) in self.alias_places(node.anchor) {
+                for (place, merge, byte) in self.alias_places(node.anchor) {
                     if merge {
                         let own = self.node_plain(&place).is_some_and(|m| match (&m.kind, rest.first()) {
                             (Kind::Map { entries, .. }, Some(k)) => entries.iter().any(|e| key_text(&e.key) == Some(k)),
@@ -366,7 +374,7 @@ impl<'t> Editor<'t> {
                     }
                     let mut q = place;
                     q.tokens.extend(rest.iter().cloned());
-                    out.push(q);
+                    out.push((q, merge, byte));
                 }
             }
             let Some(token) = ptr.tokens.get(depth) else { break };
@@ -381,6 +389,23 @@ impl<'t> Editor<'t> {
             }
         }
         out
+    }
+
+    /// The path of the first alias strictly above the node at `ptr` (the path goes on inside the value the
+    /// alias shares), when there is one.
+    pub fn alias_above(&self, ptr: &Pointer) -> Option<Pointer> {
+        let mut node = &self.doc.root;
+        for (depth, token) in ptr.tokens.iter().enumerate() {
+            if let Kind::Alias(_) = node.kind {
+                return Some(Pointer { tokens: ptr.tokens[..depth].to_vec() });
+            }
+            node = match &node.kind {
+                Kind::Map { entries, .. } => &entries.iter().find(|e| key_text(&e.key) == Some(token))?.value,
+                Kind::Seq { items, .. } => items.get(Pointer::array_index(token)?)?,
+                _ => return None,
+            };
+        }
+        None
     }
 
     /// The node at `ptr` by plain keys and indexes (no aliases, no merge keys).
@@ -683,7 +708,9 @@ impl<'t> Editor<'t> {
                 .err(
                     PatchErrorKind::Unsupported,
                     target.node.start,
-                    format!("`{ptr}` defines the anchor `&{name}`: removing it would leave its aliases without a value"),
+                    format!(
+                        "`{ptr}` defines the anchor `&{name}`: removing it would leave its aliases without a value"
+                    ),
                 )
                 .hint("remove the aliases' places first, or replace the value instead"));
         }

@@ -18,9 +18,7 @@ use serde_json::Value;
 
 use super::edit::Editor;
 use super::{parse_tree, select, stream_values};
-use crate::patch::{
-    DocumentSelector, Location, Options, Patch, PatchError, PatchErrorKind, Pointer, json, verify,
-};
+use crate::patch::{DocumentSelector, Location, Options, Patch, PatchError, PatchErrorKind, Pointer, json, verify};
 use crate::yaml::{Kind, Style};
 
 /// The language of an embedded document.
@@ -435,6 +433,57 @@ spec:
             assert_eq!(after.get("redis"), before.get("redis"), "{header}");
             assert_eq!(after.get("replicaCount"), Some(&Value::from(0)), "{header}");
         }
+    }
+
+    #[test]
+    fn the_guard_refuses_yaml_written_into_json() {
+        // What the YAML engine alone wrote before embedded JSON was edited as JSON: valid YAML, not JSON.
+        let before = "{\n  \"caData\": \"x\"\n}\n";
+        let yamlish = "{\n  \"caData\": \"x\", serverName: \"kubernetes.default\"\n}\n";
+        let patch = parse_patch(r#"[{"op":"add","path":"/serverName","value":"kubernetes.default"}]"#).unwrap();
+        let e = guard(Language::Json, &at("/config"), before, yamlish, Some(&patch)).unwrap_err();
+        assert_eq!(e.kind, PatchErrorKind::Verification);
+        assert!(e.message.contains("would not be valid JSON any more"), "{e}");
+        // Valid JSON that reads differently from the patch is refused too.
+        let wrong = "{\n  \"caData\": \"x\",\n  \"serverName\": \"other\"\n}\n";
+        let e = guard(Language::Json, &at("/config"), before, wrong, Some(&patch)).unwrap_err();
+        assert!(e.message.contains("inside `/config`"), "{e}");
+        let right = "{\n  \"caData\": \"x\",\n  \"serverName\": \"kubernetes.default\"\n}\n";
+        assert!(guard(Language::Json, &at("/config"), before, right, Some(&patch)).is_ok());
+    }
+
+    #[test]
+    fn languages_are_told_apart() {
+        assert_eq!(Language::of("{\"a\": 1}\n"), Language::Json);
+        assert_eq!(Language::of("\n  [1, 2]\n"), Language::Json);
+        // a flow mapping that is not JSON, and YAML that starts like JSON, are YAML
+        assert_eq!(Language::of("{a: 1}\n"), Language::Yaml);
+        assert_eq!(Language::of("[a, b]\nc: 1\n"), Language::Yaml);
+        assert_eq!(Language::of("a: 1\n"), Language::Yaml);
+    }
+
+    #[test]
+    fn a_document_inside_an_embedded_document() {
+        let text = "data:\n  template: |\n    webhook:\n      body: |\n        {\n          \"state\": \"success\"\n        }\n    other: 1\n";
+        let sel: DocumentSelector = "#/data/template#/webhook/body".parse().unwrap();
+        assert_eq!(sel, "#/data/template|#/webhook/body".parse().unwrap());
+        assert_eq!(sel.to_string(), "#/data/template#/webhook/body");
+        let (base, chain) = sel.chain();
+        assert_eq!((base, chain.len()), (None, 2));
+        let patch = parse_patch(r#"[{"op":"add","path":"/target_url","value":"u"}]"#).unwrap();
+        let out = crate::patch::apply(crate::patch::Format::Yaml, text, &patch, Some(&sel)).unwrap();
+        assert_eq!(out, text.replace("\"success\"\n", "\"success\",\n          \"target_url\": \"u\"\n"));
+        let read = crate::patch::parse_value(crate::patch::Format::Yaml, &out, Some(&sel)).unwrap();
+        assert_eq!(read, serde_json::json!({"state": "success", "target_url": "u"}));
+        // errors point into the outer file through both levels
+        let patch = parse_patch(r#"[{"op":"replace","path":"/nope","value":1}]"#).unwrap();
+        let e = crate::patch::apply(crate::patch::Format::Yaml, text, &patch, Some(&sel)).unwrap_err();
+        assert_eq!(e.at, Some(Location { line: 5, column: 9 }), "{e}");
+        // nothing is embedded in a JSON document's one-line strings
+        let sel: DocumentSelector = "#/data/template#/webhook/body#/state".parse().unwrap();
+        let e = crate::patch::apply(crate::patch::Format::Yaml, text, &patch, Some(&sel)).unwrap_err();
+        assert_eq!(e.kind, PatchErrorKind::Embedded, "{e}");
+        assert!("#/a##/b".parse::<DocumentSelector>().is_err());
     }
 
     #[test]

@@ -33,14 +33,8 @@ pub(crate) fn apply(
     let values = stream_values(text)?;
     let index = select(&values, selector)?;
     let parsed = RefCell::new(Some((text.to_owned(), values.clone())));
-    let engine = YamlEngine {
-        index,
-        before: values,
-        trees: RefCell::new(None),
-        parsed,
-        habits: RefCell::new(None),
-        options,
-    };
+    let engine =
+        YamlEngine { index, before: values, trees: RefCell::new(None), parsed, habits: RefCell::new(None), options };
     engine::run(&engine, text, patch, None)
 }
 
@@ -114,6 +108,55 @@ impl YamlEngine {
 }
 
 impl YamlEngine {
+    /// An edit inside the value an alias shares (`three: *defaults`, editing `/three/project`) changes that
+    /// place only: the alias is replaced by the whole edited value, written out, and the anchor and its
+    /// other aliases stay. `None` when the edit goes through no alias.
+    fn through_alias(&self, text: &str, prim: &Prim) -> Result<Option<Prim>, PatchError> {
+        let path = match prim {
+            Prim::Replace { path, .. } | Prim::Delete { path } => path.clone(),
+            Prim::Insert { parent, .. } | Prim::Rename { parent, .. } => {
+                let mut p = parent.clone();
+                p.push(String::new());
+                p
+            }
+        };
+        let Some(alias) = self.with_editor(text, |editor| editor.alias_above(&path))? else { return Ok(None) };
+        if matches!(prim, Prim::Rename { .. }) {
+            return Err(PatchError::new(PatchErrorKind::Unsupported, "rename through an alias"));
+        }
+        let mut doc = self.stream(text)?.swap_remove(self.index);
+        let edited = match prim {
+            Prim::Replace { path, value } => doc.pointer_mut(&path.to_string()).map(|v| *v = value.clone()),
+            Prim::Delete { path } => {
+                path.split_last().and_then(|(parent, key)| match doc.pointer_mut(&parent.to_string())? {
+                    Value::Object(m) => m.shift_remove(key).map(drop),
+                    Value::Array(a) => {
+                        let i = Pointer::array_index(key).filter(|i| *i < a.len())?;
+                        a.remove(i);
+                        Some(())
+                    }
+                    _ => None,
+                })
+            }
+            Prim::Insert { parent, slot, value } => match (doc.pointer_mut(&parent.to_string()), slot) {
+                (Some(Value::Object(m)), Slot::Key(k)) => {
+                    m.insert(k.clone(), value.clone());
+                    Some(())
+                }
+                (Some(Value::Array(a)), Slot::Index(i)) if *i <= a.len() => {
+                    a.insert(*i, value.clone());
+                    Some(())
+                }
+                _ => None,
+            },
+            Prim::Rename { .. } => None,
+        };
+        match (edited, doc.pointer(&alias.to_string())) {
+            (Some(()), Some(value)) => Ok(Some(Prim::Replace { path: alias, value: value.clone() })),
+            _ => Ok(None),
+        }
+    }
+
     fn eol(&self, text: &str) -> &'static str {
         if text.contains("\r\n") { "\r\n" } else { "\n" }
     }
@@ -239,6 +282,9 @@ impl Engine for YamlEngine {
     }
 
     fn exec(&self, text: &str, prim: &Prim) -> Result<Option<String>, PatchError> {
+        if let Some(prim) = self.through_alias(text, prim)? {
+            return self.exec(text, &prim);
+        }
         let splice = self.with_editor(text, |editor| match prim {
             Prim::Replace { path, value } => editor.replace(path, value),
             Prim::Insert { parent, slot, value } => {
@@ -295,17 +341,22 @@ impl Engine for YamlEngine {
             let path = Pointer::parse(&super::verify::op_path(op))?;
             let places = self.with_editor(text, |editor| editor.shared_paths(&path))?;
             for place in places {
-                let mut v = serde_json::to_value(op).map_err(|e| PatchError::new(PatchErrorKind::BadPatch, e.to_string()))?;
+                let mut v =
+                    serde_json::to_value(op).map_err(|e| PatchError::new(PatchErrorKind::BadPatch, e.to_string()))?;
                 match (op, v.as_object_mut()) {
                     (
-                        super::PatchOperation::Add(_) | super::PatchOperation::Replace(_) | super::PatchOperation::Remove(_),
+                        super::PatchOperation::Add(_)
+                        | super::PatchOperation::Replace(_)
+                        | super::PatchOperation::Remove(_),
                         Some(o),
                     ) => {
                         o.insert("path".into(), Value::String(place.to_string()));
                     }
                     _ => continue,
                 }
-                ops.push(serde_json::from_value(v).map_err(|e| PatchError::new(PatchErrorKind::BadPatch, e.to_string()))?);
+                ops.push(
+                    serde_json::from_value(v).map_err(|e| PatchError::new(PatchErrorKind::BadPatch, e.to_string()))?,
+                );
             }
         }
         super::verify::expected(before, &Patch(ops), budget)
@@ -514,3 +565,7 @@ fn check_yaml_1_1(before: &str, after: &str, index: usize) -> Result<(), PatchEr
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests;
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod embedded_tests;

@@ -148,6 +148,17 @@ pub(crate) fn parse_value(
     outer: Option<&DocumentSelector>,
     chain: &[&Pointer],
 ) -> Result<Value, PatchError> {
+    let (inner, language) = text_at(text, outer, chain)?;
+    let at = chain.last().copied().cloned().unwrap_or_default();
+    language.parse(&inner).map_err(|e| wrap(&at, e))
+}
+
+/// The text of the document embedded at `chain` and its language.
+pub(crate) fn text_at(
+    text: &str,
+    outer: Option<&DocumentSelector>,
+    chain: &[&Pointer],
+) -> Result<(String, Language), PatchError> {
     let values = stream_values(text)?;
     let index = select(&values, outer)?;
     let mut inner = String::new();
@@ -156,14 +167,14 @@ pub(crate) fn parse_value(
         inner = embedded_string(&doc, at)?.to_owned();
         if depth + 1 < chain.len() {
             doc = if Language::of(&inner) == Language::Json {
-                Value::Null // a JSON document holds no block scalar: `embedded_string` says so below
+                Value::Null // a JSON document holds no block scalar: `embedded_string` says so next
             } else {
                 super::parse_value(&inner, None).map_err(|e| wrap(at, e))?
             };
         }
     }
-    let at = chain.last().map(|p| p.to_string()).unwrap_or_default();
-    Language::of(&inner).parse(&inner).map_err(|e| wrap(&Pointer::parse(&at).unwrap_or_default(), e))
+    let language = Language::of(&inner);
+    Ok((inner, language))
 }
 
 fn wrap(at: &Pointer, e: PatchError) -> PatchError {

@@ -19,6 +19,7 @@ use super::engine::{self, Engine, Prim, Slot};
 use super::{DocumentSelector, Location, Options, Patch, PatchError, PatchErrorKind, Pointer};
 use crate::yaml::{self as tree, scalar};
 use edit::{Editor, Splice};
+pub use embedded::Language;
 
 pub(crate) fn apply(
     text: &str,
@@ -46,6 +47,21 @@ pub(crate) fn parse_value(text: &str, selector: Option<&DocumentSelector>) -> Re
     let mut values = stream_values(text)?;
     let index = select(&values, selector)?;
     Ok(values.swap_remove(index))
+}
+
+/// The text of the document embedded where `selector` says (`#/pointer`, possibly nested), and the format
+/// it is written in (JSON or YAML); `None` for a selector that embeds nothing.
+pub fn embedded_text(text: &str, selector: &DocumentSelector) -> Result<Option<(String, super::Format)>, PatchError> {
+    let (outer, chain) = selector.chain();
+    if chain.is_empty() {
+        return Ok(None);
+    }
+    let (inner, language) = embedded::text_at(text, outer, &chain)?;
+    let format = match language {
+        embedded::Language::Json => super::Format::Json,
+        embedded::Language::Yaml => super::Format::Yaml,
+    };
+    Ok(Some((inner, format)))
 }
 
 /// Every document of a YAML stream, as Helm and kubectl read them (merge keys applied).

@@ -96,12 +96,14 @@ pub enum DocumentSelector {
 }
 
 impl DocumentSelector {
-    /// `outer` followed by the embedded documents of `chain`: `/a/b` or `/a/b#/c` (each `#` enters the
-    /// document held in the string before it; `|#` is read the same).
+    /// `outer` followed by the embedded documents of `chain`: `/a/b` or `/a/b#/c` (each `#/` enters the
+    /// document held in the string before it; `|#/` is read the same; a `#` not followed by `/` is part of
+    /// a key).
     pub fn embedded(outer: Option<DocumentSelector>, chain: &str) -> Result<DocumentSelector, String> {
         let mut sel = outer;
-        for part in chain.split('#') {
-            let part = part.strip_suffix('|').unwrap_or(part).trim();
+        for (i, part) in chain.split("#/").enumerate() {
+            let part = if i == 0 { part.to_owned() } else { format!("/{part}") };
+            let part = part.strip_suffix('|').unwrap_or(&part).trim();
             let at = Pointer::parse(part).map_err(|e| {
                 format!(
                     "bad embedded document `#{part}` in `{chain}`: {} (e.g. `#/spec/source/helm/values`)",

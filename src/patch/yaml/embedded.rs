@@ -494,7 +494,12 @@ spec:
         let sel: DocumentSelector = "#/data/template#/webhook/body#/state".parse().unwrap();
         let e = crate::patch::apply(crate::patch::Format::Yaml, text, &patch, Some(&sel)).unwrap_err();
         assert_eq!(e.kind, PatchErrorKind::Embedded, "{e}");
-        assert!("#/a##/b".parse::<DocumentSelector>().is_err());
+        assert!("#a".parse::<DocumentSelector>().is_err());
+        // a `#` inside a key stays in the key
+        assert_eq!(
+            "#/data/a#b".parse::<DocumentSelector>().unwrap(),
+            DocumentSelector::Embedded { outer: None, at: at("/data/a#b") }
+        );
     }
 
     #[test]

@@ -182,3 +182,42 @@ fn json_inside_yaml_inside_yaml_is_reached_by_a_nested_selector() {
     assert_eq!(code, 2);
     insta::assert_snapshot!("notifications_nested_error", err);
 }
+
+/// A scenario reaches the same documents through `target.embedded` (`#` for the nested one) and allows a
+/// shared anchor with `target.allow_shared_anchor`: `firedrill validate` applies the fault to the file.
+#[test]
+fn scenarios_reach_nested_documents_and_allow_shared_anchors() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    for f in ["argocd-notifications-cm.yaml", "alertmanager-values.yaml"] {
+        let text = std::fs::read_to_string(crate::common::root().join(DIR).join(f)).unwrap();
+        write(&repo, f, &text);
+    }
+    let scenario = |target: &str, fault: &str| {
+        format!(
+            "id: drill-one\ntitle: A drill\ndescription: breaks one value\ntarget:\n{target}\nfault:\n{fault}\nsafety:\n  max_duration: 1h\n"
+        )
+    };
+    let validate = |name: &str, text: &str| {
+        let s = write(dir.path(), name, text);
+        run(firedrill().arg("validate").arg(&s).arg("--repo").arg(&repo))
+    };
+    let nested = scenario(
+        "  path: argocd-notifications-cm.yaml\n  embedded: \"/data/template.app-deployed#/webhook/github/body\"",
+        "  - {op: test, path: /state, value: success}\n  - {op: replace, path: /state, value: failure}",
+    );
+    let (code, out, err) = validate("nested.yaml", &nested);
+    assert_eq!((code, out.as_str()), (0, "1 scenario valid\n"), "{err}");
+
+    let anchor = "  - {op: replace, path: /containerPortName, value: web}";
+    let refused = scenario("  path: alertmanager-values.yaml", anchor);
+    let (code, _, err) = validate("anchor.yaml", &refused);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("`/livenessProbe/httpGet/port` at line 17") && err.contains("allow_shared_anchor: true"),
+        "{err}"
+    );
+    let allowed = scenario("  path: alertmanager-values.yaml\n  allow_shared_anchor: true", anchor);
+    let (code, out, err) = validate("allowed.yaml", &allowed);
+    assert_eq!((code, out.as_str()), (0, "1 scenario valid\n"), "{err}");
+}

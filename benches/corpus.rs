@@ -3,7 +3,8 @@
 //! Generates the same deterministic cases as the corpus tests (12 of each kind per file unless
 //! `FIREDRILL_CORPUS_PER_KIND` says otherwise) — Helm values and Kubernetes manifests (every document,
 //! chosen by index) from `../shared/corpus/`, the same Helm values written inside Argo CD Applications
-//! (`spec.source.helm.values: |`), JSON from there too, TOML from this repository's own files —
+//! (`spec.source.helm.values: |`), JSON from there too, every JSON or YAML document the corpus holds in a
+//! block scalar and the JSON files written into ConfigMaps, TOML from this repository's own files —
 //! then times `patch::apply` alone over all of them, best of three rounds, and prints cases per second
 //! with the exact/refused shares. Then the cost of one patch with N operations (N new keys added to a
 //! values file), which must grow linearly with N.
@@ -37,6 +38,7 @@ fn main() {
                 measure("Helm values in Argo CD Applications (`values: |`)", format, &files, per_kind, true);
             }
         }
+        embedded(&shared, per_kind);
     } else {
         println!("../shared/corpus is absent: only the TOML corpus and the scaling are measured");
     }
@@ -77,8 +79,68 @@ fn measure(label: &str, format: Format, files: &[PathBuf], per_kind: usize, embe
             }
         }
     }
+    report(label, format, files.len(), bytes, &work);
+}
+
+/// Documents embedded in block scalars: every JSON or YAML document the corpus's YAML files hold in one
+/// (at any depth of `repos/` too), and the corpus's JSON files written into ConfigMaps (`data.<file>: |`).
+fn embedded(shared: &Path, per_kind: usize) {
+    fn deep(dir: &Path, out: &mut Vec<PathBuf>) {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                deep(&p, out);
+            } else if Format::infer(&p) == Format::Yaml {
+                out.push(p);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    for folder in ["helm-values", "k8s", "repos"] {
+        deep(&shared.join(folder), &mut files);
+    }
+    let (mut work, mut bytes, mut holding): (Work, usize, usize) = (Vec::new(), 0, 0);
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        let found = cases::embedded_documents(&text);
+        if !found.is_empty() {
+            holding += 1;
+            bytes += text.len();
+        }
+        for (selector, doc) in found {
+            for c in cases::generate(&doc, per_kind) {
+                work.push((text.clone(), Some(selector.clone()), c));
+            }
+        }
+    }
+    report(
+        &format!("Documents embedded in the corpus's block scalars ({holding} of {} YAML files hold one)", files.len()),
+        Format::Yaml,
+        files.len(),
+        bytes,
+        &work,
+    );
+    let (mut work, mut bytes) = (Work::new(), 0);
+    let mut json: Vec<PathBuf> = std::fs::read_dir(shared.join("json")).unwrap().map(|e| e.unwrap().path()).collect();
+    json.retain(|p| Format::infer(p) == Format::Json);
+    json.sort();
+    let inside: DocumentSelector = "#/data/config.json".parse().unwrap();
+    for f in &json {
+        let Some(cm) = cases::config_map("config.json", &std::fs::read_to_string(f).unwrap()) else { continue };
+        bytes += cm.len();
+        let doc = patch::parse_value(Format::Yaml, &cm, Some(&inside)).unwrap();
+        for c in cases::generate(&doc, per_kind) {
+            work.push((cm.clone(), Some(inside.clone()), c));
+        }
+    }
+    report("JSON files in ConfigMaps (`data.config.json: |`)", Format::Yaml, json.len(), bytes, &work);
+}
+
+/// Judges every case of `work`, then times `patch::apply` over all of them (best of three) and prints one line.
+fn report(label: &str, format: Format, files: usize, bytes: usize, work: &Work) {
     let (mut exact, mut refused, mut failed) = (0, 0, 0);
-    for (text, doc, case) in &work {
+    for (text, doc, case) in work {
         match cases::judge(format, text, doc.as_ref(), case) {
             Verdict::Exact => exact += 1,
             Verdict::Refused(_) => refused += 1,
@@ -91,15 +153,14 @@ fn measure(label: &str, format: Format, files: &[PathBuf], per_kind: usize, embe
     let mut best = f64::MAX;
     for _ in 0..3 {
         let start = Instant::now();
-        for (text, doc, case) in &work {
+        for (text, doc, case) in work {
             let _ = std::hint::black_box(patch::apply(format, text, &case.patch, doc.as_ref()));
         }
         best = best.min(start.elapsed().as_secs_f64());
     }
     let n = work.len();
     println!(
-        "{label}: {} files ({} KiB), {n} cases: exact {:.2}%, refused {:.2}%, failed {failed}; best of 3: {:.2} s, {:.0} cases/s, {:.2} ms/case",
-        files.len(),
+        "{label}: {files} files ({} KiB), {n} cases: exact {:.2}%, refused {:.2}%, failed {failed}; best of 3: {:.2} s, {:.0} cases/s, {:.2} ms/case",
         bytes / 1024,
         100.0 * exact as f64 / n.max(1) as f64,
         100.0 * refused as f64 / n.max(1) as f64,

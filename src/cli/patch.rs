@@ -21,9 +21,13 @@ pub struct Args {
     #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(["yaml", "json", "toml", "env", "text"]))]
     pub format: Option<String>,
     /// For multi-document YAML: the document to edit, by 0-based index or `Kind/name`. Followed by
-    /// `#/pointer` (or alone, `#/spec/source/helm/values`): the YAML document held in that string.
+    /// `#/pointer` (or alone, `#/spec/source/helm/values`): the JSON or YAML document held in that string;
+    /// `#/pointer` again (`#/data/service.yaml#/body`): the document held in a string of that one.
     #[arg(long, value_name = "SEL")]
     pub document: Option<String>,
+    /// Edit a YAML value whose anchor (`&name`) aliases share: every alias then reads the new value too.
+    #[arg(long)]
+    pub allow_shared_anchor: bool,
     /// Print a unified diff instead of the edited file.
     #[arg(long)]
     pub diff: bool,
@@ -67,7 +71,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let result = patch::parse_patch(&patch_text)
         .map_err(|e| render::patch_error(&args.patch.display().to_string(), &worded(e)))
         .and_then(|p| {
-            patch::apply(format, &text, &p, document.as_ref()).map_err(|e| render::patch_error(&shown, &worded(e)))
+            let options = patch::Options { allow_shared_anchor: args.allow_shared_anchor };
+            patch::apply_with(format, &text, &p, document.as_ref(), options)
+                .map_err(|e| render::patch_error(&shown, &worded(e)))
         });
     let edited = match result {
         Ok(e) => e,
@@ -87,7 +93,11 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
 /// A patch error whose hint speaks of this command (the patch, `--document`), not of a scenario's fields: the
 /// engine's hints are worded for scenarios, where most patches come from.
 fn worded(mut e: patch::PatchError) -> patch::PatchError {
-    const WORDS: [(&str, &str); 7] = [
+    const WORDS: [(&str, &str); 8] = [
+        (
+            "`allow_shared_anchor: true` in the scenario's `target` (`--allow-shared-anchor` with `firedrill patch`)",
+            "`--allow-shared-anchor`",
+        ),
         (
             "remove `embedded` and write the fault's paths",
             "drop the `#/…` part of `--document` and write the patch's paths",

@@ -74,10 +74,18 @@ pub fn edits(scenario: &Scenario, mut read: impl FnMut(&str) -> ReadResult) -> R
     if fault_holds(scenario, &out[i].before, out[i].format, selector.as_ref()) {
         return Err(PrepareError::AlreadyPresent { path: target_path.to_owned() });
     }
-    out[i].after =
-        patch::apply(out[i].format, &out[i].before, &scenario.fault_patch(), selector.as_ref()).map_err(|error| {
-            PrepareError::Patch { path: target_path.to_owned(), what: "fault".into(), error: Box::new(error) }
-        })?;
+    out[i].after = patch::apply_with(
+        out[i].format,
+        &out[i].before,
+        &scenario.fault_patch(),
+        selector.as_ref(),
+        target.patch_options(),
+    )
+    .map_err(|error| PrepareError::Patch {
+        path: target_path.to_owned(),
+        what: "fault".into(),
+        error: Box::new(error),
+    })?;
     if out[i].after == out[i].before {
         return Err(PrepareError::AlreadyPresent { path: target_path.to_owned() });
     }

@@ -188,6 +188,85 @@ pub fn argo_cd_application(values: &str) -> Option<String> {
     ))
 }
 
+/// Every document embedded in `text` (a YAML stream): each multi-line string holding a JSON or YAML mapping
+/// or list (not a Helm template, see [`templated`]), and those inside them, with the selector that reaches it (the outer document by index when
+/// the stream holds several) and its parsed value. The corpus test and benchmark edit each of them.
+pub fn embedded_documents(text: &str) -> Vec<(super::DocumentSelector, Value)> {
+    use super::DocumentSelector;
+    fn strings(v: &Value, at: &Pointer, out: &mut Vec<(Pointer, String)>) {
+        match v {
+            Value::Object(m) => m.iter().for_each(|(k, c)| {
+                let mut p = at.clone();
+                p.push(k.clone());
+                strings(c, &p, out);
+            }),
+            Value::Array(a) => a.iter().enumerate().for_each(|(i, c)| {
+                let mut p = at.clone();
+                p.push(i.to_string());
+                strings(c, &p, out);
+            }),
+            Value::String(s) if s.trim().contains('\n') => out.push((at.clone(), s.clone())),
+            _ => {}
+        }
+    }
+    fn inside(doc: &Value, outer: Option<&DocumentSelector>, depth: usize, out: &mut Vec<(DocumentSelector, Value)>) {
+        let mut found = Vec::new();
+        strings(doc, &Pointer::default(), &mut found);
+        for (at, s) in found {
+            let language = super::yaml::Language::of(&s);
+            let value = match language {
+                super::yaml::Language::Json => serde_json::from_str::<Value>(&s).ok(),
+                super::yaml::Language::Yaml => {
+                    super::yaml::documents(&s).ok().and_then(|d| <[Value; 1]>::try_from(d).ok()).map(|[v]| v)
+                }
+            };
+            let Some(value) = value
+                .filter(|v| {
+                    matches!(v, Value::Object(m) if !m.is_empty()) || matches!(v, Value::Array(a) if !a.is_empty())
+                })
+                .filter(|v| !templated(v))
+            else {
+                continue;
+            };
+            let sel = DocumentSelector::Embedded { outer: outer.cloned().map(Box::new), at };
+            if language == super::yaml::Language::Yaml && depth < 3 {
+                inside(&value, Some(&sel), depth + 1, out);
+            }
+            out.push((sel, value));
+        }
+    }
+    let Ok(docs) = super::yaml::documents(text) else { return Vec::new() };
+    let mut out = Vec::new();
+    for (i, doc) in docs.iter().enumerate() {
+        let outer = (docs.len() > 1).then_some(DocumentSelector::Index(i));
+        inside(doc, outer.as_ref(), 0, &mut out);
+    }
+    out
+}
+
+/// Whether a YAML reading holds a mapping used as a key: what unquoted Helm template braces become
+/// (`labels: {{ include "x" . | nindent 4 }}` reads as `{{"include \"x\" . | nindent 4": null}: null}`).
+/// Such a string is a template, not a YAML document: it is only one once Helm renders it.
+fn templated(v: &Value) -> bool {
+    match v {
+        Value::Object(m) => m.iter().any(|(k, c)| k.starts_with('{') || templated(c)),
+        Value::Array(a) => a.iter().any(templated),
+        _ => false,
+    }
+}
+
+/// `text` (a JSON or YAML file) as a ConfigMap carries it: `data.<key>: |`, content indented by 4; `None`
+/// for a text a literal block scalar cannot hold as it is (CRLF, or a first line indented).
+pub fn config_map(key: &str, text: &str) -> Option<String> {
+    let first = text.lines().find(|l| !l.trim().is_empty())?;
+    if first.starts_with([' ', '\t']) || text.contains('\r') {
+        return None;
+    }
+    let body: String =
+        text.lines().map(|l| if l.trim().is_empty() { "\n".to_owned() } else { format!("    {l}\n") }).collect();
+    Some(format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: files\ndata:\n  {key}: |\n{body}"))
+}
+
 /// What happened to one case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
@@ -246,6 +325,28 @@ pub fn judge(format: super::Format, input: &str, document: Option<&super::Docume
         Ok(got) if got == want => {}
         Ok(_) => return Verdict::Failed("the output does not parse to the RFC 6902 result".into()),
         Err(e) => return Verdict::Failed(format!("the output does not parse: {e}")),
+    }
+    // An embedded document keeps its language, and is edited exactly as it would be as a file of its own:
+    // the same lines, comments and blank lines.
+    if let Some(selector) = document.filter(|_| embedded) {
+        match (super::yaml::embedded_text(input, selector), super::yaml::embedded_text(&output, selector)) {
+            (Ok(Some((inner, format))), Ok(Some((after, format_after)))) => {
+                // (YAML may become JSON: a mapping whose last key went is `{}`, which both read alike.)
+                if format == super::Format::Json && format_after != format {
+                    return Verdict::Failed(format!("the embedded document was {format} and is now {format_after}"));
+                }
+                if let Ok(alone) = super::apply(format, &inner, &case.patch, None)
+                    && alone.trim_end_matches('\n') != after.trim_end_matches('\n')
+                {
+                    return Verdict::Failed(
+                        "the embedded document was edited differently than the same document as a file of its own"
+                            .into(),
+                    );
+                }
+            }
+            (_, Err(e)) => return Verdict::Failed(format!("the embedded document does not read any more: {e}")),
+            _ => {}
+        }
     }
     match line_changes(input, &output) {
         Err(e) => Verdict::Failed(e),

@@ -80,31 +80,71 @@ impl std::str::FromStr for Format {
     }
 }
 
-/// Which document of a multi-document YAML stream a patch applies to, or the YAML document embedded in a
-/// string of one (Argo CD's `spec.source.helm.values: |`).
+/// Which document of a multi-document YAML stream a patch applies to, or the document embedded in a
+/// string of one (Argo CD's `spec.source.helm.values: |`), or in a string of an embedded one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DocumentSelector {
     /// 0-based position in the stream.
     Index(usize),
     /// The document whose `kind` (when given) and `metadata.name` match.
     Named { kind: Option<String>, name: String },
-    /// The YAML document held in the string at `at` of the `outer` document (or of the only one): the
-    /// patch's paths are relative to that embedded document. Written `Kind/name#/pointer` (or `#/pointer`).
+    /// The JSON or YAML document held in the string at `at` of the `outer` document (or of the only one):
+    /// the patch's paths are relative to that embedded document. Written `Kind/name#/pointer` (or
+    /// `#/pointer`); `outer` may itself be embedded: `#/data/service.yaml#/templates/0/body` is the
+    /// document held at `/templates/0/body` of the YAML document held at `/data/service.yaml`.
     Embedded { outer: Option<Box<DocumentSelector>>, at: Pointer },
+}
+
+impl DocumentSelector {
+    /// `outer` followed by the embedded documents of `chain`: `/a/b` or `/a/b#/c` (each `#/` enters the
+    /// document held in the string before it; `|#/` is read the same; a `#` not followed by `/` is part of
+    /// a key).
+    pub fn embedded(outer: Option<DocumentSelector>, chain: &str) -> Result<DocumentSelector, String> {
+        let mut sel = outer;
+        for (i, part) in chain.split("#/").enumerate() {
+            let part = if i == 0 { part.to_owned() } else { format!("/{part}") };
+            let part = part.strip_suffix('|').unwrap_or(&part).trim();
+            let at = Pointer::parse(part).map_err(|e| {
+                format!(
+                    "bad embedded document `#{part}` in `{chain}`: {} (e.g. `#/spec/source/helm/values`)",
+                    e.message
+                )
+            })?;
+            if at.is_root() {
+                return Err(format!(
+                    "bad embedded document `#{part}` in `{chain}`: expected the JSON pointer of a string, such as `#/spec/source/helm/values`"
+                ));
+            }
+            sel = Some(DocumentSelector::Embedded { outer: sel.map(Box::new), at });
+        }
+        sel.ok_or_else(|| "empty embedded document selector".to_owned())
+    }
+
+    /// The document of the stream (`None`: the only one) and the strings to enter from it, outermost first.
+    pub fn chain(&self) -> (Option<&DocumentSelector>, Vec<&Pointer>) {
+        match self {
+            DocumentSelector::Embedded { outer, at } => {
+                let (base, mut chain) = match outer.as_deref() {
+                    Some(o) => o.chain(),
+                    None => (None, Vec::new()),
+                };
+                chain.push(at);
+                (base, chain)
+            }
+            other => (Some(other), Vec::new()),
+        }
+    }
 }
 
 impl std::str::FromStr for DocumentSelector {
     type Err = String;
     /// `2`, `Deployment/api`, or `api` (any kind); any of them (or nothing) followed by `#/pointer` for the
-    /// YAML document embedded in the string at that pointer.
+    /// document embedded in the string at that pointer, and `#/pointer` again for one embedded in that one.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let s = s.trim();
-        if let Some((outer, at)) = s.split_once('#') {
-            let at = Pointer::parse(at).map_err(|e| {
-                format!("bad embedded document `#{at}` in `{s}`: {} (e.g. `#/spec/source/helm/values`)", e.message)
-            })?;
-            let outer = if outer.trim().is_empty() { None } else { Some(Box::new(outer.parse()?)) };
-            return Ok(DocumentSelector::Embedded { outer, at });
+        if let Some((outer, chain)) = s.split_once('#') {
+            let outer = if outer.trim().is_empty() { None } else { Some(outer.parse()?) };
+            return DocumentSelector::embedded(outer, chain);
         }
         if s.is_empty() {
             return Err("empty document selector: expected an index such as `1` or `Kind/name`".into());
@@ -237,6 +277,14 @@ impl PatchError {
 /// The most operations one patch may hold: a fault is a one-line change, and each operation costs time.
 pub const MAX_OPERATIONS: usize = 1000;
 
+/// What an edit may reach beyond the value it names; the default is nothing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// A YAML value with an anchor (`&name`) that aliases (`*name`) share may be edited: every alias then
+    /// reads the new value too, and the result is verified that way.
+    pub allow_shared_anchor: bool,
+}
+
 /// Applies `patch` to `text` in `format`, returning the edited text.
 ///
 /// The result is verified: parsing it gives exactly what RFC 6902 gives on the parsed input, and for YAML
@@ -246,6 +294,17 @@ pub fn apply(
     text: &str,
     patch: &Patch,
     document: Option<&DocumentSelector>,
+) -> Result<String, PatchError> {
+    apply_with(format, text, patch, document, Options::default())
+}
+
+/// [`apply`] with [`Options`].
+pub fn apply_with(
+    format: Format,
+    text: &str,
+    patch: &Patch,
+    document: Option<&DocumentSelector>,
+    options: Options,
 ) -> Result<String, PatchError> {
     if patch.0.len() > MAX_OPERATIONS {
         return Err(PatchError::new(
@@ -262,7 +321,7 @@ pub fn apply(
         .hint("remove `document`, or set `format: yaml` if the file is YAML"));
     }
     match format {
-        Format::Yaml => yaml::apply(text, patch, document),
+        Format::Yaml => yaml::apply(text, patch, document, options),
         Format::Json => json::apply(text, patch),
         Format::Toml => toml::apply(text, patch),
         Format::Env => env::apply(text, patch),

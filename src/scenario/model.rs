@@ -109,11 +109,17 @@ pub struct Target {
     /// For a YAML file with several documents (`---`): which one to patch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document: Option<DocumentSpec>,
-    /// For a YAML document held in a string of the file, such as an Argo CD Application's
+    /// For a JSON or YAML document held in a string of the file, such as an Argo CD Application's
     /// `spec.source.helm.values: |`: the JSON pointer of that string. The fault's paths are then relative to
-    /// the embedded document (`/replicaCount`), which is edited in place inside the block scalar.
+    /// the embedded document (`/replicaCount`), which is edited in place inside the block scalar, in its own
+    /// language (JSON stays JSON). For a document embedded in the embedded one, add `#` and the pointer
+    /// inside it: `/data/service.yaml#/template/body`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub embedded: Option<JsonPointer>,
+    /// Allow the fault to edit a YAML value whose anchor (`&name`) aliases (`*name`) elsewhere share: every
+    /// one of those places then changes with it. Without it such an edit is refused, naming the places.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub allow_shared_anchor: bool,
     /// The environment this file deploys to (a free label such as `staging`), checked against
     /// `allowed_environments` of `firedrill.yml`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -129,9 +135,16 @@ impl Target {
     pub fn document_selector(&self) -> Option<DocumentSelector> {
         let outer = self.document.as_ref().map(DocumentSpec::to_selector);
         match &self.embedded {
-            Some(at) => Some(DocumentSelector::Embedded { outer: outer.map(Box::new), at: at.pointer() }),
+            // `JsonPointer` checked the syntax; a `#` goes on into a document embedded in the embedded one.
+            Some(at) => DocumentSelector::embedded(outer.clone(), at.as_str())
+                .ok()
+                .or_else(|| Some(DocumentSelector::Embedded { outer: outer.map(Box::new), at: at.pointer() })),
             None => outer,
         }
+    }
+    /// How far the fault's edit may reach (see [`crate::patch::Options`]).
+    pub fn patch_options(&self) -> crate::patch::Options {
+        crate::patch::Options { allow_shared_anchor: self.allow_shared_anchor }
     }
 }
 

@@ -62,7 +62,13 @@ impl ScenarioFile {
             );
             return out;
         }
-        let patched = match patch::apply(format, &original, &to_patch(&s.fault), document.as_ref()) {
+        let patched = match patch::apply_with(
+            format,
+            &original,
+            &to_patch(&s.fault),
+            document.as_ref(),
+            s.target.patch_options(),
+        ) {
             Ok(text) => text,
             Err(e) => {
                 out.push(self.refusal(list, &e, target));

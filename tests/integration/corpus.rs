@@ -184,3 +184,77 @@ fn selector_for(docs: &[Value], i: usize) -> DocumentSelector {
     }
     DocumentSelector::Index(i)
 }
+
+/// Every YAML file under `dir`, at any depth.
+fn yaml_files_deep(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            yaml_files_deep(&p, out);
+        } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            out.push(p);
+        }
+    }
+}
+
+/// The JSON and YAML documents real files hold in block scalars (a GCP service-account key in Helm values,
+/// Prometheus and exporter configurations, Kustomize inline patches…): every one found in the corpus, each
+/// edited through its embedded selector with every case kind. Each case must be exact — re-read in its own
+/// language, and edited exactly as the same document as a file of its own — or explicitly refused.
+#[test]
+fn documents_embedded_in_the_corpus_are_exact_or_refused() {
+    let mut files = Vec::new();
+    for name in ["helm-values", "k8s", "repos"] {
+        let Some(dir) = common::corpus_dir(name) else { return };
+        yaml_files_deep(&dir, &mut files);
+    }
+    let mut tally = Tally::default();
+    let (mut json, mut yaml, mut nested) = (0, 0, 0);
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        for (selector, doc) in cases::embedded_documents(&text) {
+            let (_, chain) = selector.chain();
+            nested += usize::from(chain.len() > 1);
+            match patch::yaml::embedded_text(&text, &selector).unwrap_or_else(|e| panic!("{name} [{selector}]: {e}")) {
+                Some((_, Format::Json)) => json += 1,
+                _ => yaml += 1,
+            }
+            let read = patch::parse_value(Format::Yaml, &text, Some(&selector)).unwrap();
+            assert_eq!(read, doc, "{name}: `{selector}` read another document");
+            tally.run(&name, &text, Some(&selector), &doc);
+        }
+    }
+    let n = tally.report(&format!(
+        "Documents embedded in the corpus: {} files, {json} JSON and {yaml} YAML documents ({nested} nested)",
+        files.len()
+    ));
+    assert!(json >= 2 && yaml >= 8, "expected the corpus's embedded documents, found {json} JSON and {yaml} YAML");
+    assert!(n > 150, "too few cases generated: {n}");
+}
+
+/// The corpus's JSON files (JSON schemas indented by 2 and 4, a Renovate configuration) as a ConfigMap
+/// carries them, `data.<file>: |`: every case is edited as JSON inside the block scalar, exactly as in the
+/// file of its own.
+#[test]
+fn json_files_inside_config_maps_are_exact_or_refused() {
+    let Some(dir) = common::corpus_dir("json") else { return };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    files.retain(|p| p.extension().is_some_and(|e| e == "json"));
+    files.sort();
+    assert!(files.len() >= 5, "expected the JSON corpus in {}", dir.display());
+    let mut tally = Tally::default();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        let cm = cases::config_map("config.json", &text).unwrap_or_else(|| panic!("{name} cannot be embedded"));
+        let selector: DocumentSelector = "#/data/config.json".parse().unwrap();
+        assert_eq!(patch::yaml::embedded_text(&cm, &selector).unwrap().map(|(_, f)| f), Some(Format::Json));
+        let doc = patch::parse_value(Format::Yaml, &cm, Some(&selector)).unwrap();
+        assert_eq!(doc, patch::parse_value(Format::Json, &text, None).unwrap(), "{name}");
+        tally.run(&name, &cm, Some(&selector), &doc);
+    }
+    let n = tally.report(&format!("JSON files in ConfigMaps: {} files", files.len()));
+    assert!(n > 200, "too few cases generated: {n}");
+}

@@ -13,6 +13,7 @@ mod deploy;
 mod deploy_preflight;
 mod disguise;
 mod docs;
+mod embedded;
 mod emulator;
 mod first_action;
 mod forge_contract;

@@ -34,13 +34,21 @@ pub struct Editor<'t> {
     pub style: DocStyle,
     /// The document writes its nested collections in block style (at least as often as in flow style).
     prefers_block: bool,
+    /// A value whose anchor aliases share may be edited (every alias then reads the new value).
+    allow_shared: bool,
 }
 
 impl<'t> Editor<'t> {
     /// An editor with the habits (`Editor::habits`) already learned from an earlier version of the text: an
     /// edit does not change how the document indents, so a patch of many operations learns them once.
     pub fn with_habits(text: &'t str, doc: &'t Document, habits: (DocStyle, bool)) -> Self {
-        Editor { text, doc, style: habits.0, prefers_block: habits.1 }
+        Editor { text, doc, style: habits.0, prefers_block: habits.1, allow_shared: false }
+    }
+
+    /// The editor with `allow_shared_anchor` (see [`crate::patch::Options`]).
+    pub fn allowing_shared_anchor(mut self, yes: bool) -> Self {
+        self.allow_shared = yes;
+        self
     }
 
     /// How the document indents and whether it writes nested collections in block style.
@@ -163,17 +171,23 @@ impl<'t> Editor<'t> {
     pub fn node_at(&self, ptr: &Pointer) -> Result<&'t Node, PatchError> {
         let steps = self.resolve(ptr)?;
         let node = steps.last().map_or(&self.doc.root, |s| s.node);
-        self.refuse_shared(node)?;
+        self.refuse_shared(node, ptr)?;
         Ok(node)
     }
 
     /// Walks `ptr` from the root; every node on the way must exist and none may be an alias.
     fn resolve(&self, ptr: &Pointer) -> Result<Vec<Step<'t>>, PatchError> {
+        self.resolve_to(ptr, false)
+    }
+
+    /// [`Self::resolve`]; `alias_last`: the node at `ptr` itself may be an alias (it is replaced or removed
+    /// as a whole: the other places that use the anchor keep their value).
+    fn resolve_to(&self, ptr: &Pointer, alias_last: bool) -> Result<Vec<Step<'t>>, PatchError> {
         let mut steps = vec![Step { node: &self.doc.root, link: Link::Root }];
         for (depth, token) in ptr.tokens.iter().enumerate() {
             let cur = steps.last().map(|s| s.node).unwrap_or(&self.doc.root);
-            self.refuse_alias(cur)?;
             let so_far = Pointer { tokens: ptr.tokens[..depth].to_vec() };
+            self.refuse_alias(cur, &so_far)?;
             let next = match &cur.kind {
                 Kind::Map { entries, .. } => {
                     let found = entries.iter().enumerate().find(|(_, e)| key_text(&e.key) == Some(token.as_str()));
@@ -219,46 +233,208 @@ impl<'t> Editor<'t> {
             };
             steps.push(next);
         }
-        if let Some(last) = steps.last() {
-            self.refuse_alias(last.node)?;
+        if let Some(last) = steps.last()
+            && !alias_last
+        {
+            self.refuse_alias(last.node, ptr)?;
         }
         // An edit below an anchored node would show through every alias of that anchor too.
-        for step in &steps[..steps.len() - 1] {
-            if step.node.anchor != 0 && self.alias_count(&[step.node.anchor]) > 0 {
-                return Err(self
-                    .err(
-                        PatchErrorKind::Unsupported,
-                        step.node.start,
-                        "the path goes through a node whose anchor is used by aliases elsewhere",
-                    )
-                    .hint("editing below it would change every alias too; patch a node without a shared anchor"));
+        if !self.allow_shared {
+            for (depth, step) in steps[..steps.len() - 1].iter().enumerate() {
+                if step.node.anchor != 0 && self.alias_count(&[step.node.anchor]) > 0 {
+                    let at = Pointer { tokens: ptr.tokens[..depth].to_vec() };
+                    return Err(self.shared_refusal(step.node, step.node.anchor, &at, ptr));
+                }
             }
         }
         Ok(steps)
     }
 
-    fn refuse_alias(&self, n: &Node) -> Result<(), PatchError> {
+    /// Refuses a path that goes on below an alias (`so_far`): the way through is to replace the alias
+    /// itself, which writes the value in place of `*name` there only.
+    fn refuse_alias(&self, n: &Node, so_far: &Pointer) -> Result<(), PatchError> {
         if let Kind::Alias(_) = n.kind {
+            let alias = &self.text[n.start..n.end];
             return Err(self
-                .err(PatchErrorKind::Unsupported, n.start, format!("the path goes through the alias `{}`", &self.text[n.start..n.end]))
-                .hint("edit the anchored node itself (the `&name` it refers to); an edit through an alias would change every place that uses it"));
+                .err(
+                    PatchErrorKind::Unsupported,
+                    n.start,
+                    format!("`{so_far}` is the alias `{alias}`: the path goes on inside the value it shares with the anchor `&{}`", &alias[1..]),
+                )
+                .hint(format!(
+                    "replace `{so_far}` as a whole (the whole new value): firedrill writes it there in place of `{alias}`, and the other places that use `&{}` keep theirs",
+                    &alias[1..]
+                )));
         }
         Ok(())
     }
 
-    /// Refuses to rewrite a node whose anchor is used by an alias, or that carries a tag.
-    fn refuse_shared(&self, n: &Node) -> Result<(), PatchError> {
+    /// The refusal for editing the node at `at` (or `ptr` below it), whose anchor `id` aliases share: the
+    /// places that would change with it, and the two ways through.
+    fn shared_refusal(&self, node: &Node, id: usize, at: &Pointer, ptr: &Pointer) -> PatchError {
+        let name = anchor_name(self.text, node).unwrap_or("?");
+        // The places that read the edited value: below each alias, and below each mapping that merges the
+        // anchor without a key of its own there.
+        let mut places = if node.anchor == id { self.shared_places(ptr) } else { Vec::new() };
+        if places.is_empty() {
+            places = self.alias_places(id);
+        }
+        let listed: Vec<String> = places
+            .iter()
+            .take(6)
+            .map(|(p, merge, byte)| {
+                let how = if *merge { " (merged with `<<`)" } else { "" };
+                format!("`{p}`{how} at line {}", self.loc(*byte).line)
+            })
+            .collect();
+        let more = if places.len() > 6 { format!(" and {} more", places.len() - 6) } else { String::new() };
+        let place = if at.is_root() { "the document".to_owned() } else { format!("`{at}`") };
+        let one = places.first().map(|(q, _, _)| {
+            format!("; or, to change one of those places only, patch it by its own path (such as `{q}`): the value is written there, and the others keep theirs")
+        });
+        self.err(
+            PatchErrorKind::Unsupported,
+            node.start,
+            format!(
+                "{place} has the anchor `&{name}`: editing it would change {} other place(s) too, which read it through an alias: {}{more}",
+                places.len(),
+                listed.join(", ")
+            ),
+        )
+        .hint(format!(
+            "to change all of them, allow it: `allow_shared_anchor: true` in the scenario's `target` (`--allow-shared-anchor` with `firedrill patch`){}",
+            one.unwrap_or_default()
+        ))
+    }
+
+    /// Where the aliases of anchor `id` sit: the alias's own path, or for a merge key (`<<: *name`) the path
+    /// of the mapping that merges it (`true`), with the alias's byte offset.
+    pub fn alias_places(&self, id: usize) -> Vec<(Pointer, bool, usize)> {
+        fn visit(n: &Node, at: &mut Pointer, id: usize, out: &mut Vec<(Pointer, bool, usize)>) {
+            match &n.kind {
+                Kind::Alias(a) if *a == id => out.push((at.clone(), false, n.start)),
+                Kind::Map { entries, .. } => {
+                    for e in entries {
+                        if is_merge_key(&e.key) {
+                            let sources: Vec<&Node> = match &e.value.kind {
+                                Kind::Seq { items, .. } => items.iter().collect(),
+                                _ => vec![&e.value],
+                            };
+                            for s in sources {
+                                if matches!(s.kind, Kind::Alias(a) if a == id) {
+                                    out.push((at.clone(), true, s.start));
+                                }
+                            }
+                            continue;
+                        }
+                        let Some(k) = key_text(&e.key) else { continue };
+                        at.push(k.to_owned());
+                        visit(&e.value, at, id, out);
+                        at.tokens.pop();
+                    }
+                }
+                Kind::Seq { items, .. } => {
+                    for (i, item) in items.iter().enumerate() {
+                        at.push(i.to_string());
+                        visit(item, at, id, out);
+                        at.tokens.pop();
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        visit(&self.doc.root, &mut Pointer::default(), id, &mut out);
+        out
+    }
+
+    /// With `allow_shared_anchor`, the other paths an edit at `ptr` changes: for each anchored node on the
+    /// way (or at `ptr`) that aliases share, the same place below each alias, and below each mapping that
+    /// merges it and has no key of its own there. What a reader of the edited file sees, to verify it by.
+    pub fn shared_paths(&self, ptr: &Pointer) -> Vec<Pointer> {
+        self.shared_places(ptr).into_iter().map(|(p, _, _)| p).collect()
+    }
+
+    /// [`Self::shared_paths`] with, for each, whether it is merged (`<<`) and the alias's byte offset.
+    fn shared_places(&self, ptr: &Pointer) -> Vec<(Pointer, bool, usize)> {
+        let mut out = Vec::new();
+        let mut node = &self.doc.root;
+        for depth in 0..=ptr.tokens.len() {
+            if node.anchor != 0 {
+                let rest = &ptr.tokens[depth..];
+                for (place, merge, byte) in self.alias_places(node.anchor) {
+                    if merge {
+                        let own = self.node_plain(&place).is_some_and(|m| match (&m.kind, rest.first()) {
+                            (Kind::Map { entries, .. }, Some(k)) => entries.iter().any(|e| key_text(&e.key) == Some(k)),
+                            _ => true,
+                        });
+                        if own {
+                            continue;
+                        }
+                    }
+                    let mut q = place;
+                    q.tokens.extend(rest.iter().cloned());
+                    out.push((q, merge, byte));
+                }
+            }
+            let Some(token) = ptr.tokens.get(depth) else { break };
+            let next = match &node.kind {
+                Kind::Map { entries, .. } => entries.iter().find(|e| key_text(&e.key) == Some(token)).map(|e| &e.value),
+                Kind::Seq { items, .. } => Pointer::array_index(token).and_then(|i| items.get(i)),
+                _ => None,
+            };
+            match next {
+                Some(n) => node = n,
+                None => break,
+            }
+        }
+        out
+    }
+
+    /// The path of the first alias strictly above the node at `ptr` (the path goes on inside the value the
+    /// alias shares), when there is one.
+    pub fn alias_above(&self, ptr: &Pointer) -> Option<Pointer> {
+        let mut node = &self.doc.root;
+        for (depth, token) in ptr.tokens.iter().enumerate() {
+            if let Kind::Alias(_) = node.kind {
+                return Some(Pointer { tokens: ptr.tokens[..depth].to_vec() });
+            }
+            node = match &node.kind {
+                Kind::Map { entries, .. } => &entries.iter().find(|e| key_text(&e.key) == Some(token))?.value,
+                Kind::Seq { items, .. } => items.get(Pointer::array_index(token)?)?,
+                _ => return None,
+            };
+        }
+        None
+    }
+
+    /// The node at `ptr` by plain keys and indexes (no aliases, no merge keys).
+    fn node_plain(&self, ptr: &Pointer) -> Option<&'t Node> {
+        let mut node = &self.doc.root;
+        for token in &ptr.tokens {
+            node = match &node.kind {
+                Kind::Map { entries, .. } => &entries.iter().find(|e| key_text(&e.key) == Some(token))?.value,
+                Kind::Seq { items, .. } => items.get(Pointer::array_index(token)?)?,
+                _ => return None,
+            };
+        }
+        Some(node)
+    }
+
+    /// Refuses to rewrite the node at `ptr` when its anchor (or one inside it) is used by an alias, unless
+    /// shared anchors are allowed, or when it carries a tag.
+    fn refuse_shared(&self, n: &Node, ptr: &Pointer) -> Result<(), PatchError> {
         let mut defined = Vec::new();
         n.walk(&mut |m| {
             if m.anchor != 0 {
                 defined.push(m.anchor);
             }
         });
-        let used = self.alias_count(&defined);
-        if used > 0 {
-            return Err(self
-                .err(PatchErrorKind::Unsupported, n.start, format!("this node defines an anchor used by {used} alias(es) elsewhere"))
-                .hint("editing it would change every alias too; point the patch at a node without an anchor, or edit the aliases' places separately"));
+        if let Some(&id) = defined.iter().find(|&&id| self.alias_count(&[id]) > 0)
+            && (!self.allow_shared || n.anchor != id)
+        {
+            // An anchor inside the node would be overwritten: its aliases would lose their value.
+            return Err(self.shared_refusal(n, id, ptr, ptr));
         }
         if n.tagged() {
             return Err(self.err(PatchErrorKind::Unsupported, n.start, "this node has an explicit YAML tag").hint(
@@ -292,9 +468,9 @@ impl<'t> Editor<'t> {
             // mapping only, which is what the patch means.
             return self.add(ptr, v);
         }
-        let steps = self.resolve(ptr)?;
+        let steps = self.resolve_to(ptr, true)?;
         let Some(target) = steps.last() else { return Err(self.err(PatchErrorKind::NotFound, 0, "empty path")) };
-        self.refuse_shared(target.node)?;
+        self.refuse_shared(target.node, ptr)?;
         self.replace_node(target.node, target.link, v)
     }
 
@@ -407,7 +583,7 @@ impl<'t> Editor<'t> {
         if empty_flow && in_block && self.prefers_block && (token == "-" || token == "0" || parent_is_map(parent)) {
             // `resources: {}` in a block-style file: the first entry is written in block style, like its
             // neighbours, instead of `resources: {cpu: 1}`.
-            self.refuse_shared(parent)?;
+            self.refuse_shared(parent, &parent_ptr)?;
             let mut filled = match &parent.kind {
                 Kind::Map { .. } => Value::Object(Default::default()),
                 _ => Value::Array(Vec::new()),
@@ -523,9 +699,21 @@ impl<'t> Editor<'t> {
         {
             return Err(self.merged_refusal(merge, found, &parent, token, false));
         }
-        let steps = self.resolve(ptr)?;
+        let steps = self.resolve_to(ptr, true)?;
         let Some(target) = steps.last() else { return Err(self.err(PatchErrorKind::NotFound, 0, "empty path")) };
-        self.refuse_shared(target.node)?;
+        self.refuse_shared(target.node, ptr)?;
+        if target.node.anchor != 0 && self.alias_count(&[target.node.anchor]) > 0 {
+            let name = anchor_name(self.text, target.node).unwrap_or("?");
+            return Err(self
+                .err(
+                    PatchErrorKind::Unsupported,
+                    target.node.start,
+                    format!(
+                        "`{ptr}` defines the anchor `&{name}`: removing it would leave its aliases without a value"
+                    ),
+                )
+                .hint("remove the aliases' places first, or replace the value instead"));
+        }
         let parent_step = steps.len().checked_sub(2).map(|i| &steps[i]);
         let text = self.text;
         match target.link {
@@ -649,6 +837,14 @@ fn flow_item(v: &Value, quoted: Option<Style>) -> String {
 
 fn parent_is_map(n: &Node) -> bool {
     matches!(n.kind, Kind::Map { .. })
+}
+
+/// The name of the anchor written on `n` (`&name` before its content).
+fn anchor_name<'a>(text: &'a str, n: &Node) -> Option<&'a str> {
+    let props = &text[n.start..n.content.max(n.start)];
+    let at = props.find('&')? + 1;
+    let name = &props[at..];
+    Some(name.split(|c: char| c.is_whitespace()).next().unwrap_or(name))
 }
 
 /// `<<`, the YAML 1.1 merge key (plain; a quoted `"<<"` is an ordinary key).

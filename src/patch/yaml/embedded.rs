@@ -1,34 +1,100 @@
-//! YAML inside YAML: the document held in a literal block scalar (Argo CD's `spec.source.helm.values: |`),
-//! patched with the YAML engine and written back into the block scalar line for line.
+//! Documents inside YAML: the JSON or YAML document held in a literal block scalar (Argo CD's
+//! `spec.source.helm.values: |`, an ExternalSecret's JSON `config: |`), patched in its own language and
+//! written back into the block scalar line for line.
 //!
 //! The block scalar's content lines map one to one to the embedded document's lines (a literal scalar keeps
-//! every line break), so the embedded document is patched as a file of its own and only the lines it
-//! changed are re-indented into the outer text; the header (`|`, `|-`, `|2+`…), the lines it did not change
-//! and any trailing blank lines stay byte for byte. The outer stream is then read again: every other
-//! document, and every other value of this one, must be unchanged, and the string must hold exactly the
-//! patched embedded document.
+//! every line break), so the embedded document is patched as a file of its own — with the JSON engine when
+//! it is JSON (it starts with `{` or `[` and parses as JSON), else with the YAML engine — and only the lines
+//! it changed are re-indented into the outer text; the header (`|`, `|-`, `|2+`…), the lines it did not
+//! change and any trailing blank lines stay byte for byte. A selector may go on into a document embedded in
+//! the embedded one (`#/data/service.yaml#/body`): each level is patched this way from the inside out.
+//!
+//! Then the guard: the new embedded text must read, in the language it was written in, as exactly what
+//! RFC 6902 gives (JSON is re-read as JSON: YAML written into it fails here), and the outer stream is read
+//! again: every other document, and every other value of this one, must be unchanged, and the string must
+//! hold exactly the patched embedded document.
 
 use serde_json::Value;
 
 use super::edit::Editor;
 use super::{parse_tree, select, stream_values};
-use crate::patch::{DocumentSelector, Location, Patch, PatchError, PatchErrorKind, Pointer};
+use crate::patch::{DocumentSelector, Location, Options, Patch, PatchError, PatchErrorKind, Pointer, json, verify};
 use crate::yaml::{Kind, Style};
 
-/// Applies `patch` to the YAML document embedded in the string at `at` of the chosen document.
+/// The language of an embedded document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Language {
+    Json,
+    Yaml,
+}
+
+impl Language {
+    /// JSON when the text starts with `{` or `[` and parses as JSON; YAML otherwise (JSON is YAML too, but
+    /// a JSON consumer reads it: an edit must stay JSON).
+    pub fn of(text: &str) -> Language {
+        let t = text.trim_start();
+        if (t.starts_with('{') || t.starts_with('[')) && serde_json::from_str::<serde::de::IgnoredAny>(t).is_ok() {
+            Language::Json
+        } else {
+            Language::Yaml
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Language::Json => "JSON",
+            Language::Yaml => "YAML",
+        }
+    }
+
+    fn parse(self, text: &str) -> Result<Value, PatchError> {
+        match self {
+            Language::Json => json::parse_value(text),
+            Language::Yaml => super::parse_value(text, None),
+        }
+    }
+
+    fn apply(self, text: &str, patch: &Patch, options: Options) -> Result<String, PatchError> {
+        match self {
+            Language::Json => json::apply(text, patch),
+            Language::Yaml => super::apply(text, patch, None, options),
+        }
+    }
+}
+
+/// Applies `patch` to the document embedded at `chain` (outermost string first) of the chosen document.
 pub(crate) fn apply(
     text: &str,
     patch: &Patch,
     outer: Option<&DocumentSelector>,
-    at: &Pointer,
+    chain: &[&Pointer],
+    options: Options,
 ) -> Result<String, PatchError> {
+    let Some((at, deeper)) = chain.split_first() else {
+        return super::apply(text, patch, outer, options);
+    };
+    let at: &Pointer = at;
     let values = stream_values(text)?;
     let index = select(&values, outer)?;
     let value = embedded_string(&values[index], at)?;
     let block = Block::find(text, index, at, value)?;
 
     let inner = &block.value;
-    let patched = super::apply(inner, patch, None).map_err(|e| block.relocate(e))?;
+    let language = Language::of(inner);
+    let patched = if deeper.is_empty() {
+        language.apply(inner, patch, options)
+    } else if language == Language::Json {
+        Err(PatchError::new(
+            PatchErrorKind::Embedded,
+            format!("the document embedded at `{at}` is JSON: its strings are on one line, so no document is embedded in them as a block scalar"),
+        )
+        .hint("end the selector at this JSON document, and point the patch's paths into it"))
+    } else {
+        apply(inner, patch, None, deeper, options)
+    }
+    .map_err(|e| block.relocate(e))?;
+    // The guard, whatever engine wrote the text: it reads in its own language as the patch says.
+    guard(language, at, inner, &patched, deeper.is_empty().then_some(patch))?;
     let out = block.write_back(text, &patched);
 
     // The outer stream again: only this string changed, and it holds exactly the patched document.
@@ -43,9 +109,12 @@ pub(crate) fn apply(
         }
     }
     let mut doc = after[index].clone();
-    let expected = format!("{}{}", patched.trim_end_matches('\n'), block.chomped());
     match doc.pointer_mut(&at.to_string()) {
-        Some(Value::String(s)) if *s == expected => *s = inner.clone(),
+        // Trailing line breaks are the block scalar's chomping, not the document's.
+        Some(Value::String(s)) if s.trim_end_matches('\n') == patched.trim_end_matches('\n') => {
+            guard(language, at, inner, s, None)?;
+            *s = inner.clone();
+        }
         _ => return Err(refused(format!("the string at `{at}` would not hold the patched document"))),
     }
     if doc != values[index] {
@@ -54,15 +123,63 @@ pub(crate) fn apply(
     Ok(out)
 }
 
-/// The embedded document at `at`, parsed: what the fault's `test` operations and recovery are judged on.
-pub(crate) fn parse_value(text: &str, outer: Option<&DocumentSelector>, at: &Pointer) -> Result<Value, PatchError> {
+/// Checks that `after`, the new text of the document embedded at `at`, still parses in `language` and,
+/// for the innermost document (`patch` given), reads as RFC 6902 says `patch` makes of `before`.
+fn guard(language: Language, at: &Pointer, before: &str, after: &str, patch: Option<&Patch>) -> Result<(), PatchError> {
+    let read = language.parse(after).map_err(|e| {
+        refused(format!(
+            "the {} document embedded at `{at}` would not be valid {} any more ({})",
+            language.name(),
+            language.name(),
+            e.message
+        ))
+    })?;
+    if let Some(patch) = patch {
+        let expected = verify::expected(&language.parse(before)?, patch, before.len().max(verify::MIN_BUDGET))?;
+        verify::check(&expected, &read).map_err(|e| refused(format!("inside `{at}`: {}", e.message)))?;
+    }
+    Ok(())
+}
+
+/// The embedded document at `chain`, parsed in its language: what the fault's `test` operations and
+/// recovery are judged on.
+pub(crate) fn parse_value(
+    text: &str,
+    outer: Option<&DocumentSelector>,
+    chain: &[&Pointer],
+) -> Result<Value, PatchError> {
+    let (inner, language) = text_at(text, outer, chain)?;
+    let at = chain.last().copied().cloned().unwrap_or_default();
+    language.parse(&inner).map_err(|e| wrap(&at, e))
+}
+
+/// The text of the document embedded at `chain` and its language.
+pub(crate) fn text_at(
+    text: &str,
+    outer: Option<&DocumentSelector>,
+    chain: &[&Pointer],
+) -> Result<(String, Language), PatchError> {
     let values = stream_values(text)?;
     let index = select(&values, outer)?;
-    let inner = embedded_string(&values[index], at)?;
-    super::parse_value(inner, None).map_err(|e| {
-        PatchError::new(e.kind, format!("the YAML document embedded at `{at}`: {}", e.message))
-            .hint("`embedded` names a string holding a YAML document, such as Argo CD's `spec.source.helm.values`")
-    })
+    let mut inner = String::new();
+    let mut doc = values[index].clone();
+    for (depth, at) in chain.iter().enumerate() {
+        inner = embedded_string(&doc, at)?.to_owned();
+        if depth + 1 < chain.len() {
+            doc = if Language::of(&inner) == Language::Json {
+                Value::Null // a JSON document holds no block scalar: `embedded_string` says so next
+            } else {
+                super::parse_value(&inner, None).map_err(|e| wrap(at, e))?
+            };
+        }
+    }
+    let language = Language::of(&inner);
+    Ok((inner, language))
+}
+
+fn wrap(at: &Pointer, e: PatchError) -> PatchError {
+    PatchError::new(e.kind, format!("the document embedded at `{at}`: {}", e.message))
+        .hint("`embedded` names a string holding a JSON or YAML document, such as Argo CD's `spec.source.helm.values`")
 }
 
 /// The string at `at`, or why it is not one that holds a document.
@@ -194,7 +311,13 @@ impl Block {
     /// The outer text with the lines the patch changed replaced by the patched ones, indented.
     fn write_back(&self, text: &str, patched: &str) -> String {
         let old: Vec<&str> = self.value.trim_end_matches('\n').split('\n').collect();
-        let new: Vec<&str> = patched.trim_end_matches('\n').split('\n').collect();
+        // The patched text's own blank lines at the end (the engine left them) stay lines of the block; the
+        // final line breaks the scalar's chomping gives are not lines.
+        let body = match patched.strip_suffix(self.chomped()) {
+            Some(body) if !self.chomped().is_empty() => body,
+            _ => patched.trim_end_matches('\n'),
+        };
+        let new: Vec<&str> = body.split('\n').collect();
         let prefix = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
         let room = old.len().min(new.len()) - prefix;
         let suffix = old.iter().rev().zip(new.iter().rev()).take(room).take_while(|(a, b)| a == b).count();
@@ -270,7 +393,7 @@ spec:
     }
 
     fn run(text: &str, patch: &str, p: &str) -> Result<String, PatchError> {
-        apply(text, &parse_patch(patch).unwrap(), None, &at(p))
+        apply(text, &parse_patch(patch).unwrap(), None, &[&at(p)], Options::default())
     }
 
     #[test]
@@ -278,7 +401,7 @@ spec:
         let out =
             run(APP, r#"[{"op":"replace","path":"/redis/pool/size","value":0}]"#, "/spec/source/helm/values").unwrap();
         assert_eq!(out, APP.replace("            size: 10", "            size: 0"));
-        let inner = parse_value(&out, None, &at("/spec/source/helm/values")).unwrap();
+        let inner = parse_value(&out, None, &[&at("/spec/source/helm/values")]).unwrap();
         assert_eq!(inner.pointer("/redis/pool/size"), Some(&Value::from(0)));
     }
 
@@ -294,8 +417,8 @@ spec:
     #[test]
     fn a_removed_key_takes_its_lines() {
         let out = run(APP, r#"[{"op":"remove","path":"/replicaCount"}]"#, "/spec/source/helm/values").unwrap();
-        // the blank line before it went with it: it ended the embedded document, where clipping drops it anyway
-        assert_eq!(out, APP.replace("\n\n        replicaCount: 2", ""));
+        // the blank line before it stays, as it does when the same document is a file of its own
+        assert_eq!(out, APP.replace("        replicaCount: 2\n", ""));
         let out = run(APP, r#"[{"op":"remove","path":"/redis"}]"#, "/spec/source/helm/values").unwrap();
         assert_eq!(out, APP.replace("        redis:\n          pool:\n            size: 10\n", ""));
     }
@@ -313,14 +436,70 @@ spec:
     fn chomping_and_indentation_indicators_are_kept() {
         for (header, indent) in [("|", 8), ("|-", 8), ("|+", 8), ("|2", 8), ("|4-", 10), ("|1+", 7)] {
             let text = app(header, indent);
-            let before = parse_value(&text, None, &at("/spec/source/helm/values")).unwrap();
+            let before = parse_value(&text, None, &[&at("/spec/source/helm/values")]).unwrap();
             let out = run(&text, r#"[{"op":"replace","path":"/replicaCount","value":0}]"#, "/spec/source/helm/values")
                 .unwrap_or_else(|e| panic!("{header}: {e}"));
             assert_eq!(out, text.replace("replicaCount: 2", "replicaCount: 0"), "{header}");
-            let after = parse_value(&out, None, &at("/spec/source/helm/values")).unwrap();
+            let after = parse_value(&out, None, &[&at("/spec/source/helm/values")]).unwrap();
             assert_eq!(after.get("redis"), before.get("redis"), "{header}");
             assert_eq!(after.get("replicaCount"), Some(&Value::from(0)), "{header}");
         }
+    }
+
+    #[test]
+    fn the_guard_refuses_yaml_written_into_json() {
+        // What the YAML engine alone wrote before embedded JSON was edited as JSON: valid YAML, not JSON.
+        let before = "{\n  \"caData\": \"x\"\n}\n";
+        let yamlish = "{\n  \"caData\": \"x\", serverName: \"kubernetes.default\"\n}\n";
+        let patch = parse_patch(r#"[{"op":"add","path":"/serverName","value":"kubernetes.default"}]"#).unwrap();
+        let e = guard(Language::Json, &at("/config"), before, yamlish, Some(&patch)).unwrap_err();
+        assert_eq!(e.kind, PatchErrorKind::Verification);
+        assert!(e.message.contains("would not be valid JSON any more"), "{e}");
+        // Valid JSON that reads differently from the patch is refused too.
+        let wrong = "{\n  \"caData\": \"x\",\n  \"serverName\": \"other\"\n}\n";
+        let e = guard(Language::Json, &at("/config"), before, wrong, Some(&patch)).unwrap_err();
+        assert!(e.message.contains("inside `/config`"), "{e}");
+        let right = "{\n  \"caData\": \"x\",\n  \"serverName\": \"kubernetes.default\"\n}\n";
+        assert!(guard(Language::Json, &at("/config"), before, right, Some(&patch)).is_ok());
+    }
+
+    #[test]
+    fn languages_are_told_apart() {
+        assert_eq!(Language::of("{\"a\": 1}\n"), Language::Json);
+        assert_eq!(Language::of("\n  [1, 2]\n"), Language::Json);
+        // a flow mapping that is not JSON, and YAML that starts like JSON, are YAML
+        assert_eq!(Language::of("{a: 1}\n"), Language::Yaml);
+        assert_eq!(Language::of("[a, b]\nc: 1\n"), Language::Yaml);
+        assert_eq!(Language::of("a: 1\n"), Language::Yaml);
+    }
+
+    #[test]
+    fn a_document_inside_an_embedded_document() {
+        let text = "data:\n  template: |\n    webhook:\n      body: |\n        {\n          \"state\": \"success\"\n        }\n    other: 1\n";
+        let sel: DocumentSelector = "#/data/template#/webhook/body".parse().unwrap();
+        assert_eq!(sel, "#/data/template|#/webhook/body".parse().unwrap());
+        assert_eq!(sel.to_string(), "#/data/template#/webhook/body");
+        let (base, chain) = sel.chain();
+        assert_eq!((base, chain.len()), (None, 2));
+        let patch = parse_patch(r#"[{"op":"add","path":"/target_url","value":"u"}]"#).unwrap();
+        let out = crate::patch::apply(crate::patch::Format::Yaml, text, &patch, Some(&sel)).unwrap();
+        assert_eq!(out, text.replace("\"success\"\n", "\"success\",\n          \"target_url\": \"u\"\n"));
+        let read = crate::patch::parse_value(crate::patch::Format::Yaml, &out, Some(&sel)).unwrap();
+        assert_eq!(read, serde_json::json!({"state": "success", "target_url": "u"}));
+        // errors point into the outer file through both levels
+        let patch = parse_patch(r#"[{"op":"replace","path":"/nope","value":1}]"#).unwrap();
+        let e = crate::patch::apply(crate::patch::Format::Yaml, text, &patch, Some(&sel)).unwrap_err();
+        assert_eq!(e.at, Some(Location { line: 5, column: 9 }), "{e}");
+        // nothing is embedded in a JSON document's one-line strings
+        let sel: DocumentSelector = "#/data/template#/webhook/body#/state".parse().unwrap();
+        let e = crate::patch::apply(crate::patch::Format::Yaml, text, &patch, Some(&sel)).unwrap_err();
+        assert_eq!(e.kind, PatchErrorKind::Embedded, "{e}");
+        assert!("#a".parse::<DocumentSelector>().is_err());
+        // a `#` inside a key stays in the key
+        assert_eq!(
+            "#/data/a#b".parse::<DocumentSelector>().unwrap(),
+            DocumentSelector::Embedded { outer: None, at: at("/data/a#b") }
+        );
     }
 
     #[test]
@@ -360,7 +539,7 @@ spec:
         let text = format!("kind: Namespace\nmetadata:\n  name: checkout\n---\n{APP}");
         let outer = DocumentSelector::Named { kind: Some("Application".into()), name: "checkout-staging".into() };
         let patch = parse_patch(r#"[{"op":"replace","path":"/replicaCount","value":3}]"#).unwrap();
-        let out = apply(&text, &patch, Some(&outer), &at("/spec/source/helm/values")).unwrap();
+        let out = apply(&text, &patch, Some(&outer), &[&at("/spec/source/helm/values")], Options::default()).unwrap();
         assert_eq!(out, text.replace("replicaCount: 2", "replicaCount: 3"));
         let sel: DocumentSelector = "Application/checkout-staging#/spec/source/helm/values".parse().unwrap();
         assert_eq!(

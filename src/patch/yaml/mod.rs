@@ -16,28 +16,52 @@ use serde_json::Value;
 use std::cell::RefCell;
 
 use super::engine::{self, Engine, Prim, Slot};
-use super::{DocumentSelector, Location, Patch, PatchError, PatchErrorKind, Pointer};
+use super::{DocumentSelector, Location, Options, Patch, PatchError, PatchErrorKind, Pointer};
 use crate::yaml::{self as tree, scalar};
 use edit::{Editor, Splice};
+pub use embedded::Language;
 
-pub(crate) fn apply(text: &str, patch: &Patch, selector: Option<&DocumentSelector>) -> Result<String, PatchError> {
-    if let Some(DocumentSelector::Embedded { outer, at }) = selector {
-        return embedded::apply(text, patch, outer.as_deref(), at);
+pub(crate) fn apply(
+    text: &str,
+    patch: &Patch,
+    selector: Option<&DocumentSelector>,
+    options: Options,
+) -> Result<String, PatchError> {
+    if let Some(sel @ DocumentSelector::Embedded { .. }) = selector {
+        let (outer, chain) = sel.chain();
+        return embedded::apply(text, patch, outer, &chain, options);
     }
     let values = stream_values(text)?;
     let index = select(&values, selector)?;
     let parsed = RefCell::new(Some((text.to_owned(), values.clone())));
-    let engine = YamlEngine { index, before: values, trees: RefCell::new(None), parsed, habits: RefCell::new(None) };
+    let engine =
+        YamlEngine { index, before: values, trees: RefCell::new(None), parsed, habits: RefCell::new(None), options };
     engine::run(&engine, text, patch, None)
 }
 
 pub(crate) fn parse_value(text: &str, selector: Option<&DocumentSelector>) -> Result<Value, PatchError> {
-    if let Some(DocumentSelector::Embedded { outer, at }) = selector {
-        return embedded::parse_value(text, outer.as_deref(), at);
+    if let Some(sel @ DocumentSelector::Embedded { .. }) = selector {
+        let (outer, chain) = sel.chain();
+        return embedded::parse_value(text, outer, &chain);
     }
     let mut values = stream_values(text)?;
     let index = select(&values, selector)?;
     Ok(values.swap_remove(index))
+}
+
+/// The text of the document embedded where `selector` says (`#/pointer`, possibly nested), and the format
+/// it is written in (JSON or YAML); `None` for a selector that embeds nothing.
+pub fn embedded_text(text: &str, selector: &DocumentSelector) -> Result<Option<(String, super::Format)>, PatchError> {
+    let (outer, chain) = selector.chain();
+    if chain.is_empty() {
+        return Ok(None);
+    }
+    let (inner, language) = embedded::text_at(text, outer, &chain)?;
+    let format = match language {
+        embedded::Language::Json => super::Format::Json,
+        embedded::Language::Yaml => super::Format::Yaml,
+    };
+    Ok(Some((inner, format)))
 }
 
 /// Every document of a YAML stream, as Helm and kubectl read them (merge keys applied).
@@ -60,6 +84,7 @@ struct YamlEngine {
     parsed: RefCell<Option<(String, Vec<Value>)>>,
     /// The document's indentation habits, learned from the first text the engine edits.
     habits: RefCell<Option<(render::DocStyle, bool)>>,
+    options: Options,
 }
 
 impl YamlEngine {
@@ -82,7 +107,7 @@ impl YamlEngine {
         let (_, docs) = cache.as_ref().ok_or_else(|| PatchError::new(PatchErrorKind::Parse, "no document"))?;
         let doc = &docs[self.index];
         let habits = *self.habits.borrow_mut().get_or_insert_with(|| Editor::habits(text, doc));
-        Ok(f(&Editor::with_habits(text, doc, habits)))
+        Ok(f(&Editor::with_habits(text, doc, habits).allowing_shared_anchor(self.options.allow_shared_anchor)))
     }
 
     fn stream(&self, text: &str) -> Result<Vec<Value>, PatchError> {
@@ -99,6 +124,55 @@ impl YamlEngine {
 }
 
 impl YamlEngine {
+    /// An edit inside the value an alias shares (`three: *defaults`, editing `/three/project`) changes that
+    /// place only: the alias is replaced by the whole edited value, written out, and the anchor and its
+    /// other aliases stay. `None` when the edit goes through no alias.
+    fn through_alias(&self, text: &str, prim: &Prim) -> Result<Option<Prim>, PatchError> {
+        let path = match prim {
+            Prim::Replace { path, .. } | Prim::Delete { path } => path.clone(),
+            Prim::Insert { parent, .. } | Prim::Rename { parent, .. } => {
+                let mut p = parent.clone();
+                p.push(String::new());
+                p
+            }
+        };
+        let Some(alias) = self.with_editor(text, |editor| editor.alias_above(&path))? else { return Ok(None) };
+        if matches!(prim, Prim::Rename { .. }) {
+            return Err(PatchError::new(PatchErrorKind::Unsupported, "rename through an alias"));
+        }
+        let mut doc = self.stream(text)?.swap_remove(self.index);
+        let edited = match prim {
+            Prim::Replace { path, value } => doc.pointer_mut(&path.to_string()).map(|v| *v = value.clone()),
+            Prim::Delete { path } => {
+                path.split_last().and_then(|(parent, key)| match doc.pointer_mut(&parent.to_string())? {
+                    Value::Object(m) => m.shift_remove(key).map(drop),
+                    Value::Array(a) => {
+                        let i = Pointer::array_index(key).filter(|i| *i < a.len())?;
+                        a.remove(i);
+                        Some(())
+                    }
+                    _ => None,
+                })
+            }
+            Prim::Insert { parent, slot, value } => match (doc.pointer_mut(&parent.to_string()), slot) {
+                (Some(Value::Object(m)), Slot::Key(k)) => {
+                    m.insert(k.clone(), value.clone());
+                    Some(())
+                }
+                (Some(Value::Array(a)), Slot::Index(i)) if *i <= a.len() => {
+                    a.insert(*i, value.clone());
+                    Some(())
+                }
+                _ => None,
+            },
+            Prim::Rename { .. } => None,
+        };
+        match (edited, doc.pointer(&alias.to_string())) {
+            (Some(()), Some(value)) => Ok(Some(Prim::Replace { path: alias, value: value.clone() })),
+            _ => Ok(None),
+        }
+    }
+
     fn eol(&self, text: &str) -> &'static str {
         if text.contains("\r\n") { "\r\n" } else { "\n" }
     }
@@ -224,6 +298,9 @@ impl Engine for YamlEngine {
     }
 
     fn exec(&self, text: &str, prim: &Prim) -> Result<Option<String>, PatchError> {
+        if let Some(prim) = self.through_alias(text, prim)? {
+            return self.exec(text, &prim);
+        }
         let splice = self.with_editor(text, |editor| match prim {
             Prim::Replace { path, value } => editor.replace(path, value),
             Prim::Insert { parent, slot, value } => {
@@ -267,6 +344,38 @@ impl Engine for YamlEngine {
 
     fn locate(&self, text: &str, path: &Pointer) -> Option<usize> {
         self.with_editor(text, |editor| editor.locate(path)).ok().flatten()
+    }
+
+    fn expected(&self, text: &str, before: &Value, patch: &Patch, budget: usize) -> Result<Value, PatchError> {
+        if !self.options.allow_shared_anchor {
+            return super::verify::expected(before, patch, budget);
+        }
+        // Every alias of an edited anchor reads the new value too: the same operation at each of their places.
+        let mut ops = Vec::new();
+        for op in &patch.0 {
+            ops.push(op.clone());
+            let path = Pointer::parse(&super::verify::op_path(op))?;
+            let places = self.with_editor(text, |editor| editor.shared_paths(&path))?;
+            for place in places {
+                let mut v =
+                    serde_json::to_value(op).map_err(|e| PatchError::new(PatchErrorKind::BadPatch, e.to_string()))?;
+                match (op, v.as_object_mut()) {
+                    (
+                        super::PatchOperation::Add(_)
+                        | super::PatchOperation::Replace(_)
+                        | super::PatchOperation::Remove(_),
+                        Some(o),
+                    ) => {
+                        o.insert("path".into(), Value::String(place.to_string()));
+                    }
+                    _ => continue,
+                }
+                ops.push(
+                    serde_json::from_value(v).map_err(|e| PatchError::new(PatchErrorKind::BadPatch, e.to_string()))?,
+                );
+            }
+        }
+        super::verify::expected(before, &Patch(ops), budget)
     }
 
     fn check(&self, before: &str, after: &str) -> Result<(), PatchError> {
@@ -472,3 +581,7 @@ fn check_yaml_1_1(before: &str, after: &str, index: usize) -> Result<(), PatchEr
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests;
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod embedded_tests;

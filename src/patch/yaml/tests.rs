@@ -4,7 +4,7 @@ use super::*;
 use crate::patch::{PatchErrorKind, parse_patch};
 
 fn run(input: &str, patch: &str) -> Result<String, PatchError> {
-    apply(input, &parse_patch(patch).unwrap(), None)
+    apply(input, &parse_patch(patch).unwrap(), None, Default::default())
 }
 
 fn ok(input: &str, patch: &str, want: &str) {
@@ -122,28 +122,29 @@ fn multi_document_selection() {
         "kind: Service\nmetadata:\n  name: api\n---\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  replicas: 2\n";
     let patch = parse_patch(r#"[{"op":"replace","path":"/spec/replicas","value":0}]"#).unwrap();
     let sel = DocumentSelector::Named { kind: Some("Deployment".into()), name: "api".into() };
-    assert_eq!(apply(input, &patch, Some(&sel)).unwrap(), input.replace("replicas: 2", "replicas: 0"));
     assert_eq!(
-        apply(input, &patch, Some(&DocumentSelector::Index(1))).unwrap(),
+        apply(input, &patch, Some(&sel), Default::default()).unwrap(),
         input.replace("replicas: 2", "replicas: 0")
     );
-    let e = apply(input, &patch, None).unwrap_err();
+    assert_eq!(
+        apply(input, &patch, Some(&DocumentSelector::Index(1)), Default::default()).unwrap(),
+        input.replace("replicas: 2", "replicas: 0")
+    );
+    let e = apply(input, &patch, None, Default::default()).unwrap_err();
     assert_eq!(e.kind, PatchErrorKind::Document);
     assert!(e.to_string().contains("0 = Service/api, 1 = Deployment/api"), "{e}");
     let ambiguous = DocumentSelector::Named { kind: None, name: "api".into() };
-    assert_eq!(apply(input, &patch, Some(&ambiguous)).unwrap_err().kind, PatchErrorKind::Document);
+    assert_eq!(apply(input, &patch, Some(&ambiguous), Default::default()).unwrap_err().kind, PatchErrorKind::Document);
 }
 
 #[test]
 fn refusals_name_the_place() {
-    let e = refused("base: &b\n  x: 1\nuse: *b\n", r#"[{"op":"replace","path":"/use/x","value":2}]"#);
-    assert_eq!(e.kind, PatchErrorKind::Unsupported);
-    assert_eq!(
-        e.to_string().lines().next().unwrap(),
-        "3:6: operation 0 (`/use/x`): the path goes through the alias `*b`"
-    );
     let e = refused("base: &b\n  x: 1\nuse: *b\n", r#"[{"op":"replace","path":"/base/x","value":2}]"#);
     assert_eq!(e.kind, PatchErrorKind::Unsupported, "{e}");
+    assert_eq!(
+        e.to_string().lines().next().unwrap(),
+        "1:7: operation 0 (`/base/x`): `/base` has the anchor `&b`: editing it would change 1 other place(s) too, which read it through an alias: `/use/x` at line 3"
+    );
     let e = refused("a:\n  host: x\n", r#"[{"op":"replace","path":"/a/hots","value":2}]"#);
     assert_eq!(e.kind, PatchErrorKind::NotFound);
     assert_eq!(
@@ -156,6 +157,75 @@ fn refusals_name_the_place() {
     let e = refused("a: 1\n", r#"[{"op":"test","path":"/a","value":2}]"#);
     assert_eq!(e.kind, PatchErrorKind::TestFailed);
     assert_eq!(e.to_string().lines().next().unwrap(), "1:4: operation 0 (`/a`): `test` failed: `/a` is 1, not 2");
+}
+
+#[test]
+fn an_alias_is_replaced_by_the_value_and_the_anchor_stays() {
+    // prometheus-community alertmanager values: a port name shared by an anchor
+    let values = "containerPortName: &containerPortName http\nlivenessProbe:\n  httpGet:\n    port: *containerPortName\nreadinessProbe:\n  httpGet:\n    port: *containerPortName\n";
+    ok(
+        values,
+        r#"[{"op":"replace","path":"/livenessProbe/httpGet/port","value":"web"}]"#,
+        &values.replacen("port: *containerPortName", "port: web", 1),
+    );
+    ok(
+        values,
+        r#"[{"op":"remove","path":"/readinessProbe/httpGet/port"}]"#,
+        &values
+            .replace("readinessProbe:\n  httpGet:\n    port: *containerPortName\n", "readinessProbe:\n  httpGet: {}\n"),
+    );
+    // the anchored value: refused naming every place and both ways through, none pointing back here
+    let e = refused(values, r#"[{"op":"replace","path":"/containerPortName","value":"web"}]"#);
+    assert_eq!(e.kind, PatchErrorKind::Unsupported);
+    assert!(
+        e.message.contains("`/livenessProbe/httpGet/port` at line 4, `/readinessProbe/httpGet/port` at line 7"),
+        "{e}"
+    );
+    let hint = e.hint.unwrap();
+    assert!(hint.contains("allow_shared_anchor: true") && hint.contains("such as `/livenessProbe/httpGet/port`"));
+    // allowed: the anchor's value changes, and every alias reads it (verified that way)
+    let options = crate::patch::Options { allow_shared_anchor: true };
+    let patch = parse_patch(r#"[{"op":"replace","path":"/containerPortName","value":"web"}]"#).unwrap();
+    assert_eq!(
+        apply(values, &patch, None, options).unwrap(),
+        values.replace("&containerPortName http", "&containerPortName web")
+    );
+    // removing the anchor would leave its aliases without a value, allowed or not
+    let patch = parse_patch(r#"[{"op":"remove","path":"/containerPortName"}]"#).unwrap();
+    assert!(apply(values, &patch, None, options).unwrap_err().message.contains("without a value"));
+}
+
+#[test]
+fn edits_inside_a_shared_mapping_have_a_way_through() {
+    // argocd-apps item templates: defaults shared by an alias and by merge keys
+    let text = "defaults: &defaults\n  project: default\n  syncPolicy:\n    automated: {}\napps:\n  one:\n    <<: *defaults\n    namespace: a\n  two:\n    <<: *defaults\n    project: other\n  three: *defaults\n";
+    // inside an alias: that place is written out with the edit, the anchor and the others stay
+    ok(
+        text,
+        r#"[{"op":"replace","path":"/apps/three/project","value":"x"}]"#,
+        &text.replace("  three: *defaults\n", "  three:\n    project: x\n    syncPolicy:\n      automated: {}\n"),
+    );
+    // through a merge key: the key is written in the merging mapping only
+    ok(
+        text,
+        r#"[{"op":"replace","path":"/apps/one/project","value":"x"}]"#,
+        &text.replace("    namespace: a\n", "    namespace: a\n    project: x\n"),
+    );
+    // the anchored mapping: `two` has its own `project`, so it is not among the places that would change
+    let e = refused(text, r#"[{"op":"replace","path":"/defaults/project","value":"ops"}]"#);
+    assert!(e.message.contains("2 other place(s)"), "{e}");
+    assert!(
+        e.message.contains("`/apps/one/project` (merged with `<<`) at line 7, `/apps/three/project` at line 12"),
+        "{e}"
+    );
+    let options = crate::patch::Options { allow_shared_anchor: true };
+    for op in [
+        r#"[{"op":"replace","path":"/defaults/project","value":"ops"}]"#,
+        r#"[{"op":"add","path":"/defaults/syncPolicy/automated/prune","value":true}]"#,
+    ] {
+        let out = apply(text, &parse_patch(op).unwrap(), None, options).unwrap_or_else(|e| panic!("{op}: {e}"));
+        assert!(out.ends_with("  three: *defaults\n"), "{out}");
+    }
 }
 
 #[test]
@@ -265,7 +335,7 @@ fn many_operations_in_one_patch_keep_the_tree_in_step() {
         })
         .collect();
     let patch = parse_patch(&format!("[{}]", ops.join(","))).unwrap();
-    let out = apply(input, &patch, Some(&crate::patch::DocumentSelector::Index(0))).unwrap();
+    let out = apply(input, &patch, Some(&crate::patch::DocumentSelector::Index(0)), Default::default()).unwrap();
     assert!(out.contains("  K27: \"v27\"\n"), "{out}");
     assert!(out.contains("- \"n\": 28\n  m:\n  - 1\n  - 2\n"), "{out}");
     assert!(out.ends_with("---\nother: doc\n"), "{out}");
@@ -280,6 +350,7 @@ fn an_appended_key_updates_the_tree_in_place() {
         trees: RefCell::new(None),
         parsed: RefCell::new(None),
         habits: RefCell::new(None),
+        options: Default::default(),
     };
     let parent = Pointer::parse("/env").unwrap();
     let insert = |t: &str, k: &str| {
@@ -301,7 +372,10 @@ fn helm_values_inside_flux_and_argo_objects_are_ordinary_paths() {
     let flux = "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: checkout\nspec:\n  chart:\n    spec:\n      chart: checkout\n  values:\n    replicaCount: 3\n    redis:\n      pool: \"10\"\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: other\n";
     let sel = "HelmRelease/checkout".parse().unwrap();
     let patch = parse_patch(r#"[{"op":"replace","path":"/spec/values/redis/pool","value":"0"}]"#).unwrap();
-    assert_eq!(apply(flux, &patch, Some(&sel)).unwrap(), flux.replace("pool: \"10\"", "pool: \"0\""));
+    assert_eq!(
+        apply(flux, &patch, Some(&sel), Default::default()).unwrap(),
+        flux.replace("pool: \"10\"", "pool: \"0\"")
+    );
     let argo = "kind: Application\nspec:\n  source:\n    helm:\n      valuesObject:\n        ingress:\n          enabled: true\n";
     ok(
         argo,

@@ -124,6 +124,10 @@ fn record(kind: &EventKind, time: Timestamp, actor: &str, d: &Drill) -> String {
         }
         EventKind::Abandoned { reason } => format!("abandoned: {reason}"),
         EventKind::Command { name, .. } => format!("record: /drill {name} by {actor} at {time}"),
+        // A hint asked for by a command: its text is the answer printed under it, said once.
+        EventKind::Hint { index, .. } if actor != "firedrill" => {
+            format!("record: hint {} released to {actor}", index + 1)
+        }
         EventKind::Hint { index, text } => format!("hint {} released: {text}", index + 1),
         EventKind::Comment { id, refused } if refused.is_empty() => format!("record: comment {id} answered"),
         EventKind::Comment { id, refused } => {

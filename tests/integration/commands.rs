@@ -440,3 +440,21 @@ fn a_give_up_through_the_action_leaves_mttr_seconds_empty() {
     assert!(!outputs.contains("mttr-seconds"), "{outputs}");
     assert!(outputs.contains("censored-seconds=1140"), "{outputs}");
 }
+
+#[test]
+fn a_hint_asked_for_before_its_time_is_released_once_when_the_next_tick_comes_after_it() {
+    // Issue 33: `/drill hint` at T+12, and the next tick at T+31, after the first hint's `after: 30m`: hint 1 is
+    // released by the command and not again by the schedule, in the tick's output, the log and the status comment.
+    let f = running();
+    let m = f.plan.merge_at;
+    comment(&f, "ana", "/drill hint", after(m, 12));
+    let out = f.tick(after(m, 31));
+    assert_eq!(out.matches("Errors started right after a deploy").count(), 1, "{out}");
+    assert_eq!(count(&f, "hint"), 1, "{:?}", f.names());
+    let shown = status(&f).unwrap();
+    assert_eq!(shown.matches("Errors started right after a deploy").count(), 1, "{shown}");
+    // The second hint comes at its own time, once.
+    let out = f.tick(after(m, 61));
+    assert_eq!(out.matches("hint 2 released: Look at how the service talks to Redis.").count(), 1, "{out}");
+    assert_eq!(count(&f, "hint"), 2, "{:?}", f.names());
+}

@@ -343,7 +343,7 @@ fn outputs(drill: Option<&Drill>, requests: usize, setup: &super::lifecycle::Set
     };
     Outputs {
         drill_id: Some(d.id.to_string()),
-        state: Some(d.phase().name().to_owned()),
+        state: Some(d.phase().key().to_owned()),
         pr_number: d.opened.as_ref().and_then(|o| o.change.number()),
         // A pull request's page, where the target's forge has a web interface.
         pr_url: d.opened.as_ref().filter(|o| o.change.number().is_some()).and_then(|o| {

@@ -27,7 +27,7 @@ impl<'a> Row<'a> {
     /// The row of drill `id` from its summary; `None` when the summary names no known phase (its log must be
     /// read then).
     pub fn summed(id: &'a str, summary: &'a Summary) -> Option<Row<'a>> {
-        Some(Row::Summary(id, summary, Phase::parse(&summary.phase)?))
+        Some(Row::Summary(id, summary, Phase::of_summary(&summary.phase, summary.outcome)?))
     }
 
     /// The scenario's id.
@@ -170,10 +170,8 @@ pub fn timeline(scenario: Option<&Scenario>, drill: &Drill) -> String {
 fn ending(drill: &Drill) -> String {
     match (&drill.recovered, drill.time_to_recovery()) {
         (Some(_), _) if drill.aborted.is_some() => format!("{}.", outcome(drill)),
-        (Some((_, RecoveryHow::GaveUp)), _) => format!("{}.", outcome(drill)),
-        (Some((_, RecoveryHow::Timeout)), Some(d)) => {
-            format!("Time to recovery: {} (timed out: firedrill reverted the change)", human_duration(d))
-        }
+        // Not recoveries: how the drill ended, as the report says it.
+        (Some((_, RecoveryHow::GaveUp | RecoveryHow::Timeout)), _) => format!("{}.", outcome(drill)),
         (Some((_, how)), Some(d)) => format!("Time to recovery: {} ({})", human_duration(d), how_word(*how)),
         _ => format!("{}.", outcome(drill)),
     }
@@ -251,10 +249,15 @@ fn merge_column(drill: &Facts<'_>) -> String {
 }
 
 fn recovery_column(drill: &Facts<'_>, now: Timestamp) -> String {
+    let since_merge = |t: Option<Timestamp>| Some(human_duration(t?.duration_since(drill.merged_at?)));
     match (drill.phase, drill.recovered, drill.time_to_recovery()) {
-        (Phase::Recovered | Phase::GaveUp, Some((_, how)), Some(d)) => {
-            format!("{} ({})", human_duration(d), how_word(how))
-        }
+        (Phase::Recovered, Some((_, how)), Some(d)) => format!("{} ({})", human_duration(d), how_word(how)),
+        // Not a recovery: how long the fault was live, a lower bound (`≥`), as `stats` and the report say it.
+        (Phase::GaveUp, _, Some(d)) => format!("≥ {} (gave up)", human_duration(d)),
+        (Phase::TimedOut, recovered, _) => match since_merge(drill.timed_out.or(recovered.map(|(at, _)| at))) {
+            Some(d) => format!("≥ {d} (timed out)"),
+            None => "timed out".to_owned(),
+        },
         (Phase::Merged, _, _) => match drill.merged_at {
             Some(at) => format!("running for {}", human_duration(now.duration_since(at))),
             None => "running".to_owned(),
@@ -269,7 +272,10 @@ fn next_action(scenario: Option<&Scenario>, drill: &Facts<'_>, now: Timestamp) -
         if at <= now { format!("{what} now (due {})", near(at, now)) } else { format!("{what} at {}", near(at, now)) }
     };
     match drill.phase {
-        Phase::TimedOut => "nothing: timed out, the fault was left in place (auto-revert is off)".to_owned(),
+        _ if drill.phase.is_over() && !drill.reported => "write the report".to_owned(),
+        Phase::TimedOut if drill.recovered.is_none() => {
+            "nothing: timed out, the fault was left in place (auto-revert is off)".to_owned()
+        }
         Phase::Planned => due("opens", drill.open_at),
         Phase::Opened => due("merges", drill.merge_at),
         // A drill past its time limit is still running only while firedrill's revert has not landed (a
@@ -297,10 +303,7 @@ fn next_action(scenario: Option<&Scenario>, drill: &Facts<'_>, now: Timestamp) -
             }
             _ => "waiting for recovery".to_owned(),
         },
-        Phase::Recovered | Phase::GaveUp | Phase::Aborted | Phase::Abandoned if !drill.reported => {
-            "write the report".to_owned()
-        }
-        Phase::Recovered | Phase::GaveUp | Phase::Aborted | Phase::Abandoned => "-".to_owned(),
+        Phase::Recovered | Phase::GaveUp | Phase::TimedOut | Phase::Aborted | Phase::Abandoned => "-".to_owned(),
     }
 }
 

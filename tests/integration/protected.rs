@@ -195,9 +195,12 @@ fn a_required_review_with_an_approver_merges_and_the_timeout_revert_lands_throug
 fn a_required_check_pending_then_passing_holds_the_merge_and_the_report_says_how_long() {
     let f = Fixture::new();
     protect(&f, json!({"required_status_checks": {"strict": false, "contexts": ["deploy-staging"]}}));
+    // The branch shows its required checks to everyone; the rest of its protection needs Administration: read,
+    // which Sam's token lacks: doctor fails on that (the drill still runs, and finds out at the merge).
     let (code, out) = doctor(&f, &[]);
-    assert_eq!(code, 0, "{out}");
+    assert_eq!(code, 2, "{out}");
     assert!(out.contains("`deploy-staging`, which must be able to pass on a config change"), "{out}");
+    assert!(out.contains("give the drill token *Administration: read*"), "{out}");
     f.tick(f.plan.open_at);
     // The check has not reported: the merge waits, on the timeline, and is tried on the next run.
     let out = f.tick(f.plan.merge_at);
@@ -413,16 +416,18 @@ fn required_signatures_let_the_merge_through_and_the_revert_goes_through_a_pull_
 }
 
 #[test]
-fn a_required_review_the_write_token_cannot_read_is_a_warning_then_the_refused_merge_closes_the_pull_request() {
-    // Sam has write, not admin: GitHub shows only that `main` is protected, not what it requires.
+fn a_required_review_the_write_token_cannot_read_fails_doctor_then_the_refused_merge_closes_the_pull_request() {
+    // Sam has write, not admin: GitHub shows only that `main` is protected, not what it requires. Issue 33: doctor
+    // said "Ready, with 2 warning(s)" and the drill was abandoned at the merge; now it fails and names the
+    // permission to add.
     let f = Fixture::new();
     protect(&f, json!({"required_pull_request_reviews": {"required_approving_review_count": 1}}));
     let (code, out) = doctor(&f, &[]);
-    assert_eq!(code, 0, "a warning, not a failure: {out}");
-    assert!(
-        guard_rows(&out).contains("warn    blocks neither: `main` is protected and the token cannot read its rules"),
-        "{out}"
-    );
+    assert_eq!(code, 2, "not ready: {out}");
+    assert!(out.ends_with("Not ready: 1 check(s) failed.\n"), "{out}");
+    insta::assert_snapshot!(guard_rows(&out));
+    assert!(guard_rows(&out).contains("FAIL    cannot be read: `main` has classic branch protection"), "{out}");
+    assert!(guard_rows(&out).contains("give the drill token *Administration: read*"), "{out}");
     f.tick(f.plan.open_at);
     let (code, out) = tick_code(&f, f.plan.merge_at, &[]);
     assert_eq!(code, 3, "{out}");
@@ -448,4 +453,36 @@ fn start_reads_the_guard_rails_too_and_refuses_with_exit_3() {
         "{out}{err}"
     );
     assert!(pulls(&f).is_empty());
+}
+
+#[test]
+fn a_ruleset_without_classic_protection_is_read_with_write_access_and_raises_no_doubt() {
+    // Issue 33: a ruleset makes GitHub call the branch `protected`; rulesets are readable with read access, so
+    // there is nothing the token cannot read, and nothing to warn about.
+    let f = Fixture::new();
+    ruleset(&f, json!([{"type": "required_signatures"}]), json!([]));
+    let (code, out) = doctor(&f, &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("cannot read"), "{out}");
+    assert!(!out.contains("that needs admin"), "{out}");
+    assert!(guard_rows(&out).contains("ruleset \"staging guard\": required signatures  ok"), "{out}");
+}
+
+#[test]
+fn doctor_with_a_bad_token_fails_once_on_the_401_with_the_fix() {
+    // Issue 33: the first row read `token warn a token of unknown kind` and the 401 showed further down, among
+    // rows that followed from it. Now the rejected token is the first and only failure, and says what to do.
+    let f = Fixture::new();
+    for bad in ["ghp_0000000000000000000000000000000000oops", "not-a-token"] {
+        let (code, out) = doctor(&f, &[("FIREDRILL_TOKEN", bad)]);
+        assert_eq!(code, 2, "{out}");
+        assert!(!out.contains(bad), "the token is never printed: {out}");
+        assert!(!out.contains("unknown kind"), "{out}");
+        let rows: Vec<&str> = out.lines().skip(1).collect();
+        assert!(rows[0].starts_with("token ") && rows[0].contains("FAIL"), "{out}");
+        assert!(rows[0].contains("401"), "{out}");
+        assert!(rows[0].contains("FIREDRILL_TOKEN"), "the fix: {out}");
+        assert_eq!(out.matches("FAIL").count(), 1, "one failure, no cascade: {out}");
+        assert!(out.ends_with("Not ready: 1 check(s) failed.\n"), "{out}");
+    }
 }

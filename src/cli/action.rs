@@ -267,6 +267,7 @@ fn lifecycle(
     // Refusals and abandoned drills are shown in the job summary, not only in the log.
     run.warnings.extend(report.refusals.iter().map(|r| format!("refused: {r}")));
     run.warnings.extend(report.declined.iter().map(|r| format!("not obeyed: {r}")));
+    run.warnings.extend(report.still_live.iter().map(|id| format!("{id}: the fault is still live: see its step")));
     let worked = report.did_anything();
     run.steps = report.steps;
     // The report of a drill that ended in this run is where the team looks: the job summary.

@@ -129,6 +129,12 @@ pub fn table(drills: &[(Option<&Scenario>, Row<'_>)], now: Timestamp) -> String 
 /// The timeline of one drill for the terminal: every event with its UTC time and offset from the merge, then
 /// the time to recovery (or how the drill ended).
 pub fn timeline(scenario: Option<&Scenario>, drill: &Drill) -> String {
+    timeline_on(scenario, drill, None)
+}
+
+/// [`timeline`], with the target repository's web address (`https://github.com/acme/shop`) to link pull
+/// requests where the forge has pages.
+pub fn timeline_on(scenario: Option<&Scenario>, drill: &Drill, web: Option<&str>) -> String {
     let mut o = String::new();
     match scenario {
         Some(s) => {
@@ -163,11 +169,14 @@ pub fn timeline(scenario: Option<&Scenario>, drill: &Drill) -> String {
         let _ = writeln!(o, "  {line}");
     }
     let _ = writeln!(o);
-    let _ = writeln!(o, "{}", ending(drill));
+    let _ = writeln!(o, "{}", ending(scenario, drill, web));
     o
 }
 
-fn ending(drill: &Drill) -> String {
+fn ending(scenario: Option<&Scenario>, drill: &Drill, web: Option<&str>) -> String {
+    if let (Some((change, reason)), Some(merged), None) = (&drill.revert_waiting, &drill.merged, &drill.recovered) {
+        return still_live(scenario, drill, merged.at, (change, reason), web);
+    }
     match (&drill.recovered, drill.time_to_recovery()) {
         (Some(_), _) if drill.aborted.is_some() => format!("{}.", outcome(drill)),
         // Not recoveries: how the drill ended, as the report says it.
@@ -175,6 +184,34 @@ fn ending(drill: &Drill) -> String {
         (Some((_, how)), Some(d)) => format!("Time to recovery: {} ({})", human_duration(d), how_word(*how)),
         _ => format!("{}.", outcome(drill)),
     }
+}
+
+/// A running drill whose revert pull request cannot land yet: when the fault landed, the time limit that passed
+/// (or the stop that asked for the revert), which pull request waits (with its page) and why.
+fn still_live(
+    scenario: Option<&Scenario>,
+    drill: &Drill,
+    merged_at: Timestamp,
+    (change, reason): (&str, &str),
+    web: Option<&str>,
+) -> String {
+    let held_since = drill.events.iter().find(|e| e.kind.name() == "revert_waiting").map(|e| e.time);
+    let deadline = scenario.map(|s| crate::drill::step::deadline(merged_at, s));
+    let why = match (deadline, held_since) {
+        (Some(d), Some(h)) if h >= d => format!(
+            "its time limit ({}) passed at {} UTC",
+            scenario.map_or_else(String::new, |s| s.safety.max_duration().as_str().to_owned()),
+            day_hhmm(d)
+        ),
+        _ => "firedrill was asked to revert it".to_owned(),
+    };
+    let page = web.map(|w| format!(" ({w}/pull/{change})")).unwrap_or_default();
+    let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
+    format!(
+        "Running: the fault landed at {} UTC and is still live: {why}, and firedrill's revert pull request \
+         #{change}{page} {reason}. firedrill tries again on every run; revert the merge by hand to end it now.",
+        day_hhmm(merged_at)
+    )
 }
 
 fn how_word(how: RecoveryHow) -> &'static str {

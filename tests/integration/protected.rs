@@ -230,11 +230,28 @@ fn a_required_check_pending_then_passing_holds_the_merge_and_the_report_says_how
     // The revert: main refuses a direct update while the check is required; the revert pull request waits for
     // the check too. Each run says the fault is still live (exit 1), until the check passes on it.
     let deadline = after(merged_at, 180);
-    let (code, out) = tick_code(&f, deadline, &[]);
-    assert_eq!(code, 1, "{out}");
-    assert!(out.contains("the fault is still live on `main`"), "{out}");
-    assert!(out.contains("waits for its merge: the required check `deploy-staging` has not passed yet"), "{out}");
+    let (code, out, err) = f.firedrill(&["tick"], deadline);
+    assert_eq!(code, 1, "{out}{err}");
+    // Issue 33: stdout keeps the numbered steps and says what waits and why (it was an error on stderr only).
+    assert!(out.contains("1. plan due drills\n") && out.contains(&format!("2. {}\n", f.plan.drill_id)), "{out}");
+    assert!(out.contains("revert the fault (") && out.contains("max_duration 3h passed"), "{out}");
+    assert!(out.contains("→ the fault is still live on `main`: firedrill's revert pull request #2 waits for its merge: the required check `deploy-staging` has not passed yet"), "{out}");
+    assert!(out.contains(&format!("failed: {}: the fault is still live", f.plan.drill_id)), "{out}");
+    assert!(!err.contains("error:"), "not an error of the run, a step of it: {err}");
     assert!(!f.names().contains(&"recovered"));
+    // `status` of the drill says the deadline passed and which revert pull request waits, with its page.
+    let (code, timeline, err) = f.firedrill(&["status", "--drill", f.plan.drill_id.as_str()], after(deadline, 1));
+    assert_eq!(code, 0, "{err}");
+    let ending = timeline.lines().last().unwrap();
+    assert!(
+        ending.contains(&format!("its time limit (3h) passed at {} UTC", deadline.strftime("%Y-%m-%d %H:%M"))),
+        "{timeline}"
+    );
+    assert!(
+        ending.contains(&format!("revert pull request #2 ({}/acme/shop/pull/2) waits for its merge", f.emulator.url())),
+        "{timeline}"
+    );
+    assert!(!ending.contains("not removed yet"), "{timeline}");
     // Where the team is, one note says so (updated, not repeated, on every run).
     let (code, _) = tick_code(&f, after(deadline, 5), &[]);
     assert_eq!(code, 1);

@@ -35,7 +35,7 @@ pub fn write_output(out: &mut dyn io::Write, name: &str, value: &str) -> io::Res
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Outputs {
     pub drill_id: Option<String>,
-    /// The drill's phase: `planned`, `open`, `running`, `recovered`, `aborted`, `abandoned`.
+    /// The drill's phase as [`crate::drill::state::Phase::key`] names it (`recovered`, `gave_up`, `timed_out`, …).
     pub state: Option<String>,
     pub pr_number: Option<u64>,
     pub pr_url: Option<String>,

@@ -406,6 +406,7 @@ fn lifecycle(
     // Refusals and abandoned drills are shown in the job summary, not only in the log.
     run.warnings.extend(report.refusals.iter().map(|r| format!("refused: {r}")));
     run.warnings.extend(report.declined.iter().map(|r| format!("not obeyed: {r}")));
+    run.warnings.extend(report.still_live.iter().map(|id| format!("{id}: the fault is still live: see its step")));
     let worked = report.did_anything();
     run.steps = report.steps;
     // The outputs describe the drill this run worked on: the unfinished ones are read cheaply (the index and
@@ -498,7 +499,7 @@ fn outputs(drill: Option<&Drill>, requests: usize, setup: &super::lifecycle::Set
     };
     Outputs {
         drill_id: Some(d.id.to_string()),
-        state: Some(d.phase().name().to_owned()),
+        state: Some(d.phase().key().to_owned()),
         pr_number: d.opened.as_ref().and_then(|o| o.change.number()),
         // A pull request's page, where the target's forge has a web interface.
         pr_url: d.opened.as_ref().filter(|o| o.change.number().is_some()).and_then(|o| {

@@ -34,7 +34,9 @@ fn token_kind(token: &str) -> (&'static str, Status) {
         Some("ghp_") => ("classic personal access token", Status::Ok),
         Some("ghs_") => ("GitHub App installation token (or the workflow's GITHUB_TOKEN)", Status::Ok),
         Some("gho_") => ("OAuth token", Status::Ok),
-        _ => ("a token of unknown kind", Status::Warn),
+        // Not one of GitHub's documented prefixes (an older or an Enterprise token): GitHub accepted it, since a
+        // rejected token is said before this.
+        _ => ("a token without one of GitHub's documented prefixes", Status::Ok),
     }
 }
 
@@ -53,6 +55,18 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             "FIREDRILL_TOKEN is not set: only unauthenticated git remotes work".into(),
         ),
         Some(t) => {
+            // A token GitHub rejects explains every later failure: it is the first and only row.
+            let github = setup.forges.by_repo.values().find_map(|f| match f {
+                AnyForge::GitHub(g) => Some(g),
+                _ => None,
+            });
+            if let Some(g) = github
+                && let Ok(Some(message)) = rt.block_on(g.token_rejected())
+            {
+                let out = crate::render::doctor::table(&[crate::render::doctor::token_rejected(&message)]);
+                std::io::stdout().lock().write_all(out.as_bytes()).context("writing to stdout")?;
+                return Ok(Outcome::Invalid);
+            }
             let (kind, status) = token_kind(&t);
             if std::env::var("GITHUB_TOKEN").ok().as_deref() == Some(t.as_str()) {
                 row(
@@ -180,12 +194,14 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                         );
                     }
                     for v in verdicts {
-                        let status = match (v.blocks, v.unsure) {
-                            (_, true) => Status::Warn,
-                            (guard::Blocks::Neither, false) => Status::Ok,
-                            _ => Status::Fail,
+                        // Rules that cannot be read fail: "Ready" would be a guess, and the merge would find out.
+                        let (status, detail) = match (v.blocks, v.unsure) {
+                            (guard::Blocks::Unknown, _) => (Status::Fail, format!("cannot be read: {}", v.how)),
+                            (_, true) => (Status::Warn, format!("blocks {}: {}", v.blocks.word(), v.how)),
+                            (guard::Blocks::Neither, false) => (Status::Ok, format!("blocks neither: {}", v.how)),
+                            (b, false) => (Status::Fail, format!("blocks {}: {}", b.word(), v.how)),
                         };
-                        row(format!("{id}: {}", v.rule), status, format!("blocks {}: {}", v.blocks.word(), v.how));
+                        row(format!("{id}: {}", v.rule), status, detail);
                     }
                 }
                 Ok(None) => {}
@@ -404,6 +420,6 @@ mod tests {
         assert_eq!(token_kind("github_pat_11AB").0, "fine-grained personal access token");
         assert_eq!(token_kind("ghp_abc").0, "classic personal access token");
         assert_eq!(token_kind("ghs_abc").1, Status::Ok);
-        assert_eq!(token_kind("whatever").1, Status::Warn);
+        assert_eq!(token_kind("whatever").1, Status::Ok);
     }
 }

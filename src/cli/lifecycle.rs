@@ -390,7 +390,13 @@ pub fn print_report(title: &str, report: &Report) -> anyhow::Result<super::Outco
 
 /// The outcome of a run that did not fail.
 pub fn outcome(report: &Report) -> super::Outcome {
-    if report.refusals.is_empty() { super::Outcome::Ok } else { super::Outcome::Refused }
+    if !report.still_live.is_empty() {
+        super::Outcome::Failed
+    } else if report.refusals.is_empty() {
+        super::Outcome::Ok
+    } else {
+        super::Outcome::Refused
+    }
 }
 
 /// The report of a run as numbered steps.

@@ -63,6 +63,9 @@ pub enum Command {
     /// Run a whole drill locally in a few seconds, with simulated time and no network.
     Demo(demo::Args),
     /// Check that everything is ready for the first drill: token, repositories, branches, faults, schedules.
+    ///
+    /// One row per check (ok, warn or FAIL), then the verdict. Exit code 0 when ready (warnings included), 2
+    /// when a check failed, 1 when doctor itself could not run. A token GitHub rejects (401) is the only row.
     Doctor(doctor::Args),
     /// Run as a GitHub Action: read INPUT_*, GITHUB_* and the event payload.
     Action(action::Args),

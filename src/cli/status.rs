@@ -35,7 +35,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             let Some(d) = rt.block_on(runner.drill(&overview, id))? else {
                 anyhow::bail!("no drill `{id}` in the ledger; `firedrill status` lists them");
             };
-            crate::render::status::timeline(find(d.scenario.as_str()), &d)
+            let web = setup.forges.by_repo.get(&d.target.repo).and_then(crate::forge::Forge::web_url);
+            crate::render::status::timeline_on(find(d.scenario.as_str()), &d, web.as_deref())
         }
         None => {
             let mut rows: Vec<_> = overview.active.iter().map(|d| (find(d.scenario.as_str()), Row::from(d))).collect();

@@ -222,6 +222,11 @@ impl Repo<'_> {
     /// A Flux Kustomization: `spec.path` (default `./`) of its `sourceRef`, at that GitRepository's branch.
     fn flux_kustomization(&self, o: &Object, all: &[Object]) -> (bool, String) {
         let label = format!("Kustomization {}", o.name);
+        // An ExternalArtifact (Flux 2.7): what an ArtifactGenerator of the repository copied into it, followed by
+        // the same reading as the reach analysis.
+        if o.spec.pointer("/sourceRef/kind").and_then(Value::as_str) == Some("ExternalArtifact") {
+            return self.through_external_artifact(o, all, &label);
+        }
         let source = match self.flux_source(o, o.spec.get("sourceRef"), all) {
             Ok(note) => note,
             Err(why) => return (false, format!("{label} {why}")),
@@ -240,6 +245,32 @@ impl Repo<'_> {
         match judged {
             Ok(how) => (true, format!("{label} applies {} {source}{how}", shown(&dir))),
             Err(why) => (false, format!("{label} applies {} {source}, {why}", shown(&dir))),
+        }
+    }
+
+    /// A Flux Kustomization whose source is an ExternalArtifact: it applies the target when an ArtifactGenerator
+    /// of the repository copies the target (from this branch) into the part of the artifact it applies.
+    fn through_external_artifact(&self, o: &Object, all: &[Object], label: &str) -> (bool, String) {
+        let artifact = o.spec.pointer("/sourceRef/name").and_then(Value::as_str).unwrap_or_default();
+        let graph = kustomize::Graph::new(self.kustomizations);
+        let environments = crate::scenario::Environments::default();
+        let cx = crate::reach::sources::Cx { repo: self, graph: &graph, all, environments: &environments, keys: &[] };
+        match crate::reach::sources::external_artifact_chain(&cx, o) {
+            Some(chain) => {
+                // The hops before the Kustomization's own, outwards from the target: how the artifact holds it.
+                let via: Vec<&str> = std::iter::once(self.target.path)
+                    .chain(chain.iter().take(chain.len().saturating_sub(1)).map(String::as_str))
+                    .collect();
+                (true, format!("{label} applies ExternalArtifact {artifact}, which holds {}", via.join(" ← ")))
+            }
+            None => (
+                false,
+                format!(
+                    "{label} applies ExternalArtifact {artifact}, and no ArtifactGenerator of this repository copies \
+                     {} from `{}` into what it applies",
+                    self.target.path, self.target.branch
+                ),
+            ),
         }
     }
 

@@ -20,7 +20,9 @@ fn lines(f: &Findings) -> Vec<String> {
 }
 
 fn workflow(on: &str) -> String {
-    format!("name: Deploy\non:\n{on}\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n    - run: ./deploy\n")
+    format!(
+        "name: Deploy\non:\n{on}\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n    - run: kubectl apply -k deploy/staging\n"
+    )
 }
 
 #[test]

@@ -1,4 +1,5 @@
-//! GitHub workflows that run on `push`: whether a push of the target file to the target branch starts them.
+//! GitHub workflows that run on `push`: whether a push of the target file to the target branch starts them, and
+//! whether they deploy anything when it does (a CI workflow that builds and tests is no deployer).
 
 use serde_json::Value;
 
@@ -37,8 +38,16 @@ pub fn read(file: &str, text: &str, target: &Target<'_>) -> Result<Option<Deploy
         }
     };
     let (branch, path) = (target.branch, target.path);
-    let deployer =
-        |covers: bool, why: String| Ok(Some(Deployer { file: file.to_owned(), name: name.clone(), covers, why }));
+    // A workflow that runs but deploys nothing firedrill can see is named with why, and covers nothing.
+    let deploys = deploys(&doc);
+    let deployer = |covers: bool, why: String| {
+        let (covers, why) = match (&deploys, covers) {
+            (Ok(how), true) => (true, format!("{why}, and {how}")),
+            (Err(none), true) => (false, format!("{why}, but deploys nothing firedrill can see: {none}")),
+            (_, false) => (false, why),
+        };
+        Ok(Some(Deployer { file: file.to_owned(), name: name.clone(), covers, why }))
+    };
     let (branches, branches_ignore) = (list("branches"), list("branches-ignore"));
     if branches.is_none() && branches_ignore.is_none() && (list("tags").is_some() || list("tags-ignore").is_some()) {
         // GitHub: a push filter with only tags runs for no branch.
@@ -75,6 +84,127 @@ pub fn read(file: &str, text: &str, target: &Target<'_>) -> Result<Option<Deploy
         }
         (None, None) => deployer(true, format!("runs on push to `{branch}` (no paths filter)")),
     }
+}
+
+/// Actions that deploy (a prefix of `uses:`, before `@`), lower case.
+const DEPLOY_ACTIONS: [&str; 22] = [
+    "azure/k8s-deploy",
+    "azure/webapps-deploy",
+    "azure/functions-action",
+    "azure/arm-deploy",
+    "azure/aks-set-context",
+    "aws-actions/amazon-ecs-deploy-task-definition",
+    "aws-actions/aws-cloudformation-github-deploy",
+    "google-github-actions/deploy-cloudrun",
+    "google-github-actions/deploy-appengine",
+    "google-github-actions/deploy-cloud-functions",
+    "actions/deploy-pages",
+    "peaceiris/actions-gh-pages",
+    "jamesives/github-pages-deploy-action",
+    "cloudflare/wrangler-action",
+    "cloudflare/pages-action",
+    "superfly/flyctl-actions",
+    "amondnet/vercel-action",
+    "dflook/terraform-apply",
+    "deliverybot/helm",
+    "digitalocean/app_action",
+    "hashicorp/tfc-workflows-github/actions/apply-run",
+    "omegion/argocd-actions",
+];
+
+/// Actions and commands that make a throwaway cluster inside the job: what is applied there is tested, not
+/// deployed.
+const THROWAWAY_ACTIONS: [&str; 6] = [
+    "helm/kind-action",
+    "engineerd/setup-kind",
+    "container-tools/kind-action",
+    "absaoss/k3d-action",
+    "nolar/setup-k3d-k3s",
+    "medyagh/setup-minikube",
+];
+const THROWAWAY_COMMANDS: [&str; 3] = ["kind create cluster", "k3d cluster create", "minikube start"];
+
+/// Tools and the subcommands that change a running environment.
+const DEPLOY_COMMANDS: [(&str, &[&str]); 10] = [
+    ("kubectl", &["apply", "create", "replace", "patch", "rollout", "set", "scale"]),
+    ("helm", &["upgrade", "install", "rollback"]),
+    ("helmfile", &["apply", "sync", "deploy"]),
+    ("flux", &["reconcile", "bootstrap", "create", "resume"]),
+    ("argocd", &["app"]),
+    ("terraform", &["apply"]),
+    ("tofu", &["apply"]),
+    ("terragrunt", &["apply", "run-all"]),
+    ("kapp", &["deploy"]),
+    ("skaffold", &["run", "deploy"]),
+];
+
+/// Whether the workflow `doc` deploys: `Ok(how)` (a job's `environment:`, a deploy action, a command that applies
+/// to a cluster or a cloud), or `Err(why not)`.
+pub fn deploys(doc: &Value) -> Result<String, String> {
+    let jobs = doc.get("jobs").and_then(Value::as_object);
+    let mut throwaway: Vec<String> = Vec::new();
+    let mut found: Option<String> = None;
+    for (id, job) in jobs.into_iter().flatten() {
+        let env = match job.get("environment") {
+            Some(Value::String(e)) => Some(e.clone()),
+            Some(v) => v.get("name").and_then(Value::as_str).map(str::to_owned),
+            None => None,
+        };
+        if let Some(env) = env {
+            return Ok(format!("job `{id}` deploys to the environment `{env}`"));
+        }
+        let steps: Vec<&Value> = job.get("steps").and_then(Value::as_array).into_iter().flatten().collect();
+        let uses = |s: &Value| {
+            s.get("uses").and_then(Value::as_str).map(|u| u.split('@').next().unwrap_or(u).to_ascii_lowercase())
+        };
+        let runs: Vec<String> =
+            steps.iter().filter_map(|s| s.get("run").and_then(Value::as_str)).map(str::to_ascii_lowercase).collect();
+        let made =
+            steps.iter().filter_map(|s| uses(s)).find(|u| THROWAWAY_ACTIONS.iter().any(|a| u.starts_with(a))).or_else(
+                || THROWAWAY_COMMANDS.iter().find(|c| runs.iter().any(|r| r.contains(*c))).map(|c| (*c).to_owned()),
+            );
+        if let Some(action) =
+            steps.iter().filter_map(|s| uses(s)).find(|u| DEPLOY_ACTIONS.iter().any(|a| u.starts_with(a)))
+        {
+            found.get_or_insert(format!("job `{id}` uses {action}"));
+            continue;
+        }
+        let Some(command) = runs.iter().find_map(|r| deploy_command(r)) else { continue };
+        match made {
+            Some(made) => {
+                throwaway.push(format!("job `{id}` runs `{command}` on a throwaway cluster it makes ({made})"))
+            }
+            None => {
+                found.get_or_insert(format!("job `{id}` runs `{command}`"));
+            }
+        }
+    }
+    if let Some(how) = found {
+        return Ok(how);
+    }
+    let mut why = "no job has an `environment:`, uses a deploy action or runs a kubectl, helm, flux, argocd, \
+                   terraform or kustomize command that applies"
+        .to_owned();
+    if !throwaway.is_empty() {
+        why.push_str(&format!(" to a lasting cluster ({})", throwaway.join("; ")));
+    }
+    Err(why)
+}
+
+/// The first command of a `run:` script that applies (`kubectl apply`, `helm upgrade`…), as `tool subcommand`.
+fn deploy_command(script: &str) -> Option<String> {
+    let words: Vec<&str> = script
+        .split(|c: char| c.is_whitespace() || matches!(c, '|' | ';' | '&' | '(' | ')' | '`' | '"' | '\''))
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.iter().enumerate().find_map(|(i, w)| {
+        let tool = w.rsplit('/').next().unwrap_or(w);
+        let (_, subs) = DEPLOY_COMMANDS.iter().find(|(t, _)| *t == tool)?;
+        // The subcommand is the next word that is not an option (`helm --namespace x upgrade` is rare; options
+        // with values after the subcommand are the norm).
+        let sub = words[i + 1..].iter().find(|w| !w.starts_with('-'))?;
+        subs.contains(sub).then(|| format!("{tool} {sub}"))
+    })
 }
 
 /// A pattern as written (YAML may read `1.0` as a number).

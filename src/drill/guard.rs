@@ -10,8 +10,12 @@ use crate::git::MergeMethod;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GuardRails {
     pub branch: String,
-    /// `GET /branches/{b}`: the branch has classic protection.
+    /// `GET /branches/{b}`: the branch is protected, by classic protection or by a ruleset (GitHub says `true`
+    /// for either).
     pub protected: bool,
+    /// `GET /branches/{b}`'s `protection.enabled`: whether classic protection is on (shown to every reader);
+    /// `None` when GitHub did not say.
+    pub classic_enabled: Option<bool>,
     /// The classic protection in full (`GET /branches/{b}/protection` needs admin); `None` when the token cannot
     /// read it (then only `required_checks` from the branch is known).
     pub classic: Option<Classic>,
@@ -111,11 +115,14 @@ pub enum Blocks {
     Merge,
     Revert,
     Both,
+    /// Not known: the rules cannot be read with this token (`doctor` fails and names the permission to add).
+    Unknown,
 }
 
 impl Blocks {
     pub fn word(self) -> &'static str {
         match self {
+            Blocks::Unknown => "unknown",
             Blocks::Neither => "neither",
             Blocks::Merge => "the merge",
             Blocks::Revert => "the revert",
@@ -191,18 +198,37 @@ pub fn verdicts(g: &GuardRails, m: Means) -> Vec<Verdict> {
                 format!("no rule of it stops a pull request merged and reverted through the API{through}"),
             ));
         }
-    } else if g.protected {
+    } else if g.protected && g.classic_enabled != Some(false) {
+        // Classic protection the token cannot read (`GET /branches/{b}/protection` needs admin). A ruleset makes a
+        // branch `protected` too, and rulesets are read below with any access: when GitHub does not say whether
+        // classic protection is on and rulesets explain the protection, that is only a doubt.
         if !g.required_checks.is_empty() {
             out.push(checks("required status checks".into(), &g.required_checks, false, b));
         }
-        out.push(Verdict {
-            rule: "branch protection".into(),
-            blocks: Blocks::Neither,
-            how: format!(
-                "`{b}` is protected and the token cannot read its rules (that needs admin): a required review needs \
-                 `approver-token`, and push restrictions must list the drill token's account"
-            ),
-            unsure: true,
+        let how = "a required review would need `approver-token`, and push restrictions must list the drill token's \
+                   account";
+        out.push(if g.classic_enabled.is_none() && !g.rules.is_empty() {
+            Verdict {
+                rule: "branch protection".into(),
+                blocks: Blocks::Neither,
+                how: format!(
+                    "`{b}` is protected and its rulesets are read below; if it has classic protection too, the \
+                     token cannot read it (that needs *Administration: read*): {how}"
+                ),
+                unsure: true,
+            }
+        } else {
+            Verdict {
+                rule: "branch protection".into(),
+                blocks: Blocks::Unknown,
+                how: format!(
+                    "`{b}` has classic branch protection and the token cannot read its rules, so nothing can say \
+                     whether a drill could land and be removed: give the drill token *Administration: read* on \
+                     the target repository (a fine-grained token or a GitHub App; a classic token's account must \
+                     be an admin of the repository), then run `doctor` again ({how})"
+                ),
+                unsure: true,
+            }
         });
     }
     for r in &g.rules {
@@ -556,8 +582,13 @@ mod tests {
         assert_eq!(v.len(), 2);
         assert!(v[0].how.contains("`deploy-staging`, which must be able to pass"), "{}", v[0].how);
         assert!(refusal(&v).is_none());
+        // Classic protection the token cannot read: unknown (doctor fails), never a refusal of the lifecycle.
         let unreadable = GuardRails { branch: "main".into(), protected: true, ..GuardRails::default() };
         let v = verdicts(&unreadable, means(false));
-        assert!(v[0].unsure && refusal(&v).is_none());
+        assert!(v[0].unsure && v[0].blocks == Blocks::Unknown && refusal(&v).is_none(), "{v:?}");
+        assert!(v[0].how.contains("*Administration: read*"), "{}", v[0].how);
+        // A ruleset alone makes the branch protected: no classic protection to read, no doubt.
+        let ruled = GuardRails { classic_enabled: Some(false), ..unreadable.clone() };
+        assert!(verdicts(&ruled, means(false)).is_empty());
     }
 }

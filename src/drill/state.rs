@@ -16,11 +16,12 @@ pub enum Phase {
     Opened,
     /// The fault is on the base branch: the incident is running.
     Merged,
-    /// The fault is gone (revert, fix, or firedrill's timeout revert).
+    /// The team removed the fault (a revert or a fix): the only end that is a recovery.
     Recovered,
     /// The responders gave up (`/drill revert`) and firedrill reverted the fault: not a recovery.
     GaveUp,
-    /// `safety.max_duration` passed with `auto_revert: false`: the fault was left in place and reported.
+    /// `safety.max_duration` passed without recovery: firedrill's revert landed, or (`auto_revert: false`) the
+    /// fault was left in place and reported. Not a recovery.
     TimedOut,
     /// The game master stopped it.
     Aborted,
@@ -43,6 +44,32 @@ impl Phase {
     /// The phase named `name` ([`Phase::name`]), as the ledger's index stores it.
     pub fn parse(name: &str) -> Option<Phase> {
         Phase::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    /// The phase of a drill summed up by the ledger's index: its stored name and how the fault was removed.
+    /// Indexes written before timed-out drills had a phase of their own stored `recovered` for firedrill's
+    /// timeout revert: read as timed out.
+    pub fn of_summary(name: &str, how: Option<RecoveryHow>) -> Option<Phase> {
+        match (Phase::parse(name)?, how) {
+            (Phase::Recovered, Some(RecoveryHow::Timeout)) => Some(Phase::TimedOut),
+            (Phase::Recovered, Some(RecoveryHow::GaveUp)) => Some(Phase::GaveUp),
+            (p, _) => Some(p),
+        }
+    }
+
+    /// Whether nothing more happens to the target in this phase (the drill ended, one way or another).
+    pub fn is_over(self) -> bool {
+        matches!(self, Phase::Recovered | Phase::GaveUp | Phase::TimedOut | Phase::Aborted | Phase::Abandoned)
+    }
+
+    /// The phase as a machine reads it (the Action's `state` output, JSON): `planned`, `open`, `running`,
+    /// `recovered`, `gave_up`, `timed_out`, `aborted`, `abandoned`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Phase::GaveUp => "gave_up",
+            Phase::TimedOut => "timed_out",
+            p => p.name(),
+        }
     }
 
     pub fn name(self) -> &'static str {
@@ -249,7 +276,11 @@ impl Drill {
         if self.aborted.is_some() {
             Phase::Aborted
         } else if let Some((_, how)) = &self.recovered {
-            if *how == RecoveryHow::GaveUp { Phase::GaveUp } else { Phase::Recovered }
+            match how {
+                RecoveryHow::GaveUp => Phase::GaveUp,
+                RecoveryHow::Timeout => Phase::TimedOut,
+                RecoveryHow::Revert | RecoveryHow::Fix => Phase::Recovered,
+            }
         } else if self.merged.is_some() && self.timed_out.is_some() && !self.timeout_reverts() {
             Phase::TimedOut
         } else if self.merged.is_some() {
@@ -266,7 +297,7 @@ impl Drill {
     /// Finished: nothing more will happen to the target. A drill timed out without auto-revert is finished
     /// too (reported as left broken), so it no longer blocks later drills on its target.
     pub fn is_resolved(&self) -> bool {
-        matches!(self.phase(), Phase::Recovered | Phase::GaveUp | Phase::TimedOut | Phase::Aborted | Phase::Abandoned)
+        self.phase().is_over()
     }
 
     /// Whether the `timed_out` event says firedrill reverts (or reverted) the fault.
@@ -441,5 +472,21 @@ mod tests {
         assert_eq!(d.phase(), Phase::Recovered);
         assert_eq!(human_duration(d.time_to_recovery().unwrap()), "1 h 18 min");
         assert!(Drill::fold(&id, &[]).is_none());
+        // firedrill's revert after the time limit is not a recovery: the drill timed out.
+        let mut timed_out = log[..3].to_vec();
+        timed_out.push(ev("2026-11-24T13:17:00Z", EventKind::TimedOut { reverted_by: Some(sha('3')) }));
+        timed_out
+            .push(ev("2026-11-24T13:17:00Z", EventKind::Recovered { commit: sha('3'), how: RecoveryHow::Timeout }));
+        let d = Drill::fold(&id, &timed_out).unwrap();
+        assert_eq!((d.phase(), d.phase().name(), d.phase().key()), (Phase::TimedOut, "timed out", "timed_out"));
+    }
+
+    #[test]
+    fn an_index_written_before_timed_out_had_a_phase_of_its_own_is_read_as_timed_out() {
+        assert_eq!(Phase::of_summary("recovered", Some(RecoveryHow::Timeout)), Some(Phase::TimedOut));
+        assert_eq!(Phase::of_summary("recovered", Some(RecoveryHow::Revert)), Some(Phase::Recovered));
+        assert_eq!(Phase::of_summary("gave up", Some(RecoveryHow::GaveUp)), Some(Phase::GaveUp));
+        assert_eq!(Phase::of_summary("timed out", None), Some(Phase::TimedOut));
+        assert_eq!(Phase::of_summary("unheard of", None), None);
     }
 }

@@ -305,7 +305,7 @@ fn commands(
     out: &mut Vec<Effect>,
 ) -> Option<(DrillCommand, String)> {
     let mut stop = None;
-    let mut hints_released = d.hints.len();
+    let mut hints_released: Vec<usize> = d.hints.iter().map(|(i, _)| *i).collect();
     for r in &o.commands {
         match refusal(d, cx, r) {
             Some(why) => out.push(Effect::Refuse(why)),
@@ -365,7 +365,7 @@ fn obey(
     r: &Received,
     s: Option<&Scenario>,
     now: Timestamp,
-    hints_released: &mut usize,
+    hints_released: &mut Vec<usize>,
     stop: &mut Option<(DrillCommand, String)>,
     out: &mut Vec<Effect>,
 ) {
@@ -380,12 +380,15 @@ fn obey(
         DrillCommand::Ack | DrillCommand::Found | DrillCommand::Fixed => append(out, r.at, &r.by, record),
         DrillCommand::Hint => {
             append(out, r.at, &r.by, record);
-            let next = s.and_then(|s| s.hints.get(*hints_released).map(|h| (*hints_released, h.text.clone())));
+            // The first hint not released yet (by an earlier command or by its `after:` time).
+            let next = s.and_then(|s| {
+                s.hints.iter().enumerate().find(|(i, _)| !hints_released.contains(i)).map(|(i, h)| (i, h.text.clone()))
+            });
             match next {
                 Some((index, text)) => {
                     append(out, r.at, &r.by, EventKind::Hint { index, text: text.clone() });
                     out.push(Effect::Reply(Reply::Hint(index, text)));
-                    *hints_released += 1;
+                    hints_released.push(index);
                 }
                 None => out.push(Effect::Reply(Reply::NoHintLeft)),
             }
@@ -787,10 +790,19 @@ fn running(
             None => out.push(Effect::Announce { title: a.issue.clone(), body: announcement(a) }),
         }
     }
-    // Hints whose time has come (never one due after the deadline: the drill ends first).
+    // Hints whose time has come (never one due after the deadline: the drill ends first), once each: not one
+    // released before, nor one a `/drill hint` of this run released.
+    let asked: Vec<usize> = out
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Append { kind: EventKind::Hint { index, .. }, .. } => Some(*index),
+            _ => None,
+        })
+        .collect();
     for (index, hint) in s.hints.iter().enumerate() {
         let due = merged.at.checked_add(hint.after.to_signed()).unwrap_or(Timestamp::MAX);
-        if due <= now && due < deadline && !d.hints.iter().any(|(i, _)| *i == index) {
+        let released = d.hints.iter().any(|(i, _)| *i == index) || asked.contains(&index);
+        if due <= now && due < deadline && !released {
             append(out, now, "firedrill", EventKind::Hint { index, text: hint.text.clone() });
         }
     }

@@ -37,7 +37,8 @@ pub struct Index {
 pub struct Summary {
     pub scenario: String,
     pub target: TargetRef,
-    /// `planned`, `open`, `running`, `recovered`, `aborted`, `abandoned` (`Phase::name`).
+    /// `planned`, `open`, `running`, `recovered`, `gave up`, `timed out`, `aborted`, `abandoned` (`Phase::name`;
+    /// read back with `Phase::of_summary`).
     pub phase: String,
     /// How the fault was removed, once recovered.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -11,7 +11,7 @@
 //! Pure: the caller lists the repository's files at the branch and reads the ones [`to_read`] chooses.
 
 pub mod class;
-mod sources;
+pub(crate) mod sources;
 
 use serde_json::Value;
 

@@ -169,7 +169,9 @@ pub fn overlays(cx: &Cx<'_>, repo: &Repository<'_>, reach: &mut Reach) {
 /// take the target from the target's branch.
 pub fn deployers(cx: &Cx<'_>, repo: &Repository<'_>, reach: &mut Reach) {
     let target = cx.target();
-    for o in cx.all.iter().filter(|o| is_deployer(o)) {
+    // A Kustomization of an ExternalArtifact is followed by [`artifacts`], through the generator's copies.
+    let of_artifact = |o: &Object| text(&o.spec, "/sourceRef/kind") == Some("ExternalArtifact");
+    for o in cx.all.iter().filter(|o| is_deployer(o) && !of_artifact(o)) {
         let Some(d) = cx.repo.deployer(o, cx.all) else { continue };
         if !d.covers {
             continue;
@@ -384,67 +386,95 @@ pub fn itself(cx: &Cx<'_>, _repo: &Repository<'_>, reach: &mut Reach) {
 /// the artifact is mapped back to the repository folder it was copied from, and followed there (its
 /// kustomization's references are relative, so they hold in both).
 pub fn artifacts(cx: &Cx<'_>, reach: &mut Reach) {
-    let target = cx.target();
     for g in cx.all.iter().filter(|o| is_flux(o, "source.extensions.fluxcd.io", "ArtifactGenerator")) {
-        let sources = g.spec.get("sources").and_then(Value::as_array).cloned().unwrap_or_default();
         for art in g.spec.get("artifacts").and_then(Value::as_array).into_iter().flatten() {
             let Some(artifact) = art.get("name").and_then(Value::as_str) else { continue };
-            // The copies of this repository's files: (`from` pattern without its `@alias/`, `to`, as written).
-            let copies: Vec<(String, String, String)> = art
-                .get("copy")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(|copy| {
-                    let from = copy.get("from").and_then(Value::as_str)?;
-                    let to = copy.get("to").and_then(Value::as_str)?;
-                    let (alias, pattern) = from.strip_prefix('@')?.split_once('/')?;
-                    let source = sources.iter().find(|s| s.get("alias").and_then(Value::as_str) == Some(alias))?;
-                    cx.repo.flux_source(g, Some(source), cx.all).ok()?;
-                    Some((pattern.to_owned(), to.to_owned(), from.to_owned()))
-                })
-                .collect();
-            if !copies.iter().any(|(pattern, _, _)| deployers::matches(pattern, target)) {
-                continue;
-            }
-            for ks in cx.all.iter().filter(|o| is_flux(o, "kustomize.toolkit.fluxcd.io", "Kustomization")) {
-                let named = |k: &str| ks.spec.pointer(&format!("/sourceRef/{k}")).and_then(Value::as_str);
-                if named("kind") != Some("ExternalArtifact") || named("name") != Some(artifact) {
-                    continue;
+            for ks in cx.all.iter().filter(|o| applies_artifact(o, artifact)) {
+                if let Some(chain) = generator_chain(cx, g, art, ks) {
+                    reach.routes.push(cx.route(chain, object_names(ks)));
                 }
-                // Each cluster's folder holds its own generator of the same artifact: a Kustomization takes the
-                // one beside it when there is one.
-                let folder = |f: &str| f.rsplit_once('/').map_or("", |(d, _)| d).to_owned();
-                let beside = |o: &Object| folder(&o.file) == folder(&ks.file);
-                let makes = |o: &Object| {
-                    o.spec
-                        .get("artifacts")
-                        .and_then(Value::as_array)
-                        .into_iter()
-                        .flatten()
-                        .any(|a| a.get("name").and_then(Value::as_str) == Some(artifact))
-                };
-                let generators =
-                    cx.all.iter().filter(|o| is_flux(o, "source.extensions.fluxcd.io", "ArtifactGenerator"));
-                if !beside(g) && generators.filter(|o| makes(o)).any(beside) {
-                    continue;
-                }
-                let path = normal(text(&ks.spec, "/path").unwrap_or("./"));
-                let Some((mut chain, how)) = through_artifact(cx, &copies, &path) else { continue };
-                chain.push(format!(
-                    "{} (ArtifactGenerator {} copies {how} of ExternalArtifact {artifact})",
-                    g.file, g.name
-                ));
-                chain.push(format!(
-                    "{} (Kustomization {} applies {} of ExternalArtifact {artifact})",
-                    ks.file,
-                    ks.name,
-                    shown(&path)
-                ));
-                reach.routes.push(cx.route(chain, object_names(ks)));
             }
         }
     }
+}
+
+/// How the Flux Kustomization `ks`, whose source is an ExternalArtifact, applies the target: the chain through
+/// an ArtifactGenerator of the repository that copies it into that artifact, when one does. What "Deployed by"
+/// says of such a Kustomization, from the same reading as [`artifacts`].
+pub(crate) fn external_artifact_chain(cx: &Cx<'_>, ks: &Object) -> Option<Vec<String>> {
+    let artifact = text(&ks.spec, "/sourceRef/name")?;
+    if !applies_artifact(ks, artifact) {
+        return None;
+    }
+    cx.all.iter().filter(|o| is_flux(o, "source.extensions.fluxcd.io", "ArtifactGenerator")).find_map(|g| {
+        g.spec
+            .get("artifacts")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter(|a| a.get("name").and_then(Value::as_str) == Some(artifact))
+            .find_map(|art| generator_chain(cx, g, art, ks))
+    })
+}
+
+/// Whether `o` is a Flux Kustomization that applies the ExternalArtifact `artifact`.
+fn applies_artifact(o: &Object, artifact: &str) -> bool {
+    let named = |k: &str| o.spec.pointer(&format!("/sourceRef/{k}")).and_then(Value::as_str);
+    is_flux(o, "kustomize.toolkit.fluxcd.io", "Kustomization")
+        && named("kind") == Some("ExternalArtifact")
+        && named("name") == Some(artifact)
+}
+
+/// The chain from the target through the artifact `art` of the generator `g` (copying it from a GitRepository
+/// of this repository at its branch) to the Kustomization `ks` that applies it, when the target gets there.
+fn generator_chain(cx: &Cx<'_>, g: &Object, art: &Value, ks: &Object) -> Option<Vec<String>> {
+    let target = cx.target();
+    let artifact = art.get("name").and_then(Value::as_str)?;
+    let sources = g.spec.get("sources").and_then(Value::as_array).cloned().unwrap_or_default();
+    // The copies of this repository's files: (`from` pattern without its `@alias/`, `to`, as written).
+    let copies: Vec<(String, String, String)> = art
+        .get("copy")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|copy| {
+            let from = copy.get("from").and_then(Value::as_str)?;
+            let to = copy.get("to").and_then(Value::as_str)?;
+            let (alias, pattern) = from.strip_prefix('@')?.split_once('/')?;
+            let source = sources.iter().find(|s| s.get("alias").and_then(Value::as_str) == Some(alias))?;
+            cx.repo.flux_source(g, Some(source), cx.all).ok()?;
+            Some((pattern.to_owned(), to.to_owned(), from.to_owned()))
+        })
+        .collect();
+    if !copies.iter().any(|(pattern, _, _)| deployers::matches(pattern, target)) {
+        return None;
+    }
+    // Each cluster's folder holds its own generator of the same artifact: a Kustomization takes the one beside
+    // it when there is one.
+    let folder = |f: &str| f.rsplit_once('/').map_or("", |(d, _)| d).to_owned();
+    let beside = |o: &Object| folder(&o.file) == folder(&ks.file);
+    let makes = |o: &Object| {
+        o.spec
+            .get("artifacts")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .any(|a| a.get("name").and_then(Value::as_str) == Some(artifact))
+    };
+    let generators = cx.all.iter().filter(|o| is_flux(o, "source.extensions.fluxcd.io", "ArtifactGenerator"));
+    if !beside(g) && generators.filter(|o| makes(o)).any(beside) {
+        return None;
+    }
+    let path = normal(text(&ks.spec, "/path").unwrap_or("./"));
+    let (mut chain, how) = through_artifact(cx, &copies, &path)?;
+    chain.push(format!("{} (ArtifactGenerator {} copies {how} of ExternalArtifact {artifact})", g.file, g.name));
+    chain.push(format!(
+        "{} (Kustomization {} applies {} of ExternalArtifact {artifact})",
+        ks.file,
+        ks.name,
+        shown(&path)
+    ));
+    Some(chain)
 }
 
 /// Whether the artifact folder `path` (a Flux Kustomization's `spec.path`) reaches the target through

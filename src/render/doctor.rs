@@ -18,6 +18,20 @@ pub struct Row {
     pub detail: String,
 }
 
+/// The row of a token GitHub rejects (401): the only row `doctor` prints then, since every other check would
+/// fail the same way. `message` is GitHub's (`Bad credentials`); the token itself is never shown.
+pub fn token_rejected(message: &str) -> Row {
+    Row {
+        check: "token".into(),
+        status: Status::Fail,
+        detail: format!(
+            "GitHub answered 401 ({message}): the token in FIREDRILL_TOKEN (the Action's `drill-token`) is wrong, \
+             expired or revoked; create a new one as docs/tokens.md says, set FIREDRILL_TOKEN to it and run \
+             `doctor` again (nothing else was checked)"
+        ),
+    }
+}
+
 /// The table in aligned columns, and the verdict on the last line.
 pub fn table(rows: &[Row]) -> String {
     let width = rows.iter().map(|r| r.check.chars().count()).max().unwrap_or(5).max(5);
@@ -59,5 +73,10 @@ mod tests {
         insta::assert_snapshot!(table(&rows));
         assert!(table(&rows[..2]).ends_with("Ready for the first drill.\n"));
         assert!(table(&rows[..3]).ends_with("Ready, with 1 warning(s).\n"));
+    }
+
+    #[test]
+    fn a_rejected_token_is_the_only_row() {
+        insta::assert_snapshot!(table(&[token_rejected("Bad credentials")]));
     }
 }

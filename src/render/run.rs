@@ -25,6 +25,9 @@ pub struct RunReport {
     pub reports: Vec<(String, String)>,
     /// Commands in comments that were not obeyed, and why (shown, but not a failure of the run).
     pub declined: Vec<String>,
+    /// Drills whose fault firedrill had to remove and could not yet (its revert pull request waits): the run
+    /// fails (exit 1); the step of each drill says why.
+    pub still_live: Vec<String>,
 }
 
 impl RunReport {
@@ -71,6 +74,9 @@ pub fn report(title: &str, report: &RunReport) -> String {
     }
     for r in &report.declined {
         let _ = writeln!(out, "not obeyed: {r}");
+    }
+    for id in &report.still_live {
+        let _ = writeln!(out, "failed: {id}: the fault is still live, firedrill's revert has not landed (above)");
     }
     if report.requests > 0 {
         let _ = writeln!(out, "GitHub API requests: {}", report.requests);
@@ -125,6 +131,10 @@ fn record(kind: &EventKind, time: Timestamp, actor: &str, d: &Drill) -> String {
         }
         EventKind::Abandoned { reason } => format!("abandoned: {reason}"),
         EventKind::Command { name, .. } => format!("record: /drill {name} by {actor} at {time}"),
+        // A hint asked for by a command: its text is the answer printed under it, said once.
+        EventKind::Hint { index, .. } if actor != "firedrill" => {
+            format!("record: hint {} released to {actor}", index + 1)
+        }
         EventKind::Hint { index, text } => format!("hint {} released: {text}", index + 1),
         EventKind::Comment { id, refused } if refused.is_empty() => format!("record: comment {id} answered"),
         EventKind::Comment { id, refused } => {
@@ -191,6 +201,16 @@ fn note(n: &Note) -> String {
 /// What a result of an executed effect says.
 pub fn result(text: impl std::fmt::Display) -> String {
     format!("{RESULT}{text}")
+}
+
+/// firedrill's revert that went through a pull request (the branch refuses direct updates) and cannot land yet:
+/// which one (with its page, where the forge has one), and why, from GitHub's state.
+pub fn revert_waiting(branch: &str, change: &str, url: Option<&str>, reason: &str) -> String {
+    let page = url.map(|u| format!(" ({u})")).unwrap_or_default();
+    format!(
+        "the fault is still live on `{branch}`: firedrill's revert pull request #{change} {reason}{page}; tried \
+         again on the next run"
+    )
 }
 
 /// The answer to a command, for whoever asked. Never names the fault or the scenario before the end.

@@ -27,7 +27,7 @@ impl<'a> Row<'a> {
     /// The row of drill `id` from its summary; `None` when the summary names no known phase (its log must be
     /// read then).
     pub fn summed(id: &'a str, summary: &'a Summary) -> Option<Row<'a>> {
-        Some(Row::Summary(id, summary, Phase::parse(&summary.phase)?))
+        Some(Row::Summary(id, summary, Phase::of_summary(&summary.phase, summary.outcome)?))
     }
 
     /// The scenario's id.
@@ -129,6 +129,12 @@ pub fn table(drills: &[(Option<&Scenario>, Row<'_>)], now: Timestamp) -> String 
 /// The timeline of one drill for the terminal: every event with its UTC time and offset from the merge, then
 /// the time to recovery (or how the drill ended).
 pub fn timeline(scenario: Option<&Scenario>, drill: &Drill) -> String {
+    timeline_on(scenario, drill, None)
+}
+
+/// [`timeline`], with the target repository's web address (`https://github.com/acme/shop`) to link pull
+/// requests where the forge has pages.
+pub fn timeline_on(scenario: Option<&Scenario>, drill: &Drill, web: Option<&str>) -> String {
     let mut o = String::new();
     match scenario {
         Some(s) => {
@@ -163,20 +169,49 @@ pub fn timeline(scenario: Option<&Scenario>, drill: &Drill) -> String {
         let _ = writeln!(o, "  {line}");
     }
     let _ = writeln!(o);
-    let _ = writeln!(o, "{}", ending(drill));
+    let _ = writeln!(o, "{}", ending(scenario, drill, web));
     o
 }
 
-fn ending(drill: &Drill) -> String {
+fn ending(scenario: Option<&Scenario>, drill: &Drill, web: Option<&str>) -> String {
+    if let (Some((change, reason)), Some(merged), None) = (&drill.revert_waiting, &drill.merged, &drill.recovered) {
+        return still_live(scenario, drill, merged.at, (change, reason), web);
+    }
     match (&drill.recovered, drill.time_to_recovery()) {
         (Some(_), _) if drill.aborted.is_some() => format!("{}.", outcome(drill)),
-        (Some((_, RecoveryHow::GaveUp)), _) => format!("{}.", outcome(drill)),
-        (Some((_, RecoveryHow::Timeout)), Some(d)) => {
-            format!("Time to recovery: {} (timed out: firedrill reverted the change)", human_duration(d))
-        }
+        // Not recoveries: how the drill ended, as the report says it.
+        (Some((_, RecoveryHow::GaveUp | RecoveryHow::Timeout)), _) => format!("{}.", outcome(drill)),
         (Some((_, how)), Some(d)) => format!("Time to recovery: {} ({})", human_duration(d), how_word(*how)),
         _ => format!("{}.", outcome(drill)),
     }
+}
+
+/// A running drill whose revert pull request cannot land yet: when the fault landed, the time limit that passed
+/// (or the stop that asked for the revert), which pull request waits (with its page) and why.
+fn still_live(
+    scenario: Option<&Scenario>,
+    drill: &Drill,
+    merged_at: Timestamp,
+    (change, reason): (&str, &str),
+    web: Option<&str>,
+) -> String {
+    let held_since = drill.events.iter().find(|e| e.kind.name() == "revert_waiting").map(|e| e.time);
+    let deadline = scenario.map(|s| crate::drill::step::deadline(merged_at, s));
+    let why = match (deadline, held_since) {
+        (Some(d), Some(h)) if h >= d => format!(
+            "its time limit ({}) passed at {} UTC",
+            scenario.map_or_else(String::new, |s| s.safety.max_duration().as_str().to_owned()),
+            day_hhmm(d)
+        ),
+        _ => "firedrill was asked to revert it".to_owned(),
+    };
+    let page = web.map(|w| format!(" ({w}/pull/{change})")).unwrap_or_default();
+    let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
+    format!(
+        "Running: the fault landed at {} UTC and is still live: {why}, and firedrill's revert pull request \
+         #{change}{page} {reason}. firedrill tries again on every run; revert the merge by hand to end it now.",
+        day_hhmm(merged_at)
+    )
 }
 
 fn how_word(how: RecoveryHow) -> &'static str {
@@ -251,10 +286,15 @@ fn merge_column(drill: &Facts<'_>) -> String {
 }
 
 fn recovery_column(drill: &Facts<'_>, now: Timestamp) -> String {
+    let since_merge = |t: Option<Timestamp>| Some(human_duration(t?.duration_since(drill.merged_at?)));
     match (drill.phase, drill.recovered, drill.time_to_recovery()) {
-        (Phase::Recovered | Phase::GaveUp, Some((_, how)), Some(d)) => {
-            format!("{} ({})", human_duration(d), how_word(how))
-        }
+        (Phase::Recovered, Some((_, how)), Some(d)) => format!("{} ({})", human_duration(d), how_word(how)),
+        // Not a recovery: how long the fault was live, a lower bound (`≥`), as `stats` and the report say it.
+        (Phase::GaveUp, _, Some(d)) => format!("≥ {} (gave up)", human_duration(d)),
+        (Phase::TimedOut, recovered, _) => match since_merge(drill.timed_out.or(recovered.map(|(at, _)| at))) {
+            Some(d) => format!("≥ {d} (timed out)"),
+            None => "timed out".to_owned(),
+        },
         (Phase::Merged, _, _) => match drill.merged_at {
             Some(at) => format!("running for {}", human_duration(now.duration_since(at))),
             None => "running".to_owned(),
@@ -269,7 +309,10 @@ fn next_action(scenario: Option<&Scenario>, drill: &Facts<'_>, now: Timestamp) -
         if at <= now { format!("{what} now (due {})", near(at, now)) } else { format!("{what} at {}", near(at, now)) }
     };
     match drill.phase {
-        Phase::TimedOut => "nothing: timed out, the fault was left in place (auto-revert is off)".to_owned(),
+        _ if drill.phase.is_over() && !drill.reported => "write the report".to_owned(),
+        Phase::TimedOut if drill.recovered.is_none() => {
+            "nothing: timed out, the fault was left in place (auto-revert is off)".to_owned()
+        }
         Phase::Planned => due("opens", drill.open_at),
         Phase::Opened => due("merges", drill.merge_at),
         // A drill past its time limit is still running only while firedrill's revert has not landed (a
@@ -297,10 +340,7 @@ fn next_action(scenario: Option<&Scenario>, drill: &Facts<'_>, now: Timestamp) -
             }
             _ => "waiting for recovery".to_owned(),
         },
-        Phase::Recovered | Phase::GaveUp | Phase::Aborted | Phase::Abandoned if !drill.reported => {
-            "write the report".to_owned()
-        }
-        Phase::Recovered | Phase::GaveUp | Phase::Aborted | Phase::Abandoned => "-".to_owned(),
+        Phase::Recovered | Phase::GaveUp | Phase::TimedOut | Phase::Aborted | Phase::Abandoned => "-".to_owned(),
     }
 }
 

@@ -145,6 +145,7 @@ impl<F: Forge> Runner<'_, F> {
         o.identity_refusal = no_identity;
         let cx = Context { config: self.config, actor: &actor, deploys: forge.observes_deploys() };
         // Each round moves the drill at least one step; the lifecycle has fewer steps than this.
+        let mut still_live = false;
         for _ in 0..12 {
             let phase = d.phase();
             let effects = step::step(&d, s, &cx, &o, now);
@@ -174,7 +175,15 @@ impl<F: Forge> Runner<'_, F> {
                     }
                     Effect::Merge { .. } => self.merge(forge, &d, &mut o, &actor, now, &mut lines).await?,
                     Effect::Revert { commit, .. } => {
-                        o.fault = Some(self.revert(forge, &d, commit, &actor, now, &mut lines).await?)
+                        match self.revert(forge, &d, commit, &actor, now, &mut lines).await? {
+                            Some(view) => o.fault = Some(view),
+                            None => {
+                                // The revert waits: the fault is still live past what should have ended it. The
+                                // run goes on with the other drills and fails (exit 1) at the end.
+                                report.still_live.push(d.id.to_string());
+                                still_live = true;
+                            }
+                        }
                     }
                     Effect::Announce { title, body } => {
                         let marker = announce_marker(&d.id);
@@ -238,6 +247,9 @@ impl<F: Forge> Runner<'_, F> {
                 let mut log = d.events.clone();
                 log.push(self.reported(&d.id, now));
                 d = Drill::fold(&d.id, &log).unwrap_or(d);
+            }
+            if still_live {
+                break;
             }
             // Another round only when the forge was acted on or the drill moved on: a recorded command or
             // hint alone changes nothing the next decision depends on.

@@ -13,7 +13,9 @@ use super::{RunError, Runner, forge_err, simulated};
 
 impl<F: Forge> Runner<'_, F> {
     /// Reverts the drill's fault on its branch as `actor`; the branch then holds the fault no more, removed by
-    /// that revert (a dry run: a simulated one).
+    /// that revert (a dry run: a simulated one). `None`: the revert went through a pull request that cannot land
+    /// yet; the fault is still live, the run's output says why (a numbered step, and a failure of the run), the
+    /// timeline records it and the team is told where they are; the next run tries again.
     pub(super) async fn revert(
         &self,
         forge: &F,
@@ -22,7 +24,7 @@ impl<F: Forge> Runner<'_, F> {
         actor: &Person,
         now: Timestamp,
         lines: &mut Vec<String>,
-    ) -> Result<FaultView, RunError> {
+    ) -> Result<Option<FaultView>, RunError> {
         let branch = d.opened.as_ref().map_or("", |op| op.branch.as_str());
         let message = run::revert_message(branch, commit.as_str());
         let gate = d.opened.as_ref().and_then(|op| op.gate.as_ref());
@@ -34,28 +36,31 @@ impl<F: Forge> Runner<'_, F> {
                 Err(e) => {
                     // A revert pull request that cannot land yet is on the timeline (once per reason), where
                     // `status` reads it: the fault is live past the safety timer, and why.
-                    if let crate::forge::ForgeError::RevertWaiting { change, reason, .. } = &e {
-                        let kind = crate::drill::event::EventKind::RevertWaiting {
-                            change: crate::drill::event::ChangeId(change.clone()),
-                            reason: reason.clone(),
-                        };
-                        let event = self.event(now, "firedrill", kind);
-                        if !event.already_in(&d.events) {
-                            self.record(vec![(d.id.clone(), event)], now).await?;
-                        }
-                    }
                     self.say_still_live(forge, d, &e).await;
-                    return Err(forge_err(forge)(e));
+                    let crate::forge::ForgeError::RevertWaiting { change, reason, .. } = e else {
+                        return Err(forge_err(forge)(e));
+                    };
+                    let kind = crate::drill::event::EventKind::RevertWaiting {
+                        change: crate::drill::event::ChangeId(change.clone()),
+                        reason: reason.clone(),
+                    };
+                    let event = self.event(now, "firedrill", kind);
+                    if !event.already_in(&d.events) {
+                        self.record(vec![(d.id.clone(), event)], now).await?;
+                    }
+                    let url = forge.web_url().map(|web| format!("{web}/pull/{change}"));
+                    lines.push(run::result(run::revert_waiting(&d.target.branch, &change, url.as_deref(), &reason)));
+                    return Ok(None);
                 }
             };
             lines.push(run::result(format!("reverted by {} at {}", l.sha.short(), l.at)));
             l
         };
-        Ok(FaultView {
+        Ok(Some(FaultView {
             head: landing.sha.clone(),
             holds: false,
             removal: Some(Removal { landing, back_to_before: true }),
-        })
+        }))
     }
 
     /// A revert that did not land is never silent: where the team is (the announcement issue, else the drill's

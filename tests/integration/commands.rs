@@ -439,4 +439,59 @@ fn a_give_up_through_the_action_leaves_mttr_seconds_empty() {
     assert!(out.contains("gave up after 19 min"), "{out}");
     assert!(!outputs.contains("mttr-seconds"), "{outputs}");
     assert!(outputs.contains("censored-seconds=1140"), "{outputs}");
+    assert!(outputs.contains("state=gave_up\n"), "a give-up is not a recovery: {outputs}");
+}
+
+/// `firedrill status` (the table, or one drill's timeline) at `now`.
+fn status_of(f: &Fixture, now: Timestamp, more: &[&str]) -> String {
+    let mut args = vec!["status"];
+    args.extend_from_slice(more);
+    let (code, out, err) = f.firedrill(&args, now);
+    assert_eq!(code, 0, "{out}{err}");
+    out
+}
+
+#[test]
+fn a_timed_out_drill_is_timed_out_in_the_actions_state_in_status_and_in_the_report() {
+    // Issue 33: firedrill's revert after the time limit ended the drill; a workflow gating on `state` must not
+    // count it as a recovery, and `status` must agree with the report and `stats`.
+    let f = running();
+    let work = tempfile::tempdir().unwrap();
+    let workflow = f.emulator.user_with_token("github-actions").unwrap();
+    f.emulator.set_permission("acme/drills", "github-actions", "write").unwrap();
+    let deadline = after(f.plan.merge_at, 180);
+    let schedule = r#"{"schedule": "*/10 * * * *"}"#;
+    let (code, out, err, outputs) = action_on(&f, deadline, work.path(), &workflow, ("schedule", schedule));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(outputs.contains("state=timed_out\n"), "{outputs}");
+    assert!(!outputs.contains("mttr-seconds"), "{outputs}");
+    let table = status_of(&f, after(deadline, 1), &[]);
+    let row = table.lines().find(|l| l.starts_with(f.plan.drill_id.as_str())).unwrap();
+    assert!(row.contains("timed out") && row.contains("≥ 3 h (timed out)"), "{table}");
+    assert!(!row.contains("recovered"), "{table}");
+    let timeline = status_of(&f, after(deadline, 1), &["--drill", f.plan.drill_id.as_str()]);
+    assert!(timeline.contains(&format!("Drill {}: timed out\n", f.plan.drill_id)), "{timeline}");
+    assert!(timeline.contains("Timed out after 3 h: firedrill reverted the change."), "{timeline}");
+    assert!(!timeline.contains("Time to recovery"), "{timeline}");
+    let (code, stats, err) = f.firedrill(&["stats"], after(deadline, 1));
+    assert_eq!(code, 0, "{err}");
+    assert!(stats.contains("timed out"), "{stats}");
+}
+
+#[test]
+fn a_hint_asked_for_before_its_time_is_released_once_when_the_next_tick_comes_after_it() {
+    // Issue 33: `/drill hint` at T+12, and the next tick at T+31, after the first hint's `after: 30m`: hint 1 is
+    // released by the command and not again by the schedule, in the tick's output, the log and the status comment.
+    let f = running();
+    let m = f.plan.merge_at;
+    comment(&f, "ana", "/drill hint", after(m, 12));
+    let out = f.tick(after(m, 31));
+    assert_eq!(out.matches("Errors started right after a deploy").count(), 1, "{out}");
+    assert_eq!(count(&f, "hint"), 1, "{:?}", f.names());
+    let shown = status(&f).unwrap();
+    assert_eq!(shown.matches("Errors started right after a deploy").count(), 1, "{shown}");
+    // The second hint comes at its own time, once.
+    let out = f.tick(after(m, 61));
+    assert_eq!(out.matches("hint 2 released: Look at how the service talks to Redis.").count(), 1, "{out}");
+    assert_eq!(count(&f, "hint"), 2, "{:?}", f.names());
 }

@@ -92,8 +92,9 @@ fn preflight_a_workflow_on_push_to_main_without_filters_covers_the_file() {
     // The section ends with what will tell when the fault and the fix went live (the seed's environment).
     assert_eq!(
         section,
-        ".github/workflows/deploy.yaml: runs on push to `main` (no paths filter)\nLive      asked of deployments to \
-         staging (GitHub); the fix's deploy is watched for 2h after the removal\n"
+        ".github/workflows/deploy.yaml: runs on push to `main` (no paths filter), and job `deploy` runs `helm \
+         upgrade`\nLive      asked of deployments to staging (GitHub); the fix's deploy is watched for 2h after the \
+         removal\n"
     );
 }
 
@@ -234,4 +235,114 @@ fn preflight_a_bare_repository_tells_the_default_branch_argo_cd_reads_at_head() 
     let out = preview_with_head("release");
     assert!(out.contains("warning: nothing in the repository deploys charts/checkout/values-staging.yaml"), "{out}");
     assert!(out.contains("from HEAD, the default branch `release`, not `main`"), "{out}");
+}
+
+/// The layout of fluxcd/flux2-kustomize-helm-example (Flux 2.7): each cluster folder holds an ArtifactGenerator
+/// that copies `apps/base` and `apps/<cluster>` into the ExternalArtifact `apps`, and the Kustomization `apps`
+/// that applies `./<cluster>` of it; its e2e workflow runs on every push, on a kind cluster it makes.
+fn flux_example() -> Vec<(&'static str, String)> {
+    let generator = |env: &str| {
+        format!(
+            "apiVersion: source.extensions.fluxcd.io/v1beta1\nkind: ArtifactGenerator\nmetadata:\n  name: flux-system\n  \
+             namespace: flux-system\nspec:\n  sources:\n  - alias: monorepo\n    kind: GitRepository\n    name: \
+             flux-system\n  artifacts:\n  - name: apps\n    copy:\n    - from: '@monorepo/apps/base/**'\n      to: \
+             '@artifact/base/'\n    - from: '@monorepo/apps/{env}/**'\n      to: '@artifact/{env}/'\n"
+        )
+    };
+    let apps = |env: &str| {
+        format!(
+            "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\n  namespace: \
+             flux-system\nspec:\n  interval: 10m0s\n  sourceRef:\n    kind: ExternalArtifact\n    name: apps\n  path: \
+             ./{env}\n  prune: true\n"
+        )
+    };
+    let sync = |env: &str| {
+        format!(
+            "apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: flux-system\n  \
+             namespace: flux-system\nspec:\n  interval: 1m0s\n  ref:\n    branch: main\n  url: \
+             https://github.com/fluxcd/flux2-kustomize-helm-example\n---\napiVersion: \
+             kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: flux-system\n  namespace: \
+             flux-system\nspec:\n  interval: 10m0s\n  path: ./clusters/{env}\n  prune: true\n  sourceRef:\n    kind: \
+             GitRepository\n    name: flux-system\n"
+        )
+    };
+    let e2e = "name: e2e\non:\n  workflow_dispatch:\n  push:\n    branches: [ '*' ]\n  pull_request:\n    branches: [ \
+               'main' ]\njobs:\n  kubernetes:\n    runs-on: ubuntu-latest\n    steps:\n      - name: Checkout\n        \
+               uses: actions/checkout@v4\n      - name: Setup Flux\n        uses: fluxcd/flux2/action@main\n      - \
+               name: Setup Kubernetes\n        uses: helm/kind-action@v1\n        with:\n          cluster_name: \
+               flux\n      - name: Install Flux in Kubernetes Kind\n        run: flux install\n      - name: Setup \
+               cluster reconciliation\n        run: |\n          flux create source git flux-system \\\n          \
+               --url=${{ github.event.repository.html_url }} \\\n          --branch=${GITHUB_REF#refs/heads/}\n          \
+               flux create kustomization flux-system \\\n          --source=flux-system \\\n          \
+               --path=./clusters/staging\n      - name: Verify cluster reconciliation\n        run: |\n          \
+               kubectl -n flux-system wait kustomization/apps --for=condition=ready --timeout=5m\n";
+    let values = "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: podinfo\n  namespace: \
+                  podinfo\nspec:\n  chart:\n    spec:\n      version: \">=1.0.0-alpha\"\n  test:\n    enable: true\n  \
+                  values:\n    ingress:\n      hosts:\n        - host: podinfo.staging\n";
+    vec![
+        ("apps/base/podinfo/kustomization.yaml", "resources:\n- namespace.yaml\n- release.yaml\n".to_owned()),
+        ("apps/base/podinfo/namespace.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: podinfo\n".to_owned()),
+        (
+            "apps/base/podinfo/release.yaml",
+            "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: podinfo\n  namespace: \
+             podinfo\nspec:\n  chart:\n    spec:\n      chart: podinfo\n      sourceRef:\n        kind: HelmRepository\n        \
+             name: podinfo\n"
+                .to_owned(),
+        ),
+        (
+            "apps/staging/kustomization.yaml",
+            "resources:\n- ../base/podinfo\npatches:\n- path: podinfo-values.yaml\n  target:\n    kind: HelmRelease\n"
+                .to_owned(),
+        ),
+        ("apps/staging/podinfo-values.yaml", values.to_owned()),
+        (
+            "apps/production/kustomization.yaml",
+            "resources:\n- ../base/podinfo\npatches:\n- path: podinfo-values.yaml\n  target:\n    kind: HelmRelease\n"
+                .to_owned(),
+        ),
+        ("apps/production/podinfo-values.yaml", values.replace("podinfo.staging", "podinfo.production")),
+        ("clusters/staging/artifacts.yaml", generator("staging")),
+        ("clusters/staging/apps.yaml", apps("staging")),
+        ("clusters/staging/flux-system/gotk-sync.yaml", sync("staging")),
+        ("clusters/production/artifacts.yaml", generator("production")),
+        ("clusters/production/apps.yaml", apps("production")),
+        ("clusters/production/flux-system/gotk-sync.yaml", sync("production")),
+        (".github/workflows/e2e.yaml", e2e.to_owned()),
+    ]
+}
+
+#[test]
+fn preflight_flux_kustomizations_of_an_external_artifact_are_named_and_the_e2e_workflow_is_not() {
+    // Issue 33: on fluxcd/flux2-kustomize-helm-example "Deployed by" named `.github/workflows/e2e.yaml` and missed
+    // the Flux Kustomization that really applies the staging values, through the ExternalArtifact `apps`.
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("flux");
+    seed_repo(&repo, &flux_example());
+    let scenarios = dir.path().join("scenarios");
+    crate::common::write(
+        &scenarios,
+        "staging-tests.yaml",
+        "id: staging-tests\ntitle: Helm tests switched off in staging\ntarget:\n  branch: main\n  path: \
+         apps/staging/podinfo-values.yaml\nfault:\n  - op: replace\n    path: /spec/test/enable\n    value: false\n",
+    );
+    let (code, out, err) = run(firedrill()
+        .args(["preview", "staging-tests.yaml", "--now", NOW, "--scenarios"])
+        .arg(&scenarios)
+        .arg("--repo")
+        .arg(&repo)
+        .current_dir(&scenarios));
+    assert_eq!(code, 0, "{out}{err}");
+    let section = out.split_once("── Deployed by ──\n").and_then(|(_, r)| r.split_once("\n\n")).unwrap().0;
+    assert!(!section.starts_with("warning"), "{section}");
+    let first = section.lines().next().unwrap();
+    assert!(
+        first.starts_with("clusters/staging/apps.yaml: Kustomization apps applies ExternalArtifact apps"),
+        "{section}"
+    );
+    assert!(
+        !section.contains("clusters/production/apps.yaml"),
+        "production's Kustomization does not apply it: {section}"
+    );
+    assert!(!section.contains("e2e.yaml"), "a workflow that deploys nothing is not a deployer: {section}");
+    insta::assert_snapshot!(section);
 }

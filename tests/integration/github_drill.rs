@@ -84,6 +84,8 @@ impl Fixture {
     pub(crate) fn firedrill_env(&self, args: &[&str], now: Timestamp, env: &[(&str, &str)]) -> (i32, String, String) {
         self.emulator.set_clock(&now.to_string()).unwrap();
         let mut cmd = firedrill();
+        // The drill token, unless `env` gives another.
+        cmd.env("FIREDRILL_TOKEN", &self.token);
         cmd.envs(env.iter().copied());
         cmd.args(args)
             .arg("--scenarios")
@@ -98,8 +100,7 @@ impl Fixture {
                 "--workdir",
             ])
             .arg(self.dir.path().join("work"))
-            .args(["--identity", "Sam Rivera <sam@acme.example>"])
-            .env("FIREDRILL_TOKEN", &self.token);
+            .args(["--identity", "Sam Rivera <sam@acme.example>"]);
         let (code, out, err) = run(&mut cmd);
         assert!(!out.contains(&self.token) && !err.contains(&self.token), "the token leaked");
         (code, out, err)

@@ -195,9 +195,12 @@ fn a_required_review_with_an_approver_merges_and_the_timeout_revert_lands_throug
 fn a_required_check_pending_then_passing_holds_the_merge_and_the_report_says_how_long() {
     let f = Fixture::new();
     protect(&f, json!({"required_status_checks": {"strict": false, "contexts": ["deploy-staging"]}}));
+    // The branch shows its required checks to everyone; the rest of its protection needs Administration: read,
+    // which Sam's token lacks: doctor fails on that (the drill still runs, and finds out at the merge).
     let (code, out) = doctor(&f, &[]);
-    assert_eq!(code, 0, "{out}");
+    assert_eq!(code, 2, "{out}");
     assert!(out.contains("`deploy-staging`, which must be able to pass on a config change"), "{out}");
+    assert!(out.contains("give the drill token *Administration: read*"), "{out}");
     f.tick(f.plan.open_at);
     // The check has not reported: the merge waits, on the timeline, and is tried on the next run.
     let out = f.tick(f.plan.merge_at);
@@ -227,11 +230,28 @@ fn a_required_check_pending_then_passing_holds_the_merge_and_the_report_says_how
     // The revert: main refuses a direct update while the check is required; the revert pull request waits for
     // the check too. Each run says the fault is still live (exit 1), until the check passes on it.
     let deadline = after(merged_at, 180);
-    let (code, out) = tick_code(&f, deadline, &[]);
-    assert_eq!(code, 1, "{out}");
-    assert!(out.contains("the fault is still live on `main`"), "{out}");
-    assert!(out.contains("waits for its merge: the required check `deploy-staging` has not passed yet"), "{out}");
+    let (code, out, err) = f.firedrill(&["tick"], deadline);
+    assert_eq!(code, 1, "{out}{err}");
+    // Issue 33: stdout keeps the numbered steps and says what waits and why (it was an error on stderr only).
+    assert!(out.contains("1. plan due drills\n") && out.contains(&format!("2. {}\n", f.plan.drill_id)), "{out}");
+    assert!(out.contains("revert the fault (") && out.contains("max_duration 3h passed"), "{out}");
+    assert!(out.contains("→ the fault is still live on `main`: firedrill's revert pull request #2 waits for its merge: the required check `deploy-staging` has not passed yet"), "{out}");
+    assert!(out.contains(&format!("failed: {}: the fault is still live", f.plan.drill_id)), "{out}");
+    assert!(!err.contains("error:"), "not an error of the run, a step of it: {err}");
     assert!(!f.names().contains(&"recovered"));
+    // `status` of the drill says the deadline passed and which revert pull request waits, with its page.
+    let (code, timeline, err) = f.firedrill(&["status", "--drill", f.plan.drill_id.as_str()], after(deadline, 1));
+    assert_eq!(code, 0, "{err}");
+    let ending = timeline.lines().last().unwrap();
+    assert!(
+        ending.contains(&format!("its time limit (3h) passed at {} UTC", deadline.strftime("%Y-%m-%d %H:%M"))),
+        "{timeline}"
+    );
+    assert!(
+        ending.contains(&format!("revert pull request #2 ({}/acme/shop/pull/2) waits for its merge", f.emulator.url())),
+        "{timeline}"
+    );
+    assert!(!ending.contains("not removed yet"), "{timeline}");
     // Where the team is, one note says so (updated, not repeated, on every run).
     let (code, _) = tick_code(&f, after(deadline, 5), &[]);
     assert_eq!(code, 1);
@@ -413,16 +433,18 @@ fn required_signatures_let_the_merge_through_and_the_revert_goes_through_a_pull_
 }
 
 #[test]
-fn a_required_review_the_write_token_cannot_read_is_a_warning_then_the_refused_merge_closes_the_pull_request() {
-    // Sam has write, not admin: GitHub shows only that `main` is protected, not what it requires.
+fn a_required_review_the_write_token_cannot_read_fails_doctor_then_the_refused_merge_closes_the_pull_request() {
+    // Sam has write, not admin: GitHub shows only that `main` is protected, not what it requires. Issue 33: doctor
+    // said "Ready, with 2 warning(s)" and the drill was abandoned at the merge; now it fails and names the
+    // permission to add.
     let f = Fixture::new();
     protect(&f, json!({"required_pull_request_reviews": {"required_approving_review_count": 1}}));
     let (code, out) = doctor(&f, &[]);
-    assert_eq!(code, 0, "a warning, not a failure: {out}");
-    assert!(
-        guard_rows(&out).contains("warn    blocks neither: `main` is protected and the token cannot read its rules"),
-        "{out}"
-    );
+    assert_eq!(code, 2, "not ready: {out}");
+    assert!(out.ends_with("Not ready: 1 check(s) failed.\n"), "{out}");
+    insta::assert_snapshot!(guard_rows(&out));
+    assert!(guard_rows(&out).contains("FAIL    cannot be read: `main` has classic branch protection"), "{out}");
+    assert!(guard_rows(&out).contains("give the drill token *Administration: read*"), "{out}");
     f.tick(f.plan.open_at);
     let (code, out) = tick_code(&f, f.plan.merge_at, &[]);
     assert_eq!(code, 3, "{out}");
@@ -448,4 +470,36 @@ fn start_reads_the_guard_rails_too_and_refuses_with_exit_3() {
         "{out}{err}"
     );
     assert!(pulls(&f).is_empty());
+}
+
+#[test]
+fn a_ruleset_without_classic_protection_is_read_with_write_access_and_raises_no_doubt() {
+    // Issue 33: a ruleset makes GitHub call the branch `protected`; rulesets are readable with read access, so
+    // there is nothing the token cannot read, and nothing to warn about.
+    let f = Fixture::new();
+    ruleset(&f, json!([{"type": "required_signatures"}]), json!([]));
+    let (code, out) = doctor(&f, &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("cannot read"), "{out}");
+    assert!(!out.contains("that needs admin"), "{out}");
+    assert!(guard_rows(&out).contains("ruleset \"staging guard\": required signatures  ok"), "{out}");
+}
+
+#[test]
+fn doctor_with_a_bad_token_fails_once_on_the_401_with_the_fix() {
+    // Issue 33: the first row read `token warn a token of unknown kind` and the 401 showed further down, among
+    // rows that followed from it. Now the rejected token is the first and only failure, and says what to do.
+    let f = Fixture::new();
+    for bad in ["ghp_0000000000000000000000000000000000oops", "not-a-token"] {
+        let (code, out) = doctor(&f, &[("FIREDRILL_TOKEN", bad)]);
+        assert_eq!(code, 2, "{out}");
+        assert!(!out.contains(bad), "the token is never printed: {out}");
+        assert!(!out.contains("unknown kind"), "{out}");
+        let rows: Vec<&str> = out.lines().skip(1).collect();
+        assert!(rows[0].starts_with("token ") && rows[0].contains("FAIL"), "{out}");
+        assert!(rows[0].contains("401"), "{out}");
+        assert!(rows[0].contains("FIREDRILL_TOKEN"), "the fix: {out}");
+        assert_eq!(out.matches("FAIL").count(), 1, "one failure, no cascade: {out}");
+        assert!(out.ends_with("Not ready: 1 check(s) failed.\n"), "{out}");
+    }
 }

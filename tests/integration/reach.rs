@@ -412,3 +412,43 @@ fn reach_allow_production_opens_and_says_so() {
     );
     assert!(out.contains("→ opened `"), "{out}");
 }
+
+/// Issue 33: on podinfo's own branch (`master`), its CI workflows (`test.yml`, `e2e.yml`, `cve-scan.yml`) run
+/// on every push and deploy nothing: `preview` names none of them as a deployer, and says why.
+#[test]
+fn podinfos_ci_workflows_run_on_push_and_deploy_nothing() {
+    let Some(files) = podinfo() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("podinfo");
+    seed(&repo, &files);
+    git_in(&repo, &["branch", "-m", "master"]);
+    let text = scenario(
+        "staging-labels",
+        None,
+        "deploy/overlays/staging/labels.yaml",
+        "/labels/app.kubernetes.io~1instance",
+        "webap",
+    )
+    .replace("branch: main", "branch: master");
+    let scenarios = write_scenarios(dir.path(), &[("staging-labels", text)]);
+    let (code, out, err) = run(firedrill()
+        .args(["preview", "staging-labels.yaml", "--now", NOW, "--scenarios"])
+        .arg(&scenarios)
+        .arg("--repo")
+        .arg(&repo)
+        .current_dir(&scenarios));
+    assert_eq!(code, 0, "{out}{err}");
+    let section = out.split_once("── Deployed by ──\n").and_then(|(_, r)| r.split_once("\n\n")).unwrap().0;
+    assert!(
+        section.starts_with("warning: nothing in the repository deploys deploy/overlays/staging/labels.yaml"),
+        "{out}"
+    );
+    for ci in ["test.yml", "e2e.yml", "cve-scan.yml"] {
+        let line = section.lines().find(|l| l.contains(ci)).unwrap_or_else(|| panic!("{ci} is not named:\n{section}"));
+        assert!(
+            line.contains("runs on push to `master`") && line.contains("deploys nothing firedrill can see"),
+            "{line}"
+        );
+    }
+    insta::assert_snapshot!(section);
+}

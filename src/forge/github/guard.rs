@@ -22,6 +22,7 @@ impl GitHubForge {
         let mut g = GuardRails {
             branch: branch.to_owned(),
             protected: b.protected.unwrap_or(false),
+            classic_enabled: b.protection.as_ref().and_then(|p| p.enabled),
             required_checks: b
                 .protection
                 .and_then(|p| p.required_status_checks)
@@ -30,7 +31,8 @@ impl GitHubForge {
             admin: repo.permissions.and_then(|p| p.admin).unwrap_or(false),
             ..GuardRails::default()
         };
-        if g.protected {
+        // Classic protection is read only where it is on (a ruleset alone makes the branch `protected` too).
+        if g.protected && g.classic_enabled != Some(false) {
             let (status, p) =
                 self.call(Method::GET, &self.repo_path(&format!("/branches/{enc}/protection")), None).await?;
             if status.is_success() {

@@ -23,6 +23,14 @@ impl GitHubForge {
         }
     }
 
+    /// Whether GitHub rejects the token itself (401 to `GET /repos/{owner}/{repo}`: wrong, expired or revoked),
+    /// with GitHub's message. Decided from the status, which every later request would answer the same way.
+    /// One request, sent by `doctor` before anything else.
+    pub async fn token_rejected(&self) -> Result<Option<String>> {
+        let (status, v) = self.call(Method::GET, &self.repo_path(""), None).await?;
+        Ok((status == StatusCode::UNAUTHORIZED).then(|| v["message"].as_str().unwrap_or("Bad credentials").to_owned()))
+    }
+
     /// The repository as GitHub describes it (`GET /repos/{owner}/{repo}`): merge settings, visibility.
     pub async fn repository(&self) -> Result<Value> {
         self.ok(Method::GET, &self.repo_path(""), None).await

@@ -98,6 +98,9 @@ pub(super) struct Branch {
 /// The protection summary a branch carries.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 pub(super) struct BranchProtection {
+    /// Whether classic protection is on (a ruleset alone makes the branch `protected` with this `false`).
+    #[serde(default)]
+    pub enabled: Option<bool>,
     #[serde(default)]
     pub required_status_checks: Option<StatusChecks>,
 }

@@ -192,7 +192,7 @@ pub fn run_in(out: &Path) -> anyhow::Result<String> {
     let message = format!(
         "Revert \"tune redis pool settings\"\n\nThis reverts commit {merge_sha}: checkout cannot get Redis connections.\n"
     );
-    let landing = rt.block_on(responder.revert(&merge_sha, "main", &message, &ana, revert_at, None))?;
+    let landing = rt.block_on(responder.revert(&merge_sha, "main", Some(&message), &ana, revert_at, None))?;
     log.push_str(&format!("── {revert_at}: Ana Lima pushes a revert ({}) to main\n", landing.sha.short()));
     tick(at(revert_at, SignedDuration::from_mins(4)), "the next scheduled tick", &mut log)?;
 

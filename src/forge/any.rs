@@ -73,7 +73,7 @@ impl Forge for AnyForge {
         &self,
         commit: &CommitSha,
         base: &str,
-        message: &str,
+        message: Option<&str>,
         actor: &Person,
         at: Timestamp,
         gate: Option<&crate::drill::guard::Gate>,

@@ -295,7 +295,7 @@ impl Forge for LocalForge {
         &self,
         commit: &CommitSha,
         base: &str,
-        message: &str,
+        message: Option<&str>,
         actor: &Person,
         at: Timestamp,
         _gate: Option<&crate::drill::guard::Gate>,
@@ -303,7 +303,14 @@ impl Forge for LocalForge {
         let who = Self::identity(actor, at);
         for _ in 0..CAS_ATTEMPTS {
             let tip = self.fetch_reaching(base, commit, true)?;
-            let reverted = match self.repo().revert(commit, &tip, message, &who, &who) {
+            let message = match message {
+                Some(m) => m.to_owned(),
+                None => {
+                    let c = self.repo().commit_info(commit)?;
+                    crate::git::message::revert_message(commit, &c.message, &c.parents)
+                }
+            };
+            let reverted = match self.repo().revert(commit, &tip, &message, &who, &who) {
                 Ok(r) => r,
                 // A run racing this one reverted it already: that landing is the revert.
                 Err(e @ GitError::NothingToRevert { .. }) => return self.reverted_by(commit, &tip).ok_or(e.into()),

@@ -7,6 +7,7 @@
 
 mod error;
 pub mod lock;
+pub mod message;
 mod remote;
 mod stream;
 mod types;

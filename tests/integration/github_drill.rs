@@ -493,7 +493,11 @@ fn a_revert_refused_by_a_direct_update_lands_through_a_revert_pull_request() {
     assert_eq!(faults[0]["times"], 4, "one direct update attempt, not five: {faults}");
     let st = f.emulator.state().unwrap();
     let revert = &st["repos"]["acme/shop"]["pulls"][1];
-    assert!(revert["head_ref"].as_str().unwrap().ends_with("-revert"), "{revert}");
+    // Worded like GitHub's Revert button: `revert-N-BRANCH`, `Revert "TITLE"`, `Reverts OWNER/REPO#N`.
+    let drill = &st["repos"]["acme/shop"]["pulls"][0];
+    assert_eq!(revert["head_ref"], format!("revert-1-{}", drill["head_ref"].as_str().unwrap()), "{revert}");
+    assert_eq!(revert["title"], format!("Revert \"{}\"", drill["title"].as_str().unwrap()), "{revert}");
+    assert_eq!(revert["body"], "Reverts acme/shop#1", "{revert}");
     assert_eq!(revert["merged_at"], deadline.to_string(), "{revert}");
     assert_eq!(f.names(), ["planned", "opened", "merged", "timed_out", "recovered", "deploy_watch", "reported"]);
     f.assert_openapi_valid(&[]);

@@ -170,7 +170,7 @@ impl Forge for GitHubForge {
         &self,
         commit: &CommitSha,
         base: &str,
-        message: &str,
+        message: Option<&str>,
         actor: &Person,
         at: Timestamp,
         gate: Option<&Gate>,

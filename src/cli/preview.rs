@@ -114,6 +114,13 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let (stderr, github) = (std::io::stderr(), std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true"));
     validate::write_warnings(&warnings, (true, github), &mut std::io::stdout().lock(), &mut stderr.lock())?;
     let mut stdout = std::io::stdout().lock();
+    // A bot's token shows on the pull request this preview drafts: said before the first drill.
+    let workflow_token = std::env::var("GITHUB_TOKEN").ok();
+    if let Some(why) =
+        std::env::var("FIREDRILL_TOKEN").ok().and_then(|t| render::doctor::bot_token(&t, workflow_token.as_deref()))
+    {
+        writeln!(stdout, "warning: {}", render::doctor::bot_warning(why)).context("writing to stdout")?;
+    }
     stdout.write_all(variants.as_bytes()).context("writing to stdout")?;
     stdout.write_all(out.as_bytes()).context("writing to stdout")?;
     if let Some(repo) = &scenario.target.repo {

@@ -230,8 +230,9 @@ fn a_whole_drill_on_github_recovers_with_the_emulator_clocks_time_to_recovery() 
     let st = emulator.state().unwrap().to_string();
     assert_eq!(st.matches("firedrill:report").count(), 1, "{st}");
     assert!(st.contains("Time to restore service"), "the comment is the report");
-    // The badges, the history page and the statistics are on the ledger branch with the report.
-    for path in ["index.html", "stats.json"] {
+    // The badges, the history page and the statistics are on the ledger branch with the report, in the folder
+    // Pages publishes.
+    for path in ["docs/index.html", "docs/history.md", "docs/stats.json", "docs/badges/time-to-recovery.svg"] {
         assert!(control.read_file(&tip, path).unwrap().is_some(), "{path} on the ledger branch");
     }
 

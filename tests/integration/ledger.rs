@@ -152,11 +152,7 @@ fn every_write_keeps_the_index_in_its_commit_and_a_stale_index_is_rebuilt_from_t
     let ledger = control.ledger();
     // A write onto a ledger without an index stores one, folded from every log, in the same commit.
     let abort = ev("2026-11-24T09:30:00Z", EventKind::Aborted { reason: "a real incident".into() });
-    let write = Write {
-        events: vec![("active-0-20261124T0900Z".into(), abort.clone())],
-        files: Vec::new(),
-        shared: Vec::new(),
-    };
+    let write = Write { events: vec![("active-0-20261124T0900Z".into(), abort.clone())], files: Vec::new() };
     let written = rt.block_on(ledger.write(&write, "abort\n", who, t("2026-11-24T09:30:00Z"))).unwrap();
     let commit = written.commit.unwrap();
     let repo = control.repo();
@@ -171,8 +167,7 @@ fn every_write_keeps_the_index_in_its_commit_and_a_stale_index_is_rebuilt_from_t
     // A write with the index fresh reads only the logs it appends to.
     let ledger = control.ledger();
     let report = ev("2026-11-24T09:31:00Z", EventKind::Reported { path: "drills/active-0/report.md".into() });
-    let write =
-        Write { events: vec![("active-0-20261124T0900Z".into(), report)], files: Vec::new(), shared: Vec::new() };
+    let write = Write { events: vec![("active-0-20261124T0900Z".into(), report)], files: Vec::new() };
     let commit = rt.block_on(ledger.write(&write, "report\n", who, t("2026-11-24T09:31:00Z"))).unwrap().commit.unwrap();
     // The ref, the root tree, the index, the log; two trees, the commit, the ref.
     assert_eq!(ledger.requests(), 8);

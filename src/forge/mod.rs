@@ -217,6 +217,12 @@ pub trait Forge {
         at: Timestamp,
         gate: Option<&crate::drill::guard::Gate>,
     ) -> Result<Landing>;
+    /// The team's recent work on `base` (at `head`), newest first, for the disguise to read like it: at most
+    /// [`crate::disguise::style::RECENT_LIMIT`] pieces, read in a bounded number of requests. Forges that cannot
+    /// tell have none.
+    async fn recent_work(&self, _base: &str, _head: &CommitSha) -> Result<crate::disguise::style::Recent> {
+        Ok(crate::disguise::style::Recent::default())
+    }
     /// The first-parent history of `base` after `after` (exclusive), oldest first.
     async fn history(&self, base: &str, after: &CommitSha) -> Result<Vec<Landing>>;
     /// Closes `change` without merging it and deletes its branch, so it cannot be reopened and merged later

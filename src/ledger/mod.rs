@@ -632,8 +632,10 @@ impl Ledger {
                 index.update(drill, log);
             }
             let ended = index.ended();
+            // Rebuilt when the ended drills change; before any has ended there is nothing to publish (a page
+            // appearing, or its date, would say when the first drill began).
             let public = match &self.public {
-                Some(build) if shown.as_ref() != Some(&ended) => {
+                Some(build) if shown.as_ref() != Some(&ended) && !ended.is_empty() => {
                     build(&ended, at).into_iter().map(|(p, c)| FileChange::write(p, c)).collect()
                 }
                 _ => Vec::new(),

@@ -36,5 +36,6 @@ mod schema;
 mod status;
 mod suggest;
 mod support;
+mod tells;
 mod validate;
 mod variants;

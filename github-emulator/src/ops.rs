@@ -32,6 +32,20 @@ pub fn user_person(user: &User, when: jiff::Timestamp) -> Person {
     Person { name, email: format!("{}+{}@users.noreply.github.com", user.id, user.login), when }
 }
 
+/// A commit message's body taken from pull request `pr` by a repository setting: `PR_TITLE`, `PR_BODY` or `BLANK`.
+fn pr_text(setting: &str, pr: &Pull) -> String {
+    match setting {
+        "PR_TITLE" => pr.title.clone(),
+        "PR_BODY" => pr.body.clone().unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+/// A title and a body as one message; an empty body leaves the title alone, as GitHub does.
+fn join_message(title: &str, body: &str) -> String {
+    if body.trim().is_empty() { title.to_owned() } else { format!("{title}\n\n{}", body.trim_end()) }
+}
+
 fn zero() -> Oid {
     Oid::ZERO_SHA1
 }
@@ -328,7 +342,7 @@ impl Ctx<'_> {
                 crate::guard::MERGE_DOCS,
             ));
         }
-        let settings = &self.repo().settings;
+        let settings = self.repo().settings.clone();
         let refusal = match method {
             "merge" if !settings.allow_merge_commit => Some("Merge commits are not allowed on this repository."),
             "squash" if !settings.allow_squash_merge => Some("Squash merges are not allowed on this repository."),
@@ -352,43 +366,45 @@ impl Ctx<'_> {
         let owner = self.repo().owner.clone();
         let (tip, landed) = match method {
             "merge" => {
-                let title = title.map_or_else(
-                    || format!("Merge pull request #{number} from {owner}/{}", pr.head_ref),
-                    str::to_owned,
-                );
-                let message = message.map_or_else(|| pr.title.clone(), str::to_owned);
-                let sha =
-                    git::commit(&git, tree, &[base, head], &author, &committer, &format!("{title}\n\n{message}"))?;
+                // Without a title or message, what GitHub's button writes under the repository's settings.
+                let (default_title, default_body) = match settings.merge_commit_title.as_str() {
+                    "PR_TITLE" => (format!("{} (#{number})", pr.title), pr_text(&settings.merge_commit_message, &pr)),
+                    _ => (format!("Merge pull request #{number} from {owner}/{}", pr.head_ref), pr.title.clone()),
+                };
+                let title = title.map_or(default_title, str::to_owned);
+                let body = message.map_or(default_body, str::to_owned);
+                let sha = git::commit(&git, tree, &[base, head], &author, &committer, &join_message(&title, &body))?;
                 (sha, vec![sha])
             }
             "squash" => {
                 // GitHub's defaults (`COMMIT_OR_PR_TITLE`, `COMMIT_MESSAGES`): one commit keeps its own subject
                 // and body; several get the pull request's title and the list of their messages.
                 let commits = git::commits_between(&git, base, head)?;
-                let (default_title, default_body) = match commits.as_slice() {
-                    [one] => {
-                        let c = git.find_commit(*one).map_err(ApiError::git)?;
-                        let subject = c.summary().ok().flatten().unwrap_or_default().to_owned();
-                        (format!("{subject} (#{number})"), c.body().ok().flatten().unwrap_or_default().to_owned())
+                let one = match commits.as_slice() {
+                    [one] => Some(git.find_commit(*one).map_err(ApiError::git)?),
+                    _ => None,
+                };
+                let default_title = match (settings.squash_merge_commit_title.as_str(), &one) {
+                    ("COMMIT_OR_PR_TITLE", Some(c)) => {
+                        format!("{} (#{number})", c.summary().ok().flatten().unwrap_or_default())
                     }
-                    _ => {
-                        let list = commits
-                            .iter()
-                            .filter_map(|c| {
-                                git.find_commit(*c)
-                                    .ok()
-                                    .and_then(|c| c.summary().ok().flatten().map(|s| format!("* {s}")))
-                            })
-                            .collect::<Vec<_>>()
-                            .join("\n\n");
-                        (format!("{} (#{number})", pr.title), list)
-                    }
+                    _ => format!("{} (#{number})", pr.title),
+                };
+                let default_body = match (settings.squash_merge_commit_message.as_str(), &one) {
+                    ("COMMIT_MESSAGES", Some(c)) => c.body().ok().flatten().unwrap_or_default().to_owned(),
+                    ("COMMIT_MESSAGES", None) => commits
+                        .iter()
+                        .filter_map(|c| {
+                            git.find_commit(*c).ok().and_then(|c| c.summary().ok().flatten().map(|s| format!("* {s}")))
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n\n"),
+                    (other, _) => pr_text(other, &pr),
                 };
                 let title = title.map_or(default_title, str::to_owned);
                 let body = message.map_or(default_body, str::to_owned);
-                // An empty description leaves the title alone, as GitHub does.
-                let text = if body.trim().is_empty() { title } else { format!("{title}\n\n{}", body.trim_end()) };
                 let pr_author = self.user(&pr.user);
+                let text = join_message(&title, &body);
                 let sha = git::commit(&git, tree, &[base], &user_person(&pr_author, now), &committer, &text)?;
                 (sha, vec![sha])
             }

@@ -148,6 +148,17 @@ fn set_flag(body: &Value, field: &str, slot: &mut bool) -> Result<(), ApiError> 
     }
 }
 
+fn set_choice(body: &Value, field: &str, allowed: &[&str], slot: &mut String) -> Result<(), ApiError> {
+    match &body[field] {
+        Value::Null => Ok(()),
+        Value::String(v) if allowed.contains(&v.as_str()) => {
+            v.clone_into(slot);
+            Ok(())
+        }
+        _ => Err(ApiError::validation("Repository", field, "invalid")),
+    }
+}
+
 impl Ctx<'_> {
     /// Sets the merge settings named in `body` (absent ones stay); at least one merge method must stay allowed.
     pub fn update_settings(&mut self, body: &Value) -> Result<MergeSettings, ApiError> {
@@ -158,6 +169,20 @@ impl Ctx<'_> {
         set_flag(body, "allow_update_branch", &mut s.allow_update_branch)?;
         set_flag(body, "delete_branch_on_merge", &mut s.delete_branch_on_merge)?;
         set_flag(body, "allow_auto_merge", &mut s.allow_auto_merge)?;
+        set_choice(body, "merge_commit_title", &["MERGE_MESSAGE", "PR_TITLE"], &mut s.merge_commit_title)?;
+        set_choice(body, "merge_commit_message", &["PR_TITLE", "PR_BODY", "BLANK"], &mut s.merge_commit_message)?;
+        set_choice(
+            body,
+            "squash_merge_commit_title",
+            &["COMMIT_OR_PR_TITLE", "PR_TITLE"],
+            &mut s.squash_merge_commit_title,
+        )?;
+        set_choice(
+            body,
+            "squash_merge_commit_message",
+            &["COMMIT_MESSAGES", "PR_BODY", "BLANK"],
+            &mut s.squash_merge_commit_message,
+        )?;
         if !(s.allow_merge_commit || s.allow_squash_merge || s.allow_rebase_merge) {
             return Err(ApiError::validation_message(
                 "Repository",

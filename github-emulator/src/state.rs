@@ -248,10 +248,40 @@ pub struct MergeSettings {
     pub delete_branch_on_merge: bool,
     #[serde(default)]
     pub allow_auto_merge: bool,
+    /// The title of a merge commit made without one: `MERGE_MESSAGE` (`Merge pull request #N from OWNER/BRANCH`,
+    /// GitHub's default) or `PR_TITLE` (`TITLE (#N)`).
+    #[serde(default = "merge_message")]
+    pub merge_commit_title: String,
+    /// Its body: `PR_TITLE` (the default), `PR_BODY` or `BLANK`.
+    #[serde(default = "pr_title")]
+    pub merge_commit_message: String,
+    /// The title of a squash commit made without one: `COMMIT_OR_PR_TITLE` (the default: a one-commit pull
+    /// request keeps its commit's subject, others the pull request's title) or `PR_TITLE`; ` (#N)` follows.
+    #[serde(default = "commit_or_pr_title")]
+    pub squash_merge_commit_title: String,
+    /// Its body: `COMMIT_MESSAGES` (the default), `PR_BODY` or `BLANK`.
+    #[serde(default = "commit_messages")]
+    pub squash_merge_commit_message: String,
 }
 
 fn yes() -> bool {
     true
+}
+
+fn merge_message() -> String {
+    "MERGE_MESSAGE".to_owned()
+}
+
+fn pr_title() -> String {
+    "PR_TITLE".to_owned()
+}
+
+fn commit_or_pr_title() -> String {
+    "COMMIT_OR_PR_TITLE".to_owned()
+}
+
+fn commit_messages() -> String {
+    "COMMIT_MESSAGES".to_owned()
 }
 
 impl Default for MergeSettings {
@@ -263,6 +293,10 @@ impl Default for MergeSettings {
             allow_update_branch: false,
             delete_branch_on_merge: false,
             allow_auto_merge: false,
+            merge_commit_title: merge_message(),
+            merge_commit_message: pr_title(),
+            squash_merge_commit_title: commit_or_pr_title(),
+            squash_merge_commit_message: commit_messages(),
         }
     }
 }

@@ -68,7 +68,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let links = super::report::links(common, None);
     std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
     for (path, content) in crate::render::ledger_artifacts(&drills, &setup.scenarios, &setup.config, now, &links) {
-        let Some(name) = path.strip_prefix("badges/") else { continue };
+        let Some(name) = path.strip_prefix(&crate::render::ledger::public("badges/")) else { continue };
         let file = args.out.join(name);
         std::fs::write(&file, content).with_context(|| format!("writing {}", file.display()))?;
         writeln!(stdout, "wrote {}", file.display()).context("writing to stdout")?;

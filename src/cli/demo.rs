@@ -31,6 +31,9 @@ const EXAMPLES: &[(&str, &str)] = &[
     ("config/staging/database.env", include_str!("../../examples/config/staging/database.env")),
     ("config/staging/worker.toml", include_str!("../../examples/config/staging/worker.toml")),
 ];
+/// Where the demo's report links the history page: beside it, in the folder the ledger publishes.
+const DEMO_HISTORY: &str = "docs/index.html";
+
 const SEED: &str = include_str!("../../scenarios/redis-pool-exhaustion.yaml");
 const SEED_FILE: &str = "scenarios/redis-pool-exhaustion.yaml";
 
@@ -152,7 +155,8 @@ pub fn run_in(out: &Path) -> anyhow::Result<String> {
         merge_method: Some(MergeMethod::Merge),
         dry_run: false,
         baseline_mttr: config.baseline_mttr.map(|d| d.to_signed()),
-        links: crate::render::Links::default(),
+        // The report sits at the top of the demo's folder, the history beside it in `docs/`.
+        links: crate::render::Links { control: None, pages: Some(DEMO_HISTORY.to_owned()) },
     };
     let runner = Runner { scenarios: &scenarios, config: &config, ledger: &ledger, forges: &forges, settings };
     let rt = runtime()?;
@@ -192,7 +196,7 @@ pub fn run_in(out: &Path) -> anyhow::Result<String> {
     let message = format!(
         "Revert \"tune redis pool settings\"\n\nThis reverts commit {merge_sha}: checkout cannot get Redis connections.\n"
     );
-    let landing = rt.block_on(responder.revert(&merge_sha, "main", &message, &ana, revert_at, None))?;
+    let landing = rt.block_on(responder.revert(&merge_sha, "main", Some(&message), &ana, revert_at, None))?;
     log.push_str(&format!("── {revert_at}: Ana Lima pushes a revert ({}) to main\n", landing.sha.short()));
     tick(at(revert_at, SignedDuration::from_mins(4)), "the next scheduled tick", &mut log)?;
 
@@ -203,6 +207,18 @@ pub fn run_in(out: &Path) -> anyhow::Result<String> {
     let snapshot = rt.block_on(ledger.read())?;
     let report = rt.block_on(ledger.read_drill_file(&snapshot, &id, "report.md"))?.context("the report was written")?;
     std::fs::write(out.join("report.md"), &report).context("writing report.md")?;
+    // The public files as the ledger publishes them, where the report links them.
+    let figures = [crate::metrics::DrillMetrics::of(&drill)];
+    let now = drill.events.last().map_or(plan_from, |e| e.time);
+    for (path, content) in
+        crate::render::ledger::public_files(&figures, &scenarios, &config, now, &runner.settings.links)
+    {
+        let file = out.join(&path);
+        if let Some(dir) = file.parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        std::fs::write(&file, content).with_context(|| format!("writing {}", file.display()))?;
+    }
     // The scenario as a checked-out control repository would hold it, for `firedrill status` and `tick`.
     std::fs::create_dir_all(out.join("scenarios"))?;
     std::fs::write(out.join(SEED_FILE), &scenario_text)?;

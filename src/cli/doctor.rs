@@ -81,6 +81,14 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             }
         }
     }
+    // A bot's token shows on everything the drill makes: said before the first drill, with the way out.
+    let workflow_token = std::env::var("GITHUB_TOKEN").ok();
+    if let Some(why) = std::env::var("FIREDRILL_TOKEN")
+        .ok()
+        .and_then(|t| crate::render::doctor::bot_token(&t, workflow_token.as_deref()))
+    {
+        row("author".into(), Status::Warn, crate::render::doctor::bot_warning(why));
+    }
     // The kill switch: off or abort is said before anything else about drills.
     match setup.config.enabled {
         Enabled::On => row("kill switch".into(), Status::Ok, "drills are on".into()),

@@ -352,7 +352,14 @@ impl Common {
                 }),
                 _ => None,
             },
-            pages: None,
+            pages: config.pages.clone(),
+        };
+        // The public files are rebuilt with the ledger's writes, from the figures of the drills that have ended.
+        let ledger = {
+            let (scenarios, config, links) = (scenarios.clone(), config.clone(), links.clone());
+            ledger.publishing(Box::new(move |ended, now| {
+                crate::render::ledger::public_files(ended, &scenarios, &config, now, &links)
+            }))
         };
         let settings = Settings {
             actor,

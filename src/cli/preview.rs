@@ -94,8 +94,21 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let draft = prepare::draft(&scenario, now, |path| {
         source.read(&branch, path).map_err(|e| (e.to_string(), e.hint().map(str::to_owned)))
     });
-    let draft = match draft {
+    let mut draft = match draft {
         Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: {shown}: {}", crate::redact::secrets(&describe(&e)));
+            return Ok(Outcome::Invalid);
+        }
+    };
+    // The wording fitted to the team's recent work on the branch, as the drill will write it.
+    let recent = source.recent_work(&branch);
+    let style = match prepare::disguise_in_style(&scenario, &draft.drill_id, draft.plan.as_ref(), now, recent.as_ref())
+    {
+        Ok((disguise, style)) => {
+            draft.disguise = disguise;
+            style
+        }
         Err(e) => {
             eprintln!("error: {shown}: {}", crate::redact::secrets(&describe(&e)));
             return Ok(Outcome::Invalid);
@@ -114,7 +127,17 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let (stderr, github) = (std::io::stderr(), std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true"));
     validate::write_warnings(&warnings, (true, github), &mut std::io::stdout().lock(), &mut stderr.lock())?;
     let mut stdout = std::io::stdout().lock();
+    // A bot's token shows on the pull request this preview drafts: said before the first drill.
+    let workflow_token = std::env::var("GITHUB_TOKEN").ok();
+    if let Some(why) =
+        std::env::var("FIREDRILL_TOKEN").ok().and_then(|t| render::doctor::bot_token(&t, workflow_token.as_deref()))
+    {
+        writeln!(stdout, "warning: {}", render::doctor::bot_warning(why)).context("writing to stdout")?;
+    }
     stdout.write_all(variants.as_bytes()).context("writing to stdout")?;
+    if let Some(style) = &style {
+        writeln!(stdout, "Written like the team: {}.", style.describe()).context("writing to stdout")?;
+    }
     stdout.write_all(out.as_bytes()).context("writing to stdout")?;
     if let Some(repo) = &scenario.target.repo {
         // The preview reads files, never an API: the branch's guard rails are `doctor`'s (and `start`'s) to read.

@@ -50,7 +50,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             None => anyhow::bail!("no drill in the ledger has landed its fault yet; `firedrill status` lists them"),
         }
     };
-    let links = links(&args.common, args.pages.clone());
+    let links = links(&args.common, args.pages.clone().or_else(|| setup.config.pages.clone()));
+    let figures: Vec<crate::metrics::DrillMetrics> = drills.iter().map(crate::metrics::DrillMetrics::of).collect();
+    let drills = figures;
     let out = match args.format.as_str() {
         "json" => crate::render::report_json(drill, &drills, &setup.config, &links),
         _ => {

@@ -10,6 +10,7 @@
 pub mod kind;
 pub mod pool;
 pub mod refname;
+pub mod style;
 pub mod template;
 
 use std::fmt;
@@ -375,6 +376,37 @@ impl DisguiseSpec {
     }
 }
 
+impl DisguiseSpec {
+    /// [`DisguiseSpec::resolve`], with the built-in title and body fitted to the style of the team's `recent` work
+    /// ([`style`]); what the scenario spells out, the branch and the author stay as they are. Nothing read (a
+    /// folder, an empty history): as [`DisguiseSpec::resolve`], and no style.
+    pub fn resolve_in_style(
+        &self,
+        vars: &DisguiseVars,
+        recent: Option<&style::Recent>,
+    ) -> Result<(ResolvedDisguise, Option<style::Style>), DisguiseError> {
+        let mut resolved = self.resolve(vars)?;
+        let Some(recent) = recent.filter(|r| !r.work.is_empty() || r.template.is_some()) else {
+            return Ok((resolved, None));
+        };
+        let team = style::Style::of(recent);
+        let values = vars.to_vars();
+        let mut words = key_words(&vars.key);
+        words.extend(vars.target_path.split(['/', '.', '-', '_']).map(str::to_lowercase));
+        let facts =
+            style::Facts { seed: vars.drill_id.as_str(), vars: &values, wordings: pool::wordings(vars.kind), words };
+        let fitted = style::fit(&team, recent, &facts);
+        if self.commit_message.is_none() && self.pr_title.is_none() {
+            resolved.pr_title = one_line(&fitted.title);
+            resolved.commit_message = resolved.pr_title.clone();
+        }
+        if self.pr_body.is_none() {
+            resolved.pr_body = fitted.body;
+        }
+        Ok((resolved, Some(team)))
+    }
+}
+
 /// The wording of `field` for the drill `seed`, from its own PRNG stream.
 fn pool_pick<'p>(seed: &str, field: DisguiseField, pool: &[&'p str]) -> &'p str {
     let purpose = format!("disguise.{}", field.key());
@@ -700,5 +732,108 @@ mod tests {
             insta::assert_snapshot!(format!("pr_{name}"), show(&r));
         }
         assert_eq!(kinds.len(), ChangeKind::ALL.len(), "every kind has its snapshot");
+    }
+
+    /// A recorded history (`tests/fixtures/history/*.json`) as the forge reads it.
+    fn recorded(name: &str) -> style::Recent {
+        let path = format!("{}/tests/fixtures/history/{name}.json", env!("CARGO_MANIFEST_DIR"));
+        let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let work = v["work"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| style::Work {
+                title: w["title"].as_str().unwrap().to_owned(),
+                body: w["body"].as_str().unwrap().to_owned(),
+            })
+            .collect();
+        style::Recent { work, template: v["template"].as_str().map(str::to_owned), bodies: true }
+    }
+
+    const HISTORIES: [&str; 3] = ["conventional", "ticket", "lowercase"];
+
+    fn checkout_vars(occurrence: Timestamp) -> DisguiseVars {
+        DisguiseVars {
+            target_path: "charts/checkout/values-staging.yaml".to_owned(),
+            ..vars_for("redis-pool-exhaustion", occurrence)
+        }
+    }
+
+    #[test]
+    fn the_disguise_is_fitted_to_three_recorded_histories() {
+        let v = checkout_vars("2026-11-24T09:00:00Z".parse().unwrap());
+        for name in HISTORIES {
+            let (d, style) = DisguiseSpec::default().resolve_in_style(&v, Some(&recorded(name))).unwrap();
+            let style = style.unwrap();
+            assert!(d.giveaways().is_empty(), "{name}: {:?}", d.giveaways());
+            insta::assert_snapshot!(
+                format!("fitted_{name}"),
+                format!(
+                    "style: {}\nbranch: {}\ncommit: {}\ntitle: {}\nbody:\n{}",
+                    style.describe(),
+                    d.branch,
+                    d.commit_message,
+                    d.pr_title,
+                    d.pr_body
+                )
+            );
+        }
+        // The styles themselves.
+        let conventional = style::Style::of(&recorded("conventional"));
+        assert!(
+            matches!(&conventional.prefix, style::Prefix::Conventional { scopes, .. } if scopes.contains(&"redis".to_owned()))
+        );
+        assert!(
+            matches!(style::Style::of(&recorded("ticket")).prefix, style::Prefix::Ticket { ref project, last: 482 } if project == "PLAT")
+        );
+        let lower = style::Style::of(&recorded("lowercase"));
+        assert!(lower.lowercase && lower.prefix == style::Prefix::None && lower.body == style::Body::Empty);
+        // Nothing read: the built-in wording, unfitted.
+        let (plain, none) = DisguiseSpec::default().resolve_in_style(&v, None).unwrap();
+        assert_eq!((plain, none), (DisguiseSpec::default().resolve(&v).unwrap(), None));
+    }
+
+    /// The sentences of a title and body: the title without its prefix, and each sentence of the body that the
+    /// repository's template does not hold itself (headings and the template's own lines are the team's).
+    fn sentences(title: &str, body: &str, template: Option<&str>) -> Vec<String> {
+        let mut out = vec![style::core(title).to_lowercase()];
+        for line in body.lines() {
+            let line = line.trim().trim_start_matches("- [x]").trim();
+            if line.is_empty() || line.starts_with('#') || template.is_some_and(|t| t.contains(line)) {
+                continue;
+            }
+            out.extend(line.split(". ").map(|s| s.trim_end_matches('.').to_lowercase()));
+        }
+        out
+    }
+
+    #[test]
+    fn no_sentence_comes_back_within_a_teams_last_twenty_drills() {
+        for name in HISTORIES {
+            let mut recent = recorded(name);
+            let template = recent.template.clone();
+            let mut earlier: Vec<Vec<String>> = Vec::new();
+            let first: Timestamp = "2026-01-06T09:00:00Z".parse().unwrap();
+            for week in 0..20 {
+                let at = first.checked_add(jiff::SignedDuration::from_hours(24 * 7 * week)).unwrap();
+                let (d, _) = DisguiseSpec::default().resolve_in_style(&checkout_vars(at), Some(&recent)).unwrap();
+                let mine = sentences(&d.pr_title, &d.pr_body, template.as_deref());
+                for s in &mine {
+                    let again = earlier.iter().position(|e| e.contains(s));
+                    assert!(again.is_none(), "{name}: drill {week} repeats \"{s}\" of drill {again:?}");
+                }
+                earlier.push(mine);
+                // The drill's pull request is merged: it is the newest of the team's recent work.
+                recent.work.insert(0, style::Work { title: d.pr_title.clone(), body: d.pr_body.clone() });
+                recent.work.truncate(style::RECENT_LIMIT);
+            }
+        }
+    }
+
+    #[test]
+    fn the_fitted_pools_hold_no_giveaway() {
+        for text in pool::MORE_TITLES.iter().chain(pool::MORE_REASONS).chain(pool::WHAT).chain(pool::CHECKS) {
+            assert!(giveaway_words(text).is_empty(), "{text}");
+        }
     }
 }

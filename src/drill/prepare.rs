@@ -149,6 +149,18 @@ pub fn disguise(
     plan: Option<&Plan>,
     now: Timestamp,
 ) -> Result<ResolvedDisguise, PrepareError> {
+    Ok(disguise_in_style(scenario, drill_id, plan, now, None)?.0)
+}
+
+/// [`disguise`] with the built-in title and body fitted to the team's `recent` work (see
+/// [`crate::disguise::style`]), and the style read from it.
+pub fn disguise_in_style(
+    scenario: &Scenario,
+    drill_id: &DrillId,
+    plan: Option<&Plan>,
+    now: Timestamp,
+    recent: Option<&crate::disguise::style::Recent>,
+) -> Result<(ResolvedDisguise, Option<crate::disguise::style::Style>), PrepareError> {
     let d = &scenario.disguise;
     let spec = DisguiseSpec {
         branch: d.branch.clone(),
@@ -175,5 +187,5 @@ pub fn disguise(
             DisguiseVars::for_plan(&p, scenario.target.path.as_str(), scenario.target.branch.as_str(), &changes)
         }
     };
-    Ok(spec.resolve(&vars)?)
+    Ok(spec.resolve_in_style(&vars, recent)?)
 }

@@ -131,6 +131,8 @@ pub struct Base {
     pub head: Option<CommitSha>,
     /// The target file and the cover files, as read at `head`.
     pub files: Vec<(String, Option<String>)>,
+    /// The team's recent work on the branch, which the disguise is fitted to (`None`: not read).
+    pub recent: Option<crate::disguise::style::Recent>,
 }
 
 /// The fault at the tip of the base branch.
@@ -573,8 +575,8 @@ fn planned(
         Err(e) => return abandon(out, now, e.to_string()),
     };
     let plan = plan_of(d, s);
-    let disguise = match prepare::disguise(s, &plan.drill_id, Some(&plan), now) {
-        Ok(x) => x,
+    let disguise = match prepare::disguise_in_style(s, &plan.drill_id, Some(&plan), now, base.recent.as_ref()) {
+        Ok((x, _)) => x,
         Err(e) => return abandon(out, now, e.to_string()),
     };
     let author = match disguise.author {

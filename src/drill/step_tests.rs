@@ -72,7 +72,11 @@ fn command(name: &str) -> EventKind {
 
 fn base(text: Option<&str>) -> Observed {
     Observed {
-        base: Some(Base { head: Some(sha('b')), files: vec![("values.yaml".into(), text.map(str::to_owned))] }),
+        base: Some(Base {
+            head: Some(sha('b')),
+            files: vec![("values.yaml".into(), text.map(str::to_owned))],
+            recent: None,
+        }),
         ..Observed::default()
     }
 }
@@ -137,7 +141,7 @@ fn planned_drills() {
         (
             "due, the branch is gone",
             drill(&[]),
-            Observed { base: Some(Base { head: None, files: vec![] }), ..Observed::default() },
+            Observed { base: Some(Base { head: None, files: vec![], recent: None }), ..Observed::default() },
             at(0),
             vec!["abandoned"],
         ),

@@ -73,12 +73,15 @@ impl Forge for AnyForge {
         &self,
         commit: &CommitSha,
         base: &str,
-        message: &str,
+        message: Option<&str>,
         actor: &Person,
         at: Timestamp,
         gate: Option<&crate::drill::guard::Gate>,
     ) -> Result<Landing> {
         each!(self, f => f.revert(commit, base, message, actor, at, gate).await)
+    }
+    async fn recent_work(&self, base: &str, head: &CommitSha) -> Result<crate::disguise::style::Recent> {
+        each!(self, f => f.recent_work(base, head).await)
     }
     async fn history(&self, base: &str, after: &CommitSha) -> Result<Vec<Landing>> {
         each!(self, f => f.history(base, after).await)

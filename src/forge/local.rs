@@ -295,7 +295,7 @@ impl Forge for LocalForge {
         &self,
         commit: &CommitSha,
         base: &str,
-        message: &str,
+        message: Option<&str>,
         actor: &Person,
         at: Timestamp,
         _gate: Option<&crate::drill::guard::Gate>,
@@ -303,7 +303,14 @@ impl Forge for LocalForge {
         let who = Self::identity(actor, at);
         for _ in 0..CAS_ATTEMPTS {
             let tip = self.fetch_reaching(base, commit, true)?;
-            let reverted = match self.repo().revert(commit, &tip, message, &who, &who) {
+            let message = match message {
+                Some(m) => m.to_owned(),
+                None => {
+                    let c = self.repo().commit_info(commit)?;
+                    crate::git::message::revert_message(commit, &c.message, &c.parents)
+                }
+            };
+            let reverted = match self.repo().revert(commit, &tip, &message, &who, &who) {
                 Ok(r) => r,
                 // A run racing this one reverted it already: that landing is the revert.
                 Err(e @ GitError::NothingToRevert { .. }) => return self.reverted_by(commit, &tip).ok_or(e.into()),
@@ -316,6 +323,23 @@ impl Forge for LocalForge {
             }
         }
         Err(ForgeError::Other(format!("`{base}` kept moving while reverting; gave up after {CAS_ATTEMPTS} attempts")))
+    }
+
+    /// The first-parent subjects and bodies of `base`'s last commits (its tip fetched that deep once).
+    async fn recent_work(&self, base: &str, _head: &CommitSha) -> Result<crate::disguise::style::Recent> {
+        use crate::disguise::style::{RECENT_LIMIT, Recent, Work};
+        let depth = NonZeroU32::new(u32::try_from(RECENT_LIMIT).unwrap_or(50)).unwrap_or(NonZeroU32::MIN);
+        let Some(tip) = self.fetch_at_depth(base, depth)? else { return Ok(Recent::default()) };
+        let commits = self.repo().recent_first_parent(&tip, RECENT_LIMIT)?;
+        let work = commits
+            .into_iter()
+            .map(|c| {
+                let (title, body) = c.message.split_once("\n\n").unwrap_or((c.message.as_str(), ""));
+                Work { title: crate::git::message::subject(title), body: body.trim().to_owned() }
+            })
+            .collect();
+        let template = self.read_file(&tip, ".github/pull_request_template.md").await?;
+        Ok(Recent { work, template, bodies: false })
     }
 
     async fn history(&self, base: &str, after: &CommitSha) -> Result<Vec<Landing>> {

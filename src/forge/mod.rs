@@ -82,6 +82,8 @@ pub struct MergeSpec<'a> {
     /// When the forge refuses `method` as not allowed (the repository's settings, a linear-history rule), try
     /// the others it may allow, in the order merge, squash, fast-forward. Off when the method was given.
     pub fallback: bool,
+    /// The merge commit's message where firedrill writes it itself (plain git, as `git merge` words it); GitHub
+    /// is sent none and writes what its merge button writes.
     pub message: &'a str,
     /// What the base branch makes a pull request wait for, as read when the drill opened (`None`: not known; the
     /// forge reads it when a refusal needs it).
@@ -202,17 +204,25 @@ pub trait Forge {
     /// Whether `change` is already on the base branch (merged by this run, an earlier one or a racing one):
     /// the commit that landed it and when. A read: asked after a refused merge, before deciding it failed.
     async fn landed(&self, change: &Change, merge: &MergeSpec<'_>) -> Result<Option<(CommitSha, Timestamp)>>;
-    /// Reverts `commit` on `base` as `actor` at `at`; returns the landing of the revert. `gate`: what a pull
-    /// request into `base` waits for, where the revert must go through one.
+    /// Reverts `commit` on `base` as `actor` at `at`; returns the landing of the revert. `message`: the revert
+    /// commit's message; `None`: what `git revert` writes for that commit ([`crate::git::message::revert_message`]),
+    /// as a colleague's revert reads. `gate`: what a pull request into `base` waits for, where the revert must go
+    /// through one.
     async fn revert(
         &self,
         commit: &CommitSha,
         base: &str,
-        message: &str,
+        message: Option<&str>,
         actor: &Person,
         at: Timestamp,
         gate: Option<&crate::drill::guard::Gate>,
     ) -> Result<Landing>;
+    /// The team's recent work on `base` (at `head`), newest first, for the disguise to read like it: at most
+    /// [`crate::disguise::style::RECENT_LIMIT`] pieces, read in a bounded number of requests. Forges that cannot
+    /// tell have none.
+    async fn recent_work(&self, _base: &str, _head: &CommitSha) -> Result<crate::disguise::style::Recent> {
+        Ok(crate::disguise::style::Recent::default())
+    }
     /// The first-parent history of `base` after `after` (exclusive), oldest first.
     async fn history(&self, base: &str, after: &CommitSha) -> Result<Vec<Landing>>;
     /// Closes `change` without merging it and deletes its branch, so it cannot be reopened and merged later

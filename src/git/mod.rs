@@ -7,6 +7,7 @@
 
 mod error;
 pub mod lock;
+pub mod message;
 mod remote;
 mod stream;
 mod types;
@@ -282,6 +283,21 @@ impl Repo {
         }
         commits.reverse();
         Ok(commits)
+    }
+
+    /// The last `n` commits of the first-parent chain ending at `tip`, newest first (fewer where it is shorter,
+    /// or cut by a shallow copy).
+    pub fn recent_first_parent(&self, tip: &CommitSha, n: usize) -> Result<Vec<CommitInfo>> {
+        let mut out = Vec::new();
+        let mut current = Some(self.find_commit(tip)?);
+        while let Some(c) = current.take() {
+            if out.len() == n {
+                break;
+            }
+            out.push(commit_info(&c)?);
+            current = c.parent(0).ok();
+        }
+        Ok(out)
     }
 
     /// Whether `ancestor` is reachable from `descendant` (a commit is its own ancestor), like

@@ -15,8 +15,8 @@ use crate::drill::state::Drill;
 
 /// Where the index lives on the ledger branch.
 pub const INDEX_FILE: &str = "index.json";
-/// The version of the index format; an index of another version is rebuilt.
-pub const INDEX_VERSION: u32 = 1;
+/// The version of the index format; an index of another version is rebuilt (2: each ended drill's figures).
+pub const INDEX_VERSION: u32 = 2;
 
 /// Every drill of the ledger, summed up.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -68,6 +68,10 @@ pub struct Summary {
     pub reported: Option<String>,
     /// How many events the log holds.
     pub events: usize,
+    /// The drill's figures, once it has ended (recovered, timed out, gave up, aborted, abandoned): what the
+    /// public files and the reports' comparisons are built from, without reading its log again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended: Option<crate::metrics::DrillMetrics>,
 }
 
 impl Summary {
@@ -89,6 +93,8 @@ impl Summary {
             report_stale: drill.report_stale,
             reported: drill.reported.clone(),
             events: drill.events.len(),
+            ended: Some(crate::metrics::DrillMetrics::of(drill))
+                .filter(|m| !matches!(m.outcome, crate::metrics::Outcome::Running | crate::metrics::Outcome::Waiting)),
         }
     }
 
@@ -124,6 +130,13 @@ impl Index {
             Some(drill) => self.drills.insert(id.to_owned(), Summary::of(&drill)),
             None => self.drills.remove(id),
         };
+    }
+
+    /// The figures of every drill that has ended, oldest first: all the public files show.
+    pub fn ended(&self) -> Vec<crate::metrics::DrillMetrics> {
+        let mut all: Vec<_> = self.drills.values().filter_map(|s| s.ended.clone()).collect();
+        all.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.id.cmp(&b.id)));
+        all
     }
 
     /// Whether drill `id` was ever in the ledger (summed up, or recorded as damaged): its id is taken.

@@ -8,6 +8,10 @@
 //!
 //! Every write also rewrites `index.json` ([`index`]) in the same commit, so a tick reads the tip, the index and
 //! the logs of the drills it still has work on ([`Ledger::read_active`]), whatever the number of drills.
+//!
+//! The public files (badges, history page, statistics: [`crate::render::ledger::PUBLIC_DIR`]) are rebuilt by the
+//! write that changes them, from the index's figures of the drills that have ended ([`Ledger::publishing`]): at
+//! the same cost with 3 drills or 300, and never showing a drill in progress.
 
 mod index;
 
@@ -183,16 +187,17 @@ pub struct Write {
     pub events: Vec<(String, Event)>,
     /// (drill id, file name, content), e.g. the report.
     pub files: Vec<(String, String, String)>,
-    /// (path from the ledger's root, content): what is rebuilt across drills (badges, the history page,
-    /// statistics). Written with a drill's report, so only when a drill ends.
-    pub shared: Vec<(String, String)>,
 }
 
 impl Write {
     pub fn is_empty(&self) -> bool {
-        self.events.is_empty() && self.files.is_empty() && self.shared.is_empty()
+        self.events.is_empty() && self.files.is_empty()
     }
 }
+
+/// What builds the public files from the figures of the drills that have ended, at an instant: (path on the
+/// branch, content).
+pub type Publisher = Box<dyn Fn(&[crate::metrics::DrillMetrics], Timestamp) -> Vec<(String, String)> + Send + Sync>;
 
 /// What a write did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -222,6 +227,8 @@ pub struct Ledger {
     /// The same for [`Ledger::read_active`], shared, not copied: at 10,000 drills a copy of the index costs as
     /// much as reading it.
     active_cache: std::sync::Mutex<Option<Arc<Active>>>,
+    /// Builds the public files, rebuilt by every write that changes the drills that have ended.
+    public: Option<Publisher>,
 }
 
 impl Ledger {
@@ -244,7 +251,15 @@ impl Ledger {
             store,
             cache: std::sync::Mutex::new(None),
             active_cache: std::sync::Mutex::new(None),
+            public: None,
         }
+    }
+
+    /// Rebuilds the public files with `public` in every write that changes which drills have ended (or how),
+    /// from the index alone: no log is read for them.
+    pub fn publishing(mut self, public: Publisher) -> Ledger {
+        self.public = Some(public);
+        self
     }
 
     /// API requests sent for the ledger (0 for a git repository).
@@ -295,13 +310,14 @@ impl Ledger {
         }
     }
 
-    /// Writes a commit on `head` with `changes` and `index` (told the id of the `drills/` tree it sits next to)
-    /// and moves the branch to it if it is still at `head`. `Ok(None)`: the branch moved (a lost race); a
-    /// refusal for any other reason is an error.
+    /// Writes a commit on `head` with `changes`, the `public` files and `index` (told the id of the `drills/` tree
+    /// it sits next to) and moves the branch to it if it is still at `head`. `Ok(None)`: the branch moved (a lost
+    /// race); a refusal for any other reason is an error.
     async fn publish(
         &self,
         head: Option<&Head>,
         changes: &[FileChange],
+        public: &[FileChange],
         mut index: Index,
         message: &str,
         who: &Identity,
@@ -319,6 +335,7 @@ impl Ledger {
                     }
                 };
                 let mut all = changes.to_vec();
+                all.extend_from_slice(public);
                 all.push(FileChange::write(INDEX_FILE, index.to_text()));
                 let commit = repo.write_commit(parent, &all, message, who, who)?;
                 let remote_ref = format!("refs/heads/{}", self.branch);
@@ -347,8 +364,10 @@ impl Ledger {
                     index.drills_tree = entries.into_iter().find(|(name, _)| name == "drills").map(|(_, id)| id);
                     base = Some(tree);
                 }
-                let (tree, _) =
-                    f.write_tree(base.as_deref(), &[FileChange::write(INDEX_FILE, index.to_text())]).await?;
+                // The index and the public files in one tree: their cost does not grow with the ledger.
+                let mut last = public.to_vec();
+                last.push(FileChange::write(INDEX_FILE, index.to_text()));
+                let (tree, _) = f.write_tree(base.as_deref(), &last).await?;
                 let commit = f.write_commit_of_tree(&tree, parent, message, &actor, who.time).await?;
                 Ok(f.move_branch(&self.branch, &commit, parent).await?.then_some(commit))
             }
@@ -467,7 +486,7 @@ impl Ledger {
             let (logs, damaged) = self.read_logs(&head.tip).await?;
             let index = fold_index(&logs, &damaged, head.drills_tree.clone(), head.previous.as_ref());
             if let Some(commit) =
-                self.publish(Some(&head), &[], index, "firedrill: rebuild the ledger's index\n", &identity).await?
+                self.publish(Some(&head), &[], &[], index, "firedrill: rebuild the ledger's index\n", &identity).await?
             {
                 return Ok(Some(commit));
             }
@@ -588,6 +607,11 @@ impl Ledger {
                     (Snapshot { tip: Some(tip.clone()), logs, damaged }, index)
                 }
             };
+            // What the public files showed: `None` when the index was folded again here (they are rebuilt).
+            let shown = match &head {
+                Some(Head { index: Some(_), .. }) => Some(index.ended()),
+                _ => None,
+            };
             // Appending to a damaged or deleted log would replace it with the new events alone: refused.
             for drill in &touched {
                 let damage = snapshot.damaged.get(*drill).cloned().or_else(|| {
@@ -607,7 +631,16 @@ impl Ledger {
             for (drill, log) in &logs {
                 index.update(drill, log);
             }
-            match self.publish(head.as_ref(), &changes, index, message, &identity).await? {
+            let ended = index.ended();
+            // Rebuilt when the ended drills change; before any has ended there is nothing to publish (a page
+            // appearing, or its date, would say when the first drill began).
+            let public = match &self.public {
+                Some(build) if shown.as_ref() != Some(&ended) && !ended.is_empty() => {
+                    build(&ended, at).into_iter().map(|(p, c)| FileChange::write(p, c)).collect()
+                }
+                _ => Vec::new(),
+            };
+            match self.publish(head.as_ref(), &changes, &public, index, message, &identity).await? {
                 Some(commit) => {
                     tracing::debug!(ledger = %self.describe(), %commit, appended, "ledger written");
                     return Ok(Written { commit: Some(commit), appended, retries });
@@ -655,9 +688,6 @@ impl Ledger {
             if self.read_drill_file(snapshot, drill, name).await?.as_deref() != Some(content.as_str()) {
                 changes.push(FileChange::write(format!("drills/{drill}/{name}"), content.clone()));
             }
-        }
-        for (path, content) in &write.shared {
-            changes.push(FileChange::write(path.clone(), content.clone()));
         }
         Ok((changes, logs, appended))
     }

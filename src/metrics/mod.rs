@@ -19,7 +19,8 @@ use crate::drill::state::Drill;
 pub use survival::{Estimate, Sample, Summary, summarize};
 
 /// How a drill ended, for statistics.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// The team removed the fault (revert or fix). Counted, exactly.
     Recovered,
@@ -92,7 +93,7 @@ impl Stage {
 }
 
 /// The moments that end each stage, as offsets from the fault's landing ("time to detect" and so on).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Phases {
     pub detect: Option<SignedDuration>,
     pub identify: Option<SignedDuration>,
@@ -131,8 +132,9 @@ impl Phases {
     }
 }
 
-/// One drill's figures.
-#[derive(Debug, Clone, PartialEq)]
+/// One drill's figures (kept in the ledger's index once the drill has ended, so the statistics and the public
+/// files are built without reading every log).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DrillMetrics {
     pub id: String,
     pub scenario: String,
@@ -360,7 +362,16 @@ pub struct Group {
 impl Stats {
     /// The figures over `drills` at `now`, with `last_n` recent drills and the baseline.
     pub fn new(drills: &[Drill], last_n: usize, baseline: Option<SignedDuration>, now: Timestamp) -> Stats {
-        let mut all: Vec<DrillMetrics> = drills.iter().map(DrillMetrics::of).collect();
+        Stats::of_metrics(drills.iter().map(DrillMetrics::of).collect(), last_n, baseline, now)
+    }
+
+    /// [`Stats::new`] over the drills' figures.
+    pub fn of_metrics(
+        mut all: Vec<DrillMetrics>,
+        last_n: usize,
+        baseline: Option<SignedDuration>,
+        now: Timestamp,
+    ) -> Stats {
         all.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.id.cmp(&b.id)));
         let counted: Vec<&DrillMetrics> = all.iter().filter(|d| d.outcome.counted()).collect();
         let last_n = last_n.max(1);

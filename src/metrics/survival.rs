@@ -11,7 +11,8 @@
 use jiff::SignedDuration;
 
 /// A time to recovery, or a lower bound on one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Estimate {
     Exact(SignedDuration),
     /// At least this long (censored data).

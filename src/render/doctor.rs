@@ -54,12 +54,45 @@ pub fn table(rows: &[Row]) -> String {
     out
 }
 
+/// Why a drill made with this token shows as a bot's work, from the token alone: an App installation token
+/// (`ghs_`, which the workflow's `GITHUB_TOKEN` also is) opens pull requests and authors squash and rebase commits
+/// as `APP[bot]` or `github-actions[bot]`, whatever `identity` says (it names the drill commit's author only).
+/// `None`: a person's token.
+pub fn bot_token(token: &str, workflow_token: Option<&str>) -> Option<&'static str> {
+    if workflow_token.is_some_and(|w| !w.is_empty() && w == token) {
+        Some("the drill token is the workflow's GITHUB_TOKEN")
+    } else if token.starts_with("ghs_") {
+        Some("the drill token is a GitHub App installation token")
+    } else {
+        None
+    }
+}
+
+/// The warning `doctor` and `preview` give before the first drill when [`bot_token`] says why, with the way out.
+pub fn bot_warning(why: &str) -> String {
+    format!(
+        "{why}: the drill's pull request, its comments and its squash or rebase commits will show a bot as their \
+         author (`APP[bot]`, `github-actions[bot]`), which no colleague is, and `identity` does not change that (it \
+         names the drill commit's author only). Use a person's fine-grained personal access token as the drill token \
+         (Contents and Pull requests: write), from an account the team knows, and set `identity` to match it"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn row(check: &str, status: Status, detail: &str) -> Row {
         Row { check: check.into(), status, detail: detail.into() }
+    }
+
+    #[test]
+    fn app_and_workflow_tokens_show_as_bots() {
+        assert_eq!(bot_token("ghs_abc", None), Some("the drill token is a GitHub App installation token"));
+        assert_eq!(bot_token("ghs_abc", Some("ghs_abc")), Some("the drill token is the workflow's GITHUB_TOKEN"));
+        assert_eq!(bot_token("github_pat_11AB", Some("ghs_abc")), None);
+        assert_eq!(bot_token("ghp_abc", None), None);
+        insta::assert_snapshot!(bot_warning("the drill token is a GitHub App installation token"));
     }
 
     #[test]

@@ -1,4 +1,6 @@
-//! What is published on the ledger branch after every drill: the badges, `index.html` and `stats.json`.
+//! What the ledger branch publishes, in its [`PUBLIC_DIR`] folder: the badges, the history page (`index.html`, and
+//! `history.md`, which GitHub renders), and `stats.json`. Only drills that have ended are in them: nothing there
+//! names, counts or dates a drill in progress, and they change only when a drill ends.
 
 use jiff::Timestamp;
 
@@ -6,8 +8,17 @@ use super::badge::{Badge, Color};
 use super::history::{self, PageLinks};
 use super::stats::{self, estimate};
 use crate::drill::state::Drill;
-use crate::metrics::{Estimate, Stats};
+use crate::metrics::{DrillMetrics, Estimate, Outcome, Stats};
 use crate::scenario::{Config, Scenario, StatsSettings};
+
+/// The folder of the ledger branch that is public: what GitHub Pages publishes ("Deploy from a branch", the
+/// ledger branch, folder `/docs`). The logs and the index beside it are never published.
+pub const PUBLIC_DIR: &str = "docs";
+
+/// `path` inside [`PUBLIC_DIR`].
+pub fn public(path: &str) -> String {
+    format!("{PUBLIC_DIR}/{path}")
+}
 
 /// Where the ledger's files can be reached from outside, to link them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -50,9 +61,10 @@ impl Links {
         Some(format!("{}/blob/{branch}/{path}", self.web()?))
     }
 
-    /// The history page's address: GitHub Pages when set, else `index.html` on the branch.
+    /// The history page's address: GitHub Pages when set, else `history.md` on the branch, which GitHub shows
+    /// rendered (`index.html` there would show as its HTML source).
     pub fn history(&self, branch: &str) -> Option<String> {
-        self.pages.clone().or_else(|| self.blob(branch, "index.html"))
+        self.pages.clone().or_else(|| self.blob(branch, &public(HISTORY_MD)))
     }
 }
 
@@ -130,7 +142,7 @@ pub fn badge_lines(badges: &[(&str, Badge)], branch: &str, links: &Links) -> Vec
     badges
         .iter()
         .filter_map(|(name, b)| {
-            let svg = links.raw(branch, &format!("badges/{name}.svg"))?;
+            let svg = links.raw(branch, &public(&format!("badges/{name}.svg")))?;
             let line = match links.history(branch) {
                 Some(h) => format!("[![{}]({svg})]({h})", b.label),
                 None => format!("![{}]({svg})", b.label),
@@ -140,10 +152,11 @@ pub fn badge_lines(badges: &[(&str, Badge)], branch: &str, links: &Links) -> Vec
         .collect()
 }
 
-/// Everything to commit on the ledger branch after a drill, as (path on the branch, content):
-/// `badges/<name>.svg` and `badges/<name>.json` (shields endpoint) for each badge, `index.html` (the history
-/// page) and `stats.json`. Pure: the same drills, settings and `now` give the same bytes, so an unchanged
-/// ledger leads to no new commit.
+/// The history in Markdown (the statistics `firedrill stats` prints), beside `index.html`: the page GitHub shows
+/// rendered where the ledger is not published with Pages.
+pub const HISTORY_MD: &str = "history.md";
+
+/// The public files of `drills` ([`public_files`] over their figures).
 pub fn ledger_artifacts(
     drills: &[Drill],
     scenarios: &[Scenario],
@@ -151,20 +164,38 @@ pub fn ledger_artifacts(
     now: Timestamp,
     links: &Links,
 ) -> Vec<(String, String)> {
-    let stats = Stats::new(drills, config.stats.last as usize, config.baseline_mttr.map(|d| d.to_signed()), now);
+    let metrics: Vec<DrillMetrics> = drills.iter().map(DrillMetrics::of).collect();
+    public_files(&metrics, scenarios, config, now, links)
+}
+
+/// Everything public on the ledger branch, as (path on the branch, content), all in [`PUBLIC_DIR`]:
+/// `badges/<name>.svg` and `badges/<name>.json` (shields endpoint) for each badge, `index.html` (the history
+/// page), `history.md` and `stats.json`. Only the drills of `drills` that have ended are counted: one still
+/// waiting or running is left out entirely. Pure: the same drills, settings and `now` give the same bytes.
+pub fn public_files(
+    drills: &[DrillMetrics],
+    scenarios: &[Scenario],
+    config: &Config,
+    now: Timestamp,
+    links: &Links,
+) -> Vec<(String, String)> {
+    let ended: Vec<DrillMetrics> =
+        drills.iter().filter(|d| !matches!(d.outcome, Outcome::Running | Outcome::Waiting)).cloned().collect();
+    let stats = Stats::of_metrics(ended, config.stats.last as usize, config.baseline_mttr.map(|d| d.to_signed()), now);
     let badges = badges(&stats, &config.stats);
     let branch = config.ledger_branch.as_str();
     let mut out = Vec::new();
     for (name, b) in &badges {
-        out.push((format!("badges/{name}.svg"), b.svg()));
-        out.push((format!("badges/{name}.json"), b.endpoint_json()));
+        out.push((public(&format!("badges/{name}.svg")), b.svg()));
+        out.push((public(&format!("badges/{name}.json")), b.endpoint_json()));
     }
     let page_links = PageLinks {
         report: links.web().map(|w| format!("{w}/blob/{branch}")),
         badges: badge_lines(&badges, branch, links),
     };
-    out.push(("index.html".to_owned(), history::page(&stats, scenarios, &page_links)));
-    out.push(("stats.json".to_owned(), stats::json(&stats)));
+    out.push((public("index.html"), history::page(&stats, scenarios, &page_links)));
+    out.push((public(HISTORY_MD), stats::markdown(&stats)));
+    out.push((public("stats.json"), stats::json(&stats)));
     out
 }
 
@@ -259,7 +290,8 @@ pub(super) mod tests {
     fn every_artifact_is_snapshot() {
         let files = ledger_artifacts(&ledger(), &[redis()], &config(), NOW.parse().unwrap(), &links());
         let names: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
-        assert_eq!(names.len(), 14, "{names:?}");
+        assert_eq!(names.len(), 15, "{names:?}");
+        assert!(names.iter().all(|n| n.starts_with("docs/")), "{names:?}");
         for (path, content) in &files {
             assert!(!content.contains("s3cr3t"), "{path}");
             insta::assert_snapshot!(path.replace('/', "__"), content);
@@ -269,7 +301,7 @@ pub(super) mod tests {
     #[test]
     fn endpoint_json_holds_exactly_what_shields_accepts() {
         let files = ledger_artifacts(&ledger(), &[], &config(), NOW.parse().unwrap(), &Links::default());
-        for (path, content) in files.iter().filter(|(p, _)| p.ends_with(".json") && p.starts_with("badges/")) {
+        for (path, content) in files.iter().filter(|(p, _)| p.ends_with(".json") && p.starts_with("docs/badges/")) {
             let v: serde_json::Value = serde_json::from_str(content).unwrap();
             let mut keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
             keys.sort_unstable();
@@ -282,7 +314,7 @@ pub(super) mod tests {
     #[test]
     fn the_page_makes_no_request_of_any_kind() {
         let files = ledger_artifacts(&ledger(), &[redis()], &config(), NOW.parse().unwrap(), &links());
-        let page = &files.iter().find(|(p, _)| p == "index.html").unwrap().1;
+        let page = &files.iter().find(|(p, _)| p == "docs/index.html").unwrap().1;
         for banned in ["<script", "<link", "@import", "url(http", "src=\"http", "<img", "<iframe", "@font-face"] {
             assert!(!page.contains(banned), "{banned}");
         }
@@ -328,9 +360,10 @@ pub(super) mod tests {
     fn the_report_gains_phases_and_the_comparison() {
         let drills = ledger();
         let last = drills.last().unwrap();
-        let report = crate::render::drill_report(Some(&redis()), last, &drills, &config(), &links(), None);
+        let figures: Vec<DrillMetrics> = drills.iter().map(DrillMetrics::of).collect();
+        let report = crate::render::drill_report(Some(&redis()), last, &figures, &config(), &links(), None);
         insta::assert_snapshot!(report);
-        let json = crate::render::report_json(last, &drills, &config(), &links());
+        let json = crate::render::report_json(last, &figures, &config(), &links());
         insta::assert_snapshot!(json);
     }
 }

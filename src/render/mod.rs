@@ -51,28 +51,27 @@ pub fn report_markdown(
 /// Earlier counted drills than `drill` (by landing), oldest first, with the history page's address.
 pub fn history_for(
     drill: &crate::drill::state::Drill,
-    drills: &[crate::drill::state::Drill],
+    drills: &[crate::metrics::DrillMetrics],
     config: &crate::scenario::Config,
     links: &Links,
 ) -> report::History {
     let me = crate::metrics::DrillMetrics::of(drill);
     let mut earlier: Vec<crate::metrics::DrillMetrics> = drills
         .iter()
-        .filter(|d| d.id != drill.id)
-        .map(crate::metrics::DrillMetrics::of)
-        .filter(|d| d.outcome.counted() && d.date <= me.date)
+        .filter(|d| d.id != drill.id.as_str() && d.outcome.counted() && d.date <= me.date)
+        .cloned()
         .collect();
     earlier.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.id.cmp(&b.id)));
     report::History { earlier, last_n: config.stats.last as usize, url: links.history(config.ledger_branch.as_str()) }
 }
 
 /// The report of a finished drill as it should be written to the ledger, posted and summarised: the report of
-/// [`report_markdown`] plus the comparison with earlier drills (`drills`: the whole ledger) and the baseline,
-/// and the link to the history page.
+/// [`report_markdown`] plus the comparison with earlier drills (`drills`: the figures of the ledger's drills) and
+/// the baseline, and the link to the history page.
 pub fn drill_report(
     scenario: Option<&crate::scenario::Scenario>,
     drill: &crate::drill::state::Drill,
-    drills: &[crate::drill::state::Drill],
+    drills: &[crate::metrics::DrillMetrics],
     config: &crate::scenario::Config,
     links: &Links,
     repo_url: Option<String>,
@@ -94,7 +93,7 @@ pub fn drill_report(
 /// `firedrill report --format json`: the drill's figures, its outcome in words, and what it is compared with.
 pub fn report_json(
     drill: &crate::drill::state::Drill,
-    drills: &[crate::drill::state::Drill],
+    drills: &[crate::metrics::DrillMetrics],
     config: &crate::scenario::Config,
     links: &Links,
 ) -> String {

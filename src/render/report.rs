@@ -37,8 +37,8 @@ pub struct History {
     pub earlier: Vec<DrillMetrics>,
     /// How many of the most recent earlier drills the comparison's median covers (`stats.last`).
     pub last_n: usize,
-    /// The history page's address; without one, `index.html` at the root of the ledger branch, relative to
-    /// the report (`drills/<id>/report.md`).
+    /// The history page's address; without one, `docs/history.md` on the ledger branch, relative to the report
+    /// (`drills/<id>/report.md`).
     pub url: Option<String>,
 }
 
@@ -542,7 +542,9 @@ fn comparison(o: &mut String, scenario: &Scenario, drill: &Drill, baseline: Opti
          by then. Medians are Kaplan–Meier estimates that count such drills for what they are."
     );
     let _ = writeln!(o);
-    let url = h.url.clone().unwrap_or_else(|| "../../index.html".to_owned());
+    // Without an address, the history beside the report on the ledger branch, as a Markdown file (rendered
+    // where it is browsed; `index.html` would show as its source).
+    let url = h.url.clone().unwrap_or_else(|| format!("../../{}", super::ledger::public(super::ledger::HISTORY_MD)));
     let _ = writeln!(o, "All drills, the statistics and the trend: {}.", link("the drill history", &url));
     let _ = writeln!(o);
 }

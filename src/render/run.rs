@@ -338,12 +338,7 @@ fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ").replace('<', "&lt;").replace('>', "&gt;")
 }
 
-/// The message of firedrill's revert of the fault: what `git revert` writes, so it reads like any revert.
-pub fn revert_message(branch: &str, merge_commit: &str) -> String {
-    format!("Revert \"Merge branch '{branch}'\"\n\nThis reverts commit {merge_commit}.\n")
-}
-
-/// The message of the drill's merge commit: what a forge writes for a merged branch.
+/// The message of the drill's merge commit where firedrill merges itself (plain git): what `git merge` writes.
 pub fn merge_message(branch: &str) -> String {
     format!("Merge branch '{branch}'")
 }
@@ -386,7 +381,6 @@ mod tests {
     #[test]
     fn messages_read_like_git() {
         assert_eq!(merge_message("chore/x"), "Merge branch 'chore/x'");
-        assert_eq!(revert_message("chore/x", "abc"), "Revert \"Merge branch 'chore/x'\"\n\nThis reverts commit abc.\n");
     }
 
     #[test]

@@ -139,6 +139,30 @@ impl Source {
         Some(out)
     }
 
+    /// The team's recent work on `branch`, newest first: the first-parent commits' subjects and bodies (at most
+    /// [`crate::disguise::style::RECENT_LIMIT`]) and the pull request template, for the disguise to read like it.
+    /// `None` for a folder or a branch that is not there.
+    pub fn recent_work(&self, branch: &str) -> Option<crate::disguise::style::Recent> {
+        use crate::disguise::style::{RECENT_LIMIT, Recent, Work};
+        let Source::Git(root) = self else { return None };
+        let repo = git2::Repository::open(root).ok()?;
+        let candidates = [format!("refs/heads/{branch}"), format!("refs/remotes/origin/{branch}")];
+        let mut commit =
+            candidates.iter().find_map(|r| repo.find_reference(r).ok().and_then(|r| r.peel_to_commit().ok()));
+        let mut work = Vec::new();
+        while let Some(c) = commit.take() {
+            if work.len() == RECENT_LIMIT {
+                break;
+            }
+            let message = String::from_utf8_lossy(c.message_bytes()).into_owned();
+            let (title, body) = message.split_once("\n\n").unwrap_or((message.as_str(), ""));
+            work.push(Work { title: crate::git::message::subject(title), body: body.trim().to_owned() });
+            commit = c.parent(0).ok();
+        }
+        let template = self.read(branch, ".github/pull_request_template.md").ok();
+        Some(Recent { work, template, bodies: false })
+    }
+
     /// Where `validate` reads target files: the files on disk (a work tree's, edits included), or for a bare
     /// repository, which has none, the branch's.
     pub fn open_checkout(path: &Path) -> Result<Source, RepoError> {

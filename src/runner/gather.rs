@@ -81,7 +81,19 @@ impl<F: Forge> Runner<'_, F> {
                 {
                     self.judge_reach(&reach, o);
                 }
-                o.base = Some(Base { head, files });
+                // The team's recent work, for the disguise to read like it; a history that cannot be read leaves the
+                // built-in wording as it is.
+                let recent = match &head {
+                    Some(h) => match forge.recent_work(&d.target.branch, h).await {
+                        Ok(r) => Some(r),
+                        Err(e) => {
+                            tracing::warn!("the branch's recent history could not be read: {e}");
+                            None
+                        }
+                    },
+                    None => None,
+                };
+                o.base = Some(Base { head, files, recent });
             }
             Phase::Merged => {
                 let Some(merged) = &d.merged else { return Ok(()) };

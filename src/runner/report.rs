@@ -18,9 +18,10 @@ impl<F: Forge> Runner<'_, F> {
         self.event(now, "firedrill", EventKind::Reported { path: report_path(id) })
     }
 
-    /// The drill's report (with the comparison against earlier drills), the badges, the history page and the
-    /// statistics, in one ledger commit with the `reported` event; then the report is posted on the drill's
-    /// change, where the team is. Returns the report's Markdown.
+    /// The drill's report (with the comparison against earlier drills, whose figures the ledger's index holds), in
+    /// one ledger commit with the `reported` event (the public files follow in that commit: the ledger rebuilds
+    /// them); then the report is posted on the drill's change, where the team is. Returns the report's Markdown.
+    /// No log but the drill's own is read: the cost does not grow with the ledger.
     pub(super) async fn write_report(
         &self,
         forge: &F,
@@ -31,18 +32,16 @@ impl<F: Forge> Runner<'_, F> {
         if self.settings.dry_run {
             return Ok(None);
         }
-        let mut drills = self.drills().await?;
-        match drills.iter_mut().find(|x| x.id == d.id) {
-            Some(x) => *x = d.clone(),
-            None => drills.push(d.clone()),
-        }
+        let read = self.ledger.read_active().await?;
+        let mut drills = read.index.ended();
+        drills.retain(|m| m.id != d.id.as_str());
+        drills.push(crate::metrics::DrillMetrics::of(d));
         let links = &self.settings.links;
         let text = crate::render::drill_report(s, d, &drills, self.config, links, forge.web_url());
         let event = self.reported(&d.id, now);
         let w = Write {
             events: vec![(d.id.to_string(), event)],
             files: vec![(d.id.to_string(), "report.md".into(), text.clone())],
-            shared: crate::render::ledger_artifacts(&drills, self.scenarios, self.config, now, links),
         };
         self.ledger.write(&w, "firedrill: write drill report", &self.settings.actor, now).await?;
         if let Some(op) = &d.opened {

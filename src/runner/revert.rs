@@ -25,13 +25,13 @@ impl<F: Forge> Runner<'_, F> {
         now: Timestamp,
         lines: &mut Vec<String>,
     ) -> Result<Option<FaultView>, RunError> {
-        let branch = d.opened.as_ref().map_or("", |op| op.branch.as_str());
-        let message = run::revert_message(branch, commit.as_str());
         let gate = d.opened.as_ref().and_then(|op| op.gate.as_ref());
         let landing = if self.settings.dry_run {
+            let message = format!("the revert of {} (dry run: not made)", commit.short());
             Landing { sha: simulated(), at: now, message, author: actor.clone(), committer: actor.clone() }
         } else {
-            let l = match forge.revert(commit, &d.target.branch, &message, actor, now, gate).await {
+            // No message of firedrill's own: the forge writes what `git revert` writes for the commit that landed.
+            let l = match forge.revert(commit, &d.target.branch, None, actor, now, gate).await {
                 Ok(l) => l,
                 Err(e) => {
                     // A revert pull request that cannot land yet is on the timeline (once per reason), where

@@ -648,6 +648,11 @@ pub struct Config {
     /// The branch of the control repository holding the drill ledger, reports and badges.
     #[serde(default = "default_ledger_branch")]
     pub ledger_branch: BranchName,
+    /// Where GitHub Pages publishes the ledger branch's `docs/` folder (Settings → Pages → Deploy from a branch:
+    /// the ledger branch, `/docs`), such as `https://acme.github.io/drills/`: reports link the history page there.
+    /// Absent: they link `docs/history.md` on the branch, which GitHub shows rendered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pages: Option<String>,
     /// Target branches drills may be merged into (`*` matches any characters). Absent: any branch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_branches: Option<Vec<String>>,
@@ -802,6 +807,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             ledger_branch: default_ledger_branch(),
+            pages: None,
             allowed_branches: None,
             allowed_environments: None,
             game_masters: Vec::new(),

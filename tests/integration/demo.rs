@@ -23,6 +23,10 @@ fn the_demo_runs_a_whole_drill_and_leaves_everything_for_plain_git() {
     assert_eq!(revert.committer.time.duration_since(merge.committer.time), jiff::SignedDuration::from_mins(78));
     let report = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(report.contains("Recovered in 1 h 18 min by a revert"), "{report}");
+    // Its link to the history leads to a page that is there.
+    assert!(report.contains("[the drill history](docs/index.html)"), "{report}");
+    let page = std::fs::read_to_string(out.join("docs/index.html")).unwrap();
+    assert!(page.contains("<h1>Outage drills</h1>"), "{page}");
 
     // The folder it leaves is a valid control checkout: `status` reads the same ledger.
     let (code, status, err) = run(firedrill()

@@ -81,7 +81,7 @@ pub async fn contract<F: Forge>(forge: &F) {
     // History after the merge is empty; a revert lands on main and undoes the file.
     assert!(forge.history("main", &merge).await.unwrap().is_empty());
     let revert = forge
-        .revert(&merge, "main", "Revert the pool change\n", &sam(), t("2026-11-24T11:55:00Z"), None)
+        .revert(&merge, "main", Some("Revert the pool change\n"), &sam(), t("2026-11-24T11:55:00Z"), None)
         .await
         .unwrap();
     let history = forge.history("main", &merge).await.unwrap();
@@ -89,7 +89,7 @@ pub async fn contract<F: Forge>(forge: &F) {
     assert_eq!(forge.read_file(&revert.sha, FILE).await.unwrap().as_deref(), Some(values.as_str()));
     // A second revert (a run racing the first) finds that landing and lands nothing more.
     let again = forge
-        .revert(&merge, "main", "Revert the pool change\n", &sam(), t("2026-11-24T11:56:00Z"), None)
+        .revert(&merge, "main", Some("Revert the pool change\n"), &sam(), t("2026-11-24T11:56:00Z"), None)
         .await
         .unwrap();
     assert_eq!(again.sha, revert.sha);

@@ -124,7 +124,8 @@ fn strict_and_behind_the_drill_and_its_revert_are_brought_up_to_date_and_merged(
     assert!(out.contains("the fault is still live on `main`"), "{out}");
     assert!(
         out.contains("revert pull request #2 waits for its merge: `")
-            && out.contains("-revert` was brought up to date"),
+            && out.contains("waits for its merge: `revert-1-")
+            && out.contains("` was brought up to date"),
         "{out}"
     );
     let moved = head_of(&f, 1);

@@ -231,8 +231,9 @@ fn a_whole_drill_on_github_recovers_with_the_emulator_clocks_time_to_recovery() 
     let st = emulator.state().unwrap().to_string();
     assert_eq!(st.matches("firedrill:report").count(), 1, "{st}");
     assert!(st.contains("Time to restore service"), "the comment is the report");
-    // The badges, the history page and the statistics are on the ledger branch with the report.
-    for path in ["index.html", "stats.json"] {
+    // The badges, the history page and the statistics are on the ledger branch with the report, in the folder
+    // Pages publishes.
+    for path in ["docs/index.html", "docs/history.md", "docs/stats.json", "docs/badges/time-to-recovery.svg"] {
         assert!(control.read_file(&tip, path).unwrap().is_some(), "{path} on the ledger branch");
     }
 
@@ -494,7 +495,11 @@ fn a_revert_refused_by_a_direct_update_lands_through_a_revert_pull_request() {
     assert_eq!(faults[0]["times"], 4, "one direct update attempt, not five: {faults}");
     let st = f.emulator.state().unwrap();
     let revert = &st["repos"]["acme/shop"]["pulls"][1];
-    assert!(revert["head_ref"].as_str().unwrap().ends_with("-revert"), "{revert}");
+    // Worded like GitHub's Revert button: `revert-N-BRANCH`, `Revert "TITLE"`, `Reverts OWNER/REPO#N`.
+    let drill = &st["repos"]["acme/shop"]["pulls"][0];
+    assert_eq!(revert["head_ref"], format!("revert-1-{}", drill["head_ref"].as_str().unwrap()), "{revert}");
+    assert_eq!(revert["title"], format!("Revert \"{}\"", drill["title"].as_str().unwrap()), "{revert}");
+    assert_eq!(revert["body"], "Reverts acme/shop#1", "{revert}");
     assert_eq!(revert["merged_at"], deadline.to_string(), "{revert}");
     assert_eq!(f.names(), ["planned", "opened", "merged", "timed_out", "recovered", "deploy_watch", "reported"]);
     f.assert_openapi_valid(&[]);

@@ -178,6 +178,17 @@ fn an_app_token_without_identity_is_refused_before_writing_and_with_one_signs_th
         out.lines().any(|l| l.contains(": identity") && l.contains("FAIL") && l.contains("set `identity`")),
         "{out}"
     );
+    // Before the first drill, doctor says the pull request will show a bot, and how to avoid it.
+    assert!(
+        out.lines().any(|l| l.starts_with("author")
+            && l.contains("warn")
+            && l.contains("`APP[bot]`")
+            && l.contains("fine-grained personal access token")),
+        "{out}"
+    );
+    // A person's token gives no such warning.
+    let (_, out) = firedrill_as(&f, &f.token, &["doctor"], f.plan.open_at, Some("Sam Rivera <sam@acme.example>"));
+    assert!(!out.contains("`APP[bot]`"), "{out}");
     let (code, out) = firedrill_as(&f, &token, &["tick"], f.plan.open_at, None);
     assert_eq!(code, 3, "{out}");
     assert!(

@@ -152,11 +152,7 @@ fn every_write_keeps_the_index_in_its_commit_and_a_stale_index_is_rebuilt_from_t
     let ledger = control.ledger();
     // A write onto a ledger without an index stores one, folded from every log, in the same commit.
     let abort = ev("2026-11-24T09:30:00Z", EventKind::Aborted { reason: "a real incident".into() });
-    let write = Write {
-        events: vec![("active-0-20261124T0900Z".into(), abort.clone())],
-        files: Vec::new(),
-        shared: Vec::new(),
-    };
+    let write = Write { events: vec![("active-0-20261124T0900Z".into(), abort.clone())], files: Vec::new() };
     let written = rt.block_on(ledger.write(&write, "abort\n", who, t("2026-11-24T09:30:00Z"))).unwrap();
     let commit = written.commit.unwrap();
     let repo = control.repo();
@@ -171,8 +167,7 @@ fn every_write_keeps_the_index_in_its_commit_and_a_stale_index_is_rebuilt_from_t
     // A write with the index fresh reads only the logs it appends to.
     let ledger = control.ledger();
     let report = ev("2026-11-24T09:31:00Z", EventKind::Reported { path: "drills/active-0/report.md".into() });
-    let write =
-        Write { events: vec![("active-0-20261124T0900Z".into(), report)], files: Vec::new(), shared: Vec::new() };
+    let write = Write { events: vec![("active-0-20261124T0900Z".into(), report)], files: Vec::new() };
     let commit = rt.block_on(ledger.write(&write, "report\n", who, t("2026-11-24T09:31:00Z"))).unwrap().commit.unwrap();
     // The ref, the root tree, the index, the log; two trees, the commit, the ref.
     assert_eq!(ledger.requests(), 8);
@@ -205,4 +200,92 @@ fn every_write_keeps_the_index_in_its_commit_and_a_stale_index_is_rebuilt_from_t
         "recovered but no longer reported"
     );
     assert_eq!(active.index.drills["done-0001-20261124T0900Z"].events, 3);
+}
+
+/// `n` ended drills of the scenario `warmup` written to the fixture's ledger through the API, as earlier drills
+/// leave it (the index and the public files included).
+fn seed_ended(f: &crate::github_drill::Fixture, n: usize) {
+    let forge = GitHubForge::new(&f.emulator.url(), &Token::new(f.token.clone()), "acme/drills").unwrap();
+    let ledger = Ledger::github(forge, BRANCH).publishing(Box::new(|ended, now| {
+        let config = firedrill::scenario::Config::default();
+        firedrill::render::ledger::public_files(ended, &[], &config, now, &firedrill::render::Links::default())
+    }));
+    let target = TargetRef { repo: Some("acme/shop".into()), branch: "main".into(), path: "values.yaml".into() };
+    let commit = firedrill::git::CommitSha::parse(&"e".repeat(40)).unwrap();
+    let mut events = Vec::new();
+    for i in 0..n {
+        let id = format!("warmup-2026{:02}{:02}T0900Z", 1 + i / 28 % 10, 1 + i % 28);
+        let id = format!("{id}{}", if i >= 280 { "-b" } else { "" });
+        let day = t("2026-01-01T09:00:00Z");
+        let planned = EventKind::Planned {
+            scenario: "warmup".parse().unwrap(),
+            target: target.clone(),
+            occurrence: day,
+            open_at: day,
+            merge_at: day,
+        };
+        let at = |m: i64| day.checked_add(jiff::SignedDuration::from_mins(m)).unwrap().to_string();
+        for (m, kind) in [
+            (0, planned),
+            (1, EventKind::Merged { commit: commit.clone() }),
+            (30 + i as i64 % 60, EventKind::Recovered { commit: commit.clone(), how: RecoveryHow::Revert }),
+            (100, EventKind::Reported { path: format!("drills/{id}/report.md") }),
+        ] {
+            events.push((id.clone(), ev(&at(m), kind)));
+        }
+    }
+    let who = firedrill::person::Person::new("firedrill", "firedrill@example.com");
+    let write = Write { events, files: Vec::new() };
+    rt().block_on(ledger.write(&write, "earlier drills\n", &who, t("2026-11-01T00:00:00Z"))).unwrap();
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    runtime()
+}
+
+/// The requests of a tick, from its last line.
+fn requests(out: &str) -> usize {
+    out.lines().find_map(|l| l.strip_prefix("GitHub API requests: ")).unwrap().parse().unwrap()
+}
+
+/// The public files on the ledger branch's tip, concatenated.
+fn public_text(f: &crate::github_drill::Fixture) -> String {
+    let control = Repo::open(&f.state.path().join("repos/acme/drills.git")).unwrap();
+    let tip = control.branch_head(BRANCH).unwrap().unwrap();
+    let mut all = String::new();
+    for path in ["docs/index.html", "docs/history.md", "docs/stats.json", "docs/badges/days-since-drill.svg"] {
+        let text = control.read_file(&tip, path).unwrap().unwrap_or_else(|| panic!("{path} is on the ledger branch"));
+        all.push_str(&String::from_utf8(text).unwrap());
+    }
+    all
+}
+
+/// Issue 32, item 3, through the binary: while a drill runs, the public files name nothing of it; once it has
+/// ended they list it; and the tick that ends it (the revert at the time limit, the report and the public files)
+/// costs the same requests with 3 earlier drills in the ledger as with 300.
+#[test]
+fn public_files_show_only_ended_drills_and_a_report_costs_the_same_with_3_or_300_drills() {
+    let mut costs = Vec::new();
+    for earlier in [3, 300] {
+        let f = crate::github_drill::Fixture::new();
+        seed_ended(&f, earlier);
+        let before = public_text(&f);
+        assert!(before.contains("warmup"), "the earlier drills are public");
+        let id = f.plan.drill_id.to_string();
+        f.tick(f.plan.open_at);
+        f.tick(f.plan.merge_at);
+        // Running: the public files are byte for byte what they were before the drill opened.
+        assert_eq!(public_text(&f), before, "{earlier}: the public files changed while the drill ran");
+        let out = f.tick(crate::github_drill::after(f.plan.merge_at, 181));
+        assert!(f.names().contains(&"reported"), "{out}");
+        costs.push(requests(&out));
+        // Ended: now it is listed.
+        let after = public_text(&f);
+        assert!(after.contains(&id) && after.contains("redis-pool-exhaustion"), "{earlier}: {after}");
+    }
+    let (few, many) = (costs[0], costs[1]);
+    eprintln!(
+        "the tick that reverts at the time limit and writes the report: {few} requests (3 earlier drills), {many} (300)"
+    );
+    assert!(few.abs_diff(many) <= 2, "the tick that writes the report: {few} requests with 3 drills, {many} with 300");
 }

@@ -38,5 +38,6 @@ mod schema;
 mod status;
 mod suggest;
 mod support;
+mod tells;
 mod validate;
 mod variants;

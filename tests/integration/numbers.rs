@@ -48,7 +48,8 @@ fn report_stats_and_badges_show_the_times_the_clock_produced() {
     assert!(md.contains("| Recover (fault gone from the branch) | T+1 h 18 min | 1 h 18 min |"), "{md}");
     assert!(md.contains("| The last real outage (baseline) |") || !md.contains("baseline_mttr"), "{md}");
     assert!(md.contains("| The previous drill of this scenario | none: this is the first |"), "{md}");
-    assert!(md.contains("[the drill history](../../index.html)"), "a local control repository has no web page: {md}");
+    // A local control repository has no web page: the history beside the report, in Markdown.
+    assert!(md.contains("[the drill history](../../docs/history.md)"), "{md}");
 
     let (code, json, err) = on_ledger(&f, &["report", "--drill", &id, "--format", "json"]);
     assert_eq!(code, 0, "{err}");
@@ -290,7 +291,7 @@ fn the_history_page_renders_on_desktop_and_phone() {
     let config = firedrill::scenario::Config { baseline_mttr: Some("4h".parse().unwrap()), ..Default::default() };
     let links = Links { control: Some("https://github.com/acme/drills".into()), pages: None };
     let files = ledger_artifacts(&drills, &[], &config, "2026-12-01T09:00:00Z".parse().unwrap(), &links);
-    let page = &files.iter().find(|(p, _)| p == "index.html").unwrap().1;
+    let page = &files.iter().find(|(p, _)| p == "docs/index.html").unwrap().1;
     let dir =
         std::env::var_os("FIREDRILL_SCREENSHOTS").map_or_else(|| tempfile::tempdir().unwrap().keep(), PathBuf::from);
     std::fs::create_dir_all(&dir).unwrap();

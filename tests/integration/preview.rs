@@ -104,3 +104,29 @@ fn a_github_target_is_previewed_offline_and_points_to_doctor_for_its_guard_rails
         "{out}"
     );
 }
+
+/// An App installation token or the workflow's own shows on the drill's pull request: preview says so, and how to
+/// avoid it; a person's token gives no such warning.
+#[test]
+fn preview_warns_when_the_drill_token_shows_as_a_bot() {
+    let preview = |env: &[(&str, &str)]| {
+        let mut cmd = firedrill();
+        cmd.args(["preview", "scenarios/redis-pool-exhaustion.yaml", "--repo", "examples", "--now", NOW])
+            .env_remove("GITHUB_TOKEN")
+            .env_remove("FIREDRILL_TOKEN")
+            .envs(env.iter().copied());
+        let (code, out, err) = run(&mut cmd);
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+    let out = preview(&[("FIREDRILL_TOKEN", "ghs_installation")]);
+    assert!(
+        out.contains("warning: the drill token is a GitHub App installation token: the drill's pull request")
+            && out.contains("fine-grained personal access token"),
+        "{out}"
+    );
+    let out = preview(&[("FIREDRILL_TOKEN", "github_pat_person"), ("GITHUB_TOKEN", "github_pat_person")]);
+    assert!(out.contains("warning: the drill token is the workflow's GITHUB_TOKEN"), "{out}");
+    let out = preview(&[("FIREDRILL_TOKEN", "github_pat_person"), ("GITHUB_TOKEN", "ghs_workflow")]);
+    assert!(!out.contains("[bot]"), "{out}");
+}

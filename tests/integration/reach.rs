@@ -364,14 +364,17 @@ fn reach_costs_a_listing_and_its_reads_at_the_opening_and_the_merge_only() {
     assert!(out.contains("opened `"), "{out}");
     let (lists, reads) = listings(from);
     // The listing, then each YAML file once: the target (read for the fault, reused), the Application, the
-    // chart's Chart.yaml; never README.md.
+    // chart's Chart.yaml; never README.md. Then the pull request template the disguise is written to (its two
+    // usual names), read for the wording, not for the reach.
     assert_eq!(lists, 1, "{reads:#?}");
     assert_eq!(
         reads,
         [
             "/repos/acme/shop/contents/charts/checkout/values-staging.yaml",
             "/repos/acme/shop/contents/argocd/checkout-staging.yaml",
-            "/repos/acme/shop/contents/charts/checkout/Chart.yaml"
+            "/repos/acme/shop/contents/charts/checkout/Chart.yaml",
+            "/repos/acme/shop/contents/.github/pull_request_template.md",
+            "/repos/acme/shop/contents/.github/PULL_REQUEST_TEMPLATE.md"
         ]
     );
 

@@ -62,15 +62,6 @@ pub(super) fn check_of(name: &str, statuses: &wire::CombinedStatus, runs: &wire:
     }
 }
 
-/// A commit message as the squash of its one-commit pull request `number`: the subject (its first
-/// paragraph, on one line, as git shows it) with ` (#N)`, and the rest.
-pub(super) fn squash_title_and_body(message: &str, number: &str) -> (String, String) {
-    let message = message.trim_start_matches(['\n', '\r']);
-    let (subject, body) = message.split_once("\n\n").unwrap_or((message, ""));
-    let subject = subject.split_whitespace().collect::<Vec<_>>().join(" ");
-    (format!("{subject} (#{number})"), body.trim_matches(['\n', '\r']).trim_end().to_owned())
-}
-
 impl GitHubForge {
     pub(super) async fn merge_pull_request(
         &self,
@@ -105,7 +96,7 @@ impl GitHubForge {
         let mut candidates = methods.into_iter().peekable();
         let Some(mut method) = candidates.next() else { return Err(other("no merge method to try")) };
         let path = self.repo_path(&format!("/pulls/{}/merge", change.id));
-        let mut body = self.merge_body(change, spec, &head, method).await?;
+        let mut body = Self::merge_body(&head, method);
         let (mut approved, mut asks, mut retries) = (false, 0, 0);
         let mut checks: Option<Vec<(String, Check)>> = None;
         for _ in 0..MAX_MERGE_TRIES {
@@ -203,7 +194,7 @@ impl GitHubForge {
                         let Some(next) = candidates.next() else { break false };
                         tracing::info!(?method, "GitHub does not allow this merge method here; trying the next one");
                         method = next;
-                        body = self.merge_body(change, spec, &head, method).await?;
+                        body = Self::merge_body(&head, method);
                         break true;
                     }
                     Decision::Final(reason) => {
@@ -227,30 +218,18 @@ impl GitHubForge {
         })
     }
 
-    /// The body of `PUT /pulls/N/merge` for `method`: the head it must have, and the message that lands.
-    pub(super) async fn merge_body(
-        &self,
-        change: &Change,
-        spec: &MergeSpec<'_>,
-        head: &CommitSha,
-        method: MergeMethod,
-    ) -> Result<Value> {
+    /// The body of `PUT /pulls/N/merge` for `method`: the head it must have, and no message. GitHub then writes
+    /// exactly what its merge button writes under the repository's `merge_commit_title`/`merge_commit_message`
+    /// and `squash_merge_commit_title`/`squash_merge_commit_message` settings (`Merge pull request #N from
+    /// OWNER/BRANCH` and the title, by default; a one-commit squash keeps its commit's subject with ` (#N)`):
+    /// any message firedrill chose would stand out in `git log` beside the team's own merges.
+    pub(super) fn merge_body(head: &CommitSha, method: MergeMethod) -> Value {
         let name = match method {
             MergeMethod::Merge => "merge",
             MergeMethod::Squash => "squash",
             MergeMethod::FastForward => "rebase",
         };
-        let mut body = json!({"sha": head.to_string(), "merge_method": name});
-        if method == MergeMethod::Squash {
-            // Without a title GitHub would not fall back to the commit's subject under every repository
-            // setting (`PR_TITLE`, `PR_BODY`, `BLANK`); the disguise's own message must land, word for word.
-            let (title, message) = self.squash_message(&change.id, spec.expected_head).await?;
-            body["commit_title"] = json!(title);
-            body["commit_message"] = json!(message);
-        } else if method == MergeMethod::Merge {
-            body["commit_title"] = json!(spec.message);
-        }
-        Ok(body)
+        json!({"sha": head.to_string(), "merge_method": name})
     }
 
     /// Approves pull request `number` at `head` with the approver's token (`POST /pulls/N/reviews`).
@@ -373,15 +352,6 @@ impl GitHubForge {
             head: moved,
         })
     }
-
-    /// The title and description GitHub gives by default to the squash of a one-commit pull request: the
-    /// commit's subject with ` (#N)`, and its body. The drill commit is the pull request's only commit.
-    pub(super) async fn squash_message(&self, number: &str, head: &CommitSha) -> Result<(String, String)> {
-        let commit = self.ok(Method::GET, &self.repo_path(&format!("/git/commits/{head}")), None).await?;
-        let commit: wire::GitCommit = wire::read(commit, &format!("commit {}", head.short()))?;
-        let message = commit.message.ok_or_else(|| other(format!("commit {} has no message", head.short())))?;
-        Ok(squash_title_and_body(&message, number))
-    }
 }
 
 #[cfg(test)]
@@ -389,14 +359,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_squash_keeps_the_subject_and_the_body_of_the_only_commit() {
-        let squash = |m: &str| squash_title_and_body(m, "7");
-        assert_eq!(squash("Tune redis pool size\n"), ("Tune redis pool size (#7)".to_owned(), String::new()));
-        assert_eq!(
-            squash("chore: tune pool\n\nLonger pool timeout.\n\n- [x] config only\n"),
-            ("chore: tune pool (#7)".to_owned(), "Longer pool timeout.\n\n- [x] config only".to_owned())
-        );
-        // A subject written over two lines is one line to git (`%s`), and to GitHub.
-        assert_eq!(squash("Tune\nredis pool\n\nWhy.").0, "Tune redis pool (#7)");
+    fn a_merge_sends_no_message_so_github_writes_what_its_button_writes() {
+        let head = CommitSha::parse(&"a".repeat(40)).unwrap();
+        for method in [MergeMethod::Merge, MergeMethod::Squash, MergeMethod::FastForward] {
+            let body = GitHubForge::merge_body(&head, method);
+            assert!(body.get("commit_title").is_none() && body.get("commit_message").is_none(), "{body}");
+            assert_eq!(body["sha"], json!("a".repeat(40)));
+        }
     }
 }

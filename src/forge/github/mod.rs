@@ -170,13 +170,42 @@ impl Forge for GitHubForge {
         &self,
         commit: &CommitSha,
         base: &str,
-        message: &str,
+        message: Option<&str>,
         actor: &Person,
         at: Timestamp,
         gate: Option<&Gate>,
     ) -> Result<Landing> {
         self.revert_commit(commit, base, message, actor, at, gate).await
     }
+    /// The last merged pull requests into `base` (one listing of closed ones, newest first, of which the merged
+    /// count) and the repository's pull request template at `head` (one or two reads): 2 or 3 requests.
+    async fn recent_work(&self, base: &str, head: &CommitSha) -> Result<crate::disguise::style::Recent> {
+        use crate::disguise::style::{RECENT_LIMIT, Recent, Work};
+        let path = self.repo_path(&format!(
+            "/pulls?state=closed&base={}&sort=updated&direction=desc&per_page={RECENT_LIMIT}",
+            encode_path(base)
+        ));
+        let listed = self.ok(Method::GET, &path, None).await?;
+        let work = listed
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|p| p["merged_at"].is_string())
+            .map(|p| Work {
+                title: p["title"].as_str().unwrap_or("").to_owned(),
+                body: p["body"].as_str().unwrap_or("").to_owned(),
+            })
+            .collect();
+        let mut template = None;
+        for file in [".github/pull_request_template.md", ".github/PULL_REQUEST_TEMPLATE.md"] {
+            if let Some(t) = self.read_file(head, file).await? {
+                template = Some(t);
+                break;
+            }
+        }
+        Ok(Recent { work, template, bodies: true })
+    }
+
     fn describe(&self) -> String {
         format!("{}/{}", self.owner, self.repo)
     }

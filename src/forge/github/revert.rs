@@ -22,18 +22,23 @@ impl GitHubForge {
         &self,
         commit: &CommitSha,
         base: &str,
-        message: &str,
+        message: Option<&str>,
         actor: &Person,
         at: Timestamp,
         gate: Option<&Gate>,
     ) -> Result<Landing> {
         let info = self.ok(Method::GET, &self.repo_path(&format!("/commits/{commit}")), None).await?;
-        let parent = info["parents"]
-            .as_array()
-            .and_then(|p| p.first())
-            .map(|p| sha(&p["sha"]))
-            .transpose()?
-            .ok_or_else(|| other("cannot revert a root commit"))?;
+        let parents =
+            info["parents"].as_array().into_iter().flatten().map(|p| sha(&p["sha"])).collect::<Result<Vec<_>>>()?;
+        let parent = parents.first().cloned().ok_or_else(|| other("cannot revert a root commit"))?;
+        // What `git revert` writes for what really landed (a merge commit, a squash, a rebased commit).
+        let message = match message {
+            Some(m) => m.to_owned(),
+            None => {
+                crate::git::message::revert_message(commit, info["commit"]["message"].as_str().unwrap_or(""), &parents)
+            }
+        };
+        let message = message.as_str();
         let files: Vec<String> = info["files"]
             .as_array()
             .into_iter()
@@ -91,8 +96,8 @@ impl GitHubForge {
     }
 
     /// Lands `reverted` (the revert of `commit`, built on `base`'s tip) through a pull request, after GitHub
-    /// refused to move `base` directly (`refused`: its answer): a revert branch `<drill branch>-revert` (found
-    /// again on later runs), a pull request worded like the one GitHub's "Revert" button opens, merged like the
+    /// refused to move `base` directly (`refused`: its answer): the branch, title and body GitHub's "Revert"
+    /// button gives ([`revert_pull_words`]; found again on later runs), a pull request, merged like the
     /// drill's (an approver, strict checks). While it cannot merge yet, the error says the fault is still live
     /// and why; every run tries again.
     pub(super) async fn revert_through_pull(&self, undo: &Undo<'_>, refused: &Value) -> Result<Landing> {
@@ -100,18 +105,24 @@ impl GitHubForge {
         let refused = refused["message"].as_str().unwrap_or("no message").lines().next().unwrap_or("").trim();
         let pulls = self.ok(Method::GET, &self.repo_path(&format!("/commits/{commit}/pulls")), None).await?;
         let drill_pr = pulls.as_array().and_then(|a| a.first()).cloned().unwrap_or(Value::Null);
-        let drill_branch =
-            drill_pr["head"]["ref"].as_str().map_or_else(|| format!("drill-{}", commit.short()), str::to_owned);
-        let branch = format!("{drill_branch}-revert");
-        let title = match drill_pr["title"].as_str() {
-            Some(t) => format!("Revert \"{t}\""),
-            None => message.lines().next().unwrap_or("Revert").to_owned(),
-        };
-        let body = match drill_pr["number"].as_u64() {
-            Some(n) => format!("Reverts {}/{}#{n}", self.owner, self.repo),
-            None => message.to_owned(),
-        };
-        let change = match self.find_change(&branch).await? {
+        let (branch, title, body) = revert_pull_words(
+            drill_pr["number"].as_u64(),
+            drill_pr["head"]["ref"].as_str(),
+            drill_pr["title"].as_str(),
+            &format!("{}/{}", self.owner, self.repo),
+            commit,
+            message,
+        );
+        // Look before creating: the revert pull request a stopped run opened. Ledgers of earlier firedrill
+        // versions name it `<drill branch>-revert`.
+        let earlier = drill_pr["head"]["ref"].as_str().map(|b| format!("{b}-revert"));
+        let mut found = self.find_change(&branch).await?;
+        if found.is_none()
+            && let Some(earlier) = &earlier
+        {
+            found = self.find_change(earlier).await?;
+        }
+        let change = match found {
             Some(c) => c,
             None => {
                 // A revert branch left by a run that stopped before its pull request: ours, moved to this revert.
@@ -194,5 +205,50 @@ impl GitHubForge {
             }
         }
         Ok(first)
+    }
+}
+
+/// The branch, title and body GitHub's "Revert" button gives the revert of pull request `number` (from branch
+/// `head`, titled `title`) in `repo`: `revert-N-BRANCH`, `Revert "TITLE"`, `Reverts OWNER/REPO#N`. Without the
+/// pull request (a commit that landed without one), `revert-SHORT`, the revert commit's subject and message.
+pub(super) fn revert_pull_words(
+    number: Option<u64>,
+    head: Option<&str>,
+    title: Option<&str>,
+    repo: &str,
+    commit: &CommitSha,
+    message: &str,
+) -> (String, String, String) {
+    let branch = match (number, head) {
+        (Some(n), Some(h)) => format!("revert-{n}-{h}"),
+        _ => format!("revert-{}", commit.short()),
+    };
+    let title = match title {
+        Some(t) => format!("Revert \"{t}\""),
+        None => crate::git::message::subject(message),
+    };
+    let body = match number {
+        Some(n) => format!("Reverts {repo}#{n}"),
+        None => message.trim_end().to_owned(),
+    };
+    (branch, title, body)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_revert_pull_request_is_worded_like_githubs_revert_button() {
+        let c = CommitSha::parse(&"c".repeat(40)).unwrap();
+        let (branch, title, body) =
+            revert_pull_words(Some(42), Some("tune-pool"), Some("Tune pool"), "acme/shop", &c, "Revert \"x\"\n");
+        assert_eq!(
+            (branch.as_str(), title.as_str(), body.as_str()),
+            ("revert-42-tune-pool", "Revert \"Tune pool\"", "Reverts acme/shop#42")
+        );
+        let (branch, title, _) = revert_pull_words(None, None, None, "acme/shop", &c, "Revert \"x\"\n\nThis reverts.");
+        assert_eq!((branch.as_str(), title.as_str()), ("revert-ccccccc", "Revert \"x\""));
     }
 }

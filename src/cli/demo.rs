@@ -153,6 +153,7 @@ pub fn run_in(out: &Path) -> anyhow::Result<String> {
         dry_run: false,
         baseline_mttr: config.baseline_mttr.map(|d| d.to_signed()),
         links: crate::render::Links::default(),
+        observe: crate::observe::Observer::default(),
     };
     let runner = Runner { scenarios: &scenarios, config: &config, ledger: &ledger, forges: &forges, settings };
     let rt = runtime()?;

@@ -11,6 +11,22 @@ use std::collections::BTreeMap;
 
 use jiff::{SignedDuration, Timestamp};
 
+/// What a run needs to observe: the Prometheus request counter, the alerts pushed to this run, and how
+/// environment variables are read (the process's; tests give their own).
+#[derive(Debug, Clone)]
+pub struct Observer {
+    pub counter: prometheus::Counter,
+    /// Alerts handed to this run (`repository_dispatch`, `firedrill observe --alert`), already read.
+    pub pushed: Vec<AlertSeen>,
+    pub env: fn(&str) -> Option<String>,
+}
+
+impl Default for Observer {
+    fn default() -> Self {
+        Observer { counter: prometheus::Counter::default(), pushed: Vec::new(), env: |name| std::env::var(name).ok() }
+    }
+}
+
 /// The most points a `query_range` asks for per series (Prometheus refuses more than 11,000).
 pub const MAX_POINTS: i64 = 10_000;
 

@@ -619,6 +619,20 @@ fn what(e: &Event, drill: &Drill, links: &Links) -> String {
         EventKind::Comment { refused, .. } if refused.is_empty() => "Comment answered".to_owned(),
         EventKind::Comment { refused, .. } => format!("Comment answered; not obeyed: {}", text(&refused.join("; "))),
         EventKind::Inferred { phase, from } => format!("{} (inferred from {})", stage_name(phase), text(from)),
+        EventKind::Broken { from } => format!("**Service broken**: {}", text(from)),
+        EventKind::AlertFired { alert, labels, from, .. } => {
+            format!(
+                "**Alert fired**: {} {} (from {})",
+                code(alert),
+                code(&crate::observe::describe_labels(labels)),
+                text(from)
+            )
+        }
+        EventKind::Restored { from } => format!("**Service restored**: {}", text(from)),
+        EventKind::Unrestored { reason } => format!("Service restoration not observed: {}", text(reason)),
+        EventKind::NoEffect { within } => {
+            format!("**No effect seen**: the service stayed healthy for {} after the fault went live", text(within))
+        }
         EventKind::Announced { issue } => format!("Incident announced in issue #{}", text(issue)),
         EventKind::Hint { index, text: hint } => format!("Hint {} released: {}", index + 1, text(hint)),
         EventKind::Recovered { commit, how: RecoveryHow::Revert } if drill.aborted.is_some() => {
@@ -736,6 +750,11 @@ fn mermaid_label(e: &Event, drill: &Drill) -> String {
         EventKind::Comment { .. } => "Comment answered".to_owned(),
         EventKind::Inferred { phase, .. } => stage_name(phase).to_owned(),
         EventKind::Announced { .. } => "Incident announced".to_owned(),
+        EventKind::Broken { .. } => "Service broken".to_owned(),
+        EventKind::AlertFired { alert, .. } => format!("Alert {alert} fired"),
+        EventKind::Restored { .. } => "Service restored".to_owned(),
+        EventKind::Unrestored { .. } => "Restoration not observed".to_owned(),
+        EventKind::NoEffect { .. } => "No effect seen".to_owned(),
         EventKind::Recovered { how: RecoveryHow::Revert, .. } => "Recovered by a revert".to_owned(),
         EventKind::Recovered { how: RecoveryHow::Fix, .. } => "Recovered by a fix".to_owned(),
         EventKind::Recovered { how: RecoveryHow::Timeout | RecoveryHow::GaveUp, .. } => {

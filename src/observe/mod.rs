@@ -195,6 +195,15 @@ fn head(text: &str) -> String {
 pub struct Series {
     pub labels: BTreeMap<String, String>,
     pub samples: Vec<(Timestamp, f64)>,
+    /// A scalar answer (`scalar(…)`, `1 > bool 0`): true where its value is not 0. A vector's sample is true
+    /// whatever its value, as PromQL's filters (`rate(errors[1m]) < 0.1`) keep the left side's value.
+    pub scalar: bool,
+}
+
+impl Series {
+    fn true_sample(&self, v: f64) -> bool {
+        !self.scalar || v != 0.0
+    }
 }
 
 /// The range a `query_range` covers, and its step.
@@ -225,9 +234,10 @@ impl Range {
     }
 }
 
-/// Whether the answer of a health expression says healthy at `t`: a series with a sample at `t` that is not 0.
+/// Whether the answer of a health expression says healthy at `t`: a series with a sample at `t` (a scalar's
+/// not 0). An empty answer is unhealthy.
 fn healthy_at(health: &[Series], t: Timestamp) -> bool {
-    health.iter().any(|s| s.samples.iter().any(|(at, v)| *at == t && *v != 0.0))
+    health.iter().any(|s| s.samples.iter().any(|(at, v)| *at == t && s.true_sample(*v)))
 }
 
 /// The first instant of `range` at or after `from` where the health expression was false (empty, or 0).
@@ -249,7 +259,7 @@ pub fn healthy_throughout(health: &[Series], range: &Range, from: Timestamp, unt
 pub fn first_alert(alerts: &[Series], from: Timestamp) -> Option<AlertSeen> {
     alerts
         .iter()
-        .filter_map(|s| s.samples.iter().find(|(t, v)| *t >= from && *v != 0.0).map(|(t, _)| (*t, s)))
+        .filter_map(|s| s.samples.iter().find(|(t, _)| *t >= from).map(|(t, _)| (*t, s)))
         .min_by_key(|(t, s)| (*t, s.labels.clone()))
         .map(|(at, s)| {
             let mut labels = s.labels.clone();
@@ -265,9 +275,9 @@ pub fn first_alert(alerts: &[Series], from: Timestamp) -> Option<AlertSeen> {
         })
 }
 
-/// Whether an instant query's answer is true: a sample that is not 0.
+/// Whether an instant query's answer is true: a sample of a vector, or a scalar that is not 0.
 pub fn is_true(answer: &[Series]) -> bool {
-    answer.iter().any(|s| s.samples.iter().any(|(_, v)| *v != 0.0))
+    answer.iter().any(|s| s.samples.iter().any(|(_, v)| s.true_sample(*v)))
 }
 
 /// `labels` as PromQL writes them: `{alertname="X", namespace="staging"}`.
@@ -317,17 +327,27 @@ mod tests {
         let t = |s: i64| Timestamp::from_second(1_800_000_000 + s).unwrap();
         let range = steps(t(0), t(10), SignedDuration::from_secs(1)).unwrap();
         // Healthy at 0..=3 and 8..=10; absent (the comparison filtered it out) in between.
+        // A filter keeps the left side's value: 0 is a sample, so healthy.
         let health = vec![Series {
             labels: BTreeMap::new(),
-            samples: (0..=10).filter(|s| !(4..8).contains(s)).map(|s| (t(s), 1.0)).collect(),
+            samples: (0..=10).filter(|s| !(4..8).contains(s)).map(|s| (t(s), 0.0)).collect(),
+            scalar: false,
         }];
         assert_eq!(first_broken(&health, &range, t(1)), Some(t(4)));
         assert_eq!(first_restored(&health, &range, t(4)), Some(t(8)));
         assert!(healthy_throughout(&health, &range, t(0), t(3)));
         assert!(!healthy_throughout(&health, &range, t(0), t(4)));
         let alerts = vec![
-            Series { labels: labels(&[("alertname", "B"), ("alertstate", "firing")]), samples: vec![(t(6), 1.0)] },
-            Series { labels: labels(&[("alertname", "A"), ("__name__", "ALERTS")]), samples: vec![(t(5), 1.0)] },
+            Series {
+                labels: labels(&[("alertname", "B"), ("alertstate", "firing")]),
+                samples: vec![(t(6), 1.0)],
+                scalar: false,
+            },
+            Series {
+                labels: labels(&[("alertname", "A"), ("__name__", "ALERTS")]),
+                samples: vec![(t(5), 1.0)],
+                scalar: false,
+            },
         ];
         let a = first_alert(&alerts, t(0)).unwrap();
         assert_eq!((a.at, a.name.as_str()), (t(5), "A"));

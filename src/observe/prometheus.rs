@@ -179,7 +179,8 @@ impl Client {
 
     /// An instant `query` of `expr` at `at`.
     pub async fn query(&self, expr: &str, at: Timestamp) -> Result<Vec<Series>, PromError> {
-        let params = [("query", expr.to_owned()), ("time", at.as_second().to_string())];
+        let time = format!("{}.{:03}", at.as_second(), at.subsec_millisecond().max(0));
+        let params = [("query", expr.to_owned()), ("time", time)];
         let data = self.get("/api/v1/query", &params).await?;
         parse_result(&data).map_err(|why| PromError(format!("Prometheus at {}: {why}", self.describe())))
     }
@@ -243,9 +244,12 @@ pub fn parse_result(data: &Value) -> Result<Vec<Series>, String> {
                     }
                     _ => s.get("value").and_then(sample).into_iter().collect(),
                 },
+                scalar: false,
             })
             .collect()),
-        "scalar" => Ok(vec![Series { labels: BTreeMap::new(), samples: sample(result).into_iter().collect() }]),
+        "scalar" => {
+            Ok(vec![Series { labels: BTreeMap::new(), samples: sample(result).into_iter().collect(), scalar: true }])
+        }
         other => Err(format!("a result of type `{other}` is not a series")),
     }
 }
@@ -284,6 +288,12 @@ mod tests {
         assert!(super::super::is_true(&parse_result(&vector).unwrap()));
         let scalar: Value = serde_json::from_str(r#"{"resultType":"scalar","result":[1435781451.781,"0"]}"#).unwrap();
         assert!(!super::super::is_true(&parse_result(&scalar).unwrap()));
+        let empty: Value = serde_json::from_str(r#"{"resultType":"vector","result":[]}"#).unwrap();
+        assert!(!super::super::is_true(&parse_result(&empty).unwrap()));
+        let zero: Value =
+            serde_json::from_str(r#"{"resultType":"vector","result":[{"metric":{},"value":[1435781451.781,"0"]}]}"#)
+                .unwrap();
+        assert!(super::super::is_true(&parse_result(&zero).unwrap()), "a filter's kept sample is true, even 0");
         assert!(parse_result(&serde_json::json!({"resultType":"string","result":[1,"x"]})).is_err());
     }
 

@@ -466,7 +466,7 @@ pub struct Safety {
     #[schemars(extend("default" = true))]
     pub auto_revert: Option<bool>,
     /// A PromQL expression (asked from `observe`'s Prometheus on every run while the fault is live) that stops
-    /// the drill when true (a non-empty result, not `0`): the fault is reverted at once and the drill ends
+    /// the drill when true (a non-empty result, or a scalar that is not `0`): the fault is reverted at once and the drill ends
     /// `aborted`, with the reason. Production's error ratio, or staging's outage spreading.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stop_if: Option<String>,

@@ -33,8 +33,9 @@ pub struct ObserveSettings {
     /// PagerDuty) are matched against the same labels.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alerts: Option<String>,
-    /// A PromQL expression that is true (a non-empty result, not `0`) while the service is healthy, such as
-    /// `sum(rate(http_requests_total{job="checkout",code=~"5.."}[1m])) < 0.1`.
+    /// A PromQL expression that is true while the service is healthy: a non-empty result (a filter such as
+    /// `sum(rate(http_requests_total{job="checkout",code=~"5.."}[1m])) < 0.1`), or a scalar that is not `0`.
+    /// An empty result is unhealthy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub health: Option<String>,
     /// What the drill should do to the service.

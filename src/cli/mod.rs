@@ -5,6 +5,7 @@ mod badge;
 mod command;
 mod demo;
 mod doctor;
+mod doctor_observe;
 pub(crate) mod lifecycle;
 mod observe;
 mod patch;

@@ -215,8 +215,11 @@ pub struct Range {
 }
 
 /// The range from `start` to `end` in steps of at least `min_step` (whole seconds), no more than
-/// [`MAX_POINTS`] of them; `None` when `end` is not after `start`.
+/// [`MAX_POINTS`] of them; `None` when `end` is not after `start`. `end` is rounded up to the whole second, so
+/// that a sample ingested in the current second is seen (Prometheus evaluates a step with its latest samples).
 pub fn steps(start: Timestamp, end: Timestamp, min_step: SignedDuration) -> Option<Range> {
+    let end =
+        if end.subsec_nanosecond() > 0 { Timestamp::from_second(end.as_second() + 1).unwrap_or(end) } else { end };
     let span = end.duration_since(start).as_secs();
     if span <= 0 {
         return None;

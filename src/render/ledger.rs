@@ -264,7 +264,7 @@ pub(super) mod tests {
     fn every_artifact_is_snapshot() {
         let files = ledger_artifacts(&ledger(), &[redis()], &config(), NOW.parse().unwrap(), &links());
         let names: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
-        assert_eq!(names.len(), 14, "{names:?}");
+        assert_eq!(names.len(), 16, "{names:?}");
         for (path, content) in &files {
             assert!(!content.contains("s3cr3t"), "{path}");
             insta::assert_snapshot!(path.replace('/', "__"), content);

@@ -490,8 +490,173 @@ fn a_service_already_broken_is_not_drilled() {
     let (code, out, err) = w.firedrill(&["start", "redis-pool-exhaustion", "--merge-in", "0s"]);
     assert_eq!(code, 3, "{out}\n{err}");
     assert!(out.contains("staging is already broken: health `vector(1) == 0` is false now"), "{out}");
+    let (code, doctor, _) = w.firedrill(&["doctor"]);
+    assert_ne!(code, 0, "{doctor}");
+    assert!(doctor.contains("`vector(1) == 0` is false now: a drill would be refused"), "{doctor}");
     let drill =
         out.lines().find_map(|l| l.trim().split_once(": planned by hand").map(|(id, _)| id.to_owned())).unwrap();
     let names: Vec<&str> = w.events(&drill).iter().map(|e| e.kind.name()).collect();
     assert_eq!(names, ["planned", "abandoned", "reported"], "nothing was opened");
+}
+
+#[test]
+fn an_alert_pulled_from_prometheus_is_recorded_once_and_a_later_push_adds_nothing() {
+    let observe =
+        "observe:\n  alerts: '{alertname=\"CheckoutErrors\"}'\n  health: 'rate(checkout_errors_total[3s]) == 0'\n";
+    let Some(w) = World::start(observe) else { return };
+    w.config("");
+    // Before the drill, `doctor` checks the monitoring: reachable, the selector matches the rule, healthy now.
+    let (_, out, err) = w.firedrill(&["doctor"]);
+    for needle in [
+        "redis-pool-exhaustion: prometheus  ok",
+        "`{alertname=\"CheckoutErrors\"}` matches rule(s) CheckoutErrors",
+        "redis-pool-exhaustion: health",
+        "is true now",
+    ] {
+        assert!(out.contains(needle), "{needle:?} missing from doctor:\n{out}\n{err}");
+    }
+    let drill = w.start_drill();
+    let merged = one(&w.events(&drill), "merged").time;
+    w.wait("the alert in ALERTS", Duration::from_secs(60), || {
+        w.instant("ALERTS{alertname=\"CheckoutErrors\", alertstate=\"firing\"}").is_some_and(|r| !r.is_empty())
+    });
+    let (code, out, err) = w.firedrill(&["tick"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    // Two range queries (the alerts, the health) and nothing else.
+    assert!(out.contains("Prometheus requests: 2"), "{out}");
+    let events = w.events(&drill);
+    let alert = one(&events, "alert_fired");
+    assert!(
+        matches!(&alert.kind, EventKind::AlertFired { from, fingerprint: None, .. } if from == "prometheus"),
+        "{alert:?}"
+    );
+    let firing = w.range_times("ALERTS{alertname=\"CheckoutErrors\", alertstate=\"firing\"}", merged, Timestamp::now());
+    assert!((alert.time.as_second() - firing[0]).abs() <= 1, "alert at {} but ALERTS says {}", alert.time, firing[0]);
+    one(&events, "broken");
+
+    w.wait("Alertmanager's webhook", Duration::from_secs(60), || !w.received.lock().unwrap().is_empty());
+    let body = w.received.lock().unwrap()[0].clone();
+    let (code, out, err) = dispatch(&w, &body);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("not recorded"), "{out}");
+    one(&w.events(&drill), "alert_fired");
+}
+
+/// A drill on the plain git server only, at simulated times (`--now`): no Prometheus is needed to show what
+/// happens when it cannot be reached, or when pushed alerts are hostile.
+struct Offline {
+    server: GitHttp,
+    dir: tempfile::TempDir,
+}
+
+impl Offline {
+    fn new(observe: &str) -> Offline {
+        let server = GitHttp::start(TOKEN);
+        let target = server.create_repo("target");
+        server.create_repo("control");
+        let repo = Repo::open(&target).unwrap();
+        let root = crate::common::root().join("examples");
+        let files = vec![FileChange::write(VALUES, std::fs::read_to_string(root.join(VALUES)).unwrap())];
+        let who = Identity::new("Sam Rivera", "sam@acme.example", "2026-11-16T12:00:00Z".parse().unwrap());
+        let c = repo.write_commit(None, &files, "Staging configuration\n", &who, &who).unwrap();
+        repo.update_ref("refs/heads/main", &c, None, "test: initial commit").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let text = ScenarioBuilder::seed().repo(&server.url("target")).raw(observe).yaml();
+        std::fs::create_dir_all(dir.path().join("scenarios")).unwrap();
+        std::fs::write(dir.path().join("scenarios/redis.yaml"), text).unwrap();
+        Offline { server, dir }
+    }
+
+    fn firedrill(&self, args: &[&str], now: &str) -> (i32, String, String) {
+        let mut cmd = firedrill();
+        cmd.args(args)
+            .arg("--scenarios")
+            .arg(self.dir.path().join("scenarios"))
+            .args([
+                "--control",
+                &self.server.url("control"),
+                "--identity",
+                "Sam Rivera <sam@acme.example>",
+                "--now",
+                now,
+            ])
+            .arg("--workdir")
+            .arg(self.dir.path().join("work"))
+            .env("FIREDRILL_TOKEN", TOKEN)
+            .env("PROM_TOKEN", "s3cr3t-prometheus-token");
+        run(&mut cmd)
+    }
+
+    fn events(&self) -> Vec<Event> {
+        let control = Repo::open(&self.server.repo_path("control")).unwrap();
+        let tip = control.branch_head("firedrill/ledger").unwrap().unwrap();
+        let tree = control.list_files(&tip).unwrap();
+        let log = tree.iter().find(|p| p.ends_with("events.jsonl")).unwrap();
+        parse_log(&String::from_utf8(control.read_file(&tip, log).unwrap().unwrap()).unwrap()).unwrap()
+    }
+}
+
+#[test]
+fn an_unreachable_prometheus_is_said_and_the_safety_revert_still_happens_on_time() {
+    let closed = free_port();
+    let observe = format!(
+        "observe:\n  prometheus: http://127.0.0.1:{closed}\n  auth:\n    bearer_token_env: PROM_TOKEN\n  alerts: '{{service=\"checkout\"}}'\n  health: up == 1\n"
+    );
+    let f = Offline::new(&observe);
+    let (code, out, err) = f.firedrill(&["start", "redis-pool-exhaustion", "--merge-in", "0s"], "2026-11-24T09:00:00Z");
+    assert_eq!(code, 0, "the preflight cannot be made, and the drill goes ahead:\n{out}\n{err}");
+    assert!(out.contains("monitoring not read") && out.contains("is unreachable"), "{out}");
+    // The scenario's limit is 3 h: the tick after it reverts, Prometheus or not.
+    let (code, out, err) = f.firedrill(&["tick"], "2026-11-24T12:00:05Z");
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("monitoring not read (the drill and its safety timer go on)"), "{out}");
+    assert!(out.contains("→ reverted by"), "{out}");
+    let names: Vec<&str> = f.events().iter().map(|e| e.kind.name()).collect();
+    assert!(names.contains(&"timed_out") && names.contains(&"recovered"), "{names:?}");
+    assert!(!out.contains("s3cr3t") && !err.contains("s3cr3t"), "the token is never shown");
+}
+
+#[test]
+fn pushed_alerts_are_matched_to_the_drill_window_and_hostile_bodies_refused_clearly() {
+    let f = Offline::new("observe:\n  alerts: '{namespace=\"staging\", service=\"checkout\"}'\n");
+    let (code, out, err) = f.firedrill(&["start", "redis-pool-exhaustion", "--merge-in", "0s"], "2026-11-24T09:00:00Z");
+    assert_eq!(code, 0, "{out}\n{err}");
+    let alert = |starts: &str, fingerprint: &str, service: &str| {
+        format!(
+            r#"{{"receiver":"firedrill","status":"firing","version":"4","groupKey":"{{}}:{{}}","truncatedAlerts":0,
+               "groupLabels":{{}},"commonLabels":{{}},"commonAnnotations":{{}},"externalURL":"http://am:9093",
+               "alerts":[{{"status":"firing","labels":{{"alertname":"CheckoutErrors","namespace":"staging","service":"{service}"}},
+               "annotations":{{}},"startsAt":"{starts}","endsAt":"0001-01-01T00:00:00Z","generatorURL":"http://p","fingerprint":"{fingerprint}"}}]}}"#
+        )
+    };
+    let write = |name: &str, body: &str| crate::common::write(f.dir.path(), name, body);
+    // Before the drill's fault landed (another drill's window), and another service's: ignored, said.
+    let early = write("early.json", &alert("2026-11-24T08:00:00Z", "aa", "checkout"));
+    let other = write("other.json", &alert("2026-11-24T09:05:00Z", "bb", "payments"));
+    let (code, out, err) = f.firedrill(
+        &["observe", "--alert", early.to_str().unwrap(), "--alert", other.to_str().unwrap()],
+        "2026-11-24T09:10:00Z",
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(out.matches("not recorded").count(), 2, "{out}");
+    assert!(!f.events().iter().any(|e| e.kind.name() == "alert_fired"));
+    // In the window, twice over (Alertmanager repeats itself): recorded once, at `startsAt`.
+    let good = write("good.json", &alert("2026-11-24T09:04:30.250Z", "cc", "checkout"));
+    for _ in 0..2 {
+        let (code, out, err) = f.firedrill(&["observe", "--alert", good.to_str().unwrap()], "2026-11-24T09:10:00Z");
+        assert_eq!(code, 0, "{out}\n{err}");
+    }
+    let fired: Vec<Event> = f.events().into_iter().filter(|e| e.kind.name() == "alert_fired").collect();
+    assert_eq!(fired.len(), 1, "{fired:#?}");
+    assert_eq!(fired[0].time, "2026-11-24T09:04:30.250Z".parse::<Timestamp>().unwrap());
+    // Hostile bodies: a clear error (exit 2) naming the file, never a crash.
+    let huge = write("huge.json", &format!("{{\"alerts\": [], \"pad\": \"{}\"}}", "x".repeat(2 * 1024 * 1024)));
+    let wrong = write("wrong.json", r#"{"alerts": {"status": "firing"}}"#);
+    let junk = write("junk.json", "\u{0}\u{1}not json");
+    for (file, says) in [(&huge, "more than the"), (&wrong, "`alerts` is not a list"), (&junk, "is not JSON")] {
+        let (code, out, err) = f.firedrill(&["observe", "--alert", file.to_str().unwrap()], "2026-11-24T09:11:00Z");
+        assert_eq!(code, 2, "{}: {out}\n{err}", file.display());
+        assert!(err.contains(says) && err.contains(file.file_name().unwrap().to_str().unwrap()), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
 }

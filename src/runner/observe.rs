@@ -141,7 +141,11 @@ impl<F: Forge> Runner<'_, F> {
         let Some(range) = observe::steps(merged.at, now, SignedDuration::from_secs(1)) else { return };
         if want_alerts && let Some(sel) = &selector {
             match client.query_range(&sel.firing_query(), &range).await {
-                Ok(series) => o.watch.alert = observe::first_alert(&series, merged.at),
+                // The last step may lie up to a second past now (see `observe::steps`): never record the future.
+                Ok(series) => {
+                    o.watch.alert =
+                        observe::first_alert(&series, merged.at).map(|a| observe::AlertSeen { at: a.at.min(now), ..a })
+                }
                 Err(e) => o.watch.unread.push(e.0),
             }
         }
@@ -185,12 +189,12 @@ fn judge_health(
     if d.broken.is_none()
         && let Some(at) = broken
     {
-        o.watch.broken = Some((at, told("false")));
+        o.watch.broken = Some((at.min(now), told("false")));
     }
     if let (Some(b), Some(r)) = (broken, removed_at)
         && let Some(at) = observe::first_restored(series, range, r.max(b))
     {
-        o.watch.restored = Some((at, told("true again")));
+        o.watch.restored = Some((at.min(now), told("true again")));
     }
     let live = d.fault_live.as_ref().map_or(merged_at, |l| l.at);
     let within = s.observe.effect_within();

@@ -20,6 +20,7 @@ pub mod git;
 pub mod kustomize;
 pub mod ledger;
 pub mod metrics;
+pub mod observe;
 pub mod patch;
 pub mod person;
 pub mod propose;

@@ -15,6 +15,9 @@ pub enum Trigger {
     Command(Comment),
     /// Something happened on a repository (a pull request closed or merged, a push): look for recovery now.
     Observe(Observe),
+    /// Alert notifications relayed as a `repository_dispatch` (its `client_payload`): recorded on the drills
+    /// whose window and `observe.alerts` they match, then whatever else is due.
+    Alerts(crate::observe::push::Pushed),
     /// An event firedrill has nothing to do for; the reason is shown in the log.
     Ignored(String),
 }
@@ -314,6 +317,25 @@ pub fn parse(event_name: &str, payload: &Value) -> Result<Trigger, EventError> {
                 after: sha.map(str::to_owned),
             }))
         }
+        // A relay (Alertmanager's webhook, a Grafana contact point, a PagerDuty subscription) hands the alert
+        // notification over as `client_payload` (or under its `alert` key: GitHub takes at most 10 top-level keys).
+        "repository_dispatch" => {
+            let kind = str_at(payload, "/action").unwrap_or("");
+            let Some(body) = payload.get("client_payload").filter(|b| !b.is_null()) else {
+                return Ok(Trigger::Ignored(format!(
+                    "the repository_dispatch `{}` carries no client_payload",
+                    short(kind)
+                )));
+            };
+            let shaped = ["alerts", "event", "alert"].iter().any(|k| body.get(k).is_some());
+            if !shaped {
+                return Ok(Trigger::Ignored(format!(
+                    "the repository_dispatch `{}` carries no alert notification (`alerts`, `event` or `alert` in client_payload)",
+                    short(kind)
+                )));
+            }
+            crate::observe::push::parse(body).map(Trigger::Alerts).map_err(|why| err(format!("client_payload: {why}")))
+        }
         other => Ok(Trigger::Ignored(format!("firedrill does nothing on `{other}` events"))),
     }
 }
@@ -381,6 +403,24 @@ mod tests {
     }
 
     #[test]
+    fn repository_dispatch_carries_pushed_alerts_in_its_client_payload() {
+        let body = serde_json::json!({"version": "4", "alerts": [
+            {"status": "firing", "labels": {"alertname": "CheckoutErrors"}, "startsAt": "2026-11-24T10:19:31Z", "fingerprint": "f1"}]});
+        for payload in [
+            serde_json::json!({"action": "alert", "client_payload": body.clone()}),
+            serde_json::json!({"action": "alert", "client_payload": {"alert": body.clone()}}),
+        ] {
+            let Trigger::Alerts(p) = parse("repository_dispatch", &payload).unwrap() else { panic!("not alerts") };
+            assert_eq!(p.alerts[0].name, "CheckoutErrors");
+        }
+        let other = serde_json::json!({"action": "deploy", "client_payload": {"env": "staging"}});
+        assert!(matches!(parse("repository_dispatch", &other).unwrap(), Trigger::Ignored(_)));
+        let bad = serde_json::json!({"action": "alert", "client_payload": {"alerts": "many"}});
+        let e = parse("repository_dispatch", &bad).unwrap_err().to_string();
+        assert_eq!(e, "the repository_dispatch event payload client_payload: `alerts` is not a list");
+    }
+
+    #[test]
     fn schedule_is_a_tick_whatever_the_file_holds() {
         assert_eq!(parse("schedule", &Value::Null).unwrap(), Trigger::Tick);
         assert_eq!(parse("schedule", &json!({"schedule": "*/10 * * * *"})).unwrap(), Trigger::Tick);
@@ -439,6 +479,7 @@ mod tests {
                     format!("comment {} by {} on #{} pr={} body={:?}", c.id, c.author, c.issue, c.is_pr, c.body)
                 }
                 Trigger::Observe(o) => format!("observe {} in {:?}", o.what, o.repository),
+                Trigger::Alerts(p) => format!("alerts {}", p.alerts.len()),
                 Trigger::Ignored(r) => format!("ignored: {r}"),
             };
             seen.push(format!("{file}: {shown}"));

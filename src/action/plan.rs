@@ -22,6 +22,8 @@ pub enum Job {
     /// through the API and handled on the drill whose pull request it is on.
     /// `review_of`: the comment is a review's body, on that pull request.
     Comment { repository: String, id: u64, review_of: Option<u64>, now: Option<Timestamp> },
+    /// Record pushed alerts on the drills they belong to, then do whatever is due.
+    Alerts { pushed: crate::observe::push::Pushed, now: Option<Timestamp> },
     /// Nothing to do, and why.
     Nothing(String),
 }
@@ -40,6 +42,7 @@ pub fn job(inputs: &Inputs, trigger: &Trigger, actor: &str) -> Result<Job, Strin
             Ok(Job::Preview { scenario: need_scenario(d.scenario.as_ref())?, now: now.or(d.now) })
         }
         (Mode::Preview, _) => Ok(Job::Preview { scenario: need_scenario(None)?, now }),
+        (Mode::Tick | Mode::Auto, Trigger::Alerts(p)) => Ok(Job::Alerts { pushed: p.clone(), now }),
         (Mode::Tick, Trigger::Dispatch(d)) => {
             Ok(Job::Tick { now: now.or(d.now), only: d.scenario.clone().or_else(|| inputs.scenario.clone()) })
         }

@@ -303,6 +303,7 @@ fn describe_trigger(name: Option<&str>, trigger: &Trigger) -> String {
         },
         Trigger::Command(c) => format!("{name} (comment {} by {} on #{})", c.id, c.author, c.issue),
         Trigger::Observe(o) => format!("{name} ({})", o.what),
+        Trigger::Alerts(p) => format!("{name} ({} alert(s) pushed)", p.alerts.len()),
         Trigger::Ignored(_) => name.to_owned(),
     }
 }
@@ -323,7 +324,7 @@ fn execute(
         }
         Job::Validate => validate(inputs, run, out),
         Job::Preview { scenario, now } => preview(inputs, env, scenario, now.unwrap_or_else(Timestamp::now), run, out),
-        Job::Tick { .. } | Job::Start { .. } | Job::Command { .. } | Job::Comment { .. } => {
+        Job::Tick { .. } | Job::Start { .. } | Job::Command { .. } | Job::Comment { .. } | Job::Alerts { .. } => {
             lifecycle(job, inputs, env, run, out)
         }
     }
@@ -361,6 +362,9 @@ fn lifecycle(
     if let Some(id) = id {
         run.outputs.drill_id = Some(id.to_owned());
     }
+    if let Job::Alerts { pushed, .. } = job {
+        setup.settings.observe.pushed = pushed.alerts.clone();
+    }
     let runner = setup.runner();
     // One runtime for the whole run: the GitHub client lives on the runtime it was first used on.
     let rt = runtime()?;
@@ -387,6 +391,11 @@ fn lifecycle(
             let now = now.unwrap_or_else(Timestamp::now);
             run.title = format!("firedrill: comment {id} in {repository}{dry}");
             rt.block_on(runner.comment(repository, *id, *review_of, now))
+        }
+        Job::Alerts { pushed, now } => {
+            let now = now.unwrap_or_else(Timestamp::now);
+            run.title = format!("firedrill: {} pushed alert(s) at {now}{dry}", pushed.alerts.len());
+            rt.block_on(runner.alerts(&pushed.ignored, now))
         }
         _ => bail!("not a lifecycle job"),
     };

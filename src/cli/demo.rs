@@ -157,6 +157,7 @@ pub fn run_in(out: &Path) -> anyhow::Result<String> {
         baseline_mttr: config.baseline_mttr.map(|d| d.to_signed()),
         // The report sits at the top of the demo's folder, the history beside it in `docs/`.
         links: crate::render::Links { control: None, pages: Some(DEMO_HISTORY.to_owned()) },
+        observe: crate::observe::Observer::default(),
     };
     let runner = Runner { scenarios: &scenarios, config: &config, ledger: &ledger, forges: &forges, settings };
     let rt = runtime()?;

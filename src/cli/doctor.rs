@@ -271,6 +271,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             Ok(None) => row(format!("{id}: next drill"), Status::Ok, "no schedule: started by hand".into()),
             Err(e) => row(format!("{id}: next drill"), Status::Fail, e.to_string()),
         }
+        for (check, status, detail) in rt.block_on(super::doctor_observe::rows(s, now)) {
+            row(format!("{id}: {check}"), status, detail);
+        }
     }
 
     let out = crate::render::doctor::table(&rows);

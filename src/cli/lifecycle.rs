@@ -369,6 +369,7 @@ impl Common {
             dry_run,
             baseline_mttr,
             links,
+            observe: crate::observe::Observer::default(),
         };
         Ok(Setup { scenarios, config, ledger, forges: Forges { by_repo }, settings, _workdir: held })
     }

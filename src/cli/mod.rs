@@ -5,7 +5,9 @@ mod badge;
 mod command;
 mod demo;
 mod doctor;
+mod doctor_observe;
 pub(crate) mod lifecycle;
+mod observe;
 mod patch;
 mod preview;
 mod reach;
@@ -58,6 +60,8 @@ pub enum Command {
     Start(start::Args),
     /// Give a drill command by hand: status, ack, found, fixed, hint, revert, abort, reveal, help.
     Command(command::Args),
+    /// Hand over an alert notification (Alertmanager, Grafana, PagerDuty): recorded on the drill it belongs to.
+    Observe(observe::Args),
     /// List the drills in the ledger with their state and times.
     Status(status::Args),
     /// Run a whole drill locally in a few seconds, with simulated time and no network.
@@ -145,6 +149,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Tick(a) => tick::run(a),
         Command::Start(a) => start::run(a),
         Command::Command(a) => command::run(a),
+        Command::Observe(a) => observe::run(a),
         Command::Status(a) => status::run(a),
         Command::Demo(a) => demo::run(a),
         Command::Doctor(a) => doctor::run(a),

@@ -156,6 +156,29 @@ pub enum EventKind {
     DeployWatch { until: Timestamp, signals: Vec<String> },
     /// A deploy the signals were asked about was not seen (`what`: `fix`), and why.
     DeployUnobserved { what: String, reason: String },
+    /// The service looked broken: `observe.health` first false after the fault landed (the event time is the
+    /// instant Prometheus saw it). `from`: what told.
+    Broken { from: String },
+    /// The first alert matching `observe.alerts` in `firing` (the event time is when it started firing): the
+    /// automatic "detected". `from`: `prometheus` (its `ALERTS`), `alertmanager`, `grafana` or `pagerduty` (a
+    /// pushed notification, with its fingerprint).
+    AlertFired {
+        alert: String,
+        #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+        labels: std::collections::BTreeMap<String, String>,
+        from: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        fingerprint: Option<String>,
+    },
+    /// The service was healthy again after the fault's removal: `observe.health` true again (the instant
+    /// Prometheus saw it).
+    Restored { from: String },
+    /// `observe.health` did not turn true again within `deploy.watch` of the fault's removal: firedrill stops
+    /// asking (the event time is the end of the watch).
+    Unrestored { reason: String },
+    /// `observe.health` stayed true for `observe.expect.effect_within` after the fault went live (the event time is
+    /// the end of that delay): the drill broke nothing anyone could see.
+    NoEffect { within: String },
     /// `safety.max_duration` passed without recovery.
     TimedOut {
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -188,17 +211,29 @@ impl EventKind {
             EventKind::FixDeployed { .. } => "fix_deployed",
             EventKind::DeployWatch { .. } => "deploy_watch",
             EventKind::DeployUnobserved { .. } => "deploy_unobserved",
+            EventKind::Broken { .. } => "broken",
+            EventKind::AlertFired { .. } => "alert_fired",
+            EventKind::Restored { .. } => "restored",
+            EventKind::NoEffect { .. } => "no_effect",
+            EventKind::Unrestored { .. } => "unrestored",
             EventKind::TimedOut { .. } => "timed_out",
             EventKind::Aborted { .. } => "aborted",
             EventKind::Reported { .. } => "reported",
         }
     }
 
-    /// Whether the report, once written, must be written again after this event (a deploy seen later).
+    /// Whether the report, once written, must be written again after this event (a deploy, or what the monitoring
+    /// saw, learnt later).
     pub fn updates_report(&self) -> bool {
         matches!(
             self,
-            EventKind::FaultDeployed { .. } | EventKind::FixDeployed { .. } | EventKind::DeployUnobserved { .. }
+            EventKind::FaultDeployed { .. }
+                | EventKind::FixDeployed { .. }
+                | EventKind::DeployUnobserved { .. }
+                | EventKind::Broken { .. }
+                | EventKind::AlertFired { .. }
+                | EventKind::Restored { .. }
+                | EventKind::Unrestored { .. }
         )
     }
 

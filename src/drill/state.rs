@@ -137,6 +137,16 @@ pub struct Drill {
     pub deploy_unobserved: Option<String>,
     /// The report was written before the last deploy event: it is written again.
     pub report_stale: bool,
+    /// When the service looked broken (`broken`), from the team's monitoring.
+    pub broken: Option<Timestamp>,
+    /// The first matching alert in `firing` (`alert_fired`): when, its name, and where it was seen.
+    pub alert: Option<(Timestamp, String, String)>,
+    /// When the service was healthy again after the removal (`restored`).
+    pub restored: Option<Timestamp>,
+    /// When the drill was found to break nothing (`no_effect`).
+    pub no_effect: Option<Timestamp>,
+    /// Why the service's restoration was not observed (`unrestored`).
+    pub unrestored: Option<String>,
     pub aborted: Option<(Timestamp, String, String)>,
     pub abandoned: Option<(Timestamp, String)>,
     /// When a guard rail of the base branch first held the merge back (the first `merge_waiting`).
@@ -173,6 +183,11 @@ impl Drill {
                 deploy_watch: None,
                 deploy_unobserved: None,
                 report_stale: false,
+                broken: None,
+                alert: None,
+                restored: None,
+                no_effect: None,
+                unrestored: None,
                 aborted: None,
                 abandoned: None,
                 merge_waiting_since: None,
@@ -194,6 +209,21 @@ impl Drill {
                 | EventKind::Comment { .. }
                 | EventKind::Inferred { .. }
                 | EventKind::Announced { .. } => {}
+                EventKind::Broken { .. } => {
+                    d.broken.get_or_insert(e.time);
+                }
+                EventKind::AlertFired { alert, from, .. } => {
+                    d.alert.get_or_insert((e.time, alert.clone(), from.clone()));
+                }
+                EventKind::Restored { .. } => {
+                    d.restored.get_or_insert(e.time);
+                }
+                EventKind::NoEffect { .. } => {
+                    d.no_effect.get_or_insert(e.time);
+                }
+                EventKind::Unrestored { reason } => {
+                    d.unrestored.get_or_insert(reason.clone());
+                }
                 EventKind::RevertWaiting { change, reason } => {
                     d.revert_waiting = Some((change.to_string(), reason.clone()));
                 }
@@ -368,6 +398,12 @@ impl Drill {
     /// Whether firedrill still asks the deploy signals whether the fix went live.
     pub fn deploy_pending(&self) -> bool {
         self.deploy_watch.is_some() && self.fix_live.is_none() && self.deploy_unobserved.is_none()
+    }
+
+    /// The service broke during a drill that is over, and firedrill still asks the monitoring when it was healthy
+    /// again (until `restored`, or `unrestored` at the end of the watch).
+    pub fn restore_pending(&self) -> bool {
+        self.is_resolved() && self.broken.is_some() && self.restored.is_none() && self.unrestored.is_none()
     }
 
     /// Time to restore service, as the users saw it: from the fault going live to the fix going live.

@@ -86,6 +86,32 @@ pub struct Observed {
     /// The first comment on the drill's pull request after the merge by someone other than firedrill or a
     /// bot (who, when): what "detected" is inferred from when nobody said `/drill ack`.
     pub first_reply: Option<(String, Timestamp)>,
+    /// What the team's monitoring showed about the drill in this run (`observe:`).
+    pub watch: Watch,
+}
+
+/// What the team's monitoring showed in this run: Prometheus' answers and pushed alerts, already judged against
+/// the drill's window by [`crate::observe`] (see the runner's `watch`).
+#[derive(Debug, Clone, Default)]
+pub struct Watch {
+    /// Prometheus was asked (or could not be) in this run: once per run, whatever the rounds.
+    pub asked: bool,
+    /// The first instant `health` was false after the merge, and what told.
+    pub broken: Option<(Timestamp, String)>,
+    /// The first matching alert in `firing` in the drill's window.
+    pub alert: Option<crate::observe::AlertSeen>,
+    /// The first instant `health` was true again after the removal (and after `broken`), and what told.
+    pub restored: Option<(Timestamp, String)>,
+    /// `health` was read and stayed true from the fault's going live to `effect_within` after it.
+    pub no_effect: Option<(Timestamp, String)>,
+    /// `safety.stop_if` is true now: why the drill must stop.
+    pub stop: Option<String>,
+    /// The preflight health check was made in this run (once, whatever the rounds).
+    pub preflight_asked: bool,
+    /// For a drill about to open or merge: `health` is false now (`staging is already broken: …`).
+    pub already_broken: Option<String>,
+    /// What could not be read (Prometheus down, a variable unset): said in the run, and the drill goes on.
+    pub unread: Vec<String>,
 }
 
 /// A commit a deploy signal reported live.
@@ -276,14 +302,15 @@ pub fn step(d: &Drill, s: Option<&Scenario>, cx: &Context<'_>, o: &Observed, now
     // A stop (revert or abort) given now, or recorded by an earlier run that did not get to carry it out.
     let stop = commands(d, s, cx, o, now, &mut out)
         .or_else(|| pending_stop(d))
-        .or_else(|| kill_switch_abort(d, cx, now, &mut out));
+        .or_else(|| kill_switch_abort(d, cx, now, &mut out))
+        .or_else(|| monitor_abort(d, s, o, now, &mut out));
     let c = stop.as_ref().map(|(c, _)| *c);
     match d.phase() {
         Phase::Planned => planned(d, s, cx, o, now, c, &mut out),
         Phase::Opened => opened(d, s, cx, o, now, c, &mut out),
         Phase::Merged => running(d, s, cx, o, now, stop, &mut out),
         Phase::Recovered | Phase::GaveUp | Phase::TimedOut | Phase::Aborted | Phase::Abandoned => {
-            settled(d, o, now, &mut out)
+            settled(d, s, o, now, &mut out)
         }
     }
     if d.report_due() {
@@ -464,6 +491,7 @@ fn new_fault_refusal(d: &Drill, s: Option<&Scenario>, cx: &Context<'_>, o: &Obse
     limits(cx.config, &d.target, s.and_then(|s| s.target.environment.as_deref()))
         .or_else(|| o.reach_refusal.clone().filter(|_| !cx.config.allow_production))
         .or_else(|| switched_off(cx.config))
+        .or_else(|| o.watch.already_broken.clone())
         .or_else(|| {
             o.incident.map(|n| {
                 format!(
@@ -496,11 +524,80 @@ fn kill_switch_abort(
     Some((DrillCommand::Abort, "firedrill".to_owned()))
 }
 
+/// What the monitoring stops a running drill for, recorded as an `abort` command by firedrill with the reason (so a
+/// later run carries it out even if Prometheus cannot be reached then): `safety.stop_if` true, or no effect seen
+/// within `effect_within` with `safety.end_if_no_effect`.
+fn monitor_abort(
+    d: &Drill,
+    s: Option<&Scenario>,
+    o: &Observed,
+    now: Timestamp,
+    out: &mut Vec<Effect>,
+) -> Option<(DrillCommand, String)> {
+    let s = s?;
+    if d.phase() != Phase::Merged || !o.fault.as_ref().is_some_and(|f| f.holds) {
+        return None;
+    }
+    let reason = match (&o.watch.stop, &o.watch.no_effect) {
+        (Some(why), _) => why.clone(),
+        (None, Some((at, within))) if s.safety.end_if_no_effect() && d.broken.is_none() && o.watch.broken.is_none() => {
+            if d.no_effect.is_none() {
+                append(out, *at, "firedrill", EventKind::NoEffect { within: within.clone() });
+            }
+            format!(
+                "no effect seen: the service stayed healthy for {within} after the fault went live (`safety.end_if_no_effect`)"
+            )
+        }
+        _ => return None,
+    };
+    let kind = EventKind::Command { name: DrillCommand::Abort.verb().to_owned(), args: Some(reason) };
+    append(out, now, "firedrill", kind);
+    Some((DrillCommand::Abort, "firedrill".to_owned()))
+}
+
+/// What the monitoring saw, recorded once each at the instants it saw them: the service broken, the alert fired,
+/// no effect, and (once the fault is gone) the service restored.
+fn watched(d: &Drill, o: &Observed, out: &mut Vec<Effect>) {
+    let w = &o.watch;
+    let no_effect_now = out.iter().any(|e| matches!(e, Effect::Append { kind: EventKind::NoEffect { .. }, .. }));
+    if let (None, Some((at, from))) = (d.broken, &w.broken) {
+        append(out, *at, "firedrill", EventKind::Broken { from: from.clone() });
+    }
+    if let (None, Some(a)) = (&d.alert, &w.alert) {
+        let kind = EventKind::AlertFired {
+            alert: a.name.clone(),
+            labels: a.labels.clone(),
+            from: a.from.clone(),
+            fingerprint: a.fingerprint.clone(),
+        };
+        append(out, a.at, "firedrill", kind);
+    }
+    if let (None, None, None, Some((at, within))) = (d.no_effect, d.broken, &w.broken, &w.no_effect)
+        && !no_effect_now
+    {
+        append(out, *at, "firedrill", EventKind::NoEffect { within: within.clone() });
+    }
+    if let (None, Some((at, from))) = (d.restored, &w.restored)
+        && (d.broken.is_some() || w.broken.is_some())
+    {
+        append(out, *at, "firedrill", EventKind::Restored { from: from.clone() });
+    }
+}
+
 /// The argument of the `abort` recorded by the kill switch, and the reason its drills are aborted for.
 pub const KILL_SWITCH: &str = "kill switch";
 
 /// The reason an abort is recorded with: the kill switch's, or the command's.
 fn abort_reason(d: &Drill, cx: &Context<'_>, command: String) -> String {
+    // A stop firedrill recorded itself from the monitoring (`safety.stop_if`, `end_if_no_effect`) gives its reason.
+    if let Some(reason) = d.events.iter().find_map(|e| match &e.kind {
+        EventKind::Command { name, args: Some(a) } if name == "abort" && e.actor == "firedrill" && a != KILL_SWITCH => {
+            Some(a.clone())
+        }
+        _ => None,
+    }) {
+        return reason;
+    }
     let by_switch = cx.config.enabled == crate::scenario::Enabled::Abort
         || d.events.iter().any(
             |e| matches!(&e.kind, EventKind::Command { name, args: Some(a) } if name == "abort" && a == KILL_SWITCH),
@@ -756,6 +853,7 @@ fn running(
         // The recovery is the responder's: the commit's author is the event's actor.
         append(out, l.at, &l.author.name, EventKind::Recovered { commit: l.sha.clone(), how });
         fault_live(d, merged.at, o, out);
+        watched(d, o, out);
         if let Some(seen) = &o.fix_live {
             append(out, seen.at.max(l.at), "firedrill", fix_deployed(seen));
         } else if cx.deploys && !s.deploy_signals().is_empty() {
@@ -767,6 +865,7 @@ fn running(
         return;
     }
     fault_live(d, merged.at, o, out);
+    watched(d, o, out);
 
     // Still broken. A stop asked for is carried out first.
     if let Some((c, _)) = stop {
@@ -825,7 +924,20 @@ fn fix_deployed(seen: &Seen) -> EventKind {
 
 /// A finished drill whose fix's deploy is still watched for: recorded when a signal tells, given up on at the
 /// end of `deploy.watch`.
-fn settled(d: &Drill, o: &Observed, now: Timestamp, out: &mut Vec<Effect>) {
+fn settled(d: &Drill, s: Option<&Scenario>, o: &Observed, now: Timestamp, out: &mut Vec<Effect>) {
+    if d.merged.is_some() {
+        watched(d, o, out);
+    }
+    // The restoration is asked for up to `deploy.watch` after the fault's removal (or the drill's end).
+    if d.restore_pending() && o.watch.restored.is_none() {
+        let end = d.recovered.as_ref().map(|(l, _)| l.at).or(d.aborted.as_ref().map(|a| a.0)).unwrap_or(now);
+        let watch = s.map_or(crate::scenario::DEFAULT_DEPLOY_WATCH, |s| s.deploy.watch());
+        let until = end.checked_add(watch.to_signed()).unwrap_or(Timestamp::MAX);
+        if now >= until {
+            let reason = format!("health was not true again within {} of the fault's removal", watch.as_str());
+            append(out, until, "firedrill", EventKind::Unrestored { reason });
+        }
+    }
     let (Some((until, signals)), true) = (&d.deploy_watch, d.deploy_pending()) else { return };
     let removed_at = d.recovered.as_ref().map_or(now, |(l, _)| l.at);
     if let Some(seen) = &o.fix_live {

@@ -63,6 +63,9 @@ pub struct Summary {
     /// A deploy was recorded after the report: it is written again.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub report_stale: bool,
+    /// firedrill still asks the monitoring when the broken service was healthy again (`Drill::restore_pending`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub restore_pending: bool,
     /// The report's path, once written.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reported: Option<String>,
@@ -91,6 +94,7 @@ impl Summary {
             deployed: drill.deployed(),
             deploy_pending: drill.deploy_pending(),
             report_stale: drill.report_stale,
+            restore_pending: drill.restore_pending(),
             reported: drill.reported.clone(),
             events: drill.events.len(),
             ended: Some(crate::metrics::DrillMetrics::of(drill))
@@ -102,7 +106,7 @@ impl Summary {
     /// written yet, or the fix's deploy is still watched for. A tick needs the full log of these drills only.
     pub fn is_active(&self) -> bool {
         let resolved = matches!(self.phase.as_str(), "recovered" | "gave up" | "timed out" | "aborted" | "abandoned");
-        !resolved || self.reported.is_none() || self.deploy_pending || self.report_stale
+        !resolved || self.reported.is_none() || self.deploy_pending || self.report_stale || self.restore_pending
     }
 }
 

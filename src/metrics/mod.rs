@@ -154,6 +154,32 @@ pub struct DrillMetrics {
     pub restore: Option<SignedDuration>,
     /// Hints released during the drill.
     pub hints_used: usize,
+    /// Time to detect, from the team's monitoring: the service broken → the first matching alert. Exact when
+    /// both were seen; `AtLeast` (censored) when the service broke and no alert fired before the drill ended;
+    /// `None` when no breakage was observed.
+    pub time_to_detect: Option<Estimate>,
+    /// Time to acknowledge: the first alert → the first `/drill ack` (or inferred acknowledgement) after it.
+    pub time_to_acknowledge: Option<SignedDuration>,
+    /// Time to restore service as the monitoring saw it: the service broken → healthy again.
+    pub health_restore: Option<SignedDuration>,
+}
+
+/// Time to detect of a drill: broken → alert, censored at the drill's end when no alert fired.
+fn time_to_detect(drill: &Drill) -> Option<Estimate> {
+    let broken = drill.broken?;
+    match &drill.alert {
+        Some((at, _, _)) => Some(Estimate::Exact(at.duration_since(broken).max(SignedDuration::ZERO))),
+        None if drill.is_resolved() => {
+            let end = drill
+                .recovered
+                .as_ref()
+                .map(|(l, _)| l.at)
+                .or(drill.aborted.as_ref().map(|a| a.0))
+                .or(drill.timed_out)?;
+            Some(Estimate::AtLeast(end.duration_since(broken).max(SignedDuration::ZERO)))
+        }
+        None => None,
+    }
 }
 
 impl DrillMetrics {
@@ -214,6 +240,12 @@ impl DrillMetrics {
                 _ => None,
             },
             hints_used: drill.hints.len(),
+            time_to_detect: time_to_detect(drill),
+            time_to_acknowledge: drill.alert.as_ref().and_then(|(alert, _, _)| {
+                let acked = landed.and_then(|l| first_command("ack").map(|d| l.checked_add(d).unwrap_or(l)))?;
+                (acked >= *alert).then(|| acked.duration_since(*alert))
+            }),
+            health_restore: drill.broken.zip(drill.restored).map(|(b, r)| r.duration_since(b)),
         }
     }
 
@@ -344,6 +376,9 @@ pub struct Stats {
     /// Time to restore service (fault live → fix live) over the last N counted drills where both deploys
     /// were observed.
     pub restore: Summary,
+    /// Time to detect (the service broken → the first alert, from the team's monitoring) over the last N drills
+    /// whose breakage was observed; a drill whose alert never fired is censored at its end.
+    pub detect: Summary,
     /// Every counted drill, by scenario and variant (a scenario without variants is one group), sorted by
     /// scenario then variant.
     pub by_scenario: Vec<Group>,
@@ -397,6 +432,12 @@ impl Stats {
         let restore_samples: Vec<Sample> =
             (counted[split..].iter()).filter_map(|d| d.restore).map(|time| Sample { time, censored: false }).collect();
         let restore = summarize(&restore_samples);
+        let observed: Vec<&DrillMetrics> = ran.iter().copied().filter(|d| d.time_to_detect.is_some()).collect();
+        let detect_samples: Vec<Sample> = observed[observed.len().saturating_sub(last_n)..]
+            .iter()
+            .filter_map(|d| d.time_to_detect.map(Sample::from))
+            .collect();
+        let detect = summarize(&detect_samples);
         let mut groups: std::collections::BTreeMap<(&str, Option<&str>), Vec<&DrillMetrics>> =
             std::collections::BTreeMap::new();
         for d in &counted {
@@ -421,6 +462,7 @@ impl Stats {
             days_since_last,
             baseline,
             restore,
+            detect,
             by_scenario,
         }
     }

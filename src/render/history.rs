@@ -125,6 +125,9 @@ fn figures(o: &mut String, stats: &Stats) {
             format!("median time to restore service ({} observed)", stats.restore.count),
         ));
     }
+    if let Some(median) = stats.detect.median {
+        cards.push((estimate(Some(median)), format!("median time to detect ({} observed)", stats.detect.count)));
+    }
     if let Some(b) = stats.baseline {
         cards.push((human_duration(b), "the last real outage".to_owned()));
     }

@@ -81,8 +81,8 @@ pub fn shields_endpoint(json_url: &str) -> String {
     format!("https://img.shields.io/endpoint?url={encoded}")
 }
 
-/// The badges, by file name (without extension): last time to recovery, mean and median over the last N,
-/// drills this quarter, days since the last drill.
+/// The badges, by file name (without extension): last time to recovery, mean and median over the last N, the
+/// median time to restore service and to detect, drills this quarter, days since the last drill.
 pub fn badges(stats: &Stats, settings: &StatsSettings) -> Vec<(&'static str, Badge)> {
     let n = stats.last_n;
     let ttr = |e: Option<Estimate>| match e {
@@ -93,6 +93,10 @@ pub fn badges(stats: &Stats, settings: &StatsSettings) -> Vec<(&'static str, Bad
     let (median, median_color) = ttr(stats.last.summary.median);
     let (mean, mean_color) = ttr(stats.last.summary.mean);
     let (restore, restore_color) = match stats.restore.median {
+        Some(e) => (estimate(Some(e)), recovery_color(e, settings)),
+        None => ("not observed".to_owned(), Color::Named("lightgrey")),
+    };
+    let (detect, detect_color) = match stats.detect.median {
         Some(e) => (estimate(Some(e)), recovery_color(e, settings)),
         None => ("not observed".to_owned(), Color::Named("lightgrey")),
     };
@@ -118,6 +122,7 @@ pub fn badges(stats: &Stats, settings: &StatsSettings) -> Vec<(&'static str, Bad
             "median-time-to-restore-service",
             Badge::new(format!("median restore service, last {n}"), restore, restore_color),
         ),
+        ("median-time-to-detect", Badge::new(format!("median time to detect, last {n}"), detect, detect_color)),
         ("drills-this-quarter", Badge::new("drills this quarter", quarter.to_string(), quarter_color)),
         ("days-since-drill", Badge::new("days since last drill", since, since_color)),
     ]
@@ -290,7 +295,7 @@ pub(super) mod tests {
     fn every_artifact_is_snapshot() {
         let files = ledger_artifacts(&ledger(), &[redis()], &config(), NOW.parse().unwrap(), &links());
         let names: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
-        assert_eq!(names.len(), 15, "{names:?}");
+        assert_eq!(names.len(), 17, "{names:?}");
         assert!(names.iter().all(|n| n.starts_with("docs/")), "{names:?}");
         for (path, content) in &files {
             assert!(!content.contains("s3cr3t"), "{path}");

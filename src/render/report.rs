@@ -64,6 +64,7 @@ pub fn markdown(scenario: &Scenario, drill: &Drill, extra: &ReportContext) -> St
     let _ = writeln!(o);
     key_figures(&mut o, scenario, drill, extra, &links);
     phases(&mut o, scenario, drill);
+    seen_phases(&mut o, drill, &links);
     if let Some(history) = &extra.history {
         comparison(&mut o, scenario, drill, extra.baseline_mttr, history);
     }
@@ -277,6 +278,7 @@ fn key_figures(o: &mut String, scenario: &Scenario, drill: &Drill, extra: &Repor
         rows.push((if by_team { "Recovering commit" } else { "Removed by" }, links.commit(&landed.commit)));
     }
     deploy_rows(&mut rows, scenario, drill, zone, links);
+    monitoring_rows(&mut rows, drill);
     if let Some(baseline) = extra.baseline_mttr
         && drill.merged.is_some()
     {
@@ -424,6 +426,105 @@ fn deploy_rows(rows: &mut Vec<(&str, String)>, scenario: &Scenario, drill: &Dril
     if let Some(d) = drill.deploy_time_to_recovery() {
         rows.push(("Time to restore service", format!("**{}** (fault live → fix live)", human_duration(d))));
     }
+}
+
+/// What the team's monitoring saw (`observe:`), as key figures: broken, alert, restored (T+ from the landing),
+/// and the times between them. Nothing when the drill observed nothing.
+fn monitoring_rows(rows: &mut Vec<(&str, String)>, drill: &Drill) {
+    let Some(m) = &drill.merged else { return };
+    let figures = crate::metrics::DrillMetrics::of(drill);
+    if let Some(at) = drill.no_effect
+        && drill.broken.is_none()
+    {
+        rows.push(("Service broken", format!("no effect seen: the service stayed healthy up to {}", offset(at, m.at))));
+    }
+    if let Some(b) = drill.broken {
+        rows.push(("Service broken", format!("{} (health, from Prometheus)", offset(b, m.at))));
+    }
+    if let Some((at, name, from)) = &drill.alert {
+        rows.push(("Alert fired", format!("{} {} (from {})", offset(*at, m.at), code(name), text(from))));
+    }
+    match figures.time_to_detect {
+        Some(crate::metrics::survival::Estimate::Exact(d)) => {
+            rows.push(("Time to detect", format!("**{}** (service broken → alert fired)", human_duration(d))));
+        }
+        Some(crate::metrics::survival::Estimate::AtLeast(d)) => rows.push((
+            "Time to detect",
+            format!("at least {}: no matching alert fired before the drill ended", human_duration(d)),
+        )),
+        None => {}
+    }
+    if let Some(d) = figures.time_to_acknowledge {
+        rows.push(("Time to acknowledge", format!("{} (alert fired → acknowledged)", human_duration(d))));
+    }
+    if let Some(r) = drill.restored {
+        rows.push(("Service restored", format!("{} (health, from Prometheus)", offset(r, m.at))));
+    }
+    if let Some(d) = figures.health_restore {
+        rows.push((
+            "Time to restore service (health)",
+            format!("**{}** (service broken → healthy again)", human_duration(d)),
+        ));
+    }
+    if let Some(why) = &drill.unrestored {
+        rows.push(("Service restored", format!("not observed: {}", text(why))));
+    }
+}
+
+/// The incident as the team lived it, where the monitoring saw any of it: merged → live → broken → alert fired
+/// → acknowledged → identified → fix merged → fix live → restored, each with when (T+ from the landing) and
+/// what told.
+fn seen_phases(o: &mut String, drill: &Drill, links: &Links) {
+    let Some(m) = &drill.merged else { return };
+    if drill.broken.is_none() && drill.alert.is_none() && drill.restored.is_none() && drill.no_effect.is_none() {
+        return;
+    }
+    let command = |name: &str| {
+        chronological(drill).into_iter().find(|e| match &e.kind {
+            EventKind::Command { name: n, .. } => n == name,
+            EventKind::Inferred { phase, .. } => phase == name,
+            _ => false,
+        })
+    };
+    let by = |name: &str| {
+        command(name).map(|e| match &e.kind {
+            EventKind::Inferred { from, .. } => (e.time, format!("inferred from {}", text(from))),
+            _ => (e.time, format!("`/drill {name}` by {}", text(&who(e)))),
+        })
+    };
+    let team_fix = drill.recovered.as_ref().filter(|(_, how)| matches!(how, RecoveryHow::Revert | RecoveryHow::Fix));
+    let rows: Vec<(&str, Option<(Timestamp, String)>)> = vec![
+        ("Fault merged", Some((m.at, format!("merge commit {}", links.commit(&m.commit))))),
+        ("Fault live", drill.fault_live.as_ref().map(|l| (l.at, text(&l.signal)))),
+        (
+            "Service broken",
+            drill
+                .broken
+                .map(|b| (b, "health false (Prometheus)".to_owned()))
+                .or_else(|| drill.no_effect.map(|t| (t, "no effect seen: health stayed true".to_owned()))),
+        ),
+        (
+            "Alert fired",
+            drill.alert.as_ref().map(|(at, name, from)| (*at, format!("{} (from {})", code(name), text(from)))),
+        ),
+        ("Acknowledged", by("ack")),
+        ("Identified", by("found")),
+        ("Fix merged", team_fix.map(|(l, _)| (l.at, format!("commit {}", links.commit(&l.commit))))),
+        ("Fix live", drill.fix_live.as_ref().map(|l| (l.at, text(&l.signal)))),
+        ("Restored", drill.restored.map(|r| (r, "health true again (Prometheus)".to_owned()))),
+    ];
+    let _ = writeln!(o, "## As the team saw it");
+    let _ = writeln!(o);
+    let _ = writeln!(o, "| Phase | At | Source |");
+    let _ = writeln!(o, "|---|---|---|");
+    for (phase, seen) in rows {
+        let (at, source) = match seen {
+            Some((t, source)) => (offset(t, m.at), source),
+            None => ("not observed".to_owned(), "—".to_owned()),
+        };
+        let _ = writeln!(o, "{}", row(&[phase.to_owned(), at, source]));
+    }
+    let _ = writeln!(o);
 }
 
 /// The phase table: when each stage of the incident ended (T+ from the landing) and how long it took, and the
@@ -621,6 +722,20 @@ fn what(e: &Event, drill: &Drill, links: &Links) -> String {
         EventKind::Comment { refused, .. } if refused.is_empty() => "Comment answered".to_owned(),
         EventKind::Comment { refused, .. } => format!("Comment answered; not obeyed: {}", text(&refused.join("; "))),
         EventKind::Inferred { phase, from } => format!("{} (inferred from {})", stage_name(phase), text(from)),
+        EventKind::Broken { from } => format!("**Service broken**: {}", text(from)),
+        EventKind::AlertFired { alert, labels, from, .. } => {
+            format!(
+                "**Alert fired**: {} {} (from {})",
+                code(alert),
+                code(&crate::observe::describe_labels(labels)),
+                text(from)
+            )
+        }
+        EventKind::Restored { from } => format!("**Service restored**: {}", text(from)),
+        EventKind::Unrestored { reason } => format!("Service restoration not observed: {}", text(reason)),
+        EventKind::NoEffect { within } => {
+            format!("**No effect seen**: the service stayed healthy for {} after the fault went live", text(within))
+        }
         EventKind::Announced { issue } => format!("Incident announced in issue #{}", text(issue)),
         EventKind::Hint { index, text: hint } => format!("Hint {} released: {}", index + 1, text(hint)),
         EventKind::Recovered { commit, how: RecoveryHow::Revert } if drill.aborted.is_some() => {
@@ -738,6 +853,11 @@ fn mermaid_label(e: &Event, drill: &Drill) -> String {
         EventKind::Comment { .. } => "Comment answered".to_owned(),
         EventKind::Inferred { phase, .. } => stage_name(phase).to_owned(),
         EventKind::Announced { .. } => "Incident announced".to_owned(),
+        EventKind::Broken { .. } => "Service broken".to_owned(),
+        EventKind::AlertFired { alert, .. } => format!("Alert {alert} fired"),
+        EventKind::Restored { .. } => "Service restored".to_owned(),
+        EventKind::Unrestored { .. } => "Restoration not observed".to_owned(),
+        EventKind::NoEffect { .. } => "No effect seen".to_owned(),
         EventKind::Recovered { how: RecoveryHow::Revert, .. } => "Recovered by a revert".to_owned(),
         EventKind::Recovered { how: RecoveryHow::Fix, .. } => "Recovered by a fix".to_owned(),
         EventKind::Recovered { how: RecoveryHow::Timeout | RecoveryHow::GaveUp, .. } => {

@@ -18,6 +18,8 @@ pub struct RunReport {
     pub steps: Vec<(String, Vec<String>)>,
     /// API requests the run sent (GitHub), for the summary.
     pub requests: usize,
+    /// Requests the run sent to Prometheus (`observe:`).
+    pub prometheus_requests: usize,
     /// What safety rules refused in this run, and drills abandoned by it (exit code 3).
     pub refusals: Vec<String>,
     /// The reports written in this run (Markdown), each with its drill's id: the job summary shows the one of
@@ -81,6 +83,9 @@ pub fn report(title: &str, report: &RunReport) -> String {
     if report.requests > 0 {
         let _ = writeln!(out, "GitHub API requests: {}", report.requests);
     }
+    if report.prometheus_requests > 0 {
+        let _ = writeln!(out, "Prometheus requests: {}", report.prometheus_requests);
+    }
     out
 }
 
@@ -142,6 +147,27 @@ fn record(kind: &EventKind, time: Timestamp, actor: &str, d: &Drill) -> String {
         }
         EventKind::Inferred { phase, from } => format!("record: `{phase}` inferred at {time} from {from}"),
         EventKind::Announced { issue } => format!("record: announced in issue #{issue}"),
+        EventKind::Broken { from } => {
+            let after = d.merged.as_ref().map(|m| human_duration(time.duration_since(m.at))).unwrap_or_default();
+            format!("service broken at {time} ({from}): {after} after the merge")
+        }
+        EventKind::AlertFired { alert, labels, from, .. } => {
+            let detect = d.broken.map(|b| format!(": time to detect {}", human_duration(time.duration_since(b))));
+            format!(
+                "alert {alert} fired at {time} ({from}, {}){}",
+                crate::observe::describe_labels(labels),
+                detect.unwrap_or_default()
+            )
+        }
+        EventKind::Restored { from } => {
+            let restore =
+                d.broken.map(|b| format!(": time to restore service {}", human_duration(time.duration_since(b))));
+            format!("service restored at {time} ({from}){}", restore.unwrap_or_default())
+        }
+        EventKind::Unrestored { reason } => format!("the service's restoration was not observed: {reason}"),
+        EventKind::NoEffect { within } => {
+            format!("no effect seen: the service stayed healthy for {within} after the fault went live")
+        }
         EventKind::Recovered { how, .. } => {
             let ttr = d.merged.as_ref().map(|m| human_duration(time.duration_since(m.at))).unwrap_or_default();
             // Only the team's own revert or fix is a recovery; firedrill's revert ends the drill without one.

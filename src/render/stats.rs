@@ -125,6 +125,23 @@ pub fn markdown(stats: &Stats) -> String {
         let _ = writeln!(o);
     }
 
+    let detect = &stats.detect;
+    if detect.count > 0 {
+        let _ = writeln!(
+            o,
+            "Time to detect (from the service broken to the first alert, as the team's monitoring saw them): median \
+             {}, 90th percentile {}, over {} drills{}.",
+            estimate(detect.median),
+            estimate(detect.p90),
+            detect.count,
+            match detect.censored {
+                0 => String::new(),
+                n => format!(" ({n} with no alert before the drill ended, censored)"),
+            }
+        );
+        let _ = writeln!(o);
+    }
+
     if !stats.quarters.is_empty() {
         let _ = writeln!(o, "## By quarter");
         let _ = writeln!(o);
@@ -273,6 +290,9 @@ pub fn drill_json(d: &DrillMetrics) -> Value {
         "after_time_limit": d.after_limit,
         "phases_seconds": phases,
         "time_to_restore_service_seconds": d.restore.map(|r| r.as_secs()),
+        "time_to_detect": estimate_json(d.time_to_detect),
+        "time_to_acknowledge_seconds": d.time_to_acknowledge.map(|r| r.as_secs()),
+        "health_restore_seconds": d.health_restore.map(|r| r.as_secs()),
         "hints_used": d.hints_used,
     })
 }
@@ -297,6 +317,7 @@ pub fn json(stats: &Stats) -> String {
         "baseline_mttr_seconds": stats.baseline.map(|b| b.as_secs()),
         "last": { "n": stats.last_n, "period": period_json(&stats.last) },
         "time_to_restore_service": summary_json(&stats.restore),
+        "time_to_detect": summary_json(&stats.detect),
         "quarters": quarters,
         "by_scenario": stats.by_scenario.iter().map(|g| json!({
             "scenario": g.scenario,

@@ -254,6 +254,11 @@ fn detail(e: &Event, drill: &Drill) -> String {
         EventKind::Comment { id, refused } => format!("comment {id}: not obeyed: {}", one_line(&refused.join("; "))),
         EventKind::Inferred { phase, from } => format!("{phase} (inferred from {})", one_line(from)),
         EventKind::Announced { issue } => format!("announced in issue #{}", one_line(issue)),
+        EventKind::Broken { from } => format!("service broken: {}", one_line(from)),
+        EventKind::AlertFired { alert, from, .. } => format!("alert {} fired ({})", one_line(alert), one_line(from)),
+        EventKind::Restored { from } => format!("service restored: {}", one_line(from)),
+        EventKind::NoEffect { within } => format!("no effect seen within {within}"),
+        EventKind::Unrestored { reason } => format!("restoration not observed: {}", one_line(reason)),
         EventKind::Recovered { commit, how: RecoveryHow::Revert } => format!("reverted by {}", short(commit)),
         EventKind::Recovered { commit, how: RecoveryHow::Fix } => format!("fixed by {}", short(commit)),
         EventKind::Recovered { commit, how: RecoveryHow::Timeout } => {

@@ -38,6 +38,7 @@ impl<F: Forge> Runner<'_, F> {
         let received = Received { command, args, by: actor.to_owned(), at: now };
         self.drive(d, vec![received], Vec::new(), now, &mut report).await?;
         report.requests = self.requests();
+        report.prometheus_requests = self.settings.observe.counter.get();
         Ok(report)
     }
 
@@ -80,6 +81,7 @@ impl<F: Forge> Runner<'_, F> {
         };
         self.drive(d, Vec::new(), vec![c], now, &mut report).await?;
         report.requests = self.requests();
+        report.prometheus_requests = self.settings.observe.counter.get();
         Ok(report)
     }
 

@@ -32,6 +32,8 @@ impl<F: Forge> Runner<'_, F> {
         };
         if about_to_land && self.config.enabled.is_on() {
             o.incident = forge.open_issue_with_label(&self.config.incident_label).await.map_err(&fe)?;
+            // A service that is already unhealthy is not drilled (`observe.health`, asked once per run).
+            self.preflight_health(s, now, o).await;
         }
         // The guard rails of the target branch, read once, when the drill is about to open: a fault that could
         // land but not be removed is refused before anything is written.
@@ -148,6 +150,19 @@ impl<F: Forge> Runner<'_, F> {
                     }
                 }
                 o.fault = Some(view);
+                self.watch(d, s, now, o).await;
+            }
+            // A finished drill whose restoration (or a pushed alert in its window) is still to be recorded.
+            _ if d.is_resolved() && self.watching(d, s, now) && !o.watch.asked => {
+                self.watch(d, s, now, o).await;
+                if d.deploy_pending() && !o.deploy_asked && forge.observes_deploys() {
+                    if d.deploy_watch.as_ref().is_some_and(|(until, _)| now < *until)
+                        && let Some(head) = forge.branch_head(&d.target.branch).await.map_err(&fe)?
+                    {
+                        o.fix_live = self.live(forge, s, &head, o).await;
+                        o.deploy_asked = true;
+                    }
+                }
             }
             // A finished drill whose fix's deploy is still watched for: the tip holds the removal.
             _ if d.is_resolved() && d.deploy_pending() && !o.deploy_asked && forge.observes_deploys() => {

@@ -11,6 +11,7 @@ mod comments;
 mod drills;
 mod gather;
 mod merge;
+mod observe;
 mod report;
 mod revert;
 mod tick;
@@ -51,6 +52,8 @@ pub struct Settings {
     pub baseline_mttr: Option<SignedDuration>,
     /// Where the control repository and the history page are on the web, for links in reports and badges.
     pub links: crate::render::Links,
+    /// The team's monitoring: Prometheus' request counter and the alerts pushed to this run (`observe:`).
+    pub observe: crate::observe::Observer,
 }
 
 /// What went wrong, by kind: the kind decides the exit code.
@@ -266,6 +269,9 @@ impl<F: Forge> Runner<'_, F> {
         }
         if let Some(why) = &o.deploy_unread {
             lines.push(format!("deploy signal not read (counted as not seen yet; the drill goes on): {why}"));
+        }
+        for why in &o.watch.unread {
+            lines.push(format!("monitoring not read (the drill and its safety timer go on): {why}"));
         }
         if !lines.is_empty() {
             report.step(d.id.to_string());

@@ -64,12 +64,14 @@ impl<F: Forge> Runner<'_, F> {
 
         // STEP 2: drive every drill that is not finished, oldest first.
         for d in self.active_with(&pending).await?.0 {
-            if d.is_resolved() && !d.report_due() && !d.deploy_pending() {
+            let watching = self.scenario(d.scenario.as_str()).is_some_and(|s| self.watching(&d, s, now));
+            if d.is_resolved() && !d.report_due() && !d.deploy_pending() && !watching {
                 continue;
             }
             self.drive(d, Vec::new(), Vec::new(), now, &mut report).await?;
         }
         report.requests = self.requests();
+        report.prometheus_requests = self.settings.observe.counter.get();
         Ok(report)
     }
 

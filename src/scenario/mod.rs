@@ -14,6 +14,7 @@ pub mod builder;
 mod diagnostic;
 mod fault;
 mod model;
+mod observe;
 mod rules;
 mod shape;
 mod source;
@@ -34,6 +35,7 @@ pub use model::{
     MergeSettings, NamedDocument, PatchOp, Safety, Scenario, Schedule, ScheduleDefaults, StatsSettings, Target,
     glob_match, looks_like_production, to_patch, words,
 };
+pub use observe::{DEFAULT_EFFECT_WITHIN, ObserveAuth, ObserveExpect, ObserveSettings, PROMETHEUS_URL_ENV};
 pub use source::Source;
 pub use value::{
     BranchName, CronExpr, Date, Duration, GithubLogin, JsonPointer, RepoKind, RepoPath, RepoRef, ScenarioId,

@@ -3,6 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::observe::ObserveSettings;
 use super::value::{
     BranchName, CronExpr, Date, Duration, GithubLogin, JsonPointer, RepoPath, RepoRef, ScenarioId, TimeZoneName,
 };
@@ -58,6 +59,9 @@ pub struct Scenario {
     /// commit statuses, check runs, GitHub deployments), for the deploy phase and the time to restore service.
     #[serde(default, skip_serializing_if = "DeploySettings::is_empty")]
     pub deploy: DeploySettings,
+    /// What the team's own monitoring says: Prometheus, the alerts, what healthy means (docs/observe.md).
+    #[serde(default, skip_serializing_if = "ObserveSettings::is_empty")]
+    pub observe: ObserveSettings,
     /// Hints released to responders (on `/drill hint`, or once their delay has passed).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hints: Vec<Hint>,
@@ -462,7 +466,7 @@ pub struct ScheduleDefaults {
 }
 
 /// Limits that keep the drill safe.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Safety {
     /// The drill ends this long after the merge: the fault is reverted (when `auto_revert`) and the drill is
@@ -474,6 +478,16 @@ pub struct Safety {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("default" = true))]
     pub auto_revert: Option<bool>,
+    /// A PromQL expression (asked from `observe`'s Prometheus on every run while the fault is live) that stops
+    /// the drill when true (a non-empty result, or a scalar that is not `0`): the fault is reverted at once and the drill ends
+    /// `aborted`, with the reason. Production's error ratio, or staging's outage spreading.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_if: Option<String>,
+    /// End the drill early when `observe.health` stayed true for `observe.expect.effect_within` after the fault
+    /// went live: the fault is reverted and the drill ends `aborted` ("no effect seen").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("default" = false))]
+    pub end_if_no_effect: Option<bool>,
 }
 
 impl Safety {
@@ -486,9 +500,16 @@ impl Safety {
     pub fn auto_revert(&self) -> bool {
         self.auto_revert.unwrap_or(true)
     }
+    pub fn end_if_no_effect(&self) -> bool {
+        self.end_if_no_effect.unwrap_or(false)
+    }
     pub fn apply_defaults(&mut self, defaults: &Safety) {
         self.max_duration = self.max_duration.or(defaults.max_duration);
         self.auto_revert = self.auto_revert.or(defaults.auto_revert);
+        if self.stop_if.is_none() {
+            self.stop_if.clone_from(&defaults.stop_if);
+        }
+        self.end_if_no_effect = self.end_if_no_effect.or(defaults.end_if_no_effect);
     }
 }
 
@@ -998,6 +1019,9 @@ pub struct Defaults {
     /// Commit and pull request texts.
     #[serde(default)]
     pub disguise: Disguise,
+    /// Where the team's monitoring is (Prometheus, alerts, health), for every scenario.
+    #[serde(default, skip_serializing_if = "ObserveSettings::is_empty")]
+    pub observe: ObserveSettings,
 }
 
 impl Defaults {
@@ -1016,6 +1040,7 @@ impl Scenario {
         self.merge.apply_defaults(&defaults.merge);
         self.deploy.apply_defaults(&defaults.deploy);
         self.disguise.apply_defaults(&defaults.disguise);
+        self.observe.apply_defaults(&defaults.observe);
     }
 
     /// What tells when a commit of the target went live: `deploy.signals`, else the deployments of

@@ -136,6 +136,8 @@ pub(crate) fn check_scenario(src: &Source, s: &Scenario) -> Vec<Diagnostic> {
     check_max_wait(src, "merge.max_wait", s.merge.max_wait, &mut out);
     check_open_for(src, "merge.open_for", s.merge.open_for, &mut out);
     check_deploy(src, "deploy", &s.deploy, &mut out);
+    super::observe::check(src, "observe", &s.observe, &mut out);
+    super::observe::check_safety(src, "safety", &s.safety, &s.observe, &mut out);
     for (i, hint) in s.hints.iter().enumerate() {
         not_blank(src, &mut out, &format!("hints[{i}].text"), &hint.text);
     }
@@ -485,6 +487,8 @@ pub(crate) fn check_config(src: &Source, c: &Config) -> Vec<Diagnostic> {
     check_max_wait(src, "defaults.merge.max_wait", c.defaults.merge.max_wait, &mut out);
     check_open_for(src, "defaults.merge.open_for", c.defaults.merge.open_for, &mut out);
     check_deploy(src, "defaults.deploy", &c.defaults.deploy, &mut out);
+    super::observe::check(src, "defaults.observe", &c.defaults.observe, &mut out);
+    super::observe::check_safety(src, "defaults.safety", &c.defaults.safety, &c.defaults.observe, &mut out);
     check_disguise(src, "defaults.disguise", &c.defaults.disguise, &mut out);
     let colors = &c.stats;
     if colors.time_to_recovery.yellow < colors.time_to_recovery.green {
@@ -544,6 +548,7 @@ pub(crate) fn check_set(files: &[ScenarioFile], config: Option<&Config>) -> Vec<
         if !config.is_some_and(|c| c.allow_production) {
             production(f, &s, &mut out);
         }
+        super::observe::check_with_defaults(&f.source, &s, &mut out);
         let Some(c) = config else { continue };
         let branch = s.target.branch.as_str();
         if !c.allows_branch(branch) {

@@ -26,6 +26,7 @@ mod hostile;
 mod ledger;
 mod lifecycle;
 mod numbers;
+mod observe;
 mod patch_cli;
 mod patch_formats;
 mod preview;

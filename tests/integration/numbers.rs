@@ -71,10 +71,13 @@ fn report_stats_and_badges_show_the_times_the_clock_produced() {
     let out = f.dir.path().join("badges");
     let (code, stdout, err) = on_ledger(&f, &["badge", "--out", out.to_str().unwrap(), "--now", &now]);
     assert_eq!(code, 0, "{err}");
-    assert_eq!(stdout.lines().count(), 12, "six badges, SVG and JSON: {stdout}");
+    assert_eq!(stdout.lines().count(), 14, "seven badges, SVG and JSON: {stdout}");
     // The local demo's git has no deploy signal: the restore-service badge says so, it does not invent a zero.
     let restore = std::fs::read_to_string(out.join("median-time-to-restore-service.json")).unwrap();
     assert!(restore.contains(r#""message": "not observed""#) && restore.contains("lightgrey"), "{restore}");
+    // Nor does the time-to-detect badge: no monitoring was observed.
+    let detect = std::fs::read_to_string(out.join("median-time-to-detect.json")).unwrap();
+    assert!(detect.contains(r#""message": "not observed""#), "{detect}");
     let svg = std::fs::read_to_string(out.join("time-to-recovery.svg")).unwrap();
     assert!(svg.contains(r#"aria-label="time to recovery: 1 h 18 min""#), "{svg}");
     let json: serde_json::Value =

@@ -54,6 +54,7 @@ fn schemas_are_pretty_json_with_a_trailing_newline() {
             "safety",
             "merge",
             "deploy",
+            "observe",
             "hints",
             "expect",
             "playbook",

@@ -247,8 +247,13 @@ fn check(request: &Request) -> Report {
     let mut unchecked = Vec::new();
     let mut warnings = Vec::new();
     let source = Source::open_checkout(&request.repo).ok();
-    // The branches of --repo when it is a git repository: `target.branch` must be one of them.
-    let branches = Source::open(&request.repo).ok().and_then(|s| s.branches().map(|b| (b, s.target_branch())));
+    // The branches of the repository --repo names, when it is a git repository: `target.branch` must be one of
+    // them. Only when --repo is given: a checkout that validates its own scenarios (the Action's, a shallow one)
+    // may hold only the branch it was checked out at.
+    let branches = Source::open(&request.repo)
+        .ok()
+        .filter(|_| request.repo_given)
+        .and_then(|s| s.branches().map(|b| (b, s.target_branch())));
     let defaults = Config::default();
     for file in &loaded {
         let local = file.scenario.target.repo.is_none() || request.repo_given;

@@ -223,11 +223,13 @@ impl Forge for LocalForge {
         // One push that creates the branch, or finds it already at the drill's commit (a re-run): the branch's
         // current value comes with the push's own negotiation, so no listing of the remote goes first.
         let remote_ref = format!("refs/heads/{branch}");
-        match self.repo().push(
+        // Bound first: a borrow of the repository held through the match would make the fetch below panic.
+        let pushed = self.repo().push(
             &self.url,
             &[PushRef::Create { commit: head, remote_ref: &remote_ref }],
             self.token.as_ref(),
-        ) {
+        );
+        match pushed {
             Ok(()) => {}
             Err(GitError::RefExists { at, .. }) => {
                 return Err(ForgeError::Other(format!(

@@ -118,7 +118,7 @@ fn by_count<'a>(values: impl Iterator<Item = &'a str>) -> Vec<String> {
             None => counted.push((v.to_owned(), 1)),
         }
     }
-    counted.sort_by(|a, b| b.1.cmp(&a.1));
+    counted.sort_by_key(|c| std::cmp::Reverse(c.1));
     counted.into_iter().map(|(v, _)| v).collect()
 }
 
@@ -294,13 +294,13 @@ pub fn fit(style: &Style, recent: &Recent, facts: &Facts<'_>) -> Fitted {
     };
     let reasons: Vec<&str> =
         facts.wordings.reasons.iter().chain(pool::GENERIC.reasons).chain(pool::MORE_REASONS).copied().collect();
-    let why = fresh(facts.seed, "disguise.fit.why", &reasons, facts.vars, &seen, |r| first_sentence(r));
-    let what = fresh(facts.seed, "disguise.fit.what", &pool::WHAT, facts.vars, &seen, |w| w.to_owned());
+    let why = fresh(facts.seed, "disguise.fit.why", &reasons, facts.vars, &seen, first_sentence);
+    let what = fresh(facts.seed, "disguise.fit.what", pool::WHAT, facts.vars, &seen, |w| w.to_owned());
     let checks = |n: usize| -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         let mut seen = seen.clone();
         for i in 0..n {
-            let c = fresh(facts.seed, &format!("disguise.fit.check.{i}"), &pool::CHECKS, facts.vars, &seen, |c| {
+            let c = fresh(facts.seed, &format!("disguise.fit.check.{i}"), pool::CHECKS, facts.vars, &seen, |c| {
                 c.to_owned()
             });
             seen.push_str(&c.to_lowercase());

@@ -355,6 +355,7 @@ impl GitHubForge {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

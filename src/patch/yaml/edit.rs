@@ -272,7 +272,7 @@ impl<'t> Editor<'t> {
     /// The refusal for editing the node at `at` (or `ptr` below it), whose anchor `id` aliases share: the
     /// places that would change with it, and the two ways through.
     fn shared_refusal(&self, node: &Node, id: usize, at: &Pointer, ptr: &Pointer) -> PatchError {
-        let name = anchor_name(self.text, node).unwrap_or("?");
+        let name = self.anchored(id).and_then(|a| anchor_name(self.text, a)).unwrap_or("?");
         // The places that read the edited value: below each alias, and below each mapping that merges the
         // anchor without a key of its own there.
         let mut places = if node.anchor == id { self.shared_places(ptr) } else { Vec::new() };
@@ -296,7 +296,8 @@ impl<'t> Editor<'t> {
             PatchErrorKind::Unsupported,
             node.start,
             format!(
-                "{place} has the anchor `&{name}`: editing it would change {} other place(s) too, which read it through an alias: {}{more}",
+                "{place} {} the anchor `&{name}`: editing it would change {} other place(s) too, which read it through an alias: {}{more}",
+                if node.anchor == id { "has" } else { "holds" },
                 places.len(),
                 listed.join(", ")
             ),

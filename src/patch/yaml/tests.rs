@@ -190,6 +190,10 @@ fn an_alias_is_replaced_by_the_value_and_the_anchor_stays() {
         apply(values, &patch, None, options).unwrap(),
         values.replace("&containerPortName http", "&containerPortName web")
     );
+    // replacing a mapping that holds an anchored value would take it from its aliases
+    let e =
+        refused("probe:\n  port: &p http\n  path: /\nother: *p\n", r#"[{"op":"replace","path":"/probe","value":{}}]"#);
+    assert!(e.message.starts_with("`/probe` holds the anchor `&p`"), "{e}");
     // removing the anchor would leave its aliases without a value, allowed or not
     let patch = parse_patch(r#"[{"op":"remove","path":"/containerPortName"}]"#).unwrap();
     assert!(apply(values, &patch, None, options).unwrap_err().message.contains("without a value"));

@@ -17,6 +17,12 @@ pub use ledger::{Links, ledger_artifacts};
 
 use crate::patch::PatchError;
 
+/// An instant in people's text: RFC 3339 in UTC, to the second (`2026-11-24T10:17:42Z`). GitHub's clock and
+/// the system's carry nanoseconds; nobody reads them. Every instant a run prints goes through this.
+pub fn instant(ts: jiff::Timestamp) -> String {
+    jiff::Timestamp::from_second(ts.as_second()).unwrap_or(ts).to_string()
+}
+
 /// `file:line:col: message` (+ hint lines) for a patch error in `file`.
 pub fn patch_error(file: &str, err: &PatchError) -> String {
     match err.at {

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use jiff::Timestamp;
 
+use super::instant;
 use crate::drill::command::DrillCommand;
 use crate::drill::event::{EventKind, RecoveryHow};
 use crate::drill::state::{Drill, human_duration};
@@ -51,13 +52,22 @@ impl RunReport {
             .iter()
             .flat_map(|(_, lines)| lines.iter())
             .filter(|l| !l.starts_with(RESULT))
-            .map(|l| l.strip_prefix("would ").unwrap_or(l).to_owned())
+            .map(|l| {
+                let l = l.strip_prefix(DRY_RECORD).or_else(|| l.strip_prefix("would ")).unwrap_or(l);
+                l.strip_prefix(RECORD).unwrap_or(l).to_owned()
+            })
             .collect()
     }
 }
 
 /// The prefix of a result line (what an executed effect produced).
 pub const RESULT: &str = "→ ";
+
+/// How a line about a ledger event starts when the event alone is not the sentence.
+const RECORD: &str = "record: ";
+
+/// How a dry run says what it would write to the ledger.
+const DRY_RECORD: &str = "would record: ";
 
 /// The report of a run as numbered steps.
 pub fn report(title: &str, report: &RunReport) -> String {
@@ -71,7 +81,12 @@ pub fn report(title: &str, report: &RunReport) -> String {
             let _ = writeln!(out, "   {l}");
         }
     }
-    for r in &report.refusals {
+    // A refusal is listed at the end only when no step said it already.
+    let said = |r: &str| {
+        let why = r.split_once(": ").map_or(r, |(_, why)| why);
+        report.steps.iter().flat_map(|(_, lines)| lines).any(|l| l.contains(why))
+    };
+    for r in report.refusals.iter().filter(|r| !said(r)) {
         let _ = writeln!(out, "refused: {r}");
     }
     for r in &report.declined {
@@ -89,8 +104,13 @@ pub fn report(title: &str, report: &RunReport) -> String {
     out
 }
 
-/// One effect, as the run lists it: the same words in a dry run (prefixed "would ") and a real run.
+/// One effect, as the run lists it: the same words in a dry run and a real run, a dry run saying what it would
+/// do ("would merge …") and what it would record ("would record: abandoned: …"), never "would" before a fact.
 pub fn effect(e: &Effect, d: &Drill, s: Option<&Scenario>, dry_run: bool) -> String {
+    if let (true, Effect::Append { time, kind, actor }) = (dry_run, e) {
+        let text = record(kind, *time, actor, d);
+        return format!("{DRY_RECORD}{}", text.strip_prefix(RECORD).unwrap_or(&text));
+    }
     let would = if dry_run && e.acts() { "would " } else { "" };
     let text = match e {
         Effect::Open(spec) => {
@@ -126,16 +146,20 @@ pub fn effect(e: &Effect, d: &Drill, s: Option<&Scenario>, dry_run: bool) -> Str
 fn record(kind: &EventKind, time: Timestamp, actor: &str, d: &Drill) -> String {
     match kind {
         EventKind::Planned { open_at, merge_at, .. } => {
-            format!("planned (opens {open_at}, merges {merge_at})")
+            format!("planned (opens {}, merges {})", instant(*open_at), instant(*merge_at))
         }
         EventKind::Opened { branch, .. } => format!("record: opened `{branch}`"),
-        EventKind::Merged { .. } => format!("record: merged into {} at {time}", d.target.branch),
+        EventKind::Merged { .. } => format!("record: merged into {} at {}", d.target.branch, instant(time)),
         EventKind::MergeWaiting { reason, .. } => format!("merge waiting: {reason}; tried again on the next run"),
         EventKind::RevertWaiting { change, reason } => {
             format!("revert pull request #{change} {reason}; the fault is still live, tried again on the next run")
         }
+        // A refusal was said on the line before: the drill ends, the reason is not said twice.
+        EventKind::Abandoned { reason } if reason.starts_with("refused: ") => {
+            "abandoned: the drill ends here, refused as said above".to_owned()
+        }
         EventKind::Abandoned { reason } => format!("abandoned: {reason}"),
-        EventKind::Command { name, .. } => format!("record: /drill {name} by {actor} at {time}"),
+        EventKind::Command { name, .. } => format!("record: /drill {name} by {actor} at {}", instant(time)),
         // A hint asked for by a command: its text is the answer printed under it, said once.
         EventKind::Hint { index, .. } if actor != "firedrill" => {
             format!("record: hint {} released to {actor}", index + 1)
@@ -145,7 +169,9 @@ fn record(kind: &EventKind, time: Timestamp, actor: &str, d: &Drill) -> String {
         EventKind::Comment { id, refused } => {
             format!("record: comment {id} answered, not obeyed: {}", refused.join("; "))
         }
-        EventKind::Inferred { phase, from } => format!("record: `{phase}` inferred at {time} from {from}"),
+        EventKind::Inferred { phase, from } => {
+            format!("record: `{phase}` inferred at {} from {from}", instant(time))
+        }
         EventKind::Announced { issue } => format!("record: announced in issue #{issue}"),
         EventKind::Broken { from } => {
             let after = d.merged.as_ref().map(|m| human_duration(time.duration_since(m.at))).unwrap_or_default();
@@ -170,6 +196,7 @@ fn record(kind: &EventKind, time: Timestamp, actor: &str, d: &Drill) -> String {
         }
         EventKind::Recovered { how, .. } => {
             let ttr = d.merged.as_ref().map(|m| human_duration(time.duration_since(m.at))).unwrap_or_default();
+            let time = instant(time);
             // Only the team's own revert or fix is a recovery; firedrill's revert ends the drill without one.
             match how {
                 RecoveryHow::Revert => format!("recovered at {time} by a revert ({actor}): time to recovery {ttr}"),
@@ -182,23 +209,27 @@ fn record(kind: &EventKind, time: Timestamp, actor: &str, d: &Drill) -> String {
                 }
             }
         }
-        EventKind::Deployed { fault, fix } => format!("deployed: the fault at {fault}, the fix at {fix}"),
+        EventKind::Deployed { fault, fix } => {
+            format!("deployed: the fault at {}, the fix at {}", instant(*fault), instant(*fix))
+        }
         EventKind::FaultDeployed { signal, commit } => {
             let after = d.merged.as_ref().map(|m| human_duration(time.duration_since(m.at))).unwrap_or_default();
-            format!("fault live at {time} ({signal} on {}): {after} after the merge", commit.short())
+            format!("fault live at {} ({signal} on {}): {after} after the merge", instant(time), commit.short())
         }
         EventKind::FixDeployed { signal, commit } => {
             let restore = d.fault_live.as_ref().map(|l| human_duration(time.duration_since(l.at)));
             let restore = restore.map(|r| format!(": time to restore service {r}")).unwrap_or_default();
-            format!("fix live at {time} ({signal} on {}){restore}", commit.short())
+            format!("fix live at {} ({signal} on {}){restore}", instant(time), commit.short())
         }
         EventKind::DeployWatch { until, signals } => {
-            format!("watching {} for the fix's deploy until {until}", signals.join(", "))
+            format!("watching {} for the fix's deploy until {}", signals.join(", "), instant(*until))
         }
         EventKind::DeployUnobserved { reason, .. } => format!("the fix's deploy was not observed: {reason}"),
-        EventKind::TimedOut { reverted_by: Some(_) } => format!("timed out at {time}: the fault was reverted"),
+        EventKind::TimedOut { reverted_by: Some(_) } => {
+            format!("timed out at {}: the fault was reverted", instant(time))
+        }
         EventKind::TimedOut { reverted_by: None } => {
-            format!("timed out at {time}: auto-revert is off, the fault stays until someone removes it")
+            format!("timed out at {}: auto-revert is off, the fault stays until someone removes it", instant(time))
         }
         EventKind::Aborted { reason } => format!("aborted by {actor}: {reason}"),
         EventKind::Reported { path } => format!("record: report at {path}"),
@@ -208,13 +239,15 @@ fn record(kind: &EventKind, time: Timestamp, actor: &str, d: &Drill) -> String {
 fn note(n: &Note) -> String {
     match n {
         Note::Running { since, deadline, auto_revert: true } => {
-            format!("running since {since}; auto-revert at {deadline}")
+            format!("running since {}; auto-revert at {}", instant(*since), instant(*deadline))
         }
-        Note::Running { since, deadline, auto_revert: false } => {
-            format!("running since {since}; left broken at {deadline}: auto-revert is off, the drill ends as timed out")
-        }
-        Note::WaitingToMerge { at } => format!("open; merges at {at}"),
-        Note::WaitingToOpen { at } => format!("planned; opens at {at}"),
+        Note::Running { since, deadline, auto_revert: false } => format!(
+            "running since {}; left broken at {}: auto-revert is off, the drill ends as timed out",
+            instant(*since),
+            instant(*deadline)
+        ),
+        Note::WaitingToMerge { at } => format!("open; merges at {}", instant(*at)),
+        Note::WaitingToOpen { at } => format!("planned; opens at {}", instant(*at)),
         Note::Reach(text) => text.clone(),
         Note::ScenarioMissing => {
             "the scenario file is gone: recovery cannot be judged from content; restore the scenario or \
@@ -227,6 +260,53 @@ fn note(n: &Note) -> String {
 /// What a result of an executed effect says.
 pub fn result(text: impl std::fmt::Display) -> String {
     format!("{RESULT}{text}")
+}
+
+/// The results of executed effects, as a run prints them (each under the effect that produced it).
+pub mod done {
+    use jiff::Timestamp;
+
+    use super::{instant, result};
+
+    pub fn opened(branch: &str, head: &str, base: &str) -> String {
+        result(format!("opened `{branch}` at {head} on {base}"))
+    }
+    pub fn merged(into: &str, at: Timestamp, commit: &str) -> String {
+        result(format!("merged into {into} at {} ({commit})", instant(at)))
+    }
+    pub fn merged_by_another_run(into: &str, at: Timestamp, commit: &str) -> String {
+        result(format!("merged into {into} at {} ({commit}) by a run racing this one", instant(at)))
+    }
+    pub fn merge_waiting(reason: &str) -> String {
+        result(format!("not merged yet: {reason}"))
+    }
+    pub fn merge_refused(refused: &str) -> String {
+        result(format!("not merged: {refused}"))
+    }
+    pub fn reverted(commit: &str, at: Timestamp) -> String {
+        result(format!("reverted by {commit} at {}", instant(at)))
+    }
+    pub fn opened_issue(number: &str) -> String {
+        result(format!("opened issue #{number}"))
+    }
+    pub fn closed_leftover(branch: &str) -> String {
+        result(format!("closed `{branch}`, left open by a run that stopped"))
+    }
+    pub fn deploy_unread(why: &str) -> String {
+        format!("deploy signal not read (counted as not seen yet; the drill goes on): {why}")
+    }
+    pub fn planned(drill: &str, open_at: Timestamp, merge_at: Timestamp) -> String {
+        format!("{drill}: planned (opens {}, merges {})", instant(open_at), instant(merge_at))
+    }
+    pub fn planned_by_hand(drill: &str, merge_at: Timestamp) -> String {
+        format!("{drill}: planned by hand (opens now, merges {})", instant(merge_at))
+    }
+    pub fn not_planned(drill: &str, why: &str) -> String {
+        format!("{drill}: not planned: {why}")
+    }
+    pub fn skipped(scenario: &str, occurrence: Timestamp, reason: &str) -> String {
+        format!("{scenario} at {}: skipped: {reason}", instant(occurrence))
+    }
 }
 
 /// firedrill's revert that went through a pull request (the branch refuses direct updates) and cannot land yet:
@@ -282,7 +362,7 @@ pub fn status(d: &Drill, now: Option<Timestamp>) -> String {
     }
     for e in &d.events {
         if let EventKind::Hint { index, text } = &e.kind {
-            let _ = write!(o, "\nhint {} ({}): {text}", index + 1, e.time);
+            let _ = write!(o, "\nhint {} ({}): {text}", index + 1, instant(e.time));
         }
     }
     o
@@ -402,6 +482,38 @@ mod tests {
              ends as timed out"
         );
         assert!(!off.contains("auto-revert at"), "{off}");
+    }
+
+    #[test]
+    fn a_dry_run_says_what_it_would_record_and_instants_stop_at_the_second() {
+        let d = crate::render::report::tests::recovered_by_revert("2026-11-24");
+        let at: Timestamp = "2026-11-24T05:11:56.353786897Z".parse().unwrap();
+        let append = |kind| Effect::Append { time: at, actor: "firedrill".into(), kind };
+        let effects = [
+            Effect::Refuse("branch `live` looks like production".into()),
+            append(EventKind::Abandoned { reason: "refused: branch `live` looks like production".into() }),
+            append(EventKind::DeployUnobserved { what: "fix".into(), reason: "no signal within 2h".into() }),
+            append(EventKind::Hint { index: 0, text: "Look at the pool.".into() }),
+            append(EventKind::TimedOut { reverted_by: None }),
+            Effect::Note(Note::Running { since: at, deadline: at, auto_revert: true }),
+        ];
+        let mut dry = RunReport::default();
+        let mut real = RunReport::default();
+        dry.step("redis-20261124T0900Z");
+        real.step("redis-20261124T0900Z");
+        for e in &effects {
+            dry.say(effect(e, &d, None, true));
+            real.say(effect(e, &d, None, false));
+        }
+        for r in [&mut dry, &mut real] {
+            r.refusals.push("redis-20261124T0900Z: branch `live` looks like production".into());
+        }
+        let text = format!("{}\n{}", report("dry", &dry), report("real", &real));
+        insta::assert_snapshot!(text);
+        assert!(!text.contains("would abandoned") && !text.contains("would the fix"), "{text}");
+        assert!(!text.contains(".353786897"), "{text}");
+        assert_eq!(dry.effect_lines(), real.effect_lines());
+        assert_eq!(report("real", &real).matches("looks like production").count(), 1);
     }
 
     #[test]

@@ -61,12 +61,12 @@ impl<F: Forge> Runner<'_, F> {
         };
         let refused = match forge.merge_change(&change, &spec, actor, now).await.map_err(&fe)? {
             MergeOutcome::Merged { commit, at } => {
-                lines.push(run::result(format!("merged into {} at {at} ({})", d.target.branch, commit.short())));
+                lines.push(run::done::merged(&d.target.branch, at, commit.short()));
                 o.landed = Some((commit, at));
                 return Ok(());
             }
             MergeOutcome::Waiting { reason, head } => {
-                lines.push(run::result(format!("not merged yet: {reason}")));
+                lines.push(run::done::merge_waiting(&reason));
                 o.merge_waiting = Some((reason, head));
                 return Ok(());
             }
@@ -78,12 +78,8 @@ impl<F: Forge> Runner<'_, F> {
         };
         o.landed = forge.landed(&change, &spec).await.map_err(&fe)?;
         match &o.landed {
-            Some((commit, at)) => lines.push(run::result(format!(
-                "merged into {} at {at} ({}) by a run racing this one",
-                d.target.branch,
-                commit.short()
-            ))),
-            None => lines.push(run::result(format!("not merged: {refused}"))),
+            Some((commit, at)) => lines.push(run::done::merged_by_another_run(&d.target.branch, *at, commit.short())),
+            None => lines.push(run::done::merge_refused(&refused)),
         }
         o.merge_refused = Some(refused);
         Ok(())

@@ -167,12 +167,7 @@ impl<F: Forge> Runner<'_, F> {
                             self.open(forge, spec).await?
                         };
                         if !dry {
-                            lines.push(run::result(format!(
-                                "opened `{}` at {} on {}",
-                                change.branch,
-                                change.head.short(),
-                                spec.base_branch
-                            )));
+                            lines.push(run::done::opened(&change.branch, change.head.short(), &spec.base_branch));
                         }
                         o.opened = Some(change);
                     }
@@ -196,7 +191,7 @@ impl<F: Forge> Runner<'_, F> {
                             forge.open_issue(title, body, &marker).await.map_err(forge_err(forge))?
                         };
                         if let (false, Some(n)) = (dry, &o.announced) {
-                            lines.push(run::result(format!("opened issue #{n}")));
+                            lines.push(run::done::opened_issue(n));
                         }
                     }
                     Effect::Close { .. } => {
@@ -208,12 +203,14 @@ impl<F: Forge> Runner<'_, F> {
                     Effect::CloseLeftover { branch } => {
                         if !dry && let Some(change) = forge.find_change(branch).await.map_err(forge_err(forge))? {
                             forge.close_change(&change).await.map_err(forge_err(forge))?;
-                            lines.push(run::result(format!("closed `{branch}`, left open by a run that stopped")));
+                            lines.push(run::done::closed_leftover(branch));
                         }
                         o.closed = true;
                     }
                     Effect::Append { time, actor, kind } => {
-                        if let EventKind::Abandoned { reason } = kind {
+                        // An abandon that follows a refusal of this round is that refusal, counted once.
+                        let refused_now = effects.iter().any(|e| matches!(e, Effect::Refuse(_)));
+                        if let (EventKind::Abandoned { reason }, false) = (kind, refused_now) {
                             report.refusals.push(format!("{}: abandoned: {reason}", d.id));
                         }
                         // A step the log already holds (the same merge wait seen again) costs no ledger write.
@@ -268,7 +265,7 @@ impl<F: Forge> Runner<'_, F> {
             self.answer(forge, &d, s, logged, &answers, now).await?;
         }
         if let Some(why) = &o.deploy_unread {
-            lines.push(format!("deploy signal not read (counted as not seen yet; the drill goes on): {why}"));
+            lines.push(run::done::deploy_unread(why));
         }
         for why in &o.watch.unread {
             lines.push(format!("monitoring not read (the drill and its safety timer go on): {why}"));

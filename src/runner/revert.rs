@@ -53,7 +53,7 @@ impl<F: Forge> Runner<'_, F> {
                     return Ok(None);
                 }
             };
-            lines.push(run::result(format!("reverted by {} at {}", l.sha.short(), l.at)));
+            lines.push(run::done::reverted(l.sha.short(), l.at));
             l
         };
         Ok(Some(FaultView {

@@ -8,7 +8,7 @@ use crate::drill::event::{Event, TargetRef};
 use crate::drill::step;
 use crate::forge::Forge;
 use crate::ledger::Damage;
-use crate::render::run::RunReport;
+use crate::render::run::{self, RunReport};
 use crate::schedule::DrillId;
 
 use super::{RunError, Runner, forge_err};
@@ -43,17 +43,16 @@ impl<F: Forge> Runner<'_, F> {
                     let why = damaged_block(&damaged, &due::target_of(&self.scenarios[scenario]))
                         .or_else(|| step::switched_off(self.config));
                     if let Some(why) = why {
-                        report.say(format!("{}: not planned: {why}", plan.drill_id));
+                        report.say(run::done::not_planned(plan.drill_id.as_str(), &why));
                         report.refusals.push(format!("{}: {why}", plan.drill_id));
                         continue;
                     }
                     let kind = due::planned_event(&self.scenarios[scenario], &plan);
-                    report
-                        .say(format!("{}: planned (opens {}, merges {})", plan.drill_id, plan.open_at, plan.merge_at));
+                    report.say(run::done::planned(plan.drill_id.as_str(), plan.open_at, plan.merge_at));
                     planned.push((plan.drill_id.clone(), self.event(now, "firedrill", kind)));
                 }
                 Decision::Skip { scenario, occurrence, reason } => {
-                    report.say(format!("{} at {occurrence}: skipped: {reason}", self.scenarios[scenario].id.as_str()));
+                    report.say(run::done::skipped(self.scenarios[scenario].id.as_str(), occurrence, &reason));
                 }
             }
         }
@@ -102,7 +101,7 @@ impl<F: Forge> Runner<'_, F> {
         }
         let mut report = RunReport::default();
         report.step("start by hand");
-        report.say(format!("{}: planned by hand (opens now, merges {})", plan.drill_id, plan.merge_at));
+        report.say(run::done::planned_by_hand(plan.drill_id.as_str(), plan.merge_at));
         let kind = due::planned_event(s, &plan);
         let planned = vec![(plan.drill_id.clone(), self.event(now, "firedrill", kind))];
         self.record(planned.clone(), now).await?;

@@ -46,14 +46,19 @@ fn a_production_environment_is_refused_at_the_opening_and_by_start_on_the_local_
     let f = local::Fixture::new();
     write_scenario(f.dir.path(), ScenarioBuilder::seed().repo(&f.server.url("target")).environment(Some("production")));
     let main = f.main();
+    // Dry, the same refusal, and what would be recorded said as such (issue 33: "would abandoned: refused: …").
+    let (code, out, err) = f.firedrill_env(&["tick", "--dry-run"], f.plan.open_at, "work", &[]);
+    assert_eq!(code, 3, "{out}{err}");
+    assert!(out.contains("would record: abandoned: the drill ends here, refused as said above"), "{out}");
+    assert!(!out.contains("would abandoned") && !out.contains("would planned"), "{out}");
+    assert_eq!(out.matches("looks like production").count(), 1, "{out}");
     let (code, out, err) = f.firedrill_env(&["tick"], f.plan.open_at, "work", &[]);
     assert_eq!(code, 3, "a refusal exits 3:\n{out}{err}");
-    let line = format!(
-        "refused: {}: environment `production` looks like production (the word `production`); set \
-         `allow_production: true` in firedrill.yml if it is not",
-        f.plan.drill_id
-    );
-    assert!(out.contains(&line), "{out}");
+    // The refusal is said once, in the drill's step (issue 33: it was printed twice, and "would abandoned: …").
+    let line = "refused: environment `production` looks like production (the word `production`); set \
+                `allow_production: true` in firedrill.yml if it is not";
+    assert!(out.contains(&format!("{}\n   {line}\n", f.plan.drill_id)), "{out}");
+    assert_eq!(out.matches("looks like production").count(), 1, "{out}");
     assert_eq!(f.names(), ["planned", "abandoned", "reported"]);
     assert_eq!(f.main(), main, "nothing landed");
 
@@ -97,7 +102,8 @@ fn the_kill_switch_plans_nothing_lets_running_drills_end_and_abort_reverts_on_th
         "{}: not planned: drills are switched off by `enabled: false` in firedrill.yml: no new drill opens or merges",
         f.plan.drill_id
     );
-    assert!(out.contains(&line) && out.contains("refused: "), "{out}");
+    assert!(out.contains(&line), "{out}");
+    assert_eq!(out.matches("drills are switched off").count(), 1, "said once: {out}");
     assert_eq!(f.ledger_tip(), None, "nothing was planned");
 
     // The workflow's variable overrides the file: the drill opens and merges.
@@ -161,7 +167,8 @@ fn an_open_incident_issue_stops_opening_and_merging_on_github() {
     );
     let (code, out, err) = f.firedrill_env(&["tick"], f.plan.open_at, &[]);
     assert_eq!(code, 3, "{out}{err}");
-    assert!(out.contains(&format!("refused: {}: {line}", f.plan.drill_id)), "{out}");
+    assert!(out.contains(&format!("refused: {line}")), "{out}");
+    assert_eq!(out.matches(&line).count(), 1, "said once: {out}");
     let st = f.emulator.state().unwrap();
     assert_eq!(st["repos"]["acme/shop"]["pulls"].as_array().map_or(0, Vec::len), 0, "no pull request was opened");
     assert_eq!(f.names(), ["planned", "abandoned", "reported"]);

@@ -915,3 +915,100 @@ fn a_deploy_seen_after_the_report_makes_it_stale_and_the_watch_ends_the_drills_w
     assert_eq!(d.fault_live.as_ref().map(|l| l.at), Some(at(2)));
     assert_eq!(d.deploy_time_to_recovery(), Some(at(6).duration_since(at(2))));
 }
+
+fn watched(w: Watch, o: Observed) -> Observed {
+    Observed { watch: w, ..o }
+}
+
+#[test]
+fn what_the_monitoring_saw_is_recorded_once_at_its_own_instants() {
+    let alert = crate::observe::AlertSeen {
+        at: at(63),
+        name: "CheckoutErrors".into(),
+        labels: [("alertname".to_owned(), "CheckoutErrors".to_owned())].into(),
+        from: "prometheus".into(),
+        fingerprint: None,
+    };
+    let w = Watch { broken: Some((at(62), "health".into())), alert: Some(alert), ..Watch::default() };
+    let d = drill(&[opened(), merged()]);
+    let effects = decide(&d, &watched(w.clone(), holding()), at(70));
+    assert_eq!(words(&effects), ["broken", "alert_fired", "note:Running"]);
+    let times: Vec<Timestamp> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Append { time, .. } => Some(*time),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(times, [at(62), at(63)], "the instants Prometheus saw, not the run's");
+    // Recorded already: the same observation again records nothing.
+    let d = drill(&[opened(), merged(), EventKind::Broken { from: "health".into() }]);
+    let d = Drill::fold(
+        &d.id,
+        &[
+            d.events.clone(),
+            vec![Event::new(
+                at(63),
+                "firedrill",
+                "tick",
+                EventKind::AlertFired {
+                    alert: "X".into(),
+                    labels: Default::default(),
+                    from: "prometheus".into(),
+                    fingerprint: None,
+                },
+            )],
+        ]
+        .concat(),
+    )
+    .unwrap();
+    assert_eq!(words(&decide(&d, &watched(w, holding()), at(71))), ["note:Running"]);
+    // Restored only after a breakage, once the fault is gone.
+    let gone = removed_by(sam(), "Revert \"tune\"", 90, true);
+    let w = Watch { restored: Some((at(92), "health".into())), ..Watch::default() };
+    let d = drill(&[opened(), merged(), EventKind::Broken { from: "health".into() }]);
+    assert!(words(&decide(&d, &watched(w.clone(), gone.clone()), at(95))).contains(&"restored".to_owned()));
+    let d = drill(&[opened(), merged()]);
+    assert!(!words(&decide(&d, &watched(w, gone), at(95))).contains(&"restored".to_owned()));
+}
+
+#[test]
+fn a_stop_condition_or_no_effect_with_end_if_no_effect_reverts_and_aborts_with_the_reason() {
+    let d = drill(&[opened(), merged()]);
+    let stop = Watch { stop: Some("safety.stop_if `x > 1` was true at 10:10".into()), ..Watch::default() };
+    let effects = decide(&d, &watched(stop, holding()), at(70));
+    assert_eq!(words(&effects), ["command:abort", "revert:Abort"]);
+    // The next round (the revert landed): aborted, with the recorded reason.
+    let mut log = d.events.clone();
+    let args = Some("safety.stop_if `x > 1` was true at 10:10".to_owned());
+    log.push(Event::new(at(70), "firedrill", "tick", EventKind::Command { name: "abort".into(), args }));
+    let d = Drill::fold(&d.id, &log).unwrap();
+    let effects = decide(&d, &removed_by(firedrill(), "Revert \"tune\"", 70, true), at(70));
+    let reason = effects.iter().find_map(|e| match e {
+        Effect::Append { kind: EventKind::Aborted { reason }, .. } => Some(reason.clone()),
+        _ => None,
+    });
+    assert_eq!(reason.as_deref(), Some("safety.stop_if `x > 1` was true at 10:10"));
+
+    // No effect: said; reverted only with `end_if_no_effect`.
+    let d = drill(&[opened(), merged()]);
+    let quiet = Watch { no_effect: Some((at(75), "15m".into())), ..Watch::default() };
+    assert_eq!(words(&decide(&d, &watched(quiet.clone(), holding()), at(80))), ["no_effect", "note:Running"]);
+    let mut s = ScenarioBuilder::new("redis").path("values.yaml").raw("observe:\n  health: up == 1\n").build();
+    s.safety.end_if_no_effect = Some(true);
+    let effects = decide_for(&d, &s, &watched(quiet, holding()), at(80), &config(""));
+    assert_eq!(words(&effects), ["no_effect", "command:abort", "revert:Abort"]);
+}
+
+#[test]
+fn a_service_already_broken_is_refused_before_opening_and_merging() {
+    let broken = || Watch {
+        already_broken: Some("staging is already broken: health `up == 1` is false now".into()),
+        ..Watch::default()
+    };
+    let effects = decide(&drill(&[]), &watched(broken(), base(Some(VALUES))), at(0));
+    assert!(words(&effects).contains(&"refuse".to_owned()) && words(&effects).contains(&"abandoned".to_owned()));
+    assert!(refusal_text(&effects).contains("staging is already broken"));
+    let effects = decide(&drill(&[opened()]), &watched(broken(), Observed::default()), at(60));
+    assert!(words(&effects).contains(&"close".to_owned()) && refusal_text(&effects).contains("already broken"));
+}

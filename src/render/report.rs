@@ -727,7 +727,7 @@ fn what(e: &Event, drill: &Drill, links: &Links) -> String {
             format!(
                 "**Alert fired**: {} {} (from {})",
                 code(alert),
-                code(&crate::observe::describe_labels(labels)),
+                code(crate::observe::describe_labels(labels)),
                 text(from)
             )
         }

@@ -152,21 +152,17 @@ impl<F: Forge> Runner<'_, F> {
                 o.fault = Some(view);
                 self.watch(d, s, now, o).await;
             }
-            // A finished drill whose restoration (or a pushed alert in its window) is still to be recorded.
-            _ if d.is_resolved() && self.watching(d, s, now) && !o.watch.asked => {
-                self.watch(d, s, now, o).await;
-                if d.deploy_pending() && !o.deploy_asked && forge.observes_deploys() {
-                    if d.deploy_watch.as_ref().is_some_and(|(until, _)| now < *until)
-                        && let Some(head) = forge.branch_head(&d.target.branch).await.map_err(&fe)?
-                    {
-                        o.fix_live = self.live(forge, s, &head, o).await;
-                        o.deploy_asked = true;
-                    }
+            // A finished drill whose restoration (or a pushed alert in its window) is still to be recorded, or whose
+            // fix's deploy is still watched for.
+            _ if d.is_resolved() => {
+                if self.watching(d, s, now) {
+                    self.watch(d, s, now, o).await;
                 }
-            }
-            // A finished drill whose fix's deploy is still watched for: the tip holds the removal.
-            _ if d.is_resolved() && d.deploy_pending() && !o.deploy_asked && forge.observes_deploys() => {
-                if d.deploy_watch.as_ref().is_some_and(|(until, _)| now < *until)
+                // The tip holds the removal: a deploy of it is the fix's.
+                if d.deploy_pending()
+                    && !o.deploy_asked
+                    && forge.observes_deploys()
+                    && d.deploy_watch.as_ref().is_some_and(|(until, _)| now < *until)
                     && let Some(head) = forge.branch_head(&d.target.branch).await.map_err(&fe)?
                 {
                     o.fix_live = self.live(forge, s, &head, o).await;

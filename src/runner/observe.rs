@@ -78,8 +78,8 @@ impl<F: Forge> Runner<'_, F> {
         }
     }
 
-    /// Whether a finished drill is still watched: its service broke and is not restored yet, up to
-    /// `deploy.watch` after the fault's removal; or an alert pushed to this run may belong to it.
+    /// Whether a finished drill is still watched: its service broke and is not restored yet (until `restored`,
+    /// or `unrestored` at the end of `deploy.watch`); or an alert pushed to this run may belong to it.
     pub(super) fn watching(&self, d: &Drill, s: &Scenario, now: Timestamp) -> bool {
         let Some(merged) = &d.merged else { return false };
         if !s.observe.is_set() {
@@ -87,7 +87,6 @@ impl<F: Forge> Runner<'_, F> {
         }
         let end = d.recovered.as_ref().map(|(l, _)| l.at).or(d.aborted.as_ref().map(|a| a.0)).unwrap_or(now);
         let restoring = s.observe.health.is_some() && d.restore_pending();
-        let _ = now;
         let pushed = d.alert.is_none()
             && self.settings.observe.pushed.iter().any(|a| a.at >= merged.at && a.at <= end.max(merged.at));
         restoring || pushed

@@ -174,7 +174,9 @@ impl Client {
             ("step", format!("{}s", range.step.as_secs())),
         ];
         let data = self.get("/api/v1/query_range", &params).await?;
-        parse_result(&data).map_err(|why| PromError(format!("Prometheus at {}: {why}", self.describe())))
+        parse_result(&data)
+            .map(|series| valued_when_bool(expr, series))
+            .map_err(|why| PromError(format!("Prometheus at {}: {why}", self.describe())))
     }
 
     /// An instant `query` of `expr` at `at`.
@@ -182,7 +184,9 @@ impl Client {
         let time = format!("{}.{:03}", at.as_second(), at.subsec_millisecond().max(0));
         let params = [("query", expr.to_owned()), ("time", time)];
         let data = self.get("/api/v1/query", &params).await?;
-        parse_result(&data).map_err(|why| PromError(format!("Prometheus at {}: {why}", self.describe())))
+        parse_result(&data)
+            .map(|series| valued_when_bool(expr, series))
+            .map_err(|why| PromError(format!("Prometheus at {}: {why}", self.describe())))
     }
 
     /// The alerting rules: (name, static labels) of each.
@@ -225,6 +229,23 @@ fn sample(v: &Value) -> Option<(Timestamp, f64)> {
     let value: f64 = v.get(1)?.as_str()?.parse().ok()?;
     let at = Timestamp::from_millisecond((secs * 1000.0).round() as i64).ok()?;
     Some((at, value))
+}
+
+/// Whether an expression compares with PromQL's `bool` modifier (`x < bool 0.1`), whose answer is 1 or 0 for
+/// every series instead of a filter: then a sample counts by its value, as a scalar's does.
+pub fn uses_bool(expr: &str) -> bool {
+    expr.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':' || c == '"' || c == '\''))
+        .any(|word| word == "bool")
+}
+
+/// The series of an answer to `expr`, read by value when `expr` uses the `bool` modifier.
+fn valued_when_bool(expr: &str, mut series: Vec<Series>) -> Vec<Series> {
+    if uses_bool(expr) {
+        for s in &mut series {
+            s.scalar = true;
+        }
+    }
+    series
 }
 
 /// The series of a `data` answer: a matrix, a vector or a scalar.
@@ -295,6 +316,10 @@ mod tests {
                 .unwrap();
         assert!(super::super::is_true(&parse_result(&zero).unwrap()), "a filter's kept sample is true, even 0");
         assert!(parse_result(&serde_json::json!({"resultType":"string","result":[1,"x"]})).is_err());
+        // A `bool` comparison answers 0 or 1 for every series: its 0 is false.
+        assert!(uses_bool("sum(rate(errors[1m])) < bool 0.1"));
+        assert!(!uses_bool("up{job=\"boolean\"} == 1") && !uses_bool("up{job=\"bool\"} == 1"));
+        assert!(!super::super::is_true(&valued_when_bool("x < bool 1", parse_result(&zero).unwrap())));
     }
 
     #[test]

@@ -257,10 +257,11 @@ impl Index {
         near
     }
 
-    /// The workloads a Service selects.
+    /// The workloads a Service selects (those whose nearest matching Services include it).
     pub fn selected_by(&self, s: &Service) -> Vec<&Workload> {
         self.workloads
             .iter()
+            .filter(|w| !s.selector.is_empty() && s.selector.iter().all(|(k, v)| w.labels.get(k) == Some(v)))
             .filter(|w| self.services_of(w).iter().any(|x| x.name == s.name && x.file == s.file))
             .collect()
     }

@@ -185,9 +185,29 @@ pub fn propose_with(files: &[RepoFile], context: &[(String, String)], options: &
         queue.push((score.total, score::routine(&candidate), std::cmp::Reverse(i)));
         slots.push(Some((score, candidate, false)));
     }
-    while let Some((_, _, std::cmp::Reverse(i))) = queue.pop() {
+    // A candidate of a family the top already holds three times waits, unjudged, for a second pass: judging
+    // it (its reach, its chain, the patch engine) costs time it may never need.
+    let mut later: Vec<usize> = Vec::new();
+    let mut second_pass = false;
+    loop {
+        let Some((_, _, std::cmp::Reverse(i))) = queue.pop() else {
+            if second_pass || later.is_empty() || ranked.full() {
+                break;
+            }
+            second_pass = true;
+            for i in later.drain(..) {
+                if let Some((score, candidate, _)) = &slots[i] {
+                    queue.push((score.total, score::routine(candidate), std::cmp::Reverse(i)));
+                }
+            }
+            continue;
+        };
         if ranked.full() {
             break;
+        }
+        if !second_pass && slots[i].as_ref().is_some_and(|(_, c, proven)| !proven && ranked.capped(c.family)) {
+            later.push(i);
+            continue;
         }
         let Some((mut score, mut candidate, proven)) = slots[i].take() else { continue };
         let Some(file) = by_path.get(candidate.file.as_str()) else { continue };
@@ -289,6 +309,12 @@ impl Ranked {
         let kept = self.top.len() + self.rest.len();
         (self.top.len() >= TOP.min(self.limit) && kept >= self.limit)
             || self.offered >= self.limit.saturating_mul(20).max(200)
+    }
+
+    /// The top is not full and already holds [`MAX_PER_FAMILY_IN_TOP`] of `family`.
+    pub fn capped(&self, family: Family) -> bool {
+        self.top.len() < TOP.min(self.limit)
+            && self.top.iter().filter(|t| t.family == family).count() >= MAX_PER_FAMILY_IN_TOP
     }
 
     pub fn offer(&mut self, s: Suggestion) {

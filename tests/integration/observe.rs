@@ -92,6 +92,25 @@ fn respond(s: &mut TcpStream, body: &str) {
     );
 }
 
+/// The git server with the control repository and a target whose `main` holds the examples' staging values, and
+/// a folder holding the seed scenario with `observe` (extra YAML) added; the scenario's text is returned too.
+fn seeded(observe: &str) -> (GitHttp, tempfile::TempDir, String) {
+    let server = GitHttp::start(TOKEN);
+    let target = server.create_repo("target");
+    server.create_repo("control");
+    let repo = Repo::open(&target).unwrap();
+    let root = crate::common::root().join("examples");
+    let files = vec![FileChange::write(VALUES, std::fs::read_to_string(root.join(VALUES)).unwrap())];
+    let who = Identity::new("Sam Rivera", "sam@acme.example", "2026-11-16T12:00:00Z".parse().unwrap());
+    let c = repo.write_commit(None, &files, "Staging configuration\n", &who, &who).unwrap();
+    repo.update_ref("refs/heads/main", &c, None, "test: initial commit").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let text = ScenarioBuilder::seed().repo(&server.url("target")).raw(observe).yaml();
+    std::fs::create_dir_all(dir.path().join("scenarios")).unwrap();
+    std::fs::write(dir.path().join("scenarios/redis.yaml"), &text).unwrap();
+    (server, dir, text)
+}
+
 /// Everything a drill needs: the git server, the control and target repositories, the test service, Prometheus,
 /// Alertmanager and the webhook receiver.
 struct World {
@@ -107,21 +126,10 @@ impl World {
     fn start(observe: &str) -> Option<World> {
         let prom_bin = binary("prometheus")?;
         let am_bin = binary("prometheus-alertmanager")?;
-        let server = GitHttp::start(TOKEN);
-        let target = server.create_repo("target");
-        server.create_repo("control");
-        let repo = Repo::open(&target).unwrap();
-        let root = crate::common::root().join("examples");
-        let files = vec![FileChange::write(VALUES, std::fs::read_to_string(root.join(VALUES)).unwrap())];
-        let who = Identity::new("Sam Rivera", "sam@acme.example", "2026-11-16T12:00:00Z".parse().unwrap());
-        let c = repo.write_commit(None, &files, "Staging configuration\n", &who, &who).unwrap();
-        repo.update_ref("refs/heads/main", &c, None, "test: initial commit").unwrap();
-        let dir = tempfile::tempdir().unwrap();
+        let (server, dir, scenario_text) = seeded(observe);
+        let target = server.repo_path("target");
 
         // The service: its error counter rises by 5 per scrape while `main` holds the fault.
-        let scenario_text = ScenarioBuilder::seed().repo(&server.url("target")).raw(observe).yaml();
-        std::fs::create_dir_all(dir.path().join("scenarios")).unwrap();
-        std::fs::write(dir.path().join("scenarios/redis.yaml"), &scenario_text).unwrap();
         let scenario = firedrill::scenario::load(Path::new("redis.yaml"), &scenario_text).unwrap();
         let service = TcpListener::bind("127.0.0.1:0").unwrap();
         let service_port = service.local_addr().unwrap().port();
@@ -557,19 +565,7 @@ struct Offline {
 
 impl Offline {
     fn new(observe: &str) -> Offline {
-        let server = GitHttp::start(TOKEN);
-        let target = server.create_repo("target");
-        server.create_repo("control");
-        let repo = Repo::open(&target).unwrap();
-        let root = crate::common::root().join("examples");
-        let files = vec![FileChange::write(VALUES, std::fs::read_to_string(root.join(VALUES)).unwrap())];
-        let who = Identity::new("Sam Rivera", "sam@acme.example", "2026-11-16T12:00:00Z".parse().unwrap());
-        let c = repo.write_commit(None, &files, "Staging configuration\n", &who, &who).unwrap();
-        repo.update_ref("refs/heads/main", &c, None, "test: initial commit").unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let text = ScenarioBuilder::seed().repo(&server.url("target")).raw(observe).yaml();
-        std::fs::create_dir_all(dir.path().join("scenarios")).unwrap();
-        std::fs::write(dir.path().join("scenarios/redis.yaml"), text).unwrap();
+        let (server, dir, _) = seeded(observe);
         Offline { server, dir }
     }
 

@@ -339,7 +339,9 @@ fn repo_route(ctx: &mut Ctx<'_>, req: &Incoming, rest: &[&str]) -> Result<Reply,
             if git::branch_tip(&git, &name).is_none() {
                 return Err(ApiError::unprocessable(&format!("No ref found for: {git_ref}")));
             }
-            ctx.workflow_dispatch_event(workflow, &git_ref, &inputs)?;
+            // The run's event names the full ref whatever the request said (`main` → `refs/heads/main`), as
+            // GitHub's does (`ref` in ../shared/payloads/workflow_dispatch.json).
+            ctx.workflow_dispatch_event(workflow, &format!("refs/heads/{name}"), &inputs)?;
             Ok(Reply::no_content())
         }
         ("GET", ["deployments"]) => {

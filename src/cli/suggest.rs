@@ -45,26 +45,28 @@ pub enum Format {
 
 #[allow(clippy::print_stderr)]
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    // Each repository's scenarios target its own default branch (where GitOps tools deploy from: Argo CD's
-    // `HEAD`, Flux's default), unless --branch names one.
-    let branch_of = |path: &std::path::Path| -> String {
-        args.branch.clone().unwrap_or_else(|| {
-            Source::open(path).ok().and_then(|s| s.target_branch()).unwrap_or_else(|| "main".to_owned())
-        })
-    };
-    let first_branch = args.paths.first().map_or_else(|| "main".to_owned(), |p| branch_of(p));
+    // The first repository's branch, for the JSON listing's top-level `branch`.
+    let mut first_branch: Option<String> = None;
     // STEP 1: every repository is read and ranked on its own; the best of all are kept.
     let several = args.paths.len() > 1;
     let mut proposal = Proposal::default();
     let mut repos: Vec<Option<String>> = Vec::new();
     let mut branches: Vec<String> = Vec::new();
     for path in &args.paths {
-        let branch = branch_of(path);
+        let repository = Source::open(path).ok();
+        // Each repository's scenarios target its own default branch (where GitOps tools deploy from: Argo CD's
+        // `HEAD`, Flux's default), unless --branch names one.
+        let branch = args
+            .branch
+            .clone()
+            .or_else(|| repository.as_ref().and_then(Source::target_branch))
+            .unwrap_or_else(|| "main".to_owned());
+        first_branch.get_or_insert_with(|| branch.clone());
         let options = Options {
             limit: args.limit,
             allow_production: args.allow_production,
             branch: branch.clone(),
-            default_branch: Source::open(path).ok().and_then(|s| s.default_branch()),
+            default_branch: repository.as_ref().and_then(Source::default_branch),
             ..Options::default()
         };
         if !path.is_dir() {
@@ -109,6 +111,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     }
     let mut scenario_texts = Vec::new();
     let mut repos_by_id: std::collections::HashMap<String, Option<String>> = std::collections::HashMap::new();
+    let first_branch = first_branch.unwrap_or_else(|| "main".to_owned());
     let mut kept_branches = Vec::new();
     for s in &proposal.suggestions {
         let repo = repo_of.get(&s.id).cloned().flatten();

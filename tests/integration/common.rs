@@ -64,6 +64,14 @@ pub fn run(cmd: &mut Command) -> (i32, String, String) {
 }
 
 /// Writes `contents` to `dir/name`, creating parent folders, and returns the path.
+/// The lines of the `── HEADING ──` section of a preview's output, up to the blank line that ends it.
+pub fn section<'a>(out: &'a str, heading: &str) -> &'a str {
+    out.split_once(&format!("── {heading} ──\n"))
+        .and_then(|(_, rest)| rest.split_once("\n\n"))
+        .map(|(s, _)| s)
+        .unwrap_or_else(|| panic!("no {heading} section:\n{out}"))
+}
+
 pub fn write(dir: &Path, name: &str, contents: &str) -> PathBuf {
     let p = dir.join(name);
     if let Some(parent) = p.parent() {

@@ -23,11 +23,7 @@ fn preview(scenario: &str, files: &[(&str, String)]) -> (i32, String, String) {
         .args(["preview", &format!("scenarios/{scenario}.yaml"), "--now", NOW, "--repo"])
         .arg(dir.path()));
     assert_eq!(code, 0, "{out}\n{err}");
-    let section = out
-        .split_once("── Deployed by ──\n")
-        .and_then(|(_, rest)| rest.split_once("\n\n"))
-        .map(|(s, _)| format!("{s}\n"))
-        .unwrap_or_else(|| panic!("no Deployed by section:\n{out}"));
+    let section = format!("{}\n", crate::common::section(&out, "Deployed by"));
     (code, section, out)
 }
 
@@ -332,7 +328,7 @@ fn preflight_flux_kustomizations_of_an_external_artifact_are_named_and_the_e2e_w
         .arg(&repo)
         .current_dir(&scenarios));
     assert_eq!(code, 0, "{out}{err}");
-    let section = out.split_once("── Deployed by ──\n").and_then(|(_, r)| r.split_once("\n\n")).unwrap().0;
+    let section = crate::common::section(&out, "Deployed by");
     assert!(!section.starts_with("warning"), "{section}");
     let first = section.lines().next().unwrap();
     assert!(

@@ -441,7 +441,7 @@ fn podinfos_ci_workflows_run_on_push_and_deploy_nothing() {
         .arg(&repo)
         .current_dir(&scenarios));
     assert_eq!(code, 0, "{out}{err}");
-    let section = out.split_once("── Deployed by ──\n").and_then(|(_, r)| r.split_once("\n\n")).unwrap().0;
+    let section = crate::common::section(&out, "Deployed by");
     assert!(
         section.starts_with("warning: nothing in the repository deploys deploy/overlays/staging/labels.yaml"),
         "{out}"

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use git2::Oid;
 use serde_json::{Value, json};
 
-use crate::error::ApiError;
+use crate::http::ApiError;
 use crate::ops::Ctx;
 use crate::shapes::ts;
 use crate::state::{Comment, Deployment, DeploymentStatus, Pull, Review, ReviewComment};

@@ -6,7 +6,7 @@ use std::path::Path;
 use git2::{Oid, Repository, Signature, Time};
 use jiff::Timestamp;
 
-use crate::error::ApiError;
+use crate::http::ApiError;
 
 /// Someone in a commit: name, email and when.
 #[derive(Debug, Clone)]
@@ -203,20 +203,8 @@ pub fn touches(repo: &Repository, commit: Oid, path: &str) -> bool {
     new != old
 }
 
-/// Writes a commit object (no ref moves).
+/// Writes a commit object (no ref moves), carrying `signature` (a `gpgsig` header) when given.
 pub fn commit(
-    repo: &Repository,
-    tree: Oid,
-    parents: &[Oid],
-    author: &Person,
-    committer: &Person,
-    message: &str,
-) -> Result<Oid, ApiError> {
-    commit_signed(repo, tree, parents, author, committer, message, None)
-}
-
-/// Writes a commit object carrying `signature` (a `gpgsig` header) when given.
-pub fn commit_signed(
     repo: &Repository,
     tree: Oid,
     parents: &[Oid],
@@ -302,18 +290,7 @@ pub fn cherry_pick(repo: &Repository, commit: Oid, onto: Oid, committer: &Person
     }
     let tree = index.write_tree_to(repo).map_err(ApiError::git)?;
     let author = Person::from_signature(&picked.author());
-    commit_opt(repo, tree, onto, &author, committer, picked.message().unwrap_or_default())
-}
-
-fn commit_opt(
-    repo: &Repository,
-    tree: Oid,
-    parent: Oid,
-    author: &Person,
-    committer: &Person,
-    message: &str,
-) -> Result<Option<Oid>, ApiError> {
-    commit(repo, tree, &[parent], author, committer, message).map(Some)
+    self::commit(repo, tree, &[onto], &author, committer, picked.message().unwrap_or_default(), None).map(Some)
 }
 
 /// A commit on top of `onto` that undoes `commit`; `None` on conflicts.
@@ -328,7 +305,7 @@ pub fn revert(repo: &Repository, commit: Oid, onto: Oid, who: &Person) -> Result
     let tree = index.write_tree_to(repo).map_err(ApiError::git)?;
     let summary = reverted.summary().ok().flatten().unwrap_or_default().to_owned();
     let message = format!("Revert \"{summary}\"\n\nThis reverts commit {commit}.\n");
-    commit_opt(repo, tree, onto, who, who, &message)
+    self::commit(repo, tree, &[onto], who, who, &message, None).map(Some)
 }
 
 /// Moves (or creates) `refs/heads/{branch}` to `to`.

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use git2::{Oid, Repository};
 use serde_json::Value;
 
-use crate::error::ApiError;
 use crate::git;
+use crate::http::ApiError;
 use crate::ops::Ctx;
 use crate::state::{Permission, Protection, Pull, RequiredCheck, Restrictions, Ruleset, State};
 

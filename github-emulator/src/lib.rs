@@ -4,14 +4,12 @@
 #![recursion_limit = "512"]
 
 mod admin;
-mod api;
-mod error;
 mod events;
 mod git;
 mod guard;
+mod http;
 mod ops;
-mod rails;
-mod review_comments;
+mod rest;
 mod server;
 mod shapes;
 mod smart_http;
@@ -25,8 +23,7 @@ use std::sync::{Arc, Mutex};
 use anyhow::Context as _;
 use serde_json::Value;
 
-pub use error::ApiError;
-pub use server::Fault;
+pub use http::{ApiError, Fault};
 
 /// How to run an emulator.
 #[derive(Debug, Clone)]
@@ -82,7 +79,7 @@ impl Emulator {
             )),
             None => None,
         };
-        let app = Arc::new(server::App {
+        let app = Arc::new(ops::App {
             dir: config.state_dir.clone(),
             urls: shapes::Urls { base: format!("http://{addr}") },
             state: Mutex::new(state::State::load(&config.state_dir)?),
@@ -94,18 +91,13 @@ impl Emulator {
         });
         let mut running = Running { app: Arc::clone(&app), addr, stop: None, thread: None };
         for (key, path) in &config.seeds {
-            let (owner, name) =
-                key.split_once('/').with_context(|| format!("--seed {key}: expected OWNER/REPO=PATH"))?;
+            key.split_once('/').with_context(|| format!("--seed {key}: expected OWNER/REPO=PATH"))?;
             if !app.state.lock().expect("state lock").repos.contains_key(key) {
                 let started = std::time::Instant::now();
                 tracing::info!("seeding {key} from {}", path.display());
                 let private = config.private.iter().any(|p| p == key);
                 running
-                    .admin(
-                        "POST",
-                        "/_emulator/repos",
-                        &serde_json::json!({"owner": owner, "name": name, "from_path": path, "private": private}),
-                    )
+                    .create_repo(key, Some(path), private)
                     .with_context(|| format!("cannot seed {key} from {}", path.display()))?;
                 let visibility = if private { "private" } else { "public" };
                 tracing::info!("seeded {key} ({visibility}) in {:.1} s", started.elapsed().as_secs_f64());
@@ -139,7 +131,7 @@ impl Emulator {
 
 /// A running emulator; dropping it stops it.
 pub struct Running {
-    app: Arc<server::App>,
+    app: Arc<ops::App>,
     addr: SocketAddr,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -167,7 +159,7 @@ impl Running {
     /// Calls the admin API in-process (same verbs as `/_emulator/...` over HTTP); an error carries GitHub's body.
     pub fn admin(&self, method: &str, path: &str, body: &Value) -> Result<Value, ApiError> {
         let (path, query) = path.split_once('?').unwrap_or((path, ""));
-        let request = server::Incoming {
+        let request = http::Incoming {
             method: method.to_owned(),
             path: path.to_owned(),
             query: query.to_owned(),

@@ -1,167 +1,19 @@
 //! The HTTP front: one handler takes every request and sends it to the admin API, the git smart HTTP backend or the
-//! REST API, applying injected faults, GitHub's authentication and rate-limit headers, and the exchange log.
+//! REST API, applying injected faults, GitHub's rate-limit and request-id headers, and the exchange log.
 
-use std::collections::BTreeMap;
 use std::io::Write as _;
-use std::path::PathBuf;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::task::{Context, Poll};
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State as AxState};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Response, StatusCode};
-use serde::{Deserialize, Serialize};
+use axum::http::Response;
 use serde_json::{Value, json};
 
-use crate::error::ApiError;
-use crate::shapes::Urls;
-use crate::state::State;
-
-/// A fault armed through the admin API: the next `times` requests matching `method` and `path` get it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Fault {
-    #[serde(default)]
-    pub id: u64,
-    /// `GET`, `POST`, ... or absent for any method.
-    #[serde(default)]
-    pub method: Option<String>,
-    /// A path pattern where `*` matches any run of characters, e.g. `/repos/*/pulls/*/merge`.
-    pub path: String,
-    #[serde(default = "one")]
-    pub times: u32,
-    /// Answer with this status (and `body`) instead of serving the request. `headers` are added either way,
-    /// replacing the emulator's own of the same name (e.g. `x-ratelimit-remaining` on a request it serves).
-    #[serde(default)]
-    pub status: Option<u16>,
-    #[serde(default)]
-    pub body: Option<Value>,
-    #[serde(default)]
-    pub headers: BTreeMap<String, String>,
-    /// Wait this long before serving (or answering with `status`).
-    #[serde(default)]
-    pub delay_ms: Option<u64>,
-    /// Close the connection without a complete answer.
-    #[serde(default)]
-    pub drop: bool,
-}
-
-fn one() -> u32 {
-    1
-}
-
-pub struct App {
-    pub dir: PathBuf,
-    pub urls: Urls,
-    pub state: Mutex<State>,
-    pub faults: Mutex<Vec<Fault>>,
-    pub log: Option<Mutex<std::fs::File>>,
-    pub used: Mutex<BTreeMap<String, u64>>,
-    pub requests: AtomicU64,
-    pub git_home: PathBuf,
-}
-
-/// What a REST or admin handler answers.
-pub struct Reply {
-    pub status: u16,
-    pub body: Option<Value>,
-    pub headers: Vec<(String, String)>,
-}
-
-impl Reply {
-    pub fn json(status: u16, body: Value) -> Reply {
-        Reply { status, body: Some(body), headers: Vec::new() }
-    }
-
-    pub fn ok(body: Value) -> Reply {
-        Reply::json(200, body)
-    }
-
-    pub fn created(body: Value) -> Reply {
-        let location = body["url"].as_str().map(str::to_owned);
-        let mut reply = Reply::json(201, body);
-        if let Some(location) = location {
-            reply.headers.push(("location".to_owned(), location));
-        }
-        reply
-    }
-
-    pub fn no_content() -> Reply {
-        Reply { status: 204, body: None, headers: Vec::new() }
-    }
-}
-
-impl From<ApiError> for Reply {
-    fn from(e: ApiError) -> Reply {
-        Reply::json(e.status, e.body)
-    }
-}
-
-/// A parsed request as the handlers see it.
-pub struct Incoming {
-    pub method: String,
-    pub path: String,
-    pub query: String,
-    pub params: BTreeMap<String, String>,
-    pub headers: HeaderMap,
-    pub body: Bytes,
-}
-
-impl Incoming {
-    pub fn json(&self) -> Result<Value, ApiError> {
-        if self.body.is_empty() {
-            return Ok(json!({}));
-        }
-        serde_json::from_slice(&self.body).map_err(|e| ApiError::bad_request(&format!("Problems parsing JSON: {e}")))
-    }
-
-    pub fn param(&self, name: &str) -> Option<&str> {
-        self.params.get(name).map(String::as_str)
-    }
-}
-
-pub fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let Ok(hex) = std::str::from_utf8(&bytes[i + 1..i + 3])
-            && let Ok(v) = u8::from_str_radix(hex, 16)
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(if bytes[i] == b'+' { b' ' } else { bytes[i] });
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn parse_query(query: &str) -> BTreeMap<String, String> {
-    query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (percent_decode(k), percent_decode(v))
-        })
-        .collect()
-}
-
-/// `*` matches any run of characters (including `/`).
-pub fn glob(pattern: &str, text: &str) -> bool {
-    match pattern.split_once('*') {
-        None => pattern == text,
-        Some((prefix, rest)) => {
-            let Some(text) = text.strip_prefix(prefix) else { return false };
-            (0..=text.len()).filter(|i| text.is_char_boundary(*i)).any(|i| glob(rest, &text[i..]))
-        }
-    }
-}
+use crate::http::{ApiError, Fault, Incoming, Reply, glob, parse_query, plain, to_response};
+use crate::ops::App;
 
 pub async fn handle(AxState(app): AxState<Arc<App>>, request: Request) -> Response<Body> {
     let (parts, body) = request.into_parts();
@@ -216,10 +68,10 @@ pub async fn handle(AxState(app): AxState<Arc<App>>, request: Request) -> Respon
                 let body = f
                     .body
                     .clone()
-                    .unwrap_or_else(|| json!({"message": "injected fault", "documentation_url": crate::error::DOCS}));
+                    .unwrap_or_else(|| json!({"message": "injected fault", "documentation_url": crate::http::DOCS}));
                 (Reply::json(status, body), None)
             }
-            _ => crate::api::handle(&app2, &incoming),
+            _ => crate::rest::handle(&app2, &incoming),
         };
         (reply, login, incoming)
     })
@@ -283,33 +135,6 @@ fn log_exchange(app: &App, incoming: &Incoming, reply: &Reply) {
     });
     let mut file = log.lock().expect("log lock");
     let _ = writeln!(file, "{line}");
-}
-
-pub fn to_response(reply: Reply, extra: &[(String, String)]) -> Response<Body> {
-    let mut builder =
-        Response::builder().status(StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
-    let body = match &reply.body {
-        Some(value) => {
-            builder = builder.header("content-type", "application/json; charset=utf-8");
-            Body::from(serde_json::to_vec(value).unwrap_or_default())
-        }
-        None => Body::empty(),
-    };
-    // The reply's own headers (an injected fault's `x-ratelimit-remaining: 0`, say) win over the defaults.
-    let overridden = |name: &str| reply.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
-    let defaults = extra.iter().filter(|(name, _)| !overridden(name));
-    for (name, value) in defaults.chain(reply.headers.iter()) {
-        if let (Ok(n), Ok(v)) = (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value)) {
-            builder = builder.header(n, v);
-        }
-    }
-    builder.body(body).unwrap_or_else(|_| plain(500, "bad response"))
-}
-
-pub fn plain(status: u16, text: &str) -> Response<Body> {
-    let mut response = Response::new(Body::from(text.to_owned()));
-    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    response
 }
 
 /// A body that fails at once: the server closes the connection mid-answer.

@@ -12,10 +12,11 @@ use tokio::io::AsyncWriteExt;
 
 use git2::Oid;
 
-use crate::error::ApiError;
 use crate::guard::RefUpdate;
+use crate::http::ApiError;
+use crate::http::{Incoming, plain};
+use crate::ops::App;
 use crate::ops::Ctx;
-use crate::server::{App, Incoming, plain};
 use crate::state::Permission;
 
 pub async fn serve(app: &App, key: &str, request: Incoming) -> Response<Body> {

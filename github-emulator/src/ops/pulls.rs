@@ -1,36 +1,14 @@
-//! The operations behind both the REST API and the admin API: each one changes the state and the bare repository
-//! the way GitHub would, as a given user, and returns GitHub's JSON for the result.
+//! Pull requests: opening, refreshing against their branches, merging for real (merge, squash, rebase), updating
+//! the head with the base, and GitHub's `pull-request` JSON.
 
-use std::path::PathBuf;
+use git2::Oid;
+use serde_json::Value;
 
-use git2::{Oid, Repository};
-use serde_json::{Value, json};
-
-use crate::error::ApiError;
-use crate::git::{self, Person};
-use crate::shapes::{IssueLike, PullView, Urls};
-use crate::state::{Comment, DeploymentStatus, Permission, Pull, Repo, State, User};
-
-/// One request's view of the emulator: the state (locked), where repositories live, and who is acting.
-pub struct Ctx<'a> {
-    pub st: &'a mut State,
-    pub dir: PathBuf,
-    pub urls: &'a Urls,
-    pub key: String,
-    pub actor: User,
-}
-
-/// GitHub's own identity for the commits it makes (merges through the API, web edits).
-pub fn github_committer(when: jiff::Timestamp) -> Person {
-    Person { name: "GitHub".to_owned(), email: "noreply@github.com".to_owned(), when }
-}
-
-/// How GitHub signs the commits it makes for `user`: their profile name (the login until they set one) and
-/// their noreply address.
-pub fn user_person(user: &User, when: jiff::Timestamp) -> Person {
-    let name = user.name.clone().unwrap_or_else(|| user.login.clone());
-    Person { name, email: format!("{}+{}@users.noreply.github.com", user.id, user.login), when }
-}
+use super::{Ctx, github_committer, user_person};
+use crate::git;
+use crate::http::ApiError;
+use crate::shapes::PullView;
+use crate::state::Pull;
 
 /// A commit message's body taken from pull request `pr` by a repository setting: `PR_TITLE`, `PR_BODY` or `BLANK`.
 fn pr_text(setting: &str, pr: &Pull) -> String {
@@ -46,90 +24,7 @@ fn join_message(title: &str, body: &str) -> String {
     if body.trim().is_empty() { title.to_owned() } else { format!("{title}\n\n{}", body.trim_end()) }
 }
 
-fn zero() -> Oid {
-    Oid::ZERO_SHA1
-}
-
-pub fn repo_path(dir: &std::path::Path, key: &str) -> PathBuf {
-    dir.join("repos").join(format!("{key}.git"))
-}
-
 impl Ctx<'_> {
-    pub fn repo(&self) -> &Repo {
-        &self.st.repos[&self.key]
-    }
-
-    pub fn repo_mut(&mut self) -> &mut Repo {
-        self.st.repos.get_mut(&self.key).expect("the context's repository exists")
-    }
-
-    pub fn git(&self) -> Result<Repository, ApiError> {
-        Repository::open_bare(repo_path(&self.dir, &self.key)).map_err(ApiError::git)
-    }
-
-    pub fn user(&mut self, login: &str) -> User {
-        self.st.ensure_user(login)
-    }
-
-    pub fn permission(&self) -> Permission {
-        self.st.permission(self.repo(), Some(&self.actor.login))
-    }
-
-    /// Whether the actor is an App's installation token (`{slug}[bot]`).
-    pub fn is_integration(&self) -> bool {
-        self.st.app_of(&self.actor.login).is_some()
-    }
-
-    pub fn require(&self, needed: Permission) -> Result<(), ApiError> {
-        if self.permission() >= needed {
-            Ok(())
-        } else if self.is_integration() {
-            Err(ApiError::not_accessible_by_integration())
-        } else {
-            Err(ApiError::forbidden())
-        }
-    }
-
-    /// Admin-only settings: GitHub's 403 for users below admin.
-    pub fn require_admin(&self) -> Result<(), ApiError> {
-        match self.require(Permission::Admin) {
-            Err(_) if !self.is_integration() => Err(ApiError::new(403, "Must have admin rights to Repository.")),
-            other => other,
-        }
-    }
-
-    pub fn association(&self, login: &str) -> String {
-        let repo = self.repo();
-        if login == repo.owner {
-            "OWNER".to_owned()
-        } else if repo.permissions.get(login).is_some_and(|p| *p >= Permission::Write) {
-            "COLLABORATOR".to_owned()
-        } else {
-            "NONE".to_owned()
-        }
-    }
-
-    pub fn repo_json(&mut self) -> Result<Value, ApiError> {
-        let repo = self.repo().clone();
-        let owner = self.user(&repo.owner);
-        let pushed = self.pushed_at()?;
-        let open = repo.issues.iter().filter(|i| i.state == "open").count()
-            + repo.pulls.iter().filter(|p| p.state == "open").count();
-        Ok(self.urls.repo(&repo, &owner, pushed, open))
-    }
-
-    fn pushed_at(&self) -> Result<jiff::Timestamp, ApiError> {
-        let git = self.git()?;
-        let created = self.repo().created_at;
-        let latest = git
-            .references()
-            .map_err(ApiError::git)?
-            .flatten()
-            .filter_map(|r| r.peel_to_commit().ok().map(|c| c.committer().when().seconds()))
-            .max();
-        Ok(latest.and_then(|s| jiff::Timestamp::from_second(s).ok()).map_or(created, |t| t.max(created)))
-    }
-
     /// Brings the stored head of every open pull request up to its branch.
     pub fn refresh_pulls(&mut self) -> Result<(), ApiError> {
         let git = self.git()?;
@@ -221,30 +116,6 @@ impl Ctx<'_> {
         let merged_by = pr.merged_by.clone().map(|l| self.user(&l));
         let repo = self.repo().clone();
         Ok(self.urls.pull(&repo, &repo_json, pr, &user, merged_by.as_ref(), &view))
-    }
-
-    pub fn issue_json(&mut self, number: u64) -> Result<Value, ApiError> {
-        let repo = self.repo().clone();
-        let comments = repo.comments.iter().filter(|c| c.number == number).count();
-        if let Some(issue) = repo.issues.iter().find(|i| i.number == number) {
-            let user = self.user(&issue.user);
-            let association = self.association(&issue.user);
-            return Ok(self.urls.issue(&repo, &IssueLike::from(issue), &user, comments, &association));
-        }
-        if let Some(pr) = repo.pulls.iter().find(|p| p.number == number) {
-            let user = self.user(&pr.user);
-            let association = self.association(&pr.user);
-            return Ok(self.urls.issue(&repo, &IssueLike::from(pr), &user, comments, &association));
-        }
-        Err(ApiError::not_found())
-    }
-
-    pub fn comment_json(&mut self, comment: &Comment) -> Value {
-        let repo = self.repo().clone();
-        let user = self.user(&comment.user);
-        let is_pull = repo.pulls.iter().any(|p| p.number == comment.number);
-        let association = self.association(&comment.user);
-        self.urls.comment(&repo, comment, &user, is_pull, &association)
     }
 
     /// Opens a pull request from `head` (a branch of this repository, optionally `owner:branch`) into `base`.
@@ -373,7 +244,8 @@ impl Ctx<'_> {
                 };
                 let title = title.map_or(default_title, str::to_owned);
                 let body = message.map_or(default_body, str::to_owned);
-                let sha = git::commit(&git, tree, &[base, head], &author, &committer, &join_message(&title, &body))?;
+                let sha =
+                    git::commit(&git, tree, &[base, head], &author, &committer, &join_message(&title, &body), None)?;
                 (sha, vec![sha])
             }
             "squash" => {
@@ -405,7 +277,7 @@ impl Ctx<'_> {
                 let body = message.map_or(default_body, str::to_owned);
                 let pr_author = self.user(&pr.user);
                 let text = join_message(&title, &body);
-                let sha = git::commit(&git, tree, &[base], &user_person(&pr_author, now), &committer, &text)?;
+                let sha = git::commit(&git, tree, &[base], &user_person(&pr_author, now), &committer, &text, None)?;
                 (sha, vec![sha])
             }
             _ => {
@@ -467,247 +339,19 @@ impl Ctx<'_> {
         };
         let now = self.st.now();
         let message = format!("Merge branch '{}' into {}", pr.base_ref, pr.head_ref);
-        let sha =
-            git::commit(&git, tree, &[head, base], &user_person(&self.actor, now), &github_committer(now), &message)?;
+        let sha = git::commit(
+            &git,
+            tree,
+            &[head, base],
+            &user_person(&self.actor, now),
+            &github_committer(now),
+            &message,
+            None,
+        )?;
         git::set_branch(&git, &pr.head_ref, sha, "update branch")?;
         self.refresh_pulls()?;
         let stored = self.repo_mut().pulls.iter_mut().find(|p| p.number == number).ok_or_else(ApiError::not_found)?;
         stored.updated_at = now;
         Ok(stored.clone())
     }
-
-    pub fn create_comment(&mut self, number: u64, body: &str) -> Result<Comment, ApiError> {
-        let repo = self.repo();
-        if !repo.issues.iter().any(|i| i.number == number) && !repo.pulls.iter().any(|p| p.number == number) {
-            return Err(ApiError::not_found());
-        }
-        if body.is_empty() {
-            return Err(ApiError::validation("IssueComment", "body", "missing_field"));
-        }
-        let now = self.st.now();
-        let id = self.st.id();
-        let comment = Comment {
-            id,
-            number,
-            user: self.actor.login.clone(),
-            body: body.to_owned(),
-            created_at: now,
-            updated_at: now,
-            reactions: Vec::new(),
-        };
-        self.repo_mut().comments.push(comment.clone());
-        Ok(comment)
-    }
-
-    /// Edits a comment; returns (before, after).
-    pub fn edit_comment(&mut self, id: u64, body: &str) -> Result<(Comment, Comment), ApiError> {
-        let now = self.st.now();
-        let actor = self.actor.login.clone();
-        let may_edit_others = self.permission() >= Permission::Write;
-        let comment = self.repo_mut().comments.iter_mut().find(|c| c.id == id).ok_or_else(ApiError::not_found)?;
-        if comment.user != actor && !may_edit_others {
-            return Err(ApiError::forbidden());
-        }
-        let before = comment.clone();
-        comment.body = body.to_owned();
-        comment.updated_at = now;
-        Ok((before, comment.clone()))
-    }
-
-    pub fn create_deployment_status(
-        &mut self,
-        deployment_id: u64,
-        state: &str,
-        description: &str,
-        environment: Option<&str>,
-        target_url: &str,
-        environment_url: &str,
-    ) -> Result<DeploymentStatus, ApiError> {
-        const STATES: [&str; 7] = ["error", "failure", "inactive", "in_progress", "queued", "pending", "success"];
-        if !STATES.contains(&state) {
-            return Err(ApiError::validation("DeploymentStatus", "state", "invalid"));
-        }
-        let now = self.st.now();
-        let id = self.st.id();
-        let actor = self.actor.login.clone();
-        let deployment =
-            self.repo_mut().deployments.iter_mut().find(|d| d.id == deployment_id).ok_or_else(ApiError::not_found)?;
-        let status = DeploymentStatus {
-            id,
-            state: state.to_owned(),
-            description: description.to_owned(),
-            environment: environment.unwrap_or(&deployment.environment).to_owned(),
-            target_url: target_url.to_owned(),
-            log_url: target_url.to_owned(),
-            environment_url: environment_url.to_owned(),
-            creator: actor,
-            created_at: now,
-            updated_at: now,
-        };
-        deployment.statuses.push(status.clone());
-        deployment.updated_at = now;
-        Ok(status)
-    }
-
-    /// Commits one file change on `branch` (created from `from`, or the default branch, when missing), as the
-    /// actor. Returns (before, after); `before` is zero for a new branch.
-    pub fn push_file(
-        &mut self,
-        branch: &str,
-        path: &str,
-        content: Option<&[u8]>,
-        message: &str,
-        from: Option<&str>,
-    ) -> Result<(Oid, Oid), ApiError> {
-        let git = self.git()?;
-        let before = git::branch_tip(&git, branch);
-        let parent = match before {
-            Some(tip) => Some(tip),
-            None => {
-                let from = from.map_or_else(|| self.repo().default_branch.clone(), str::to_owned);
-                git::resolve(&git, &from)
-            }
-        };
-        let tree = git::tree_with(&git, parent, path, content)?;
-        let now = self.st.now();
-        let who = user_person(&self.actor, now);
-        let parents: Vec<Oid> = parent.into_iter().collect();
-        let sha = git::commit(&git, tree, &parents, &who, &who, message)?;
-        git::set_branch(&git, branch, sha, message)?;
-        Ok((before.unwrap_or_else(zero), sha))
-    }
-
-    /// Reverts `sha` on top of `branch`, as the actor. Returns (before, after).
-    pub fn revert_on(&mut self, branch: &str, sha: &str, target_branch: Option<&str>) -> Result<(Oid, Oid), ApiError> {
-        let git = self.git()?;
-        let commit = git::resolve(&git, sha).ok_or_else(|| ApiError::unprocessable("No commit found for SHA"))?;
-        let onto = git::branch_tip(&git, branch).ok_or_else(|| ApiError::unprocessable("Branch not found"))?;
-        let now = self.st.now();
-        let who = user_person(&self.actor, now);
-        let new = git::revert(&git, commit, onto, &who)?.ok_or_else(|| ApiError::new(409, "Revert conflicts"))?;
-        let target = target_branch.unwrap_or(branch);
-        let before = git::branch_tip(&git, target).unwrap_or_else(zero);
-        git::set_branch(&git, target, new, "revert")?;
-        Ok((before, new))
-    }
-}
-
-/// `git-commit` JSON (the Git database API).
-pub fn git_commit_json(urls: &Urls, key: &str, repo: &Repository, sha: Oid) -> Result<Value, ApiError> {
-    let commit = repo.find_commit(sha).map_err(|_| ApiError::not_found())?;
-    let person = |p: Person| json!({"name": p.name, "email": p.email, "date": crate::shapes::ts(p.when)});
-    let u = urls.api(&format!("/repos/{key}/git/commits/{sha}"));
-    let parents: Vec<Value> = commit
-        .parent_ids()
-        .map(|p| {
-            json!({
-                "sha": p.to_string(),
-                "url": urls.api(&format!("/repos/{key}/git/commits/{p}")),
-                "html_url": format!("{}/{key}/commit/{p}", urls.base),
-            })
-        })
-        .collect();
-    Ok(json!({
-        "sha": sha.to_string(),
-        "node_id": node(sha),
-        "url": u,
-        "html_url": format!("{}/{key}/commit/{sha}", urls.base),
-        "author": person(Person::from_signature(&commit.author())),
-        "committer": person(Person::from_signature(&commit.committer())),
-        "tree": {"sha": commit.tree_id().to_string(), "url": urls.api(&format!("/repos/{key}/git/trees/{}", commit.tree_id()))},
-        "message": commit.message().unwrap_or_default(),
-        "parents": parents,
-        "verification": verification(repo, sha, &commit),
-    }))
-}
-
-/// A commit's `verification`: signed commits and the ones GitHub committed (its merges) read as verified.
-fn verification(repo: &Repository, sha: Oid, commit: &git2::Commit<'_>) -> Value {
-    if !crate::guard::verified(repo, sha) {
-        return json!({"verified": false, "reason": "unsigned", "signature": null, "payload": null, "verified_at": null});
-    }
-    let (signature, payload) = match repo.extract_signature(&sha, None) {
-        Ok((signature, payload)) => (
-            Some(String::from_utf8_lossy(&signature).into_owned()),
-            Some(String::from_utf8_lossy(&payload).into_owned()),
-        ),
-        Err(_) => (None, None),
-    };
-    let when = jiff::Timestamp::from_second(commit.committer().when().seconds()).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
-    json!({
-        "verified": true,
-        "reason": "valid",
-        "signature": signature,
-        "payload": payload,
-        "verified_at": crate::shapes::ts(when),
-    })
-}
-
-fn node(sha: Oid) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD.encode(format!("0:Commit{sha}"))
-}
-
-/// `commit` JSON (the commits API), with `files` and `stats` when `detailed`.
-pub fn commit_json(
-    urls: &Urls,
-    st: &State,
-    key: &str,
-    repo: &Repository,
-    sha: Oid,
-    detailed: bool,
-) -> Result<Value, ApiError> {
-    let git_commit = git_commit_json(urls, key, repo, sha)?;
-    let commit = repo.find_commit(sha).map_err(|_| ApiError::not_found())?;
-    let user_of = |email: &str| {
-        st.users
-            .values()
-            .find(|u| email == format!("{}+{}@users.noreply.github.com", u.id, u.login))
-            .map(|u| urls.user(u))
-    };
-    let author = user_of(commit.author().email().unwrap_or_default());
-    let committer = user_of(commit.committer().email().unwrap_or_default());
-    let u = urls.api(&format!("/repos/{key}/commits/{sha}"));
-    let html = format!("{}/{key}/commit/{sha}", urls.base);
-    let mut value = json!({
-        "url": u,
-        "sha": sha.to_string(),
-        "node_id": git_commit["node_id"],
-        "html_url": html,
-        "comments_url": format!("{u}/comments"),
-        "commit": {
-            "url": git_commit["url"],
-            "author": git_commit["author"],
-            "committer": git_commit["committer"],
-            "message": git_commit["message"],
-            "comment_count": 0,
-            "tree": git_commit["tree"],
-            "verification": git_commit["verification"],
-        },
-        "author": author,
-        "committer": committer,
-        "parents": git_commit["parents"],
-    });
-    if detailed {
-        let files = git::changed_files(repo, sha)?;
-        let (add, del) = files.iter().fold((0, 0), |(a, d), f| (a + f.additions, d + f.deletions));
-        value["stats"] = json!({"total": add + del, "additions": add, "deletions": del});
-        value["files"] = files
-            .iter()
-            .map(|f| {
-                json!({
-                    "sha": f.sha,
-                    "filename": f.path,
-                    "status": f.status,
-                    "additions": f.additions,
-                    "deletions": f.deletions,
-                    "changes": f.additions + f.deletions,
-                    "blob_url": format!("{}/{key}/blob/{sha}/{}", urls.base, f.path),
-                    "raw_url": format!("{}/{key}/raw/{sha}/{}", urls.base, f.path),
-                    "contents_url": urls.api(&format!("/repos/{key}/contents/{}?ref={sha}", f.path)),
-                })
-            })
-            .collect();
-    }
-    Ok(value)
 }

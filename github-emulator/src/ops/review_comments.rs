@@ -1,124 +1,16 @@
-//! Pull request review comments (the comments on one line of a pull request's diff, and the replies in their
-//! threads): the REST endpoints and the operations behind them (shared with the admin API). A comment made on its
-//! own belongs to an implicit review of state `COMMENTED`, as on GitHub.
+//! Pull request review comments (on one line of a pull request's diff, and the replies in their threads): the
+//! operations behind the REST and admin APIs. A comment made on its own belongs to an implicit review of state
+//! `COMMENTED`, as on GitHub.
 
 use git2::{Oid, Repository};
 use serde_json::Value;
 
-use crate::error::ApiError;
+use super::Ctx;
 use crate::git;
-use crate::ops::Ctx;
-use crate::rails::not_supplied;
-use crate::server::{Incoming, Reply};
-use crate::state::{Permission, Pull, Review, ReviewComment};
+use crate::http::ApiError;
+use crate::state::{Pull, Review, ReviewComment};
 
-const RESOURCE: &str = "PullRequestReviewComment";
-
-fn number(text: &str) -> Result<u64, ApiError> {
-    text.parse().map_err(|_| ApiError::not_found())
-}
-
-/// Serves the review-comment endpoints of a repository; `None` leaves the request to the other arms.
-pub fn route(ctx: &mut Ctx<'_>, req: &Incoming, rest: &[&str]) -> Option<Result<Reply, ApiError>> {
-    Some(match (req.method.as_str(), rest) {
-        ("GET", ["pulls", "comments", id]) => number(id).and_then(|id| {
-            let comment = ctx.find_review_comment(id)?;
-            Ok(Reply::ok(ctx.review_comment_json(&comment)))
-        }),
-        ("PATCH", ["pulls", "comments", id]) => number(id).and_then(|id| {
-            let body = req.json()?;
-            let text = body["body"].as_str().ok_or_else(|| not_supplied("body"))?;
-            let (_, after) = ctx.edit_review_comment(id, text)?;
-            Ok(Reply::ok(ctx.review_comment_json(&after)))
-        }),
-        ("POST", ["pulls", "comments", id, "reactions"]) => number(id).and_then(|id| {
-            crate::api::react_on(ctx, req, |repo| {
-                repo.review_comments.iter_mut().find(|c| c.id == id).map(|c| &mut c.reactions)
-            })
-        }),
-        ("GET", ["pulls", n, "comments"]) => number(n).and_then(|n| list(ctx, req, n)),
-        ("POST", ["pulls", n, "comments"]) => number(n).and_then(|n| create(ctx, req, n)),
-        ("POST", ["pulls", n, "comments", id, "replies"]) => number(n).and_then(|n| {
-            ctx.require(Permission::Write)?;
-            let id = number(id)?;
-            ctx.find_pull(n)?;
-            let body = req.json()?;
-            let text = body["body"].as_str().ok_or_else(|| not_supplied("body"))?;
-            if !ctx.repo().review_comments.iter().any(|c| c.id == id && c.number == n) {
-                return Err(ApiError::not_found());
-            }
-            let comment = ctx.reply_to_review_comment(n, id, text)?;
-            Ok(Reply::created(ctx.review_comment_json(&comment)))
-        }),
-        _ => return None,
-    })
-}
-
-/// `POST .../pulls/N/comments`: a comment on `line` of `path` at `commit_id`, or a reply (`in_reply_to`).
-fn create(ctx: &mut Ctx<'_>, req: &Incoming, n: u64) -> Result<Reply, ApiError> {
-    ctx.require(Permission::Write)?;
-    ctx.refresh_pulls()?;
-    ctx.find_pull(n)?;
-    let body = req.json()?;
-    let text = body["body"].as_str().ok_or_else(|| not_supplied("body"))?;
-    let comment = match &body["in_reply_to"] {
-        Value::Null => {
-            let commit_id = body["commit_id"].as_str().ok_or_else(|| not_supplied("commit_id"))?;
-            let path = body["path"].as_str().ok_or_else(|| not_supplied("path"))?;
-            let line = match &body["line"] {
-                Value::Null => return Err(ApiError::validation(RESOURCE, "line", "missing_field")),
-                value => value
-                    .as_u64()
-                    .filter(|l| *l > 0)
-                    .ok_or_else(|| ApiError::validation(RESOURCE, "line", "invalid"))?,
-            };
-            let side = body["side"].as_str().unwrap_or("RIGHT");
-            ctx.create_review_comment(n, text, Some(commit_id), path, line, side)?
-        }
-        to => {
-            let to = to.as_u64().ok_or_else(|| ApiError::validation(RESOURCE, "in_reply_to", "invalid"))?;
-            if !ctx.repo().review_comments.iter().any(|c| c.id == to && c.number == n) {
-                return Err(ApiError::validation(RESOURCE, "in_reply_to", "invalid"));
-            }
-            ctx.reply_to_review_comment(n, to, text)?
-        }
-    };
-    Ok(Reply::created(ctx.review_comment_json(&comment)))
-}
-
-/// `GET .../pulls/N/comments`: `since` (updated at or after), `sort` (`created`, `updated`), `direction` (`asc`,
-/// the default, or `desc`; ignored without `sort`), paginated.
-fn list(ctx: &mut Ctx<'_>, req: &Incoming, n: u64) -> Result<Reply, ApiError> {
-    ctx.find_pull(n)?;
-    let since = match req.param("since") {
-        Some(s) => Some(s.parse::<jiff::Timestamp>().map_err(|_| ApiError::validation(RESOURCE, "since", "invalid"))?),
-        None => None,
-    };
-    let sort = req.param("sort");
-    if sort.is_some_and(|s| !matches!(s, "created" | "updated")) {
-        return Err(ApiError::validation(RESOURCE, "sort", "invalid"));
-    }
-    let direction = req.param("direction");
-    if direction.is_some_and(|d| !matches!(d, "asc" | "desc")) {
-        return Err(ApiError::validation(RESOURCE, "direction", "invalid"));
-    }
-    let mut comments: Vec<ReviewComment> = ctx
-        .repo()
-        .review_comments
-        .iter()
-        .filter(|c| c.number == n && since.is_none_or(|s| c.updated_at >= s))
-        .cloned()
-        .collect();
-    match sort {
-        Some("updated") => comments.sort_by_key(|c| (c.updated_at, c.id)),
-        _ => comments.sort_by_key(|c| (c.created_at, c.id)),
-    }
-    if sort.is_some() && direction == Some("desc") {
-        comments.reverse();
-    }
-    let items = comments.iter().map(|c| ctx.review_comment_json(c)).collect();
-    Ok(crate::api::paginate(ctx, req, items))
-}
+pub const RESOURCE: &str = "PullRequestReviewComment";
 
 impl Ctx<'_> {
     pub fn review_comment_json(&mut self, comment: &ReviewComment) -> Value {
@@ -225,18 +117,7 @@ impl Ctx<'_> {
         if body.is_empty() {
             return Err(ApiError::validation(RESOURCE, "body", "missing_field"));
         }
-        let now = self.st.now();
-        let actor = self.actor.login.clone();
-        let may_edit_others = self.permission() >= Permission::Write;
-        let comment =
-            self.repo_mut().review_comments.iter_mut().find(|c| c.id == id).ok_or_else(ApiError::not_found)?;
-        if comment.user != actor && !may_edit_others {
-            return Err(ApiError::forbidden());
-        }
-        let before = comment.clone();
-        comment.body = body.to_owned();
-        comment.updated_at = now;
-        Ok((before, comment.clone()))
+        self.edit(body, |repo| repo.review_comments.iter_mut().find(|c| c.id == id))
     }
 
     /// The `COMMENTED` review GitHub makes for a comment posted on its own; returns its id.

@@ -1,6 +1,6 @@
-//! Webhook payloads as GitHub delivers them (`pull_request`, `push`, `issue_comment`, `deployment_status`,
-//! `pull_request_review_comment`, `pull_request_review`),
-//! written to files under `DIR/events/` so a test can hand one to a program as `GITHUB_EVENT_PATH`.
+//! Webhook payloads as GitHub delivers them (`pull_request`, `push`, `issue_comment`, `deployment_status`, `status`,
+//! `pull_request_review_comment`, `pull_request_review`, `workflow_dispatch`), written to files under `DIR/events/`
+//! so a test can hand one to a program as `GITHUB_EVENT_PATH`.
 
 use std::path::PathBuf;
 

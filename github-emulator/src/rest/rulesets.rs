@@ -136,24 +136,21 @@ fn parse_bypass_actors(value: &Value) -> Result<Vec<BypassActor>, ApiError> {
         .collect()
 }
 
+/// `value` when it is one of `allowed`, else GitHub's refusal naming `field`.
+fn one_of(value: &Value, allowed: &[&str], field: &str) -> Result<String, ApiError> {
+    value.as_str().filter(|v| allowed.contains(v)).map(str::to_owned).ok_or_else(|| invalid_ruleset(field))
+}
+
 /// Applies a ruleset body (POST: every field; PUT: the ones given) to `ruleset`.
 fn apply_ruleset(ruleset: &mut Ruleset, body: &Value) -> Result<(), ApiError> {
     if let Some(name) = body.get("name") {
         ruleset.name = name.as_str().filter(|n| !n.is_empty()).ok_or_else(|| invalid_ruleset("name"))?.to_owned();
     }
     if let Some(target) = body.get("target") {
-        ruleset.target = target
-            .as_str()
-            .filter(|t| matches!(*t, "branch" | "tag" | "push"))
-            .ok_or_else(|| invalid_ruleset("target"))?
-            .to_owned();
+        ruleset.target = one_of(target, &["branch", "tag", "push"], "target")?;
     }
     if let Some(enforcement) = body.get("enforcement") {
-        ruleset.enforcement = enforcement
-            .as_str()
-            .filter(|e| matches!(*e, "active" | "evaluate" | "disabled"))
-            .ok_or_else(|| invalid_ruleset("enforcement"))?
-            .to_owned();
+        ruleset.enforcement = one_of(enforcement, &["active", "evaluate", "disabled"], "enforcement")?;
     }
     if let Some(actors) = body.get("bypass_actors") {
         ruleset.bypass_actors = parse_bypass_actors(actors)?;

@@ -1,9 +1,10 @@
 //! A stateful stand-in for GitHub served over real HTTP: the REST API with the shapes of GitHub's OpenAPI
 //! description, real bare git repositories (git2) served over smart HTTP by `git http-backend`, and an admin API
-//! under `/_emulator/` to drive it from tests or by hand. See `README.md` next to this crate.
+//! under `/_emulator/` to drive it from tests or by hand ([`client`] types it). See `README.md` next to this crate.
 #![recursion_limit = "512"]
 
 mod admin;
+pub mod client;
 mod events;
 mod git;
 mod guard;
@@ -13,7 +14,7 @@ mod rest;
 mod server;
 mod shapes;
 mod smart_http;
-mod state;
+pub mod state;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -23,6 +24,8 @@ use std::sync::{Arc, Mutex};
 use anyhow::Context as _;
 use serde_json::Value;
 
+pub use admin::RepoVerb;
+pub use client::RepoAdmin;
 pub use http::{ApiError, Fault};
 
 /// How to run an emulator.
@@ -170,49 +173,6 @@ impl Running {
         let reply = admin::handle(&self.app, &request);
         let value = reply.body.unwrap_or(Value::Null);
         if reply.status >= 400 { Err(ApiError { status: reply.status, body: value }) } else { Ok(value) }
-    }
-
-    /// Creates `login` (if needed) and a token bound to it; returns the token.
-    pub fn user_with_token(&self, login: &str) -> Result<String, ApiError> {
-        let value = self.admin("POST", "/_emulator/tokens", &serde_json::json!({"login": login}))?;
-        Ok(value["token"].as_str().unwrap_or_default().to_owned())
-    }
-
-    /// Creates `owner/name`, empty or imported from a local repository.
-    pub fn create_repo(&self, full_name: &str, from_path: Option<&Path>, private: bool) -> Result<Value, ApiError> {
-        let (owner, name) = full_name.split_once('/').unwrap_or((full_name, ""));
-        self.admin(
-            "POST",
-            "/_emulator/repos",
-            &serde_json::json!({"owner": owner, "name": name, "from_path": from_path, "private": private}),
-        )
-    }
-
-    pub fn set_permission(&self, repo: &str, login: &str, permission: &str) -> Result<Value, ApiError> {
-        self.admin(
-            "PUT",
-            &format!("/_emulator/repos/{repo}/permissions/{login}"),
-            &serde_json::json!({"permission": permission}),
-        )
-    }
-
-    /// Freezes the clock at an RFC 3339 instant.
-    pub fn set_clock(&self, instant: &str) -> Result<Value, ApiError> {
-        self.admin("POST", "/_emulator/clock", &serde_json::json!({"set": instant}))
-    }
-
-    pub fn advance_clock(&self, seconds: i64) -> Result<Value, ApiError> {
-        self.admin("POST", "/_emulator/clock", &serde_json::json!({"advance_seconds": seconds}))
-    }
-
-    /// Arms a fault (see [`Fault`]).
-    pub fn inject(&self, fault: &Value) -> Result<Value, ApiError> {
-        self.admin("POST", "/_emulator/faults", fault)
-    }
-
-    /// Every object, for assertions.
-    pub fn state(&self) -> Result<Value, ApiError> {
-        self.admin("GET", "/_emulator/state", &Value::Null)
     }
 
     /// Stops serving and waits for the server thread.

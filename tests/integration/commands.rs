@@ -1,8 +1,9 @@
 //! The responders' channel on GitHub: `/drill` comments on the drill's pull request, read by the tick, by an
 //! `issue_comment` run and by a relay's `workflow_dispatch` run, through the real binary against the emulator.
 
+use github_emulator::state::{Comment, ReviewComment};
 use jiff::Timestamp;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::github_drill::{Fixture, action_on, after};
 
@@ -10,33 +11,26 @@ use crate::github_drill::{Fixture, action_on, after};
 /// the `issue_comment` event file GitHub would deliver.
 fn comment(f: &Fixture, login: &str, body: &str, at: Timestamp) -> (u64, String) {
     f.emulator.set_clock(&at.to_string()).unwrap();
-    let r =
-        f.emulator.admin("POST", "/_emulator/repos/acme/shop/issues/1/comments", &json!({"as": login, "body": body}));
-    let r = r.unwrap();
-    (r["comment"]["id"].as_u64().unwrap(), r["event_path"].as_str().unwrap().to_owned())
+    let r = f.emulator.repo("acme/shop").as_user(login).comment(1, body).unwrap();
+    (r.id(), r.event_path.display().to_string())
 }
 
 /// The comments on acme/shop, as the emulator holds them.
-fn comments(f: &Fixture) -> Vec<Value> {
-    f.emulator.state().unwrap()["repos"]["acme/shop"]["comments"].as_array().cloned().unwrap_or_default()
+fn comments(f: &Fixture) -> Vec<Comment> {
+    f.emulator.repo("acme/shop").state().unwrap().comments
 }
 
 /// The reactions on comment `id`, as `login:content`.
 fn reactions(f: &Fixture, id: u64) -> Vec<String> {
-    let c = comments(f).into_iter().find(|c| c["id"] == id).unwrap();
-    c["reactions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| format!("{}:{}", r["user"].as_str().unwrap(), r["content"].as_str().unwrap()))
-        .collect()
+    let c = comments(f).into_iter().find(|c| c.id == id).unwrap();
+    c.reactions.iter().map(|r| format!("{}:{}", r.user, r.content)).collect()
 }
 
 /// The body of the status comment (there is at most one), without its marker.
 fn status(f: &Fixture) -> Option<String> {
     let mine: Vec<String> = comments(f)
         .iter()
-        .filter_map(|c| c["body"].as_str())
+        .map(|c| c.body.as_str())
         .filter(|b| b.contains("<!-- firedrill:status -->"))
         .map(|b| b.replace("\n\n<!-- firedrill:status -->", ""))
         .collect();
@@ -128,13 +122,7 @@ fn commands_from_people_without_write_access_bots_and_edits_are_answered_not_obe
     let (bot, _) = comment(&f, "ci-helper[bot]", "/drill revert", after(m, 4));
     let (edited, _) = comment(&f, "ana", "looks fine", after(m, 5));
     f.emulator.set_clock(&after(m, 6).to_string()).unwrap();
-    f.emulator
-        .admin(
-            "PATCH",
-            &format!("/_emulator/repos/acme/shop/issues/comments/{edited}"),
-            &json!({"body": "/drill revert", "as": "ana"}),
-        )
-        .unwrap();
+    f.emulator.repo("acme/shop").as_user("ana").edit_comment(edited, "/drill revert").unwrap();
     let (abort, _) = comment(&f, "ana", "/drill abort", after(m, 6));
     let (typo, _) = comment(&f, "ana", "/drill stauts", after(m, 7));
 
@@ -179,7 +167,7 @@ fn commands_from_people_without_write_access_bots_and_edits_are_answered_not_obe
     assert_eq!(code, 0, "{out}");
     let reveal: Vec<String> = comments(&f)
         .iter()
-        .filter_map(|c| c["body"].as_str())
+        .map(|c| c.body.as_str())
         .filter(|b| b.contains("<!-- firedrill:reveal -->"))
         .map(str::to_owned)
         .collect();
@@ -300,33 +288,24 @@ fn an_announced_drill_is_played_on_its_issue_and_reported_there() {
     assert!(out.contains("announce the incident") && out.contains("opened issue #2"), "{out}");
     // A re-run at the same instant finds the issue instead of opening another.
     f.tick(f.plan.merge_at);
-    let st = f.emulator.state().unwrap();
-    let issues = st["repos"]["acme/shop"]["issues"].as_array().unwrap();
+    let issues = f.emulator.repo("acme/shop").state().unwrap().issues;
     assert_eq!(issues.len(), 1, "{issues:?}");
-    assert_eq!(issues[0]["title"], "Staging: checkout errors");
-    let body = issues[0]["body"].as_str().unwrap();
+    assert_eq!(issues[0].title, "Staging: checkout errors");
+    let body = issues[0].body.as_deref().unwrap();
     assert!(!body.contains("redis") && !body.contains("pool"), "the announcement names no fault: {body}");
 
     // Commands work on the issue; the status comment lives there.
     let m = f.plan.merge_at;
     f.emulator.set_clock(&after(m, 6).to_string()).unwrap();
-    let r = f
-        .emulator
-        .admin("POST", "/_emulator/repos/acme/shop/issues/2/comments", &json!({"as": "ana", "body": "/drill ack"}))
-        .unwrap();
-    let id = r["comment"]["id"].as_u64().unwrap();
+    let id = f.emulator.repo("acme/shop").as_user("ana").comment(2, "/drill ack").unwrap().id();
     f.tick(after(m, 8));
     assert_eq!(reactions(&f, id), ["sam:eyes", "sam:rocket"]);
-    let on_issue = |marker: &str| {
-        comments(&f).iter().filter(|c| c["number"] == 2 && c["body"].as_str().unwrap().contains(marker)).count()
-    };
+    let on_issue = |marker: &str| comments(&f).iter().filter(|c| c.number == 2 && c.body.contains(marker)).count();
     assert_eq!(on_issue("<!-- firedrill:status -->"), 1);
 
     // The fault is reverted by Ana; the report is posted on the pull request and on the issue.
     f.emulator.set_clock(&after(m, 30).to_string()).unwrap();
-    f.emulator
-        .admin("POST", "/_emulator/repos/acme/shop/pulls/1/revert", &json!({"as": "ana", "merge": true}))
-        .unwrap();
+    f.emulator.repo("acme/shop").as_user("ana").revert_pr(1, true).unwrap();
     f.tick(after(m, 35));
     assert_eq!(on_issue("<!-- firedrill:report -->"), 1);
     assert!(f.names().contains(&"announced") && f.names().contains(&"reported"), "{:?}", f.names());
@@ -363,29 +342,21 @@ fn a_drill_command_in_a_review_thread_is_obeyed_once() {
     f.emulator.set_clock(&after(m, 4).to_string()).unwrap();
     let made = f
         .emulator
-        .admin(
-            "POST",
-            "/_emulator/repos/acme/shop/pulls/1/comments",
-            &json!({"as": "ana", "body": "This pool size looks wrong.\n/drill ack"}),
-        )
+        .repo("acme/shop")
+        .as_user("ana")
+        .review_comment(1, "This pool size looks wrong.\n/drill ack")
         .unwrap();
-    let id = made["comment"]["id"].as_u64().unwrap();
-    let payload = std::fs::read_to_string(made["event_path"].as_str().unwrap()).unwrap();
+    let id = made.id();
+    let payload = std::fs::read_to_string(&made.event_path).unwrap();
     let (code, out, err, _) =
         action_on(&f, after(m, 4), work.path(), &workflow, ("pull_request_review_comment", &payload));
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("record: /drill ack by ana"), "{out}");
     let ack = f.events().into_iter().find(|e| e.kind.name() == "command").unwrap();
     assert_eq!(ack.time, after(m, 4), "stamped at the review comment's time");
-    let st = f.emulator.state().unwrap();
-    let review =
-        st["repos"]["acme/shop"]["review_comments"].as_array().unwrap().iter().find(|c| c["id"] == id).cloned();
-    let reacted: Vec<String> = review.unwrap()["reactions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| format!("{}:{}", r["user"].as_str().unwrap(), r["content"].as_str().unwrap()))
-        .collect();
+    let st = f.emulator.repo("acme/shop").state().unwrap();
+    let review = st.review_comments.iter().find(|c| c.id == id).unwrap();
+    let reacted: Vec<String> = review.reactions.iter().map(|r| format!("{}:{}", r.user, r.content)).collect();
     assert_eq!(reacted, ["sam:eyes", "sam:rocket"]);
     // The tick reads review comments too, and leaves this one: it was answered.
     let out = f.tick(after(m, 10));
@@ -393,30 +364,18 @@ fn a_drill_command_in_a_review_thread_is_obeyed_once() {
     assert_eq!((count(&f, "comment"), count(&f, "command")), (1, 1));
     // A review comment the tick finds by itself (no event delivered) is obeyed there.
     f.emulator.set_clock(&after(m, 12).to_string()).unwrap();
-    f.emulator
-        .admin("POST", "/_emulator/repos/acme/shop/pulls/1/comments", &json!({"as": "ana", "body": "/drill found"}))
-        .unwrap();
+    f.emulator.repo("acme/shop").as_user("ana").review_comment(1, "/drill found").unwrap();
     let out = f.tick(after(m, 15));
     assert!(out.contains("record: /drill found by ana"), "{out}");
     // A question asked in the thread is answered in the thread.
     f.emulator.set_clock(&after(m, 16).to_string()).unwrap();
-    let asked = f
-        .emulator
-        .admin("POST", "/_emulator/repos/acme/shop/pulls/1/comments", &json!({"as": "ana", "body": "/drill status"}))
-        .unwrap();
-    let asked = asked["comment"]["id"].as_u64().unwrap();
+    let asked = f.emulator.repo("acme/shop").as_user("ana").review_comment(1, "/drill status").unwrap().id();
     f.tick(after(m, 18));
-    let st = f.emulator.state().unwrap();
-    let replies: Vec<Value> = st["repos"]["acme/shop"]["review_comments"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["in_reply_to_id"] == asked)
-        .cloned()
-        .collect();
-    assert_eq!(replies.len(), 1, "{st}");
-    assert_eq!(replies[0]["user"], "sam");
-    let body = replies[0]["body"].as_str().unwrap();
+    let st = f.emulator.repo("acme/shop").state().unwrap();
+    let replies: Vec<&ReviewComment> = st.review_comments.iter().filter(|c| c.in_reply_to_id == Some(asked)).collect();
+    assert_eq!(replies.len(), 1, "{st:?}");
+    assert_eq!(replies[0].user, "sam");
+    let body = &replies[0].body;
     assert!(body.contains("running"), "{body}");
     for secret in ["redis-pool-exhaustion", "SERVICE__REDIS", "values-staging"] {
         assert!(!body.contains(secret), "{secret} in {body}");

@@ -312,9 +312,7 @@ fn a_whole_drill_through_the_image_matches_the_host_binary() {
     let revert_at = after(plan.merge_at, 78);
     let revert = |f: &Fixture| {
         f.emulator.set_clock(&revert_at.to_string()).unwrap();
-        f.emulator
-            .admin("POST", "/_emulator/repos/acme/shop/pulls/1/revert", &json!({"as": "ana", "merge": true}))
-            .unwrap();
+        f.emulator.repo("acme/shop").as_user("ana").revert_pr(1, true).unwrap();
     };
     // Ana reverts on both GitHubs; the next run records the recovery.
     revert(&host);
@@ -324,8 +322,7 @@ fn a_whole_drill_through_the_image_matches_the_host_binary() {
     assert!(recovered.summary.contains("time to recovery 1 h 18 min"), "{}", recovered.summary);
 
     // The container reached the emulator: the drill's pull request is Sam's, merged and reverted there.
-    let st = boxed.emulator.state().unwrap();
-    assert_eq!(st["repos"]["acme/shop"]["pulls"][0]["user"], "sam");
+    assert_eq!(boxed.emulator.repo("acme/shop").state().unwrap().pulls[0].user, "sam");
     // Nothing deployed the revert: the seed's environment is still watched for the fix's deploy.
     assert_eq!(boxed.names(), ["planned", "opened", "merged", "recovered", "deploy_watch", "reported"]);
 }

@@ -1,6 +1,7 @@
 //! The deploy phase on GitHub: when the fault and the fix went live, from what Argo CD, Flux or a deploy workflow
 //! report back (commit statuses, deployments), through the real binary against the emulator.
 
+use github_emulator::client::StatusPosted;
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
@@ -14,30 +15,26 @@ fn with_deploy(f: &Fixture, yaml: &str) {
 }
 
 fn merge_sha(f: &Fixture) -> String {
-    let st = f.emulator.state().unwrap();
-    st["repos"]["acme/shop"]["pulls"][0]["merge_commit_sha"].as_str().unwrap().to_owned()
+    f.emulator.repo("acme/shop").state().unwrap().pulls[0].merge_commit_sha.clone().unwrap()
 }
 
 /// Argo CD notifications' GitHub service after a sync: a `success` status `continuous-delivery/APP` on the
 /// synced revision, at `at` on GitHub's clock. Returns the emulator's reply (with the `status` event's path).
-fn argo_synced(f: &Fixture, sha: &str, app: &str, at: Timestamp) -> Value {
+fn argo_synced(f: &Fixture, sha: &str, app: &str, at: Timestamp) -> StatusPosted {
     f.emulator.set_clock(&at.to_string()).unwrap();
-    let body = json!({
-        "state": "success",
-        "context": format!("continuous-delivery/{app}"),
-        "description": "ArgoCD",
-        "target_url": format!("https://argocd.acme.example/applications/{app}?operation=true"),
-    });
-    f.emulator.admin("POST", &format!("/_emulator/repos/acme/shop/statuses/{sha}"), &body).unwrap()
+    let context = format!("continuous-delivery/{app}");
+    let target_url = format!("https://argocd.acme.example/applications/{app}?operation=true");
+    let fields = [("context", context.as_str()), ("description", "ArgoCD"), ("target_url", target_url.as_str())];
+    f.emulator.repo("acme/shop").status(sha, "success", &fields).unwrap()
 }
 
 /// Flux's notification-controller (`github` provider): `kustomization/NAME/<provider uid prefix>`, the event's
 /// reason as the description.
 fn flux_reconciled(f: &Fixture, sha: &str, name: &str, state: &str, at: Timestamp) {
     f.emulator.set_clock(&at.to_string()).unwrap();
-    let body = json!({"state": state, "context": format!("kustomization/{name}/0c9c2e41"),
-                      "description": "reconciliation succeeded"});
-    f.emulator.admin("POST", &format!("/_emulator/repos/acme/shop/statuses/{sha}"), &body).unwrap();
+    let context = format!("kustomization/{name}/0c9c2e41");
+    let fields = [("context", context.as_str()), ("description", "reconciliation succeeded")];
+    f.emulator.repo("acme/shop").status(sha, state, &fields).unwrap();
 }
 
 fn report(f: &Fixture) -> String {
@@ -88,11 +85,8 @@ fn argo_cds_statuses_give_the_fault_and_the_fix_their_live_times_and_the_time_to
     // Ana reverts 1 h 18 min after the merge; Argo CD syncs the revert 9 minutes later.
     let revert_at = after(f.plan.merge_at, 78);
     f.emulator.set_clock(&revert_at.to_string()).unwrap();
-    let reverted = f
-        .emulator
-        .admin("POST", "/_emulator/repos/acme/shop/pulls/1/revert", &json!({"as": "ana", "merge": true}))
-        .unwrap();
-    let revert_sha = reverted["sha"].as_str().unwrap().to_owned();
+    let reverted = f.emulator.repo("acme/shop").as_user("ana").revert_pr(1, true).unwrap();
+    let revert_sha = reverted.sha.unwrap();
     // The tick between the revert and its sync: recovered, and the fix's deploy is watched for.
     let out = f.tick(after(revert_at, 3));
     assert!(out.contains("time to recovery 1 h 18 min"), "{out}");
@@ -158,44 +152,30 @@ fn a_deployment_of_a_later_commit_holding_the_revert_is_the_fix_going_live() {
     f.tick(f.plan.merge_at);
     let deploy = |sha: &str, at: Timestamp| {
         f.emulator.set_clock(&at.to_string()).unwrap();
-        let d = f
-            .emulator
-            .admin("POST", "/_emulator/repos/acme/shop/deployments", &json!({"ref": sha, "environment": "staging"}))
-            .unwrap();
-        let id = d["deployment"]["id"].as_u64().unwrap();
-        let path = format!("/_emulator/repos/acme/shop/deployments/{id}/statuses");
-        f.emulator.admin("POST", &path, &json!({"state": "success"})).unwrap()
+        let id = f.emulator.repo("acme/shop").deploy(sha, "staging").unwrap();
+        f.emulator.repo("acme/shop").deployment_status(id, "success").unwrap()
     };
     deploy(&merge_sha(&f), after(f.plan.merge_at, 10));
     let revert_at = after(f.plan.merge_at, 60);
     f.emulator.set_clock(&revert_at.to_string()).unwrap();
-    f.emulator
-        .admin("POST", "/_emulator/repos/acme/shop/pulls/1/revert", &json!({"as": "ana", "merge": true}))
-        .unwrap();
+    f.emulator.repo("acme/shop").as_user("ana").revert_pr(1, true).unwrap();
     // A colleague's commit lands on top before the deploy workflow runs: only that commit is deployed.
     f.emulator.set_clock(&after(revert_at, 2).to_string()).unwrap();
-    let later = f
-        .emulator
-        .admin(
-            "POST",
-            "/_emulator/repos/acme/shop/push",
-            &json!({"as": "ana", "branch": "main", "path": "README.md", "content": "Shop.\n", "message": "docs"}),
-        )
-        .unwrap();
+    let later = f.emulator.repo("acme/shop").as_user("ana").push("main", "README.md", Some("Shop.\n"), "docs").unwrap();
     let out = f.tick(after(revert_at, 3));
     assert!(out.contains("recovered at"), "{out}");
     // While the fix's deploy is watched for, a run costs the ledger (3), the drill's log, the tip and the
     // deployments of the tip.
     assert_eq!(requests(&f.tick(after(revert_at, 5))), 6);
     // The deployment event is handed to the Action: it asks at once.
-    let status = deploy(later["sha"].as_str().unwrap(), after(revert_at, 8));
-    let payload = std::fs::read_to_string(status["event_path"].as_str().unwrap()).unwrap();
+    let event_path = deploy(&later.sha, after(revert_at, 8));
+    let payload = std::fs::read_to_string(event_path).unwrap();
     let summary = action_with_event(&f, after(revert_at, 9), "deployment_status", &payload);
     assert!(summary.contains("deployment_status (deployment to staging success on"), "{summary}");
     let events = f.events();
     let fix = events.iter().find(|e| e.kind.name() == "fix_deployed").expect("the fix went live");
     assert_eq!(fix.time, after(revert_at, 8));
-    assert!(format!("{:?}", fix.kind).contains(&later["sha"].as_str().unwrap()[..12]), "{fix:?}");
+    assert!(format!("{:?}", fix.kind).contains(&later.sha[..12]), "{fix:?}");
     let report = report(&f);
     assert!(report.contains("| Time to restore service | **58 min** (fault live → fix live) |"), "{report}");
     f.assert_openapi_valid(&[]);
@@ -208,14 +188,11 @@ fn without_a_deploy_signal_the_phase_is_not_observed_said_once_and_never_a_zero(
     f.tick(f.plan.open_at);
     f.tick(f.plan.merge_at);
     // A deployment exists, but the scenario asks for no signal.
-    let st = f.emulator.state().unwrap();
-    let sha = st["repos"]["acme/shop"]["pulls"][0]["merge_commit_sha"].as_str().unwrap().to_owned();
+    let sha = merge_sha(&f);
     argo_synced(&f, &sha, "checkout-staging", after(f.plan.merge_at, 4));
     let revert_at = after(f.plan.merge_at, 30);
     f.emulator.set_clock(&revert_at.to_string()).unwrap();
-    f.emulator
-        .admin("POST", "/_emulator/repos/acme/shop/pulls/1/revert", &json!({"as": "ana", "merge": true}))
-        .unwrap();
+    f.emulator.repo("acme/shop").as_user("ana").revert_pr(1, true).unwrap();
     f.tick(after(revert_at, 1));
     assert_eq!(f.names(), ["planned", "opened", "merged", "recovered", "reported"]);
     let report = report(&f);
@@ -236,11 +213,9 @@ fn a_status_event_handed_to_the_action_records_the_fault_going_live_at_once() {
     f.tick(f.plan.open_at);
     f.tick(f.plan.merge_at);
     f.emulator.set_clock(&after(f.plan.merge_at, 5).to_string()).unwrap();
-    let body = json!({"state": "success", "context": "kustomization/checkout-staging/0c9c2e41",
-                      "description": "reconciliation succeeded"});
-    let posted =
-        f.emulator.admin("POST", &format!("/_emulator/repos/acme/shop/statuses/{}", merge_sha(&f)), &body).unwrap();
-    let payload = std::fs::read_to_string(posted["event_path"].as_str().unwrap()).unwrap();
+    let fields = [("context", "kustomization/checkout-staging/0c9c2e41"), ("description", "reconciliation succeeded")];
+    let posted = f.emulator.repo("acme/shop").status(&merge_sha(&f), "success", &fields).unwrap();
+    let payload = std::fs::read_to_string(&posted.event_path).unwrap();
     let event: Value = serde_json::from_str(&payload).unwrap();
     assert_eq!(event["branches"][0]["name"], "main", "GitHub names the branches whose tip the commit is");
     let summary = action_with_event(&f, after(f.plan.merge_at, 5), "status", &payload);

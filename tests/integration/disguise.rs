@@ -61,17 +61,15 @@ fn a_squash_merge_on_github_keeps_the_disguises_commit_message() {
         git_log(&shop, "main", "%an <%ae> / %cn"),
         format!("sam <{}+sam@users.noreply.github.com> / GitHub\n", sam_id(&f))
     );
+    assert_eq!(f.emulator.repo("acme/shop").state().unwrap().pulls[0].title, subject);
     let st = f.emulator.state().unwrap();
-    assert_eq!(st["repos"]["acme/shop"]["pulls"][0]["title"], subject);
     assert!(!st.to_string().contains("Merge branch"), "{st}");
     f.assert_openapi_valid(&[]);
 
     // Recovery is still judged from the squashed commit: a revert of it ends the drill.
     let revert_at = after(f.plan.merge_at, 30);
     f.emulator.set_clock(&revert_at.to_string()).unwrap();
-    f.emulator
-        .admin("POST", "/_emulator/repos/acme/shop/pulls/1/revert", &json!({"as": "ana", "merge": true}))
-        .unwrap();
+    f.emulator.repo("acme/shop").as_user("ana").revert_pr(1, true).unwrap();
     let out = squash(after(revert_at, 1));
     assert!(out.contains("time to recovery 30 min"), "{out}");
 }
@@ -88,7 +86,7 @@ fn logged_emulator() -> (tempfile::TempDir, github_emulator::Running) {
 }
 
 fn sam_id(f: &Fixture) -> u64 {
-    f.emulator.state().unwrap()["users"]["sam"]["id"].as_u64().unwrap()
+    f.emulator.snapshot().unwrap().users["sam"].id
 }
 
 #[test]
@@ -96,10 +94,8 @@ fn the_token_owner_is_the_person_github_shows_for_the_token() {
     let (state, emulator) = logged_emulator();
     emulator.create_repo("acme/shop", None, true).unwrap();
     // Sam set a display name in his profile; Ana never did.
-    let sam = emulator
-        .admin("POST", "/_emulator/users", &json!({"login": "sam", "name": "Sam Rivera", "token": "ghp_sam"}))
-        .unwrap();
-    let ana = emulator.admin("POST", "/_emulator/users", &json!({"login": "ana", "token": "ghp_ana"})).unwrap();
+    let sam = emulator.create_user("sam", Some("Sam Rivera"), Some("ghp_sam")).unwrap();
+    let ana = emulator.create_user("ana", None, Some("ghp_ana")).unwrap();
     let id = |v: &serde_json::Value| v["user"]["id"].as_u64().unwrap();
     let forge = |token: &str| {
         let token = firedrill::git::Token::new(token);
@@ -171,13 +167,9 @@ fn the_emulator_squashes_like_github() {
     let pull = |branch: &str, messages: &[&str], title: &str| {
         for (i, message) in messages.iter().enumerate() {
             let content = format!("{branch} {i}\n");
-            let push = json!({"as": "sam", "branch": branch, "path": "a.txt", "content": content, "message": message});
-            emulator.admin("POST", "/_emulator/repos/acme/shop/push", &push).unwrap();
+            emulator.repo("acme/shop").as_user("sam").push(branch, "a.txt", Some(&content), message).unwrap();
         }
-        let pr = emulator
-            .admin("POST", "/_emulator/repos/acme/shop/pulls", &json!({"as": "sam", "head": branch, "title": title}))
-            .unwrap();
-        pr["pull_request"]["number"].as_u64().unwrap_or_else(|| panic!("{pr}"))
+        emulator.repo("acme/shop").as_user("sam").open_pr(branch, title).unwrap().number()
     };
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     // octocrab's client is built inside the runtime it runs in.

@@ -102,7 +102,7 @@ fn a_drill_started_by_hand_stays_open_before_its_merge_and_waits_for_required_ch
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(out.contains("planned by hand (opens now, merges 2026-11-26T14:33:00Z)"), "{out}");
     assert_eq!(output(&outputs, "state").as_deref(), Some("open"), "{outputs}");
-    assert_eq!(pulls(&f)[0]["state"], "open");
+    assert_eq!(pulls(&f)[0].state, "open");
     let merges = |f: &Fixture| requests(f).iter().filter(|(m, p)| m == "PUT" && p.ends_with("/merge")).count();
     assert_eq!(merges(&f), 0, "no merge is tried at the opening");
 
@@ -116,14 +116,14 @@ fn a_drill_started_by_hand_stays_open_before_its_merge_and_waits_for_required_ch
     let (code, out, err, _) = action(&f, after(start, 30), work.path(), &token);
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(out.contains("deploy-staging"), "the merge waits for the check: {out}");
-    assert!(pulls(&f)[0]["merged_at"].is_null());
+    assert!(pulls(&f)[0].merged_at.is_none());
 
     // Once it passes, the next run merges, once.
     status(&f, &head_of(&f, 0), "deploy-staging", "success");
     let (code, out, err, outputs) = action(&f, after(start, 32), work.path(), &token);
     assert_eq!(code, 0, "{out}\n{err}");
     assert_eq!(output(&outputs, "state").as_deref(), Some("running"), "{outputs}");
-    assert_eq!(pulls(&f)[0]["merged_at"], "2026-11-26T14:35:00Z");
+    assert_eq!(pulls(&f)[0].merged_at, Some("2026-11-26T14:35:00Z".parse().unwrap()));
     assert_eq!(pulls(&f).len(), 1);
 }
 
@@ -176,9 +176,7 @@ fn the_summary_of_a_run_that_opens_a_drill_does_not_embed_another_drills_report(
     f.tick(f.plan.merge_at);
     let revert_at = after(f.plan.merge_at, 78);
     f.emulator.set_clock(&revert_at.to_string()).unwrap();
-    f.emulator
-        .admin("POST", "/_emulator/repos/acme/shop/pulls/1/revert", &json!({"as": "ana", "merge": true}))
-        .unwrap();
+    f.emulator.repo("acme/shop").as_user("ana").revert_pr(1, true).unwrap();
 
     // The next run is a manual one for the other scenario: it records the first drill's recovery (and writes
     // its report), then opens the new drill.

@@ -31,8 +31,7 @@ fn count(log: &[Value], method: &str, path_end: &str) -> usize {
 
 /// A colleague lands an unrelated change on `main`: every open pull request is behind.
 fn colleague_lands(f: &Fixture, text: &str) {
-    let push = json!({"as": "ana", "branch": "main", "path": "README.md", "content": text, "message": "docs: readme"});
-    f.emulator.admin("POST", "/_emulator/repos/acme/shop/push", &push).unwrap();
+    f.emulator.repo("acme/shop").as_user("ana").push("main", "README.md", Some(text), "docs: readme").unwrap();
 }
 
 fn branch_exists(f: &Fixture, branch: &str) -> bool {
@@ -91,7 +90,7 @@ fn strict_and_behind_the_drill_and_its_revert_are_brought_up_to_date_and_merged(
     let merged_at = after(f.plan.merge_at, 9);
     let out = f.tick(merged_at);
     assert!(out.contains("merged into main"), "{out}");
-    assert_eq!(pulls(&f)[0]["merged_at"], merged_at.to_string());
+    assert_eq!(pulls(&f)[0].merged_at, Some(merged_at));
     assert_eq!(f.names(), ["planned", "opened", "merge_waiting", "merge_waiting", "merged"]);
 
     // The safety timer: `main` refuses the direct update, the revert goes through a pull request, which waits for
@@ -136,7 +135,7 @@ fn strict_and_behind_the_drill_and_its_revert_are_brought_up_to_date_and_merged(
     let landed = after(deadline, 10);
     let (code, out) = tick_code(&f, landed, &[]);
     assert_eq!(code, 0, "{out}");
-    assert_eq!(pulls(&f)[1]["merged_at"], landed.to_string());
+    assert_eq!(pulls(&f)[1].merged_at, Some(landed));
     let events = f.events();
     assert_eq!(events.iter().find(|e| e.kind.name() == "recovered").unwrap().time, landed);
     let held: Vec<Timestamp> = events.iter().filter(|e| e.kind.name() == "revert_waiting").map(|e| e.time).collect();
@@ -159,8 +158,7 @@ fn two_required_checks_in_progress_hold_the_merge_until_both_pass() {
     f.tick(f.plan.open_at);
     let head = head_of(&f, 0);
     status(&f, &head, "build", "pending");
-    let run = json!({"name": "deploy-staging", "head_sha": head, "status": "in_progress"});
-    f.emulator.admin("POST", "/_emulator/repos/acme/shop/check-runs", &run).unwrap();
+    f.emulator.repo("acme/shop").check_run("deploy-staging", &head, &[("status", "in_progress")]).unwrap();
     let before = exchanges(&f);
     let out = f.tick(f.plan.merge_at);
     assert!(
@@ -178,14 +176,13 @@ fn two_required_checks_in_progress_hold_the_merge_until_both_pass() {
     let log = exchanges_since(&f, before);
     assert_eq!(log.len(), 11, "{log:#?}");
     assert_eq!((count(&log, "GET", "/status"), count(&log, "GET", "/check-runs")), (1, 1));
-    assert!(pulls(&f)[0]["merged_at"].is_null());
+    assert!(pulls(&f)[0].merged_at.is_none());
     status(&f, &head, "build", "success");
-    let done = json!({"name": "deploy-staging", "head_sha": head, "conclusion": "success"});
-    f.emulator.admin("POST", "/_emulator/repos/acme/shop/check-runs", &done).unwrap();
+    f.emulator.repo("acme/shop").check_run("deploy-staging", &head, &[("conclusion", "success")]).unwrap();
     let merged_at = after(f.plan.merge_at, 8);
     let out = f.tick(merged_at);
     assert!(out.contains("merged into main"), "{out}");
-    assert_eq!(pulls(&f)[0]["merged_at"], merged_at.to_string());
+    assert_eq!(pulls(&f)[0].merged_at, Some(merged_at));
     assert_eq!(f.names(), ["planned", "opened", "merge_waiting", "merged"]);
     f.assert_openapi_valid(&[]);
 }
@@ -197,7 +194,7 @@ fn a_failing_check_under_a_ruleset_abandons_and_cleans_up() {
         "required_status_checks": [{"context": "deploy-staging"}], "strict_required_status_checks_policy": false}}]);
     ruleset(&f, rule, json!([]));
     f.tick(f.plan.open_at);
-    let branch = pulls(&f)[0]["head_ref"].as_str().unwrap().to_owned();
+    let branch = pulls(&f)[0].head_ref.clone();
     status(&f, &head_of(&f, 0), "deploy-staging", "failure");
     let (code, out) = tick_code(&f, f.plan.merge_at, &[]);
     assert_eq!(code, 3, "{out}");
@@ -207,8 +204,8 @@ fn a_failing_check_under_a_ruleset_abandons_and_cleans_up() {
          status checks have not succeeded: 1 failing.)"
     );
     assert_eq!(f.names(), ["planned", "opened", "abandoned", "reported"]);
-    assert_eq!(pulls(&f)[0]["state"], "closed");
-    assert!(pulls(&f)[0]["merged_at"].is_null());
+    assert_eq!(pulls(&f)[0].state, "closed");
+    assert!(pulls(&f)[0].merged_at.is_none());
     assert!(!branch_exists(&f, &branch), "the drill's branch is deleted");
     f.assert_openapi_valid(&[]);
 }
@@ -224,7 +221,7 @@ fn a_base_modified_405_is_retried_in_the_same_run() {
     let before = exchanges(&f);
     let out = f.tick(f.plan.merge_at);
     assert!(out.contains("merged into main"), "{out}");
-    assert_eq!(pulls(&f)[0]["merged_at"], f.plan.merge_at.to_string(), "merged at the merge instant");
+    assert_eq!(pulls(&f)[0].merged_at, Some(f.plan.merge_at), "merged at the merge instant");
     let answers = merge_answers(&exchanges_since(&f, before));
     assert_eq!(answers.iter().map(|(s, _)| *s).collect::<Vec<_>>(), [405, 200], "sent again once: {answers:?}");
     assert_eq!(f.names(), ["planned", "opened", "merged"]);
@@ -279,7 +276,7 @@ fn an_unknown_mergeability_is_asked_again_then_the_approver_approves() {
             (200, "Pull Request successfully merged".to_owned())
         ]
     );
-    assert_eq!(pulls(&f)[0]["merged_at"], f.plan.merge_at.to_string());
+    assert_eq!(pulls(&f)[0].merged_at, Some(f.plan.merge_at));
     assert_eq!(f.names(), ["planned", "opened", "merged"]);
     f.assert_openapi_valid(&[]);
 }
@@ -311,7 +308,7 @@ fn a_code_owner_rule_merges_with_an_approver_who_owns_the_path() {
     let (code, out) = tick_code(&f, f.plan.merge_at, &env);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("merged into main"), "{out}");
-    assert_eq!(pulls(&f)[0]["merged_at"], f.plan.merge_at.to_string());
+    assert_eq!(pulls(&f)[0].merged_at, Some(f.plan.merge_at));
     assert_eq!(f.names(), ["planned", "opened", "merged"]);
     f.assert_openapi_valid(&[]);
 }
@@ -352,7 +349,7 @@ fn a_code_owner_team_the_approver_is_not_in_abandons_at_the_merge_and_says_why()
     );
     let (code, out) = tick_code(&f, f.plan.open_at, &env);
     assert_eq!(code, 0, "{out}");
-    let branch = pulls(&f)[0]["head_ref"].as_str().unwrap().to_owned();
+    let branch = pulls(&f)[0].head_ref.clone();
     let before = exchanges(&f);
     let (code, out) = tick_code(&f, f.plan.merge_at, &env);
     assert_eq!(code, 3, "{out}");
@@ -367,7 +364,7 @@ fn a_code_owner_team_the_approver_is_not_in_abandons_at_the_merge_and_says_why()
     assert_eq!(count(&log, "POST", "/pulls/1/reviews"), 1);
     assert_eq!(merge_answers(&log).len(), 2, "{:?}", merge_answers(&log));
     assert_eq!(f.names(), ["planned", "opened", "abandoned", "reported"]);
-    assert_eq!(pulls(&f)[0]["state"], "closed");
+    assert_eq!(pulls(&f)[0].state, "closed");
     assert!(!branch_exists(&f, &branch));
     f.assert_openapi_valid(&[]);
 }
@@ -377,7 +374,7 @@ fn an_abandon_after_update_branch_deletes_the_moved_branch() {
     let f = Fixture::new();
     protect(&f, json!({"required_status_checks": {"strict": true, "contexts": ["deploy-staging"]}}));
     f.tick(f.plan.open_at);
-    let branch = pulls(&f)[0]["head_ref"].as_str().unwrap().to_owned();
+    let branch = pulls(&f)[0].head_ref.clone();
     colleague_lands(&f, "one\n");
     f.tick(f.plan.merge_at);
     let updated = head_of(&f, 0);
@@ -385,7 +382,7 @@ fn an_abandon_after_update_branch_deletes_the_moved_branch() {
     let (code, out) = tick_code(&f, after(f.plan.merge_at, 5), &[]);
     assert_eq!(code, 3, "{out}");
     assert_eq!(f.names(), ["planned", "opened", "merge_waiting", "abandoned", "reported"]);
-    assert_eq!(pulls(&f)[0]["state"], "closed");
+    assert_eq!(pulls(&f)[0].state, "closed");
     assert!(!branch_exists(&f, &branch), "GitHub's merge on top of the drill's commit is still the drill's");
     f.assert_openapi_valid(&[]);
 }
@@ -393,12 +390,9 @@ fn an_abandon_after_update_branch_deletes_the_moved_branch() {
 #[test]
 fn an_app_installation_is_judged_by_what_it_can_do_not_by_its_all_false_permissions() {
     let f = Fixture::new();
-    f.emulator.admin("POST", "/_emulator/apps", &json!({"slug": "drill-bot", "name": "Drill Bot"})).unwrap();
-    let install = |permission: &str| {
-        let body = json!({"repositories": ["acme/shop", "acme/drills"], "permission": permission});
-        let made = f.emulator.admin("POST", "/_emulator/apps/drill-bot/installations", &body).unwrap();
-        made["token"].as_str().unwrap().to_owned()
-    };
+    f.emulator.create_app("drill-bot", "Drill Bot").unwrap();
+    let install =
+        |permission: &str| f.emulator.install_app("drill-bot", &["acme/shop", "acme/drills"], permission).unwrap();
     // GitHub shows an installation token every flag false, whatever it was granted.
     let writer = install("write");
     let repo = get(&f, &writer, "/repos/acme/shop");
@@ -441,11 +435,15 @@ fn a_command_in_a_review_body_is_obeyed_once() {
     // "Review changes → Comment": the body holds the command; GitHub delivers `pull_request_review` (submitted).
     let at = after(f.plan.merge_at, 4);
     f.emulator.set_clock(&at.to_string()).unwrap();
-    let body = json!({"as": "ana", "event": "COMMENT", "body": "Why is the pool at zero?\n/drill ack"});
-    let made = f.emulator.admin("POST", "/_emulator/repos/acme/shop/pulls/1/reviews", &body).unwrap();
-    let id = made["review"]["id"].as_u64().unwrap();
-    let event = made["event_path"].as_str().unwrap().to_owned();
-    crate::emulator::assert_webhooks_valid(&[event.clone().into()]);
+    let made = f.emulator.repo("acme/shop").as_user("ana").review(
+        1,
+        Some("COMMENT"),
+        Some("Why is the pool at zero?\n/drill ack"),
+    );
+    let made = made.unwrap();
+    let id = made.id();
+    let event = made.event_path.unwrap();
+    crate::emulator::assert_webhooks_valid(std::slice::from_ref(&event));
     let payload = std::fs::read_to_string(&event).unwrap();
     let event = ("pull_request_review", payload.as_str());
     let (code, out, err, _) = crate::github_drill::action_on(&f, after(at, 1), work.path(), &workflow, event);
@@ -487,9 +485,7 @@ fn a_relayed_review_body_is_read_back_as_a_review() {
     f.emulator.set_permission("acme/drills", "relay-bot", "write").unwrap();
     let at = after(f.plan.merge_at, 4);
     f.emulator.set_clock(&at.to_string()).unwrap();
-    let body = json!({"as": "ana", "event": "COMMENT", "body": "/drill ack"});
-    let made = f.emulator.admin("POST", "/_emulator/repos/acme/shop/pulls/1/reviews", &body).unwrap();
-    let id = made["review"]["id"].as_u64().unwrap();
+    let id = f.emulator.repo("acme/shop").as_user("ana").review(1, Some("COMMENT"), Some("/drill ack")).unwrap().id();
     // What examples/workflows/relay.yml sends for a review: its id, and the pull request it reviews.
     let url = format!("{}/repos/acme/drills/actions/workflows/drill.yml/dispatches", f.emulator.url());
     let inputs = json!({"comment-repository": "acme/shop", "comment-id": id.to_string(), "review-of": "1"});

@@ -150,10 +150,9 @@ fn a_whole_drill_on_github_recovers_with_the_emulator_clocks_time_to_recovery() 
 
     let out = tick(plan.open_at);
     assert!(out.contains("opened `chore/tune-redis-pool-"), "{out}");
-    let st = emulator.state().unwrap();
-    let pr = &st["repos"]["acme/shop"]["pulls"][0];
-    assert_eq!(pr["title"], "chore(checkout): tune redis pool settings for staging", "{pr}");
-    assert_eq!(pr["user"], "sam", "the pull request is the token owner's, not a bot's: {pr}");
+    let pr = &emulator.repo("acme/shop").state().unwrap().pulls[0];
+    assert_eq!(pr.title, "chore(checkout): tune redis pool settings for staging", "{pr:?}");
+    assert_eq!(pr.user, "sam", "the pull request is the token owner's, not a bot's: {pr:?}");
 
     let out = tick(plan.merge_at);
     assert!(out.contains("merged into main"), "{out}");
@@ -161,20 +160,10 @@ fn a_whole_drill_on_github_recovers_with_the_emulator_clocks_time_to_recovery() 
     // The deploy workflow rolls each commit of main out to staging some minutes after it lands.
     let deploy = |sha: &str, at: Timestamp| {
         emulator.set_clock(&at.to_string()).unwrap();
-        let d = emulator
-            .admin("POST", "/_emulator/repos/acme/shop/deployments", &json!({"ref": sha, "environment": "staging"}))
-            .unwrap();
-        let id = d["deployment"]["id"].as_u64().unwrap();
-        emulator
-            .admin(
-                "POST",
-                &format!("/_emulator/repos/acme/shop/deployments/{id}/statuses"),
-                &json!({"state": "success"}),
-            )
-            .unwrap();
+        let id = emulator.repo("acme/shop").deploy(sha, "staging").unwrap();
+        emulator.repo("acme/shop").deployment_status(id, "success").unwrap();
     };
-    let merge_sha =
-        emulator.state().unwrap()["repos"]["acme/shop"]["pulls"][0]["merge_commit_sha"].as_str().unwrap().to_owned();
+    let merge_sha = emulator.repo("acme/shop").state().unwrap().pulls[0].merge_commit_sha.clone().unwrap();
     deploy(&merge_sha, after(plan.merge_at, 10));
 
     // While the fault's deploy is not seen, each run asks the deploy signal (the seed's `environment: staging`:
@@ -193,10 +182,8 @@ fn a_whole_drill_on_github_recovers_with_the_emulator_clocks_time_to_recovery() 
     // Ana presses "Revert" on the pull request 1 h 18 min later and merges the revert.
     let revert_at = after(plan.merge_at, 78);
     emulator.set_clock(&revert_at.to_string()).unwrap();
-    let reverted = emulator
-        .admin("POST", "/_emulator/repos/acme/shop/pulls/1/revert", &json!({"as": "ana", "merge": true}))
-        .unwrap();
-    deploy(reverted["sha"].as_str().unwrap(), after(revert_at, 5));
+    let reverted = emulator.repo("acme/shop").as_user("ana").revert_pr(1, true).unwrap();
+    deploy(&reverted.sha.unwrap(), after(revert_at, 5));
 
     let out = tick(after(revert_at, 6));
     assert!(out.contains("time to recovery 1 h 18 min"), "{out}");
@@ -254,7 +241,7 @@ fn faults_injected_at_every_step_converge_on_re_runs_without_duplicates() {
         f.emulator.inject(&v).unwrap();
     };
 
-    let clear = || f.emulator.admin("DELETE", "/_emulator/faults", &json!({})).unwrap();
+    let clear = || f.emulator.clear_faults().unwrap();
     // A dropped connection, once, is retried by the client and changes nothing.
     fault("POST", "/repos/acme/shop/git/refs", json!({"drop": true}));
     // Opening: the pull request cannot be created (the connection keeps dropping) after the branch was
@@ -280,16 +267,15 @@ fn faults_injected_at_every_step_converge_on_re_runs_without_duplicates() {
     let (code, out, err) = f.firedrill(&["tick"], f.plan.merge_at);
     assert_ne!(code, 0, "{out}{err}");
     // The rate limit and the 502 were hit (and so consumed); only the ledger's fault is left.
-    let left = f.emulator.admin("GET", "/_emulator/faults", &json!({})).unwrap();
-    let paths: Vec<&str> = left.as_array().unwrap().iter().map(|x| x["path"].as_str().unwrap()).collect();
-    assert_eq!(paths, ["/repos/acme/drills/git/refs/*"], "{left}");
+    let left = f.emulator.faults().unwrap();
+    let paths: Vec<&str> = left.iter().map(|x| x.path.as_str()).collect();
+    assert_eq!(paths, ["/repos/acme/drills/git/refs/*"], "{left:?}");
     clear();
     f.tick(after(f.plan.merge_at, 2));
 
-    let st = f.emulator.state().unwrap();
-    let pulls = st["repos"]["acme/shop"]["pulls"].as_array().unwrap();
+    let pulls = f.emulator.repo("acme/shop").state().unwrap().pulls;
     assert_eq!(pulls.len(), 1, "one pull request: {pulls:?}");
-    assert_eq!(pulls[0]["merged_at"], "2026-11-24T10:37:00Z");
+    assert_eq!(pulls[0].merged_at, Some("2026-11-24T10:37:00Z".parse().unwrap()));
     assert_eq!(f.names(), ["planned", "opened", "merged"]);
     let merged = f.events().into_iter().find(|e| e.kind.name() == "merged").unwrap();
     assert_eq!(merged.time, f.plan.merge_at, "the landing GitHub recorded, not the re-run's instant");
@@ -363,9 +349,7 @@ fn the_action_runs_a_whole_drill_on_github_from_scheduled_events() {
 
     let revert_at = after(f.plan.merge_at, 78);
     f.emulator.set_clock(&revert_at.to_string()).unwrap();
-    f.emulator
-        .admin("POST", "/_emulator/repos/acme/shop/pulls/1/revert", &json!({"as": "ana", "merge": true}))
-        .unwrap();
+    f.emulator.repo("acme/shop").as_user("ana").revert_pr(1, true).unwrap();
     let (code, out, err, outputs) = action(after(revert_at, 9), work.path());
     assert_eq!(code, 0, "{out}{err}");
     assert!(outputs.contains("state=recovered") && outputs.contains("mttr-seconds=4680"), "{outputs}");
@@ -380,9 +364,9 @@ fn the_action_runs_a_whole_drill_on_github_from_scheduled_events() {
     assert!(requests <= 6, "{outputs}");
     // Nothing deployed the revert: the deploy signal (the seed's environment) is still asked, for 2 hours.
     assert_eq!(f.names(), ["planned", "opened", "merged", "recovered", "deploy_watch", "reported"]);
-    let st = f.emulator.state().unwrap();
-    assert_eq!(st["repos"]["acme/shop"]["pulls"][0]["user"], "sam", "the drill's pull request is the drill token's");
-    assert_eq!(st["repos"]["acme/shop"]["pulls"][0]["merged_by"], "sam");
+    let pr = &f.emulator.repo("acme/shop").state().unwrap().pulls[0];
+    assert_eq!(pr.user, "sam", "the drill's pull request is the drill token's");
+    assert_eq!(pr.merged_by.as_deref(), Some("sam"));
     f.assert_openapi_valid(&[]);
 }
 
@@ -427,8 +411,8 @@ fn the_requests_output_is_what_github_received_retries_and_the_final_re_read_inc
         let requests: usize = outputs.lines().find_map(|l| l.strip_prefix("requests=")).unwrap().parse().unwrap();
         assert_eq!(requests, exchanges(&f) - before, "at {now}: the output and the server's log disagree:\n{outputs}");
     }
-    let left = f.emulator.admin("GET", "/_emulator/faults", &json!({})).unwrap();
-    assert_eq!(left, json!([]), "both 502s were served (and retried)");
+    let left = f.emulator.faults().unwrap();
+    assert!(left.is_empty(), "both 502s were served (and retried): {left:?}");
 
     // The command line's count is the server's too.
     f.emulator
@@ -454,12 +438,11 @@ fn an_abandoned_merge_closes_the_pull_request_and_deletes_its_branch() {
     assert_eq!(code, 3, "an abandoned drill is a refusal:\n{out}\n{err}");
     assert!(out.contains(refusal), "{out}");
     assert_eq!(f.names(), ["planned", "opened", "abandoned", "reported"]);
-    let st = f.emulator.state().unwrap();
-    let pull = &st["repos"]["acme/shop"]["pulls"][0];
-    assert_eq!(pull["state"], "closed", "{pull}");
-    assert!(pull["merged_at"].is_null(), "{pull}");
+    let pull = &f.emulator.repo("acme/shop").state().unwrap().pulls[0];
+    assert_eq!(pull.state, "closed", "{pull:?}");
+    assert!(pull.merged_at.is_none(), "{pull:?}");
     let shop = Repo::open(&f.state.path().join("repos/acme/shop.git")).unwrap();
-    let branch = pull["head_ref"].as_str().unwrap();
+    let branch = &pull.head_ref;
     assert_eq!(shop.branch_head(branch).unwrap(), None, "the drill's branch `{branch}` is deleted");
     f.assert_openapi_valid(&[]);
 }
@@ -475,7 +458,7 @@ fn a_base_modified_409_at_the_merge_is_retried_in_the_same_run() {
     f.emulator.inject(&fault).unwrap();
     f.tick(f.plan.merge_at);
     assert_eq!(f.names(), ["planned", "opened", "merged"]);
-    assert_eq!(f.emulator.admin("GET", "/_emulator/faults", &json!({})).unwrap(), json!([]));
+    assert!(f.emulator.faults().unwrap().is_empty());
 }
 
 /// Issue 19, item 5: a revert whose direct branch update GitHub refuses (422 while the branch stood still: branch
@@ -491,16 +474,16 @@ fn a_revert_refused_by_a_direct_update_lands_through_a_revert_pull_request() {
                  "documentation_url": "https://docs.github.com/rest", "status": "422"}});
     f.emulator.inject(&fault).unwrap();
     f.tick(deadline);
-    let faults = f.emulator.admin("GET", "/_emulator/faults", &json!({})).unwrap();
-    assert_eq!(faults[0]["times"], 4, "one direct update attempt, not five: {faults}");
-    let st = f.emulator.state().unwrap();
-    let revert = &st["repos"]["acme/shop"]["pulls"][1];
+    let faults = f.emulator.faults().unwrap();
+    assert_eq!(faults[0].times, 4, "one direct update attempt, not five: {faults:?}");
+    let pulls = f.emulator.repo("acme/shop").state().unwrap().pulls;
+    let revert = &pulls[1];
     // Worded like GitHub's Revert button: `revert-N-BRANCH`, `Revert "TITLE"`, `Reverts OWNER/REPO#N`.
-    let drill = &st["repos"]["acme/shop"]["pulls"][0];
-    assert_eq!(revert["head_ref"], format!("revert-1-{}", drill["head_ref"].as_str().unwrap()), "{revert}");
-    assert_eq!(revert["title"], format!("Revert \"{}\"", drill["title"].as_str().unwrap()), "{revert}");
-    assert_eq!(revert["body"], "Reverts acme/shop#1", "{revert}");
-    assert_eq!(revert["merged_at"], deadline.to_string(), "{revert}");
+    let drill = &pulls[0];
+    assert_eq!(revert.head_ref, format!("revert-1-{}", drill.head_ref), "{revert:?}");
+    assert_eq!(revert.title, format!("Revert \"{}\"", drill.title), "{revert:?}");
+    assert_eq!(revert.body.as_deref(), Some("Reverts acme/shop#1"), "{revert:?}");
+    assert_eq!(revert.merged_at, Some(deadline), "{revert:?}");
     assert_eq!(f.names(), ["planned", "opened", "merged", "timed_out", "recovered", "deploy_watch", "reported"]);
     f.assert_openapi_valid(&[]);
 }

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use github_emulator::state::MergeSettings;
 use serde_json::json;
 
 use crate::common::{firedrill, run};
@@ -17,8 +18,7 @@ fn break_main_by_hand(f: &Fixture) {
     let scenario = firedrill::scenario::load(Path::new("redis.yaml"), &text).unwrap();
     let values = std::fs::read_to_string(crate::common::root().join("examples").join(VALUES)).unwrap();
     let edits = firedrill::drill::prepare::edits(&scenario, |_| Ok(values.clone())).unwrap();
-    let push = json!({"as": "ana", "branch": "main", "path": VALUES, "content": edits[0].after, "message": "tune"});
-    f.emulator.admin("POST", "/_emulator/repos/acme/shop/push", &push).unwrap();
+    f.emulator.repo("acme/shop").as_user("ana").push("main", VALUES, Some(&edits[0].after), "tune").unwrap();
 }
 
 #[test]
@@ -57,8 +57,7 @@ fn a_fault_already_present_is_refused_by_doctor_preview_and_at_opening() {
     assert_eq!(code, 3, "{out}{err}");
     assert!(out.contains(message), "{out}");
     assert_eq!(f.names(), ["planned", "abandoned", "reported"]);
-    let st = f.emulator.state().unwrap();
-    assert_eq!(st["repos"]["acme/shop"]["pulls"], json!([]), "nothing was opened");
+    assert!(f.emulator.repo("acme/shop").state().unwrap().pulls.is_empty(), "nothing was opened");
     f.assert_openapi_valid(&[]);
 }
 
@@ -95,9 +94,9 @@ fn a_drill_the_time_limit_ended_leaves_mttr_seconds_empty_and_sets_censored_seco
 }
 
 /// The Action with no `merge-method` input on a target that allows only `allowed`: the drill merges with it.
-fn merges_with_the_only_allowed_method(settings: serde_json::Value, expect_message_prefix: &str) {
+fn merges_with_the_only_allowed_method(settings: MergeSettings, expect_message_prefix: &str) {
     let f = Fixture::new();
-    f.emulator.admin("PUT", "/_emulator/repos/acme/shop/settings", &settings).unwrap();
+    f.emulator.repo("acme/shop").set_settings(&settings).unwrap();
     let workflow = f.emulator.user_with_token("github-actions").unwrap();
     f.emulator.set_permission("acme/drills", "github-actions", "write").unwrap();
     let work = tempfile::tempdir().unwrap();
@@ -106,9 +105,8 @@ fn merges_with_the_only_allowed_method(settings: serde_json::Value, expect_messa
         assert_eq!(code, 0, "{out}{err}");
     }
     assert_eq!(f.names(), ["planned", "opened", "merged"]);
-    let st = f.emulator.state().unwrap();
-    let pr = &st["repos"]["acme/shop"]["pulls"][0];
-    let landed = pr["merge_commit_sha"].as_str().unwrap();
+    let pr = &f.emulator.repo("acme/shop").state().unwrap().pulls[0];
+    let landed = pr.merge_commit_sha.as_deref().unwrap();
     let (code, out, _) = run(std::process::Command::new("git")
         .arg("--git-dir")
         .arg(f.state.path().join("repos/acme/shop.git"))
@@ -126,20 +124,20 @@ fn merges_with_the_only_allowed_method(settings: serde_json::Value, expect_messa
 
 #[test]
 fn a_squash_only_repository_gets_a_squash_merge_without_any_input() {
-    merges_with_the_only_allowed_method(json!({"allow_merge_commit": false, "allow_rebase_merge": false}), "chore");
+    let settings = MergeSettings { allow_merge_commit: false, allow_rebase_merge: false, ..MergeSettings::default() };
+    merges_with_the_only_allowed_method(settings, "chore");
 }
 
 #[test]
 fn a_rebase_only_repository_gets_a_rebase_merge_without_any_input() {
-    merges_with_the_only_allowed_method(json!({"allow_merge_commit": false, "allow_squash_merge": false}), "chore");
+    let settings = MergeSettings { allow_merge_commit: false, allow_squash_merge: false, ..MergeSettings::default() };
+    merges_with_the_only_allowed_method(settings, "chore");
 }
 
 /// A GitHub App installation token for the target and the control repository.
 fn app_token(f: &Fixture) -> String {
-    f.emulator.admin("POST", "/_emulator/apps", &json!({"slug": "drill-bot", "name": "Drill Bot"})).unwrap();
-    let body = json!({"repositories": ["acme/shop", "acme/drills"], "permission": "write"});
-    let made = f.emulator.admin("POST", "/_emulator/apps/drill-bot/installations", &body).unwrap();
-    made["token"].as_str().unwrap().to_owned()
+    f.emulator.create_app("drill-bot", "Drill Bot").unwrap();
+    f.emulator.install_app("drill-bot", &["acme/shop", "acme/drills"], "write").unwrap()
 }
 
 /// `firedrill ARGS` with `token` and no `--identity`.
@@ -195,8 +193,7 @@ fn an_app_token_without_identity_is_refused_before_writing_and_with_one_signs_th
         out.contains("the drill token is a GitHub App installation token") && out.contains("set `identity`"),
         "{out}"
     );
-    let st = f.emulator.state().unwrap();
-    assert_eq!(st["repos"]["acme/shop"]["pulls"], json!([]), "nothing was written to the target");
+    assert!(f.emulator.repo("acme/shop").state().unwrap().pulls.is_empty(), "nothing was written to the target");
     assert_eq!(f.names(), ["planned", "abandoned", "reported"]);
 
     // The same with an identity: the drill opens, and its commit carries that identity, not the App's.
@@ -204,13 +201,12 @@ fn an_app_token_without_identity_is_refused_before_writing_and_with_one_signs_th
     let token = app_token(&g);
     let (code, out) = firedrill_as(&g, &token, &["tick"], g.plan.open_at, Some("Dana Kim <dana@acme.example>"));
     assert_eq!(code, 0, "{out}");
-    let st = g.emulator.state().unwrap();
-    let pr = &st["repos"]["acme/shop"]["pulls"][0];
-    assert_eq!(pr["user"], "drill-bot[bot]", "{pr}");
+    let pr = &g.emulator.repo("acme/shop").state().unwrap().pulls[0];
+    assert_eq!(pr.user, "drill-bot[bot]", "{pr:?}");
     let (code, log, _) = run(std::process::Command::new("git")
         .arg("--git-dir")
         .arg(g.state.path().join("repos/acme/shop.git"))
-        .args(["log", "-1", "--format=%an <%ae>", pr["head_sha"].as_str().unwrap()]));
+        .args(["log", "-1", "--format=%an <%ae>", &pr.head_sha]));
     assert_eq!(code, 0);
     assert_eq!(log.trim(), "Dana Kim <dana@acme.example>");
     g.assert_openapi_valid(&[]);
@@ -261,22 +257,21 @@ fn a_refusal_after_a_run_stopped_mid_opening_closes_the_pull_request_it_left() {
     fault(json!({"method": "POST", "path": "/repos/acme/shop/pulls", "times": 20, "drop": true}));
     let (code, _, _) = f.firedrill(&["tick"], f.plan.open_at);
     assert_ne!(code, 0);
-    f.emulator.admin("DELETE", "/_emulator/faults", &json!({})).unwrap();
+    f.emulator.clear_faults().unwrap();
     // This run opens the pull request, then cannot write the ledger.
     fault(json!({"method": "PATCH", "path": "/repos/acme/drills/git/refs/*", "times": 20, "drop": true}));
     let (code, out, err) = f.firedrill(&["tick"], f.plan.open_at);
     assert_ne!(code, 0, "{out}{err}");
-    f.emulator.admin("DELETE", "/_emulator/faults", &json!({})).unwrap();
+    f.emulator.clear_faults().unwrap();
     assert_eq!(f.names(), ["planned"], "the opening was never recorded");
-    let st = f.emulator.state().unwrap();
-    assert_eq!(st["repos"]["acme/shop"]["pulls"][0]["state"], "open");
-    let branch = st["repos"]["acme/shop"]["pulls"][0]["head_ref"].as_str().unwrap().to_owned();
+    let pr = &f.emulator.repo("acme/shop").state().unwrap().pulls[0];
+    assert_eq!(pr.state, "open");
+    let branch = pr.head_ref.clone();
 
     let (code, out, err) = f.firedrill_env(&["tick"], f.plan.open_at, &[("FIREDRILL_ENABLED", "false")]);
     assert_eq!(code, 3, "{out}{err}");
     assert!(out.contains(&format!("closed `{branch}`, left open by a run that stopped")), "{out}");
-    let st = f.emulator.state().unwrap();
-    assert_eq!(st["repos"]["acme/shop"]["pulls"][0]["state"], "closed");
+    assert_eq!(f.emulator.repo("acme/shop").state().unwrap().pulls[0].state, "closed");
     let shop = firedrill::git::Repo::open(&f.state.path().join("repos/acme/shop.git")).unwrap();
     assert_eq!(shop.branch_head(&branch).unwrap(), None, "its branch is deleted");
     assert_eq!(f.names(), ["planned", "abandoned", "reported"]);

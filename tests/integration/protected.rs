@@ -3,6 +3,7 @@
 //! does: for each rule, what `doctor` prints, the exit code, whether and when the fault merged, what the
 //! ledger holds, that an abandoned pull request is closed, and that the fault ends removed or reported.
 
+use github_emulator::state::{Comment, Pull};
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
@@ -77,15 +78,15 @@ pub(crate) fn status(f: &Fixture, sha: &str, context: &str, state: &str) {
     assert_eq!(code, 201, "{v}");
 }
 
-pub(crate) fn pulls(f: &Fixture) -> Vec<Value> {
-    f.emulator.state().unwrap()["repos"]["acme/shop"]["pulls"].as_array().cloned().unwrap_or_default()
+pub(crate) fn pulls(f: &Fixture) -> Vec<Pull> {
+    f.emulator.repo("acme/shop").state().unwrap().pulls
 }
 
 pub(crate) fn head_of(f: &Fixture, n: usize) -> String {
     // The stored head of an open pull request follows its branch.
     let pr = &pulls(f)[n];
     let shop = firedrill::git::Repo::open(&f.state.path().join("repos/acme/shop.git")).unwrap();
-    shop.branch_head(pr["head_ref"].as_str().unwrap()).unwrap().unwrap().to_string()
+    shop.branch_head(&pr.head_ref).unwrap().unwrap().to_string()
 }
 
 pub(crate) fn doctor(f: &Fixture, env: &[(&str, &str)]) -> (i32, String) {
@@ -162,10 +163,10 @@ fn a_required_review_with_an_approver_merges_and_the_timeout_revert_lands_throug
     assert_eq!(code, 0, "{out}");
     assert!(!out.contains(&ana), "the approver token never shows");
     let drill = &pulls(&f)[0];
-    assert_eq!(drill["merged_by"], "sam", "{drill}");
-    assert_eq!(drill["merged_at"], f.plan.merge_at.to_string(), "merged at the merge instant");
-    let reviews = f.emulator.state().unwrap()["repos"]["acme/shop"]["reviews"].clone();
-    assert!(reviews.to_string().contains("ana") && reviews.to_string().contains("APPROVED"), "{reviews}");
+    assert_eq!(drill.merged_by.as_deref(), Some("sam"), "{drill:?}");
+    assert_eq!(drill.merged_at, Some(f.plan.merge_at), "merged at the merge instant");
+    let reviews = f.emulator.repo("acme/shop").state().unwrap().reviews;
+    assert!(reviews.iter().any(|r| r.user == "ana" && r.state == "APPROVED"), "{reviews:?}");
 
     // The safety timer: main refuses the direct update (a review is required), so the revert goes through a
     // pull request that the approver approves, and lands at the deadline: time to recovery stays exact.
@@ -174,9 +175,9 @@ fn a_required_review_with_an_approver_merges_and_the_timeout_revert_lands_throug
     assert_eq!(code, 0, "{out}");
     let all = pulls(&f);
     let revert = &all[1];
-    assert_eq!(revert["title"], format!("Revert \"{}\"", all[0]["title"].as_str().unwrap()), "{revert}");
-    assert_eq!(revert["body"], "Reverts acme/shop#1", "{revert}");
-    assert_eq!(revert["merged_at"], deadline.to_string(), "{revert}");
+    assert_eq!(revert.title, format!("Revert \"{}\"", all[0].title), "{revert:?}");
+    assert_eq!(revert.body.as_deref(), Some("Reverts acme/shop#1"), "{revert:?}");
+    assert_eq!(revert.merged_at, Some(deadline), "{revert:?}");
     let events = f.events();
     let recovered = events.iter().find(|e| e.kind.name() == "recovered").unwrap();
     assert_eq!(recovered.time, deadline);
@@ -223,7 +224,7 @@ fn a_required_check_pending_then_passing_holds_the_merge_and_the_report_says_how
     let merged_at = after(f.plan.merge_at, 12);
     let out = f.tick(merged_at);
     assert!(out.contains("merged into main"), "{out}");
-    assert_eq!(pulls(&f)[0]["merged_at"], merged_at.to_string());
+    assert_eq!(pulls(&f)[0].merged_at, Some(merged_at));
     let events = f.events();
     assert_eq!(events.iter().find(|e| e.kind.name() == "merged").unwrap().time, merged_at);
 
@@ -255,18 +256,11 @@ fn a_required_check_pending_then_passing_holds_the_merge_and_the_report_says_how
     // Where the team is, one note says so (updated, not repeated, on every run).
     let (code, _) = tick_code(&f, after(deadline, 5), &[]);
     assert_eq!(code, 1);
-    let comments = f.emulator.state().unwrap()["repos"]["acme/shop"]["comments"].clone();
-    let live: Vec<&Value> = comments
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["body"].as_str().unwrap().contains("The fault is still live on `main`."))
-        .collect();
-    assert_eq!(live.len(), 1, "{comments}");
-    assert!(
-        live[0]["body"].as_str().unwrap().contains("waits for its merge: the required check `deploy-staging`"),
-        "{comments}"
-    );
+    let comments = f.emulator.repo("acme/shop").state().unwrap().comments;
+    let live: Vec<&Comment> =
+        comments.iter().filter(|c| c.body.contains("The fault is still live on `main`.")).collect();
+    assert_eq!(live.len(), 1, "{comments:?}");
+    assert!(live[0].body.contains("waits for its merge: the required check `deploy-staging`"), "{comments:?}");
     status(&f, &head_of(&f, 1), "deploy-staging", "success");
     let landed = after(deadline, 7);
     let (code, out) = tick_code(&f, landed, &[]);
@@ -301,8 +295,8 @@ fn a_failing_required_check_abandons_and_closes_the_pull_request() {
          required status checks have not succeeded: 1 failing.)"
     );
     assert_eq!(f.names(), ["planned", "opened", "abandoned", "reported"]);
-    assert_eq!(pulls(&f)[0]["state"], "closed");
-    assert!(pulls(&f)[0]["merged_at"].is_null());
+    assert_eq!(pulls(&f)[0].state, "closed");
+    assert!(pulls(&f)[0].merged_at.is_none());
 }
 
 #[test]
@@ -319,7 +313,7 @@ fn a_check_that_never_passes_abandons_after_merge_max_wait() {
         ledger_reason(&f),
         "the merge waited 30 min (`merge.max_wait`) and the required check `deploy-staging` has not passed yet"
     );
-    assert_eq!(pulls(&f)[0]["state"], "closed");
+    assert_eq!(pulls(&f)[0].state, "closed");
     assert_eq!(f.names(), ["planned", "opened", "merge_waiting", "abandoned", "reported"]);
 }
 
@@ -331,9 +325,7 @@ fn a_strict_branch_is_brought_up_to_date_and_merged_once_its_check_passes_again(
     let opened = head_of(&f, 0);
     status(&f, &opened, "deploy-staging", "success");
     // A colleague lands something on main meanwhile: the drill's branch is behind.
-    let push =
-        json!({"as": "ana", "branch": "main", "path": "README.md", "content": "shop\n", "message": "docs: readme"});
-    f.emulator.admin("POST", "/_emulator/repos/acme/shop/push", &push).unwrap();
+    f.emulator.repo("acme/shop").as_user("ana").push("main", "README.md", Some("shop\n"), "docs: readme").unwrap();
     let out = f.tick(f.plan.merge_at);
     assert!(out.contains("was brought up to date with `main`; its required checks run again"), "{out}");
     let updated = head_of(&f, 0);
@@ -427,7 +419,7 @@ fn required_signatures_let_the_merge_through_and_the_revert_goes_through_a_pull_
     let out = f.tick(deadline);
     assert!(out.contains("reverted by"), "{out}");
     assert_eq!(pulls(&f).len(), 2, "the revert went through a pull request");
-    assert_eq!(pulls(&f)[1]["merged_at"], deadline.to_string());
+    assert_eq!(pulls(&f)[1].merged_at, Some(deadline));
     assert_eq!(f.names(), ["planned", "opened", "merged", "timed_out", "recovered", "deploy_watch", "reported"]);
     f.assert_openapi_valid(&[]);
 }
@@ -455,7 +447,7 @@ fn a_required_review_the_write_token_cannot_read_fails_doctor_then_the_refused_m
     );
     assert!(ledger_reason(&f).contains("FIREDRILL_APPROVER_TOKEN"), "the fix is named: {}", ledger_reason(&f));
     assert_eq!(f.names(), ["planned", "opened", "abandoned", "reported"]);
-    assert_eq!(pulls(&f)[0]["state"], "closed", "never left open for anyone to merge unwatched");
+    assert_eq!(pulls(&f)[0].state, "closed", "never left open for anyone to merge unwatched");
     f.assert_openapi_valid(&[]);
 }
 

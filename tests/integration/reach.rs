@@ -279,9 +279,8 @@ fn reach_doctor_fails_and_start_opens_nothing_on_github() {
     let (code, out, err) = f.firedrill(&["start", "base"], f.plan.open_at);
     assert_eq!(code, 3, "{out}{err}");
     assert!(err.contains("refused: deploy/bases/backend/deployment.yaml reaches production"), "{err}");
-    let state = f.emulator.state().unwrap();
-    let pulls = state["repos"]["acme/shop"]["pulls"].as_array().map_or(0, Vec::len);
-    assert_eq!(pulls, 0, "no pull request was opened");
+    let pulls = f.emulator.repo("acme/shop").state().unwrap().pulls;
+    assert!(pulls.is_empty(), "no pull request was opened: {pulls:?}");
     f.assert_openapi_valid(&[]);
 }
 

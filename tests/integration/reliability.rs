@@ -339,10 +339,9 @@ fn concurrent_ticks_on_github_never_fail_and_never_duplicate() {
         assert_eq!(f.names(), ["planned", "opened"]);
         tick(f.plan.merge_at);
         assert_eq!(f.names(), ["planned", "opened", "merged"], "GitHub, {n} ticks at the merge instant");
-        let st = f.emulator.state().unwrap();
-        let pulls = st["repos"]["acme/shop"]["pulls"].as_array().unwrap();
+        let pulls = f.emulator.repo("acme/shop").state().unwrap().pulls;
         assert_eq!(pulls.len(), 1, "one pull request: {pulls:?}");
-        assert!(pulls[0]["merged_at"].is_string(), "{pulls:?}");
+        assert!(pulls[0].merged_at.is_some(), "{pulls:?}");
         tick(past_deadline(&f.plan));
         let events = f.events();
         assert_no_duplicate(&events);

@@ -7,7 +7,6 @@ use std::path::Path;
 use firedrill::git::Repo;
 use firedrill::scenario::builder::ScenarioBuilder;
 use jiff::Timestamp;
-use serde_json::json;
 
 use crate::github_drill::{self as gh, action_on};
 use crate::lifecycle::{self as local, after};
@@ -81,8 +80,7 @@ fn a_production_branch_is_refused_on_github_and_in_the_job_summary() {
     let (code, out, err) = f.firedrill_env(&["tick"], f.plan.open_at, &[]);
     assert_eq!(code, 3, "{out}{err}");
     assert!(out.contains("refused:") && out.contains("branch `live` looks like production (the word `live`)"), "{out}");
-    let st = f.emulator.state().unwrap();
-    assert_eq!(st["repos"]["acme/shop"]["pulls"].as_array().map_or(0, Vec::len), 0, "no pull request was opened");
+    assert!(f.emulator.repo("acme/shop").state().unwrap().pulls.is_empty(), "no pull request was opened");
 
     let f = gh::Fixture::new();
     write_scenario(f.dir.path(), ScenarioBuilder::seed().repo("acme/shop").branch("live"));
@@ -156,12 +154,8 @@ fn the_kill_switch_works_the_same_on_github_and_shows_in_the_job_summary() {
 #[test]
 fn an_open_incident_issue_stops_opening_and_merging_on_github() {
     let f = gh::Fixture::new();
-    let issue = f.emulator.admin(
-        "POST",
-        "/_emulator/repos/acme/shop/issues",
-        &json!({"as": "ana", "title": "Checkout is down", "labels": ["incident"]}),
-    );
-    let number = issue.unwrap()["issue"]["number"].as_u64().unwrap();
+    let issue = f.emulator.repo("acme/shop").as_user("ana").open_issue("Checkout is down", None, &["incident"]);
+    let number = issue.unwrap().number();
     let line = format!(
         "issue #{number} labelled `incident` is open in the target repository: no drill during a real incident"
     );
@@ -169,8 +163,7 @@ fn an_open_incident_issue_stops_opening_and_merging_on_github() {
     assert_eq!(code, 3, "{out}{err}");
     assert!(out.contains(&format!("refused: {line}")), "{out}");
     assert_eq!(out.matches(&line).count(), 1, "said once: {out}");
-    let st = f.emulator.state().unwrap();
-    assert_eq!(st["repos"]["acme/shop"]["pulls"].as_array().map_or(0, Vec::len), 0, "no pull request was opened");
+    assert!(f.emulator.repo("acme/shop").state().unwrap().pulls.is_empty(), "no pull request was opened");
     assert_eq!(f.names(), ["planned", "abandoned", "reported"]);
     // The issues query is GitHub's documented shape.
     f.assert_openapi_valid(&[]);
@@ -182,9 +175,7 @@ fn an_open_incident_issue_stops_opening_and_merging_on_github() {
 
     // Another label is configured: this issue no longer holds drills back; the scheduled run opens the drill.
     let g = gh::Fixture::new();
-    g.emulator
-        .admin("POST", "/_emulator/repos/acme/shop/issues", &json!({"as": "ana", "title": "x", "labels": ["sev1"]}))
-        .unwrap();
+    g.emulator.repo("acme/shop").as_user("ana").open_issue("x", None, &["sev1"]).unwrap();
     let (code, log, summary) = scheduled_action(&g, g.plan.open_at);
     assert_eq!(code, 0, "{log}");
     write_config(g.dir.path(), "incident_label: sev1\n");
@@ -194,8 +185,8 @@ fn an_open_incident_issue_stops_opening_and_merging_on_github() {
         summary_at_merge.contains("refused:") && summary_at_merge.contains("labelled `sev1` is open"),
         "{summary_at_merge}"
     );
-    let st = g.emulator.state().unwrap();
-    assert_eq!(st["repos"]["acme/shop"]["pulls"][0]["state"], "closed", "the drill's pull request is closed");
+    let pulls = g.emulator.repo("acme/shop").state().unwrap().pulls;
+    assert_eq!(pulls[0].state, "closed", "the drill's pull request is closed");
     let shop = Repo::open(&g.state.path().join("repos/acme/shop.git")).unwrap();
     assert!(!values_at_main(&shop).contains(FAULT), "and not merged");
 }

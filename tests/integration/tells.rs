@@ -5,7 +5,8 @@
 //! GitHub's merge button, its Revert button and `git revert` write.
 
 use firedrill::git::{CommitInfo, Repo};
-use serde_json::{Value, json};
+use github_emulator::state::{MergeSettings, Pull};
+use serde_json::json;
 
 use crate::github_drill::{Fixture, after};
 
@@ -37,12 +38,12 @@ enum Revert {
 }
 
 /// Runs one drill on a target with `settings`; returns the fixture after the revert.
-fn drill(settings: &Value, revert: Revert) -> Fixture {
+fn drill(settings: &MergeSettings, revert: Revert) -> Fixture {
     let f = Fixture::new();
-    f.emulator.admin("PUT", "/_emulator/repos/acme/shop/settings", settings).unwrap();
+    f.emulator.repo("acme/shop").set_settings(settings).unwrap();
     f.tick(f.plan.open_at);
     f.tick(f.plan.merge_at);
-    assert_eq!(f.names(), ["planned", "opened", "merged"], "{settings}");
+    assert_eq!(f.names(), ["planned", "opened", "merged"], "{settings:?}");
     // The history page and everything published beside it, while the drill runs: the team's page of drills,
     // it names nothing of this one (its id, scenario, title, target or day).
     let control = Repo::open(&f.state.path().join("repos/acme/drills.git")).unwrap();
@@ -65,7 +66,7 @@ fn drill(settings: &Value, revert: Revert) -> Fixture {
         f.emulator.inject(&refusal).unwrap();
     }
     f.tick(after(f.plan.merge_at, 181));
-    assert!(f.names().contains(&"recovered") && f.names().contains(&"reported"), "{settings}: {:?}", f.names());
+    assert!(f.names().contains(&"recovered") && f.names().contains(&"reported"), "{settings:?}: {:?}", f.names());
     f
 }
 
@@ -93,39 +94,34 @@ fn visible(f: &Fixture) -> Vec<(String, String)> {
         out.push((format!("author of {}", c.sha.short()), format!("{} <{}>", c.author.name, c.author.email)));
         out.push((format!("committer of {}", c.sha.short()), format!("{} <{}>", c.committer.name, c.committer.email)));
     }
-    let st = f.emulator.state().unwrap();
-    let repo = &st["repos"]["acme/shop"];
-    for p in repo["pulls"].as_array().unwrap() {
-        let n = &p["number"];
-        out.push((format!("branch of #{n}"), p["head_ref"].as_str().unwrap().to_owned()));
-        out.push((format!("title of #{n}"), p["title"].as_str().unwrap().to_owned()));
-        out.push((format!("body of #{n}"), p["body"].as_str().unwrap_or("").to_owned()));
-        out.push((format!("author of #{n}"), p["user"].as_str().unwrap().to_owned()));
+    let repo = f.emulator.repo("acme/shop").state().unwrap();
+    for p in &repo.pulls {
+        let n = p.number;
+        out.push((format!("branch of #{n}"), p.head_ref.clone()));
+        out.push((format!("title of #{n}"), p.title.clone()));
+        out.push((format!("body of #{n}"), p.body.clone().unwrap_or_default()));
+        out.push((format!("author of #{n}"), p.user.clone()));
     }
-    for c in repo["comments"].as_array().unwrap() {
-        let body = c["body"].as_str().unwrap();
-        if !body.contains("firedrill:report") {
-            out.push((format!("comment on #{}", c["number"]), body.to_owned()));
+    for c in &repo.comments {
+        if !c.body.contains("firedrill:report") {
+            out.push((format!("comment on #{}", c.number), c.body.clone()));
         }
     }
     out
 }
 
 /// What GitHub's merge button writes for pull request `pr` under `settings` (the drill's one commit: `commit`).
-fn button_merge(settings: &Value, pr: &Value, commit: &CommitInfo, method: &str) -> String {
-    let (n, title, body) = (&pr["number"], pr["title"].as_str().unwrap(), pr["body"].as_str().unwrap_or(""));
-    let setting = |k: &str, default: &str| settings[k].as_str().unwrap_or(default).to_owned();
+fn button_merge(settings: &MergeSettings, pr: &Pull, commit: &CommitInfo, method: &str) -> String {
+    let (n, title, body) = (pr.number, pr.title.as_str(), pr.body.as_deref().unwrap_or(""));
     let join = |t: String, b: &str| if b.trim().is_empty() { t } else { format!("{t}\n\n{}", b.trim_end()) };
     let (subject, commit_body) =
         commit.message.trim_end().split_once("\n\n").unwrap_or((commit.message.trim_end(), ""));
     match method {
-        "merge" => match setting("merge_commit_title", "MERGE_MESSAGE").as_str() {
-            "MERGE_MESSAGE" => {
-                join(format!("Merge pull request #{n} from acme/{}", pr["head_ref"].as_str().unwrap()), title)
-            }
+        "merge" => match settings.merge_commit_title.as_str() {
+            "MERGE_MESSAGE" => join(format!("Merge pull request #{n} from acme/{}", pr.head_ref), title),
             _ => join(
                 format!("{title} (#{n})"),
-                match setting("merge_commit_message", "PR_TITLE").as_str() {
+                match settings.merge_commit_message.as_str() {
                     "PR_BODY" => body,
                     "PR_TITLE" => title,
                     _ => "",
@@ -133,11 +129,11 @@ fn button_merge(settings: &Value, pr: &Value, commit: &CommitInfo, method: &str)
             ),
         },
         "squash" => {
-            let t = match setting("squash_merge_commit_title", "COMMIT_OR_PR_TITLE").as_str() {
+            let t = match settings.squash_merge_commit_title.as_str() {
                 "COMMIT_OR_PR_TITLE" => format!("{subject} (#{n})"),
                 _ => format!("{title} (#{n})"),
             };
-            let b = match setting("squash_merge_commit_message", "COMMIT_MESSAGES").as_str() {
+            let b = match settings.squash_merge_commit_message.as_str() {
                 "COMMIT_MESSAGES" => commit_body,
                 "PR_BODY" => body,
                 _ => "",
@@ -159,9 +155,9 @@ fn git_revert(c: &CommitInfo) -> String {
     }
 }
 
-fn audit(settings: Value, method: &str, revert: Revert) {
+fn audit(settings: MergeSettings, method: &str, revert: Revert) {
     let f = drill(&settings, revert);
-    let what = format!("{method} {settings} {revert:?}");
+    let what = format!("{method} {settings:?} {revert:?}");
     let seen = visible(&f);
     // Two or three commits, the pull requests with their branch, title, body and author: all looked at.
     let pulls = if revert == Revert::ThroughPull { 2 } else { 1 };
@@ -171,12 +167,10 @@ fn audit(settings: Value, method: &str, revert: Revert) {
     assert!(found.is_empty(), "{what}: tells a responder sees:\n{}", found.join("\n"));
 
     // The base branch, against GitHub's buttons and git.
-    let st = f.emulator.state().unwrap();
-    let pulls = st["repos"]["acme/shop"]["pulls"].as_array().unwrap().clone();
+    let pulls = f.emulator.repo("acme/shop").state().unwrap().pulls;
     let repo = shop(&f);
     let drill_pr = &pulls[0];
-    let drill_commit =
-        repo.commit_info(&firedrill::git::CommitSha::parse(drill_pr["head_sha"].as_str().unwrap()).unwrap()).unwrap();
+    let drill_commit = repo.commit_info(&firedrill::git::CommitSha::parse(&drill_pr.head_sha).unwrap()).unwrap();
     let commits = landed(&f);
     let merged = &commits[0];
     assert_eq!(merged.message, button_merge(&settings, drill_pr, &drill_commit, method), "{what}: the drill's merge");
@@ -189,12 +183,11 @@ fn audit(settings: Value, method: &str, revert: Revert) {
         Revert::ThroughPull => {
             // GitHub's Revert button: branch, title, body.
             let r = &pulls[1];
-            assert_eq!(r["head_ref"], format!("revert-1-{}", drill_pr["head_ref"].as_str().unwrap()), "{what}");
-            assert_eq!(r["title"], format!("Revert \"{}\"", drill_pr["title"].as_str().unwrap()), "{what}");
-            assert_eq!(r["body"], "Reverts acme/shop#1", "{what}");
+            assert_eq!(r.head_ref, format!("revert-1-{}", drill_pr.head_ref), "{what}");
+            assert_eq!(r.title, format!("Revert \"{}\"", drill_pr.title), "{what}");
+            assert_eq!(r.body.as_deref(), Some("Reverts acme/shop#1"), "{what}");
             // Its one commit is git's revert of what landed, and it lands as the button merges it.
-            let revert_commit =
-                repo.commit_info(&firedrill::git::CommitSha::parse(r["head_sha"].as_str().unwrap()).unwrap()).unwrap();
+            let revert_commit = repo.commit_info(&firedrill::git::CommitSha::parse(&r.head_sha).unwrap()).unwrap();
             assert_eq!(revert_commit.message, git_revert(merged), "{what}: the revert pull request's commit");
             let last = commits.last().unwrap();
             assert_eq!(last.message, button_merge(&settings, r, &revert_commit, method), "{what}: the revert's merge");
@@ -202,50 +195,43 @@ fn audit(settings: Value, method: &str, revert: Revert) {
     }
 }
 
-fn only(method: &str) -> Value {
-    json!({
-        "allow_merge_commit": method == "merge",
-        "allow_squash_merge": method == "squash",
-        "allow_rebase_merge": method == "rebase",
-    })
+fn only(method: &str) -> MergeSettings {
+    MergeSettings {
+        allow_merge_commit: method == "merge",
+        allow_squash_merge: method == "squash",
+        allow_rebase_merge: method == "rebase",
+        ..MergeSettings::default()
+    }
 }
 
-fn with(mut base: Value, extra: Value) -> Value {
-    for (k, v) in extra.as_object().unwrap() {
-        base[k] = v.clone();
+/// `settings` with `title` and `message` as the merge commit's title and message settings.
+fn titled(settings: MergeSettings, title: &str, message: &str) -> MergeSettings {
+    MergeSettings { merge_commit_title: title.to_owned(), merge_commit_message: message.to_owned(), ..settings }
+}
+
+/// `settings` with `title` and `message` as the squash commit's title and message settings.
+fn squash_titled(settings: MergeSettings, title: &str, message: &str) -> MergeSettings {
+    MergeSettings {
+        squash_merge_commit_title: title.to_owned(),
+        squash_merge_commit_message: message.to_owned(),
+        ..settings
     }
-    base
 }
 
 #[test]
 fn a_merge_commit_repository_shows_only_what_people_and_githubs_buttons_write() {
     audit(only("merge"), "merge", Revert::Direct);
     audit(only("merge"), "merge", Revert::ThroughPull);
-    audit(
-        with(only("merge"), json!({"merge_commit_title": "PR_TITLE", "merge_commit_message": "PR_BODY"})),
-        "merge",
-        Revert::Direct,
-    );
-    audit(
-        with(only("merge"), json!({"merge_commit_title": "PR_TITLE", "merge_commit_message": "BLANK"})),
-        "merge",
-        Revert::Direct,
-    );
+    audit(titled(only("merge"), "PR_TITLE", "PR_BODY"), "merge", Revert::Direct);
+    audit(titled(only("merge"), "PR_TITLE", "BLANK"), "merge", Revert::Direct);
 }
 
 #[test]
 fn a_squash_only_repository_shows_only_what_people_and_githubs_buttons_write() {
     audit(only("squash"), "squash", Revert::Direct);
     audit(only("squash"), "squash", Revert::ThroughPull);
-    audit(
-        with(
-            only("squash"),
-            json!({"squash_merge_commit_title": "PR_TITLE", "squash_merge_commit_message": "PR_BODY"}),
-        ),
-        "squash",
-        Revert::Direct,
-    );
-    audit(with(only("squash"), json!({"squash_merge_commit_message": "BLANK"})), "squash", Revert::Direct);
+    audit(squash_titled(only("squash"), "PR_TITLE", "PR_BODY"), "squash", Revert::Direct);
+    audit(squash_titled(only("squash"), "COMMIT_OR_PR_TITLE", "BLANK"), "squash", Revert::Direct);
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! The admin verbs that act on one repository as a user (`as`, default the owner): one [`RepoVerb`] per
 //! `/_emulator/repos/{o}/{r}/...` endpoint, read from the method, the path and the JSON body, and one small function
-//! per verb. A field of the wrong JSON type counts as absent, as it always has.
+//! per verb. A field of the wrong JSON type counts as absent, as it always has. The typed client
+//! ([`crate::client`]) builds the same requests from a `RepoVerb`.
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -13,7 +14,7 @@ use crate::ops::{ACTIONS_APP, Ctx, ensure_app};
 use crate::state::Permission;
 
 /// One admin verb on a repository. Serialized with its name under `verb` and its path parameters beside the body's
-/// fields.
+/// fields; [`RepoVerb::request`] turns it back into the method, path and body of the HTTP admin API.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "verb", rename_all = "snake_case")]
 pub enum RepoVerb {
@@ -213,6 +214,36 @@ impl RepoVerb {
         fields.insert("verb".to_owned(), json!(verb));
         serde_json::from_value(Value::Object(fields))
             .map_err(|e| ApiError::unprocessable(&format!("not a {verb} request: {e}")))
+    }
+
+    /// The HTTP admin request of this verb: its method, its path below `/_emulator/repos/{o}/{r}/`, and its body
+    /// (absent fields left out).
+    pub fn request(&self) -> (&'static str, String, Value) {
+        let (method, path, params): (_, _, &[&str]) = match self {
+            RepoVerb::Permission { login, .. } => ("PUT", format!("permissions/{login}"), &["login"]),
+            RepoVerb::Push { .. } => ("POST", "push".to_owned(), &[]),
+            RepoVerb::Revert { .. } => ("POST", "revert".to_owned(), &[]),
+            RepoVerb::OpenPull { .. } => ("POST", "pulls".to_owned(), &[]),
+            RepoVerb::MergePull { number, .. } => ("POST", format!("pulls/{number}/merge"), &["number"]),
+            RepoVerb::ClosePull { number } => ("POST", format!("pulls/{number}/close"), &["number"]),
+            RepoVerb::RevertPull { number, .. } => ("POST", format!("pulls/{number}/revert"), &["number"]),
+            RepoVerb::OpenIssue { .. } => ("POST", "issues".to_owned(), &[]),
+            RepoVerb::Comment { number, .. } => ("POST", format!("issues/{number}/comments"), &["number"]),
+            RepoVerb::EditComment { id, .. } => ("PATCH", format!("issues/comments/{id}"), &["id"]),
+            RepoVerb::Settings { .. } => ("PUT", "settings".to_owned(), &[]),
+            RepoVerb::Status { sha, .. } => ("POST", format!("statuses/{sha}"), &["sha"]),
+            RepoVerb::CheckRun { .. } => ("POST", "check-runs".to_owned(), &[]),
+            RepoVerb::Review { number, .. } => ("POST", format!("pulls/{number}/reviews"), &["number"]),
+            RepoVerb::ReviewComment { number, .. } => ("POST", format!("pulls/{number}/comments"), &["number"]),
+            RepoVerb::Deployment { .. } => ("POST", "deployments".to_owned(), &[]),
+            RepoVerb::DeploymentStatus { id, .. } => ("POST", format!("deployments/{id}/statuses"), &["id"]),
+        };
+        let mut body = match serde_json::to_value(self) {
+            Ok(Value::Object(fields)) => fields,
+            _ => Map::new(),
+        };
+        body.retain(|name, value| name != "verb" && !params.contains(&name.as_str()) && !value.is_null());
+        (method, path, Value::Object(body))
     }
 
     /// Does what the verb says, as the context's actor.
@@ -504,4 +535,72 @@ fn deployment_status(ctx: &mut Ctx<'_>, id: u64, status: NewDeploymentStatus) ->
     let creator = ctx.actor.clone();
     let value = ctx.urls.deployment_status(ctx.repo(), &deployment, &created, &creator);
     Ok(Reply::json(201, json!({"deployment_status": value, "event_path": path_str(&event)})))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::RepoVerb;
+
+    fn some(text: &str) -> Option<String> {
+        Some(text.to_owned())
+    }
+
+    /// What the typed client sends is what the admin API reads back, for every verb.
+    #[test]
+    fn every_verb_reads_back_from_its_own_request() {
+        let fields = |v: serde_json::Value| v.as_object().cloned().unwrap_or_default();
+        let verbs = [
+            RepoVerb::Permission { login: "ana".to_owned(), permission: some("write") },
+            RepoVerb::Push { branch: some("main"), path: some("a.txt"), content: None, message: some("m"), from: None },
+            RepoVerb::Revert { branch: some("main"), sha: some("abc") },
+            RepoVerb::OpenPull { head: some("f"), base: None, title: some("T"), body: some("B") },
+            RepoVerb::MergePull { number: 3, merge_method: some("squash"), sha: None },
+            RepoVerb::ClosePull { number: 3 },
+            RepoVerb::RevertPull { number: 1, merge: Some(true), merge_method: None },
+            RepoVerb::OpenIssue { title: some("down"), body: None, labels: vec!["incident".to_owned()] },
+            RepoVerb::Comment { number: 2, body: some("/drill ack") },
+            RepoVerb::EditComment { id: 1001, body: some("/drill revert") },
+            RepoVerb::Settings { settings: fields(json!({"allow_merge_commit": false})) },
+            RepoVerb::Status { sha: "abc".to_owned(), status: fields(json!({"state": "success", "context": "ci"})) },
+            RepoVerb::CheckRun { app: some("drill-ci"), run: fields(json!({"name": "ci", "head_sha": "abc"})) },
+            RepoVerb::Review { number: 1, event: some("APPROVE"), body: None, commit_id: None },
+            RepoVerb::ReviewComment {
+                number: 1,
+                body: some("why?"),
+                path: some("a.txt"),
+                line: Some(3),
+                side: None,
+                commit_id: None,
+                in_reply_to: Some(7),
+            },
+            RepoVerb::Deployment { git_ref: some("main"), environment: some("staging"), description: None },
+            RepoVerb::DeploymentStatus {
+                id: 9,
+                state: some("success"),
+                description: None,
+                environment: None,
+                target_url: some("https://ci"),
+                environment_url: None,
+            },
+        ];
+        for verb in verbs {
+            let (method, path, body) = verb.request();
+            let rest: Vec<&str> = path.split('/').collect();
+            assert_eq!(RepoVerb::parse(method, &rest, &body).ok(), Some(verb.clone()), "{method} {path} {body}");
+        }
+    }
+
+    #[test]
+    fn a_field_of_the_wrong_type_reads_as_absent_and_the_path_wins() {
+        let body = json!({"branch": 5, "path": "a.txt", "content": null, "as": "ana"});
+        let push = RepoVerb::parse("POST", &["push"], &body).ok();
+        let expected = RepoVerb::Push { branch: None, path: some("a.txt"), content: None, message: None, from: None };
+        assert_eq!(push, Some(expected));
+        let comment = RepoVerb::parse("POST", &["issues", "2", "comments"], &json!({"number": 9, "body": "x"})).ok();
+        assert_eq!(comment, Some(RepoVerb::Comment { number: 2, body: some("x") }));
+        assert!(RepoVerb::parse("POST", &["issues", "two", "comments"], &json!({})).is_err_and(|e| e.status == 404));
+        assert!(RepoVerb::parse("POST", &["nothing"], &json!({})).is_err_and(|e| e.status == 404));
+    }
 }

@@ -340,4 +340,20 @@ mod tests {
         let cmd = Event::new(t, "ana", "command", EventKind::Command { name: "status".into(), args: None });
         assert!(!cmd.already_in(&log));
     }
+
+    /// Logs as firedrill wrote them before commands were typed: the demo's (`firedrill demo`), and one holding
+    /// every command word, an inferred stamp, refused comments, a stop by the kill switch and a word this
+    /// firedrill does not know. Each reads, and writes back byte for byte.
+    #[test]
+    fn logs_written_before_read_and_write_back_the_same_bytes() {
+        for (name, text) in [
+            ("demo-events.jsonl", include_str!("../../tests/fixtures/ledger/demo-events.jsonl")),
+            ("responses-events.jsonl", include_str!("../../tests/fixtures/ledger/responses-events.jsonl")),
+        ] {
+            let events = parse_log(text).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(events.len() > 5, "{name}");
+            let written: String = events.iter().map(|e| format!("{}\n", e.to_line())).collect();
+            assert_eq!(written, text, "{name}");
+        }
+    }
 }

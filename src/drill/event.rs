@@ -5,6 +5,7 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use super::command::CommandName;
 use crate::scenario::ScenarioId;
 use crate::types::CommitSha;
 
@@ -121,7 +122,7 @@ pub enum EventKind {
     RevertWaiting { change: ChangeId, reason: String },
     /// A responder's or game master's command.
     Command {
-        name: String,
+        name: CommandName,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         args: Option<String>,
     },
@@ -135,7 +136,7 @@ pub enum EventKind {
     },
     /// A phase stamped from what the repository shows where no command stamped it: `ack` (detect) from the first
     /// responder's comment on the drill's pull request. `from` says what it was inferred from.
-    Inferred { phase: String, from: String },
+    Inferred { phase: CommandName, from: String },
     /// The incident was announced: the issue opened in the target repository (its number).
     Announced { issue: String },
     /// A hint was released.
@@ -337,7 +338,12 @@ mod tests {
             EventKind::Merged { commit: CommitSha::parse(&"b".repeat(40)).unwrap() },
         );
         assert!(again.already_in(&log));
-        let cmd = Event::new(t, "ana", "command", EventKind::Command { name: "status".into(), args: None });
+        let cmd = Event::new(
+            t,
+            "ana",
+            "command",
+            EventKind::Command { name: super::super::command::DrillCommand::Status.into(), args: None },
+        );
         assert!(!cmd.already_in(&log));
     }
 

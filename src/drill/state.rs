@@ -2,6 +2,7 @@
 
 use jiff::{SignedDuration, Timestamp};
 
+use super::command::{CommandName, DrillCommand};
 use super::event::{ChangeId, Event, EventKind, RecoveryHow, TargetRef};
 use crate::scenario::ScenarioId;
 use crate::schedule::DrillId;
@@ -335,10 +336,10 @@ impl Drill {
         self.events.iter().any(|e| matches!(&e.kind, EventKind::TimedOut { reverted_by: Some(_) }))
     }
 
-    /// The commands given on this drill, oldest first: (verb as recorded, who, when).
-    pub fn commands(&self) -> impl Iterator<Item = (&str, &str, Timestamp)> {
+    /// The commands given on this drill, oldest first: (the command as recorded, who, when).
+    pub fn commands(&self) -> impl Iterator<Item = (&CommandName, &str, Timestamp)> {
         self.events.iter().filter_map(|e| match &e.kind {
-            EventKind::Command { name, .. } => Some((name.as_str(), e.actor.as_str(), e.time)),
+            EventKind::Command { name, .. } => Some((name, e.actor.as_str(), e.time)),
             _ => None,
         })
     }
@@ -369,17 +370,17 @@ impl Drill {
     }
 
     /// When `phase` (`ack`, `found`, `fixed`) was stamped: by the first command, else by an inference.
-    pub fn stamped(&self, phase: &str) -> Option<Timestamp> {
+    pub fn stamped(&self, phase: DrillCommand) -> Option<Timestamp> {
         let command = self
             .events
             .iter()
-            .filter(|e| matches!(&e.kind, EventKind::Command { name, .. } if name == phase))
+            .filter(|e| matches!(&e.kind, EventKind::Command { name, .. } if *name == phase))
             .map(|e| e.time)
             .min();
         command.or_else(|| {
             self.events
                 .iter()
-                .filter(|e| matches!(&e.kind, EventKind::Inferred { phase: p, .. } if p == phase))
+                .filter(|e| matches!(&e.kind, EventKind::Inferred { phase: p, .. } if *p == phase))
                 .map(|e| e.time)
                 .min()
         })

@@ -397,7 +397,7 @@ fn obey(
     stop: &mut Option<(DrillCommand, String)>,
     out: &mut Vec<Effect>,
 ) {
-    let record = EventKind::Command { name: r.command.verb().to_owned(), args: r.args.clone() };
+    let record = EventKind::Command { name: r.command.into(), args: r.args.clone() };
     match r.command {
         DrillCommand::Help => out.push(Effect::Reply(Reply::Help)),
         DrillCommand::Status => {
@@ -518,7 +518,7 @@ fn kill_switch_abort(
     if cx.config.enabled != crate::scenario::Enabled::Abort || d.is_resolved() {
         return None;
     }
-    let kind = EventKind::Command { name: DrillCommand::Abort.verb().to_owned(), args: Some(KILL_SWITCH.to_owned()) };
+    let kind = EventKind::Command { name: DrillCommand::Abort.into(), args: Some(KILL_SWITCH.to_owned()) };
     append(out, now, "firedrill", kind);
     Some((DrillCommand::Abort, "firedrill".to_owned()))
 }
@@ -549,7 +549,7 @@ fn monitor_abort(
         }
         _ => return None,
     };
-    let kind = EventKind::Command { name: DrillCommand::Abort.verb().to_owned(), args: Some(reason) };
+    let kind = EventKind::Command { name: DrillCommand::Abort.into(), args: Some(reason) };
     append(out, now, "firedrill", kind);
     Some((DrillCommand::Abort, "firedrill".to_owned()))
 }
@@ -590,7 +590,9 @@ pub const KILL_SWITCH: &str = "kill switch";
 fn abort_reason(d: &Drill, cx: &Context<'_>, command: String) -> String {
     // A stop firedrill recorded itself from the monitoring (`safety.stop_if`, `end_if_no_effect`) gives its reason.
     if let Some(reason) = d.events.iter().find_map(|e| match &e.kind {
-        EventKind::Command { name, args: Some(a) } if name == "abort" && e.actor == "firedrill" && a != KILL_SWITCH => {
+        EventKind::Command { name, args: Some(a) }
+            if *name == DrillCommand::Abort && e.actor == "firedrill" && a != KILL_SWITCH =>
+        {
             Some(a.clone())
         }
         _ => None,
@@ -599,7 +601,7 @@ fn abort_reason(d: &Drill, cx: &Context<'_>, command: String) -> String {
     }
     let by_switch = cx.config.enabled == crate::scenario::Enabled::Abort
         || d.events.iter().any(
-            |e| matches!(&e.kind, EventKind::Command { name, args: Some(a) } if name == "abort" && a == KILL_SWITCH),
+            |e| matches!(&e.kind, EventKind::Command { name, args: Some(a) } if *name == DrillCommand::Abort && a == KILL_SWITCH),
         );
     if by_switch { KILL_SWITCH.to_owned() } else { command }
 }
@@ -783,9 +785,8 @@ fn pending_stop(d: &Drill) -> Option<(DrillCommand, String)> {
         return None;
     }
     d.commands()
-        .filter_map(|(name, by, _)| match name {
-            "revert" => Some((DrillCommand::Revert, by.to_owned())),
-            "abort" => Some((DrillCommand::Abort, by.to_owned())),
+        .filter_map(|(name, by, _)| match name.command() {
+            Some(stop @ (DrillCommand::Revert | DrillCommand::Abort)) => Some((stop, by.to_owned())),
             _ => None,
         })
         .last()
@@ -802,15 +803,16 @@ fn running(
 ) {
     let Some(merged) = &d.merged else { return };
     // Detected: the first responder's comment after the merge, where nobody said `/drill ack`.
-    let acked_now =
-        out.iter().any(|e| matches!(e, Effect::Append { kind: EventKind::Command { name, .. }, .. } if name == "ack"));
+    let acked_now = out.iter().any(
+        |e| matches!(e, Effect::Append { kind: EventKind::Command { name, .. }, .. } if *name == DrillCommand::Ack),
+    );
     if let Some((by, at)) = &o.first_reply
         && *at >= merged.at
-        && d.stamped("ack").is_none()
+        && d.stamped(DrillCommand::Ack).is_none()
         && !acked_now
     {
         let from = format!("the first comment on the pull request, by {by}");
-        append(out, *at, by, EventKind::Inferred { phase: "ack".to_owned(), from });
+        append(out, *at, by, EventKind::Inferred { phase: DrillCommand::Ack.into(), from });
     }
     let Some(s) = s else {
         out.push(Effect::Note(Note::ScenarioMissing));

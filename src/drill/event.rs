@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::command::CommandName;
 use crate::scenario::ScenarioId;
+pub use crate::types::ChangeId;
 use crate::types::CommitSha;
 
 /// The version of the event format, written in every line.
@@ -35,39 +36,6 @@ pub struct TargetRef {
     pub repo: Option<String>,
     pub branch: String,
     pub path: String,
-}
-
-/// How a forge names a change request: a pull request's number on GitHub, the pushed branch on the local forge.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct ChangeId(pub String);
-
-impl ChangeId {
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-    /// The pull request number, where the forge numbers its changes.
-    pub fn number(&self) -> Option<u64> {
-        self.0.parse().ok()
-    }
-}
-
-impl AsRef<str> for ChangeId {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl PartialEq<String> for ChangeId {
-    fn eq(&self, other: &String) -> bool {
-        &self.0 == other
-    }
-}
-
-impl std::fmt::Display for ChangeId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
 }
 
 /// How the fault was removed.

@@ -116,6 +116,15 @@ pub struct Landed {
     pub commit: CommitSha,
 }
 
+/// Who stopped the drill, when and why (`aborted`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Aborted {
+    pub at: Timestamp,
+    /// The event's actor: a game master, or firedrill (the kill switch, the monitoring).
+    pub by: String,
+    pub reason: String,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Drill {
     pub id: DrillId,
@@ -148,7 +157,7 @@ pub struct Drill {
     pub no_effect: Option<Timestamp>,
     /// Why the service's restoration was not observed (`unrestored`).
     pub unrestored: Option<String>,
-    pub aborted: Option<(Timestamp, String, String)>,
+    pub aborted: Option<Aborted>,
     pub abandoned: Option<(Timestamp, String)>,
     /// When a guard rail of the base branch first held the merge back (the first `merge_waiting`).
     pub merge_waiting_since: Option<Timestamp>,
@@ -280,7 +289,7 @@ impl Drill {
                     d.timed_out.get_or_insert(e.time);
                 }
                 EventKind::Aborted { reason } => {
-                    d.aborted.get_or_insert((e.time, e.actor.clone(), reason.clone()));
+                    d.aborted.get_or_insert(Aborted { at: e.time, by: e.actor.clone(), reason: reason.clone() });
                 }
                 EventKind::Reported { path } => {
                     d.reported.get_or_insert(path.clone());
@@ -429,12 +438,8 @@ impl Drill {
         if self.team_recovery().is_some() {
             return None;
         }
-        let end = self
-            .recovered
-            .as_ref()
-            .map(|(r, _)| r.at)
-            .or(self.aborted.as_ref().map(|(at, ..)| *at))
-            .or(self.timed_out)?;
+        let end =
+            self.recovered.as_ref().map(|(r, _)| r.at).or(self.aborted.as_ref().map(|a| a.at)).or(self.timed_out)?;
         Some(end.duration_since(merged.at))
     }
 

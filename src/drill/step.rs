@@ -15,7 +15,7 @@ use super::prepare;
 use super::state::{Drill, Phase, human_duration};
 use crate::scenario::{Config, Scenario};
 use crate::schedule::{DrillId, Plan};
-use crate::types::{Change, CommitSha, Landing, Person};
+use crate::types::{Change, CommitSha, Landing, Permission, Person};
 
 /// The settings a decision depends on.
 #[derive(Debug, Clone)]
@@ -130,9 +130,8 @@ pub enum Standing {
     /// A bot account: never obeyed (two bots answering each other would never stop).
     Bot,
     /// A person with this permission on the target repository, as GitHub's collaborator-permission API names
-    /// it (`admin`, `maintain`, `write`, `triage`, `read`, `none`): it sees team and organisation access, which
-    /// a comment's `author_association` does not.
-    Permission(String),
+    /// it: it sees team and organisation access, which a comment's `author_association` does not.
+    Permission(Permission),
 }
 
 /// A comment holding `/drill` lines, not answered yet.
@@ -374,8 +373,8 @@ fn not_obeyed(c: &CommentIn) -> Option<String> {
     match &c.standing {
         Standing::Bot => return Some(format!("{} is a bot: commands are taken from people only", c.by)),
         Standing::Trusted => {}
-        Standing::Permission(p) if matches!(p.as_str(), "admin" | "maintain" | "write") => {}
-        Standing::Permission(p) if p == "none" => {
+        Standing::Permission(p) if p.can_write() => {}
+        Standing::Permission(Permission::NoAccess) => {
             return Some(format!("{} has no access to the repository; commands need write access (or more)", c.by));
         }
         Standing::Permission(p) => {
@@ -651,7 +650,7 @@ fn planned(
             branch: c.branch.clone(),
             commit: c.head.clone(),
             base,
-            change: super::event::ChangeId(c.id.clone()),
+            change: c.id.clone(),
             variant: s.variant_name().map(str::to_owned),
             gate: o.gate.clone(),
         };
@@ -931,7 +930,7 @@ fn settled(d: &Drill, s: Option<&Scenario>, o: &Observed, now: Timestamp, out: &
     }
     // The restoration is asked for up to `deploy.watch` after the fault's removal (or the drill's end).
     if d.restore_pending() && o.watch.restored.is_none() {
-        let end = d.recovered.as_ref().map(|(l, _)| l.at).or(d.aborted.as_ref().map(|a| a.0)).unwrap_or(now);
+        let end = d.recovered.as_ref().map(|(l, _)| l.at).or(d.aborted.as_ref().map(|a| a.at)).unwrap_or(now);
         let watch = s.map_or(crate::scenario::DEFAULT_DEPLOY_WATCH, |s| s.deploy.watch());
         let until = end.checked_add(watch.to_signed()).unwrap_or(Timestamp::MAX);
         if now >= until {

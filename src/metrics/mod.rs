@@ -175,7 +175,7 @@ fn time_to_detect(drill: &Drill) -> Option<Estimate> {
                 .recovered
                 .as_ref()
                 .map(|(l, _)| l.at)
-                .or(drill.aborted.as_ref().map(|a| a.0))
+                .or(drill.aborted.as_ref().map(|a| a.at))
                 .or(drill.timed_out)?;
             Some(Estimate::AtLeast(end.duration_since(broken).max(SignedDuration::ZERO)))
         }

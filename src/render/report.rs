@@ -251,8 +251,8 @@ fn key_figures(o: &mut String, scenario: &Scenario, drill: &Drill, extra: &Repor
     if let Some((at, _)) = &drill.abandoned {
         rows.push(("Abandoned at", format_instant(*at, zone)));
     }
-    if let Some((at, _, _)) = &drill.aborted {
-        rows.push(("Aborted at", format_instant(*at, zone)));
+    if let Some(aborted) = &drill.aborted {
+        rows.push(("Aborted at", format_instant(aborted.at, zone)));
     }
     if let Some((landed, how)) = &drill.recovered {
         let by_team = !aborted && matches!(how, RecoveryHow::Revert | RecoveryHow::Fix);

@@ -6,7 +6,7 @@
 //! [`propose`] (faults found in a repository; only `propose::walk` reads, through [`repo`]), [`person`],
 //! [`redact`] (what a message may quote of a file).
 //! Adapters: [`git`] (git2), [`forge`] (local git and GitHub through octocrab), [`ledger`], [`repo`],
-//! [`action`] (GitHub Actions I/O).
+//! [`action`] (GitHub Actions I/O), [`wait`] (the pauses firedrill decides on, simulated in tests).
 //! The one executor: [`runner`] gathers what [`drill::step`] needs, and carries out the effects it decides.
 //! The CLI in `main.rs` only parses arguments, calls [`cli::run`] and maps the outcome to an exit code.
 
@@ -32,4 +32,5 @@ pub mod runner;
 pub mod scenario;
 pub mod schedule;
 pub mod suggest;
+pub mod wait;
 pub mod yaml;

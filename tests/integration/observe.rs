@@ -27,15 +27,12 @@ const HEALTH: &str = "rate(checkout_errors_total[3s]) == 0";
 /// The path of `name` on this machine; `None` (skipped, said) only outside CI.
 fn binary(name: &str) -> Option<PathBuf> {
     let found = ["/usr/bin", "/usr/local/bin", "/bin"].iter().map(|d| Path::new(d).join(name)).find(|p| p.is_file());
-    if found.is_none() {
-        let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false");
-        assert!(
-            !ci,
-            "{name} is not installed although CI is set: `.ci/run` installs prometheus and prometheus-alertmanager"
-        );
-        eprintln!("SKIPPED: {name} is not installed (apt-get install prometheus prometheus-alertmanager)");
-    }
-    found
+    crate::common::needed(
+        found,
+        name,
+        "`.ci/run` installs prometheus and prometheus-alertmanager; by hand: apt-get install prometheus \
+         prometheus-alertmanager",
+    )
 }
 
 fn free_port() -> u16 {

@@ -572,10 +572,11 @@ fn stale_git_locks_left_by_a_killed_run_are_removed_with_a_warning() {
     let ledger_lock = f.control.1.join("refs/heads/firedrill/ledger.lock");
     let ledger_dir = std::fs::read_dir(f.work().join("ledger")).unwrap().next().unwrap().unwrap().path();
     let config_lock = ledger_dir.join("config.lock");
-    std::fs::write(&ledger_lock, "").unwrap();
-    std::fs::write(&config_lock, "").unwrap();
-    // Older than any live git's lock.
-    std::thread::sleep(firedrill::git::lock::FOREIGN_LOCK_AGE + Duration::from_millis(200));
+    // Older than any live git's lock: written, then dated back (instead of waiting for them to age).
+    let written = std::time::SystemTime::now() - firedrill::git::lock::FOREIGN_LOCK_AGE - Duration::from_millis(200);
+    for lock in [&ledger_lock, &config_lock] {
+        std::fs::File::create(lock).unwrap().set_modified(written).unwrap();
+    }
     let mut cmd = f.command(&["tick"], f.plan.merge_at, &f.work());
     let (code, out, err) = run(&mut cmd);
     assert_eq!(code, 0, "{out}\n{err}");

@@ -611,11 +611,7 @@ fn the_k8s_corpus_keeps_every_rule_and_a_diverse_top_ten() {
 fn master_clone(dir: &Path) -> std::path::PathBuf {
     let origin = dir.join("origin");
     let git = |args: &[&str], cwd: &Path| {
-        let (code, out, err) = run(std::process::Command::new("git")
-            .args(args)
-            .current_dir(cwd)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null"));
+        let (code, out, err) = run(crate::common::git().args(args).current_dir(cwd));
         assert_eq!(code, 0, "git {args:?}: {out}{err}");
     };
     copy_dir(&root().join("examples"), &origin);

@@ -165,6 +165,18 @@ pub fn git() -> Command {
     TestEnv::shared().git()
 }
 
+/// `firedrill ARGS` on a drill whose ledger is the git remote `control`, as Sam: with `--scenarios`, `--control`,
+/// `--identity`, `--now` and `--workdir`.
+pub fn drill_command(args: &[&str], scenarios: &Path, control: &str, now: &str, workdir: &Path) -> Command {
+    let mut cmd = firedrill();
+    cmd.args(args)
+        .arg("--scenarios")
+        .arg(scenarios)
+        .args(["--control", control, "--identity", "Sam Rivera <sam@acme.example>", "--now", now, "--workdir"])
+        .arg(workdir);
+    cmd
+}
+
 /// Runs `git` (see [`git`]) in `dir` and returns its trimmed stdout; panics with stderr on failure.
 pub fn git_in(dir: &Path, args: &[&str]) -> String {
     let out = git().current_dir(dir).args(args).output().expect("run git");

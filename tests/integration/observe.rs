@@ -17,7 +17,7 @@ use firedrill::git::{FileChange, Identity, Repo};
 use firedrill::scenario::builder::ScenarioBuilder;
 use jiff::Timestamp;
 
-use crate::common::{firedrill, run};
+use crate::common::{drill_command, firedrill, run};
 use crate::support::git_http::GitHttp;
 
 const TOKEN: &str = "ghs_observeTestToken0123456789";
@@ -567,22 +567,9 @@ impl Offline {
     }
 
     fn firedrill(&self, args: &[&str], now: &str) -> (i32, String, String) {
-        let mut cmd = firedrill();
-        cmd.args(args)
-            .arg("--scenarios")
-            .arg(self.dir.path().join("scenarios"))
-            .args([
-                "--control",
-                &self.server.url("control"),
-                "--identity",
-                "Sam Rivera <sam@acme.example>",
-                "--now",
-                now,
-            ])
-            .arg("--workdir")
-            .arg(self.dir.path().join("work"))
-            .env("FIREDRILL_TOKEN", TOKEN)
-            .env("PROM_TOKEN", "s3cr3t-prometheus-token");
+        let (scenarios, work) = (self.dir.path().join("scenarios"), self.dir.path().join("work"));
+        let mut cmd = drill_command(args, &scenarios, &self.server.url("control"), now, &work);
+        cmd.env("FIREDRILL_TOKEN", TOKEN).env("PROM_TOKEN", "s3cr3t-prometheus-token");
         run(&mut cmd)
     }
 

@@ -12,7 +12,7 @@ use firedrill::scenario::builder::ScenarioBuilder;
 use firedrill::schedule::Plan;
 use jiff::Timestamp;
 
-use crate::common::{firedrill, run};
+use crate::common::{drill_command, firedrill, run};
 use crate::lifecycle::after;
 use crate::support::git_http::GitHttp;
 
@@ -111,14 +111,8 @@ impl Drill {
 
     /// `firedrill ARGS --now NOW` in working folder `work`.
     fn command(&self, args: &[&str], now: Timestamp, work: &Path) -> Command {
-        let mut cmd = firedrill();
-        cmd.args(args)
-            .arg("--scenarios")
-            .arg(self.dir.path().join("scenarios"))
-            .args(["--control", &self.control.0, "--identity", "Sam Rivera <sam@acme.example>"])
-            .args(["--now", &now.to_string(), "--workdir"])
-            .arg(work)
-            .env("FIREDRILL_TOKEN", TOKEN);
+        let mut cmd = drill_command(args, &self.dir.path().join("scenarios"), &self.control.0, &now.to_string(), work);
+        cmd.env("FIREDRILL_TOKEN", TOKEN);
         cmd
     }
 

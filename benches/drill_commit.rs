@@ -11,6 +11,9 @@
 #![allow(clippy::print_stdout, clippy::unwrap_used)]
 
 #[allow(dead_code)]
+#[path = "../tests/integration/common.rs"]
+mod common;
+#[allow(dead_code)]
 #[path = "../tests/integration/support/git_http.rs"]
 mod git_http;
 
@@ -27,7 +30,7 @@ const TARGET: &str = "charts/checkout/values-staging.yaml";
 const TOKEN: &str = "bench-token";
 
 fn git(dir: &Path, args: &[&str]) -> String {
-    let out = git_http::git_command(dir).args(args).current_dir(dir).output().unwrap();
+    let out = common::git().args(args).current_dir(dir).output().unwrap();
     assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
@@ -62,12 +65,8 @@ fn timed(dir: &Path, program: &str, args: &[&str]) -> (f64, u64) {
 /// Fills bare repository `git_dir` with `files` files in folders of 100 (plus the target file) and `commits`
 /// commits on `main`, each after the first changing one file, via fast-import.
 fn fill(git_dir: &Path, files: usize, commits: usize) {
-    let mut child = git_http::git_command(git_dir)
-        .args(["fast-import", "--quiet"])
-        .current_dir(git_dir)
-        .stdin(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child =
+        common::git().args(["fast-import", "--quiet"]).current_dir(git_dir).stdin(Stdio::piped()).spawn().unwrap();
     let mut input = String::new();
     input.push_str("commit refs/heads/main\ncommitter Sam <sam@acme.example> 1763294400 +0000\ndata 8\nimport\n\n");
     let values = include_str!("../examples/charts/checkout/values-staging.yaml");
@@ -194,7 +193,7 @@ fn main() {
                 cli_runs.push(cli_side(dir.path(), &cli_url));
                 cli_requests = server.requests().len();
                 for branch in ["fd-branch", "cli-branch"] {
-                    let _ = git_http::git_command(&bare)
+                    let _ = common::git()
                         .args(["update-ref", "-d", &format!("refs/heads/{branch}")])
                         .current_dir(&bare)
                         .status();

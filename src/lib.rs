@@ -8,7 +8,7 @@
 //! [`person`], [`redact`] (what a message may quote of a file). The folders `drill`, `scenario`, `render`,
 //! `metrics`, `schedule`, `patch`, `disguise` and `propose` never name an adapter: a test reads their sources.
 //! Adapters: [`git`] (git2), [`forge`] (local git and GitHub through octocrab), [`ledger`], [`repo`],
-//! [`action`] (GitHub Actions I/O).
+//! [`action`] (GitHub Actions I/O), [`wait`] (the pauses firedrill decides on, simulated in tests).
 //! The one executor: [`runner`] gathers what [`drill::step`] needs, and carries out the effects it decides.
 //! The CLI in `main.rs` only parses arguments, calls [`cli::run`] and maps the outcome to an exit code.
 
@@ -37,4 +37,5 @@ pub mod scenario;
 pub mod schedule;
 pub mod suggest;
 pub mod types;
+pub mod wait;
 pub mod yaml;

@@ -86,14 +86,15 @@ pub fn import(path: &Path, source: &Path) -> anyhow::Result<String> {
     Ok(branch)
 }
 
-/// `git clone --bare --no-hardlinks SOURCE PATH`: every branch and tag, the objects copied; false (and nothing
-/// left at `path`) when it fails.
+/// `git clone --bare --no-hardlinks SOURCE PATH` (no system or global git configuration): every branch and tag,
+/// the objects copied; false (and nothing left at `path`) when it fails.
 fn clone_bare(source: &Path, path: &Path) -> bool {
     let ok = std::process::Command::new("git")
         .args(["clone", "--bare", "--no-hardlinks", "--quiet", "--"])
         .arg(source)
         .arg(path)
         .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .env("GIT_TERMINAL_PROMPT", "0")
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())

@@ -10,6 +10,8 @@ pub mod lock;
 pub mod message;
 mod remote;
 mod stream;
+#[cfg(test)]
+mod test_config;
 mod types;
 
 use std::collections::BTreeSet;
@@ -442,12 +444,15 @@ impl Repo {
 /// - an object is not hashed again each time it is read. git itself checks an object's id when it arrives (a
 ///   fetched pack is indexed and verified) and not on every read; libgit2's default re-hashed every read with
 ///   collision-detecting SHA-1, a sixth of `status` over 10,000 drills (its 4.6 MB index read once);
-/// - the network streams of [`stream`] (`TCP_NODELAY`, bounded waits, TLS through rustls).
+/// - the network streams of [`stream`] (`TCP_NODELAY`, bounded waits, TLS through rustls);
+/// - in unit tests only, no system, global or XDG git configuration (`test_config`).
 fn settings() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         git2::opts::strict_hash_verification(false);
         stream::install();
+        #[cfg(test)]
+        test_config::hermetic();
     });
 }
 

@@ -292,7 +292,7 @@ pub fn judge(format: super::Format, input: &str, document: Option<&super::Docume
     // The edit may rename the chosen document (its `kind` or `metadata.name`): read the output by position.
     // An embedded document is read through the same selector: its outer document is never renamed.
     let embedded = matches!(document, Some(super::DocumentSelector::Embedded { .. }));
-    let mut got_document = None;
+    let (mut got_document, mut before_document) = (None, None);
     if let Some(selector) = document {
         let index = match super::yaml::select_index(input, selector) {
             Ok(i) => i,
@@ -302,14 +302,18 @@ pub fn judge(format: super::Format, input: &str, document: Option<&super::Docume
             (Ok(a), Ok(b))
                 if a.len() == b.len() && a.iter().zip(&b).enumerate().all(|(i, (x, y))| i == index || x == y) =>
             {
-                got_document = if embedded { None } else { b.into_iter().nth(index) };
+                if !embedded {
+                    // The chosen document as read before the edit: read once for both checks.
+                    before_document = a.into_iter().nth(index);
+                    got_document = b.into_iter().nth(index);
+                }
             }
             (Ok(_), Ok(_)) => return Verdict::Failed("another document of the stream changed".into()),
             (_, Err(e)) => return Verdict::Failed(format!("the output does not parse: {e}")),
             (Err(e), _) => return Verdict::Refused(e.to_string()),
         }
     }
-    let before = match super::parse_value(format, input, document) {
+    let before = match before_document.map_or_else(|| super::parse_value(format, input, document), Ok) {
         Ok(v) => v,
         Err(e) => return Verdict::Refused(e.to_string()),
     };

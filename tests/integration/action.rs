@@ -119,13 +119,8 @@ impl Action {
 }
 
 fn shared_payload(name: &str) -> Option<PathBuf> {
-    let p = crate::common::shared_dir()?.join("payloads").join(name);
-    if p.is_file() {
-        Some(p)
-    } else {
-        eprintln!("skipped: {} is absent", p.display());
-        None
-    }
+    let p = crate::common::root().join("../shared/payloads").join(name);
+    crate::common::needed_shared(p, "GitHub's real webhook payloads live in ../shared/payloads")
 }
 
 fn plan(text: &str, now: &str) -> Plan {
@@ -336,8 +331,11 @@ fn action_yml_runs_the_dockerfile_on_main_and_this_versions_image_once_released(
     for f in ["action.yml", "Cargo.toml"] {
         std::fs::copy(root.join(f), dir.path().join(f)).unwrap();
     }
-    let (code, out, err) =
-        run(Command::new("sh").arg(root.join(".ci/pin-image")).arg("Acme-Org").current_dir(dir.path()));
+    let (code, out, err) = run(crate::common::TestEnv::shared()
+        .command("sh")
+        .arg(root.join(".ci/pin-image"))
+        .arg("Acme-Org")
+        .current_dir(dir.path()));
     if image.starts_with("docker://") {
         assert_eq!(code, 1, "a pinned action.yml is not pinned twice: {err}");
         return;

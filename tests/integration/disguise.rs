@@ -2,7 +2,6 @@
 //! disguise's commit message, and without an identity the commits are the token owner's as GitHub shows them.
 
 use std::path::Path;
-use std::process::Command;
 
 use firedrill::disguise::{ChangeKind, DisguiseVars, pool, render};
 use firedrill::forge::{Forge, Person};
@@ -13,12 +12,10 @@ use crate::github_drill::{Fixture, after, seed_repo};
 
 /// `git log -N --format=FORMAT` of `branch` in a bare repository, as anyone with a clone would see it.
 fn git_log(bare: &Path, branch: &str, format: &str) -> String {
-    let out = Command::new("git")
+    let out = crate::common::git()
         .arg("--git-dir")
         .arg(bare)
         .args(["log", "-1", &format!("--format={format}"), branch])
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", bare)
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -227,7 +224,7 @@ fn without_an_identity_the_drill_and_its_timeout_revert_are_the_token_owners() {
     assert_eq!(git_log(&bare, "main", "%an <%ae>"), format!("{sam}\n"), "the timeout revert");
     let drill_commit = git_log(&bare, "main^^2", "%an <%ae>");
     assert_eq!(drill_commit, format!("{sam}\n"), "the drill's commit");
-    let all = Command::new("git")
+    let all = crate::common::git()
         .arg("--git-dir")
         .arg(&bare)
         .args(["log", "--format=%an %ae %cn %ce", "main"])

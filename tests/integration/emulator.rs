@@ -12,7 +12,7 @@ use octocrab::params::{self, repos::Reference};
 use octocrab::{Octocrab, OctocrabBuilder};
 use serde_json::{Value, json};
 
-use crate::support::git_http::{git_command, git_in};
+use crate::common::{git, git_in, needed_shared};
 
 const REPO: &str = "acme/app";
 const VALUES: &str = "deploy/values.yaml";
@@ -28,6 +28,7 @@ struct Harness {
 
 impl Harness {
     fn start() -> Harness {
+        crate::common::hermetic_libgit2();
         let state = tempfile::tempdir().unwrap();
         let seed = tempfile::tempdir().unwrap();
         seed_repository(seed.path());
@@ -83,15 +84,12 @@ fn seed_repository(dir: &Path) {
     git_in(dir, &[&ident[..], &["commit", "--quiet", "-am", "readme", "--date", "2026-03-01T09:00:00Z"]].concat());
 }
 
-/// `../shared/tools/bin/gh-openapi-check`, when the shared tools are there.
+/// `../shared/tools/bin/gh-openapi-check`, GitHub's OpenAPI description as a checker; see [`needed_shared`].
 fn checker() -> Option<PathBuf> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/tools/bin/gh-openapi-check");
-    if path.exists() {
-        Some(path)
-    } else {
-        eprintln!("SKIPPED the OpenAPI check: {} is absent", path.display());
-        None
-    }
+    needed_shared(
+        crate::common::root().join("../shared/tools/bin/gh-openapi-check"),
+        "the OpenAPI check is one of the shared tools in ../shared/tools/bin",
+    )
 }
 
 /// Validates every logged exchange against GitHub's OpenAPI description; panics with the checker's report.
@@ -443,11 +441,10 @@ async fn injected_faults_hit_the_next_matching_requests() {
 #[test]
 fn git_fetches_shallow_and_pushes_over_smart_http_with_a_token() {
     let h = Harness::start();
-    let home = tempfile::tempdir().unwrap();
     let work = tempfile::tempdir().unwrap();
     let url = h.emu.git_url(REPO).replace("http://", &format!("http://x-access-token:{}@", h.token));
     let clone = work.path().join("app");
-    let out = git_command(home.path()).args(["clone", "--quiet", "--depth", "1", &url]).arg(&clone).output().unwrap();
+    let out = git().args(["clone", "--quiet", "--depth", "1", &url]).arg(&clone).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(git_in(&clone, &["rev-list", "--count", "HEAD"]), "1", "shallow");
     std::fs::write(clone.join("new.txt"), "pushed\n").unwrap();
@@ -464,19 +461,11 @@ fn git_fetches_shallow_and_pushes_over_smart_http_with_a_token() {
     // A reader may fetch but not push; a wrong token is refused.
     let reader = h.emu.user_with_token("reader").unwrap();
     let reader_url = h.emu.git_url(REPO).replace("http://", &format!("http://x-access-token:{reader}@"));
-    let out = git_command(home.path())
-        .current_dir(&clone)
-        .args(["push", &reader_url, "HEAD:refs/heads/nope"])
-        .output()
-        .unwrap();
+    let out = git().current_dir(&clone).args(["push", &reader_url, "HEAD:refs/heads/nope"]).output().unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("403"), "{}", String::from_utf8_lossy(&out.stderr));
     let wrong_url = h.emu.git_url(REPO).replace("http://", "http://x-access-token:wrong@");
-    let out = git_command(home.path())
-        .current_dir(&clone)
-        .args(["push", &wrong_url, "HEAD:refs/heads/nope"])
-        .output()
-        .unwrap();
+    let out = git().current_dir(&clone).args(["push", &wrong_url, "HEAD:refs/heads/nope"]).output().unwrap();
     assert!(!out.status.success());
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("Authentication failed"),
@@ -591,11 +580,9 @@ fn admin_actions_write_webhook_payloads_github_would_send() {
 /// Every field of GitHub's real example (`../shared/payloads/`) is in ours too, except where ours is null or empty
 /// (no assignee, no labels) and the organization/installation parts a user repository does not have.
 fn assert_same_fields_as_real_example(example: &str, file: &Path) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/payloads").join(example);
-    let Ok(real) = std::fs::read(&path) else {
-        eprintln!("SKIPPED the comparison with {}: absent", path.display());
-        return;
-    };
+    let path = crate::common::root().join("../shared/payloads").join(example);
+    let Some(path) = needed_shared(path, "GitHub's real webhook payloads live in ../shared/payloads") else { return };
+    let real = std::fs::read(&path).unwrap();
     let real: Value = serde_json::from_slice(&real).unwrap();
     let ours: Value = serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
     let mut missing = Vec::new();
@@ -1695,19 +1682,17 @@ async fn git_pushes_meet_branch_protection_and_rulesets() {
         200,
     )
     .await;
-    let home = tempfile::tempdir().unwrap();
     let work = tempfile::tempdir().unwrap();
     let url = |token: &str| h.emu.git_url(REPO).replace("http://", &format!("http://x-access-token:{token}@"));
     let clone = work.path().join("app");
-    let out = git_command(home.path()).args(["clone", "--quiet", &url(&bob_token)]).arg(&clone).output().unwrap();
+    let out = git().args(["clone", "--quiet", &url(&bob_token)]).arg(&clone).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let ident = ["-c", "user.name=Bob", "-c", "user.email=bob@example.com"];
     std::fs::write(clone.join("direct.txt"), "direct\n").unwrap();
     git_in(&clone, &["add", "direct.txt"]);
     git_in(&clone, &[&ident[..], &["commit", "--quiet", "-m", "direct to main"]].concat());
-    let push = |token: &str, args: &[&str]| {
-        git_command(home.path()).current_dir(&clone).args(["push", &url(token)]).args(args).output().unwrap()
-    };
+    let push =
+        |token: &str, args: &[&str]| git().current_dir(&clone).args(["push", &url(token)]).args(args).output().unwrap();
 
     // A writer's push to a branch that requires reviews is declined with GitHub's GH006 lines.
     let out = push(&bob_token, &["HEAD:refs/heads/main"]);

@@ -288,7 +288,8 @@ fn the_emulator_seeds_with_progress_private_repositories_and_the_actions_app() {
     crate::github_drill::seed_repo(&tmp.path().join("drills"), &[("README.md", "Drills.\n".to_owned())]);
     let out_file = tmp.path().join("out.txt");
     let err_file = tmp.path().join("err.txt");
-    let mut child = std::process::Command::new(crate::readme::emulator_binary())
+    let mut child = crate::common::TestEnv::shared()
+        .command(crate::readme::emulator_binary())
         .args(["--listen", "127.0.0.1:0", "--state"])
         .arg(tmp.path().join("state"))
         .arg("--seed")
@@ -313,7 +314,8 @@ fn the_emulator_seeds_with_progress_private_repositories_and_the_actions_app() {
         .expect("the emulator listens");
     let err = std::fs::read_to_string(&err_file).unwrap();
     let curl = |args: &[&str]| -> (String, String) {
-        let (_, out, err) = run(std::process::Command::new("curl").args(["-sS", "-w", "\n%{http_code}"]).args(args));
+        let (_, out, err) =
+            run(crate::common::TestEnv::shared().command("curl").args(["-sS", "-w", "\n%{http_code}"]).args(args));
         let (body, code) = out.rsplit_once('\n').unwrap_or((&out, ""));
         (code.to_owned(), format!("{body}{err}"))
     };
@@ -360,11 +362,7 @@ fn the_relay_dispatches_on_the_control_repositorys_default_branch() {
     let seeds = tempfile::tempdir().unwrap();
     let ops = seeds.path().join("ops");
     let git = |args: &[&str]| {
-        let (code, out, err) = run(std::process::Command::new("git")
-            .args(args)
-            .current_dir(seeds.path())
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null"));
+        let (code, out, err) = run(crate::common::git().args(args).current_dir(seeds.path()));
         assert_eq!(code, 0, "git {args:?}: {out}{err}");
     };
     git(&["init", "-q", "-b", "trunk", "ops"]);
@@ -385,7 +383,7 @@ fn the_relay_dispatches_on_the_control_repositorys_default_branch() {
     assert!(header.contains("FIREDRILL_RELAY_TOKEN: a fine-grained token"), "the secret is described");
     let script = step["run"].as_str().unwrap();
     assert!(!script.contains("\"main\""), "no hard-coded branch: {script}");
-    let mut cmd = std::process::Command::new("bash");
+    let mut cmd = crate::common::TestEnv::shared().command("bash");
     cmd.args(["--noprofile", "--norc", "-eo", "pipefail", "-c", script])
         .env("GH_TOKEN", &relay_token)
         .env("CONTROL", "acme/ops")

@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 
 use firedrill::git::{CommitSha, FileChange, GitError, Identity, MergeMethod, PushRef, Repo, Token};
 
-use crate::support::git_http::{GitHttp, git_in};
+use crate::common::git_in;
+use crate::support::git_http::GitHttp;
 
 /// Distinctive enough that finding it anywhere means it leaked.
 const SECRET: &str = "fdtok_S3CR3T_6f1d9a2c7b";
@@ -535,7 +536,7 @@ fn import(git_dir: &Path, files: &[(String, String)], scripts: &[(&str, &str)]) 
     for (path, content) in scripts {
         stream.push_str(&format!("M 100755 inline {path}\ndata {}\n{content}\n", content.len()));
     }
-    let mut child = crate::support::git_http::git_command(&std::env::temp_dir())
+    let mut child = crate::common::git()
         .current_dir(git_dir)
         .args(["-c", "fastimport.unpackLimit=0", "fast-import", "--quiet"])
         .stdin(std::process::Stdio::piped())

@@ -13,6 +13,7 @@ use crate::common::{firedrill, run};
 const VALUES: &str = "charts/checkout/values-staging.yaml";
 
 pub(crate) fn seed_repo(dir: &Path, files: &[(&str, String)]) {
+    crate::common::hermetic_libgit2();
     let repo = Repo::init(dir).unwrap();
     let who = Identity::new("Sam Rivera", "sam@acme.example", "2026-11-16T12:00:00Z".parse().unwrap());
     let changes: Vec<FileChange> = files.iter().map(|(p, c)| FileChange::write(*p, c.clone())).collect();
@@ -43,6 +44,7 @@ impl Fixture {
 
     /// [`Fixture::new`] with more files in `acme/shop` beside the values file.
     pub(crate) fn with_files(extra: &[(&str, &str)]) -> Fixture {
+        crate::common::hermetic_libgit2();
         let state = tempfile::tempdir().unwrap();
         // Every REST exchange is logged, to be checked against GitHub's OpenAPI description.
         let config = github_emulator::Config {

@@ -30,27 +30,18 @@ fn a_fault_already_present_is_refused_by_doctor_preview_and_at_opening() {
     assert_eq!(code, 2, "{out}{err}");
     assert!(out.lines().any(|l| l.contains(": fault") && l.contains("FAIL") && l.contains(message)), "{out}");
 
-    // preview, on a checkout of the target as it is now.
+    // preview and validate, on a checkout of the target as it is now: both refuse, validate with exit code 2.
     let checkout = tempfile::tempdir().unwrap();
     let shop = f.state.path().join("repos/acme/shop.git");
-    let (code, _, err) = run(std::process::Command::new("git").arg("clone").arg("-q").arg(&shop).arg(checkout.path()));
+    let (code, _, err) = run(crate::common::git().arg("clone").arg("-q").arg(&shop).arg(checkout.path()));
     assert_eq!(code, 0, "{err}");
-    let (code, out, err) = run(firedrill()
-        .arg("preview")
-        .arg(f.dir.path().join("scenarios/redis.yaml"))
-        .arg("--repo")
-        .arg(checkout.path()));
-    assert_ne!(code, 0, "{out}{err}");
-    assert!(err.contains(message), "{err}");
-
-    // validate, on the same checkout.
-    let (code, out, err) = run(firedrill()
-        .arg("validate")
-        .arg(f.dir.path().join("scenarios/redis.yaml"))
-        .arg("--repo")
-        .arg(checkout.path()));
-    assert_eq!(code, 2, "{out}{err}");
-    assert!(err.contains(message), "{err}");
+    for verb in ["preview", "validate"] {
+        let scenario = f.dir.path().join("scenarios/redis.yaml");
+        let (code, out, err) = run(firedrill().arg(verb).arg(scenario).arg("--repo").arg(checkout.path()));
+        assert_ne!(code, 0, "{verb}: {out}{err}");
+        assert!(verb != "validate" || code == 2, "{verb}: {out}{err}");
+        assert!(err.contains(message), "{verb}: {err}");
+    }
 
     // At the opening instant: refused before anything is written (exit 3), no pull request.
     let (code, out, err) = f.firedrill(&["tick"], f.plan.open_at);
@@ -105,9 +96,16 @@ fn merges_with_the_only_allowed_method(settings: MergeSettings, expect_message_p
         assert_eq!(code, 0, "{out}{err}");
     }
     assert_eq!(f.names(), ["planned", "opened", "merged"]);
+<<<<<<< ours
     let pr = &f.emulator.repo("acme/shop").state().unwrap().pulls[0];
     let landed = pr.merge_commit_sha.as_deref().unwrap();
     let (code, out, _) = run(std::process::Command::new("git")
+=======
+    let st = f.emulator.state().unwrap();
+    let pr = &st["repos"]["acme/shop"]["pulls"][0];
+    let landed = pr["merge_commit_sha"].as_str().unwrap();
+    let (code, out, _) = run(crate::common::git()
+>>>>>>> theirs
         .arg("--git-dir")
         .arg(f.state.path().join("repos/acme/shop.git"))
         .args(["log", "-1", "--format=%P%n%s", landed]));
@@ -201,9 +199,16 @@ fn an_app_token_without_identity_is_refused_before_writing_and_with_one_signs_th
     let token = app_token(&g);
     let (code, out) = firedrill_as(&g, &token, &["tick"], g.plan.open_at, Some("Dana Kim <dana@acme.example>"));
     assert_eq!(code, 0, "{out}");
+<<<<<<< ours
     let pr = &g.emulator.repo("acme/shop").state().unwrap().pulls[0];
     assert_eq!(pr.user, "drill-bot[bot]", "{pr:?}");
     let (code, log, _) = run(std::process::Command::new("git")
+=======
+    let st = g.emulator.state().unwrap();
+    let pr = &st["repos"]["acme/shop"]["pulls"][0];
+    assert_eq!(pr["user"], "drill-bot[bot]", "{pr}");
+    let (code, log, _) = run(crate::common::git()
+>>>>>>> theirs
         .arg("--git-dir")
         .arg(g.state.path().join("repos/acme/shop.git"))
         .args(["log", "-1", "--format=%an <%ae>", &pr.head_sha]));
@@ -220,11 +225,14 @@ fn a_secondary_rate_limit_without_retry_after_waits_a_minute_and_the_merge_goes_
     let fault = json!({"method": "PUT", "path": "/repos/acme/shop/pulls/*/merge", "times": 1, "status": 403,
         "body": {"message": message, "documentation_url": "https://docs.github.com/rest", "status": "403"}});
     f.emulator.inject(&fault).unwrap();
-    let started = std::time::Instant::now();
     let (code, out, err) = f.firedrill(&["tick", "-v"], f.plan.merge_at);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(started.elapsed() >= std::time::Duration::from_secs(60), "GitHub asks for at least a minute");
-    assert!(err.contains("GitHub rate limit: waiting before retrying"), "said in the log: {err}");
+    // GitHub asks for at least a minute: firedrill decides to wait 60 s (the harness's sleeper does not spend it).
+    let wait = err
+        .lines()
+        .find(|l| l.contains("GitHub rate limit: waiting before retrying"))
+        .unwrap_or_else(|| panic!("said in the log: {err}"));
+    assert!(wait.contains("seconds=60"), "{wait}");
     assert_eq!(f.names(), ["planned", "opened", "merged"]);
 }
 

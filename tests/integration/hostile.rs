@@ -28,13 +28,7 @@ fn fixture() -> tempfile::TempDir {
     let repo = dir.path().join("repo");
     copy_dir(&root().join("tests/hostile/repo"), &repo);
     let git = |args: &[&str]| {
-        let status = Command::new("git")
-            .args(args)
-            .current_dir(&repo)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .status()
-            .unwrap();
+        let status = crate::common::git().args(args).current_dir(&repo).status().unwrap();
         assert!(status.success(), "git {args:?}");
     };
     let outside = dir.path().join("outside");

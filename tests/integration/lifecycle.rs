@@ -9,7 +9,7 @@ use firedrill::git::{CommitSha, FileChange, Identity, Repo};
 use firedrill::schedule::Plan;
 use jiff::{SignedDuration, Timestamp};
 
-use crate::common::{firedrill, run};
+use crate::common::{drill_command, firedrill, run};
 use crate::support::git_http::GitHttp;
 use firedrill::scenario::builder::ScenarioBuilder;
 
@@ -77,22 +77,10 @@ impl Fixture {
         workdir: &str,
         env: &[(&str, &str)],
     ) -> (i32, String, String) {
-        let mut cmd = firedrill();
-        cmd.envs(env.iter().copied());
-        cmd.args(args)
-            .args(["--scenarios"])
-            .arg(self.dir.path().join("scenarios"))
-            .args([
-                "--control",
-                &self.server.url("control"),
-                "--identity",
-                "Sam Rivera <sam@acme.example>",
-                "--now",
-                &now.to_string(),
-                "--workdir",
-            ])
-            .arg(self.workdir(workdir))
-            .env("FIREDRILL_TOKEN", TOKEN);
+        let scenarios = self.dir.path().join("scenarios");
+        let control = self.server.url("control");
+        let mut cmd = drill_command(args, &scenarios, &control, &now.to_string(), &self.workdir(workdir));
+        cmd.envs(env.iter().copied()).env("FIREDRILL_TOKEN", TOKEN);
         run(&mut cmd)
     }
 

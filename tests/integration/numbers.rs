@@ -121,18 +121,9 @@ fn one_badge_from_the_command_line_and_a_wrong_colour() {
     assert!(err.contains("give --control"), "{err}");
 }
 
-/// A tool the test needs: present, or (outside CI) a reason to skip; under `CI=true` its absence fails.
+/// A tool the test needs: present, or (outside CI) a reason to skip; under CI its absence fails.
 fn require(tool: &str) -> bool {
-    let found = Command::new(tool).arg("--version").output().is_ok_and(|o| o.status.success());
-    if !found {
-        assert_ne!(
-            std::env::var("CI").as_deref(),
-            Ok("true"),
-            "{tool} is missing under CI=true: `.ci/run` installs it"
-        );
-        eprintln!("skipped: {tool} is not installed (`.ci/run` installs it)");
-    }
-    found
+    crate::common::needed_tool(tool, "`.ci/run` installs it").is_some()
 }
 
 /// `badge-maker` (shields' renderer) installed once under `target/`.
@@ -248,10 +239,12 @@ fn history() -> Vec<Drill> {
         .collect()
 }
 
+/// Chromium under one of its names; see [`crate::common::needed`].
 fn chromium() -> Option<&'static str> {
-    ["chromium", "chromium-browser", "google-chrome"]
+    let found = ["chromium", "chromium-browser", "google-chrome"]
         .into_iter()
-        .find(|c| Command::new(c).arg("--version").output().is_ok_and(|o| o.status.success()))
+        .find(|c| Command::new(c).arg("--version").output().is_ok_and(|o| o.status.success()));
+    crate::common::needed(found, "chromium", "`.ci/run` installs it")
 }
 
 /// Screenshots `html` at `w`×`h`; returns the PNG's bytes.
@@ -280,17 +273,7 @@ fn png_size(png: &[u8]) -> (u32, u32) {
 
 #[test]
 fn the_history_page_renders_on_desktop_and_phone() {
-    let browser = chromium();
-    if browser.is_none() {
-        assert_ne!(
-            std::env::var("CI").as_deref(),
-            Ok("true"),
-            "chromium is missing under CI=true: `.ci/run` installs it"
-        );
-        eprintln!("skipped: chromium is not installed (`.ci/run` installs it)");
-        return;
-    }
-    let browser = browser.unwrap();
+    let Some(browser) = chromium() else { return };
     let drills = history();
     let config = firedrill::scenario::Config { baseline_mttr: Some("4h".parse().unwrap()), ..Default::default() };
     let links = Links { control: Some("https://github.com/acme/drills".into()), pages: None };

@@ -17,7 +17,7 @@ use firedrill::git::{FileChange, Identity, Repo};
 use firedrill::scenario::builder::ScenarioBuilder;
 use jiff::Timestamp;
 
-use crate::common::{firedrill, run};
+use crate::common::{drill_command, firedrill, run};
 use crate::support::git_http::GitHttp;
 
 const TOKEN: &str = "ghs_observeTestToken0123456789";
@@ -27,15 +27,12 @@ const HEALTH: &str = "rate(checkout_errors_total[3s]) == 0";
 /// The path of `name` on this machine; `None` (skipped, said) only outside CI.
 fn binary(name: &str) -> Option<PathBuf> {
     let found = ["/usr/bin", "/usr/local/bin", "/bin"].iter().map(|d| Path::new(d).join(name)).find(|p| p.is_file());
-    if found.is_none() {
-        let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false");
-        assert!(
-            !ci,
-            "{name} is not installed although CI is set: `.ci/run` installs prometheus and prometheus-alertmanager"
-        );
-        eprintln!("SKIPPED: {name} is not installed (apt-get install prometheus prometheus-alertmanager)");
-    }
-    found
+    crate::common::needed(
+        found,
+        name,
+        "`.ci/run` installs prometheus and prometheus-alertmanager; by hand: apt-get install prometheus \
+         prometheus-alertmanager",
+    )
 }
 
 fn free_port() -> u16 {
@@ -570,22 +567,9 @@ impl Offline {
     }
 
     fn firedrill(&self, args: &[&str], now: &str) -> (i32, String, String) {
-        let mut cmd = firedrill();
-        cmd.args(args)
-            .arg("--scenarios")
-            .arg(self.dir.path().join("scenarios"))
-            .args([
-                "--control",
-                &self.server.url("control"),
-                "--identity",
-                "Sam Rivera <sam@acme.example>",
-                "--now",
-                now,
-            ])
-            .arg("--workdir")
-            .arg(self.dir.path().join("work"))
-            .env("FIREDRILL_TOKEN", TOKEN)
-            .env("PROM_TOKEN", "s3cr3t-prometheus-token");
+        let (scenarios, work) = (self.dir.path().join("scenarios"), self.dir.path().join("work"));
+        let mut cmd = drill_command(args, &scenarios, &self.server.url("control"), now, &work);
+        cmd.env("FIREDRILL_TOKEN", TOKEN).env("PROM_TOKEN", "s3cr3t-prometheus-token");
         run(&mut cmd)
     }
 

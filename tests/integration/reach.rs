@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use firedrill::git::{FileChange, Identity, Repo};
 use jiff::Timestamp;
 
-use crate::common::{corpus_dir, firedrill, run};
-use crate::support::git_http::{GitHttp, git_in};
+use crate::common::{corpus_dir, firedrill, git_in, run};
+use crate::support::git_http::GitHttp;
 
 const TOKEN: &str = "ghs_reachTestToken0123456789abcdef";
 const NOW: &str = "2026-11-23T12:00:00Z";
@@ -192,7 +192,7 @@ impl Local {
 
     /// The target's branches.
     fn branches(&self) -> Vec<String> {
-        let out = std::process::Command::new("git")
+        let out = crate::common::git()
             .args(["for-each-ref", "--format=%(refname:short)", "refs/heads"])
             .current_dir(self.server.repo_path("target"))
             .output()

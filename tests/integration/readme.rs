@@ -297,20 +297,9 @@ fn the_quick_start_rehearsal_reaches_a_green_doctor_then_a_merged_drill_and_its_
     let bin = tempfile::tempdir().unwrap();
     std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_firedrill"), bin.path().join("firedrill")).unwrap();
     std::os::unix::fs::symlink(emulator_binary(), bin.path().join("github-emulator")).unwrap();
-    let tmp = tempfile::tempdir().unwrap();
-    let mut cmd = Command::new("bash");
-    cmd.args(["-euo", "pipefail", "-c", &block]).current_dir(root());
-    for (k, _) in std::env::vars() {
-        if k.starts_with("GITHUB_") || k.starts_with("RUNNER_") || k.starts_with("FIREDRILL_") {
-            cmd.env_remove(k);
-        }
-    }
+    let mut cmd = crate::common::TestEnv::shared().command("bash");
     let path = format!("{}:{}", bin.path().display(), std::env::var("PATH").unwrap_or_default());
-    cmd.env("PATH", path)
-        .env("TMPDIR", tmp.path())
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("NO_COLOR", "1");
+    cmd.args(["-euo", "pipefail", "-c", &block]).env("PATH", path);
     let (code, out, err) = run(&mut cmd);
     assert_eq!(code, 0, "the README's block failed:\n{out}\n{err}");
 

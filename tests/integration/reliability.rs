@@ -12,7 +12,7 @@ use firedrill::scenario::builder::ScenarioBuilder;
 use firedrill::schedule::Plan;
 use jiff::Timestamp;
 
-use crate::common::{firedrill, run};
+use crate::common::{drill_command, firedrill, run};
 use crate::lifecycle::after;
 use crate::support::git_http::GitHttp;
 
@@ -111,14 +111,8 @@ impl Drill {
 
     /// `firedrill ARGS --now NOW` in working folder `work`.
     fn command(&self, args: &[&str], now: Timestamp, work: &Path) -> Command {
-        let mut cmd = firedrill();
-        cmd.args(args)
-            .arg("--scenarios")
-            .arg(self.dir.path().join("scenarios"))
-            .args(["--control", &self.control.0, "--identity", "Sam Rivera <sam@acme.example>"])
-            .args(["--now", &now.to_string(), "--workdir"])
-            .arg(work)
-            .env("FIREDRILL_TOKEN", TOKEN);
+        let mut cmd = drill_command(args, &self.dir.path().join("scenarios"), &self.control.0, &now.to_string(), work);
+        cmd.env("FIREDRILL_TOKEN", TOKEN);
         cmd
     }
 
@@ -571,10 +565,11 @@ fn stale_git_locks_left_by_a_killed_run_are_removed_with_a_warning() {
     let ledger_lock = f.control.1.join("refs/heads/firedrill/ledger.lock");
     let ledger_dir = std::fs::read_dir(f.work().join("ledger")).unwrap().next().unwrap().unwrap().path();
     let config_lock = ledger_dir.join("config.lock");
-    std::fs::write(&ledger_lock, "").unwrap();
-    std::fs::write(&config_lock, "").unwrap();
-    // Older than any live git's lock.
-    std::thread::sleep(firedrill::git::lock::FOREIGN_LOCK_AGE + Duration::from_millis(200));
+    // Older than any live git's lock: written, then dated back (instead of waiting for them to age).
+    let written = std::time::SystemTime::now() - firedrill::git::lock::FOREIGN_LOCK_AGE - Duration::from_millis(200);
+    for lock in [&ledger_lock, &config_lock] {
+        std::fs::File::create(lock).unwrap().set_modified(written).unwrap();
+    }
     let mut cmd = f.command(&["tick"], f.plan.merge_at, &f.work());
     let (code, out, err) = run(&mut cmd);
     assert_eq!(code, 0, "{out}\n{err}");

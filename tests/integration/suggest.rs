@@ -83,9 +83,7 @@ fn suggest_on_the_examples_yields_five_families_that_validate_and_preview() {
 }
 
 /// The shared corpus (files nobody here wrote): the Kubernetes manifests yield five families that validate and
-/// preview. The Helm values files are of charts kept elsewhere, and nothing in the folder deploys them: only
-/// what every chart renders the same way (`image.tag`, `replicaCount`) is proposed from them; their hosts,
-/// timeouts and pools are listed as not proposed, with why. A corpus that is there but cannot be read fails.
+/// preview. A corpus that is there but cannot be read fails.
 #[test]
 fn suggest_on_the_shared_corpus_yields_five_families_that_validate_and_preview() {
     let Some(dir) = corpus_dir("k8s") else { return };
@@ -95,7 +93,14 @@ fn suggest_on_the_shared_corpus_yields_five_families_that_validate_and_preview()
     let found = families(&listing);
     assert!(found.len() >= 5, "k8s: families {found:?}");
     check_all(&dir, out.path(), &listing);
+}
 
+/// The shared corpus's Helm values (a test of its own, so that the two corpora run side by side) are of charts
+/// kept elsewhere, and nothing in the folder deploys them: only what every chart renders the same way
+/// (`image.tag`, `replicaCount`) is proposed from them; their hosts, timeouts and pools are listed as not
+/// proposed, with why.
+#[test]
+fn suggest_on_the_shared_helm_values_yields_image_tags_that_validate_and_preview() {
     let Some(dir) = corpus_dir("helm-values") else { return };
     let out = tempfile::tempdir().unwrap();
     let listing = suggest(&dir, out.path(), &[]);
@@ -611,11 +616,7 @@ fn the_k8s_corpus_keeps_every_rule_and_a_diverse_top_ten() {
 fn master_clone(dir: &Path) -> std::path::PathBuf {
     let origin = dir.join("origin");
     let git = |args: &[&str], cwd: &Path| {
-        let (code, out, err) = run(std::process::Command::new("git")
-            .args(args)
-            .current_dir(cwd)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null"));
+        let (code, out, err) = run(crate::common::git().args(args).current_dir(cwd));
         assert_eq!(code, 0, "git {args:?}: {out}{err}");
     };
     copy_dir(&root().join("examples"), &origin);

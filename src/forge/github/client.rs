@@ -150,7 +150,7 @@ impl GitHubForge {
             match wait {
                 Some(d) if attempt < RATE_LIMIT_RETRIES && d <= MAX_RATE_LIMIT_WAIT => {
                     tracing::warn!(%method, path, seconds = d.as_secs(), "GitHub rate limit: waiting before retrying");
-                    tokio::time::sleep(d).await;
+                    crate::wait::pause(d).await;
                 }
                 Some(d) => {
                     let reset = Timestamp::now()

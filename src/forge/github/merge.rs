@@ -151,7 +151,7 @@ impl GitHubForge {
                     Decision::ReadChecks => checks = Some(self.checks_on(&head, spec).await?),
                     Decision::AskAgain if asks < UNKNOWN_ASKS => {
                         asks += 1;
-                        tokio::time::sleep(UNKNOWN_WAIT).await;
+                        crate::wait::pause(UNKNOWN_WAIT).await;
                         let pr = self.pull_request(change.id.as_str()).await?;
                         if let Some((commit, at)) = pr.landing()? {
                             return Ok(MergeOutcome::Merged { commit, at });

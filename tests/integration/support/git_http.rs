@@ -5,8 +5,7 @@
 //! made for the server ([`GitHttp::ca_pem`]): what a client must be told to trust.
 //!
 //! One thread accepts, one thread serves each connection (keep-alive is honoured). Every request is recorded as
-//! (method, path, status) for assertions. Git runs with an isolated configuration (no system or global config,
-//! a temporary HOME). Dropping the server stops it.
+//! (method, path, status) for assertions. Git runs in the server's own [`TestEnv`]. Dropping the server stops it.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -16,6 +15,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
+
+use crate::common::TestEnv;
 
 /// The only user name the server accepts, as GitHub does for tokens.
 pub const USER: &str = "x-access-token";
@@ -36,7 +37,7 @@ pub struct Request {
 struct Shared {
     token: String,
     root: PathBuf,
-    home: PathBuf,
+    env: TestEnv,
     log: Mutex<Vec<Request>>,
     stop: AtomicBool,
 }
@@ -49,7 +50,6 @@ pub struct GitHttp {
     shared: Arc<Shared>,
     accept: Option<JoinHandle<()>>,
     _root: tempfile::TempDir,
-    _home: tempfile::TempDir,
 }
 
 impl GitHttp {
@@ -69,13 +69,12 @@ impl GitHttp {
 
     fn serve(token: &str, tls: Option<Arc<rustls::ServerConfig>>) -> GitHttp {
         let root = tempfile::tempdir().expect("temporary folder for repositories");
-        let home = tempfile::tempdir().expect("temporary HOME for git");
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("bound address");
         let shared = Arc::new(Shared {
             token: token.to_owned(),
             root: root.path().to_path_buf(),
-            home: home.path().to_path_buf(),
+            env: TestEnv::new(),
             log: Mutex::new(Vec::new()),
             stop: AtomicBool::new(false),
         });
@@ -102,7 +101,7 @@ impl GitHttp {
                 });
             }
         });
-        GitHttp { addr, ca_pem: None, shared, accept: Some(accept), _root: root, _home: home }
+        GitHttp { addr, ca_pem: None, shared, accept: Some(accept), _root: root }
     }
 
     /// The PEM of the certificate authority that signed the HTTPS certificate ([`GitHttp::start_tls`]).
@@ -129,7 +128,10 @@ impl GitHttp {
     /// Creates an empty bare repository `name` (default branch `main`) and returns its path.
     pub fn create_repo(&self, name: &str) -> PathBuf {
         let path = self.repo_path(name);
-        let status = git_command(&self.shared.home)
+        let status = self
+            .shared
+            .env
+            .git()
             .args(["init", "--quiet", "--bare", "--initial-branch=main"])
             .arg(&path)
             .status()
@@ -164,9 +166,9 @@ impl GitHttp {
         self.shared.log.lock().expect("request log").clear();
     }
 
-    /// A `git` command with the server's isolated configuration and HOME.
+    /// `git` in the server's own [`TestEnv`].
     pub fn git(&self) -> Command {
-        git_command(&self.shared.home)
+        self.shared.env.git()
     }
 }
 
@@ -179,35 +181,6 @@ impl Drop for GitHttp {
             let _ = accept.join();
         }
     }
-}
-
-/// `git` with no system or global configuration and `home` as HOME.
-pub fn git_command(home: &Path) -> Command {
-    let mut cmd = Command::new("git");
-    cmd.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .env("LC_ALL", "C")
-        .env("TZ", "UTC");
-    cmd
-}
-
-/// Runs `git` (isolated, see [`git_command`]) in `dir` and returns its trimmed stdout; panics with stderr on
-/// failure.
-pub fn git_in(dir: &Path, args: &[&str]) -> String {
-    let home = std::env::temp_dir();
-    let out = git_command(&home).current_dir(dir).args(args).output().expect("run git");
-    assert!(
-        out.status.success(),
-        "git {} failed in {}: {}",
-        args.join(" "),
-        dir.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim_end().to_owned()
 }
 
 struct Incoming {
@@ -345,7 +318,7 @@ fn authorized(request: &Incoming, token: &str) -> bool {
 /// Runs `git http-backend` for an authorized request: (status, reason, headers, body).
 fn run_backend(request: &Incoming, shared: &Shared) -> (u16, String, Vec<(String, String)>, Vec<u8>) {
     let (path, query) = request.target.split_once('?').unwrap_or((&request.target, ""));
-    let mut cmd = git_command(&shared.home);
+    let mut cmd = shared.env.git();
     cmd.arg("http-backend")
         .env("GIT_PROJECT_ROOT", &shared.root)
         .env("GIT_HTTP_EXPORT_ALL", "1")

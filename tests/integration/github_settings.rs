@@ -96,16 +96,9 @@ fn merges_with_the_only_allowed_method(settings: MergeSettings, expect_message_p
         assert_eq!(code, 0, "{out}{err}");
     }
     assert_eq!(f.names(), ["planned", "opened", "merged"]);
-<<<<<<< ours
     let pr = &f.emulator.repo("acme/shop").state().unwrap().pulls[0];
     let landed = pr.merge_commit_sha.as_deref().unwrap();
-    let (code, out, _) = run(std::process::Command::new("git")
-=======
-    let st = f.emulator.state().unwrap();
-    let pr = &st["repos"]["acme/shop"]["pulls"][0];
-    let landed = pr["merge_commit_sha"].as_str().unwrap();
     let (code, out, _) = run(crate::common::git()
->>>>>>> theirs
         .arg("--git-dir")
         .arg(f.state.path().join("repos/acme/shop.git"))
         .args(["log", "-1", "--format=%P%n%s", landed]));
@@ -199,16 +192,9 @@ fn an_app_token_without_identity_is_refused_before_writing_and_with_one_signs_th
     let token = app_token(&g);
     let (code, out) = firedrill_as(&g, &token, &["tick"], g.plan.open_at, Some("Dana Kim <dana@acme.example>"));
     assert_eq!(code, 0, "{out}");
-<<<<<<< ours
     let pr = &g.emulator.repo("acme/shop").state().unwrap().pulls[0];
     assert_eq!(pr.user, "drill-bot[bot]", "{pr:?}");
-    let (code, log, _) = run(std::process::Command::new("git")
-=======
-    let st = g.emulator.state().unwrap();
-    let pr = &st["repos"]["acme/shop"]["pulls"][0];
-    assert_eq!(pr["user"], "drill-bot[bot]", "{pr}");
     let (code, log, _) = run(crate::common::git()
->>>>>>> theirs
         .arg("--git-dir")
         .arg(g.state.path().join("repos/acme/shop.git"))
         .args(["log", "-1", "--format=%an <%ae>", &pr.head_sha]));

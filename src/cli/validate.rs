@@ -4,7 +4,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use super::{CliError, CliResult, Kind};
-use crate::action::workflow::Level;
+use crate::action::workflow::{self, Level};
 use crate::repo::{self, RepoError, Source};
 use crate::scenario::{self, CONFIG_FILE, Config, Diagnostic, RepoPath, ScenarioFile};
 
@@ -337,7 +337,7 @@ pub(super) fn write_diagnostics(
             writeln!(err, "{d}")?;
         }
         if github {
-            writeln!(out, "{}", d.github_annotation_as(level))?;
+            writeln!(out, "{}", workflow::diagnostic(d, level))?;
         }
     }
     Ok(())
@@ -355,7 +355,7 @@ pub(super) fn write_warnings(
             writeln!(err, "warning: {d}")?;
         }
         if github {
-            writeln!(out, "{}", d.github_annotation_as(Level::Warning))?;
+            writeln!(out, "{}", workflow::diagnostic(d, Level::Warning))?;
         }
     }
     Ok(())

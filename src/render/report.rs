@@ -9,6 +9,7 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
 
+use crate::drill::command::{CommandName, DrillCommand};
 use crate::drill::event::{Event, EventKind, RecoveryHow};
 use crate::drill::state::{Drill, Phase, human_duration};
 use crate::metrics::{DrillMetrics, Outcome, PHASE_COMMANDS, Sample, Stage, Trend, summarize};
@@ -250,8 +251,8 @@ fn key_figures(o: &mut String, scenario: &Scenario, drill: &Drill, extra: &Repor
     if let Some((at, _)) = &drill.abandoned {
         rows.push(("Abandoned at", format_instant(*at, zone)));
     }
-    if let Some((at, _, _)) = &drill.aborted {
-        rows.push(("Aborted at", format_instant(*at, zone)));
+    if let Some(aborted) = &drill.aborted {
+        rows.push(("Aborted at", format_instant(aborted.at, zone)));
     }
     if let Some((landed, how)) = &drill.recovered {
         let by_team = !aborted && matches!(how, RecoveryHow::Revert | RecoveryHow::Fix);
@@ -479,14 +480,14 @@ fn seen_phases(o: &mut String, drill: &Drill, links: &Links) {
     if drill.broken.is_none() && drill.alert.is_none() && drill.restored.is_none() && drill.no_effect.is_none() {
         return;
     }
-    let command = |name: &str| {
+    let command = |name: DrillCommand| {
         chronological(drill).into_iter().find(|e| match &e.kind {
-            EventKind::Command { name: n, .. } => n == name,
-            EventKind::Inferred { phase, .. } => phase == name,
+            EventKind::Command { name: n, .. } => *n == name,
+            EventKind::Inferred { phase, .. } => *phase == name,
             _ => false,
         })
     };
-    let by = |name: &str| {
+    let by = |name: DrillCommand| {
         command(name).map(|e| match &e.kind {
             EventKind::Inferred { from, .. } => (e.time, format!("inferred from {}", text(from))),
             _ => (e.time, format!("`/drill {name}` by {}", text(&who(e)))),
@@ -507,8 +508,8 @@ fn seen_phases(o: &mut String, drill: &Drill, links: &Links) {
             "Alert fired",
             drill.alert.as_ref().map(|(at, name, from)| (*at, format!("{} (from {})", code(name), text(from)))),
         ),
-        ("Acknowledged", by("ack")),
-        ("Identified", by("found")),
+        ("Acknowledged", by(DrillCommand::Ack)),
+        ("Identified", by(DrillCommand::Found)),
         ("Fix merged", team_fix.map(|(l, _)| (l.at, format!("commit {}", links.commit(&l.commit))))),
         ("Fix live", drill.fix_live.as_ref().map(|l| (l.at, text(&l.signal)))),
         ("Restored", drill.restored.map(|r| (r, "health true again (Prometheus)".to_owned()))),
@@ -651,7 +652,9 @@ fn comparison(o: &mut String, scenario: &Scenario, drill: &Drill, baseline: Opti
 }
 
 fn first_ack(drill: &Drill) -> Option<&Event> {
-    chronological(drill).into_iter().find(|e| matches!(&e.kind, EventKind::Command { name, .. } if name == "ack"))
+    chronological(drill)
+        .into_iter()
+        .find(|e| matches!(&e.kind, EventKind::Command { name, .. } if *name == DrillCommand::Ack))
 }
 
 fn timeline_table(o: &mut String, drill: &Drill, extra: &ReportContext, links: &Links) {
@@ -828,12 +831,12 @@ fn mermaid_timeline(o: &mut String, scenario: &Scenario, drill: &Drill) {
 }
 
 /// The incident phase a stamp stands for.
-fn stage_name(phase: &str) -> &str {
-    match phase {
-        "ack" => "Detected",
-        "found" => "Suspicious change identified",
-        "fixed" => "Fix ready",
-        other => other,
+fn stage_name(phase: &CommandName) -> &str {
+    match phase.command() {
+        Some(DrillCommand::Ack) => "Detected",
+        Some(DrillCommand::Found) => "Suspicious change identified",
+        Some(DrillCommand::Fixed) => "Fix ready",
+        _ => phase.as_str(),
     }
 }
 
@@ -1301,8 +1304,13 @@ pub(super) mod tests {
             day,
             vec![
                 merged(&at("10:17")),
-                ev(&at("10:22"), "ana", "comment", EventKind::Command { name: "ack".into(), args: None }),
-                ev(&at("10:42"), "ben", "comment", EventKind::Command { name: "status".into(), args: None }),
+                ev(&at("10:22"), "ana", "comment", EventKind::Command { name: DrillCommand::Ack.into(), args: None }),
+                ev(
+                    &at("10:42"),
+                    "ben",
+                    "comment",
+                    EventKind::Command { name: DrillCommand::Status.into(), args: None },
+                ),
                 ev(
                     &at("10:47"),
                     "firedrill",
@@ -1336,7 +1344,12 @@ pub(super) mod tests {
             vec![
                 merged(&at("10:17")),
                 ev(&at("10:47"), "firedrill", "tick", hint(0, "Errors started right after a deploy.")),
-                ev(&at("11:05"), "ben", "comment", EventKind::Command { name: "status".into(), args: None }),
+                ev(
+                    &at("11:05"),
+                    "ben",
+                    "comment",
+                    EventKind::Command { name: DrillCommand::Status.into(), args: None },
+                ),
                 ev(&at("11:17"), "firedrill", "tick", hint(1, "Look at how the service talks to Redis.")),
                 ev(
                     &at("13:17"),
@@ -1363,7 +1376,7 @@ pub(super) mod tests {
             day,
             vec![
                 merged(&at("10:17")),
-                ev(&at("10:25"), "ana", "comment", EventKind::Command { name: "ack".into(), args: None }),
+                ev(&at("10:25"), "ana", "comment", EventKind::Command { name: DrillCommand::Ack.into(), args: None }),
                 ev(&at("10:37"), "ana", "comment", EventKind::Aborted { reason: "real incident".into() }),
                 ev(
                     &at("10:38"),

@@ -10,7 +10,8 @@
 //! Adapters: [`git`] (git2), [`forge`] (local git and GitHub through octocrab), [`ledger`], [`repo`],
 //! [`action`] (GitHub Actions I/O), [`wait`] (the pauses firedrill decides on, simulated in tests).
 //! The one executor: [`runner`] gathers what [`drill::step`] needs, and carries out the effects it decides.
-//! The CLI in `main.rs` only parses arguments, calls [`cli::run`] and maps the outcome to an exit code.
+//! The CLI in `main.rs` only parses arguments, calls [`cli::run`], and prints its [`cli::CliError`] (the message,
+//! then its hints) and exits with the code the error's kind picks.
 
 pub mod action;
 pub mod cli;

@@ -1,4 +1,4 @@
-//! The `firedrill` binary: parse arguments, run, map the outcome to an exit code.
+//! The `firedrill` binary: parse arguments, run, print the error and its hints, exit with the error's code.
 
 use std::process::ExitCode;
 
@@ -8,13 +8,11 @@ fn main() -> ExitCode {
     let cli = firedrill::cli::Cli::parse();
     firedrill::cli::init_logging(cli.verbose);
     match firedrill::cli::run(cli) {
-        Ok(code) => code.into(),
+        Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            #[allow(clippy::print_stderr)]
-            {
-                eprintln!("error: {err:#}");
-            }
-            ExitCode::from(firedrill::cli::exit_code(&err))
+            // Nothing is left to do when stderr cannot be written to: the exit code still tells.
+            let _ = err.write(&mut std::io::stderr().lock());
+            ExitCode::from(err.kind.exit_code())
         }
     }
 }

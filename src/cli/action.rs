@@ -7,11 +7,11 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use jiff::Timestamp;
 
-use super::Outcome;
 use super::lifecycle::{Common, render_report, runtime};
+use super::{CliError, CliResult, Kind};
 use crate::action::summary::{self, RunSummary};
 use crate::action::workflow::{self, Annotation, Level};
 use crate::action::{self as gha, ForgeChoice, GithubEnv, Inputs, Job, Outputs, Trigger};
@@ -57,25 +57,21 @@ To run the Action here as a runner would, give it the event: `firedrill action -
 
 /// Reads the process environment (or, with `--event`, builds the runner's), then runs with stdout as the log.
 #[allow(clippy::print_stderr)]
-pub fn run(args: Args) -> anyhow::Result<Outcome> {
+pub fn run(args: Args) -> CliResult {
     if let Some(event) = &args.event {
         let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-        let local = match local_run(&args, event, &env) {
-            Ok(l) => l,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return Ok(Outcome::Usage);
-            }
-        };
+        let local = local_run(&args, event, &env).map_err(CliError::usage)?;
         // The runner hides every masked value from the log as `***`; so does this one (the tokens included).
         let tokens: Vec<String> = gha::inputs::tokens(&local.vars).iter().map(|t| t.expose().to_owned()).collect();
         let mut log = Masked { out: io::stdout(), secrets: tokens, line: Vec::new() };
-        let outcome = run_with(&local.vars, &mut log);
+        let result = run_with(&local.vars, &mut log);
         log.flush()?;
-        let outcome = outcome?;
-        eprintln!("outputs (GITHUB_OUTPUT): {}", local.output.display());
-        eprintln!("job summary (GITHUB_STEP_SUMMARY): {}", local.summary.display());
-        return Ok(outcome);
+        // A run that failed has written its outputs and summary too; only an error writing them has not.
+        if result.as_ref().err().is_none_or(CliError::is_shown) {
+            eprintln!("outputs (GITHUB_OUTPUT): {}", local.output.display());
+            eprintln!("job summary (GITHUB_STEP_SUMMARY): {}", local.summary.display());
+        }
+        return result;
     }
     let vars: BTreeMap<String, String> = std::env::vars_os()
         .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
@@ -83,8 +79,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         .collect();
     // Outside a runner nothing would read the outputs, the summary or the annotations: say what to run instead.
     if !GithubEnv::from_vars(&vars).actions {
-        writeln!(io::stderr().lock(), "error: {OUTSIDE_ACTIONS}")?;
-        return Ok(Outcome::Usage);
+        return Err(CliError::usage(OUTSIDE_ACTIONS));
     }
     // Relative inputs (`scenarios`, `config`) and annotation paths are relative to the checkout.
     if let Some(ws) = vars.get("GITHUB_WORKSPACE").filter(|w| !w.is_empty()) {
@@ -190,8 +185,9 @@ fn local_run(args: &Args, event: &Path, env: &dyn Fn(&str) -> Option<String>) ->
 }
 
 /// The whole run over the given variables; workflow commands and the log go to `out`. The outputs and the
-/// summary are written whatever happens, so a failed run still says `state=failed` and what it cost.
-pub fn run_with(vars: &BTreeMap<String, String>, out: &mut dyn Write) -> anyhow::Result<Outcome> {
+/// summary are written whatever happens, so a failed run still says `state=failed` and what it cost. An error
+/// is shown as an annotation (its hints on lines of their own) and in the summary: what is returned has been shown.
+pub fn run_with(vars: &BTreeMap<String, String>, out: &mut dyn Write) -> CliResult {
     // STEP 1: mask the tokens before anything else can print them.
     for token in gha::inputs::tokens(vars) {
         workflow::add_mask(out, token.expose())?;
@@ -200,19 +196,18 @@ pub fn run_with(vars: &BTreeMap<String, String>, out: &mut dyn Write) -> anyhow:
     let mut run = RunSummary::default();
 
     // STEPS 2-4: read, decide, do.
-    let outcome = match decide_and_execute(vars, &env, &mut run, out) {
-        Ok(o) => o,
-        Err(e) => {
+    let result = match decide_and_execute(vars, &env, &mut run, out) {
+        Err(e) if !e.is_shown() => {
             // A failure is shown as an annotation and in the summary, and the step fails; the error's kind
             // decides the exit code, as for any command.
-            let outcome = super::outcome_of(&e);
-            let message = format!("{e:#}");
+            let message = e.annotation();
             Annotation::new(Level::Error, &message).title("firedrill").write(out)?;
             run.warnings.push(message);
-            outcome
+            Err(CliError::shown(e.kind))
         }
+        result => result,
     };
-    if !matches!(outcome, Outcome::Ok | Outcome::Refused) {
+    if result.as_ref().is_err_and(|e| e.kind != Kind::Refused) {
         // A refusal is not a failure: the drill's own state stays. What is known is kept (the drill, its pull request, the requests sent); the state says the run failed.
         run.outputs.state = Some(FAILED.to_owned());
         run.outputs.requests.get_or_insert(0);
@@ -228,27 +223,27 @@ pub fn run_with(vars: &BTreeMap<String, String>, out: &mut dyn Write) -> anyhow:
         append(path, |f| f.write_all(text.as_bytes()))
             .with_context(|| format!("writing GITHUB_STEP_SUMMARY {}", path.display()))?;
     }
-    Ok(outcome)
+    result
 }
 
 /// The `state` output of a run that failed (a usage error, a scenario error, a forge or ledger failure).
 pub const FAILED: &str = "failed";
 
 /// A usage error: annotated, shown in the summary, exit code 2.
-fn usage(title: &str, message: String, run: &mut RunSummary, out: &mut dyn Write) -> anyhow::Result<Outcome> {
+fn usage(title: &str, message: String, run: &mut RunSummary, out: &mut dyn Write) -> CliResult {
     Annotation::new(Level::Error, &message).title(title).write(out)?;
     run.warnings.push(message);
-    Ok(Outcome::Usage)
+    Err(CliError::shown(Kind::Usage))
 }
 
-/// Inputs, runner environment and event, then the job. Usage errors are annotated here and returned as
-/// `Outcome::Usage`; anything else that goes wrong is an `Err`.
+/// Inputs, runner environment and event, then the job. Usage errors are annotated here under their own title
+/// and returned as shown; any other error is returned for [`run_with`] to show.
 fn decide_and_execute(
     vars: &BTreeMap<String, String>,
     env: &GithubEnv,
     run: &mut RunSummary,
     out: &mut dyn Write,
-) -> anyhow::Result<Outcome> {
+) -> CliResult {
     // STEP 2: inputs, runner environment and event.
     let inputs = match Inputs::from_vars(vars) {
         Ok(i) => i,
@@ -308,19 +303,13 @@ fn describe_trigger(name: Option<&str>, trigger: &Trigger) -> String {
     }
 }
 
-fn execute(
-    job: &Job,
-    inputs: &Inputs,
-    env: &GithubEnv,
-    run: &mut RunSummary,
-    out: &mut dyn Write,
-) -> anyhow::Result<Outcome> {
+fn execute(job: &Job, inputs: &Inputs, env: &GithubEnv, run: &mut RunSummary, out: &mut dyn Write) -> CliResult {
     match job {
         Job::Nothing(why) => {
             run.title = "firedrill: nothing to do".to_owned();
             Annotation::new(Level::Notice, why.as_str()).title("firedrill").write(out)?;
             run.steps.push(("Nothing to do".to_owned(), vec![why.clone()]));
-            Ok(Outcome::Ok)
+            Ok(())
         }
         Job::Validate => validate(inputs, run, out),
         Job::Preview { scenario, now } => preview(inputs, env, scenario, now.unwrap_or_else(Timestamp::now), run, out),
@@ -332,13 +321,7 @@ fn execute(
 
 /// A tick, a manual start or a drill command, through the runner. On failure the outputs still get what the
 /// ledger knows about the drill and the requests sent, before the error is returned.
-fn lifecycle(
-    job: &Job,
-    inputs: &Inputs,
-    env: &GithubEnv,
-    run: &mut RunSummary,
-    out: &mut dyn Write,
-) -> anyhow::Result<Outcome> {
+fn lifecycle(job: &Job, inputs: &Inputs, env: &GithubEnv, run: &mut RunSummary, out: &mut dyn Write) -> CliResult {
     let common = common(inputs, env, run, out)?;
     let mut setup = common.setup_with_tokens(
         "action",
@@ -356,7 +339,7 @@ fn lifecycle(
     if let Job::Tick { only: Some(id), .. } = job {
         setup.scenarios.retain(|s| s.id.as_str() == id);
         if setup.scenarios.is_empty() {
-            bail!("there is no scenario `{id}` in {}", inputs.scenarios.display());
+            return Err(CliError::failure(format!("there is no scenario `{id}` in {}", inputs.scenarios.display())));
         }
     }
     if let Some(id) = id {
@@ -368,7 +351,7 @@ fn lifecycle(
     let runner = setup.runner();
     // One runtime for the whole run: the GitHub client lives on the runtime it was first used on.
     let rt = runtime()?;
-    let dry = if inputs.dry_run { " (dry run: nothing is written)" } else { "" };
+    let dry = super::lifecycle::dry_note(inputs.dry_run);
     let result = match job {
         Job::Tick { now, .. } => {
             let now = now.unwrap_or_else(Timestamp::now);
@@ -384,7 +367,7 @@ fn lifecycle(
             let now = now.unwrap_or_else(Timestamp::now);
             run.title = format!("firedrill command {name} by {actor} at {now}");
             let verb: crate::drill::command::DrillCommand =
-                name.parse().map_err(|e| super::InvalidInput(format!("the `command` input: {e}")))?;
+                name.parse().map_err(|e| CliError::invalid(format!("the `command` input: {e}")))?;
             rt.block_on(runner.command(drill, verb, None, actor, now))
         }
         Job::Comment { repository, id, review_of, now } => {
@@ -397,7 +380,7 @@ fn lifecycle(
             run.title = format!("firedrill: {} pushed alert(s) at {now}{dry}", pushed.alerts.len());
             rt.block_on(runner.alerts(&pushed.ignored, now))
         }
-        _ => bail!("not a lifecycle job"),
+        _ => return Err(CliError::failure("not a lifecycle job")),
     };
     let report = match result {
         Ok(r) => r,
@@ -411,7 +394,7 @@ fn lifecycle(
         }
     };
     write!(out, "{}", render_report(&run.title, &report))?;
-    let outcome = super::lifecycle::outcome(&report);
+    let result = super::lifecycle::outcome(&report);
     // Refusals and abandoned drills are shown in the job summary, not only in the log.
     run.warnings.extend(report.refusals.iter().map(|r| format!("refused: {r}")));
     run.warnings.extend(report.declined.iter().map(|r| format!("not obeyed: {r}")));
@@ -431,7 +414,7 @@ fn lifecycle(
     run.detail = summary_report(&report.reports, picked.map(|d| d.id.as_str()));
     // Every request the run sent, the re-read for these outputs included.
     run.outputs = outputs(picked, runner.requests(), &setup);
-    Ok(outcome)
+    result
 }
 
 /// The job summary's report: the one written in this run for the drill the run is about (`drill`), else
@@ -523,24 +506,31 @@ fn outputs(drill: Option<&Drill>, requests: usize, setup: &super::lifecycle::Set
 }
 
 /// `firedrill validate --format github` over the scenarios folder and the settings file.
-fn validate(inputs: &Inputs, run: &mut RunSummary, out: &mut dyn Write) -> anyhow::Result<Outcome> {
+fn validate(inputs: &Inputs, run: &mut RunSummary, out: &mut dyn Write) -> CliResult {
     run.title = "firedrill validate".to_owned();
     out.flush()?;
     let mut paths = vec![inputs.scenarios.clone()];
     if let Some(c) = config_path(inputs) {
         paths.push(c);
     }
-    let outcome = super::validate::run(super::validate::Args {
+    let result = super::validate::run(super::validate::Args {
         paths,
         repo: None,
         format: Some(super::validate::OutputFormat::Github),
-    })?;
-    let line = match outcome {
-        Outcome::Ok => "every scenario is valid".to_owned(),
-        _ => "problems found: see the annotations on the files".to_owned(),
+    });
+    let line = match &result {
+        Ok(()) => "every scenario is valid",
+        Err(e) if e.kind == Kind::Failure => return result,
+        Err(_) => "problems found: see the annotations on the files",
     };
-    run.steps.push((format!("Validate {}", inputs.scenarios.display()), vec![line]));
-    Ok(outcome)
+    // The problems are annotated on the files; a folder that is not there is said on stderr, as by `validate`.
+    if let Err(e) = &result
+        && !e.is_shown()
+    {
+        e.write(&mut io::stderr().lock())?;
+    }
+    run.steps.push((format!("Validate {}", inputs.scenarios.display()), vec![line.to_owned()]));
+    result.map_err(|e| CliError::shown(e.kind))
 }
 
 /// The `config` input, else `firedrill.yml` beside the scenarios folder when there is one.
@@ -559,7 +549,7 @@ fn preview(
     now: Timestamp,
     run: &mut RunSummary,
     out: &mut dyn Write,
-) -> anyhow::Result<Outcome> {
+) -> CliResult {
     run.title = format!("firedrill preview {id} at {now}");
     let mut scenario: Scenario = super::lifecycle::find_scenario(id, &inputs.scenarios)?;
     let config = super::lifecycle::load_config(&inputs.scenarios, inputs.config.as_deref())?;
@@ -571,11 +561,11 @@ fn preview(
         Some(r) => {
             let common = common(inputs, env, run, out)?;
             if common.api_url.is_none() {
-                bail!(
+                return Err(CliError::failure(format!(
                     "previewing `{id}`: its target {} is a GitHub repository, and `api-url: local` reads only \
                      paths and git URLs; leave `api-url` empty to read it through the GitHub API",
                     r.as_str()
-                );
+                )));
             }
             let setup = common.setup_with_tokens(
                 "action",
@@ -608,16 +598,18 @@ fn preview_through(
     now: Timestamp,
     run: &mut RunSummary,
     out: &mut dyn Write,
-) -> anyhow::Result<Outcome> {
+) -> CliResult {
     use crate::forge::Forge as _;
     let id = scenario.id.as_str();
     let branch = scenario.target.branch.as_str();
     let rt = runtime()?;
     let head = rt
         .block_on(forge.branch_head(branch))
-        .map_err(|e| anyhow::anyhow!("{id}: reading `{branch}` of {}: {e}", forge.describe()))?
+        .map_err(|e| {
+            CliError::failure(format!("{id}: reading `{branch}` of {}: {e}", forge.describe())).hinted(e.hint())
+        })?
         .ok_or_else(|| {
-            super::InvalidInput(format!(
+            CliError::invalid(format!(
                 "{id}: the branch `{branch}` does not exist in {}: set `target.branch` to one of its branches",
                 forge.describe()
             ))
@@ -667,7 +659,7 @@ fn show_preview(
     now: Timestamp,
     run: &mut RunSummary,
     out: &mut dyn Write,
-) -> anyhow::Result<Outcome> {
+) -> CliResult {
     let id = scenario.id.as_str();
     let draft = crate::drill::prepare::draft(scenario, now, |path| (files.read)(path))
         .map_err(|e| anyhow::anyhow!("{id}: {e}"))?;
@@ -680,7 +672,7 @@ fn show_preview(
         out.write_all(format!("── Where it lands ──\n{tree}").as_bytes())?;
         Annotation::new(Level::Error, &why).title("firedrill").write(out)?;
         run.steps.push(("Preview refused".to_owned(), vec![format!("refused: {why}")]));
-        return Ok(Outcome::Invalid);
+        return Err(CliError::shown(Kind::Invalid));
     }
     let text = render::preview::with_sections(scenario, &draft, &files.describe, None, Some(&deployed), Some(&tree));
     out.write_all(text.as_bytes())?;
@@ -695,5 +687,5 @@ fn show_preview(
     run.steps.push(("Preview (nothing is written)".to_owned(), vec![format!("drill {}", draft.drill_id)]));
     run.detail = Some(text);
     run.outputs.drill_id = Some(draft.drill_id.to_string());
-    Ok(Outcome::Ok)
+    Ok(())
 }

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use anyhow::Context;
 use jiff::Timestamp;
 
-use super::Outcome;
 use super::lifecycle::Common;
+use super::{CliError, CliResult};
 use crate::render::badge::{Badge, Color};
 
 #[derive(Debug, clap::Args)]
@@ -36,31 +36,26 @@ pub struct Args {
     pub now: Option<Timestamp>,
 }
 
-pub fn run(args: Args) -> anyhow::Result<Outcome> {
+pub fn run(args: Args) -> CliResult {
     let mut stdout = std::io::stdout().lock();
     if let Some(message) = &args.message {
         let color = match Color::parse(&args.color) {
             Ok(c) => c,
-            Err(e) => {
-                let _ = writeln!(std::io::stderr(), "error: --color: {e}");
-                return Ok(Outcome::Usage);
-            }
+            Err(e) => return Err(CliError::usage(format!("--color: {e}"))),
         };
         let badge = Badge::new(args.label.clone().unwrap_or_default(), message.clone(), color);
         let json = args.out.extension().is_some_and(|e| e == "json");
         let text = if json { badge.endpoint_json() } else { badge.svg() };
         std::fs::write(&args.out, text).with_context(|| format!("writing {}", args.out.display()))?;
         writeln!(stdout, "wrote {}", args.out.display()).context("writing to stdout")?;
-        return Ok(Outcome::Ok);
+        return Ok(());
     }
     let common = &args.common;
     if common.control.is_empty() {
-        let _ = writeln!(
-            std::io::stderr(),
-            "error: give --control (and --scenarios) to write every badge from the ledger, or --message (with \
-             --label and --color) for one badge"
-        );
-        return Ok(Outcome::Usage);
+        return Err(CliError::usage(
+            "give --control (and --scenarios) to write every badge from the ledger, or --message (with --label \
+             and --color) for one badge",
+        ));
     }
     let setup = common.setup("badge", true)?;
     let drills = super::report::drills(&setup)?;
@@ -73,5 +68,5 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         std::fs::write(&file, content).with_context(|| format!("writing {}", file.display()))?;
         writeln!(stdout, "wrote {}", file.display()).context("writing to stdout")?;
     }
-    Ok(Outcome::Ok)
+    Ok(())
 }

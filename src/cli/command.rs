@@ -1,13 +1,12 @@
 //! `firedrill command VERB --drill ID --actor NAME`: the `/drill` commands, given by hand (plain git has no
 //! comments; on GitHub the same verbs come from pull request comments).
 
-use jiff::Timestamp;
-
-use super::Outcome;
-use super::lifecycle::{Common, print_report, runtime};
+use super::CliResult;
+use super::lifecycle::{Act, Common, runtime};
 use crate::drill::command::DrillCommand;
 
 #[derive(Debug, clap::Args)]
+#[command(mut_arg("now", |a| a.help("The instant of the command (RFC 3339); default: now").alias("at")))]
 pub struct Args {
     /// status, ack, found, fixed, hint, revert (give up: revert now), abort (game masters: stop the drill),
     /// reveal (game masters, after the end), help.
@@ -24,24 +23,17 @@ pub struct Args {
     pub actor: String,
     #[command(flatten)]
     pub common: Common,
-    /// The instant of the command (RFC 3339); default: now.
-    #[arg(long, value_name = "RFC3339", alias = "at")]
-    pub now: Option<Timestamp>,
-    /// Print what would be done; write nothing.
-    #[arg(long)]
-    pub dry_run: bool,
+    #[command(flatten)]
+    pub act: Act,
 }
 
 fn parse_verb(s: &str) -> Result<DrillCommand, String> {
     s.parse().map_err(|e: crate::drill::command::CommandError| e.to_string())
 }
 
-pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    let setup = args.common.setup("command", args.dry_run)?;
-    let now = args.now.unwrap_or_else(Timestamp::now);
-    let runner = setup.runner();
+pub fn run(args: Args) -> CliResult {
+    let (setup, now) = args.act.setup(&args.common, "command")?;
     let note = Some(args.note.join(" ")).filter(|n| !n.is_empty());
-    let report = runtime()?.block_on(runner.command(&args.drill, args.verb, note, &args.actor, now))?;
-    let dry = if args.dry_run { " (dry run: nothing is written)" } else { "" };
-    print_report(&format!("firedrill command {} by {} at {now}{dry}", args.verb, args.actor), &report)
+    let report = runtime()?.block_on(setup.runner().command(&args.drill, args.verb, note, &args.actor, now))?;
+    args.act.print(&format!("firedrill command {} by {} at {now}", args.verb, args.actor), &report)
 }

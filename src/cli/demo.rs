@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use jiff::{SignedDuration, Timestamp};
 
-use super::Outcome;
 use super::lifecycle::runtime;
+use super::{CliError, CliResult};
 use crate::drill::command::DrillCommand;
 use crate::drill::prepare;
 use crate::forge::local::LocalForge;
@@ -60,22 +60,19 @@ pub const MARKER: &str = ".firedrill-demo";
 const MARKER_TEXT: &str =
     "This folder was made by `firedrill demo`; running the demo again with the same --out replaces it.\n";
 
-pub fn run(args: Args) -> anyhow::Result<Outcome> {
+pub fn run(args: Args) -> CliResult {
     let out = match args.out {
         Some(o) => o,
         None => std::env::temp_dir().join(format!("firedrill-demo-{}", std::process::id())),
     };
     match prepare_out(&out) {
         Ok(()) => {}
-        Err(Refused(why)) => {
-            writeln!(std::io::stderr().lock(), "error: {why}").context("writing to stderr")?;
-            return Ok(Outcome::Usage);
-        }
+        Err(Refused(why)) => return Err(CliError::usage(why)),
     }
     let out = std::path::absolute(&out).unwrap_or(out);
     let text = run_in(&out)?;
     std::io::stdout().lock().write_all(text.as_bytes()).context("writing to stdout")?;
-    Ok(Outcome::Ok)
+    Ok(())
 }
 
 /// Why `--out` cannot be used.

@@ -3,10 +3,10 @@
 use std::io::Write;
 
 use anyhow::Context;
-use jiff::{SignedDuration, Timestamp};
+use jiff::SignedDuration;
 
-use super::Outcome;
-use super::lifecycle::{Common, runtime};
+use super::lifecycle::{At, Common, runtime};
+use super::{CliError, CliResult, Kind};
 use crate::drill::{due, guard, prepare, step};
 use crate::forge::Forge;
 use crate::forge::any::AnyForge;
@@ -14,12 +14,12 @@ use crate::git::MergeMethod;
 use crate::scenario::Enabled;
 
 #[derive(Debug, clap::Args)]
+#[command(mut_arg("now", |a| a.help("The instant to plan from (RFC 3339); default: now")))]
 pub struct Args {
     #[command(flatten)]
     pub common: Common,
-    /// The instant to plan from (RFC 3339); default: now.
-    #[arg(long, value_name = "RFC3339")]
-    pub now: Option<Timestamp>,
+    #[command(flatten)]
+    pub at: At,
 }
 
 /// GitHub disables scheduled workflows of public repositories after this long without activity.
@@ -40,9 +40,9 @@ fn token_kind(token: &str) -> (&'static str, Status) {
     }
 }
 
-pub fn run(args: Args) -> anyhow::Result<Outcome> {
+pub fn run(args: Args) -> CliResult {
     let setup = args.common.setup("doctor", true)?;
-    let now = args.now.unwrap_or_else(Timestamp::now);
+    let now = args.at.now();
     let rt = runtime()?;
     let mut rows = Vec::new();
     let mut row = |check: String, status: Status, detail: String| rows.push(Row { check, status, detail });
@@ -65,7 +65,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             {
                 let out = crate::render::doctor::table(&[crate::render::doctor::token_rejected(&message)]);
                 std::io::stdout().lock().write_all(out.as_bytes()).context("writing to stdout")?;
-                return Ok(Outcome::Invalid);
+                return Err(CliError::shown(Kind::Invalid));
             }
             let (kind, status) = token_kind(&t);
             if std::env::var("GITHUB_TOKEN").ok().as_deref() == Some(t.as_str()) {
@@ -279,7 +279,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let out = crate::render::doctor::table(&rows);
     let failed = rows.iter().filter(|r| r.status == Status::Fail).count();
     std::io::stdout().lock().write_all(out.as_bytes()).context("writing to stdout")?;
-    Ok(if failed > 0 { Outcome::Invalid } else { Outcome::Ok })
+    if failed > 0 { Err(CliError::shown(Kind::Invalid)) } else { Ok(()) }
 }
 
 /// What deploys the target file from its branch ([`crate::deployers`]): `deployed by`, ok naming each deployer

@@ -1,12 +1,13 @@
-//! What `tick`, `command` and `status` share: loading scenarios and settings, and building the ledger and
-//! the forges of the local (plain git) mode.
+//! What the commands on drills share: their arguments ([`Common`], [`At`], [`Act`]), loading scenarios and
+//! settings, building the ledger and the forges, and printing a run's report.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
+use jiff::Timestamp;
 
-use super::InvalidInput;
+use super::{CliError, CliResult, Kind};
 use crate::forge::Person;
 use crate::forge::any::AnyForge;
 use crate::forge::github::GitHubForge;
@@ -51,6 +52,49 @@ pub struct Common {
     pub approver_token: Option<Token>,
 }
 
+/// `--now`: the instant a command acts at or describes. Each command words its help for itself, with
+/// `#[command(mut_arg("now", |a| a.help(…)))]`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct At {
+    /// The instant to act at (RFC 3339); default: now.
+    #[arg(long, value_name = "RFC3339")]
+    pub now: Option<Timestamp>,
+}
+
+impl At {
+    /// The instant given, else now.
+    pub fn now(&self) -> Timestamp {
+        self.now.unwrap_or_else(Timestamp::now)
+    }
+}
+
+/// `--now` and `--dry-run` of the commands that act on drills: `tick`, `start`, `command`, `observe`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Act {
+    #[command(flatten)]
+    pub at: At,
+    /// Print what would be done; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+impl Act {
+    /// The setup of `common` for the command `source` (writing nothing on a dry run), and the instant to act at.
+    pub fn setup(&self, common: &Common, source: &str) -> CliResult<(Setup, Timestamp)> {
+        Ok((common.setup(source, self.dry_run)?, self.at.now()))
+    }
+
+    /// Prints the run's report under `title`, which says so when the run was dry.
+    pub fn print(&self, title: &str, report: &Report) -> CliResult {
+        print_report(&format!("{title}{}", dry_note(self.dry_run)), report)
+    }
+}
+
+/// What the title of a dry run's report adds.
+pub fn dry_note(dry_run: bool) -> &'static str {
+    if dry_run { " (dry run: nothing is written)" } else { "" }
+}
+
 /// Everything a lifecycle command needs, loaded and checked.
 pub struct Setup {
     pub scenarios: Vec<Scenario>,
@@ -78,21 +122,20 @@ fn work_folder<'h>(held: &'h mut Option<lock::Held>, root: &Path) -> anyhow::Res
 
 /// An API URL with `user:password@` would carry a secret into every log line and error that names the URL:
 /// firedrill authenticates with the token, so the URL is refused before it is used anywhere.
-fn refuse_userinfo(api_url: &str) -> anyhow::Result<()> {
+fn refuse_userinfo(api_url: &str) -> CliResult {
     let shown = crate::git::redact_url(api_url);
     if shown == api_url {
         return Ok(());
     }
-    Err(InvalidInput(format!(
+    Err(CliError::invalid(format!(
         "the GitHub API URL `{shown}` holds a user name or password before `@`: firedrill authenticates with \
          the token (FIREDRILL_TOKEN), never with credentials in the URL; remove them"
-    ))
-    .into())
+    )))
 }
 
 /// `Name <email>` into the person firedrill acts as.
-pub fn parse_identity(s: &str) -> anyhow::Result<Person> {
-    Person::parse(s).map_err(|e| InvalidInput(format!("identity {e}")).into())
+pub fn parse_identity(s: &str) -> CliResult<Person> {
+    Person::parse(s).map_err(|e| CliError::invalid(format!("identity {e}")))
 }
 
 /// Whether `path` is a repository settings file rather than a scenario.
@@ -137,9 +180,9 @@ pub fn config_path(scenarios_dir: &Path, explicit: Option<&Path>) -> PathBuf {
 }
 
 /// The scenarios of a folder, or every problem found.
-pub fn load_scenarios(dir: &Path) -> anyhow::Result<Vec<Scenario>> {
+pub fn load_scenarios(dir: &Path) -> CliResult<Vec<Scenario>> {
     let paths = scenario_files(dir)
-        .map_err(|e| InvalidInput(format!("cannot read the scenarios folder {}: {e}", dir.display())))?;
+        .map_err(|e| CliError::invalid(format!("cannot read the scenarios folder {}: {e}", dir.display())))?;
     let mut out = Vec::new();
     let mut problems = Vec::new();
     for p in paths {
@@ -150,26 +193,26 @@ pub fn load_scenarios(dir: &Path) -> anyhow::Result<Vec<Scenario>> {
         }
     }
     if !problems.is_empty() {
-        return Err(
-            InvalidInput(format!("invalid scenarios (run `firedrill validate`):\n{}", problems.join("\n"))).into()
-        );
+        return Err(CliError::invalid(format!(
+            "invalid scenarios (run `firedrill validate`):\n{}",
+            problems.join("\n")
+        )));
     }
     Ok(out)
 }
 
 /// The one answer to "which scenario does NAME mean": a scenario file's path, or the id of a scenario in
 /// `dir`. No match lists the ids, with a "did you mean" for a near miss.
-pub fn find_scenario(name: &str, dir: &Path) -> anyhow::Result<Scenario> {
+pub fn find_scenario(name: &str, dir: &Path) -> CliResult<Scenario> {
     let as_path = Path::new(name);
     if as_path.is_file() {
         let text = std::fs::read_to_string(as_path).with_context(|| format!("reading {name}"))?;
         return scenario::load(as_path, &text).map_err(|d| {
             let lines: Vec<String> = d.iter().map(ToString::to_string).collect();
-            InvalidInput(format!(
+            CliError::invalid(format!(
                 "{name} is not a valid scenario (run `firedrill validate {name}`):\n{}",
                 lines.join("\n")
             ))
-            .into()
         });
     }
     let mut all = load_scenarios(dir)?;
@@ -180,31 +223,29 @@ pub fn find_scenario(name: &str, dir: &Path) -> anyhow::Result<Scenario> {
     let guess = crate::suggest::did_you_mean(name, ids.iter().copied())
         .map(|g| format!(" (did you mean `{g}`?)"))
         .unwrap_or_default();
-    Err(InvalidInput(format!(
+    Err(CliError::invalid(format!(
         "no scenario `{name}`{guess}: give a scenario file or one of the ids in {}: {}",
         dir.display(),
         if ids.is_empty() { "(none)".to_owned() } else { ids.join(", ") }
-    ))
-    .into())
+    )))
 }
 
 /// `firedrill.yml` as [`config_path`] finds it; absent (and not given explicitly) means the defaults.
-pub fn load_config(scenarios_dir: &Path, explicit: Option<&Path>) -> anyhow::Result<Config> {
+pub fn load_config(scenarios_dir: &Path, explicit: Option<&Path>) -> CliResult<Config> {
     let path = config_path(scenarios_dir, explicit);
     if !path.is_file() {
         if explicit.is_some() {
-            return Err(InvalidInput(format!("the settings file {} does not exist", path.display())).into());
+            return Err(CliError::invalid(format!("the settings file {} does not exist", path.display())));
         }
         return Ok(Config::default());
     }
     let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     scenario::load_config(&path, &text).map_err(|d| {
-        InvalidInput(format!(
+        CliError::invalid(format!(
             "{} is invalid:\n{}",
             path.display(),
             d.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
         ))
-        .into()
     })
 }
 
@@ -251,7 +292,7 @@ fn resolve_repo(repo: &str, kind: RepoKind) -> anyhow::Result<String> {
 }
 
 impl Common {
-    pub fn setup(&self, source: &str, dry_run: bool) -> anyhow::Result<Setup> {
+    pub fn setup(&self, source: &str, dry_run: bool) -> CliResult<Setup> {
         // Tokens come only from the environment: never from arguments, which other users can read.
         // FIREDRILL_TOKEN opens and merges drills; FIREDRILL_CONTROL_TOKEN (else the same) writes the ledger.
         let env = |name: &str| std::env::var(name).ok().filter(|t| !t.is_empty()).map(Token::new);
@@ -261,7 +302,7 @@ impl Common {
     }
 
     /// [`Common::setup`] with one token for everything.
-    pub fn setup_with_token(&self, source: &str, dry_run: bool, token: Option<Token>) -> anyhow::Result<Setup> {
+    pub fn setup_with_token(&self, source: &str, dry_run: bool, token: Option<Token>) -> CliResult<Setup> {
         self.setup_with_tokens(source, dry_run, token.clone(), token)
     }
 
@@ -274,7 +315,7 @@ impl Common {
         dry_run: bool,
         control_token: Option<Token>,
         token: Option<Token>,
-    ) -> anyhow::Result<Setup> {
+    ) -> CliResult<Setup> {
         let mut scenarios = load_scenarios(&self.scenarios)?;
         let mut config = load_config(&self.scenarios, self.config.as_deref())?;
         // The kill switch the workflow passes from a repository variable, flipped without a commit.
@@ -293,8 +334,9 @@ impl Common {
             .or_else(|| std::env::var("GITHUB_API_URL").ok().filter(|u| !u.is_empty()))
             .unwrap_or_else(|| "https://api.github.com".to_owned());
         refuse_userinfo(&api_url)?;
-        let github = |repo: &str, token: Option<&Token>| -> anyhow::Result<GitHubForge> {
-            let token = token.with_context(|| format!("{repo} is a GitHub repository: set FIREDRILL_TOKEN"))?;
+        let github = |repo: &str, token: Option<&Token>| -> CliResult<GitHubForge> {
+            let token = token
+                .ok_or_else(|| CliError::failure(format!("{repo} is a GitHub repository: set FIREDRILL_TOKEN")))?;
             let approver = self
                 .approver_token
                 .clone()
@@ -388,22 +430,23 @@ impl Setup {
     }
 }
 
-/// Prints a run's report under `title` on stdout; the outcome is refused (exit 3) when a safety rule refused
+/// Prints a run's report under `title` on stdout; the run is refused (exit 3) when a safety rule refused
 /// something or a drill was abandoned in this run.
-pub fn print_report(title: &str, report: &Report) -> anyhow::Result<super::Outcome> {
+pub fn print_report(title: &str, report: &Report) -> CliResult {
     use std::io::Write as _;
     std::io::stdout().lock().write_all(render_report(title, report).as_bytes()).context("writing to stdout")?;
-    Ok(outcome(report))
+    outcome(report)
 }
 
-/// The outcome of a run that did not fail.
-pub fn outcome(report: &Report) -> super::Outcome {
+/// The result of a run that did not fail, whose report has said everything: a fault still live fails it (exit
+/// 1), a refusal refuses it (exit 3).
+pub fn outcome(report: &Report) -> CliResult {
     if !report.still_live.is_empty() {
-        super::Outcome::Failed
+        Err(CliError::shown(Kind::Failure))
     } else if report.refusals.is_empty() {
-        super::Outcome::Ok
+        Ok(())
     } else {
-        super::Outcome::Refused
+        Err(CliError::shown(Kind::Refused))
     }
 }
 

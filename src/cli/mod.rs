@@ -1,4 +1,5 @@
-//! Command-line interface: arguments become typed requests, each command lives in its own file.
+//! Command-line interface: arguments become typed requests, each command lives in its own file and returns
+//! one [`CliError`] (`error.rs`) whose kind picks the exit code and whose hints `main` prints.
 
 mod action;
 mod badge;
@@ -6,6 +7,7 @@ mod command;
 mod demo;
 mod doctor;
 mod doctor_observe;
+mod error;
 pub(crate) mod lifecycle;
 mod observe;
 mod patch;
@@ -22,16 +24,7 @@ mod validate;
 
 use clap::{Parser, Subcommand};
 
-/// Exit code: done.
-pub const EXIT_OK: u8 = 0;
-/// Exit code: failed (I/O, the forge, the ledger).
-pub const EXIT_FAILURE: u8 = 1;
-/// Exit code: invalid input (a scenario, `firedrill.yml`, the arguments; clap uses 2 for usage errors too).
-pub const EXIT_INVALID: u8 = 2;
-/// Exit code: refused by a safety rule, or the drill was abandoned.
-pub const EXIT_REFUSED: u8 = 3;
-/// Kept for the commands that distinguish a usage error; the same code as invalid input.
-pub const EXIT_USAGE: u8 = EXIT_INVALID;
+pub use error::{CliError, CliResult, Kind};
 
 /// Outage drills for GitOps teams.
 #[derive(Debug, Parser)]
@@ -83,64 +76,8 @@ pub enum Command {
     Suggest(suggest::Args),
 }
 
-/// The outcome of a command that did not fail unexpectedly.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Ok,
-    /// Something failed (I/O, the forge, the ledger); the command already printed why.
-    Failed,
-    /// The input was invalid; the command already printed why.
-    Invalid,
-    /// The command was used wrongly; the command already printed why.
-    Usage,
-    /// A safety rule refused something, or a drill was abandoned; the command already printed why.
-    Refused,
-}
-
-/// Invalid input found before anything was done: exit code 2.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct InvalidInput(pub String);
-
-/// The outcome for an error that was already shown: its kind decides.
-pub fn outcome_of(err: &anyhow::Error) -> Outcome {
-    match exit_code(err) {
-        EXIT_INVALID => Outcome::Invalid,
-        EXIT_REFUSED => Outcome::Refused,
-        _ => Outcome::Failed,
-    }
-}
-
-/// The exit code for an error: its kind, found anywhere in its chain, decides.
-pub fn exit_code(err: &anyhow::Error) -> u8 {
-    for cause in err.chain() {
-        if cause.downcast_ref::<InvalidInput>().is_some() {
-            return EXIT_INVALID;
-        }
-        if let Some(e) = cause.downcast_ref::<crate::runner::RunError>() {
-            return match e {
-                crate::runner::RunError::Invalid(_) => EXIT_INVALID,
-                crate::runner::RunError::Refused(_) => EXIT_REFUSED,
-                _ => EXIT_FAILURE,
-            };
-        }
-    }
-    EXIT_FAILURE
-}
-
-impl From<Outcome> for std::process::ExitCode {
-    fn from(o: Outcome) -> Self {
-        match o {
-            Outcome::Ok => std::process::ExitCode::SUCCESS,
-            Outcome::Failed => std::process::ExitCode::from(EXIT_FAILURE),
-            Outcome::Invalid => std::process::ExitCode::from(EXIT_INVALID),
-            Outcome::Usage => std::process::ExitCode::from(EXIT_USAGE),
-            Outcome::Refused => std::process::ExitCode::from(EXIT_REFUSED),
-        }
-    }
-}
-
-pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
+/// Runs the command; its error says what went wrong, what to do about it, and which exit code to give.
+pub fn run(cli: Cli) -> CliResult {
     match cli.command {
         Command::Validate(a) => validate::run(a),
         Command::Schema(a) => schema::run(a),

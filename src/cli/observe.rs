@@ -4,47 +4,40 @@
 
 use std::path::PathBuf;
 
+use super::lifecycle::{Act, Common, runtime};
+use super::{CliError, CliResult};
 use anyhow::Context as _;
-use jiff::Timestamp;
-
-use super::lifecycle::{Common, print_report, runtime};
-use super::{InvalidInput, Outcome};
 
 #[derive(Debug, clap::Args)]
+#[command(mut_arg("now", |a| a.help("The instant to act at (RFC 3339); default: now")))]
 pub struct Args {
     /// A file holding the notification's JSON body (`-`: standard input). May be given more than once.
     #[arg(long, value_name = "FILE", required = true)]
     pub alert: Vec<PathBuf>,
     #[command(flatten)]
     pub common: Common,
-    /// The instant to act at (RFC 3339); default: now.
-    #[arg(long, value_name = "RFC3339")]
-    pub now: Option<Timestamp>,
-    /// Print what would be done; write nothing.
-    #[arg(long)]
-    pub dry_run: bool,
+    #[command(flatten)]
+    pub act: Act,
 }
 
-pub fn run(args: Args) -> anyhow::Result<Outcome> {
+pub fn run(args: Args) -> CliResult {
     let mut alerts = Vec::new();
     let mut ignored = Vec::new();
     for path in &args.alert {
         let text = read_bounded(path)?;
         let pushed = crate::observe::push::parse_text(&text)
-            .map_err(|why| InvalidInput(format!("{}: {why}", path.display())))?;
+            .map_err(|why| CliError::invalid(format!("{}: {why}", path.display())))?;
         alerts.extend(pushed.alerts);
         ignored.extend(pushed.ignored.into_iter().map(|i| format!("{}: {i}", path.display())));
     }
-    let mut setup = args.common.setup("observe", args.dry_run)?;
+    let (mut setup, now) = args.act.setup(&args.common, "observe")?;
     setup.settings.observe.pushed = alerts;
-    let now = args.now.unwrap_or_else(Timestamp::now);
     let report = runtime()?.block_on(setup.runner().alerts(&ignored, now))?;
-    let dry = if args.dry_run { " (dry run: nothing is written)" } else { "" };
-    print_report(&format!("firedrill observe at {now}{dry}"), &report)
+    args.act.print(&format!("firedrill observe at {now}"), &report)
 }
 
 /// The file's text, refused past [`crate::observe::push::MAX_BODY`] bytes without reading it all.
-fn read_bounded(path: &PathBuf) -> anyhow::Result<String> {
+fn read_bounded(path: &PathBuf) -> CliResult<String> {
     use std::io::Read as _;
     let limit = crate::observe::push::MAX_BODY as u64 + 1;
     let mut text = String::new();
@@ -56,6 +49,8 @@ fn read_bounded(path: &PathBuf) -> anyhow::Result<String> {
             .take(limit)
             .read_to_string(&mut text)
     };
-    read.map_err(|e| InvalidInput(format!("{}: the alert notification cannot be read as text ({e})", path.display())))?;
+    read.map_err(|e| {
+        CliError::invalid(format!("{}: the alert notification cannot be read as text ({e})", path.display()))
+    })?;
     Ok(text)
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use super::Outcome;
+use super::{CliError, CliResult};
 use crate::patch::{self, DocumentSelector, Format};
 use crate::render;
 use crate::repo;
@@ -33,14 +33,11 @@ pub struct Args {
     pub diff: bool,
 }
 
-#[allow(clippy::print_stderr)]
-fn usage(msg: impl std::fmt::Display) -> anyhow::Result<Outcome> {
-    eprintln!("error: {msg}");
-    Ok(Outcome::Usage)
+fn usage(msg: impl std::fmt::Display) -> CliResult {
+    Err(CliError::usage(msg))
 }
 
-#[allow(clippy::print_stderr)]
-pub fn run(args: Args) -> anyhow::Result<Outcome> {
+pub fn run(args: Args) -> CliResult {
     let shown = args.file.display().to_string();
     let text = match repo::read_named(&args.file) {
         Ok(t) => t,
@@ -61,7 +58,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         }
     };
     let format = match &args.format {
-        Some(f) => f.parse::<Format>().map_err(|e| super::InvalidInput(e.to_string()))?,
+        Some(f) => f.parse::<Format>().map_err(CliError::invalid)?,
         None => Format::infer(&args.file),
     };
     let document = match args.document.as_deref().map(str::parse::<DocumentSelector>).transpose() {
@@ -77,17 +74,14 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         });
     let edited = match result {
         Ok(e) => e,
-        Err(msg) => {
-            eprintln!("error: {msg}");
-            return Ok(Outcome::Invalid);
-        }
+        Err(msg) => return Err(CliError::invalid(msg)),
     };
     // `a/PATH` and `b/PATH` as git writes them: an absolute path loses its leading `/` (never `a//abs`).
     let out = if args.diff { render::diff::unified(shown.trim_start_matches('/'), &text, &edited) } else { edited };
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(out.as_bytes()).context("writing to stdout")?;
     stdout.flush().context("writing to stdout")?;
-    Ok(Outcome::Ok)
+    Ok(())
 }
 
 /// A patch error whose hint speaks of this command (the patch, `--document`), not of a scenario's fields: the

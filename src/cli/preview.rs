@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use jiff::Timestamp;
 
-use super::{Outcome, validate};
+use super::{CliError, CliResult, Kind, validate};
 use crate::deployers;
 use crate::drill::prepare::{self, PrepareError};
 use crate::kustomize;
@@ -33,23 +33,13 @@ pub struct Args {
     pub now: Option<Timestamp>,
 }
 
-#[allow(clippy::print_stderr)]
-pub fn run(args: Args) -> anyhow::Result<Outcome> {
+pub fn run(args: Args) -> CliResult {
     let shown = args.scenario.clone();
-    let path = match locate(&args.scenario, &args.scenarios) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            return Ok(super::outcome_of(&e));
-        }
-    };
+    let path = locate(&args.scenario, &args.scenarios)?;
     let config = super::lifecycle::load_config(&args.scenarios, args.config.as_deref())?;
     let source = match Source::open(&args.repo) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: --repo: {e}");
-            return Ok(Outcome::Usage);
-        }
+        Err(e) => return Err(CliError::usage(format!("--repo: {e}"))),
     };
     // STEP 1: the rules `validate` applies, on this scenario and the target files it would change.
     let file = match validate::read(&path).map_err(|d| vec![d]).and_then(|text| scenario::load_file(&path, &text)) {
@@ -96,10 +86,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     });
     let mut draft = match draft {
         Ok(d) => d,
-        Err(e) => {
-            eprintln!("error: {shown}: {}", crate::redact::secrets(&describe(&e)));
-            return Ok(Outcome::Invalid);
-        }
+        Err(e) => return Err(CliError::invalid(format!("{shown}: {}", crate::redact::secrets(&describe(&e))))),
     };
     // The wording fitted to the team's recent work on the branch, as the drill will write it.
     let recent = source.recent_work(&branch);
@@ -109,10 +96,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             draft.disguise = disguise;
             style
         }
-        Err(e) => {
-            eprintln!("error: {shown}: {}", crate::redact::secrets(&describe(&e)));
-            return Ok(Outcome::Invalid);
-        }
+        Err(e) => return Err(CliError::invalid(format!("{shown}: {}", crate::redact::secrets(&describe(&e))))),
     };
     let overlays = overlays(&source, &branch, scenario.target.path.as_str());
     let (deployed, _) = deployed_by(&source, &scenario);
@@ -149,7 +133,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         )
         .context("writing to stdout")?;
     }
-    Ok(Outcome::Ok)
+    Ok(())
 }
 
 /// How many of the next occurrences the preview names the variant of.
@@ -269,15 +253,15 @@ pub fn deployed_by_files(files: &TargetFiles<'_>, scenario: &scenario::Scenario)
 }
 
 /// Prints the problems as `validate` does (with annotations under GitHub Actions) and refuses.
-fn refuse(diagnostics: &[Diagnostic]) -> anyhow::Result<Outcome> {
+fn refuse(diagnostics: &[Diagnostic]) -> CliResult {
     let github = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
     let (stdout, stderr) = (std::io::stdout(), std::io::stderr());
     validate::write_diagnostics(diagnostics, &[], (true, github), &mut stdout.lock(), &mut stderr.lock())?;
-    Ok(Outcome::Invalid)
+    Err(CliError::shown(Kind::Invalid))
 }
 
 /// The scenario file: `name` itself, or the file in `dir` whose id is `name`.
-fn locate(name: &str, dir: &Path) -> anyhow::Result<PathBuf> {
+fn locate(name: &str, dir: &Path) -> CliResult<PathBuf> {
     if Path::new(name).is_file() {
         return Ok(PathBuf::from(name));
     }
@@ -289,7 +273,7 @@ fn locate(name: &str, dir: &Path) -> anyhow::Result<PathBuf> {
     }
     // Not found: the lifecycle's lookup says why, with the ids it knows and a "did you mean".
     super::lifecycle::find_scenario(name, dir)?;
-    Err(super::InvalidInput(format!("no scenario file with the id `{name}` in {}", dir.display())).into())
+    Err(CliError::invalid(format!("no scenario file with the id `{name}` in {}", dir.display())))
 }
 
 fn describe(e: &PrepareError) -> String {

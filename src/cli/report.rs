@@ -4,8 +4,8 @@ use std::io::Write;
 
 use anyhow::Context;
 
-use super::Outcome;
 use super::lifecycle::{Common, Setup};
+use super::{CliError, CliResult};
 use crate::forge::Forge as _;
 use crate::render::Links;
 
@@ -33,11 +33,11 @@ pub(super) fn links(common: &Common, pages: Option<String>) -> Links {
 }
 
 /// Every drill in the ledger.
-pub(super) fn drills(setup: &Setup) -> anyhow::Result<Vec<crate::drill::state::Drill>> {
+pub(super) fn drills(setup: &Setup) -> CliResult<Vec<crate::drill::state::Drill>> {
     Ok(super::lifecycle::runtime()?.block_on(setup.runner().drills())?)
 }
 
-pub fn run(args: Args) -> anyhow::Result<Outcome> {
+pub fn run(args: Args) -> CliResult {
     let setup = args.common.setup("report", true)?;
     let drills = drills(&setup)?;
     let drill = match &args.drill {
@@ -46,8 +46,14 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     };
     let Some(drill) = drill else {
         match &args.drill {
-            Some(id) => anyhow::bail!("no drill `{id}` in the ledger; `firedrill status` lists them"),
-            None => anyhow::bail!("no drill in the ledger has landed its fault yet; `firedrill status` lists them"),
+            Some(id) => {
+                return Err(CliError::failure(format!("no drill `{id}` in the ledger; `firedrill status` lists them")));
+            }
+            None => {
+                return Err(CliError::failure(
+                    "no drill in the ledger has landed its fault yet; `firedrill status` lists them",
+                ));
+            }
         }
     };
     let links = links(&args.common, args.pages.clone().or_else(|| setup.config.pages.clone()));
@@ -65,5 +71,5 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         }
     };
     std::io::stdout().lock().write_all(out.as_bytes()).context("writing to stdout")?;
-    Ok(Outcome::Ok)
+    Ok(())
 }

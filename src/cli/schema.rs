@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use super::Outcome;
+use super::CliResult;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -11,10 +11,10 @@ pub struct Args {
     pub config: bool,
 }
 
-pub fn run(args: Args) -> anyhow::Result<Outcome> {
+pub fn run(args: Args) -> CliResult {
     let schema = if args.config { crate::scenario::config_schema() } else { crate::scenario::scenario_schema() };
-    let text = serde_json::to_string_pretty(schema)?;
+    let text = serde_json::to_string_pretty(schema).map_err(anyhow::Error::from)?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "{text}")?;
-    Ok(Outcome::Ok)
+    Ok(())
 }

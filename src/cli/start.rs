@@ -1,11 +1,12 @@
 //! `firedrill start SCENARIO`: run a drill now, by hand (scheduled or not).
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::SignedDuration;
 
-use super::Outcome;
-use super::lifecycle::{Common, print_report, runtime};
+use super::CliResult;
+use super::lifecycle::{Act, Common, runtime};
 
 #[derive(Debug, clap::Args)]
+#[command(mut_arg("now", |a| a.help("The instant to start at (RFC 3339); default: now")))]
 pub struct Args {
     /// The scenario: its id, or its file.
     pub scenario: String,
@@ -14,21 +15,15 @@ pub struct Args {
     pub merge_in: Option<crate::scenario::Duration>,
     #[command(flatten)]
     pub common: Common,
-    /// The instant to start at (RFC 3339); default: now.
-    #[arg(long, value_name = "RFC3339")]
-    pub now: Option<Timestamp>,
-    /// Print what would be done; write nothing.
-    #[arg(long)]
-    pub dry_run: bool,
+    #[command(flatten)]
+    pub act: Act,
 }
 
-pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    let setup = args.common.setup("start", args.dry_run)?;
-    let now = args.now.unwrap_or_else(Timestamp::now);
+pub fn run(args: Args) -> CliResult {
+    let (setup, now) = args.act.setup(&args.common, "start")?;
     let merge_in: Option<SignedDuration> = args.merge_in.map(|d| d.to_signed());
     // A file names its scenario by the id inside it; the drill runs the loaded (and defaulted) one.
     let id = super::lifecycle::find_scenario(&args.scenario, &args.common.scenarios)?.id;
     let report = runtime()?.block_on(setup.runner().start(id.as_str(), now, merge_in))?;
-    let dry = if args.dry_run { " (dry run: nothing is written)" } else { "" };
-    print_report(&format!("firedrill start {} at {now}{dry}", args.scenario), &report)
+    args.act.print(&format!("firedrill start {} at {now}", args.scenario), &report)
 }

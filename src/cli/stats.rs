@@ -5,7 +5,7 @@ use std::io::Write;
 use anyhow::Context;
 use jiff::Timestamp;
 
-use super::Outcome;
+use super::CliResult;
 use super::lifecycle::Common;
 use crate::metrics::Stats;
 
@@ -21,7 +21,7 @@ pub struct Args {
     pub now: Option<Timestamp>,
 }
 
-pub fn run(args: Args) -> anyhow::Result<Outcome> {
+pub fn run(args: Args) -> CliResult {
     let setup = args.common.setup("stats", true)?;
     let drills = super::report::drills(&setup)?;
     let now = args.now.unwrap_or_else(Timestamp::now);
@@ -32,5 +32,5 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         _ => crate::render::stats::markdown(&stats),
     };
     std::io::stdout().lock().write_all(out.as_bytes()).context("writing to stdout")?;
-    Ok(Outcome::Ok)
+    Ok(())
 }

@@ -3,27 +3,26 @@
 use std::io::Write;
 
 use anyhow::Context;
-use jiff::Timestamp;
 
-use super::Outcome;
-use super::lifecycle::Common;
+use super::lifecycle::{At, Common};
+use super::{CliError, CliResult, Kind};
 use crate::render::status::Row;
 
 #[derive(Debug, clap::Args)]
+#[command(mut_arg("now", |a| a.help("The instant to describe running drills at (RFC 3339); default: now")))]
 pub struct Args {
     #[command(flatten)]
     pub common: Common,
-    /// The instant to describe running drills at (RFC 3339); default: now.
-    #[arg(long, value_name = "RFC3339")]
-    pub now: Option<Timestamp>,
+    #[command(flatten)]
+    pub at: At,
     /// Show one drill's timeline instead of the table.
     #[arg(long)]
     pub drill: Option<String>,
 }
 
-pub fn run(args: Args) -> anyhow::Result<Outcome> {
+pub fn run(args: Args) -> CliResult {
     let setup = args.common.setup("status", true)?;
-    let now = args.now.unwrap_or_else(Timestamp::now);
+    let now = args.at.now();
     let runner = setup.runner();
     let rt = super::lifecycle::runtime()?;
     // The index and the logs of the drills with work left, as a tick reads them: the cost does not grow with
@@ -33,7 +32,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let mut out = match &args.drill {
         Some(id) => {
             let Some(d) = rt.block_on(runner.drill(&overview, id))? else {
-                anyhow::bail!("no drill `{id}` in the ledger; `firedrill status` lists them");
+                return Err(CliError::failure(format!("no drill `{id}` in the ledger; `firedrill status` lists them")));
             };
             let web = setup.forges.by_repo.get(&d.target.repo).and_then(crate::forge::Forge::web_url);
             crate::render::status::timeline_on(find(d.scenario.as_str()), &d, web.as_deref())
@@ -52,5 +51,6 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         }
     }
     std::io::stdout().lock().write_all(out.as_bytes()).context("writing to stdout")?;
-    Ok(if overview.damaged().is_empty() || args.drill.is_some() { Outcome::Ok } else { Outcome::Refused })
+    // The damaged logs are named above; they refuse the listing (exit 3).
+    if overview.damaged().is_empty() || args.drill.is_some() { Ok(()) } else { Err(CliError::shown(Kind::Refused)) }
 }

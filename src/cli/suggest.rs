@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use super::Outcome;
+use super::{CliError, CliResult};
 use crate::propose::{self, Options, Proposal, render};
 use crate::repo::{Source, walk};
 
@@ -44,7 +44,7 @@ pub enum Format {
 }
 
 #[allow(clippy::print_stderr)]
-pub fn run(args: Args) -> anyhow::Result<Outcome> {
+pub fn run(args: Args) -> CliResult {
     // The first repository's branch, for the JSON listing's top-level `branch`.
     let mut first_branch: Option<String> = None;
     // STEP 1: every repository is read and ranked on its own; the best of all are kept.
@@ -70,15 +70,14 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             ..Options::default()
         };
         if !path.is_dir() {
-            eprintln!("error: `{}` is not a folder: pass the root of a repository checkout", path.display());
-            return Ok(Outcome::Invalid);
+            return Err(CliError::invalid(format!(
+                "`{}` is not a folder: pass the root of a repository checkout",
+                path.display()
+            )));
         }
         let source = match Source::open_checkout(path) {
             Ok(s) => s,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return Ok(Outcome::Invalid);
-            }
+            Err(e) => return Err(CliError::invalid(e)),
         };
         let read = walk::read_config(&source, &branch, args.allow_production)
             .with_context(|| format!("listing the files of {}", path.display()))?;
@@ -169,11 +168,11 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                     item["scenario"] = serde_json::Value::String(text.clone());
                 }
             }
-            format!("{}\n", serde_json::to_string_pretty(&v)?)
+            format!("{}\n", serde_json::to_string_pretty(&v).map_err(anyhow::Error::from)?)
         }
     };
     std::io::stdout().lock().write_all(text.as_bytes()).context("writing to stdout")?;
-    Ok(Outcome::Ok)
+    Ok(())
 }
 
 /// A scenario of one of several repositories names it in `target.repo`.

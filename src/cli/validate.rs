@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use super::Outcome;
+use super::{CliError, CliResult, Kind};
 use crate::action::workflow::{self, Level};
 use crate::repo::{self, RepoError, Source};
 use crate::scenario::{self, CONFIG_FILE, Config, Diagnostic, RepoPath, ScenarioFile};
@@ -43,21 +43,15 @@ struct Request {
     github: bool,
 }
 
-pub fn run(args: Args) -> anyhow::Result<Outcome> {
+pub fn run(args: Args) -> CliResult {
     let request = match Request::from_args(args) {
         Ok(r) => r,
-        Err(message) => {
-            #[allow(clippy::print_stderr)]
-            {
-                eprintln!("error: {message}");
-            }
-            return Ok(Outcome::Usage);
-        }
+        Err(message) => return Err(CliError::usage(message)),
     };
     let report = check(&request);
     let (stdout, stderr) = (io::stdout(), io::stderr());
     report.write(&request, &mut stdout.lock(), &mut stderr.lock())?;
-    Ok(if report.diagnostics.is_empty() { Outcome::Ok } else { Outcome::Invalid })
+    if report.diagnostics.is_empty() { Ok(()) } else { Err(CliError::shown(Kind::Invalid)) }
 }
 
 impl Request {

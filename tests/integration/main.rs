@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::print_stderr, clippy::print_stdout)]
 
 mod action;
+mod cli_errors;
 mod commands;
 mod common;
 mod container;

@@ -13,10 +13,9 @@ use super::command::DrillCommand;
 use super::event::{EventKind, RecoveryHow, TargetRef};
 use super::prepare;
 use super::state::{Drill, Phase, human_duration};
-use crate::forge::{Change, Landing, Person};
-use crate::git::CommitSha;
 use crate::scenario::{Config, Scenario};
 use crate::schedule::{DrillId, Plan};
+use crate::types::{Change, CommitSha, Landing, Person};
 
 /// The settings a decision depends on.
 #[derive(Debug, Clone)]

@@ -7,8 +7,8 @@ use jiff::{SignedDuration, Timestamp};
 
 use crate::drill::event::{Event, EventKind, RecoveryHow};
 use crate::drill::state::{Drill, Phase, human_duration};
-use crate::git::CommitSha;
 use crate::schedule::{Zone, format_instant};
+use crate::types::CommitSha;
 
 /// One sentence on how the drill ended (or where it stands), without Markdown: "Recovered in 1 h 18 min by a
 /// revert", "Timed out after 3 h: firedrill reverted the change", "Aborted by @ana: real incident".

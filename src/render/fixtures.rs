@@ -48,8 +48,8 @@ pub fn seed_drill(day: &str, more: Vec<Event>) -> Drill {
             "tick",
             EventKind::Opened {
                 branch: "chore/tune-redis-pool-4f2a".into(),
-                commit: crate::git::CommitSha::parse("5d1c0b7e2a9f4c3b8d6e1f0a7b2c9d4e8f1a3b5c").unwrap(),
-                base: crate::git::CommitSha::parse("0a1b2c3d4e5f60718293a4b5c6d7e8f901234567").unwrap(),
+                commit: crate::types::CommitSha::parse("5d1c0b7e2a9f4c3b8d6e1f0a7b2c9d4e8f1a3b5c").unwrap(),
+                base: crate::types::CommitSha::parse("0a1b2c3d4e5f60718293a4b5c6d7e8f901234567").unwrap(),
                 change: crate::drill::event::ChangeId("42".into()),
                 variant: None,
                 gate: None,
@@ -69,7 +69,9 @@ pub fn merged(time: &str) -> Event {
         time,
         "firedrill",
         "tick",
-        EventKind::Merged { commit: crate::git::CommitSha::parse("7c1e2d9a0b3f5e6d7c8b9a0f1e2d3c4b5a6f7e8d").unwrap() },
+        EventKind::Merged {
+            commit: crate::types::CommitSha::parse("7c1e2d9a0b3f5e6d7c8b9a0f1e2d3c4b5a6f7e8d").unwrap(),
+        },
     )
 }
 
@@ -96,7 +98,7 @@ pub fn recovered_by_revert(day: &str) -> Drill {
                 "Ana Lima",
                 "tick",
                 EventKind::Recovered {
-                    commit: crate::git::CommitSha::parse("9f8e7d6c5b4a39281706f5e4d3c2b1a098765432").unwrap(),
+                    commit: crate::types::CommitSha::parse("9f8e7d6c5b4a39281706f5e4d3c2b1a098765432").unwrap(),
                     how: RecoveryHow::Revert,
                 },
             ),
@@ -119,14 +121,14 @@ pub fn timed_out(day: &str) -> Drill {
                 &at("13:17"),
                 "firedrill",
                 "tick",
-                EventKind::TimedOut { reverted_by: Some(crate::git::CommitSha::parse(revert).unwrap()) },
+                EventKind::TimedOut { reverted_by: Some(crate::types::CommitSha::parse(revert).unwrap()) },
             ),
             ev(
                 &at("13:17"),
                 "firedrill",
                 "tick",
                 EventKind::Recovered {
-                    commit: crate::git::CommitSha::parse(revert).unwrap(),
+                    commit: crate::types::CommitSha::parse(revert).unwrap(),
                     how: RecoveryHow::Timeout,
                 },
             ),
@@ -147,7 +149,7 @@ pub fn aborted(day: &str) -> Drill {
                 "firedrill",
                 "tick",
                 EventKind::Recovered {
-                    commit: crate::git::CommitSha::parse("b1946ac92492d2347c6235b4d2611184c0ffee00").unwrap(),
+                    commit: crate::types::CommitSha::parse("b1946ac92492d2347c6235b4d2611184c0ffee00").unwrap(),
                     how: RecoveryHow::Revert,
                 },
             ),

@@ -175,7 +175,7 @@ mod tests {
             "ana",
             "tick",
             EventKind::Recovered {
-                commit: crate::git::CommitSha::parse("abc1234000000000000000000000000000000000").unwrap(),
+                commit: crate::types::CommitSha::parse("abc1234000000000000000000000000000000000").unwrap(),
                 how: RecoveryHow::Fix,
             },
         ));

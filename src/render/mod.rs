@@ -2,6 +2,7 @@
 //! Pure functions, snapshot-tested.
 
 pub mod badge;
+pub mod comment;
 pub mod diff;
 pub mod doctor;
 mod facts;

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use jiff::Timestamp;
 
+use super::comment::Marker;
 use super::instant;
 use crate::drill::command::DrillCommand;
 use crate::drill::event::{EventKind, RecoveryHow};
@@ -369,10 +370,10 @@ pub fn status(d: &Drill, now: Option<Timestamp>) -> String {
 }
 
 /// The hidden marker of a drill's status comment on its pull request: found again, edited, never duplicated.
-pub const STATUS_MARKER: &str = "firedrill:status";
+pub const STATUS_MARKER: &Marker = &Marker::Status;
 
 /// The hidden marker of the reveal comment (`/drill reveal`, after the end).
-pub const REVEAL_MARKER: &str = "firedrill:reveal";
+pub const REVEAL_MARKER: &Marker = &Marker::Reveal;
 
 /// The status comment on a drill's pull request, for responders: the phase, the time since the fault landed,
 /// the phases stamped, the hints released with their text, the commands taken, and the answers to the commands

@@ -11,21 +11,12 @@ use crate::patch::{Location, PatchError, PatchErrorKind, Pointer};
 
 /// Escapes `s` for the inside of a basic string (`"…"`).
 pub(super) fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::patch::layout::escape_quoted(s, |c| match c {
+        '\u{8}' => Some("\\b".to_owned()),
+        '\u{c}' => Some("\\f".to_owned()),
+        c if c.is_control() => Some(format!("\\u{:04X}", c as u32)),
+        _ => None,
+    })
 }
 
 pub(super) fn basic(s: &str) -> String {

@@ -61,6 +61,15 @@ pub(super) fn callers_of(index: &Index, w: &Workload, container: &Container, n: 
     out
 }
 
+/// The proof for workload `id` whose listener moves from `old` to `new` while `callers` still call `old`.
+fn moved_listener(c: &Candidate, id: &str, callers: &[(String, bool)], old: i64, new: i64) -> Proof {
+    let (mechanism, symptom) = port_break(callers, new);
+    let names: Vec<&str> = callers.iter().map(|(w, _)| w.as_str()).collect();
+    let chain =
+        format!("{id} listens where `{}` says ({old} → {new}); {} still call {old}", c.key, names.join(" and "));
+    Proof { mechanism, chain, new: None, symptom: Some(symptom) }
+}
+
 /// How a port break shows, from its callers: a readiness probe keeps the new pods out (a stalled rollout);
 /// otherwise the Service sends to where nothing listens, or a liveness probe restarts the pods.
 pub(super) fn port_break(callers: &[(String, bool)], new: i64) -> (Mechanism, String) {
@@ -149,15 +158,7 @@ pub(super) fn port(c: &Candidate, cx: &Context<'_>) -> Result<Proof, String> {
                 w.id
             ));
         }
-        let (mechanism, symptom) = port_break(&callers, new);
-        let names: Vec<&str> = callers.iter().map(|(w, _)| w.as_str()).collect();
-        let chain = format!(
-            "{} listens where `{}` says ({old} → {new}); {} still call {old}",
-            w.id,
-            c.key,
-            names.join(" and ")
-        );
-        return Ok(Proof { mechanism, chain, new: None, symptom: Some(symptom) });
+        return Ok(moved_listener(c, &w.id, &callers, old, new));
     }
     if kind == "Service" && cx.doc.embedded_in.is_none() {
         let name = cx.doc.name.clone().unwrap_or_default();
@@ -224,15 +225,7 @@ pub(super) fn port(c: &Candidate, cx: &Context<'_>) -> Result<Proof, String> {
             for container in &w.containers {
                 let callers = callers_of(cx.index, w, container, old);
                 if !callers.is_empty() {
-                    let (mechanism, symptom) = port_break(&callers, new);
-                    let names: Vec<&str> = callers.iter().map(|(w, _)| w.as_str()).collect();
-                    let chain = format!(
-                        "{} listens where `{}` says ({old} → {new}); {} still call {old}",
-                        w.id,
-                        c.key,
-                        names.join(" and ")
-                    );
-                    return Ok(Proof { mechanism, chain, new: None, symptom: Some(symptom) });
+                    return Ok(moved_listener(c, &w.id, &callers, old, new));
                 }
             }
         }

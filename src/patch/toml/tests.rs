@@ -6,11 +6,11 @@ use super::*;
 use crate::patch::PatchErrorKind;
 
 fn run(text: &str, ops: &str) -> Result<String, PatchError> {
-    apply(text, &serde_json::from_str(ops).unwrap())
+    crate::patch::testing::run(apply, text, ops)
 }
 
 fn ok(text: &str, ops: &str) -> String {
-    run(text, ops).unwrap_or_else(|e| panic!("{e}"))
+    crate::patch::testing::ok(apply, text, ops)
 }
 
 const CONF: &str = r#"# service config

@@ -91,6 +91,72 @@ impl fmt::Display for DrillCommand {
     }
 }
 
+/// The command an event records (`"name":"ack"` in the log): a verb this firedrill knows, or a word it does not
+/// (written by another version, or by hand), kept as written so the log reads and writes back unchanged; such a
+/// word stamps and stops nothing.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum CommandName {
+    Known(DrillCommand),
+    Other(String),
+}
+
+impl CommandName {
+    /// The command, when this firedrill knows the word.
+    pub fn command(&self) -> Option<DrillCommand> {
+        match self {
+            CommandName::Known(c) => Some(*c),
+            CommandName::Other(_) => None,
+        }
+    }
+
+    /// The word as the log holds it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            CommandName::Known(c) => c.verb(),
+            CommandName::Other(word) => word,
+        }
+    }
+}
+
+impl From<DrillCommand> for CommandName {
+    fn from(c: DrillCommand) -> CommandName {
+        CommandName::Known(c)
+    }
+}
+
+/// A word of the log: a verb only when written exactly as firedrill writes it (`ACK` stays a word of its own, so
+/// it is written back as it was read).
+impl From<String> for CommandName {
+    fn from(word: String) -> CommandName {
+        match DrillCommand::ALL.into_iter().find(|c| c.verb() == word) {
+            Some(c) => CommandName::Known(c),
+            None => CommandName::Other(word),
+        }
+    }
+}
+
+impl From<CommandName> for String {
+    fn from(name: CommandName) -> String {
+        match name {
+            CommandName::Known(c) => c.verb().to_owned(),
+            CommandName::Other(word) => word,
+        }
+    }
+}
+
+impl PartialEq<DrillCommand> for CommandName {
+    fn eq(&self, other: &DrillCommand) -> bool {
+        *self == CommandName::Known(*other)
+    }
+}
+
+impl fmt::Display for CommandName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Why a `/drill` line is not a command.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CommandError {
@@ -196,6 +262,22 @@ mod tests {
             assert_eq!(verbs(&format!("/drill {c}")), vec![Ok(c)]);
         }
         assert_eq!("ABORT".parse::<DrillCommand>().unwrap(), DrillCommand::Abort);
+    }
+
+    #[test]
+    fn recorded_names_read_as_verbs_and_unknown_words_stay_as_written() {
+        for c in DrillCommand::ALL {
+            let name = CommandName::from(c.verb().to_owned());
+            assert_eq!((name.command(), name.to_string()), (Some(c), c.verb().to_owned()));
+            assert_eq!(name, c);
+        }
+        for word in ["page", "ACK", ""] {
+            let name = CommandName::from(word.to_owned());
+            assert_eq!(name, CommandName::Other(word.to_owned()));
+            assert_eq!((name.command(), String::from(name)), (None, word.to_owned()));
+        }
+        assert_eq!(serde_json::to_string(&CommandName::from(DrillCommand::Ack)).unwrap(), "\"ack\"");
+        assert_eq!(serde_json::from_str::<CommandName>("\"page\"").unwrap(), CommandName::Other("page".into()));
     }
 
     #[test]

@@ -5,7 +5,9 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use super::command::CommandName;
 use crate::scenario::ScenarioId;
+pub use crate::types::ChangeId;
 use crate::types::CommitSha;
 
 /// The version of the event format, written in every line.
@@ -34,39 +36,6 @@ pub struct TargetRef {
     pub repo: Option<String>,
     pub branch: String,
     pub path: String,
-}
-
-/// How a forge names a change request: a pull request's number on GitHub, the pushed branch on the local forge.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct ChangeId(pub String);
-
-impl ChangeId {
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-    /// The pull request number, where the forge numbers its changes.
-    pub fn number(&self) -> Option<u64> {
-        self.0.parse().ok()
-    }
-}
-
-impl AsRef<str> for ChangeId {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl PartialEq<String> for ChangeId {
-    fn eq(&self, other: &String) -> bool {
-        &self.0 == other
-    }
-}
-
-impl std::fmt::Display for ChangeId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
 }
 
 /// How the fault was removed.
@@ -121,7 +90,7 @@ pub enum EventKind {
     RevertWaiting { change: ChangeId, reason: String },
     /// A responder's or game master's command.
     Command {
-        name: String,
+        name: CommandName,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         args: Option<String>,
     },
@@ -135,7 +104,7 @@ pub enum EventKind {
     },
     /// A phase stamped from what the repository shows where no command stamped it: `ack` (detect) from the first
     /// responder's comment on the drill's pull request. `from` says what it was inferred from.
-    Inferred { phase: String, from: String },
+    Inferred { phase: CommandName, from: String },
     /// The incident was announced: the issue opened in the target repository (its number).
     Announced { issue: String },
     /// A hint was released.
@@ -337,7 +306,28 @@ mod tests {
             EventKind::Merged { commit: CommitSha::parse(&"b".repeat(40)).unwrap() },
         );
         assert!(again.already_in(&log));
-        let cmd = Event::new(t, "ana", "command", EventKind::Command { name: "status".into(), args: None });
+        let cmd = Event::new(
+            t,
+            "ana",
+            "command",
+            EventKind::Command { name: super::super::command::DrillCommand::Status.into(), args: None },
+        );
         assert!(!cmd.already_in(&log));
+    }
+
+    /// Logs as firedrill wrote them before commands were typed: the demo's (`firedrill demo`), and one holding
+    /// every command word, an inferred stamp, refused comments, a stop by the kill switch and a word this
+    /// firedrill does not know. Each reads, and writes back byte for byte.
+    #[test]
+    fn logs_written_before_read_and_write_back_the_same_bytes() {
+        for (name, text) in [
+            ("demo-events.jsonl", include_str!("../../tests/fixtures/ledger/demo-events.jsonl")),
+            ("responses-events.jsonl", include_str!("../../tests/fixtures/ledger/responses-events.jsonl")),
+        ] {
+            let events = parse_log(text).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(events.len() > 5, "{name}");
+            let written: String = events.iter().map(|e| format!("{}\n", e.to_line())).collect();
+            assert_eq!(written, text, "{name}");
+        }
     }
 }

@@ -2,6 +2,7 @@
 
 use jiff::{SignedDuration, Timestamp};
 
+use super::command::{CommandName, DrillCommand};
 use super::event::{ChangeId, Event, EventKind, RecoveryHow, TargetRef};
 use crate::scenario::ScenarioId;
 use crate::schedule::DrillId;
@@ -115,6 +116,15 @@ pub struct Landed {
     pub commit: CommitSha,
 }
 
+/// Who stopped the drill, when and why (`aborted`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Aborted {
+    pub at: Timestamp,
+    /// The event's actor: a game master, or firedrill (the kill switch, the monitoring).
+    pub by: String,
+    pub reason: String,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Drill {
     pub id: DrillId,
@@ -147,7 +157,7 @@ pub struct Drill {
     pub no_effect: Option<Timestamp>,
     /// Why the service's restoration was not observed (`unrestored`).
     pub unrestored: Option<String>,
-    pub aborted: Option<(Timestamp, String, String)>,
+    pub aborted: Option<Aborted>,
     pub abandoned: Option<(Timestamp, String)>,
     /// When a guard rail of the base branch first held the merge back (the first `merge_waiting`).
     pub merge_waiting_since: Option<Timestamp>,
@@ -279,7 +289,7 @@ impl Drill {
                     d.timed_out.get_or_insert(e.time);
                 }
                 EventKind::Aborted { reason } => {
-                    d.aborted.get_or_insert((e.time, e.actor.clone(), reason.clone()));
+                    d.aborted.get_or_insert(Aborted { at: e.time, by: e.actor.clone(), reason: reason.clone() });
                 }
                 EventKind::Reported { path } => {
                     d.reported.get_or_insert(path.clone());
@@ -335,10 +345,10 @@ impl Drill {
         self.events.iter().any(|e| matches!(&e.kind, EventKind::TimedOut { reverted_by: Some(_) }))
     }
 
-    /// The commands given on this drill, oldest first: (verb as recorded, who, when).
-    pub fn commands(&self) -> impl Iterator<Item = (&str, &str, Timestamp)> {
+    /// The commands given on this drill, oldest first: (the command as recorded, who, when).
+    pub fn commands(&self) -> impl Iterator<Item = (&CommandName, &str, Timestamp)> {
         self.events.iter().filter_map(|e| match &e.kind {
-            EventKind::Command { name, .. } => Some((name.as_str(), e.actor.as_str(), e.time)),
+            EventKind::Command { name, .. } => Some((name, e.actor.as_str(), e.time)),
             _ => None,
         })
     }
@@ -369,17 +379,17 @@ impl Drill {
     }
 
     /// When `phase` (`ack`, `found`, `fixed`) was stamped: by the first command, else by an inference.
-    pub fn stamped(&self, phase: &str) -> Option<Timestamp> {
+    pub fn stamped(&self, phase: DrillCommand) -> Option<Timestamp> {
         let command = self
             .events
             .iter()
-            .filter(|e| matches!(&e.kind, EventKind::Command { name, .. } if name == phase))
+            .filter(|e| matches!(&e.kind, EventKind::Command { name, .. } if *name == phase))
             .map(|e| e.time)
             .min();
         command.or_else(|| {
             self.events
                 .iter()
-                .filter(|e| matches!(&e.kind, EventKind::Inferred { phase: p, .. } if p == phase))
+                .filter(|e| matches!(&e.kind, EventKind::Inferred { phase: p, .. } if *p == phase))
                 .map(|e| e.time)
                 .min()
         })
@@ -428,12 +438,8 @@ impl Drill {
         if self.team_recovery().is_some() {
             return None;
         }
-        let end = self
-            .recovered
-            .as_ref()
-            .map(|(r, _)| r.at)
-            .or(self.aborted.as_ref().map(|(at, ..)| *at))
-            .or(self.timed_out)?;
+        let end =
+            self.recovered.as_ref().map(|(r, _)| r.at).or(self.aborted.as_ref().map(|a| a.at)).or(self.timed_out)?;
         Some(end.duration_since(merged.at))
     }
 

@@ -15,7 +15,7 @@ use super::prepare;
 use super::state::{Drill, Phase, human_duration};
 use crate::scenario::{Config, Scenario};
 use crate::schedule::{DrillId, Plan};
-use crate::types::{Change, CommitSha, Landing, Person};
+use crate::types::{Change, CommitSha, Landing, Permission, Person};
 
 /// The settings a decision depends on.
 #[derive(Debug, Clone)]
@@ -130,9 +130,8 @@ pub enum Standing {
     /// A bot account: never obeyed (two bots answering each other would never stop).
     Bot,
     /// A person with this permission on the target repository, as GitHub's collaborator-permission API names
-    /// it (`admin`, `maintain`, `write`, `triage`, `read`, `none`): it sees team and organisation access, which
-    /// a comment's `author_association` does not.
-    Permission(String),
+    /// it: it sees team and organisation access, which a comment's `author_association` does not.
+    Permission(Permission),
 }
 
 /// A comment holding `/drill` lines, not answered yet.
@@ -374,8 +373,8 @@ fn not_obeyed(c: &CommentIn) -> Option<String> {
     match &c.standing {
         Standing::Bot => return Some(format!("{} is a bot: commands are taken from people only", c.by)),
         Standing::Trusted => {}
-        Standing::Permission(p) if matches!(p.as_str(), "admin" | "maintain" | "write") => {}
-        Standing::Permission(p) if p == "none" => {
+        Standing::Permission(p) if p.can_write() => {}
+        Standing::Permission(Permission::NoAccess) => {
             return Some(format!("{} has no access to the repository; commands need write access (or more)", c.by));
         }
         Standing::Permission(p) => {
@@ -397,7 +396,7 @@ fn obey(
     stop: &mut Option<(DrillCommand, String)>,
     out: &mut Vec<Effect>,
 ) {
-    let record = EventKind::Command { name: r.command.verb().to_owned(), args: r.args.clone() };
+    let record = EventKind::Command { name: r.command.into(), args: r.args.clone() };
     match r.command {
         DrillCommand::Help => out.push(Effect::Reply(Reply::Help)),
         DrillCommand::Status => {
@@ -518,7 +517,7 @@ fn kill_switch_abort(
     if cx.config.enabled != crate::scenario::Enabled::Abort || d.is_resolved() {
         return None;
     }
-    let kind = EventKind::Command { name: DrillCommand::Abort.verb().to_owned(), args: Some(KILL_SWITCH.to_owned()) };
+    let kind = EventKind::Command { name: DrillCommand::Abort.into(), args: Some(KILL_SWITCH.to_owned()) };
     append(out, now, "firedrill", kind);
     Some((DrillCommand::Abort, "firedrill".to_owned()))
 }
@@ -549,7 +548,7 @@ fn monitor_abort(
         }
         _ => return None,
     };
-    let kind = EventKind::Command { name: DrillCommand::Abort.verb().to_owned(), args: Some(reason) };
+    let kind = EventKind::Command { name: DrillCommand::Abort.into(), args: Some(reason) };
     append(out, now, "firedrill", kind);
     Some((DrillCommand::Abort, "firedrill".to_owned()))
 }
@@ -590,7 +589,9 @@ pub const KILL_SWITCH: &str = "kill switch";
 fn abort_reason(d: &Drill, cx: &Context<'_>, command: String) -> String {
     // A stop firedrill recorded itself from the monitoring (`safety.stop_if`, `end_if_no_effect`) gives its reason.
     if let Some(reason) = d.events.iter().find_map(|e| match &e.kind {
-        EventKind::Command { name, args: Some(a) } if name == "abort" && e.actor == "firedrill" && a != KILL_SWITCH => {
+        EventKind::Command { name, args: Some(a) }
+            if *name == DrillCommand::Abort && e.actor == "firedrill" && a != KILL_SWITCH =>
+        {
             Some(a.clone())
         }
         _ => None,
@@ -599,7 +600,7 @@ fn abort_reason(d: &Drill, cx: &Context<'_>, command: String) -> String {
     }
     let by_switch = cx.config.enabled == crate::scenario::Enabled::Abort
         || d.events.iter().any(
-            |e| matches!(&e.kind, EventKind::Command { name, args: Some(a) } if name == "abort" && a == KILL_SWITCH),
+            |e| matches!(&e.kind, EventKind::Command { name, args: Some(a) } if *name == DrillCommand::Abort && a == KILL_SWITCH),
         );
     if by_switch { KILL_SWITCH.to_owned() } else { command }
 }
@@ -649,7 +650,7 @@ fn planned(
             branch: c.branch.clone(),
             commit: c.head.clone(),
             base,
-            change: super::event::ChangeId(c.id.clone()),
+            change: c.id.clone(),
             variant: s.variant_name().map(str::to_owned),
             gate: o.gate.clone(),
         };
@@ -783,9 +784,8 @@ fn pending_stop(d: &Drill) -> Option<(DrillCommand, String)> {
         return None;
     }
     d.commands()
-        .filter_map(|(name, by, _)| match name {
-            "revert" => Some((DrillCommand::Revert, by.to_owned())),
-            "abort" => Some((DrillCommand::Abort, by.to_owned())),
+        .filter_map(|(name, by, _)| match name.command() {
+            Some(stop @ (DrillCommand::Revert | DrillCommand::Abort)) => Some((stop, by.to_owned())),
             _ => None,
         })
         .last()
@@ -802,15 +802,16 @@ fn running(
 ) {
     let Some(merged) = &d.merged else { return };
     // Detected: the first responder's comment after the merge, where nobody said `/drill ack`.
-    let acked_now =
-        out.iter().any(|e| matches!(e, Effect::Append { kind: EventKind::Command { name, .. }, .. } if name == "ack"));
+    let acked_now = out.iter().any(
+        |e| matches!(e, Effect::Append { kind: EventKind::Command { name, .. }, .. } if *name == DrillCommand::Ack),
+    );
     if let Some((by, at)) = &o.first_reply
         && *at >= merged.at
-        && d.stamped("ack").is_none()
+        && d.stamped(DrillCommand::Ack).is_none()
         && !acked_now
     {
         let from = format!("the first comment on the pull request, by {by}");
-        append(out, *at, by, EventKind::Inferred { phase: "ack".to_owned(), from });
+        append(out, *at, by, EventKind::Inferred { phase: DrillCommand::Ack.into(), from });
     }
     let Some(s) = s else {
         out.push(Effect::Note(Note::ScenarioMissing));
@@ -929,7 +930,7 @@ fn settled(d: &Drill, s: Option<&Scenario>, o: &Observed, now: Timestamp, out: &
     }
     // The restoration is asked for up to `deploy.watch` after the fault's removal (or the drill's end).
     if d.restore_pending() && o.watch.restored.is_none() {
-        let end = d.recovered.as_ref().map(|(l, _)| l.at).or(d.aborted.as_ref().map(|a| a.0)).unwrap_or(now);
+        let end = d.recovered.as_ref().map(|(l, _)| l.at).or(d.aborted.as_ref().map(|a| a.at)).unwrap_or(now);
         let watch = s.map_or(crate::scenario::DEFAULT_DEPLOY_WATCH, |s| s.deploy.watch());
         let until = end.checked_add(watch.to_signed()).unwrap_or(Timestamp::MAX);
         if now >= until {

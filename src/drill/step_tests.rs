@@ -67,7 +67,7 @@ fn merged() -> EventKind {
     EventKind::Merged { commit: sha('e') }
 }
 fn command(name: &str) -> EventKind {
-    EventKind::Command { name: name.into(), args: None }
+    EventKind::Command { name: name.to_owned().into(), args: None }
 }
 
 fn base(text: Option<&str>) -> Observed {
@@ -537,7 +537,11 @@ fn the_kill_switch_abort_ends_every_active_drill_as_aborted_by_the_kill_switch()
     }
     // Once the revert landed the drill is aborted, with the kill switch as its reason, even if the switch was
     // flipped back meanwhile (the recorded command carries it).
-    let d = drill(&[opened(), merged(), EventKind::Command { name: "abort".into(), args: Some(KILL_SWITCH.into()) }]);
+    let d = drill(&[
+        opened(),
+        merged(),
+        EventKind::Command { name: DrillCommand::Abort.into(), args: Some(KILL_SWITCH.into()) },
+    ]);
     let e = decide(&d, &removed_by(firedrill(), "Revert", 80, true), at(80));
     assert_eq!((words(&e), reason(&e)), (vec!["aborted".to_owned()], "kill switch".to_owned()));
     // Finished drills are left alone.
@@ -706,7 +710,7 @@ fn a_comments_commands_stamp_its_creation_time_and_the_first_reply_infers_detect
     let effects = decide(&running, &o, at(90));
     assert!(
         effects.iter().any(|e| matches!(e, Effect::Append { time, kind: EventKind::Inferred { phase, .. }, .. }
-            if phase == "ack" && *time == at(64))),
+            if *phase == DrillCommand::Ack && *time == at(64))),
         "{effects:?}"
     );
     // An explicit `/drill ack` wins: nothing is inferred once it is on the log.
@@ -981,7 +985,7 @@ fn a_stop_condition_or_no_effect_with_end_if_no_effect_reverts_and_aborts_with_t
     // The next round (the revert landed): aborted, with the recorded reason.
     let mut log = d.events.clone();
     let args = Some("safety.stop_if `x > 1` was true at 10:10".to_owned());
-    log.push(Event::new(at(70), "firedrill", "tick", EventKind::Command { name: "abort".into(), args }));
+    log.push(Event::new(at(70), "firedrill", "tick", EventKind::Command { name: DrillCommand::Abort.into(), args }));
     let d = Drill::fold(&d.id, &log).unwrap();
     let effects = decide(&d, &removed_by(firedrill(), "Revert \"tune\"", 70, true), at(70));
     let reason = effects.iter().find_map(|e| match e {

@@ -4,7 +4,7 @@ use jiff::Timestamp;
 
 use super::github::GitHubForge;
 use super::local::LocalForge;
-use super::{Change, Comment, Forge, Landing, MergeOutcome, MergeSpec, Person, Result};
+use super::{Change, Comment, Forge, Landing, MergeOutcome, MergeSpec, Permission, Person, Reaction, Result};
 use crate::git::{CommitSha, FileChange};
 use crate::render::comment::Marker;
 
@@ -111,11 +111,11 @@ impl Forge for AnyForge {
     async fn review(&self, number: u64, id: u64) -> Result<Option<Comment>> {
         each!(self, f => f.review(number, id).await)
     }
-    async fn permission(&self, login: &str) -> Result<String> {
+    async fn permission(&self, login: &str) -> Result<Permission> {
         each!(self, f => f.permission(login).await)
     }
-    async fn react(&self, comment: u64, content: &str) -> Result<()> {
-        each!(self, f => f.react(comment, content).await)
+    async fn react(&self, comment: u64, reaction: Reaction) -> Result<()> {
+        each!(self, f => f.react(comment, reaction).await)
     }
     fn has_issues(&self) -> bool {
         each!(self, f => f.has_issues())

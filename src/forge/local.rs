@@ -210,7 +210,7 @@ impl Forge for LocalForge {
     }
 
     async fn find_change(&self, branch: &str) -> Result<Option<Change>> {
-        Ok(self.fetch(branch)?.map(|head| Change { id: branch.to_owned(), branch: branch.to_owned(), head, url: None }))
+        Ok(self.fetch(branch)?.map(|head| Change { id: branch.into(), branch: branch.to_owned(), head, url: None }))
     }
 
     async fn open_change(
@@ -249,7 +249,7 @@ impl Forge for LocalForge {
             }
             Err(e) => return Err(e.into()),
         }
-        Ok(Change { id: branch.to_owned(), branch: branch.to_owned(), head: head.clone(), url: None })
+        Ok(Change { id: branch.into(), branch: branch.to_owned(), head: head.clone(), url: None })
     }
 
     async fn merge_change(

@@ -16,7 +16,7 @@ use jiff::Timestamp;
 
 use crate::git::{CommitSha, FileChange, GitError, MergeMethod};
 use crate::render::comment::Marker;
-pub use crate::types::{Change, Landing, Person};
+pub use crate::types::{Change, Landing, Permission, Person, Reaction};
 
 /// What merging a change did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -241,11 +241,11 @@ pub trait Forge {
     }
     /// What `login` may do on the repository (`admin`, `maintain`, `write`, `triage`, `read`, `none`), team
     /// and organisation access included.
-    async fn permission(&self, _login: &str) -> Result<String> {
-        Ok("none".to_owned())
+    async fn permission(&self, _login: &str) -> Result<Permission> {
+        Ok(Permission::NoAccess)
     }
-    /// Adds a reaction (`eyes`, `rocket`, `confused`) to a comment: repeating one is harmless.
-    async fn react(&self, _comment: u64, _content: &str) -> Result<()> {
+    /// Adds a reaction to a comment: repeating one is harmless.
+    async fn react(&self, _comment: u64, _reaction: Reaction) -> Result<()> {
         Ok(())
     }
     /// The base branch's guard rails (branch protection, rulesets) as the token sees them, where the forge has

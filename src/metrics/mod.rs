@@ -14,6 +14,7 @@ pub mod survival;
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
+use crate::drill::command::DrillCommand;
 use crate::drill::event::{EventKind, RecoveryHow};
 use crate::drill::state::Drill;
 pub use survival::{Estimate, Sample, Summary, summarize};
@@ -60,8 +61,8 @@ impl Outcome {
 }
 
 /// The `/drill` commands that stamp a phase, in the order of an incident.
-pub const PHASE_COMMANDS: [(&str, Stage); 3] =
-    [("ack", Stage::Detect), ("found", Stage::Identify), ("fixed", Stage::Fix)];
+pub const PHASE_COMMANDS: [(DrillCommand, Stage); 3] =
+    [(DrillCommand::Ack, Stage::Detect), (DrillCommand::Found, Stage::Identify), (DrillCommand::Fixed, Stage::Fix)];
 
 /// The steps of an incident, in order; each ends at a moment the timeline may hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -174,7 +175,7 @@ fn time_to_detect(drill: &Drill) -> Option<Estimate> {
                 .recovered
                 .as_ref()
                 .map(|(l, _)| l.at)
-                .or(drill.aborted.as_ref().map(|a| a.0))
+                .or(drill.aborted.as_ref().map(|a| a.at))
                 .or(drill.timed_out)?;
             Some(Estimate::AtLeast(end.duration_since(broken).max(SignedDuration::ZERO)))
         }
@@ -196,14 +197,14 @@ impl DrillMetrics {
             _ => None,
         };
         // A command stamps a phase; where none did, what the repository showed (an inference) does.
-        let first_command = |wanted: &str| {
+        let first_command = |wanted: DrillCommand| {
             let stamps = |inferred: bool| {
                 let mut t: Vec<Timestamp> = drill
                     .events
                     .iter()
                     .filter(|e| match &e.kind {
-                        EventKind::Command { name, .. } => !inferred && name == wanted,
-                        EventKind::Inferred { phase, .. } => inferred && phase == wanted,
+                        EventKind::Command { name, .. } => !inferred && *name == wanted,
+                        EventKind::Inferred { phase, .. } => inferred && *phase == wanted,
                         _ => false,
                     })
                     .map(|e| e.time)
@@ -214,9 +215,9 @@ impl DrillMetrics {
             stamps(false).or_else(|| stamps(true)).and_then(since)
         };
         let phases = Phases {
-            detect: first_command("ack"),
-            identify: first_command("found"),
-            fix: first_command("fixed"),
+            detect: first_command(DrillCommand::Ack),
+            identify: first_command(DrillCommand::Found),
+            fix: first_command(DrillCommand::Fixed),
             recover: match outcome {
                 Outcome::Recovered => recovered_at.and_then(since),
                 _ => None,
@@ -242,7 +243,8 @@ impl DrillMetrics {
             hints_used: drill.hints.len(),
             time_to_detect: time_to_detect(drill),
             time_to_acknowledge: drill.alert.as_ref().and_then(|(alert, _, _)| {
-                let acked = landed.and_then(|l| first_command("ack").map(|d| l.checked_add(d).unwrap_or(l)))?;
+                let acked =
+                    landed.and_then(|l| first_command(DrillCommand::Ack).map(|d| l.checked_add(d).unwrap_or(l)))?;
                 (acked >= *alert).then(|| acked.duration_since(*alert))
             }),
             health_restore: drill.broken.zip(drill.restored).map(|(b, r)| r.duration_since(b)),

@@ -62,7 +62,7 @@ fn merged() -> (i64, EventKind) {
     )
 }
 fn cmd(m: i64, name: &str) -> (i64, EventKind) {
-    (m, EventKind::Command { name: name.into(), args: None })
+    (m, EventKind::Command { name: name.to_owned().into(), args: None })
 }
 fn recovered(m: i64, how: RecoveryHow) -> (i64, EventKind) {
     (

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use jiff::Timestamp;
 
+use crate::drill::command::DrillCommand;
 use crate::drill::event::{Event, EventKind, RecoveryHow, TargetRef};
 use crate::drill::state::Drill;
 use crate::scenario::Scenario;
@@ -81,8 +82,8 @@ pub fn recovered_by_revert(day: &str) -> Drill {
         day,
         vec![
             merged(&at("10:17")),
-            ev(&at("10:22"), "ana", "comment", EventKind::Command { name: "ack".into(), args: None }),
-            ev(&at("10:42"), "ben", "comment", EventKind::Command { name: "status".into(), args: None }),
+            ev(&at("10:22"), "ana", "comment", EventKind::Command { name: DrillCommand::Ack.into(), args: None }),
+            ev(&at("10:42"), "ben", "comment", EventKind::Command { name: DrillCommand::Status.into(), args: None }),
             ev(
                 &at("10:47"),
                 "firedrill",
@@ -115,7 +116,7 @@ pub fn timed_out(day: &str) -> Drill {
         vec![
             merged(&at("10:17")),
             ev(&at("10:47"), "firedrill", "tick", hint(0, "Errors started right after a deploy.")),
-            ev(&at("11:05"), "ben", "comment", EventKind::Command { name: "status".into(), args: None }),
+            ev(&at("11:05"), "ben", "comment", EventKind::Command { name: DrillCommand::Status.into(), args: None }),
             ev(&at("11:17"), "firedrill", "tick", hint(1, "Look at how the service talks to Redis.")),
             ev(
                 &at("13:17"),
@@ -142,7 +143,7 @@ pub fn aborted(day: &str) -> Drill {
         day,
         vec![
             merged(&at("10:17")),
-            ev(&at("10:25"), "ana", "comment", EventKind::Command { name: "ack".into(), args: None }),
+            ev(&at("10:25"), "ana", "comment", EventKind::Command { name: DrillCommand::Ack.into(), args: None }),
             ev(&at("10:37"), "ana", "comment", EventKind::Aborted { reason: "real incident".into() }),
             ev(
                 &at("10:38"),

@@ -208,6 +208,7 @@ pub fn public_files(
 #[allow(clippy::unwrap_used)]
 pub(super) mod tests {
     use super::*;
+    use crate::drill::command::DrillCommand;
     use crate::drill::event::{EventKind, RecoveryHow};
     use crate::render::fixtures::{abandoned, aborted, ev, merged, recovered_by_revert, redis, seed_drill, timed_out};
     use crate::scenario::Duration;
@@ -217,7 +218,7 @@ pub(super) mod tests {
     pub(crate) fn with_phases() -> Drill {
         let at = |hm: &str| format!("2026-11-24T{hm}:00Z");
         let cmd = |hm: &str, who: &str, name: &str| {
-            ev(&at(hm), who, "comment", EventKind::Command { name: name.into(), args: None })
+            ev(&at(hm), who, "comment", EventKind::Command { name: name.to_owned().into(), args: None })
         };
         seed_drill(
             "2026-11-24",
@@ -254,7 +255,12 @@ pub(super) mod tests {
                 "2026-10-20",
                 vec![
                     merged(&at("10:17")),
-                    ev(&at("11:07"), "ana", "comment", EventKind::Command { name: "revert".into(), args: None }),
+                    ev(
+                        &at("11:07"),
+                        "ana",
+                        "comment",
+                        EventKind::Command { name: DrillCommand::Revert.into(), args: None },
+                    ),
                     ev(
                         &at("11:07"),
                         "firedrill",

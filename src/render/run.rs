@@ -387,12 +387,18 @@ pub fn status_comment(d: &Drill, now: Timestamp, answers: &[Reply]) -> String {
     };
     let _ = writeln!(o, "State: {state}\n");
     if let Some(m) = &d.merged {
-        let stamp = |phase: &str| match d.stamped(phase) {
+        let stamp = |phase: DrillCommand| match d.stamped(phase) {
             Some(t) => format!("{} after {}", clock(t), human_duration(t.duration_since(m.at))),
             None => "—".to_owned(),
         };
         let _ = writeln!(o, "| detected | identified | fix ready |\n|---|---|---|");
-        let _ = writeln!(o, "| {} | {} | {} |\n", stamp("ack"), stamp("found"), stamp("fixed"));
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} |\n",
+            stamp(DrillCommand::Ack),
+            stamp(DrillCommand::Found),
+            stamp(DrillCommand::Fixed)
+        );
     }
     section(&mut o, "Hints released", d, |e| match &e.kind {
         EventKind::Hint { index, text } => {

@@ -9,7 +9,7 @@ use crate::drill::command::DrillCommand;
 use crate::drill::event::EventKind;
 use crate::drill::state::Drill;
 use crate::drill::step::{CommentIn, Observed, Received, Reply, Standing};
-use crate::forge::{Comment, Forge};
+use crate::forge::{Comment, Forge, Reaction};
 use crate::render::comment::Marker;
 use crate::render::run::{self, RunReport};
 use crate::scenario::Scenario;
@@ -134,7 +134,7 @@ impl<F: Forge> Runner<'_, F> {
             };
             standing.insert(c.by.clone(), who.clone());
             if !self.settings.dry_run {
-                forge.react(c.id, "eyes").await.map_err(&fe)?;
+                forge.react(c.id, Reaction::Eyes).await.map_err(&fe)?;
             }
             o.comments.push(CommentIn {
                 id: c.id,
@@ -169,7 +169,10 @@ impl<F: Forge> Runner<'_, F> {
         let change = change_of(op);
         for e in new {
             if let EventKind::Comment { id, refused } = &e.kind {
-                forge.react(*id, if refused.is_empty() { "rocket" } else { "confused" }).await.map_err(&fe)?;
+                forge
+                    .react(*id, if refused.is_empty() { Reaction::Rocket } else { Reaction::Confused })
+                    .await
+                    .map_err(&fe)?;
                 // A command written on a line of the diff is answered in its thread too, where it was asked.
                 // The responders' status (what the status comment says, nothing that gives the drill away).
                 if !answers.is_empty() || !refused.is_empty() {

@@ -335,12 +335,12 @@ impl<F: Forge> Runner<'_, F> {
 
 /// The change a drill opened, as the forge names it.
 fn change_of(op: &crate::drill::state::Opened) -> Change {
-    Change { id: op.change.to_string(), branch: op.branch.clone(), head: op.commit.clone(), url: None }
+    Change { id: op.change.clone(), branch: op.branch.clone(), head: op.commit.clone(), url: None }
 }
 
 /// The announcement issue of a drill, as a place to comment on.
 fn issue_change(number: &str) -> Change {
-    Change { id: number.to_owned(), branch: String::new(), head: simulated(), url: None }
+    Change { id: number.into(), branch: String::new(), head: simulated(), url: None }
 }
 
 /// The hidden marker of a drill's announcement issue: a hash of the drill id, which names the scenario.

@@ -85,7 +85,7 @@ impl<F: Forge> Runner<'_, F> {
         if !s.observe.is_set() {
             return false;
         }
-        let end = d.recovered.as_ref().map(|(l, _)| l.at).or(d.aborted.as_ref().map(|a| a.0)).unwrap_or(now);
+        let end = d.recovered.as_ref().map(|(l, _)| l.at).or(d.aborted.as_ref().map(|a| a.at)).unwrap_or(now);
         let restoring = s.observe.health.is_some() && d.restore_pending();
         let pushed = d.alert.is_none()
             && self.settings.observe.pushed.iter().any(|a| a.at >= merged.at && a.at <= end.max(merged.at));

@@ -1,5 +1,5 @@
 //! Plain data the pure modules share with the adapters: commit ids, merge methods, what a forge shows of a change
-//! and of a landing, people, a drill's summary in the ledger's index.
+//! and of a landing, people, permissions and reactions in GitHub's words, a drill's summary in the ledger's index.
 //!
 //! Pure: no IO, no git2 or octocrab type. The adapters ([`crate::git`], [`crate::forge`], [`crate::ledger`])
 //! re-export these where they were first defined, and are the only ones that meet them with the outside world
@@ -7,11 +7,15 @@
 
 mod change;
 mod merge;
+mod permission;
+mod reaction;
 mod sha;
 mod summary;
 
-pub use change::{Change, Landing};
+pub use change::{Change, ChangeId, Landing};
 pub use merge::MergeMethod;
+pub use permission::Permission;
+pub use reaction::Reaction;
 pub use sha::{CommitSha, InvalidCommitSha};
 pub use summary::Summary;
 

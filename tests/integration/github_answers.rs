@@ -5,6 +5,7 @@
 //! fault merged, the ledger, the pull request and its branch, the exit code, and that the fault is never live past
 //! the safety timer without every run saying so.
 
+use firedrill::drill::command::DrillCommand;
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
@@ -453,7 +454,7 @@ fn a_command_in_a_review_body_is_obeyed_once() {
     let acked = |f: &Fixture| {
         f.events()
             .into_iter()
-            .filter(|e| matches!(&e.kind, firedrill::drill::event::EventKind::Command { name, .. } if name == "ack"))
+            .filter(|e| matches!(&e.kind, firedrill::drill::event::EventKind::Command { name, .. } if *name == DrillCommand::Ack))
             .map(|e| (e.time, e.actor))
             .collect::<Vec<_>>()
     };
@@ -508,7 +509,7 @@ fn a_relayed_review_body_is_read_back_as_a_review() {
     let acks: Vec<Timestamp> = f
         .events()
         .into_iter()
-        .filter(|e| matches!(&e.kind, firedrill::drill::event::EventKind::Command { name, .. } if name == "ack"))
+        .filter(|e| matches!(&e.kind, firedrill::drill::event::EventKind::Command { name, .. } if *name == DrillCommand::Ack))
         .map(|e| e.time)
         .collect();
     assert_eq!(acks, [at]);

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use firedrill::drill::command::DrillCommand;
 use firedrill::drill::event::{Event, EventKind, RecoveryHow, TargetRef};
 use firedrill::drill::state::Drill;
 use firedrill::git::Identity;
@@ -229,7 +230,7 @@ fn history() -> Vec<Drill> {
                     },
                 ),
                 e(0, EventKind::Merged { commit: sha('e') }),
-                e(mins / 10, EventKind::Command { name: "ack".into(), args: None }),
+                e(mins / 10, EventKind::Command { name: DrillCommand::Ack.into(), args: None }),
             ];
             let recovered = |how| EventKind::Recovered { commit: sha('f'), how };
             match *end {

@@ -143,7 +143,7 @@ impl GitHubForge {
         let pr: wire::PullSummary = wire::read(pr.clone(), "pull request")?;
         let head = pr.head.unwrap_or_default();
         Ok(Change {
-            id: pr.number.map(|n| n.to_string()).ok_or_else(|| other("pull request without a number"))?,
+            id: pr.number.map(|n| n.to_string().into()).ok_or_else(|| other("pull request without a number"))?,
             branch: head.name.unwrap_or_default(),
             head: wire::commit_id(head.sha.as_deref())?,
             url: pr.html_url,

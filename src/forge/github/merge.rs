@@ -72,7 +72,7 @@ impl GitHubForge {
     ) -> Result<MergeOutcome> {
         // Verify before acting: still open, still at the drill's commit. A merged one was merged by an earlier
         // run: report that landing.
-        let pr = self.pull_request(&change.id).await?;
+        let pr = self.pull_request(change.id.as_str()).await?;
         if let Some((commit, at)) = pr.landing()? {
             return Ok(MergeOutcome::Merged { commit, at });
         }
@@ -105,7 +105,7 @@ impl GitHubForge {
             let message = said.message.as_deref().unwrap_or("not mergeable").trim().to_owned();
             match status.as_u16() {
                 200 => {
-                    let merged = self.pull_request(&change.id).await?;
+                    let merged = self.pull_request(change.id.as_str()).await?;
                     let landed = merged.landing()?;
                     let commit = match (wire::commit_id(said.sha.as_deref()), &landed) {
                         (Ok(c), _) => c,
@@ -119,7 +119,7 @@ impl GitHubForge {
                 // 409: the head moved ("Head branch was modified"), or a race ("Base branch was modified"): the
                 // pull request tells which, and whether a racing run merged it.
                 409 => {
-                    let pr = self.pull_request(&change.id).await?;
+                    let pr = self.pull_request(change.id.as_str()).await?;
                     if let Some((commit, at)) = pr.landing()? {
                         return Ok(MergeOutcome::Merged { commit, at });
                     }
@@ -152,7 +152,7 @@ impl GitHubForge {
                     Decision::AskAgain if asks < UNKNOWN_ASKS => {
                         asks += 1;
                         tokio::time::sleep(UNKNOWN_WAIT).await;
-                        let pr = self.pull_request(&change.id).await?;
+                        let pr = self.pull_request(change.id.as_str()).await?;
                         if let Some((commit, at)) = pr.landing()? {
                             return Ok(MergeOutcome::Merged { commit, at });
                         }
@@ -172,7 +172,7 @@ impl GitHubForge {
                     Decision::Wait(reason) => return Ok(MergeOutcome::Waiting { reason, head: moved }),
                     Decision::Approve => {
                         // The approver gives the review right before the merge is sent again.
-                        self.approve(&change.id, &head).await?;
+                        self.approve(change.id.as_str(), &head).await?;
                         approved = true;
                         break true;
                     }

@@ -34,7 +34,7 @@ use client::*;
 use conversation::*;
 
 use super::refused::{self, Check, Decision};
-use super::{Change, Forge, ForgeError, Landing, MergeOutcome, MergeSpec, Person, Result};
+use super::{Change, Forge, ForgeError, Landing, MergeOutcome, MergeSpec, Permission, Person, Reaction, Result};
 use crate::drill::guard::{Classic, Gate, GuardRails, RulesetRule};
 use crate::git::{CommitSha, FileChange, MergeMethod, Token};
 use crate::render::comment::Marker;
@@ -371,7 +371,7 @@ impl Forge for GitHubForge {
     }
 
     async fn landed(&self, change: &Change, _spec: &MergeSpec<'_>) -> Result<Option<(CommitSha, Timestamp)>> {
-        self.pull_request(&change.id).await?.landing()
+        self.pull_request(change.id.as_str()).await?.landing()
     }
 
     async fn history(&self, base: &str, after: &CommitSha) -> Result<Vec<Landing>> {
@@ -533,11 +533,11 @@ impl Forge for GitHubForge {
 
     async fn comments(&self, change: &Change, since: Option<Timestamp>) -> Result<Vec<crate::forge::Comment>> {
         let since = since.map(|t| format!("&since={}", t.strftime("%Y-%m-%dT%H:%M:%SZ"))).unwrap_or_default();
-        let mut all = self.comment_pages("issues", &change.id, &since, false).await?;
+        let mut all = self.comment_pages("issues", change.id.as_str(), &since, false).await?;
         // A pull request's comments on lines of its diff (review comments), where responders look at the
         // suspicious change: the same channel. An issue (the announcement) has none.
         if !change.branch.is_empty() {
-            let review = self.comment_pages("pulls", &change.id, &since, true).await?;
+            let review = self.comment_pages("pulls", change.id.as_str(), &since, true).await?;
             self.note_review_comments(review.iter().map(|c| c.id));
             all.extend(review);
             all.sort_by_key(|c| (c.created_at, c.id));
@@ -589,21 +589,21 @@ impl Forge for GitHubForge {
         Ok(comment_of(&c, &number.to_string()))
     }
 
-    async fn permission(&self, login: &str) -> Result<String> {
+    async fn permission(&self, login: &str) -> Result<Permission> {
         let path = self.repo_path(&format!("/collaborators/{}/permission", encode_path(login)));
         let (status, v) = self.call(Method::GET, &path, None).await?;
         if status == StatusCode::NOT_FOUND {
-            return Ok("none".to_owned());
+            return Ok(Permission::NoAccess);
         }
         if !status.is_success() {
             return Err(api_error(&Method::GET, &path, status, &v));
         }
         // `role_name` tells maintain and triage apart; `permission` is the older, coarser name.
         let v: wire::CollaboratorPermission = wire::read(v, &format!("permission of {login}"))?;
-        Ok(v.role_name.or(v.permission).unwrap_or_else(|| "none".to_owned()))
+        Ok(v.role_name.or(v.permission).map_or(Permission::NoAccess, Permission::from))
     }
 
-    async fn react(&self, comment: u64, content: &str) -> Result<()> {
+    async fn react(&self, comment: u64, reaction: Reaction) -> Result<()> {
         if self.memo.reviews.lock().is_ok_and(|seen| seen.contains(&comment)) {
             // GitHub has no reactions on a review.
             return Ok(());
@@ -616,7 +616,7 @@ impl Forge for GitHubForge {
             );
             return Ok(());
         }
-        let body = json!({ "content": content });
+        let body = json!({ "content": reaction.as_str() });
         // A review comment (on a line of the diff, read in this run) has its own reactions.
         let review = self.memo.review_comments.lock().is_ok_and(|seen| seen.contains(&comment));
         let path = if review {

@@ -145,7 +145,7 @@ impl GitHubForge {
                  and the revert pull request #{} {reason}; firedrill tries again on every run",
                 change.id
             ),
-            change: change.id.clone(),
+            change: change.id.to_string(),
             reason,
         };
         let first = message.lines().next().unwrap_or("Revert");

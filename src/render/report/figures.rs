@@ -7,6 +7,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::ReportContext;
 use super::links::{Links, change_ref};
+use crate::drill::command::DrillCommand;
 use crate::drill::event::{Event, EventKind, RecoveryHow};
 use crate::drill::state::{Drill, human_duration};
 use crate::render::facts::{chronological, offset, time_limit, timeout_revert, who};
@@ -31,8 +32,8 @@ pub(super) fn key_figures(o: &mut String, scenario: &Scenario, drill: &Drill, ex
     if let Some((at, _)) = &drill.abandoned {
         rows.push(("Abandoned at", format_instant(*at, zone)));
     }
-    if let Some((at, _, _)) = &drill.aborted {
-        rows.push(("Aborted at", format_instant(*at, zone)));
+    if let Some(aborted) = &drill.aborted {
+        rows.push(("Aborted at", format_instant(aborted.at, zone)));
     }
     if let Some((landed, how)) = &drill.recovered {
         let by_team = !aborted && matches!(how, RecoveryHow::Revert | RecoveryHow::Fix);
@@ -238,5 +239,7 @@ fn monitoring_rows(rows: &mut Vec<(&str, String)>, drill: &Drill) {
 }
 
 fn first_ack(drill: &Drill) -> Option<&Event> {
-    chronological(drill).into_iter().find(|e| matches!(&e.kind, EventKind::Command { name, .. } if name == "ack"))
+    chronological(drill)
+        .into_iter()
+        .find(|e| matches!(&e.kind, EventKind::Command { name, .. } if *name == DrillCommand::Ack))
 }

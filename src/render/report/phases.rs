@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use jiff::Timestamp;
 
 use super::links::Links;
+use crate::drill::command::DrillCommand;
 use crate::drill::event::{EventKind, RecoveryHow};
 use crate::drill::state::{Drill, human_duration};
 use crate::metrics::{DrillMetrics, PHASE_COMMANDS, Stage};
@@ -20,14 +21,14 @@ pub(super) fn seen_phases(o: &mut String, drill: &Drill, links: &Links) {
     if drill.broken.is_none() && drill.alert.is_none() && drill.restored.is_none() && drill.no_effect.is_none() {
         return;
     }
-    let command = |name: &str| {
+    let command = |name: DrillCommand| {
         chronological(drill).into_iter().find(|e| match &e.kind {
-            EventKind::Command { name: n, .. } => n == name,
-            EventKind::Inferred { phase, .. } => phase == name,
+            EventKind::Command { name: n, .. } => *n == name,
+            EventKind::Inferred { phase, .. } => *phase == name,
             _ => false,
         })
     };
-    let by = |name: &str| {
+    let by = |name: DrillCommand| {
         command(name).map(|e| match &e.kind {
             EventKind::Inferred { from, .. } => (e.time, format!("inferred from {}", text(from))),
             _ => (e.time, format!("`/drill {name}` by {}", text(&who(e)))),
@@ -48,8 +49,8 @@ pub(super) fn seen_phases(o: &mut String, drill: &Drill, links: &Links) {
             "Alert fired",
             drill.alert.as_ref().map(|(at, name, from)| (*at, format!("{} (from {})", code(name), text(from)))),
         ),
-        ("Acknowledged", by("ack")),
-        ("Identified", by("found")),
+        ("Acknowledged", by(DrillCommand::Ack)),
+        ("Identified", by(DrillCommand::Found)),
         ("Fix merged", team_fix.map(|(l, _)| (l.at, format!("commit {}", links.commit(&l.commit))))),
         ("Fix live", drill.fix_live.as_ref().map(|l| (l.at, text(&l.signal)))),
         ("Restored", drill.restored.map(|r| (r, "health true again (Prometheus)".to_owned()))),

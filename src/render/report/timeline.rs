@@ -7,6 +7,7 @@ use jiff::tz::TimeZone;
 
 use super::ReportContext;
 use super::links::{Links, change_ref};
+use crate::drill::command::{CommandName, DrillCommand};
 use crate::drill::event::{Event, EventKind, RecoveryHow};
 use crate::drill::state::{Drill, human_duration};
 use crate::render::facts::{chronological, is_number, offset, outcome, utc, who, zero};
@@ -188,12 +189,12 @@ pub(super) fn mermaid_timeline(o: &mut String, scenario: &Scenario, drill: &Dril
 }
 
 /// The incident phase a stamp stands for.
-fn stage_name(phase: &str) -> &str {
-    match phase {
-        "ack" => "Detected",
-        "found" => "Suspicious change identified",
-        "fixed" => "Fix ready",
-        other => other,
+fn stage_name(phase: &CommandName) -> &str {
+    match phase.command() {
+        Some(DrillCommand::Ack) => "Detected",
+        Some(DrillCommand::Found) => "Suspicious change identified",
+        Some(DrillCommand::Fixed) => "Fix ready",
+        _ => phase.as_str(),
     }
 }
 

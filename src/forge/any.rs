@@ -6,6 +6,7 @@ use super::github::GitHubForge;
 use super::local::LocalForge;
 use super::{Change, Comment, Forge, Landing, MergeOutcome, MergeSpec, Permission, Person, Reaction, Result};
 use crate::git::{CommitSha, FileChange};
+use crate::render::comment::Marker;
 
 pub enum AnyForge {
     Local(LocalForge),
@@ -128,13 +129,13 @@ impl Forge for AnyForge {
     fn has_approver(&self) -> bool {
         each!(self, f => f.has_approver())
     }
-    async fn open_issue(&self, title: &str, body: &str, marker: &str) -> Result<Option<String>> {
+    async fn open_issue(&self, title: &str, body: &str, marker: &Marker) -> Result<Option<String>> {
         each!(self, f => f.open_issue(title, body, marker).await)
     }
     fn is_repository(&self, full_name: &str) -> bool {
         each!(self, f => f.is_repository(full_name))
     }
-    async fn post_note(&self, change: &Change, marker: &str, body: &str) -> Result<()> {
+    async fn post_note(&self, change: &Change, marker: &Marker, body: &str) -> Result<()> {
         each!(self, f => f.post_note(change, marker, body).await)
     }
     async fn token_owner(&self) -> Result<Option<Person>> {

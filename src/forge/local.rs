@@ -13,6 +13,7 @@ use jiff::Timestamp;
 
 use super::{Change, Forge, ForgeError, Landing, MergeOutcome, MergeSpec, Person, Result};
 use crate::git::{CommitSha, FileChange, GitError, Identity, PushRef, Repo, Token, redact_url};
+use crate::render::comment::Marker;
 
 /// How many times a merge or revert is retried when the base branch moves under it.
 const CAS_ATTEMPTS: usize = 5;
@@ -359,7 +360,7 @@ impl Forge for LocalForge {
         }
     }
 
-    async fn post_note(&self, _change: &Change, _marker: &str, _body: &str) -> Result<()> {
+    async fn post_note(&self, _change: &Change, _marker: &Marker, _body: &str) -> Result<()> {
         Ok(())
     }
 }

@@ -15,6 +15,7 @@ pub mod refused;
 use jiff::Timestamp;
 
 use crate::git::{CommitSha, FileChange, GitError, MergeMethod};
+use crate::render::comment::Marker;
 pub use crate::types::{Change, Landing, Permission, Person, Reaction};
 
 /// What merging a change did.
@@ -272,7 +273,7 @@ pub trait Forge {
     }
     /// Opens an issue, or finds the open one whose body holds the hidden `marker` (a re-run, a retried POST);
     /// returns its number.
-    async fn open_issue(&self, _title: &str, _body: &str, _marker: &str) -> Result<Option<String>> {
+    async fn open_issue(&self, _title: &str, _body: &str, _marker: &Marker) -> Result<Option<String>> {
         Ok(None)
     }
     /// Whether this forge is the repository `owner/name` (for events that name their repository).
@@ -281,5 +282,5 @@ pub trait Forge {
     }
     /// Posts or updates (found by `marker`) a status note on `change`. The local forge has nowhere to post:
     /// its notes are the ledger's events.
-    async fn post_note(&self, change: &Change, marker: &str, body: &str) -> Result<()>;
+    async fn post_note(&self, change: &Change, marker: &Marker, body: &str) -> Result<()>;
 }

@@ -125,29 +125,19 @@ pub fn generate(doc: &Value, per_kind: usize) -> Vec<Case> {
             scalar_value: true,
         });
     }
-    for (i, (p, _)) in spread(&f.maps, per_kind).into_iter().enumerate() {
-        let mut q = p.clone();
-        q.push(format!("drillAdded{i}"));
+    // New keys in mappings, new items at the end of sequences: the `i`-th added value under `parent/token`.
+    let add = |kind: CaseKind, parent: &Pointer, token: String, i: usize| {
+        let mut q = parent.clone();
+        q.push(token);
         let path = q.to_string();
         let (value, scalar_value) = added(i);
-        cases.push(Case {
-            kind: CaseKind::AddKey,
-            patch: op(json!({"op": "add", "path": path, "value": value})),
-            path,
-            scalar_value,
-        });
+        Case { kind, patch: op(json!({"op": "add", "path": path, "value": value})), path, scalar_value }
+    };
+    for (i, (p, _)) in spread(&f.maps, per_kind).into_iter().enumerate() {
+        cases.push(add(CaseKind::AddKey, &p, format!("drillAdded{i}"), i));
     }
     for (i, p) in spread(&f.seqs, per_kind).into_iter().enumerate() {
-        let mut q = p.clone();
-        q.push("-");
-        let path = q.to_string();
-        let (value, scalar_value) = added(i);
-        cases.push(Case {
-            kind: CaseKind::AppendItem,
-            patch: op(json!({"op": "add", "path": path, "value": value})),
-            path,
-            scalar_value,
-        });
+        cases.push(add(CaseKind::AppendItem, &p, "-".to_owned(), i));
     }
     let entries: Vec<Pointer> = f
         .maps

@@ -360,11 +360,11 @@ mod tests {
     use super::*;
 
     fn run(text: &str, ops: &str) -> Result<String, PatchError> {
-        apply(text, &serde_json::from_str(ops).unwrap())
+        crate::patch::testing::run(apply, text, ops)
     }
 
     fn ok(text: &str, ops: &str) -> String {
-        run(text, ops).unwrap_or_else(|e| panic!("{e}"))
+        crate::patch::testing::ok(apply, text, ops)
     }
 
     const ENV: &str = "# database\nDB_HOST=db.internal\nDB_PORT=5432 # default port\n\nexport API_KEY='abc def'\nGREETING=\"hello\\nworld\"\nEMPTY=\n";

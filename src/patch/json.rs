@@ -481,16 +481,12 @@ fn mismatch(text: &str, at: usize, path: &Pointer) -> PatchError {
 mod tests {
     use super::*;
 
-    fn patch(json: &str) -> Patch {
-        serde_json::from_str(json).unwrap()
-    }
-
     fn run(text: &str, ops: &str) -> Result<String, PatchError> {
-        apply(text, &patch(ops))
+        crate::patch::testing::run(apply, text, ops)
     }
 
     fn ok(text: &str, ops: &str) -> String {
-        run(text, ops).unwrap_or_else(|e| panic!("{e}"))
+        crate::patch::testing::ok(apply, text, ops)
     }
 
     const DOC: &str = "{\n  \"name\": \"api\",\n  \"replicas\": 3,\n  \"pool\": {\n    \"size\": \"10\",\n    \"tags\": [\"a\", \"b\"]\n  },\n  \"list\": [\n    1,\n    2\n  ]\n}\n";

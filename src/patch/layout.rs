@@ -31,6 +31,26 @@ pub(crate) fn apply(text: &str, mut splices: Vec<Splice>) -> String {
     out
 }
 
+/// `s` with `"`, `\`, line breaks and tabs escaped as TOML's basic strings and YAML's double-quoted scalars
+/// both write them; `other` gives the format's own escape of any other character that needs one.
+pub(crate) fn escape_quoted(s: &str, other: impl Fn(char) -> Option<String>) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c => match other(c) {
+                Some(escaped) => out.push_str(&escaped),
+                None => out.push(c),
+            },
+        }
+    }
+    out
+}
+
 /// The file's line ending: `\r\n` when its first line ends so, else `\n`.
 pub(crate) fn newline(text: &str) -> &'static str {
     match text.find('\n') {

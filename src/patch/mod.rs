@@ -11,6 +11,8 @@ mod env;
 mod json;
 mod layout;
 mod pointer;
+#[cfg(test)]
+mod testing;
 mod text;
 mod toml;
 mod verify;

@@ -253,11 +253,11 @@ mod tests {
     use super::*;
 
     fn run(text: &str, ops: &str) -> Result<String, PatchError> {
-        apply(text, &serde_json::from_str(ops).unwrap())
+        crate::patch::testing::run(apply, text, ops)
     }
 
     fn ok(text: &str, ops: &str) -> String {
-        run(text, ops).unwrap_or_else(|e| panic!("{e}"))
+        crate::patch::testing::ok(apply, text, ops)
     }
 
     const CONF: &str = "# nginx\nworker_processes 4;\nlisten 80;\nlisten 443 ssl;\n\nserver_name api.example.com;\n";

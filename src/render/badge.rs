@@ -6,6 +6,7 @@
 
 use std::fmt::Write as _;
 
+use super::markdown::xml;
 use super::verdana::{FALLBACK, WIDTHS};
 
 /// Padding left and right of each half's text.
@@ -126,22 +127,6 @@ fn brightness(fill: &str) -> f64 {
 /// Text and shadow colours that read on `fill`: white on dark, dark grey on light.
 fn text_colors(fill: &str) -> (&'static str, &'static str) {
     if brightness(fill) <= 0.69 { ("#fff", "#010101") } else { ("#333", "#ccc") }
-}
-
-/// `&`, `<`, `>`, `"` and `'` as XML entities.
-pub(super) fn xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 impl Badge {

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 use jiff::SignedDuration;
 
-use super::badge::xml;
+use super::markdown::xml;
 use super::stats::{counted, estimate, period_sentences};
 use crate::drill::state::human_duration;
 use crate::metrics::{Estimate, Outcome, Stage, Stats};

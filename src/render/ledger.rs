@@ -210,9 +210,7 @@ pub(super) mod tests {
     use super::*;
     use crate::drill::command::DrillCommand;
     use crate::drill::event::{EventKind, RecoveryHow};
-    use crate::render::report::tests::{
-        abandoned, aborted, ev, merged, recovered_by_revert, redis, seed_drill, timed_out,
-    };
+    use crate::render::fixtures::{abandoned, aborted, ev, merged, recovered_by_revert, redis, seed_drill, timed_out};
     use crate::scenario::Duration;
 
     /// The seed drill of 2026-11-24 with every phase stamped: ack at T+5, found T+25, fixed T+48, the fix landed

@@ -2,10 +2,15 @@
 //! Pure functions, snapshot-tested.
 
 pub mod badge;
+pub mod comment;
 pub mod diff;
 pub mod doctor;
+mod facts;
+#[cfg(test)]
+mod fixtures;
 pub mod history;
 pub mod ledger;
+pub mod markdown;
 pub mod preview;
 pub mod report;
 pub mod run;
@@ -48,7 +53,7 @@ pub fn report_markdown(
         None => format!(
             "# Drill `{}`\n\n**{}.**\n\n```\n{}```\n",
             drill.id,
-            report::outcome(drill),
+            facts::outcome(drill),
             status::timeline(None, drill)
         ),
     }
@@ -113,7 +118,7 @@ pub fn report_json(
     };
     let previous = h.previous_of(drill.scenario.as_str());
     let mut value = stats::drill_json(&crate::metrics::DrillMetrics::of(drill));
-    value["summary"] = serde_json::json!(report::outcome(drill));
+    value["summary"] = serde_json::json!(facts::outcome(drill));
     value["compared"] = serde_json::json!({
         "previous_of_scenario": previous.map(|p| serde_json::json!({ "id": p.id, "time_to_recovery": estimate(p.time_to_recovery) })),
         "median_of_earlier": { "drills": samples.len(), "median": estimate(crate::metrics::summarize(&samples).median) },

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use jiff::Timestamp;
 
+use super::comment::Marker;
 use super::instant;
 use crate::drill::command::DrillCommand;
 use crate::drill::event::{EventKind, RecoveryHow};
@@ -369,10 +370,10 @@ pub fn status(d: &Drill, now: Option<Timestamp>) -> String {
 }
 
 /// The hidden marker of a drill's status comment on its pull request: found again, edited, never duplicated.
-pub const STATUS_MARKER: &str = "firedrill:status";
+pub const STATUS_MARKER: &Marker = &Marker::Status;
 
 /// The hidden marker of the reveal comment (`/drill reveal`, after the end).
-pub const REVEAL_MARKER: &str = "firedrill:reveal";
+pub const REVEAL_MARKER: &Marker = &Marker::Reveal;
 
 /// The status comment on a drill's pull request, for responders: the phase, the time since the fault landed,
 /// the phases stamped, the hints released with their text, the commands taken, and the answers to the commands
@@ -400,7 +401,9 @@ pub fn status_comment(d: &Drill, now: Timestamp, answers: &[Reply]) -> String {
         );
     }
     section(&mut o, "Hints released", d, |e| match &e.kind {
-        EventKind::Hint { index, text } => Some(format!("{}. ({}) {}", index + 1, clock(e.time), one_line(text))),
+        EventKind::Hint { index, text } => {
+            Some(format!("{}. ({}) {}", index + 1, clock(e.time), super::markdown::line(text)))
+        }
         _ => None,
     });
     section(&mut o, "Commands taken", d, |e| match &e.kind {
@@ -445,11 +448,6 @@ fn login(who: &str) -> String {
     who.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '[' | ']')).collect()
 }
 
-/// One line of Markdown-safe text: line breaks folded, HTML brackets escaped.
-fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ").replace('<', "&lt;").replace('>', "&gt;")
-}
-
 /// The message of the drill's merge commit where firedrill merges itself (plain git): what `git merge` writes.
 pub fn merge_message(branch: &str) -> String {
     format!("Merge branch '{branch}'")
@@ -462,13 +460,13 @@ mod tests {
 
     #[test]
     fn help_lists_every_command() {
-        let d = crate::render::report::tests::recovered_by_revert("2026-11-24");
+        let d = crate::render::fixtures::recovered_by_revert("2026-11-24");
         insta::assert_snapshot!(reply(&Reply::Help, &d, None, None));
     }
 
     #[test]
     fn status_shows_released_hints_and_never_the_fault() {
-        let d = crate::render::report::tests::recovered_by_revert("2026-11-24");
+        let d = crate::render::fixtures::recovered_by_revert("2026-11-24");
         let text = status(&d, None);
         insta::assert_snapshot!(text);
         assert!(!text.contains("POOL"), "{text}");
@@ -492,7 +490,7 @@ mod tests {
 
     #[test]
     fn a_dry_run_says_what_it_would_record_and_instants_stop_at_the_second() {
-        let d = crate::render::report::tests::recovered_by_revert("2026-11-24");
+        let d = crate::render::fixtures::recovered_by_revert("2026-11-24");
         let at: Timestamp = "2026-11-24T05:11:56.353786897Z".parse().unwrap();
         let append = |kind| Effect::Append { time: at, actor: "firedrill".into(), kind };
         let effects = [

@@ -5,7 +5,8 @@ use std::fmt::Write as _;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
-use super::report::{change_name, chronological, offset, outcome, short, who, zero};
+use super::facts::{change_name, chronological, offset, outcome, short, who, zero};
+use super::markdown::one_line;
 use crate::drill::event::{Event, EventKind, RecoveryHow};
 use crate::drill::state::{Drill, Phase, human_duration};
 use crate::scenario::Scenario;
@@ -206,7 +207,7 @@ fn still_live(
         _ => "firedrill was asked to revert it".to_owned(),
     };
     let page = web.map(|w| format!(" ({w}/pull/{change})")).unwrap_or_default();
-    let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
+    let reason = one_line(reason);
     format!(
         "Running: the fault landed at {} UTC and is still live: {why}, and firedrill's revert pull request \
          #{change}{page} {reason}. firedrill tries again on every run; revert the merge by hand to end it now.",
@@ -225,7 +226,6 @@ fn how_word(how: RecoveryHow) -> &'static str {
 
 /// One event in a few words.
 fn detail(e: &Event, drill: &Drill) -> String {
-    let one_line = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
     match &e.kind {
         EventKind::Planned { open_at, merge_at, .. } => {
             format!("opens at {}, merges at {}", near(*open_at, e.time), near(*merge_at, e.time))
@@ -332,7 +332,7 @@ fn next_action(scenario: Option<&Scenario>, drill: &Facts<'_>, now: Timestamp) -
                     // Every run past the deadline reverts; a drill still here means the revert has not landed.
                     let why = match drill.revert_waiting {
                         Some((change, reason)) => {
-                            format!("revert PR #{change} {}", reason.split_whitespace().collect::<Vec<_>>().join(" "))
+                            format!("revert PR #{change} {}", one_line(reason))
                         }
                         None => "the next run reverts it or says why not".to_owned(),
                     };
@@ -413,7 +413,7 @@ mod tests {
 
     use super::*;
     use crate::drill::event::TargetRef;
-    use crate::render::report::tests::{
+    use crate::render::fixtures::{
         abandoned, aborted, ev, merged, recovered_by_revert, redis, seed_drill, t, timed_out,
     };
 
@@ -534,7 +534,7 @@ mod tests {
                 // Fixed after the time limit had passed with the fault left in place.
                 seed_drill(d(6), vec![landed(6), timed_out(d(6), None), recovered(d(6), RecoveryHow::Fix)]),
                 recovered_by_revert(d(7)),
-                super::super::report::tests::timed_out(d(8)),
+                crate::render::fixtures::timed_out(d(8)),
                 aborted(d(9)),
                 abandoned(d(10)),
                 // Aborted before the merge.

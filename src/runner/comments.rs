@@ -10,6 +10,7 @@ use crate::drill::event::EventKind;
 use crate::drill::state::Drill;
 use crate::drill::step::{CommentIn, Observed, Received, Reply, Standing};
 use crate::forge::{Comment, Forge, Reaction};
+use crate::render::comment::Marker;
 use crate::render::run::{self, RunReport};
 use crate::scenario::Scenario;
 
@@ -115,7 +116,7 @@ impl<F: Forge> Runner<'_, F> {
         for c in all {
             // Older than the drill, on another change, or firedrill's own: not for this drill.
             let here = c.on == op.change.as_str() || d.announced() == Some(c.on.as_str());
-            if c.created_at < op.at || !here || c.body.contains("<!-- firedrill:") {
+            if c.created_at < op.at || !here || Marker::any_in(&c.body) {
                 continue;
             }
             let parsed = crate::drill::command::parse_comment(&c.body);

@@ -26,6 +26,7 @@ use crate::drill::step::{self, Context, Effect, Observed, Received, Reply};
 use crate::forge::{Change, Comment, Forge, ForgeError, Person};
 use crate::git::{CommitSha, MergeMethod};
 use crate::ledger::{Ledger, LedgerError};
+use crate::render::comment::Marker;
 use crate::render::run::{self, RunReport};
 use crate::scenario::{Config, Scenario};
 use crate::schedule::DrillId;
@@ -343,6 +344,6 @@ fn issue_change(number: &str) -> Change {
 }
 
 /// The hidden marker of a drill's announcement issue: a hash of the drill id, which names the scenario.
-fn announce_marker(id: &DrillId) -> String {
-    format!("firedrill:announce:{}", crate::disguise::short_id(id))
+fn announce_marker(id: &DrillId) -> Marker {
+    Marker::Announce(crate::disguise::short_id(id))
 }

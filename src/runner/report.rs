@@ -7,6 +7,7 @@ use crate::drill::event::{Event, EventKind};
 use crate::drill::state::Drill;
 use crate::forge::Forge;
 use crate::ledger::Write;
+use crate::render::comment::Marker;
 use crate::scenario::Scenario;
 use crate::schedule::DrillId;
 
@@ -55,7 +56,7 @@ impl<F: Forge> Runner<'_, F> {
 }
 
 /// The hidden marker of the report comment on a drill's change, so a re-run edits it instead of posting twice.
-pub const REPORT_MARKER: &str = "firedrill:report";
+pub const REPORT_MARKER: &Marker = &Marker::Report;
 
 /// Where a drill's report lives on the ledger branch.
 pub fn report_path(id: &DrillId) -> String {

@@ -7,6 +7,7 @@ use crate::drill::state::Drill;
 use crate::drill::step::{FaultView, Removal};
 use crate::forge::{Forge, Landing, Person};
 use crate::git::CommitSha;
+use crate::render::comment::Marker;
 use crate::render::run;
 
 use super::{RunError, Runner, forge_err, simulated};
@@ -85,4 +86,4 @@ impl<F: Forge> Runner<'_, F> {
 }
 
 /// The hidden marker of the note that says a revert did not land.
-const REVERT_BLOCKED_MARKER: &str = "firedrill:revert-blocked";
+const REVERT_BLOCKED_MARKER: &Marker = &Marker::RevertBlocked;

@@ -114,8 +114,8 @@ pub async fn contract<F: Forge>(forge: &F) {
     };
     let closed = forge.merge_change(&change2, &spec2, &sam(), t("2026-11-24T12:00:00Z")).await.unwrap();
     assert_eq!(closed, MergeOutcome::Closed);
-    forge.post_note(&change, "firedrill-status", "Status: recovered").await.unwrap();
-    forge.post_note(&change, "firedrill-status", "Status: reported").await.unwrap();
+    forge.post_note(&change, &firedrill::render::comment::Marker::Status, "Status: recovered").await.unwrap();
+    forge.post_note(&change, &firedrill::render::comment::Marker::Status, "Status: reported").await.unwrap();
 }
 
 #[test]

@@ -37,6 +37,7 @@ use super::refused::{self, Check, Decision};
 use super::{Change, Forge, ForgeError, Landing, MergeOutcome, MergeSpec, Permission, Person, Reaction, Result};
 use crate::drill::guard::{Classic, Gate, GuardRails, RulesetRule};
 use crate::git::{CommitSha, FileChange, MergeMethod, Token};
+use crate::render::comment::Marker;
 
 /// How many commits of history are read per page.
 const PER_PAGE: usize = 100;
@@ -630,14 +631,13 @@ impl Forge for GitHubForge {
         true
     }
 
-    async fn open_issue(&self, title: &str, body: &str, marker: &str) -> Result<Option<String>> {
-        let hidden = format!("<!-- {marker} -->");
+    async fn open_issue(&self, title: &str, body: &str, marker: &Marker) -> Result<Option<String>> {
         // Look before creating: a retried POST or a re-run finds the issue it opened.
         for page in 1..=MAX_COMMENT_PAGES {
             let path = self.repo_path(&format!("/issues?state=open&per_page=100&page={page}"));
             let items = self.ok(Method::GET, &path, None).await?;
             let items: Vec<wire::Issue> = wire::read(items, "open issues")?;
-            let mine = items.iter().find(|i| i.body.as_deref().is_some_and(|b| b.contains(&hidden)));
+            let mine = items.iter().find(|i| i.body.as_deref().is_some_and(|b| marker.is_in(b)));
             if let Some(n) = mine.and_then(|i| i.number) {
                 return Ok(Some(n.to_string()));
             }
@@ -645,7 +645,7 @@ impl Forge for GitHubForge {
                 break;
             }
         }
-        let text = format!("{body}\n\n{hidden}");
+        let text = marker.attach(body);
         let issue =
             self.ok(Method::POST, &self.repo_path("/issues"), Some(&json!({"title": title, "body": text}))).await?;
         let issue: wire::Issue = wire::read(issue, "opened issue")?;
@@ -656,11 +656,10 @@ impl Forge for GitHubForge {
         full_name.eq_ignore_ascii_case(&format!("{}/{}", self.owner, self.repo))
     }
 
-    async fn post_note(&self, change: &Change, marker: &str, body: &str) -> Result<()> {
-        let hidden = format!("<!-- {marker} -->");
-        let text = format!("{body}\n\n{hidden}");
+    async fn post_note(&self, change: &Change, marker: &Marker, body: &str) -> Result<()> {
+        let text = marker.attach(body);
         // Every page of the comments: a note past the first hundred is still found, never posted twice.
-        let mine = self.comments(change, None).await?.into_iter().find(|c| c.body.contains(&hidden));
+        let mine = self.comments(change, None).await?.into_iter().find(|c| marker.is_in(&c.body));
         match mine.map(|c| c.id) {
             Some(id) => self
                 .ok(Method::PATCH, &self.repo_path(&format!("/issues/comments/{id}")), Some(&json!({"body": text})))

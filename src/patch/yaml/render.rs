@@ -53,25 +53,15 @@ pub fn single_quoted(s: &str) -> String {
 }
 
 pub fn double_quoted(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{85}' => out.push_str("\\N"),
-            '\u{2028}' => out.push_str("\\L"),
-            '\u{2029}' => out.push_str("\\P"),
-            '\u{feff}' => out.push_str("\\ufeff"),
-            c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    let escaped = crate::patch::layout::escape_quoted(s, |c| match c {
+        '\u{85}' => Some("\\N".to_owned()),
+        '\u{2028}' => Some("\\L".to_owned()),
+        '\u{2029}' => Some("\\P".to_owned()),
+        '\u{feff}' => Some("\\ufeff".to_owned()),
+        c if c.is_control() => Some(format!("\\x{:02x}", c as u32)),
+        _ => None,
+    });
+    format!("\"{escaped}\"")
 }
 
 /// Whether `s` can be written as a plain scalar and still read as the same string under YAML 1.2 (core

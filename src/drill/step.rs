@@ -10,7 +10,7 @@
 use jiff::{SignedDuration, Timestamp};
 
 use super::command::DrillCommand;
-use super::event::{EventKind, RecoveryHow, TargetRef};
+use super::event::{Event, EventKind, RecoveryHow, TargetRef};
 use super::prepare;
 use super::state::{Drill, Phase, human_duration};
 use crate::forge::{Change, Landing, Person};
@@ -88,6 +88,15 @@ pub struct Observed {
     pub first_reply: Option<(String, Timestamp)>,
     /// What the team's monitoring showed about the drill in this run (`observe:`).
     pub watch: Watch,
+}
+
+/// Why firedrill's revert did not land, as the forge said it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RevertBlocked {
+    /// The forge's words, for the team.
+    pub why: String,
+    /// The revert went through a pull request that cannot land yet: its number, and why from GitHub's state.
+    pub waiting: Option<(String, String)>,
 }
 
 /// What the team's monitoring showed in this run: Prometheus' answers and pushed alerts, already judged against
@@ -247,9 +256,65 @@ pub enum Effect {
     Decline(String),
     /// Nothing to do now, and why: said, not done.
     Note(Note),
+    /// React to a comment: 👀 as it is received, 🚀 once answered, 😕 when a command in it was not obeyed.
+    React { comment: u64, reaction: Reaction },
+    /// Answer a comment in its own thread, where it was written on a line of the diff (the forge knows which;
+    /// elsewhere nothing is posted): the responders' status after `answers`, and why `refused` were not obeyed.
+    AnswerInThread { comment: u64, answers: Vec<Reply>, refused: Vec<String> },
+    /// Post (or bring up to date) the responders' status note at `on`, after `answers`.
+    PostStatus { on: Place, answers: Vec<Reply> },
+    /// Post the reveal (the fault and how the drill went) on the drill's change: a game master asked for it.
+    PostReveal,
+    /// Say at `on` that firedrill's revert did not land: the fault is still live, and why (best effort).
+    PostRevertBlocked { on: Place, why: String },
+}
+
+/// A reaction firedrill gives a comment with commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reaction {
+    /// Received.
+    Eyes,
+    /// Answered: every command obeyed.
+    Rocket,
+    /// Answered: a command was not obeyed.
+    Confused,
+}
+
+impl Reaction {
+    /// GitHub's name of the reaction.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reaction::Eyes => "eyes",
+            Reaction::Rocket => "rocket",
+            Reaction::Confused => "confused",
+        }
+    }
+}
+
+/// Where a note about a drill goes: where the team is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place {
+    /// The drill's change (its pull request).
+    Change,
+    /// The issue announcing the incident (its number).
+    Issue(String),
 }
 
 impl Effect {
+    /// Whether a real run's output lists the effect: a reaction or a note is seen where it is posted (a dry run
+    /// lists every effect); a revert that waits is said by the revert's own result.
+    pub fn listed(&self) -> bool {
+        !matches!(
+            self,
+            Effect::React { .. }
+                | Effect::AnswerInThread { .. }
+                | Effect::PostStatus { .. }
+                | Effect::PostReveal
+                | Effect::PostRevertBlocked { .. }
+                | Effect::Append { kind: EventKind::RevertWaiting { .. }, .. }
+        )
+    }
+
     /// Whether the effect changes something (as opposed to saying something).
     pub fn acts(&self) -> bool {
         !matches!(self, Effect::Note(_) | Effect::Reply(_) | Effect::Refuse(_) | Effect::Decline(_))
@@ -333,6 +398,10 @@ fn commands(
     now: Timestamp,
     out: &mut Vec<Effect>,
 ) -> Option<(DrillCommand, String)> {
+    // Each comment with commands gets 👀 as it is received.
+    for c in o.comments.iter().filter(|c| !d.answered(c.id)) {
+        out.push(Effect::React { comment: c.id, reaction: Reaction::Eyes });
+    }
     let mut stop = None;
     let mut hints_released: Vec<usize> = d.hints.iter().map(|(i, _)| *i).collect();
     for r in &o.commands {
@@ -908,6 +977,62 @@ fn running(
         }
     }
     out.push(Effect::Note(Note::Running { since: merged.at, deadline, auto_revert: s.safety.auto_revert() }));
+}
+
+/// Where the team is: the announcement issue, else the drill's change.
+fn team_place(d: &Drill) -> Place {
+    d.announced().map_or(Place::Change, |issue| Place::Issue(issue.to_owned()))
+}
+
+/// What follows firedrill's revert that did not land (the fault is still live past what should have ended it):
+/// the team is told where they are (the announcement, else the change), and a revert pull request that waits is
+/// on the timeline, where `status` reads it. Carried out at once, before the round goes on.
+pub fn revert_blocked(d: &Drill, b: &RevertBlocked, now: Timestamp) -> Vec<Effect> {
+    let mut out = Vec::new();
+    if d.opened.is_some() {
+        out.push(Effect::PostRevertBlocked { on: team_place(d), why: b.why.clone() });
+    }
+    if let Some((change, reason)) = &b.waiting {
+        let kind = EventKind::RevertWaiting { change: super::event::ChangeId(change.clone()), reason: reason.clone() };
+        append(&mut out, now, "firedrill", kind);
+    }
+    out
+}
+
+/// Where responders are, once this run's rounds are done (`new`: the events they appended, `answers`: the
+/// replies to this run's commands): 🚀 or 😕 on each comment answered, an answer in its thread where it was
+/// written on a line of the diff, the status note brought up to date once they have spoken to firedrill, and
+/// the reveal when a game master asked for it after the drill ended.
+pub fn answer(d: &Drill, new: &[Event], answers: &[Reply]) -> Vec<Effect> {
+    let mut out = Vec::new();
+    if d.opened.is_none() {
+        return out;
+    }
+    for e in new {
+        if let EventKind::Comment { id, refused } = &e.kind {
+            let reaction = if refused.is_empty() { Reaction::Rocket } else { Reaction::Confused };
+            out.push(Effect::React { comment: *id, reaction });
+            if !answers.is_empty() || !refused.is_empty() {
+                out.push(Effect::AnswerInThread { comment: *id, answers: answers.to_vec(), refused: refused.clone() });
+            }
+        }
+    }
+    // The status lives on the announcement where there is one. Otherwise, until the responders speak to
+    // firedrill, the pull request must look like any other: no status note.
+    let changed = new.iter().any(|e| !matches!(e.kind, EventKind::Reported { .. }));
+    let on = match d.announced() {
+        Some(issue) => Some(Place::Issue(issue.to_owned())),
+        None => d.engaged().then_some(Place::Change),
+    };
+    if let Some(on) = on
+        && (changed || !answers.is_empty())
+    {
+        out.push(Effect::PostStatus { on, answers: answers.to_vec() });
+    }
+    if d.is_resolved() && answers.contains(&Reply::Reveal) {
+        out.push(Effect::PostReveal);
+    }
+    out
 }
 
 /// The fault went live, as a deploy signal told (once; never before the merge).

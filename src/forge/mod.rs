@@ -4,7 +4,9 @@
 //! URL: firedrill pushes and merges itself) and [`github::GitHubForge`] (the REST API through octocrab, no
 //! clone); [`any::AnyForge`] holds either. Every method is safe to repeat: opening an open change or merging
 //! a merged one reports what is there instead of doing it twice. Forges answer questions and carry out
-//! actions; they decide nothing (that is [`crate::drill::step`]).
+//! actions; what to do is decided by [`crate::drill::step`]. How to get one action through is the forge's: on
+//! GitHub a refused merge is answered (update the branch, the approver's review, another method) as the pure
+//! [`refused::decide`] says from GitHub's state, and a revert the branch refuses goes through a pull request.
 
 pub mod any;
 pub mod github;

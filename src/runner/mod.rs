@@ -1,5 +1,7 @@
 //! The one executor: reads the ledger, asks the forge what [`crate::drill::step`] needs, and carries out the
-//! effects it decides. No rule lives here.
+//! effects it decides. What to write is never decided here: the plans come from [`crate::drill::due`], every
+//! other write is an effect of `drill::step` (or of `step::answer`, `step::revert_blocked`); what is left here
+//! is what to ask the forge for, so that an idle tick stays cheap.
 //!
 //! Every entry point (`tick`, `start`, `command`, `demo`, the Action) comes here. For each drill the runner
 //! gathers an observation, calls `step`, executes the effects in order (forge actions, then one ledger commit

@@ -103,7 +103,17 @@ fn decide_with(d: &Drill, o: &Observed, now: Timestamp, cfg: &str) -> Vec<Effect
     step(d, Some(&scenario()), &Context { config: &c, actor: &me, deploys: false }, o, now)
 }
 
-/// The effects as short words, for tables.
+/// An event appended at `time` by `actor`.
+fn rec(time: Timestamp, actor: &str, kind: EventKind) -> Effect {
+    Effect::Append { time, actor: actor.into(), kind }
+}
+
+/// The note of a drill merged at 60 and still running (the safety timer fires at 240).
+fn running_note() -> Effect {
+    Effect::Note(Note::Running { since: at(60), deadline: at(240), auto_revert: true })
+}
+
+/// The effects as short words, for the tables that have not moved to whole values yet.
 fn words(effects: &[Effect]) -> Vec<String> {
     effects
         .iter()

@@ -4,17 +4,37 @@ use super::*;
 
 #[test]
 fn planned_drills() {
-    let cases: Vec<(&str, Drill, Observed, Timestamp, Vec<&str>)> = vec![
-        ("before its opening instant", drill(&[]), Observed::default(), at(-5), vec!["note:WaitingToOpen"]),
-        ("due, the fault applies", drill(&[]), base(Some(VALUES)), at(0), vec!["open"]),
-        ("due, the file is gone", drill(&[]), base(None), at(0), vec!["abandoned"]),
-        ("due, the fault no longer applies", drill(&[]), base(Some(BROKEN)), at(0), vec!["abandoned"]),
+    let abandoned = |reason: &str| rec(at(0), "firedrill", EventKind::Abandoned { reason: reason.into() });
+    let cases: Vec<(&str, Drill, Observed, Timestamp, Vec<Effect>)> = vec![
+        (
+            "before its opening instant",
+            drill(&[]),
+            Observed::default(),
+            at(-5),
+            vec![Effect::Note(Note::WaitingToOpen { at: at(0) })],
+        ),
+        (
+            "due, the file is gone",
+            drill(&[]),
+            base(None),
+            at(0),
+            vec![abandoned("cannot read `values.yaml`: `values.yaml` does not exist at bbbbbbb")],
+        ),
+        (
+            "due, the fault no longer applies",
+            drill(&[]),
+            base(Some(BROKEN)),
+            at(0),
+            vec![abandoned(
+                "the target already holds this value: nothing to break (`values.yaml` is as the fault would leave it)",
+            )],
+        ),
         (
             "due, the branch is gone",
             drill(&[]),
             Observed { base: Some(Base { head: None, files: vec![], recent: None }), ..Observed::default() },
             at(0),
-            vec!["abandoned"],
+            vec![abandoned("branch `main` does not exist")],
         ),
         (
             "the change is open (this run or an earlier one)",
@@ -24,12 +44,15 @@ fn planned_drills() {
                 ..base(Some(VALUES))
             },
             at(0),
-            vec!["opened"],
+            vec![rec(at(0), "firedrill", opened())],
         ),
     ];
     for (what, d, o, now, want) in cases {
-        assert_eq!(words(&decide(&d, &o, now)), want, "{what}");
+        assert_eq!(decide(&d, &o, now), want, "{what}");
     }
+    // Due, and the fault applies: the drill's commit, whole (see below for what each part of it is).
+    let effects = decide(&drill(&[]), &base(Some(VALUES)), at(0));
+    assert!(matches!(effects.as_slice(), [Effect::Open(_)]), "{effects:?}");
 }
 
 #[test]
@@ -47,98 +70,125 @@ fn opened_drills() {
     let d = drill(&[opened()]);
     let refused = Observed { merge_refused: Some("Pull Request is not mergeable".into()), ..Observed::default() };
     let raced = Observed { landed: Some((sha('e'), at(60))), ..refused.clone() };
-    let cases: Vec<(&str, Observed, Timestamp, Vec<&str>)> = vec![
-        ("before the merge instant", Observed::default(), at(30), vec!["note:WaitingToMerge"]),
-        ("at the merge instant", Observed::default(), at(60), vec!["merge"]),
-        ("late: still merged", Observed::default(), at(200), vec!["merge"]),
+    let merge = Effect::Merge { branch: "chore/x".into(), into: "main".into() };
+    let merged_at_60 = rec(at(60), "firedrill", EventKind::Merged { commit: sha('e') });
+    let cases: Vec<(&str, Observed, Timestamp, Vec<Effect>)> = vec![
+        (
+            "before the merge instant",
+            Observed::default(),
+            at(30),
+            vec![Effect::Note(Note::WaitingToMerge { at: at(60) })],
+        ),
+        ("at the merge instant", Observed::default(), at(60), vec![merge.clone()]),
+        ("late: still merged", Observed::default(), at(200), vec![merge]),
         (
             "the merge went through",
             Observed { landed: Some((sha('e'), at(60))), ..Default::default() },
             at(60),
-            vec!["merged"],
+            vec![merged_at_60.clone()],
         ),
         (
             "the merge was refused and nobody merged: closed, then abandoned",
             refused,
             at(60),
-            vec!["close", "abandoned"],
+            vec![
+                Effect::Close { branch: "chore/x".into() },
+                rec(at(60), "firedrill", EventKind::Abandoned { reason: "Pull Request is not mergeable".into() }),
+            ],
         ),
         // Issue: two ticks at the merge instant; the loser's refusal must not hide the winner's merge.
-        ("the merge was refused because another run merged", raced, at(60), vec!["merged"]),
+        ("the merge was refused because another run merged", raced, at(60), vec![merged_at_60]),
     ];
     for (what, o, now, want) in cases {
-        assert_eq!(words(&decide(&d, &o, now)), want, "{what}");
+        assert_eq!(decide(&d, &o, now), want, "{what}");
     }
 }
 
 #[test]
 fn running_drills() {
     let d = drill(&[opened(), merged()]);
-    let cases: Vec<(&str, Drill, Observed, Timestamp, Vec<&str>)> = vec![
-        ("running, no hint due", d.clone(), holding(), at(70), vec!["note:Running"]),
-        ("a hint is due", d.clone(), holding(), at(95), vec!["hint:0", "note:Running"]),
+    let revert = |why| Effect::Revert { commit: sha('e'), why };
+    let recovered = |time, actor: &str, how| rec(time, actor, EventKind::Recovered { commit: sha('f'), how });
+    let cases: Vec<(&str, Drill, Observed, Timestamp, Vec<Effect>)> = vec![
+        ("running, no hint due", d.clone(), holding(), at(70), vec![running_note()]),
+        (
+            "a hint is due",
+            d.clone(),
+            holding(),
+            at(95),
+            vec![rec(at(95), "firedrill", EventKind::Hint { index: 0, text: "What changed?".into() }), running_note()],
+        ),
         (
             "a hint already released",
             drill(&[opened(), merged(), EventKind::Hint { index: 0, text: "x".into() }]),
             holding(),
             at(100),
-            vec!["note:Running"],
+            vec![running_note()],
         ),
         // max_duration is 3h: the deadline is 12:00; the hint due at 13:00 is never released.
-        ("the safety timer fires", d.clone(), holding(), at(240), vec!["revert:Timeout"]),
+        ("the safety timer fires", d.clone(), holding(), at(240), vec![revert(RevertWhy::Timeout)]),
         (
             "a revert by a responder",
             d.clone(),
             removed_by(sam(), "Revert \"x\"", 120, true),
             at(125),
-            vec!["recovered:Revert"],
+            vec![recovered(at(120), "Sam Rivera", RecoveryHow::Revert)],
         ),
         (
             "GitHub's Revert button",
             d.clone(),
             removed_by(sam(), "Merge pull request #8", 120, true),
             at(125),
-            vec!["recovered:Revert"],
+            vec![recovered(at(120), "Sam Rivera", RecoveryHow::Revert)],
         ),
-        ("a fix", d.clone(), removed_by(sam(), "pool size 10", 120, false), at(125), vec!["recovered:Fix"]),
+        (
+            "a fix",
+            d.clone(),
+            removed_by(sam(), "pool size 10", 120, false),
+            at(125),
+            vec![recovered(at(120), "Sam Rivera", RecoveryHow::Fix)],
+        ),
         (
             "firedrill's own revert after the deadline",
             d.clone(),
             removed_by(firedrill(), "Revert \"Merge branch 'chore/x'\"", 240, true),
             at(240),
-            vec!["timed_out:reverted", "recovered:Timeout"],
+            vec![
+                rec(at(240), "firedrill", EventKind::TimedOut { reverted_by: Some(sha('f')) }),
+                recovered(at(240), "Sam Rivera", RecoveryHow::Timeout),
+            ],
         ),
         (
             "gave up: firedrill reverted on /drill revert",
             drill(&[opened(), merged(), command("revert")]),
             removed_by(firedrill(), "Revert \"Merge branch 'chore/x'\"", 80, true),
             at(80),
-            vec!["recovered:GaveUp"],
+            vec![recovered(at(80), "firedrill", RecoveryHow::GaveUp)],
         ),
         (
             "a pending /drill revert is carried out",
             drill(&[opened(), merged(), command("revert")]),
             holding(),
             at(80),
-            vec!["revert:GaveUp"],
+            vec![revert(RevertWhy::GaveUp)],
         ),
         (
             "a pending /drill abort is carried out",
             drill(&[opened(), merged(), command("abort")]),
             holding(),
             at(80),
-            vec!["revert:Abort"],
+            vec![revert(RevertWhy::Abort)],
         ),
         (
             "an abort whose revert landed",
             drill(&[opened(), merged(), command("abort")]),
             removed_by(firedrill(), "Revert", 80, true),
             at(80),
-            vec!["aborted"],
+            vec![rec(at(80), "firedrill", EventKind::Aborted { reason: "/drill abort".into() })],
         ),
     ];
     for (what, d, o, now, want) in cases {
-        assert_eq!(words(&decide(&d, &o, now)), want, "{what}");
+        assert_eq!(decide(&d, &o, now), want, "{what}");
     }
 }
 

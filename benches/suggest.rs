@@ -10,8 +10,9 @@
 use std::path::Path;
 use std::time::Instant;
 
-use firedrill::propose::{self, Options, walk};
+use firedrill::propose::{self, Options};
 use firedrill::repo::Source;
+use firedrill::repo::walk;
 
 const SERVICES: usize = 500;
 
@@ -103,7 +104,7 @@ fn main() {
     let mut found = 0;
     for _ in 0..3 {
         let start = Instant::now();
-        let read = walk::read(&source, "main", false).unwrap();
+        let read = walk::read_config(&source, "main", false).unwrap();
         let proposal = propose::propose_with(&read.files, &read.context, &options);
         best = best.min(start.elapsed().as_secs_f64());
         found = proposal.suggestions.len();

@@ -1,10 +1,12 @@
 //! firedrill: outage drills for GitOps teams.
 //!
-//! Pure modules (no IO, no async, no git2/octocrab types): [`scenario`], [`yaml`], [`patch`], [`kustomize`], [`deployers`],
-//! [`schedule`], [`disguise`], [`drill`] (the event log, its fold, the scheduler, and [`drill::step`]: every
-//! rule of the incident phase), [`metrics`], [`render`] (every text written for people), [`suggest`],
-//! [`propose`] (faults found in a repository; only `propose::walk` reads, through [`repo`]), [`person`],
-//! [`redact`] (what a message may quote of a file).
+//! Pure modules (no IO, no async, no git2/octocrab types): [`types`] (the data pure code shares with the
+//! adapters: commit ids, merge methods, changes, landings, people, a drill's summary), [`scenario`], [`yaml`],
+//! [`patch`], [`kustomize`], [`deployers`], [`schedule`], [`disguise`], [`drill`] (the event log, its fold, the
+//! scheduler, and [`drill::step`]: every rule of the incident phase), [`metrics`], [`render`] (every text written
+//! for people), [`suggest`], [`propose`] (faults found in a repository, from the files [`repo::walk`] reads),
+//! [`person`], [`redact`] (what a message may quote of a file). The folders `drill`, `scenario`, `render`,
+//! `metrics`, `schedule`, `patch`, `disguise` and `propose` never name an adapter: a test reads their sources.
 //! Adapters: [`git`] (git2), [`forge`] (local git and GitHub through octocrab), [`ledger`], [`repo`],
 //! [`action`] (GitHub Actions I/O).
 //! The one executor: [`runner`] gathers what [`drill::step`] needs, and carries out the effects it decides.
@@ -18,6 +20,8 @@ pub mod drill;
 pub mod forge;
 pub mod git;
 pub mod kustomize;
+#[cfg(test)]
+mod layers;
 pub mod ledger;
 pub mod metrics;
 pub mod observe;
@@ -32,4 +36,5 @@ pub mod runner;
 pub mod scenario;
 pub mod schedule;
 pub mod suggest;
+pub mod types;
 pub mod yaml;

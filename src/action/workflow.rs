@@ -7,6 +7,8 @@
 use std::fmt::Write as _;
 use std::io;
 
+use crate::scenario::Diagnostic;
+
 /// Escapes the message (data) of a workflow command: `%`, CR and LF.
 pub fn escape_data(s: &str) -> String {
     s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
@@ -97,6 +99,17 @@ impl Annotation {
     }
 }
 
+/// A problem found in a file as a GitHub annotation of `level` on it (`::error file=…,line=…,col=…::…`): the
+/// headline, then its hint as a `help:` line.
+pub fn diagnostic(d: &Diagnostic, level: Level) -> String {
+    let mut message = d.headline();
+    if let Some(h) = &d.hint {
+        message.push_str("\nhelp: ");
+        message.push_str(h);
+    }
+    Annotation::new(level, message).at(&d.file, d.line, d.column).title("firedrill validate").to_command()
+}
+
 /// `::add-mask::` for a secret, so the runner replaces it by `***` wherever it would appear in the log. Each
 /// line of a multi-line secret is masked on its own (the runner matches masks line by line).
 pub fn add_mask(out: &mut dyn io::Write, secret: &str) -> io::Result<()> {
@@ -139,6 +152,20 @@ mod tests {
         assert_eq!(Annotation::new(Level::Warning, "w").to_command(), "::warning::w");
         assert_eq!(Annotation::new(Level::Notice, "n").title("t").to_command(), "::notice title=t::n");
         assert_eq!(Annotation::new(Level::Debug, "d").title("ignored").to_command(), "::debug::d");
+    }
+
+    #[test]
+    fn a_diagnostic_is_an_annotation_on_its_file() {
+        use crate::scenario::yaml::Pos;
+        let d = Diagnostic::new("scenarios/redis.yaml", Pos { line: 12, column: 9 }, "schedule.cron", "bad: 50%\nnext")
+            .hint("use five fields, e.g. \"0 10 * * 2\"");
+        assert_eq!(
+            diagnostic(&d, Level::Error),
+            "::error file=scenarios/redis.yaml,line=12,col=9,title=firedrill validate::schedule.cron: bad: 50%25%0Anext%0Ahelp: use five fields, e.g. \"0 10 * * 2\""
+        );
+        let odd = Diagnostic::new("a,b:c.yaml", Pos::START, "", "x");
+        assert!(diagnostic(&odd, Level::Error).starts_with("::error file=a%2Cb%3Ac.yaml,line=1,col=1,"));
+        assert!(diagnostic(&odd, Level::Notice).starts_with("::notice file="));
     }
 
     #[test]

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use super::Outcome;
-use crate::propose::{self, Options, Proposal, render, walk};
-use crate::repo::Source;
+use crate::propose::{self, Options, Proposal, render};
+use crate::repo::{Source, walk};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -80,7 +80,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                 return Ok(Outcome::Invalid);
             }
         };
-        let read = walk::read(&source, &branch, args.allow_production)
+        let read = walk::read_config(&source, &branch, args.allow_production)
             .with_context(|| format!("listing the files of {}", path.display()))?;
         let found = propose::propose_with(&read.files, &read.context, &options);
         let shown = |u: propose::Unread| propose::Unread {

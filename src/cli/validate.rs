@@ -4,7 +4,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use super::Outcome;
-use crate::action::workflow::Level;
+use crate::action::workflow::{self, Level};
 use crate::repo::{self, RepoError, Source};
 use crate::scenario::{self, CONFIG_FILE, Config, Diagnostic, RepoPath, ScenarioFile};
 
@@ -343,7 +343,7 @@ pub(super) fn write_diagnostics(
             writeln!(err, "{d}")?;
         }
         if github {
-            writeln!(out, "{}", d.github_annotation_as(level))?;
+            writeln!(out, "{}", workflow::diagnostic(d, level))?;
         }
     }
     Ok(())
@@ -361,7 +361,7 @@ pub(super) fn write_warnings(
             writeln!(err, "warning: {d}")?;
         }
         if github {
-            writeln!(out, "{}", d.github_annotation_as(Level::Warning))?;
+            writeln!(out, "{}", workflow::diagnostic(d, Level::Warning))?;
         }
     }
     Ok(())

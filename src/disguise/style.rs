@@ -2,7 +2,7 @@
 //! the scopes in use, a ticket prefix such as `PLAT-123: `, capitalisation, how long bodies are, checklists, the
 //! repository's own pull request template), and a built-in disguise fitted to it.
 //!
-//! The history is read by the forge before a drill opens ([`crate::forge::Forge::recent_work`]): the last
+//! The history is read by the forge adapter before a drill opens (its `recent_work`): the last
 //! [`RECENT_LIMIT`] merged pull requests' titles and bodies on GitHub (one listing), the first-parent subjects on
 //! plain git. What a scenario spells out itself is never re-worded; only the built-in wordings are fitted. Every
 //! sentence is drawn, with the drill id's seed, among those the recent history does not already hold, so the same

@@ -5,8 +5,8 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::git::CommitSha;
 use crate::scenario::ScenarioId;
+use crate::types::CommitSha;
 
 /// The version of the event format, written in every line.
 pub const FORMAT_VERSION: u32 = 1;

@@ -4,7 +4,7 @@
 //! Pure: the GitHub forge reads the facts ([`GuardRails`]); `doctor` prints the verdict and the lifecycle
 //! refuses, before anything is opened, a drill whose fault could land but not be removed.
 
-use crate::git::MergeMethod;
+use crate::types::MergeMethod;
 
 /// What GitHub shows of a branch's guard rails to the drill token.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

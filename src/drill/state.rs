@@ -3,9 +3,9 @@
 use jiff::{SignedDuration, Timestamp};
 
 use super::event::{ChangeId, Event, EventKind, RecoveryHow, TargetRef};
-use crate::git::CommitSha;
 use crate::scenario::ScenarioId;
 use crate::schedule::DrillId;
+use crate::types::CommitSha;
 
 /// Where a drill stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

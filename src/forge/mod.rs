@@ -17,18 +17,7 @@ pub mod refused;
 use jiff::Timestamp;
 
 use crate::git::{CommitSha, FileChange, GitError, MergeMethod};
-pub use crate::person::Person;
-
-/// A change request: a pull request on GitHub, a pushed branch on the local forge.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Change {
-    /// How the forge names it (the PR number, or the branch).
-    pub id: String,
-    pub branch: String,
-    pub head: CommitSha,
-    /// A link for people, when the forge has one.
-    pub url: Option<String>,
-}
+pub use crate::types::{Change, Landing, Person};
 
 /// What merging a change did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,16 +34,6 @@ pub enum MergeOutcome {
     Waiting { reason: String, head: Option<CommitSha> },
     /// The forge cannot merge it (conflicts, protection rules); why.
     NotMergeable { reason: String },
-}
-
-/// A commit on the first-parent history of a branch, and when it landed there.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Landing {
-    pub sha: CommitSha,
-    pub at: Timestamp,
-    pub message: String,
-    pub author: Person,
-    pub committer: Person,
 }
 
 /// A comment on a change or an issue, as the forge shows it. Its body is data: parsed, never run.

@@ -17,6 +17,7 @@ use std::path::Path;
 
 pub use error::{GitError, redact_url};
 pub use remote::UNSHALLOW;
+use types::ToOid as _;
 pub use types::{CommitInfo, CommitSha, FileChange, Identity, InvalidCommitSha, MergeMethod, PushRef, Token};
 
 /// Result of the git layer.
@@ -94,7 +95,7 @@ impl Repo {
             Err(e) => return Err(GitError::storage(&e)),
         };
         let commit = reference.peel_to_commit().map_err(|e| GitError::storage(&e))?;
-        Ok(Some(CommitSha::from_oid(commit.id())))
+        Ok(Some(types::sha_of(commit.id())))
     }
 
     /// The content of file `path` at `commit`, or `None` when the commit has no such file. A folder at that
@@ -432,7 +433,7 @@ impl Repo {
         let committer = signature(committer)?;
         let id =
             self.repo.commit(None, &author, &committer, message, tree, parents).map_err(|e| GitError::storage(&e))?;
-        Ok(CommitSha::from_oid(id))
+        Ok(types::sha_of(id))
     }
 }
 
@@ -555,8 +556,8 @@ fn identity(sig: &git2::Signature<'_>) -> Result<Identity> {
 
 fn commit_info(commit: &git2::Commit<'_>) -> Result<CommitInfo> {
     Ok(CommitInfo {
-        sha: CommitSha::from_oid(commit.id()),
-        parents: commit.parent_ids().map(CommitSha::from_oid).collect(),
+        sha: types::sha_of(commit.id()),
+        parents: commit.parent_ids().map(types::sha_of).collect(),
         author: identity(&commit.author())?,
         committer: identity(&commit.committer())?,
         message: String::from_utf8_lossy(commit.message_bytes()).into_owned(),

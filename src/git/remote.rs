@@ -9,7 +9,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use super::error::{redact_url, scrub};
-use super::types::{CommitSha, PushRef, Token};
+use super::types::{self, CommitSha, PushRef, ToOid as _, Token};
 use super::{GitError, Repo, Result, check_ref_name};
 
 /// How many times the token is offered for one URL during one operation. libgit2 asks the credentials callback
@@ -166,7 +166,7 @@ impl Repo {
             .map_err(|e| auth.error(url, &e))?;
         drop(connection);
 
-        let tip = CommitSha::from_oid(tip);
+        let tip = types::sha_of(tip);
         // libgit2 updates `into_ref` from the same listing; set it ourselves should it ever skip an unchanged tip.
         if self.ref_target(into_ref)?.as_ref() != Some(&tip) {
             self.repo.reference(into_ref, tip.oid(), true, &reflog).map_err(|e| GitError::storage(&e))?;
@@ -192,11 +192,11 @@ impl Repo {
         };
         self.borrow_objects(&remote.path().join("objects"))?;
         let reflog = format!("firedrill: read {remote_ref} in place from {shown}");
-        if self.ref_target(into_ref)? != Some(CommitSha::from_oid(tip)) {
+        if self.ref_target(into_ref)? != Some(types::sha_of(tip)) {
             self.repo.reference(into_ref, tip, true, &reflog).map_err(|e| GitError::storage(&e))?;
         }
         tracing::debug!(path = %shown, remote_ref, tip = %tip, "read in place");
-        Ok(Some(CommitSha::from_oid(tip)))
+        Ok(Some(types::sha_of(tip)))
     }
 
     /// Makes the objects in folder `objects` readable from this repository, now and when it is opened again.
@@ -324,7 +324,7 @@ impl Repo {
         drop(options);
         let remote_says = remote_message(&remote_says.into_inner(), token);
         if let Some((refname, at)) = exists.into_inner() {
-            return Err(GitError::RefExists { refname, at: CommitSha::from_oid(at) });
+            return Err(GitError::RefExists { refname, at: types::sha_of(at) });
         }
         if let Err(e) = pushed {
             if e.code() == git2::ErrorCode::NotFastForward {

@@ -1,92 +1,32 @@
-//! Domain values of the git layer: commit ids, secrets, identities, file changes, pushes and merge methods.
+//! Domain values of the git layer: secrets, identities, file changes and pushes. Commit ids and merge methods are
+//! plain data the pure modules share: they live in [`crate::types`], and only their meeting with git2 is here.
 
 use std::fmt;
-use std::str::FromStr;
 
-/// A commit id: 40 lowercase hexadecimal digits (SHA-1 repositories; libgit2 has no stable SHA-256 support).
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct CommitSha(String);
+pub use crate::types::{CommitSha, InvalidCommitSha, MergeMethod};
 
-/// Why a text is not a [`CommitSha`].
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{text}` is not a commit id: expected 40 hexadecimal digits")]
-pub struct InvalidCommitSha {
-    /// The rejected text (an id is never secret).
-    pub text: String,
+/// A commit id as git2 holds it: the one crossing between [`CommitSha`] and `git2::Oid`.
+pub(crate) trait ToOid {
+    /// The git2 object id of a commit id.
+    fn oid(&self) -> git2::Oid;
 }
 
-impl AsRef<str> for CommitSha {
-    fn as_ref(&self) -> &str {
-        &self.0
+impl ToOid for CommitSha {
+    fn oid(&self) -> git2::Oid {
+        git2::Oid::from_str(self.as_str()).expect("validated at construction: 40 hex digits always make an Oid")
     }
 }
 
-impl CommitSha {
-    /// Parses 40 hexadecimal digits (either case; stored lowercase).
-    pub fn parse(text: &str) -> Result<CommitSha, InvalidCommitSha> {
-        if text.len() == 40 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
-            Ok(CommitSha(text.to_ascii_lowercase()))
-        } else {
-            Err(InvalidCommitSha { text: text.to_owned() })
-        }
-    }
-
-    /// The 40 lowercase hex digits.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// The first 7 digits, as git abbreviates in short listings.
-    pub fn short(&self) -> &str {
-        &self.0[..7]
-    }
-
-    pub(crate) fn from_oid(oid: git2::Oid) -> CommitSha {
-        CommitSha(oid.to_string())
-    }
-
-    pub(crate) fn oid(&self) -> git2::Oid {
-        git2::Oid::from_str(&self.0).expect("validated at construction: 40 hex digits always make an Oid")
-    }
-}
-
-impl FromStr for CommitSha {
-    type Err = InvalidCommitSha;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        CommitSha::parse(s)
-    }
-}
-
-impl TryFrom<String> for CommitSha {
-    type Error = InvalidCommitSha;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        CommitSha::parse(&s)
-    }
-}
-
-impl From<CommitSha> for String {
-    fn from(sha: CommitSha) -> String {
-        sha.0
-    }
-}
-
-impl fmt::Display for CommitSha {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl fmt::Debug for CommitSha {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "CommitSha({})", self.0)
-    }
+/// The commit id of a git2 object id.
+pub(crate) fn sha_of(oid: git2::Oid) -> CommitSha {
+    CommitSha::parse(&oid.to_string()).expect("git2 prints an object id as 40 hexadecimal digits")
 }
 
 /// A secret used as the password of `x-access-token` basic auth (a GitHub token or any forge's access token).
 ///
 /// It has no `Display` and its `Debug` prints `Token(***)`, so it cannot leak through formatting by accident;
-/// [`Token::expose`] is called in exactly one place: the credentials callback handed to libgit2.
+/// [`Token::expose`] is called only where the secret is handed on: the credentials callback given to libgit2, the
+/// `Authorization` header of the forge's HTTP client, the redaction of errors, and the run log's masks.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Token(String);
 
@@ -155,31 +95,6 @@ impl FileChange {
         match self {
             FileChange::Write { path, .. } | FileChange::Delete { path } => path,
         }
-    }
-}
-
-/// How a change request lands on its base branch (the three buttons forges offer).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MergeMethod {
-    /// A merge commit with parents (base, head), even when a fast-forward were possible (forges' "merge").
-    Merge,
-    /// One new commit on base with the merged tree and base as its only parent.
-    Squash,
-    /// Base moves to head; only possible when base is an ancestor of head.
-    FastForward,
-}
-
-impl MergeMethod {
-    /// `first`, then the others in the order firedrill tries them where it chooses: merge, squash, fast-forward.
-    pub fn in_turn_from(first: MergeMethod) -> Vec<MergeMethod> {
-        let mut order = vec![first];
-        for m in [MergeMethod::Merge, MergeMethod::Squash, MergeMethod::FastForward] {
-            if m != first {
-                order.push(m);
-            }
-        }
-        order
     }
 }
 

@@ -38,8 +38,8 @@ fn drill(id: &str, day: &str, more: Vec<(i64, EventKind)>) -> Drill {
             "tick",
             EventKind::Opened {
                 branch: "b".into(),
-                commit: crate::git::CommitSha::parse("c000000000000000000000000000000000000000").unwrap(),
-                base: crate::git::CommitSha::parse("0000000000000000000000000000000000000000").unwrap(),
+                commit: crate::types::CommitSha::parse("c000000000000000000000000000000000000000").unwrap(),
+                base: crate::types::CommitSha::parse("0000000000000000000000000000000000000000").unwrap(),
                 change: crate::drill::event::ChangeId("7".into()),
                 variant: None,
                 gate: None,
@@ -54,7 +54,12 @@ fn drill(id: &str, day: &str, more: Vec<(i64, EventKind)>) -> Drill {
 }
 
 fn merged() -> (i64, EventKind) {
-    (0, EventKind::Merged { commit: crate::git::CommitSha::parse("a000000000000000000000000000000000000000").unwrap() })
+    (
+        0,
+        EventKind::Merged {
+            commit: crate::types::CommitSha::parse("a000000000000000000000000000000000000000").unwrap(),
+        },
+    )
 }
 fn cmd(m: i64, name: &str) -> (i64, EventKind) {
     (m, EventKind::Command { name: name.into(), args: None })
@@ -63,7 +68,7 @@ fn recovered(m: i64, how: RecoveryHow) -> (i64, EventKind) {
     (
         m,
         EventKind::Recovered {
-            commit: crate::git::CommitSha::parse("a000000000000000000000000000000000000000").unwrap(),
+            commit: crate::types::CommitSha::parse("a000000000000000000000000000000000000000").unwrap(),
             how,
         },
     )
@@ -73,7 +78,7 @@ fn timed_out(m: i64, reverted: bool) -> (i64, EventKind) {
         m,
         EventKind::TimedOut {
             reverted_by: reverted
-                .then(|| crate::git::CommitSha::parse("a000000000000000000000000000000000000000").unwrap()),
+                .then(|| crate::types::CommitSha::parse("a000000000000000000000000000000000000000").unwrap()),
         },
     )
 }

@@ -1,8 +1,8 @@
 //! Faults proposed from a team's own GitOps repository (`firedrill suggest`): pure analysis.
 //!
-//! The flow: [`walk`] lists and reads the repository's configuration files through [`crate::repo::Source`]
-//! (the same bounds as `validate`: nothing outside the folder, no links out, no `.git`, size-capped UTF-8)
-//! and parses each document with the patch engine's parsers; [`index`] finds who reads what (workloads,
+//! The flow: the repository adapter lists and reads the repository's configuration files (the same bounds as
+//! `validate`: nothing outside the folder, no links out, no `.git`, size-capped UTF-8) and [`walk`] says which
+//! are wanted and parses each document with the patch engine's parsers; [`index`] finds who reads what (workloads,
 //! the ConfigMaps and Kustomize generators they use, the Helm templates of a chart); [`families`]
 //! recognises a breakable value from its key *and* its value; [`score`] ranks the candidates with printed
 //! reasons; [`check`] turns the best ones into faults with the patch engine and keeps only those whose diff

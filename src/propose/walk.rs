@@ -1,16 +1,12 @@
-//! Listing and reading a repository's configuration files for `suggest`, within `validate`'s bounds.
-//!
-//! The one part of [`super`] that reads: files are listed with [`Source::find_files`] (hidden folders and
-//! `.git` skipped, links not followed as folders) and read with [`Source::read`], which refuses what
-//! resolves outside the repository, what is not a regular file, is not UTF-8 or is larger than
-//! [`crate::repo::MAX_FILE_BYTES`]. Every file refused is listed with why; production-looking paths are
-//! left out (and listed) unless allowed, as the safety rules say.
+//! Which of a repository's files `suggest` reads, and what each one read holds: the files wanted, the
+//! production-looking ones left out (and listed) unless allowed as the safety rules say, each file parsed into
+//! documents or listed with why not. Pure: the repository adapter lists and reads the files (within
+//! `validate`'s bounds) and hands each text here.
 
 use serde_json::Value;
 
 use super::{Doc, RepoFile, Unread};
 use crate::patch::{self, DocumentSelector, Format};
-use crate::repo::Source;
 
 /// The most files one `suggest` lists: far above a GitOps repository, and a bound on time and memory.
 pub const MAX_FILES: usize = 50_000;
@@ -39,45 +35,31 @@ pub fn wanted(path: &str) -> bool {
     !build && !matches!(patch::Format::infer(std::path::Path::new(path)), Format::Text)
 }
 
-/// Lists, reads and parses the configuration files of `source` (at `branch` for a bare repository).
-pub fn read(source: &Source, branch: &str, allow_production: bool) -> Result<Walk, crate::repo::RepoError> {
-    let paths = source.find_files(branch, &wanted, MAX_FILES)?;
-    let mut walk = Walk::default();
-    let mut todo = Vec::new();
-    for path in paths {
-        if !allow_production && let Some(word) = crate::scenario::looks_like_production(&path) {
-            walk.production.push(Unread {
-                path: path.clone(),
-                why: format!("looks like production (the word `{word}`); pass --allow-production to read it"),
-            });
-            if let Ok(text) = source.read(branch, &path) {
-                walk.context.push((path, text));
-            }
-            continue;
-        }
-        todo.push(path);
+/// Why `path` is left out of the analysis when production may not be read: it looks like production (the word
+/// that says so). Its text is still read, as context.
+pub fn production(path: &str, allow_production: bool) -> Option<Unread> {
+    if allow_production {
+        return None;
     }
-    // Parsing dominates on a large repository: spread it over the cores, keeping the listing's order.
-    let threads = std::thread::available_parallelism().map_or(1, usize::from).clamp(1, 8);
-    let chunk = todo.len().div_ceil(threads).max(1);
-    let results: Vec<Vec<Result<Option<RepoFile>, Unread>>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = todo
-            .chunks(chunk)
-            .map(|paths| scope.spawn(move || paths.iter().map(|p| load(source, branch, p)).collect::<Vec<_>>()))
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
-    });
-    for result in results.into_iter().flatten() {
+    let word = crate::scenario::looks_like_production(path)?;
+    Some(Unread {
+        path: path.to_owned(),
+        why: format!("looks like production (the word `{word}`); pass --allow-production to read it"),
+    })
+}
+
+impl Walk {
+    /// Files one [`file`] each: the configuration files, those that configure nothing and those not read.
+    pub fn add(&mut self, result: Result<Option<RepoFile>, Unread>) {
         match result {
             Ok(Some(file)) => match describes_only(&file) {
-                Some(why) => walk.not_config.push(Unread { path: file.path, why }),
-                None => walk.files.push(file),
+                Some(why) => self.not_config.push(Unread { path: file.path, why }),
+                None => self.files.push(file),
             },
             Ok(None) => {}
-            Err(unread) => walk.unread.push(unread),
+            Err(unread) => self.unread.push(unread),
         }
     }
-    Ok(walk)
 }
 
 /// Why a file configures nothing, when it does not: a JSON Schema (a chart's `values.schema.json`) describes
@@ -97,9 +79,10 @@ pub fn describes_only(file: &RepoFile) -> Option<String> {
     }
 }
 
-/// Reads and parses one file. `Ok(None)`: a Helm template (kept for the index as text, no documents).
-fn load(source: &Source, branch: &str, path: &str) -> Result<Option<RepoFile>, Unread> {
-    let text = source.read(branch, path).map_err(|e| Unread { path: path.to_owned(), why: e.to_string() })?;
+/// Parses one file read (or why it could not be read). `Ok(None)`: a Helm template (kept for the index as text,
+/// no documents).
+pub fn file(path: &str, text: Result<String, String>) -> Result<Option<RepoFile>, Unread> {
+    let text = text.map_err(|why| Unread { path: path.to_owned(), why })?;
     let format = Format::infer(std::path::Path::new(path));
     let template = is_template(path, &text);
     let docs = if template { Ok(Vec::new()) } else { parse(format, &text) };

@@ -234,7 +234,7 @@ pub(super) mod tests {
                     "Ben Okafor",
                     "tick",
                     EventKind::Recovered {
-                        commit: crate::git::CommitSha::parse("4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f").unwrap(),
+                        commit: crate::types::CommitSha::parse("4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f").unwrap(),
                         how: RecoveryHow::Fix,
                     },
                 ),
@@ -262,7 +262,7 @@ pub(super) mod tests {
                         "firedrill",
                         "tick",
                         EventKind::Recovered {
-                            commit: crate::git::CommitSha::parse("aa11bb22cc33dd44000000000000000000000000").unwrap(),
+                            commit: crate::types::CommitSha::parse("aa11bb22cc33dd44000000000000000000000000").unwrap(),
                             how: RecoveryHow::GaveUp,
                         },
                     ),

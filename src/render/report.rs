@@ -11,10 +11,10 @@ use serde_json::Value;
 
 use crate::drill::event::{Event, EventKind, RecoveryHow};
 use crate::drill::state::{Drill, Phase, human_duration};
-use crate::git::CommitSha;
 use crate::metrics::{DrillMetrics, Outcome, PHASE_COMMANDS, Sample, Stage, Trend, summarize};
 use crate::scenario::{PatchOp, Scenario};
 use crate::schedule::{Zone, format_instant};
+use crate::types::CommitSha;
 
 /// What the report needs besides the scenario and the drill.
 #[derive(Debug, Clone, PartialEq)]
@@ -1268,8 +1268,8 @@ pub(super) mod tests {
                 "tick",
                 EventKind::Opened {
                     branch: "chore/tune-redis-pool-4f2a".into(),
-                    commit: crate::git::CommitSha::parse("5d1c0b7e2a9f4c3b8d6e1f0a7b2c9d4e8f1a3b5c").unwrap(),
-                    base: crate::git::CommitSha::parse("0a1b2c3d4e5f60718293a4b5c6d7e8f901234567").unwrap(),
+                    commit: crate::types::CommitSha::parse("5d1c0b7e2a9f4c3b8d6e1f0a7b2c9d4e8f1a3b5c").unwrap(),
+                    base: crate::types::CommitSha::parse("0a1b2c3d4e5f60718293a4b5c6d7e8f901234567").unwrap(),
                     change: crate::drill::event::ChangeId("42".into()),
                     variant: None,
                     gate: None,
@@ -1290,7 +1290,7 @@ pub(super) mod tests {
             "firedrill",
             "tick",
             EventKind::Merged {
-                commit: crate::git::CommitSha::parse("7c1e2d9a0b3f5e6d7c8b9a0f1e2d3c4b5a6f7e8d").unwrap(),
+                commit: crate::types::CommitSha::parse("7c1e2d9a0b3f5e6d7c8b9a0f1e2d3c4b5a6f7e8d").unwrap(),
             },
         )
     }
@@ -1319,7 +1319,7 @@ pub(super) mod tests {
                     "Ana Lima",
                     "tick",
                     EventKind::Recovered {
-                        commit: crate::git::CommitSha::parse("9f8e7d6c5b4a39281706f5e4d3c2b1a098765432").unwrap(),
+                        commit: crate::types::CommitSha::parse("9f8e7d6c5b4a39281706f5e4d3c2b1a098765432").unwrap(),
                         how: RecoveryHow::Revert,
                     },
                 ),
@@ -1342,14 +1342,14 @@ pub(super) mod tests {
                     &at("13:17"),
                     "firedrill",
                     "tick",
-                    EventKind::TimedOut { reverted_by: Some(crate::git::CommitSha::parse(revert).unwrap()) },
+                    EventKind::TimedOut { reverted_by: Some(crate::types::CommitSha::parse(revert).unwrap()) },
                 ),
                 ev(
                     &at("13:17"),
                     "firedrill",
                     "tick",
                     EventKind::Recovered {
-                        commit: crate::git::CommitSha::parse(revert).unwrap(),
+                        commit: crate::types::CommitSha::parse(revert).unwrap(),
                         how: RecoveryHow::Timeout,
                     },
                 ),
@@ -1370,7 +1370,7 @@ pub(super) mod tests {
                     "firedrill",
                     "tick",
                     EventKind::Recovered {
-                        commit: crate::git::CommitSha::parse("b1946ac92492d2347c6235b4d2611184c0ffee00").unwrap(),
+                        commit: crate::types::CommitSha::parse("b1946ac92492d2347c6235b4d2611184c0ffee00").unwrap(),
                         how: RecoveryHow::Revert,
                     },
                 ),
@@ -1450,7 +1450,7 @@ pub(super) mod tests {
             "ana",
             "tick",
             EventKind::Recovered {
-                commit: crate::git::CommitSha::parse("abc1234000000000000000000000000000000000").unwrap(),
+                commit: crate::types::CommitSha::parse("abc1234000000000000000000000000000000000").unwrap(),
                 how: RecoveryHow::Fix,
             },
         ));

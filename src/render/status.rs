@@ -8,8 +8,8 @@ use jiff::tz::TimeZone;
 use super::report::{change_name, chronological, offset, outcome, short, who, zero};
 use crate::drill::event::{Event, EventKind, RecoveryHow};
 use crate::drill::state::{Drill, Phase, human_duration};
-use crate::ledger::Summary;
 use crate::scenario::Scenario;
+use crate::types::Summary;
 
 /// Scenario titles longer than this are cut in the table, so one long title does not widen every row.
 const TITLE_WIDTH: usize = 36;
@@ -464,8 +464,8 @@ mod tests {
             "tick",
             EventKind::Opened {
                 branch: "fix/worker".into(),
-                commit: crate::git::CommitSha::parse("c000000000000000000000000000000000000000").unwrap(),
-                base: crate::git::CommitSha::parse("b000000000000000000000000000000000000000").unwrap(),
+                commit: crate::types::CommitSha::parse("c000000000000000000000000000000000000000").unwrap(),
+                base: crate::types::CommitSha::parse("b000000000000000000000000000000000000000").unwrap(),
                 change: crate::drill::event::ChangeId("57".into()),
                 variant: None,
                 gate: None,
@@ -513,7 +513,7 @@ mod tests {
     #[test]
     fn a_summary_renders_the_row_its_whole_log_renders() {
         let at = |day: &str, hm: &str| format!("{day}T{hm}:00Z");
-        let sha = |c: char| crate::git::CommitSha::parse(&c.to_string().repeat(40)).unwrap();
+        let sha = |c: char| crate::types::CommitSha::parse(&c.to_string().repeat(40)).unwrap();
         let recovered =
             |day: &str, how| ev(&at(day, "11:05"), "ana", "tick", EventKind::Recovered { commit: sha('9'), how });
         let timed_out =

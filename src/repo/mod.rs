@@ -7,6 +7,8 @@
 //! `.git/`; only regular files up to [`MAX_FILE_BYTES`] are read. In a git repository a path is looked up in
 //! the branch's tree, and a link stored there is refused (it names a file, it is not one).
 
+pub mod walk;
+
 use std::io::Read as _;
 use std::path::{Component, Path, PathBuf};
 

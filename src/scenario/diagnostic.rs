@@ -54,24 +54,6 @@ impl Diagnostic {
         let message = crate::redact::secrets(&self.message);
         if self.field.is_empty() { message } else { format!("{}: {message}", self.field) }
     }
-
-    /// The same problem as a GitHub annotation of another level (a `notice` for what was not checked).
-    pub fn github_annotation_as(&self, level: crate::action::workflow::Level) -> String {
-        let mut message = self.headline();
-        if let Some(h) = &self.hint {
-            message.push_str("\nhelp: ");
-            message.push_str(h);
-        }
-        crate::action::workflow::Annotation::new(level, message)
-            .at(&self.file, self.line, self.column)
-            .title("firedrill validate")
-            .to_command()
-    }
-
-    /// A GitHub Actions workflow command that shows the problem as an annotation on the file.
-    pub fn github_annotation(&self) -> String {
-        self.github_annotation_as(crate::action::workflow::Level::Error)
-    }
 }
 
 impl fmt::Display for Diagnostic {
@@ -95,18 +77,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn renders_for_humans_and_for_github() {
+    fn renders_for_humans() {
         let d = Diagnostic::new("scenarios/redis.yaml", Pos { line: 12, column: 9 }, "schedule.cron", "bad: 50%\nnext")
             .hint("use five fields, e.g. \"0 10 * * 2\"");
         assert_eq!(
             d.to_string(),
             "scenarios/redis.yaml:12:9: schedule.cron: bad: 50%\nnext\n  = help: use five fields, e.g. \"0 10 * * 2\""
         );
-        assert_eq!(
-            d.github_annotation(),
-            "::error file=scenarios/redis.yaml,line=12,col=9,title=firedrill validate::schedule.cron: bad: 50%25%0Anext%0Ahelp: use five fields, e.g. \"0 10 * * 2\""
-        );
-        let odd = Diagnostic::new("a,b:c.yaml", Pos::START, "", "x");
-        assert!(odd.github_annotation().starts_with("::error file=a%2Cb%3Ac.yaml,line=1,col=1,"));
     }
 }

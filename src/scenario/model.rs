@@ -554,11 +554,11 @@ pub enum MergeMethodName {
 }
 
 impl MergeMethodName {
-    pub fn method(self) -> crate::git::MergeMethod {
+    pub fn method(self) -> crate::types::MergeMethod {
         match self {
-            MergeMethodName::Merge => crate::git::MergeMethod::Merge,
-            MergeMethodName::Squash => crate::git::MergeMethod::Squash,
-            MergeMethodName::FastForward => crate::git::MergeMethod::FastForward,
+            MergeMethodName::Merge => crate::types::MergeMethod::Merge,
+            MergeMethodName::Squash => crate::types::MergeMethod::Squash,
+            MergeMethodName::FastForward => crate::types::MergeMethod::FastForward,
         }
     }
 }

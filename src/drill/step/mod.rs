@@ -19,10 +19,9 @@ use super::command::DrillCommand;
 use super::event::{Event, EventKind, RecoveryHow, TargetRef};
 use super::prepare;
 use super::state::{Drill, Phase, human_duration};
-use crate::forge::{Change, Landing, Person};
-use crate::git::CommitSha;
 use crate::scenario::{Config, Scenario};
 use crate::schedule::{DrillId, Plan};
+use crate::types::{Change, CommitSha, Landing, Person};
 
 mod answer;
 mod commands;

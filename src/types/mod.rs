@@ -1,0 +1,18 @@
+//! Plain data the pure modules share with the adapters: commit ids, merge methods, what a forge shows of a change
+//! and of a landing, people, a drill's summary in the ledger's index.
+//!
+//! Pure: no IO, no git2 or octocrab type. The adapters ([`crate::git`], [`crate::forge`], [`crate::ledger`])
+//! re-export these where they were first defined, and are the only ones that meet them with the outside world
+//! (a [`CommitSha`] becomes a git2 object id in `git` alone).
+
+mod change;
+mod merge;
+mod sha;
+mod summary;
+
+pub use change::{Change, Landing};
+pub use merge::MergeMethod;
+pub use sha::{CommitSha, InvalidCommitSha};
+pub use summary::Summary;
+
+pub use crate::person::Person;

@@ -6,7 +6,7 @@ use jiff::Timestamp;
 
 use crate::drill::state::Drill;
 use crate::drill::step::{FaultView, Removal, RevertBlocked};
-use crate::forge::{Forge, ForgeError, Landing, Person};
+use crate::forge::{Forge, ForgeError, Landing, Person, RevertSpec};
 use crate::git::CommitSha;
 use crate::render::run;
 
@@ -40,7 +40,8 @@ impl<F: Forge> Runner<'_, F> {
             Landing { sha: simulated(), at: now, message, author: actor.clone(), committer: actor.clone() }
         } else {
             // No message of firedrill's own: the forge writes what `git revert` writes for the commit that landed.
-            match forge.revert(commit, &d.target.branch, None, actor, now, gate).await {
+            let spec = RevertSpec { commit, base: &d.target.branch, message: None, actor, at: now, gate };
+            match forge.revert(&spec).await {
                 Ok(l) => {
                     lines.push(run::done::reverted(l.sha.short(), l.at));
                     l

@@ -16,7 +16,7 @@ use super::{CliError, CliResult};
 use crate::drill::command::DrillCommand;
 use crate::drill::prepare;
 use crate::forge::local::LocalForge;
-use crate::forge::{Forge, Person};
+use crate::forge::{Forge, Person, RevertSpec};
 use crate::git::{FileChange, Identity, MergeMethod, Repo};
 use crate::ledger::Ledger;
 use crate::runner::{Forges, Runner, Settings};
@@ -194,7 +194,14 @@ pub fn run_in(out: &Path) -> anyhow::Result<String> {
     let message = format!(
         "Revert \"tune redis pool settings\"\n\nThis reverts commit {merge_sha}: checkout cannot get Redis connections.\n"
     );
-    let landing = rt.block_on(responder.revert(&merge_sha, "main", Some(&message), &ana, revert_at, None))?;
+    let landing = rt.block_on(responder.revert(&RevertSpec {
+        commit: &merge_sha,
+        base: "main",
+        message: Some(&message),
+        actor: &ana,
+        at: revert_at,
+        gate: None,
+    }))?;
     log.push_str(&format!("── {revert_at}: Ana Lima pushes a revert ({}) to main\n", landing.sha.short()));
     tick(at(revert_at, SignedDuration::from_mins(4)), "the next scheduled tick", &mut log)?;
 

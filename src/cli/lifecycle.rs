@@ -435,8 +435,17 @@ impl Setup {
 pub fn print_report(title: &str, report: &Report) -> CliResult {
     use std::io::Write as _;
     std::io::stdout().lock().write_all(render_report(title, report).as_bytes()).context("writing to stdout")?;
+    if let Some(path) = std::env::var_os(EFFECTS_LOG) {
+        let text: String = report.effects.iter().map(|(drill, e)| format!("{drill}\t{e:?}\n")).collect();
+        std::fs::write(&path, text)
+            .with_context(|| format!("writing the effects to {}", Path::new(&path).display()))?;
+    }
     outcome(report)
 }
+
+/// Where a run writes the effects it carried out (under `--dry-run`: listed) as values, one `DRILL<TAB>EFFECT`
+/// a line: what the tests compare a dry run with a real one on. Internal, not for users.
+pub const EFFECTS_LOG: &str = "FIREDRILL_EFFECTS_LOG";
 
 /// The result of a run that did not fail, whose report has said everything: a fault still live fails it (exit
 /// 1), a refusal refuses it (exit 3).

@@ -4,7 +4,9 @@ use jiff::Timestamp;
 
 use super::github::GitHubForge;
 use super::local::LocalForge;
-use super::{Change, Comment, Forge, Landing, MergeOutcome, MergeSpec, Permission, Person, Reaction, Result};
+use super::{
+    Change, Comment, Forge, Landing, MergeOutcome, MergeSpec, Permission, Person, Reaction, Result, RevertSpec,
+};
 use crate::git::{CommitSha, FileChange};
 use crate::render::comment::Marker;
 
@@ -70,16 +72,8 @@ impl Forge for AnyForge {
     async fn landed(&self, change: &Change, merge: &MergeSpec<'_>) -> Result<Option<(CommitSha, Timestamp)>> {
         each!(self, f => f.landed(change, merge).await)
     }
-    async fn revert(
-        &self,
-        commit: &CommitSha,
-        base: &str,
-        message: Option<&str>,
-        actor: &Person,
-        at: Timestamp,
-        gate: Option<&crate::drill::guard::Gate>,
-    ) -> Result<Landing> {
-        each!(self, f => f.revert(commit, base, message, actor, at, gate).await)
+    async fn revert(&self, spec: &RevertSpec<'_>) -> Result<Landing> {
+        each!(self, f => f.revert(spec).await)
     }
     async fn recent_work(&self, base: &str, head: &CommitSha) -> Result<crate::disguise::style::Recent> {
         each!(self, f => f.recent_work(base, head).await)

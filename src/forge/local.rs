@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
 
-use super::{Change, Forge, ForgeError, Landing, MergeOutcome, MergeSpec, Person, Result};
+use super::{Change, Forge, ForgeError, Landing, MergeOutcome, MergeSpec, Person, Result, RevertSpec};
 use crate::git::{CommitSha, FileChange, GitError, Identity, PushRef, Repo, Token, redact_url};
 use crate::render::comment::Marker;
 
@@ -295,15 +295,8 @@ impl Forge for LocalForge {
         Ok(self.landing_of(&tip, spec.cut_from, spec.expected_head)?.map(|l| (l.sha, l.at)))
     }
 
-    async fn revert(
-        &self,
-        commit: &CommitSha,
-        base: &str,
-        message: Option<&str>,
-        actor: &Person,
-        at: Timestamp,
-        _gate: Option<&crate::drill::guard::Gate>,
-    ) -> Result<Landing> {
+    async fn revert(&self, spec: &RevertSpec<'_>) -> Result<Landing> {
+        let RevertSpec { commit, base, message, actor, at, .. } = *spec;
         let who = Self::identity(actor, at);
         for _ in 0..CAS_ATTEMPTS {
             let tip = self.fetch_reaching(base, commit, true)?;

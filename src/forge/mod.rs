@@ -4,7 +4,9 @@
 //! URL: firedrill pushes and merges itself) and [`github::GitHubForge`] (the REST API through octocrab, no
 //! clone); [`any::AnyForge`] holds either. Every method is safe to repeat: opening an open change or merging
 //! a merged one reports what is there instead of doing it twice. Forges answer questions and carry out
-//! actions; they decide nothing (that is [`crate::drill::step`]).
+//! actions; what to do is decided by [`crate::drill::step`]. How to get one action through is the forge's: on
+//! GitHub a refused merge is answered (update the branch, the approver's review, another method) as the pure
+//! [`refused::decide`] says from GitHub's state, and a revert the branch refuses goes through a pull request.
 
 pub mod any;
 pub mod github;
@@ -67,6 +69,22 @@ pub struct MergeSpec<'a> {
     pub message: &'a str,
     /// What the base branch makes a pull request wait for, as read when the drill opened (`None`: not known; the
     /// forge reads it when a refusal needs it).
+    pub gate: Option<&'a crate::drill::guard::Gate>,
+}
+
+/// How to revert a commit.
+#[derive(Debug, Clone, Copy)]
+pub struct RevertSpec<'a> {
+    /// The commit to revert: what landed the fault.
+    pub commit: &'a CommitSha,
+    /// The branch it landed on.
+    pub base: &'a str,
+    /// The revert commit's message; `None`: what `git revert` writes for that commit
+    /// ([`crate::git::message::revert_message`]), as a colleague's revert reads.
+    pub message: Option<&'a str>,
+    pub actor: &'a Person,
+    pub at: Timestamp,
+    /// What a pull request into `base` waits for, where the revert must go through one.
     pub gate: Option<&'a crate::drill::guard::Gate>,
 }
 
@@ -184,19 +202,8 @@ pub trait Forge {
     /// Whether `change` is already on the base branch (merged by this run, an earlier one or a racing one):
     /// the commit that landed it and when. A read: asked after a refused merge, before deciding it failed.
     async fn landed(&self, change: &Change, merge: &MergeSpec<'_>) -> Result<Option<(CommitSha, Timestamp)>>;
-    /// Reverts `commit` on `base` as `actor` at `at`; returns the landing of the revert. `message`: the revert
-    /// commit's message; `None`: what `git revert` writes for that commit ([`crate::git::message::revert_message`]),
-    /// as a colleague's revert reads. `gate`: what a pull request into `base` waits for, where the revert must go
-    /// through one.
-    async fn revert(
-        &self,
-        commit: &CommitSha,
-        base: &str,
-        message: Option<&str>,
-        actor: &Person,
-        at: Timestamp,
-        gate: Option<&crate::drill::guard::Gate>,
-    ) -> Result<Landing>;
+    /// Reverts `spec.commit` on `spec.base` as `spec.actor` at `spec.at`; returns the landing of the revert.
+    async fn revert(&self, spec: &RevertSpec<'_>) -> Result<Landing>;
     /// The team's recent work on `base` (at `head`), newest first, for the disguise to read like it: at most
     /// [`crate::disguise::style::RECENT_LIMIT`] pieces, read in a bounded number of requests. Forges that cannot
     /// tell have none.

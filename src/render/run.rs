@@ -10,7 +10,7 @@ use super::instant;
 use crate::drill::command::DrillCommand;
 use crate::drill::event::{EventKind, RecoveryHow};
 use crate::drill::state::{Drill, human_duration};
-use crate::drill::step::{Effect, Note, Reply, RevertWhy};
+use crate::drill::step::{Effect, Note, Place, Reply, RevertWhy};
 use crate::scenario::Scenario;
 
 /// What a run did (or, under dry-run, would do), section by section, for people.
@@ -32,6 +32,9 @@ pub struct RunReport {
     /// Drills whose fault firedrill had to remove and could not yet (its revert pull request waits): the run
     /// fails (exit 1); the step of each drill says why.
     pub still_live: Vec<String>,
+    /// Every effect the run carried out (under dry-run: listed), in order, with its drill's id: the values a dry
+    /// run and a real run at the same instant share.
+    pub effects: Vec<(String, Effect)>,
 }
 
 impl RunReport {
@@ -140,8 +143,20 @@ pub fn effect(e: &Effect, d: &Drill, s: Option<&Scenario>, dry_run: bool) -> Str
         Effect::Refuse(why) => format!("refused: {why}"),
         Effect::Decline(why) => format!("not obeyed: {why}"),
         Effect::Note(n) => note(n),
+        Effect::React { comment, reaction } => format!("react {} to comment {comment}", reaction.as_str()),
+        Effect::AnswerInThread { comment, .. } => format!("answer comment {comment} in its thread"),
+        Effect::PostStatus { on, .. } => format!("post the responders' status on {}", place(on)),
+        Effect::PostReveal => "post the reveal on the pull request".to_owned(),
+        Effect::PostRevertBlocked { on, .. } => format!("say on {} that the fault is still live", place(on)),
     };
     format!("{would}{text}")
+}
+
+fn place(on: &Place) -> String {
+    match on {
+        Place::Change => "the pull request".to_owned(),
+        Place::Issue(n) => format!("issue #{n}"),
+    }
 }
 
 fn record(kind: &EventKind, time: Timestamp, actor: &str, d: &Drill) -> String {
@@ -374,6 +389,19 @@ pub const STATUS_MARKER: &Marker = &Marker::Status;
 
 /// The hidden marker of the reveal comment (`/drill reveal`, after the end).
 pub const REVEAL_MARKER: &Marker = &Marker::Reveal;
+
+/// The hidden marker of the note that says a revert did not land.
+pub const REVERT_BLOCKED_MARKER: &Marker = &Marker::RevertBlocked;
+
+/// The note that says firedrill's revert did not land (`why`: the forge's words): never silent, updated on every
+/// run where the team is.
+pub fn revert_blocked(branch: &str, why: &str) -> String {
+    format!(
+        "**The fault is still live on `{branch}`.** firedrill could not revert it:\n\n> {}\n\nfiredrill tries again on \
+         every run; revert the merge by hand to end it now.",
+        why.replace('\n', " ")
+    )
+}
 
 /// The status comment on a drill's pull request, for responders: the phase, the time since the fault landed,
 /// the phases stamped, the hints released with their text, the commands taken, and the answers to the commands

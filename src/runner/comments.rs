@@ -1,15 +1,15 @@
 //! `/drill` commands from the command line and from comments: reading the comments on a drill's change, and
-//! answering them (reactions, the status comment, the reveal).
+//! carrying out the effects that answer responders (reactions, the status note, the reveal, the note that a
+//! revert did not land).
 
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 
 use crate::drill::command::DrillCommand;
-use crate::drill::event::EventKind;
 use crate::drill::state::Drill;
-use crate::drill::step::{CommentIn, Observed, Received, Reply, Standing};
-use crate::forge::{Comment, Forge, Reaction};
+use crate::drill::step::{CommentIn, Effect, Observed, Place, Received, Reply, Standing};
+use crate::forge::{Comment, Forge};
 use crate::render::comment::Marker;
 use crate::render::run::{self, RunReport};
 use crate::scenario::Scenario;
@@ -87,8 +87,7 @@ impl<F: Forge> Runner<'_, F> {
     }
 
     /// The comments on the drill's change not answered yet (and `named` ones an event pointed at), parsed,
-    /// with their authors' standing; each command comment gets 👀 as it is received. One request per unfinished
-    /// drill, plus one per author of a command.
+    /// with their authors' standing. One request per unfinished drill, plus one per author of a command.
     pub(super) async fn read_comments(
         &self,
         forge: &F,
@@ -133,9 +132,6 @@ impl<F: Forge> Runner<'_, F> {
                 None => Standing::Permission(forge.permission(&c.by).await.map_err(&fe)?),
             };
             standing.insert(c.by.clone(), who.clone());
-            if !self.settings.dry_run {
-                forge.react(c.id, Reaction::Eyes).await.map_err(&fe)?;
-            }
             o.comments.push(CommentIn {
                 id: c.id,
                 by: c.by,
@@ -152,54 +148,49 @@ impl<F: Forge> Runner<'_, F> {
         Ok(())
     }
 
-    /// Where responders are: 🚀 or 😕 on each comment answered in this run, the status comment brought up to
-    /// date once they have spoken to firedrill, and the reveal when a game master asked for it.
-    pub(super) async fn answer(
+    /// Carries out an effect that answers responders or tells them something (a reaction, a note): what to say
+    /// is rendered here, where and whether was decided by [`crate::drill::step`]. Nothing under dry-run.
+    pub(super) async fn post(
         &self,
         forge: &F,
         d: &Drill,
         s: Option<&Scenario>,
-        logged: usize,
-        answers: &[Reply],
         now: Timestamp,
+        e: &Effect,
     ) -> Result<(), RunError> {
         let fe = forge_err(forge);
-        let Some(op) = &d.opened else { return Ok(()) };
-        let new = d.events.get(logged..).unwrap_or_default();
+        let Some(op) = (!self.settings.dry_run).then_some(d.opened.as_ref()).flatten() else { return Ok(()) };
         let change = change_of(op);
-        for e in new {
-            if let EventKind::Comment { id, refused } = &e.kind {
-                forge
-                    .react(*id, if refused.is_empty() { Reaction::Rocket } else { Reaction::Confused })
-                    .await
-                    .map_err(&fe)?;
-                // A command written on a line of the diff is answered in its thread too, where it was asked.
-                // The responders' status (what the status comment says, nothing that gives the drill away).
-                if !answers.is_empty() || !refused.is_empty() {
-                    let mut text = run::status_comment(d, now, answers);
-                    for why in refused {
-                        text.push_str(&format!("\n\nNot obeyed: {why}"));
-                    }
-                    forge.reply_in_thread(&change, *id, &text).await.map_err(&fe)?;
+        let place = |on: &Place| match on {
+            Place::Change => change.clone(),
+            Place::Issue(issue) => issue_change(issue),
+        };
+        match e {
+            Effect::React { comment, reaction } => forge.react(*comment, *reaction).await.map_err(&fe)?,
+            Effect::AnswerInThread { comment, answers, refused } => {
+                // The responders' status (what the status note says, nothing that gives the drill away).
+                let mut text = run::status_comment(d, now, answers);
+                for why in refused {
+                    text.push_str(&format!("\n\nNot obeyed: {why}"));
+                }
+                forge.reply_in_thread(&change, *comment, &text).await.map_err(&fe)?;
+            }
+            Effect::PostStatus { on, answers } => {
+                let text = run::status_comment(d, now, answers);
+                forge.post_note(&place(on), run::STATUS_MARKER, &text).await.map_err(&fe)?;
+            }
+            Effect::PostReveal => {
+                let text = run::reply(&Reply::Reveal, d, s, Some(now));
+                forge.post_note(&change, run::REVEAL_MARKER, &format!("```text\n{text}\n```")).await.map_err(&fe)?;
+            }
+            // Best effort: the run fails with the revert's error whatever happens here.
+            Effect::PostRevertBlocked { on, why } => {
+                let text = run::revert_blocked(&d.target.branch, why);
+                if let Err(e) = forge.post_note(&place(on), run::REVERT_BLOCKED_MARKER, &text).await {
+                    tracing::warn!("could not post that the fault is still live: {e}");
                 }
             }
-        }
-        // The status lives on the announcement where there is one. Otherwise, until the responders speak to
-        // firedrill, the pull request must look like any other: no status comment.
-        let changed = new.iter().any(|e| !matches!(e.kind, EventKind::Reported { .. }));
-        let place = match d.announced() {
-            Some(issue) => Some(issue_change(issue)),
-            None => d.engaged().then(|| change.clone()),
-        };
-        if let Some(place) = place
-            && (changed || !answers.is_empty())
-        {
-            let text = run::status_comment(d, now, answers);
-            forge.post_note(&place, run::STATUS_MARKER, &text).await.map_err(&fe)?;
-        }
-        if d.is_resolved() && answers.contains(&Reply::Reveal) {
-            let text = run::reply(&Reply::Reveal, d, s, Some(now));
-            forge.post_note(&change, run::REVEAL_MARKER, &format!("```text\n{text}\n```")).await.map_err(&fe)?;
+            _ => {}
         }
         Ok(())
     }

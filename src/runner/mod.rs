@@ -1,5 +1,7 @@
 //! The one executor: reads the ledger, asks the forge what [`crate::drill::step`] needs, and carries out the
-//! effects it decides. No rule lives here.
+//! effects it decides. What to write is never decided here: the plans come from [`crate::drill::due`], every
+//! other write is an effect of `drill::step` (or of `step::answer`, `step::revert_blocked`); what is left here
+//! is what to ask the forge for, so that an idle tick stays cheap.
 //!
 //! Every entry point (`tick`, `start`, `command`, `demo`, the Action) comes here. For each drill the runner
 //! gathers an observation, calls `step`, executes the effects in order (forge actions, then one ledger commit
@@ -15,6 +17,8 @@ mod observe;
 mod report;
 mod revert;
 mod tick;
+
+use revert::Reverted;
 
 use std::collections::BTreeMap;
 
@@ -122,6 +126,16 @@ impl<F: Forge> Runner<'_, F> {
         Event::new(time, actor, self.settings.source.clone(), kind)
     }
 
+    /// An effect as the run lists it: every effect among the run's values (what `--dry-run` and the real run
+    /// share), and in the output those a real run says (all of them, in a dry run).
+    fn list(&self, e: &Effect, d: &Drill, s: Option<&Scenario>, lines: &mut Vec<String>, report: &mut RunReport) {
+        let dry = self.settings.dry_run;
+        if dry || e.listed() {
+            lines.push(run::effect(e, d, s, dry));
+        }
+        report.effects.push((d.id.to_string(), e.clone()));
+    }
+
     /// Rounds of gather → step → execute for one drill, until it has nothing left to do. `commands` come from
     /// the command line; `named` are comments an event named (they are read with the drill's other new ones).
     async fn drive(
@@ -141,6 +155,7 @@ impl<F: Forge> Runner<'_, F> {
         let mut o = Observed { commands, issues: forge.has_issues(), ..Observed::default() };
         let mut lines: Vec<String> = Vec::new();
         self.read_comments(forge, &d, named, &mut o).await?;
+        // The events this run appends to the drill start here.
         let logged = d.events.len();
         // Answers to this run's commands, for the status comment (and a reveal asked for).
         let mut answers: Vec<Reply> = Vec::new();
@@ -159,7 +174,7 @@ impl<F: Forge> Runner<'_, F> {
             let acts = effects.iter().any(Effect::acts);
             let mut events = Vec::new();
             for e in &effects {
-                lines.push(run::effect(e, &d, s, dry));
+                self.list(e, &d, s, &mut lines, report);
                 match e {
                     Effect::Open(spec) => {
                         let change = if dry {
@@ -175,10 +190,27 @@ impl<F: Forge> Runner<'_, F> {
                     Effect::Merge { .. } => self.merge(forge, &d, &mut o, &actor, now, &mut lines).await?,
                     Effect::Revert { commit, .. } => {
                         match self.revert(forge, &d, commit, &actor, now, &mut lines).await? {
-                            Some(view) => o.fault = Some(view),
-                            None => {
-                                // The revert waits: the fault is still live past what should have ended it. The
-                                // run goes on with the other drills and fails (exit 1) at the end.
+                            Reverted::Landed(view) => o.fault = Some(view),
+                            Reverted::Blocked(blocked, error) => {
+                                // What follows is the step's, carried out at once: the team told where they are,
+                                // a revert pull request that waits recorded (once per reason).
+                                for e in step::revert_blocked(&d, &blocked, now) {
+                                    self.list(&e, &d, s, &mut lines, report);
+                                    match &e {
+                                        Effect::Append { time, actor, kind } => {
+                                            let event = self.event(*time, actor, kind.clone());
+                                            if !event.already_in(&d.events) {
+                                                self.record(vec![(d.id.clone(), event)], now).await?;
+                                            }
+                                        }
+                                        _ => self.post(forge, &d, s, now, &e).await?,
+                                    }
+                                }
+                                if let Some(error) = error {
+                                    return Err(forge_err(forge)(error));
+                                }
+                                // The fault is still live past what should have ended it. The run goes on with
+                                // the other drills and fails (exit 1) at the end.
                                 report.still_live.push(d.id.to_string());
                                 still_live = true;
                             }
@@ -234,6 +266,11 @@ impl<F: Forge> Runner<'_, F> {
                     Effect::Refuse(why) => report.refusals.push(format!("{}: {why}", d.id)),
                     Effect::Decline(why) => report.declined.push(format!("{}: {why}", d.id)),
                     Effect::Note(_) => {}
+                    Effect::React { .. }
+                    | Effect::AnswerInThread { .. }
+                    | Effect::PostStatus { .. }
+                    | Effect::PostReveal
+                    | Effect::PostRevertBlocked { .. } => self.post(forge, &d, s, now, e).await?,
                 }
             }
             // One ledger commit for the round's events; then the drill is what the log now says.
@@ -262,8 +299,10 @@ impl<F: Forge> Runner<'_, F> {
                 self.gather(forge, &d, s, now, &mut o).await?;
             }
         }
-        if !dry {
-            self.answer(forge, &d, s, logged, &answers, now).await?;
+        // Where responders are, once the drill has moved as far as it goes in this run.
+        for e in step::answer(&d, d.events.get(logged..).unwrap_or_default(), &answers) {
+            self.list(&e, &d, s, &mut lines, report);
+            self.post(forge, &d, s, now, &e).await?;
         }
         if let Some(why) = &o.deploy_unread {
             lines.push(run::done::deploy_unread(why));

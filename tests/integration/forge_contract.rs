@@ -1,7 +1,7 @@
 //! The forge contract: the same cases against every forge (the local forge over git's smart HTTP server,
 //! the GitHub forge over the GitHub emulator), so the lifecycle can rely on one behaviour.
 
-use firedrill::forge::{Forge, MergeOutcome, MergeSpec, Person};
+use firedrill::forge::{Forge, MergeOutcome, MergeSpec, Person, RevertSpec};
 use firedrill::git::{CommitSha, FileChange, MergeMethod};
 use jiff::Timestamp;
 
@@ -81,7 +81,14 @@ pub async fn contract<F: Forge>(forge: &F) {
     // History after the merge is empty; a revert lands on main and undoes the file.
     assert!(forge.history("main", &merge).await.unwrap().is_empty());
     let revert = forge
-        .revert(&merge, "main", Some("Revert the pool change\n"), &sam(), t("2026-11-24T11:55:00Z"), None)
+        .revert(&RevertSpec {
+            commit: &merge,
+            base: "main",
+            message: Some("Revert the pool change\n"),
+            actor: &sam(),
+            at: t("2026-11-24T11:55:00Z"),
+            gate: None,
+        })
         .await
         .unwrap();
     let history = forge.history("main", &merge).await.unwrap();
@@ -89,7 +96,14 @@ pub async fn contract<F: Forge>(forge: &F) {
     assert_eq!(forge.read_file(&revert.sha, FILE).await.unwrap().as_deref(), Some(values.as_str()));
     // A second revert (a run racing the first) finds that landing and lands nothing more.
     let again = forge
-        .revert(&merge, "main", Some("Revert the pool change\n"), &sam(), t("2026-11-24T11:56:00Z"), None)
+        .revert(&RevertSpec {
+            commit: &merge,
+            base: "main",
+            message: Some("Revert the pool change\n"),
+            actor: &sam(),
+            at: t("2026-11-24T11:56:00Z"),
+            gate: None,
+        })
         .await
         .unwrap();
     assert_eq!(again.sha, revert.sha);

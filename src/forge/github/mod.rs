@@ -34,7 +34,9 @@ use client::*;
 use conversation::*;
 
 use super::refused::{self, Check, Decision};
-use super::{Change, Forge, ForgeError, Landing, MergeOutcome, MergeSpec, Permission, Person, Reaction, Result};
+use super::{
+    Change, Forge, ForgeError, Landing, MergeOutcome, MergeSpec, Permission, Person, Reaction, Result, RevertSpec,
+};
 use crate::drill::guard::{Classic, Gate, GuardRails, RulesetRule};
 use crate::git::{CommitSha, FileChange, MergeMethod, Token};
 use crate::render::comment::Marker;
@@ -164,19 +166,8 @@ impl Forge for GitHubForge {
         self.merge_pull_request(change, spec, actor, at).await
     }
 
-    /// GitHub has no revert endpoint: the commit is undone file by file on top of the branch's tip (each file
-    /// the commit changed goes back to its first parent's version, when nobody changed it since), and the
-    /// branch is moved without force.
-    async fn revert(
-        &self,
-        commit: &CommitSha,
-        base: &str,
-        message: Option<&str>,
-        actor: &Person,
-        at: Timestamp,
-        gate: Option<&Gate>,
-    ) -> Result<Landing> {
-        self.revert_commit(commit, base, message, actor, at, gate).await
+    async fn revert(&self, spec: &RevertSpec<'_>) -> Result<Landing> {
+        self.revert_commit(spec).await
     }
     /// The last merged pull requests into `base` (one listing of closed ones, newest first, of which the merged
     /// count) and the repository's pull request template at `head` (one or two reads): 2 or 3 requests.

@@ -18,15 +18,8 @@ impl GitHubForge {
     /// GitHub has no revert endpoint: the commit is undone file by file on top of the branch's tip (each file
     /// the commit changed goes back to its first parent's version, when nobody changed it since), and the
     /// branch is moved without force.
-    pub(super) async fn revert_commit(
-        &self,
-        commit: &CommitSha,
-        base: &str,
-        message: Option<&str>,
-        actor: &Person,
-        at: Timestamp,
-        gate: Option<&Gate>,
-    ) -> Result<Landing> {
+    pub(super) async fn revert_commit(&self, spec: &RevertSpec<'_>) -> Result<Landing> {
+        let RevertSpec { commit, base, message, actor, at, gate } = *spec;
         let info = self.ok(Method::GET, &self.repo_path(&format!("/commits/{commit}")), None).await?;
         let parents =
             info["parents"].as_array().into_iter().flatten().map(|p| sha(&p["sha"])).collect::<Result<Vec<_>>>()?;

@@ -15,7 +15,7 @@ use super::prepare;
 use super::state::{Drill, Phase, human_duration};
 use crate::scenario::{Config, Scenario};
 use crate::schedule::{DrillId, Plan};
-use crate::types::{Change, CommitSha, Landing, Permission, Person};
+use crate::types::{Change, CommitSha, FIREDRILL_ACTOR, Landing, Permission, Person};
 
 /// The settings a decision depends on.
 #[derive(Debug, Clone)]
@@ -518,8 +518,8 @@ fn kill_switch_abort(
         return None;
     }
     let kind = EventKind::Command { name: DrillCommand::Abort.into(), args: Some(KILL_SWITCH.to_owned()) };
-    append(out, now, "firedrill", kind);
-    Some((DrillCommand::Abort, "firedrill".to_owned()))
+    append(out, now, FIREDRILL_ACTOR, kind);
+    Some((DrillCommand::Abort, FIREDRILL_ACTOR.to_owned()))
 }
 
 /// What the monitoring stops a running drill for, recorded as an `abort` command by firedrill with the reason (so a
@@ -540,7 +540,7 @@ fn monitor_abort(
         (Some(why), _) => why.clone(),
         (None, Some((at, within))) if s.safety.end_if_no_effect() && d.broken.is_none() && o.watch.broken.is_none() => {
             if d.no_effect.is_none() {
-                append(out, *at, "firedrill", EventKind::NoEffect { within: within.clone() });
+                append(out, *at, FIREDRILL_ACTOR, EventKind::NoEffect { within: within.clone() });
             }
             format!(
                 "no effect seen: the service stayed healthy for {within} after the fault went live (`safety.end_if_no_effect`)"
@@ -549,8 +549,8 @@ fn monitor_abort(
         _ => return None,
     };
     let kind = EventKind::Command { name: DrillCommand::Abort.into(), args: Some(reason) };
-    append(out, now, "firedrill", kind);
-    Some((DrillCommand::Abort, "firedrill".to_owned()))
+    append(out, now, FIREDRILL_ACTOR, kind);
+    Some((DrillCommand::Abort, FIREDRILL_ACTOR.to_owned()))
 }
 
 /// What the monitoring saw, recorded once each at the instants it saw them: the service broken, the alert fired,
@@ -559,7 +559,7 @@ fn watched(d: &Drill, o: &Observed, out: &mut Vec<Effect>) {
     let w = &o.watch;
     let no_effect_now = out.iter().any(|e| matches!(e, Effect::Append { kind: EventKind::NoEffect { .. }, .. }));
     if let (None, Some((at, from))) = (d.broken, &w.broken) {
-        append(out, *at, "firedrill", EventKind::Broken { from: from.clone() });
+        append(out, *at, FIREDRILL_ACTOR, EventKind::Broken { from: from.clone() });
     }
     if let (None, Some(a)) = (&d.alert, &w.alert) {
         let kind = EventKind::AlertFired {
@@ -568,17 +568,17 @@ fn watched(d: &Drill, o: &Observed, out: &mut Vec<Effect>) {
             from: a.from.clone(),
             fingerprint: a.fingerprint.clone(),
         };
-        append(out, a.at, "firedrill", kind);
+        append(out, a.at, FIREDRILL_ACTOR, kind);
     }
     if let (None, None, None, Some((at, within))) = (d.no_effect, d.broken, &w.broken, &w.no_effect)
         && !no_effect_now
     {
-        append(out, *at, "firedrill", EventKind::NoEffect { within: within.clone() });
+        append(out, *at, FIREDRILL_ACTOR, EventKind::NoEffect { within: within.clone() });
     }
     if let (None, Some((at, from))) = (d.restored, &w.restored)
         && (d.broken.is_some() || w.broken.is_some())
     {
-        append(out, *at, "firedrill", EventKind::Restored { from: from.clone() });
+        append(out, *at, FIREDRILL_ACTOR, EventKind::Restored { from: from.clone() });
     }
 }
 
@@ -590,7 +590,7 @@ fn abort_reason(d: &Drill, cx: &Context<'_>, command: String) -> String {
     // A stop firedrill recorded itself from the monitoring (`safety.stop_if`, `end_if_no_effect`) gives its reason.
     if let Some(reason) = d.events.iter().find_map(|e| match &e.kind {
         EventKind::Command { name, args: Some(a) }
-            if *name == DrillCommand::Abort && e.actor == "firedrill" && a != KILL_SWITCH =>
+            if *name == DrillCommand::Abort && e.actor == FIREDRILL_ACTOR && a != KILL_SWITCH =>
         {
             Some(a.clone())
         }
@@ -606,7 +606,7 @@ fn abort_reason(d: &Drill, cx: &Context<'_>, command: String) -> String {
 }
 
 fn abandon(out: &mut Vec<Effect>, now: Timestamp, reason: String) {
-    append(out, now, "firedrill", EventKind::Abandoned { reason });
+    append(out, now, FIREDRILL_ACTOR, EventKind::Abandoned { reason });
 }
 
 fn planned(
@@ -620,7 +620,7 @@ fn planned(
 ) {
     if let Some(c) = stop {
         let reason = abort_reason(d, cx, format!("/drill {c} before the change was opened"));
-        append(out, now, "firedrill", EventKind::Aborted { reason });
+        append(out, now, FIREDRILL_ACTOR, EventKind::Aborted { reason });
         return;
     }
     if d.open_at > now {
@@ -654,7 +654,7 @@ fn planned(
             variant: s.variant_name().map(str::to_owned),
             gate: o.gate.clone(),
         };
-        return append(out, now, "firedrill", kind);
+        return append(out, now, FIREDRILL_ACTOR, kind);
     }
     let Some(base) = &o.base else { return };
     let Some(head) = &base.head else {
@@ -733,12 +733,12 @@ fn opened(
     };
     // The truth first: a change on the base branch is merged, whatever this run's merge attempt said.
     if let Some((commit, at)) = &o.landed {
-        return append(out, *at, "firedrill", EventKind::Merged { commit: commit.clone() });
+        return append(out, *at, FIREDRILL_ACTOR, EventKind::Merged { commit: commit.clone() });
     }
     if let Some(c) = stop {
         close(out);
         let reason = abort_reason(d, cx, format!("/drill {c} before the merge"));
-        return append(out, now, "firedrill", EventKind::Aborted { reason });
+        return append(out, now, FIREDRILL_ACTOR, EventKind::Aborted { reason });
     }
     if let Some(reason) = &o.merge_refused {
         // Anyone could approve and merge the fault later, unwatched, with no safety timer.
@@ -754,7 +754,7 @@ fn opened(
             let waited = crate::drill::state::human_duration(now.duration_since(since));
             return abandon(out, now, format!("the merge waited {waited} (`merge.max_wait`) and {reason}"));
         }
-        append(out, now, "firedrill", EventKind::MergeWaiting { reason: reason.clone(), head: head.clone() });
+        append(out, now, FIREDRILL_ACTOR, EventKind::MergeWaiting { reason: reason.clone(), head: head.clone() });
         return;
     }
     if d.merge_at > now {
@@ -843,7 +843,7 @@ fn running(
             _ => {}
         }
         let how = if ours && l.at >= deadline && reverts {
-            append(out, l.at, "firedrill", EventKind::TimedOut { reverted_by: Some(l.sha.clone()) });
+            append(out, l.at, FIREDRILL_ACTOR, EventKind::TimedOut { reverted_by: Some(l.sha.clone()) });
             RecoveryHow::Timeout
         } else if reverts {
             RecoveryHow::Revert
@@ -855,12 +855,12 @@ fn running(
         fault_live(d, merged.at, o, out);
         watched(d, o, out);
         if let Some(seen) = &o.fix_live {
-            append(out, seen.at.max(l.at), "firedrill", fix_deployed(seen));
+            append(out, seen.at.max(l.at), FIREDRILL_ACTOR, fix_deployed(seen));
         } else if cx.deploys && !s.deploy_signals().is_empty() {
             // Asked on every run until the fix is seen live, or `deploy.watch` after the removal.
             let until = l.at.checked_add(s.deploy.watch().to_signed()).unwrap_or(Timestamp::MAX);
             let signals = s.deploy_signals().iter().map(|g| g.describe()).collect();
-            append(out, l.at, "firedrill", EventKind::DeployWatch { until, signals });
+            append(out, l.at, FIREDRILL_ACTOR, EventKind::DeployWatch { until, signals });
         }
         return;
     }
@@ -877,7 +877,7 @@ fn running(
         if s.safety.auto_revert() {
             out.push(Effect::Revert { commit: merged.commit.clone(), why: RevertWhy::Timeout });
         } else {
-            append(out, deadline, "firedrill", EventKind::TimedOut { reverted_by: None });
+            append(out, deadline, FIREDRILL_ACTOR, EventKind::TimedOut { reverted_by: None });
         }
         return;
     }
@@ -887,7 +887,7 @@ fn running(
         && o.issues
     {
         match &o.announced {
-            Some(issue) => append(out, now, "firedrill", EventKind::Announced { issue: issue.clone() }),
+            Some(issue) => append(out, now, FIREDRILL_ACTOR, EventKind::Announced { issue: issue.clone() }),
             None => out.push(Effect::Announce { title: a.issue.clone(), body: announcement(a) }),
         }
     }
@@ -904,7 +904,7 @@ fn running(
         let due = merged.at.checked_add(hint.after.to_signed()).unwrap_or(Timestamp::MAX);
         let released = d.hints.iter().any(|(i, _)| *i == index) || asked.contains(&index);
         if due <= now && due < deadline && !released {
-            append(out, now, "firedrill", EventKind::Hint { index, text: hint.text.clone() });
+            append(out, now, FIREDRILL_ACTOR, EventKind::Hint { index, text: hint.text.clone() });
         }
     }
     out.push(Effect::Note(Note::Running { since: merged.at, deadline, auto_revert: s.safety.auto_revert() }));
@@ -914,7 +914,7 @@ fn running(
 fn fault_live(d: &Drill, merged_at: Timestamp, o: &Observed, out: &mut Vec<Effect>) {
     if let (None, Some(seen)) = (&d.fault_live, &o.fault_live) {
         let kind = EventKind::FaultDeployed { signal: seen.signal.clone(), commit: seen.commit.clone() };
-        append(out, seen.at.max(merged_at), "firedrill", kind);
+        append(out, seen.at.max(merged_at), FIREDRILL_ACTOR, kind);
     }
 }
 
@@ -935,13 +935,13 @@ fn settled(d: &Drill, s: Option<&Scenario>, o: &Observed, now: Timestamp, out: &
         let until = end.checked_add(watch.to_signed()).unwrap_or(Timestamp::MAX);
         if now >= until {
             let reason = format!("health was not true again within {} of the fault's removal", watch.as_str());
-            append(out, until, "firedrill", EventKind::Unrestored { reason });
+            append(out, until, FIREDRILL_ACTOR, EventKind::Unrestored { reason });
         }
     }
     let (Some((until, signals)), true) = (&d.deploy_watch, d.deploy_pending()) else { return };
     let removed_at = d.recovered.as_ref().map_or(now, |(l, _)| l.at);
     if let Some(seen) = &o.fix_live {
-        append(out, seen.at.max(removed_at), "firedrill", fix_deployed(seen));
+        append(out, seen.at.max(removed_at), FIREDRILL_ACTOR, fix_deployed(seen));
     } else if now >= *until {
         // The signals the watch was recorded with: what was asked, whatever the scenario says now.
         let watched = human_duration(until.duration_since(removed_at));
@@ -949,7 +949,7 @@ fn settled(d: &Drill, s: Option<&Scenario>, o: &Observed, now: Timestamp, out: &
             "no deploy signal ({}) reported a commit holding the removal within {watched} of it",
             signals.join(", ")
         );
-        append(out, *until, "firedrill", EventKind::DeployUnobserved { what: "fix".to_owned(), reason });
+        append(out, *until, FIREDRILL_ACTOR, EventKind::DeployUnobserved { what: "fix".to_owned(), reason });
     }
 }
 

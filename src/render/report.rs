@@ -15,7 +15,7 @@ use crate::drill::state::{Drill, Phase, human_duration};
 use crate::metrics::{DrillMetrics, Outcome, PHASE_COMMANDS, Sample, Stage, Trend, summarize};
 use crate::scenario::{PatchOp, Scenario};
 use crate::schedule::{Zone, format_instant};
-use crate::types::CommitSha;
+use crate::types::{CommitSha, FIREDRILL_ACTOR};
 
 /// What the report needs besides the scenario and the drill.
 #[derive(Debug, Clone, PartialEq)]
@@ -166,7 +166,7 @@ pub(super) fn offset(ts: Timestamp, zero: Timestamp) -> String {
 /// as recorded (a name given on the command line, a commit author's name): never `@Ana Lima`.
 pub(super) fn who(e: &Event) -> String {
     let from_github = matches!(e.source.as_str(), "action" | "comment");
-    if from_github && e.actor != "firedrill" && e.actor.parse::<crate::scenario::GithubLogin>().is_ok() {
+    if from_github && e.actor != FIREDRILL_ACTOR && e.actor.parse::<crate::scenario::GithubLogin>().is_ok() {
         format!("@{}", e.actor)
     } else {
         e.actor.clone()

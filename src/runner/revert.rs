@@ -8,6 +8,7 @@ use crate::drill::step::{FaultView, Removal};
 use crate::forge::{Forge, Landing, Person};
 use crate::git::CommitSha;
 use crate::render::run;
+use crate::types::FIREDRILL_ACTOR;
 
 use super::{RunError, Runner, forge_err, simulated};
 
@@ -44,7 +45,7 @@ impl<F: Forge> Runner<'_, F> {
                         change: crate::drill::event::ChangeId(change.clone()),
                         reason: reason.clone(),
                     };
-                    let event = self.event(now, "firedrill", kind);
+                    let event = self.event(now, FIREDRILL_ACTOR, kind);
                     if !event.already_in(&d.events) {
                         self.record(vec![(d.id.clone(), event)], now).await?;
                     }

@@ -20,3 +20,7 @@ pub use sha::{CommitSha, InvalidCommitSha};
 pub use summary::Summary;
 
 pub use crate::person::Person;
+
+/// The actor of the events firedrill records itself (`"actor":"firedrill"` in the log), as opposed to a person's
+/// login or a commit's author.
+pub const FIREDRILL_ACTOR: &str = "firedrill";

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use jiff::Timestamp;
 
-use crate::git::Token;
+use crate::git::{MergeMethod, Token};
 
 /// A bad input value: which input, what was given, what is accepted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -68,7 +68,7 @@ pub struct Inputs {
     pub drill_token: Option<Token>,
     /// How drills are merged: `merge`, `squash`, `rebase`; `None`: the scenario's preference, then the first the
     /// repository allows.
-    pub merge_method: Option<String>,
+    pub merge_method: Option<MergeMethod>,
     /// A second account's token that approves the drill's pull request where the base branch requires a review.
     pub approver_token: Option<Token>,
     /// The REST API root (`https://api.github.com`, a GitHub Enterprise `…/api/v3`), or `local` for plain git.
@@ -133,19 +133,12 @@ impl Inputs {
             github_token: input(vars, "github-token").map(Token::new),
             drill_token: input(vars, "drill-token").map(Token::new),
             approver_token: input(vars, "approver-token").map(Token::new),
-            merge_method: match text(vars, "merge-method").as_deref() {
-                None | Some("auto") => None,
-                Some(m @ ("merge" | "squash")) => Some(m.to_owned()),
-                Some("rebase" | "fast-forward") => Some("fast-forward".to_owned()),
-                Some(other) => {
-                    return Err(InputError {
-                        name: "merge-method",
-                        message: format!(
-                            "`{other}` is not a merge method: use `merge`, `squash`, `rebase`, or leave it empty"
-                        ),
-                    });
-                }
-            },
+            merge_method: MergeMethod::choice(text(vars, "merge-method").as_deref().unwrap_or_default()).map_err(
+                |e| InputError {
+                    name: "merge-method",
+                    message: format!("{e}: use `merge`, `squash`, `rebase`, or leave it empty"),
+                },
+            )?,
             api_url: text(vars, "api-url"),
             dry_run: boolean(vars, "dry-run")?,
             now,

@@ -467,7 +467,7 @@ fn common(inputs: &Inputs, env: &GithubEnv, run: &mut RunSummary, out: &mut dyn 
         workdir: None,
         identity: inputs.identity.clone(),
         api_url,
-        merge_method: inputs.merge_method.clone().unwrap_or_else(|| "auto".to_owned()),
+        merge_method: inputs.merge_method,
         approver_token: inputs.approver_token.clone(),
     })
 }

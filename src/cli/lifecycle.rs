@@ -43,8 +43,9 @@ pub struct Common {
     pub api_url: Option<String>,
     /// How drills are merged: merge (a merge commit), squash, fast-forward, or auto: the scenario's
     /// `merge.method`, else the first method the repository and the branch allow of merge, squash, fast-forward.
-    #[arg(long, value_name = "METHOD", default_value = "auto", value_parser = ["auto", "merge", "squash", "fast-forward"])]
-    pub merge_method: String,
+    // `std::option::Option`: clap's own handling of `Option` would not parse `auto` (the default) to `None`.
+    #[arg(long, value_name = "METHOD", default_value = "auto", value_parser = merge_method())]
+    pub merge_method: std::option::Option<MergeMethod>,
     /// A second account's token that approves the drill's pull request (and firedrill's revert pull request)
     /// when the base branch requires an approving review: the Action's `approver-token` input, else
     /// $FIREDRILL_APPROVER_TOKEN. Never an argument, never logged.
@@ -111,6 +112,13 @@ const WORKDIR_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The working folder of this run under `root`, locked on first use (see [`lock::working_folder`]): no two
 /// runs ever use the same git repositories on disk, and what a killed run left there is cleared.
+/// `--merge-method`: clap lists and checks the words (its error names them), [`MergeMethod::choice`] reads them.
+fn merge_method() -> impl clap::builder::TypedValueParser<Value = Option<MergeMethod>> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(["auto", "merge", "squash", "fast-forward"])
+        .try_map(|word: String| MergeMethod::choice(&word))
+}
+
 fn work_folder<'h>(held: &'h mut Option<lock::Held>, root: &Path) -> anyhow::Result<&'h Path> {
     if held.is_none() {
         let folder = lock::working_folder(root, WORKDIR_WAIT)
@@ -378,12 +386,7 @@ impl Common {
             };
             by_repo.insert(key, forge);
         }
-        let merge_method = match self.merge_method.as_str() {
-            "merge" => Some(MergeMethod::Merge),
-            "squash" => Some(MergeMethod::Squash),
-            "fast-forward" | "rebase" => Some(MergeMethod::FastForward),
-            _ => None,
-        };
+        let merge_method = self.merge_method;
         let baseline_mttr = config.baseline_mttr.map(|d| d.to_signed());
         // Links in reports and badges point at the control repository's web pages, where it has them.
         let links = crate::render::Links {

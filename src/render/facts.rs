@@ -8,7 +8,7 @@ use jiff::{SignedDuration, Timestamp};
 use crate::drill::event::{Event, EventKind, RecoveryHow};
 use crate::drill::state::{Drill, Phase, human_duration};
 use crate::schedule::{Zone, format_instant};
-use crate::types::CommitSha;
+use crate::types::{CommitSha, FIREDRILL_ACTOR};
 
 /// One sentence on how the drill ended (or where it stands), without Markdown: "Recovered in 1 h 18 min by a
 /// revert", "Timed out after 3 h: firedrill reverted the change", "Aborted by @ana: real incident".
@@ -96,7 +96,7 @@ pub(super) fn offset(ts: Timestamp, zero: Timestamp) -> String {
 /// as recorded (a name given on the command line, a commit author's name): never `@Ana Lima`.
 pub(super) fn who(e: &Event) -> String {
     let from_github = matches!(e.source.as_str(), "action" | "comment");
-    if from_github && e.actor != "firedrill" && e.actor.parse::<crate::scenario::GithubLogin>().is_ok() {
+    if from_github && e.actor != FIREDRILL_ACTOR && e.actor.parse::<crate::scenario::GithubLogin>().is_ok() {
         format!("@{}", e.actor)
     } else {
         e.actor.clone()

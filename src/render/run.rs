@@ -12,6 +12,7 @@ use crate::drill::event::{EventKind, RecoveryHow};
 use crate::drill::state::{Drill, human_duration};
 use crate::drill::step::{Effect, Note, Place, Reply, RevertWhy};
 use crate::scenario::Scenario;
+use crate::types::FIREDRILL_ACTOR;
 
 /// What a run did (or, under dry-run, would do), section by section, for people.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -177,7 +178,7 @@ fn record(kind: &EventKind, time: Timestamp, actor: &str, d: &Drill) -> String {
         EventKind::Abandoned { reason } => format!("abandoned: {reason}"),
         EventKind::Command { name, .. } => format!("record: /drill {name} by {actor} at {}", instant(time)),
         // A hint asked for by a command: its text is the answer printed under it, said once.
-        EventKind::Hint { index, .. } if actor != "firedrill" => {
+        EventKind::Hint { index, .. } if actor != FIREDRILL_ACTOR => {
             format!("record: hint {} released to {actor}", index + 1)
         }
         EventKind::Hint { index, text } => format!("hint {} released: {text}", index + 1),

@@ -10,13 +10,14 @@ use crate::ledger::Write;
 use crate::render::comment::Marker;
 use crate::scenario::Scenario;
 use crate::schedule::DrillId;
+use crate::types::FIREDRILL_ACTOR;
 
 use super::{RunError, Runner, change_of, forge_err, issue_change};
 
 impl<F: Forge> Runner<'_, F> {
     /// The `reported` event of drill `id`, written with its report.
     pub(super) fn reported(&self, id: &DrillId, now: Timestamp) -> Event {
-        self.event(now, "firedrill", EventKind::Reported { path: report_path(id) })
+        self.event(now, FIREDRILL_ACTOR, EventKind::Reported { path: report_path(id) })
     }
 
     /// The drill's report (with the comparison against earlier drills, whose figures the ledger's index holds), in

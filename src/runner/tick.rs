@@ -10,6 +10,7 @@ use crate::forge::Forge;
 use crate::ledger::Damage;
 use crate::render::run::{self, RunReport};
 use crate::schedule::DrillId;
+use crate::types::FIREDRILL_ACTOR;
 
 use super::{RunError, Runner, forge_err};
 
@@ -49,7 +50,7 @@ impl<F: Forge> Runner<'_, F> {
                     }
                     let kind = due::planned_event(&self.scenarios[scenario], &plan);
                     report.say(run::done::planned(plan.drill_id.as_str(), plan.open_at, plan.merge_at));
-                    planned.push((plan.drill_id.clone(), self.event(now, "firedrill", kind)));
+                    planned.push((plan.drill_id.clone(), self.event(now, FIREDRILL_ACTOR, kind)));
                 }
                 Decision::Skip { scenario, occurrence, reason } => {
                     report.say(run::done::skipped(self.scenarios[scenario].id.as_str(), occurrence, &reason));
@@ -103,7 +104,7 @@ impl<F: Forge> Runner<'_, F> {
         report.step("start by hand");
         report.say(run::done::planned_by_hand(plan.drill_id.as_str(), plan.merge_at));
         let kind = due::planned_event(s, &plan);
-        let planned = vec![(plan.drill_id.clone(), self.event(now, "firedrill", kind))];
+        let planned = vec![(plan.drill_id.clone(), self.event(now, FIREDRILL_ACTOR, kind))];
         self.record(planned.clone(), now).await?;
         let pending = if self.settings.dry_run { planned } else { Vec::new() };
         self.tick_with(now, pending, report).await

@@ -1,4 +1,4 @@
-//! How a change request lands on its base branch.
+//! How a change request lands on its base branch, and the words people choose one with.
 
 /// How a change request lands on its base branch (the three buttons forges offer).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -22,5 +22,42 @@ impl MergeMethod {
             }
         }
         order
+    }
+}
+
+/// A word that names no merge method.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a merge method")]
+pub struct UnknownMergeMethod(pub String);
+
+impl MergeMethod {
+    /// The method people choose (`--merge-method`, the Action's `merge-method` input): `merge`, `squash`,
+    /// `fast-forward` or `rebase` (GitHub's word for it); `auto` or nothing leaves it to the scenario's
+    /// `merge.method`, else to what the repository allows (`None`).
+    pub fn choice(word: &str) -> Result<Option<MergeMethod>, UnknownMergeMethod> {
+        match word {
+            "" | "auto" => Ok(None),
+            "merge" => Ok(Some(MergeMethod::Merge)),
+            "squash" => Ok(Some(MergeMethod::Squash)),
+            "fast-forward" | "rebase" => Ok(Some(MergeMethod::FastForward)),
+            other => Err(UnknownMergeMethod(other.to_owned())),
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_words_people_choose_a_method_with() {
+        assert_eq!(MergeMethod::choice("auto"), Ok(None));
+        assert_eq!(MergeMethod::choice(""), Ok(None));
+        assert_eq!(MergeMethod::choice("merge"), Ok(Some(MergeMethod::Merge)));
+        assert_eq!(MergeMethod::choice("squash"), Ok(Some(MergeMethod::Squash)));
+        assert_eq!(MergeMethod::choice("fast-forward"), Ok(Some(MergeMethod::FastForward)));
+        assert_eq!(MergeMethod::choice("rebase"), Ok(Some(MergeMethod::FastForward)));
+        assert_eq!(MergeMethod::choice("octopus"), Err(UnknownMergeMethod("octopus".into())));
     }
 }

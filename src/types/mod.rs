@@ -13,10 +13,14 @@ mod sha;
 mod summary;
 
 pub use change::{Change, ChangeId, Landing};
-pub use merge::MergeMethod;
+pub use merge::{MergeMethod, UnknownMergeMethod};
 pub use permission::Permission;
 pub use reaction::Reaction;
 pub use sha::{CommitSha, InvalidCommitSha};
 pub use summary::Summary;
 
 pub use crate::person::Person;
+
+/// The actor of the events firedrill records itself (`"actor":"firedrill"` in the log), as opposed to a person's
+/// login or a commit's author.
+pub const FIREDRILL_ACTOR: &str = "firedrill";

@@ -19,7 +19,7 @@ pub fn revert_blocked(d: &Drill, b: &RevertBlocked, now: Timestamp) -> Vec<Effec
     if let Some((change, reason)) = &b.waiting {
         let kind =
             EventKind::RevertWaiting { change: crate::drill::event::ChangeId(change.clone()), reason: reason.clone() };
-        append(&mut out, now, "firedrill", kind);
+        append(&mut out, now, FIREDRILL_ACTOR, kind);
     }
     out
 }

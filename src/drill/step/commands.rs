@@ -165,8 +165,8 @@ pub(super) fn kill_switch_abort(
         return None;
     }
     let kind = EventKind::Command { name: DrillCommand::Abort.into(), args: Some(KILL_SWITCH.to_owned()) };
-    append(out, now, "firedrill", kind);
-    Some((DrillCommand::Abort, "firedrill".to_owned()))
+    append(out, now, FIREDRILL_ACTOR, kind);
+    Some((DrillCommand::Abort, FIREDRILL_ACTOR.to_owned()))
 }
 
 /// What the monitoring stops a running drill for, recorded as an `abort` command by firedrill with the reason (so a
@@ -187,7 +187,7 @@ pub(super) fn monitor_abort(
         (Some(why), _) => why.clone(),
         (None, Some((at, within))) if s.safety.end_if_no_effect() && d.broken.is_none() && o.watch.broken.is_none() => {
             if d.no_effect.is_none() {
-                append(out, *at, "firedrill", EventKind::NoEffect { within: within.clone() });
+                append(out, *at, FIREDRILL_ACTOR, EventKind::NoEffect { within: within.clone() });
             }
             format!(
                 "no effect seen: the service stayed healthy for {within} after the fault went live (`safety.end_if_no_effect`)"
@@ -196,8 +196,8 @@ pub(super) fn monitor_abort(
         _ => return None,
     };
     let kind = EventKind::Command { name: DrillCommand::Abort.into(), args: Some(reason) };
-    append(out, now, "firedrill", kind);
-    Some((DrillCommand::Abort, "firedrill".to_owned()))
+    append(out, now, FIREDRILL_ACTOR, kind);
+    Some((DrillCommand::Abort, FIREDRILL_ACTOR.to_owned()))
 }
 
 /// The argument of the `abort` recorded by the kill switch, and the reason its drills are aborted for.
@@ -208,7 +208,7 @@ pub(super) fn abort_reason(d: &Drill, cx: &Context<'_>, command: String) -> Stri
     // A stop firedrill recorded itself from the monitoring (`safety.stop_if`, `end_if_no_effect`) gives its reason.
     if let Some(reason) = d.events.iter().find_map(|e| match &e.kind {
         EventKind::Command { name, args: Some(a) }
-            if *name == DrillCommand::Abort && e.actor == "firedrill" && a != KILL_SWITCH =>
+            if *name == DrillCommand::Abort && e.actor == FIREDRILL_ACTOR && a != KILL_SWITCH =>
         {
             Some(a.clone())
         }

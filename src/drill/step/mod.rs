@@ -21,7 +21,7 @@ use super::prepare;
 use super::state::{Drill, Phase, human_duration};
 use crate::scenario::{Config, Scenario};
 use crate::schedule::{DrillId, Plan};
-use crate::types::{Change, CommitSha, Landing, Permission, Person};
+use crate::types::{Change, CommitSha, FIREDRILL_ACTOR, Landing, Permission, Person};
 
 mod answer;
 mod commands;
@@ -78,7 +78,7 @@ fn append(out: &mut Vec<Effect>, time: Timestamp, actor: &str, kind: EventKind) 
 }
 
 fn abandon(out: &mut Vec<Effect>, now: Timestamp, reason: String) {
-    append(out, now, "firedrill", EventKind::Abandoned { reason });
+    append(out, now, FIREDRILL_ACTOR, EventKind::Abandoned { reason });
 }
 
 /// The plan a drill was made from, as the disguise needs it.

@@ -14,7 +14,7 @@ pub(super) fn planned(
 ) {
     if let Some(c) = stop {
         let reason = abort_reason(d, cx, format!("/drill {c} before the change was opened"));
-        append(out, now, "firedrill", EventKind::Aborted { reason });
+        append(out, now, FIREDRILL_ACTOR, EventKind::Aborted { reason });
         return;
     }
     if d.open_at > now {
@@ -48,7 +48,7 @@ pub(super) fn planned(
             variant: s.variant_name().map(str::to_owned),
             gate: o.gate.clone(),
         };
-        return append(out, now, "firedrill", kind);
+        return append(out, now, FIREDRILL_ACTOR, kind);
     }
     let Some(base) = &o.base else { return };
     let Some(head) = &base.head else {
@@ -121,12 +121,12 @@ pub(super) fn opened(
     };
     // The truth first: a change on the base branch is merged, whatever this run's merge attempt said.
     if let Some((commit, at)) = &o.landed {
-        return append(out, *at, "firedrill", EventKind::Merged { commit: commit.clone() });
+        return append(out, *at, FIREDRILL_ACTOR, EventKind::Merged { commit: commit.clone() });
     }
     if let Some(c) = stop {
         close(out);
         let reason = abort_reason(d, cx, format!("/drill {c} before the merge"));
-        return append(out, now, "firedrill", EventKind::Aborted { reason });
+        return append(out, now, FIREDRILL_ACTOR, EventKind::Aborted { reason });
     }
     if let Some(reason) = &o.merge_refused {
         // Anyone could approve and merge the fault later, unwatched, with no safety timer.
@@ -142,7 +142,7 @@ pub(super) fn opened(
             let waited = crate::drill::state::human_duration(now.duration_since(since));
             return abandon(out, now, format!("the merge waited {waited} (`merge.max_wait`) and {reason}"));
         }
-        append(out, now, "firedrill", EventKind::MergeWaiting { reason: reason.clone(), head: head.clone() });
+        append(out, now, FIREDRILL_ACTOR, EventKind::MergeWaiting { reason: reason.clone(), head: head.clone() });
         return;
     }
     if d.merge_at > now {

@@ -55,7 +55,7 @@ pub(super) fn running(
             _ => {}
         }
         let how = if ours && l.at >= deadline && reverts {
-            append(out, l.at, "firedrill", EventKind::TimedOut { reverted_by: Some(l.sha.clone()) });
+            append(out, l.at, FIREDRILL_ACTOR, EventKind::TimedOut { reverted_by: Some(l.sha.clone()) });
             RecoveryHow::Timeout
         } else if reverts {
             RecoveryHow::Revert
@@ -67,12 +67,12 @@ pub(super) fn running(
         fault_live(d, merged.at, o, out);
         watched(d, o, out);
         if let Some(seen) = &o.fix_live {
-            append(out, seen.at.max(l.at), "firedrill", fix_deployed(seen));
+            append(out, seen.at.max(l.at), FIREDRILL_ACTOR, fix_deployed(seen));
         } else if cx.deploys && !s.deploy_signals().is_empty() {
             // Asked on every run until the fix is seen live, or `deploy.watch` after the removal.
             let until = l.at.checked_add(s.deploy.watch().to_signed()).unwrap_or(Timestamp::MAX);
             let signals = s.deploy_signals().iter().map(|g| g.describe()).collect();
-            append(out, l.at, "firedrill", EventKind::DeployWatch { until, signals });
+            append(out, l.at, FIREDRILL_ACTOR, EventKind::DeployWatch { until, signals });
         }
         return;
     }
@@ -89,7 +89,7 @@ pub(super) fn running(
         if s.safety.auto_revert() {
             out.push(Effect::Revert { commit: merged.commit.clone(), why: RevertWhy::Timeout });
         } else {
-            append(out, deadline, "firedrill", EventKind::TimedOut { reverted_by: None });
+            append(out, deadline, FIREDRILL_ACTOR, EventKind::TimedOut { reverted_by: None });
         }
         return;
     }
@@ -99,7 +99,7 @@ pub(super) fn running(
         && o.issues
     {
         match &o.announced {
-            Some(issue) => append(out, now, "firedrill", EventKind::Announced { issue: issue.clone() }),
+            Some(issue) => append(out, now, FIREDRILL_ACTOR, EventKind::Announced { issue: issue.clone() }),
             None => out.push(Effect::Announce { title: a.issue.clone(), body: announcement(a) }),
         }
     }
@@ -116,7 +116,7 @@ pub(super) fn running(
         let due = merged.at.checked_add(hint.after.to_signed()).unwrap_or(Timestamp::MAX);
         let released = d.hints.iter().any(|(i, _)| *i == index) || asked.contains(&index);
         if due <= now && due < deadline && !released {
-            append(out, now, "firedrill", EventKind::Hint { index, text: hint.text.clone() });
+            append(out, now, FIREDRILL_ACTOR, EventKind::Hint { index, text: hint.text.clone() });
         }
     }
     out.push(Effect::Note(Note::Running { since: merged.at, deadline, auto_revert: s.safety.auto_revert() }));
@@ -126,7 +126,7 @@ pub(super) fn running(
 pub(super) fn fault_live(d: &Drill, merged_at: Timestamp, o: &Observed, out: &mut Vec<Effect>) {
     if let (None, Some(seen)) = (&d.fault_live, &o.fault_live) {
         let kind = EventKind::FaultDeployed { signal: seen.signal.clone(), commit: seen.commit.clone() };
-        append(out, seen.at.max(merged_at), "firedrill", kind);
+        append(out, seen.at.max(merged_at), FIREDRILL_ACTOR, kind);
     }
 }
 
@@ -140,7 +140,7 @@ pub(super) fn watched(d: &Drill, o: &Observed, out: &mut Vec<Effect>) {
     let w = &o.watch;
     let no_effect_now = out.iter().any(|e| matches!(e, Effect::Append { kind: EventKind::NoEffect { .. }, .. }));
     if let (None, Some((at, from))) = (d.broken, &w.broken) {
-        append(out, *at, "firedrill", EventKind::Broken { from: from.clone() });
+        append(out, *at, FIREDRILL_ACTOR, EventKind::Broken { from: from.clone() });
     }
     if let (None, Some(a)) = (&d.alert, &w.alert) {
         let kind = EventKind::AlertFired {
@@ -149,17 +149,17 @@ pub(super) fn watched(d: &Drill, o: &Observed, out: &mut Vec<Effect>) {
             from: a.from.clone(),
             fingerprint: a.fingerprint.clone(),
         };
-        append(out, a.at, "firedrill", kind);
+        append(out, a.at, FIREDRILL_ACTOR, kind);
     }
     if let (None, None, None, Some((at, within))) = (d.no_effect, d.broken, &w.broken, &w.no_effect)
         && !no_effect_now
     {
-        append(out, *at, "firedrill", EventKind::NoEffect { within: within.clone() });
+        append(out, *at, FIREDRILL_ACTOR, EventKind::NoEffect { within: within.clone() });
     }
     if let (None, Some((at, from))) = (d.restored, &w.restored)
         && (d.broken.is_some() || w.broken.is_some())
     {
-        append(out, *at, "firedrill", EventKind::Restored { from: from.clone() });
+        append(out, *at, FIREDRILL_ACTOR, EventKind::Restored { from: from.clone() });
     }
 }
 
@@ -176,13 +176,13 @@ pub(super) fn settled(d: &Drill, s: Option<&Scenario>, o: &Observed, now: Timest
         let until = end.checked_add(watch.to_signed()).unwrap_or(Timestamp::MAX);
         if now >= until {
             let reason = format!("health was not true again within {} of the fault's removal", watch.as_str());
-            append(out, until, "firedrill", EventKind::Unrestored { reason });
+            append(out, until, FIREDRILL_ACTOR, EventKind::Unrestored { reason });
         }
     }
     let (Some((until, signals)), true) = (&d.deploy_watch, d.deploy_pending()) else { return };
     let removed_at = d.recovered.as_ref().map_or(now, |(l, _)| l.at);
     if let Some(seen) = &o.fix_live {
-        append(out, seen.at.max(removed_at), "firedrill", fix_deployed(seen));
+        append(out, seen.at.max(removed_at), FIREDRILL_ACTOR, fix_deployed(seen));
     } else if now >= *until {
         // The signals the watch was recorded with: what was asked, whatever the scenario says now.
         let watched = human_duration(until.duration_since(removed_at));
@@ -190,7 +190,7 @@ pub(super) fn settled(d: &Drill, s: Option<&Scenario>, o: &Observed, now: Timest
             "no deploy signal ({}) reported a commit holding the removal within {watched} of it",
             signals.join(", ")
         );
-        append(out, *until, "firedrill", EventKind::DeployUnobserved { what: "fix".to_owned(), reason });
+        append(out, *until, FIREDRILL_ACTOR, EventKind::DeployUnobserved { what: "fix".to_owned(), reason });
     }
 }
 

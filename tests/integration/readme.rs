@@ -278,15 +278,32 @@ fn the_dispatch_names_the_example_workflow_and_its_inputs() {
     assert_eq!(seen, ["scenario", "mode"]);
 }
 
-/// `github-emulator` next to the firedrill binary under test, built (or found up to date) by cargo: a binary left
-/// from an older checkout would answer with an older emulator.
+/// The `github-emulator` binary beside this test's `firedrill`, built or found up to date by cargo (a binary left
+/// from an older checkout would answer with an older emulator). `cargo test --workspace --no-run` is what nextest
+/// built the suite with (the emulator's own `tests/binary.rs` makes it build the real binary), so after
+/// `cargo nextest run --workspace` it finds everything fresh and does nothing; `cargo build -p github-emulator`
+/// would resolve the dependencies' features for that package alone and rebuild them. Cargo runs this test with
+/// the package's variables set (`CARGO_MANIFEST_DIR`, `CARGO_PKG_*`...); a build script that watches one (ring's)
+/// would see it changed and rebuild half the dependencies, so the child cargo runs without them.
 pub(crate) fn emulator_binary() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_BIN_EXE_firedrill")).parent().unwrap().to_path_buf();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let (code, out, err) = run(Command::new(cargo)
-        .args(["build", "-p", "github-emulator", "--bin", "github-emulator"])
-        .current_dir(root()));
-    assert_eq!(code, 0, "building github-emulator:\n{out}\n{err}");
+    let mut build = Command::new(cargo);
+    build.args(["test", "--workspace", "--no-run", "--quiet"]).current_dir(root());
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        let set_by_cargo_for_a_crate =
+            ["CARGO_PKG_", "CARGO_BIN_", "CARGO_CRATE_", "CARGO_MANIFEST_", "CARGO_PRIMARY_"]
+                .iter()
+                .any(|p| name.starts_with(p))
+                || name == "CARGO_TARGET_TMPDIR"
+                || name == "OUT_DIR";
+        if set_by_cargo_for_a_crate {
+            build.env_remove(&*name);
+        }
+    }
+    let (code, out, err) = run(&mut build);
+    assert_eq!(code, 0, "building the workspace's tests and github-emulator:\n{out}\n{err}");
     dir.join("github-emulator")
 }
 

@@ -268,13 +268,42 @@ pub enum Verdict {
     Failed(String),
 }
 
+/// What [`judge`] reads from the input alone, read once for every case of one file (or one document of it): the
+/// corpus tests judge dozens of cases per file, and reading the input again for each was most of their time.
+pub struct Input<'a> {
+    format: super::Format,
+    text: &'a str,
+    document: Option<&'a super::DocumentSelector>,
+    /// The chosen document's index in the stream, and every document of the stream (with a selector).
+    stream: Option<(Result<usize, String>, Result<Vec<serde_json::Value>, String>)>,
+    /// The value the patch applies to, read as the engine reads it.
+    value: Result<serde_json::Value, String>,
+}
+
+impl<'a> Input<'a> {
+    pub fn new(format: super::Format, text: &'a str, document: Option<&'a super::DocumentSelector>) -> Self {
+        let stream = document.map(|selector| match super::yaml::select_index(text, selector) {
+            Ok(i) => (Ok(i), super::yaml::documents(text).map_err(|e| e.to_string())),
+            Err(e) => (Err(e.to_string()), Ok(Vec::new())),
+        });
+        let value = super::parse_value(format, text, document).map_err(|e| e.to_string());
+        Input { format, text, document, stream, value }
+    }
+}
+
 /// Applies `case` to `input` and checks the properties the engine promises: the output parses to exactly
 /// what RFC 6902 gives (1), nothing else changed and the edit is minimal (2, 4), inserted lines follow their
 /// siblings' indentation (3).
 ///
 /// `document` selects one document of a multi-document YAML stream; every other document must then read
-/// exactly as before.
+/// exactly as before. For many cases on one input, read it once with [`Input::new`] and call [`judge_input`].
 pub fn judge(format: super::Format, input: &str, document: Option<&super::DocumentSelector>, case: &Case) -> Verdict {
+    judge_input(&Input::new(format, input, document), case)
+}
+
+/// [`judge`] on an input read once.
+pub fn judge_input(prepared: &Input<'_>, case: &Case) -> Verdict {
+    let (format, input, document) = (prepared.format, prepared.text, prepared.document);
     let output = match super::apply(format, input, &case.patch, document) {
         Ok(o) => o,
         Err(e) => return Verdict::Refused(e.to_string()),
@@ -283,29 +312,29 @@ pub fn judge(format: super::Format, input: &str, document: Option<&super::Docume
     // An embedded document is read through the same selector: its outer document is never renamed.
     let embedded = matches!(document, Some(super::DocumentSelector::Embedded { .. }));
     let (mut got_document, mut before_document) = (None, None);
-    if let Some(selector) = document {
-        let index = match super::yaml::select_index(input, selector) {
-            Ok(i) => i,
-            Err(e) => return Verdict::Refused(e.to_string()),
+    if let Some((index, before)) = &prepared.stream {
+        let index = match index {
+            Ok(i) => *i,
+            Err(e) => return Verdict::Refused(e.clone()),
         };
-        match (super::yaml::documents(input), super::yaml::documents(&output)) {
+        match (before, super::yaml::documents(&output)) {
             (Ok(a), Ok(b))
                 if a.len() == b.len() && a.iter().zip(&b).enumerate().all(|(i, (x, y))| i == index || x == y) =>
             {
                 if !embedded {
-                    // The chosen document as read before the edit: read once for both checks.
-                    before_document = a.into_iter().nth(index);
+                    // The chosen document as read before the edit.
+                    before_document = a.get(index).cloned();
                     got_document = b.into_iter().nth(index);
                 }
             }
             (Ok(_), Ok(_)) => return Verdict::Failed("another document of the stream changed".into()),
             (_, Err(e)) => return Verdict::Failed(format!("the output does not parse: {e}")),
-            (Err(e), _) => return Verdict::Refused(e.to_string()),
+            (Err(e), _) => return Verdict::Refused(e.clone()),
         }
     }
-    let before = match before_document.map_or_else(|| super::parse_value(format, input, document), Ok) {
+    let before = match before_document.map_or_else(|| prepared.value.clone(), Ok) {
         Ok(v) => v,
-        Err(e) => return Verdict::Refused(e.to_string()),
+        Err(e) => return Verdict::Refused(e),
     };
     let mut want = before;
     if let Err(e) = json_patch::patch(&mut want, &case.patch.0) {

@@ -46,10 +46,11 @@ impl Tally {
     }
 
     fn run_n(&mut self, name: &str, text: &str, document: Option<&DocumentSelector>, doc: &Value, per_kind: usize) {
+        let input = cases::Input::new(Format::Yaml, text, document);
         for case in cases::generate(doc, per_kind) {
             let slot = self.kinds.entry(case.kind).or_default();
             let at = document.map(|d| format!(" [{d}]")).unwrap_or_default();
-            match cases::judge(Format::Yaml, text, document, &case) {
+            match cases::judge_input(&input, &case) {
                 Verdict::Exact => slot[0] += 1,
                 Verdict::Refused(why) => {
                     slot[1] += 1;

@@ -268,6 +268,9 @@ pub enum Verdict {
     Failed(String),
 }
 
+/// Every document of a YAML stream, or why it does not read.
+type Documents = Result<Vec<serde_json::Value>, String>;
+
 /// What [`judge`] reads from the input alone, read once for every case of one file (or one document of it): the
 /// corpus tests judge dozens of cases per file, and reading the input again for each was most of their time.
 pub struct Input<'a> {
@@ -275,7 +278,7 @@ pub struct Input<'a> {
     text: &'a str,
     document: Option<&'a super::DocumentSelector>,
     /// The chosen document's index in the stream, and every document of the stream (with a selector).
-    stream: Option<(Result<usize, String>, Result<Vec<serde_json::Value>, String>)>,
+    stream: Option<(Result<usize, String>, Documents)>,
     /// The value the patch applies to, read as the engine reads it.
     value: Result<serde_json::Value, String>,
 }

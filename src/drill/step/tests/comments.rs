@@ -227,13 +227,7 @@ fn a_comments_commands_stamp_its_creation_time_and_the_first_reply_infers_detect
     let running = drill(&[opened(), merged()]);
     let o = Observed { comments: vec![comment(5, "ana", writer(), "/drill ack")], ..holding() };
     let effects = decide(&running, &o, at(85));
-    let times: Vec<Timestamp> = effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Append { time, .. } => Some(*time),
-            _ => None,
-        })
-        .collect();
+    let times = append_times(&effects);
     assert_eq!(times, vec![at(70), at(70)], "the comment's time, not the tick's");
 
     let o = Observed { first_reply: Some(("ben".into(), at(64))), ..holding() };

@@ -114,6 +114,17 @@ fn running_note() -> Effect {
 }
 
 /// The effects as short words, for the tables that have not moved to whole values yet.
+/// The times of the events the effects append, in order.
+fn append_times(effects: &[Effect]) -> Vec<Timestamp> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Append { time, .. } => Some(*time),
+            _ => None,
+        })
+        .collect()
+}
+
 fn words(effects: &[Effect]) -> Vec<String> {
     effects
         .iter()

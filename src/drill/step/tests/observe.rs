@@ -150,13 +150,7 @@ fn what_the_monitoring_saw_is_recorded_once_at_its_own_instants() {
     let d = drill(&[opened(), merged()]);
     let effects = decide(&d, &watched(w.clone(), holding()), at(70));
     assert_eq!(words(&effects), ["broken", "alert_fired", "note:Running"]);
-    let times: Vec<Timestamp> = effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Append { time, .. } => Some(*time),
-            _ => None,
-        })
-        .collect();
+    let times = append_times(&effects);
     assert_eq!(times, [at(62), at(63)], "the instants Prometheus saw, not the run's");
     // Recorded already: the same observation again records nothing.
     let d = drill(&[opened(), merged(), EventKind::Broken { from: "health".into() }]);

@@ -277,20 +277,24 @@ pub struct Input<'a> {
     format: super::Format,
     text: &'a str,
     document: Option<&'a super::DocumentSelector>,
-    /// The chosen document's index in the stream, and every document of the stream (with a selector).
-    stream: Option<(Result<usize, String>, Documents)>,
-    /// The value the patch applies to, read as the engine reads it.
-    value: Result<serde_json::Value, String>,
+    /// With a selector: the chosen document's index and every document of the stream (each read may fail).
+    stream: Option<Result<(usize, Documents), String>>,
+    /// The value the patch applies to, read as the engine reads it, when a case first needs it.
+    value: std::cell::OnceCell<Result<serde_json::Value, String>>,
 }
 
 impl<'a> Input<'a> {
     pub fn new(format: super::Format, text: &'a str, document: Option<&'a super::DocumentSelector>) -> Self {
-        let stream = document.map(|selector| match super::yaml::select_index(text, selector) {
-            Ok(i) => (Ok(i), super::yaml::documents(text).map_err(|e| e.to_string())),
-            Err(e) => (Err(e.to_string()), Ok(Vec::new())),
+        let stream = document.map(|selector| {
+            let index = super::yaml::select_index(text, selector).map_err(|e| e.to_string())?;
+            Ok((index, super::yaml::documents(text).map_err(|e| e.to_string())))
         });
-        let value = super::parse_value(format, text, document).map_err(|e| e.to_string());
-        Input { format, text, document, stream, value }
+        Input { format, text, document, stream, value: std::cell::OnceCell::new() }
+    }
+
+    fn value(&self) -> Result<serde_json::Value, String> {
+        let read = || super::parse_value(self.format, self.text, self.document).map_err(|e| e.to_string());
+        self.value.get_or_init(read).clone()
     }
 }
 
@@ -315,9 +319,9 @@ pub fn judge_input(prepared: &Input<'_>, case: &Case) -> Verdict {
     // An embedded document is read through the same selector: its outer document is never renamed.
     let embedded = matches!(document, Some(super::DocumentSelector::Embedded { .. }));
     let (mut got_document, mut before_document) = (None, None);
-    if let Some((index, before)) = &prepared.stream {
-        let index = match index {
-            Ok(i) => *i,
+    if let Some(stream) = &prepared.stream {
+        let (index, before) = match stream {
+            Ok((i, before)) => (*i, before),
             Err(e) => return Verdict::Refused(e.clone()),
         };
         match (before, super::yaml::documents(&output)) {
@@ -335,7 +339,7 @@ pub fn judge_input(prepared: &Input<'_>, case: &Case) -> Verdict {
             (Err(e), _) => return Verdict::Refused(e.clone()),
         }
     }
-    let before = match before_document.map_or_else(|| prepared.value.clone(), Ok) {
+    let before = match before_document.map_or_else(|| prepared.value(), Ok) {
         Ok(v) => v,
         Err(e) => return Verdict::Refused(e),
     };

@@ -5,7 +5,8 @@ use jiff::Timestamp;
 use super::github::GitHubForge;
 use super::local::LocalForge;
 use super::{
-    Change, Comment, Forge, Landing, MergeOutcome, MergeSpec, Permission, Person, Reaction, Result, RevertSpec,
+    Change, Comment, Forge, Landing, MergeNeed, MergeOutcome, MergeSpec, Permission, Person, Reaction, Result,
+    RevertSpec,
 };
 use crate::git::{CommitSha, FileChange};
 use crate::render::comment::Marker;
@@ -68,6 +69,12 @@ impl Forge for AnyForge {
         at: Timestamp,
     ) -> Result<MergeOutcome> {
         each!(self, f => f.merge_change(change, merge, actor, at).await)
+    }
+    async fn approve(&self, change: &Change, head: &CommitSha) -> Result<()> {
+        each!(self, f => f.approve(change, head).await)
+    }
+    async fn update_branch(&self, change: &Change, base: &str, need: &MergeNeed) -> Result<MergeOutcome> {
+        each!(self, f => f.update_branch(change, base, need).await)
     }
     async fn landed(&self, change: &Change, merge: &MergeSpec<'_>) -> Result<Option<(CommitSha, Timestamp)>> {
         each!(self, f => f.landed(change, merge).await)

@@ -5,8 +5,10 @@
 //! clone); [`any::AnyForge`] holds either. Every method is safe to repeat: opening an open change or merging
 //! a merged one reports what is there instead of doing it twice. Forges answer questions and carry out
 //! actions; what to do is decided by [`crate::drill::step`]. How to get one action through is the forge's: on
-//! GitHub a refused merge is answered (update the branch, the approver's review, another method) as the pure
-//! [`refused::decide`] says from GitHub's state, and a revert the branch refuses goes through a pull request.
+//! GitHub a refused merge is read (its checks, its state again) and sent again (another method, a racing base)
+//! as the pure [`refused::decide`] says from GitHub's state; what it needs that firedrill can give (the approver's
+//! review, the branch brought up to date) comes back as [`MergeOutcome::Needs`], for the step to decide. A
+//! revert the branch refuses goes through a pull request.
 
 pub mod any;
 pub mod github;
@@ -18,6 +20,7 @@ use jiff::Timestamp;
 
 use crate::git::{CommitSha, FileChange, GitError, MergeMethod};
 use crate::render::comment::Marker;
+pub use crate::types::MergeNeed;
 pub use crate::types::{Change, Landing, Permission, Person, Reaction};
 
 /// What merging a change did.
@@ -35,6 +38,32 @@ pub enum MergeOutcome {
     Waiting { reason: String, head: Option<CommitSha> },
     /// The forge cannot merge it (conflicts, protection rules); why.
     NotMergeable { reason: String },
+    /// The merge needs something firedrill can give (the approver's review, the branch brought up to date):
+    /// the step decides ([`crate::drill::step::Effect::Approve`], [`crate::drill::step::Effect::UpdateBranch`]);
+    /// a merge sent again after it goes on from `resume` ([`MergeSpec::resume`]).
+    Needs { need: MergeNeed, resume: Box<MergeResume> },
+}
+
+/// Where a merge that came back with [`MergeOutcome::Needs`] stopped: given back in [`MergeSpec::resume`], the
+/// merge is sent again at once, with what it had read (no request repeated) and its bounds counted on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MergeResume {
+    /// The head the merge expects (the drill's commit, or the one `update-branch` made in an earlier run).
+    pub head: CommitSha,
+    /// `head` when firedrill moved it in an earlier run.
+    pub moved: Option<CommitSha>,
+    /// The method to send, and the ones still to try after it.
+    pub method: MergeMethod,
+    pub rest: Vec<MergeMethod>,
+    /// GitHub's `mergeable_state` as last read, and the required checks when they were read.
+    pub state: String,
+    pub checks: Option<Vec<(String, refused::Check)>>,
+    /// The approver has reviewed the head in this run.
+    pub approved: bool,
+    /// Questions asked again, retries after a moving base, and merges sent, in this run.
+    pub asks: usize,
+    pub retries: usize,
+    pub tries: usize,
 }
 
 /// A comment on a change or an issue, as the forge shows it. Its body is data: parsed, never run.
@@ -70,6 +99,8 @@ pub struct MergeSpec<'a> {
     /// What the base branch makes a pull request wait for, as read when the drill opened (`None`: not known; the
     /// forge reads it when a refusal needs it).
     pub gate: Option<&'a crate::drill::guard::Gate>,
+    /// A merge that came back with [`MergeOutcome::Needs`], the need now met: go on from there.
+    pub resume: Option<&'a MergeResume>,
 }
 
 /// How to revert a commit.
@@ -199,6 +230,19 @@ pub trait Forge {
         actor: &Person,
         at: Timestamp,
     ) -> Result<MergeOutcome>;
+    /// Gives `change` the approver's review at `head`, where a review is required and a second token approves
+    /// (GitHub: `POST /pulls/N/reviews`). Forges without reviews have nothing to give.
+    async fn approve(&self, _change: &Change, _head: &CommitSha) -> Result<()> {
+        Ok(())
+    }
+    /// Brings `change` up to date with `base` after a merge refused as behind ([`MergeNeed::UpToDate`]: GitHub's
+    /// `update-branch`, expecting its head): the merge then waits for the required checks again. Forges that
+    /// never ask for it cannot do it.
+    async fn update_branch(&self, change: &Change, base: &str, _need: &MergeNeed) -> Result<MergeOutcome> {
+        Ok(MergeOutcome::NotMergeable {
+            reason: format!("`{}` cannot be brought up to date with `{base}` on this forge", change.branch),
+        })
+    }
     /// Whether `change` is already on the base branch (merged by this run, an earlier one or a racing one):
     /// the commit that landed it and when. A read: asked after a refused merge, before deciding it failed.
     async fn landed(&self, change: &Change, merge: &MergeSpec<'_>) -> Result<Option<(CommitSha, Timestamp)>>;

@@ -12,7 +12,7 @@ use crate::drill::event::{EventKind, RecoveryHow};
 use crate::drill::state::{Drill, human_duration};
 use crate::drill::step::{Effect, Note, Place, Reply, RevertWhy};
 use crate::scenario::Scenario;
-use crate::types::FIREDRILL_ACTOR;
+use crate::types::{FIREDRILL_ACTOR, MergeNeed};
 
 /// What a run did (or, under dry-run, would do), section by section, for people.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -122,6 +122,19 @@ pub fn effect(e: &Effect, d: &Drill, s: Option<&Scenario>, dry_run: bool) -> Str
             format!("open `{}` on {} ({} file(s)): {}", spec.branch, spec.base_branch, spec.files.len(), spec.title)
         }
         Effect::Merge { branch, into } => format!("merge `{branch}` into {into}"),
+        Effect::Approve { change, head } => {
+            format!("approve #{change} at {} with the approver's token (a review is required)", head.short())
+        }
+        Effect::UpdateBranch { into, need, .. } => {
+            let branch = d.opened.as_ref().map_or("the branch", |op| op.branch.as_str());
+            match need {
+                MergeNeed::UpToDate { refused, .. } => {
+                    let said = refused.lines().next().unwrap_or("").trim();
+                    format!("bring `{branch}` up to date with {into} (GitHub refused the merge: {said})")
+                }
+                MergeNeed::Approval { .. } => format!("bring `{branch}` up to date with {into}"),
+            }
+        }
         Effect::Revert { commit, why } => {
             let why = match why {
                 RevertWhy::Timeout => format!(

@@ -165,6 +165,8 @@ impl<F: Forge> Runner<'_, F> {
         let cx = Context { config: self.config, actor: &actor, deploys: forge.observes_deploys() };
         // Each round moves the drill at least one step; the lifecycle has fewer steps than this.
         let mut still_live = false;
+        // Where a merge that needed something (the approver's review) stopped, for the merge sent after it.
+        let mut resume = None;
         for _ in 0..12 {
             let phase = d.phase();
             let effects = step::step(&d, s, &cx, &o, now);
@@ -187,7 +189,18 @@ impl<F: Forge> Runner<'_, F> {
                         }
                         o.opened = Some(change);
                     }
-                    Effect::Merge { .. } => self.merge(forge, &d, &mut o, &actor, now, &mut lines).await?,
+                    Effect::Merge { .. } => {
+                        self.merge(forge, &d, &mut o, &mut resume, &actor, now, &mut lines).await?;
+                    }
+                    Effect::Approve { head, .. } => {
+                        if let (false, Some(op)) = (dry, &d.opened) {
+                            forge.approve(&change_of(op), head).await.map_err(forge_err(forge))?;
+                        }
+                        o.merge_needs = None;
+                    }
+                    Effect::UpdateBranch { need, .. } => {
+                        self.update_branch(forge, &d, &mut o, need, &mut lines).await?;
+                    }
                     Effect::Revert { commit, .. } => {
                         match self.revert(forge, &d, commit, &actor, now, &mut lines).await? {
                             Reverted::Landed(view) => o.fault = Some(view),

@@ -61,3 +61,15 @@ mod tests {
         assert_eq!(MergeMethod::choice("octopus"), Err(UnknownMergeMethod("octopus".into())));
     }
 }
+
+/// What a forge's refused merge asks for that firedrill can give itself; the step decides to give it (an
+/// [`Effect`](crate::drill::step::Effect)), then the merge is sent again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MergeNeed {
+    /// A review is required: the approver's approval of the change at `head`.
+    Approval { head: super::CommitSha },
+    /// A strict branch wants the change's head up to date with its base (GitHub's `update-branch`, expecting
+    /// `head`); `refused`: the forge's words, for the reason given after. `moved`: the head firedrill moved in an
+    /// earlier run, which later merges must expect.
+    UpToDate { head: super::CommitSha, refused: String, moved: Option<super::CommitSha> },
+}

@@ -57,6 +57,7 @@ pub async fn contract<F: Forge>(forge: &F) {
             fallback: false,
             message: "Merge branch 'chore/tune-pool'",
             gate: None,
+            resume: None,
         }
     }
     let moved = forge.merge_change(&change, &spec(&base, &wrong), &sam(), t("2026-11-24T10:37:00Z")).await.unwrap();
@@ -125,6 +126,7 @@ pub async fn contract<F: Forge>(forge: &F) {
         fallback: false,
         message: "Merge",
         gate: None,
+        resume: None,
     };
     let closed = forge.merge_change(&change2, &spec2, &sam(), t("2026-11-24T12:00:00Z")).await.unwrap();
     assert_eq!(closed, MergeOutcome::Closed);

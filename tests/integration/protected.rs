@@ -162,6 +162,17 @@ fn a_required_review_with_an_approver_merges_and_the_timeout_revert_lands_throug
     let (code, out) = tick_code(&f, f.plan.merge_at, &env);
     assert_eq!(code, 0, "{out}");
     assert!(!out.contains(&ana), "the approver token never shows");
+    // The approval is one of the run's effects, listed between the refused merge and the one sent after it; what
+    // GitHub is asked is the same as when the forge gave the review itself (26 requests).
+    let steps: Vec<&str> =
+        out.lines().map(str::trim).filter(|l| l.starts_with("merge `") || l.starts_with("approve")).collect();
+    assert_eq!(steps.len(), 3, "{out}");
+    assert!(
+        steps[1].starts_with("approve #1 at ")
+            && steps[1].ends_with("with the approver's token (a review is required)"),
+        "{out}"
+    );
+    assert!(out.contains("GitHub API requests: 26"), "{out}");
     let drill = &pulls(&f)[0];
     assert_eq!(drill.merged_by.as_deref(), Some("sam"), "{drill:?}");
     assert_eq!(drill.merged_at, Some(f.plan.merge_at), "merged at the merge instant");
@@ -328,6 +339,14 @@ fn a_strict_branch_is_brought_up_to_date_and_merged_once_its_check_passes_again(
     f.emulator.repo("acme/shop").as_user("ana").push("main", "README.md", Some("shop\n"), "docs: readme").unwrap();
     let out = f.tick(f.plan.merge_at);
     assert!(out.contains("was brought up to date with `main`; its required checks run again"), "{out}");
+    // Update-branch is one of the run's effects, listed after the merge GitHub refused as behind.
+    assert!(
+        out.contains("bring `chore/")
+            && out.contains(
+                "up to date with main (GitHub refused the merge: 1 of 1 required status checks are expected.)"
+            ),
+        "{out}"
+    );
     let updated = head_of(&f, 0);
     assert_ne!(updated, opened, "GitHub merged main into the drill's branch");
     // The next run merges the moved head once its check passed there.

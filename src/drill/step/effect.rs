@@ -37,6 +37,11 @@ pub enum Effect {
     Open(Box<OpenSpec>),
     /// Merge the opened change at `now`, if its head is still the drill's commit.
     Merge { branch: String, into: String },
+    /// The approver reviews the opened change at `head` (a review is required): the merge is sent again after.
+    Approve { change: ChangeId, head: CommitSha },
+    /// Bring the opened change up to date with `into` (a strict branch refused the merge as behind): its
+    /// required checks then run again, and the merge waits for them.
+    UpdateBranch { change: ChangeId, into: String, need: MergeNeed },
     /// Revert the fault's merge on the base branch.
     Revert { commit: CommitSha, why: RevertWhy },
     /// Close the change without merging it, and delete its branch while it is still at the drill's commit.
@@ -98,6 +103,8 @@ impl Effect {
             self,
             Effect::Open(_)
                 | Effect::Merge { .. }
+                | Effect::Approve { .. }
+                | Effect::UpdateBranch { .. }
                 | Effect::Revert { .. }
                 | Effect::Close { .. }
                 | Effect::CloseLeftover { .. }

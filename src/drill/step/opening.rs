@@ -154,8 +154,21 @@ pub(super) fn opened(
         close(out);
         return abandon(out, now, format!("refused: {why}"));
     }
-    if let Some(note) = &o.reach_note {
-        out.push(Effect::Note(Note::Reach(note.clone())));
+    // The merge just sent needs what firedrill can give: the approver's review (then the merge goes again), or
+    // the branch brought up to date (then its checks run again, and the merge waits for them).
+    match &o.merge_needs {
+        Some(MergeNeed::Approval { head }) => {
+            out.push(Effect::Approve { change: op.change.clone(), head: head.clone() });
+        }
+        Some(need @ MergeNeed::UpToDate { .. }) => {
+            let into = d.target.branch.clone();
+            return out.push(Effect::UpdateBranch { change: op.change.clone(), into, need: need.clone() });
+        }
+        None => {
+            if let Some(note) = &o.reach_note {
+                out.push(Effect::Note(Note::Reach(note.clone())));
+            }
+        }
     }
     out.push(Effect::Merge { branch: op.branch.clone(), into: d.target.branch.clone() });
 }

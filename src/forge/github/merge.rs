@@ -1,4 +1,5 @@
-//! Merging a pull request: the merge sent, GitHub's refusal decided from its state (`forge::refused`), update-branch, the approver's review.
+//! Merging a pull request: the merge sent, GitHub's refusal decided from its state (`forge::refused`); the
+//! approver's review and update-branch, carried out when the step asks for them.
 
 use super::*;
 
@@ -63,6 +64,10 @@ pub(super) fn check_of(name: &str, statuses: &wire::CombinedStatus, runs: &wire:
 }
 
 impl GitHubForge {
+    /// Sends the merge and answers GitHub's refusals as [`refused::decide`] says: reads (checks, the state again)
+    /// and resends (another method, a racing base) here; what the merge needs that firedrill can give (the
+    /// approver's review, update-branch) comes back as [`MergeOutcome::Needs`], and a merge sent again with
+    /// `spec.resume` goes on from there.
     pub(super) async fn merge_pull_request(
         &self,
         change: &Change,
@@ -70,36 +75,17 @@ impl GitHubForge {
         _actor: &Person,
         _at: Timestamp,
     ) -> Result<MergeOutcome> {
-        // Verify before acting: still open, still at the drill's commit. A merged one was merged by an earlier
-        // run: report that landing.
-        let pr = self.pull_request(change.id.as_str()).await?;
-        if let Some((commit, at)) = pr.landing()? {
-            return Ok(MergeOutcome::Merged { commit, at });
-        }
-        if pr.state == "closed" {
-            return Ok(MergeOutcome::Closed);
-        }
-        let actual = pr.head()?;
-        // A head firedrill moved itself (`update-branch` in an earlier run, finished since) is the head to merge.
-        let mut moved = None;
-        if actual != *spec.expected_head {
-            if !self.brought_up_to_date(&actual, spec.expected_head, spec.base).await? {
-                return Ok(MergeOutcome::HeadMoved { expected: spec.expected_head.clone(), actual });
-            }
-            moved = Some(actual.clone());
-        }
-        let head = moved.clone().unwrap_or_else(|| spec.expected_head.clone());
-        // What GitHub knows of the pull request, read right before the merge: the first key to a refusal.
-        let mut state = pr.merge_state();
-        // The method given first; where firedrill chooses, the others GitHub may allow after it.
-        let methods = if spec.fallback { MergeMethod::in_turn_from(spec.method) } else { vec![spec.method] };
-        let mut candidates = methods.into_iter().peekable();
-        let Some(mut method) = candidates.next() else { return Err(other("no merge method to try")) };
+        let mut m = match spec.resume {
+            Some(r) => r.clone(),
+            None => match self.merge_start(change, spec).await? {
+                Ok(m) => m,
+                Err(outcome) => return Ok(outcome),
+            },
+        };
         let path = self.repo_path(&format!("/pulls/{}/merge", change.id));
-        let mut body = Self::merge_body(&head, method);
-        let (mut approved, mut asks, mut retries) = (false, 0, 0);
-        let mut checks: Option<Vec<(String, Check)>> = None;
-        for _ in 0..MAX_MERGE_TRIES {
+        while m.tries < MAX_MERGE_TRIES {
+            m.tries += 1;
+            let body = Self::merge_body(&m.head, m.method);
             let (status, v) = self.call(Method::PUT, &path, Some(&body)).await?;
             let said = wire::Said::of(&v);
             let message = said.message.as_deref().unwrap_or("not mergeable").trim().to_owned();
@@ -124,10 +110,10 @@ impl GitHubForge {
                         return Ok(MergeOutcome::Merged { commit, at });
                     }
                     let actual = pr.head()?;
-                    if actual != head {
-                        return Ok(MergeOutcome::HeadMoved { expected: head, actual });
+                    if actual != m.head {
+                        return Ok(MergeOutcome::HeadMoved { expected: m.head, actual });
                     }
-                    state = pr.merge_state();
+                    m.state = pr.merge_state();
                 }
                 405 => {}
                 422 => return Ok(MergeOutcome::NotMergeable { reason: message }),
@@ -138,46 +124,49 @@ impl GitHubForge {
                 let facts = refused::Facts {
                     status: status.as_u16(),
                     message: &message,
-                    state: &state,
-                    checks: checks.clone(),
-                    approved,
+                    state: &m.state,
+                    checks: m.checks.clone(),
+                    approved: m.approved,
                     approver: self.approver.is_some(),
                     code_owners: self.gate(spec).await?.code_owners,
-                    more_methods: candidates.peek().is_some(),
+                    more_methods: !m.rest.is_empty(),
                 };
                 let decision = refused::decide(&facts);
-                tracing::info!(?decision, state, message, "GitHub refused the merge");
+                tracing::info!(?decision, m.state, message, "GitHub refused the merge");
                 match decision {
-                    Decision::ReadChecks => checks = Some(self.checks_on(&head, spec).await?),
-                    Decision::AskAgain if asks < UNKNOWN_ASKS => {
-                        asks += 1;
+                    Decision::ReadChecks => m.checks = Some(self.checks_on(&m.head, spec).await?),
+                    Decision::AskAgain if m.asks < UNKNOWN_ASKS => {
+                        m.asks += 1;
                         crate::wait::pause(UNKNOWN_WAIT).await;
                         let pr = self.pull_request(change.id.as_str()).await?;
                         if let Some((commit, at)) = pr.landing()? {
                             return Ok(MergeOutcome::Merged { commit, at });
                         }
-                        state = pr.merge_state();
+                        m.state = pr.merge_state();
                         // Computed now, and nothing in the way: the refusal was GitHub still computing.
-                        if matches!(state.as_str(), "clean" | "unstable" | "has_hooks") {
+                        if matches!(m.state.as_str(), "clean" | "unstable" | "has_hooks") {
                             break true;
                         }
                     }
                     Decision::AskAgain => {
                         return Ok(MergeOutcome::Waiting {
                             reason: "GitHub has not computed yet whether the pull request can merge".to_owned(),
-                            head: moved,
+                            head: m.moved,
                         });
                     }
-                    Decision::UpdateBranch => return self.update_branch(change, spec, &head, &message, moved).await,
-                    Decision::Wait(reason) => return Ok(MergeOutcome::Waiting { reason, head: moved }),
-                    Decision::Approve => {
-                        // The approver gives the review right before the merge is sent again.
-                        self.approve(change.id.as_str(), &head).await?;
-                        approved = true;
-                        break true;
+                    Decision::UpdateBranch => {
+                        let need =
+                            MergeNeed::UpToDate { head: m.head.clone(), refused: message, moved: m.moved.clone() };
+                        return Ok(MergeOutcome::Needs { need, resume: Box::new(m) });
                     }
-                    Decision::Retry if retries < BASE_MODIFIED_RETRIES => {
-                        retries += 1;
+                    Decision::Wait(reason) => return Ok(MergeOutcome::Waiting { reason, head: m.moved }),
+                    Decision::Approve => {
+                        // The approver gives the review (the step's effect), then the merge is sent again at once.
+                        let need = MergeNeed::Approval { head: m.head.clone() };
+                        return Ok(MergeOutcome::Needs { need, resume: Box::new(MergeResume { approved: true, ..m }) });
+                    }
+                    Decision::Retry if m.retries < BASE_MODIFIED_RETRIES => {
+                        m.retries += 1;
                         tracing::info!(path, "the base branch moved while merging; trying the merge again");
                         break true;
                     }
@@ -186,15 +175,16 @@ impl GitHubForge {
                             reason: format!(
                                 "`{}` kept moving while merging ({} tries: {message})",
                                 spec.base,
-                                retries + 1
+                                m.retries + 1
                             ),
                         });
                     }
                     Decision::NextMethod => {
-                        let Some(next) = candidates.next() else { break false };
-                        tracing::info!(?method, "GitHub does not allow this merge method here; trying the next one");
-                        method = next;
-                        body = Self::merge_body(&head, method);
+                        if m.rest.is_empty() {
+                            break false;
+                        }
+                        tracing::info!(method = ?m.method, "GitHub does not allow this merge method here; trying the next one");
+                        m.method = m.rest.remove(0);
                         break true;
                     }
                     Decision::Final(reason) => {
@@ -218,6 +208,51 @@ impl GitHubForge {
         })
     }
 
+    /// Before the first merge is sent: verify (still open, still at the drill's commit, or at the head firedrill
+    /// moved it to); a merged one was merged by an earlier run: that landing. `Err`: the outcome already.
+    async fn merge_start(
+        &self,
+        change: &Change,
+        spec: &MergeSpec<'_>,
+    ) -> Result<std::result::Result<MergeResume, MergeOutcome>> {
+        let pr = self.pull_request(change.id.as_str()).await?;
+        if let Some((commit, at)) = pr.landing()? {
+            return Ok(Err(MergeOutcome::Merged { commit, at }));
+        }
+        if pr.state == "closed" {
+            return Ok(Err(MergeOutcome::Closed));
+        }
+        let actual = pr.head()?;
+        // A head firedrill moved itself (`update-branch` in an earlier run, finished since) is the head to merge.
+        let mut moved = None;
+        if actual != *spec.expected_head {
+            if !self.brought_up_to_date(&actual, spec.expected_head, spec.base).await? {
+                return Ok(Err(MergeOutcome::HeadMoved { expected: spec.expected_head.clone(), actual }));
+            }
+            moved = Some(actual.clone());
+        }
+        let head = moved.clone().unwrap_or_else(|| spec.expected_head.clone());
+        // The method given first; where firedrill chooses, the others GitHub may allow after it.
+        let mut methods = if spec.fallback { MergeMethod::in_turn_from(spec.method) } else { vec![spec.method] };
+        if methods.is_empty() {
+            return Err(other("no merge method to try"));
+        }
+        let method = methods.remove(0);
+        // What GitHub knows of the pull request, read right before the merge: the first key to a refusal.
+        Ok(Ok(MergeResume {
+            head,
+            moved,
+            method,
+            rest: methods,
+            state: pr.merge_state(),
+            checks: None,
+            approved: false,
+            asks: 0,
+            retries: 0,
+            tries: 0,
+        }))
+    }
+
     /// The body of `PUT /pulls/N/merge` for `method`: the head it must have, and no message. GitHub then writes
     /// exactly what its merge button writes under the repository's `merge_commit_title`/`merge_commit_message`
     /// and `squash_merge_commit_title`/`squash_merge_commit_message` settings (`Merge pull request #N from
@@ -233,7 +268,7 @@ impl GitHubForge {
     }
 
     /// Approves pull request `number` at `head` with the approver's token (`POST /pulls/N/reviews`).
-    pub(super) async fn approve(&self, number: &str, head: &CommitSha) -> Result<()> {
+    pub(super) async fn approve_at(&self, number: &str, head: &CommitSha) -> Result<()> {
         let Some(gh) = self.approver_gh()? else { return Ok(()) };
         let path = self.repo_path(&format!("/pulls/{number}/reviews"));
         let body = json!({"event": "APPROVE", "commit_id": head.to_string()});
@@ -312,10 +347,10 @@ impl GitHubForge {
 
     /// Strict required checks and a head behind its base: GitHub merges the base into the pull request's branch
     /// (`update-branch`); then its required checks run again, and the merge waits for them like any other.
-    pub(super) async fn update_branch(
+    pub(super) async fn update_pull_branch(
         &self,
         change: &Change,
-        spec: &MergeSpec<'_>,
+        base: &str,
         head: &CommitSha,
         refused: &str,
         moved: Option<CommitSha>,
@@ -337,7 +372,7 @@ impl GitHubForge {
                 reason: format!(
                     "`{}` is behind `{}` ({}) and GitHub refused to update it ({} {})",
                     change.branch,
-                    spec.base,
+                    base,
                     refused::first_line(refused),
                     status.as_u16(),
                     said
@@ -347,7 +382,7 @@ impl GitHubForge {
         Ok(MergeOutcome::Waiting {
             reason: format!(
                 "`{}` was brought up to date with `{}`; its required checks run again",
-                change.branch, spec.base
+                change.branch, base
             ),
             head: moved,
         })

@@ -35,7 +35,8 @@ use conversation::*;
 
 use super::refused::{self, Check, Decision};
 use super::{
-    Change, Forge, ForgeError, Landing, MergeOutcome, MergeSpec, Permission, Person, Reaction, Result, RevertSpec,
+    Change, Forge, ForgeError, Landing, MergeNeed, MergeOutcome, MergeResume, MergeSpec, Permission, Person, Reaction,
+    Result, RevertSpec,
 };
 use crate::drill::guard::{Classic, Gate, GuardRails, RulesetRule};
 use crate::git::{CommitSha, FileChange, MergeMethod, Token};
@@ -164,6 +165,19 @@ impl Forge for GitHubForge {
         at: Timestamp,
     ) -> Result<MergeOutcome> {
         self.merge_pull_request(change, spec, actor, at).await
+    }
+
+    async fn approve(&self, change: &Change, head: &CommitSha) -> Result<()> {
+        self.approve_at(change.id.as_str(), head).await
+    }
+
+    async fn update_branch(&self, change: &Change, base: &str, need: &MergeNeed) -> Result<MergeOutcome> {
+        match need {
+            MergeNeed::UpToDate { head, refused, moved } => {
+                self.update_pull_branch(change, base, head, refused, moved.clone()).await
+            }
+            MergeNeed::Approval { .. } => Err(other("update-branch asked for an approval")),
+        }
     }
 
     async fn revert(&self, spec: &RevertSpec<'_>) -> Result<Landing> {

@@ -142,16 +142,37 @@ impl GitHubForge {
             reason,
         };
         let first = message.lines().next().unwrap_or("Revert");
-        let spec = MergeSpec {
-            base,
-            cut_from: commit,
-            expected_head: &change.head,
-            method: MergeMethod::Merge,
-            fallback: true,
-            message: first,
-            gate,
-        };
-        let outcome = self.merge_change(&change, &spec, actor, Timestamp::now()).await?;
+        // What the revert pull request's merge needs (the approver's review, update-branch) is given here: the
+        // fault is live, and this is the one way left to end it.
+        let mut resume: Option<Box<MergeResume>> = None;
+        let mut outcome = None;
+        for _ in 0..=super::merge::MAX_MERGE_TRIES {
+            let spec = MergeSpec {
+                base,
+                cut_from: commit,
+                expected_head: &change.head,
+                method: MergeMethod::Merge,
+                fallback: true,
+                message: first,
+                gate,
+                resume: resume.as_deref(),
+            };
+            match self.merge_change(&change, &spec, actor, Timestamp::now()).await? {
+                MergeOutcome::Needs { need: MergeNeed::Approval { head }, resume: r } => {
+                    self.approve_at(change.id.as_str(), &head).await?;
+                    resume = Some(r);
+                }
+                MergeOutcome::Needs { need, .. } => {
+                    outcome = Some(Forge::update_branch(self, &change, base, &need).await?);
+                    break;
+                }
+                done => {
+                    outcome = Some(done);
+                    break;
+                }
+            }
+        }
+        let outcome = outcome.ok_or_else(|| other("the revert pull request's merge kept asking for more"))?;
         match outcome {
             MergeOutcome::Merged { commit: merged, at } => Ok(Landing {
                 sha: merged,
@@ -169,6 +190,7 @@ impl GitHubForge {
                 Err(live(format!("has a commit pushed to it ({}): review and merge it by hand", actual.short())))
             }
             MergeOutcome::Closed => Err(live("was closed: merge the revert by hand, or reopen it".to_owned())),
+            MergeOutcome::Needs { .. } => Err(other("the revert pull request's merge kept asking for more")),
         }
     }
 

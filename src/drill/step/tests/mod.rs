@@ -131,6 +131,8 @@ fn words(effects: &[Effect]) -> Vec<String> {
         .map(|e| match e {
             Effect::Open(_) => "open".to_owned(),
             Effect::Merge { .. } => "merge".to_owned(),
+            Effect::Approve { .. } => "approve".to_owned(),
+            Effect::UpdateBranch { .. } => "update_branch".to_owned(),
             Effect::Revert { why, .. } => format!("revert:{why:?}"),
             Effect::Close { .. } => "close".to_owned(),
             Effect::CloseLeftover { .. } => "close_leftover".to_owned(),

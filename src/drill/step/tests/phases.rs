@@ -308,3 +308,31 @@ fn a_head_moved_by_update_branch_is_the_head_the_merge_expects() {
     );
     assert!(!other.already_in(&d.events));
 }
+
+#[test]
+fn what_a_merge_needs_is_given_as_an_effect_then_the_merge_goes_again_or_waits() {
+    let merge = Effect::Merge { branch: "chore/x".into(), into: "main".into() };
+    let d = drill(&[opened()]);
+    // Before anything was sent: the merge.
+    assert_eq!(decide(&d, &Observed::default(), at(60)), vec![merge.clone()]);
+    // A review is required and the approver has not given it: the approval at the head, then the merge again.
+    let wants_review = Observed { merge_needs: Some(MergeNeed::Approval { head: sha('c') }), ..Observed::default() };
+    assert_eq!(
+        decide(&d, &wants_review, at(60)),
+        vec![Effect::Approve { change: ChangeId("7".into()), head: sha('c') }, merge.clone()]
+    );
+    // A strict branch behind its base: update-branch only; the merge waits for the checks it starts.
+    let need = MergeNeed::UpToDate { head: sha('c'), refused: "Head branch is out of date".into(), moved: None };
+    let behind = Observed { merge_needs: Some(need.clone()), ..Observed::default() };
+    assert_eq!(
+        decide(&d, &behind, at(60)),
+        vec![Effect::UpdateBranch { change: ChangeId("7".into()), into: "main".into(), need }]
+    );
+    // A stop given meanwhile wins: nothing is approved or updated, the pull request is closed.
+    let stop = Observed { commands: vec![received(DrillCommand::Abort, "gm", 60)], ..wants_review.clone() };
+    let stopped = words(&decide_with(&d, &stop, at(60), "game_masters: [gm]\n"));
+    assert_eq!(stopped, ["command:abort", "close", "aborted"]);
+    // The safety limits are asked again before an approval: the kill switch refuses it like a first merge.
+    let switched = words(&decide_with(&d, &wants_review, at(60), "enabled: false\n"));
+    assert_eq!(switched, ["refuse", "close", "abandoned"]);
+}

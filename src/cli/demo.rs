@@ -194,7 +194,7 @@ pub fn run_in(out: &Path) -> anyhow::Result<String> {
     let message = format!(
         "Revert \"tune redis pool settings\"\n\nThis reverts commit {merge_sha}: checkout cannot get Redis connections.\n"
     );
-    let landing = rt.block_on(responder.revert(&RevertSpec {
+    let reverted = rt.block_on(responder.revert(&RevertSpec {
         commit: &merge_sha,
         base: "main",
         message: Some(&message),
@@ -202,6 +202,9 @@ pub fn run_in(out: &Path) -> anyhow::Result<String> {
         at: revert_at,
         gate: None,
     }))?;
+    let crate::forge::RevertOutcome::Landed(landing) = reverted else {
+        anyhow::bail!("the local forge refused the responder's revert")
+    };
     log.push_str(&format!("── {revert_at}: Ana Lima pushes a revert ({}) to main\n", landing.sha.short()));
     tick(at(revert_at, SignedDuration::from_mins(4)), "the next scheduled tick", &mut log)?;
 

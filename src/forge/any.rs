@@ -6,7 +6,7 @@ use super::github::GitHubForge;
 use super::local::LocalForge;
 use super::{
     Change, Comment, Forge, Landing, MergeNeed, MergeOutcome, MergeSpec, Permission, Person, Reaction, Result,
-    RevertSpec,
+    RevertOutcome, RevertRefused, RevertSpec,
 };
 use crate::git::{CommitSha, FileChange};
 use crate::render::comment::Marker;
@@ -79,8 +79,11 @@ impl Forge for AnyForge {
     async fn landed(&self, change: &Change, merge: &MergeSpec<'_>) -> Result<Option<(CommitSha, Timestamp)>> {
         each!(self, f => f.landed(change, merge).await)
     }
-    async fn revert(&self, spec: &RevertSpec<'_>) -> Result<Landing> {
+    async fn revert(&self, spec: &RevertSpec<'_>) -> Result<RevertOutcome> {
         each!(self, f => f.revert(spec).await)
+    }
+    async fn open_revert_change(&self, spec: &RevertSpec<'_>, refused: &RevertRefused) -> Result<Change> {
+        each!(self, f => f.open_revert_change(spec, refused).await)
     }
     async fn recent_work(&self, base: &str, head: &CommitSha) -> Result<crate::disguise::style::Recent> {
         each!(self, f => f.recent_work(base, head).await)

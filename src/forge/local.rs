@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
 
-use super::{Change, Forge, ForgeError, Landing, MergeOutcome, MergeSpec, Person, Result, RevertSpec};
+use super::{Change, Forge, ForgeError, Landing, MergeOutcome, MergeSpec, Person, Result, RevertOutcome, RevertSpec};
 use crate::git::{CommitSha, FileChange, GitError, Identity, PushRef, Repo, Token, redact_url};
 use crate::render::comment::Marker;
 
@@ -295,7 +295,7 @@ impl Forge for LocalForge {
         Ok(self.landing_of(&tip, spec.cut_from, spec.expected_head)?.map(|l| (l.sha, l.at)))
     }
 
-    async fn revert(&self, spec: &RevertSpec<'_>) -> Result<Landing> {
+    async fn revert(&self, spec: &RevertSpec<'_>) -> Result<RevertOutcome> {
         let RevertSpec { commit, base, message, actor, at, .. } = *spec;
         let who = Self::identity(actor, at);
         for _ in 0..CAS_ATTEMPTS {
@@ -310,11 +310,13 @@ impl Forge for LocalForge {
             let reverted = match self.repo().revert(commit, &tip, &message, &who, &who) {
                 Ok(r) => r,
                 // A run racing this one reverted it already: that landing is the revert.
-                Err(e @ GitError::NothingToRevert { .. }) => return self.reverted_by(commit, &tip).ok_or(e.into()),
+                Err(e @ GitError::NothingToRevert { .. }) => {
+                    return self.reverted_by(commit, &tip).map(RevertOutcome::Landed).ok_or(e.into());
+                }
                 Err(e) => return Err(e.into()),
             };
             match self.push(&reverted, base) {
-                Ok(()) => return Ok(landing(self.repo().commit_info(&reverted)?)),
+                Ok(()) => return Ok(RevertOutcome::Landed(landing(self.repo().commit_info(&reverted)?))),
                 Err(e @ (GitError::PushRejected { .. } | GitError::Busy { .. })) => self.moved_or(base, &tip, e)?,
                 Err(e) => return Err(e.into()),
             }

@@ -7,8 +7,8 @@
 //! actions; what to do is decided by [`crate::drill::step`]. How to get one action through is the forge's: on
 //! GitHub a refused merge is read (its checks, its state again) and sent again (another method, a racing base)
 //! as the pure [`refused::decide`] says from GitHub's state; what it needs that firedrill can give (the approver's
-//! review, the branch brought up to date) comes back as [`MergeOutcome::Needs`], for the step to decide. A
-//! revert the branch refuses goes through a pull request.
+//! review, the branch brought up to date) comes back as [`MergeOutcome::Needs`], for the step to decide; so does a
+//! revert the branch refuses ([`RevertOutcome::Refused`]: the step opens a revert pull request and merges it).
 
 pub mod any;
 pub mod github;
@@ -20,8 +20,8 @@ use jiff::Timestamp;
 
 use crate::git::{CommitSha, FileChange, GitError, MergeMethod};
 use crate::render::comment::Marker;
-pub use crate::types::MergeNeed;
 pub use crate::types::{Change, Landing, Permission, Person, Reaction};
+pub use crate::types::{MergeNeed, RevertRefused};
 
 /// What merging a change did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +64,15 @@ pub struct MergeResume {
     pub asks: usize,
     pub retries: usize,
     pub tries: usize,
+}
+
+/// What reverting a commit did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RevertOutcome {
+    /// The revert is on the branch.
+    Landed(Landing),
+    /// The branch refused the revert directly (and did not move meanwhile): it must go through a change request.
+    Refused(RevertRefused),
 }
 
 /// A comment on a change or an issue, as the forge shows it. Its body is data: parsed, never run.
@@ -147,10 +156,6 @@ pub enum ForgeError {
     /// A 5xx or a transport error that outlived octocrab's retries: the next run tries again.
     #[error("{message}")]
     Transient { message: String },
-    /// firedrill's revert had to go through a pull request (the branch refuses direct updates), which cannot land
-    /// yet: the fault is still live. `reason` says why from GitHub's state (`waits for its merge: …`).
-    #[error("{detail}")]
-    RevertWaiting { change: String, reason: String, detail: String },
     #[error("{0}")]
     Other(String),
 }
@@ -171,7 +176,6 @@ impl ForgeError {
             | ForgeError::Refused { .. }
             | ForgeError::Conflict { .. }
             | ForgeError::NoTokenUser(_)
-            | ForgeError::RevertWaiting { .. }
             | ForgeError::Other(_) => None,
         }
     }
@@ -246,8 +250,15 @@ pub trait Forge {
     /// Whether `change` is already on the base branch (merged by this run, an earlier one or a racing one):
     /// the commit that landed it and when. A read: asked after a refused merge, before deciding it failed.
     async fn landed(&self, change: &Change, merge: &MergeSpec<'_>) -> Result<Option<(CommitSha, Timestamp)>>;
-    /// Reverts `spec.commit` on `spec.base` as `spec.actor` at `spec.at`; returns the landing of the revert.
-    async fn revert(&self, spec: &RevertSpec<'_>) -> Result<Landing>;
+    /// Reverts `spec.commit` on `spec.base` as `spec.actor` at `spec.at`: the landing of the revert, or the
+    /// branch's refusal to take it directly.
+    async fn revert(&self, spec: &RevertSpec<'_>) -> Result<RevertOutcome>;
+    /// Opens the change that lands `refused.reverted` on `spec.base` (GitHub: the branch, title and body its
+    /// "Revert" button gives), or finds the one an earlier run opened. Forges that never refuse a revert
+    /// cannot open one.
+    async fn open_revert_change(&self, spec: &RevertSpec<'_>, _refused: &RevertRefused) -> Result<Change> {
+        Err(ForgeError::Other(format!("`{}` cannot take a revert through a change request here", spec.base)))
+    }
     /// The team's recent work on `base` (at `head`), newest first, for the disguise to read like it: at most
     /// [`crate::disguise::style::RECENT_LIMIT`] pieces, read in a bounded number of requests. Forges that cannot
     /// tell have none.

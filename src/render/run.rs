@@ -125,16 +125,26 @@ pub fn effect(e: &Effect, d: &Drill, s: Option<&Scenario>, dry_run: bool) -> Str
         Effect::Approve { change, head } => {
             format!("approve #{change} at {} with the approver's token (a review is required)", head.short())
         }
-        Effect::UpdateBranch { into, need, .. } => {
-            let branch = d.opened.as_ref().map_or("the branch", |op| op.branch.as_str());
+        Effect::UpdateBranch { change, into, need } => {
+            let name = match &d.opened {
+                Some(op) if op.change == *change => format!("`{}`", op.branch),
+                _ => format!("#{change}"),
+            };
             match need {
                 MergeNeed::UpToDate { refused, .. } => {
                     let said = refused.lines().next().unwrap_or("").trim();
-                    format!("bring `{branch}` up to date with {into} (GitHub refused the merge: {said})")
+                    format!("bring {name} up to date with {into} (GitHub refused the merge: {said})")
                 }
-                MergeNeed::Approval { .. } => format!("bring `{branch}` up to date with {into}"),
+                MergeNeed::Approval { .. } => format!("bring {name} up to date with {into}"),
             }
         }
+        Effect::OpenRevertChange { refused, .. } => format!(
+            "land the revert through a pull request: `{}` refused the revert {} directly ({})",
+            d.target.branch,
+            refused.reverted.short(),
+            refused.refused
+        ),
+        Effect::MergeRevert { change } => format!("merge the revert pull request #{change} into {}", d.target.branch),
         Effect::Revert { commit, why } => {
             let why = match why {
                 RevertWhy::Timeout => format!(
@@ -341,6 +351,34 @@ pub mod done {
 
 /// firedrill's revert that went through a pull request (the branch refuses direct updates) and cannot land yet:
 /// which one (with its page, where the forge has one), and why, from GitHub's state.
+/// Why firedrill's revert pull request has not landed, from what its merge came to; and the whole account for the
+/// team ([`revert_hold::still_live`]).
+pub mod revert_hold {
+    pub fn waits(reason: &str) -> String {
+        format!("waits for its merge: {reason}")
+    }
+    pub fn not_mergeable(reason: &str) -> String {
+        format!(
+            "cannot be merged: {reason}; add the drill token's user or App to the bypass list of the branch's \
+             protection or ruleset, or merge the revert pull request by hand"
+        )
+    }
+    pub fn head_moved(actual: &str) -> String {
+        format!("has a commit pushed to it ({actual}): review and merge it by hand")
+    }
+    pub fn closed() -> String {
+        "was closed: merge the revert by hand, or reopen it".to_owned()
+    }
+    /// The fault is still live on `base`: GitHub refused the direct update (`refused`), and the revert pull
+    /// request `change` has not landed, `reason` (one of the above).
+    pub fn still_live(base: &str, refused: &str, change: &str, reason: &str) -> String {
+        format!(
+            "the fault is still live on `{base}`: GitHub refused to move the branch to the revert (422 {refused}), \
+             and the revert pull request #{change} {reason}; firedrill tries again on every run"
+        )
+    }
+}
+
 pub fn revert_waiting(branch: &str, change: &str, url: Option<&str>, reason: &str) -> String {
     let page = url.map(|u| format!(" ({u})")).unwrap_or_default();
     format!(

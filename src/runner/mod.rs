@@ -18,7 +18,7 @@ mod report;
 mod revert;
 mod tick;
 
-use revert::Reverted;
+use revert::{Reverted, Through};
 
 use std::collections::BTreeMap;
 
@@ -128,6 +128,60 @@ impl<F: Forge> Runner<'_, F> {
 
     /// An effect as the run lists it: every effect among the run's values (what `--dry-run` and the real run
     /// share), and in the output those a real run says (all of them, in a dry run).
+    /// Feeds what a revert effect came to back into the observation; a revert that did not land is followed at once
+    /// by what the step decides for it ([`step::revert_blocked`]: the team told where they are, a revert pull
+    /// request that waits recorded once per reason). `true`: the fault is still live past what should have ended
+    /// it (the run goes on with the other drills and fails at the end).
+    #[allow(clippy::too_many_arguments)]
+    async fn reverted(
+        &self,
+        forge: &F,
+        d: &Drill,
+        s: Option<&Scenario>,
+        r: Reverted,
+        o: &mut Observed,
+        now: Timestamp,
+        lines: &mut Vec<String>,
+        report: &mut RunReport,
+    ) -> Result<bool, RunError> {
+        let (blocked, error) = match r {
+            Reverted::Landed(view) => {
+                o.fault = Some(view);
+                return Ok(false);
+            }
+            Reverted::Refused(refused) => {
+                o.revert_refused = Some(refused);
+                return Ok(false);
+            }
+            Reverted::Opened(change) => {
+                o.revert_change = Some(change);
+                return Ok(false);
+            }
+            Reverted::Needs(need) => {
+                o.merge_needs = Some(need);
+                return Ok(false);
+            }
+            Reverted::Blocked(blocked, error) => (blocked, error),
+        };
+        for e in step::revert_blocked(d, &blocked, now) {
+            self.list(&e, d, s, lines, report);
+            match &e {
+                Effect::Append { time, actor, kind } => {
+                    let event = self.event(*time, actor, kind.clone());
+                    if !event.already_in(&d.events) {
+                        self.record(vec![(d.id.clone(), event)], now).await?;
+                    }
+                }
+                _ => self.post(forge, d, s, now, &e).await?,
+            }
+        }
+        if let Some(error) = error {
+            return Err(forge_err(forge)(error));
+        }
+        report.still_live.push(d.id.to_string());
+        Ok(true)
+    }
+
     fn list(&self, e: &Effect, d: &Drill, s: Option<&Scenario>, lines: &mut Vec<String>, report: &mut RunReport) {
         let dry = self.settings.dry_run;
         if dry || e.listed() {
@@ -192,41 +246,39 @@ impl<F: Forge> Runner<'_, F> {
                     Effect::Merge { .. } => {
                         self.merge(forge, &d, &mut o, &mut resume, &actor, now, &mut lines).await?;
                     }
-                    Effect::Approve { head, .. } => {
-                        if let (false, Some(op)) = (dry, &d.opened) {
-                            forge.approve(&change_of(op), head).await.map_err(forge_err(forge))?;
+                    Effect::Approve { change, head } => {
+                        if !dry {
+                            let c = Change { id: change.clone(), branch: String::new(), head: head.clone(), url: None };
+                            forge.approve(&c, head).await.map_err(forge_err(forge))?;
                         }
                         o.merge_needs = None;
                     }
-                    Effect::UpdateBranch { need, .. } => {
-                        self.update_branch(forge, &d, &mut o, need, &mut lines).await?;
+                    Effect::UpdateBranch { change, need, .. } => {
+                        match (o.revert_change.clone(), o.revert_refused.clone()) {
+                            // The revert's pull request, where the revert goes through one; else the drill's.
+                            (Some(c), Some(refused)) if c.id == *change => {
+                                o.merge_needs = None;
+                                let through = Through { change: &c, refused: &refused };
+                                let r = self.update_revert(forge, &d, through, need, &actor, &mut lines).await;
+                                still_live |= self.reverted(forge, &d, s, r, &mut o, now, &mut lines, report).await?;
+                            }
+                            _ => self.update_branch(forge, &d, &mut o, need, &mut lines).await?,
+                        }
                     }
                     Effect::Revert { commit, .. } => {
-                        match self.revert(forge, &d, commit, &actor, now, &mut lines).await? {
-                            Reverted::Landed(view) => o.fault = Some(view),
-                            Reverted::Blocked(blocked, error) => {
-                                // What follows is the step's, carried out at once: the team told where they are,
-                                // a revert pull request that waits recorded (once per reason).
-                                for e in step::revert_blocked(&d, &blocked, now) {
-                                    self.list(&e, &d, s, &mut lines, report);
-                                    match &e {
-                                        Effect::Append { time, actor, kind } => {
-                                            let event = self.event(*time, actor, kind.clone());
-                                            if !event.already_in(&d.events) {
-                                                self.record(vec![(d.id.clone(), event)], now).await?;
-                                            }
-                                        }
-                                        _ => self.post(forge, &d, s, now, &e).await?,
-                                    }
-                                }
-                                if let Some(error) = error {
-                                    return Err(forge_err(forge)(error));
-                                }
-                                // The fault is still live past what should have ended it. The run goes on with
-                                // the other drills and fails (exit 1) at the end.
-                                report.still_live.push(d.id.to_string());
-                                still_live = true;
-                            }
+                        let r = self.revert(forge, &d, commit, &actor, now, &mut lines).await;
+                        still_live |= self.reverted(forge, &d, s, r, &mut o, now, &mut lines, report).await?;
+                    }
+                    Effect::OpenRevertChange { commit, refused } => {
+                        let r = self.open_revert_change(forge, &d, commit, refused, &actor, now).await;
+                        still_live |= self.reverted(forge, &d, s, r, &mut o, now, &mut lines, report).await?;
+                    }
+                    Effect::MergeRevert { .. } => {
+                        o.merge_needs = None;
+                        if let (Some(change), Some(refused)) = (o.revert_change.clone(), o.revert_refused.clone()) {
+                            let through = Through { change: &change, refused: &refused };
+                            let r = self.merge_revert(forge, &d, through, &mut resume, &actor, now, &mut lines).await;
+                            still_live |= self.reverted(forge, &d, s, r, &mut o, now, &mut lines, report).await?;
                         }
                     }
                     Effect::Announce { title, body } => {

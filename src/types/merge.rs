@@ -73,3 +73,13 @@ pub enum MergeNeed {
     /// earlier run, which later merges must expect.
     UpToDate { head: super::CommitSha, refused: String, moved: Option<super::CommitSha> },
 }
+
+/// A revert the base branch refused to take directly (branch protection, a ruleset): the revert commit built on
+/// its tip, the forge's words (its first line), and the revert's message. It lands through a change request,
+/// as a colleague's would: the step decides ([`Effect::OpenRevertChange`](crate::drill::step::Effect)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RevertRefused {
+    pub reverted: super::CommitSha,
+    pub refused: String,
+    pub message: String,
+}

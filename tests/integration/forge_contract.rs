@@ -1,7 +1,7 @@
 //! The forge contract: the same cases against every forge (the local forge over git's smart HTTP server,
 //! the GitHub forge over the GitHub emulator), so the lifecycle can rely on one behaviour.
 
-use firedrill::forge::{Forge, MergeOutcome, MergeSpec, Person, RevertSpec};
+use firedrill::forge::{Forge, MergeOutcome, MergeSpec, Person, RevertOutcome, RevertSpec};
 use firedrill::git::{CommitSha, FileChange, MergeMethod};
 use jiff::Timestamp;
 
@@ -92,6 +92,7 @@ pub async fn contract<F: Forge>(forge: &F) {
         })
         .await
         .unwrap();
+    let RevertOutcome::Landed(revert) = revert else { panic!("a branch without rules took the revert: {revert:?}") };
     let history = forge.history("main", &merge).await.unwrap();
     assert_eq!(history.iter().map(|l| &l.sha).collect::<Vec<_>>(), [&revert.sha]);
     assert_eq!(forge.read_file(&revert.sha, FILE).await.unwrap().as_deref(), Some(values.as_str()));
@@ -107,6 +108,7 @@ pub async fn contract<F: Forge>(forge: &F) {
         })
         .await
         .unwrap();
+    let RevertOutcome::Landed(again) = again else { panic!("{again:?}") };
     assert_eq!(again.sha, revert.sha);
     assert_eq!(forge.history("main", &merge).await.unwrap().len(), 1);
 

@@ -99,6 +99,17 @@ fn strict_and_behind_the_drill_and_its_revert_are_brought_up_to_date_and_merged(
     let deadline = after(merged_at, 180);
     let (code, out) = tick_code(&f, deadline, &[]);
     assert_eq!(code, 1, "{out}");
+    // Each step of the revert is an effect the run lists, and costs what it cost when the forge took them all
+    // inside one revert (43 requests).
+    for step in [
+        "revert the fault (",
+        "land the revert through a pull request: `main` refused the revert ",
+        "directly (Protected branch update failed for refs/heads/main.)",
+        "merge the revert pull request #2 into main",
+        "GitHub API requests: 43",
+    ] {
+        assert!(out.contains(step), "{step}: {out}");
+    }
     assert!(out.contains("the fault is still live on `main`"), "{out}");
     assert!(
         out.contains(
@@ -121,6 +132,13 @@ fn strict_and_behind_the_drill_and_its_revert_are_brought_up_to_date_and_merged(
     colleague_lands(&f, "two\n");
     let (code, out) = tick_code(&f, after(deadline, 5), &[]);
     assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(
+            "bring #2 up to date with main (GitHub refused the merge: 1 of 1 required status checks are expected.)"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("GitHub API requests: 36"), "{out}");
     assert!(out.contains("the fault is still live on `main`"), "{out}");
     assert!(
         out.contains("revert pull request #2 waits for its merge: `")

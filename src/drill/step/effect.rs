@@ -44,6 +44,11 @@ pub enum Effect {
     UpdateBranch { change: ChangeId, into: String, need: MergeNeed },
     /// Revert the fault's merge on the base branch.
     Revert { commit: CommitSha, why: RevertWhy },
+    /// The base branch refused the revert directly: open the change request that lands it (looking before
+    /// creating), as a colleague would.
+    OpenRevertChange { commit: CommitSha, refused: RevertRefused },
+    /// Merge the revert's change request into the base branch.
+    MergeRevert { change: ChangeId },
     /// Close the change without merging it, and delete its branch while it is still at the drill's commit.
     Close { branch: String },
     /// A drill refused before its opening was recorded: close the change an earlier run may have opened for
@@ -106,6 +111,8 @@ impl Effect {
                 | Effect::Approve { .. }
                 | Effect::UpdateBranch { .. }
                 | Effect::Revert { .. }
+                | Effect::OpenRevertChange { .. }
+                | Effect::MergeRevert { .. }
                 | Effect::Close { .. }
                 | Effect::CloseLeftover { .. }
                 | Effect::Announce { .. }

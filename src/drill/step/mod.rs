@@ -21,7 +21,9 @@ use super::prepare;
 use super::state::{Drill, Phase, human_duration};
 use crate::scenario::{Config, Scenario};
 use crate::schedule::{DrillId, Plan};
-use crate::types::{Change, ChangeId, CommitSha, FIREDRILL_ACTOR, Landing, MergeNeed, Permission, Person};
+use crate::types::{
+    Change, ChangeId, CommitSha, FIREDRILL_ACTOR, Landing, MergeNeed, Permission, Person, RevertRefused,
+};
 
 mod answer;
 mod commands;

@@ -29,9 +29,13 @@ pub struct Observed {
     /// A merge attempted in this run was held back by a guard rail that may still give way (a required check
     /// not passed yet, the branch just brought up to date): why, and the change's new head if firedrill moved it.
     pub merge_waiting: Option<(String, Option<CommitSha>)>,
-    /// A merge attempted in this run needs something firedrill can give before it is sent again (the approver's
-    /// review, the branch brought up to date).
+    /// A merge attempted in this run (of the drill's change, or of the revert's) needs something firedrill can
+    /// give before it is sent again (the approver's review, the branch brought up to date).
     pub merge_needs: Option<crate::types::MergeNeed>,
+    /// firedrill's revert in this run was refused by the base branch directly: it goes through a change request.
+    pub revert_refused: Option<crate::types::RevertRefused>,
+    /// The change request that lands firedrill's revert (opened in this run, or found open from an earlier one).
+    pub revert_change: Option<Change>,
     /// The change is on the base branch: its landing (from a merge in this run, or the truth looked up after a
     /// refused merge: a racing run may have merged it).
     pub landed: Option<(CommitSha, Timestamp)>,

@@ -3,6 +3,29 @@
 
 use super::*;
 
+/// firedrill's revert of the fault, one step at a time: reverted directly; where the base branch refuses that, the
+/// revert's change request opened, then merged (after the approver's review, or once brought up to date, as its
+/// merge needs).
+fn revert(d: &Drill, commit: &CommitSha, o: &Observed, why: RevertWhy, out: &mut Vec<Effect>) {
+    let Some(refused) = &o.revert_refused else {
+        return out.push(Effect::Revert { commit: commit.clone(), why });
+    };
+    let Some(change) = &o.revert_change else {
+        return out.push(Effect::OpenRevertChange { commit: commit.clone(), refused: refused.clone() });
+    };
+    match &o.merge_needs {
+        Some(MergeNeed::Approval { head }) => {
+            out.push(Effect::Approve { change: change.id.clone(), head: head.clone() });
+        }
+        Some(need @ MergeNeed::UpToDate { .. }) => {
+            let into = d.target.branch.clone();
+            return out.push(Effect::UpdateBranch { change: change.id.clone(), into, need: need.clone() });
+        }
+        None => {}
+    }
+    out.push(Effect::MergeRevert { change: change.id.clone() });
+}
+
 pub(super) fn running(
     d: &Drill,
     s: Option<&Scenario>,
@@ -82,12 +105,11 @@ pub(super) fn running(
     // Still broken. A stop asked for is carried out first.
     if let Some((c, _)) = stop {
         let why = if c == DrillCommand::Abort { RevertWhy::Abort } else { RevertWhy::GaveUp };
-        out.push(Effect::Revert { commit: merged.commit.clone(), why });
-        return;
+        return revert(d, &merged.commit, o, why, out);
     }
     if now >= deadline {
         if s.safety.auto_revert() {
-            out.push(Effect::Revert { commit: merged.commit.clone(), why: RevertWhy::Timeout });
+            revert(d, &merged.commit, o, RevertWhy::Timeout, out);
         } else {
             append(out, deadline, FIREDRILL_ACTOR, EventKind::TimedOut { reverted_by: None });
         }

@@ -36,7 +36,7 @@ use conversation::*;
 use super::refused::{self, Check, Decision};
 use super::{
     Change, Forge, ForgeError, Landing, MergeNeed, MergeOutcome, MergeResume, MergeSpec, Permission, Person, Reaction,
-    Result, RevertSpec,
+    Result, RevertOutcome, RevertRefused, RevertSpec,
 };
 use crate::drill::guard::{Classic, Gate, GuardRails, RulesetRule};
 use crate::git::{CommitSha, FileChange, MergeMethod, Token};
@@ -180,8 +180,11 @@ impl Forge for GitHubForge {
         }
     }
 
-    async fn revert(&self, spec: &RevertSpec<'_>) -> Result<Landing> {
+    async fn revert(&self, spec: &RevertSpec<'_>) -> Result<RevertOutcome> {
         self.revert_commit(spec).await
+    }
+    async fn open_revert_change(&self, spec: &RevertSpec<'_>, refused: &RevertRefused) -> Result<Change> {
+        self.open_revert_pull(spec, refused).await
     }
     /// The last merged pull requests into `base` (one listing of closed ones, newest first, of which the merged
     /// count) and the repository's pull request template at `head` (one or two reads): 2 or 3 requests.

@@ -1,25 +1,15 @@
-//! Reverting the drill's commit: file by file on the branch's tip, or through a revert pull request where the branch refuses direct updates.
+//! Reverting the drill's commit: file by file on the branch's tip; where the branch refuses the direct update, the
+//! revert pull request the step asks for (opened here, merged like the drill's).
 
 use super::*;
-
-/// A revert to land through a pull request: the drill's `commit`, its revert built on `base`'s tip, and how to
-/// merge it.
-#[derive(Clone, Copy)]
-pub(super) struct Undo<'a> {
-    commit: &'a CommitSha,
-    reverted: &'a CommitSha,
-    base: &'a str,
-    message: &'a str,
-    actor: &'a Person,
-    gate: Option<&'a Gate>,
-}
 
 impl GitHubForge {
     /// GitHub has no revert endpoint: the commit is undone file by file on top of the branch's tip (each file
     /// the commit changed goes back to its first parent's version, when nobody changed it since), and the
-    /// branch is moved without force.
-    pub(super) async fn revert_commit(&self, spec: &RevertSpec<'_>) -> Result<Landing> {
-        let RevertSpec { commit, base, message, actor, at, gate } = *spec;
+    /// branch is moved without force. Where branch protection or a ruleset refuses that, the revert commit and
+    /// GitHub's words come back ([`RevertOutcome::Refused`]): the step opens a revert pull request.
+    pub(super) async fn revert_commit(&self, spec: &RevertSpec<'_>) -> Result<RevertOutcome> {
+        let RevertSpec { commit, base, message, actor, at, .. } = *spec;
         let info = self.ok(Method::GET, &self.repo_path(&format!("/commits/{commit}")), None).await?;
         let parents =
             info["parents"].as_array().into_iter().flatten().map(|p| sha(&p["sha"])).collect::<Result<Vec<_>>>()?;
@@ -50,7 +40,7 @@ impl GitHubForge {
                 if now != theirs {
                     // A run racing this one may have reverted it already: then that landing is the revert.
                     if let Some(landing) = self.reverted_by(commit, &parent, &files, base).await? {
-                        return Ok(landing);
+                        return Ok(RevertOutcome::Landed(landing));
                     }
                     return Err(other(format!("cannot revert {}: `{f}` changed since", commit.short())));
                 }
@@ -64,38 +54,40 @@ impl GitHubForge {
             let (status, v) =
                 self.call(Method::PATCH, &self.repo_path(&format!("/git/refs/heads/{base}")), Some(&body)).await?;
             if status.is_success() {
-                return Ok(Landing {
+                return Ok(RevertOutcome::Landed(Landing {
                     sha: reverted,
                     at,
                     message: message.to_owned(),
                     author: actor.clone(),
                     committer: actor.clone(),
-                });
+                }));
             }
             // 422 "Update is not a fast forward": the branch moved; try again on the new tip. A 422 while the
             // tip is still where the revert was built is no race: branch protection or a ruleset refused the
             // direct update ("Protected branch update failed", "Repository rule violations found"). Retrying
-            // cannot help, so say at once that the fault is still live, and why.
+            // cannot help: the way a colleague would go is a revert pull request, merged through the rules.
             if status != StatusCode::UNPROCESSABLE_ENTITY {
                 return Err(api_error(&Method::PATCH, "git/refs", status, &v));
             }
             if self.branch_head(base).await?.as_ref() == Some(&tip) {
-                // The way a colleague would go: a revert branch and a pull request, merged through the rules.
-                let undo = Undo { commit, reverted: &reverted, base, message, actor, gate };
-                return self.revert_through_pull(&undo, &v).await;
+                let refused = v["message"].as_str().unwrap_or("no message").lines().next().unwrap_or("").trim();
+                return Ok(RevertOutcome::Refused(RevertRefused {
+                    reverted,
+                    refused: refused.to_owned(),
+                    message: message.to_owned(),
+                }));
             }
         }
         Err(other(format!("`{base}` kept moving while reverting")))
     }
 
-    /// Lands `reverted` (the revert of `commit`, built on `base`'s tip) through a pull request, after GitHub
-    /// refused to move `base` directly (`refused`: its answer): the branch, title and body GitHub's "Revert"
-    /// button gives ([`revert_pull_words`]; found again on later runs), a pull request, merged like the
-    /// drill's (an approver, strict checks). While it cannot merge yet, the error says the fault is still live
-    /// and why; every run tries again.
-    pub(super) async fn revert_through_pull(&self, undo: &Undo<'_>, refused: &Value) -> Result<Landing> {
-        let Undo { commit, reverted, base, message, actor, gate } = *undo;
-        let refused = refused["message"].as_str().unwrap_or("no message").lines().next().unwrap_or("").trim();
+    /// The pull request that lands `refused.reverted` (the revert of `spec.commit`, built on `spec.base`'s tip)
+    /// after GitHub refused to move the branch directly: the branch, title and body GitHub's "Revert" button
+    /// gives ([`revert_pull_words`]), found again when an earlier run opened it. The step then merges it like
+    /// the drill's (an approver, strict checks); while it cannot merge yet, the fault is still live.
+    pub(super) async fn open_revert_pull(&self, spec: &RevertSpec<'_>, refused: &RevertRefused) -> Result<Change> {
+        let RevertSpec { commit, base, .. } = *spec;
+        let reverted = &refused.reverted;
         let pulls = self.ok(Method::GET, &self.repo_path(&format!("/commits/{commit}/pulls")), None).await?;
         let drill_pr = pulls.as_array().and_then(|a| a.first()).cloned().unwrap_or(Value::Null);
         let (branch, title, body) = revert_pull_words(
@@ -104,7 +96,7 @@ impl GitHubForge {
             drill_pr["title"].as_str(),
             &format!("{}/{}", self.owner, self.repo),
             commit,
-            message,
+            &refused.message,
         );
         // Look before creating: the revert pull request a stopped run opened. Ledgers of earlier firedrill
         // versions name it `<drill branch>-revert`.
@@ -115,83 +107,21 @@ impl GitHubForge {
         {
             found = self.find_change(earlier).await?;
         }
-        let change = match found {
-            Some(c) => c,
-            None => {
-                // A revert branch left by a run that stopped before its pull request: ours, moved to this revert.
-                if let Some(h) = self.branch_head(&branch).await?
-                    && h != *reverted
-                {
-                    self.ok(
-                        Method::PATCH,
-                        &self.repo_path(&format!("/git/refs/heads/{branch}")),
-                        Some(&json!({"sha": reverted.to_string(), "force": true})),
-                    )
-                    .await?;
-                }
-                self.open_change(&branch, reverted, base, &title, &body).await?
-            }
-        };
-        let live = |reason: String| ForgeError::RevertWaiting {
-            detail: format!(
-                "the fault is still live on `{base}`: GitHub refused to move the branch to the revert (422 {refused}), \
-                 and the revert pull request #{} {reason}; firedrill tries again on every run",
-                change.id
-            ),
-            change: change.id.to_string(),
-            reason,
-        };
-        let first = message.lines().next().unwrap_or("Revert");
-        // What the revert pull request's merge needs (the approver's review, update-branch) is given here: the
-        // fault is live, and this is the one way left to end it.
-        let mut resume: Option<Box<MergeResume>> = None;
-        let mut outcome = None;
-        for _ in 0..=super::merge::MAX_MERGE_TRIES {
-            let spec = MergeSpec {
-                base,
-                cut_from: commit,
-                expected_head: &change.head,
-                method: MergeMethod::Merge,
-                fallback: true,
-                message: first,
-                gate,
-                resume: resume.as_deref(),
-            };
-            match self.merge_change(&change, &spec, actor, Timestamp::now()).await? {
-                MergeOutcome::Needs { need: MergeNeed::Approval { head }, resume: r } => {
-                    self.approve_at(change.id.as_str(), &head).await?;
-                    resume = Some(r);
-                }
-                MergeOutcome::Needs { need, .. } => {
-                    outcome = Some(Forge::update_branch(self, &change, base, &need).await?);
-                    break;
-                }
-                done => {
-                    outcome = Some(done);
-                    break;
-                }
-            }
+        if let Some(c) = found {
+            return Ok(c);
         }
-        let outcome = outcome.ok_or_else(|| other("the revert pull request's merge kept asking for more"))?;
-        match outcome {
-            MergeOutcome::Merged { commit: merged, at } => Ok(Landing {
-                sha: merged,
-                at,
-                message: message.to_owned(),
-                author: actor.clone(),
-                committer: actor.clone(),
-            }),
-            MergeOutcome::Waiting { reason, .. } => Err(live(format!("waits for its merge: {reason}"))),
-            MergeOutcome::NotMergeable { reason } => Err(live(format!(
-                "cannot be merged: {reason}; add the drill token's user or App to the bypass list of the branch's \
-                 protection or ruleset, or merge the revert pull request by hand"
-            ))),
-            MergeOutcome::HeadMoved { actual, .. } => {
-                Err(live(format!("has a commit pushed to it ({}): review and merge it by hand", actual.short())))
-            }
-            MergeOutcome::Closed => Err(live("was closed: merge the revert by hand, or reopen it".to_owned())),
-            MergeOutcome::Needs { .. } => Err(other("the revert pull request's merge kept asking for more")),
+        // A revert branch left by a run that stopped before its pull request: ours, moved to this revert.
+        if let Some(h) = self.branch_head(&branch).await?
+            && h != *reverted
+        {
+            self.ok(
+                Method::PATCH,
+                &self.repo_path(&format!("/git/refs/heads/{branch}")),
+                Some(&json!({"sha": reverted.to_string(), "force": true})),
+            )
+            .await?;
         }
+        self.open_change(&branch, reverted, base, &title, &body).await
     }
 
     /// The first landing on `base` after `commit` at which every file of `files` is back to its version in

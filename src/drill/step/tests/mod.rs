@@ -133,6 +133,8 @@ fn words(effects: &[Effect]) -> Vec<String> {
             Effect::Merge { .. } => "merge".to_owned(),
             Effect::Approve { .. } => "approve".to_owned(),
             Effect::UpdateBranch { .. } => "update_branch".to_owned(),
+            Effect::OpenRevertChange { .. } => "open_revert_change".to_owned(),
+            Effect::MergeRevert { .. } => "merge_revert".to_owned(),
             Effect::Revert { why, .. } => format!("revert:{why:?}"),
             Effect::Close { .. } => "close".to_owned(),
             Effect::CloseLeftover { .. } => "close_leftover".to_owned(),

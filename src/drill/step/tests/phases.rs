@@ -336,3 +336,53 @@ fn what_a_merge_needs_is_given_as_an_effect_then_the_merge_goes_again_or_waits()
     let switched = words(&decide_with(&d, &wants_review, at(60), "enabled: false\n"));
     assert_eq!(switched, ["refuse", "close", "abandoned"]);
 }
+
+#[test]
+fn a_revert_the_branch_refuses_goes_through_its_pull_request_one_effect_at_a_time() {
+    let d = drill(&[opened(), merged()]);
+    let refused = RevertRefused {
+        reverted: sha('a'),
+        refused: "Protected branch update failed for refs/heads/main.".into(),
+        message: "Revert \"Tune the pool\"\n".into(),
+    };
+    let change = Change { id: ChangeId("8".into()), branch: "revert-7-chore/x".into(), head: sha('a'), url: None };
+    let past_deadline = at(250);
+    // First the revert itself, straight onto the branch.
+    assert_eq!(
+        decide(&d, &holding(), past_deadline),
+        vec![Effect::Revert { commit: sha('e'), why: RevertWhy::Timeout }]
+    );
+    // The branch refused it: its pull request.
+    let o = Observed { revert_refused: Some(refused.clone()), ..holding() };
+    assert_eq!(
+        decide(&d, &o, past_deadline),
+        vec![Effect::OpenRevertChange { commit: sha('e'), refused: refused.clone() }]
+    );
+    // Opened (or found): merged.
+    let o = Observed { revert_change: Some(change.clone()), ..o };
+    assert_eq!(decide(&d, &o, past_deadline), vec![Effect::MergeRevert { change: ChangeId("8".into()) }]);
+    // Its merge needs the approver's review: the review, then the merge again.
+    let review = Observed { merge_needs: Some(MergeNeed::Approval { head: sha('a') }), ..o.clone() };
+    assert_eq!(
+        decide(&d, &review, past_deadline),
+        vec![
+            Effect::Approve { change: ChangeId("8".into()), head: sha('a') },
+            Effect::MergeRevert { change: ChangeId("8".into()) }
+        ]
+    );
+    // Behind a strict branch: update-branch, and the merge waits for the checks.
+    let need = MergeNeed::UpToDate {
+        head: sha('a'),
+        refused: "1 of 1 required status checks are expected.".into(),
+        moved: None,
+    };
+    let behind = Observed { merge_needs: Some(need.clone()), ..o.clone() };
+    assert_eq!(
+        decide(&d, &behind, past_deadline),
+        vec![Effect::UpdateBranch { change: ChangeId("8".into()), into: "main".into(), need }]
+    );
+    // A game master's abort goes the same way once the branch refused the revert.
+    let abort = Observed { commands: vec![received(DrillCommand::Abort, "gm", 100)], ..o.clone() };
+    let effects = decide_with(&d, &abort, at(100), "game_masters: [gm]\n");
+    assert_eq!(words(&effects), ["command:abort", "merge_revert"]);
+}

@@ -25,7 +25,7 @@ use std::collections::BTreeMap;
 use jiff::{SignedDuration, Timestamp};
 
 use crate::drill::event::{Event, EventKind};
-use crate::drill::state::{Drill, Phase};
+use crate::drill::state::Drill;
 use crate::drill::step::{self, Context, Effect, Observed, Received, Reply};
 use crate::forge::{Change, Comment, Forge, ForgeError, Person};
 use crate::git::{CommitSha, MergeMethod};
@@ -402,31 +402,13 @@ impl<F: Forge> Runner<'_, F> {
         if !self.settings.actor_from_token {
             return (fallback, None);
         }
-        let due = |at: Timestamp| at <= now;
-        let needed = match d.phase() {
-            Phase::Planned => due(d.open_at),
-            Phase::Opened => due(d.merge_at),
-            Phase::Merged => {
-                let deadline = d.merged.as_ref().zip(s).map(|(m, s)| step::deadline(m.at, s));
-                o.fault.as_ref().is_some_and(|f| !f.holds)
-                    || !o.commands.is_empty()
-                    || !o.comments.is_empty()
-                    || deadline.is_some_and(due)
-            }
-            _ => false,
-        };
-        if !needed {
+        if !step::acts_as_someone(d, s, o, now) {
             return (fallback, None);
         }
         match forge.token_owner().await {
             Ok(Some(owner)) => (owner, None),
             Ok(None) => (fallback, None),
-            // Opening with a made-up name would give the drill away; ending one (a revert) must go on anyway.
-            Err(ForgeError::NoTokenUser(why))
-                if d.phase() == Phase::Planned && s.is_none_or(|s| s.disguise.author.is_none()) =>
-            {
-                (fallback, Some(why))
-            }
+            Err(ForgeError::NoTokenUser(why)) if step::needs_a_person(d, s) => (fallback, Some(why)),
             Err(e) => {
                 tracing::warn!(
                     "cannot tell who owns the drill token ({e}); acting as {fallback}: set `identity` to choose"

@@ -89,6 +89,31 @@ pub fn plan_of(d: &Drill, s: &Scenario) -> Plan {
     Plan { drill_id: d.id.clone(), occurrence: d.occurrence, open_at: d.open_at, merge_at: d.merge_at, zone }
 }
 
+/// Whether a run may write for `d` at `now`, and so must know who firedrill acts as (the drill token's owner): the
+/// opening and the merge when due; while the fault is live, a removal to record, commands or comments to answer,
+/// or the safety timer's revert.
+pub fn acts_as_someone(d: &Drill, s: Option<&Scenario>, o: &Observed, now: Timestamp) -> bool {
+    let due = |at: Timestamp| at <= now;
+    match d.phase() {
+        Phase::Planned => due(d.open_at),
+        Phase::Opened => due(d.merge_at),
+        Phase::Merged => {
+            let deadline = d.merged.as_ref().zip(s).map(|(m, s)| deadline(m.at, s));
+            o.fault.as_ref().is_some_and(|f| !f.holds)
+                || !o.commands.is_empty()
+                || !o.comments.is_empty()
+                || deadline.is_some_and(due)
+        }
+        _ => false,
+    }
+}
+
+/// Whether a token without a user (a GitHub App's) must stop `d`: opening under a made-up name would give the
+/// drill away (unless `disguise.author` names who opens it); anything later (a revert) must go on anyway.
+pub fn needs_a_person(d: &Drill, s: Option<&Scenario>) -> bool {
+    d.phase() == Phase::Planned && s.is_none_or(|s| s.disguise.author.is_none())
+}
+
 /// The instant the safety timer fires.
 pub fn deadline(merged_at: Timestamp, s: &Scenario) -> Timestamp {
     // Durations are bounded by validation; saturate rather than wrap for anything that slips through.

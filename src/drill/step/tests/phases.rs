@@ -386,3 +386,30 @@ fn a_revert_the_branch_refuses_goes_through_its_pull_request_one_effect_at_a_tim
     let effects = decide_with(&d, &abort, at(100), "game_masters: [gm]\n");
     assert_eq!(words(&effects), ["command:abort", "merge_revert"]);
 }
+
+#[test]
+fn who_firedrill_acts_as_is_asked_only_when_the_run_may_write() {
+    let s = scenario();
+    let none = Observed::default();
+    // Planned: from the opening instant; opened: from the merge instant.
+    assert!(!acts_as_someone(&drill(&[]), Some(&s), &none, at(-1)));
+    assert!(acts_as_someone(&drill(&[]), Some(&s), &none, at(0)));
+    assert!(!acts_as_someone(&drill(&[opened()]), Some(&s), &none, at(59)));
+    assert!(acts_as_someone(&drill(&[opened()]), Some(&s), &none, at(60)));
+    // Running: only for a removal, commands, comments or the deadline (merged at 60, max_duration 3h).
+    let running = drill(&[opened(), merged()]);
+    assert!(!acts_as_someone(&running, Some(&s), &holding(), at(100)));
+    assert!(acts_as_someone(&running, Some(&s), &holding(), at(240)));
+    let removed = removed_by(sam(), "Revert", 100, true);
+    assert!(acts_as_someone(&running, Some(&s), &removed, at(100)));
+    let asked = Observed { commands: vec![received(DrillCommand::Status, "ana", 100)], ..holding() };
+    assert!(acts_as_someone(&running, Some(&s), &asked, at(100)));
+    // A token without a user stops an opening (no made-up name on the pull request), never what ends a drill.
+    assert!(needs_a_person(&drill(&[]), Some(&s)));
+    assert!(!needs_a_person(&running, Some(&s)));
+    let authored = ScenarioBuilder::new("redis")
+        .path("values.yaml")
+        .raw("disguise:\n  author: {name: Sam Rivera, email: sam@acme.example}\n")
+        .build();
+    assert!(!needs_a_person(&drill(&[]), Some(&authored)));
+}

@@ -144,25 +144,15 @@ impl<F: Forge> Runner<'_, F> {
         lines: &mut Vec<String>,
         report: &mut RunReport,
     ) -> Result<bool, RunError> {
-        let (blocked, error) = match r {
-            Reverted::Landed(view) => {
-                o.fault = Some(view);
-                return Ok(false);
-            }
-            Reverted::Refused(refused) => {
-                o.revert_refused = Some(refused);
-                return Ok(false);
-            }
-            Reverted::Opened(change) => {
-                o.revert_change = Some(change);
-                return Ok(false);
-            }
-            Reverted::Needs(need) => {
-                o.merge_needs = Some(need);
-                return Ok(false);
-            }
-            Reverted::Blocked(blocked, error) => (blocked, error),
-        };
+        let mut not_landed = None;
+        match r {
+            Reverted::Landed(view) => o.fault = Some(view),
+            Reverted::Refused(refused) => o.revert_refused = Some(refused),
+            Reverted::Opened(change) => o.revert_change = Some(change),
+            Reverted::Needs(need) => o.merge_needs = Some(need),
+            Reverted::Blocked(blocked, error) => not_landed = Some((blocked, error)),
+        }
+        let Some((blocked, error)) = not_landed else { return Ok(false) };
         for e in step::revert_blocked(d, &blocked, now) {
             self.list(&e, d, s, lines, report);
             match &e {

@@ -89,6 +89,24 @@ pub fn plan_of(d: &Drill, s: &Scenario) -> Plan {
     Plan { drill_id: d.id.clone(), occurrence: d.occurrence, open_at: d.open_at, merge_at: d.merge_at, zone }
 }
 
+/// What the merge of `change` (the drill's, or the revert's) needs before it is sent again, as effects: the
+/// approver's review, after which the merge goes again (`true`: send it); or the branch brought up to date, after
+/// which the merge waits for the checks that starts (`false`). Nothing needed: `true`.
+fn give_what_the_merge_needs(d: &Drill, change: &ChangeId, o: &Observed, out: &mut Vec<Effect>) -> bool {
+    match &o.merge_needs {
+        Some(MergeNeed::Approval { head }) => {
+            out.push(Effect::Approve { change: change.clone(), head: head.clone() });
+            true
+        }
+        Some(need @ MergeNeed::UpToDate { .. }) => {
+            let into = d.target.branch.clone();
+            out.push(Effect::UpdateBranch { change: change.clone(), into, need: need.clone() });
+            false
+        }
+        None => true,
+    }
+}
+
 /// Whether a run may write for `d` at `now`, and so must know who firedrill acts as (the drill token's owner): the
 /// opening and the merge when due; while the fault is live, a removal to record, commands or comments to answer,
 /// or the safety timer's revert.

@@ -154,23 +154,14 @@ pub(super) fn opened(
         close(out);
         return abandon(out, now, format!("refused: {why}"));
     }
-    // The merge just sent needs what firedrill can give: the approver's review (then the merge goes again), or
-    // the branch brought up to date (then its checks run again, and the merge waits for them).
-    match &o.merge_needs {
-        Some(MergeNeed::Approval { head }) => {
-            out.push(Effect::Approve { change: op.change.clone(), head: head.clone() });
-        }
-        Some(need @ MergeNeed::UpToDate { .. }) => {
-            let into = d.target.branch.clone();
-            return out.push(Effect::UpdateBranch { change: op.change.clone(), into, need: need.clone() });
-        }
-        None => {
-            if let Some(note) = &o.reach_note {
-                out.push(Effect::Note(Note::Reach(note.clone())));
-            }
-        }
+    if o.merge_needs.is_none()
+        && let Some(note) = &o.reach_note
+    {
+        out.push(Effect::Note(Note::Reach(note.clone())));
     }
-    out.push(Effect::Merge { branch: op.branch.clone(), into: d.target.branch.clone() });
+    if give_what_the_merge_needs(d, &op.change, o, out) {
+        out.push(Effect::Merge { branch: op.branch.clone(), into: d.target.branch.clone() });
+    }
 }
 
 /// The safety limits of `firedrill.yml` that apply to landing a fault on `target` of `environment`, checked

@@ -13,17 +13,9 @@ fn revert(d: &Drill, commit: &CommitSha, o: &Observed, why: RevertWhy, out: &mut
     let Some(change) = &o.revert_change else {
         return out.push(Effect::OpenRevertChange { commit: commit.clone(), refused: refused.clone() });
     };
-    match &o.merge_needs {
-        Some(MergeNeed::Approval { head }) => {
-            out.push(Effect::Approve { change: change.id.clone(), head: head.clone() });
-        }
-        Some(need @ MergeNeed::UpToDate { .. }) => {
-            let into = d.target.branch.clone();
-            return out.push(Effect::UpdateBranch { change: change.id.clone(), into, need: need.clone() });
-        }
-        None => {}
+    if give_what_the_merge_needs(d, &change.id, o, out) {
+        out.push(Effect::MergeRevert { change: change.id.clone() });
     }
-    out.push(Effect::MergeRevert { change: change.id.clone() });
 }
 
 pub(super) fn running(

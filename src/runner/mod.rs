@@ -126,8 +126,6 @@ impl<F: Forge> Runner<'_, F> {
         Event::new(time, actor, self.settings.source.clone(), kind)
     }
 
-    /// An effect as the run lists it: every effect among the run's values (what `--dry-run` and the real run
-    /// share), and in the output those a real run says (all of them, in a dry run).
     /// Feeds what a revert effect came to back into the observation; a revert that did not land is followed at once
     /// by what the step decides for it ([`step::revert_blocked`]: the team told where they are, a revert pull
     /// request that waits recorded once per reason). `true`: the fault is still live past what should have ended
@@ -172,6 +170,8 @@ impl<F: Forge> Runner<'_, F> {
         Ok(true)
     }
 
+    /// An effect as the run lists it: every effect among the run's values (what `--dry-run` and the real run
+    /// share), and in the output those a real run says (all of them, in a dry run).
     fn list(&self, e: &Effect, d: &Drill, s: Option<&Scenario>, lines: &mut Vec<String>, report: &mut RunReport) {
         let dry = self.settings.dry_run;
         if dry || e.listed() {

@@ -46,7 +46,6 @@ impl<F: Forge> Runner<'_, F> {
         now: Timestamp,
         lines: &mut Vec<String>,
     ) -> Result<(), RunError> {
-        o.merge_needs = None;
         let Some(op) = &d.opened else { return Ok(()) };
         if self.settings.dry_run {
             o.landed = Some((simulated(), now));
@@ -69,7 +68,6 @@ impl<F: Forge> Runner<'_, F> {
         need: &MergeNeed,
         lines: &mut Vec<String>,
     ) -> Result<(), RunError> {
-        o.merge_needs = None;
         let Some(op) = &d.opened else { return Ok(()) };
         if self.settings.dry_run {
             return Ok(());

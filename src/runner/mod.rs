@@ -217,6 +217,8 @@ impl<F: Forge> Runner<'_, F> {
             o.commands.clear();
             o.comments.clear();
             o.first_reply = None;
+            // What a merge needed is the step's to give in this round (or to drop): asked once.
+            o.merge_needs = None;
             let acts = effects.iter().any(Effect::acts);
             let mut events = Vec::new();
             for e in &effects {
@@ -241,13 +243,11 @@ impl<F: Forge> Runner<'_, F> {
                             let c = Change { id: change.clone(), branch: String::new(), head: head.clone(), url: None };
                             forge.approve(&c, head).await.map_err(forge_err(forge))?;
                         }
-                        o.merge_needs = None;
                     }
                     Effect::UpdateBranch { change, need, .. } => {
                         match (o.revert_change.clone(), o.revert_refused.clone()) {
                             // The revert's pull request, where the revert goes through one; else the drill's.
                             (Some(c), Some(refused)) if c.id == *change => {
-                                o.merge_needs = None;
                                 let through = Through { change: &c, refused: &refused };
                                 let r = self.update_revert(forge, &d, through, need, &actor, &mut lines).await;
                                 still_live |= self.reverted(forge, &d, s, r, &mut o, now, &mut lines, report).await?;
@@ -264,7 +264,6 @@ impl<F: Forge> Runner<'_, F> {
                         still_live |= self.reverted(forge, &d, s, r, &mut o, now, &mut lines, report).await?;
                     }
                     Effect::MergeRevert { .. } => {
-                        o.merge_needs = None;
                         if let (Some(change), Some(refused)) = (o.revert_change.clone(), o.revert_refused.clone()) {
                             let through = Through { change: &change, refused: &refused };
                             let r = self.merge_revert(forge, &d, through, &mut resume, &actor, now, &mut lines).await;

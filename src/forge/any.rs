@@ -5,7 +5,7 @@ use jiff::Timestamp;
 use super::github::GitHubForge;
 use super::local::LocalForge;
 use super::{
-    Change, Comment, Forge, Landing, MergeNeed, MergeOutcome, MergeSpec, Permission, Person, Reaction, Result,
+    Behind, Change, Comment, Forge, Landing, MergeOutcome, MergeSpec, Permission, Person, Reaction, Result,
     RevertOutcome, RevertRefused, RevertSpec,
 };
 use crate::git::{CommitSha, FileChange};
@@ -73,8 +73,8 @@ impl Forge for AnyForge {
     async fn approve(&self, change: &Change, head: &CommitSha) -> Result<()> {
         each!(self, f => f.approve(change, head).await)
     }
-    async fn update_branch(&self, change: &Change, base: &str, need: &MergeNeed) -> Result<MergeOutcome> {
-        each!(self, f => f.update_branch(change, base, need).await)
+    async fn update_branch(&self, change: &Change, base: &str, behind: &Behind) -> Result<MergeOutcome> {
+        each!(self, f => f.update_branch(change, base, behind).await)
     }
     async fn landed(&self, change: &Change, merge: &MergeSpec<'_>) -> Result<Option<(CommitSha, Timestamp)>> {
         each!(self, f => f.landed(change, merge).await)

@@ -20,8 +20,8 @@ use jiff::Timestamp;
 
 use crate::git::{CommitSha, FileChange, GitError, MergeMethod};
 use crate::render::comment::Marker;
+pub use crate::types::{Behind, MergeNeed, RevertRefused};
 pub use crate::types::{Change, Landing, Permission, Person, Reaction};
-pub use crate::types::{MergeNeed, RevertRefused};
 
 /// What merging a change did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -242,7 +242,7 @@ pub trait Forge {
     /// Brings `change` up to date with `base` after a merge refused as behind ([`MergeNeed::UpToDate`]: GitHub's
     /// `update-branch`, expecting its head): the merge then waits for the required checks again. Forges that
     /// never ask for it cannot do it.
-    async fn update_branch(&self, change: &Change, base: &str, _need: &MergeNeed) -> Result<MergeOutcome> {
+    async fn update_branch(&self, change: &Change, base: &str, _behind: &Behind) -> Result<MergeOutcome> {
         Ok(MergeOutcome::NotMergeable {
             reason: format!("`{}` cannot be brought up to date with `{base}` on this forge", change.branch),
         })

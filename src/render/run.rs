@@ -12,7 +12,7 @@ use crate::drill::event::{EventKind, RecoveryHow};
 use crate::drill::state::{Drill, human_duration};
 use crate::drill::step::{Effect, Note, Place, Reply, RevertWhy};
 use crate::scenario::Scenario;
-use crate::types::{FIREDRILL_ACTOR, MergeNeed};
+use crate::types::FIREDRILL_ACTOR;
 
 /// What a run did (or, under dry-run, would do), section by section, for people.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -125,18 +125,12 @@ pub fn effect(e: &Effect, d: &Drill, s: Option<&Scenario>, dry_run: bool) -> Str
         Effect::Approve { change, head } => {
             format!("approve #{change} at {} with the approver's token (a review is required)", head.short())
         }
-        Effect::UpdateBranch { change, into, need } => {
+        Effect::UpdateBranch { change, into, behind } => {
             let name = match &d.opened {
                 Some(op) if op.change == *change => format!("`{}`", op.branch),
                 _ => format!("#{change}"),
             };
-            match need {
-                MergeNeed::UpToDate { refused, .. } => {
-                    let said = refused.lines().next().unwrap_or("").trim();
-                    format!("bring {name} up to date with {into} (GitHub refused the merge: {said})")
-                }
-                MergeNeed::Approval { .. } => format!("bring {name} up to date with {into}"),
-            }
+            format!("bring {name} up to date with {into} (GitHub refused the merge: {})", behind.refused)
         }
         Effect::OpenRevertChange { refused, .. } => format!(
             "land the revert through a pull request: `{}` refused the revert {} directly ({})",

@@ -5,7 +5,7 @@ use jiff::Timestamp;
 use crate::drill::state::Drill;
 use crate::drill::state::Opened;
 use crate::drill::step::{self, Observed};
-use crate::forge::{Change, Forge, MergeNeed, MergeOutcome, MergeResume, MergeSpec, Person};
+use crate::forge::{Behind, Change, Forge, MergeOutcome, MergeResume, MergeSpec, Person};
 use crate::git::FileChange;
 use crate::render::run;
 
@@ -65,14 +65,14 @@ impl<F: Forge> Runner<'_, F> {
         forge: &F,
         d: &Drill,
         o: &mut Observed,
-        need: &MergeNeed,
+        behind: &Behind,
         lines: &mut Vec<String>,
     ) -> Result<(), RunError> {
         let Some(op) = &d.opened else { return Ok(()) };
         if self.settings.dry_run {
             return Ok(());
         }
-        let outcome = forge.update_branch(&change_of(op), &d.target.branch, need).await.map_err(forge_err(forge))?;
+        let outcome = forge.update_branch(&change_of(op), &d.target.branch, behind).await.map_err(forge_err(forge))?;
         self.settle(forge, d, o, &mut None, outcome, lines).await
     }
 

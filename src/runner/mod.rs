@@ -244,15 +244,15 @@ impl<F: Forge> Runner<'_, F> {
                             forge.approve(&c, head).await.map_err(forge_err(forge))?;
                         }
                     }
-                    Effect::UpdateBranch { change, need, .. } => {
+                    Effect::UpdateBranch { change, behind, .. } => {
                         match (o.revert_change.clone(), o.revert_refused.clone()) {
                             // The revert's pull request, where the revert goes through one; else the drill's.
                             (Some(c), Some(refused)) if c.id == *change => {
                                 let through = Through { change: &c, refused: &refused };
-                                let r = self.update_revert(forge, &d, through, need, &actor, &mut lines).await;
+                                let r = self.update_revert(forge, &d, through, behind, &actor, &mut lines).await;
                                 still_live |= self.reverted(forge, &d, s, r, &mut o, now, &mut lines, report).await?;
                             }
-                            _ => self.update_branch(forge, &d, &mut o, need, &mut lines).await?,
+                            _ => self.update_branch(forge, &d, &mut o, behind, &mut lines).await?,
                         }
                     }
                     Effect::Revert { commit, .. } => {

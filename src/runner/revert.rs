@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use crate::drill::state::Drill;
 use crate::drill::step::{FaultView, Removal, RevertBlocked};
 use crate::forge::{
-    Change, Forge, ForgeError, Landing, MergeNeed, MergeOutcome, MergeResume, MergeSpec, Person, RevertOutcome,
+    Behind, Change, Forge, ForgeError, Landing, MergeNeed, MergeOutcome, MergeResume, MergeSpec, Person, RevertOutcome,
     RevertRefused, RevertSpec,
 };
 use crate::git::{CommitSha, MergeMethod};
@@ -128,11 +128,11 @@ impl<F: Forge> Runner<'_, F> {
         forge: &F,
         d: &Drill,
         through: Through<'_>,
-        need: &MergeNeed,
+        behind: &Behind,
         actor: &Person,
         lines: &mut Vec<String>,
     ) -> Reverted {
-        match forge.update_branch(through.change, &d.target.branch, need).await {
+        match forge.update_branch(through.change, &d.target.branch, behind).await {
             Ok(outcome) => self.revert_merged(forge, d, through, actor, outcome, lines),
             Err(e) => failed(e),
         }

@@ -68,10 +68,19 @@ mod tests {
 pub enum MergeNeed {
     /// A review is required: the approver's approval of the change at `head`.
     Approval { head: super::CommitSha },
-    /// A strict branch wants the change's head up to date with its base (GitHub's `update-branch`, expecting
-    /// `head`); `refused`: the forge's words, for the reason given after. `moved`: the head firedrill moved in an
-    /// earlier run, which later merges must expect.
-    UpToDate { head: super::CommitSha, refused: String, moved: Option<super::CommitSha> },
+    /// A strict branch wants the change's head up to date with its base.
+    UpToDate(Behind),
+}
+
+/// A change a strict branch refused to merge as behind its base: brought up to date (GitHub's `update-branch`,
+/// expecting `head`), its required checks run again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Behind {
+    pub head: super::CommitSha,
+    /// The forge's words for the refusal (their first line, as `forge::refused::first_line` reads them).
+    pub refused: String,
+    /// The head firedrill moved in an earlier run, which later merges must expect.
+    pub moved: Option<super::CommitSha>,
 }
 
 /// A revert the base branch refused to take directly (branch protection, a ruleset): the revert commit built on

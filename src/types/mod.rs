@@ -13,7 +13,7 @@ mod sha;
 mod summary;
 
 pub use change::{Change, ChangeId, Landing};
-pub use merge::{MergeMethod, MergeNeed, RevertRefused, UnknownMergeMethod};
+pub use merge::{Behind, MergeMethod, MergeNeed, RevertRefused, UnknownMergeMethod};
 pub use permission::Permission;
 pub use reaction::Reaction;
 pub use sha::{CommitSha, InvalidCommitSha};

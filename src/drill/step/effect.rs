@@ -41,7 +41,7 @@ pub enum Effect {
     Approve { change: ChangeId, head: CommitSha },
     /// Bring the opened change up to date with `into` (a strict branch refused the merge as behind): its
     /// required checks then run again, and the merge waits for them.
-    UpdateBranch { change: ChangeId, into: String, need: MergeNeed },
+    UpdateBranch { change: ChangeId, into: String, behind: Behind },
     /// Revert the fault's merge on the base branch.
     Revert { commit: CommitSha, why: RevertWhy },
     /// The base branch refused the revert directly: open the change request that lands it (looking before

@@ -22,7 +22,7 @@ use super::state::{Drill, Phase, human_duration};
 use crate::scenario::{Config, Scenario};
 use crate::schedule::{DrillId, Plan};
 use crate::types::{
-    Change, ChangeId, CommitSha, FIREDRILL_ACTOR, Landing, MergeNeed, Permission, Person, RevertRefused,
+    Behind, Change, ChangeId, CommitSha, FIREDRILL_ACTOR, Landing, MergeNeed, Permission, Person, RevertRefused,
 };
 
 mod answer;
@@ -98,9 +98,9 @@ fn give_what_the_merge_needs(d: &Drill, change: &ChangeId, o: &Observed, out: &m
             out.push(Effect::Approve { change: change.clone(), head: head.clone() });
             true
         }
-        Some(need @ MergeNeed::UpToDate { .. }) => {
+        Some(MergeNeed::UpToDate(behind)) => {
             let into = d.target.branch.clone();
-            out.push(Effect::UpdateBranch { change: change.clone(), into, need: need.clone() });
+            out.push(Effect::UpdateBranch { change: change.clone(), into, behind: behind.clone() });
             false
         }
         None => true,

@@ -155,8 +155,9 @@ impl GitHubForge {
                         });
                     }
                     Decision::UpdateBranch => {
+                        let refused = refused::first_line(&message);
                         let need =
-                            MergeNeed::UpToDate { head: m.head.clone(), refused: message, moved: m.moved.clone() };
+                            MergeNeed::UpToDate(Behind { head: m.head.clone(), refused, moved: m.moved.clone() });
                         return Ok(MergeOutcome::Needs { need, resume: Box::new(m) });
                     }
                     Decision::Wait(reason) => return Ok(MergeOutcome::Waiting { reason, head: m.moved }),
@@ -351,9 +352,7 @@ impl GitHubForge {
         &self,
         change: &Change,
         base: &str,
-        head: &CommitSha,
-        refused: &str,
-        moved: Option<CommitSha>,
+        Behind { head, refused, moved }: &Behind,
     ) -> Result<MergeOutcome> {
         let update = self.repo_path(&format!("/pulls/{}/update-branch", change.id));
         let (status, u) =
@@ -363,8 +362,8 @@ impl GitHubForge {
         let said = u.message.as_deref().unwrap_or("");
         if status == StatusCode::UNPROCESSABLE_ENTITY && said.contains("no new commits") {
             return Ok(MergeOutcome::Waiting {
-                reason: format!("a required check has not passed yet ({})", refused::first_line(refused)),
-                head: moved,
+                reason: format!("a required check has not passed yet ({refused})"),
+                head: moved.clone(),
             });
         }
         if !status.is_success() {
@@ -373,7 +372,7 @@ impl GitHubForge {
                     "`{}` is behind `{}` ({}) and GitHub refused to update it ({} {})",
                     change.branch,
                     base,
-                    refused::first_line(refused),
+                    refused,
                     status.as_u16(),
                     said
                 ),
@@ -384,7 +383,7 @@ impl GitHubForge {
                 "`{}` was brought up to date with `{}`; its required checks run again",
                 change.branch, base
             ),
-            head: moved,
+            head: moved.clone(),
         })
     }
 }

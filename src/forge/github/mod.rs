@@ -35,8 +35,8 @@ use conversation::*;
 
 use super::refused::{self, Check, Decision};
 use super::{
-    Change, Forge, ForgeError, Landing, MergeNeed, MergeOutcome, MergeResume, MergeSpec, Permission, Person, Reaction,
-    Result, RevertOutcome, RevertRefused, RevertSpec,
+    Behind, Change, Forge, ForgeError, Landing, MergeNeed, MergeOutcome, MergeResume, MergeSpec, Permission, Person,
+    Reaction, Result, RevertOutcome, RevertRefused, RevertSpec,
 };
 use crate::drill::guard::{Classic, Gate, GuardRails, RulesetRule};
 use crate::git::{CommitSha, FileChange, MergeMethod, Token};
@@ -171,13 +171,8 @@ impl Forge for GitHubForge {
         self.approve_at(change.id.as_str(), head).await
     }
 
-    async fn update_branch(&self, change: &Change, base: &str, need: &MergeNeed) -> Result<MergeOutcome> {
-        match need {
-            MergeNeed::UpToDate { head, refused, moved } => {
-                self.update_pull_branch(change, base, head, refused, moved.clone()).await
-            }
-            MergeNeed::Approval { .. } => Err(other("update-branch asked for an approval")),
-        }
+    async fn update_branch(&self, change: &Change, base: &str, behind: &Behind) -> Result<MergeOutcome> {
+        self.update_pull_branch(change, base, behind).await
     }
 
     async fn revert(&self, spec: &RevertSpec<'_>) -> Result<RevertOutcome> {

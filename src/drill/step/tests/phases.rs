@@ -322,11 +322,11 @@ fn what_a_merge_needs_is_given_as_an_effect_then_the_merge_goes_again_or_waits()
         vec![Effect::Approve { change: ChangeId("7".into()), head: sha('c') }, merge.clone()]
     );
     // A strict branch behind its base: update-branch only; the merge waits for the checks it starts.
-    let need = MergeNeed::UpToDate { head: sha('c'), refused: "Head branch is out of date".into(), moved: None };
-    let behind = Observed { merge_needs: Some(need.clone()), ..Observed::default() };
+    let late = Behind { head: sha('c'), refused: "Head branch is out of date".into(), moved: None };
+    let behind = Observed { merge_needs: Some(MergeNeed::UpToDate(late.clone())), ..Observed::default() };
     assert_eq!(
         decide(&d, &behind, at(60)),
-        vec![Effect::UpdateBranch { change: ChangeId("7".into()), into: "main".into(), need }]
+        vec![Effect::UpdateBranch { change: ChangeId("7".into()), into: "main".into(), behind: late }]
     );
     // A stop given meanwhile wins: nothing is approved or updated, the pull request is closed.
     let stop = Observed { commands: vec![received(DrillCommand::Abort, "gm", 60)], ..wants_review.clone() };
@@ -371,15 +371,11 @@ fn a_revert_the_branch_refuses_goes_through_its_pull_request_one_effect_at_a_tim
         ]
     );
     // Behind a strict branch: update-branch, and the merge waits for the checks.
-    let need = MergeNeed::UpToDate {
-        head: sha('a'),
-        refused: "1 of 1 required status checks are expected.".into(),
-        moved: None,
-    };
-    let behind = Observed { merge_needs: Some(need.clone()), ..o.clone() };
+    let late = Behind { head: sha('a'), refused: "1 of 1 required status checks are expected.".into(), moved: None };
+    let behind = Observed { merge_needs: Some(MergeNeed::UpToDate(late.clone())), ..o.clone() };
     assert_eq!(
         decide(&d, &behind, past_deadline),
-        vec![Effect::UpdateBranch { change: ChangeId("8".into()), into: "main".into(), need }]
+        vec![Effect::UpdateBranch { change: ChangeId("8".into()), into: "main".into(), behind: late }]
     );
     // A game master's abort goes the same way once the branch refused the revert.
     let abort = Observed { commands: vec![received(DrillCommand::Abort, "gm", 100)], ..o.clone() };
